@@ -1,0 +1,50 @@
+"""iac: AWS infrastructure as Python classes, synthesized to CloudFormation.
+
+    from iac import App, Stack, CfnResource
+    app = App()
+    stack = Stack(app, "Hello")
+    CfnResource(stack, "Queue", type="AWS::SQS::Queue")
+    app.synth()
+"""
+
+from iac.constructs.core import (
+    App,
+    Aws,
+    CfnElement,
+    CfnResource,
+    Condition,
+    Construct,
+    Fn,
+    Mapping,
+    Output,
+    Parameter,
+    Stack,
+    Token,
+)
+from iac.constructs.core.app import set_synthesizer
+from iac.errors import ConstructError, IacError, SynthError, TemplateError, UsageError, ValidationError
+from iac.synth import CloudAssembly, synthesize_app
+
+set_synthesizer(synthesize_app)
+
+__all__ = [
+    "App",
+    "Aws",
+    "CfnElement",
+    "CfnResource",
+    "CloudAssembly",
+    "Condition",
+    "Construct",
+    "ConstructError",
+    "Fn",
+    "IacError",
+    "Mapping",
+    "Output",
+    "Parameter",
+    "Stack",
+    "SynthError",
+    "TemplateError",
+    "Token",
+    "UsageError",
+    "ValidationError",
+]

@@ -1,0 +1,3 @@
+from iac.cli import main
+
+main()

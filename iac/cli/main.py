@@ -1,0 +1,191 @@
+"""The `iac` command. Thin: parse options, call iac.synth, print; errors become exit statuses.
+
+Exit statuses: 0 ok, 1 validation failed, 2 usage or input error. No traceback unless --debug.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from iac.cli.app_loader import discover_app_spec, load_app
+from iac.cli.report import format_error, use_color
+from iac.errors import AppError, IacError, UsageError
+from iac.synth import CloudAssembly, StackArtifact, synthesize
+from iac.synth.assembly import package_version
+from iac.synth.serialize import FORMATS, serialize
+from iac.synth.synthesizer import is_large_template
+
+EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
+
+
+def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn IacErrors into a one-screen message and exit status; --debug adds the traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except IacError as error:
+            if debug:
+                traceback.print_exception(error.original if isinstance(error, AppError) else error)
+            click.echo(format_error(error, color=use_color(sys.stderr)), err=True)
+            sys.exit(error.exit_status)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as error:  # a bug in iac: say so, briefly, unless --debug
+            if debug:
+                raise
+            click.echo(
+                f"internal error in iac: {type(error).__name__}: {error}\n"
+                "This is a bug in iac. Run again with --debug for the traceback and report it.",
+                err=True,
+            )
+            sys.exit(EXIT_VALIDATION)
+
+    return click.option("--debug", is_flag=True, help="Show full Python tracebacks.")(wrapper)
+
+
+_app_option = click.option(
+    "--app", "app_spec", metavar="FILE|MODULE:ATTR",
+    help="The app to run (default: [tool.iac] app in pyproject.toml, else ./app.py).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_version("iac-cfn"), "--version", prog_name="iac")
+def cli() -> None:
+    """iac: AWS infrastructure as Python classes, synthesized to CloudFormation.
+
+    \b
+    Examples:
+      iac synth                     run ./app.py, write iac.out/
+      iac synth Network --print     print one stack's template
+      iac ls                        list the app's stacks
+    """
+
+
+@cli.command()
+@click.argument("stacks", nargs=-1, metavar="[STACK...]")
+@_app_option
+@click.option("--out", "outdir", default="iac.out", show_default=True, metavar="DIR",
+              help="Where to write the cloud assembly.")
+@click.option("--format", "format_", type=click.Choice(FORMATS), default=None,
+              help="Template format (default: the App's, json).")
+@click.option("--print", "print_", is_flag=True,
+              help="Write the selected stack's template to stdout instead of writing the assembly.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+@_handle_errors
+def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: str | None,
+          print_: bool, quiet: bool) -> None:
+    """Run the app, validate it and write the cloud assembly.
+
+    STACK selects stacks by name (glob patterns allowed) for the summary or --print; the whole
+    assembly is always written, so the manifest stays complete. A failing synth leaves the previous
+    assembly untouched.
+
+    \b
+    Examples:
+      iac synth
+      iac synth --app samples/hello/app.py --out iac.out/hello
+      iac synth Network --print --format yaml
+    """
+    started = time.perf_counter()
+    spec = discover_app_spec(app_spec)
+    app = load_app(spec)
+    format_ = format_ or app.format
+    assembly = _assembly_of(app, format_)
+    selected = select_stacks(assembly, stacks)
+    if print_:
+        if len(selected) != 1:
+            names = ", ".join(a.name for a in selected)
+            raise UsageError(f"--print needs exactly one stack; {len(selected)} selected ({names})",
+                             hint="name the stack: iac synth STACK --print")
+        click.echo(selected[0].body, nl=False)
+        return
+    directory = assembly.write(outdir)
+    if not quiet:
+        _print_summary(assembly, selected, directory, time.perf_counter() - started)
+
+
+@cli.command(name="ls")
+@_app_option
+@_handle_errors
+def list_stacks(app_spec: str | None) -> None:
+    """List the app's stacks, dependencies first.
+
+    \b
+    Examples:
+      iac ls
+      iac ls --app samples/hello/app.py
+    """
+    app = load_app(discover_app_spec(app_spec))
+    for artifact in _assembly_of(app, app.format).stacks:
+        click.echo(artifact.name)
+
+
+def _assembly_of(app: Any, format_: str) -> CloudAssembly:
+    captured = app.captured_assembly
+    if captured is not None and all(a.format == format_ for a in captured.stacks):
+        return captured
+    return synthesize(app, format=format_)
+
+
+def select_stacks(assembly: CloudAssembly, patterns: tuple[str, ...]) -> list[StackArtifact]:
+    """Stacks matching any of `patterns` (names or globs); all stacks when there are none."""
+    if not patterns:
+        return list(assembly.stacks)
+    selected: list[StackArtifact] = []
+    for pattern in patterns:
+        matches = [
+            a for a in assembly.stacks
+            if fnmatch.fnmatchcase(a.name, pattern) or fnmatch.fnmatchcase(a.stack_name, pattern)
+        ]
+        if not matches:
+            known = ", ".join(a.name for a in assembly.stacks) or "none"
+            raise UsageError(f"no stack matches {pattern!r} (stacks: {known})")
+        selected.extend(a for a in matches if a not in selected)
+    return selected
+
+
+def _print_summary(assembly: CloudAssembly, selected: list[StackArtifact], directory: str, seconds: float) -> None:
+    shown = _display_dir(directory)
+    count = len(assembly.stacks)
+    click.echo(f"Synthesized {count} stack{'s' if count != 1 else ''} to {shown}/ in {seconds:.2f}s")
+    width = max(len(a.name) for a in selected) if selected else 0
+    for artifact in selected:
+        resources = artifact.resource_count
+        line = (
+            f"  {artifact.name:<{width}}  {resources:>4} resource{'s' if resources != 1 else ' '}"
+            f"  {_size(artifact.body_bytes):>9}  {os.path.join(shown, artifact.template_file)}"
+        )
+        if artifact.dependencies:
+            line += f"  (depends on {', '.join(artifact.dependencies)})"
+        if is_large_template(artifact):
+            line += "  (over 51,200 bytes: deploy through an S3 upload)"
+        click.echo(line)
+
+
+def _display_dir(directory: str) -> str:
+    relative = os.path.relpath(directory)
+    return directory if relative.startswith("..") else relative
+
+
+def _size(count: int) -> str:
+    return f"{count:,} B" if count < 10_000 else f"{count / 1024:,.1f} KiB"
+
+
+def main() -> None:
+    cli(prog_name="iac")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

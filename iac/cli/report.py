@@ -1,0 +1,92 @@
+"""How errors look on the terminal: one block per problem, pointing at the user's own line.
+
+    error: there is already a construct with id 'Queue' in Network
+      --> app.py:14
+       |     CfnResource(net, "Queue", type="AWS::SQS::Queue")
+       = construct: Network/Queue
+       = hint: ids must be unique among the children of one scope; pick another id
+
+Colour only on a terminal and never when NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from typing import IO
+
+import click
+
+from iac.constructs.core.source import SourceLocation, is_iac_file
+from iac.errors import AppError, IacError, ValidationError
+
+_HIDDEN_FRAME_PARTS = (os.sep + "runpy.py", os.sep + "click" + os.sep, "<frozen importlib")
+
+
+def use_color(stream: IO[str]) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+class Painter:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, **style: object) -> str:
+        return click.style(text, **style) if self.color else text  # type: ignore[arg-type]
+
+
+def format_error(error: IacError, *, color: bool = False) -> str:
+    paint = Painter(color)
+    if isinstance(error, ValidationError):
+        blocks = [_block(problem, paint) for problem in error.problems]
+        count = len(error.problems)
+        blocks.append(paint(f"{count} problem{'s' if count != 1 else ''} found", bold=True))
+        return "\n\n".join(blocks)
+    if isinstance(error, AppError):
+        return _app_error(error, paint)
+    return _block(error, paint)
+
+
+def _block(error: IacError, paint: Painter) -> str:
+    label = "error"
+    lines = [paint(f"{label}:", fg="red", bold=True) + " " + paint(error.message, bold=True)]
+    lines.extend(_where(error.location, paint))
+    if error.path:
+        lines.append(paint("   = ", fg="blue") + f"construct: {error.path}")
+    if error.hint:
+        lines.append(paint("   = ", fg="blue") + f"hint: {error.hint}")
+    return "\n".join(lines)
+
+
+def _where(location: SourceLocation | None, paint: Painter) -> list[str]:
+    if location is None:
+        return []
+    lines = [paint("  --> ", fg="blue") + str(location)]
+    source = location.source_line
+    if source:
+        lines.append(paint("   | ", fg="blue") + "    " + source)
+    return lines
+
+
+def _app_error(error: AppError, paint: Painter) -> str:
+    lines = [paint("error:", fg="red", bold=True) + " " + paint(error.message, bold=True)]
+    frames = user_frames(error.original)
+    if frames:
+        lines.append("Traceback (your code only; run with --debug for the full one):")
+        lines.extend(frames)
+    return "\n".join(lines)
+
+
+def user_frames(exception: BaseException) -> list[str]:
+    """The traceback lines of `exception` that are in the user's code, not iac's or Python's."""
+    lines: list[str] = []
+    for frame in traceback.extract_tb(exception.__traceback__):
+        if is_iac_file(frame.filename) or any(part in frame.filename for part in _HIDDEN_FRAME_PARTS):
+            continue
+        location = SourceLocation(file=frame.filename, line=frame.lineno or 0)
+        lines.append(f"  {location}, in {frame.name}")
+        if frame.line:
+            lines.append(f"    {frame.line.strip()}")
+    return lines

@@ -1,0 +1,60 @@
+"""Where in the user's code a construct was created.
+
+Every later error (schema, lint, cycles, diff) points back at this file:line, so capturing it must be
+cheap: we walk raw frames with `sys._getframe` instead of `inspect.stack()`, which reads source files.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+
+import attrs
+
+_IAC_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@attrs.frozen(kw_only=True)
+class SourceLocation:
+    """A file and line in the user's code."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{_display_path(self.file)}:{self.line}"
+
+    @property
+    def source_line(self) -> str:
+        """The text of the line, stripped, or "" when the file cannot be read."""
+        return linecache.getline(self.file, self.line).strip()
+
+
+def _display_path(file: str) -> str:
+    """Relative to the working directory when the file is below it: short and clickable."""
+    try:
+        rel = os.path.relpath(file)
+    except ValueError:
+        return file
+    return file if rel.startswith("..") else rel
+
+
+def is_iac_file(filename: str) -> bool:
+    """True for iac's own modules (their frames are never the user's line)."""
+    return filename.startswith(_IAC_DIR + os.sep)
+
+
+def _is_internal(filename: str) -> bool:
+    return is_iac_file(filename) or filename.startswith("<frozen ") or "attr_generated" in filename or filename.startswith("<attrs generated")
+
+
+def caller_location(skip: int = 1) -> SourceLocation | None:
+    """The first frame outside iac (and the interpreter's machinery) on the current stack."""
+    frame = sys._getframe(skip)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not _is_internal(filename):
+            return SourceLocation(file=os.path.abspath(filename), line=frame.f_lineno)
+        frame = frame.f_back
+    return None

@@ -1,0 +1,116 @@
+"""Templates to text: deterministic JSON, and YAML in the short form people write by hand.
+
+JSON keeps the order the template was built in (which is deterministic) with a 1-space indent, like
+CloudFormation's own output. YAML uses short-form tags (!Ref, !GetAtt A.B, !Sub ...), block style,
+literal blocks for multi-line strings, and no anchors; the loader reads it back to the same dict.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+FORMATS = ("json", "yaml")
+
+#: Functions with a YAML short form (the tag is the name without "Fn::").
+SHORT_FORM_FUNCTIONS = frozenset(
+    {
+        "Fn::And", "Fn::Base64", "Fn::Cidr", "Fn::Equals", "Fn::FindInMap", "Fn::GetAtt", "Fn::GetAZs",
+        "Fn::If", "Fn::ImportValue", "Fn::Join", "Fn::Length", "Fn::Not", "Fn::Or", "Fn::Select",
+        "Fn::Split", "Fn::Sub", "Fn::ToJsonString", "Fn::Transform", "Ref", "Condition",
+    }
+)
+
+
+def to_json(template: dict[str, Any]) -> str:
+    return json.dumps(template, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def to_yaml(template: dict[str, Any]) -> str:
+    return yaml.dump(
+        _to_short_form(template),
+        Dumper=_TemplateDumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=1 << 16,
+    )
+
+
+def serialize(template: dict[str, Any], format: str) -> str:
+    if format == "json":
+        return to_json(template)
+    if format == "yaml":
+        return to_yaml(template)
+    raise ValueError(f"unknown template format {format!r}; use one of {', '.join(FORMATS)}")
+
+
+class _Tagged:
+    """A value written with a short-form tag."""
+
+    __slots__ = ("tag", "value")
+
+    def __init__(self, tag: str, value: Any) -> None:
+        self.tag = tag
+        self.value = value
+
+
+def _to_short_form(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_to_short_form(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        key, arg = next(iter(value.items()))
+        if key in SHORT_FORM_FUNCTIONS and not (key == "Condition" and not isinstance(arg, str)):
+            converted = _to_short_form(arg)
+            if isinstance(converted, _Tagged):
+                # A node carries one tag, so `!Base64 !Sub x` is not YAML: keep the outer long form.
+                return {key: converted}
+            if key == "Fn::GetAtt" and _is_plain_getatt(arg):
+                converted = f"{arg[0]}.{arg[1]}"
+            return _Tagged("!" + key.removeprefix("Fn::"), converted)
+    return {key: _to_short_form(child) for key, child in value.items()}
+
+
+def _is_plain_getatt(arg: Any) -> bool:
+    return isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg) and "." not in arg[0]
+
+
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _TemplateDumper(_BaseDumper):  # type: ignore[misc, valid-type]
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_tagged(dumper: yaml.SafeDumper, data: _Tagged) -> yaml.Node:
+    if isinstance(data.value, list):
+        return dumper.represent_sequence(data.tag, data.value)
+    if isinstance(data.value, dict):
+        return dumper.represent_mapping(data.tag, data.value)
+    if isinstance(data.value, str):
+        return _represent_string(dumper, data.value, tag=data.tag)
+    return dumper.represent_scalar(data.tag, _scalar_text(dumper, data.value))
+
+
+def _scalar_text(dumper: yaml.SafeDumper, value: Any) -> str:
+    node = dumper.represent_data(value)
+    return node.value
+
+
+def _represent_string(dumper: yaml.SafeDumper, value: str, tag: str = "tag:yaml.org,2002:str") -> yaml.Node:
+    style = "|" if "\n" in value and _literal_safe(value) else None
+    return dumper.represent_scalar(tag, value, style=style)
+
+
+def _literal_safe(value: str) -> bool:
+    """Literal blocks cannot hold trailing spaces on lines or some control characters faithfully."""
+    return not any(line.endswith((" ", "\t")) for line in value.split("\n")) and "\r" not in value
+
+
+_TemplateDumper.add_representer(_Tagged, _represent_tagged)
+_TemplateDumper.add_representer(str, _represent_string)

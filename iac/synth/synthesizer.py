@@ -1,0 +1,261 @@
+"""Construct tree -> templates -> cloud assembly.
+
+The steps, in order: collect stacks; run every construct's `validate()`; render each stack's elements
+with tokens resolved (cross-stack references become exports and stack dependencies); add the export
+outputs; check stack-level and resource-level cycles and CloudFormation's limits; serialize. Problems
+found by a step are collected and raised together as one ValidationError.
+
+This module knows CfnElements and their kinds, never an AWS service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iac.constructs.core.construct import Construct
+from iac.constructs.core.element import CfnElement
+from iac.constructs.core.intrinsics import LANGUAGE_EXTENSION_FUNCTIONS
+from iac.errors import Problem, SynthError, ValidationError
+from iac.synth.assembly import CloudAssembly, StackArtifact, build_artifact
+from iac.synth.graph import find_cycles, topological_order
+from iac.synth.limits import MAX_INLINE_TEMPLATE_BYTES, check_limits
+from iac.synth.references import functions_used, resource_dependencies
+from iac.synth.resolve import Exports, StackResolver
+from iac.synth.serialize import FORMATS
+
+SECTIONS = {
+    "parameter": "Parameters",
+    "mapping": "Mappings",
+    "condition": "Conditions",
+    "resource": "Resources",
+    "output": "Outputs",
+}
+SECTION_ORDER = ("Parameters", "Mappings", "Conditions", "Resources", "Outputs")
+TEMPLATE_FORMAT_VERSION = "2010-09-09"
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
+
+
+def synthesize_app(app: Construct, *, outdir: str | None = None, format: str = "json") -> CloudAssembly:
+    """Synthesize `app`; write the assembly to `outdir` when given. Raises ValidationError/SynthError."""
+    assembly = synthesize(app, format=format)
+    if outdir is not None:
+        assembly.write(outdir)
+    return assembly
+
+
+def synthesize(app: Construct, *, format: str = "json") -> CloudAssembly:
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    stacks = [node for node in app.walk() if getattr(node, "is_stack", False)]
+    _check_stack_names(stacks)
+    _run_construct_validation(app)
+    exports = Exports()
+    rendered = {stack: _StackRender(stack, exports) for stack in stacks}
+    for render in rendered.values():
+        render.render()
+    for stack, outputs in exports.by_stack.items():
+        rendered[stack].add_exports(outputs)
+    dependencies = _stack_dependencies(rendered)
+    problems: list[Problem] = []
+    artifacts: dict[Any, StackArtifact] = {}
+    for stack, render in rendered.items():
+        problems.extend(render.check_cycles())
+        artifact = build_artifact(
+            name=stack.artifact_id,
+            stack_name=stack.stack_name,
+            construct_path=stack.path,
+            template=render.template,
+            format=format,
+            dependencies=tuple(dep.artifact_id for dep in dependencies[stack]),
+            region=stack.region,
+            account=stack.account,
+            tags=dict(stack.tags),
+            termination_protection=stack.props.termination_protection,
+        )
+        problems.extend(check_limits(stack.stack_name, render.template, artifact.body_bytes, render.locate))
+        artifacts[stack] = artifact
+    if problems:
+        raise ValidationError(problems)
+    order = topological_order({stack: dependencies[stack] for stack in stacks})
+    return CloudAssembly(stacks=[artifacts[stack] for stack in order])
+
+
+def _check_stack_names(stacks: list[Any]) -> None:
+    seen: dict[str, Any] = {}
+    for stack in stacks:
+        other = seen.get(stack.stack_name)
+        if other is not None:
+            raise SynthError(
+                f"stacks {other.path!r} and {stack.path!r} have the same stack name {stack.stack_name!r}",
+                path=stack.path,
+                location=stack.location,
+                hint="give one of them another id or stack_name=",
+            )
+        seen[stack.stack_name] = stack
+
+
+def _run_construct_validation(app: Construct) -> None:
+    problems = [
+        Problem(message, path=node.path, location=node.location)
+        for node in app.walk()
+        for message in node.validate()
+    ]
+    if problems:
+        raise ValidationError(problems)
+
+
+def _stack_dependencies(rendered: dict[Any, _StackRender]) -> dict[Any, list[Any]]:
+    """Stack -> stacks it needs, in creation order; a cycle between stacks is an error."""
+    needs: dict[Any, list[Any]] = {stack: [] for stack in rendered}
+    reasons: dict[tuple[Any, Any], str] = {}
+    for stack, render in rendered.items():
+        for dependency in render.resolver.dependencies:
+            if dependency.producer not in needs[stack]:
+                needs[stack].append(dependency.producer)
+                reasons[(stack, dependency.producer)] = dependency.reason
+    order = {stack: position for position, stack in enumerate(rendered)}
+    for stack in needs:
+        needs[stack].sort(key=order.__getitem__)
+    cycles = find_cycles({stack.path: [p.path for p in producers] for stack, producers in needs.items()})
+    if cycles:
+        by_path = {stack.path: stack for stack in rendered}
+        cycle = cycles[0]
+        steps = [
+            f"{a} needs {b}: {reasons[(by_path[a], by_path[b])]}" for a, b in zip(cycle, cycle[1:], strict=False)
+        ]
+        raise SynthError(
+            "stacks depend on each other: " + " -> ".join(cycle) + "\n  " + "\n  ".join(steps),
+            path=cycle[0],
+            location=by_path[cycle[0]].location,
+            hint="move the shared resources into one stack, or pass values through parameters",
+        )
+    return needs
+
+
+class _StackRender:
+    """Builds one stack's template dict and remembers which element made each entry."""
+
+    def __init__(self, stack: Any, exports: Exports) -> None:
+        self.stack = stack
+        self.resolver = StackResolver(stack, exports)
+        self.sections: dict[str, dict[str, Any]] = {name: {} for name in SECTION_ORDER}
+        self.elements: dict[tuple[str, str], CfnElement] = {}
+        self.template: dict[str, Any] = {}
+
+    def render(self) -> None:
+        for node in self.stack.walk():
+            if isinstance(node, CfnElement):
+                self._render_element(node)
+        self._assemble()
+
+    def _render_element(self, element: CfnElement) -> None:
+        section = SECTIONS.get(element.element_kind)
+        if section is None:
+            return
+        logical_id = element.logical_id
+        existing = self.elements.get((section, logical_id))
+        if existing is None and section in ("Resources", "Parameters"):
+            other = "Parameters" if section == "Resources" else "Resources"
+            existing = self.elements.get((other, logical_id))
+        if existing is not None:
+            raise SynthError(
+                f"logical id {logical_id!r} is used twice in stack {self.stack.path!r}: "
+                f"by {existing.path} and by {element.path}",
+                path=element.path,
+                location=element.location,
+                hint="change a construct id or an override_logical_id() call",
+            )
+        self.elements[(section, logical_id)] = element
+        self.resolver.current = element
+        self.sections[section][logical_id] = self._resolve_entry(element, element.render())
+        self.resolver.current = None
+
+    def _resolve_entry(self, element: CfnElement, entry: Any) -> Any:
+        if element.element_kind in ("resource", "output") and isinstance(entry, dict):
+            entry = dict(entry)
+            if "DependsOn" in entry:
+                entry["DependsOn"] = self._depends_on(entry["DependsOn"])
+                if not entry["DependsOn"]:
+                    del entry["DependsOn"]
+            if entry.get("Condition") is not None and not isinstance(entry["Condition"], str):
+                entry["Condition"] = self.resolver.name_of(entry["Condition"], what="condition")
+        return self.resolver.resolve(entry)
+
+    def _depends_on(self, targets: list[Any]) -> list[str]:
+        names = []
+        for target in targets:
+            if isinstance(target, CfnElement) and target.stack is not self.stack:
+                self.resolver.add_dependency(target.stack, f"{self.resolver.current.path} depends on {target.path}")
+                continue
+            names.append(self.resolver.name_of(target, what="depends_on target"))
+        return names
+
+    def add_exports(self, outputs: dict[str, tuple[Any, str]]) -> None:
+        section = self.template.setdefault("Outputs", {})
+        for output_id, (value, export_name) in outputs.items():
+            if output_id in section:
+                raise SynthError(
+                    f"output id {output_id!r} is reserved for exports; rename that Output",
+                    path=self.stack.path,
+                    location=self.stack.location,
+                )
+            section[output_id] = {"Value": value, "Export": {"Name": export_name}}
+
+    def _assemble(self) -> None:
+        template: dict[str, Any] = {"AWSTemplateFormatVersion": TEMPLATE_FORMAT_VERSION}
+        if self.stack.description:
+            template["Description"] = self.stack.description
+        transforms = list(self.stack.template_options.get("Transform", []))
+        if LANGUAGE_EXTENSIONS not in transforms and functions_used(self.sections) & set(LANGUAGE_EXTENSION_FUNCTIONS):
+            transforms.insert(0, LANGUAGE_EXTENSIONS)
+        if transforms:
+            template["Transform"] = transforms[0] if len(transforms) == 1 else transforms
+        if self.stack.template_options.get("Metadata"):
+            template["Metadata"] = self.resolver.resolve(self.stack.template_options["Metadata"])
+        for name in SECTION_ORDER:
+            if self.sections[name]:
+                template[name] = self.sections[name]
+        self.template = template
+
+    def check_cycles(self) -> list[Problem]:
+        resources = self.template.get("Resources") or {}
+        problems: list[Problem] = []
+        if not resources:
+            problems.append(
+                Problem(
+                    f"stack {self.stack.path!r} has no resources; CloudFormation needs at least one",
+                    path=self.stack.path,
+                    location=self.stack.location,
+                )
+            )
+            return problems
+        edges = {lid: resource_dependencies(entry, resources) for lid, entry in resources.items()}
+        for cycle in find_cycles(edges):
+            first = self.elements[("Resources", cycle[0])]
+            listing = " -> ".join(cycle)
+            paths = ", ".join(
+                f"{lid} = {self.elements[('Resources', lid)].path}"
+                + (f" ({self.elements[('Resources', lid)].location})" if self.elements[("Resources", lid)].location else "")
+                for lid in cycle[:-1]
+            )
+            problems.append(
+                Problem(
+                    f"dependency cycle between resources: {listing} [{paths}]",
+                    path=first.path,
+                    location=first.location,
+                    hint="break the cycle: remove a reference or a depends_on, or move a property "
+                    "into a separate resource (e.g. a policy or rule) that depends on both",
+                )
+            )
+        return problems
+
+    def locate(self, section: str, logical_id: str) -> tuple[str | None, Any]:
+        element = self.elements.get((section, logical_id))
+        if element is None:
+            return self.stack.path, self.stack.location
+        return element.path, element.location
+
+
+def is_large_template(artifact: StackArtifact) -> bool:
+    """Over 51,200 bytes a template must be uploaded to S3 rather than passed inline."""
+    return artifact.body_bytes > MAX_INLINE_TEMPLATE_BYTES
