@@ -67,9 +67,34 @@ class ValidationError(IacError):
 
 
 class Problem(IacError):
-    """One validation finding; collected into a ValidationError."""
+    """One validation finding; collected into a ValidationError.
+
+    Besides where it is (construct path, file:line) a problem can say which rule found it (`code`:
+    "schema", a cfn-lint rule id such as "E3002", ...), the template property it concerns, what was
+    expected and what was given, and whether it is an error or a warning.
+    """
 
     exit_status = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        location: SourceLocation | None = None,
+        hint: str | None = None,
+        code: str | None = None,
+        property_path: str | None = None,
+        expected: str | None = None,
+        given: str | None = None,
+        severity: str = "error",
+    ) -> None:
+        super().__init__(message, path=path, location=location, hint=hint)
+        self.code = code
+        self.property_path = property_path
+        self.expected = expected
+        self.given = given
+        self.severity = severity
 
 
 class SynthError(IacError):

@@ -17,12 +17,13 @@ from typing import Any
 import click
 
 from iac.cli.app_loader import discover_app_spec, load_app
-from iac.cli.report import format_error, use_color
-from iac.errors import AppError, IacError, UsageError
+from iac.cli.report import count_summary, format_error, format_problems, use_color
+from iac.errors import AppError, IacError, UsageError, ValidationError
 from iac.synth import CloudAssembly, StackArtifact, synthesize
 from iac.synth.assembly import package_version
-from iac.synth.serialize import FORMATS, serialize
-from iac.synth.synthesizer import is_large_template
+from iac.synth.serialize import FORMATS
+from iac.synth.synthesizer import is_large_template, validate_assembly
+from iac.synth.template_files import validate_files
 
 EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
 
@@ -83,9 +84,11 @@ def cli() -> None:
 @click.option("--print", "print_", is_flag=True,
               help="Write the selected stack's template to stdout instead of writing the assembly.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+@click.option("--no-lint", is_flag=True, help="Skip cfn-lint (the schema layer still runs).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @_handle_errors
 def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: str | None,
-          print_: bool, quiet: bool) -> None:
+          print_: bool, quiet: bool, no_lint: bool, strict: bool) -> None:
     """Run the app, validate it and write the cloud assembly.
 
     STACK selects stacks by name (glob patterns allowed) for the summary or --print; the whole
@@ -104,6 +107,7 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
     format_ = format_ or app.format
     assembly = _assembly_of(app, format_)
     selected = select_stacks(assembly, stacks)
+    validate_assembly(assembly, lint=not no_lint, strict=strict, cache_dir=outdir)
     if print_:
         if len(selected) != 1:
             names = ", ".join(a.name for a in selected)
@@ -114,6 +118,52 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
     directory = assembly.write(outdir)
     if not quiet:
         _print_summary(assembly, selected, directory, time.perf_counter() - started)
+    _print_warnings(assembly.warnings)
+
+
+@cli.command()
+@click.argument("templates", nargs=-1, metavar="[TEMPLATE...]", type=click.Path())
+@_app_option
+@click.option("--region", default=None, metavar="REGION",
+              help="Region whose schemas apply to template files (default us-east-1).")
+@click.option("--no-lint", is_flag=True, help="Skip cfn-lint (the schema layer still runs).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@_handle_errors
+def validate(templates: tuple[str, ...], app_spec: str | None, region: str | None, no_lint: bool,
+             strict: bool) -> None:
+    """Check templates against the CloudFormation schemas and cfn-lint.
+
+    With no TEMPLATE, runs the app and validates what it synthesizes (nothing is written). TEMPLATE
+    may be JSON or YAML files (short-form tags allowed) or folders of them.
+
+    \b
+    Examples:
+      iac validate
+      iac validate templates/ --region eu-west-1
+      iac validate stack.yaml --strict
+    """
+    if not templates:
+        app = load_app(discover_app_spec(app_spec))
+        assembly = _assembly_of(app, app.format)
+        validate_assembly(assembly, lint=not no_lint, strict=strict)
+        count = len(assembly.stacks)
+        click.echo(f"{count} stack{'s' if count != 1 else ''} valid" + _warning_note(assembly.warnings))
+        _print_warnings(assembly.warnings)
+        return
+    report = validate_files(list(templates), region=region, lint=not no_lint, strict=strict)
+    if report.errors:
+        raise ValidationError(report.errors + report.warnings)
+    click.echo(f"{report.files} template{'s' if report.files != 1 else ''} valid" + _warning_note(report.warnings))
+    _print_warnings(report.warnings)
+
+
+def _warning_note(warnings: list[Any]) -> str:
+    return f" ({count_summary(warnings)})" if warnings else ""
+
+
+def _print_warnings(warnings: list[Any]) -> None:
+    if warnings:
+        click.echo(format_problems(warnings, color=use_color(sys.stderr)), err=True)
 
 
 @cli.command(name="ls")

@@ -18,7 +18,7 @@ from typing import IO
 import click
 
 from iac.constructs.core.source import SourceLocation, is_iac_file
-from iac.errors import AppError, IacError, ValidationError
+from iac.errors import AppError, IacError, Problem, ValidationError
 
 _HIDDEN_FRAME_PARTS = (os.sep + "runpy.py", os.sep + "click" + os.sep, "<frozen importlib")
 
@@ -41,20 +41,41 @@ def format_error(error: IacError, *, color: bool = False) -> str:
     paint = Painter(color)
     if isinstance(error, ValidationError):
         blocks = [_block(problem, paint) for problem in error.problems]
-        count = len(error.problems)
-        blocks.append(paint(f"{count} problem{'s' if count != 1 else ''} found", bold=True))
+        blocks.append(paint(count_summary(error.problems), bold=True))
         return "\n\n".join(blocks)
     if isinstance(error, AppError):
         return _app_error(error, paint)
     return _block(error, paint)
 
 
+def format_problems(problems: list[Problem], *, color: bool = False) -> str:
+    """Warnings (or any problems) as blocks, for printing after a successful run."""
+    paint = Painter(color)
+    return "\n\n".join(_block(problem, paint) for problem in problems)
+
+
+def count_summary(problems: list[IacError]) -> str:
+    errors = sum(1 for p in problems if getattr(p, "severity", "error") == "error")
+    warnings = len(problems) - errors
+    parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts) + " found" if parts else "no problems found"
+
+
 def _block(error: IacError, paint: Painter) -> str:
-    label = "error"
-    lines = [paint(f"{label}:", fg="red", bold=True) + " " + paint(error.message, bold=True)]
+    severity = getattr(error, "severity", "error")
+    code = getattr(error, "code", None)
+    label = severity + (f"[{code}]" if code else "")
+    colour = "red" if severity == "error" else "yellow"
+    lines = [paint(f"{label}:", fg=colour, bold=True) + " " + paint(error.message, bold=True)]
     lines.extend(_where(error.location, paint))
     if error.path:
         lines.append(paint("   = ", fg="blue") + f"construct: {error.path}")
+    for name in ("property_path", "expected", "given"):
+        value = getattr(error, name, None)
+        if value:
+            lines.append(paint("   = ", fg="blue") + f"{name.replace('_path', '')}: {value}")
     if error.hint:
         lines.append(paint("   = ", fg="blue") + f"hint: {error.hint}")
     return "\n".join(lines)

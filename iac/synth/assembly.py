@@ -8,7 +8,6 @@ fails at any point leaves the previous assembly exactly as it was. Everything in
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ from typing import Any
 import attrs
 
 from iac.errors import UsageError
+from iac.synth.schemas import schema_date
 from iac.synth.serialize import serialize
 
 MANIFEST_FILE = "manifest.json"
@@ -40,6 +40,8 @@ class StackArtifact:
     account: str | None = None
     tags: dict[str, str] = attrs.field(factory=dict)
     termination_protection: bool = False
+    #: (section, logical id) -> (construct path, source location): where each entry came from.
+    origins: dict[tuple[str, str], tuple[str, Any]] = attrs.field(factory=dict, eq=False, repr=False)
 
     @property
     def template_file(self) -> str:
@@ -74,6 +76,10 @@ class CloudAssembly:
     stacks: list[StackArtifact]
     assets: dict[str, Any] = attrs.field(factory=dict)
     directory: str | None = None
+    #: Validation warnings (they do not fail a synth unless it is strict).
+    warnings: list[Any] = attrs.field(factory=list)
+    #: Extra files written into the assembly, e.g. the lint cache: {file name: text}.
+    extra_files: dict[str, str] = attrs.field(factory=dict)
 
     def stack(self, name: str) -> StackArtifact:
         """The artifact named `name` (artifact id or CloudFormation stack name)."""
@@ -107,6 +113,8 @@ class CloudAssembly:
         try:
             for artifact in self.stacks:
                 _write_text(os.path.join(staging, artifact.template_file), artifact.body)
+            for name, text in self.extra_files.items():
+                _write_text(os.path.join(staging, name), text)
             _write_text(os.path.join(staging, MANIFEST_FILE), json.dumps(self.manifest(), indent=1) + "\n")
             _swap_in(staging, target)
         except BaseException:
@@ -163,24 +171,9 @@ def package_version(distribution: str) -> str:
         return "0+unknown"
 
 
-_schema_info: dict[str, Any] | None = None
-
-
 def schema_info() -> dict[str, Any]:
     """cfn-lint's version and the date of the CloudFormation schemas it ships (they decide validation)."""
-    global _schema_info
-    if _schema_info is None:
-        info: dict[str, Any] = {"cfn_lint": package_version("cfn-lint"), "schema_date": None}
-        try:
-            spec = importlib.util.find_spec("cfnlint")
-            if spec is not None and spec.submodule_search_locations:
-                root = list(spec.submodule_search_locations)[0]
-                with open(os.path.join(root, "data", "schemas", "version.json"), encoding="utf-8") as handle:
-                    info["schema_date"] = json.load(handle).get("schema_date")
-        except (OSError, ValueError):
-            pass
-        _schema_info = info
-    return _schema_info
+    return {"cfn_lint": package_version("cfn-lint"), "schema_date": schema_date()}
 
 
 def build_artifact(**fields: Any) -> StackArtifact:

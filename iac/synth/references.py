@@ -19,6 +19,12 @@ def sub_variables(template: str) -> Iterator[str]:
         yield match.group(1).strip().split(".", 1)[0]
 
 
+def sub_expressions(template: str) -> Iterator[str]:
+    """The full ${...} expressions of an Fn::Sub string: "Name" or "Name.Attr" (not ${!Literal})."""
+    for match in _SUB_VARIABLE.finditer(template):
+        yield match.group(1).strip()
+
+
 def referenced_names(value: Any) -> set[str]:
     """Every logical name `value` reaches through Ref, Fn::GetAtt or Fn::Sub (pseudo parameters too)."""
     names: set[str] = set()

@@ -19,9 +19,12 @@ from iac.errors import Problem, SynthError, ValidationError
 from iac.synth.assembly import CloudAssembly, StackArtifact, build_artifact
 from iac.synth.graph import find_cycles, topological_order
 from iac.synth.limits import MAX_INLINE_TEMPLATE_BYTES, check_limits
+from iac.synth.lint import CACHE_FILE as LINT_CACHE_FILE
+from iac.synth.lint import LintCache
 from iac.synth.references import functions_used, resource_dependencies
 from iac.synth.resolve import Exports, StackResolver
 from iac.synth.serialize import FORMATS
+from iac.synth.validation import artifact_locator, errors_and_warnings, lint_problems, schema_problems
 
 SECTIONS = {
     "parameter": "Parameters",
@@ -33,14 +36,55 @@ SECTIONS = {
 SECTION_ORDER = ("Parameters", "Mappings", "Conditions", "Resources", "Outputs")
 TEMPLATE_FORMAT_VERSION = "2010-09-09"
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
+#: Resource metadata naming the construct that made the resource (App(path_metadata=False) omits it).
+PATH_METADATA_KEY = "iac:path"
 
 
-def synthesize_app(app: Construct, *, outdir: str | None = None, format: str = "json") -> CloudAssembly:
-    """Synthesize `app`; write the assembly to `outdir` when given. Raises ValidationError/SynthError."""
+def synthesize_app(
+    app: Construct,
+    *,
+    outdir: str | None = None,
+    format: str = "json",
+    lint: bool = True,
+    strict: bool = False,
+    validate: bool = True,
+) -> CloudAssembly:
+    """Synthesize and validate `app`; write the assembly to `outdir` when given.
+
+    Raises ValidationError (exit status 1) listing every problem found, or SynthError.
+    """
     assembly = synthesize(app, format=format)
+    if validate:
+        validate_assembly(assembly, lint=lint, strict=strict, cache_dir=outdir)
     if outdir is not None:
         assembly.write(outdir)
     return assembly
+
+
+def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: bool = False,
+                      cache_dir: str | None = None) -> None:
+    """Layers 2 and 3: registry schemas, then cfn-lint (cached in `cache_dir`'s lint cache).
+
+    Errors raise ValidationError; warnings are kept on `assembly.warnings` (errors when `strict`).
+    """
+    problems: list[Problem] = []
+    for artifact in assembly.stacks:
+        problems.extend(schema_problems(artifact.template, artifact.region, artifact_locator(artifact)))
+    if problems:
+        raise ValidationError(problems)
+    if not lint:
+        return
+    cache = LintCache.load(cache_dir)
+    found = lint_problems(
+        {a.name: (a.body, a.region) for a in assembly.stacks},
+        {a.name: artifact_locator(a) for a in assembly.stacks},
+        cache,
+    )
+    assembly.extra_files[LINT_CACHE_FILE] = cache.dumps()
+    errors, warnings = errors_and_warnings(found, strict=strict)
+    if errors:
+        raise ValidationError(errors + warnings)
+    assembly.warnings = warnings
 
 
 def synthesize(app: Construct, *, format: str = "json") -> CloudAssembly:
@@ -71,6 +115,7 @@ def synthesize(app: Construct, *, format: str = "json") -> CloudAssembly:
             account=stack.account,
             tags=dict(stack.tags),
             termination_protection=stack.props.termination_protection,
+            origins=render.origins(),
         )
         problems.extend(check_limits(stack.stack_name, render.template, artifact.body_bytes, render.locate))
         artifacts[stack] = artifact
@@ -167,7 +212,10 @@ class _StackRender:
             )
         self.elements[(section, logical_id)] = element
         self.resolver.current = element
-        self.sections[section][logical_id] = self._resolve_entry(element, element.render())
+        entry = self._resolve_entry(element, element.render())
+        if section == "Resources" and getattr(self.stack.root, "path_metadata", False):
+            entry.setdefault("Metadata", {})[PATH_METADATA_KEY] = element.path
+        self.sections[section][logical_id] = entry
         self.resolver.current = None
 
     def _resolve_entry(self, element: CfnElement, entry: Any) -> Any:
@@ -248,6 +296,11 @@ class _StackRender:
                 )
             )
         return problems
+
+    def origins(self) -> dict[tuple[str, str], tuple[str, Any]]:
+        found = {key: (element.path, element.location) for key, element in self.elements.items()}
+        found[("Stack", "")] = (self.stack.path, self.stack.location)
+        return found
 
     def locate(self, section: str, logical_id: str) -> tuple[str | None, Any]:
         element = self.elements.get((section, logical_id))

@@ -36,10 +36,13 @@ def capture_apps() -> Iterator[list[App]]:
 class App(Construct):
     """The root construct. `App(outdir="iac.out")`; stacks are its children."""
 
-    def __init__(self, *, outdir: str = "iac.out", format: str = "json") -> None:
+    def __init__(self, *, outdir: str = "iac.out", format: str = "json", path_metadata: bool = True) -> None:
         super().__init__(None, "")
         self.outdir = outdir
         self.format = format
+        #: Put {"iac:path": construct path} in every resource's Metadata, so tools reading the
+        #: template (and `iac validate` on files) can name the construct behind each resource.
+        self.path_metadata = path_metadata
         self.captured_assembly: Any = None
         if _captured is not None:
             _captured.append(self)
@@ -49,17 +52,22 @@ class App(Construct):
         """Every Stack of the app, in creation order."""
         return [node for node in self.walk() if getattr(node, "is_stack", False)]
 
-    def synth(self, *, outdir: str | None = None, format: str | None = None) -> Any:
+    def synth(self, *, outdir: str | None = None, format: str | None = None, lint: bool = True,
+              strict: bool = False) -> Any:
         """Validate, write the cloud assembly to `outdir` and return it (`assembly.template(name)`).
 
-        Under `iac synth` the CLI owns the output: this returns the assembly without writing.
+        `lint=False` skips cfn-lint (schema validation always runs); `strict=True` fails on warnings.
+        Under `iac synth` the CLI owns validation and output: this returns the unvalidated assembly
+        without writing, and the CLI validates and writes it with its own options.
         """
         if _synthesizer is None:  # pragma: no cover - only if iac.constructs is loaded without iac
             raise RuntimeError("iac.synth is not loaded; import iac first")
         if _captured is not None:
-            self.captured_assembly = _synthesizer(self, outdir=None, format=format or self.format)
+            self.captured_assembly = _synthesizer(self, outdir=None, format=format or self.format, lint=False,
+                                                  validate=False)
             return self.captured_assembly
-        return _synthesizer(self, outdir=outdir or self.outdir, format=format or self.format)
+        return _synthesizer(self, outdir=outdir or self.outdir, format=format or self.format, lint=lint,
+                            strict=strict)
 
     def __repr__(self) -> str:
         return "<App>"

@@ -1,0 +1,168 @@
+"""Layer 3 of validation: cfn-lint's full rule set, in process, on every serialized template.
+
+cfn-lint is imported and its rules built only when a template actually needs linting (that costs
+about a second); results are cached by template hash, region and cfn-lint version, so an unchanged
+stack is never linted twice. Several stacks are linted in parallel worker processes (forked after
+the rules are built, so each worker starts warm).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import attrs
+
+from iac.synth.assembly import package_version
+
+CACHE_FILE = ".lint-cache.json"
+CACHE_FORMAT = 1
+SEVERITIES = ("error", "warning", "informational")
+
+
+@attrs.frozen(kw_only=True)
+class LintFinding:
+    """One cfn-lint match: rule id (E3002, W1020, ...), severity, message, template path and line."""
+
+    rule_id: str
+    severity: str
+    message: str
+    path: tuple[str | int, ...] = ()
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule_id": self.rule_id, "severity": self.severity, "message": self.message,
+                "path": list(self.path), "line": self.line}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LintFinding:
+        return cls(rule_id=data["rule_id"], severity=data["severity"], message=data["message"],
+                   path=tuple(data.get("path", ())), line=data.get("line"))
+
+
+_rules: Any = None
+
+
+def _linter_rules() -> Any:
+    """cfn-lint's rule collection, built once per process (it is the expensive part)."""
+    global _rules
+    if _rules is None:
+        from cfnlint.config import ConfigMixIn
+        from cfnlint.runner import Runner
+
+        _rules = Runner(ConfigMixIn(regions=["us-east-1"])).rules
+    return _rules
+
+
+def lint_template(body: str, region: str, *, filename: str | None = None) -> list[LintFinding]:
+    """cfn-lint's findings for one template text (JSON or YAML) in `region`."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.decode.decode import decode_str
+    from cfnlint.runner.template.runner import run_template_by_data
+
+    template, matches = decode_str(body)
+    if not matches and template is not None:
+        config = ConfigMixIn(regions=[region])  # fresh per template: a template's Metadata may tune it
+        matches = list(run_template_by_data(template, config, _linter_rules()))
+    return sorted((_finding(match) for match in matches or ()), key=lambda f: (f.line or 0, f.rule_id, f.message))
+
+
+def _finding(match: Any) -> LintFinding:
+    severity = getattr(match.rule, "severity", "error")
+    return LintFinding(
+        rule_id=match.rule.id,
+        severity=severity if severity in SEVERITIES else "error",
+        message=match.message,
+        path=tuple(match.path or ()),
+        line=match.linenumber,
+    )
+
+
+def cache_key(body: str, region: str) -> str:
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return f"{digest}:{region}:{package_version('cfn-lint')}"
+
+
+@attrs.define
+class LintCache:
+    """Findings by cache key; loaded from and saved into the assembly directory."""
+
+    entries: dict[str, list[LintFinding]] = attrs.field(factory=dict)
+    used: set[str] = attrs.field(factory=set)
+
+    @classmethod
+    def load(cls, directory: str | None) -> LintCache:
+        if not directory:
+            return cls()
+        try:
+            with open(os.path.join(directory, CACHE_FILE), encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            return cls()
+        try:
+            entries = {key: [LintFinding.from_json(f) for f in found] for key, found in data["entries"].items()}
+        except (KeyError, TypeError, AttributeError):
+            return cls()
+        return cls(entries=entries)
+
+    def get(self, key: str) -> list[LintFinding] | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.used.add(key)
+        return found
+
+    def put(self, key: str, findings: list[LintFinding]) -> None:
+        self.entries[key] = findings
+        self.used.add(key)
+
+    def dumps(self) -> str:
+        """Only the entries this run used, so the cache never grows past the app's stacks."""
+        kept = {key: [f.to_json() for f in self.entries[key]] for key in sorted(self.used)}
+        return json.dumps({"format": CACHE_FORMAT, "entries": kept}, indent=1) + "\n"
+
+
+def lint_bodies(items: dict[str, tuple[str, str]], cache: LintCache, *, jobs: int | None = None
+                ) -> dict[str, list[LintFinding]]:
+    """Lint {name: (body, region)}; cached results are reused, the rest linted in parallel."""
+    results: dict[str, list[LintFinding]] = {}
+    missing: dict[str, tuple[str, str, str]] = {}
+    for name, (body, region) in items.items():
+        key = cache_key(body, region)
+        cached = cache.get(key)
+        if cached is not None:
+            results[name] = cached
+        else:
+            missing[name] = (key, body, region)
+    if missing:
+        for name, findings in _lint_all(missing, jobs).items():
+            results[name] = findings
+            cache.put(missing[name][0], findings)
+    return results
+
+
+def _lint_all(missing: dict[str, tuple[str, str, str]], jobs: int | None) -> dict[str, list[LintFinding]]:
+    _linter_rules()  # build before forking, so every worker inherits warm rules
+    workers = min(jobs or _default_jobs(), len(missing))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return {name: lint_template(body, region) for name, (_, body, region) in missing.items()}
+    names = list(missing)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        found = pool.map(_lint_job, [(missing[n][1], missing[n][2]) for n in names])
+        return dict(zip(names, found, strict=True))
+
+
+def _lint_job(job: tuple[str, str]) -> list[LintFinding]:
+    return lint_template(*job)
+
+
+def _default_jobs() -> int:
+    configured = os.environ.get("IAC_LINT_JOBS")
+    if configured and configured.isdigit():
+        return max(1, int(configured))
+    return os.cpu_count() or 1

@@ -1,0 +1,555 @@
+"""Layer 2 of validation: every resource against its CloudFormation registry schema.
+
+Checks a template (plain JSON, from synthesis or from a file) without any AWS call: resource types
+exist in the region, required properties are present, values have the right type, enum, pattern and
+range, no unknown property (with a "did you mean"), and Ref / GetAtt / Sub / DependsOn / Condition
+names exist. Intrinsic functions are accepted wherever they could produce the expected type, and
+each branch of an `Fn::If` is checked on its own.
+
+It is a purpose-built walker over the schema dicts rather than a general JSON Schema engine: the
+registry schemas use a small subset of keywords, and walking them directly is what makes this layer
+cheap enough to run on every synth.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from iac.synth.references import sub_expressions
+from iac.synth.schemas import (
+    DEFAULT_REGION,
+    ResourceSchema,
+    getatt_attributes,
+    provider_types,
+    resource_schema,
+    suggest_type,
+)
+
+try:  # the registry schemas use \p{L}-style classes, which only the `regex` module knows
+    import regex as _regex
+except ImportError:  # pragma: no cover - regex is a cfn-lint dependency
+    _regex = re
+
+PSEUDO_PARAMETERS = frozenset(
+    {
+        "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
+        "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
+    }
+)
+CONDITION_FUNCTIONS = frozenset({"Fn::And", "Fn::Equals", "Fn::Not", "Fn::Or"})
+#: What each function can evaluate to (the schema layer accepts a function where its result fits).
+_STRING = frozenset({"string", "integer", "number", "boolean"})
+_ANY_SCALAR_OR_LIST = frozenset({"string", "integer", "number", "boolean", "array"})
+FUNCTION_RESULTS: dict[str, frozenset[str]] = {
+    "Ref": _ANY_SCALAR_OR_LIST,
+    "Fn::GetAtt": _ANY_SCALAR_OR_LIST | {"object"},
+    "Fn::FindInMap": _ANY_SCALAR_OR_LIST,
+    "Fn::Select": _ANY_SCALAR_OR_LIST | {"object"},
+    "Fn::ImportValue": _STRING | {"array"},
+    "Fn::Sub": _STRING,
+    "Fn::Join": _STRING,
+    "Fn::Base64": _STRING,
+    "Fn::ToJsonString": _STRING,
+    "Fn::Length": frozenset({"integer", "number", "string"}),
+    "Fn::GetAZs": frozenset({"array"}),
+    "Fn::Split": frozenset({"array"}),
+    "Fn::Cidr": frozenset({"array"}),
+    "Fn::Transform": _ANY_SCALAR_OR_LIST | {"object"},
+}
+INTRINSIC_KEYS = frozenset(FUNCTION_RESULTS) | CONDITION_FUNCTIONS | {"Fn::If", "Condition"}
+
+
+@attrs.frozen(kw_only=True)
+class SchemaFinding:
+    """One problem in a template, located by its path from the template root."""
+
+    path: tuple[str | int, ...]
+    message: str
+    expected: str | None = None
+    given: str | None = None
+    suggestion: str | None = None
+
+    @property
+    def logical_id(self) -> str | None:
+        """The resource (or output, ...) the finding is about, when it is inside one."""
+        return str(self.path[1]) if len(self.path) > 1 else None
+
+    @property
+    def section(self) -> str | None:
+        return str(self.path[0]) if self.path else None
+
+    @property
+    def property_path(self) -> str:
+        return ".".join(str(part) for part in self.path)
+
+
+def validate_template(template: dict[str, Any], region: str | None = None) -> list[SchemaFinding]:
+    """All schema and reference problems of `template` for `region` (default us-east-1)."""
+    region = region or DEFAULT_REGION
+    provider_types(region)  # raises for an unknown region before anything else
+    return list(_TemplateChecker(template, region).findings())
+
+
+class _TemplateChecker:
+    def __init__(self, template: dict[str, Any], region: str) -> None:
+        self.template = template
+        self.region = region
+        self.resources: dict[str, Any] = _section(template, "Resources")
+        self.parameters: dict[str, Any] = _section(template, "Parameters")
+        self.conditions: dict[str, Any] = _section(template, "Conditions")
+        self.serverless = _has_transform(template, "AWS::Serverless-2016-10-31")
+
+    def findings(self) -> Iterator[SchemaFinding]:
+        if not self.resources:
+            yield SchemaFinding(path=("Resources",), message="the template has no resources",
+                                expected="at least one resource")
+        for logical_id, resource in self.resources.items():
+            yield from self._resource(logical_id, resource)
+        for section in ("Outputs", "Conditions"):
+            for name, entry in _section(self.template, section).items():
+                yield from self._references((section, name), entry)
+                if section == "Outputs" and isinstance(entry, dict):
+                    yield from self._condition_name((section, name, "Condition"), entry.get("Condition"))
+
+    # -- resources -------------------------------------------------------------------------
+
+    def _resource(self, logical_id: str, resource: Any) -> Iterator[SchemaFinding]:
+        path: tuple[str | int, ...] = ("Resources", logical_id)
+        if not isinstance(resource, dict):
+            yield SchemaFinding(path=path, message="a resource must be an object with a Type",
+                                expected="object", given=_json_type(resource))
+            return
+        resource_type = resource.get("Type")
+        if not isinstance(resource_type, str):
+            yield SchemaFinding(path=path + ("Type",), message="the resource has no Type", expected="a type name")
+            return
+        yield from self._references(path, {k: v for k, v in resource.items() if k != "DependsOn"})
+        yield from self._depends_on(path, resource.get("DependsOn"))
+        yield from self._condition_name(path + ("Condition",), resource.get("Condition"))
+        if _skips_schema(resource_type, self.serverless):
+            return
+        schema = resource_schema(resource_type, self.region)
+        if schema is None:
+            suggestion = suggest_type(resource_type, self.region)
+            yield SchemaFinding(
+                path=path + ("Type",),
+                message=f"unknown resource type {resource_type!r} in {self.region}",
+                given=resource_type,
+                suggestion=f"did you mean {suggestion}?" if suggestion else None,
+            )
+            return
+        properties = resource.get("Properties", {})
+        if properties is None:
+            properties = {}
+        if isinstance(properties, dict):
+            for name in properties:
+                if name in schema.read_only_roots:
+                    yield SchemaFinding(path=path + ("Properties", name),
+                                        message=f"{name!r} is read-only: CloudFormation sets it, a template cannot",
+                                        given=name, suggestion=f"read it with Fn::GetAtt {logical_id}.{name}")
+        yield from _Walker(schema).check(properties, schema.document, path + ("Properties",))
+
+    def _depends_on(self, path: tuple[str | int, ...], depends_on: Any) -> Iterator[SchemaFinding]:
+        if depends_on is None:
+            return
+        targets = [depends_on] if isinstance(depends_on, str) else depends_on
+        if not isinstance(targets, list):
+            yield SchemaFinding(path=path + ("DependsOn",), message="DependsOn must be a logical id or a list of them",
+                                given=_json_type(depends_on))
+            return
+        for index, target in enumerate(targets):
+            if target not in self.resources:
+                yield _undefined(path + ("DependsOn", index), "DependsOn", target, self.resources)
+
+    def _condition_name(self, path: tuple[str | int, ...], name: Any) -> Iterator[SchemaFinding]:
+        if name is not None and name not in self.conditions:
+            yield _undefined(path, "Condition", name, self.conditions)
+
+    # -- references ------------------------------------------------------------------------
+
+    def _references(self, path: tuple[str | int, ...], value: Any) -> Iterator[SchemaFinding]:
+        """Ref / GetAtt / Sub / Fn::If names that do not exist, anywhere below `value`."""
+        pending: list[tuple[tuple[str | int, ...], Any]] = [(path, value)]
+        while pending:
+            where, item = pending.pop()
+            if isinstance(item, list):
+                pending.extend((where + (i,), child) for i, child in enumerate(item))
+                continue
+            if not isinstance(item, dict):
+                continue
+            if len(item) == 1:
+                key, arg = next(iter(item.items()))
+                if key == "Ref":
+                    yield from self._ref(where + ("Ref",), arg)
+                    continue
+                if key == "Fn::GetAtt":
+                    yield from self._getatt(where + ("Fn::GetAtt",), arg)
+                    if isinstance(arg, list):
+                        pending.extend((where + (key, i), child) for i, child in enumerate(arg[1:], 1))
+                    continue
+                if key == "Fn::Sub":
+                    yield from self._sub(where + ("Fn::Sub",), arg)
+                if key == "Fn::If" and isinstance(arg, list) and arg:
+                    yield from self._condition_name(where + ("Fn::If", 0), arg[0])
+                if key == "Condition" and isinstance(arg, str):
+                    yield from self._condition_name(where + ("Condition",), arg)
+                    continue
+            pending.extend((where + (k,), child) for k, child in item.items())
+
+    def _ref(self, path: tuple[str | int, ...], name: Any) -> Iterator[SchemaFinding]:
+        if not isinstance(name, str):
+            return  # a computed Ref (e.g. from Fn::Sub) is for cfn-lint to judge
+        if name in PSEUDO_PARAMETERS or name in self.resources or name in self.parameters:
+            return
+        candidates = list(self.resources) + list(self.parameters) + sorted(PSEUDO_PARAMETERS)
+        yield _undefined(path, "Ref", name, candidates)
+
+    def _getatt(self, path: tuple[str | int, ...], arg: Any) -> Iterator[SchemaFinding]:
+        if isinstance(arg, str):
+            arg = arg.split(".", 1)
+        if not isinstance(arg, list) or len(arg) != 2 or not isinstance(arg[0], str):
+            yield SchemaFinding(path=path, message="Fn::GetAtt needs [LogicalId, Attribute]", given=json.dumps(arg))
+            return
+        target, attribute = arg
+        yield from self._attribute(path, target, attribute)
+
+    def _attribute(self, path: tuple[str | int, ...], target: str, attribute: Any) -> Iterator[SchemaFinding]:
+        if target not in self.resources:
+            yield _undefined(path, "Fn::GetAtt", target, self.resources)
+            return
+        if not isinstance(attribute, str):
+            return
+        resource_type = self.resources[target].get("Type") if isinstance(self.resources[target], dict) else None
+        if not isinstance(resource_type, str) or _any_attribute_allowed(resource_type, self.serverless):
+            return
+        schema = resource_schema(resource_type, self.region)
+        if schema is None or attribute in schema.attributes:
+            return
+        allowed = getatt_attributes(resource_type, self.region)
+        if allowed.get(attribute) is not None:
+            return
+        names = sorted(allowed.keys())
+        close = difflib.get_close_matches(attribute, names, n=1, cutoff=0.6)
+        known = ", ".join(names) or "none"
+        yield SchemaFinding(
+            path=path,
+            message=f"{resource_type} has no attribute {attribute!r} (resource {target})",
+            expected=None if close else f"one of: {known}",
+            given=attribute,
+            suggestion=f"did you mean {close[0]}?" if close else None,
+        )
+
+    def _sub(self, path: tuple[str | int, ...], arg: Any) -> Iterator[SchemaFinding]:
+        text, local = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1]) if (
+            isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict)
+        ) else (None, {})
+        if text is None:
+            return
+        for variable in sub_expressions(text):
+            name, _, attribute = variable.partition(".")
+            if name in local:
+                continue
+            if attribute and name not in PSEUDO_PARAMETERS:
+                yield from self._attribute(path, name, attribute)
+            else:
+                yield from self._ref(path, name)
+
+
+class _Walker:
+    """Checks one value against one node of a resource schema, recursively."""
+
+    def __init__(self, schema: ResourceSchema) -> None:
+        self.schema = schema
+
+    def check(self, value: Any, node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[SchemaFinding]:
+        node = self.schema.resolve(node) if "$ref" in node else node
+        if isinstance(value, dict) and len(value) == 1:
+            key = next(iter(value))
+            if key in INTRINSIC_KEYS or key.startswith("Fn::"):
+                yield from self._intrinsic(key, value[key], node, path)
+                return
+        expected = _expected_types(node)
+        if expected and not _type_matches(value, expected):
+            yield SchemaFinding(
+                path=path,
+                message=f"expected {_describe_types(expected)}, got {_json_type(value)}",
+                expected=_describe_types(expected),
+                given=_short(value),
+            )
+            return
+        if "enum" in node and not _in_enum(value, node["enum"]):
+            yield _enum_finding(value, node["enum"], path)
+        if "const" in node and value != node["const"]:
+            yield SchemaFinding(path=path, message=f"value must be {node['const']!r}", expected=repr(node["const"]),
+                                given=_short(value))
+        if isinstance(value, str):
+            yield from self._string(value, node, path)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            yield from _number(value, node, path)
+        elif isinstance(value, list):
+            yield from self._array(value, node, path)
+        elif isinstance(value, dict):
+            yield from self._object(value, node, path)
+        for combinator in ("anyOf", "oneOf"):
+            if combinator in node:
+                yield from self._any_of(value, node[combinator], path)
+        for sub in node.get("allOf", ()):
+            yield from self.check(value, sub, path)
+
+    def _intrinsic(self, key: str, arg: Any, node: dict[str, Any], path: tuple[str | int, ...]
+                   ) -> Iterator[SchemaFinding]:
+        if key == "Fn::If":
+            if isinstance(arg, list) and len(arg) == 3:
+                for branch_index in (1, 2):
+                    branch = arg[branch_index]
+                    if not _is_no_value(branch):
+                        yield from self.check(branch, node, path + ("Fn::If", branch_index))
+            else:
+                yield SchemaFinding(path=path + ("Fn::If",), message="Fn::If needs [condition, if_true, if_false]",
+                                    given=_short(arg))
+            return
+        if key == "Ref" and arg == "AWS::NoValue":
+            return
+        if key in CONDITION_FUNCTIONS or key == "Condition":
+            yield SchemaFinding(path=path + (key,),
+                                message=f"{key} can only be used in the Conditions section or inside Fn::If",
+                                given=key)
+            return
+        results = FUNCTION_RESULTS.get(key)
+        if results is None:
+            known = difflib.get_close_matches(key, sorted(INTRINSIC_KEYS), n=1)
+            yield SchemaFinding(path=path + (key,), message=f"unknown intrinsic function {key!r}", given=key,
+                                suggestion=f"did you mean {known[0]}?" if known else None)
+            return
+        expected = _expected_types(node)
+        if not expected and "properties" in node:
+            expected = {"object"}
+        if expected and not (expected & results):
+            yield SchemaFinding(
+                path=path + (key,),
+                message=f"{key} cannot produce {_describe_types(expected)} here",
+                expected=_describe_types(expected),
+                given=f"{key} (gives {_describe_types(results - {'integer', 'number', 'boolean'} or results)})",
+            )
+
+    def _string(self, value: str, node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[SchemaFinding]:
+        if "minLength" in node and len(value) < node["minLength"]:
+            yield SchemaFinding(path=path, message=f"string is shorter than {node['minLength']} characters",
+                                expected=f"at least {node['minLength']} characters", given=_short(value))
+        if "maxLength" in node and len(value) > node["maxLength"]:
+            yield SchemaFinding(path=path, message=f"string is longer than {node['maxLength']} characters",
+                                expected=f"at most {node['maxLength']} characters", given=f"{len(value)} characters")
+        pattern = node.get("pattern")
+        if isinstance(pattern, str):
+            compiled = _compile(pattern)
+            if compiled is not None and not compiled.search(value):
+                yield SchemaFinding(path=path, message="value does not match the pattern the schema requires",
+                                    expected=f"a string matching {pattern}", given=_short(value))
+
+    def _array(self, value: list[Any], node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[SchemaFinding]:
+        if "minItems" in node and len(value) < node["minItems"]:
+            yield SchemaFinding(path=path, message=f"list has fewer than {node['minItems']} items",
+                                expected=f"at least {node['minItems']} items", given=f"{len(value)} items")
+        if "maxItems" in node and len(value) > node["maxItems"]:
+            yield SchemaFinding(path=path, message=f"list has more than {node['maxItems']} items",
+                                expected=f"at most {node['maxItems']} items", given=f"{len(value)} items")
+        items = node.get("items")
+        if isinstance(items, dict):
+            for index, item in enumerate(value):
+                yield from self.check(item, items, path + (index,))
+
+    def _object(self, value: dict[str, Any], node: dict[str, Any], path: tuple[str | int, ...]
+                ) -> Iterator[SchemaFinding]:
+        properties: dict[str, Any] = node.get("properties") or {}
+        pattern_properties: dict[str, Any] = node.get("patternProperties") or {}
+        additional = node.get("additionalProperties", True)
+        for name in node.get("required", ()):
+            if name not in value:
+                yield SchemaFinding(path=path, message=f"required property {name!r} is missing",
+                                    expected=f"{name} to be set")
+        for name, child in value.items():
+            if name in properties:
+                yield from self.check(child, properties[name], path + (name,))
+                continue
+            matched = [sub for pattern, sub in pattern_properties.items() if _matches(pattern, name)]
+            for sub in matched:
+                yield from self.check(child, sub, path + (name,))
+            if matched:
+                continue
+            if additional is False and name not in self.schema.read_only_roots:
+                writable = properties if node is not self.schema.document else {
+                    key: value for key, value in properties.items() if key not in self.schema.read_only_roots}
+                yield _unknown_property(name, writable, path)
+            elif isinstance(additional, dict):
+                yield from self.check(child, additional, path + (name,))
+
+    def _any_of(self, value: Any, branches: list[dict[str, Any]], path: tuple[str | int, ...]
+                ) -> Iterator[SchemaFinding]:
+        """At least one branch must accept the value; else report the branch that came closest."""
+        best: list[SchemaFinding] | None = None
+        for branch in branches:
+            found = list(self.check(value, branch, path))
+            if not found:
+                return
+            if best is None or len(found) < len(best):
+                best = found
+        yield from best or ()
+
+
+def _number(value: float, node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[SchemaFinding]:
+    for key, fails, words in (
+        ("minimum", lambda v, b: v < b, "at least"),
+        ("maximum", lambda v, b: v > b, "at most"),
+        ("exclusiveMinimum", lambda v, b: v <= b, "more than"),
+        ("exclusiveMaximum", lambda v, b: v >= b, "less than"),
+    ):
+        bound = node.get(key)
+        if isinstance(bound, int | float) and not isinstance(bound, bool) and fails(value, bound):
+            yield SchemaFinding(path=path, message=f"value {value} is out of range", expected=f"{words} {bound}",
+                                given=str(value))
+
+
+def _expected_types(node: dict[str, Any]) -> set[str]:
+    declared = node.get("type")
+    if isinstance(declared, str):
+        return {declared}
+    if isinstance(declared, list):
+        return set(declared)
+    return set()
+
+
+def _type_matches(value: Any, expected: set[str]) -> bool:
+    """CloudFormation converts scalars: "60" is a fine integer and 60 a fine string."""
+    if isinstance(value, bool):
+        return bool(expected & {"boolean", "string"})
+    if isinstance(value, int):
+        return bool(expected & {"integer", "number", "string"})
+    if isinstance(value, float):
+        return bool(expected & {"number", "string"}) or ("integer" in expected and value.is_integer())
+    if isinstance(value, str):
+        if "string" in expected:
+            return True
+        if expected & {"integer"} and _INTEGER.match(value):
+            return True
+        if expected & {"number"} and _NUMBER.match(value):
+            return True
+        return "boolean" in expected and value.lower() in ("true", "false")
+    if isinstance(value, list):
+        return "array" in expected
+    if isinstance(value, dict):
+        return "object" in expected
+    return value is None and "null" in expected
+
+
+_INTEGER = re.compile(r"^-?\d+$")
+_NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "null"
+
+
+_TYPE_WORDS = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean",
+               "array": "a list", "object": "an object", "null": "null"}
+
+
+def _describe_types(types: set[str] | frozenset[str]) -> str:
+    return " or ".join(_TYPE_WORDS.get(t, t) for t in sorted(types))
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _in_enum(value: Any, choices: list[Any]) -> bool:
+    if value in choices:
+        return True
+    return isinstance(value, bool | int | float) and str(value).lower() in {str(c).lower() for c in choices}
+
+
+def _enum_finding(value: Any, choices: list[Any], path: tuple[str | int, ...]) -> SchemaFinding:
+    text = str(value)
+    by_lower = {str(c).lower(): c for c in choices}
+    close = [by_lower[text.lower()]] if text.lower() in by_lower else difflib.get_close_matches(
+        text, [str(c) for c in choices], n=1, cutoff=0.6)
+    listed = ", ".join(str(c) for c in choices[:12]) + (", ..." if len(choices) > 12 else "")
+    return SchemaFinding(path=path, message=f"{_short(value)} is not an allowed value", expected=f"one of: {listed}",
+                         given=_short(value), suggestion=f"did you mean {close[0]}?" if close else None)
+
+
+def _unknown_property(name: str, properties: dict[str, Any], path: tuple[str | int, ...]) -> SchemaFinding:
+    by_lower = {p.lower(): p for p in properties}
+    close = [by_lower[name.lower()]] if name.lower() in by_lower else difflib.get_close_matches(
+        name, list(properties), n=1, cutoff=0.6)
+    return SchemaFinding(
+        path=path + (name,),
+        message=f"unknown property {name!r}",
+        expected=None if close else f"one of: {', '.join(sorted(properties))}" if properties else "no properties",
+        given=name,
+        suggestion=f"did you mean {close[0]}?" if close else None,
+    )
+
+
+def _undefined(path: tuple[str | int, ...], what: str, name: Any, candidates: Any) -> SchemaFinding:
+    close = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.6)
+    return SchemaFinding(path=path, message=f"{what} names {name!r}, which is not defined in this template",
+                         given=str(name), suggestion=f"did you mean {close[0]}?" if close else None)
+
+
+@functools.cache
+def _compile(pattern: str) -> Any:
+    try:
+        return _regex.compile(pattern)
+    except Exception:  # noqa: BLE001 - a pattern our engine cannot read is left to cfn-lint
+        return None
+
+
+def _matches(pattern: str, name: str) -> bool:
+    compiled = _compile(pattern)
+    return compiled is not None and bool(compiled.search(name))
+
+
+def _is_no_value(value: Any) -> bool:
+    return isinstance(value, dict) and value == {"Ref": "AWS::NoValue"}
+
+
+def _section(template: dict[str, Any], name: str) -> dict[str, Any]:
+    section = template.get(name)
+    return section if isinstance(section, dict) else {}
+
+
+def _has_transform(template: dict[str, Any], name: str) -> bool:
+    transform = template.get("Transform")
+    return transform == name or (isinstance(transform, list) and name in transform)
+
+
+def _skips_schema(resource_type: str, serverless: bool) -> bool:
+    """Types with no registry schema by design: custom resources, modules, SAM before its transform."""
+    return (
+        resource_type.startswith("Custom::")
+        or resource_type == "AWS::CloudFormation::CustomResource"
+        or resource_type.endswith("::MODULE")
+        or (serverless and resource_type.startswith("AWS::Serverless::"))
+    )
+
+
+def _any_attribute_allowed(resource_type: str, serverless: bool) -> bool:
+    return _skips_schema(resource_type, serverless) or resource_type == "AWS::CloudFormation::Stack"

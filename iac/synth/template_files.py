@@ -1,0 +1,114 @@
+"""Validating template files (not synthesized by iac): find them, read them, locate findings in them."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import attrs
+
+from iac.constructs.core.source import SourceLocation
+from iac.errors import Problem, TemplateError, UsageError
+from iac.synth.lint import LintCache
+from iac.synth.loader import loads
+from iac.synth.validation import Locate, errors_and_warnings, lint_problems, schema_problems
+
+TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+_NOT_TEMPLATES = {"manifest.json", ".lint-cache.json"}
+
+
+def expand_template_paths(paths: list[str]) -> list[str]:
+    """Files as given; folders expanded (recursively, sorted) to the template files they hold."""
+    files: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, subfolders, names in os.walk(path):
+                subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+                files.extend(
+                    os.path.join(folder, name)
+                    for name in sorted(names)
+                    if name.endswith(TEMPLATE_SUFFIXES) and name not in _NOT_TEMPLATES
+                )
+        elif os.path.exists(path):
+            files.append(path)
+        else:
+            raise UsageError(f"no such template file or folder: {path}")
+    return files
+
+
+@attrs.define
+class FileReport:
+    """The outcome of validating template files: every problem, and how many files were read."""
+
+    files: int = 0
+    errors: list[Problem] = attrs.field(factory=list)
+    warnings: list[Problem] = attrs.field(factory=list)
+
+
+def validate_files(paths: list[str], *, region: str | None, lint: bool, strict: bool) -> FileReport:
+    report = FileReport()
+    loaded: dict[str, tuple[str, dict[str, Any]]] = {}
+    problems: list[Problem] = []
+    for path in expand_template_paths(paths):
+        report.files += 1
+        name = os.path.abspath(path)
+        try:
+            with open(name, encoding="utf-8") as handle:
+                text = handle.read()
+            template = loads(text, file=name)
+        except TemplateError as error:
+            problems.append(Problem(error.message, location=error.location or SourceLocation(file=name, line=1),
+                                    hint=error.hint, code="template"))
+            continue
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(f"cannot read {path}: {error}", code="template"))
+            continue
+        loaded[name] = (text, template)
+        problems.extend(schema_problems(template, region, file_locator(name, text, template)))
+    if lint and loaded:
+        problems.extend(
+            lint_problems(
+                {name: (text, region) for name, (text, _) in loaded.items()},
+                {name: file_locator(name, text, template) for name, (text, template) in loaded.items()},
+                LintCache(),
+            )
+        )
+    report.errors, report.warnings = errors_and_warnings(problems, strict=strict)
+    return report
+
+
+def file_locator(file: str, text: str, template: dict[str, Any]) -> Locate:
+    """Locate template paths in a file: the checker's line if it has one, else a search of the text.
+
+    Resources synthesized by iac carry their construct path in Metadata (iac:path); it is reported.
+    """
+
+    def locate(template_path: tuple[str | int, ...], line: int | None) -> tuple[str | None, SourceLocation | None]:
+        construct_path = _construct_path(template, template_path)
+        return construct_path, SourceLocation(file=file, line=line or line_of_path(text, template_path))
+
+    return locate
+
+
+def _construct_path(template: dict[str, Any], template_path: tuple[str | int, ...]) -> str | None:
+    if len(template_path) < 2 or template_path[0] != "Resources":
+        return None
+    resource = (template.get("Resources") or {}).get(template_path[1])
+    metadata = resource.get("Metadata") if isinstance(resource, dict) else None
+    path = metadata.get("iac:path") if isinstance(metadata, dict) else None
+    return path if isinstance(path, str) else None
+
+
+def line_of_path(text: str, template_path: tuple[str | int, ...]) -> int:
+    """Best-effort line of a template path: each key searched for after the previous one."""
+    position = 0
+    found = 0
+    for part in template_path:
+        if not isinstance(part, str):
+            continue
+        match = re.compile(r"""["']?""" + re.escape(part) + r"""["']?\s*:""").search(text, position)
+        if match is None:
+            break
+        position = found = match.start()
+    return text.count("\n", 0, found) + 1

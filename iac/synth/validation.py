@@ -1,0 +1,86 @@
+"""Runs the schema and lint layers over templates and turns findings into located Problems.
+
+A finding's template path (Resources.Queue.Properties.X) is mapped back to where it came from: for a
+synthesized stack, the construct that made the entry and the user's file:line; for a template file,
+the file and the line of the entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from iac.constructs.core.source import SourceLocation
+from iac.errors import Problem
+from iac.synth.lint import LintCache, LintFinding, lint_bodies
+from iac.synth.schema_validation import SchemaFinding, validate_template
+from iac.synth.schemas import DEFAULT_REGION
+
+#: (template path, line reported by the checker or None) -> (construct path, source location)
+Locate = Callable[[tuple[str | int, ...], int | None], tuple[str | None, SourceLocation | None]]
+
+
+def schema_problems(template: dict[str, Any], region: str | None, locate: Locate) -> list[Problem]:
+    return [_schema_problem(finding, locate) for finding in validate_template(template, region)]
+
+
+def _schema_problem(finding: SchemaFinding, locate: Locate) -> Problem:
+    path, location = locate(finding.path, None)
+    return Problem(
+        finding.message,
+        path=path,
+        location=location,
+        hint=finding.suggestion,
+        code="schema",
+        property_path=finding.property_path,
+        expected=finding.expected,
+        given=finding.given,
+    )
+
+
+def lint_problems(
+    templates: dict[str, tuple[str, str | None]],
+    locators: dict[str, Locate],
+    cache: LintCache,
+) -> list[Problem]:
+    """cfn-lint findings for {name: (body, region)} as Problems (errors and warnings)."""
+    bodies = {name: (body, region or DEFAULT_REGION) for name, (body, region) in templates.items()}
+    results = lint_bodies(bodies, cache)
+    problems: list[Problem] = []
+    for name in templates:
+        problems.extend(_lint_problem(f, locators[name]) for f in results[name] if f.severity != "informational")
+    return problems
+
+
+def _lint_problem(finding: LintFinding, locate: Locate) -> Problem:
+    path, location = locate(finding.path, finding.line)
+    return Problem(
+        finding.message,
+        path=path,
+        location=location,
+        code=finding.rule_id,
+        property_path=".".join(str(p) for p in finding.path) or None,
+        severity=finding.severity,
+    )
+
+
+def artifact_locator(artifact: Any) -> Locate:
+    """Locate template paths of a synthesized stack through the construct that made each entry."""
+
+    def locate(template_path: tuple[str | int, ...], line: int | None) -> tuple[str | None, SourceLocation | None]:
+        if len(template_path) >= 2:
+            origin = artifact.origins.get((str(template_path[0]), str(template_path[1])))
+            if origin is not None:
+                return origin
+        return artifact.origins.get(("Stack", ""), (artifact.construct_path, None))
+
+    return locate
+
+
+def errors_and_warnings(problems: Iterable[Problem], *, strict: bool) -> tuple[list[Problem], list[Problem]]:
+    """Split problems; with `strict`, warnings count as errors."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for problem in problems:
+        (errors if problem.severity == "error" or strict else warnings).append(problem)
+    return errors, warnings

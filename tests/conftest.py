@@ -1,0 +1,139 @@
+"""Shared fixtures: a fresh app and stack, synthesis shortcuts, app files on disk, the real CLI.
+
+Templates built in tests stay valid CloudFormation where the behaviour allows it (real resource
+types, references to resources that exist), so schema validation and cfn-lint inside synth never
+turn a test about something else into a failure. `Custom::Echo` (a custom resource, which takes any
+properties and any attribute) carries arbitrary values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from iac import App, CfnResource, Construct, Stack
+from iac.cli import cli
+from iac.synth import CloudAssembly, synthesize
+
+REPO = Path(__file__).resolve().parents[1]
+HELLO_APP = REPO / "samples" / "hello" / "app.py"
+ECHO = "Custom::Echo"
+ECHO_SERVICE_TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:echo"
+
+
+@pytest.fixture
+def app() -> App:
+    return App()
+
+
+@pytest.fixture
+def stack(app: App) -> Stack:
+    """A stack named "Main" in `app`."""
+    return Stack(app, "Main")
+
+
+@pytest.fixture
+def echo() -> Callable[..., CfnResource]:
+    """`echo(scope, id, **properties)`: a custom resource that accepts any properties."""
+
+    def make(scope: Construct, id: str, **properties: Any) -> CfnResource:
+        return CfnResource(scope, id, type=ECHO, properties={"ServiceToken": ECHO_SERVICE_TOKEN, **properties})
+
+    return make
+
+
+@pytest.fixture
+def assembly_of() -> Callable[[App], CloudAssembly]:
+    """Synthesize an app in memory (nothing written)."""
+    return lambda app: synthesize(app)
+
+
+@pytest.fixture
+def template_of() -> Callable[..., dict[str, Any]]:
+    """`template_of(app, "Main")`: one stack's synthesized template as a dict."""
+    return lambda app, name="Main": synthesize(app).template(name)
+
+
+@pytest.fixture
+def write_app(tmp_path: Path) -> Callable[..., Path]:
+    """`write_app(source, name="app.py")`: write a (dedented) app file into tmp_path."""
+
+    def write(source: str, name: str = "app.py") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source).lstrip(), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def run_iac(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`run_iac(*args, cwd=tmp_path, env={...})`: the real `iac` command in a subprocess."""
+
+    def run(*args: str | os.PathLike[str], cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+        environment.update(env or {})
+        return subprocess.run(
+            [sys.executable, "-m", "iac", *map(str, args)],
+            cwd=cwd or tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    return run
+
+
+@pytest.fixture
+def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """`invoke(*args)`: the `iac` command in process (click's CliRunner), run from tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def run(*args: str | os.PathLike[str]) -> Result:
+        return runner.invoke(cli, [str(a) for a in args], prog_name="iac")
+
+    return run
+
+
+@pytest.fixture
+def hello_app() -> Path:
+    return HELLO_APP
+
+
+@pytest.fixture
+def tree_digest() -> Callable[[Path], dict[str, tuple[str, int]]]:
+    """`tree_digest(dir)`: {relative path: (sha256, mode)} of every file and directory below dir."""
+
+    def digest(root: Path) -> dict[str, tuple[str, int]]:
+        result: dict[str, tuple[str, int]] = {}
+        for path in sorted(root.rglob("*")):
+            key = path.relative_to(root).as_posix()
+            if path.is_dir():
+                result[key] = ("<dir>", path.stat().st_mode)
+            else:
+                result[key] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mode)
+        result["."] = ("<dir>", root.stat().st_mode)
+        return result
+
+    return digest
+
+
+@pytest.fixture(scope="session")
+def cfn_lint() -> Callable[..., list[Any]]:
+    """`cfn_lint(text, regions=None)`: cfn-lint's findings (errors and warnings) for a template text."""
+    from cfnlint.api import lint
+
+    return lambda text, regions=None: list(lint(text, regions=regions))
