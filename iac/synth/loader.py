@@ -162,6 +162,7 @@ def _load_yaml(text: str, file: str | None) -> Any:
             location=SourceLocation(file=file, line=line) if file else None,
         ) from None
     except yaml.YAMLError as error:
-        raise TemplateError(f"invalid YAML: {error}", location=SourceLocation(file=file, line=1) if file else None) from None
+        location = SourceLocation(file=file, line=1) if file else None
+        raise TemplateError(f"invalid YAML: {error}", location=location) from None
     finally:
         loader.dispose()

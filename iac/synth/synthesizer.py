@@ -281,11 +281,7 @@ class _StackRender:
         for cycle in find_cycles(edges):
             first = self.elements[("Resources", cycle[0])]
             listing = " -> ".join(cycle)
-            paths = ", ".join(
-                f"{lid} = {self.elements[('Resources', lid)].path}"
-                + (f" ({self.elements[('Resources', lid)].location})" if self.elements[("Resources", lid)].location else "")
-                for lid in cycle[:-1]
-            )
+            paths = ", ".join(_describe(lid, self.elements[("Resources", lid)]) for lid in cycle[:-1])
             problems.append(
                 Problem(
                     f"dependency cycle between resources: {listing} [{paths}]",
@@ -307,6 +303,11 @@ class _StackRender:
         if element is None:
             return self.stack.path, self.stack.location
         return element.path, element.location
+
+
+def _describe(logical_id: str, element: CfnElement) -> str:
+    where = f" ({element.location})" if element.location else ""
+    return f"{logical_id} = {element.path}{where}"
 
 
 def is_large_template(artifact: StackArtifact) -> bool:

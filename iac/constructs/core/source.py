@@ -46,7 +46,8 @@ def is_iac_file(filename: str) -> bool:
 
 
 def _is_internal(filename: str) -> bool:
-    return is_iac_file(filename) or filename.startswith("<frozen ") or "attr_generated" in filename or filename.startswith("<attrs generated")
+    """iac's modules, the import machinery, and code attrs generates (validators run inside it)."""
+    return is_iac_file(filename) or filename.startswith(("<frozen ", "<attrs generated"))
 
 
 def caller_location(skip: int = 1) -> SourceLocation | None:
