@@ -32,7 +32,8 @@ ECHO_SERVICE_TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:echo"
 
 @pytest.fixture
 def app() -> App:
-    return App()
+    """An app whose templates hold only what the test wrote (no iac:path resource metadata)."""
+    return App(path_metadata=False)
 
 
 @pytest.fixture

@@ -1,0 +1,125 @@
+"""Stack: one template per stack, a valid CloudFormation name, and no stacks inside stacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from iac import CfnResource, Construct, ConstructError, Stack, SynthError
+
+QUEUE = "AWS::SQS::Queue"
+
+
+def test_nested_stacks_are_refused(stack):
+    with pytest.raises(ConstructError, match="stack 'Inner' is inside stack 'Main'; nested stacks are not supported"):
+        Stack(stack, "Inner")
+
+
+def test_a_stack_below_a_construct_below_a_stack_is_nested_too(stack):
+    with pytest.raises(ConstructError, match="nested stacks are not supported"):
+        Stack(Construct(stack, "Group"), "Inner")
+
+
+@pytest.mark.parametrize("bad_id", ["1Network", "my_stack", "net.work", "-dash", "N" * 129])
+def test_a_stack_id_that_is_not_a_valid_stack_name_is_refused(app, bad_id):
+    with pytest.raises(ConstructError, match="not a valid CloudFormation stack name") as caught:
+        Stack(app, bad_id)
+
+    assert "stack_name=" in caught.value.hint
+
+
+def test_stack_name_can_differ_from_the_id(app):
+    stack = Stack(app, "Network", stack_name="prod-network")
+
+    assert stack.stack_name == "prod-network"
+    assert stack.artifact_id == "Network"
+
+
+@pytest.mark.parametrize("bad_name", ["prod_network", "9lives", "has space", ""])
+def test_an_invalid_stack_name_is_refused(app, bad_name):
+    with pytest.raises(ConstructError, match="stack name .* is invalid"):
+        Stack(app, "Network", stack_name=bad_name)
+
+
+def test_a_stack_under_a_plain_construct_is_named_by_its_path_with_dashes(app):
+    stack = Stack(Construct(app, "Prod"), "Network")
+
+    assert stack.artifact_id == "Prod-Network"
+    assert stack.stack_name == "Prod-Network"
+
+
+def test_two_stacks_with_the_same_stack_name_cannot_be_synthesized(app, assembly_of):
+    CfnResource(Stack(app, "One", stack_name="shared"), "Queue", type=QUEUE)
+    CfnResource(Stack(app, "Two", stack_name="shared"), "Queue", type=QUEUE)
+
+    with pytest.raises(SynthError, match="stacks 'One' and 'Two' have the same stack name 'shared'"):
+        assembly_of(app)
+
+
+def test_description_becomes_the_template_description(app, template_of):
+    stack = Stack(app, "Main", description="shared network")
+    CfnResource(stack, "Queue", type=QUEUE)
+
+    assert template_of(app)["Description"] == "shared network"
+
+
+def test_a_stack_without_description_has_no_description_key(stack, app, template_of):
+    CfnResource(stack, "Queue", type=QUEUE)
+
+    assert "Description" not in template_of(app)
+
+
+def test_stack_tags_are_recorded_in_the_manifest_not_in_the_template(app, assembly_of):
+    stack = Stack(app, "Main", tags={"team": "core"})
+    stack.add_tag("env", "prod")
+    CfnResource(stack, "Queue", type=QUEUE)
+
+    assembly = assembly_of(app)
+
+    assert assembly.manifest()["stacks"]["Main"]["tags"] == {"team": "core", "env": "prod"}
+    assert "Tags" not in assembly.template("Main")["Resources"]["Queue"].get("Properties", {})
+
+
+def test_tags_must_map_strings_to_strings(app):
+    with pytest.raises(ConstructError, match="tags must map strings to strings"):
+        Stack(app, "Main", tags={"count": 1})
+
+
+def test_region_and_account_are_recorded_as_the_stacks_environment(app, assembly_of):
+    stack = Stack(app, "Main", region="eu-west-1", account="123456789012")
+    CfnResource(stack, "Queue", type=QUEUE)
+
+    entry = assembly_of(app).manifest()["stacks"]["Main"]
+
+    assert entry["environment"] == {"account": "123456789012", "region": "eu-west-1"}
+
+
+@pytest.mark.parametrize(("option", "value"), [("region", "mars-1"), ("account", "1234"), ("region", "EU-WEST-1")])
+def test_a_malformed_region_or_account_is_refused(app, option, value):
+    with pytest.raises(ConstructError, match=option):
+        Stack(app, "Main", **{option: value})
+
+
+def test_unknown_stack_options_are_refused(app):
+    with pytest.raises(ConstructError, match="invalid argument for Stack 'Main'"):
+        Stack(app, "Main", descripton="typo")
+
+
+def test_termination_protection_is_recorded_in_the_manifest(app, assembly_of):
+    CfnResource(Stack(app, "Main", termination_protection=True), "Queue", type=QUEUE)
+
+    assert assembly_of(app).manifest()["stacks"]["Main"]["termination_protection"] is True
+
+
+def test_add_transform_writes_the_transform_once(stack, app, template_of):
+    CfnResource(stack, "Queue", type=QUEUE)
+    stack.add_transform("AWS::Serverless-2016-10-31")
+    stack.add_transform("AWS::Serverless-2016-10-31")
+
+    assert template_of(app)["Transform"] == "AWS::Serverless-2016-10-31"
+
+
+def test_template_metadata_is_written_at_the_top_of_the_template(stack, app, template_of):
+    CfnResource(stack, "Queue", type=QUEUE)
+    stack.add_template_metadata("Owner", {"Team": "core"})
+
+    assert template_of(app)["Metadata"] == {"Owner": {"Team": "core"}}
