@@ -5,60 +5,23 @@ Exit statuses: 0 ok, 1 validation failed, 2 usage or input error. No traceback u
 
 from __future__ import annotations
 
-import fnmatch
-import functools
 import os
 import sys
 import time
-import traceback
-from collections.abc import Callable
 from typing import Any
 
 import click
 
 from iac.cli.app_loader import discover_app_spec, load_app
-from iac.cli.report import count_summary, format_error, format_problems, use_color
-from iac.errors import AppError, IacError, UsageError, ValidationError
-from iac.synth import CloudAssembly, StackArtifact, synthesize
+from iac.cli.common import EXIT_USAGE, app_option, assembly_of, handle_errors, select_stacks
+from iac.cli.diff_command import diff
+from iac.cli.report import count_summary, format_problems, use_color
+from iac.errors import UsageError, ValidationError
+from iac.synth import CloudAssembly, StackArtifact
 from iac.synth.assembly import package_version
 from iac.synth.serialize import FORMATS
 from iac.synth.synthesizer import is_large_template, validate_assembly
 from iac.synth.template_files import validate_files
-
-EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
-
-
-def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn IacErrors into a one-screen message and exit status; --debug adds the traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except IacError as error:
-            if debug:
-                traceback.print_exception(error.original if isinstance(error, AppError) else error)
-            click.echo(format_error(error, color=use_color(sys.stderr)), err=True)
-            sys.exit(error.exit_status)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
-            raise
-        except Exception as error:  # a bug in iac: say so, briefly, unless --debug
-            if debug:
-                raise
-            click.echo(
-                f"internal error in iac: {type(error).__name__}: {error}\n"
-                "This is a bug in iac. Run again with --debug for the traceback and report it.",
-                err=True,
-            )
-            sys.exit(EXIT_VALIDATION)
-
-    return click.option("--debug", is_flag=True, help="Show full Python tracebacks.")(wrapper)
-
-
-_app_option = click.option(
-    "--app", "app_spec", metavar="FILE|MODULE:ATTR",
-    help="The app to run (default: [tool.iac] app in pyproject.toml, else ./app.py).",
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,7 +39,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("stacks", nargs=-1, metavar="[STACK...]")
-@_app_option
+@app_option
 @click.option("--out", "outdir", default="iac.out", show_default=True, metavar="DIR",
               help="Where to write the cloud assembly.")
 @click.option("--format", "format_", type=click.Choice(FORMATS), default=None,
@@ -86,7 +49,7 @@ def cli() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 @click.option("--no-lint", is_flag=True, help="Skip cfn-lint (the schema layer still runs).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@_handle_errors
+@handle_errors
 def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: str | None,
           print_: bool, quiet: bool, no_lint: bool, strict: bool) -> None:
     """Run the app, validate it and write the cloud assembly.
@@ -105,7 +68,7 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
     spec = discover_app_spec(app_spec)
     app = load_app(spec)
     format_ = format_ or app.format
-    assembly = _assembly_of(app, format_)
+    assembly = assembly_of(app, format_)
     selected = select_stacks(assembly, stacks)
     validate_assembly(assembly, lint=not no_lint, strict=strict, cache_dir=outdir)
     if print_:
@@ -123,12 +86,12 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
 
 @cli.command()
 @click.argument("templates", nargs=-1, metavar="[TEMPLATE...]", type=click.Path())
-@_app_option
+@app_option
 @click.option("--region", default=None, metavar="REGION",
               help="Region whose schemas apply to template files (default us-east-1).")
 @click.option("--no-lint", is_flag=True, help="Skip cfn-lint (the schema layer still runs).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@_handle_errors
+@handle_errors
 def validate(templates: tuple[str, ...], app_spec: str | None, region: str | None, no_lint: bool,
              strict: bool) -> None:
     """Check templates against the CloudFormation schemas and cfn-lint.
@@ -144,7 +107,7 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
     """
     if not templates:
         app = load_app(discover_app_spec(app_spec))
-        assembly = _assembly_of(app, app.format)
+        assembly = assembly_of(app, app.format)
         validate_assembly(assembly, lint=not no_lint, strict=strict)
         count = len(assembly.stacks)
         click.echo(f"{count} stack{'s' if count != 1 else ''} valid" + _warning_note(assembly.warnings))
@@ -152,7 +115,10 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
         return
     report = validate_files(list(templates), region=region, lint=not no_lint, strict=strict)
     if report.errors:
-        raise ValidationError(report.errors + report.warnings)
+        error = ValidationError(report.errors + report.warnings)
+        if any(problem.code == "template" for problem in report.errors):
+            error.exit_status = EXIT_USAGE  # a file that cannot be read is an input error
+        raise error
     click.echo(f"{report.files} template{'s' if report.files != 1 else ''} valid" + _warning_note(report.warnings))
     _print_warnings(report.warnings)
 
@@ -167,8 +133,8 @@ def _print_warnings(warnings: list[Any]) -> None:
 
 
 @cli.command(name="ls")
-@_app_option
-@_handle_errors
+@app_option
+@handle_errors
 def list_stacks(app_spec: str | None) -> None:
     """List the app's stacks, dependencies first.
 
@@ -178,32 +144,8 @@ def list_stacks(app_spec: str | None) -> None:
       iac ls --app samples/hello/app.py
     """
     app = load_app(discover_app_spec(app_spec))
-    for artifact in _assembly_of(app, app.format).stacks:
+    for artifact in assembly_of(app, app.format).stacks:
         click.echo(artifact.name)
-
-
-def _assembly_of(app: Any, format_: str) -> CloudAssembly:
-    captured = app.captured_assembly
-    if captured is not None and all(a.format == format_ for a in captured.stacks):
-        return captured
-    return synthesize(app, format=format_)
-
-
-def select_stacks(assembly: CloudAssembly, patterns: tuple[str, ...]) -> list[StackArtifact]:
-    """Stacks matching any of `patterns` (names or globs); all stacks when there are none."""
-    if not patterns:
-        return list(assembly.stacks)
-    selected: list[StackArtifact] = []
-    for pattern in patterns:
-        matches = [
-            a for a in assembly.stacks
-            if fnmatch.fnmatchcase(a.name, pattern) or fnmatch.fnmatchcase(a.stack_name, pattern)
-        ]
-        if not matches:
-            known = ", ".join(a.name for a in assembly.stacks) or "none"
-            raise UsageError(f"no stack matches {pattern!r} (stacks: {known})")
-        selected.extend(a for a in matches if a not in selected)
-    return selected
 
 
 def _print_summary(assembly: CloudAssembly, selected: list[StackArtifact], directory: str, seconds: float) -> None:
@@ -231,6 +173,9 @@ def _display_dir(directory: str) -> str:
 
 def _size(count: int) -> str:
     return f"{count:,} B" if count < 10_000 else f"{count / 1024:,.1f} KiB"
+
+
+cli.add_command(diff)
 
 
 def main() -> None:

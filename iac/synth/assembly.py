@@ -17,7 +17,8 @@ from typing import Any
 
 import attrs
 
-from iac.errors import UsageError
+from iac.errors import TemplateError, UsageError
+from iac.synth.loader import load
 from iac.synth.schemas import schema_date
 from iac.synth.serialize import serialize
 
@@ -180,3 +181,39 @@ def build_artifact(**fields: Any) -> StackArtifact:
     """A StackArtifact with its body serialized from `template` in `format`."""
     body = serialize(fields["template"], fields["format"])
     return StackArtifact(body=body, **fields)
+
+
+@attrs.frozen(kw_only=True)
+class StoredStack:
+    """A stack read back from an assembly directory: its template and region."""
+
+    name: str
+    template: dict[str, Any]
+    region: str | None = None
+
+
+def read_assembly(directory: str | os.PathLike[str]) -> list[StoredStack]:
+    """The stacks of an assembly written earlier (empty when the directory does not exist).
+
+    Raises TemplateError when the directory exists but its manifest or a template is unreadable.
+    """
+    folder = os.fspath(directory)
+    manifest_path = os.path.join(folder, MANIFEST_FILE)
+    if not os.path.exists(manifest_path):
+        if os.path.isdir(folder) and os.listdir(folder):
+            raise TemplateError(f"{folder} is not a cloud assembly: it has no {MANIFEST_FILE}")
+        return []
+    try:
+        with open(manifest_path, encoding="utf-8") as handle:
+            manifest = json.load(handle)
+        stacks = manifest["stacks"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise TemplateError(f"cannot read {manifest_path}: {error}") from None
+    return [
+        StoredStack(
+            name=name,
+            template=load(os.path.join(folder, entry["template"])),
+            region=(entry.get("environment") or {}).get("region"),
+        )
+        for name, entry in stacks.items()
+    ]

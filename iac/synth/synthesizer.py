@@ -15,7 +15,7 @@ from typing import Any
 from iac.constructs.core.construct import Construct
 from iac.constructs.core.element import CfnElement
 from iac.constructs.core.intrinsics import LANGUAGE_EXTENSION_FUNCTIONS
-from iac.errors import Problem, SynthError, ValidationError
+from iac.errors import Problem, SynthError, UsageError, ValidationError
 from iac.synth.assembly import CloudAssembly, StackArtifact, build_artifact
 from iac.synth.graph import find_cycles, topological_order
 from iac.synth.limits import MAX_INLINE_TEMPLATE_BYTES, check_limits
@@ -69,7 +69,11 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
     """
     problems: list[Problem] = []
     for artifact in assembly.stacks:
-        problems.extend(schema_problems(artifact.template, artifact.region, artifact_locator(artifact)))
+        try:
+            problems.extend(schema_problems(artifact.template, artifact.region, artifact_locator(artifact)))
+        except UsageError as error:  # an unknown region: point at the stack that names it
+            error.path, error.location = artifact.origins.get(("Stack", ""), (artifact.construct_path, None))
+            raise
     if problems:
         raise ValidationError(problems)
     if not lint:

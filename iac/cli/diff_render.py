@@ -1,0 +1,123 @@
+"""`iac diff` as text: per stack, `[+] [-] [~]` lines with reasons, before/after, security tables,
+data at risk, renames and deployability problems, then a one-line summary."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any
+
+from iac.cli.report import Painter
+from iac.synth.diff.model import ADD, DYNAMIC, MODIFY, REMOVE, DiffResult, ResourceChange, StackDiff
+
+_SYMBOL = {ADD: "[+]", REMOVE: "[-]", MODIFY: "[~]"}
+_COLOUR = {ADD: "green", REMOVE: "red", MODIFY: "yellow"}
+INLINE_LIMIT = 70
+
+
+def render_diff(result: DiffResult, *, color: bool = False) -> str:
+    paint = Painter(color)
+    blocks = [_stack(stack, paint) for stack in result.stacks]
+    counts = result.counts()
+    summary = (f"{counts['add']} to add, {counts['change']} to change, {counts['replace']} to replace, "
+               f"{counts['remove']} to remove")
+    if result.widens_access:
+        summary += "; access widens"
+    if result.data_at_risk:
+        summary += "; DATA AT RISK"
+    return "\n\n".join([*blocks, paint(summary, bold=True)])
+
+
+def _stack(stack: StackDiff, paint: Painter) -> str:
+    lines = [paint(f"Stack {stack.stack}", bold=True)]
+    if not stack.has_changes:
+        lines.append("  no changes")
+        return "\n".join(lines)
+    if stack.resources:
+        lines.append(paint("Resources", underline=True))
+        for change in stack.resources:
+            lines.extend(_resource(change, paint))
+    for section in ("Description", "Transform", "Parameters", "Mappings", "Conditions", "Outputs"):
+        changes = [c for c in stack.values if c.section == section]
+        if changes:
+            lines.append(paint(section, underline=True))
+            for change in changes:
+                head = paint(_SYMBOL[change.action], fg=_COLOUR[change.action])
+                lines.append(f"{head} {change.name}" if section not in ("Description", "Transform") else head)
+                if change.action == MODIFY:
+                    lines.extend(_before_after(None, change.before, change.after, paint))
+    if stack.statements:
+        lines.append(paint("IAM statement changes", underline=True))
+        for s in stack.statements:
+            sign = paint("+" if s.action == ADD else "-", fg="green" if s.action == ADD else "red")
+            widen = paint("  (widens access)", fg="red") if s.widens else ""
+            principal = f"  principal {s.principal}" if s.principal else ""
+            condition = f"  when {s.condition}" if s.condition else ""
+            lines.append(f"  {sign} {s.effect} {', '.join(s.actions)} on {', '.join(s.resources) or '-'}"
+                         f"{principal}{condition}  [{s.logical_id} {s.location}]{widen}")
+    if stack.rules:
+        lines.append(paint("Security group rule changes", underline=True))
+        for r in stack.rules:
+            sign = paint("+" if r.action == ADD else "-", fg="green" if r.action == ADD else "red")
+            direction = "from" if r.direction == "ingress" else "to"
+            world = paint("  (open to the internet)", fg="red") if r.peer in ("0.0.0.0/0", "::/0") else ""
+            lines.append(f"  {sign} {r.group} {r.direction} {r.protocol} {r.ports} {direction} {r.peer or '-'}{world}")
+    for finding in stack.findings:
+        colour = "red" if finding.severity == "error" else "yellow"
+        label = {"data-at-risk": "DATA AT RISK", "rename": "rename?", "deployability": "will fail"}.get(
+            finding.kind, finding.kind)
+        lines.append(paint(f"{label}: ", fg=colour, bold=True) + finding.message)
+        if finding.fix:
+            lines.append(f"    fix: {finding.fix}")
+    return "\n".join(lines)
+
+
+def _resource(change: ResourceChange, paint: Painter) -> list[str]:
+    head = paint(_SYMBOL[change.action], fg=_COLOUR[change.action])
+    where = f" ({change.construct_path})" if change.construct_path else ""
+    tail = ""
+    if change.action == MODIFY and change.replacement == "True":
+        tail = paint("  replace", fg="red", bold=True)
+    elif change.action == MODIFY and change.replacement == "Conditional":
+        tail = paint("  may replace", fg="red")
+    elif change.action == REMOVE and change.policy_action != "Delete":
+        tail = f"  ({change.policy_action.lower() if change.policy_action else ''})"
+    if change.data_at_risk:
+        tail += paint("  DATA AT RISK", fg="red", bold=True)
+    lines = [f"{head} {change.resource_type} {change.logical_id}{where}{tail}"]
+    for reason in change.reasons:
+        lines.append(f"    └─ {reason}")
+    for detail in change.details:
+        name = detail.target.path.removeprefix("/Properties/").removeprefix("/")
+        if detail.evaluation == DYNAMIC:
+            lines.append(f"    ~ {name}: follows {detail.causing_entity} (known at deploy time)")
+        else:
+            lines.extend(_before_after(name, detail.before, detail.after, paint))
+    return lines
+
+
+def _before_after(name: str | None, before: Any, after: Any, paint: Painter) -> list[str]:
+    label = f"{name}: " if name else ""
+    old, new = _compact(before), _compact(after)
+    if len(old) + len(new) <= INLINE_LIMIT and "\n" not in old + new:
+        return [f"    ~ {label}{paint(old, fg='red')} → {paint(new, fg='green')}"]
+    lines = [f"    ~ {label}".rstrip()]
+    diff = difflib.unified_diff(_pretty(before), _pretty(after), lineterm="", n=2)
+    for line in list(diff)[2:]:
+        colour = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+        lines.append("        " + (paint(line, fg=colour) if colour else line))
+    return lines
+
+
+def _compact(value: Any) -> str:
+    if value is None:
+        return "(absent)"
+    return json.dumps(value, separators=(", ", ": "), default=str)
+
+
+def _pretty(value: Any) -> list[str]:
+    if value is None:
+        return ["(absent)"]
+    if isinstance(value, str):
+        return value.splitlines() or [""]
+    return json.dumps(value, indent=2, default=str).splitlines()

@@ -1,0 +1,360 @@
+"""The diff engine: two templates of one stack -> the change set CloudFormation would make.
+
+1. Pair resources by logical id: only new is Add, only old is Remove, a changed Type is Remove + Add
+   (and a deployability error); otherwise each top-level property that differs after normalization
+   is a Static detail whose RequiresRecreation comes from the registry schema's
+   createOnlyProperties (Always) and conditionalCreateOnlyProperties (Conditionally), nested paths
+   included.
+2. Propagate: a replaced resource gets a new physical id and new attributes, so every property that
+   reaches it (Ref, GetAtt in both forms, ${X} / ${X.Attr} in Fn::Sub, at any depth of Join/If/
+   Select) gets a Dynamic detail; where that property is create-only the referring resource is
+   replaced too. A worklist runs this to a fixed point; a resource is revisited only when its
+   replacement grows (False -> Conditional -> True), so the work is linear in the template size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from iac.synth.diff import knowledge
+from iac.synth.diff.model import (
+    ADD,
+    ALWAYS,
+    CONDITIONALLY,
+    DYNAMIC,
+    MODIFY,
+    NEVER,
+    PARAMETER_REFERENCE,
+    REMOVE,
+    RESOURCE_ATTRIBUTE,
+    RESOURCE_REFERENCE,
+    Detail,
+    ResourceChange,
+    StackDiff,
+    Target,
+)
+from iac.synth.diff.normalize import normalize, normalize_resource
+from iac.synth.references import sub_expressions
+from iac.synth.schemas import DEFAULT_REGION, ResourceSchema, resource_schema
+
+#: Resource attributes besides Properties that CloudFormation compares.
+OTHER_ATTRIBUTES = ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy", "Condition")
+_RANK = {"False": 0, "Conditional": 1, "True": 2}
+_REMOVE_POLICY_ACTIONS = {"Retain": "Retain", "RetainExceptOnCreate": "Retain", "Snapshot": "Snapshot"}
+
+
+def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, region: str | None,
+                   parameter_changes: dict[str, bool] | None = None) -> StackDiff:
+    """Resource changes between two templates of `stack` (None/{} for a stack on one side only)."""
+    region = region or DEFAULT_REGION
+    old_resources = _resources(old)
+    new_resources = _resources(new)
+    result = StackDiff(stack=stack)
+    changes: dict[str, ResourceChange] = {}
+    replaced_type: set[str] = set()
+    for logical_id, resource in new_resources.items():
+        before = old_resources.get(logical_id)
+        if before is None:
+            changes[logical_id] = _added(logical_id, resource)
+        elif _type(before) != _type(resource):
+            replaced_type.add(logical_id)
+            result.resources.append(_removed(logical_id, before))
+            changes[logical_id] = _added(logical_id, resource)
+        else:
+            change = _compare(logical_id, before, resource, region)
+            changes[logical_id] = change
+    removed = [_removed(lid, res) for lid, res in old_resources.items() if lid not in new_resources]
+    _propagate(changes, new_resources, old_resources, replaced_type, parameter_changes or {}, region)
+    for logical_id in new_resources:
+        change = changes[logical_id]
+        if change.action != MODIFY or change.details:
+            _finish(change, new_resources[logical_id])
+            result.resources.append(change)
+    result.resources.extend(removed)
+    return result
+
+
+# -- pairing --------------------------------------------------------------------------------
+
+def _resources(template: dict[str, Any] | None) -> dict[str, Any]:
+    section = (template or {}).get("Resources")
+    return {k: v for k, v in section.items() if isinstance(v, dict)} if isinstance(section, dict) else {}
+
+
+def _type(resource: dict[str, Any]) -> str:
+    value = resource.get("Type")
+    return value if isinstance(value, str) else ""
+
+
+def construct_path(resource: dict[str, Any]) -> str | None:
+    metadata = resource.get("Metadata")
+    path = metadata.get("iac:path") if isinstance(metadata, dict) else None
+    return path if isinstance(path, str) else None
+
+
+def _added(logical_id: str, resource: dict[str, Any]) -> ResourceChange:
+    return ResourceChange(action=ADD, logical_id=logical_id, resource_type=_type(resource),
+                          construct_path=construct_path(resource))
+
+
+def _removed(logical_id: str, resource: dict[str, Any]) -> ResourceChange:
+    action = _REMOVE_POLICY_ACTIONS.get(resource.get("DeletionPolicy"), "Delete")
+    return ResourceChange(action=REMOVE, logical_id=logical_id, resource_type=_type(resource),
+                          construct_path=construct_path(resource), policy_action=action)
+
+
+# -- static comparison ----------------------------------------------------------------------
+
+def _compare(logical_id: str, before: dict[str, Any], after: dict[str, Any], region: str) -> ResourceChange:
+    change = ResourceChange(action=MODIFY, logical_id=logical_id, resource_type=_type(after),
+                            construct_path=construct_path(after) or construct_path(before))
+    old = normalize_resource(before)
+    new = normalize_resource(after)
+    if old == new:
+        return change
+    classifier = _Classifier.for_type(_type(after), region)
+    old_props = old.get("Properties") if isinstance(old.get("Properties"), dict) else {}
+    new_props = new.get("Properties") if isinstance(new.get("Properties"), dict) else {}
+    for name in _ordered_union(old_props, new_props):
+        if name in classifier.read_only:
+            continue
+        was, now = old_props.get(name), new_props.get(name)
+        if was != now:
+            change.details.append(Detail(
+                target=Target(attribute="Tags" if name == "Tags" else "Properties", name=name,
+                              path=f"/Properties/{name}", requires_recreation=classifier.static(name, was, now)),
+                before=(before.get("Properties") or {}).get(name),
+                after=(after.get("Properties") or {}).get(name),
+            ))
+    for attribute in OTHER_ATTRIBUTES:
+        if old.get(attribute) != new.get(attribute):
+            change.details.append(Detail(
+                target=Target(attribute=attribute, name=None, path=f"/{attribute}"),
+                before=before.get(attribute), after=after.get(attribute),
+            ))
+    return change
+
+
+def _ordered_union(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
+    return list(dict.fromkeys([*second, *first]))
+
+
+class _Classifier:
+    """RequiresRecreation for a property path of one type, from its registry schema."""
+
+    _cache: dict[tuple[str, str], _Classifier] = {}
+
+    def __init__(self, resource_type: str, schema: ResourceSchema | None) -> None:
+        self.custom = resource_type.startswith(knowledge.CUSTOM_TYPE_PREFIX) or \
+            resource_type == knowledge.CUSTOM_RESOURCE_TYPE
+        self.known = schema is not None
+        self.always = [_split_pointer(p) for p in schema.create_only] if schema else []
+        self.conditionally = [_split_pointer(p) for p in schema.conditional_create_only] if schema else []
+        self.read_only = schema.read_only_roots if schema else frozenset()
+
+    @classmethod
+    def for_type(cls, resource_type: str, region: str) -> _Classifier:
+        key = (resource_type, region)
+        found = cls._cache.get(key)
+        if found is None:
+            found = cls._cache[key] = cls(resource_type, resource_schema(resource_type, region))
+        return found
+
+    def static(self, name: str, before: Any, after: Any) -> str:
+        """Recreation for a changed top-level property `name` (values already normalized)."""
+        if self.custom:
+            return NEVER
+        if not self.known:
+            return CONDITIONALLY  # no schema: CloudFormation may replace; we cannot tell
+        for pointers, verdict in ((self.always, ALWAYS), (self.conditionally, CONDITIONALLY)):
+            for pointer in pointers:
+                if pointer[0] != name:
+                    continue
+                if len(pointer) == 1 or _values_at(before, pointer[1:]) != _values_at(after, pointer[1:]):
+                    return verdict
+        return NEVER
+
+    def at_path(self, path: tuple[str | int, ...]) -> str:
+        """Recreation for a change at `path` below Properties (a reference that will change)."""
+        if self.custom:
+            return NEVER
+        if not self.known:
+            return CONDITIONALLY
+        best = NEVER
+        for pointers, verdict in ((self.always, ALWAYS), (self.conditionally, CONDITIONALLY)):
+            for pointer in pointers:
+                if _prefix_of(pointer, path):
+                    return verdict
+                if _prefix_of(path, pointer):
+                    best = CONDITIONALLY  # the value that holds the create-only part is computed
+        return best
+
+
+def _split_pointer(pointer: str) -> tuple[str, ...]:
+    return tuple(pointer.split("/")[2:])
+
+
+def _prefix_of(prefix: tuple[Any, ...], path: tuple[Any, ...]) -> bool:
+    if len(prefix) > len(path):
+        return False
+    return all(p == "*" or q == "*" or str(p) == str(q) for p, q in zip(prefix, path, strict=False))
+
+
+def _values_at(value: Any, parts: tuple[str, ...]) -> Any:
+    if not parts:
+        return value
+    head, rest = parts[0], parts[1:]
+    if head == "*":
+        return [_values_at(item, rest) for item in value] if isinstance(value, list) else None
+    if isinstance(value, dict):
+        return _values_at(value.get(head), rest)
+    return None
+
+
+# -- propagation ----------------------------------------------------------------------------
+
+def _propagate(changes: dict[str, ResourceChange], new_resources: dict[str, Any], old_resources: dict[str, Any],
+               replaced_type: set[str], parameter_changes: dict[str, bool], region: str) -> None:
+    index = _reference_index(new_resources, changes)
+    status = {lid: _replacement(change) for lid, change in changes.items() if change.action == MODIFY}
+    work: list[tuple[str, bool, str]] = [(lid, True, "resource") for lid in replaced_type]
+    work += [(lid, state == "True", "resource") for lid, state in status.items() if state != "False"]
+    work += [(name, certain, "parameter") for name, certain in parameter_changes.items()]
+    seen: dict[str, bool] = {}
+    while work:
+        target, certain, kind = work.pop()
+        if seen.get(target) is True or (target in seen and not certain):
+            continue
+        seen[target] = certain
+        for occurrence in index.get(target, ()):
+            referrer, name, path, attribute = occurrence
+            change = changes[referrer]
+            classifier = _Classifier.for_type(change.resource_type, region)
+            source = PARAMETER_REFERENCE if kind == "parameter" else (
+                RESOURCE_ATTRIBUTE if attribute else RESOURCE_REFERENCE)
+            detail = Detail(
+                target=Target(attribute="Tags" if name == "Tags" else "Properties", name=name,
+                              path="/Properties/" + "/".join(str(p) for p in path),
+                              requires_recreation=classifier.at_path(path)),
+                evaluation=DYNAMIC, change_source=source,
+                causing_entity=f"{target}.{attribute}" if attribute else target, certain=certain,
+            )
+            if _add_detail(change, detail):
+                before, after = status.get(referrer, "False"), _replacement(change)
+                status[referrer] = after
+                if _RANK[after] > _RANK[before]:
+                    work.append((referrer, after == "True", "resource"))
+
+
+def _add_detail(change: ResourceChange, detail: Detail) -> bool:
+    for existing in change.details:
+        if existing.target.path == detail.target.path and existing.causing_entity == detail.causing_entity:
+            if existing.certain or not detail.certain:
+                return False
+            change.details.remove(existing)
+            break
+    change.details.append(detail)
+    return True
+
+
+def _reference_index(new_resources: dict[str, Any], changes: dict[str, ResourceChange]
+                     ) -> dict[str, list[tuple[str, str, tuple[str | int, ...], str | None]]]:
+    """target -> [(referring resource, property name, path below Properties, attribute or None)].
+
+    Only resources present on both sides refer in a way that can change (an Add is new anyway).
+    """
+    index: dict[str, list[tuple[str, str, tuple[str | int, ...], str | None]]] = defaultdict(list)
+    for logical_id, resource in new_resources.items():
+        if changes[logical_id].action != MODIFY:
+            continue
+        properties = resource.get("Properties")
+        if not isinstance(properties, dict):
+            continue
+        for name, value in properties.items():
+            for target, path, attribute in _occurrences(value, (name,)):
+                index[target].append((logical_id, name, path, attribute))
+    return index
+
+
+def _occurrences(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str, tuple[str | int, ...], str | None]]:
+    """(target, path, attribute) for every Ref, GetAtt and Fn::Sub variable inside `value`."""
+    pending: list[tuple[Any, tuple[str | int, ...]]] = [(value, path)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, list):
+            pending.extend((child, where + (i,)) for i, child in enumerate(item))
+            continue
+        if not isinstance(item, dict):
+            continue
+        if len(item) == 1:
+            key, arg = next(iter(item.items()))
+            if key == "Ref" and isinstance(arg, str):
+                yield arg, where, None
+                continue
+            if key == "Fn::GetAtt":
+                parts = arg.split(".", 1) if isinstance(arg, str) else arg
+                if isinstance(parts, list) and len(parts) == 2 and isinstance(parts[0], str):
+                    yield parts[0], where, parts[1] if isinstance(parts[1], str) else "*"
+                continue
+            if key == "Fn::Sub":
+                text, local = (arg, {}) if isinstance(arg, str) else (
+                    (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else ("", {}))
+                for expression in sub_expressions(text if isinstance(text, str) else ""):
+                    name, _, attribute = expression.partition(".")
+                    if name not in local:
+                        yield name, where, attribute or None
+                if isinstance(local, dict):
+                    pending.extend((child, where) for child in local.values())
+                continue
+        pending.extend((child, where + (k,)) for k, child in item.items())
+
+
+# -- verdicts -------------------------------------------------------------------------------
+
+def _replacement(change: ResourceChange) -> str:
+    verdict = "False"
+    for detail in change.details:
+        recreation = detail.target.requires_recreation
+        if recreation == ALWAYS and detail.certain:
+            return "True"
+        if recreation in (ALWAYS, CONDITIONALLY):
+            verdict = "Conditional"
+    return verdict
+
+
+def _finish(change: ResourceChange, resource: dict[str, Any]) -> None:
+    if change.action != MODIFY:
+        return
+    change.replacement = _replacement(change)
+    if change.is_replacement:
+        policy = resource.get("UpdateReplacePolicy")
+        change.policy_action = {"Retain": "ReplaceAndRetain", "Snapshot": "ReplaceAndSnapshot"}.get(
+            policy, "ReplaceAndDelete")
+        change.reasons = _reasons(change)
+
+
+def _reasons(change: ResourceChange) -> list[str]:
+    reasons: list[str] = []
+    for detail in change.details:
+        recreation = detail.target.requires_recreation
+        if recreation == NEVER:
+            continue
+        may = "" if recreation == ALWAYS and detail.certain else "may "
+        where = detail.target.path.removeprefix("/Properties/")
+        if detail.evaluation == DYNAMIC:
+            cause = detail.causing_entity or "?"
+            kind = "parameter" if detail.change_source == PARAMETER_REFERENCE else "replacement of"
+            text = f"{may}replace: create-only property {where} follows the {kind} {cause}"
+        elif recreation == ALWAYS:
+            text = f"replace: create-only property {where} changed"
+        else:
+            text = f"may replace: property {where} changed (CloudFormation replaces in some cases)"
+        if text not in reasons:
+            reasons.append(text)
+    return reasons
+
+
+def normalized_properties(resource: dict[str, Any]) -> Any:
+    return normalize(resource.get("Properties") or {})

@@ -1,0 +1,78 @@
+"""Facts about CloudFormation resource types that the schemas do not state, kept as data.
+
+The diff engine reads these tables and the registry schemas; it names no service in its code.
+"""
+
+from __future__ import annotations
+
+#: Types that hold data which is lost when the resource is deleted or replaced.
+STATEFUL_TYPES = frozenset(
+    {
+        "AWS::Backup::BackupVault",
+        "AWS::Cognito::UserPool",
+        "AWS::DocDB::DBCluster",
+        "AWS::DocDB::DBInstance",
+        "AWS::DynamoDB::GlobalTable",
+        "AWS::DynamoDB::Table",
+        "AWS::EC2::Volume",
+        "AWS::ECR::Repository",
+        "AWS::EFS::FileSystem",
+        "AWS::ElastiCache::CacheCluster",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::Elasticsearch::Domain",
+        "AWS::FSx::FileSystem",
+        "AWS::Kinesis::Stream",
+        "AWS::KinesisFirehose::DeliveryStream",
+        "AWS::KMS::Key",
+        "AWS::Logs::LogGroup",
+        "AWS::MSK::Cluster",
+        "AWS::Neptune::DBCluster",
+        "AWS::Neptune::DBInstance",
+        "AWS::OpenSearchService::Domain",
+        "AWS::QLDB::Ledger",
+        "AWS::RDS::DBCluster",
+        "AWS::RDS::DBInstance",
+        "AWS::Redshift::Cluster",
+        "AWS::S3::Bucket",
+        "AWS::SecretsManager::Secret",
+        "AWS::SQS::Queue",
+        "AWS::SSM::Parameter",
+        "AWS::Timestream::Database",
+        "AWS::Timestream::Table",
+    }
+)
+
+#: Deletion/replace policies that keep the data.
+KEEPING_POLICIES = frozenset({"Retain", "RetainExceptOnCreate", "Snapshot"})
+
+#: Properties that attach AWS managed or customer managed policies by ARN (a list of ARNs).
+MANAGED_POLICY_PROPERTIES = frozenset({"ManagedPolicyArns"})
+
+#: Security group rules written inside a group: type -> {property: direction}.
+RULE_LIST_PROPERTIES = {
+    "AWS::EC2::SecurityGroup": {"SecurityGroupIngress": "ingress", "SecurityGroupEgress": "egress"},
+}
+
+#: Security group rules that are resources of their own: type -> direction.
+RULE_RESOURCES = {
+    "AWS::EC2::SecurityGroupIngress": "ingress",
+    "AWS::EC2::SecurityGroupEgress": "egress",
+}
+
+#: Keys of a rule that name the other side of it.
+RULE_PEER_KEYS = (
+    "CidrIp",
+    "CidrIpv6",
+    "SourceSecurityGroupId",
+    "SourceSecurityGroupName",
+    "SourcePrefixListId",
+    "DestinationSecurityGroupId",
+    "DestinationPrefixListId",
+)
+
+#: Suffixes of create-only properties that fix a resource's physical name.
+NAME_PROPERTY_SUFFIXES = ("Name", "Identifier")
+
+#: Types whose every property change is passed to the provider as an Update (no schema to judge).
+CUSTOM_TYPE_PREFIX = "Custom::"
+CUSTOM_RESOURCE_TYPE = "AWS::CloudFormation::CustomResource"

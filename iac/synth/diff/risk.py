@@ -1,0 +1,194 @@
+"""What to know before deploying: stored data at risk, likely renames, changes CloudFormation refuses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from iac.synth.diff import knowledge
+from iac.synth.diff.model import ADD, MODIFY, REMOVE, Finding, ResourceChange
+from iac.synth.diff.normalize import canonical_json, normalize
+from iac.synth.schemas import DEFAULT_REGION, resource_schema
+
+#: Near-renames are searched among at most this many adds and removes of one type (quadratic part).
+NEAR_RENAME_LIMIT = 40
+NEAR_RENAME_SIMILARITY = 0.8
+
+
+def data_at_risk(changes: list[ResourceChange], old: dict[str, Any], new: dict[str, Any]) -> list[Finding]:
+    findings = []
+    old_resources, new_resources = _resources(old), _resources(new)
+    for change in changes:
+        if change.resource_type not in knowledge.STATEFUL_TYPES:
+            continue
+        if change.action == REMOVE:
+            policy = old_resources.get(change.logical_id, {}).get("DeletionPolicy")
+            if policy not in knowledge.KEEPING_POLICIES:
+                change.data_at_risk = True
+                findings.append(Finding(
+                    kind="data-at-risk", severity="error", logical_id=change.logical_id,
+                    message=f"{change.resource_type} {change.logical_id} will be DELETED with its data "
+                            f"(DeletionPolicy is {policy or 'Delete (default)'})",
+                    fix="set deletion_policy='Retain' (or 'Snapshot') before removing it"))
+        elif change.action == MODIFY and change.is_replacement:
+            policy = new_resources.get(change.logical_id, {}).get("UpdateReplacePolicy")
+            if policy not in knowledge.KEEPING_POLICIES:
+                change.data_at_risk = True
+                certainty = "will" if change.replacement == "True" else "may"
+                findings.append(Finding(
+                    kind="data-at-risk", severity="error", logical_id=change.logical_id,
+                    message=f"{change.resource_type} {change.logical_id} {certainty} be REPLACED and the old one "
+                            f"deleted with its data (UpdateReplacePolicy is {policy or 'Delete (default)'})",
+                    fix="keep the create-only property as it was, or set update_replace_policy='Retain'"))
+    return findings
+
+
+def renames(changes: list[ResourceChange], old: dict[str, Any], new: dict[str, Any]) -> list[Finding]:
+    """A Remove and an Add of one type with equal (or nearly equal) properties: a renamed construct."""
+    old_resources, new_resources = _resources(old), _resources(new)
+    removed: dict[str, list[str]] = defaultdict(list)
+    added: dict[str, list[str]] = defaultdict(list)
+    for change in changes:
+        if change.action == REMOVE and change.logical_id not in new_resources:
+            removed[change.resource_type].append(change.logical_id)
+        elif change.action == ADD and change.logical_id not in old_resources:
+            added[change.resource_type].append(change.logical_id)
+    findings: list[Finding] = []
+    for resource_type, new_ids in added.items():
+        candidates = removed.get(resource_type)
+        if not candidates:
+            continue
+        by_content: dict[str, list[str]] = defaultdict(list)
+        for old_id in candidates:
+            by_content[_content_key(old_resources[old_id])].append(old_id)
+        unmatched_new: list[str] = []
+        for new_id in new_ids:
+            same = by_content.get(_content_key(new_resources[new_id]))
+            if same:
+                findings.append(_rename(same.pop(0), new_id, new_resources[new_id]))
+            else:
+                unmatched_new.append(new_id)
+        left = [old_id for ids in by_content.values() for old_id in ids]
+        if unmatched_new and left and len(unmatched_new) <= NEAR_RENAME_LIMIT and len(left) <= NEAR_RENAME_LIMIT:
+            findings.extend(_near_renames(unmatched_new, left, old_resources, new_resources))
+    return findings
+
+
+def _near_renames(new_ids: list[str], old_ids: list[str], old_resources: dict[str, Any],
+                  new_resources: dict[str, Any]) -> list[Finding]:
+    old_leaves = {old_id: _leaves(old_resources[old_id]) for old_id in old_ids}
+    findings = []
+    for new_id in new_ids:
+        leaves = _leaves(new_resources[new_id])
+        best, score = None, 0.0
+        for old_id, other in old_leaves.items():
+            union = leaves | other
+            similarity = len(leaves & other) / len(union) if union else 1.0
+            if similarity > score:
+                best, score = old_id, similarity
+        if best is not None and score >= NEAR_RENAME_SIMILARITY:
+            del old_leaves[best]
+            findings.append(_rename(best, new_id, new_resources[new_id], nearly=True))
+    return findings
+
+
+def _rename(old_id: str, new_id: str, resource: dict[str, Any], nearly: bool = False) -> Finding:
+    metadata = resource.get("Metadata") if isinstance(resource.get("Metadata"), dict) else {}
+    where = metadata.get("iac:path") or new_id
+    return Finding(
+        kind="rename", severity="warning", logical_id=new_id,
+        message=f"looks like a rename of {old_id} to {new_id}" + (" (properties nearly equal)" if nearly else "")
+        + ": CloudFormation will create the new resource and delete the old one",
+        fix=f'keep the old identity: call .override_logical_id("{old_id}") on the resource at {where}',
+    )
+
+
+def _content_key(resource: dict[str, Any]) -> str:
+    return canonical_json(normalize(resource.get("Properties") or {}))
+
+
+def _leaves(resource: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    pending: list[tuple[str, Any]] = [("", normalize(resource.get("Properties") or {}))]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, dict) and value:
+            pending.extend((f"{path}/{k}", v) for k, v in value.items())
+        elif isinstance(value, list) and value:
+            pending.extend((f"{path}/{i}", v) for i, v in enumerate(value))
+        else:
+            found.add(f"{path}={canonical_json(value)}")
+    return found
+
+
+def deployability(changes: list[ResourceChange], old: dict[str, Any], new: dict[str, Any],
+                  region: str | None) -> list[Finding]:
+    """Changes CloudFormation will refuse or fail on, said before deploying."""
+    region = region or DEFAULT_REGION
+    old_resources, new_resources = _resources(old), _resources(new)
+    findings: list[Finding] = []
+    for logical_id, resource in new_resources.items():
+        before = old_resources.get(logical_id)
+        if before is not None and before.get("Type") != resource.get("Type"):
+            findings.append(Finding(
+                kind="deployability", severity="error", logical_id=logical_id,
+                message=f"{logical_id} changes type from {before.get('Type')} to {resource.get('Type')}: "
+                        "CloudFormation refuses this (\"Update of resource type is not permitted\")",
+                fix="give the new resource another logical id (a new construct id) and remove the old one"))
+    for change in changes:
+        if change.action == MODIFY and change.is_replacement:
+            names = _fixed_names(change.resource_type, new_resources[change.logical_id], region)
+            old_names = _fixed_names(change.resource_type, old_resources.get(change.logical_id, {}), region)
+            kept = {name: value for name, value in names.items() if old_names.get(name) == value}
+            if kept:
+                name, value = next(iter(kept.items()))
+                findings.append(Finding(
+                    kind="deployability", severity="error", logical_id=change.logical_id,
+                    message=f"{change.logical_id} must be replaced but its {name} is fixed to {value!r}: "
+                            "CloudFormation cannot update a stack when a custom-named resource requires replacing",
+                    fix=f"change {name} too (or leave it unset) so the new resource can be created"))
+    held: dict[tuple[str, str, str], str] = {}
+    for change in changes:
+        if change.action == REMOVE:
+            for name, value in _fixed_names(change.resource_type, old_resources.get(change.logical_id, {}),
+                                            region).items():
+                held[(change.resource_type, name, value)] = change.logical_id
+    for change in changes:
+        if change.action != ADD:
+            continue
+        for name, value in _fixed_names(change.resource_type, new_resources[change.logical_id], region).items():
+            holder = held.get((change.resource_type, name, value))
+            if holder:
+                findings.append(Finding(
+                    kind="deployability", severity="error", logical_id=change.logical_id,
+                    message=f"{change.logical_id} is created with {name} {value!r}, still held by {holder}, which "
+                            "CloudFormation deletes only afterwards: the creation will fail",
+                    fix=f'keep the old logical id (.override_logical_id("{holder}")) or change {name}'))
+    return findings
+
+
+def _fixed_names(resource_type: str, resource: dict[str, Any], region: str) -> dict[str, str]:
+    """Create-only name properties (primary identifier or *Name / *Identifier) set to a literal."""
+    properties = resource.get("Properties")
+    if not isinstance(properties, dict):
+        return {}
+    schema = resource_schema(resource_type, region)
+    if schema is None:
+        return {}
+    identifiers = {p.split("/")[2] for p in schema.document.get("primaryIdentifier", []) if p.count("/") == 2}
+    found = {}
+    for pointer in schema.create_only:
+        parts = pointer.split("/")[2:]
+        if len(parts) != 1:
+            continue
+        name = parts[0]
+        if name in identifiers or name.endswith(knowledge.NAME_PROPERTY_SUFFIXES):
+            value = properties.get(name)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                found[name] = str(value)
+    return found
+
+
+def _resources(template: dict[str, Any]) -> dict[str, Any]:
+    section = (template or {}).get("Resources")
+    return {k: v for k, v in section.items() if isinstance(v, dict)} if isinstance(section, dict) else {}

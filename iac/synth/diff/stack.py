@@ -1,0 +1,86 @@
+"""One stack's diff: resources (engine), template sections, security, data at risk, renames, deployability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iac.synth.diff.engine import diff_resources
+from iac.synth.diff.model import ADD, MODIFY, REMOVE, StackDiff, ValueChange
+from iac.synth.diff.normalize import normalize
+from iac.synth.diff.risk import data_at_risk, deployability, renames
+from iac.synth.diff.security import rule_changes, statement_changes
+
+VALUE_SECTIONS = ("Parameters", "Mappings", "Conditions", "Outputs")
+
+
+def diff_templates(
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    *,
+    stack: str = "Stack",
+    region: str | None = None,
+    parameters: dict[str, str] | None = None,
+) -> StackDiff:
+    """What deploying `new` over `old` would change (None for a stack that exists on one side only).
+
+    `parameters` are the values the new deployment will pass; a change of value propagates to
+    every property that refers to the parameter.
+    """
+    old = old or {}
+    new = new or {}
+    result = diff_resources(old, new, stack=stack, region=region,
+                            parameter_changes=_parameter_changes(old, new, parameters or {}))
+    result.values = value_changes(old, new)
+    result.statements = statement_changes(old, new)
+    result.rules = rule_changes(old, new)
+    result.findings = [
+        *deployability(result.resources, old, new, region),
+        *data_at_risk(result.resources, old, new),
+        *renames(result.resources, old, new),
+    ]
+    return result
+
+
+def value_changes(old: dict[str, Any], new: dict[str, Any]) -> list[ValueChange]:
+    changes: list[ValueChange] = []
+    for key in ("Description", "Transform"):
+        before, after = _as_list(old.get(key)) if key == "Transform" else old.get(key), \
+            _as_list(new.get(key)) if key == "Transform" else new.get(key)
+        if normalize(before) != normalize(after):
+            action = ADD if before is None else REMOVE if after is None else MODIFY
+            changes.append(ValueChange(section=key, name=key, action=action, before=old.get(key), after=new.get(key)))
+    for section in VALUE_SECTIONS:
+        before = old.get(section) if isinstance(old.get(section), dict) else {}
+        after = new.get(section) if isinstance(new.get(section), dict) else {}
+        for name in list(dict.fromkeys([*after, *before])):
+            if name not in before:
+                changes.append(ValueChange(section=section, name=name, action=ADD, after=after[name]))
+            elif name not in after:
+                changes.append(ValueChange(section=section, name=name, action=REMOVE, before=before[name]))
+            elif normalize(before[name]) != normalize(after[name]):
+                changes.append(ValueChange(section=section, name=name, action=MODIFY, before=before[name],
+                                           after=after[name]))
+    return changes
+
+
+def _as_list(value: Any) -> list[Any] | None:
+    if value is None:
+        return None
+    return value if isinstance(value, list) else [value]
+
+
+def _parameter_changes(old: dict[str, Any], new: dict[str, Any], values: dict[str, str]) -> dict[str, bool]:
+    """Parameters whose value changes -> whether that is certain (given) or only possible (a default)."""
+    before = old.get("Parameters") if isinstance(old.get("Parameters"), dict) else {}
+    after = new.get("Parameters") if isinstance(new.get("Parameters"), dict) else {}
+    changed: dict[str, bool] = {}
+    for name, definition in after.items():
+        if name not in before or not isinstance(definition, dict):
+            continue
+        old_default = before[name].get("Default") if isinstance(before[name], dict) else None
+        if name in values:
+            if normalize(values[name]) != normalize(old_default):
+                changed[name] = True
+        elif normalize(definition.get("Default")) != normalize(old_default):
+            changed[name] = False
+    return changed
