@@ -16,7 +16,7 @@ from iac.cli.diff_render import render_diff
 from iac.cli.report import use_color
 from iac.errors import UsageError
 from iac.synth.assembly import read_assembly
-from iac.synth.diff import DiffResult, diff_templates
+from iac.synth.diff import diff_pairs
 from iac.synth.loader import load
 
 APPROVAL_LEVELS = ("never", "widening", "any-change")
@@ -60,10 +60,7 @@ def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: st
     """
     values = _parse_parameters(parameters)
     pairs = _pairs(stacks, app_spec, outdir, against, baseline_file, from_file, to_file)
-    result = DiffResult(stacks=[
-        diff_templates(old, new, stack=name, region=region or stack_region, parameters=values)
-        for name, old, new, stack_region in pairs
-    ])
+    result = diff_pairs(pairs, region=region, parameters=values)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1, default=str))
     else:

@@ -20,7 +20,7 @@ import click
 from iac.constructs.core.source import SourceLocation, is_iac_file
 from iac.errors import AppError, IacError, Problem, ValidationError
 
-_HIDDEN_FRAME_PARTS = (os.sep + "runpy.py", os.sep + "click" + os.sep, "<frozen importlib")
+_HIDDEN_FRAME_PARTS = (os.sep + "runpy.py", os.sep + "click" + os.sep, os.sep + "importlib" + os.sep, "<frozen ")
 
 
 def use_color(stream: IO[str]) -> bool:

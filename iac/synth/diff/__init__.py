@@ -14,7 +14,7 @@ from iac.synth.diff.model import (
     StatementChange,
     ValueChange,
 )
-from iac.synth.diff.stack import diff_templates
+from iac.synth.diff.stack import diff_pairs, diff_templates
 
 __all__ = [
     "DiffResult",
@@ -24,5 +24,6 @@ __all__ = [
     "StackDiff",
     "StatementChange",
     "ValueChange",
+    "diff_pairs",
     "diff_templates",
 ]

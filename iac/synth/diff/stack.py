@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from iac.synth.diff.engine import diff_resources
-from iac.synth.diff.model import ADD, MODIFY, REMOVE, StackDiff, ValueChange
+from iac.synth.diff.exports import export_findings
+from iac.synth.diff.model import ADD, MODIFY, REMOVE, DiffResult, StackDiff, ValueChange
 from iac.synth.diff.normalize import normalize
 from iac.synth.diff.risk import data_at_risk, deployability, renames
 from iac.synth.diff.security import rule_changes, statement_changes
@@ -39,6 +40,21 @@ def diff_templates(
         *renames(result.resources, old, new),
     ]
     return result
+
+
+def diff_pairs(
+    pairs: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, str | None]],
+    *,
+    region: str | None = None,
+    parameters: dict[str, str] | None = None,
+) -> DiffResult:
+    """Diff several stacks, (name, old, new, region) each, then check exports between them."""
+    stacks = [
+        (diff_templates(old, new, stack=name, region=region or stack_region, parameters=parameters), old, new)
+        for name, old, new, stack_region in pairs
+    ]
+    export_findings(stacks)
+    return DiffResult(stacks=[stack for stack, _, _ in stacks])
 
 
 def value_changes(old: dict[str, Any], new: dict[str, Any]) -> list[ValueChange]:
