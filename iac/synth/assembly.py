@@ -81,6 +81,8 @@ class CloudAssembly:
     warnings: list[Any] = attrs.field(factory=list)
     #: Extra files written into the assembly, e.g. the lint cache: {file name: text}.
     extra_files: dict[str, str] = attrs.field(factory=dict)
+    #: Packaged assets: {file name: bytes}.
+    asset_files: dict[str, bytes] = attrs.field(factory=dict, repr=False)
 
     def stack(self, name: str) -> StackArtifact:
         """The artifact named `name` (artifact id or CloudFormation stack name)."""
@@ -116,6 +118,9 @@ class CloudAssembly:
                 _write_text(os.path.join(staging, artifact.template_file), artifact.body)
             for name, text in self.extra_files.items():
                 _write_text(os.path.join(staging, name), text)
+            for name, data in self.asset_files.items():
+                with open(os.path.join(staging, name), "wb") as handle:
+                    handle.write(data)
             _write_text(os.path.join(staging, MANIFEST_FILE), json.dumps(self.manifest(), indent=1) + "\n")
             _swap_in(staging, target)
         except BaseException:

@@ -73,11 +73,13 @@ def lint_template(body: str, region: str, *, filename: str | None = None) -> lis
 
 def _finding(match: Any) -> LintFinding:
     severity = getattr(match.rule, "severity", "error")
+    # Plain str/int only: cfn-lint's str_node subclasses cannot be pickled back from a lint worker,
+    # and a parse-error Match (from decode_str) has no `path` at all.
     return LintFinding(
-        rule_id=match.rule.id,
+        rule_id=str(match.rule.id),
         severity=severity if severity in SEVERITIES else "error",
-        message=match.message,
-        path=tuple(match.path or ()),
+        message=str(match.message),
+        path=tuple(int(p) if isinstance(p, int) else str(p) for p in getattr(match, "path", None) or ()),
         line=match.linenumber,
     )
 

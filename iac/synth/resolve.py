@@ -129,7 +129,9 @@ class StackResolver(ResolveContext):
                 raise self._error(f"template keys must be strings, got {type(key).__name__} {key!r}")
             if contains_marker(key):
                 raise self._error(f"a deploy-time value (Ref/GetAtt) cannot be used as a key: {key!r}")
-            result[key] = self.resolve(child)
+            resolved = self.resolve(child)
+            if resolved is not None:  # a lazy value that turned out unset
+                result[key] = resolved
         return result
 
     def _resolve_string(self, text: str) -> Any:

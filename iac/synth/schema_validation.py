@@ -384,6 +384,11 @@ class _Walker:
             if matched:
                 continue
             if additional is False and name not in self.schema.read_only_roots:
+                if pattern_properties and not properties:
+                    patterns = " or ".join(sorted(pattern_properties))
+                    yield SchemaFinding(path=path + (name,), message=f"name {name!r} is not allowed here",
+                                        expected=f"names matching {patterns}", given=name)
+                    continue
                 writable = properties if node is not self.schema.document else {
                     key: value for key, value in properties.items() if key not in self.schema.read_only_roots}
                 yield _unknown_property(name, writable, path)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib.util
 import json
 import os
 from typing import Any
@@ -17,16 +16,13 @@ from typing import Any
 import attrs
 
 from iac.errors import UsageError
+from iac.specs import cfn_lint_data_root
 
 DEFAULT_REGION = "us-east-1"
 
 
-@functools.cache
 def schema_root() -> str:
-    spec = importlib.util.find_spec("cfnlint")
-    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
-        raise UsageError("cfn-lint is not installed; reinstall iac (pip install iac-cfn)")
-    return os.path.join(list(spec.submodule_search_locations)[0], "data", "schemas")
+    return os.path.join(cfn_lint_data_root(), "schemas")
 
 
 @functools.cache

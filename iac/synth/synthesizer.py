@@ -10,6 +10,7 @@ This module knows CfnElements and their kinds, never an AWS service.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from iac.constructs.core.construct import Construct
@@ -126,7 +127,24 @@ def synthesize(app: Construct, *, format: str = "json") -> CloudAssembly:
     if problems:
         raise ValidationError(problems)
     order = topological_order({stack: dependencies[stack] for stack in stacks})
-    return CloudAssembly(stacks=[artifacts[stack] for stack in order])
+    assembly = CloudAssembly(stacks=[artifacts[stack] for stack in order])
+    _collect_assets(app, assembly)
+    return assembly
+
+
+def _collect_assets(app: Construct, assembly: CloudAssembly) -> None:
+    """Every asset of the tree, once per content hash, into the manifest and the assembly files."""
+    for node in app.walk():
+        if getattr(node, "is_asset", False) and node.sha256 not in assembly.assets:
+            entry = node.manifest_entry()
+            entry["source"] = _display_path(entry["source"])
+            assembly.assets[node.sha256] = entry
+            assembly.asset_files[node.file_name] = node.data
+
+
+def _display_path(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def _check_stack_names(stacks: list[Any]) -> None:

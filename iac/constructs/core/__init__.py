@@ -8,7 +8,7 @@ from iac.constructs.core.intrinsics import Aws, Fn
 from iac.constructs.core.resource import CfnResource
 from iac.constructs.core.source import SourceLocation
 from iac.constructs.core.stack import Stack
-from iac.constructs.core.tokens import Token, is_token
+from iac.constructs.core.tokens import Lazy, Token, is_token
 
 __all__ = [
     "App",
@@ -23,6 +23,7 @@ __all__ = [
     "Parameter",
     "SourceLocation",
     "Stack",
+    "Lazy",
     "Token",
     "is_token",
 ]

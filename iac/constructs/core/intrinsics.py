@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac.constructs.core.tokens import ResolveContext, Token
+from iac.constructs.core.tokens import ResolveContext, Token, split_markers, stable_key
 
 #: Functions that need the AWS::LanguageExtensions transform; synthesis adds it when they appear.
 LANGUAGE_EXTENSION_FUNCTIONS = ("Fn::Length", "Fn::ToJsonString")
@@ -24,6 +24,9 @@ class Intrinsic(Token):
 
     def resolve(self, context: ResolveContext) -> Any:
         return {self.name: context.resolve(self.value)}
+
+    def stable_key(self) -> str:
+        return f"{self.name}({stable_key(self.value)})"
 
     def __repr__(self) -> str:
         return f"<{self.name} {self.value!r}>"
@@ -64,6 +67,9 @@ class Reference(Token):
     def resolve(self, context: ResolveContext) -> Any:
         return context.resolve_reference(self, self.target, lambda: {"Ref": self.target.logical_id})
 
+    def stable_key(self) -> str:
+        return f"Ref({self.target.path})"
+
     def __repr__(self) -> str:
         return f"<Ref {self.target.path}>"
 
@@ -79,6 +85,9 @@ class AttributeReference(Token):
         return context.resolve_reference(
             self, self.target, lambda: {"Fn::GetAtt": [self.target.logical_id, self.attribute]}
         )
+
+    def stable_key(self) -> str:
+        return f"GetAtt({self.target.path}.{self.attribute})"
 
     def __repr__(self) -> str:
         return f"<GetAtt {self.target.path}.{self.attribute}>"
@@ -238,8 +247,6 @@ class Sub(Token):
         self.variables = dict(variables or {})
 
     def resolve(self, context: ResolveContext) -> Any:
-        from iac.constructs.core.tokens import split_markers
-
         variables = {name: context.resolve(value) for name, value in self.variables.items()}
         text: list[str] = []
         for part in split_markers(self.template):

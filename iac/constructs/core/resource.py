@@ -41,7 +41,10 @@ class ResourceOptions:
 
     type: str = attrs.field(validator=_check_type)
     properties: dict[str, Any] | None = attrs.field(default=None, validator=_check_mapping)
-    depends_on: list[Any] = attrs.field(factory=list, converter=lambda v: list(v or []))
+    # One logical id or resource is one dependency (list("Queue") would be five).
+    depends_on: list[Any] = attrs.field(
+        factory=list, converter=lambda v: [v] if isinstance(v, str | Construct) else list(v or [])
+    )
     deletion_policy: str | None = attrs.field(default=None, validator=props_validator_in(DELETION_POLICIES))
     update_replace_policy: str | None = attrs.field(
         default=None, validator=props_validator_in(UPDATE_REPLACE_POLICIES)

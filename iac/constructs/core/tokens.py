@@ -67,6 +67,34 @@ class Token:
     def __bool__(self) -> bool:
         return True
 
+    def stable_key(self) -> str:
+        """A text that identifies this token across runs (for ordering and hashing).
+
+        Built from the token's public state, never from memory addresses or marker numbers.
+        """
+        state = {key: value for key, value in vars(self).items() if not key.startswith("_")}
+        return f"{type(self).__name__}({stable_key(state)})"
+
+
+class Lazy(Token):
+    """A value computed when the template is written: `Lazy(lambda: document.to_json())`.
+
+    Constructs use it for things that grow after creation (a role's policy gains statements as
+    grants are made), so the template always holds the final state.
+    """
+
+    def __init__(self, producer: Callable[[], Any]) -> None:
+        self.producer = producer
+
+    def resolve(self, context: ResolveContext) -> Any:
+        return context.resolve(self.producer())
+
+    def stable_key(self) -> str:
+        return stable_key(self.producer())
+
+    def __repr__(self) -> str:
+        return "<Lazy>"
+
 
 class ResolveContext:
     """What resolution needs to know; implemented by the synthesizer (core defines the shape only)."""
@@ -102,6 +130,23 @@ def split_markers(text: str) -> list[str | Token]:
     if position < len(text):
         parts.append(text[position:])
     return parts
+
+
+def stable_key(value: Any) -> str:
+    """An ordering key for values that may hold tokens: markers are replaced by the tokens' keys."""
+    if isinstance(value, Token):
+        return value.stable_key()
+    if isinstance(value, str):
+        if not contains_marker(value):
+            return value
+        return "".join(part if isinstance(part, str) else part.stable_key() for part in split_markers(value))
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{stable_key(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(stable_key(v) for v in value) + "]"
+    if callable(value) and not isinstance(value, type):
+        return getattr(value, "__qualname__", type(value).__name__)
+    return repr(value)
 
 
 def is_token(value: object) -> bool:

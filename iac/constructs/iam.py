@@ -1,0 +1,315 @@
+"""IAM: roles, policy statements and documents, managed policies, principals and grants.
+
+Grants are how constructs give each other access (`table.grant_read(fn)`): exact actions on the
+resource's ARNs, never `*` where an ARN exists. Statements are merged and de-duplicated the same way
+on every run, so the policy text changes only when permissions do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from iac.constructs.core import Aws, CfnResource, Construct, Lazy, Token
+from iac.constructs.core.tokens import stable_key
+from iac.errors import ConstructError
+
+POLICY_VERSION = "2012-10-17"
+
+
+# -- principals ---------------------------------------------------------------------------
+
+class Principal:
+    """Who a statement is about: `{"Service": ...}`, `{"AWS": ...}` or `{"Federated": ...}`."""
+
+    kind: str = "AWS"
+
+    def __init__(self, identity: Any) -> None:
+        self.identity = identity
+
+    def fragment(self) -> dict[str, Any]:
+        return {self.kind: self.identity}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Principal) and stable_key(self.fragment()) == stable_key(other.fragment())
+
+    def __hash__(self) -> int:
+        return hash(stable_key(self.fragment()))
+
+
+class ServicePrincipal(Principal):
+    """An AWS service, e.g. ServicePrincipal("lambda.amazonaws.com")."""
+
+    kind = "Service"
+
+
+class ArnPrincipal(Principal):
+    """A role, user or account given by ARN."""
+
+
+class AccountPrincipal(Principal):
+    """Every identity of an account the account lets assume or use the resource."""
+
+    def __init__(self, account_id: Any) -> None:
+        super().__init__(f"arn:{Aws.PARTITION}:iam::{account_id}:root")
+
+
+class AccountRootPrincipal(AccountPrincipal):
+    """The account this stack is deployed to."""
+
+    def __init__(self) -> None:
+        super().__init__(Aws.ACCOUNT_ID)
+
+
+class FederatedPrincipal(Principal):
+    kind = "Federated"
+
+
+# -- statements and documents --------------------------------------------------------------
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str | Token) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
+
+
+@attrs.define(kw_only=True)
+class PolicyStatement:
+    """One statement: `PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])`."""
+
+    actions: list[str] = attrs.field(factory=list, converter=_as_list)
+    resources: list[Any] = attrs.field(factory=list, converter=_as_list)
+    effect: str = attrs.field(default="Allow", validator=attrs.validators.in_(("Allow", "Deny")))
+    principals: list[Principal] = attrs.field(factory=list, converter=_as_list)
+    conditions: dict[str, Any] = attrs.field(factory=dict)
+    sid: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for action in self.actions:
+            if not isinstance(action, str) or (action != "*" and ":" not in action):
+                raise ValueError(f"action {action!r} is not an IAM action such as 's3:GetObject'")
+
+    def to_json(self) -> dict[str, Any]:
+        statement: dict[str, Any] = {}
+        if self.sid:
+            statement["Sid"] = self.sid
+        statement["Effect"] = self.effect
+        if self.principals:
+            statement["Principal"] = _merge_principals(self.principals)
+        actions = sorted(set(self.actions))
+        statement["Action"] = actions[0] if len(actions) == 1 else actions
+        if self.resources:
+            resources = _unique_sorted(self.resources)
+            statement["Resource"] = resources[0] if len(resources) == 1 else resources
+        if self.conditions:
+            statement["Condition"] = self.conditions
+        return statement
+
+    def _group_key(self, without: str) -> str:
+        parts = {
+            "effect": self.effect,
+            "principals": stable_key(_merge_principals(self.principals)) if self.principals else "",
+            "conditions": stable_key(self.conditions),
+            "sid": self.sid or "",
+            "actions": stable_key(sorted(set(self.actions))) if without != "actions" else "",
+            "resources": stable_key([stable_key(r) for r in _unique_sorted(self.resources)])
+            if without != "resources" else "",
+        }
+        return json.dumps(parts, sort_keys=True)
+
+
+def _merge_principals(principals: Sequence[Principal]) -> dict[str, Any]:
+    merged: dict[str, list[Any]] = {}
+    for principal in principals:
+        for kind, identity in principal.fragment().items():
+            bucket = merged.setdefault(kind, [])
+            if all(stable_key(identity) != stable_key(known) for known in bucket):
+                bucket.append(identity)
+    return {kind: ids[0] if len(ids) == 1 else sorted(ids, key=stable_key) for kind, ids in sorted(merged.items())}
+
+
+def _unique_sorted(values: Iterable[Any]) -> list[Any]:
+    unique = {stable_key(value): value for value in values}
+    return [unique[key] for key in sorted(unique)]
+
+
+class PolicyDocument:
+    """Statements, merged deterministically: same resources -> actions joined; then same actions ->
+    resources joined; duplicates dropped; sorted by content."""
+
+    def __init__(self, statements: Iterable[PolicyStatement] = ()) -> None:
+        self.statements: list[PolicyStatement] = list(statements)
+
+    def add_statements(self, *statements: PolicyStatement) -> None:
+        self.statements.extend(statements)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.statements
+
+    def merged(self) -> list[PolicyStatement]:
+        by_resources: dict[str, PolicyStatement] = {}
+        for statement in self.statements:
+            key = statement._group_key(without="actions")
+            if key in by_resources:
+                by_resources[key].actions.extend(statement.actions)
+            else:
+                by_resources[key] = attrs.evolve(statement, actions=list(statement.actions))
+        by_actions: dict[str, PolicyStatement] = {}
+        for statement in by_resources.values():
+            key = statement._group_key(without="resources")
+            if key in by_actions:
+                by_actions[key].resources.extend(statement.resources)
+            else:
+                by_actions[key] = attrs.evolve(statement, resources=list(statement.resources))
+        return sorted(by_actions.values(), key=lambda s: stable_key(s.to_json()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"Version": POLICY_VERSION, "Statement": [s.to_json() for s in self.merged()]}
+
+
+# -- managed policies -------------------------------------------------------------------------
+
+class ManagedPolicy:
+    """A managed policy referred to by ARN (AWS managed or your own)."""
+
+    def __init__(self, arn: Any) -> None:
+        self.managed_policy_arn = arn
+
+    @classmethod
+    def from_aws_managed_policy_name(cls, name: str) -> ManagedPolicy:
+        """e.g. "service-role/AWSLambdaBasicExecutionRole"; the ARN follows the stack's partition."""
+        if not isinstance(name, str) or not name or name.startswith("arn:"):
+            raise ValueError(f"expected an AWS managed policy name such as 'ReadOnlyAccess', got {name!r}")
+        return cls(f"arn:{Aws.PARTITION}:iam::aws:policy/{name}")
+
+    @classmethod
+    def from_managed_policy_arn(cls, arn: Any) -> ManagedPolicy:
+        return cls(arn)
+
+
+# -- grantables and grants ------------------------------------------------------------------
+
+@runtime_checkable
+class Grantable(Protocol):
+    """Something that can be given permissions: it has a role (functions, tasks, roles themselves)."""
+
+    @property
+    def grant_principal(self) -> Role | None: ...
+
+
+@attrs.frozen(kw_only=True)
+class Grant:
+    """The record of a grant: who received which statement (tests and constructs inspect it)."""
+
+    grantee: Any
+    statement: PolicyStatement
+    role: Role
+
+
+def grant(grantee: Any, *, actions: Sequence[str], resources: Sequence[Any], scope: Construct) -> Grant:
+    """Give `grantee`'s role `actions` on `resources`; a clear error when it has no role."""
+    role = getattr(grantee, "grant_principal", None)
+    if not isinstance(role, Role):
+        name = getattr(grantee, "path", None) or type(grantee).__name__
+        raise ConstructError(
+            f"cannot grant access from {scope.path} to {name}: it has no IAM role",
+            path=scope.path,
+            location=getattr(grantee, "location", None) or scope.location,
+            hint="grant to a function, a role, or another construct that has a role",
+        )
+    statement = PolicyStatement(actions=list(actions), resources=list(resources))
+    role.add_to_policy(statement)
+    return Grant(grantee=grantee, statement=statement, role=role)
+
+
+# -- roles -----------------------------------------------------------------------------------
+
+def _check_principal(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, Principal):
+        raise TypeError(f"assumed_by must be a principal such as ServicePrincipal('lambda.amazonaws.com'), "
+                        f"got {value!r}")
+
+
+@attrs.define(kw_only=True)
+class RoleProps:
+    assumed_by: Principal = attrs.field(validator=_check_principal)
+    managed_policies: list[ManagedPolicy] = attrs.field(factory=list, converter=list)
+    role_name: str | None = None
+    description: str | None = None
+    path: str | None = None
+    max_session_duration: int | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.ge(3600),
+                              attrs.validators.le(43200))))
+    inline_policies: dict[str, PolicyDocument] = attrs.field(factory=dict)
+
+
+class Role(Construct):
+    """An IAM role. Statements added with `add_to_policy` go to one policy resource attached to it
+    (`<Role>/DefaultPolicy`), created on first use; a separate resource avoids cycles when the
+    policy names resources that themselves refer to the role."""
+
+    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+        super().__init__(scope, id)
+        self.props: RoleProps = self._build_props(RoleProps, props)
+        self._managed: list[ManagedPolicy] = list(self.props.managed_policies)
+        self._trust = PolicyDocument([PolicyStatement(actions=["sts:AssumeRole"], principals=[self.props.assumed_by])])
+        self.default_policy: CfnResource | None = None
+        self._document = PolicyDocument()
+        self._policy_dependents: list[CfnResource] = []
+        self.resource = CfnResource(self, "Resource", type="AWS::IAM::Role", properties={
+            "AssumeRolePolicyDocument": Lazy(self._trust.to_json),
+            "ManagedPolicyArns": Lazy(self._managed_arns),
+            "Policies": Lazy(self._inline_policies),
+            "RoleName": self.props.role_name,
+            "Description": self.props.description,
+            "Path": self.props.path,
+            "MaxSessionDuration": self.props.max_session_duration,
+        })
+
+    @property
+    def role_arn(self) -> Token:
+        return self.resource.get_att("Arn")
+
+    @property
+    def role_name(self) -> Token:
+        return self.resource.ref
+
+    @property
+    def grant_principal(self) -> Role:
+        return self
+
+    def add_managed_policy(self, policy: ManagedPolicy) -> None:
+        if all(stable_key(p.managed_policy_arn) != stable_key(policy.managed_policy_arn) for p in self._managed):
+            self._managed.append(policy)
+
+    def add_to_policy(self, statement: PolicyStatement) -> None:
+        """Add a statement to the role's default policy (created on first use)."""
+        if self.default_policy is None:
+            self.default_policy = CfnResource(self, "DefaultPolicy", type="AWS::IAM::Policy", properties={
+                "PolicyName": f"{self.id}DefaultPolicy"[:128],
+                "PolicyDocument": Lazy(self._document.to_json),
+                "Roles": [self.resource.ref],
+            })
+            for dependent in self._policy_dependents:
+                dependent.add_depends_on(self.default_policy)
+        self._document.add_statements(statement)
+
+    def add_policy_dependent(self, resource: CfnResource) -> None:
+        """Make `resource` wait for this role's policy (a function must not run before its grants)."""
+        self._policy_dependents.append(resource)
+        if self.default_policy is not None:
+            resource.add_depends_on(self.default_policy)
+
+    def _managed_arns(self) -> list[Any] | None:
+        return [p.managed_policy_arn for p in self._managed] or None
+
+    def _inline_policies(self) -> list[dict[str, Any]] | None:
+        policies = [{"PolicyName": name, "PolicyDocument": document.to_json()}
+                    for name, document in sorted(self.props.inline_policies.items())]
+        return policies or None
