@@ -99,7 +99,15 @@ class StackResolver(ResolveContext):
                 hint=f"create a {type(target).__name__} in stack {self.stack.path!r} too",
             )
         output_id = export_output_id(token, target)
-        export_name = self.exports.export(target_stack, output_id, build())
+        value = build()
+        exported = self.exports.by_stack.get(target_stack, {}).get(output_id)
+        if exported is not None and exported[0] != value:  # e.g. Table.StreamArn and TableStream.Arn
+            raise self._error(
+                f"{target.path!r} cannot be exported as {output_id!r}: stack {target_stack.path!r} "
+                f"already exports another value under that id ({exported[0]})",
+                hint="change the id of one of the two resources (or call override_logical_id())",
+            )
+        export_name = self.exports.export(target_stack, output_id, value)
         self.add_dependency(target_stack, f"{self._current_path()} refers to {target.path}")
         return {"Fn::ImportValue": export_name}
 

@@ -1,0 +1,128 @@
+"""IAM: principals, statements merged deterministically, managed policies, roles and grants."""
+
+from __future__ import annotations
+
+import pytest
+
+from iac import App, CfnResource, ConstructError, Stack
+from iac.constructs import iam
+from iac.synth import synthesize
+
+
+def _template(app: App, name: str = "S") -> dict:
+    return synthesize(app).template(name)
+
+
+def _role(stack: Stack) -> iam.Role:
+    return iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+
+
+def test_role_trust_policy_names_the_principal() -> None:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    role = _role(stack)
+    trust = _template(app)["Resources"][role.resource.logical_id]["Properties"]["AssumeRolePolicyDocument"]
+    assert trust == {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+
+
+def test_aws_managed_policy_arn_follows_the_partition() -> None:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                    managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("ReadOnlyAccess")])
+    arns = _template(app)["Resources"][role.resource.logical_id]["Properties"]["ManagedPolicyArns"]
+    assert arns == [{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/ReadOnlyAccess"]]}]
+
+
+def test_a_role_without_statements_has_no_policy_resource() -> None:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    _role(stack)
+    types = [r["Type"] for r in _template(app)["Resources"].values()]
+    assert types == ["AWS::IAM::Role"]
+
+
+def test_statements_on_the_same_resource_are_merged_and_deduplicated() -> None:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    queue = CfnResource(stack, "Queue", type="AWS::SQS::Queue")
+    role = _role(stack)
+    role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.get_att("Arn")]))
+    role.add_to_policy(iam.PolicyStatement(actions=["sqs:GetQueueUrl", "sqs:SendMessage"],
+                                           resources=[queue.get_att("Arn")]))
+    document = _template(app)["Resources"][role.default_policy.logical_id]["Properties"]["PolicyDocument"]
+    assert document["Statement"] == [{"Effect": "Allow", "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"],
+                                      "Resource": {"Fn::GetAtt": ["Queue", "Arn"]}}]
+
+
+def test_statements_with_the_same_actions_join_their_resources() -> None:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    first = CfnResource(stack, "First", type="AWS::SQS::Queue")
+    second = CfnResource(stack, "Second", type="AWS::SQS::Queue")
+    role = _role(stack)
+    role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[second.get_att("Arn")]))
+    role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[first.get_att("Arn")]))
+    statement = _template(app)["Resources"][role.default_policy.logical_id]["Properties"]["PolicyDocument"][
+        "Statement"]
+    assert statement == [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": [
+        {"Fn::GetAtt": ["First", "Arn"]}, {"Fn::GetAtt": ["Second", "Arn"]}]}]
+
+
+def test_policy_text_does_not_depend_on_the_order_statements_were_added() -> None:
+    def build(order: list[int]) -> dict:
+        app = App(path_metadata=False)
+        stack = Stack(app, "S")
+        queues = [CfnResource(stack, f"Q{i}", type="AWS::SQS::Queue") for i in range(3)]
+        role = _role(stack)
+        actions = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"]
+        for index in order:
+            role.add_to_policy(iam.PolicyStatement(actions=[actions[index]], resources=[queues[index].ref]))
+        return _template(app)
+
+    assert build([0, 1, 2]) == build([2, 0, 1])
+
+
+def test_the_function_waits_for_the_policy_of_its_role() -> None:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    role = _role(stack)
+    target = CfnResource(stack, "Target", type="AWS::SQS::Queue")
+    user = CfnResource(stack, "User", type="AWS::SQS::Queue")
+    role.add_policy_dependent(user)
+    role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[target.get_att("Arn")]))
+    assert _template(app)["Resources"]["User"]["DependsOn"] == [role.default_policy.logical_id]
+
+
+def test_grant_to_something_without_a_role_is_a_clear_error() -> None:
+    app = App()
+    stack = Stack(app, "S")
+    queue = CfnResource(stack, "Queue", type="AWS::SQS::Queue")
+    with pytest.raises(ConstructError, match="has no IAM role"):
+        iam.grant(queue, actions=["sqs:SendMessage"], resources=[queue.get_att("Arn")], scope=queue)
+
+
+def test_grant_records_the_statement_and_role() -> None:
+    app = App()
+    stack = Stack(app, "S")
+    role = _role(stack)
+    granted = iam.grant(role, actions=["s3:GetObject"], resources=["arn:aws:s3:::b/*"], scope=role)
+    assert granted.role is role
+    assert granted.statement.actions == ["s3:GetObject"]
+
+
+def test_an_action_without_a_service_prefix_is_rejected() -> None:
+    with pytest.raises(ValueError, match="not an IAM action"):
+        iam.PolicyStatement(actions=["GetObject"], resources=["*"])
+
+
+def test_assumed_by_must_be_a_principal() -> None:
+    app = App()
+    stack = Stack(app, "S")
+    with pytest.raises(ConstructError, match="assumed_by must be a principal"):
+        iam.Role(stack, "Role", assumed_by="lambda.amazonaws.com")
+
+
+def test_account_principal_is_the_account_root_arn() -> None:
+    assert iam.AccountPrincipal("123456789012").fragment()["AWS"].endswith(":iam::123456789012:root")
