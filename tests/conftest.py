@@ -53,6 +53,14 @@ def echo() -> Callable[..., CfnResource]:
 
 
 @pytest.fixture
+def resolve(stack: Stack) -> Callable[[Any], Any]:
+    """`resolve(value)`: the template form of a value as written in stack "Main" (tokens resolved)."""
+    from iac.synth.resolve import Exports, StackResolver
+
+    return StackResolver(stack, Exports()).resolve
+
+
+@pytest.fixture
 def assembly_of() -> Callable[[App], CloudAssembly]:
     """Synthesize an app in memory (nothing written)."""
     return lambda app: synthesize(app)
@@ -138,3 +146,44 @@ def cfn_lint() -> Callable[..., list[Any]]:
     from cfnlint.api import lint
 
     return lambda text, regions=None: list(lint(text, regions=regions))
+
+
+@pytest.fixture
+def every_intrinsic_app() -> App:
+    """A valid (cfn-lint clean) app whose stack "Everything" uses every intrinsic function,
+    every kind of section, pseudo parameters, f-strings and a multi-line Fn::Sub."""
+    from iac import Aws, Condition, Fn, Mapping, Output, Parameter
+
+    app = App(path_metadata=False)
+    stack = Stack(app, "Everything", description="every intrinsic function")
+    env = Parameter(stack, "Env", allowed_values=["dev", "prod"], default="dev")
+    cidr = Parameter(stack, "VpcCidr", default="10.0.0.0/16", description="the VPC's range")
+    is_prod = Condition(stack, "IsProd", expression=Fn.equals(env.value, "prod"))
+    is_dev = Condition(stack, "IsDev", expression=Fn.not_(is_prod))
+    always = Condition(stack, "Always", expression=Fn.or_(is_prod, is_dev))
+    prod_in_us = Condition(stack, "ProdInUs", expression=Fn.and_(is_prod, Fn.equals(Aws.REGION, "us-east-1")))
+    retention = Mapping(stack, "Retention", mapping={"dev": {"Days": "7"}, "prod": {"Days": "30"}})
+    vpc = CfnResource(stack, "Vpc", type="AWS::EC2::VPC", properties={"CidrBlock": cidr.value})
+    CfnResource(stack, "Subnet", type="AWS::EC2::Subnet", properties={
+        "VpcId": vpc.ref,
+        "CidrBlock": Fn.select(0, Fn.cidr(vpc.get_att("CidrBlock"), 4, 8)),
+        "AvailabilityZone": Fn.select(0, Fn.get_azs()),
+    })
+    topic = CfnResource(stack, "Topic", type="AWS::SNS::Topic", condition=always, properties={
+        "DisplayName": f"alerts-{Aws.REGION}-{Aws.ACCOUNT_ID}",
+        "TopicName": Fn.join("-", [Aws.STACK_NAME, Fn.select(1, Fn.split(",", "a,b"))]),
+        "Tags": [
+            {"Key": "Retention", "Value": retention.find_in_map(env.value, "Days")},
+            {"Key": "Count", "Value": Fn.to_json_string({"n": Fn.length([1, 2])})},
+            {"Key": "Import", "Value": Fn.import_value("shared-value")},
+            {"Key": "Url", "Value": Fn.sub(f"https://x.{Aws.URL_SUFFIX}/{vpc.ref}/{vpc.get_att('VpcId')}")},
+            {"Key": "Partition", "Value": Fn.if_(is_prod, Aws.PARTITION, "none")},
+        ],
+    })
+    CfnResource(stack, "ProdTopic", type="AWS::SNS::Topic", condition=prod_in_us)
+    CfnResource(stack, "Template", type="AWS::EC2::LaunchTemplate", properties={
+        "LaunchTemplateData": {"UserData": Fn.base64(Fn.sub("#!/bin/bash\necho ${AWS::Region} ${Subnet}\n"))},
+    })
+    Output(stack, "TopicArn", value=topic.ref, export_name=f"{Aws.STACK_NAME}-topic", condition=always,
+           description="alerts topic")
+    return app

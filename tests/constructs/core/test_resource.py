@@ -32,7 +32,9 @@ def test_a_resource_without_properties_has_no_properties_key(stack, app, templat
     assert resources(template_of, app)["Queue"] == {"Type": QUEUE}
 
 
-@pytest.mark.parametrize("type_", ["Custom::MyThing", "Custom::my-thing_2", "AWS::SQS::Queue", "Org::Service::Thing::MODULE"])
+@pytest.mark.parametrize(
+    "type_", ["Custom::MyThing", "Custom::my-thing_2", "AWS::SQS::Queue", "Org::Service::Thing::MODULE"]
+)
 def test_any_resource_type_of_the_right_shape_is_accepted(stack, type_):
     assert CfnResource(stack, "Thing", type=type_).resource_type == type_
 
@@ -107,6 +109,20 @@ def test_depends_on_a_resource_writes_its_logical_id(stack, app, template_of):
 def test_depends_on_accepts_a_logical_id_string(stack, app, template_of):
     CfnResource(stack, "First", type=QUEUE)
     CfnResource(stack, "Second", type=QUEUE, depends_on=["First"])
+
+    assert resources(template_of, app)["Second"]["DependsOn"] == ["First"]
+
+
+def test_depends_on_a_single_logical_id_string_is_one_dependency(stack, app, template_of):
+    CfnResource(stack, "First", type=QUEUE)
+    CfnResource(stack, "Second", type=QUEUE, depends_on="First")
+
+    assert resources(template_of, app)["Second"]["DependsOn"] == ["First"]
+
+
+def test_depends_on_a_single_resource_is_one_dependency(stack, app, template_of):
+    first = CfnResource(stack, "First", type=QUEUE)
+    CfnResource(stack, "Second", type=QUEUE, depends_on=first)
 
     assert resources(template_of, app)["Second"]["DependsOn"] == ["First"]
 

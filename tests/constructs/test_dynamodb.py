@@ -1,0 +1,372 @@
+"""dynamodb: Table and SimpleTable output, their protective defaults, least-privilege grants and the
+errors for inputs DynamoDB would refuse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from iac import App, CfnResource, ConstructError, Stack
+from iac.constructs import dynamodb, iam
+from iac.constructs.dynamodb import Attribute, AttributeType
+from iac.synth import synthesize
+from iac.synth.lint import lint_template
+from iac.synth.synthesizer import validate_assembly
+
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+READ = ["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
+        "dynamodb:Query", "dynamodb:Scan"]
+WRITE = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:PutItem",
+         "dynamodb:UpdateItem"]
+
+
+@pytest.fixture
+def role(stack: Stack) -> iam.Role:
+    return iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+
+
+def make_table(stack: Stack, id: str = "Table", **props: Any) -> dynamodb.Table:
+    props.setdefault("partition_key", Attribute("pk", AttributeType.STRING))
+    return dynamodb.Table(stack, id, **props)
+
+
+def entry(app: App, table: dynamodb.Table) -> dict[str, Any]:
+    return synthesize(app).template("Main")["Resources"][table.resource.logical_id]
+
+
+def statements(app: App, role: iam.Role) -> list[dict[str, Any]]:
+    template = synthesize(app).template("Main")
+    return template["Resources"][role.default_policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+
+
+def arn(table: dynamodb.Table) -> dict[str, Any]:
+    return {"Fn::GetAtt": [table.resource.logical_id, "Arn"]}
+
+
+def index_arn(table: dynamodb.Table) -> dict[str, Any]:
+    return {"Fn::Join": ["", [arn(table), "/index/*"]]}
+
+
+# -- output and defaults ------------------------------------------------------------------------
+
+
+def test_a_table_is_on_demand_aws_owned_encrypted_and_retained(app, stack):
+    table = make_table(stack)
+
+    assert entry(app, table) == {
+        "Type": "AWS::DynamoDB::Table",
+        "Properties": {
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST",
+        },
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+    }
+
+
+def test_a_sort_key_is_the_range_key_and_is_defined(app, stack):
+    table = make_table(stack, sort_key=Attribute("created", AttributeType.NUMBER))
+
+    properties = entry(app, table)["Properties"]
+    assert properties["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
+                                       {"AttributeName": "created", "KeyType": "RANGE"}]
+    assert properties["AttributeDefinitions"] == [{"AttributeName": "created", "AttributeType": "N"},
+                                                  {"AttributeName": "pk", "AttributeType": "S"}]
+
+
+def test_a_provisioned_table_writes_its_capacities(app, stack):
+    table = make_table(stack, billing_mode="PROVISIONED", read_capacity=5, write_capacity=2)
+
+    properties = entry(app, table)["Properties"]
+    assert properties["BillingMode"] == "PROVISIONED"
+    assert properties["ProvisionedThroughput"] == {"ReadCapacityUnits": 5, "WriteCapacityUnits": 2}
+
+
+def test_point_in_time_recovery_is_off_unless_asked_for(app, stack):
+    off = make_table(stack, "Off")
+    on = make_table(stack, "On", point_in_time_recovery=True)
+
+    assert "PointInTimeRecoverySpecification" not in entry(app, off)["Properties"]
+    assert entry(app, on)["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    ({}, None),
+    ({"encryption": "AWS_MANAGED"}, {"SSEEnabled": True}),
+    ({"encryption": "CUSTOMER_MANAGED", "kms_key_arn": KEY_ARN},
+     {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": KEY_ARN}),
+])
+def test_encryption_chooses_who_holds_the_key(app, stack, options, expected):
+    table = make_table(stack, **options)
+
+    assert entry(app, table)["Properties"].get("SSESpecification") == expected
+
+
+def test_time_to_live_stream_and_name_are_written(app, stack):
+    table = make_table(stack, time_to_live_attribute="expires", stream="NEW_AND_OLD_IMAGES", table_name="orders")
+
+    properties = entry(app, table)["Properties"]
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires", "Enabled": True}
+    assert properties["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert properties["TableName"] == "orders"
+
+
+def test_removal_policy_destroy_lets_cloudformation_delete_the_table(app, stack):
+    table = make_table(stack, removal_policy="destroy")
+
+    assert (entry(app, table)["DeletionPolicy"], entry(app, table)["UpdateReplacePolicy"]) == ("Delete", "Delete")
+
+
+def test_table_name_arn_and_stream_arn_are_ref_and_getatt(stack, resolve):
+    table = make_table(stack, stream="KEYS_ONLY")
+
+    assert resolve(table.table_name) == {"Ref": table.resource.logical_id}
+    assert resolve(table.table_arn) == arn(table)
+    assert resolve(table.table_stream_arn) == {"Fn::GetAtt": [table.resource.logical_id, "StreamArn"]}
+
+
+def test_a_table_without_a_stream_has_no_stream_arn(stack):
+    table = make_table(stack)
+
+    with pytest.raises(ConstructError, match="Main/Table has no stream") as caught:
+        table.table_stream_arn
+
+    assert "stream=" in caught.value.hint
+
+
+def test_the_resource_is_the_escape_hatch(app, stack):
+    table = make_table(stack)
+    table.resource.add_property_override("ContributorInsightsSpecification.Enabled", True)
+
+    assert entry(app, table)["Properties"]["ContributorInsightsSpecification"] == {"Enabled": True}
+
+
+# -- global secondary indexes ------------------------------------------------------------------
+
+
+def test_an_index_adds_its_keys_to_the_attribute_definitions(app, stack):
+    table = make_table(stack)
+    table.add_global_secondary_index(index_name="byEmail", partition_key=Attribute("email", "S"),
+                                     sort_key=Attribute("pk", "S"))
+
+    properties = entry(app, table)["Properties"]
+    assert properties["AttributeDefinitions"] == [{"AttributeName": "email", "AttributeType": "S"},
+                                                  {"AttributeName": "pk", "AttributeType": "S"}]
+    assert properties["GlobalSecondaryIndexes"] == [{
+        "IndexName": "byEmail",
+        "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}, {"AttributeName": "pk", "KeyType": "RANGE"}],
+        "Projection": {"ProjectionType": "ALL"},
+    }]
+
+
+@pytest.mark.parametrize(("projection", "expected"), [
+    ("KEYS_ONLY", {"ProjectionType": "KEYS_ONLY"}),
+    (["name", "age"], {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["name", "age"]}),
+])
+def test_an_index_projects_keys_only_or_chosen_attributes(app, stack, projection, expected):
+    table = make_table(stack)
+    table.add_global_secondary_index(index_name="byEmail", partition_key=Attribute("email", "S"),
+                                     projection=projection)
+
+    assert entry(app, table)["Properties"]["GlobalSecondaryIndexes"][0]["Projection"] == expected
+
+
+def test_an_index_of_a_provisioned_table_gets_the_table_capacities(app, stack):
+    table = make_table(stack, billing_mode="PROVISIONED", read_capacity=4, write_capacity=3)
+    table.add_global_secondary_index(index_name="byEmail", partition_key=Attribute("email", "S"))
+
+    index = entry(app, table)["Properties"]["GlobalSecondaryIndexes"][0]
+    assert index["ProvisionedThroughput"] == {"ReadCapacityUnits": 4, "WriteCapacityUnits": 3}
+
+
+def test_index_names_are_unique_within_a_table(stack):
+    table = make_table(stack)
+    table.add_global_secondary_index(index_name="byEmail", partition_key=Attribute("email", "S"))
+
+    with pytest.raises(ConstructError, match="already has an index named 'byEmail'"):
+        table.add_global_secondary_index(index_name="byEmail", partition_key=Attribute("other", "S"))
+
+
+def test_one_attribute_cannot_be_a_key_with_two_types(stack):
+    table = make_table(stack)
+
+    with pytest.raises(ConstructError, match="attribute 'pk' is used as a key with type 'S' and with type 'N'"):
+        table.add_global_secondary_index(index_name="byPk", partition_key=Attribute("pk", "N"))
+
+
+def test_a_bad_index_points_at_the_line_that_adds_it(stack):
+    table = make_table(stack)
+
+    with pytest.raises(ConstructError, match="invalid global secondary index.*projection") as caught:
+        table.add_global_secondary_index(index_name="byEmail", partition_key=Attribute("email", "S"),
+                                         projection="SOME")
+
+    assert caught.value.location.line != table.location.line
+
+
+# -- SimpleTable -----------------------------------------------------------------------------
+
+
+def test_a_simple_table_has_sams_defaults(app, stack):
+    table = dynamodb.SimpleTable(stack, "MyTable")
+
+    assert entry(app, table)["Properties"] == {
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    assert entry(app, table)["DeletionPolicy"] == "Retain"
+
+
+def test_a_simple_table_takes_its_own_primary_key_and_table_options(app, stack):
+    table = dynamodb.SimpleTable(stack, "MyTable", primary_key=Attribute("userId", "N"), table_name="users",
+                                 point_in_time_recovery=True)
+
+    properties = entry(app, table)["Properties"]
+    assert properties["KeySchema"] == [{"AttributeName": "userId", "KeyType": "HASH"}]
+    assert properties["TableName"] == "users"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+def test_a_simple_table_has_no_sort_key(stack):
+    with pytest.raises(ConstructError, match="only a primary key; use dynamodb.Table"):
+        dynamodb.SimpleTable(stack, "MyTable", sort_key=Attribute("sk", "S"))
+
+
+# -- grants ----------------------------------------------------------------------------------
+
+
+def test_grant_read_allows_exactly_the_read_actions_on_the_table(app, stack, role):
+    table = make_table(stack)
+
+    grant = table.grant_read(role)
+
+    assert grant.role is role and grant.grantee is role
+    assert statements(app, role) == [{"Effect": "Allow", "Action": READ, "Resource": arn(table)}]
+
+
+def test_grant_write_allows_exactly_the_write_actions_on_the_table(app, stack, role):
+    table = make_table(stack)
+
+    table.grant_write(role)
+
+    assert statements(app, role) == [{"Effect": "Allow", "Action": WRITE, "Resource": arn(table)}]
+
+
+def test_grant_read_write_allows_both_sets_and_nothing_else(app, stack, role):
+    table = make_table(stack)
+
+    table.grant_read_write(role)
+
+    assert statements(app, role) == [{"Effect": "Allow", "Action": sorted(set(READ + WRITE)),
+                                      "Resource": arn(table)}]
+
+
+def test_grants_cover_the_indexes_when_the_table_has_some(app, stack, role):
+    table = make_table(stack)
+    table.add_global_secondary_index(index_name="byEmail", partition_key=Attribute("email", "S"))
+
+    table.grant_read(role)
+
+    assert statements(app, role)[0]["Resource"] == [arn(table), index_arn(table)]
+
+
+def test_an_index_added_after_a_grant_is_covered_by_it(app, stack, role):
+    table = make_table(stack)
+    table.grant_read(role)
+
+    table.add_global_secondary_index(index_name="byEmail", partition_key=Attribute("email", "S"))
+    table.add_global_secondary_index(index_name="byName", partition_key=Attribute("name", "S"))
+
+    assert statements(app, role)[0]["Resource"] == [arn(table), index_arn(table)]
+
+
+def test_grant_stream_read_reads_the_stream_and_lists_streams_anywhere(app, stack, role):
+    table = make_table(stack, stream="NEW_IMAGE")
+
+    grant = table.grant_stream_read(role)
+
+    stream_arn = {"Fn::GetAtt": [table.resource.logical_id, "StreamArn"]}
+    assert grant.statement.actions == ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
+    assert sorted(statements(app, role), key=str) == sorted([
+        {"Effect": "Allow", "Action": grant.statement.actions, "Resource": stream_arn},
+        {"Effect": "Allow", "Action": "dynamodb:ListStreams", "Resource": "*"},
+    ], key=str)
+
+
+def test_grant_stream_read_on_a_table_without_a_stream_is_refused(stack, role):
+    with pytest.raises(ConstructError, match="has no stream"):
+        make_table(stack).grant_stream_read(role)
+
+    assert role.default_policy is None
+
+
+def test_a_customer_managed_key_is_granted_with_the_table(app, stack, role):
+    table = make_table(stack, encryption="CUSTOMER_MANAGED", kms_key_arn=KEY_ARN)
+
+    table.grant_read(role)
+
+    assert {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": KEY_ARN} \
+        in statements(app, role)
+
+
+def test_granting_to_something_without_a_role_names_it(stack):
+    queue = CfnResource(stack, "Queue", type="AWS::SQS::Queue")
+
+    with pytest.raises(ConstructError, match="cannot grant access from Main/Table to Main/Queue: it has no IAM role"):
+        make_table(stack).grant_read(queue)
+
+
+# -- bad inputs ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"partition_key": "id"}, r"partition_key must be dynamodb.Attribute\(name, type\), got 'id'"),
+    ({"partition_key": Attribute("id", "String")}, r"has type 'String'; key attributes are AttributeType.STRING"),
+    ({"sort_key": Attribute("sk", "BOOL")}, "sort_key 'sk' has type 'BOOL'"),
+    ({"sort_key": Attribute("pk", "S")}, "sort_key and partition_key are both 'pk'"),
+    ({"billing_mode": "ON_DEMAND"}, "billing_mode must be one of PAY_PER_REQUEST, PROVISIONED; got 'ON_DEMAND'"),
+    ({"billing_mode": "PROVISIONED", "read_capacity": 5}, "PROVISIONED needs both read_capacity and write_capacity"),
+    ({"read_capacity": 5, "write_capacity": 5}, "PAY_PER_REQUEST .* read_capacity and write_capacity do not apply"),
+    ({"billing_mode": "PROVISIONED", "read_capacity": 0, "write_capacity": 1}, "read_capacity must be .* at least 1"),
+    ({"stream": "NEW"}, "stream must be one of KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE, OLD_IMAGE; got 'NEW'"),
+    ({"encryption": "KMS"}, "encryption must be one of"),
+    ({"encryption": "CUSTOMER_MANAGED"}, "CUSTOMER_MANAGED needs kms_key_arn"),
+    ({"kms_key_arn": KEY_ARN}, "kms_key_arn is only used with encryption CUSTOMER_MANAGED"),
+    ({"encryption": "CUSTOMER_MANAGED", "kms_key_arn": "alias/mine"}, "kms_key_arn must be a KMS key ARN"),
+    ({"table_name": "my table"}, "table_name 'my table' is not a valid DynamoDB name"),
+    ({"removal_policy": "snapshot"}, r"AWS::DynamoDB::Table does not support the Snapshot policy"),
+    ({"removal_policy": "keep"}, "removal_policy must be one of 'retain', 'destroy'; got 'keep'"),
+])
+def test_bad_inputs_are_refused_at_construction(stack, options, message):
+    with pytest.raises(ConstructError, match=message) as caught:
+        make_table(stack, **options)
+
+    assert caught.value.path == "Main/Table"
+
+
+# -- cfn-lint --------------------------------------------------------------------------------
+
+
+def test_tables_with_every_option_and_grants_pass_cfn_lint_cleanly():
+    app = App()
+    stack = Stack(app, "Main")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    table = make_table(stack, sort_key=Attribute("sk", "N"), stream="NEW_IMAGE", point_in_time_recovery=True,
+                       time_to_live_attribute="ttl", encryption="AWS_MANAGED", table_name="orders")
+    table.add_global_secondary_index(index_name="byEmail", partition_key=Attribute("email", "S"), projection=["a"])
+    provisioned = make_table(stack, "Provisioned", billing_mode="PROVISIONED", read_capacity=5, write_capacity=5,
+                             encryption="CUSTOMER_MANAGED", kms_key_arn=KEY_ARN, removal_policy="destroy")
+    provisioned.add_global_secondary_index(index_name="byKind", partition_key=Attribute("kind", "N"),
+                                           projection="KEYS_ONLY")
+    dynamodb.SimpleTable(stack, "Simple")
+    table.grant_read(role)
+    table.grant_stream_read(role)
+    provisioned.grant_read_write(role)
+
+    assembly = synthesize(app)
+    validate_assembly(assembly, lint=False)  # the registry-schema layer
+
+    assert lint_template(assembly.stacks[0].body, "us-east-1") == []
