@@ -64,6 +64,7 @@ FUNCTION_RESULTS: dict[str, frozenset[str]] = {
     "Fn::Transform": _ANY_SCALAR_OR_LIST | {"object"},
 }
 INTRINSIC_KEYS = frozenset(FUNCTION_RESULTS) | CONDITION_FUNCTIONS | {"Fn::If", "Condition"}
+DYNAMIC_REFERENCE = "{{resolve:"
 
 
 @attrs.frozen(kw_only=True)
@@ -137,12 +138,16 @@ class _TemplateChecker:
             return
         schema = resource_schema(resource_type, self.region)
         if schema is None:
-            suggestion = suggest_type(resource_type, self.region)
+            if resource_type.startswith("AWS::Serverless::"):
+                hint = "SAM types need the transform: add Transform: AWS::Serverless-2016-10-31"
+            else:
+                suggestion = suggest_type(resource_type, self.region)
+                hint = f"did you mean {suggestion}?" if suggestion else None
             yield SchemaFinding(
                 path=path + ("Type",),
                 message=f"unknown resource type {resource_type!r} in {self.region}",
                 given=resource_type,
-                suggestion=f"did you mean {suggestion}?" if suggestion else None,
+                suggestion=hint,
             )
             return
         properties = resource.get("Properties", {})
@@ -208,6 +213,8 @@ class _TemplateChecker:
             return  # a computed Ref (e.g. from Fn::Sub) is for cfn-lint to judge
         if name in PSEUDO_PARAMETERS or name in self.resources or name in self.parameters:
             return
+        if self.serverless:
+            return  # the Serverless transform generates resources (ServerlessRestApi, <Fn>Role...)
         candidates = list(self.resources) + list(self.parameters) + sorted(PSEUDO_PARAMETERS)
         yield _undefined(path, "Ref", name, candidates)
 
@@ -222,7 +229,8 @@ class _TemplateChecker:
 
     def _attribute(self, path: tuple[str | int, ...], target: str, attribute: Any) -> Iterator[SchemaFinding]:
         if target not in self.resources:
-            yield _undefined(path, "Fn::GetAtt", target, self.resources)
+            if not self.serverless:  # else it may be a resource the transform generates
+                yield _undefined(path, "Fn::GetAtt", target, self.resources)
             return
         if not isinstance(attribute, str):
             return
@@ -270,6 +278,8 @@ class _Walker:
 
     def check(self, value: Any, node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[SchemaFinding]:
         node = self.schema.resolve(node) if "$ref" in node else node
+        if isinstance(value, str) and DYNAMIC_REFERENCE in value:
+            return  # {{resolve:ssm:...}}: CloudFormation substitutes the value before the type applies
         if isinstance(value, dict) and len(value) == 1:
             key = next(iter(value))
             if key in INTRINSIC_KEYS or key.startswith("Fn::"):

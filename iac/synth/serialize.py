@@ -30,7 +30,7 @@ def to_json(template: dict[str, Any]) -> str:
 
 def to_yaml(template: dict[str, Any]) -> str:
     return yaml.dump(
-        _to_short_form(template),
+        _template_short_form(template),
         Dumper=_TemplateDumper,
         sort_keys=False,
         default_flow_style=False,
@@ -45,6 +45,30 @@ def serialize(template: dict[str, Any], format: str) -> str:
     if format == "yaml":
         return to_yaml(template)
     raise ValueError(f"unknown template format {format!r}; use one of {', '.join(FORMATS)}")
+
+
+#: Sections whose entries are objects keyed by attribute names (Type, Properties, Value...).
+_ENTRY_SECTIONS = ("Parameters", "Resources", "Outputs")
+
+
+def _template_short_form(template: dict[str, Any]) -> dict[str, Any]:
+    """Short forms below the entry level only: a logical id such as `Ref` stays a plain key, and
+    Mappings (plain data) are written as they are."""
+    result: dict[str, Any] = {}
+    for section, body in template.items():
+        if section in _ENTRY_SECTIONS and isinstance(body, dict):
+            result[section] = {
+                name: {key: _to_short_form(child) for key, child in entry.items()} if isinstance(entry, dict)
+                else _to_short_form(entry)
+                for name, entry in body.items()
+            }
+        elif section == "Conditions" and isinstance(body, dict):
+            result[section] = {name: _to_short_form(entry) for name, entry in body.items()}
+        elif section in ("Mappings", "Description", "AWSTemplateFormatVersion"):
+            result[section] = body
+        else:
+            result[section] = _to_short_form(body)
+    return result
 
 
 class _Tagged:

@@ -64,8 +64,10 @@ def validate_files(paths: list[str], *, region: str | None, lint: bool, strict: 
         except (OSError, UnicodeDecodeError) as error:
             problems.append(Problem(f"cannot read {path}: {error}", code="template"))
             continue
-        loaded[name] = (text, template)
-        problems.extend(schema_problems(template, region, file_locator(name, text, template)))
+        found = schema_problems(template, region, file_locator(name, text, template))
+        problems.extend(found)
+        if not found:  # as in synth: cfn-lint would only repeat the schema layer's errors
+            loaded[name] = (text, template)
     if lint and loaded:
         problems.extend(
             lint_problems(

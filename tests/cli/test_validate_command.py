@@ -26,12 +26,7 @@ GOOD = TEMPLATES / "good"
 BROKEN = TEMPLATES / "broken"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-SAM_FALSE_POSITIVE = (
-    "iac bug: with Transform AWS::Serverless-2016-10-31 the schema layer reports a Ref/Sub to a resource "
-    "the SAM transform generates (${ServerlessRestApi} in Outputs) as undefined; cfn-lint accepts it"
-)
 GOOD_TEMPLATES = sorted(p.name for p in GOOD.iterdir())
-NOT_SAM = [name for name in GOOD_TEMPLATES if name != "sam-app.yaml"]
 
 Invoke = Callable[..., Result]
 
@@ -233,24 +228,19 @@ def test_validate_app_with_no_lint(write_app: Callable[..., Path], invoke: Invok
 
 
 def test_validate_good_templates_in_a_subprocess(run_iac: Callable[..., subprocess.CompletedProcess[str]]) -> None:
-    result = run_iac("validate", *(GOOD / name for name in NOT_SAM))
+    result = run_iac("validate", *(GOOD / name for name in GOOD_TEMPLATES))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{len(NOT_SAM)} templates valid\n"
+    assert result.stdout == f"{len(GOOD_TEMPLATES)} templates valid\n"
     assert result.stderr == ""  # no warnings either
 
 
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=SAM_FALSE_POSITIVE)) if n == "sam-app.yaml"
-     else n for n in GOOD_TEMPLATES],
-)
+@pytest.mark.parametrize("name", GOOD_TEMPLATES)
 def test_good_template_is_valid_with_no_warnings(name: str, invoke: Invoke) -> None:
     result = invoke("validate", "--strict", GOOD / name)
     assert result.exit_code == 0, result.output
     assert result.stdout == "1 template valid\n"
 
 
-@pytest.mark.xfail(strict=True, reason=SAM_FALSE_POSITIVE)
 def test_validate_good_templates_folder_exits_zero(invoke: Invoke) -> None:
     result = invoke("validate", GOOD)
     assert result.exit_code == 0, result.output
@@ -273,7 +263,7 @@ def test_sam_template_passes_the_schema_layer_without_the_generated_reference(tm
 
 
 def test_validate_good_templates_in_another_region(invoke: Invoke) -> None:
-    result = invoke("validate", "--no-lint", "--region", "eu-west-1", *(GOOD / name for name in NOT_SAM))
+    result = invoke("validate", "--no-lint", "--region", "eu-west-1", *(GOOD / name for name in GOOD_TEMPLATES))
     assert result.exit_code == 0, result.output
 
 

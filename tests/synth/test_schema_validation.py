@@ -445,17 +445,7 @@ def test_several_problems_are_all_reported() -> None:
     assert {f.path[-1] for f in findings} == {"VisibilityTimout", "DelaySeconds", "Type"}
 
 
-# -- known false positives (iac bugs: valid CloudFormation the schema layer rejects) -------------------
-
-DYNAMIC_REFERENCE_BUG = (
-    "iac bug: a dynamic reference ({{resolve:ssm:...}} / {{resolve:secretsmanager:...}}) is checked as a "
-    "literal string against the property's type, pattern and enum; CloudFormation resolves it first and "
-    "cfn-lint accepts it"
-)
-SAM_GENERATED_BUG = (
-    "iac bug: with the Serverless transform, a Ref/GetAtt/Sub to a resource the transform generates "
-    "(ServerlessRestApi, <Function>Role, ...) is reported as undefined; cfn-lint accepts it"
-)
+# -- valid CloudFormation the schema layer must accept ------------------------------------------
 
 
 def test_dynamic_reference_accepted_in_an_unconstrained_string() -> None:
@@ -463,12 +453,10 @@ def test_dynamic_reference_accepted_in_an_unconstrained_string() -> None:
                             "Properties": {"DisplayName": "{{resolve:ssm:/app/topic-name}}"}}}) == []
 
 
-@pytest.mark.xfail(strict=True, reason=DYNAMIC_REFERENCE_BUG)
 def test_dynamic_reference_accepted_where_an_integer_is_expected() -> None:
     assert check(queue_with(VisibilityTimeout="{{resolve:ssm:/app/visibility-timeout}}")) == []
 
 
-@pytest.mark.xfail(strict=True, reason=DYNAMIC_REFERENCE_BUG)
 def test_dynamic_reference_accepted_where_a_pattern_applies() -> None:
     resources = {"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
         "DBInstanceClass": "db.t3.micro", "Engine": "postgres", "AllocatedStorage": "20",
@@ -478,7 +466,6 @@ def test_dynamic_reference_accepted_where_a_pattern_applies() -> None:
     assert check(resources) == []
 
 
-@pytest.mark.xfail(strict=True, reason=SAM_GENERATED_BUG)
 def test_reference_to_sam_generated_resource_accepted_with_the_transform() -> None:
     resources = {"Function": {"Type": "AWS::Serverless::Function", "Properties": {
         "Runtime": "python3.12", "Handler": "index.handler", "InlineCode": "x",

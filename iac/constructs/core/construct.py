@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from iac.constructs.core.source import SourceLocation, caller_location
+from iac.constructs.core.source import SourceLocation, creation_location
 from iac.errors import ConstructError
 
 PATH_SEPARATOR = "/"
@@ -26,7 +26,7 @@ class Construct:
     """
 
     def __init__(self, scope: Construct | None, id: str) -> None:
-        self._location = caller_location(2)
+        self._location = creation_location(self)
         self._children: dict[str, Construct] = {}
         self.scope = scope
         if scope is None:

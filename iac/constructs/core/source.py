@@ -59,3 +59,18 @@ def caller_location(skip: int = 1) -> SourceLocation | None:
             return SourceLocation(file=os.path.abspath(filename), line=frame.f_lineno)
         frame = frame.f_back
     return None
+
+
+def creation_location(construct: object) -> SourceLocation | None:
+    """Where the user created `construct`: the first frame outside iac that is not the `__init__`
+    of that same construct (a construct class the user wrote calls `super().__init__` from inside
+    its own `__init__`; the interesting line is the one that instantiated it)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not _is_internal(filename) and not (
+            frame.f_code.co_name == "__init__" and frame.f_locals.get("self") is construct
+        ):
+            return SourceLocation(file=os.path.abspath(filename), line=frame.f_lineno)
+        frame = frame.f_back
+    return None

@@ -100,7 +100,9 @@ def _added(logical_id: str, resource: dict[str, Any]) -> ResourceChange:
 
 
 def _removed(logical_id: str, resource: dict[str, Any]) -> ResourceChange:
-    action = _REMOVE_POLICY_ACTIONS.get(resource.get("DeletionPolicy"), "Delete")
+    policy = resource.get("DeletionPolicy") or knowledge.default_deletion_policy(
+        _type(resource), resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {})
+    action = _REMOVE_POLICY_ACTIONS.get(policy, "Delete")
     return ResourceChange(action=REMOVE, logical_id=logical_id, resource_type=_type(resource),
                           construct_path=construct_path(resource), policy_action=action)
 
@@ -205,6 +207,12 @@ def _prefix_of(prefix: tuple[Any, ...], path: tuple[Any, ...]) -> bool:
 def _values_at(value: Any, parts: tuple[str, ...]) -> Any:
     if not parts:
         return value
+    if isinstance(value, dict) and len(value) == 1:
+        key, arg = next(iter(value.items()))
+        if key == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+            return ["Fn::If", arg[0], _values_at(arg[1], parts), _values_at(arg[2], parts)]
+        if key == "Ref" or key.startswith("Fn::"):
+            return value  # computed: any change to it may change the create-only part
     head, rest = parts[0], parts[1:]
     if head == "*":
         return [_values_at(item, rest) for item in value] if isinstance(value, list) else None

@@ -76,3 +76,29 @@ NAME_PROPERTY_SUFFIXES = ("Name", "Identifier")
 #: Types whose every property change is passed to the provider as an Update (no schema to judge).
 CUSTOM_TYPE_PREFIX = "Custom::"
 CUSTOM_RESOURCE_TYPE = "AWS::CloudFormation::CustomResource"
+
+#: Types whose DeletionPolicy defaults to Snapshot instead of Delete, unless the property named here
+#: is set (an RDS instance in a cluster is deleted; the cluster keeps the snapshot).
+SNAPSHOT_BY_DEFAULT = {
+    "AWS::RDS::DBCluster": None,
+    "AWS::RDS::DBInstance": "DBClusterIdentifier",
+}
+
+#: Resource-based permissions that are resources of their own: type -> where the statement's parts are.
+PERMISSION_RESOURCES = {
+    "AWS::Lambda::Permission": {
+        "principal": "Principal",
+        "action": "Action",
+        "resource": "FunctionName",
+        "conditions": ("SourceArn", "SourceAccount", "PrincipalOrgID", "FunctionUrlAuthType"),
+    },
+}
+
+
+def default_deletion_policy(resource_type: str, properties: dict) -> str:
+    """The DeletionPolicy CloudFormation applies when the template sets none."""
+    if resource_type in SNAPSHOT_BY_DEFAULT:
+        exempt = SNAPSHOT_BY_DEFAULT[resource_type]
+        if exempt is None or not properties.get(exempt):
+            return "Snapshot"
+    return "Delete"

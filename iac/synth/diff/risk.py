@@ -22,7 +22,10 @@ def data_at_risk(changes: list[ResourceChange], old: dict[str, Any], new: dict[s
         if change.resource_type not in knowledge.STATEFUL_TYPES:
             continue
         if change.action == REMOVE:
-            policy = old_resources.get(change.logical_id, {}).get("DeletionPolicy")
+            removed = old_resources.get(change.logical_id, {})
+            properties = removed.get("Properties") if isinstance(removed.get("Properties"), dict) else {}
+            policy = removed.get("DeletionPolicy") or knowledge.default_deletion_policy(change.resource_type,
+                                                                                       properties)
             if policy not in knowledge.KEEPING_POLICIES:
                 change.data_at_risk = True
                 findings.append(Finding(

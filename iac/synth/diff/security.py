@@ -43,12 +43,30 @@ def _statements(template: dict[str, Any]) -> dict[tuple[str, str], dict[str, tup
         for path, statement in _policy_statements(properties, ()):
             normalized = normalize_statement(statement)
             found.setdefault((logical_id, path), {})[canonical_json(normalized)] = (normalized, resource_type)
+        permission = knowledge.PERMISSION_RESOURCES.get(resource_type)
+        if permission is not None:
+            statement = _permission_statement(properties, permission)
+            found.setdefault((logical_id, "(permission)"), {})[canonical_json(statement)] = (statement, resource_type)
         for name in knowledge.MANAGED_POLICY_PROPERTIES:
             arns = properties.get(name)
             for arn in arns if isinstance(arns, list) else []:
                 statement = {"Effect": "Allow", "Action": ["(managed policy)"], "Resource": [normalize(arn)]}
                 found.setdefault((logical_id, name), {})[canonical_json(statement)] = (statement, resource_type)
     return found
+
+
+def _permission_statement(properties: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """A resource permission written as the statement it amounts to (Allow principal action on resource)."""
+    conditions = {name: normalize(properties[name]) for name in fields["conditions"] if name in properties}
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": normalize(properties.get(fields["principal"], "")),
+        "Action": [normalize(properties.get(fields["action"], ""))],
+        "Resource": [normalize(properties.get(fields["resource"], ""))],
+    }
+    if conditions:
+        statement["Condition"] = conditions
+    return statement
 
 
 def _policy_statements(value: Any, path: tuple[str, ...]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -111,7 +129,7 @@ def _rules(template: dict[str, Any]) -> dict[str, tuple[str, str, str, dict[str,
         direction = knowledge.RULE_RESOURCES.get(resource_type)
         if direction:
             rule = normalize({k: v for k, v in properties.items() if k not in ("GroupId", "GroupName")})
-            group = _text(properties.get("GroupId", properties.get("GroupName", "")))
+            group = _text(normalize(properties.get("GroupId", properties.get("GroupName", ""))))
             entry = (logical_id, group, direction, rule)
             found[canonical_json(entry)] = entry
     return found
