@@ -1,18 +1,23 @@
 """How fast `iac synth` is, whole-process and per phase, next to troposphere. Prints figures; not a test.
 
     .venv/bin/python benchmarks/synth_speed.py                # or: make bench
-    .venv/bin/python benchmarks/synth_speed.py --runs 11 --resources 2000 --large 6000
+    .venv/bin/python benchmarks/synth_speed.py --runs 11 --resources 2000 --large 6000 --per-stack 250
 
 What it measures (see DESIGN.md, "Measuring"):
 
 1. Whole process (a subprocess, start to exit, like a user at a terminal):
-   `iac synth --app samples/hello/app.py --out DIR --quiet`, and the same command on a generated app
-   of `--resources` CfnResources; the peer is `python tropo_app.py DIR`, which builds the same
-   resources with troposphere and writes the templates.
-2. In process (`time.perf_counter` around each phase, each run in a fresh worker process so no run
-   inherits another's objects or caches): import of the library, app import + tree build,
-   synthesis (`iac.synth.synthesize`; troposphere: `Template.to_json`), assembly write.
-   Done at `--resources` (default 1,000) and `--large` (default 3,000) resources.
+   `iac synth --app samples/hello/app.py --out DIR --quiet` with a fresh DIR (cold: no lint cache) and
+   again into the same DIR (warm: every stack's lint result comes from the cache); the same command on
+   a generated app of `--resources` CfnResources with `--no-lint` (synthesis + schema validation),
+   warm, and cold (cfn-lint over every resource: about 10 ms a resource, hence `--lint-runs`). The peer
+   is `python tropo_app.py DIR`, which builds the same resources with troposphere and writes them.
+2. In process (`time.perf_counter` around each phase; every run in a fresh worker process so no run
+   inherits another's objects or caches): library import, app import + tree build, synthesis
+   (`iac.synth.synthesize`; troposphere: `Template.to_json`), schema validation
+   (`validate_assembly(lint=False)`), assembly write; at `--resources` (default 1,000) and, for tree
+   build + synthesis only, at `--large` (default 3,000) resources, as µs per resource (linearity);
+   that pair also runs with the garbage collector disabled, to tell the collector's share of any
+   growth (it walks every live object) from the code's own.
 
 The generated app repeats a group of five resource types (SQS queue, SNS topic, SNS subscription,
 SQS queue policy, log group) whose properties refer to each other through Ref, GetAtt and
@@ -236,6 +241,28 @@ def write_apps(directory: str, resources: int, per_stack: int) -> tuple[str, str
     return paths[0], paths[1]
 
 
+# -- child processes -------------------------------------------------------------------------------
+
+#: Environment of every timed child process; see child_environment().
+CHILD_ENV: dict[str, str] = dict(os.environ)
+
+
+def child_environment(work: str) -> str | None:
+    """Let children cache bytecode, as a user's Python does; returns a note when that needed a change.
+
+    With PYTHONDONTWRITEBYTECODE set (some sandboxes set it), an editable install recompiles iac's
+    modules on every run while installed peers load cached bytecode: unfair and unlike a user's
+    machine. The children then cache bytecode under a temporary PYTHONPYCACHEPREFIX instead (nothing
+    is written into the repository), and every command is run once untimed first.
+    """
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        return None
+    CHILD_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    CHILD_ENV["PYTHONPYCACHEPREFIX"] = os.path.join(work, "pycache")
+    return ("PYTHONDONTWRITEBYTECODE is set here; children run without it, caching bytecode in a temporary "
+            "PYTHONPYCACHEPREFIX,\n      after an untimed warm-up run of each command.")
+
+
 # -- workers: one fresh process per in-process run ----------------------------------------------
 
 
@@ -249,7 +276,7 @@ def _load_module(path: str, name: str):
     return module
 
 
-def worker_iac(app_path: str, outdir: str) -> dict[str, float]:
+def worker_iac(app_path: str, outdir: str, validate: bool) -> dict[str, float]:
     t0 = time.perf_counter()
     import iac  # noqa: F401
     from iac.synth import synthesize
@@ -259,16 +286,21 @@ def worker_iac(app_path: str, outdir: str) -> dict[str, float]:
     t2 = time.perf_counter()
     assembly = synthesize(module.app, format="json")
     t3 = time.perf_counter()
-    assembly.write(outdir)
+    if validate:  # what `iac synth --no-lint` adds: the registry-schema layer
+        from iac.synth.synthesizer import validate_assembly
+
+        validate_assembly(assembly, lint=False)
     t4 = time.perf_counter()
+    assembly.write(outdir)
+    t5 = time.perf_counter()
     return {
-        "import": t1 - t0, "build": t2 - t1, "synth": t3 - t2, "write": t4 - t3,
+        "import": t1 - t0, "build": t2 - t1, "synth": t3 - t2, "schema": t4 - t3, "write": t5 - t4,
         "resources": sum(a.resource_count for a in assembly.stacks), "stacks": len(assembly.stacks),
         "bytes": sum(a.body_bytes for a in assembly.stacks),
     }
 
 
-def worker_tropo(app_path: str, outdir: str) -> dict[str, float]:
+def worker_tropo(app_path: str, outdir: str, validate: bool) -> dict[str, float]:
     t0 = time.perf_counter()
     import troposphere  # noqa: F401
     from troposphere import logs, sns, sqs  # noqa: F401
@@ -284,17 +316,17 @@ def worker_tropo(app_path: str, outdir: str) -> dict[str, float]:
             handle.write(body)
     t4 = time.perf_counter()
     return {
-        "import": t1 - t0, "build": t2 - t1, "synth": t3 - t2, "write": t4 - t3,
+        "import": t1 - t0, "build": t2 - t1, "synth": t3 - t2, "schema": 0.0, "write": t4 - t3,
         "resources": sum(len(t.resources) for _, t in module.stacks), "stacks": len(module.stacks),
         "bytes": sum(len(b.encode()) for _, b in bodies),
     }
 
 
-def run_worker(kind: str, app_path: str, outdir: str) -> dict[str, float]:
+def run_worker(kind: str, app_path: str, outdir: str, validate: bool) -> dict[str, float]:
     shutil.rmtree(outdir, ignore_errors=True)
     done = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), "--worker", kind, app_path, outdir],
-        capture_output=True, text=True, check=False,
+        [sys.executable, os.path.abspath(__file__), "--worker", kind, app_path, outdir, str(int(validate))],
+        capture_output=True, text=True, check=False, env=CHILD_ENV,
     )
     if done.returncode != 0:
         raise SystemExit(f"{kind} worker failed ({done.returncode}):\n{done.stderr}")
@@ -309,21 +341,23 @@ def iac_cli() -> list[str]:
     return [script] if os.path.exists(script) else [sys.executable, "-m", "iac"]
 
 
-def timed_process(command: list[str], outdir: str) -> float:
-    shutil.rmtree(outdir, ignore_errors=True)
+def timed_process(command: list[str], outdir: str, *, fresh: bool = True) -> float:
+    """Seconds from start to exit; `fresh` removes `outdir` first (so no lint cache is reused)."""
+    if fresh:
+        shutil.rmtree(outdir, ignore_errors=True)
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT, env=CHILD_ENV)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"command failed ({done.returncode}): {' '.join(command)}\n{done.stdout}{done.stderr}")
     return elapsed
 
 
+def synth_command(app: str, out: str, *extra: str) -> list[str]:
+    return [*iac_cli(), "synth", "--app", app, "--out", out, "--quiet", *extra]
+
+
 # -- reporting -------------------------------------------------------------------------------------
-
-
-def summary(values: list[float]) -> tuple[float, float, float]:
-    return statistics.median(values), min(values), max(values)
 
 
 def fmt_time(seconds: float) -> str:
@@ -333,7 +367,10 @@ def fmt_time(seconds: float) -> str:
 
 
 def fmt_cell(values: list[float]) -> str:
-    median, low, high = summary(values)
+    """`median [min–max]`, the unit written once when the three share it."""
+    if not values:
+        return "—"
+    median, low, high = statistics.median(values), min(values), max(values)
 
     def bare(x: float) -> str:
         return fmt_time(x).rsplit(" ", 1)[0]
@@ -345,17 +382,23 @@ def fmt_cell(values: list[float]) -> str:
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' if count != 1 else ''}"
+    return f"{count} {noun}{('es' if noun.endswith('s') else 's') if count != 1 else ''}"
 
 
 def paired_ratio(a: list[float], b: list[float]) -> str:
-    if not b:
-        return "—"
+    """Median of the ratios of interleaved pairs (a[i] ran next to b[i])."""
+    if not a or not b:
+        return ""
     return f"{statistics.median(x / y for x, y in zip(a, b, strict=True)):.2f}×"
 
 
+LABEL_WIDTH = 40
+CELL_WIDTH = 26
+
+
 def row(label: str, *cells: str) -> str:
-    return f"  {label:<34}" + "".join(f"{cell:<26}" for cell in cells[:-1]) + (cells[-1] if cells else "")
+    return (f"  {label:<{LABEL_WIDTH}}" + "".join(f"{cell:<{CELL_WIDTH}}" for cell in cells[:-1])
+            + (cells[-1] if cells else "")).rstrip()
 
 
 def version_of(distribution: str) -> str | None:
@@ -372,58 +415,145 @@ def troposphere_present() -> bool:
     return done.returncode == 0
 
 
+def median_per_resource(values: list[float], resources: int) -> float:
+    """Microseconds per resource of the median."""
+    return statistics.median(values) / resources * 1e6
+
+
 # -- the benchmark ---------------------------------------------------------------------------------
 
 
-def in_process(label: str, resources: int, per_stack: int, runs: int, work: str, peer: bool,
-               phases: tuple[str, ...]) -> dict[str, list[float]]:
-    iac_app, tropo_app = write_apps(os.path.join(work, f"app{resources}"), resources, per_stack)
-    results: dict[str, list[dict[str, float]]] = {"iac": [], "tropo": []}
+def whole_process(args: argparse.Namespace, work: str, peer: bool, iac_app: str, tropo_app: str) -> None:
+    out = os.path.join(work, "out")
+    runs, lint_runs, n = args.runs, args.lint_runs, args.resources
+    # untimed warm-up: fills the OS file cache (and the bytecode cache, see child_environment)
+    timed_process(synth_command(HELLO_APP, out), out)  # loads every cfn-lint rule module too
+    timed_process(synth_command(iac_app, out, "--no-lint"), out)
+    if peer:
+        timed_process([sys.executable, tropo_app, out], out)
+    floor = [timed_process([sys.executable, "-c", "pass"], out) for _ in range(runs)]
+    startup = [timed_process([sys.executable, "-c", "import iac.cli"], out) for _ in range(runs)]
+    hello_cold = [timed_process(synth_command(HELLO_APP, out), out) for _ in range(runs)]
+    warm_runs = max(1, runs // 2)
+    hello_warm = [timed_process(synth_command(HELLO_APP, out), out, fresh=False) for _ in range(warm_runs)]
+    gen_nolint: list[float] = []
+    gen_tropo: list[float] = []
     for _ in range(runs):  # interleaved: A B A B ...
-        results["iac"].append(run_worker("iac", iac_app, os.path.join(work, "out-iac")))
+        gen_nolint.append(timed_process(synth_command(iac_app, out, "--no-lint"), out))
         if peer:
-            results["tropo"].append(run_worker("tropo", tropo_app, os.path.join(work, "out-tropo")))
-    for kind, rows in results.items():
-        for result in rows:
-            if result["resources"] != resources:
-                raise SystemExit(f"{kind} built {result['resources']} resources, expected {resources}")
-    first = results["iac"][0]
-    stacks = int(first["stacks"])
-    print(f"\nIn process, {label}: {resources:,} resources in {stacks} stack{'s' * (stacks != 1)} "
-          f"({first['bytes'] / 1024:,.0f} KiB of templates); {plural(runs, 'run')}, each in a fresh process")
+            gen_tropo.append(timed_process([sys.executable, tropo_app, out], out))
+    gen_cold: list[float] = []
+    gen_warm: list[float] = []
+    for _ in range(lint_runs):
+        gen_cold.append(timed_process(synth_command(iac_app, out), out))
+        gen_warm.append(timed_process(synth_command(iac_app, out), out, fresh=False))
+
+    print("\nWhole process, start to exit (cold = fresh --out, so no lint cache; warm = same --out, unchanged app)")
+    print(f"  {'command':<{LABEL_WIDTH}}{'runs':<6}{'iac':<{CELL_WIDTH}}{'troposphere':<{CELL_WIDTH}}iac/troposphere")
+    table = [
+        ("python -c pass (interpreter floor)", floor, [], runs),
+        ("python -c 'import iac.cli'", startup, [], runs),
+        ("iac synth samples/hello, cold", hello_cold, [], runs),
+        ("iac synth samples/hello, warm", hello_warm, [], warm_runs),
+        (f"iac synth {n:,} res. --no-lint  [1]", gen_nolint, gen_tropo, runs),
+        (f"iac synth {n:,} res., warm", gen_warm, [], lint_runs),
+        (f"iac synth {n:,} res., cold (lint)", gen_cold, [], lint_runs),
+    ]
+    for label, a, b, count in table:
+        other = fmt_cell(b) if b else ("(skipped)" if "[1]" in label else "")
+        print(f"  {label:<{LABEL_WIDTH}}{count:<6}{fmt_cell(a):<{CELL_WIDTH}}{other:<{CELL_WIDTH}}"
+              f"{paired_ratio(a, b)}".rstrip())
+    print("  [1] iac: synthesis + schema validation, no cfn-lint; troposphere: `python tropo_app.py DIR` "
+          "builds and writes\n      the same templates, validating nothing beyond property types.")
+    lint = statistics.median(gen_cold) - statistics.median(gen_nolint)
+    stacks = -(-n // args.per_stack)
+    print(f"  cfn-lint, cold, by difference: {fmt_time(lint)} for {n:,} resources = {lint / n * 1000:.1f} ms "
+          f"per resource ({plural(stacks, 'stack')} linted in {plural(min(args.lint_jobs, stacks), 'process')})")
+
+
+def in_process(sizes: list[int], per_stack: int, runs: int, work: str, peer: bool
+               ) -> dict[tuple[str, int], list[dict[str, float]]]:
+    """Worker results by (kind, size); the first size also runs schema validation.
+
+    Runs interleave kinds and sizes (iac n1, troposphere n1, iac n2, troposphere n2, iac n1, ...), so
+    a slow spell on this shared machine lands on every series alike.
+    """
+    apps = {n: write_apps(os.path.join(work, f"app{n}"), n, per_stack) for n in sizes}
+    kinds = [("iac", 0), ("tropo", 1)] if peer else [("iac", 0)]
+    if len(sizes) > 1:
+        kinds.append(("iac-nogc", 0))  # tells growth caused by the garbage collector from the code's own
+    results: dict[tuple[str, int], list[dict[str, float]]] = {(k, n): [] for k, _ in kinds for n in sizes}
+    for warm_up in (True, *([False] * runs)):
+        for n in sizes:
+            for kind, index in kinds:
+                outdir = os.path.join(work, f"out-{kind}")
+                result = run_worker(kind, apps[n][index], outdir, validate=(n == sizes[0] and kind == "iac"))
+                if result["resources"] != n:
+                    raise SystemExit(f"{kind} built {result['resources']} resources, expected {n}")
+                if not warm_up:
+                    results[(kind, n)].append(result)
+            if warm_up:
+                break  # one size warms every code path
+    return results
+
+
+PHASE_LABELS = {
+    "import": "import the library",
+    "build": "app import + tree build",
+    "synth": "synthesize() / to_json()",
+    "schema": "schema validation (as --no-lint)",
+    "write": "assembly write",
+    "build+synth": "tree build + synthesis",
+}
+
+
+def phase_series(rows: list[dict[str, float]], phase: str) -> list[float]:
+    if phase == "build+synth":
+        return [r["build"] + r["synth"] for r in rows]
+    return [r[phase] for r in rows]
+
+
+def print_in_process(title: str, n: int, runs: int, results: dict, peer: bool, phases: tuple[str, ...]) -> None:
+    iac_rows, tropo_rows = results[("iac", n)], results.get(("tropo", n), [])
+    first = iac_rows[0]
+    print(f"\nIn process, {title}: {n:,} resources in {plural(int(first['stacks']), 'stack')} "
+          f"({first['bytes'] / 1024:,.0f} KiB of JSON); {plural(runs, 'run')}, each in a fresh process")
     print(row("phase", "iac", "troposphere", "iac/troposphere"))
-    names = {
-        "import": ("import the library", "import iac", "import troposphere"),
-        "build": ("app import + tree build", "", ""),
-        "synth": ("synthesis → template JSON", "synthesize()", "to_json()"),
-        "write": ("assembly write", "", ""),
-    }
-    series: dict[str, list[float]] = {}
     for phase in (*phases, "build+synth"):
-        if phase == "build+synth":
-            a = [r["build"] + r["synth"] for r in results["iac"]]
-            b = [r["build"] + r["synth"] for r in results["tropo"]]
-            label_ = "tree build + synthesis"
-        else:
-            a = [r[phase] for r in results["iac"]]
-            b = [r[phase] for r in results["tropo"]]
-            label_ = names[phase][0]
-        series[phase] = a
-        series["tropo:" + phase] = b
-        print(row(label_, fmt_cell(a), fmt_cell(b) if b else "(skipped)", paired_ratio(a, b)))
-    a, b = series["build+synth"], series["tropo:build+synth"]
-    per_a = statistics.median(a) / resources * 1e6
-    per_b = f"{statistics.median(b) / resources * 1e6:.0f} µs" if b else "—"
-    print(row("per resource (build + synthesis)", f"{per_a:>5.0f} µs", f"{per_b:>8}"))
-    return series
+        a = phase_series(iac_rows, phase)
+        b = phase_series(tropo_rows, phase) if phase != "schema" else []
+        other = fmt_cell(b) if b else ("(skipped)" if not peer else "(has none)")
+        print(row(PHASE_LABELS[phase], fmt_cell(a), other, paired_ratio(a, b)))
+    a, b = phase_series(iac_rows, "build+synth"), phase_series(tropo_rows, "build+synth")
+    print(row("  per resource", f"{median_per_resource(a, n):>5.0f} µs",
+              f"{median_per_resource(b, n):>5.0f} µs" if b else ""))
+
+
+def print_linearity(small: int, large: int, results: dict) -> None:
+    print(f"\nLinearity: µs per resource, {small:,} → {large:,} resources; growth = median of the paired "
+          "ratios (1.00× = linear)")
+    for label, kind, phase in (("iac build + synthesis", "iac", "build+synth"), ("  iac tree build", "iac", "build"),
+                               ("  iac synthesize()", "iac", "synth"),
+                               ("iac build + synthesis, gc disabled", "iac-nogc", "build+synth"),
+                               ("troposphere build + to_json", "tropo", "build+synth")):
+        if (kind, small) not in results:
+            continue
+        a = [x / small for x in phase_series(results[(kind, small)], phase)]
+        b = [x / large for x in phase_series(results[(kind, large)], phase)]
+        growth = statistics.median(y / x for x, y in zip(a, b, strict=True))
+        print(f"  {label:<{LABEL_WIDTH - 2}}{statistics.median(a) * 1e6:6.0f} µs → "
+              f"{statistics.median(b) * 1e6:6.0f} µs   {growth:.2f}×")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7, help="runs of each measurement (default 7)")
-    parser.add_argument("--inproc-runs", type=int, default=None,
-                        help="runs of each in-process measurement, each a fresh process (default: --runs)")
+    parser.add_argument("--lint-runs", type=int, default=2,
+                        help="runs of the generated app's cold and warm `iac synth` with cfn-lint (default 2; "
+                        "a cold run lints every resource, about 10 ms each)")
+    parser.add_argument("--inproc-runs", type=int, default=5,
+                        help="runs of each in-process measurement, each in a fresh process (default 5)")
     parser.add_argument("--resources", type=int, default=1000, help="resources in the generated app (default 1000)")
     parser.add_argument("--large", type=int, default=3000,
                         help="resources for the linearity check, in process (default 3000; 0 skips it)")
@@ -431,10 +561,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-peer", action="store_true", help="skip troposphere")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (apps and outputs)")
     args = parser.parse_args(argv)
-    if args.inproc_runs is None:
-        args.inproc_runs = args.runs
-    if min(args.runs, args.inproc_runs, args.resources, args.per_stack) < 1 or args.large < 0:
-        parser.error("--runs, --inproc-runs, --resources and --per-stack must be positive")
+    sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured, before any error
+    if min(args.runs, args.lint_runs, args.inproc_runs, args.resources, args.per_stack) < 1 or args.large < 0:
+        parser.error("--runs, --lint-runs, --inproc-runs, --resources and --per-stack must be positive")
     if args.per_stack > 500:
         parser.error("--per-stack must be at most 500 (CloudFormation's resource limit)")
 
@@ -442,58 +571,35 @@ def main(argv: list[str] | None = None) -> None:
     tropo_version = version_of("troposphere") if troposphere_present() else None
     peer = not args.no_peer and tropo_version is not None
     nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"iac synth benchmark — nproc {nproc} (of {os.cpu_count()} CPUs), "
-          f"Python {platform.python_version()} ({platform.python_implementation()}), {platform.system()} "
-          f"{platform.machine()}")
-    print(f"iac-cfn {version_of('iac-cfn')}, troposphere {tropo_version or '(not installed)'}; "
-          f"{time.strftime('%Y-%m-%d %H:%M')}")
+    jobs = os.environ.get("IAC_LINT_JOBS")
+    args.lint_jobs = int(jobs) if jobs and jobs.isdigit() else os.cpu_count()
+    print(f"iac synth benchmark — nproc {nproc} (of {os.cpu_count()} CPUs), Python {platform.python_version()} "
+          f"({platform.python_implementation()}), {platform.system()} {platform.machine()}, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"iac-cfn {version_of('iac-cfn')}, cfn-lint {version_of('cfn-lint')}, "
+          f"troposphere {tropo_version or '(not installed)'}; {time.strftime('%Y-%m-%d %H:%M')}")
     print("Times: median [min–max]. Ratios: median of the ratios of interleaved A/B pairs (< 1 = iac faster).")
     if not peer:
         reason = "--no-peer" if args.no_peer else "troposphere is not importable"
         print(f"Note: peer comparison skipped ({reason}); to include it: {sys.executable} -m pip install troposphere")
 
     work = tempfile.mkdtemp(prefix="iac-bench-")
+    note = child_environment(work)
+    if note:
+        print(f"Note: {note}")
     try:
         iac_app, tropo_app = write_apps(os.path.join(work, f"app{args.resources}"), args.resources, args.per_stack)
-        out = os.path.join(work, "out")
-        hello = [timed_process([*iac_cli(), "synth", "--app", HELLO_APP, "--out", out, "--quiet"], out)
-                 for _ in range(args.runs)]
-        gen_iac: list[float] = []
-        gen_tropo: list[float] = []
-        for _ in range(args.runs):  # interleaved: A B A B ...
-            gen_iac.append(timed_process([*iac_cli(), "synth", "--app", iac_app, "--out", out, "--quiet"], out))
-            if peer:
-                gen_tropo.append(timed_process([sys.executable, tropo_app, out], out))
-        baseline = [timed_process([sys.executable, "-c", "pass"], out) for _ in range(args.runs)]
-        startup = [timed_process([sys.executable, "-c", "import iac.cli"], out) for _ in range(args.runs)]
-
-        print(f"\nWhole process, start to exit; {plural(args.runs, 'run')}")
-        print(row("command", "iac", "troposphere", "iac/troposphere"))
-        print(row("python -c pass (floor)", fmt_cell(baseline)))
-        print(row("python -c 'import iac.cli'", fmt_cell(startup)))
-        print(row("iac synth samples/hello (3 res.)", fmt_cell(hello)))
-        print(row(f"generated, {args.resources:,} resources", fmt_cell(gen_iac),
-                  fmt_cell(gen_tropo) if gen_tropo else "(skipped)", paired_ratio(gen_iac, gen_tropo)))
-
-        small = in_process("generated app", args.resources, args.per_stack, args.inproc_runs, work, peer,
-                           ("import", "build", "synth", "write"))
-        if args.large:
-            large = in_process("linearity", args.large, args.per_stack, args.inproc_runs, work, peer,
-                               ("build", "synth"))
-            print(f"\nLinearity, µs per resource for tree build + synthesis (median), "
-                  f"{args.resources:,} → {args.large:,} resources")
-            for name, key in (("iac", "build+synth"), ("troposphere", "tropo:build+synth")):
-                if not small[key]:
-                    continue
-                a = statistics.median(small[key]) / args.resources * 1e6
-                b = statistics.median(large[key]) / args.large * 1e6
-                print(f"  {name:<12} {a:6.0f} µs → {b:6.0f} µs   ({b / a:.2f}× per resource; 1.00 = linear)")
-            for phase in ("build", "synth"):
-                a = statistics.median(small[phase]) / args.resources * 1e6
-                b = statistics.median(large[phase]) / args.large * 1e6
-                print(f"  iac {phase:<8} {a:6.0f} µs → {b:6.0f} µs   ({b / a:.2f}× per resource)")
-        print(f"\nTotal benchmark time {time.perf_counter() - started:.1f} s. "
-              f"Command: {os.path.relpath(sys.executable)} benchmarks/synth_speed.py {' '.join(sys.argv[1:])}".rstrip())
+        whole_process(args, work, peer, iac_app, tropo_app)
+        sizes = [args.resources] + ([args.large] if args.large and args.large != args.resources else [])
+        results = in_process(sizes, args.per_stack, args.inproc_runs, work, peer)
+        print_in_process("generated app", args.resources, args.inproc_runs, results, peer,
+                         ("import", "build", "synth", "schema", "write"))
+        if len(sizes) > 1:
+            print_in_process("linearity", args.large, args.inproc_runs, results, peer, ("build", "synth"))
+            print_linearity(args.resources, args.large, results)
+        command = " ".join(["benchmarks/synth_speed.py", *(argv if argv is not None else sys.argv[1:])])
+        print(f"\nTotal benchmark time {time.perf_counter() - started:.0f} s, load average now "
+              f"{os.getloadavg()[0]:.2f}; command: {os.path.relpath(sys.executable, ROOT)} {command}")
     finally:
         if args.keep:
             print(f"kept {work}")
@@ -502,9 +608,13 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
-        _, _, kind_, app_path_, outdir_ = sys.argv
-        worker = worker_iac if kind_ == "iac" else worker_tropo
-        print(json.dumps(worker(app_path_, outdir_)))
+    if len(sys.argv) == 6 and sys.argv[1] == "--worker":
+        _, _, kind_, app_path_, outdir_, validate_ = sys.argv
+        if kind_ == "iac-nogc":
+            import gc
+
+            gc.disable()
+        worker = worker_tropo if kind_ == "tropo" else worker_iac
+        print(json.dumps(worker(app_path_, outdir_, validate_ == "1")))
     else:
         main()

@@ -108,7 +108,7 @@ def _check_key(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
 
 def _check_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     """Literal names must be 3-255 letters, digits, '_', '-' or '.'; deploy-time names pass."""
-    if value is None or isinstance(value, Token) or is_token(value):
+    if value is None or is_token(value):
         return
     if not isinstance(value, str) or not NAME_RE.match(value):
         raise ValueError(f"{attribute.name} {value!r} is not a valid DynamoDB name: use 3 to 255 letters, "
@@ -122,7 +122,7 @@ def _check_capacity(instance: Any, attribute: attrs.Attribute, value: Any) -> No
 
 def _check_kms_key_arn(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     """An ARN (grants name it in policies, so a key id or alias is not enough) or a deploy-time value."""
-    if value is None or isinstance(value, Token) or is_token(value):
+    if value is None or is_token(value):
         return
     if not isinstance(value, str) or not value.startswith("arn:") or ":kms:" not in value:
         raise ValueError(f"kms_key_arn must be a KMS key ARN (arn:aws:kms:region:account:key/id), got {value!r}")
@@ -199,6 +199,11 @@ class GlobalSecondaryIndexProps:
     projection: str | list[str] = attrs.field(default=Projection.ALL, validator=_check_projection)
     read_capacity: int | None = attrs.field(default=None, validator=_check_capacity)
     write_capacity: int | None = attrs.field(default=None, validator=_check_capacity)
+
+    def __attrs_post_init__(self) -> None:
+        if self.sort_key is not None and self.sort_key.name == self.partition_key.name:
+            raise ValueError(f"sort_key and partition_key are both {self.partition_key.name!r}; "
+                             "they must be different attributes")
 
 
 # -- the table ---------------------------------------------------------------------------------
@@ -282,9 +287,17 @@ class Table(Construct):
             raise self._error(f"invalid global secondary index for table {self.path}: {error}") from None
         self._check_new_index(index)
         if not self._indexes:
-            for grant in self._index_grants:
-                grant.statement.resources.append(self._index_arns())
+            self._extend_grants_to_indexes()
         self._indexes.append(index)
+
+    def _extend_grants_to_indexes(self) -> None:
+        """The first index widens the item grants already made to `<table ARN>/index/*`.
+
+        A grant's statement is the very object in the role's policy document, which is only turned
+        into JSON when the template is written, so adding the ARN here reaches the template.
+        """
+        for grant in self._index_grants:
+            grant.statement.resources.append(self._index_arns())
 
     def _check_new_index(self, index: GlobalSecondaryIndexProps) -> None:
         if any(existing.index_name == index.index_name for existing in self._indexes):

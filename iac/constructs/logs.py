@@ -84,7 +84,7 @@ def _check_retention(instance: Any, attribute: attrs.Attribute, value: Any) -> N
 
 
 def _check_log_group_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None or isinstance(value, Token) or is_token(value):
+    if value is None or is_token(value):
         return
     if not isinstance(value, str) or not LOG_GROUP_NAME_RE.match(value):
         raise ValueError(f"log_group_name {value!r} is not a valid log group name: use 1 to 512 letters, digits, "

@@ -49,7 +49,7 @@ KMS_WRITE_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:
 
 def _check_bucket_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     """S3's naming rules for literal names; deploy-time names pass (CloudFormation checks them)."""
-    if value is None or isinstance(value, Token) or is_token(value):
+    if value is None or is_token(value):
         return
     if not isinstance(value, str) or not BUCKET_NAME_RE.match(value) or ".." in value \
             or IP_ADDRESS_RE.match(value) or value.startswith("xn--") or value.endswith("-s3alias"):
@@ -59,7 +59,7 @@ def _check_bucket_name(instance: Any, attribute: attrs.Attribute, value: Any) ->
 
 def _check_kms_key_arn(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     """An ARN (grants name it in policies, so a key id or alias is not enough) or a deploy-time value."""
-    if value is None or isinstance(value, Token) or is_token(value):
+    if value is None or is_token(value):
         return
     if not isinstance(value, str) or not value.startswith("arn:") or ":kms:" not in value:
         raise ValueError(f"kms_key_arn must be a KMS key ARN (arn:aws:kms:region:account:key/id), got {value!r}")

@@ -240,6 +240,10 @@ class _TemplateChecker:
         schema = resource_schema(resource_type, self.region)
         if schema is None or attribute in schema.attributes:
             return
+        if attribute.split(".", 1)[0] in (schema.document.get("properties") or {}):
+            # Some types also expose ordinary properties (an SQS queue's QueueName). Which ones is
+            # known to cfn-lint, whose import costs ~1 s: leave this case to the lint layer.
+            return
         allowed = getatt_attributes(resource_type, self.region)
         if allowed.get(attribute) is not None:
             return
