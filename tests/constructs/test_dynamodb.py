@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from iac import App, CfnResource, ConstructError, Stack
+from iac import App, CfnResource, ConstructError, Parameter, Stack
 from iac.constructs import dynamodb, iam
 from iac.constructs.dynamodb import Attribute, AttributeType
 from iac.synth import synthesize
@@ -131,7 +131,7 @@ def test_a_table_without_a_stream_has_no_stream_arn(stack):
     table = make_table(stack)
 
     with pytest.raises(ConstructError, match="Main/Table has no stream") as caught:
-        table.table_stream_arn
+        _ = table.table_stream_arn
 
     assert "stream=" in caught.value.hint
 
@@ -204,6 +204,13 @@ def test_a_bad_index_points_at_the_line_that_adds_it(stack):
                                          projection="SOME")
 
     assert caught.value.location.line != table.location.line
+
+
+def test_deploy_time_names_are_left_for_cloudformation_to_check(app, stack):
+    name = Parameter(stack, "TableName", type="String")
+    table = make_table(stack, table_name=name.value)
+
+    assert entry(app, table)["Properties"]["TableName"] == {"Ref": "TableName"}
 
 
 # -- SimpleTable -----------------------------------------------------------------------------
