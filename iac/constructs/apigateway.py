@@ -261,11 +261,7 @@ class RestApi(Construct):
         self._routes: list[_Route] = []  # what add_route was given
         self.deployment = Deployment(self, "Deployment", rest_api_id=self.rest_api_id,
                                      fingerprint=self._routes_fingerprint)
-        self.stage = CfnResource(self, "Stage", type="AWS::ApiGateway::Stage", properties={
-            "RestApiId": self.rest_api_id,
-            "DeploymentId": self.deployment.ref,
-            "StageName": self.props.stage_name,
-        })
+        self.stage = self._stage()
         self._endpoint_output()
 
     def _api_properties(self) -> dict[str, Any]:
@@ -275,6 +271,14 @@ class RestApi(Construct):
             "EndpointConfiguration": {"Types": [self.props.endpoint_type]},
             "BinaryMediaTypes": list(self.props.binary_media_types) if self.props.binary_media_types else None,
         }
+
+    def _stage(self) -> CfnResource:
+        """The stage serves the latest deployment: its DeploymentId moves when the routes change."""
+        return CfnResource(self, "Stage", type="AWS::ApiGateway::Stage", properties={
+            "RestApiId": self.rest_api_id,
+            "DeploymentId": self.deployment.ref,
+            "StageName": self.props.stage_name,
+        })
 
     def _endpoint_output(self) -> Output:
         """`<id>Endpoint`, the name a person would give it (hashed when the API is nested, to stay unique)."""

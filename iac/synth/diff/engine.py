@@ -35,7 +35,7 @@ from iac.synth.diff.model import (
     StackDiff,
     Target,
 )
-from iac.synth.diff.normalize import normalize, normalize_resource
+from iac.synth.diff.normalize import canonical_json, normalize, normalize_resource
 from iac.synth.references import sub_expressions
 from iac.synth.schemas import DEFAULT_REGION, ResourceSchema, resource_schema
 
@@ -123,7 +123,7 @@ def _compare(logical_id: str, before: dict[str, Any], after: dict[str, Any], reg
         if name in classifier.read_only:
             continue
         was, now = old_props.get(name), new_props.get(name)
-        if was != now:
+        if was != now and not classifier.same_unordered(name, was, now):
             change.details.append(Detail(
                 target=Target(attribute="Tags" if name == "Tags" else "Properties", name=name,
                               path=f"/Properties/{name}", requires_recreation=classifier.static(name, was, now)),
@@ -155,6 +155,7 @@ class _Classifier:
         self.always = [_split_pointer(p) for p in schema.create_only] if schema else []
         self.conditionally = [_split_pointer(p) for p in schema.conditional_create_only] if schema else []
         self.read_only = schema.read_only_roots if schema else frozenset()
+        self.schema = schema
 
     @classmethod
     def for_type(cls, resource_type: str, region: str) -> _Classifier:
@@ -163,6 +164,15 @@ class _Classifier:
         if found is None:
             found = cls._cache[key] = cls(resource_type, resource_schema(resource_type, region))
         return found
+
+    def same_unordered(self, name: str, before: Any, after: Any) -> bool:
+        """Equal once the lists the schema marks `insertionOrder: false` are compared as sets."""
+        if self.schema is None:
+            return False
+        node = (self.schema.document.get("properties") or {}).get(name)
+        if not isinstance(node, dict):
+            return False
+        return _unordered(before, node, self.schema) == _unordered(after, node, self.schema)
 
     def static(self, name: str, before: Any, after: Any) -> str:
         """Recreation for a changed top-level property `name` (values already normalized)."""
@@ -192,6 +202,23 @@ class _Classifier:
                 if _prefix_of(path, pointer):
                     best = CONDITIONALLY  # the value that holds the create-only part is computed
         return best
+
+
+def _unordered(value: Any, node: dict[str, Any], schema: ResourceSchema, depth: int = 0) -> Any:
+    """`value` (normalized) with every list the schema calls unordered sorted by content."""
+    if depth > 32:
+        return value
+    node = schema.resolve(node) if "$ref" in node else node
+    if isinstance(value, list):
+        items_node = node.get("items") if isinstance(node.get("items"), dict) else {}
+        items = [_unordered(item, items_node, schema, depth + 1) for item in value]
+        if node.get("insertionOrder") is False:
+            items.sort(key=canonical_json)
+        return items
+    if isinstance(value, dict):
+        properties = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+        return {key: _unordered(child, properties.get(key, {}), schema, depth + 1) for key, child in value.items()}
+    return value
 
 
 def _split_pointer(pointer: str) -> tuple[str, ...]:
