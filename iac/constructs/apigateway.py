@@ -14,7 +14,8 @@ one is deleted. Unchanged routes keep the id, so an unrelated change never redep
 
 Stability contract (changing these ids replaces the resources): a path segment's Resource lives at
 `<api>/Default/<segment>/...`, its methods at `<api>/Default/<segments...>/<METHOD>`; the Lambda
-Permission is a child of the function (or alias) named after the API, method and path.
+Permission is a child of the function (or alias) named after the API, method and path, or, when the
+function is in another stack, the method's child `Permission`.
 """
 
 from __future__ import annotations
@@ -325,10 +326,10 @@ class RestApi(Construct):
         route = self._checked_route(method, path, handler, location)
         resource_id = self._resource_for(route.segments)
         if self.props.cors is not None:
-            self._add_preflight(route.segments, resource_id)
+            self._add_preflight(self.props.cors, route.segments, resource_id)
         created = self._add_method(route, resource_id, self._proxy_method(route, handler))
         self._routes.append(route)
-        self._permit(route, handler)
+        self._permit(route, handler, created)
         return created
 
     @property
@@ -402,11 +403,11 @@ class RestApi(Construct):
             "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": Fn.sub(invocation)},
         }
 
-    def _add_preflight(self, segments: tuple[str, ...], resource_id: Any) -> None:
+    def _add_preflight(self, cors: Cors, segments: tuple[str, ...], resource_id: Any) -> None:
+        """One OPTIONS method per path with routes: browsers ask there before they call the route."""
         route = _Route("OPTIONS", segments)
         if route not in self._methods:
-            assert self.props.cors is not None
-            self._add_method(route, resource_id, self.props.cors.preflight_method())
+            self._add_method(route, resource_id, cors.preflight_method())
 
     def _add_method(self, route: _Route, resource_id: Any, properties: dict[str, Any]) -> CfnResource:
         method = CfnResource(self._paths[route.segments], route.method, type="AWS::ApiGateway::Method",
@@ -415,18 +416,22 @@ class RestApi(Construct):
         self.deployment.add_depends_on(method)  # a Deployment made before its methods would be empty
         return method
 
-    def _permit(self, route: _Route, handler: LambdaHandler) -> None:
-        """Let API Gateway invoke the handler, from this API's method and path only (any stage)."""
+    def _permit(self, route: _Route, handler: LambdaHandler, method: CfnResource) -> None:
+        """Let API Gateway invoke the handler, from this API's method and path only (any stage).
+
+        The permission is the handler's (it grants access to it) unless the handler lives in another
+        stack: there it would refer back to this API, and each stack would need the other first.
+        """
         source_arn = Fn.sub(f"arn:{Aws.PARTITION}:execute-api:{Aws.REGION}:{Aws.ACCOUNT_ID}:{self.rest_api_id}"
                             f"/*/{route.arn_suffix}")
-        handler.add_permission(self._permission_id(route, handler), principal=APIGATEWAY_SERVICE,
-                               source_arn=source_arn)
-
-    def _permission_id(self, route: _Route, handler: Any) -> str:
-        """Unique among the handler's children and stable: the API (below its stack), method and path."""
-        same_stack = getattr(handler, "stack", None) is self.stack
-        api = self.path[len(self.stack.path) + 1:] if same_stack else self.path
-        return f"{api}Permission{route.method}{route.path}".replace("/", "|")
+        if getattr(handler, "stack", None) is self.stack:
+            api = self.path[len(self.stack.path) + 1:]  # unique among the handler's children, and stable
+            handler.add_permission(f"{api}Permission{route.method}{route.path}".replace("/", "|"),
+                                   principal=APIGATEWAY_SERVICE, source_arn=source_arn)
+            return
+        CfnResource(method, "Permission", type="AWS::Lambda::Permission", properties={
+            "Action": "lambda:InvokeFunction", "FunctionName": handler.function_arn,
+            "Principal": APIGATEWAY_SERVICE, "SourceArn": source_arn})
 
     # -- deployment -----------------------------------------------------------------------------
 

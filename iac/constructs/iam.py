@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from iac.constructs.core import Aws, CfnResource, Construct, Lazy, Token
+from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token
 from iac.constructs.core.tokens import stable_key
 from iac.errors import ConstructError
 
@@ -186,7 +186,7 @@ class ManagedPolicy:
         """e.g. "service-role/AWSLambdaBasicExecutionRole"; the ARN follows the stack's partition."""
         if not isinstance(name, str) or not name or name.startswith("arn:"):
             raise ValueError(f"expected an AWS managed policy name such as 'ReadOnlyAccess', got {name!r}")
-        return cls(f"arn:{Aws.PARTITION}:iam::aws:policy/{name}")
+        return cls(Fn.sub(f"arn:${{AWS::Partition}}:iam::aws:policy/{name}"))
 
     @classmethod
     def from_managed_policy_arn(cls, arn: Any) -> ManagedPolicy:
