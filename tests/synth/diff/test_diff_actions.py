@@ -7,14 +7,14 @@ from diff_helpers import (
     change_of,
     detail_at,
     diff,
+    edited,
     findings_of,
     function,
     props,
     queue,
     resource,
-    template,
-    edited,
     table,
+    template,
 )
 
 from iac.synth.diff.model import ADD, MODIFY, REMOVE, DiffResult

@@ -49,7 +49,8 @@ def test_number_as_string_equals_number() -> None:
 
 
 def test_float_with_integer_value_equals_integer() -> None:
-    assert_no_changes(diff(template({"Q": queue(VisibilityTimeout=60.0)}), template({"Q": queue(VisibilityTimeout=60)})))
+    old = template({"Q": queue(VisibilityTimeout=60.0)})
+    assert_no_changes(diff(old, template({"Q": queue(VisibilityTimeout=60)})))
 
 
 def test_boolean_as_string_equals_boolean() -> None:
@@ -135,6 +136,31 @@ def test_security_group_rule_order_and_number_types_are_ignored() -> None:
     assert_no_changes(diff(old, new))
 
 
+def test_security_group_rule_order_is_ignored() -> None:
+    """The schema marks SecurityGroupIngress insertionOrder: false."""
+    rule_a = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"}
+    rule_b = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "10.0.0.0/8"}
+    old = template({"Sg": security_group("vpc-1", [rule_a, rule_b])})
+    new = template({"Sg": security_group("vpc-1", [rule_b, rule_a])})
+    assert_no_changes(diff(old, new))
+
+
+def test_unordered_list_nested_below_a_ref_definition_is_ignored() -> None:
+    def task(environment: list) -> dict:
+        return resource("AWS::ECS::TaskDefinition", {"Family": "web", "ContainerDefinitions": [
+            {"Name": "web", "Image": "nginx", "Environment": environment}]})
+    a, b = {"Name": "A", "Value": "1"}, {"Name": "B", "Value": "2"}
+    assert_no_changes(diff(template({"Task": task([a, b])}), template({"Task": task([b, a])})))
+
+
+def test_ordered_list_order_is_a_change() -> None:
+    layers = ["arn:aws:lambda:us-east-1:1:layer:a:1", "arn:aws:lambda:us-east-1:1:layer:b:1"]
+    old = template({"Fn": function(Layers=layers)})
+    new = template({"Fn": function(Layers=list(reversed(layers)))})
+    change = change_of(diff(old, new), "Fn")
+    assert [d.target.name for d in change.details] == ["Layers"]
+
+
 def test_getatt_forms_on_a_standalone_ingress_rule_are_not_a_rule_change() -> None:
     """Fixed: security._rules took the group from the raw GroupId, so !GetAtt Sg.GroupId and
     ["Sg", "GroupId"] made a Remove + Add rule pair flagged as widening access."""
@@ -147,4 +173,5 @@ def test_getatt_forms_on_a_standalone_ingress_rule_are_not_a_rule_change() -> No
 
 
 def test_empty_properties_equal_missing_properties() -> None:
-    assert_no_changes(diff(template({"T": resource("AWS::SNS::Topic", {})}), template({"T": resource("AWS::SNS::Topic")})))
+    old = template({"T": resource("AWS::SNS::Topic", {})})
+    assert_no_changes(diff(old, template({"T": resource("AWS::SNS::Topic")})))

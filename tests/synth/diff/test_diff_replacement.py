@@ -121,11 +121,6 @@ def test_change_beside_a_wildcard_create_only_path_does_not_replace() -> None:
     assert change.replacement == "False"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine._Classifier.static compares nested create-only paths with _values_at, which returns None on both "
-    "sides when the property is an intrinsic (Fn::If/Ref...): a changed HealthCheckConfig/Type inside both "
-    "branches of an Fn::If is reported RequiresRecreation Never / Replacement False instead of at least "
-    "Conditionally"))
 def test_nested_create_only_change_inside_fn_if_is_at_least_conditional() -> None:
     def check(kind: str) -> dict:
         return resource("AWS::Route53::HealthCheck", {"HealthCheckConfig": {"Fn::If": [
@@ -133,6 +128,21 @@ def test_nested_create_only_change_inside_fn_if_is_at_least_conditional() -> Non
             {"Type": kind, "FullyQualifiedDomainName": "dev.example.com", "Port": 443}]}})
     change = change_of(diff(template({"Check": check("HTTPS")}), template({"Check": check("TCP")})), "Check")
     assert change.replacement in ("True", "Conditional")
+
+
+def test_change_beside_a_nested_create_only_path_inside_fn_if_does_not_replace() -> None:
+    def check(port: int) -> dict:
+        return resource("AWS::Route53::HealthCheck", {"HealthCheckConfig": {"Fn::If": [
+            "IsProd", {"Type": "HTTPS", "FullyQualifiedDomainName": "example.com", "Port": port},
+            {"Type": "HTTPS", "FullyQualifiedDomainName": "dev.example.com", "Port": 443}]}})
+    change = change_of(diff(template({"Check": check(443)}), template({"Check": check(8443)})), "Check")
+    assert change.replacement == "False"
+
+
+def test_nested_create_only_parent_becoming_computed_may_replace() -> None:
+    old = template({"Check": _health_check()})
+    new = template({"Check": resource("AWS::Route53::HealthCheck", {"HealthCheckConfig": {"Ref": "CheckConfig"}})})
+    assert change_of(diff(old, new), "Check").replacement in ("True", "Conditional")
 
 
 def test_read_only_property_change_is_ignored() -> None:

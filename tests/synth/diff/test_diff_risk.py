@@ -110,16 +110,27 @@ def test_replaced_stateless_resource_is_not_at_risk() -> None:
     assert findings_of(result, "data-at-risk") == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "CloudFormation's default DeletionPolicy is Snapshot for AWS::RDS::DBCluster and for AWS::RDS::DBInstance "
-    "without DBClusterIdentifier (DeletionPolicy attribute docs); engine._removed and risk.data_at_risk assume "
-    "Delete, so removing such a database reports PolicyAction Delete and a false DATA AT RISK error"))
 def test_rds_instance_removed_without_deletion_policy_is_snapshotted() -> None:
     database = resource("AWS::RDS::DBInstance", {"Engine": "postgres", "DBInstanceClass": "db.t4g.micro",
                                                  "AllocatedStorage": "20"})
     result = diff(template({"Db": database}), template({}))
     assert change_of(result, "Db").policy_action == "Snapshot"
     assert findings_of(result, "data-at-risk") == []
+
+
+def test_rds_cluster_removed_without_deletion_policy_is_snapshotted() -> None:
+    cluster = resource("AWS::RDS::DBCluster", {"Engine": "aurora-postgresql", "MasterUsername": "admin"})
+    result = diff(template({"Cluster": cluster}), template({}))
+    assert change_of(result, "Cluster").policy_action == "Snapshot"
+    assert findings_of(result, "data-at-risk") == []
+
+
+def test_rds_instance_in_a_cluster_removed_without_deletion_policy_is_deleted() -> None:
+    database = resource("AWS::RDS::DBInstance", {"Engine": "aurora-postgresql", "DBInstanceClass": "db.r6g.large",
+                                                 "DBClusterIdentifier": "orders"})
+    result = diff(template({"Db": database}), template({}))
+    assert change_of(result, "Db").policy_action == "Delete"
+    assert findings_of(result, "data-at-risk")
 
 
 def test_json_carries_policy_action_and_data_at_risk() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from diff_helpers import bucket, diff, edited, getatt, props, queue, ref, resource, role, security_group, template
 
 READ = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}
@@ -130,16 +129,30 @@ def test_queue_policy_loosened_widens_access() -> None:
                                                                     True)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 6 lists Lambda permissions among the resource policies of the IAM table, but security.py finds "
-    "policies only by shape (a Statement of Effect-bearing objects) and AWS::Lambda::Permission has none: "
-    "adding a permission that lets any principal invoke a function is neither a statement change nor widening"))
+def _permission(principal: str, **extra: object) -> dict:
+    return resource("AWS::Lambda::Permission", {"FunctionName": getatt("Fn", "Arn"), "Action": "lambda:InvokeFunction",
+                                                "Principal": principal, **extra})
+
+
 def test_lambda_permission_added_is_a_statement_that_widens_access() -> None:
-    perm = resource("AWS::Lambda::Permission", {"FunctionName": "fn", "Action": "lambda:InvokeFunction",
-                                                "Principal": "*"})
-    result = diff(template({}), template({"Perm": perm}))
-    assert [(s.action, s.logical_id, s.widens) for s in result.statements] == [("Add", "Perm", True)]
-    assert result.widens_access
+    result = diff(template({}), template({"Perm": _permission("*")}))
+    [change] = result.statements
+    assert (change.action, change.logical_id, change.resource_type) == ("Add", "Perm", "AWS::Lambda::Permission")
+    assert (change.effect, change.actions, change.resources, change.principal) == (
+        "Allow", ("lambda:InvokeFunction",), ("!GetAtt Fn.Arn",), "*")
+    assert change.widens and result.widens_access
+
+
+def test_lambda_permission_loosened_by_dropping_its_source_arn_widens_access() -> None:
+    scoped = _permission("s3.amazonaws.com", SourceArn="arn:aws:s3:::uploads")
+    result = diff(template({"Perm": scoped}), template({"Perm": _permission("s3.amazonaws.com")}))
+    assert {(s.action, "uploads" in s.condition, s.widens) for s in result.statements} == {
+        ("Add", False, True), ("Remove", True, False)}
+
+
+def test_lambda_permission_removed_does_not_widen() -> None:
+    result = diff(template({"Perm": _permission("events.amazonaws.com")}), template({}))
+    assert [(s.action, s.widens) for s in result.statements] == [("Remove", False)]
 
 
 def test_ingress_rule_from_anywhere_added_widens_access() -> None:
@@ -178,7 +191,8 @@ def test_standalone_ingress_resource_added_widens_access() -> None:
     base = {"Sg": security_group("vpc-1"), "App": security_group("vpc-1")}
     result = diff(template(base), template({**base, "DbIn": ingress}))
     [rule] = result.rules
-    assert (rule.action, rule.logical_id, rule.group, rule.direction) == ("Add", "DbIn", "!GetAtt Sg.GroupId", "ingress")
+    assert (rule.action, rule.logical_id, rule.group, rule.direction) == (
+        "Add", "DbIn", "!GetAtt Sg.GroupId", "ingress")
     assert (rule.protocol, rule.ports, rule.peer, rule.widens) == ("tcp", "5432", "!GetAtt App.GroupId", True)
     assert [c.action for c in result.resources] == ["Add"]
 

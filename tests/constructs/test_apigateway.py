@@ -1,0 +1,377 @@
+"""API Gateway: the resource tree, proxy methods, scoped permissions, redeployment, stage, CORS, bad routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from iac import App, ConstructError, Stack, ValidationError
+from iac.constructs import apigateway, awslambda
+from iac.synth import synthesize, synthesize_app
+from iac.synth.lint import lint_template
+
+INLINE = awslambda.Code.from_inline("exports.handler = async () => ({statusCode: 200});")
+SOURCE_ARN_PREFIX = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}"
+
+
+def _function(stack: Stack, id: str = "Fn", **props: Any) -> awslambda.Function:
+    return awslambda.Function(stack, id, handler="index.handler", runtime="nodejs22.x", code=INLINE, **props)
+
+
+def _api(**props: Any) -> tuple[App, apigateway.RestApi, awslambda.Function]:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    return app, apigateway.RestApi(stack, "Api", **props), _function(stack)
+
+
+def _resources(app: App, type: str | None = None) -> dict[str, Any]:
+    resources = synthesize(app).template("S")["Resources"]
+    return {lid: r for lid, r in resources.items() if type is None or r["Type"] == type}
+
+
+def _by_path_part(app: App) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {r["Properties"]["PathPart"]: (lid, r["Properties"])
+            for lid, r in _resources(app, "AWS::ApiGateway::Resource").items()}
+
+
+def _permission_arns(app: App) -> list[str]:
+    return sorted(r["Properties"]["SourceArn"]["Fn::Sub"]
+                  for r in _resources(app, "AWS::Lambda::Permission").values())
+
+
+# -- the resource tree -------------------------------------------------------------------------
+
+def test_routes_with_a_common_prefix_share_its_resources() -> None:
+    app, api, fn = _api()
+    api.add_route("GET", "/resource", fn)
+    api.add_route("GET", "/resource/{resourceId}", fn)
+    api.add_route("PUT", "/resource/{resourceId}", fn)
+    parts = _by_path_part(app)
+    assert sorted(parts) == ["resource", "{resourceId}"]
+    resource_id, resource = parts["resource"]
+    assert resource["ParentId"] == {"Fn::GetAtt": [api.resource.logical_id, "RootResourceId"]}
+    assert resource["RestApiId"] == {"Ref": api.resource.logical_id}
+    assert parts["{resourceId}"][1]["ParentId"] == {"Ref": resource_id}
+
+
+def test_resource_and_method_ids_follow_the_path() -> None:
+    app, api, fn = _api()
+    method = api.add_route("GET", "/resource/{resourceId}", fn)
+    assert method.path == "S/Api/Default/resource/{resourceId}/GET"
+    assert method.logical_id.startswith("ApiresourceresourceIdGET")
+    assert sorted(lid[:-8] for lid, _ in _by_path_part(app).values()) == ["Apiresource", "ApiresourceresourceId"]
+
+
+def test_a_segment_named_like_a_method_does_not_collide_with_the_method() -> None:
+    app, api, fn = _api()
+    api.add_route("GET", "/", fn)
+    api.add_route("GET", "/GET", fn)
+    assert len(_resources(app, "AWS::ApiGateway::Method")) == 2
+
+
+def test_a_root_route_is_a_method_on_the_root_resource() -> None:
+    app, api, fn = _api()
+    method = api.add_route("GET", "/", fn)
+    props = _resources(app)[method.logical_id]["Properties"]
+    assert props["ResourceId"] == {"Fn::GetAtt": [api.resource.logical_id, "RootResourceId"]}
+    assert _resources(app, "AWS::ApiGateway::Resource") == {}
+    assert _permission_arns(app) == [f"{SOURCE_ARN_PREFIX}:${{{api.resource.logical_id}}}/*/GET/"]
+
+
+# -- methods and permissions ------------------------------------------------------------------
+
+def test_a_route_is_a_lambda_proxy_method() -> None:
+    app, api, fn = _api()
+    method = api.add_route("post", "/items", fn)
+    props = _resources(app)[method.logical_id]["Properties"]
+    assert (props["HttpMethod"], props["AuthorizationType"]) == ("POST", "NONE")
+    assert props["Integration"] == {
+        "Type": "AWS_PROXY",
+        "IntegrationHttpMethod": "POST",
+        "Uri": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                           f"${{{fn.resource.logical_id}.Arn}}/invocations"},
+    }
+    assert "RequestParameters" not in props
+
+
+def test_path_parameters_are_declared_on_the_method() -> None:
+    app, api, fn = _api()
+    method = api.add_route("GET", "/users/{userId}/files/{path+}", fn)
+    assert _resources(app)[method.logical_id]["Properties"]["RequestParameters"] == {
+        "method.request.path.userId": True, "method.request.path.path": True}
+
+
+def test_the_permission_is_scoped_to_the_api_method_and_path_with_parameters_as_wildcards() -> None:
+    app, api, fn = _api()
+    api.add_route("GET", "/resource/{resourceId}", fn)
+    api.add_route("ANY", "/files/{proxy+}", fn)
+    permissions = _resources(app, "AWS::Lambda::Permission").values()
+    assert {p["Properties"]["Principal"] for p in permissions} == {"apigateway.amazonaws.com"}
+    assert {p["Properties"]["FunctionName"]["Fn::GetAtt"][0] for p in permissions} == {fn.resource.logical_id}
+    api_id = api.resource.logical_id
+    assert _permission_arns(app) == [f"{SOURCE_ARN_PREFIX}:${{{api_id}}}/*/*/files/*",
+                                     f"{SOURCE_ARN_PREFIX}:${{{api_id}}}/*/GET/resource/*"]
+
+
+def test_an_alias_can_handle_a_route() -> None:
+    app, api, fn = _api()
+    alias = fn.add_alias("live")
+    method = api.add_route("GET", "/", alias)
+    resources = _resources(app)
+    assert f"${{{alias.resource.logical_id}}}/invocations" in \
+        resources[method.logical_id]["Properties"]["Integration"]["Uri"]["Fn::Sub"]
+    permission = next(r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission")
+    assert permission["Properties"]["FunctionName"] == {"Ref": alias.resource.logical_id}
+
+
+def test_a_handler_in_another_stack_is_permitted_from_the_api_stack_without_a_cycle() -> None:
+    app = App(path_metadata=False)
+    fn = _function(Stack(app, "Functions"))
+    api = apigateway.RestApi(Stack(app, "Apis"), "Api")
+    api.add_route("GET", "/x", fn)
+    assembly = synthesize(app)
+    assert assembly.stack("Apis").dependencies == ("Functions",)
+    permission = next(r for r in assembly.template("Apis")["Resources"].values()
+                      if r["Type"] == "AWS::Lambda::Permission")
+    assert permission["Properties"]["FunctionName"] == {
+        "Fn::ImportValue": f"Functions:ExportsOutputFnGetAtt{fn.resource.logical_id}Arn"}
+    assert "AWS::Lambda::Permission" not in str(assembly.template("Functions"))
+
+
+# -- deployment, stage, output ----------------------------------------------------------------
+
+def _deployment_id(routes: list[tuple[str, str]], *, memory_size: int = 128) -> str:
+    app = App()
+    stack = Stack(app, "S")
+    fn = _function(stack, memory_size=memory_size)
+    api = apigateway.RestApi(stack, "Api")
+    for method, path in routes:
+        api.add_route(method, path, fn)
+    return api.deployment.logical_id
+
+
+def test_deployment_id_is_the_same_for_the_same_routes() -> None:
+    routes = [("GET", "/items"), ("GET", "/items/{id}")]
+    assert _deployment_id(routes) == _deployment_id(routes)
+    assert _deployment_id(routes) == _deployment_id(list(reversed(routes)))
+    assert _deployment_id(routes).startswith("ApiDeployment")
+
+
+def test_deployment_id_ignores_changes_the_api_does_not_snapshot() -> None:
+    routes = [("GET", "/items")]
+    assert _deployment_id(routes, memory_size=128) == _deployment_id(routes, memory_size=512)
+
+
+@pytest.mark.parametrize("changed", [
+    [("GET", "/items"), ("GET", "/items/{id}"), ("DELETE", "/items/{id}")],  # a route added
+    [("GET", "/items"), ("PUT", "/items/{id}")],  # a method changed
+    [("GET", "/items"), ("GET", "/items/{itemId}")],  # a path changed
+])
+def test_deployment_id_changes_when_the_routes_change(changed: list[tuple[str, str]]) -> None:
+    assert _deployment_id([("GET", "/items"), ("GET", "/items/{id}")]) != _deployment_id(changed)
+
+
+def test_deployment_id_changes_when_cors_changes() -> None:
+    def deployment_id(origin: str) -> str:
+        app = App()
+        stack = Stack(app, "S")
+        api = apigateway.RestApi(stack, "Api", cors=apigateway.Cors(allow_origins=[origin]))
+        api.add_route("GET", "/", _function(stack))
+        return api.deployment.logical_id
+
+    assert deployment_id("https://a.example.com") != deployment_id("https://b.example.com")
+
+
+def test_deployment_depends_on_every_method() -> None:
+    app, api, fn = _api(cors=apigateway.Cors(allow_origins="*"))
+    api.add_route("GET", "/a", fn)
+    api.add_route("GET", "/a/b", fn)
+    resources = _resources(app)
+    methods = {lid for lid, r in resources.items() if r["Type"] == "AWS::ApiGateway::Method"}
+    assert len(methods) == 4
+    assert set(resources[api.deployment.logical_id]["DependsOn"]) == methods
+    assert resources[api.deployment.logical_id]["Properties"] == {"RestApiId": {"Ref": api.resource.logical_id}}
+
+
+def test_the_stage_serves_the_deployment_and_the_output_gives_its_url() -> None:
+    app, api, fn = _api(stage_name="v1")
+    api.add_route("GET", "/", fn)
+    template = synthesize(app).template("S")
+    assert template["Resources"][api.stage.logical_id]["Properties"] == {
+        "RestApiId": {"Ref": api.resource.logical_id},
+        "DeploymentId": {"Ref": api.deployment.logical_id},
+        "StageName": "v1",
+    }
+    url = (f"https://${{{api.resource.logical_id}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}"
+           f"/${{{api.stage.logical_id}}}/")
+    assert template["Outputs"]["ApiEndpoint"]["Value"] == {"Fn::Sub": url}
+
+
+def test_url_for_path_appends_the_path_to_the_stage_url(stack: Stack, resolve: Any) -> None:
+    api = apigateway.RestApi(stack, "Api")
+    assert resolve(api.url_for_path("/items/42"))["Fn::Sub"].endswith(f"/${{{api.stage.logical_id}}}/items/42")
+    with pytest.raises(ConstructError, match="starting with '/'"):
+        api.url_for_path("items")
+
+
+def test_props_reach_the_rest_api() -> None:
+    app, api, fn = _api(description="orders", endpoint_type="EDGE", binary_media_types=["image/png"])
+    api.add_route("GET", "/", fn)
+    assert _resources(app)[api.resource.logical_id]["Properties"] == {
+        "Name": "S/Api",
+        "Description": "orders",
+        "EndpointConfiguration": {"Types": ["EDGE"]},
+        "BinaryMediaTypes": ["image/png"],
+    }
+
+
+@pytest.mark.parametrize("props, message", [
+    ({"endpoint_type": "GLOBAL"}, "endpoint_type"),
+    ({"stage_name": "my stage"}, "stage_name"),
+    ({"binary_media_types": "image/png"}, "binary_media_types must be a list"),
+    ({"binary_media_types": ["png"]}, "is not a media type"),
+    ({"cors": ["*"]}, "cors"),
+])
+def test_bad_props_are_construct_errors(props: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConstructError, match=message):
+        _api(**props)
+
+
+# -- CORS ---------------------------------------------------------------------------------------
+
+def _options_methods(app: App) -> dict[str, dict[str, Any]]:
+    return {lid: r["Properties"] for lid, r in _resources(app, "AWS::ApiGateway::Method").items()
+            if r["Properties"]["HttpMethod"] == "OPTIONS"}
+
+
+def test_cors_answers_the_preflight_on_every_path_with_routes() -> None:
+    app, api, fn = _api(cors=apigateway.Cors(allow_origins=["https://example.com"], allow_methods=["GET", "POST"]))
+    api.add_route("GET", "/", fn)
+    api.add_route("GET", "/a/b", fn)  # /a has no route of its own, so no preflight
+    api.add_route("POST", "/a/b", fn)
+    options = _options_methods(app)
+    assert len(options) == 2
+    preflight = next(iter(options.values()))
+    assert preflight["Integration"]["Type"] == "MOCK"
+    assert preflight["Integration"]["IntegrationResponses"][0]["ResponseParameters"] == {
+        "method.response.header.Access-Control-Allow-Headers":
+            "'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent'",
+        "method.response.header.Access-Control-Allow-Methods": "'GET,POST'",
+        "method.response.header.Access-Control-Allow-Origin": "'https://example.com'",
+    }
+    assert preflight["MethodResponses"] == [{"StatusCode": "204", "ResponseParameters": {
+        "method.response.header.Access-Control-Allow-Headers": True,
+        "method.response.header.Access-Control-Allow-Methods": True,
+        "method.response.header.Access-Control-Allow-Origin": True,
+    }}]
+
+
+def test_cors_with_several_origins_echoes_the_allowed_caller() -> None:
+    app, api, fn = _api(cors=apigateway.Cors(allow_origins=["https://a.example.com", "http://localhost:3000"]))
+    api.add_route("GET", "/", fn)
+    response = next(iter(_options_methods(app).values()))["Integration"]["IntegrationResponses"][0]
+    assert response["ResponseParameters"]["method.response.header.Vary"] == "'Origin'"
+    template = response["ResponseTemplates"]["application/json"]
+    assert '$origin == "https://a.example.com" || $origin == "http://localhost:3000"' in template
+
+
+def test_without_cors_there_are_no_options_methods() -> None:
+    app, api, fn = _api()
+    api.add_route("GET", "/", fn)
+    assert _options_methods(app) == {}
+
+
+@pytest.mark.parametrize("props, message", [
+    ({"allow_origins": []}, "non-empty list"),
+    ({"allow_origins": ["*", "https://a.example.com"]}, "cannot be listed with others"),
+    ({"allow_origins": ["example.com"]}, "is not an origin"),
+    ({"allow_origins": "*", "allow_methods": ["ANY"]}, "allow_methods"),
+    ({"allow_origins": "*", "allow_headers": ["X'Quote"]}, "is not a header name"),
+])
+def test_bad_cors_settings_are_refused(props: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        apigateway.Cors(**props)
+
+
+# -- bad routes -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method, path, message", [
+    ("GET", "resource", "must start with '/'"),
+    ("GET", "/a//b", "empty segment"),
+    ("GET", "/a/", "empty segment"),
+    ("FETCH", "/a", "'FETCH' is not an HTTP method"),
+    ("GET", "/files/{path+}/meta", "greedy parameter '{path\\+}' must be the last segment"),
+    ("GET", "/a b", "segment 'a b'"),
+])
+def test_bad_routes_are_construct_errors_at_the_callers_line(method: str, path: str, message: str) -> None:
+    app, api, fn = _api()
+    with pytest.raises(ConstructError, match=message) as caught:
+        api.add_route(method, path, fn)
+    assert caught.value.location.file == __file__
+    assert caught.value.location.source_line == "api.add_route(method, path, fn)"
+
+
+def test_a_duplicate_route_names_the_route_and_both_lines() -> None:
+    app, api, fn = _api()
+    first = api.add_route("GET", "/items/{id}", fn)
+    with pytest.raises(ConstructError, match=r"route GET /items/\{id\} is already defined") as caught:
+        api.add_route("get", "/items/{id}", fn)
+    assert str(first.location) in caught.value.message
+    assert caught.value.location.source_line == 'api.add_route("get", "/items/{id}", fn)'
+
+
+def test_a_handler_without_function_arn_is_refused() -> None:
+    app, api, fn = _api()
+    with pytest.raises(ConstructError, match="must be a Lambda Function or Alias") as caught:
+        api.add_route("GET", "/", fn.role)
+    assert caught.value.location.file == __file__
+
+
+def test_two_parameter_names_at_one_level_are_refused() -> None:
+    app, api, fn = _api()
+    api.add_route("GET", "/items/{id}", fn)
+    with pytest.raises(ConstructError, match=r"\{itemId\} conflicts with /items/\{id\}") as caught:
+        api.add_route("DELETE", "/items/{itemId}/tags", fn)
+    assert caught.value.location.file == __file__
+
+
+def test_an_options_route_on_a_cors_api_is_refused() -> None:
+    app, api, fn = _api(cors=apigateway.Cors(allow_origins="*"))
+    with pytest.raises(ConstructError, match="answers OPTIONS itself"):
+        api.add_route("OPTIONS", "/", fn)
+
+
+# -- validation and lint ----------------------------------------------------------------------------
+
+def test_an_api_without_routes_is_a_validation_problem() -> None:
+    app, api, fn = _api()
+    with pytest.raises(ValidationError) as caught:
+        synthesize(app)
+    [problem] = caught.value.problems
+    assert problem.message.startswith("RestApi S/Api has no routes: add_route(")
+    assert problem.location == api.location
+
+
+def test_a_private_api_without_a_resource_policy_is_a_validation_problem() -> None:
+    app, api, fn = _api(endpoint_type="PRIVATE")
+    api.add_route("GET", "/", fn)
+    with pytest.raises(ValidationError, match="PRIVATE but has no resource policy"):
+        synthesize(app)
+    api.resource.add_property_override("Policy", {"Version": "2012-10-17", "Statement": []})
+    synthesize(app)
+
+
+def test_a_full_api_passes_schema_validation_and_cfn_lint_without_findings() -> None:
+    app = App()
+    stack = Stack(app, "S")
+    fn = _function(stack)
+    api = apigateway.RestApi(stack, "Api", cors=apigateway.Cors(allow_origins=["https://a.example.com",
+                                                                               "https://b.example.com"]))
+    api.add_route("GET", "/", fn)
+    api.add_route("GET", "/resource", fn)
+    api.add_route("GET", "/resource/{resourceId}", fn)
+    api.add_route("ANY", "/files/{proxy+}", fn.add_alias("live"))
+    assembly = synthesize_app(app)  # schema layer, then cfn-lint errors; warnings are kept
+    assert assembly.warnings == []
+    assert lint_template(assembly.stack("S").body, "us-east-1") == []
