@@ -9,6 +9,7 @@ from typing import Any
 
 from iac.cli.report import Painter
 from iac.synth.diff.model import ADD, DYNAMIC, MODIFY, REMOVE, DiffResult, ResourceChange, StackDiff
+from iac.synth.serialize import yaml_fragment
 
 _SYMBOL = {ADD: "[+]", REMOVE: "[-]", MODIFY: "[~]"}
 _COLOUR = {ADD: "green", REMOVE: "red", MODIFY: "yellow"}
@@ -116,8 +117,10 @@ def _compact(value: Any) -> str:
 
 
 def _pretty(value: Any) -> list[str]:
+    """Line-oriented text for a line diff: YAML, so strings nested in documents (inline code, user
+    data, policies) break into their own lines."""
     if value is None:
         return ["(absent)"]
     if isinstance(value, str):
         return value.splitlines() or [""]
-    return json.dumps(value, indent=2, default=str).splitlines()
+    return yaml_fragment(value).splitlines()

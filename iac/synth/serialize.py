@@ -39,6 +39,12 @@ def to_yaml(template: dict[str, Any]) -> str:
     )
 
 
+def yaml_fragment(value: Any) -> str:
+    """Any template value as YAML with short-form tags and literal multi-line strings (for display)."""
+    return yaml.dump(_to_short_form(value), Dumper=_TemplateDumper, sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=1 << 16)
+
+
 def serialize(template: dict[str, Any], format: str) -> str:
     if format == "json":
         return to_json(template)

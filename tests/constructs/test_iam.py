@@ -32,7 +32,7 @@ def test_aws_managed_policy_arn_follows_the_partition() -> None:
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
                     managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("ReadOnlyAccess")])
     arns = _template(app)["Resources"][role.resource.logical_id]["Properties"]["ManagedPolicyArns"]
-    assert arns == [{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/ReadOnlyAccess"]]}]
+    assert arns == [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess"}]
 
 
 def test_a_role_without_statements_has_no_policy_resource() -> None:

@@ -124,9 +124,10 @@ def _compare(logical_id: str, before: dict[str, Any], after: dict[str, Any], reg
             continue
         was, now = old_props.get(name), new_props.get(name)
         if was != now and not classifier.same_unordered(name, was, now):
+            recreation, where = classifier.static(name, was, now)
             change.details.append(Detail(
                 target=Target(attribute="Tags" if name == "Tags" else "Properties", name=name,
-                              path=f"/Properties/{name}", requires_recreation=classifier.static(name, was, now)),
+                              path=f"/Properties/{where}", requires_recreation=recreation),
                 before=(before.get("Properties") or {}).get(name),
                 after=(after.get("Properties") or {}).get(name),
             ))
@@ -174,19 +175,20 @@ class _Classifier:
             return False
         return _unordered(before, node, self.schema) == _unordered(after, node, self.schema)
 
-    def static(self, name: str, before: Any, after: Any) -> str:
-        """Recreation for a changed top-level property `name` (values already normalized)."""
+    def static(self, name: str, before: Any, after: Any) -> tuple[str, str]:
+        """Recreation for a changed top-level property `name` (values already normalized), and the
+        path that decides it: the create-only pointer that changed, else the property itself."""
         if self.custom:
-            return NEVER
+            return NEVER, name
         if not self.known:
-            return CONDITIONALLY  # no schema: CloudFormation may replace; we cannot tell
+            return CONDITIONALLY, name  # no schema: CloudFormation may replace; we cannot tell
         for pointers, verdict in ((self.always, ALWAYS), (self.conditionally, CONDITIONALLY)):
             for pointer in pointers:
                 if pointer[0] != name:
                     continue
                 if len(pointer) == 1 or _values_at(before, pointer[1:]) != _values_at(after, pointer[1:]):
-                    return verdict
-        return NEVER
+                    return verdict, "/".join(pointer)
+        return NEVER, name
 
     def at_path(self, path: tuple[str | int, ...]) -> str:
         """Recreation for a change at `path` below Properties (a reference that will change)."""
@@ -378,14 +380,14 @@ def _reasons(change: ResourceChange) -> list[str]:
             continue
         may = "" if recreation == ALWAYS and detail.certain else "may "
         where = detail.target.path.removeprefix("/Properties/")
+        what = f"create-only property {where}" if recreation == ALWAYS else \
+            f"property {where} (create-only in some cases)"
         if detail.evaluation == DYNAMIC:
             cause = detail.causing_entity or "?"
             kind = "parameter" if detail.change_source == PARAMETER_REFERENCE else "replacement of"
-            text = f"{may}replace: create-only property {where} follows the {kind} {cause}"
-        elif recreation == ALWAYS:
-            text = f"replace: create-only property {where} changed"
+            text = f"{may}replace: {what} follows the {kind} {cause}"
         else:
-            text = f"may replace: property {where} changed (CloudFormation replaces in some cases)"
+            text = f"{may}replace: {what} changed"
         if text not in reasons:
             reasons.append(text)
     return reasons

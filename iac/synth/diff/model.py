@@ -220,6 +220,8 @@ def _detail_json(detail: Detail) -> dict[str, Any]:
     }
     if detail.causing_entity:
         data["CausingEntity"] = detail.causing_entity
+    if not detail.certain:
+        data["Certain"] = False  # iac's addition: the cause itself is only a possible replacement
     if detail.evaluation == STATIC:
         data["Before"] = detail.before
         data["After"] = detail.after

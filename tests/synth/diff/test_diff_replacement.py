@@ -85,8 +85,8 @@ def test_nested_create_only_path_change_replaces() -> None:
     change = change_of(diff(template({"Check": _health_check()}), template({"Check": _health_check(Type="HTTP")})),
                        "Check")
     assert change.replacement == "True"
-    assert detail_at(change, "/Properties/HealthCheckConfig").target.requires_recreation == "Always"
-    assert "HealthCheckConfig" in change.reasons[0]
+    assert detail_at(change, "/Properties/HealthCheckConfig/Type").target.requires_recreation == "Always"
+    assert "HealthCheckConfig/Type" in change.reasons[0]
 
 
 def test_change_beside_a_nested_create_only_path_does_not_replace() -> None:
