@@ -254,8 +254,8 @@ def schema_pass(artifacts: list[Any]) -> tuple[float, int]:
 
 
 def lint_pass(artifacts: list[Any]) -> tuple[float, dict[str, int]]:
+    from iac.specs import DEFAULT_REGION
     from iac.synth.lint import lint_template
-    from iac.synth.schemas import DEFAULT_REGION
 
     started = time.perf_counter()
     counts: dict[str, int] = {}
@@ -388,8 +388,8 @@ def main() -> int:
           f"{platform.system()} {platform.machine()}; iac-cfn {version_of('iac-cfn')}, "
           f"cfn-lint {version_of('cfn-lint')}")
 
+    from iac.specs import schema_date
     from iac.synth.lint import _linter_rules
-    from iac.synth.schemas import schema_date
 
     artifacts = synthesized(args.resources, args.per_stack)
     resources = sum(a.resource_count for a in artifacts)

@@ -62,7 +62,7 @@ def valid_retention_days() -> tuple[int, ...]:
 
     Read from the schema so the check follows AWS when cfn-lint (and its schemas) are upgraded.
     """
-    from iac.synth.schemas import resource_schema  # only when a LogGroup is built
+    from iac.specs import resource_schema  # only when a LogGroup is built
 
     schema = resource_schema(RESOURCE_TYPE)
     enum = schema.document.get("properties", {}).get("RetentionInDays", {}).get("enum") if schema else None

@@ -18,8 +18,8 @@ from typing import Any
 import attrs
 
 from iac.errors import TemplateError, UsageError
+from iac.specs import schema_date
 from iac.synth.loader import load
-from iac.synth.schemas import schema_date
 from iac.synth.serialize import serialize
 
 MANIFEST_FILE = "manifest.json"

@@ -22,8 +22,7 @@ from typing import Any
 
 import attrs
 
-from iac.synth.references import sub_expressions
-from iac.synth.schemas import (
+from iac.specs import (
     DEFAULT_REGION,
     ResourceSchema,
     getatt_attributes,
@@ -31,6 +30,7 @@ from iac.synth.schemas import (
     resource_schema,
     suggest_type,
 )
+from iac.synth.references import sub_expressions
 
 try:  # the registry schemas use \p{L}-style classes, which only the `regex` module knows
     import regex as _regex

@@ -12,9 +12,9 @@ from typing import Any
 
 from iac.constructs.core.source import SourceLocation
 from iac.errors import Problem
+from iac.specs import DEFAULT_REGION
 from iac.synth.lint import LintCache, LintFinding, lint_bodies
 from iac.synth.schema_validation import SchemaFinding, validate_template
-from iac.synth.schemas import DEFAULT_REGION
 
 #: (template path, line reported by the checker or None) -> (construct path, source location)
 Locate = Callable[[tuple[str | int, ...], int | None], tuple[str | None, SourceLocation | None]]

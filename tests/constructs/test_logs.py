@@ -9,9 +9,9 @@ import pytest
 
 from iac import App, CfnResource, ConstructError, Stack
 from iac.constructs import iam, logs
+from iac.specs import resource_schema
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
-from iac.synth.schemas import resource_schema
 from iac.synth.synthesizer import validate_assembly
 
 

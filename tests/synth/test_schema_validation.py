@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from iac.errors import UsageError
+from iac.specs import provider_types, resource_schema
 from iac.synth.schema_validation import SchemaFinding, validate_template
-from iac.synth.schemas import provider_types, resource_schema
 
 QUEUE = {"Type": "AWS::SQS::Queue"}
 SERVERLESS = "AWS::Serverless-2016-10-31"

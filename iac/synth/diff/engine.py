@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from iac.specs import DEFAULT_REGION, ResourceSchema, resource_schema
 from iac.synth.diff import knowledge
 from iac.synth.diff.model import (
     ADD,
@@ -37,7 +38,6 @@ from iac.synth.diff.model import (
 )
 from iac.synth.diff.normalize import canonical_json, normalize, normalize_resource
 from iac.synth.references import sub_expressions
-from iac.synth.schemas import DEFAULT_REGION, ResourceSchema, resource_schema
 
 #: Resource attributes besides Properties that CloudFormation compares.
 OTHER_ATTRIBUTES = ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy", "Condition")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from iac.specs import DEFAULT_REGION, resource_schema
 from iac.synth.diff import knowledge
 from iac.synth.diff.model import ADD, MODIFY, REMOVE, Finding, ResourceChange
 from iac.synth.diff.normalize import canonical_json, normalize
-from iac.synth.schemas import DEFAULT_REGION, resource_schema
 
 #: Near-renames are searched among at most this many adds and removes of one type (quadratic part).
 NEAR_RENAME_LIMIT = 40

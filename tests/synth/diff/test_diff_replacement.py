@@ -18,7 +18,7 @@ from diff_helpers import (
 )
 
 from iac.errors import UsageError
-from iac.synth.schemas import resource_schema
+from iac.specs import resource_schema
 
 
 def test_schema_facts_used_below_hold() -> None:
