@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import marshal
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -45,8 +46,28 @@ _RANK = {"False": 0, "Conditional": 1, "True": 2}
 _REMOVE_POLICY_ACTIONS = {"Retain": "Retain", "RetainExceptOnCreate": "Retain", "Snapshot": "Snapshot"}
 
 
+def identical_resources(old: dict[str, Any] | None, new: dict[str, Any] | None) -> frozenset[str]:
+    """Logical ids whose entries are the same to the byte on both sides (most of them, usually).
+
+    They need no normalization; `==` alone is not enough (True == 1, but CloudFormation reads "true"
+    and "1"), so the marshalled bytes must match too.
+    """
+    old_resources, new_resources = _resources(old), _resources(new)
+    same = []
+    for logical_id, resource in new_resources.items():
+        before = old_resources.get(logical_id)
+        if before is not None and before == resource:
+            try:
+                if marshal.dumps(before, 0) == marshal.dumps(resource, 0):
+                    same.append(logical_id)
+            except ValueError:  # a value marshal cannot write: compare the normal way
+                pass
+    return frozenset(same)
+
+
 def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, region: str | None,
-                   parameter_changes: dict[str, bool] | None = None) -> StackDiff:
+                   parameter_changes: dict[str, bool] | None = None,
+                   identical: frozenset[str] = frozenset()) -> StackDiff:
     """Resource changes between two templates of `stack` (None/{} for a stack on one side only)."""
     region = region or DEFAULT_REGION
     old_resources = _resources(old)
@@ -62,9 +83,11 @@ def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, regi
             replaced_type.add(logical_id)
             result.resources.append(_removed(logical_id, before))
             changes[logical_id] = _added(logical_id, resource)
+        elif logical_id in identical:
+            changes[logical_id] = ResourceChange(action=MODIFY, logical_id=logical_id, resource_type=_type(resource),
+                                                 construct_path=construct_path(resource))
         else:
-            change = _compare(logical_id, before, resource, region)
-            changes[logical_id] = change
+            changes[logical_id] = _compare(logical_id, before, resource, region)
     removed = [_removed(lid, res) for lid, res in old_resources.items() if lid not in new_resources]
     _propagate(changes, new_resources, old_resources, replaced_type, parameter_changes or {}, region)
     for logical_id in new_resources:

@@ -17,9 +17,11 @@ from iac.synth.diff.model import ADD, REMOVE, RuleChange, StatementChange
 from iac.synth.diff.normalize import canonical_json, normalize, normalize_statement
 
 
-def statement_changes(old: dict[str, Any], new: dict[str, Any]) -> list[StatementChange]:
-    before = _statements(old)
-    after = _statements(new)
+def statement_changes(old: dict[str, Any], new: dict[str, Any], skip: frozenset[str] = frozenset()
+                      ) -> list[StatementChange]:
+    """Statements added and removed; resources in `skip` are identical on both sides and not read."""
+    before = _statements(old, skip)
+    after = _statements(new, skip)
     changes: list[StatementChange] = []
     for key in [*after, *(k for k in before if k not in after)]:
         old_set, new_set = before.get(key, {}), after.get(key, {})
@@ -32,10 +34,11 @@ def statement_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Statemen
     return changes
 
 
-def _statements(template: dict[str, Any]) -> dict[tuple[str, str], dict[str, tuple[dict[str, Any], str]]]:
+def _statements(template: dict[str, Any], skip: frozenset[str]
+                ) -> dict[tuple[str, str], dict[str, tuple[dict[str, Any], str]]]:
     """(logical id, property path) -> {canonical statement: (statement, resource type)}."""
     found: dict[tuple[str, str], dict[str, tuple[dict[str, Any], str]]] = {}
-    for logical_id, resource in _resources(template):
+    for logical_id, resource in _resources(template, skip):
         resource_type = str(resource.get("Type", ""))
         properties = resource.get("Properties")
         if not isinstance(properties, dict):
@@ -107,17 +110,17 @@ def _statement_change(action: str, key: tuple[str, str], resource_type: str, sta
     )
 
 
-def rule_changes(old: dict[str, Any], new: dict[str, Any]) -> list[RuleChange]:
-    before, after = _rules(old), _rules(new)
+def rule_changes(old: dict[str, Any], new: dict[str, Any], skip: frozenset[str] = frozenset()) -> list[RuleChange]:
+    before, after = _rules(old, skip), _rules(new, skip)
     changes = [_rule_change(ADD, rule) for key, rule in after.items() if key not in before]
     changes += [_rule_change(REMOVE, rule) for key, rule in before.items() if key not in after]
     return changes
 
 
-def _rules(template: dict[str, Any]) -> dict[str, tuple[str, str, str, dict[str, Any]]]:
+def _rules(template: dict[str, Any], skip: frozenset[str]) -> dict[str, tuple[str, str, str, dict[str, Any]]]:
     """canonical key -> (logical id, group, direction, rule)."""
     found: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
-    for logical_id, resource in _resources(template):
+    for logical_id, resource in _resources(template, skip):
         resource_type = resource.get("Type")
         properties = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
         for name, direction in knowledge.RULE_LIST_PROPERTIES.get(resource_type, {}).items():
@@ -147,11 +150,12 @@ def _rule_change(action: str, entry: tuple[str, str, str, dict[str, Any]]) -> Ru
                       widens=action == ADD)
 
 
-def _resources(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _resources(template: dict[str, Any], skip: frozenset[str] = frozenset()
+               ) -> Iterator[tuple[str, dict[str, Any]]]:
     section = (template or {}).get("Resources")
     if isinstance(section, dict):
         for logical_id, resource in section.items():
-            if isinstance(resource, dict):
+            if isinstance(resource, dict) and logical_id not in skip:
                 yield logical_id, resource
 
 

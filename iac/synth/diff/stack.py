@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac.synth.diff.engine import diff_resources
+from iac.synth.diff.engine import diff_resources, identical_resources
 from iac.synth.diff.exports import export_findings
 from iac.synth.diff.model import ADD, MODIFY, REMOVE, DiffResult, StackDiff, ValueChange
 from iac.synth.diff.normalize import normalize
@@ -29,11 +29,12 @@ def diff_templates(
     """
     old = old or {}
     new = new or {}
-    result = diff_resources(old, new, stack=stack, region=region,
+    identical = identical_resources(old, new)
+    result = diff_resources(old, new, stack=stack, region=region, identical=identical,
                             parameter_changes=_parameter_changes(old, new, parameters or {}))
     result.values = value_changes(old, new)
-    result.statements = statement_changes(old, new)
-    result.rules = rule_changes(old, new)
+    result.statements = statement_changes(old, new, identical)
+    result.rules = rule_changes(old, new, identical)
     result.findings = [
         *deployability(result.resources, old, new, region),
         *data_at_risk(result.resources, old, new),
