@@ -177,3 +177,21 @@ def test_function_template_passes_cfn_lint_without_findings() -> None:
     fn.add_schedule("Nightly", "rate(1 day)")
     fn.add_alias("live")
     assert lint_template(synthesize(app).stack("S").body, "us-east-1") == []
+
+
+def test_dynamodb_stream_source_reads_only_the_stream() -> None:
+    from iac.constructs import dynamodb
+
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    table = dynamodb.Table(stack, "Orders", partition_key=dynamodb.Attribute("id", "S"), stream="NEW_IMAGE")
+    fn = _function(stack)
+    mapping = fn.add_dynamodb_stream_source("FromOrders", table, starting_position="TRIM_HORIZON")
+    resources = _resources(app)
+    props = resources[mapping.logical_id]["Properties"]
+    assert props["EventSourceArn"] == {"Fn::GetAtt": [table.resource.logical_id, "StreamArn"]}
+    assert props["StartingPosition"] == "TRIM_HORIZON"
+    statements = resources[fn.role.default_policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+    actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    assert actions == {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                       "dynamodb:ListStreams"}
