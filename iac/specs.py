@@ -36,6 +36,15 @@ def additional_spec(name: str) -> Any:
         return json.load(handle)
 
 
+@functools.cache
+def schema_extension(folder: str, name: str) -> Any:
+    """A JSON schema cfn-lint adds on top of the registry's, e.g. ("aws_ecs_taskdefinition",
+    "fargate_cpu_memory"): facts the registry schemas cannot express, such as which values go together."""
+    path = os.path.join(cfn_lint_data_root(), "schemas", "extensions", folder, f"{name}.json")
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
 DEFAULT_REGION = "us-east-1"
 
 

@@ -2,7 +2,9 @@
 
 A Function gets a role of its own unless one is given (with AWSLambdaBasicExecutionRole, so it can
 write its logs), waits for that role's policy before it is created (so the first invocation already
-has its grants), and gives out access only through grants and scoped permissions.
+has its grants), and gives out access only through grants and scoped permissions. Its metrics
+(`fn.metric_errors()`, ...) feed CloudWatch alarms; an alias made with `deployment=` moves to each new
+version through CodeDeploy (canary, linear or all at once), watching those alarms.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
-from iac.constructs import iam
+from iac.constructs import cloudwatch, codedeploy, iam
 from iac.constructs.core import CfnResource, Construct, Token
 from iac.constructs.core.asset import Asset, resolve_asset_path
 from iac.constructs.core.tokens import stable_key
@@ -231,9 +234,55 @@ class Function(Construct):
             self._versions["current"] = Version(self, "CurrentVersion", function=self)
         return self._versions["current"]
 
-    def add_alias(self, name: str, *, version: Version | None = None, description: str | None = None) -> Alias:
-        return Alias(self, f"Alias{name}", function=self, alias_name=name,
-                     version=version or self.current_version, description=description)
+    def add_alias(self, name: str, *, version: Version | None = None, description: str | None = None,
+                  deployment: Any = None, alarms: Sequence[Any] = (), pre_traffic: Any = None,
+                  post_traffic: Any = None) -> Alias:
+        """A stable name for the current version (or `version`); what callers should invoke.
+
+        With `deployment` (a preset name such as "Canary10Percent10Minutes", or a
+        `codedeploy.Deployment`), a new version does not take all the traffic at once: CodeDeploy
+        shifts it over, watching `alarms` and running the `pre_traffic` / `post_traffic` hook
+        functions, and rolls back on an alarm or a failed hook (see codedeploy.LambdaDeploymentGroup).
+        """
+        alias = Alias(self, f"Alias{name}", function=self, alias_name=name,
+                      version=version or self.current_version, description=description)
+        if deployment is None:
+            if alarms or pre_traffic is not None or post_traffic is not None:
+                raise ConstructError(
+                    f"add_alias({name!r}): alarms and traffic hooks belong to a deployment, but none was given",
+                    path=alias.path, location=alias.location,
+                    hint='add deployment="Canary10Percent10Minutes" (or another preset, or "AllAtOnce")')
+            return alias
+        alias.deployment_group = codedeploy.LambdaDeploymentGroup(
+            alias, "Deployment", alias=alias, deployment=deployment, alarms=alarms, pre_traffic=pre_traffic,
+            post_traffic=post_traffic)
+        return alias
+
+    # -- metrics ------------------------------------------------------------------------------
+
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        """One of the function's AWS/Lambda metrics, by name.
+
+        The period defaults to a minute (Lambda publishes every minute): an alarm watching a canary
+        deployment must see errors within the few minutes the canary lasts.
+        """
+        return cloudwatch.Metric(namespace="AWS/Lambda", metric_name=metric_name,
+                                 dimensions={"FunctionName": self.function_name}, statistic=statistic, period=period)
+
+    def metric_errors(self, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        """Invocations that ended in an error (the function's, not throttles)."""
+        return self.metric("Errors", statistic=statistic, period=period)
+
+    def metric_throttles(self, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        """Invocations refused because the function was at its concurrency limit."""
+        return self.metric("Throttles", statistic=statistic, period=period)
+
+    def metric_invocations(self, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        return self.metric("Invocations", statistic=statistic, period=period)
+
+    def metric_duration(self, *, statistic: str = "Average", period: int = 60) -> cloudwatch.Metric:
+        """Milliseconds per invocation; `statistic="p99"` for the slow tail."""
+        return self.metric("Duration", statistic=statistic, period=period)
 
     # -- event sources --------------------------------------------------------------------------
 
@@ -298,7 +347,10 @@ class Version(CfnResource):
     def __init__(self, scope: Construct, id: str, *, function: Function) -> None:
         super().__init__(scope, id, type="AWS::Lambda::Version", properties={"FunctionName": function.function_name})
         self.function = function
-        self.update_replace_policy = "Retain"  # old versions stay for aliases and rollbacks
+        # A new configuration is a new logical id, so CloudFormation removes the old version after the
+        # update: Retain keeps it published for rollbacks and for traffic still shifting to it (as SAM does).
+        self.deletion_policy = "Retain"
+        self.update_replace_policy = "Retain"
 
     @property
     def logical_id(self) -> str:
@@ -320,6 +372,9 @@ class Alias(Construct):
         super().__init__(scope, id)
         self.function = function
         self.alias_name = alias_name
+        self.version = version
+        #: Set when the alias shifts traffic with CodeDeploy (add_alias(..., deployment=...)).
+        self.deployment_group: Any = None
         self.resource = CfnResource(self, "Resource", type="AWS::Lambda::Alias", properties={
             "FunctionName": function.function_name, "FunctionVersion": version.version,
             "Name": alias_name, "Description": description})

@@ -51,7 +51,10 @@ def renames(changes: list[ResourceChange], old: dict[str, Any], new: dict[str, A
     old_resources, new_resources = _resources(old), _resources(new)
     removed: dict[str, list[str]] = defaultdict(list)
     added: dict[str, list[str]] = defaultdict(list)
+    renamed_paths = _paths(old_resources) ^ _paths(new_resources)
     for change in changes:
+        if change.construct_path and change.construct_path not in renamed_paths:
+            continue  # same construct, new id on purpose (a content hash: a Lambda Version, a Deployment)
         if change.action == REMOVE and change.logical_id not in new_resources:
             removed[change.resource_type].append(change.logical_id)
         elif change.action == ADD and change.logical_id not in old_resources:
@@ -104,6 +107,17 @@ def _rename(old_id: str, new_id: str, resource: dict[str, Any], nearly: bool = F
         + ": CloudFormation will create the new resource and delete the old one",
         fix=f'keep the old identity: call .override_logical_id("{old_id}") on the resource at {where}',
     )
+
+
+def _paths(resources: dict[str, Any]) -> set[str]:
+    """The construct paths named by iac:path metadata."""
+    found = set()
+    for resource in resources.values():
+        metadata = resource.get("Metadata")
+        path = metadata.get("iac:path") if isinstance(metadata, dict) else None
+        if isinstance(path, str):
+            found.add(path)
+    return found
 
 
 def _content_key(resource: dict[str, Any]) -> str:

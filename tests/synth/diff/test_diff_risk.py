@@ -271,3 +271,12 @@ def test_same_name_on_different_types_is_fine() -> None:
     result = diff(template({"X": queue(QueueName="jobs")}),
                   template({"Y": resource("AWS::SNS::Topic", {"TopicName": "jobs"})}))
     assert findings_of(result, "deployability") == []
+
+
+def test_a_new_id_for_the_same_construct_is_not_a_rename() -> None:
+    def version(lid: str) -> dict:
+        return {"Resources": {lid: {"Type": "AWS::Lambda::Version", "Properties": {"FunctionName": "f"},
+                                    "Metadata": {"iac:path": "S/Fn/CurrentVersion"}}}}
+
+    result = diff(version("FnVersionAAAA1111"), version("FnVersionBBBB2222"))
+    assert findings_of(result, "rename") == []

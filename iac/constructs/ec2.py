@@ -1,0 +1,621 @@
+"""EC2 networking: a VPC with public and private subnets in every availability zone, and security
+groups whose rules say exactly who may talk to whom on which port.
+
+    vpc = ec2.Vpc(stack, "Network", max_azs=2)
+    db = ec2.SecurityGroup(stack, "Db", vpc=vpc)
+    db.allow_from(app_group, ec2.Port.tcp(5432))
+
+A Vpc makes, per availability zone, a public subnet (its route table sends 0.0.0.0/0 to the internet
+gateway) and a private subnet (0.0.0.0/0 goes to a NAT gateway, so tasks can pull images and call
+AWS without being reachable from the internet). Subnet ranges are computed, never hand-typed; see
+`subnet_cidr_blocks` for the scheme. The zones are `Fn::Select(i, Fn::GetAZs(""))`: the names are
+only known to CloudFormation (AZ letters are mapped per account), so a template works in any region.
+
+A SecurityGroup lets nothing out unless told to (`allow_all_outbound=False` is the default: EC2's own
+default is "everything out"). Rules between two groups are separate AWS::EC2::SecurityGroupIngress /
+Egress resources: written inline, two groups that allow each other would each refer to the other and
+CloudFormation could create neither first.
+
+Stability contract (changing these ids replaces the resources): subnets live at `<vpc>/PublicSubnet<n>`
+and `<vpc>/PrivateSubnet<n>` (n from 1, in zone order) whatever `nat_gateways` is; a rule between
+groups lives at `<group>/From <peer>:<port>` or `<group>/To <peer>:<port>`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from iac.constructs.core import CfnResource, Construct, Fn, Lazy, Token, is_token
+from iac.constructs.core.source import SourceLocation, caller_location
+from iac.errors import ConstructError
+
+ANY_IPV4 = "0.0.0.0/0"
+ANY_IPV6 = "::/0"
+MIN_VPC_PREFIX = 16  # EC2's limits for a VPC's primary range...
+MAX_VPC_PREFIX = 28
+MAX_SUBNET_PREFIX = 28  # ...and for a subnet (16 addresses, 11 usable after AWS reserves 5)
+MAX_AZS = 6
+
+# A security group with no egress rule gets EC2's "allow all" rule. To allow nothing, write one rule
+# that can match no packet (ICMP type 252 code 86 to the broadcast address): EC2 then drops its default.
+NO_TRAFFIC_RULE = {"CidrIp": "255.255.255.255/32", "Description": "Disallow all traffic", "IpProtocol": "icmp",
+                   "FromPort": 252, "ToPort": 86}
+ALL_TRAFFIC_RULE = {"CidrIp": ANY_IPV4, "Description": "Allow all outbound traffic", "IpProtocol": "-1"}
+
+
+class SubnetType:
+    """What a subnet can reach: the internet both ways, the internet outbound only, or nothing outside."""
+
+    PUBLIC = "Public"
+    PRIVATE_WITH_EGRESS = "PrivateWithEgress"  # default route to a NAT gateway
+    PRIVATE_ISOLATED = "PrivateIsolated"  # no default route (a VPC with nat_gateways=0)
+
+
+SUBNET_TYPES = (SubnetType.PUBLIC, SubnetType.PRIVATE_WITH_EGRESS, SubnetType.PRIVATE_ISOLATED)
+
+
+# -- subnet ranges ---------------------------------------------------------------------------------
+
+def subnet_cidr_blocks(cidr: str, az_count: int) -> tuple[list[str], list[str]]:
+    """The (public, private) subnet ranges of a VPC with range `cidr` across `az_count` zones.
+
+    The scheme: the VPC range is cut into the smallest power of two of equal blocks that holds
+    2 x az_count subnets; public subnets take the first az_count blocks in zone order, private subnets
+    the next az_count; any blocks left over stay free for later subnets. 10.0.0.0/16 across 2 zones is
+    four /18s (public 10.0.0.0/18, 10.0.64.0/18; private 10.0.128.0/18, 10.0.192.0/18); across 3 zones,
+    eight /19s of which six are used. Equal sizes keep every range predictable from the zone count alone
+    (the CDK cuts the same way, so its VPCs and these line up).
+    """
+    network = ipaddress.IPv4Network(cidr)
+    count = 2 * az_count
+    prefix = network.prefixlen + (count - 1).bit_length()
+    if prefix > MAX_SUBNET_PREFIX:
+        raise ValueError(f"cidr {cidr} is too small for {count} subnets ({az_count} zones x public and private): "
+                         f"each would be a /{prefix}, and subnets can be /{MAX_SUBNET_PREFIX} at the smallest; "
+                         "use a larger range or fewer zones")
+    blocks = [str(block) for block in itertools.islice(network.subnets(new_prefix=prefix), count)]
+    return blocks[:az_count], blocks[az_count:]
+
+
+# -- validators ------------------------------------------------------------------------------------
+
+def _check_vpc_cidr(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, str) or is_token(value):
+        raise ValueError(f"cidr must be a literal IPv4 range such as '10.0.0.0/16' (the subnet ranges are "
+                         f"computed from it), got {value!r}")
+    try:
+        network = ipaddress.IPv4Network(value)
+    except ValueError:
+        try:
+            hint = f"; did you mean {ipaddress.IPv4Network(value, strict=False)}?"
+        except ValueError:
+            hint = ""
+        raise ValueError(f"cidr {value!r} is not an IPv4 network range such as '10.0.0.0/16'{hint}") from None
+    if not MIN_VPC_PREFIX <= network.prefixlen <= MAX_VPC_PREFIX:
+        raise ValueError(f"cidr {value} is a /{network.prefixlen}; a VPC range must be /{MIN_VPC_PREFIX} "
+                         f"(65,536 addresses) to /{MAX_VPC_PREFIX}")
+
+
+def _check_count(low: int, high: int) -> Any:
+    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+        if value is None and attribute.name == "nat_gateways":
+            return
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{attribute.name} must be a whole number from {low} to {high}, got {value!r}")
+
+    return check
+
+
+def _check_zones(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list | tuple) or not value or not all(isinstance(z, str) and z for z in value):
+        raise ValueError(f"availability_zones must be a non-empty list of zone names such as 'eu-west-1a', "
+                         f"got {value!r}")
+    if len(set(value)) != len(value):
+        raise ValueError(f"availability_zones lists a zone twice: {list(value)}")
+
+
+@attrs.define(kw_only=True)
+class VpcProps:
+    cidr: str = attrs.field(default="10.0.0.0/16", validator=_check_vpc_cidr)
+    max_azs: int = attrs.field(default=3, validator=_check_count(1, MAX_AZS))
+    nat_gateways: int | None = attrs.field(default=None, validator=_check_count(0, MAX_AZS))
+    availability_zones: list[str] | None = attrs.field(default=None, validator=_check_zones)
+    enable_dns_hostnames: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    enable_dns_support: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+
+    @property
+    def az_count(self) -> int:
+        return min(self.max_azs, len(self.availability_zones)) if self.availability_zones else self.max_azs
+
+    def __attrs_post_init__(self) -> None:
+        if self.nat_gateways is not None and self.nat_gateways > self.az_count:
+            raise ValueError(f"nat_gateways is {self.nat_gateways} but the VPC spans {self.az_count} zones; "
+                             "at most one NAT gateway per zone")
+        if self.enable_dns_hostnames and not self.enable_dns_support:
+            raise ValueError("enable_dns_hostnames needs enable_dns_support (EC2 refuses hostnames without DNS)")
+        subnet_cidr_blocks(self.cidr, self.az_count)  # raises when the range is too small
+
+
+# -- subnets ---------------------------------------------------------------------------------------
+
+def _name_tag(construct: Construct) -> list[dict[str, str]]:
+    """A Name tag with the construct path, so the console shows which construct made the resource."""
+    return [{"Key": "Name", "Value": construct.path}]
+
+
+class Subnet(Construct):
+    """One subnet with a route table of its own (so each can have its own default route)."""
+
+    def __init__(self, scope: Construct, id: str, *, vpc: Vpc, cidr_block: str, availability_zone: Any,
+                 subnet_type: str) -> None:
+        super().__init__(scope, id)
+        self.vpc = vpc
+        self.cidr_block = cidr_block
+        self.availability_zone = availability_zone
+        self.subnet_type = subnet_type
+        self.resource = CfnResource(self, "Resource", type="AWS::EC2::Subnet", properties={
+            "VpcId": vpc.vpc_id,
+            "CidrBlock": cidr_block,
+            "AvailabilityZone": availability_zone,
+            "Tags": _name_tag(self),
+        })
+        self.route_table = CfnResource(self, "RouteTable", type="AWS::EC2::RouteTable", properties={
+            "VpcId": vpc.vpc_id, "Tags": _name_tag(self)})
+        self.route_table_association = CfnResource(
+            self, "RouteTableAssociation", type="AWS::EC2::SubnetRouteTableAssociation",
+            properties={"RouteTableId": self.route_table.ref, "SubnetId": self.subnet_id})
+        self.default_route: CfnResource | None = None
+        self.nat_gateway: CfnResource | None = None
+
+    @property
+    def subnet_id(self) -> Token:
+        return self.resource.ref
+
+    @property
+    def route_table_id(self) -> Token:
+        return self.route_table.ref
+
+    @property
+    def internet_connectivity(self) -> list[CfnResource]:
+        """What must exist before this subnet reaches the internet (its default route and the route
+        table's association); empty for an isolated subnet."""
+        if self.default_route is None:
+            return []
+        return [self.default_route, self.route_table_association]
+
+    def _add_default_route(self, **target: Any) -> CfnResource:
+        """0.0.0.0/0 to `target` (GatewayId= or NatGatewayId=)."""
+        self.default_route = CfnResource(self, "DefaultRoute", type="AWS::EC2::Route", properties={
+            "RouteTableId": self.route_table.ref, "DestinationCidrBlock": ANY_IPV4, **target})
+        return self.default_route
+
+    def _add_nat_gateway(self) -> CfnResource:
+        """A NAT gateway with its Elastic IP, usable once this (public) subnet reaches the internet."""
+        attachment = self.vpc.internet_gateway_attachment
+        eip = CfnResource(self, "EIP", type="AWS::EC2::EIP", properties={"Domain": "vpc", "Tags": _name_tag(self)},
+                          depends_on=[attachment])
+        self.nat_gateway = CfnResource(self, "NATGateway", type="AWS::EC2::NatGateway", properties={
+            "SubnetId": self.subnet_id,
+            "AllocationId": eip.get_att("AllocationId"),
+            "Tags": _name_tag(self),
+        })
+        self.nat_gateway.add_depends_on(*(r for r in (self.default_route, self.route_table_association) if r))
+        return self.nat_gateway
+
+
+@attrs.frozen(kw_only=True)
+class SubnetSelection:
+    """Which subnets of a VPC a construct uses: by type, or the given subnets."""
+
+    subnet_type: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.in_(SUBNET_TYPES)))
+    subnets: tuple[Subnet, ...] | None = attrs.field(
+        default=None, converter=lambda v: tuple(v) if v is not None else None)
+
+    def __attrs_post_init__(self) -> None:
+        if self.subnet_type is not None and self.subnets is not None:
+            raise ValueError("give subnet_type or subnets, not both")
+
+
+@attrs.frozen
+class SelectedSubnets:
+    """The result of `vpc.select_subnets(...)`: the subnets and their ids (tokens) in zone order."""
+
+    subnets: tuple[Subnet, ...]
+
+    @property
+    def subnet_ids(self) -> list[Token]:
+        return [subnet.subnet_id for subnet in self.subnets]
+
+    @property
+    def availability_zones(self) -> list[Any]:
+        return [subnet.availability_zone for subnet in self.subnets]
+
+
+# -- the VPC ---------------------------------------------------------------------------------------
+
+class Vpc(Construct):
+    """A VPC with a public and a private subnet in each of `max_azs` zones (default 3).
+
+    Props: cidr ("10.0.0.0/16"), max_azs (1-6; the VPC uses exactly this many zones, so the region
+    must have them: most have 3 or more, us-east-1 has 6, us-west-1 offers most accounts 2),
+    nat_gateways (default one per zone, so one zone failing leaves the others their way out; fewer
+    saves money, and the private subnet of zone i routes through gateway `i mod nat_gateways`; 0
+    makes the private subnets isolated), availability_zones (zone names instead of Fn::GetAZs;
+    cfn-lint warns about hard-coded zones), enable_dns_hostnames / enable_dns_support (both on:
+    ECS, VPC endpoints and load balancers need them).
+
+    The VPC's story: the VPC, its zones, an internet gateway, a public subnet per zone routed to
+    it, the NAT gateways in the first public subnets, a private subnet per zone routed to them.
+    """
+
+    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+        super().__init__(scope, id)
+        self.props: VpcProps = self._build_props(VpcProps, props)
+        self.cidr: str = self.props.cidr
+        self.resource = CfnResource(self, "Resource", type="AWS::EC2::VPC", properties={
+            "CidrBlock": self.cidr,
+            "EnableDnsHostnames": self.props.enable_dns_hostnames,
+            "EnableDnsSupport": self.props.enable_dns_support,
+            "Tags": _name_tag(self),
+        })
+        self.availability_zones: list[Any] = self._zones()
+        self.internet_gateway, self.internet_gateway_attachment = self._internet_gateway()
+        public_cidrs, private_cidrs = subnet_cidr_blocks(self.cidr, len(self.availability_zones))
+        self.public_subnets: list[Subnet] = [self._public_subnet(n, cidr) for n, cidr in enumerate(public_cidrs)]
+        self.nat_gateways: list[CfnResource] = [subnet._add_nat_gateway() for subnet in self._nat_subnets()]
+        self.private_subnets: list[Subnet] = [self._private_subnet(n, cidr) for n, cidr in enumerate(private_cidrs)]
+
+    def _zones(self) -> list[Any]:
+        if self.props.availability_zones:
+            return list(self.props.availability_zones[: self.props.az_count])
+        return [Fn.select(index, Fn.get_azs("")) for index in range(self.props.az_count)]
+
+    def _internet_gateway(self) -> tuple[CfnResource, CfnResource]:
+        gateway = CfnResource(self, "IGW", type="AWS::EC2::InternetGateway", properties={"Tags": _name_tag(self)})
+        attachment = CfnResource(self, "VPCGW", type="AWS::EC2::VPCGatewayAttachment", properties={
+            "VpcId": self.vpc_id, "InternetGatewayId": gateway.ref})
+        return gateway, attachment
+
+    def _public_subnet(self, index: int, cidr: str) -> Subnet:
+        subnet = Subnet(self, f"PublicSubnet{index + 1}", vpc=self, cidr_block=cidr,
+                        availability_zone=self.availability_zones[index], subnet_type=SubnetType.PUBLIC)
+        route = subnet._add_default_route(GatewayId=self.internet_gateway.ref)
+        route.add_depends_on(self.internet_gateway_attachment)  # a route to an unattached gateway fails
+        return subnet
+
+    def _nat_subnets(self) -> list[Subnet]:
+        count = len(self.public_subnets) if self.props.nat_gateways is None else self.props.nat_gateways
+        return self.public_subnets[:count]
+
+    def _private_subnet(self, index: int, cidr: str) -> Subnet:
+        kind = SubnetType.PRIVATE_WITH_EGRESS if self.nat_gateways else SubnetType.PRIVATE_ISOLATED
+        subnet = Subnet(self, f"PrivateSubnet{index + 1}", vpc=self, cidr_block=cidr,
+                        availability_zone=self.availability_zones[index], subnet_type=kind)
+        if self.nat_gateways:
+            subnet._add_default_route(NatGatewayId=self.nat_gateways[index % len(self.nat_gateways)].ref)
+        return subnet
+
+    # -- references -------------------------------------------------------------------------------
+
+    @property
+    def vpc_id(self) -> Token:
+        return self.resource.ref
+
+    @property
+    def internet_connectivity(self) -> list[CfnResource]:
+        """What must exist before anything in a public subnet can reach or be reached from the
+        internet (an internet-facing load balancer depends on these)."""
+        resources = [self.internet_gateway_attachment]
+        for subnet in self.public_subnets:
+            resources += subnet.internet_connectivity
+        return resources
+
+    # -- selection --------------------------------------------------------------------------------
+
+    def select_subnets(self, selection: SubnetSelection | None = None, *, subnet_type: str | None = None,
+                       subnets: Sequence[Subnet] | None = None) -> SelectedSubnets:
+        """The subnets a selection names: `select_subnets(subnet_type=SubnetType.PUBLIC)`, a
+        `SubnetSelection`, or given subnets (which must belong to this VPC). Without arguments: the
+        private subnets (where workloads belong), or the public ones when the VPC has no private subnet."""
+        location = caller_location()
+        if selection is None:
+            try:
+                selection = SubnetSelection(subnet_type=subnet_type, subnets=subnets)
+            except (TypeError, ValueError) as error:
+                raise ConstructError(f"select_subnets: {error}", path=self.path, location=location) from None
+        if selection.subnets is not None:
+            return SelectedSubnets(self._own_subnets(selection.subnets, location))
+        if selection.subnet_type is None:
+            return SelectedSubnets(tuple(self.private_subnets or self.public_subnets))
+        chosen = tuple(s for s in self.public_subnets + self.private_subnets if s.subnet_type == selection.subnet_type)
+        if not chosen:
+            have = sorted({s.subnet_type for s in self.public_subnets + self.private_subnets})
+            raise ConstructError(f"VPC {self.path} has no {selection.subnet_type} subnets (it has {', '.join(have)})",
+                                 path=self.path, location=location,
+                                 hint="private subnets have egress only when the VPC has NAT gateways "
+                                      "(nat_gateways >= 1)")
+        return SelectedSubnets(chosen)
+
+    def _own_subnets(self, subnets: Sequence[Subnet], location: SourceLocation | None) -> tuple[Subnet, ...]:
+        for subnet in subnets:
+            if not isinstance(subnet, Subnet) or subnet.vpc is not self:
+                raise ConstructError(f"select_subnets: {subnet!r} is not a subnet of VPC {self.path}",
+                                     path=self.path, location=location)
+        if not subnets:
+            raise ConstructError("select_subnets: an empty list of subnets selects nothing", path=self.path,
+                                 location=location)
+        return tuple(subnets)
+
+
+# -- ports and peers -------------------------------------------------------------------------------
+
+def _port_number(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
+        raise ConstructError(f"{what} must be a port number from 0 to 65535, got {value!r}",
+                             location=caller_location())
+    return value
+
+
+@attrs.frozen
+class Port:
+    """A protocol and port range: `Port.tcp(443)`, `Port.tcp_range(8000, 8080)`, `Port.all_traffic()`."""
+
+    protocol: str  # "tcp", "udp", "icmp" or "-1" (every protocol)
+    from_port: int | None = None
+    to_port: int | None = None
+
+    @staticmethod
+    def tcp(port: int) -> Port:
+        return Port("tcp", _port_number(port, "Port.tcp"), port)
+
+    @staticmethod
+    def tcp_range(start: int, end: int) -> Port:
+        return Port._range("tcp", start, end)
+
+    @staticmethod
+    def all_tcp() -> Port:
+        return Port("tcp", 0, 65535)
+
+    @staticmethod
+    def udp(port: int) -> Port:
+        return Port("udp", _port_number(port, "Port.udp"), port)
+
+    @staticmethod
+    def udp_range(start: int, end: int) -> Port:
+        return Port._range("udp", start, end)
+
+    @staticmethod
+    def all_udp() -> Port:
+        return Port("udp", 0, 65535)
+
+    @staticmethod
+    def icmp_ping() -> Port:
+        return Port("icmp", 8, -1)  # echo request, any code
+
+    @staticmethod
+    def all_traffic() -> Port:
+        return Port("-1")
+
+    @staticmethod
+    def _range(protocol: str, start: int, end: int) -> Port:
+        _port_number(start, f"Port.{protocol}_range start")
+        _port_number(end, f"Port.{protocol}_range end")
+        if start > end:
+            raise ConstructError(f"Port.{protocol}_range: start {start} is above end {end}",
+                                 location=caller_location())
+        return Port(protocol, start, end)
+
+    def rule_fields(self) -> dict[str, Any]:
+        """IpProtocol/FromPort/ToPort as a security group rule writes them."""
+        fields: dict[str, Any] = {"IpProtocol": self.protocol}
+        if self.protocol != "-1":
+            fields.update(FromPort=self.from_port, ToPort=self.to_port)
+        return fields
+
+    def __str__(self) -> str:
+        if self.protocol == "-1":
+            return "all traffic"
+        if self.protocol == "icmp":
+            return f"icmp {self.from_port}:{self.to_port}"
+        ports = str(self.from_port) if self.from_port == self.to_port else f"{self.from_port}-{self.to_port}"
+        return ports if self.protocol == "tcp" else f"{self.protocol} {ports}"
+
+
+def _check_cidr(cidr: Any, version: int) -> str:
+    if is_token(cidr):
+        return cidr
+    try:
+        network = ipaddress.ip_network(cidr)
+    except (TypeError, ValueError):
+        network = None
+    if network is None or network.version != version:
+        example = "10.0.0.0/16" if version == 4 else "2001:db8::/32"
+        raise ConstructError(f"{cidr!r} is not an IPv{version} range such as {example!r}", location=caller_location())
+    return str(network)
+
+
+@attrs.frozen
+class CidrPeer:
+    """An address range as a rule's source or destination."""
+
+    cidr: str
+    version: int = 4
+
+    @property
+    def label(self) -> str:
+        return self.cidr
+
+    def rule_fields(self, direction: str) -> dict[str, Any]:
+        return {"CidrIp" if self.version == 4 else "CidrIpv6": self.cidr}
+
+
+class Peer:
+    """Who a rule is about: `Peer.any_ipv4()`, `Peer.ipv4("10.0.0.0/16")`, or a SecurityGroup."""
+
+    @staticmethod
+    def ipv4(cidr: str) -> CidrPeer:
+        return CidrPeer(_check_cidr(cidr, 4), 4)
+
+    @staticmethod
+    def any_ipv4() -> CidrPeer:
+        return CidrPeer(ANY_IPV4, 4)
+
+    @staticmethod
+    def ipv6(cidr: str) -> CidrPeer:
+        return CidrPeer(_check_cidr(cidr, 6), 6)
+
+    @staticmethod
+    def any_ipv6() -> CidrPeer:
+        return CidrPeer(ANY_IPV6, 6)
+
+    @staticmethod
+    def security_group(group: SecurityGroup) -> SecurityGroup:
+        """Another group: traffic from (or to) anything that has that group attached."""
+        if not isinstance(group, SecurityGroup):
+            raise ConstructError(f"Peer.security_group needs a SecurityGroup, got {type(group).__name__}",
+                                 location=caller_location())
+        return group
+
+
+@attrs.frozen
+class Rule:
+    """One rule as the group records it: direction ("ingress"/"egress"), peer, port, description."""
+
+    direction: str
+    peer: CidrPeer | SecurityGroup = attrs.field(eq=False)
+    port: Port
+    description: str
+    peer_key: str
+
+
+# -- security groups -------------------------------------------------------------------------------
+
+def _check_vpc(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, Vpc):
+        raise TypeError(f"vpc must be an ec2.Vpc, got {type(value).__name__}")
+
+
+@attrs.define(kw_only=True)
+class SecurityGroupProps:
+    vpc: Vpc = attrs.field(validator=_check_vpc)
+    description: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.and_(attrs.validators.instance_of(str), attrs.validators.max_len(255))))
+    allow_all_outbound: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    security_group_name: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of(str)))
+
+
+class SecurityGroup(Construct):
+    """A security group: nothing in, and nothing out unless `allow_all_outbound=True`.
+
+    `allow_from(peer, port)` and `allow_to(peer, port)` add rules. Between two groups both sides are
+    written (A's egress to B and B's ingress from A), because each group filters its own side of the
+    connection; rules for address ranges are written inline on the group.
+    """
+
+    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+        super().__init__(scope, id)
+        self.props: SecurityGroupProps = self._build_props(SecurityGroupProps, props)
+        self.vpc = self.props.vpc
+        self.ingress_rules: list[Rule] = []
+        self.egress_rules: list[Rule] = []
+        self.resource = CfnResource(self, "Resource", type="AWS::EC2::SecurityGroup", properties={
+            "GroupDescription": self.props.description or self.path[:255],
+            "GroupName": self.props.security_group_name,
+            "VpcId": self.vpc.vpc_id,
+            "SecurityGroupIngress": Lazy(self._inline_ingress),
+            "SecurityGroupEgress": Lazy(self._inline_egress),
+        })
+
+    @property
+    def security_group_id(self) -> Token:
+        return self.resource.get_att("GroupId")
+
+    @property
+    def allow_all_outbound(self) -> bool:
+        return self.props.allow_all_outbound
+
+    # -- rules ------------------------------------------------------------------------------------
+
+    def allow_from(self, peer: CidrPeer | SecurityGroup, port: Port, description: str | None = None) -> None:
+        """Let `peer` connect to members of this group on `port` (and, for a group, let it send there)."""
+        self._checked(peer, port, "allow_from")
+        self._add_rule("ingress", peer, port, description)
+        if isinstance(peer, SecurityGroup):
+            peer._add_rule("egress", self, port, description)
+
+    def allow_to(self, peer: CidrPeer | SecurityGroup, port: Port, description: str | None = None) -> None:
+        """Let members of this group connect to `peer` on `port` (and, for a group, let it accept that)."""
+        self._checked(peer, port, "allow_to")
+        self._add_rule("egress", peer, port, description)
+        if isinstance(peer, SecurityGroup):
+            peer._add_rule("ingress", self, port, description)
+
+    def _checked(self, peer: Any, port: Any, method: str) -> None:
+        location = caller_location()
+        if not isinstance(peer, CidrPeer | SecurityGroup):
+            raise ConstructError(f"{method}: the peer must be ec2.Peer.ipv4(...), ec2.Peer.any_ipv4() or a "
+                                 f"SecurityGroup, got {type(peer).__name__}", path=self.path, location=location)
+        if not isinstance(port, Port):
+            raise ConstructError(f"{method}: the port must be an ec2.Port such as Port.tcp(443), got {port!r}",
+                                 path=self.path, location=location)
+
+    def _add_rule(self, direction: str, peer: CidrPeer | SecurityGroup, port: Port, description: str | None) -> None:
+        if direction == "egress" and self.allow_all_outbound:
+            return  # already allowed
+        label = self._peer_label(peer)
+        key = f"group:{peer.path}" if isinstance(peer, SecurityGroup) else f"cidr:{peer.cidr}"
+        rules = self.ingress_rules if direction == "ingress" else self.egress_rules
+        if any(rule.peer_key == key and rule.port == port for rule in rules):
+            return
+        text = description or f"{'from' if direction == 'ingress' else 'to'} {label}:{port}"
+        rule = Rule(direction, peer, port, text, key)
+        rules.append(rule)
+        if isinstance(peer, SecurityGroup):
+            self._rule_resource(rule, label)
+
+    def _peer_label(self, peer: CidrPeer | SecurityGroup) -> str:
+        if isinstance(peer, CidrPeer):
+            return peer.label
+        stack_path = self.stack.path
+        same_stack = peer.stack is self.stack
+        return peer.path[len(stack_path) + 1:] if same_stack else peer.path
+
+    def _rule_resource(self, rule: Rule, label: str) -> CfnResource:
+        """A rule between groups as its own resource (written inline, two groups could form a cycle)."""
+        peer = rule.peer
+        assert isinstance(peer, SecurityGroup)
+        ingress = rule.direction == "ingress"
+        name = f"{'From' if ingress else 'To'} {label.replace('/', '.')}:{rule.port}"
+        return CfnResource(self, name, type=f"AWS::EC2::SecurityGroup{'Ingress' if ingress else 'Egress'}",
+                           properties={
+                               "GroupId": self.security_group_id,
+                               "SourceSecurityGroupId" if ingress else "DestinationSecurityGroupId":
+                                   peer.security_group_id,
+                               **rule.port.rule_fields(),
+                               "Description": rule.description,
+                           })
+
+    def _inline(self, rules: list[Rule]) -> list[dict[str, Any]]:
+        return [{**rule.peer.rule_fields(rule.direction), **rule.port.rule_fields(), "Description": rule.description}
+                for rule in rules if isinstance(rule.peer, CidrPeer)]
+
+    def _inline_ingress(self) -> list[dict[str, Any]] | None:
+        return self._inline(self.ingress_rules) or None
+
+    def _inline_egress(self) -> list[dict[str, Any]]:
+        if self.allow_all_outbound:
+            return [dict(ALL_TRAFFIC_RULE)]
+        return self._inline(self.egress_rules) or [dict(NO_TRAFFIC_RULE)]
+
+
+__all__ = ["CidrPeer", "Peer", "Port", "Rule", "SecurityGroup", "SelectedSubnets", "Subnet", "SubnetSelection",
+           "SubnetType", "Vpc", "subnet_cidr_blocks"]

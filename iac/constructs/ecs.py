@@ -1,0 +1,744 @@
+"""ECS on Fargate: clusters, task definitions with their containers, and services.
+
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    task = ecs.FargateTaskDefinition(stack, "Task", cpu=512, memory_limit_mib=1024)
+    task.add_container("web", image=ecs.ContainerImage.from_registry("nginx"), port_mappings=[80])
+    ecs.FargateService(stack, "Service", cluster=cluster, task_definition=task)
+
+What the constructs decide for you, and why:
+- cpu and memory are checked against the pairs Fargate accepts (read from the data cfn-lint ships),
+  so a wrong pair fails at your line instead of twenty minutes into a deployment.
+- Each task definition has a task role (what your code may do: grant to the task definition) and,
+  once something needs it, an execution role (what ECS does for the task: pull the image, write the
+  logs, read the secrets), each with exactly those permissions.
+- Containers log to a CloudWatch log group of their own (awslogs driver) that expires its events.
+- Secrets never appear in a template or a task definition: they are references to Secrets Manager or
+  SSM Parameter Store that ECS resolves when a task starts; a literal value is refused.
+- A service runs in the VPC's private subnets with a security group of its own that lets nothing in
+  and only HTTPS out (image pulls, logs, AWS APIs); a failing deployment rolls back by itself
+  (deployment circuit breaker with rollback), and new tasks start before old ones stop.
+
+Stability contract (changing these ids replaces the resources): a container's log group lives at
+`<task definition>/<container name>/LogGroup`; the roles at `<task definition>/TaskRole` and
+`<task definition>/ExecutionRole`; a service's group at `<service>/SecurityGroup`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+import attrs
+
+from iac.constructs import ec2, iam, logs
+from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token, is_token
+from iac.constructs.core.source import caller_location
+from iac.errors import ConstructError
+
+ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
+ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+ECR_AUTH_ACTION = "ecr:GetAuthorizationToken"  # account-wide: IAM allows no resource but "*" for it
+SECRETS_MANAGER_READ = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
+SSM_READ = ("ssm:GetParameters",)
+CPU_ARCHITECTURES = ("X86_64", "ARM64")
+DEPLOYMENT_CONTROLLERS = ("ECS", "CODE_DEPLOY")
+CONTAINER_INSIGHTS = {True: "enabled", False: "disabled", "enhanced": "enhanced"}
+DEFAULT_GRACE_PERIOD_SECONDS = 60
+_CONTAINER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
+_DYNAMIC_REFERENCE = re.compile(r"^\{\{resolve:(ssm|ssm-secure|secretsmanager):(.+)\}\}$", re.DOTALL)
+_SECRET_REFERENCE = re.compile(r"\{\{resolve:(ssm-secure|secretsmanager):")
+
+#: Fargate's cpu -> memory pairs as documented, used only if cfn-lint's data cannot be read.
+DOCUMENTED_CPU_MEMORY: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4097, 1024)),
+    1024: tuple(range(2048, 8193, 1024)),
+    2048: tuple(range(4096, 16385, 1024)),
+    4096: tuple(range(8192, 30721, 1024)),
+    8192: tuple(range(16384, 61441, 4096)),
+    16384: tuple(range(32768, 122881, 8192)),
+}
+
+
+# -- Fargate sizes ---------------------------------------------------------------------------------
+
+@functools.cache
+def fargate_cpu_memory() -> dict[int, tuple[int, ...]]:
+    """Fargate cpu units -> the memory sizes (MiB) it accepts with them.
+
+    Read from the schema extension cfn-lint checks task definitions with (rule E3047), so iac refuses
+    exactly what the linter would, and follows AWS when cfn-lint is upgraded.
+    """
+    from iac.specs import schema_extension  # only when a task definition is built
+
+    try:
+        options = schema_extension("aws_ecs_taskdefinition", "fargate_cpu_memory")["then"]["anyOf"]
+        table: dict[int, tuple[int, ...]] = {}
+        for option in options:
+            cpu = int(option["properties"]["Cpu"]["then"]["enum"][0])
+            memory = option["properties"]["Memory"]["then"]
+            if "enum" in memory:
+                table[cpu] = tuple(int(m) for m in memory["enum"])
+            else:
+                table[cpu] = tuple(range(memory["minimum"], memory["maximum"] + 1, memory["multipleOf"]))
+        return table or DOCUMENTED_CPU_MEMORY
+    except (OSError, KeyError, IndexError, TypeError, ValueError):
+        return DOCUMENTED_CPU_MEMORY
+
+
+def _describe_sizes(sizes: tuple[int, ...]) -> str:
+    """"512, 1024, 2048" or, for a long evenly spaced list, "8192 to 30720 in steps of 1024"."""
+    if len(sizes) > 4 and len({b - a for a, b in zip(sizes, sizes[1:], strict=False)}) == 1:
+        return f"{sizes[0]} to {sizes[-1]} in steps of {sizes[1] - sizes[0]}"
+    return ", ".join(map(str, sizes))
+
+
+def check_fargate_size(cpu: Any, memory_mib: Any) -> None:
+    """ValueError naming the valid values when Fargate does not accept `cpu` with `memory_mib`."""
+    table = fargate_cpu_memory()
+    if isinstance(cpu, bool) or not isinstance(cpu, int) or cpu not in table:
+        raise ValueError(f"cpu {cpu!r} is not a Fargate size; use one of {', '.join(map(str, table))} "
+                         "(1024 units = 1 vCPU)")
+    if isinstance(memory_mib, bool) or not isinstance(memory_mib, int) or memory_mib not in table[cpu]:
+        raise ValueError(f"Fargate does not accept memory_limit_mib {memory_mib!r} with cpu {cpu}; with cpu {cpu} "
+                         f"the valid memory values (MiB) are {_describe_sizes(table[cpu])}")
+
+
+# -- images ----------------------------------------------------------------------------------------
+
+class ContainerImage:
+    """Where a container's image comes from: `from_registry("nginx")` or `from_ecr_repository(repo)`."""
+
+    def bind(self, container: ContainerDefinition) -> Any:
+        """The image reference to write; grants the execution role what pulling it needs."""
+        raise NotImplementedError
+
+    @staticmethod
+    def from_registry(name: str) -> ContainerImage:
+        """A public image by name ("amazon/amazon-ecs-sample", "public.ecr.aws/nginx/nginx:1.27")."""
+        if not is_token(name) and (not isinstance(name, str) or not name or any(c.isspace() for c in name)):
+            raise ConstructError(f"from_registry needs an image name such as 'nginx:1.27', got {name!r}",
+                                 location=caller_location())
+        return RegistryImage(name)
+
+    @staticmethod
+    def from_ecr_repository(repository: Any, tag: str = "latest") -> ContainerImage:
+        """An image in an ECR repository: a repository name (this account and region), a repository ARN,
+        an AWS::ECR::Repository resource, or anything with `repository_arn` and `repository_uri`.
+        `tag` may be a tag or a digest ("sha256:...")."""
+        location = caller_location()
+        if not isinstance(tag, str) or not tag:
+            raise ConstructError(f"from_ecr_repository: tag must be a tag or a digest, got {tag!r}", location=location)
+        arn, uri = _ecr_repository(repository, location)
+        separator = "@" if tag.startswith("sha256:") else ":"
+        return EcrImage(repository_arn=arn, image=f"{uri}{separator}{tag}")
+
+
+@attrs.frozen
+class RegistryImage(ContainerImage):
+    name: str
+
+    def bind(self, container: ContainerDefinition) -> Any:
+        return self.name
+
+
+@attrs.frozen(kw_only=True)
+class EcrImage(ContainerImage):
+    repository_arn: Any
+    image: Any
+
+    def bind(self, container: ContainerDefinition) -> Any:
+        role = container.task_definition.obtain_execution_role()
+        role.add_to_policy(iam.PolicyStatement(actions=list(ECR_PULL_ACTIONS), resources=[self.repository_arn]))
+        role.add_to_policy(iam.PolicyStatement(actions=[ECR_AUTH_ACTION], resources=["*"]))
+        return self.image
+
+
+def _ecr_repository(repository: Any, location: Any) -> tuple[Any, Any]:
+    """(ARN, URI) of a repository given by name, ARN, resource or L2 object."""
+    if isinstance(repository, CfnResource) and repository.resource_type == "AWS::ECR::Repository":
+        return repository.get_att("Arn"), repository.get_att("RepositoryUri")
+    if hasattr(repository, "repository_arn") and hasattr(repository, "repository_uri"):
+        return repository.repository_arn, repository.repository_uri
+    if isinstance(repository, str) and repository.startswith("arn:"):
+        parts = repository.split(":", 5)
+        if len(parts) == 6 and parts[2] == "ecr" and parts[5].startswith("repository/"):
+            region, account, name = parts[3], parts[4], parts[5][len("repository/"):]
+            return repository, f"{account}.dkr.ecr.{region}.{Aws.URL_SUFFIX}/{name}"
+    elif isinstance(repository, str) and re.match(r"^[a-z0-9][a-z0-9._/-]{1,255}$", repository):
+        arn = Fn.sub(f"arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{repository}")
+        return arn, f"{Aws.ACCOUNT_ID}.dkr.ecr.{Aws.REGION}.{Aws.URL_SUFFIX}/{repository}"
+    raise ConstructError(f"from_ecr_repository needs a repository name, an ECR repository ARN or an "
+                         f"AWS::ECR::Repository resource, got {repository!r}", location=location)
+
+
+# -- secrets ---------------------------------------------------------------------------------------
+
+@attrs.frozen(kw_only=True)
+class Secret:
+    """A value ECS reads from Secrets Manager or SSM Parameter Store when a task starts.
+
+    The template holds only where the value lives (ECS's `ValueFrom`); the execution role may read
+    exactly that secret or parameter. A secret encrypted with your own KMS key also needs
+    `kms:Decrypt` on that key for the execution role (`task.obtain_execution_role().add_to_policy`).
+    """
+
+    value_from: Any
+    actions: tuple[str, ...]
+    resource: Any
+
+    @staticmethod
+    def from_secrets_manager(secret: Any, *, field: str | None = None, version_stage: str | None = None,
+                             version_id: str | None = None) -> Secret:
+        """A Secrets Manager secret by ARN (string or token) or by name (this account and region);
+        `field` picks one key of a JSON secret."""
+        return _secrets_manager(secret, field, version_stage, version_id, caller_location())
+
+    @staticmethod
+    def from_ssm_parameter(name: Any) -> Secret:
+        """An SSM parameter (String or SecureString) by name ("/app/db-password") or ARN."""
+        return _ssm_parameter(name, caller_location())
+
+    @staticmethod
+    def from_dynamic_reference(reference: str) -> Secret:
+        """`{{resolve:secretsmanager:...}}`, `{{resolve:ssm-secure:...}}` or `{{resolve:ssm:...}}`, the
+        way CloudFormation writes them; ECS reads the value itself, so it never passes through the stack."""
+        return _from_dynamic_reference(reference, caller_location())
+
+
+def _secrets_manager(secret: Any, field: Any, stage: Any, version: Any, location: Any) -> Secret:
+    for name, value in (("field", field), ("version_stage", stage), ("version_id", version)):
+        if value is not None and (not isinstance(value, str) or not value or ":" in value):
+            raise ConstructError(f"Secret.from_secrets_manager: {name} must be a non-empty string without ':', "
+                                 f"got {value!r}", location=location)
+    # ECS's ValueFrom: the secret's ARN, then ":json-key:version-stage:version-id" to pick a part of it.
+    selector = f":{field or ''}:{stage or ''}:{version or ''}" if field or stage or version else ""
+    if is_token(secret) or (isinstance(secret, str) and secret.startswith("arn:")):
+        return Secret(value_from=f"{secret}{selector}", actions=SECRETS_MANAGER_READ, resource=secret)
+    if not isinstance(secret, str) or not re.match(r"^[A-Za-z0-9/_+=.@-]{1,512}$", secret):
+        raise ConstructError(f"Secret.from_secrets_manager needs a secret ARN or name, got {secret!r}",
+                             location=location)
+    # A name gives a partial ARN (this account and region); the full ARN ends in "-" and six random
+    # characters the name does not have, which the policy must allow for.
+    arn = f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{secret}"
+    return Secret(value_from=Fn.sub(arn + selector), actions=SECRETS_MANAGER_READ, resource=Fn.sub(arn + "-??????"))
+
+
+def _ssm_parameter(name: Any, location: Any) -> Secret:
+    if is_token(name) or (isinstance(name, str) and name.startswith("arn:")):
+        return Secret(value_from=name, actions=SSM_READ, resource=name)
+    if not isinstance(name, str) or not re.match(r"^/?[A-Za-z0-9_.\-/]{1,2047}$", name):
+        raise ConstructError(f"Secret.from_ssm_parameter needs a parameter name such as '/app/password' or an "
+                             f"ARN, got {name!r}", location=location)
+    path = name if name.startswith("/") else f"/{name}"
+    arn = Fn.sub(f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{path}")
+    return Secret(value_from=arn, actions=SSM_READ, resource=arn)
+
+
+def _from_dynamic_reference(reference: Any, location: Any) -> Secret:
+    match = _DYNAMIC_REFERENCE.match(reference) if isinstance(reference, str) else None
+    if match is None:
+        raise ConstructError(
+            "a secret must be a dynamic reference ('{{resolve:secretsmanager:name:SecretString:key}}', "
+            "'{{resolve:ssm-secure:/name}}') or an ecs.Secret, never a literal value"
+            + (f" (got a {type(reference).__name__})" if not isinstance(reference, str) else ""),
+            location=location,
+            hint="store the value in Secrets Manager or SSM Parameter Store and refer to it; "
+                 "a literal would be readable in the template and the task definition")
+    service, body = match.groups()
+    if service in ("ssm", "ssm-secure"):
+        name, _, version = body.partition(":")
+        if version:
+            raise ConstructError(f"{reference}: ECS reads the latest version of a parameter; remove ':{version}'",
+                                 location=location)
+        return _ssm_parameter(name, location)
+    if body.startswith("arn:"):
+        parts = body.split(":")
+        secret, rest = ":".join(parts[:7]), parts[7:]
+    else:
+        secret, *rest = body.split(":")
+    if rest and rest[0] not in ("", "SecretString"):
+        raise ConstructError(f"{reference}: only SecretString secrets can be given to a container",
+                             location=location)
+    field, stage, version = (list(rest[1:4]) + [None, None, None])[:3]
+    return _secrets_manager(secret, field or None, stage or None, version or None, location)
+
+
+def _as_secret(value: Any, location: Any) -> Secret:
+    return value if isinstance(value, Secret) else _from_dynamic_reference(value, location)
+
+
+# -- logging ---------------------------------------------------------------------------------------
+
+class _LogGroupDefault:
+    def __repr__(self) -> str:
+        return "<the LogGroup default>"
+
+
+LOG_GROUP_DEFAULT: Any = _LogGroupDefault()  # retention_days not given (None means "never expire")
+
+
+@attrs.frozen(kw_only=True)
+class AwsLogDriver:
+    """Send a container's output to CloudWatch Logs: `LogDriver.aws_logs(stream_prefix="web")`.
+
+    Without `log_group`, the container gets a log group of its own that keeps events
+    `retention_days` (the LogGroup default unless given). Stream names are `<prefix>/<container>/<task id>`.
+    """
+
+    stream_prefix: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of(str)))
+    log_group: logs.LogGroup | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of(logs.LogGroup)))
+    retention_days: Any = attrs.field(default=LOG_GROUP_DEFAULT)
+
+    def __attrs_post_init__(self) -> None:
+        if self.log_group is not None and self.retention_days is not LOG_GROUP_DEFAULT:
+            raise ValueError("give log_group or retention_days, not both (the group has its own retention)")
+
+    def bind(self, container: ContainerDefinition) -> dict[str, Any]:
+        group = self.log_group
+        if group is None:
+            retention = {} if self.retention_days is LOG_GROUP_DEFAULT else {"retention_days": self.retention_days}
+            group = logs.LogGroup(container, "LogGroup", **retention)
+        container.log_group = group
+        group.grant_write(container.task_definition.obtain_execution_role())
+        return {"LogDriver": "awslogs", "Options": {
+            "awslogs-group": group.log_group_name,
+            "awslogs-stream-prefix": self.stream_prefix or container.container_name,
+            "awslogs-region": Aws.REGION,
+        }}
+
+
+class LogDriver:
+    """Log drivers for `add_container(logging=...)`."""
+
+    @staticmethod
+    def aws_logs(*, stream_prefix: str | None = None, log_group: logs.LogGroup | None = None,
+                 retention_days: Any = LOG_GROUP_DEFAULT) -> AwsLogDriver:
+        try:
+            return AwsLogDriver(stream_prefix=stream_prefix, log_group=log_group, retention_days=retention_days)
+        except (TypeError, ValueError) as error:
+            raise ConstructError(f"LogDriver.aws_logs: {error}", location=caller_location()) from None
+
+
+# -- containers ------------------------------------------------------------------------------------
+
+@attrs.frozen
+class PortMapping:
+    """A port the container listens on (with awsvpc networking the task's address uses the same port)."""
+
+    container_port: int = attrs.field(validator=attrs.validators.and_(
+        attrs.validators.instance_of(int), attrs.validators.ge(1), attrs.validators.le(65535)))
+    protocol: str = attrs.field(default="tcp", validator=attrs.validators.in_(("tcp", "udp")))
+    name: str | None = None
+
+
+def _port_mappings(value: Any) -> tuple[PortMapping, ...]:
+    items = [value] if isinstance(value, int | PortMapping) else list(value or ())
+    return tuple(item if isinstance(item, PortMapping) else PortMapping(item) for item in items)
+
+
+def _check_environment(instance: Any, attribute: attrs.Attribute, value: dict[str, Any]) -> None:
+    for key, item in value.items():
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"environment variable names must be non-empty strings, got {key!r}")
+        if isinstance(item, str) and _SECRET_REFERENCE.search(item):
+            raise ValueError(f"environment variable {key!r} holds a secret reference: CloudFormation would "
+                             "resolve it into the task definition, readable by anyone who can describe it; "
+                             f"pass it as secrets={{{key!r}: ...}} instead")
+        if isinstance(item, bool) or not isinstance(item, str | int | float | Token):
+            raise ValueError(f"environment variable {key!r} must be a string, got {type(item).__name__}")
+
+
+def _check_logging(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, bool | AwsLogDriver):
+        raise TypeError(f"logging must be True (CloudWatch Logs), False (no logs) or LogDriver.aws_logs(...), "
+                        f"got {value!r}")
+
+
+def _optional_int(low: int, high: int) -> Any:
+    return attrs.validators.optional(attrs.validators.and_(
+        attrs.validators.instance_of(int), attrs.validators.ge(low), attrs.validators.le(high)))
+
+
+def _string_list() -> Any:
+    return attrs.validators.optional(attrs.validators.deep_iterable(
+        attrs.validators.instance_of(str | Token), attrs.validators.instance_of(list | tuple)))
+
+
+@attrs.define(kw_only=True)
+class ContainerProps:
+    image: ContainerImage = attrs.field(validator=attrs.validators.instance_of(ContainerImage))
+    port_mappings: tuple[PortMapping, ...] = attrs.field(factory=tuple, converter=_port_mappings)
+    environment: dict[str, Any] = attrs.field(factory=dict, converter=lambda v: dict(v or {}),
+                                              validator=_check_environment)
+    secrets: dict[str, Any] = attrs.field(factory=dict, converter=lambda v: dict(v or {}))
+    logging: AwsLogDriver | bool = attrs.field(default=True, validator=_check_logging)
+    command: list[str] | None = attrs.field(default=None, validator=_string_list())
+    entry_point: list[str] | None = attrs.field(default=None, validator=_string_list())
+    essential: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    cpu: int | None = attrs.field(default=None, validator=_optional_int(0, 32768))
+    memory_limit_mib: int | None = attrs.field(default=None, validator=_optional_int(6, 249856))
+    memory_reservation_mib: int | None = attrs.field(default=None, validator=_optional_int(6, 249856))
+    readonly_root_filesystem: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    container_name: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        both = sorted(set(self.environment) & set(self.secrets))
+        if both:
+            raise ValueError(f"{', '.join(both)} is in both environment and secrets; a variable has one source")
+        ports = [(mapping.container_port, mapping.protocol) for mapping in self.port_mappings]
+        if len(set(ports)) != len(ports):
+            raise ValueError(f"port_mappings lists a port twice: {ports}")
+
+
+class ContainerDefinition(Construct):
+    """One container of a task definition; made by `task_definition.add_container(name, ...)`."""
+
+    def __init__(self, scope: FargateTaskDefinition, id: str, **props: Any) -> None:
+        super().__init__(scope, id)
+        self.task_definition = scope
+        self.props: ContainerProps = self._build_props(ContainerProps, props)
+        self.container_name: str = self.props.container_name or id
+        if not _CONTAINER_NAME.match(self.container_name):
+            raise ConstructError(f"container name {self.container_name!r} must be 1-255 letters, digits, '_' or '-'",
+                                 path=self.path, location=self.location)
+        self.log_group: logs.LogGroup | None = None
+        self.secrets = {name: self._secret(name, value) for name, value in self.props.secrets.items()}
+        self._image = self.props.image.bind(self)
+        self._logging = self._log_configuration()
+
+    def _secret(self, name: str, value: Any) -> Secret:
+        try:
+            secret = _as_secret(value, self.location)
+        except ConstructError as error:
+            raise ConstructError(f"secret {name!r} of container {self.container_name!r}: {error.message}",
+                                 path=self.path, location=self.location, hint=error.hint) from None
+        role = self.task_definition.obtain_execution_role()
+        role.add_to_policy(iam.PolicyStatement(actions=list(secret.actions), resources=[secret.resource]))
+        return secret
+
+    def _log_configuration(self) -> dict[str, Any] | None:
+        logging = self.props.logging
+        if logging is False:
+            return None
+        driver = AwsLogDriver() if logging is True else logging
+        return driver.bind(self)
+
+    @property
+    def port_mappings(self) -> tuple[PortMapping, ...]:
+        return self.props.port_mappings
+
+    @property
+    def essential(self) -> bool:
+        return self.props.essential
+
+    def render(self) -> dict[str, Any]:
+        """The ContainerDefinitions entry."""
+        p = self.props
+        return {
+            "Name": self.container_name,
+            "Image": self._image,
+            "Essential": p.essential,
+            "PortMappings": [{"ContainerPort": m.container_port, "Protocol": m.protocol, "Name": m.name}
+                             for m in p.port_mappings] or None,
+            "Environment": [{"Name": k, "Value": str(v) if isinstance(v, int | float) else v}
+                            for k, v in sorted(p.environment.items())] or None,
+            "Secrets": [{"Name": k, "ValueFrom": s.value_from} for k, s in sorted(self.secrets.items())] or None,
+            "LogConfiguration": self._logging,
+            "Command": list(p.command) if p.command is not None else None,
+            "EntryPoint": list(p.entry_point) if p.entry_point is not None else None,
+            "Cpu": p.cpu,
+            "Memory": p.memory_limit_mib,
+            "MemoryReservation": p.memory_reservation_mib,
+            "ReadonlyRootFilesystem": p.readonly_root_filesystem or None,
+        }
+
+
+# -- task definitions ------------------------------------------------------------------------------
+
+def _optional_role(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is not None and not isinstance(value, iam.Role):
+        raise TypeError(f"{attribute.name} must be an iam.Role, got {type(value).__name__}")
+
+
+@attrs.define(kw_only=True)
+class FargateTaskDefinitionProps:
+    cpu: int = 256
+    memory_limit_mib: int = 512
+    task_role: iam.Role | None = attrs.field(default=None, validator=_optional_role)
+    execution_role: iam.Role | None = attrs.field(default=None, validator=_optional_role)
+    family: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.matches_re(r"^[A-Za-z0-9_-]{1,255}$")))
+    cpu_architecture: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.in_(CPU_ARCHITECTURES)))
+
+    def __attrs_post_init__(self) -> None:
+        check_fargate_size(self.cpu, self.memory_limit_mib)
+
+
+class FargateTaskDefinition(Construct):
+    """What a Fargate task runs: `FargateTaskDefinition(stack, "Task", cpu=256, memory_limit_mib=512)`.
+
+    Props: cpu and memory_limit_mib (a pair Fargate accepts), task_role and execution_role (made for
+    you when not given), family, cpu_architecture (X86_64 or ARM64). Grant to the task definition to
+    give the running code access: `table.grant_read(task_definition)`.
+    """
+
+    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+        super().__init__(scope, id)
+        self.props: FargateTaskDefinitionProps = self._build_props(FargateTaskDefinitionProps, props)
+        self.containers: list[ContainerDefinition] = []
+        self._role_dependents: list[CfnResource] = []
+        self.task_role: iam.Role = self.props.task_role or iam.Role(
+            self, "TaskRole", assumed_by=iam.ServicePrincipal(ECS_TASKS_SERVICE))
+        self.execution_role: iam.Role | None = self.props.execution_role
+        self.resource = CfnResource(self, "Resource", type="AWS::ECS::TaskDefinition", properties={
+            "RequiresCompatibilities": ["FARGATE"],
+            "NetworkMode": "awsvpc",
+            "Cpu": str(self.props.cpu),
+            "Memory": str(self.props.memory_limit_mib),
+            "TaskRoleArn": self.task_role.role_arn,
+            "ExecutionRoleArn": Lazy(lambda: self.execution_role.role_arn if self.execution_role else None),
+            "ContainerDefinitions": Lazy(lambda: [container.render() for container in self.containers]),
+            "Family": self.props.family,
+            "RuntimePlatform": {"CpuArchitecture": self.props.cpu_architecture, "OperatingSystemFamily": "LINUX"}
+            if self.props.cpu_architecture else None,
+        })
+
+    @property
+    def task_definition_arn(self) -> Token:
+        return self.resource.ref
+
+    @property
+    def grant_principal(self) -> iam.Role:
+        return self.task_role
+
+    @property
+    def default_container(self) -> ContainerDefinition | None:
+        """The first essential container: the one a load balancer sends traffic to unless told otherwise."""
+        return next((c for c in self.containers if c.essential), None)
+
+    def add_container(self, name: str, **props: Any) -> ContainerDefinition:
+        """Add a container named `name`. Props: image (required), port_mappings (ports or PortMapping),
+        environment, secrets (name -> dynamic reference or ecs.Secret), logging (True: a log group of
+        its own; False; or LogDriver.aws_logs(...)), command, entry_point, essential (True), cpu,
+        memory_limit_mib, memory_reservation_mib, readonly_root_filesystem."""
+        container = ContainerDefinition(self, name, **props)
+        if any(c.container_name == container.container_name for c in self.containers):
+            raise ConstructError(f"task definition {self.path} already has a container named "
+                                 f"{container.container_name!r}", path=container.path, location=container.location)
+        self.containers.append(container)
+        return container
+
+    def obtain_execution_role(self) -> iam.Role:
+        """The role ECS uses to start tasks (pull images, write logs, read secrets), made on first use."""
+        if self.execution_role is None:
+            self.execution_role = iam.Role(self, "ExecutionRole", assumed_by=iam.ServicePrincipal(ECS_TASKS_SERVICE))
+            for resource in self._role_dependents:
+                self.execution_role.add_policy_dependent(resource)
+        return self.execution_role
+
+    def add_role_dependent(self, resource: CfnResource) -> None:
+        """Make `resource` (a service: its tasks start at once) wait until both roles have their grants,
+        including grants made and an execution role created after this call."""
+        self._role_dependents.append(resource)
+        for role in (self.task_role, self.execution_role):
+            if role is not None:
+                role.add_policy_dependent(resource)
+
+    def validate(self) -> list[str]:
+        if not self.containers:
+            return [f"task definition {self.path} has no containers: add one with add_container(name, image=...)"]
+        if self.default_container is None:
+            return [f"task definition {self.path} has no essential container (ECS needs at least one)"]
+        return []
+
+
+# -- cluster ---------------------------------------------------------------------------------------
+
+def _check_insights(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is not None and value not in CONTAINER_INSIGHTS:
+        raise ValueError(f"container_insights must be True, False or 'enhanced', got {value!r}")
+
+
+@attrs.define(kw_only=True)
+class ClusterProps:
+    vpc: ec2.Vpc = attrs.field(validator=attrs.validators.instance_of(ec2.Vpc))
+    container_insights: bool | str | None = attrs.field(default=None, validator=_check_insights)
+    cluster_name: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.matches_re(r"^[A-Za-z0-9_-]{1,255}$")))
+
+
+class Cluster(Construct):
+    """An ECS cluster for Fargate services in `vpc`.
+
+    `container_insights`: True / False / "enhanced" write the cluster setting; None (default) leaves
+    the account's setting in charge.
+    """
+
+    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+        super().__init__(scope, id)
+        self.props: ClusterProps = self._build_props(ClusterProps, props)
+        self.vpc = self.props.vpc
+        insights = self.props.container_insights
+        properties = {
+            "ClusterName": self.props.cluster_name,
+            "ClusterSettings": [{"Name": "containerInsights", "Value": CONTAINER_INSIGHTS[insights]}]
+            if insights is not None else None,
+        }
+        self.resource = CfnResource(self, "Resource", type="AWS::ECS::Cluster",
+                                    properties={key: value for key, value in properties.items() if value is not None})
+
+    @property
+    def cluster_name(self) -> Token:
+        return self.resource.ref
+
+    @property
+    def cluster_arn(self) -> Token:
+        return self.resource.get_att("Arn")
+
+
+# -- services --------------------------------------------------------------------------------------
+
+def _optional_instance(kind: type) -> Any:
+    return attrs.validators.optional(attrs.validators.instance_of(kind))
+
+
+@attrs.define(kw_only=True)
+class FargateServiceProps:
+    cluster: Cluster = attrs.field(validator=attrs.validators.instance_of(Cluster))
+    task_definition: FargateTaskDefinition = attrs.field(validator=attrs.validators.instance_of(FargateTaskDefinition))
+    desired_count: int = attrs.field(default=1, validator=attrs.validators.and_(
+        attrs.validators.instance_of(int), attrs.validators.ge(0)))
+    vpc_subnets: ec2.SubnetSelection | None = attrs.field(default=None, validator=_optional_instance(
+        ec2.SubnetSelection))
+    security_group: ec2.SecurityGroup | None = attrs.field(default=None, validator=_optional_instance(
+        ec2.SecurityGroup))
+    assign_public_ip: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    circuit_breaker: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    min_healthy_percent: int = attrs.field(default=100, validator=_optional_int(0, 100))
+    max_healthy_percent: int = attrs.field(default=200, validator=_optional_int(100, 200))
+    health_check_grace_period_seconds: int | None = attrs.field(default=None, validator=_optional_int(0, 2147483647))
+    deployment_controller: str = attrs.field(default="ECS", validator=attrs.validators.in_(DEPLOYMENT_CONTROLLERS))
+    platform_version: str | None = attrs.field(default=None, validator=_optional_instance(str))
+    service_name: str | None = attrs.field(default=None, validator=_optional_instance(str))
+    enable_execute_command: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+
+    def __attrs_post_init__(self) -> None:
+        if self.deployment_controller == "CODE_DEPLOY" and self.circuit_breaker:
+            raise ValueError("the deployment circuit breaker works only with the ECS deployment controller; "
+                             "pass circuit_breaker=False with deployment_controller='CODE_DEPLOY' (CodeDeploy "
+                             "rolls back on its own alarms)")
+
+
+class FargateService(Construct):
+    """Keeps `desired_count` tasks of a task definition running on Fargate.
+
+    Props: cluster, task_definition, desired_count (1), vpc_subnets (default: the VPC's private
+    subnets), security_group (default: a group of its own that allows nothing in and HTTPS out),
+    assign_public_ip (False), circuit_breaker (True: a deployment whose tasks keep failing stops and
+    rolls back), min_healthy_percent / max_healthy_percent (100 / 200: new tasks start before old ones
+    stop), health_check_grace_period_seconds (60 once load balanced: time for a new task to start
+    before failed health checks count), deployment_controller ("ECS", or "CODE_DEPLOY" for blue/green),
+    platform_version, service_name, enable_execute_command.
+    """
+
+    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+        super().__init__(scope, id)
+        self.props: FargateServiceProps = self._build_props(FargateServiceProps, props)
+        self.cluster = self.props.cluster
+        self.task_definition = self.props.task_definition
+        self.security_group = self.props.security_group or self._security_group()
+        self.subnets = self.cluster.vpc.select_subnets(self.props.vpc_subnets)
+        self._load_balancers: list[dict[str, Any]] = []
+        self.resource = CfnResource(self, "Resource", type="AWS::ECS::Service", properties={
+            "Cluster": self.cluster.cluster_name,
+            "TaskDefinition": self.task_definition.task_definition_arn,
+            "LaunchType": "FARGATE",
+            "DesiredCount": self.props.desired_count,
+            "PlatformVersion": self.props.platform_version,
+            "ServiceName": self.props.service_name,
+            "NetworkConfiguration": self._network_configuration(),
+            "DeploymentConfiguration": self._deployment_configuration(),
+            "DeploymentController": {"Type": self.props.deployment_controller},
+            "LoadBalancers": Lazy(lambda: list(self._load_balancers) or None),
+            "HealthCheckGracePeriodSeconds": Lazy(self._grace_period),
+            "EnableExecuteCommand": self.props.enable_execute_command or None,
+        })
+        # Tasks start as soon as the service exists: their grants and their way out must be in place.
+        self.task_definition.add_role_dependent(self.resource)
+        for subnet in self.subnets.subnets:
+            self.resource.add_depends_on(*subnet.internet_connectivity)
+
+    def _security_group(self) -> ec2.SecurityGroup:
+        group = ec2.SecurityGroup(self, "SecurityGroup", vpc=self.props.cluster.vpc)
+        group.allow_to(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS out: image pulls, logs and AWS APIs")
+        return group
+
+    def _network_configuration(self) -> dict[str, Any]:
+        return {"AwsvpcConfiguration": {
+            "AssignPublicIp": "ENABLED" if self.props.assign_public_ip else "DISABLED",
+            "SecurityGroups": [self.security_group.security_group_id],
+            "Subnets": self.subnets.subnet_ids,
+        }}
+
+    def _deployment_configuration(self) -> dict[str, Any]:
+        return {
+            "MaximumPercent": self.props.max_healthy_percent,
+            "MinimumHealthyPercent": self.props.min_healthy_percent,
+            "DeploymentCircuitBreaker": {"Enable": True, "Rollback": True} if self.props.circuit_breaker else None,
+        }
+
+    def _grace_period(self) -> int | None:
+        if not self._load_balancers:
+            return self.props.health_check_grace_period_seconds
+        return self.props.health_check_grace_period_seconds or DEFAULT_GRACE_PERIOD_SECONDS
+
+    # -- references -------------------------------------------------------------------------------
+
+    @property
+    def service_arn(self) -> Token:
+        return self.resource.ref
+
+    @property
+    def service_name(self) -> Token:
+        return self.resource.get_att("Name")
+
+    # -- load balancing ---------------------------------------------------------------------------
+
+    def attach_to_target_group(self, target_group: Any, *, container: ContainerDefinition | None = None,
+                               container_port: int | None = None) -> None:
+        """Register the service's tasks with an application target group (which must use ip targets).
+
+        `container` defaults to the task definition's first essential container, `container_port` to
+        that container's first port. The service waits for the load balancer's listeners: ECS refuses
+        a target group that is not yet attached to a load balancer. Opening the security groups is the
+        caller's job: `service.security_group.allow_from(load_balancer.security_group, Port.tcp(port))`.
+        """
+        location = caller_location()
+        container = container or self.task_definition.default_container
+        if container is None or container.task_definition is not self.task_definition:
+            raise ConstructError(f"service {self.path}: no container of its task definition to send traffic to",
+                                 path=self.path, location=location,
+                                 hint="add a container with port_mappings before attaching the service")
+        ports = [m.container_port for m in container.port_mappings if m.protocol == "tcp"]
+        port = container_port if container_port is not None else (ports[0] if ports else None)
+        if port is None or port not in ports:
+            raise ConstructError(f"service {self.path}: container {container.container_name!r} does not map "
+                                 f"tcp port {port}" + (f" (it maps {ports})" if ports else " (it maps no tcp port)"),
+                                 path=self.path, location=location,
+                                 hint="add the port to the container's port_mappings")
+        if getattr(target_group, "target_type", None) != "ip":
+            raise ConstructError(f"service {self.path}: Fargate tasks register by IP address, so the target group "
+                                 "needs target_type='ip'", path=self.path, location=location)
+        self._load_balancers.append({"ContainerName": container.container_name, "ContainerPort": port,
+                                     "TargetGroupArn": target_group.target_group_arn})
+        target_group.add_dependent(self.resource)
+
+
+__all__ = ["AwsLogDriver", "Cluster", "ContainerDefinition", "ContainerImage", "FargateService",
+           "FargateTaskDefinition", "LogDriver", "PortMapping", "Secret", "check_fargate_size",
+           "fargate_cpu_memory"]

@@ -1,0 +1,5 @@
+"""L3 patterns: whole architectures wired together with safe defaults, each a few lines to use."""
+
+from iac.constructs.patterns.fargate import LoadBalancedFargateService
+
+__all__ = ["LoadBalancedFargateService"]

@@ -1,0 +1,18 @@
+"""The seed's CDK example in iac: a VPC across 2 AZs, an ECS cluster and a load-balanced Fargate service.
+
+The pattern makes the task definition, its roles and log group, the service and its security group,
+the load balancer with its security group, listener and target group, and an output with the URL.
+"""
+
+from iac import App, Stack
+from iac.constructs import ec2, ecs
+from iac.constructs.patterns import LoadBalancedFargateService
+
+app = App()
+stack = Stack(app, "BonjourFargate")
+vpc = ec2.Vpc(stack, "MyVpc", max_azs=2)
+cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+LoadBalancedFargateService(stack, "FargateService", cluster=cluster,
+                           image=ecs.ContainerImage.from_registry("amazon/amazon-ecs-sample"))
+
+app.synth()
