@@ -110,3 +110,14 @@ class AppError(IacError):
         super().__init__(message)
         self.original = original
         self.app_file = app_file
+
+
+class DeployError(IacError):
+    """A deployment failed or was refused: a change set CloudFormation would not make, a stack that
+    failed or rolled back, a stack it is still busy with, an approval nobody could give."""
+
+    exit_status = 1
+
+
+class CredentialsError(IacError):
+    """AWS credentials are missing, expired or rejected (exit 2: the configuration is the input)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -11,9 +12,12 @@ from typing import Any
 
 import click
 
+from iac.cli.app_loader import discover_app_spec, load_app
 from iac.cli.report import format_error, use_color
+from iac.constructs.core.app import App
 from iac.errors import AppError, IacError, UsageError
 from iac.synth import CloudAssembly, StackArtifact, synthesize
+from iac.synth.phases import APP_LOAD, SYNTHESIS, Phases
 
 EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
 
@@ -32,6 +36,9 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(error.exit_status)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # `iac ... | head`: the reader left; stop quietly
+            _silence_stdout()
+            sys.exit(EXIT_VALIDATION)
         except Exception as error:  # a bug in iac: say so, briefly, unless --debug
             if debug:
                 raise
@@ -45,6 +52,15 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--debug", is_flag=True, help="Show full Python tracebacks.")(wrapper)
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit does not raise a second BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
+
+
 app_option = click.option(
     "--app", "app_spec", metavar="FILE|MODULE:ATTR",
     help="The app to run (default: [tool.iac] app in pyproject.toml, else ./app.py).",
@@ -56,6 +72,26 @@ def assembly_of(app: Any, format_: str) -> CloudAssembly:
     if captured is not None and all(a.format == format_ for a in captured.stacks):
         return captured
     return synthesize(app, format=format_)
+
+
+def load_assembly(app_spec: str | None, format_: str | None, phases: Phases) -> tuple[App, CloudAssembly]:
+    """Find and run the app, then synthesize it (no validation); `phases` gets both times.
+
+    An app that calls `app.synth()` is synthesized while it runs: that time counts as synthesis.
+    """
+    spec = discover_app_spec(app_spec)
+    phases.note(APP_LOAD, spec)
+    with phases.phase(APP_LOAD):
+        app = load_app(spec)
+    captured = app.captured_assembly
+    if captured is not None:
+        seconds = captured.seconds.get(SYNTHESIS, 0.0)
+        phases.add(APP_LOAD, -seconds)
+        phases.add(SYNTHESIS, seconds)
+    assembly = assembly_of(app, format_ or app.format)
+    if assembly is not captured:
+        phases.add(SYNTHESIS, assembly.seconds.get(SYNTHESIS, 0.0))
+    return app, assembly
 
 
 def select_stacks(assembly: CloudAssembly, patterns: tuple[str, ...]) -> list[StackArtifact]:

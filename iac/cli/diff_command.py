@@ -10,19 +10,20 @@ from typing import Any
 
 import click
 
-from iac.cli.app_loader import discover_app_spec, load_app
-from iac.cli.common import app_option, assembly_of, handle_errors
+from iac.cli.common import app_option, handle_errors, load_assembly
 from iac.cli.diff_render import render_diff
 from iac.cli.report import use_color
+from iac.cli.run_report import verbose_option, watched_run
 from iac.errors import UsageError
 from iac.synth.assembly import read_assembly
 from iac.synth.diff import diff_pairs
 from iac.synth.loader import load
+from iac.synth.phases import BASELINE, DIFF, Phases
 
 APPROVAL_LEVELS = ("never", "widening", "any-change")
 
 
-@click.command()
+@click.command(short_help="Show what deploying would change: a change set, predicted offline.")
 @click.argument("stacks", nargs=-1, metavar="[STACK...]")
 @app_option
 @click.option("--out", "outdir", default="iac.out", show_default=True, metavar="DIR",
@@ -34,15 +35,17 @@ APPROVAL_LEVELS = ("never", "widening", "any-change")
 @click.option("--to", "to_file", metavar="NEW", help="... and the new one (no app needed).")
 @click.option("--parameters", "-p", multiple=True, metavar="NAME=VALUE",
               help="Parameter values of the new deployment (repeatable); changed values propagate.")
-@click.option("--region", default=None, help="Region whose schemas decide replacements (default: the stack's).")
+@click.option("--region", default=None, metavar="REGION",
+              help="Region whose schemas decide replacements (default: the stack's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the change-set model as JSON.")
 @click.option("--fail", is_flag=True, help="Exit 1 when there are changes.")
 @click.option("--require-approval", type=click.Choice(APPROVAL_LEVELS), default="never", show_default=True,
               help="Exit 1 when access widens or data is at risk (widening), or on any change.")
+@verbose_option("app load, synthesis, baseline read, diff")
 @handle_errors
 def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: str | None, baseline_file: str | None,
          from_file: str | None, to_file: str | None, parameters: tuple[str, ...], region: str | None,
-         as_json: bool, fail: bool, require_approval: str) -> None:
+         as_json: bool, fail: bool, require_approval: str, verbose: bool) -> None:
     """Show what CloudFormation's change set would do: adds, changes, replacements (and why),
     removals, widened access, data at risk, likely renames, and changes that would fail.
 
@@ -59,8 +62,10 @@ def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: st
       iac diff --from old.yaml --to new.yaml --fail
     """
     values = _parse_parameters(parameters)
-    pairs = _pairs(stacks, app_spec, outdir, against, baseline_file, from_file, to_file)
-    result = diff_pairs(pairs, region=region, parameters=values)
+    with watched_run("diff", verbose=verbose) as phases:
+        pairs = _pairs(stacks, app_spec, outdir, against, baseline_file, from_file, to_file, phases)
+        with phases.phase(DIFF):
+            result = diff_pairs(pairs, region=region, parameters=values)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1, default=str))
     else:
@@ -79,7 +84,7 @@ Pair = tuple[str, dict[str, Any] | None, dict[str, Any] | None, str | None]
 
 
 def _pairs(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: str | None,
-           baseline_file: str | None, from_file: str | None, to_file: str | None) -> list[Pair]:
+           baseline_file: str | None, from_file: str | None, to_file: str | None, phases: Phases) -> list[Pair]:
     """(stack name, old template, new template, region) for every stack to compare."""
     if from_file or to_file:
         if not (from_file and to_file):
@@ -87,19 +92,22 @@ def _pairs(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: 
         if against or baseline_file:
             raise UsageError("--from/--to compare two files; they cannot be combined with --against or --template")
         name = os.path.splitext(os.path.basename(to_file))[0].removesuffix(".template")
-        return [(name, load(from_file), load(to_file), None)]
+        with phases.phase(BASELINE):
+            return [(name, load(from_file), load(to_file), None)]
     if against and baseline_file:
         raise UsageError("use either --against DIR or --template FILE, not both")
-    app = load_app(discover_app_spec(app_spec))
-    current = {a.name: (a.template, a.region) for a in assembly_of(app, app.format).stacks}
+    _, assembly = load_assembly(app_spec, None, phases)
+    current = {a.name: (a.template, a.region) for a in assembly.stacks}
     if baseline_file:
         selected = _select(stacks, list(current)) if stacks else list(current)
         if len(selected) != 1:
             raise UsageError(f"--template compares one stack; {len(selected)} selected ({', '.join(selected)})",
                              hint="name the stack: iac diff STACK --template FILE")
         name = selected[0]
-        return [(name, load(baseline_file), current[name][0], current[name][1])]
-    baseline = {s.name: (s.template, s.region) for s in read_assembly(against or outdir)}
+        with phases.phase(BASELINE):
+            return [(name, load(baseline_file), current[name][0], current[name][1])]
+    with phases.phase(BASELINE):
+        baseline = {s.name: (s.template, s.region) for s in read_assembly(against or outdir)}
     names = list(dict.fromkeys([*current, *baseline]))
     if stacks:
         names = _select(stacks, names)

@@ -12,13 +12,16 @@ from typing import Any
 
 import click
 
-from iac.cli.app_loader import discover_app_spec, load_app
-from iac.cli.common import EXIT_USAGE, app_option, assembly_of, handle_errors, select_stacks
+from iac.cli.common import EXIT_USAGE, app_option, handle_errors, load_assembly, select_stacks
 from iac.cli.diff_command import diff
+from iac.cli.init_command import init
+from iac.cli.inspect_commands import list_stacks, tree
 from iac.cli.report import count_summary, format_problems, use_color
+from iac.cli.run_report import verbose_option, watched_run
 from iac.errors import UsageError, ValidationError
 from iac.synth import CloudAssembly, StackArtifact
 from iac.synth.assembly import package_version
+from iac.synth.phases import WRITE
 from iac.synth.serialize import FORMATS
 from iac.synth.synthesizer import is_large_template, validate_assembly
 from iac.synth.template_files import validate_files
@@ -29,15 +32,22 @@ from iac.synth.template_files import validate_files
 def cli() -> None:
     """iac: AWS infrastructure as Python classes, synthesized to CloudFormation.
 
+    The app comes from --app, else [tool.iac] app in pyproject.toml, else ./app.py. Exit status: 0 ok,
+    1 validation failed (or differences with diff --fail), 2 usage or input error. NO_COLOR turns
+    colour off. Run `iac COMMAND --help` for a command's options and examples.
+
     \b
     Examples:
-      iac synth                     run ./app.py, write iac.out/
+      iac init serverless-api demo  create a project in demo/
+      iac synth                     run ./app.py, validate, write iac.out/
       iac synth Network --print     print one stack's template
-      iac ls                        list the app's stacks
+      iac diff                      what deploying would change, against the last synth
+      iac tree                      the construct tree, with resource types and logical ids
+      iac ls --long                 stacks, their resources and dependencies
     """
 
 
-@cli.command()
+@cli.command(short_help="Run the app, validate it, write the cloud assembly (iac.out/).")
 @click.argument("stacks", nargs=-1, metavar="[STACK...]")
 @app_option
 @click.option("--out", "outdir", default="iac.out", show_default=True, metavar="DIR",
@@ -49,9 +59,10 @@ def cli() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 @click.option("--no-lint", is_flag=True, help="Skip cfn-lint (the schema layer still runs).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@verbose_option("app load, synthesis, schema validation, lint, write")
 @handle_errors
 def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: str | None,
-          print_: bool, quiet: bool, no_lint: bool, strict: bool) -> None:
+          print_: bool, quiet: bool, no_lint: bool, strict: bool, verbose: bool) -> None:
     """Run the app, validate it and write the cloud assembly.
 
     STACK selects stacks by name (glob patterns allowed) for the summary or --print; the whole
@@ -63,37 +74,39 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
       iac synth
       iac synth --app samples/hello/app.py --out iac.out/hello
       iac synth Network --print --format yaml
+      iac synth --no-lint --verbose
     """
     started = time.perf_counter()
-    spec = discover_app_spec(app_spec)
-    app = load_app(spec)
-    format_ = format_ or app.format
-    assembly = assembly_of(app, format_)
-    selected = select_stacks(assembly, stacks)
-    validate_assembly(assembly, lint=not no_lint, strict=strict, cache_dir=outdir)
-    if print_:
-        if len(selected) != 1:
+    with watched_run("synth", verbose=verbose, quiet=quiet) as phases:
+        _, assembly = load_assembly(app_spec, format_, phases)
+        selected = select_stacks(assembly, stacks)
+        if print_ and len(selected) != 1:
             names = ", ".join(a.name for a in selected)
             raise UsageError(f"--print needs exactly one stack; {len(selected)} selected ({names})",
                              hint="name the stack: iac synth STACK --print")
-        click.echo(selected[0].body, nl=False)
-        return
-    directory = assembly.write(outdir)
+        validate_assembly(assembly, lint=not no_lint, strict=strict, cache_dir=outdir, phases=phases)
+        if print_:
+            click.echo(selected[0].body, nl=False)
+            _print_warnings(assembly.warnings)
+            return
+        with phases.phase(WRITE):
+            directory = assembly.write(outdir)
     if not quiet:
         _print_summary(assembly, selected, directory, time.perf_counter() - started)
     _print_warnings(assembly.warnings)
 
 
-@cli.command()
+@cli.command(short_help="Check the app's templates, or template files, against the schemas and cfn-lint.")
 @click.argument("templates", nargs=-1, metavar="[TEMPLATE...]", type=click.Path())
 @app_option
 @click.option("--region", default=None, metavar="REGION",
               help="Region whose schemas apply to template files (default us-east-1).")
 @click.option("--no-lint", is_flag=True, help="Skip cfn-lint (the schema layer still runs).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@verbose_option("app load, synthesis, schema validation, lint")
 @handle_errors
 def validate(templates: tuple[str, ...], app_spec: str | None, region: str | None, no_lint: bool,
-             strict: bool) -> None:
+             strict: bool, verbose: bool) -> None:
     """Check templates against the CloudFormation schemas and cfn-lint.
 
     With no TEMPLATE, runs the app and validates what it synthesizes (nothing is written). TEMPLATE
@@ -106,14 +119,15 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
       iac validate stack.yaml --strict
     """
     if not templates:
-        app = load_app(discover_app_spec(app_spec))
-        assembly = assembly_of(app, app.format)
-        validate_assembly(assembly, lint=not no_lint, strict=strict)
+        with watched_run("validate", verbose=verbose) as phases:
+            _, assembly = load_assembly(app_spec, None, phases)
+            validate_assembly(assembly, lint=not no_lint, strict=strict, phases=phases)
         count = len(assembly.stacks)
         click.echo(f"{count} stack{'s' if count != 1 else ''} valid" + _warning_note(assembly.warnings))
         _print_warnings(assembly.warnings)
         return
-    report = validate_files(list(templates), region=region, lint=not no_lint, strict=strict)
+    with watched_run("validate", verbose=verbose) as phases:
+        report = validate_files(list(templates), region=region, lint=not no_lint, strict=strict, phases=phases)
     if report.errors:
         error = ValidationError(report.errors + report.warnings)
         if any(problem.code == "template" for problem in report.errors):
@@ -130,22 +144,6 @@ def _warning_note(warnings: list[Any]) -> str:
 def _print_warnings(warnings: list[Any]) -> None:
     if warnings:
         click.echo(format_problems(warnings, color=use_color(sys.stderr)), err=True)
-
-
-@cli.command(name="ls")
-@app_option
-@handle_errors
-def list_stacks(app_spec: str | None) -> None:
-    """List the app's stacks, dependencies first.
-
-    \b
-    Examples:
-      iac ls
-      iac ls --app samples/hello/app.py
-    """
-    app = load_app(discover_app_spec(app_spec))
-    for artifact in assembly_of(app, app.format).stacks:
-        click.echo(artifact.name)
 
 
 def _print_summary(assembly: CloudAssembly, selected: list[StackArtifact], directory: str, seconds: float) -> None:
@@ -175,7 +173,8 @@ def _size(count: int) -> str:
     return f"{count:,} B" if count < 10_000 else f"{count / 1024:,.1f} KiB"
 
 
-cli.add_command(diff)
+for command in (diff, list_stacks, tree, init):
+    cli.add_command(command)
 
 
 def main() -> None:

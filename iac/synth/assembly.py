@@ -83,6 +83,8 @@ class CloudAssembly:
     extra_files: dict[str, str] = attrs.field(factory=dict)
     #: Packaged assets: {file name: bytes}.
     asset_files: dict[str, bytes] = attrs.field(factory=dict, repr=False)
+    #: How long making it took: {"synthesis": seconds}.
+    seconds: dict[str, float] = attrs.field(factory=dict, eq=False, repr=False)
 
     def stack(self, name: str) -> StackArtifact:
         """The artifact named `name` (artifact id or CloudFormation stack name)."""

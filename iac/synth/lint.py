@@ -12,7 +12,8 @@ import hashlib
 import json
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import attrs
@@ -129,9 +130,15 @@ class LintCache:
         return json.dumps({"format": CACHE_FORMAT, "entries": kept}, indent=1) + "\n"
 
 
-def lint_bodies(items: dict[str, tuple[str, str]], cache: LintCache, *, jobs: int | None = None
-                ) -> dict[str, list[LintFinding]]:
-    """Lint {name: (body, region)}; cached results are reused, the rest linted in parallel."""
+Progress = Callable[[int, int], None]
+
+
+def lint_bodies(items: dict[str, tuple[str, str]], cache: LintCache, *, jobs: int | None = None,
+                progress: Progress | None = None) -> dict[str, list[LintFinding]]:
+    """Lint {name: (body, region)}; cached results are reused, the rest linted in parallel.
+
+    `progress(done, total)` is called before the first template is linted and after each one.
+    """
     results: dict[str, list[LintFinding]] = {}
     missing: dict[str, tuple[str, str, str]] = {}
     for name, (body, region) in items.items():
@@ -142,21 +149,34 @@ def lint_bodies(items: dict[str, tuple[str, str]], cache: LintCache, *, jobs: in
         else:
             missing[name] = (key, body, region)
     if missing:
-        for name, findings in _lint_all(missing, jobs).items():
+        for name, findings in _lint_all(missing, jobs, progress or _no_progress).items():
             results[name] = findings
             cache.put(missing[name][0], findings)
     return results
 
 
-def _lint_all(missing: dict[str, tuple[str, str, str]], jobs: int | None) -> dict[str, list[LintFinding]]:
+def _lint_all(missing: dict[str, tuple[str, str, str]], jobs: int | None, progress: Progress
+              ) -> dict[str, list[LintFinding]]:
+    total = len(missing)
+    progress(0, total)
     _linter_rules()  # build before forking, so every worker inherits warm rules
-    workers = min(jobs or _default_jobs(), len(missing))
+    workers = min(jobs or _default_jobs(), total)
+    results: dict[str, list[LintFinding]] = {}
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return {name: lint_template(body, region) for name, (_, body, region) in missing.items()}
-    names = list(missing)
+        for name, (_, body, region) in missing.items():
+            results[name] = lint_template(body, region)
+            progress(len(results), total)
+        return results
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        found = pool.map(_lint_job, [(missing[n][1], missing[n][2]) for n in names])
-        return dict(zip(names, found, strict=True))
+        futures = {pool.submit(_lint_job, (body, region)): name for name, (_, body, region) in missing.items()}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            progress(len(results), total)
+    return {name: results[name] for name in missing}
+
+
+def _no_progress(done: int, total: int) -> None:
+    pass
 
 
 def _lint_job(job: tuple[str, str]) -> list[LintFinding]:

@@ -11,6 +11,7 @@ This module knows CfnElements and their kinds, never an AWS service.
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from iac.constructs.core.construct import Construct
@@ -22,6 +23,7 @@ from iac.synth.graph import find_cycles, topological_order
 from iac.synth.limits import MAX_INLINE_TEMPLATE_BYTES, check_limits
 from iac.synth.lint import CACHE_FILE as LINT_CACHE_FILE
 from iac.synth.lint import LintCache
+from iac.synth.phases import LINT, SCHEMA_VALIDATION, SYNTHESIS, Phases
 from iac.synth.references import functions_used, resource_dependencies
 from iac.synth.resolve import Exports, StackResolver
 from iac.synth.serialize import FORMATS
@@ -63,28 +65,40 @@ def synthesize_app(
 
 
 def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: bool = False,
-                      cache_dir: str | None = None) -> None:
+                      cache_dir: str | None = None, phases: Phases | None = None) -> None:
     """Layers 2 and 3: registry schemas, then cfn-lint (cached in `cache_dir`'s lint cache).
 
     Errors raise ValidationError; warnings are kept on `assembly.warnings` (errors when `strict`).
+    `phases`, when given, receives the time of each layer and the progress of the lint.
     """
+    phases = phases or Phases()
     problems: list[Problem] = []
-    for artifact in assembly.stacks:
-        try:
-            problems.extend(schema_problems(artifact.template, artifact.region, artifact_locator(artifact)))
-        except UsageError as error:  # an unknown region: point at the stack that names it
-            error.path, error.location = artifact.origins.get(("Stack", ""), (artifact.construct_path, None))
-            raise
+    with phases.phase(SCHEMA_VALIDATION):
+        for artifact in assembly.stacks:
+            try:
+                problems.extend(schema_problems(artifact.template, artifact.region, artifact_locator(artifact)))
+            except UsageError as error:  # an unknown region: point at the stack that names it
+                error.path, error.location = artifact.origins.get(("Stack", ""), (artifact.construct_path, None))
+                raise
     if problems:
         raise ValidationError(problems)
     if not lint:
         return
     cache = LintCache.load(cache_dir)
-    found = lint_problems(
-        {a.name: (a.body, a.region) for a in assembly.stacks},
-        {a.name: artifact_locator(a) for a in assembly.stacks},
-        cache,
-    )
+    linted = [0]
+
+    def progress(done: int, total: int) -> None:
+        linted[0] = total
+        phases.progress(LINT, done, total)
+
+    with phases.phase(LINT):
+        found = lint_problems(
+            {a.name: (a.body, a.region) for a in assembly.stacks},
+            {a.name: artifact_locator(a) for a in assembly.stacks},
+            cache,
+            progress=progress,
+        )
+    phases.note(LINT, _lint_note(linted[0], len(assembly.stacks)))
     assembly.extra_files[LINT_CACHE_FILE] = cache.dumps()
     errors, warnings = errors_and_warnings(found, strict=strict)
     if errors:
@@ -92,7 +106,19 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
     assembly.warnings = warnings
 
 
+def _lint_note(linted: int, total: int) -> str:
+    def stacks(count: int) -> str:
+        return f"{count} stack{'s' if count != 1 else ''}"
+
+    if linted == total:
+        return f"{stacks(total)} linted"
+    if linted == 0:
+        return f"{stacks(total)} from the cache"
+    return f"{stacks(linted)} linted, {total - linted} from the cache"
+
+
 def synthesize(app: Construct, *, format: str = "json") -> CloudAssembly:
+    started = time.perf_counter()
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     stacks = [node for node in app.walk() if getattr(node, "is_stack", False)]
@@ -129,6 +155,7 @@ def synthesize(app: Construct, *, format: str = "json") -> CloudAssembly:
     order = topological_order({stack: dependencies[stack] for stack in stacks})
     assembly = CloudAssembly(stacks=[artifacts[stack] for stack in order])
     _collect_assets(app, assembly)
+    assembly.seconds[SYNTHESIS] = time.perf_counter() - started
     return assembly
 
 

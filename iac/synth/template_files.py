@@ -12,6 +12,7 @@ from iac.constructs.core.source import SourceLocation
 from iac.errors import Problem, TemplateError, UsageError
 from iac.synth.lint import LintCache
 from iac.synth.loader import loads
+from iac.synth.phases import LINT, SCHEMA_VALIDATION, Phases
 from iac.synth.validation import Locate, errors_and_warnings, lint_problems, schema_problems
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
@@ -46,11 +47,32 @@ class FileReport:
     warnings: list[Problem] = attrs.field(factory=list)
 
 
-def validate_files(paths: list[str], *, region: str | None, lint: bool, strict: bool) -> FileReport:
+def validate_files(paths: list[str], *, region: str | None, lint: bool, strict: bool,
+                   phases: Phases | None = None) -> FileReport:
+    phases = phases or Phases()
     report = FileReport()
     loaded: dict[str, tuple[str, dict[str, Any]]] = {}
     problems: list[Problem] = []
-    for path in expand_template_paths(paths):
+    with phases.phase(SCHEMA_VALIDATION):
+        _read_and_check(expand_template_paths(paths), region, report, loaded, problems)
+    if lint and loaded:
+        with phases.phase(LINT):
+            problems.extend(
+                lint_problems(
+                    {name: (text, region) for name, (text, _) in loaded.items()},
+                    {name: file_locator(name, text, template) for name, (text, template) in loaded.items()},
+                    LintCache(),
+                    progress=lambda done, total: phases.progress(LINT, done, total),
+                )
+            )
+    report.errors, report.warnings = errors_and_warnings(problems, strict=strict)
+    return report
+
+
+def _read_and_check(files: list[str], region: str | None, report: FileReport,
+                    loaded: dict[str, tuple[str, dict[str, Any]]], problems: list[Problem]) -> None:
+    """Read each file and run the schema layer; the files it passes go into `loaded`."""
+    for path in files:
         report.files += 1
         name = os.path.abspath(path)
         try:
@@ -68,16 +90,6 @@ def validate_files(paths: list[str], *, region: str | None, lint: bool, strict: 
         problems.extend(found)
         if not found:  # as in synth: cfn-lint would only repeat the schema layer's errors
             loaded[name] = (text, template)
-    if lint and loaded:
-        problems.extend(
-            lint_problems(
-                {name: (text, region) for name, (text, _) in loaded.items()},
-                {name: file_locator(name, text, template) for name, (text, template) in loaded.items()},
-                LintCache(),
-            )
-        )
-    report.errors, report.warnings = errors_and_warnings(problems, strict=strict)
-    return report
 
 
 def file_locator(file: str, text: str, template: dict[str, Any]) -> Locate:

@@ -42,10 +42,15 @@ def lint_problems(
     templates: dict[str, tuple[str, str | None]],
     locators: dict[str, Locate],
     cache: LintCache,
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Problem]:
-    """cfn-lint findings for {name: (body, region)} as Problems (errors and warnings)."""
+    """cfn-lint findings for {name: (body, region)} as Problems (errors and warnings).
+
+    `progress(done, total)` is called as the templates that are not cached get linted.
+    """
     bodies = {name: (body, region or DEFAULT_REGION) for name, (body, region) in templates.items()}
-    results = lint_bodies(bodies, cache)
+    results = lint_bodies(bodies, cache, progress=progress)
     problems: list[Problem] = []
     for name in templates:
         problems.extend(_lint_problem(f, locators[name]) for f in results[name] if f.severity != "informational")

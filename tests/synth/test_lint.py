@@ -63,9 +63,9 @@ def count_lint_runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     calls: list[list[str]] = []
     original = lint_module._lint_all
 
-    def spy(missing: dict[str, Any], jobs: int | None) -> Any:
+    def spy(missing: dict[str, Any], jobs: int | None, *args: Any) -> Any:
         calls.append(sorted(missing))
-        return original(missing, jobs)
+        return original(missing, jobs, *args)
 
     monkeypatch.setattr(lint_module, "_lint_all", spy)
     return calls
