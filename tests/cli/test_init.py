@@ -103,14 +103,14 @@ def test_a_template_folder_dropped_in_is_listed_and_used(invoke, tmp_path: Path,
     root = tmp_path / "templates"
     shutil.copytree(project_templates.templates_root(), root)
     (root / "queue-worker").mkdir()
-    (root / "queue-worker" / "template.toml").write_text('description = "a queue and its worker"\norder = 20\n')
+    (root / "queue-worker" / "template.toml").write_text('description = "a queue and its worker"\norder = 25\n')
     (root / "queue-worker" / "app.py.jinja").write_text(
         'from iac import App, CfnResource, Stack\n\napp = App()\n'
         'CfnResource(Stack(app, "{{ stack_name }}"), "Queue", type="AWS::SQS::Queue")\n')
     monkeypatch.setattr(project_templates, "templates_root", lambda: root)
 
     listed = [line.split()[0] for line in invoke("init").stdout.splitlines()[1:]]
-    assert listed == ["serverless-api", "queue-worker", "empty"]
+    assert listed == ["serverless-api", "fargate-service", "queue-worker", "empty"]
     result = invoke("init", "queue-worker", "jobs")
     assert result.exit_code == 0, result.output
     assert '(Stack(app, "Jobs"), "Queue"' in (tmp_path / "jobs" / "app.py").read_text()
