@@ -6,14 +6,17 @@ SAMPLES := $(sort $(dir $(wildcard samples/*/app.py)))
 
 .PHONY: synth test lint bench clean
 
+# Installs log to .venv/install.log, shown only when they fail (pip's notes are noise otherwise).
 $(BIN)/iac: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	@echo "installing iac into $(VENV) (log: $(VENV)/install.log)"
+	@{ $(BIN)/pip install --upgrade pip && $(BIN)/pip install -e . ; } > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
 	touch $@
 
 $(VENV)/.test-extras: $(BIN)/iac
-	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "installing the test extras (log: $(VENV)/install.log)"
+	@$(BIN)/pip install -e '.[test]' >> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	touch $@
 
 # Synthesize every sample into iac.out/<sample>/ and print each summary.
