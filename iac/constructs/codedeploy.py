@@ -1,4 +1,4 @@
-"""CodeDeploy for Lambda: shift traffic to a new version gradually, watch alarms, roll back.
+"""CodeDeploy: shift traffic to a new Lambda version or a new set of ECS tasks, watch alarms, roll back.
 
     errors = cloudwatch.Alarm(stack, "Errors", metric=fn.metric_errors(), threshold=1, evaluation_periods=1)
     fn.add_alias("live", deployment="Canary10Percent10Minutes", alarms=[errors], pre_traffic=hook_fn)
@@ -14,6 +14,14 @@ What this makes is what SAM's `DeploymentPreference` makes, and why each piece i
   CodeDeploy move aliases and read alarms), allowed to invoke exactly the hook functions;
 - for each hook, permission to report its verdict (codedeploy:PutLifecycleEventHookExecutionStatus)
   on this deployment group only.
+
+For ECS blue/green (usually made by `LoadBalancedFargateService(..., deployment="blue_green")`),
+an `EcsDeploymentGroup` names the service, the two target groups CodeDeploy moves traffic between,
+the production listener and the test listener, the alarms, how long the old (blue) tasks are kept
+after the switch, and automatic rollback; its service role has the AWS managed
+AWSCodeDeployRoleForECS policy (partition-aware ARN). The service must use the CODE_DEPLOY
+deployment controller: from then on a new task definition reaches it through a CodeDeploy
+deployment (the pipeline's CodeDeployToECS action), not through a stack update.
 
 Stability contract: the group is the child `Deployment` of the alias, with children `Application`,
 `ServiceRole`, `Resource` (the DeploymentGroup) and, for a custom configuration, `Config`.
@@ -36,6 +44,7 @@ from iac.errors import ConstructError
 
 CODEDEPLOY_SERVICE = "codedeploy.amazonaws.com"
 LAMBDA_SERVICE_ROLE_POLICY = "service-role/AWSCodeDeployRoleForLambda"
+ECS_SERVICE_ROLE_POLICY = "AWSCodeDeployRoleForECS"
 PREDEFINED_PREFIX = "CodeDeployDefault."
 
 #: The seed's (and SAM's) nine names for Lambda traffic shifting, and CodeDeploy's predefined
@@ -55,6 +64,19 @@ LAMBDA_PRESETS: dict[str, str] = {
     )
 }
 
+#: CodeDeploy's predefined configurations for ECS blue/green, by the same kind of short name.
+ECS_PRESETS: dict[str, str] = {
+    name: f"{PREDEFINED_PREFIX}ECS{name}"
+    for name in (
+        "AllAtOnce",
+        "Canary10Percent5Minutes",
+        "Canary10Percent15Minutes",
+        "Linear10PercentEvery1Minutes",
+        "Linear10PercentEvery3Minutes",
+    )
+}
+PRESETS: dict[str, dict[str, str]] = {"Lambda": LAMBDA_PRESETS, "ECS": ECS_PRESETS}
+
 #: CodeDeploy runs a Lambda deployment inside the CloudFormation update that moved the alias, and
 #: CloudFormation gives up on a stack operation after 36 hours: a schedule longer than that can
 #: never finish (and would be rolled back).
@@ -62,6 +84,9 @@ MAX_SHIFT_MINUTES = 36 * 60
 #: CodeDeploy's limit on alarms per deployment group.
 MAX_ALARMS = 10
 ROLLBACK_EVENTS = ("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST")
+#: How long the blue task set may be kept after a successful ECS deployment (the registry schema's
+#: description of TerminationWaitTimeInMinutes: "The maximum setting is 2880 minutes (2 days)").
+MAX_TERMINATION_WAIT_MINUTES = 2880
 
 
 # -- traffic shifting --------------------------------------------------------------------------
@@ -94,6 +119,7 @@ class Deployment:
 
     kind: str = attrs.field(validator=attrs.validators.in_(("preset", "TimeBasedCanary", "TimeBasedLinear")))
     preset_name: str | None = None
+    platform: str = attrs.field(default="Lambda", validator=attrs.validators.in_(tuple(PRESETS)))
     percent: int | None = attrs.field(default=None, validator=_check_percent)
     minutes: int | None = attrs.field(default=None, validator=_check_minutes)
 
@@ -104,19 +130,26 @@ class Deployment:
                              "roll back every time")
 
     @classmethod
-    def preset(cls, name: str) -> Deployment:
-        """One of the nine predefined schedules by its SAM name (CodeDeploy's full name works too)."""
-        if isinstance(name, str) and name.startswith(PREDEFINED_PREFIX + "Lambda"):
-            name = name[len(PREDEFINED_PREFIX + "Lambda"):]
-        if name not in LAMBDA_PRESETS:
-            close = difflib.get_close_matches(str(name), list(LAMBDA_PRESETS), n=1, cutoff=0.6)
+    def preset(cls, name: str, *, platform: str = "Lambda") -> Deployment:
+        """A predefined schedule by its short name (CodeDeploy's full name works too): one of the
+        seed's nine for Lambda, or for `platform="ECS"` one of AllAtOnce, Canary10Percent5Minutes,
+        Canary10Percent15Minutes, Linear10PercentEvery1Minutes, Linear10PercentEvery3Minutes."""
+        presets = PRESETS.get(platform)
+        if presets is None:
+            raise ConstructError(f"platform must be one of {', '.join(PRESETS)}, got {platform!r}",
+                                 location=caller_location())
+        if isinstance(name, str) and name.startswith(PREDEFINED_PREFIX + platform):
+            name = name[len(PREDEFINED_PREFIX + platform):]
+        if name not in presets:
+            close = difflib.get_close_matches(str(name), list(presets), n=1, cutoff=0.6)
+            what = "deployment preset" if platform == "Lambda" else f"{platform} deployment preset"
             raise ConstructError(
-                f"unknown deployment preset {name!r}; the presets are {', '.join(LAMBDA_PRESETS)}",
+                f"unknown {what} {name!r}; the presets are {', '.join(presets)}",
                 location=caller_location(),
                 hint=(f"did you mean {close[0]!r}? " if close else "")
                 + "for another schedule use Deployment.canary(percent=, minutes=) or "
                   "Deployment.linear(percent=, every_minutes=)")
-        return cls(kind="preset", preset_name=name)
+        return cls(kind="preset", preset_name=name, platform=platform)
 
     @classmethod
     def canary(cls, *, percent: int, minutes: int) -> Deployment:
@@ -152,15 +185,17 @@ class Deployment:
 
     @property
     def predefined_name(self) -> str | None:
-        """CodeDeploy's name of a preset (CodeDeployDefault.Lambda...), None for a custom schedule."""
-        return LAMBDA_PRESETS[self.preset_name] if self.preset_name else None
+        """CodeDeploy's name of a preset (CodeDeployDefault.Lambda..., CodeDeployDefault.ECS...), None for
+        a custom schedule."""
+        return PRESETS[self.platform][self.preset_name] if self.preset_name else None
 
     def config_name(self, scope: Construct, compute_platform: str = "Lambda") -> Any:
         """The DeploymentConfigName a deployment group in `scope` uses; creates the custom config there."""
         if self.predefined_name is not None:
-            if compute_platform != "Lambda":
-                raise ConstructError(f"{self.preset_name} is a Lambda preset; a {compute_platform} deployment "
-                                     "needs one of its own platform's", path=scope.path, location=scope.location)
+            if compute_platform != self.platform:
+                raise ConstructError(f"{self.preset_name} is a {self.platform} preset; a {compute_platform} "
+                                     "deployment needs one of its own platform's", path=scope.path,
+                                     location=scope.location)
             return self.predefined_name
         key = "TimeBasedCanary" if self.kind == "TimeBasedCanary" else "TimeBasedLinear"
         field = "Canary" if self.kind == "TimeBasedCanary" else "Linear"
@@ -181,14 +216,15 @@ class Deployment:
         return str(self.preset_name)
 
 
-def as_deployment(value: Any) -> Deployment:
+def as_deployment(value: Any, platform: str = "Lambda") -> Deployment:
     """A Deployment from a preset name or a Deployment (ConstructError for anything else)."""
     if isinstance(value, Deployment):
         return value
     if isinstance(value, str):
-        return Deployment.preset(value)
+        return Deployment.preset(value, platform=platform)
+    example = "Canary10Percent10Minutes" if platform == "Lambda" else "AllAtOnce"
     raise ConstructError(
-        f"deployment must be a preset name such as 'Canary10Percent10Minutes' or a codedeploy.Deployment, "
+        f"deployment must be a preset name such as {example!r} or a codedeploy.Deployment, "
         f"got {type(value).__name__}", location=caller_location())
 
 
@@ -197,14 +233,28 @@ def as_deployment(value: Any) -> Deployment:
 class LambdaApplication(Construct):
     """An `AWS::CodeDeploy::Application` for Lambda deployments (groups of one or more functions)."""
 
+    compute_platform = "Lambda"
+
     def __init__(self, scope: Construct, id: str, *, application_name: str | None = None) -> None:
         super().__init__(scope, id)
         self.resource = CfnResource(self, "Resource", type="AWS::CodeDeploy::Application", properties={
-            "ComputePlatform": "Lambda", "ApplicationName": application_name})
+            "ComputePlatform": self.compute_platform, "ApplicationName": application_name})
 
     @property
     def application_name(self) -> Token:
         return self.resource.ref
+
+    @property
+    def application_arn(self) -> Token:
+        """arn:...:application:<name>, the resource IAM scopes application actions to."""
+        return Fn.sub(f"arn:{Aws.PARTITION}:codedeploy:{Aws.REGION}:{Aws.ACCOUNT_ID}:application:"
+                      f"{self.application_name}")
+
+
+class EcsApplication(LambdaApplication):
+    """An `AWS::CodeDeploy::Application` for ECS blue/green deployments."""
+
+    compute_platform = "ECS"
 
 
 # -- deployment group -------------------------------------------------------------------------------
@@ -233,6 +283,96 @@ def _check_alarms(instance: Any, attribute: attrs.Attribute, value: Any) -> None
         raise ValueError(f"CodeDeploy watches at most {MAX_ALARMS} alarms per deployment group, got {len(value)}")
 
 
+class _DeploymentGroup(Construct):
+    """What Lambda and ECS deployment groups share: the alarms they watch, automatic rollback, and
+    the references other constructs (hooks, pipeline actions) scope their permissions to."""
+
+    #: What the user calls the deployed thing in examples ("fn", "service"), for hints.
+    deployed_name = "fn"
+    resource: CfnResource
+    application: LambdaApplication
+    deployment: Deployment
+    _alarms: list[Any]
+
+    def _as_deployment(self, value: Any, platform: str) -> Deployment:
+        try:
+            return as_deployment(value, platform)
+        except ConstructError as error:
+            raise ConstructError(error.message, path=self.path, location=self.location, hint=error.hint) from None
+
+    # -- references ---------------------------------------------------------------------------
+
+    @property
+    def deployment_group_name(self) -> Token:
+        return self.resource.ref
+
+    @property
+    def deployment_group_arn(self) -> Token:
+        """arn:...:deploymentgroup:<application>/<group>, the resource IAM scopes group actions to."""
+        return Fn.sub(f"arn:{Aws.PARTITION}:codedeploy:{Aws.REGION}:{Aws.ACCOUNT_ID}:deploymentgroup:"
+                      f"{self.application.application_name}/{self.deployment_group_name}")
+
+    @property
+    def deployment_config_arn(self) -> Token:
+        """arn:...:deploymentconfig:<name> of the schedule this group uses (predefined or its own)."""
+        return Fn.sub(f"arn:{Aws.PARTITION}:codedeploy:{Aws.REGION}:{Aws.ACCOUNT_ID}:deploymentconfig:"
+                      f"{self.deployment_config_name}")
+
+    @property
+    def deployment_config_name(self) -> Any:
+        return self.resource.properties["DeploymentConfigName"]
+
+    # -- alarms ---------------------------------------------------------------------------------
+
+    def add_alarm(self, alarm: cloudwatch.Alarm | str) -> None:
+        """Stop and roll back a deployment while `alarm` is in ALARM.
+
+        An Alarm must be in this stack: CodeDeploy takes alarm names, and a name from another stack
+        would be an export this stack imports. The exporting stack could then never replace or
+        rename the alarm, and an alarm on the metrics of what this group deploys (the usual case)
+        refers back to this stack, so each stack would need the other deployed first. A plain
+        string is taken as the name of an alarm that exists outside the app.
+        """
+        location = caller_location()
+        if isinstance(alarm, cloudwatch.Alarm) and alarm.stack is not self.stack:
+            raise ConstructError(
+                f"alarm {alarm.path} is in stack {alarm.stack.path}, but deployment group {self.path} is in stack "
+                f"{self.stack.path}: CodeDeploy needs the alarm's name in the deployment group's own stack. From "
+                "another stack it would be an export imported here, which that stack could never replace or "
+                "rename, and an alarm on the metrics of what this group deploys refers back to this stack, so "
+                "each stack would need the other deployed first",
+                path=self.path, location=location or self.location,
+                hint=f"create the alarm in stack {self.stack.path} (cloudwatch.Alarm({self.deployed_name}.stack, "
+                     "...)), or pass the name of an alarm that lives outside this app as a string")
+        if not isinstance(alarm, cloudwatch.Alarm | str) or (isinstance(alarm, str) and not alarm):
+            raise ConstructError(f"add_alarm takes a cloudwatch.Alarm or an alarm name, got {alarm!r}",
+                                 path=self.path, location=location)
+        if len(self._alarms) >= MAX_ALARMS:
+            raise ConstructError(f"CodeDeploy watches at most {MAX_ALARMS} alarms per deployment group",
+                                 path=self.path, location=location)
+        if all(alarm is not known for known in self._alarms):
+            self._alarms.append(alarm)
+
+    @property
+    def alarms(self) -> list[Any]:
+        return list(self._alarms)
+
+    def _alarm_configuration(self, ignore_poll_alarm_failure: bool) -> dict[str, Any] | None:
+        if not self._alarms:
+            return None
+        names = [alarm.alarm_name if isinstance(alarm, cloudwatch.Alarm) else alarm for alarm in self._alarms]
+        configuration: dict[str, Any] = {"Enabled": True, "Alarms": [{"Name": name} for name in names]}
+        if ignore_poll_alarm_failure:
+            configuration["IgnorePollAlarmFailure"] = True
+        return configuration
+
+    def _auto_rollback(self) -> dict[str, Any]:
+        """Roll back on failure and on request always; on alarm when there are alarms to watch
+        (CodeDeploy refuses a stop-on-alarm rollback with no alarm configured)."""
+        events = [event for event in ROLLBACK_EVENTS if event != "DEPLOYMENT_STOP_ON_ALARM" or self._alarms]
+        return {"Enabled": True, "Events": events}
+
+
 @attrs.define(kw_only=True)
 class LambdaDeploymentGroupProps:
     alias: Any = attrs.field(validator=_check_alias)
@@ -247,7 +387,7 @@ class LambdaDeploymentGroupProps:
     ignore_poll_alarm_failure: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 
 
-class LambdaDeploymentGroup(Construct):
+class LambdaDeploymentGroup(_DeploymentGroup):
     """CodeDeploy shifting an alias's traffic to each new version (`AWS::CodeDeploy::DeploymentGroup`).
 
     Usually made by `fn.add_alias("live", deployment=...)`. Props: alias, deployment (a preset name
@@ -271,8 +411,8 @@ class LambdaDeploymentGroup(Construct):
             raise ConstructError(f"application {self.props.application.path} must be in stack {self.stack.path}, "
                                  "with the deployment group and the alias whose update policy names it",
                                  path=self.path, location=self.location)
-        self.deployment = self._deployment()
-        self._alarms: list[Any] = []
+        self.deployment = self._as_deployment(self.props.deployment, "Lambda")
+        self._alarms = []
         for alarm in self.props.alarms:
             self.add_alarm(alarm)
         self._check_hooks_in_this_stack()
@@ -286,81 +426,13 @@ class LambdaDeploymentGroup(Construct):
             "DeploymentConfigName": self.deployment.config_name(self),
             "DeploymentStyle": {"DeploymentType": "BLUE_GREEN", "DeploymentOption": "WITH_TRAFFIC_CONTROL"},
             "AutoRollbackConfiguration": Lazy(self._auto_rollback),
-            "AlarmConfiguration": Lazy(self._alarm_configuration),
+            "AlarmConfiguration": Lazy(lambda: self._alarm_configuration(self.props.ignore_poll_alarm_failure)),
             "DeploymentGroupName": self.props.deployment_group_name,
         })
         self._hand_alias_updates_to_codedeploy()
         for hook in (self.props.pre_traffic, self.props.post_traffic):
             if hook is not None:
                 self._allow_hook(hook)
-
-    def _deployment(self) -> Deployment:
-        try:
-            return as_deployment(self.props.deployment)
-        except ConstructError as error:
-            raise ConstructError(error.message, path=self.path, location=self.location, hint=error.hint) from None
-
-    # -- references ---------------------------------------------------------------------------
-
-    @property
-    def deployment_group_name(self) -> Token:
-        return self.resource.ref
-
-    @property
-    def deployment_group_arn(self) -> Token:
-        """arn:...:deploymentgroup:<application>/<group>, the resource IAM scopes group actions to."""
-        return Fn.sub(f"arn:{Aws.PARTITION}:codedeploy:{Aws.REGION}:{Aws.ACCOUNT_ID}:deploymentgroup:"
-                      f"{self.application.application_name}/{self.deployment_group_name}")
-
-    # -- alarms ---------------------------------------------------------------------------------
-
-    def add_alarm(self, alarm: cloudwatch.Alarm | str) -> None:
-        """Stop and roll back a deployment while `alarm` is in ALARM.
-
-        An Alarm must be in this stack: CodeDeploy takes alarm names, and a name from another stack
-        would be an export this stack imports. The exporting stack could then never replace or
-        rename the alarm, and an alarm on this function's metrics (the usual case) refers back to
-        this stack, so each stack would need the other deployed first. A plain string is taken as
-        the name of an alarm that exists outside the app.
-        """
-        location = caller_location()
-        if isinstance(alarm, cloudwatch.Alarm) and alarm.stack is not self.stack:
-            raise ConstructError(
-                f"alarm {alarm.path} is in stack {alarm.stack.path}, but deployment group {self.path} is in stack "
-                f"{self.stack.path}: CodeDeploy needs the alarm's name in the deployment group's own stack. From "
-                "another stack it would be an export imported here, which that stack could never replace or "
-                "rename, and an alarm on this function's metrics refers back to this stack, so each stack "
-                "would need the other deployed first",
-                path=self.path, location=location or self.location,
-                hint=f"create the alarm in stack {self.stack.path} (cloudwatch.Alarm(fn.stack, ...)), or pass "
-                     "the name of an alarm that lives outside this app as a string")
-        if not isinstance(alarm, cloudwatch.Alarm | str) or (isinstance(alarm, str) and not alarm):
-            raise ConstructError(f"add_alarm takes a cloudwatch.Alarm or an alarm name, got {alarm!r}",
-                                 path=self.path, location=location)
-        if len(self._alarms) >= MAX_ALARMS:
-            raise ConstructError(f"CodeDeploy watches at most {MAX_ALARMS} alarms per deployment group",
-                                 path=self.path, location=location)
-        if all(alarm is not known for known in self._alarms):
-            self._alarms.append(alarm)
-
-    @property
-    def alarms(self) -> list[Any]:
-        return list(self._alarms)
-
-    def _alarm_configuration(self) -> dict[str, Any] | None:
-        if not self._alarms:
-            return None
-        names = [alarm.alarm_name if isinstance(alarm, cloudwatch.Alarm) else alarm for alarm in self._alarms]
-        configuration: dict[str, Any] = {"Enabled": True, "Alarms": [{"Name": name} for name in names]}
-        if self.props.ignore_poll_alarm_failure:
-            configuration["IgnorePollAlarmFailure"] = True
-        return configuration
-
-    def _auto_rollback(self) -> dict[str, Any]:
-        """Roll back on failure and on request always; on alarm when there are alarms to watch
-        (CodeDeploy refuses a stop-on-alarm rollback with no alarm configured)."""
-        events = [event for event in ROLLBACK_EVENTS if event != "DEPLOYMENT_STOP_ON_ALARM" or self._alarms]
-        return {"Enabled": True, "Events": events}
 
     # -- the alias and its hooks ----------------------------------------------------------------
 
@@ -404,4 +476,140 @@ class LambdaDeploymentGroup(Construct):
             self.alias.resource.add_depends_on(self.role.default_policy)
 
 
-__all__ = ["LAMBDA_PRESETS", "Deployment", "LambdaApplication", "LambdaDeploymentGroup"]
+# -- ECS blue/green ----------------------------------------------------------------------------------
+
+def _check_service(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    from iac.constructs import ecs  # only when an ECS deployment group is built
+
+    if not isinstance(value, ecs.FargateService):
+        raise TypeError(f"service must be an ecs.FargateService, got {type(value).__name__}")
+    if value.props.deployment_controller != "CODE_DEPLOY":
+        raise ValueError(f"service {value.path} uses the {value.props.deployment_controller} deployment controller; "
+                         "CodeDeploy can deploy only to a service created with deployment_controller='CODE_DEPLOY' "
+                         "(and circuit_breaker=False)")
+
+
+def _check_target_group(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    from iac.constructs import elbv2
+
+    if not isinstance(value, elbv2.ApplicationTargetGroup):
+        raise TypeError(f"{attribute.name} must be an elbv2.ApplicationTargetGroup, got {type(value).__name__}")
+
+
+def _check_listener(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    from iac.constructs import elbv2
+
+    if value is None and attribute.name == "test_listener":
+        return
+    if not isinstance(value, elbv2.Listener):
+        raise TypeError(f"{attribute.name} must be an elbv2.Listener, got {type(value).__name__}")
+
+
+@attrs.define(kw_only=True)
+class EcsDeploymentGroupProps:
+    service: Any = attrs.field(validator=_check_service)
+    blue_target_group: Any = attrs.field(validator=_check_target_group)
+    green_target_group: Any = attrs.field(validator=_check_target_group)
+    listener: Any = attrs.field(validator=_check_listener)
+    test_listener: Any = attrs.field(default=None, validator=_check_listener)
+    deployment: Any = "AllAtOnce"
+    application: EcsApplication | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of(EcsApplication)))
+    alarms: list[Any] = attrs.field(factory=list, converter=lambda v: list(v or []), validator=_check_alarms)
+    termination_wait_minutes: int = attrs.field(default=5, validator=attrs.validators.and_(
+        attrs.validators.instance_of(int), attrs.validators.ge(0), attrs.validators.le(MAX_TERMINATION_WAIT_MINUTES)))
+    deployment_group_name: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of(str)))
+    ignore_poll_alarm_failure: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+
+    def __attrs_post_init__(self) -> None:
+        blue, green = self.blue_target_group, self.green_target_group
+        if blue is green:
+            raise ValueError("blue_target_group and green_target_group must be two target groups: CodeDeploy "
+                             "starts the new tasks in the one that takes no production traffic")
+        if blue not in self.listener.default_action.target_groups:
+            raise ValueError(f"the production listener {self.listener.path} must forward to the blue target group "
+                             f"{blue.path}, where the service's tasks are registered")
+        if self.test_listener is self.listener:
+            raise ValueError("the test listener must be another listener than the production one")
+        for listener in filter(None, (self.listener, self.test_listener)):
+            for group in (blue, green):
+                if group.load_balancers and listener.load_balancer not in group.load_balancers:
+                    raise ValueError(f"listener {listener.path} and target group {group.path} belong to different "
+                                     "load balancers")
+
+
+class EcsDeploymentGroup(_DeploymentGroup):
+    """CodeDeploy replacing an ECS service's tasks blue/green (`AWS::CodeDeploy::DeploymentGroup`).
+
+    Usually made by `LoadBalancedFargateService(..., deployment="blue_green")`. Each deployment
+    starts the new (green) tasks in the target group that takes no production traffic, moves the
+    test listener to them (hooks in the deployment's AppSpec can test them there), then moves the
+    production listener, all at once or by a schedule (`deployment`: AllAtOnce,
+    Canary10Percent5Minutes, Canary10Percent15Minutes, Linear10PercentEvery1Minutes,
+    Linear10PercentEvery3Minutes, or a `Deployment.canary/linear`), watching the alarms: any one in
+    ALARM, a failure, or a stop request moves traffic back to the blue tasks, which are kept
+    `termination_wait_minutes` (5; at most 2880) after a success for a fast manual rollback too.
+
+    Props: service (an ecs.FargateService with deployment_controller="CODE_DEPLOY"),
+    blue_target_group (where the service's tasks are registered), green_target_group, listener (the
+    production listener, forwarding to blue), test_listener (optional), deployment, application
+    (an `EcsApplication` to share), alarms (at most 10, in this stack), termination_wait_minutes,
+    deployment_group_name, ignore_poll_alarm_failure.
+    """
+
+    deployed_name = "service"
+
+    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+        super().__init__(scope, id)
+        self.props: EcsDeploymentGroupProps = self._build_props(EcsDeploymentGroupProps, props)
+        self.service = self.props.service
+        self.deployment = self._as_deployment(self.props.deployment, "ECS")
+        self._alarms = []
+        for alarm in self.props.alarms:
+            self.add_alarm(alarm)
+        self.application = self.props.application or EcsApplication(self, "Application")
+        self.role = iam.Role(self, "ServiceRole", assumed_by=iam.ServicePrincipal(CODEDEPLOY_SERVICE),
+                             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(
+                                 ECS_SERVICE_ROLE_POLICY)])
+        self.resource = CfnResource(self, "Resource", type="AWS::CodeDeploy::DeploymentGroup", properties={
+            "ApplicationName": self.application.application_name,
+            "ServiceRoleArn": self.role.role_arn,
+            "DeploymentConfigName": self.deployment.config_name(self, "ECS"),
+            "DeploymentStyle": {"DeploymentType": "BLUE_GREEN", "DeploymentOption": "WITH_TRAFFIC_CONTROL"},
+            "BlueGreenDeploymentConfiguration": self._blue_green_configuration(),
+            "ECSServices": [{"ClusterName": self.service.cluster.cluster_name,
+                             "ServiceName": self.service.service_name}],
+            "LoadBalancerInfo": {"TargetGroupPairInfoList": [self._target_group_pair()]},
+            "AutoRollbackConfiguration": Lazy(self._auto_rollback),
+            "AlarmConfiguration": Lazy(lambda: self._alarm_configuration(self.props.ignore_poll_alarm_failure)),
+            "DeploymentGroupName": self.props.deployment_group_name,
+        })
+
+    def _blue_green_configuration(self) -> dict[str, Any]:
+        """Move traffic as soon as the green tasks are ready; keep the blue ones a while after success."""
+        return {
+            "DeploymentReadyOption": {"ActionOnTimeout": "CONTINUE_DEPLOYMENT"},
+            "TerminateBlueInstancesOnDeploymentSuccess": {
+                "Action": "TERMINATE", "TerminationWaitTimeInMinutes": self.props.termination_wait_minutes},
+        }
+
+    def _target_group_pair(self) -> dict[str, Any]:
+        pair: dict[str, Any] = {
+            "TargetGroups": [{"Name": self.props.blue_target_group.target_group_name},
+                             {"Name": self.props.green_target_group.target_group_name}],
+            "ProdTrafficRoute": {"ListenerArns": [self.props.listener.listener_arn]},
+        }
+        if self.props.test_listener is not None:
+            pair["TestTrafficRoute"] = {"ListenerArns": [self.props.test_listener.listener_arn]}
+        return pair
+
+    @property
+    def task_roles(self) -> list[iam.Role]:
+        """The roles of the service's task definition, which a deployment passes to ECS."""
+        task_definition = self.service.task_definition
+        return [role for role in (task_definition.task_role, task_definition.execution_role) if role is not None]
+
+
+__all__ = ["ECS_PRESETS", "LAMBDA_PRESETS", "Deployment", "EcsApplication", "EcsDeploymentGroup",
+           "LambdaApplication", "LambdaDeploymentGroup"]

@@ -13,6 +13,11 @@ internet-facing, from the VPC's range when internal) and sends traffic only wher
 
 Target groups use IP targets (what Fargate tasks register as) with a health check that marks a new
 target healthy after two good answers (AWS's default of five keeps new tasks out of service longer).
+
+Metrics for alarms (namespace AWS/ApplicationELB, one-minute sums): `lb.metric_5xx()` counts the
+5xx answers of every target behind the load balancer (`origin="elb"`: the ones the load balancer
+made itself, e.g. 502/503 with no healthy target), `target_group.metric_5xx()` those of one group,
+`target_group.metric_unhealthy_hosts()` its failing targets.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 
 import attrs
 
-from iac.constructs import ec2
+from iac.constructs import cloudwatch, ec2
 from iac.constructs.core import CfnResource, Construct, Token, is_token
 from iac.constructs.core.source import caller_location
 from iac.errors import ConstructError
@@ -35,6 +40,10 @@ REDIRECT_STATUS_CODES = ("HTTP_301", "HTTP_302")
 _CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/|iam::\d{12}:server-certificate/)")
 _NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 _HTTP_CODES = re.compile(r"^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$")
+METRICS_NAMESPACE = "AWS/ApplicationELB"
+#: Who answered with the error: a target (your code) or the load balancer itself (no healthy target,
+#: a target that hung up or timed out).
+ERROR_ORIGINS = {"target": "HTTPCode_Target_5XX_Count", "elb": "HTTPCode_ELB_5XX_Count"}
 
 
 def _number(low: int, high: int) -> Any:
@@ -64,16 +73,29 @@ class ListenerAction:
     target_groups: tuple[ApplicationTargetGroup, ...] = ()
 
     @staticmethod
-    def forward(target_groups: Sequence[ApplicationTargetGroup]) -> ListenerAction:
-        """Send requests to the target group (several: spread evenly)."""
+    def forward(target_groups: Sequence[ApplicationTargetGroup], *,
+                weights: Sequence[int] | None = None) -> ListenerAction:
+        """Send requests to the target group (several: spread evenly, or by `weights`, 0-999 each).
+
+        A group with weight 0 gets no requests but belongs to the load balancer all the same (a
+        blue/green deployment needs its second group there before traffic moves to it).
+        """
+        location = caller_location()
         groups = tuple(target_groups) if isinstance(target_groups, list | tuple) else (target_groups,)
         if not groups or not all(isinstance(g, ApplicationTargetGroup) for g in groups):
             raise ConstructError(f"ListenerAction.forward needs one or more ApplicationTargetGroups, got "
-                                 f"{target_groups!r}", location=caller_location())
-        if len(groups) == 1:
+                                 f"{target_groups!r}", location=location)
+        if weights is not None:
+            shares = list(weights) if isinstance(weights, list | tuple) else []
+            if len(shares) != len(groups) or not all(
+                    isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 999 for w in shares):
+                raise ConstructError(f"ListenerAction.forward: weights must be one whole number from 0 to 999 per "
+                                     f"target group ({len(groups)}), got {weights!r}", location=location)
+        if len(groups) == 1 and weights is None:
             return ListenerAction({"Type": "forward", "TargetGroupArn": groups[0].target_group_arn}, groups)
         return ListenerAction({"Type": "forward", "ForwardConfig": {"TargetGroups": [
-            {"TargetGroupArn": g.target_group_arn, "Weight": 1} for g in groups]}}, groups)
+            {"TargetGroupArn": g.target_group_arn, "Weight": w}
+            for g, w in zip(groups, weights if weights is not None else [1] * len(groups), strict=True)]}}, groups)
 
     @staticmethod
     def redirect(*, protocol: str = "HTTPS", port: int = 443, status_code: str = "HTTP_301",
@@ -182,6 +204,52 @@ class ApplicationTargetGroup(Construct):
             if listener.load_balancer not in found:
                 found.append(listener.load_balancer)
         return found
+
+    @property
+    def target_group_name(self) -> Token:
+        return self.resource.get_att("TargetGroupName")
+
+    @property
+    def target_group_full_name(self) -> Token:
+        """"targetgroup/<name>/<id>": how CloudWatch names the group in its metrics' dimensions."""
+        return self.resource.get_att("TargetGroupFullName")
+
+    # -- metrics ----------------------------------------------------------------------------------
+
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        """One of this group's AWS/ApplicationELB metrics, by name.
+
+        CloudWatch publishes a target group's metrics per load balancer, so the group must already
+        receive traffic from exactly one (a listener forwards to it). A minute's period lets an
+        alarm stop a deployment while it is still shifting traffic.
+        """
+        location = caller_location()
+        balancers = self.load_balancers
+        if len(balancers) != 1:
+            raise ConstructError(
+                f"target group {self.path}: its metrics are published per load balancer, and "
+                + ("no listener forwards to it yet" if not balancers else
+                   f"{len(balancers)} load balancers forward to it"),
+                path=self.path, location=location,
+                hint="ask for the metric after lb.add_listener(..., default_action=ListenerAction.forward([group])); "
+                     "with several load balancers, build a cloudwatch.Metric with the dimensions you want")
+        return cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name, statistic=statistic,
+                                 period=period, dimensions={"LoadBalancer": balancers[0].load_balancer_full_name,
+                                                            "TargetGroup": self.target_group_full_name})
+
+    def metric_5xx(self, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        """Requests this group's targets answered with a 5xx status (errors of your code)."""
+        return self.metric(ERROR_ORIGINS["target"], statistic=statistic, period=period)
+
+    def metric_unhealthy_hosts(self, *, statistic: str = "Maximum", period: int = 60) -> cloudwatch.Metric:
+        """Targets failing their health check (new tasks that never become healthy show up here)."""
+        return self.metric("UnHealthyHostCount", statistic=statistic, period=period)
+
+    def metric_response_time(self, *, statistic: str = "p99", period: int = 60) -> cloudwatch.Metric:
+        """Seconds from the request leaving the load balancer to the target's answer (p99 by default)."""
+        return self.metric("TargetResponseTime", statistic=statistic, period=period)
+
+    # -- dependents -------------------------------------------------------------------------------
 
     def add_dependent(self, resource: CfnResource) -> None:
         """Make `resource` wait for every listener that forwards here, now and later (an ECS service
@@ -355,9 +423,30 @@ class ApplicationLoadBalancer(Construct):
         return self.resource.get_att("DNSName")
 
     @property
+    def load_balancer_full_name(self) -> Token:
+        """"app/<name>/<id>": how CloudWatch names the load balancer in its metrics' dimensions."""
+        return self.resource.get_att("LoadBalancerFullName")
+
+    @property
     def clients(self) -> ec2.CidrPeer:
         """Who may connect to the listeners: anyone when internet-facing, else addresses in the VPC."""
         return ec2.Peer.any_ipv4() if self.internet_facing else ec2.Peer.ipv4(self.vpc.cidr)
+
+    # -- metrics ----------------------------------------------------------------------------------
+
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        """One of the load balancer's AWS/ApplicationELB metrics, by name (every target group together)."""
+        return cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name, statistic=statistic,
+                                 period=period, dimensions={"LoadBalancer": self.load_balancer_full_name})
+
+    def metric_5xx(self, *, origin: str = "target", statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        """Requests answered with a 5xx status: by the targets (`origin="target"`, errors of your code,
+        whichever target group serves them: what a blue/green deployment should watch, as traffic moves
+        from one group to the other) or by the load balancer itself (`origin="elb"`)."""
+        if origin not in ERROR_ORIGINS:
+            raise ConstructError(f"metric_5xx: origin must be 'target' or 'elb', got {origin!r}", path=self.path,
+                                 location=caller_location())
+        return self.metric(ERROR_ORIGINS[origin], statistic=statistic, period=period)
 
     # -- listeners --------------------------------------------------------------------------------
 

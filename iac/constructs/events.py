@@ -52,9 +52,15 @@ class Rule(Construct):
     def rule_arn(self) -> Token:
         return self.resource.get_att("Arn")
 
-    def add_target(self, arn: Any, *, input: str | None = None) -> None:
-        """Send matching events (or `input`, a JSON string) to the target `arn`."""
+    def add_target(self, arn: Any, *, input: str | None = None, role_arn: Any = None) -> None:
+        """Send matching events (or `input`, a JSON string) to the target `arn`.
+
+        `role_arn`: the role EventBridge assumes to reach targets that take no resource policy
+        (a pipeline, a state machine); Lambda functions and queues grant EventBridge instead.
+        """
         target: dict[str, Any] = {"Arn": arn, "Id": f"Target{len(self._targets)}"}
         if input is not None:
             target["Input"] = input
+        if role_arn is not None:
+            target["RoleArn"] = role_arn
         self._targets.append(target)

@@ -1,5 +1,6 @@
 """L3 patterns: whole architectures wired together with safe defaults, each a few lines to use."""
 
+from iac.constructs.patterns.delivery import DeliveryPipeline
 from iac.constructs.patterns.fargate import LoadBalancedFargateService
 
-__all__ = ["LoadBalancedFargateService"]
+__all__ = ["DeliveryPipeline", "LoadBalancedFargateService"]

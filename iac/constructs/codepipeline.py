@@ -1,0 +1,1182 @@
+"""CodePipeline: a release process as stages of actions, each action with a role of its own.
+
+    source, built = codepipeline.Artifact("Source"), codepipeline.Artifact("Built")
+    pipeline = codepipeline.Pipeline(stack, "Pipeline", schedule="cron(0 3 * * ? *)")
+    pipeline.add_stage("Source", [codepipeline.CodeCommitSource(repository="app", branch="main", output=source)])
+    pipeline.add_stage("Build", [codepipeline.CodeBuildAction(project=build, input=source, outputs=[built])])
+    pipeline.add_stage("Production", [
+        codepipeline.CreateReplaceChangeSet(stack_name="App", template_path=built.at_path("App.template.json"),
+                                            deployment_role=role),
+        codepipeline.ExecuteChangeSet(stack_name="App"),
+    ])
+
+What the constructs decide for you, and why:
+
+- Artifacts live in a bucket of the pipeline's own (an `s3.Bucket`: private, encrypted, TLS only).
+- The pipeline's role may only hand work to the actions: each action that touches anything has a
+  role of its own (trusting the pipeline's role alone) with exactly what that action needs: a source
+  reads its repository and writes the bucket, a build starts its project, a change-set action
+  manages change sets of its stack (and no other) and passes one deployment role, a deploy action
+  updates its service. A CodeBuild project reads the bucket only for inputs and writes it only for
+  outputs. The pipeline waits for all of these grants: it runs as soon as it is created.
+- Sources start the pipeline when they change, through EventBridge rules (CodeCommit, S3, ECR) or
+  the connection's webhook (GitHub via a CodeStar connection), never by polling. A schedule
+  (`schedule=` or `add_schedule`) starts it at fixed times, e.g. a nightly release. The rules'
+  role may start this pipeline and nothing else.
+- A change set is prepared from a template in an artifact (`template_path=built.at_path(...)`,
+  required) and executed by a later action. Given the iac `stack=` it deploys, the deployment role
+  CloudFormation uses is derived from the registry schemas of that stack's resource types: the
+  actions their create/read/update/delete handlers need, with IAM actions limited to roles and
+  policies named after the deployed stack. Capabilities follow from the stack too.
+
+Everything that can be checked before a deployment is, at the line that wrote it: names (the
+schema's pattern), an action in the wrong stage, an input no earlier action produces, an artifact
+name used twice, an execute without a prepared change set, a capability CloudFormation does not
+know, a change-set action without a template artifact, a source that cannot start the pipeline.
+
+Stability contract: `<id>/ArtifactBucket`, `<id>/Role`, `<id>/Resource` (the pipeline),
+`<id>/<stage>/<action>/Role` (and `/DeploymentRole`, `/OnChange`), `<id>/EventsRole`, and the
+schedule rules under their own ids.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import attrs
+
+from iac.constructs import codebuild, events, iam, s3
+from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Stack, Token, is_token
+from iac.constructs.core.source import SourceLocation, caller_location
+from iac.errors import ConstructError
+
+RESOURCE_TYPE = "AWS::CodePipeline::Pipeline"
+CODEPIPELINE_SERVICE = "codepipeline.amazonaws.com"
+CLOUDFORMATION_SERVICE = "cloudformation.amazonaws.com"
+ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
+DEFAULT_CHANGE_SET_NAME = "iac-pipeline"
+_ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
+_CONNECTION_ARN = re.compile(r"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection/.+$")
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+_FULL_REPOSITORY_ID = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+#: The CloudFormation change-set actions' permissions on their own stack, as CodePipeline uses them.
+PREPARE_CHANGE_SET_ACTIONS = ("cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
+                              "cloudformation:DescribeChangeSet", "cloudformation:DescribeStacks")
+EXECUTE_CHANGE_SET_ACTIONS = ("cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents",
+                              "cloudformation:DescribeStacks", "cloudformation:ExecuteChangeSet")
+CODEBUILD_ACTIONS = ("codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild")
+CODECOMMIT_SOURCE_ACTIONS = ("codecommit:CancelUploadArchive", "codecommit:GetBranch", "codecommit:GetCommit",
+                             "codecommit:GetUploadArchiveStatus", "codecommit:UploadArchive")
+#: A CodeStar connection source writes its zip with the bucket owner's ACL.
+CONNECTION_SOURCE_OBJECT_ACTIONS = ("s3:PutObjectAcl", "s3:PutObjectVersionAcl")
+#: Actions ECS offers on no narrower resource than "*" (a task definition does not exist before it is registered).
+ECS_REGISTER_ACTIONS = ("ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition")
+
+
+# -- facts from the registry schema -----------------------------------------------------------------
+
+@functools.cache
+def _pipeline_schema() -> dict[str, Any]:
+    from iac.specs import resource_schema  # only when a pipeline is built
+
+    schema = resource_schema(RESOURCE_TYPE)
+    return schema.document if schema else {}
+
+
+def _definition(name: str) -> dict[str, Any]:
+    return _pipeline_schema().get("definitions", {}).get(name, {})
+
+
+@functools.cache
+def name_pattern() -> re.Pattern[str]:
+    """What an action's (and, as AWS documents, a stage's) name may be: the schema's pattern."""
+    pattern = _definition("ActionDeclaration").get("properties", {}).get("Name", {}).get("pattern")
+    return re.compile(pattern or r"^[A-Za-z0-9.@\-_]{1,100}$")
+
+
+@functools.cache
+def categories() -> tuple[str, ...]:
+    return tuple(_definition("ActionTypeId").get("properties", {}).get("Category", {}).get("enum", ())) or (
+        "Source", "Build", "Test", "Deploy", "Invoke", "Approval", "Compute")
+
+
+@functools.cache
+def _property_enum(name: str, documented: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_pipeline_schema().get("properties", {}).get(name, {}).get("enum", ())) or documented
+
+
+def pipeline_types() -> tuple[str, ...]:
+    return _property_enum("PipelineType", ("V1", "V2"))
+
+
+def execution_modes() -> tuple[str, ...]:
+    return _property_enum("ExecutionMode", ("QUEUED", "SUPERSEDED", "PARALLEL"))
+
+
+def _minimum_stages() -> int:
+    return int(_pipeline_schema().get("properties", {}).get("Stages", {}).get("minItems", 2))
+
+
+@functools.cache
+def capabilities() -> tuple[str, ...]:
+    """The capabilities a change set may acknowledge (the registry's enum, kept with the StackSet schema)."""
+    from iac.specs import resource_schema
+
+    schema = resource_schema("AWS::CloudFormation::StackSet")
+    enum = schema.document.get("definitions", {}).get("Capability", {}).get("enum") if schema else None
+    return tuple(enum or ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"))
+
+
+def _check_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, str) or not name_pattern().match(value):
+        raise ValueError(f"{attribute.name} {value!r} must be 1-100 letters, digits and . @ - _")
+
+
+# -- artifacts ----------------------------------------------------------------------------------------
+
+def _check_artifact_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, str) or not _ARTIFACT_NAME.match(value):
+        raise ValueError(f"artifact name {value!r} must be 1-100 letters, digits, '_' or '-'")
+
+
+@attrs.frozen(eq=False)
+class Artifact:
+    """Files one action produces and later ones use: `Artifact("Source")`. Compared by identity:
+    two artifacts with the same name in one pipeline are an error."""
+
+    name: str = attrs.field(validator=_check_artifact_name)
+
+    def __init__(self, name: str) -> None:
+        try:
+            self.__attrs_init__(name)
+        except (TypeError, ValueError) as error:
+            raise ConstructError(f"Artifact: {error}", location=caller_location()) from None
+
+    def at_path(self, file: str) -> ArtifactPath:
+        """A file inside the artifact, e.g. `built.at_path("App.template.json")`."""
+        if not isinstance(file, str) or not file or file.startswith("/") or "::" in file:
+            raise ConstructError(f"at_path needs a relative file name inside artifact {self.name!r}, got {file!r}",
+                                 location=caller_location())
+        return ArtifactPath(self, file)
+
+
+@attrs.frozen
+class ArtifactPath:
+    """A file in an artifact; CodePipeline writes it "Artifact::file"."""
+
+    artifact: Artifact
+    file: str
+
+    def __str__(self) -> str:
+        return f"{self.artifact.name}::{self.file}"
+
+
+def _artifact(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is not None and not isinstance(value, Artifact):
+        raise TypeError(f"{attribute.name} must be a codepipeline.Artifact, got {type(value).__name__}")
+
+
+def _artifacts(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(item, Artifact) for item in value):
+        raise TypeError(f"{attribute.name} must be a list of codepipeline.Artifact, got {value!r}")
+
+
+def _artifact_path(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, str):
+        raise TypeError(f"{attribute.name} must name the artifact the file comes from: write "
+                        f"<artifact>.at_path({value.split('::')[-1]!r}) instead of the string {value!r}")
+    if not isinstance(value, ArtifactPath):
+        raise TypeError(f"{attribute.name} must be <artifact>.at_path('file'), got {type(value).__name__}")
+
+
+# -- actions --------------------------------------------------------------------------------------------
+
+def _run_order(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 999):
+        raise ValueError(f"run_order must be a whole number from 1 to 999, got {value!r}")
+
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class Action:
+    """One step of a stage. Actions are values: a stage binds them, creating their roles.
+
+    Subclasses name their type (category, owner, provider), their artifacts and configuration, and
+    what their role needs. Arguments a subclass refuses raise a ConstructError at the user's line.
+    """
+
+    category: ClassVar[str]
+    provider: ClassVar[str]
+    owner: ClassVar[str] = "AWS"
+    version: ClassVar[str] = "1"
+
+    name: str = attrs.field(validator=_check_name)
+    run_order: int | None = attrs.field(default=None, validator=_run_order)
+    location: SourceLocation | None = attrs.field(init=False, default=None, repr=False)
+
+    def __init__(self, **props: Any) -> None:
+        location = caller_location()
+        try:
+            self.__attrs_init__(**props)
+        except (TypeError, ValueError) as error:
+            message = re.sub(r"^\w+\.__attrs_init__\(\) ", "", str(error))
+            raise ConstructError(f"{type(self).__name__}: {message}", location=location) from None
+        object.__setattr__(self, "location", location)
+
+    @property
+    def inputs(self) -> list[Artifact]:
+        return []
+
+    @property
+    def outputs(self) -> list[Artifact]:
+        return []
+
+    def bind(self, scope: ActionScope) -> dict[str, Any]:
+        """The action's Configuration; grants what it needs to `scope.role()` and others."""
+        raise NotImplementedError
+
+
+class ActionScope(Construct):
+    """Where a bound action keeps what it creates (`<pipeline>/<stage>/<action>`): its role, a
+    deployment role, a rule that starts the pipeline."""
+
+    def __init__(self, stage: Stage, action: Action) -> None:
+        super().__init__(stage, action.name)
+        self.pipeline: Pipeline = stage.pipeline
+        self.action = action
+        self._role: iam.Role | None = None
+
+    @property
+    def has_role(self) -> bool:
+        return self._role is not None
+
+    def role(self) -> iam.Role:
+        """The action's own role, made on first use: the pipeline's role alone may assume it."""
+        if self._role is None:
+            self._role = iam.Role(self, "Role", assumed_by=iam.ArnPrincipal(self.pipeline.role.role_arn))
+            self.pipeline.role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole"],
+                                                                 resources=[self._role.role_arn]))
+            self._role.add_policy_dependent(self.pipeline.resource)
+        return self._role
+
+    def error(self, message: str, hint: str | None = None) -> ConstructError:
+        """An error about the action, at the line that created it."""
+        return ConstructError(message, path=self.path, location=self.action.location or self.location, hint=hint)
+
+
+def _resolve_repository(value: Any, service: str) -> tuple[Any, Any]:
+    """(name, ARN) of a repository given by name or as a CfnResource of its type."""
+    resource_type = {"codecommit": "AWS::CodeCommit::Repository", "ecr": "AWS::ECR::Repository"}[service]
+    if isinstance(value, CfnResource) and value.resource_type == resource_type:
+        name = value.get_att("Name") if service == "codecommit" else value.ref
+        return name, value.get_att("Arn")
+    if hasattr(value, "repository_name") and hasattr(value, "repository_arn"):
+        return value.repository_name, value.repository_arn
+    resource = "repository/" if service == "ecr" else ""
+    return value, Fn.sub(f"arn:{Aws.PARTITION}:{service}:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource}{value}")
+
+
+def _check_repository(service: str) -> Any:
+    resource_type = {"codecommit": "AWS::CodeCommit::Repository", "ecr": "AWS::ECR::Repository"}[service]
+
+    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+        if is_token(value) or (isinstance(value, CfnResource) and value.resource_type == resource_type):
+            return
+        if hasattr(value, "repository_name") and hasattr(value, "repository_arn"):
+            return
+        if not isinstance(value, str) or not re.match(r"^[A-Za-z0-9._/-]{1,256}$", value):
+            raise ValueError(f"repository must be a repository name or an {resource_type} resource, got {value!r}")
+
+    return check
+
+
+def _default_output(action: Any) -> Artifact:
+    return Artifact(action.name)
+
+
+# -- sources --------------------------------------------------------------------------------------------
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class SourceAction(Action):
+    """An action of the first stage: it fetches a revision and starts the pipeline when it changes."""
+
+    category = "Source"
+
+    name: str = attrs.field(default="Source", validator=_check_name)
+    output: Artifact = attrs.field(default=attrs.Factory(_default_output, takes_self=True), validator=_artifact)
+    trigger_on_change: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+
+    @property
+    def outputs(self) -> list[Artifact]:
+        return [self.output]
+
+    def _write_output(self, scope: ActionScope) -> None:
+        scope.pipeline.artifact_bucket.grant_write(scope.role())
+
+    def _start_on_events(self, scope: ActionScope, pattern: dict[str, Any]) -> None:
+        """An EventBridge rule that starts the pipeline when `pattern` matches (the source changed)."""
+        rule = events.Rule(scope, "OnChange", event_pattern=pattern,
+                           description=f"start pipeline {scope.pipeline.path} when source {self.name} changes")
+        scope.pipeline._start_from(rule)
+
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class CodeCommitSource(SourceAction):
+    """A branch of a CodeCommit repository: `CodeCommitSource(repository="app", branch="main")`.
+
+    `repository`: a name (this account and region) or an AWS::CodeCommit::Repository resource.
+    A push to the branch starts the pipeline (an EventBridge rule) unless trigger_on_change=False.
+    """
+
+    provider = "CodeCommit"
+
+    repository: Any = attrs.field(validator=_check_repository("codecommit"))
+    branch: str = attrs.field(default="main", validator=attrs.validators.and_(
+        attrs.validators.instance_of(str), attrs.validators.min_len(1)))
+
+    def bind(self, scope: ActionScope) -> dict[str, Any]:
+        name, arn = _resolve_repository(self.repository, "codecommit")
+        scope.role().add_to_policy(iam.PolicyStatement(actions=list(CODECOMMIT_SOURCE_ACTIONS), resources=[arn]))
+        self._write_output(scope)
+        if self.trigger_on_change:
+            self._start_on_events(scope, {
+                "source": ["aws.codecommit"],
+                "detail-type": ["CodeCommit Repository State Change"],
+                "resources": [arn],
+                "detail": {"event": ["referenceCreated", "referenceUpdated"], "referenceType": ["branch"],
+                           "referenceName": [self.branch]},
+            })
+        return {"RepositoryName": name, "BranchName": self.branch, "PollForSourceChanges": False}
+
+
+def _check_connection_arn(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if is_token(value):
+        return
+    if not isinstance(value, str) or not _CONNECTION_ARN.match(value):
+        raise ValueError("connection_arn must be the ARN of a CodeStar connection (arn:aws:codestar-connections:"
+                         f"region:account:connection/id), made and authorized in the console; got {value!r}")
+
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class GitHubSource(SourceAction):
+    """A branch of a GitHub (or Bitbucket, GitLab) repository through a CodeStar connection:
+    `GitHubSource(repository="octo/app", branch="main", connection_arn=...)`.
+
+    The connection's webhook starts the pipeline on a push unless trigger_on_change=False; the
+    action's role may use exactly this connection.
+    """
+
+    provider = "CodeStarSourceConnection"
+
+    repository: str = attrs.field(validator=attrs.validators.matches_re(_FULL_REPOSITORY_ID))
+    connection_arn: Any = attrs.field(validator=_check_connection_arn)
+    branch: str = attrs.field(default="main", validator=attrs.validators.and_(
+        attrs.validators.instance_of(str), attrs.validators.min_len(1)))
+
+    def _use_connection(self) -> list[str]:
+        """Connections are named codestar-connections or (since 2024) codeconnections in IAM, after the
+        ARN's service; for an ARN known only at deploy time, either."""
+        if isinstance(self.connection_arn, str) and not is_token(self.connection_arn):
+            service = "codeconnections" if ":codeconnections:" in self.connection_arn else "codestar-connections"
+            return [f"{service}:UseConnection"]
+        return ["codeconnections:UseConnection", "codestar-connections:UseConnection"]
+
+    def bind(self, scope: ActionScope) -> dict[str, Any]:
+        role = scope.role()
+        role.add_to_policy(iam.PolicyStatement(actions=self._use_connection(), resources=[self.connection_arn]))
+        self._write_output(scope)
+        bucket = scope.pipeline.artifact_bucket
+        role.add_to_policy(iam.PolicyStatement(actions=list(CONNECTION_SOURCE_OBJECT_ACTIONS),
+                                               resources=[bucket.arn_for_objects()]))
+        return {"ConnectionArn": self.connection_arn, "FullRepositoryId": self.repository,
+                "BranchName": self.branch, "OutputArtifactFormat": "CODE_ZIP",
+                "DetectChanges": self.trigger_on_change}
+
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class S3Source(SourceAction):
+    """An object (a zip) in a versioned bucket of this app: `S3Source(bucket=uploads, key="app.zip")`.
+
+    A new version of the object starts the pipeline (an EventBridge rule on the bucket's
+    notifications, so the bucket needs `event_bridge_enabled=True`) unless trigger_on_change=False.
+    """
+
+    provider = "S3"
+
+    bucket: s3.Bucket = attrs.field(validator=attrs.validators.instance_of(s3.Bucket))
+    key: str = attrs.field(validator=attrs.validators.and_(attrs.validators.instance_of(str),
+                                                           attrs.validators.min_len(1)))
+
+    def __attrs_post_init__(self) -> None:
+        if not self.bucket.props.versioned:
+            raise ValueError(f"CodePipeline reads S3 sources by version: bucket {self.bucket.path} needs "
+                             "versioned=True")
+        if self.trigger_on_change and not self.bucket.props.event_bridge_enabled:
+            raise ValueError(f"bucket {self.bucket.path} sends no events, so a new object could not start the "
+                             "pipeline: create it with event_bridge_enabled=True (or pass trigger_on_change=False)")
+
+    def bind(self, scope: ActionScope) -> dict[str, Any]:
+        self.bucket.grant_read(scope.role(), self.key)
+        self._write_output(scope)
+        if self.trigger_on_change:
+            self._start_on_events(scope, {
+                "source": ["aws.s3"],
+                "detail-type": ["Object Created"],
+                "detail": {"bucket": {"name": [self.bucket.bucket_name]}, "object": {"key": [self.key]}},
+            })
+        return {"S3Bucket": self.bucket.bucket_name, "S3ObjectKey": self.key, "PollForSourceChanges": False}
+
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class EcrSource(SourceAction):
+    """An image tag of an ECR repository: `EcrSource(repository="app", tag="release")` (the seed's
+    slide 48). A push of that tag starts the pipeline unless trigger_on_change=False; the output
+    holds imageDetail.json (the image URI, for an ECS deploy)."""
+
+    provider = "ECR"
+
+    repository: Any = attrs.field(validator=_check_repository("ecr"))
+    tag: str = attrs.field(default="latest", validator=attrs.validators.matches_re(
+        r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"))
+
+    def bind(self, scope: ActionScope) -> dict[str, Any]:
+        name, arn = _resolve_repository(self.repository, "ecr")
+        scope.role().add_to_policy(iam.PolicyStatement(actions=["ecr:DescribeImages"], resources=[arn]))
+        self._write_output(scope)
+        if self.trigger_on_change:
+            self._start_on_events(scope, {
+                "source": ["aws.ecr"],
+                "detail-type": ["ECR Image Action"],
+                "detail": {"action-type": ["PUSH"], "result": ["SUCCESS"], "repository-name": [name],
+                           "image-tag": [self.tag]},
+            })
+        return {"RepositoryName": name, "ImageTag": self.tag}
+
+
+# -- builds and tests -----------------------------------------------------------------------------------
+
+def _check_project(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, codebuild.PipelineProject):
+        raise TypeError("project must be a codebuild.PipelineProject (it takes its source from the pipeline and "
+                        f"hands its artifacts back), got {type(value).__name__}")
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, list | tuple) else (value,)
+
+
+def _check_plain_variables(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str | Token) for k, v in
+                                              value.items()):
+        raise TypeError("environment_variables must map names to text (secrets belong on the project, as "
+                        f"codebuild.EnvironmentVariable.secrets_manager(...)), got {value!r}")
+
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class CodeBuildAction(Action):
+    """Run a `codebuild.PipelineProject` on `input` (plus `extra_inputs`), producing `outputs`.
+
+    `test=True` makes it a Test action (same project kind, shown as a test in the console). The
+    action's role may start and watch this project's builds only; the project's role may read the
+    artifact bucket when the action has inputs and write it when it has outputs.
+    """
+
+    name: str = attrs.field(default="Build", validator=_check_name)
+    project: Any = attrs.field(validator=_check_project)
+    input: Artifact = attrs.field(validator=attrs.validators.instance_of(Artifact))
+    extra_inputs: tuple[Artifact, ...] = attrs.field(factory=tuple, converter=_as_tuple, validator=_artifacts)
+    outputs_: tuple[Artifact, ...] = attrs.field(factory=tuple, converter=_as_tuple, validator=_artifacts,
+                                                 alias="outputs")
+    test: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    environment_variables: dict[str, Any] = attrs.field(factory=dict, validator=_check_plain_variables)
+
+    def __attrs_post_init__(self) -> None:
+        spec = self.project.props.build_spec
+        if self.outputs_ and isinstance(spec, dict) and "artifacts" not in spec:
+            raise ValueError(f"the action declares outputs, but the buildspec of project {self.project.path} has "
+                             "no 'artifacts' section, so the build would hand nothing back")
+
+    @property
+    def category(self) -> str:  # type: ignore[override]
+        return "Test" if self.test else "Build"
+
+    provider = "CodeBuild"
+
+    @property
+    def inputs(self) -> list[Artifact]:
+        return [self.input, *self.extra_inputs]
+
+    @property
+    def outputs(self) -> list[Artifact]:
+        return list(self.outputs_)
+
+    def bind(self, scope: ActionScope) -> dict[str, Any]:
+        scope.role().add_to_policy(iam.PolicyStatement(actions=list(CODEBUILD_ACTIONS),
+                                                       resources=[self.project.project_arn]))
+        bucket = scope.pipeline.artifact_bucket
+        bucket.grant_read(self.project)
+        if self.outputs_:
+            bucket.grant_write(self.project)
+        configuration: dict[str, Any] = {"ProjectName": self.project.project_name}
+        if self.extra_inputs:
+            configuration["PrimarySource"] = self.input.name
+        if self.environment_variables:
+            configuration["EnvironmentVariables"] = json.dumps([
+                {"name": name, "value": str(value), "type": "PLAINTEXT"}
+                for name, value in self.environment_variables.items()])
+        return configuration
+
+
+# -- CloudFormation change sets ------------------------------------------------------------------------
+
+def _check_stack_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is None or is_token(value):
+        return
+    if not isinstance(value, str) or not _STACK_NAME.match(value):
+        raise ValueError(f"stack_name {value!r} is not a CloudFormation stack name (a letter, then letters, digits "
+                         "or hyphens, at most 128)")
+
+
+def _check_change_set_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, str) or not re.match(r"^[A-Za-z][A-Za-z0-9-]{0,127}$", value):
+        raise ValueError(f"change_set_name {value!r} must be a letter, then letters, digits or hyphens (at most 128)")
+
+
+def _check_capabilities(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is None:
+        return
+    known = capabilities()
+    for capability in value:
+        if capability not in known:
+            raise ValueError(f"capability {capability!r} is not one CloudFormation knows; use {', '.join(known)}")
+
+
+def _check_overrides(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and (isinstance(v, str | Token) or is_token(v))
+                                              for k, v in value.items()):
+        raise TypeError(f"parameter_overrides must map parameter names to text (or references), got {value!r}")
+
+
+def _stack_arn(stack_name: Any) -> Any:
+    return Fn.sub(f"arn:{Aws.PARTITION}:cloudformation:{Aws.REGION}:{Aws.ACCOUNT_ID}:stack/{stack_name}/*")
+
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class _ChangeSetAction(Action):
+    category = "Deploy"
+    provider = "CloudFormation"
+
+    stack_name: Any = attrs.field(default=None, validator=_check_stack_name)
+    change_set_name: str = attrs.field(default=DEFAULT_CHANGE_SET_NAME, validator=_check_change_set_name)
+
+    def _change_set_condition(self) -> dict[str, Any]:
+        return {"StringEqualsIfExists": {"cloudformation:ChangeSetName": self.change_set_name}}
+
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class CreateReplaceChangeSet(_ChangeSetAction):
+    """Prepare a change set of a stack from a template in an artifact (CHANGE_SET_REPLACE).
+
+    Props: template_path (`artifact.at_path("App.template.json")`, required), stack (the iac Stack
+    this template is; gives the default stack_name, the capabilities and a derived deployment
+    role), stack_name, change_set_name ("iac-pipeline"), capabilities (CAPABILITY_IAM, ...: by
+    default what `stack` needs), parameter_overrides (name -> value), template_configuration
+    (`artifact.at_path("config.json")`), deployment_role (the role CloudFormation deploys with;
+    required when `stack` is not given).
+    """
+
+    name: str = attrs.field(default="PrepareChanges", validator=_check_name)
+    template_path: ArtifactPath | None = attrs.field(default=None, validator=_artifact_path)
+    stack: Stack | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of(Stack)))
+    capabilities: tuple[str, ...] | None = attrs.field(
+        default=None, converter=lambda v: None if v is None else _as_tuple(v), validator=_check_capabilities)
+    parameter_overrides: dict[str, Any] = attrs.field(factory=dict, validator=_check_overrides)
+    template_configuration: ArtifactPath | None = attrs.field(default=None, validator=_artifact_path)
+    deployment_role: iam.Role | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of(iam.Role)))
+
+    def __attrs_post_init__(self) -> None:
+        if self.template_path is None:
+            raise ValueError("a change set is made from a template, and this action names none: pass "
+                             "template_path=<artifact>.at_path('<Stack>.template.json'), the artifact of the action "
+                             "that built the template")
+        if self.stack_name is None and self.stack is None:
+            raise ValueError("name the stack to change: stack_name='App' (or stack=<the iac Stack>)")
+        if self.stack is None and self.deployment_role is None:
+            raise ValueError("a change set for a stack outside this app needs deployment_role= (the role "
+                             "CloudFormation creates its resources with); with stack=<the iac Stack> iac derives it")
+
+    @property
+    def target_stack_name(self) -> Any:
+        return self.stack_name if self.stack_name is not None else self.stack.stack_name  # type: ignore[union-attr]
+
+    @property
+    def inputs(self) -> list[Artifact]:
+        found = [self.template_path.artifact] if self.template_path else []
+        if self.template_configuration and self.template_configuration.artifact not in found:
+            found.append(self.template_configuration.artifact)
+        return found
+
+    def bind(self, scope: ActionScope) -> dict[str, Any]:
+        if self.stack is not None and self.stack is scope.stack:
+            raise scope.error(f"change set action {self.name} would deploy stack {self.stack.path}, which holds the "
+                              "pipeline itself", hint="deliver another stack of the app; deploy this one yourself")
+        if self.deployment_role is not None:
+            deployment_role = self.deployment_role
+            deployment_role.add_policy_dependent(scope.pipeline.resource)
+        else:
+            derived = _DeploymentRole(scope, "DeploymentRole", stack=self.stack, stack_name=self.target_stack_name)
+            derived.add_policy_dependent(scope.pipeline.resource)
+            deployment_role = derived.role
+        role = scope.role()
+        role.add_to_policy(iam.PolicyStatement(actions=list(PREPARE_CHANGE_SET_ACTIONS),
+                                               resources=[_stack_arn(self.target_stack_name)],
+                                               conditions=self._change_set_condition()))
+        role.add_to_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=[deployment_role.role_arn]))
+        scope.pipeline.artifact_bucket.grant_read(role)
+        configuration: dict[str, Any] = {
+            "ActionMode": "CHANGE_SET_REPLACE",
+            "StackName": self.target_stack_name,
+            "ChangeSetName": self.change_set_name,
+            "TemplatePath": str(self.template_path),
+            "RoleArn": deployment_role.role_arn,
+        }
+        granted = self.capabilities if self.capabilities is not None else stack_capabilities(self.stack)
+        if granted:
+            configuration["Capabilities"] = ",".join(granted)
+        if self.parameter_overrides:
+            configuration["ParameterOverrides"] = json.dumps(
+                {name: str(value) for name, value in self.parameter_overrides.items()}, sort_keys=True)
+        if self.template_configuration is not None:
+            configuration["TemplateConfiguration"] = str(self.template_configuration)
+        return configuration
+
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class ExecuteChangeSet(_ChangeSetAction):
+    """Execute the change set an earlier CreateReplaceChangeSet prepared (CHANGE_SET_EXECUTE).
+
+    Same stack_name (or stack) and change_set_name as that action; run it later in the stage
+    (`run_order`, 2 by default when it shares the stage) or in a later stage, e.g. after an approval.
+    """
+
+    name: str = attrs.field(default="ExecuteChanges", validator=_check_name)
+    stack: Stack | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of(Stack)))
+
+    def __attrs_post_init__(self) -> None:
+        if self.stack_name is None and self.stack is None:
+            raise ValueError("name the stack whose change set to execute: stack_name='App' (or stack=<the iac Stack>)")
+
+    @property
+    def target_stack_name(self) -> Any:
+        return self.stack_name if self.stack_name is not None else self.stack.stack_name  # type: ignore[union-attr]
+
+    def bind(self, scope: ActionScope) -> dict[str, Any]:
+        scope.role().add_to_policy(iam.PolicyStatement(actions=list(EXECUTE_CHANGE_SET_ACTIONS),
+                                                       resources=[_stack_arn(self.target_stack_name)],
+                                                       conditions=self._change_set_condition()))
+        return {"ActionMode": "CHANGE_SET_EXECUTE", "StackName": self.target_stack_name,
+                "ChangeSetName": self.change_set_name}
+
+
+def stack_capabilities(stack: Stack | None) -> tuple[str, ...]:
+    """What a change set of `stack` must acknowledge: IAM resources (named ones: NAMED_IAM) and
+    transforms (AUTO_EXPAND)."""
+    if stack is None:
+        return ()
+    found: list[str] = []
+    resources = [node for node in stack.walk() if isinstance(node, CfnResource)]
+    iam_resources = [r for r in resources if r.resource_type.startswith("AWS::IAM::")]
+    if iam_resources:
+        named = any(r.properties.get(key) is not None for r in iam_resources
+                    for key in ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName"))
+        found.append("CAPABILITY_NAMED_IAM" if named else "CAPABILITY_IAM")
+    if stack.template_options.get("Transform"):
+        found.append("CAPABILITY_AUTO_EXPAND")
+    return tuple(found)
+
+
+# -- the deployment role, derived from the registry schemas --------------------------------------------
+
+HANDLER_OPERATIONS = ("create", "read", "update", "delete")
+#: IAM actions that create the role AWS services use in the account (account-wide, AWS-named).
+SERVICE_LINKED_ROLE_ACTIONS = ("iam:CreateServiceLinkedRole",)
+
+
+@functools.cache
+def _known_actions() -> dict[str, frozenset[str]]:
+    """IAM service prefix -> its actions (lower case), from the policy data cfn-lint checks with."""
+    from iac.specs import additional_spec
+
+    return {service: frozenset(entry.get("Actions", {})) for service, entry in additional_spec("Policies").items()}
+
+
+@functools.cache
+def handler_permissions(resource_type: str, region: str) -> tuple[str, ...]:
+    """The IAM actions CloudFormation needs to create, read, update and delete a `resource_type`,
+    as its registry schema's handlers list them (actions IAM does not know are left out)."""
+    from iac.specs import resource_schema
+
+    schema = resource_schema(resource_type, region)
+    handlers = schema.document.get("handlers", {}) if schema else {}
+    known = _known_actions()
+    found: set[str] = set()
+    for operation in HANDLER_OPERATIONS:
+        for action in handlers.get(operation, {}).get("permissions", []):
+            service, _, name = action.partition(":")
+            if name.lower() in known.get(service.lower(), ()):
+                found.add(action)
+    return tuple(sorted(found))
+
+
+class _DeploymentRole(Construct):
+    """The role CloudFormation deploys an iac stack with: the actions its resource types' handlers
+    need, worked out when the template is written (the stack may still grow after the pipeline is
+    made). Non-IAM actions apply to any resource (the schemas do not say which ARNs a stack will
+    create); IAM actions only to roles, policies and instance profiles whose names CloudFormation
+    derives from the deployed stack's name (or that the stack names itself), plus AWS's
+    service-linked roles, so the stack cannot change any other identity."""
+
+    def __init__(self, scope: Construct, id: str, *, stack: Stack | None, stack_name: Any) -> None:
+        super().__init__(scope, id)
+        self.target = stack
+        self.stack_name = stack_name
+        self.role = iam.Role(self, "Resource", assumed_by=iam.ServicePrincipal(CLOUDFORMATION_SERVICE),
+                             description=f"CloudFormation deploys stack {stack_name} with this role"
+                             if isinstance(stack_name, str) else None)
+        self.policy = CfnResource(self, "Policy", type="AWS::IAM::Policy", properties={
+            "PolicyName": "DeploymentPermissions",
+            "PolicyDocument": Lazy(lambda: self.document().to_json()),
+            "Roles": [self.role.role_name],
+        })
+
+    def add_policy_dependent(self, resource: CfnResource) -> None:
+        """Make `resource` (the pipeline: it runs at once) wait for the derived permissions and any
+        statements added to the role later."""
+        resource.add_depends_on(self.policy)
+        self.role.add_policy_dependent(resource)
+
+    def document(self) -> iam.PolicyDocument:
+        region = self.target.region if self.target is not None and self.target.region else "us-east-1"
+        types = sorted({node.resource_type for node in self.target.walk()
+                        if isinstance(node, CfnResource)}) if self.target is not None else []
+        actions = sorted({action for resource_type in types for action in handler_permissions(resource_type, region)})
+        iam_actions = [a for a in actions if a.lower().startswith("iam:") and a not in SERVICE_LINKED_ROLE_ACTIONS]
+        other = [a for a in actions if not a.lower().startswith("iam:")]
+        linked = [a for a in actions if a in SERVICE_LINKED_ROLE_ACTIONS]
+        statements = []
+        if other:
+            statements.append(iam.PolicyStatement(actions=other, resources=["*"]))
+        if iam_actions:
+            statements.append(iam.PolicyStatement(actions=iam_actions, resources=self._identities()))
+        if linked:
+            statements.append(iam.PolicyStatement(actions=linked, resources=[Fn.sub(
+                f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:role/aws-service-role/*")]))
+        return iam.PolicyDocument(statements)
+
+    def _identities(self) -> list[Any]:
+        """Roles, policies and instance profiles of the deployed stack: CloudFormation names them
+        "<stack name>-<logical id>-<suffix>"; a role the stack names itself is added by name."""
+        arn = f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}"
+        found: list[Any] = [Fn.sub(f"{arn}:{kind}/{self.stack_name}-*")
+                            for kind in ("role", "policy", "instance-profile")]
+        for node in self.target.walk() if self.target is not None else ():
+            if isinstance(node, CfnResource) and node.resource_type == "AWS::IAM::Role":
+                name = node.properties.get("RoleName")
+                if isinstance(name, str) and not is_token(name):
+                    found.append(Fn.sub(f"{arn}:role/{name}"))
+        return found
+
+
+# -- ECS deployments ------------------------------------------------------------------------------------
+
+def _check_fargate_service(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    from iac.constructs import ecs  # only when an ECS deploy action is made
+
+    if not isinstance(value, ecs.FargateService):
+        raise TypeError(f"service must be an ecs.FargateService, got {type(value).__name__}")
+    if value.props.deployment_controller != "ECS":
+        raise ValueError(f"service {value.path} is deployed by CodeDeploy (blue/green); use CodeDeployEcsDeploy "
+                         "with its deployment group instead of an ECS deploy")
+
+
+def _pass_task_roles(role: iam.Role, roles: list[iam.Role]) -> None:
+    """Let `role` hand exactly these task roles to ECS (a new task definition names them)."""
+    if roles:
+        role.add_to_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=[r.role_arn for r in roles],
+                                               conditions={"StringEqualsIfExists": {
+                                                   "iam:PassedToService": ECS_TASKS_SERVICE}}))
+
+
+def _task_roles(task_definition: Any) -> list[iam.Role]:
+    return [r for r in (task_definition.task_role, task_definition.execution_role) if r is not None]
+
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class EcsDeploy(Action):
+    """Roll an ECS service (ECS deployment controller) to the image in `input`'s
+    imagedefinitions.json (`file_name`), registering a new revision of its task definition."""
+
+    category = "Deploy"
+    provider = "ECS"
+
+    name: str = attrs.field(default="Deploy", validator=_check_name)
+    service: Any = attrs.field(validator=_check_fargate_service)
+    input: Artifact = attrs.field(validator=attrs.validators.instance_of(Artifact))
+    file_name: str = attrs.field(default="imagedefinitions.json", validator=attrs.validators.instance_of(str))
+    timeout_minutes: int | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.ge(1), attrs.validators.le(60))))
+
+    @property
+    def inputs(self) -> list[Artifact]:
+        return [self.input]
+
+    def bind(self, scope: ActionScope) -> dict[str, Any]:
+        role = scope.role()
+        role.add_to_policy(iam.PolicyStatement(actions=["ecs:DescribeServices", "ecs:UpdateService"],
+                                               resources=[self.service.service_arn]))
+        in_cluster = {"ArnEquals": {"ecs:cluster": self.service.cluster.cluster_arn}}
+        role.add_to_policy(iam.PolicyStatement(actions=["ecs:DescribeTasks", "ecs:ListTasks"], resources=["*"],
+                                               conditions=in_cluster))
+        role.add_to_policy(iam.PolicyStatement(actions=list(ECS_REGISTER_ACTIONS), resources=["*"]))
+        _pass_task_roles(role, _task_roles(self.service.task_definition))
+        scope.pipeline.artifact_bucket.grant_read(role)
+        configuration: dict[str, Any] = {"ClusterName": self.service.cluster.cluster_name,
+                                         "ServiceName": self.service.service_name, "FileName": self.file_name}
+        if self.timeout_minutes is not None:
+            configuration["DeploymentTimeout"] = self.timeout_minutes
+        return configuration
+
+
+def _check_ecs_deployment_group(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    from iac.constructs import codedeploy
+
+    if not isinstance(value, codedeploy.EcsDeploymentGroup):
+        raise TypeError("deployment_group must be a codedeploy.EcsDeploymentGroup (LoadBalancedFargateService("
+                        f"..., deployment='blue_green').deployment_group), got {type(value).__name__}")
+
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class CodeDeployEcsDeploy(Action):
+    """A blue/green deployment of an ECS service through its CodeDeploy deployment group.
+
+    Props: deployment_group, task_definition_template (`artifact.at_path("taskdef.json")`),
+    app_spec_template (`artifact.at_path("appspec.yaml")`), image (an artifact holding
+    imageDetail.json, e.g. an EcrSource's output; its URI replaces `<IMAGE1_NAME>` in the task
+    definition template, or `image_placeholder`).
+    """
+
+    category = "Deploy"
+    provider = "CodeDeployToECS"
+
+    name: str = attrs.field(default="Deploy", validator=_check_name)
+    deployment_group: Any = attrs.field(validator=_check_ecs_deployment_group)
+    task_definition_template: ArtifactPath | None = attrs.field(default=None, validator=_artifact_path)
+    app_spec_template: ArtifactPath | None = attrs.field(default=None, validator=_artifact_path)
+    image: Artifact | None = attrs.field(default=None, validator=_artifact)
+    image_placeholder: str = attrs.field(default="IMAGE1_NAME", validator=attrs.validators.matches_re(
+        r"^[A-Za-z0-9_]+$"))
+
+    def __attrs_post_init__(self) -> None:
+        if self.task_definition_template is None or self.app_spec_template is None:
+            raise ValueError("CodeDeploy deploys a task definition and an AppSpec: pass task_definition_template="
+                             "<artifact>.at_path('taskdef.json') and "
+                             "app_spec_template=<artifact>.at_path('appspec.yaml')")
+
+    @property
+    def inputs(self) -> list[Artifact]:
+        found: list[Artifact] = []
+        for artifact in (self.task_definition_template.artifact,  # type: ignore[union-attr]
+                         self.app_spec_template.artifact, self.image):  # type: ignore[union-attr]
+            if artifact is not None and artifact not in found:
+                found.append(artifact)
+        return found
+
+    def bind(self, scope: ActionScope) -> dict[str, Any]:
+        group = self.deployment_group
+        role = scope.role()
+        role.add_to_policy(iam.PolicyStatement(actions=["codedeploy:GetApplication",
+                                                        "codedeploy:GetApplicationRevision",
+                                                        "codedeploy:RegisterApplicationRevision"],
+                                               resources=[group.application.application_arn]))
+        role.add_to_policy(iam.PolicyStatement(actions=["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
+                                               resources=[group.deployment_group_arn]))
+        role.add_to_policy(iam.PolicyStatement(actions=["codedeploy:GetDeploymentConfig"],
+                                               resources=[group.deployment_config_arn]))
+        role.add_to_policy(iam.PolicyStatement(actions=["ecs:RegisterTaskDefinition"], resources=["*"]))
+        _pass_task_roles(role, group.task_roles)
+        scope.pipeline.artifact_bucket.grant_read(role)
+        task_definition, app_spec = self.task_definition_template, self.app_spec_template
+        configuration: dict[str, Any] = {
+            "ApplicationName": group.application.application_name,
+            "DeploymentGroupName": group.deployment_group_name,
+            "TaskDefinitionTemplateArtifact": task_definition.artifact.name,  # type: ignore[union-attr]
+            "TaskDefinitionTemplatePath": task_definition.file,  # type: ignore[union-attr]
+            "AppSpecTemplateArtifact": app_spec.artifact.name,  # type: ignore[union-attr]
+            "AppSpecTemplatePath": app_spec.file,  # type: ignore[union-attr]
+        }
+        if self.image is not None:
+            configuration["Image1ArtifactName"] = self.image.name
+            configuration["Image1ContainerName"] = self.image_placeholder
+        return configuration
+
+
+# -- approval -------------------------------------------------------------------------------------------
+
+@attrs.frozen(kw_only=True, init=False, eq=False)
+class ManualApproval(Action):
+    """Wait until a person approves (or rejects) in the console or API.
+
+    Props: comment (shown to the approver), review_url (a link to what to review, e.g. the staging
+    site), notification_topic_arn (an SNS topic told that an approval waits; the action's role may
+    publish to it only), timeout_minutes (how long it waits; at most 7 days).
+    """
+
+    category = "Approval"
+    provider = "Manual"
+
+    name: str = attrs.field(default="Approve", validator=_check_name)
+    comment: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of(str)))
+    review_url: Any = None
+    notification_topic_arn: Any = None
+    timeout_minutes: int | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.ge(5),
+                              attrs.validators.le(7 * 24 * 60))))
+
+    def bind(self, scope: ActionScope) -> dict[str, Any]:
+        configuration: dict[str, Any] = {}
+        if self.notification_topic_arn is not None:
+            scope.role().add_to_policy(iam.PolicyStatement(actions=["sns:Publish"],
+                                                           resources=[self.notification_topic_arn]))
+            configuration["NotificationArn"] = self.notification_topic_arn
+        if self.comment is not None:
+            configuration["CustomData"] = self.comment
+        if self.review_url is not None:
+            configuration["ExternalEntityLink"] = self.review_url
+        return configuration
+
+
+# -- stages and the pipeline ----------------------------------------------------------------------------
+
+class Stage(Construct):
+    """A named step of the pipeline; its actions run by `run_order` (same number: in parallel)."""
+
+    def __init__(self, pipeline: Pipeline, name: str) -> None:
+        super().__init__(pipeline, name)
+        self.pipeline = pipeline
+        self.name = name
+        self.bound: list[tuple[Action, ActionScope, dict[str, Any]]] = []
+
+    @property
+    def actions(self) -> list[Action]:
+        return [action for action, _, _ in self.bound]
+
+    def add_action(self, action: Action) -> None:
+        location = caller_location()
+        if not isinstance(action, Action):
+            raise ConstructError(f"stage {self.name}: {action!r} is not a pipeline action "
+                                 "(codepipeline.CodeBuildAction, CreateReplaceChangeSet, ...)", path=self.path,
+                                 location=location)
+        if self.find_child(action.name) is not None:
+            raise ConstructError(f"stage {self.name} already has an action named {action.name!r}", path=self.path,
+                                 location=location, hint="give one of them another name=")
+        if action.category not in categories():
+            raise ConstructError(f"action {action.name}: category {action.category!r} is not one CodePipeline knows "
+                                 f"({', '.join(categories())})", path=self.path, location=location)
+        self.pipeline._check_placement(self, action, location)
+        scope = ActionScope(self, action)
+        self.bound.append((action, scope, action.bind(scope)))
+
+    def _run_order(self, index: int, action: Action) -> int:
+        """An execute without a run order runs right after the change set it executes (1, then 2);
+        any other action without one runs first."""
+        if action.run_order is not None:
+            return action.run_order
+        if isinstance(action, ExecuteChangeSet):
+            prepared = [self._run_order(i, a) for i, a in enumerate(self.actions[:index])
+                        if isinstance(a, CreateReplaceChangeSet) and a.target_stack_name == action.target_stack_name
+                        and a.change_set_name == action.change_set_name]
+            if prepared:
+                return max(prepared) + 1
+        return 1
+
+    def render(self) -> dict[str, Any]:
+        declarations = []
+        for index, (action, scope, configuration) in enumerate(self.bound):
+            declarations.append({
+                "Name": action.name,
+                "ActionTypeId": {"Category": action.category, "Owner": action.owner, "Provider": action.provider,
+                                 "Version": action.version},
+                "Configuration": configuration or None,
+                "InputArtifacts": [{"Name": a.name} for a in action.inputs] or None,
+                "OutputArtifacts": [{"Name": a.name} for a in action.outputs] or None,
+                "RoleArn": scope.role().role_arn if scope.has_role else None,
+                "RunOrder": self._run_order(index, action),
+            })
+        return {"Name": self.name, "Actions": declarations}
+
+
+@attrs.define(kw_only=True)
+class PipelineProps:
+    pipeline_name: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.matches_re(r"^[A-Za-z0-9.@\-_]{1,100}$")))
+    artifact_bucket: s3.Bucket | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of(s3.Bucket)))
+    pipeline_type: str = attrs.field(default="V2")
+    execution_mode: str | None = attrs.field(default=None)
+    restart_execution_on_update: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    schedule: str | None = None
+
+    @pipeline_type.validator
+    def _known_type(self, attribute: attrs.Attribute, value: Any) -> None:
+        if value not in pipeline_types():
+            raise ValueError(f"pipeline_type must be one of {', '.join(pipeline_types())}, got {value!r}")
+
+    @execution_mode.validator
+    def _known_mode(self, attribute: attrs.Attribute, value: Any) -> None:
+        if value is not None and value not in execution_modes():
+            raise ValueError(f"execution_mode must be one of {', '.join(execution_modes())}, got {value!r}")
+
+
+class Pipeline(Construct):
+    """A CodePipeline (`AWS::CodePipeline::Pipeline`, the child `Resource`) and its artifact bucket.
+
+    Props: pipeline_name, artifact_bucket (an s3.Bucket; default: a private, encrypted one of its
+    own), pipeline_type (V2), execution_mode (QUEUED, SUPERSEDED (CodePipeline's default) or
+    PARALLEL), restart_execution_on_update (False), schedule (an EventBridge expression that starts
+    the pipeline, e.g. "cron(0 3 * * ? *)" for a nightly release). Stages: `add_stage(name, actions)`.
+    """
+
+    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+        super().__init__(scope, id)
+        self.props: PipelineProps = self._build_props(PipelineProps, props)
+        self.stages: list[Stage] = []
+        self.artifact_bucket = self.props.artifact_bucket or s3.Bucket(self, "ArtifactBucket")
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(CODEPIPELINE_SERVICE))
+        self.artifact_bucket.grant_read_write(self.role)
+        self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
+            "Name": self.props.pipeline_name,
+            "RoleArn": self.role.role_arn,
+            "ArtifactStore": {"Type": "S3", "Location": self.artifact_bucket.bucket_name},
+            "Stages": Lazy(lambda: [stage.render() for stage in self.stages]),
+            "PipelineType": self.props.pipeline_type,
+            "ExecutionMode": self.props.execution_mode,
+            "RestartExecutionOnUpdate": self.props.restart_execution_on_update or None,
+        })
+        self.role.add_policy_dependent(self.resource)
+        self.events_role: iam.Role | None = None
+        self.schedules: list[events.Rule] = []
+        if self.props.schedule is not None:
+            self.add_schedule("Schedule", self.props.schedule)
+
+    # -- references ---------------------------------------------------------------------------
+
+    @property
+    def pipeline_name(self) -> Token:
+        return self.resource.ref
+
+    @property
+    def pipeline_arn(self) -> Token:
+        return Fn.sub(f"arn:{Aws.PARTITION}:codepipeline:{Aws.REGION}:{Aws.ACCOUNT_ID}:{self.pipeline_name}")
+
+    # -- stages -------------------------------------------------------------------------------
+
+    def add_stage(self, name: str, actions: Sequence[Action] = ()) -> Stage:
+        """A stage named `name` after the existing ones, with `actions` (more with `stage.add_action`)."""
+        location = caller_location()
+        if not isinstance(name, str) or not name_pattern().match(name):
+            raise ConstructError(f"stage name {name!r} must be 1-100 letters, digits and . @ - _", path=self.path,
+                                 location=location)
+        if self.find_child(name) is not None:
+            raise ConstructError(f"pipeline {self.path} already has a stage or part named {name!r}", path=self.path,
+                                 location=location)
+        stage = Stage(self, name)
+        self.stages.append(stage)
+        for action in actions if isinstance(actions, list | tuple) else [actions]:
+            stage.add_action(action)
+        return stage
+
+    def _check_placement(self, stage: Stage, action: Action, location: SourceLocation | None) -> None:
+        """Sources make up the first stage and only it; inputs come from earlier actions; names of
+        outputs are unique; an execute follows the change set it executes."""
+        first = self.stages[0] is stage
+        if first != isinstance(action, SourceAction):
+            message = (f"the first stage ({stage.name}) holds the sources; {action.name} ({type(action).__name__}) "
+                       "belongs in a later stage") if first else (
+                f"source {action.name} must be in the first stage, not in {stage.name}")
+            raise ConstructError(message, path=stage.path, location=location)
+        produced = self._produced(stage, action)
+        for artifact in action.inputs:
+            if artifact not in produced:
+                raise ConstructError(
+                    f"action {action.name} reads artifact {artifact.name!r}, which no earlier action produces",
+                    path=stage.path, location=location,
+                    hint="pass the artifact as the output of a source or build in an earlier stage (or run order)")
+        every = [a for s in self.stages for a in s.actions]
+        for artifact in action.outputs:
+            if any(known.name == artifact.name for a in every for known in a.outputs):
+                raise ConstructError(f"artifact name {artifact.name!r} is already used in pipeline {self.path}",
+                                     path=stage.path, location=location, hint="name each Artifact differently")
+        if isinstance(action, ExecuteChangeSet) and not self._prepared_before(stage, action):
+            raise ConstructError(f"{action.name} executes change set {action.change_set_name!r} of stack "
+                                 f"{action.target_stack_name}, which no earlier CreateReplaceChangeSet prepares",
+                                 path=stage.path, location=location,
+                                 hint="prepare it in an earlier stage, or earlier in this one (a lower run_order)")
+
+    def _prepared_before(self, stage: Stage, action: ExecuteChangeSet) -> bool:
+        def prepares(candidate: Action) -> bool:
+            return isinstance(candidate, CreateReplaceChangeSet) and candidate.change_set_name == \
+                action.change_set_name and candidate.target_stack_name == action.target_stack_name
+
+        earlier = [a for s in self.stages if s is not stage for a in s.actions]
+        if any(prepares(a) for a in earlier):
+            return True
+        order = stage._run_order(len(stage.actions), action)
+        return any(prepares(a) and stage._run_order(i, a) < order for i, a in enumerate(stage.actions))
+
+    def _produced(self, stage: Stage, action: Action) -> list[Artifact]:
+        """Artifacts available to `action`: outputs of earlier stages, and of this stage's actions that
+        run before it."""
+        found = [a for s in self.stages if s is not stage for act in s.actions for a in act.outputs]
+        order = action.run_order or 1
+        found += [a for index, act in enumerate(stage.actions) if stage._run_order(index, act) < order
+                  for a in act.outputs]
+        return found
+
+    # -- triggers -------------------------------------------------------------------------------
+
+    def add_schedule(self, id: str, schedule: str) -> events.Rule:
+        """Start the pipeline on a schedule: "cron(0 3 * * ? *)" (03:00 UTC daily), "rate(1 day)"."""
+        rule = events.Rule(self, id, schedule=schedule, description=f"start pipeline {self.path} on {schedule}")
+        self._start_from(rule)
+        self.schedules.append(rule)
+        return rule
+
+    def _start_from(self, rule: events.Rule) -> None:
+        """Let `rule` start this pipeline, through a role that may start this pipeline only."""
+        if self.events_role is None:
+            self.events_role = iam.Role(self, "EventsRole", assumed_by=iam.ServicePrincipal("events.amazonaws.com"))
+            self.events_role.add_to_policy(iam.PolicyStatement(actions=["codepipeline:StartPipelineExecution"],
+                                                               resources=[self.pipeline_arn]))
+        rule.add_target(self.pipeline_arn, role_arn=self.events_role.role_arn)
+
+    def validate(self) -> list[str]:
+        if len(self.stages) < _minimum_stages():
+            return [f"pipeline {self.path} has {len(self.stages)} stage(s); CodePipeline needs at least "
+                    f"{_minimum_stages()} (a source stage and one more): add them with add_stage(name, actions)"]
+        return [f"stage {stage.path} has no actions" for stage in self.stages if not stage.bound]
+
+
+__all__ = ["Action", "Artifact", "ArtifactPath", "CodeBuildAction", "CodeCommitSource", "CodeDeployEcsDeploy",
+           "CreateReplaceChangeSet", "EcrSource", "EcsDeploy", "ExecuteChangeSet", "GitHubSource", "ManualApproval",
+           "Pipeline", "S3Source", "SourceAction", "Stage", "capabilities", "handler_permissions",
+           "stack_capabilities"]

@@ -1,0 +1,26 @@
+"""The seed's ECS blue/green (slides 66-71) in iac: a Fargate service CodeDeploy releases blue/green.
+
+Each release starts the new ("green") tasks beside the running ones, moves the test listener on port
+9000 to them (try them there), then flips production traffic and rolls back by itself if the 5xx
+alarm fires; the old tasks stay five minutes for a fast manual rollback too.
+"""
+
+from iac import App, Stack
+from iac.constructs import cloudwatch, ec2, ecs
+from iac.constructs.patterns import LoadBalancedFargateService
+
+app = App()
+stack = Stack(app, "BlueGreenService")
+vpc = ec2.Vpc(stack, "MyVpc", max_azs=2)
+cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+web = LoadBalancedFargateService(stack, "FargateService", cluster=cluster,
+                                 image=ecs.ContainerImage.from_registry("amazon/amazon-ecs-sample"),
+                                 deployment="blue_green", test_listener_port=9000, termination_wait_minutes=5)
+
+# Any 5xx answered by the tasks during a release rolls it back.
+errors = cloudwatch.Alarm(stack, "Target5xx", metric=web.load_balancer.metric_5xx(), threshold=1,
+                          evaluation_periods=1, treat_missing_data="notBreaching",
+                          alarm_description="the new tasks answer with server errors")
+web.add_alarm(errors)
+
+app.synth()

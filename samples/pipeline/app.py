@@ -1,0 +1,34 @@
+"""The seed's release process in iac: the serverless sample's stack delivered through a pipeline.
+
+Source -> Build -> Test -> Staging -> Approval -> Production (slides 27-33 and 56-58): a push to
+`main` starts it (so does a nightly schedule); the build synthesizes this very app with `iac synth
+--strict` and publishes the function's code; staging and production each get a change set of the
+ServerlessApi template that the pipeline creates and executes, with a person approving in between.
+Each stage's role may do only its own step; CloudFormation deploys with a role derived from what
+the stack holds.
+"""
+
+from iac import App, Parameter, Stack
+from iac.constructs import apigateway, awslambda, codepipeline, dynamodb
+from iac.constructs.patterns import DeliveryPipeline
+
+app = App()
+
+# The stack to deliver: the seed's SAM example, as in samples/serverless_api.
+api = Stack(app, "ServerlessApi")
+table = dynamodb.SimpleTable(api, "MyTable")
+get_fn = awslambda.Function(api, "GetFunction", handler="index.get", runtime="nodejs22.x",
+                            code=awslambda.Code.from_asset("../serverless_api/src"),
+                            environment={"TABLE_NAME": table.table_name})
+table.grant_read(get_fn)
+apigateway.RestApi(api, "Api").add_route("GET", "/resource/{resourceId}", get_fn)
+
+# The pipeline that releases it, in a stack of its own.
+delivery = Stack(app, "Delivery")
+github = Parameter(delivery, "GitHubConnectionArn", description="a CodeStar connection to GitHub, authorized")
+DeliveryPipeline(delivery, "Release", stack=api, app="samples/pipeline/app.py",
+                 source=codepipeline.GitHubSource(repository="example-org/iac", branch="main",
+                                                  connection_arn=github.value),
+                 install_commands=['pip install ".[test]"'], schedule="cron(0 3 * * ? *)")
+
+app.synth()

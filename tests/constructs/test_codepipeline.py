@@ -1,0 +1,687 @@
+"""codepipeline: the pipeline, its artifact bucket and roles, each kind of source and action, the
+triggers (source change, schedule), change sets (template path, capabilities, the derived deployment
+role), ECS deploys, approval, and the inputs refused at the user's line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import pytest
+
+from iac import App, ConstructError, Stack
+from iac.constructs import awslambda, codebuild, codepipeline, dynamodb, ec2, ecs, iam, s3
+from iac.constructs.patterns import LoadBalancedFargateService
+from iac.synth import synthesize
+from iac.synth.lint import lint_template
+
+CONNECTION = "arn:aws:codestar-connections:us-east-1:123456789012:connection/0f5b2c1e-1111-2222-3333-444455556666"
+INLINE = awslambda.Code.from_inline("exports.handler = async () => 1;")
+BUILD_SPEC = {"phases": {"build": {"commands": ["make"]}}, "artifacts": {"files": ["**/*"]}}
+
+
+def _next_line() -> int:
+    """The line after the caller's: where the statement that should fail is."""
+    return sys._getframe(1).f_lineno + 1
+
+
+class Setup:
+    """An app with a target stack (a function reading a table) and a Delivery stack with a project."""
+
+    def __init__(self) -> None:
+        self.app = App(path_metadata=False)
+        self.target = Stack(self.app, "Target")
+        table = dynamodb.SimpleTable(self.target, "Table")
+        table.grant_read(awslambda.Function(self.target, "Fn", handler="index.handler", runtime="nodejs22.x",
+                                            code=INLINE))
+        self.stack = Stack(self.app, "Delivery")
+        self.project = codebuild.PipelineProject(self.stack, "Build", build_spec=BUILD_SPEC)
+        self.source = codepipeline.Artifact("Source")
+        self.built = codepipeline.Artifact("Built")
+
+    def pipeline(self, **props: Any) -> codepipeline.Pipeline:
+        pipeline = codepipeline.Pipeline(self.stack, "Pipeline", **props)
+        pipeline.add_stage("Source", [codepipeline.CodeCommitSource(repository="app", output=self.source)])
+        pipeline.add_stage("Build", [codepipeline.CodeBuildAction(project=self.project, input=self.source,
+                                                                  outputs=[self.built])])
+        return pipeline
+
+    def resources(self) -> dict[str, Any]:
+        return synthesize(self.app).template("Delivery")["Resources"]
+
+
+@pytest.fixture
+def setup() -> Setup:
+    return Setup()
+
+
+def _declaration(resources: dict[str, Any], pipeline: codepipeline.Pipeline) -> dict[str, Any]:
+    return resources[pipeline.resource.logical_id]["Properties"]
+
+
+def _action(resources: dict[str, Any], pipeline: codepipeline.Pipeline, stage: str, action: str) -> dict[str, Any]:
+    declaration = next(s for s in _declaration(resources, pipeline)["Stages"] if s["Name"] == stage)
+    return next(a for a in declaration["Actions"] if a["Name"] == action)
+
+
+def _role(pipeline: codepipeline.Pipeline, stage: str, action: str) -> iam.Role:
+    return pipeline.find_child(stage).find_child(action).find_child("Role")
+
+
+def _statements(resources: dict[str, Any], role: iam.Role) -> list[dict[str, Any]]:
+    return resources[role.default_policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+
+
+def _actions(statements: list[dict[str, Any]]) -> set[str]:
+    return {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+
+
+def _arn_of(role: iam.Role) -> dict[str, Any]:
+    return {"Fn::GetAtt": [role.resource.logical_id, "Arn"]}
+
+
+# -- the pipeline -----------------------------------------------------------------------------------------
+
+def test_stages_are_rendered_in_the_order_they_were_added(setup):
+    pipeline = setup.pipeline()
+    pipeline.add_stage("Approve", [codepipeline.ManualApproval()])
+
+    declaration = _declaration(setup.resources(), pipeline)
+    assert [s["Name"] for s in declaration["Stages"]] == ["Source", "Build", "Approve"]
+    assert declaration["PipelineType"] == "V2"
+
+
+def test_the_artifact_bucket_is_encrypted_private_and_tls_only(setup):
+    pipeline = setup.pipeline()
+    resources = setup.resources()
+
+    bucket = resources[pipeline.artifact_bucket.resource.logical_id]
+    assert bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    assert set(bucket["Properties"]["PublicAccessBlockConfiguration"].values()) == {True}
+    policy = resources[pipeline.artifact_bucket.policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+    assert policy[0]["Effect"] == "Deny" and policy[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert _declaration(resources, pipeline)["ArtifactStore"] == {
+        "Type": "S3", "Location": {"Ref": pipeline.artifact_bucket.resource.logical_id}}
+
+
+def test_each_action_has_a_role_only_the_pipeline_role_may_assume(setup):
+    pipeline = setup.pipeline()
+    resources = setup.resources()
+
+    for stage, action in (("Source", "Source"), ("Build", "Build")):
+        role = _role(pipeline, stage, action)
+        trust = resources[role.resource.logical_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert trust == [{"Effect": "Allow", "Principal": {"AWS": _arn_of(pipeline.role)}, "Action": "sts:AssumeRole"}]
+        assert _action(resources, pipeline, stage, action)["RoleArn"] == _arn_of(role)
+    assume = next(s for s in _statements(resources, pipeline.role) if s["Action"] == "sts:AssumeRole")
+    assert assume["Resource"] == [_arn_of(_role(pipeline, "Build", "Build")),
+                                  _arn_of(_role(pipeline, "Source", "Source"))]
+
+
+def test_the_pipeline_waits_for_every_role_policy(setup):
+    pipeline = setup.pipeline()
+    resources = setup.resources()
+
+    depends = resources[pipeline.resource.logical_id]["DependsOn"]
+    for role in (pipeline.role, _role(pipeline, "Source", "Source"), _role(pipeline, "Build", "Build")):
+        assert role.default_policy.logical_id in depends
+
+
+# -- sources ------------------------------------------------------------------------------------------------
+
+def test_a_codecommit_source_reads_its_repository_only_and_starts_on_a_push(setup):
+    pipeline = setup.pipeline()
+    resources = setup.resources()
+
+    action = _action(resources, pipeline, "Source", "Source")
+    assert action["ActionTypeId"] == {"Category": "Source", "Owner": "AWS", "Provider": "CodeCommit", "Version": "1"}
+    assert action["Configuration"] == {"RepositoryName": "app", "BranchName": "main", "PollForSourceChanges": False}
+    assert action["OutputArtifacts"] == [{"Name": "Source"}]
+    repository = {"Fn::Sub": "arn:${AWS::Partition}:codecommit:${AWS::Region}:${AWS::AccountId}:app"}
+    statements = _statements(resources, _role(pipeline, "Source", "Source"))
+    codecommit = next(s for s in statements if "codecommit:GitPull" not in s["Action"] and
+                      s["Action"][0].startswith("codecommit:"))
+    assert codecommit["Resource"] == repository
+    rule = resources[pipeline.find_child("Source").find_child("Source").find_child("OnChange").resource.logical_id]
+    assert rule["Properties"]["EventPattern"]["resources"] == [repository]
+    assert rule["Properties"]["EventPattern"]["detail"]["referenceName"] == ["main"]
+    assert rule["Properties"]["Targets"][0]["RoleArn"] == _arn_of(pipeline.events_role)
+
+
+def test_a_github_source_uses_exactly_its_connection_and_its_webhook(setup):
+    pipeline = codepipeline.Pipeline(setup.stack, "Pipeline")
+    pipeline.add_stage("Source", [codepipeline.GitHubSource(repository="octo/app", connection_arn=CONNECTION,
+                                                            branch="release", output=setup.source)])
+    pipeline.add_stage("Build", [codepipeline.CodeBuildAction(project=setup.project, input=setup.source)])
+    resources = setup.resources()
+
+    action = _action(resources, pipeline, "Source", "Source")
+    assert action["ActionTypeId"]["Provider"] == "CodeStarSourceConnection"
+    assert action["Configuration"] == {"ConnectionArn": CONNECTION, "FullRepositoryId": "octo/app",
+                                       "BranchName": "release", "OutputArtifactFormat": "CODE_ZIP",
+                                       "DetectChanges": True}
+    statements = _statements(resources, _role(pipeline, "Source", "Source"))
+    assert {"Effect": "Allow", "Action": "codestar-connections:UseConnection", "Resource": CONNECTION} in statements
+    assert pipeline.events_role is None  # the connection starts the pipeline, not a rule
+
+
+def test_an_s3_source_reads_its_key_and_starts_on_a_new_object(setup):
+    uploads = s3.Bucket(setup.stack, "Uploads", versioned=True, event_bridge_enabled=True)
+    pipeline = codepipeline.Pipeline(setup.stack, "Pipeline")
+    pipeline.add_stage("Source", [codepipeline.S3Source(bucket=uploads, key="app.zip", output=setup.source)])
+    pipeline.add_stage("Build", [codepipeline.CodeBuildAction(project=setup.project, input=setup.source)])
+    resources = setup.resources()
+
+    assert _action(resources, pipeline, "Source", "Source")["Configuration"] == {
+        "S3Bucket": {"Ref": uploads.resource.logical_id}, "S3ObjectKey": "app.zip", "PollForSourceChanges": False}
+    statements = _statements(resources, _role(pipeline, "Source", "Source"))
+    read = next(s for s in statements if "s3:GetObject*" in s["Action"] and "s3:PutObject" not in s["Action"])
+    assert {"Fn::Join": ["", [{"Fn::GetAtt": [uploads.resource.logical_id, "Arn"]}, "/app.zip"]]} in read["Resource"]
+    rule = pipeline.find_child("Source").find_child("Source").find_child("OnChange")
+    assert resources[rule.resource.logical_id]["Properties"]["EventPattern"]["detail"] == {
+        "bucket": {"name": [{"Ref": uploads.resource.logical_id}]}, "object": {"key": ["app.zip"]}}
+
+
+def test_an_ecr_source_describes_its_repository_and_starts_on_a_push_of_the_tag(setup):
+    pipeline = codepipeline.Pipeline(setup.stack, "Pipeline")
+    pipeline.add_stage("Source", [codepipeline.EcrSource(repository="web", tag="release", output=setup.source)])
+    pipeline.add_stage("Build", [codepipeline.CodeBuildAction(project=setup.project, input=setup.source)])
+    resources = setup.resources()
+
+    assert _action(resources, pipeline, "Source", "Source")["Configuration"] == {"RepositoryName": "web",
+                                                                                 "ImageTag": "release"}
+    statements = _statements(resources, _role(pipeline, "Source", "Source"))
+    assert {"Effect": "Allow", "Action": "ecr:DescribeImages", "Resource": {
+        "Fn::Sub": "arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/web"}} in statements
+    rule = pipeline.find_child("Source").find_child("Source").find_child("OnChange")
+    assert resources[rule.resource.logical_id]["Properties"]["EventPattern"]["detail"]["image-tag"] == ["release"]
+
+
+def test_a_source_without_trigger_makes_no_rule(setup):
+    pipeline = codepipeline.Pipeline(setup.stack, "Pipeline")
+    pipeline.add_stage("Source", [codepipeline.CodeCommitSource(repository="app", trigger_on_change=False,
+                                                                output=setup.source)])
+    pipeline.add_stage("Build", [codepipeline.CodeBuildAction(project=setup.project, input=setup.source)])
+
+    assert pipeline.find_child("Source").find_child("Source").find_child("OnChange") is None
+    assert pipeline.events_role is None
+
+
+# -- schedule -------------------------------------------------------------------------------------------------
+
+def test_a_schedule_starts_the_pipeline_through_a_role_allowed_to_start_this_pipeline_only(setup):
+    pipeline = setup.pipeline(schedule="cron(0 3 * * ? *)")
+    resources = setup.resources()
+
+    [rule] = pipeline.schedules
+    properties = resources[rule.resource.logical_id]["Properties"]
+    pipeline_arn = {"Fn::Sub": "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:"
+                               f"${{{pipeline.resource.logical_id}}}"}
+    assert properties["ScheduleExpression"] == "cron(0 3 * * ? *)"
+    assert properties["Targets"] == [{"Arn": pipeline_arn, "Id": "Target0", "RoleArn": _arn_of(pipeline.events_role)}]
+    assert _statements(resources, pipeline.events_role) == [
+        {"Effect": "Allow", "Action": "codepipeline:StartPipelineExecution", "Resource": pipeline_arn}]
+    trust = resources[pipeline.events_role.resource.logical_id]["Properties"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": "events.amazonaws.com"}
+
+
+def test_add_schedule_makes_another_rule_with_the_same_role(setup):
+    pipeline = setup.pipeline()
+    nightly = pipeline.add_schedule("Nightly", "cron(0 3 * * ? *)")
+    weekly = pipeline.add_schedule("Weekly", "cron(0 6 ? * MON *)")
+    resources = setup.resources()
+
+    roles = {json.dumps(resources[r.resource.logical_id]["Properties"]["Targets"][0]["RoleArn"])
+             for r in (nightly, weekly)}
+    assert roles == {json.dumps(_arn_of(pipeline.events_role))}
+
+
+def test_a_schedule_that_is_no_expression_is_refused(setup):
+    with pytest.raises(ConstructError, match="is not an EventBridge expression"):
+        setup.pipeline(schedule="nightly")
+
+
+# -- builds ---------------------------------------------------------------------------------------------------
+
+def test_a_build_action_may_start_its_project_only(setup):
+    pipeline = setup.pipeline()
+    resources = setup.resources()
+
+    action = _action(resources, pipeline, "Build", "Build")
+    assert action["Configuration"] == {"ProjectName": {"Ref": setup.project.resource.logical_id}}
+    assert (action["InputArtifacts"], action["OutputArtifacts"]) == ([{"Name": "Source"}], [{"Name": "Built"}])
+    assert _statements(resources, _role(pipeline, "Build", "Build")) == [{
+        "Effect": "Allow", "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"],
+        "Resource": {"Fn::GetAtt": [setup.project.resource.logical_id, "Arn"]}}]
+
+
+def test_the_project_writes_the_bucket_only_when_the_action_has_outputs(setup):
+    tests = codebuild.PipelineProject(setup.stack, "Tests", build_spec={"phases": {"build": {"commands": ["t"]}}})
+    pipeline = setup.pipeline()
+    pipeline.add_stage("Test", [codepipeline.CodeBuildAction(name="Unit", project=tests, input=setup.source,
+                                                             test=True)])
+    resources = setup.resources()
+
+    assert "s3:PutObject" in _actions(_statements(resources, setup.project.role))
+    test_actions = _actions(_statements(resources, tests.role))
+    assert "s3:GetObject*" in test_actions and "s3:PutObject" not in test_actions
+    assert _action(resources, pipeline, "Test", "Unit")["ActionTypeId"]["Category"] == "Test"
+
+
+def test_extra_inputs_name_the_primary_source_and_variables_are_json(setup):
+    pipeline = setup.pipeline()
+    pipeline.add_stage("Package", [codepipeline.CodeBuildAction(
+        name="Package", project=setup.project, input=setup.built, extra_inputs=[setup.source],
+        environment_variables={"STAGE": "prod"}, outputs=[codepipeline.Artifact("Package")])])
+    configuration = _action(setup.resources(), pipeline, "Package", "Package")["Configuration"]
+
+    assert configuration["PrimarySource"] == "Built"
+    assert json.loads(configuration["EnvironmentVariables"]) == [{"name": "STAGE", "value": "prod",
+                                                                  "type": "PLAINTEXT"}]
+
+
+# -- change sets ----------------------------------------------------------------------------------------------
+
+def _deploy(setup: Setup, **props: Any) -> codepipeline.Pipeline:
+    pipeline = setup.pipeline()
+    pipeline.add_stage("Deploy", [
+        codepipeline.CreateReplaceChangeSet(stack=setup.target, template_path=setup.built.at_path(
+            "Target.template.json"), **props),
+        codepipeline.ExecuteChangeSet(stack=setup.target)])
+    return pipeline
+
+
+def test_a_change_set_is_prepared_from_the_template_path_then_executed(setup):
+    pipeline = _deploy(setup, parameter_overrides={"Stage": "prod"})
+    resources = setup.resources()
+
+    prepare = _action(resources, pipeline, "Deploy", "PrepareChanges")
+    deployment_role = pipeline.find_child("Deploy").find_child("PrepareChanges").find_child("DeploymentRole").role
+    assert prepare["ActionTypeId"]["Provider"] == "CloudFormation"
+    assert prepare["Configuration"] == {
+        "ActionMode": "CHANGE_SET_REPLACE", "StackName": "Target", "ChangeSetName": "iac-pipeline",
+        "TemplatePath": "Built::Target.template.json", "RoleArn": _arn_of(deployment_role),
+        "Capabilities": "CAPABILITY_IAM", "ParameterOverrides": '{"Stage": "prod"}'}
+    assert prepare["InputArtifacts"] == [{"Name": "Built"}]
+    assert prepare["RunOrder"] == 1
+    execute = _action(resources, pipeline, "Deploy", "ExecuteChanges")
+    assert execute["Configuration"] == {"ActionMode": "CHANGE_SET_EXECUTE", "StackName": "Target",
+                                        "ChangeSetName": "iac-pipeline"}
+    assert execute["RunOrder"] == 2
+
+
+def test_change_set_roles_manage_their_stack_and_change_set_only(setup):
+    pipeline = _deploy(setup)
+    resources = setup.resources()
+    stack_arn = {"Fn::Sub": "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/Target/*"}
+    only_this = {"StringEqualsIfExists": {"cloudformation:ChangeSetName": "iac-pipeline"}}
+
+    prepare = _statements(resources, _role(pipeline, "Deploy", "PrepareChanges"))
+    assert {"Effect": "Allow", "Action": ["cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
+                                          "cloudformation:DescribeChangeSet", "cloudformation:DescribeStacks"],
+            "Resource": stack_arn, "Condition": only_this} in prepare
+    deployment_role = pipeline.find_child("Deploy").find_child("PrepareChanges").find_child("DeploymentRole").role
+    assert {"Effect": "Allow", "Action": "iam:PassRole", "Resource": _arn_of(deployment_role)} in prepare
+    execute = _statements(resources, _role(pipeline, "Deploy", "ExecuteChanges"))
+    assert execute == [{"Effect": "Allow", "Action": list(codepipeline.EXECUTE_CHANGE_SET_ACTIONS),
+                        "Resource": stack_arn, "Condition": only_this}]
+    assert codepipeline.EXECUTE_CHANGE_SET_ACTIONS == (
+        "cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents", "cloudformation:DescribeStacks",
+        "cloudformation:ExecuteChangeSet")
+
+
+def test_the_derived_deployment_role_has_the_stacks_handler_permissions_and_scoped_iam(setup):
+    pipeline = _deploy(setup)
+    resources = setup.resources()
+    derived = pipeline.find_child("Deploy").find_child("PrepareChanges").find_child("DeploymentRole")
+
+    role = resources[derived.role.resource.logical_id]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "cloudformation.amazonaws.com"}
+    statements = resources[derived.policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+    anywhere = next(s for s in statements if s["Resource"] == "*")
+    assert {"lambda:CreateFunction", "lambda:UpdateFunctionCode", "dynamodb:CreateTable",
+            "dynamodb:DeleteTable"} <= set(anywhere["Action"])
+    assert not any(a.startswith(("iam:", "s3:Put", "ec2:Run")) for a in anywhere["Action"])
+    identities = next(s for s in statements if "iam:CreateRole" in s["Action"])
+    assert identities["Resource"] == [
+        {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:{kind}/Target-*"}
+        for kind in ("instance-profile", "policy", "role")]
+    assert derived.policy.logical_id in resources[pipeline.resource.logical_id]["DependsOn"]
+
+
+def test_handler_permissions_come_from_the_schema_and_leave_out_actions_iam_does_not_know():
+    from iac.specs import additional_spec, resource_schema
+
+    permissions = codepipeline.handler_permissions("AWS::Lambda::Function", "us-east-1")
+    handlers = resource_schema("AWS::Lambda::Function").document["handlers"]
+    listed = {p for op in ("create", "read", "update", "delete") for p in handlers[op]["permissions"]}
+    known = additional_spec("Policies")
+    assert set(permissions) <= listed
+    assert all(a.split(":")[1].lower() in known[a.split(":")[0].lower()]["Actions"] for a in permissions)
+    assert "lambda:CreateFunction" in permissions and "lambda:ListFunctions" not in permissions
+
+
+def test_a_role_the_stack_names_itself_may_be_managed_too(setup):
+    iam.Role(setup.target, "Named", role_name="billing-reader",
+             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    pipeline = _deploy(setup)
+    resources = setup.resources()
+    derived = pipeline.find_child("Deploy").find_child("PrepareChanges").find_child("DeploymentRole")
+
+    statements = resources[derived.policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+    identities = next(s for s in statements if "iam:CreateRole" in s["Action"])
+    assert {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/billing-reader"} in identities["Resource"]
+    assert _action(resources, pipeline, "Deploy", "PrepareChanges")["Configuration"]["Capabilities"] == \
+        "CAPABILITY_NAMED_IAM"
+
+
+def test_a_given_deployment_role_and_capabilities_are_used_as_they_are(setup):
+    role = iam.Role(setup.stack, "Deployer", assumed_by=iam.ServicePrincipal("cloudformation.amazonaws.com"))
+    pipeline = setup.pipeline()
+    pipeline.add_stage("Deploy", [
+        codepipeline.CreateReplaceChangeSet(stack_name="Legacy", change_set_name="release", deployment_role=role,
+                                            capabilities=["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+                                            template_path=setup.built.at_path("legacy.yaml"),
+                                            template_configuration=setup.built.at_path("prod.json")),
+        codepipeline.ExecuteChangeSet(stack_name="Legacy", change_set_name="release")])
+    configuration = _action(setup.resources(), pipeline, "Deploy", "PrepareChanges")["Configuration"]
+
+    assert configuration["RoleArn"] == _arn_of(role)
+    assert configuration["Capabilities"] == "CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND"
+    assert configuration["TemplateConfiguration"] == "Built::prod.json"
+    assert pipeline.find_child("Deploy").find_child("PrepareChanges").find_child("DeploymentRole") is None
+
+
+def test_an_execute_in_a_later_stage_after_an_approval_is_accepted(setup):
+    pipeline = setup.pipeline()
+    pipeline.add_stage("Prepare", [codepipeline.CreateReplaceChangeSet(
+        stack=setup.target, template_path=setup.built.at_path("Target.template.json"))])
+    pipeline.add_stage("Release", [codepipeline.ManualApproval(),
+                                   codepipeline.ExecuteChangeSet(stack=setup.target, run_order=2)])
+    resources = setup.resources()
+
+    assert [a["Name"] for a in _declaration(resources, pipeline)["Stages"][3]["Actions"]] == ["Approve",
+                                                                                            "ExecuteChanges"]
+
+
+# -- ECS deploys ----------------------------------------------------------------------------------------------
+
+def _services(stack: Stack) -> tuple[LoadBalancedFargateService, LoadBalancedFargateService]:
+    cluster = ecs.Cluster(stack, "Cluster", vpc=ec2.Vpc(stack, "Vpc", max_azs=2))
+    image = ecs.ContainerImage.from_registry("amazon/amazon-ecs-sample")
+    rolling = LoadBalancedFargateService(stack, "Rolling", cluster=cluster, image=image)
+    blue_green = LoadBalancedFargateService(stack, "BlueGreen", cluster=cluster, image=image, deployment="blue_green")
+    return rolling, blue_green
+
+
+def test_an_ecs_deploy_updates_its_service_and_passes_its_task_roles_only(setup):
+    rolling, _ = _services(setup.stack)
+    pipeline = setup.pipeline()
+    pipeline.add_stage("Deploy", [codepipeline.EcsDeploy(service=rolling.service, input=setup.built)])
+    resources = setup.resources()
+
+    assert _action(resources, pipeline, "Deploy", "Deploy")["Configuration"] == {
+        "ClusterName": {"Ref": rolling.cluster.resource.logical_id},
+        "ServiceName": {"Fn::GetAtt": [rolling.service.resource.logical_id, "Name"]},
+        "FileName": "imagedefinitions.json"}
+    statements = _statements(resources, _role(pipeline, "Deploy", "Deploy"))
+    assert {"Effect": "Allow", "Action": ["ecs:DescribeServices", "ecs:UpdateService"],
+            "Resource": {"Ref": rolling.service.resource.logical_id}} in statements
+    pass_role = next(s for s in statements if s["Action"] == "iam:PassRole")
+    task = rolling.task_definition
+    assert pass_role["Resource"] == sorted([_arn_of(task.execution_role), _arn_of(task.task_role)],
+                                           key=lambda r: r["Fn::GetAtt"][0])
+    assert pass_role["Condition"] == {"StringEqualsIfExists": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+
+
+def test_a_codedeploy_ecs_deploy_creates_deployments_in_its_group_only(setup):
+    _, blue_green = _services(setup.stack)
+    image = codepipeline.Artifact("Image")
+    pipeline = codepipeline.Pipeline(setup.stack, "Pipeline")
+    pipeline.add_stage("Source", [codepipeline.CodeCommitSource(repository="app", output=setup.source),
+                                  codepipeline.EcrSource(name="Image", repository="web", output=image)])
+    pipeline.add_stage("Deploy", [codepipeline.CodeDeployEcsDeploy(
+        deployment_group=blue_green.deployment_group, image=image,
+        task_definition_template=setup.source.at_path("taskdef.json"),
+        app_spec_template=setup.source.at_path("appspec.yaml"))])
+    resources = setup.resources()
+    group = blue_green.deployment_group
+
+    action = _action(resources, pipeline, "Deploy", "Deploy")
+    assert action["ActionTypeId"]["Provider"] == "CodeDeployToECS"
+    assert action["Configuration"] == {
+        "ApplicationName": {"Ref": group.application.resource.logical_id},
+        "DeploymentGroupName": {"Ref": group.resource.logical_id},
+        "TaskDefinitionTemplateArtifact": "Source", "TaskDefinitionTemplatePath": "taskdef.json",
+        "AppSpecTemplateArtifact": "Source", "AppSpecTemplatePath": "appspec.yaml",
+        "Image1ArtifactName": "Image", "Image1ContainerName": "IMAGE1_NAME"}
+    assert action["InputArtifacts"] == [{"Name": "Source"}, {"Name": "Image"}]
+    statements = _statements(resources, _role(pipeline, "Deploy", "Deploy"))
+    create = next(s for s in statements if "codedeploy:CreateDeployment" in s["Action"])
+    assert create["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:"
+                                             f"deploymentgroup:${{{group.application.resource.logical_id}}}/"
+                                             f"${{{group.resource.logical_id}}}"}
+    config = next(s for s in statements if s["Action"] == "codedeploy:GetDeploymentConfig")
+    assert config["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:"
+                                             "deploymentconfig:CodeDeployDefault.ECSAllAtOnce"}
+
+
+def test_an_ecs_deploy_of_a_blue_green_service_is_refused(setup):
+    _, blue_green = _services(setup.stack)
+
+    with pytest.raises(ConstructError, match="is deployed by CodeDeploy.*use CodeDeployEcsDeploy") as caught:
+        line = _next_line()
+        codepipeline.EcsDeploy(service=blue_green.service, input=setup.built)
+    assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
+
+
+# -- approval -----------------------------------------------------------------------------------------------
+
+def test_an_approval_needs_no_role_unless_it_notifies(setup):
+    pipeline = setup.pipeline()
+    topic = "arn:aws:sns:us-east-1:123456789012:releases"
+    pipeline.add_stage("Approve", [codepipeline.ManualApproval(comment="check staging"),
+                                   codepipeline.ManualApproval(name="Notify", notification_topic_arn=topic,
+                                                               review_url="https://staging.example.com")])
+    resources = setup.resources()
+
+    plain = _action(resources, pipeline, "Approve", "Approve")
+    assert plain["Configuration"] == {"CustomData": "check staging"} and "RoleArn" not in plain
+    notify = _action(resources, pipeline, "Approve", "Notify")
+    assert notify["Configuration"] == {"NotificationArn": topic, "ExternalEntityLink": "https://staging.example.com"}
+    assert _statements(resources, _role(pipeline, "Approve", "Notify")) == [
+        {"Effect": "Allow", "Action": "sns:Publish", "Resource": topic}]
+
+
+# -- refused inputs -------------------------------------------------------------------------------------------
+
+def test_a_change_set_action_without_a_template_artifact_is_refused_at_the_users_line():
+    with pytest.raises(ConstructError, match="a change set is made from a template, and this action names none") \
+            as caught:
+        line = _next_line()
+        codepipeline.CreateReplaceChangeSet(stack_name="App", deployment_role=None)
+    assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
+    assert "template_path=<artifact>.at_path('<Stack>.template.json')" in caught.value.message
+
+
+def test_a_template_path_given_as_text_is_refused_with_the_way_to_write_it():
+    with pytest.raises(ConstructError, match=r"write <artifact>.at_path\('App.template.json'\)") as caught:
+        line = _next_line()
+        codepipeline.CreateReplaceChangeSet(stack_name="App", template_path="Built::App.template.json")
+    assert caught.value.location.line == line
+
+
+def test_a_change_set_for_a_stack_outside_the_app_needs_a_deployment_role(setup):
+    with pytest.raises(ConstructError, match="needs deployment_role="):
+        codepipeline.CreateReplaceChangeSet(stack_name="Legacy", template_path=setup.built.at_path("t.json"))
+
+
+def test_an_unknown_capability_is_refused_with_the_known_ones(setup):
+    with pytest.raises(ConstructError, match="capability 'CAPABILITY_ADMIN' is not one CloudFormation knows; use "
+                                             "CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND"):
+        codepipeline.CreateReplaceChangeSet(stack=setup.target, capabilities=["CAPABILITY_ADMIN"],
+                                            template_path=setup.built.at_path("t.json"))
+
+
+def test_an_execute_without_a_prepared_change_set_is_refused_at_the_add_stage_line(setup):
+    pipeline = setup.pipeline()
+
+    with pytest.raises(ConstructError, match="which no earlier CreateReplaceChangeSet prepares") as caught:
+        line = _next_line()
+        pipeline.add_stage("Deploy", [codepipeline.ExecuteChangeSet(stack_name="Target")])
+    assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
+
+
+def test_an_execute_ordered_before_its_change_set_is_refused(setup):
+    pipeline = setup.pipeline()
+
+    with pytest.raises(ConstructError, match="which no earlier CreateReplaceChangeSet prepares"):
+        pipeline.add_stage("Deploy", [
+            codepipeline.CreateReplaceChangeSet(stack=setup.target, run_order=2,
+                                                template_path=setup.built.at_path("Target.template.json")),
+            codepipeline.ExecuteChangeSet(stack=setup.target, run_order=1)])
+
+
+def test_a_source_outside_the_first_stage_is_refused(setup):
+    pipeline = setup.pipeline()
+
+    with pytest.raises(ConstructError, match="source Late must be in the first stage, not in More") as caught:
+        line = _next_line()
+        pipeline.add_stage("More", [codepipeline.CodeCommitSource(name="Late", repository="other")])
+    assert caught.value.location.line == line
+
+
+def test_a_build_in_the_first_stage_is_refused(setup):
+    pipeline = codepipeline.Pipeline(setup.stack, "Pipeline")
+
+    with pytest.raises(ConstructError, match=r"the first stage \(Build\) holds the sources"):
+        pipeline.add_stage("Build", [codepipeline.CodeBuildAction(project=setup.project, input=setup.source)])
+
+
+def test_an_input_no_earlier_action_produces_is_refused(setup):
+    pipeline = setup.pipeline()
+
+    with pytest.raises(ConstructError, match="reads artifact 'Elsewhere', which no earlier action produces"):
+        pipeline.add_stage("Test", [codepipeline.CodeBuildAction(project=setup.project,
+                                                                 input=codepipeline.Artifact("Elsewhere"))])
+
+
+def test_an_artifact_name_used_twice_is_refused(setup):
+    pipeline = setup.pipeline()
+
+    with pytest.raises(ConstructError, match="artifact name 'Built' is already used"):
+        pipeline.add_stage("Again", [codepipeline.CodeBuildAction(project=setup.project, input=setup.source,
+                                                                  outputs=[codepipeline.Artifact("Built")])])
+
+
+def test_an_unknown_kind_of_action_is_refused(setup):
+    pipeline = setup.pipeline()
+
+    with pytest.raises(ConstructError, match="is not a pipeline action"):
+        pipeline.add_stage("Odd", [codebuild.Source.github("octo", "app")])
+
+
+def test_an_s3_source_needs_a_versioned_bucket_that_sends_events(setup):
+    plain = s3.Bucket(setup.stack, "Plain")
+    quiet = s3.Bucket(setup.stack, "Quiet", versioned=True)
+
+    with pytest.raises(ConstructError, match="needs versioned=True") as caught:
+        line = _next_line()
+        codepipeline.S3Source(bucket=plain, key="app.zip")
+    assert caught.value.location.line == line
+    with pytest.raises(ConstructError, match="event_bridge_enabled=True"):
+        codepipeline.S3Source(bucket=quiet, key="app.zip")
+    assert codepipeline.S3Source(bucket=quiet, key="app.zip", trigger_on_change=False).key == "app.zip"
+
+
+@pytest.mark.parametrize("props, message", [
+    ({"repository": "octo/app", "connection_arn": "arn:aws:iam::123456789012:role/x"}, "ARN of a CodeStar connection"),
+    ({"repository": "octo", "connection_arn": CONNECTION}, "repository"),
+])
+def test_a_github_source_needs_owner_repo_and_a_connection_arn(props, message):
+    with pytest.raises(ConstructError, match=message):
+        codepipeline.GitHubSource(**props)
+
+
+def test_a_build_that_declares_outputs_needs_artifacts_in_its_buildspec(setup):
+    bare = codebuild.PipelineProject(setup.stack, "Bare", build_spec={"phases": {"build": {"commands": ["make"]}}})
+
+    with pytest.raises(ConstructError, match="has no 'artifacts' section"):
+        codepipeline.CodeBuildAction(project=bare, input=setup.source, outputs=[codepipeline.Artifact("Out")])
+
+
+def test_a_project_with_its_own_source_is_refused(setup):
+    own = codebuild.Project(setup.stack, "Own", build_spec=BUILD_SPEC)
+
+    with pytest.raises(ConstructError, match="project must be a codebuild.PipelineProject"):
+        codepipeline.CodeBuildAction(project=own, input=setup.source)
+
+
+@pytest.mark.parametrize("name", ["has space", "", "a/b", "x" * 101])
+def test_action_names_follow_the_schemas_pattern(name):
+    with pytest.raises(ConstructError, match="must be 1-100 letters"):
+        codepipeline.ManualApproval(name=name)
+
+
+def test_a_pipeline_with_one_stage_fails_validation(setup):
+    pipeline = codepipeline.Pipeline(setup.stack, "Pipeline")
+    pipeline.add_stage("Source", [codepipeline.CodeCommitSource(repository="app")])
+
+    assert pipeline.validate() == ["pipeline Delivery/Pipeline has 1 stage(s); CodePipeline needs at least 2 (a "
+                                   "source stage and one more): add them with add_stage(name, actions)"]
+
+
+def test_a_change_set_of_the_pipelines_own_stack_is_refused(setup):
+    pipeline = setup.pipeline()
+
+    with pytest.raises(ConstructError, match="which holds the pipeline itself"):
+        pipeline.add_stage("Deploy", [codepipeline.CreateReplaceChangeSet(
+            stack=setup.stack, template_path=setup.built.at_path("Delivery.template.json"))])
+
+
+# -- cfn-lint -------------------------------------------------------------------------------------------------
+
+def test_a_pipeline_with_every_kind_of_action_passes_cfn_lint_with_no_findings():
+    app = App()  # with iac:path metadata, as users synthesize
+    target = Stack(app, "Target")
+    dynamodb.SimpleTable(target, "Table").grant_read(awslambda.Function(
+        target, "Fn", handler="index.handler", runtime="nodejs22.x", code=INLINE))
+    stack = Stack(app, "Delivery")
+    project = codebuild.PipelineProject(stack, "Build", build_spec=BUILD_SPEC)
+    rolling, blue_green = _services(stack)
+    uploads = s3.Bucket(stack, "Uploads", versioned=True, event_bridge_enabled=True)
+    source, upload, image, built = (codepipeline.Artifact(n) for n in ("Source", "Upload", "Image", "Built"))
+    pipeline = codepipeline.Pipeline(stack, "Pipeline", schedule="cron(0 3 * * ? *)", execution_mode="QUEUED")
+    pipeline.add_stage("Source", [
+        codepipeline.GitHubSource(repository="octo/app", connection_arn=CONNECTION, output=source),
+        codepipeline.CodeCommitSource(name="Config", repository="config", output=codepipeline.Artifact("Config")),
+        codepipeline.S3Source(name="Upload", bucket=uploads, key="app.zip", output=upload),
+        codepipeline.EcrSource(name="Image", repository="web", tag="release", output=image)])
+    pipeline.add_stage("Build", [codepipeline.CodeBuildAction(project=project, input=source, outputs=[built])])
+    pipeline.add_stage("Staging", [
+        codepipeline.CreateReplaceChangeSet(stack=target, stack_name="Staging-Target",
+                                            template_path=built.at_path("Target.template.json")),
+        codepipeline.ExecuteChangeSet(stack_name="Staging-Target")])
+    pipeline.add_stage("Approval", [codepipeline.ManualApproval(notification_topic_arn=(
+        "arn:aws:sns:us-east-1:123456789012:releases"))])
+    pipeline.add_stage("Production", [
+        codepipeline.CreateReplaceChangeSet(stack=target, template_path=built.at_path("Target.template.json")),
+        codepipeline.ExecuteChangeSet(stack=target),
+        codepipeline.EcsDeploy(service=rolling.service, input=built, run_order=3),
+        codepipeline.CodeDeployEcsDeploy(name="BlueGreen", deployment_group=blue_green.deployment_group, image=image,
+                                         run_order=3,
+                                         task_definition_template=source.at_path("taskdef.json"),
+                                         app_spec_template=source.at_path("appspec.yaml"))])
+
+    assembly = synthesize(app)
+    assert lint_template(assembly.stack("Delivery").body, "us-east-1") == []
+
+
+def test_a_missing_argument_names_the_action_and_the_argument():
+    with pytest.raises(ConstructError, match=r"^CodeBuildAction: missing 1 required keyword-only argument: "
+                                             r"'project'") as caught:
+        line = _next_line()
+        codepipeline.CodeBuildAction(input=codepipeline.Artifact("Source"))
+    assert caught.value.location.line == line
