@@ -110,7 +110,7 @@ def test_a_template_folder_dropped_in_is_listed_and_used(invoke, tmp_path: Path,
     monkeypatch.setattr(project_templates, "templates_root", lambda: root)
 
     listed = [line.split()[0] for line in invoke("init").stdout.splitlines()[1:]]
-    assert listed == ["serverless-api", "fargate-service", "queue-worker", "empty"]
+    assert listed == ["serverless-api", "fargate-service", "queue-worker", "pipeline", "empty"]
     result = invoke("init", "queue-worker", "jobs")
     assert result.exit_code == 0, result.output
     assert '(Stack(app, "Jobs"), "Queue"' in (tmp_path / "jobs" / "app.py").read_text()
