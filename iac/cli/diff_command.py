@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from iac.cli.common import app_option, handle_errors, load_assembly
+from iac.cli.deploy_commands import live_diff
 from iac.cli.diff_render import render_diff
 from iac.cli.report import use_color
 from iac.cli.run_report import verbose_option, watched_run
@@ -41,11 +42,16 @@ APPROVAL_LEVELS = ("never", "widening", "any-change")
 @click.option("--fail", is_flag=True, help="Exit 1 when there are changes.")
 @click.option("--require-approval", type=click.Choice(APPROVAL_LEVELS), default="never", show_default=True,
               help="Exit 1 when access widens or data is at risk (widening), or on any change.")
+@click.option("--live", is_flag=True, help="Compare with what is deployed (GetTemplate) and merge in CloudFormation's "
+              "own change set (created, read and deleted; needs AWS credentials and the deploy extra).")
+@click.option("--profile", default=None, metavar="NAME", help="AWS profile for --live (default: AWS_PROFILE).")
+@click.option("--endpoint-url", default=None, metavar="URL", help="AWS endpoint for --live (a local test endpoint).")
 @verbose_option("app load, synthesis, baseline read, diff")
 @handle_errors
 def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: str | None, baseline_file: str | None,
          from_file: str | None, to_file: str | None, parameters: tuple[str, ...], region: str | None,
-         as_json: bool, fail: bool, require_approval: str, verbose: bool) -> None:
+         as_json: bool, fail: bool, require_approval: str, live: bool, profile: str | None, endpoint_url: str | None,
+         verbose: bool) -> None:
     """Show what CloudFormation's change set would do: adds, changes, replacements (and why),
     removals, widened access, data at risk, likely renames, and changes that would fail.
 
@@ -60,12 +66,20 @@ def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: st
       iac diff --against ../main/iac.out
       iac diff Service --template deployed.yaml
       iac diff --from old.yaml --to new.yaml --fail
+      iac diff --live --profile prod        against the deployed stacks
     """
     values = _parse_parameters(parameters)
     with watched_run("diff", verbose=verbose) as phases:
-        pairs = _pairs(stacks, app_spec, outdir, against, baseline_file, from_file, to_file, phases)
-        with phases.phase(DIFF):
-            result = diff_pairs(pairs, region=region, parameters=values)
+        if live:
+            if against or baseline_file or from_file or to_file:
+                raise UsageError("--live compares with the deployed stacks: leave out --against, --template, "
+                                 "--from/--to")
+            result = live_diff(stacks, app_spec, region=region, profile=profile, endpoint_url=endpoint_url,
+                               parameters=values, phases=phases)
+        else:
+            pairs = _pairs(stacks, app_spec, outdir, against, baseline_file, from_file, to_file, phases)
+            with phases.phase(DIFF):
+                result = diff_pairs(pairs, region=region, parameters=values)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1, default=str))
     else:

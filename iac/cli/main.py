@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from iac.cli.common import EXIT_USAGE, app_option, handle_errors, load_assembly, select_stacks
+from iac.cli.deploy_commands import bootstrap, deploy, destroy
 from iac.cli.diff_command import diff
 from iac.cli.init_command import init
 from iac.cli.inspect_commands import list_stacks, tree
@@ -174,6 +175,8 @@ def _size(count: int) -> str:
 
 
 for command in (diff, list_stacks, tree, init):
+    cli.add_command(command)
+for command in (bootstrap, deploy, destroy):
     cli.add_command(command)
 
 

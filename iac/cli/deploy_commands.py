@@ -1,0 +1,234 @@
+"""`iac bootstrap`, `iac deploy`, `iac destroy`, and the AWS half of `iac diff --live`.
+
+Thin like the rest of the CLI: options in, iac.deploy does the work, this module draws it. Exit
+status: 0 ok, 1 a deployment failed or was not approved, 2 usage or input (including missing or
+expired credentials), 130 interrupted (CloudFormation carries on).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from iac.cli.common import app_option, handle_errors, load_assembly, select_stacks
+from iac.cli.report import format_problems, use_color
+from iac.deploy.approval import APPROVAL_LEVELS
+from iac.errors import DeployError, UsageError
+from iac.synth.phases import BASELINE, Phases
+
+if TYPE_CHECKING:
+    from iac.synth import CloudAssembly
+    from iac.synth.diff import DiffResult
+
+# iac.deploy's modules and the terminal output load inside the commands: `iac synth` never pays for them.
+
+
+def aws_options(region_help: str = "AWS region for stacks that fix none in the app (default: AWS_REGION, "
+                                   "else the profile's).") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--region, --profile and --endpoint-url: where to deploy, over the usual AWS configuration."""
+
+    def add(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed((
+            click.option("--region", default=None, metavar="REGION", help=region_help),
+            click.option("--profile", default=None, metavar="NAME", help="AWS profile (default: AWS_PROFILE)."),
+            click.option("--endpoint-url", default=None, metavar="URL",
+                         help="Send every AWS call to this endpoint (a local test endpoint)."),
+        )):
+            command = option(command)
+        return command
+
+    return add
+
+
+# -- iac deploy ------------------------------------------------------------------------------------
+
+@click.command()
+@click.argument("stacks", nargs=-1, metavar="[STACK...]")
+@app_option
+@click.option("--out", "outdir", default="iac.out", show_default=True, metavar="DIR",
+              help="Where to write the cloud assembly that is deployed.")
+@aws_options()
+@click.option("--require-approval", type=click.Choice(APPROVAL_LEVELS), default="widening", show_default=True,
+              help="Ask before executing when access widens or stored data is at risk (widening), on any "
+                   "change (any-change), or never. Without a terminal to ask on, such a stack fails instead.")
+@click.option("--no-execute", is_flag=True,
+              help="Create the change sets and show them, but leave them for review instead of executing them.")
+@click.option("--parameters", "-p", multiple=True, metavar="[STACK:]NAME=VALUE",
+              help="A parameter value (repeatable); without STACK: for every stack that declares NAME. "
+                   "Parameters not given keep their deployed value, else the template's default.")
+@click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
+              help="How many independent stacks deploy at once (dependencies always go first).")
+@click.option("--no-lint", is_flag=True, help="Skip cfn-lint before deploying (the schema layer still runs).")
+@handle_errors
+def deploy(stacks: tuple[str, ...], app_spec: str | None, outdir: str, region: str | None, profile: str | None,
+           endpoint_url: str | None, require_approval: str, no_execute: bool, parameters: tuple[str, ...],
+           concurrency: int, no_lint: bool) -> None:
+    """Deploy the app's stacks through CloudFormation change sets.
+
+    Synthesizes and validates the app (writing the assembly to --out), publishes its assets to the
+    bootstrap bucket (once per content hash), then for each stack, dependencies first: creates a
+    change set (CREATE for a new stack, UPDATE otherwise), shows iac's diff of the deployed template
+    with CloudFormation's change set merged in, asks for approval where --require-approval wants it,
+    executes it and follows the stack's events until CloudFormation is done. An empty change set is
+    "no changes". STACK selects stacks by name (globs allowed); the default is every stack.
+    Capabilities (IAM, named IAM, auto-expand) are read from each template; stack tags from the app.
+
+    Exit status: 0 deployed (or nothing to change), 1 a stack failed or was not approved, 2 usage
+    or input error (bad option, missing or expired credentials), 130 interrupted: CloudFormation goes
+    on with what it started.
+
+    \b
+    Examples:
+      iac bootstrap                          once per account and region
+      iac deploy
+      iac deploy Service --require-approval any-change
+      iac deploy --no-execute                review the change sets in the console
+      iac deploy -p Network:Env=prod --profile prod --region eu-west-1
+    """
+    from iac.cli.deploy_output import TerminalReporter, finish_deploy
+    from iac.deploy.deployment import Deployment, check_parameters
+    from iac.deploy.session import AwsSession
+
+    session = AwsSession(profile=profile, region=region, endpoint_url=endpoint_url)
+    values = parse_stack_parameters(parameters)
+    assembly = _synthesized(app_spec, outdir, lint=not no_lint)
+    selected = select_stacks(assembly, stacks)
+    check_parameters(selected, values)
+    reporter = TerminalReporter(selected)
+    deployment = Deployment(session, assembly, reporter=reporter, require_approval=require_approval,
+                            execute=not no_execute, parameters=values, concurrency=concurrency)
+    results = deployment.run(selected)
+    finish_deploy(results, reporter, interrupted=deployment.interrupted)
+
+
+def _synthesized(app_spec: str | None, outdir: str, *, lint: bool) -> CloudAssembly:
+    from iac.synth.synthesizer import validate_assembly
+
+    phases = Phases()
+    _, assembly = load_assembly(app_spec, None, phases)
+    validate_assembly(assembly, lint=lint, cache_dir=outdir, phases=phases)
+    assembly.write(outdir)
+    _print_warnings(assembly.warnings)
+    return assembly
+
+
+def _print_warnings(warnings: list[Any]) -> None:
+    if warnings:
+        click.echo(format_problems(warnings, color=use_color(sys.stderr)), err=True)
+
+
+def parse_stack_parameters(items: tuple[str, ...]) -> dict[str | None, dict[str, str]]:
+    """`[STACK:]NAME=VALUE` items -> {stack or None: {name: value}}."""
+    values: dict[str | None, dict[str, str]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        stack, colon, name = key.rpartition(":")
+        if not sep or not name or (colon and not stack):
+            raise UsageError(f"--parameters takes [STACK:]NAME=VALUE, got {item!r}")
+        values.setdefault(stack or None, {})[name] = value
+    return values
+
+
+# -- iac bootstrap ---------------------------------------------------------------------------------
+
+@click.command()
+@aws_options("The region to bootstrap (default: AWS_REGION, else the profile's).")
+@click.option("--noncurrent-days", type=click.IntRange(1, 3650), default=30, show_default=True,
+              help="Days after which an old version of an asset (left by a deletion) expires.")
+@handle_errors
+def bootstrap(region: str | None, profile: str | None, endpoint_url: str | None, noncurrent_days: int) -> None:
+    """Create (or update) the asset bucket of this account and region: `iac-assets-<account>-<region>`.
+
+    A stack named iac-bootstrap with one S3 bucket: private (public access blocked, TLS only),
+    encrypted, versioned, old versions expiring after --noncurrent-days; kept if the stack is
+    deleted. Needed once per account and region before deploying an app that has assets (Lambda
+    code, ...) or templates over 51,200 bytes.
+
+    \b
+    Examples:
+      iac bootstrap
+      iac bootstrap --profile prod --region eu-west-1
+    """
+    from iac.cli.deploy_output import TerminalReporter, finish_deploy
+    from iac.deploy.assets import asset_bucket
+    from iac.deploy.bootstrap import bootstrap_artifact
+    from iac.deploy.deployment import DEPLOYED_STATE, UNCHANGED, Deployment
+    from iac.deploy.session import AwsSession
+    from iac.synth import CloudAssembly
+
+    session = AwsSession(profile=profile, region=region, endpoint_url=endpoint_url)
+    artifact = bootstrap_artifact(noncurrent_days=noncurrent_days)
+    where = session.region(None)
+    account = session.account(where)
+    reporter = TerminalReporter([artifact], interactive=False)
+    deployment = Deployment(session, CloudAssembly(stacks=[artifact]), reporter=reporter, require_approval="never")
+    results = deployment.run([artifact])
+    if results[0].state in (DEPLOYED_STATE, UNCHANGED):
+        click.echo(f"\nBootstrapped account {account} in {where}: assets go to s3://{asset_bucket(account, where)}")
+    finish_deploy(results, reporter, interrupted=deployment.interrupted)
+
+
+# -- iac destroy -----------------------------------------------------------------------------------
+
+@click.command()
+@click.argument("stacks", nargs=-1, metavar="[STACK...]")
+@app_option
+@aws_options()
+@click.option("--force", "-f", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
+              help="How many independent stacks are deleted at once (dependents always go first).")
+@handle_errors
+def destroy(stacks: tuple[str, ...], app_spec: str | None, region: str | None, profile: str | None,
+            endpoint_url: str | None, force: bool, concurrency: int) -> None:
+    """Delete the app's stacks, dependents first, after confirmation.
+
+    Lists what CloudFormation keeps because of a Retain (or Snapshot) deletion policy, with physical
+    ids: those resources stay in the account. STACK selects stacks (globs allowed); default: all.
+    Without a terminal to confirm on, --force is required.
+
+    Exit status: 0 deleted (or not deployed), 1 a deletion failed or was not confirmed, 2 usage or
+    input error, 130 interrupted.
+
+    \b
+    Examples:
+      iac destroy Service
+      iac destroy --force
+    """
+    from iac.cli.deploy_output import TerminalReporter, finish_destroy, is_terminal
+    from iac.deploy.destroy import destroy as destroy_stacks
+    from iac.deploy.polling import Poller
+    from iac.deploy.session import AwsSession
+
+    session = AwsSession(profile=profile, region=region, endpoint_url=endpoint_url)
+    _, assembly = load_assembly(app_spec, None, Phases())
+    selected = select_stacks(assembly, stacks)
+    names = ", ".join(a.stack_name for a in reversed(selected))
+    session.account(session.region(selected[0].region))  # credentials before the question
+    if not force:
+        if not is_terminal():
+            raise DeployError(f"destroying {names} needs confirmation, and there is no terminal to ask on",
+                              hint="pass --force to delete without asking")
+        if not click.confirm(f"Delete stack{'s' if len(selected) != 1 else ''} {names}?", default=False):
+            raise DeployError("not confirmed; nothing was deleted")
+    reporter = TerminalReporter(selected, interactive=False)
+    scheduler, ran = destroy_stacks(session, selected, reporter=reporter, poller=Poller(), concurrency=concurrency)
+    finish_destroy(ran, interrupted=scheduler.interrupted)
+
+
+# -- iac diff --live -------------------------------------------------------------------------------
+
+def live_diff(stacks: tuple[str, ...], app_spec: str | None, *, region: str | None, profile: str | None,
+              endpoint_url: str | None, parameters: dict[str, str], phases: Phases) -> DiffResult:
+    """The app against what is deployed: GetTemplate as the baseline, CloudFormation's change set merged in."""
+    from iac.deploy.live_diff import live_diff as diff_deployed
+    from iac.deploy.session import AwsSession
+
+    session = AwsSession(profile=profile, region=region, endpoint_url=endpoint_url)
+    _, assembly = load_assembly(app_spec, None, phases)
+    selected = select_stacks(assembly, stacks)
+    with phases.phase(BASELINE):
+        return diff_deployed(session, selected, parameters=parameters,
+                             note=lambda stack, text: click.echo(f"{stack}: {text}", err=True))

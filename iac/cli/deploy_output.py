@@ -1,0 +1,184 @@
+"""How `iac deploy`, `iac bootstrap` and `iac destroy` look on a terminal: progress lines per stack,
+the change set for review, approval asked on a terminal (refused without one), the closing summary."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import click
+
+from iac.cli.diff_render import render_diff
+from iac.cli.report import Painter, format_error, use_color
+from iac.deploy.deployment import DEPLOYED_STATE, FAILED, PENDING, UNCHANGED, StackResult
+from iac.deploy.destroy import Destroyed
+from iac.deploy.events import StackEvent
+from iac.deploy.reporter import Review
+from iac.deploy.scheduling import Ran
+from iac.errors import IacError
+from iac.synth import StackArtifact
+from iac.synth.diff import DiffResult
+
+EXIT_INTERRUPTED = 130
+
+
+def finish_deploy(results: list[StackResult], reporter: TerminalReporter, *, interrupted: bool) -> None:
+    """Per stack: deployed, no changes, change set left, or failed with its failing events; outputs.
+    Exits 130 when interrupted, 1 (2 for credentials) when a stack failed."""
+    paint = reporter.paint
+    click.echo("")
+    for result in results:
+        click.echo(_summary_line(result, paint))
+        if result.outputs and result.state in (DEPLOYED_STATE, UNCHANGED):
+            for key, value in result.outputs.items():
+                click.echo(f"  {result.stack}.{key} = {value}")
+    failed = [r for r in results if r.state == FAILED]
+    for result in failed:
+        if isinstance(result.error, IacError):
+            click.echo(format_error(result.error, color=use_color(sys.stderr)), err=True)
+        elif result.error is not None:
+            click.echo(f"internal error in iac while deploying {result.stack}: {type(result.error).__name__}: "
+                       f"{result.error}\nThis is a bug in iac; please report it.", err=True)
+        if result.failures:
+            click.echo(f"failing events of {result.stack}:", err=True)
+            for event in result.failures:
+                click.echo(f"  {event.logical_id} ({event.resource_type}) {event.status}: {event.reason or ''}",
+                           err=True)
+    if interrupted:
+        click.echo(interrupted_message(results), err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if failed:
+        statuses = [r.error.exit_status for r in failed if isinstance(r.error, IacError)]
+        sys.exit(max(statuses) if statuses and len(statuses) == len(failed) else 1)
+
+
+def _summary_line(result: StackResult, paint: Painter) -> str:
+    if result.state == DEPLOYED_STATE:
+        return paint(f"{result.stack}: deployed", fg="green", bold=True)
+    if result.state == UNCHANGED:
+        return paint(f"{result.stack}: no changes", fg="green")
+    if result.state == PENDING and result.change_set is not None:
+        name = result.change_set.name
+        return (f"{result.stack}: change set {name} created, not executed; execute it with\n"
+                f"  aws cloudformation execute-change-set --stack-name {result.stack} --change-set-name {name}"
+                f"{_region_flag(result)}")
+    if result.state == FAILED:
+        return paint(f"{result.stack}: FAILED", fg="red", bold=True)
+    return paint(f"{result.stack}: {result.state}" + (f" ({result.note})" if result.note else ""), fg="yellow")
+
+
+def interrupted_message(results: list[StackResult]) -> str:
+    """What Ctrl-C left behind: CloudFormation goes on with every stack it was executing."""
+    lines = ["interrupted: iac stopped waiting, but CloudFormation does not stop with it."]
+    executing = [r for r in results if r.phase == "executing" and r.state != FAILED]
+    for result in executing:
+        lines.append(f"  {result.stack} goes on deploying; follow it with\n"
+                     f"    aws cloudformation describe-stack-events --stack-name {result.stack}{_region_flag(result)}\n"
+                     "  or in the CloudFormation console; iac deploy refuses the stack until it is finished.")
+    pending = [(r.stack, r.change_set.name) for r in results if r.phase == "review" and r.change_set is not None]
+    for stack, name in pending:
+        lines.append(f"  {stack}: change set {name} was left for review (not executed).")
+    if not executing and not pending:
+        lines.append("  No stack was being changed.")
+    return "\n".join(lines)
+
+
+def _region_flag(result: StackResult) -> str:
+    return f" --region {result.region}" if result.region else ""
+
+
+class TerminalReporter:
+    """Progress lines per stack (`Network | 2/3 | 12:00:01 | CREATE_COMPLETE | AWS::SQS::Queue | Queue`),
+    the change set for review, and approval asked on a terminal (refused without one)."""
+
+    def __init__(self, artifacts: list[StackArtifact], *, interactive: bool | None = None) -> None:
+        self.width = max((len(a.stack_name) for a in artifacts), default=0)
+        self.paint = Painter(use_color(sys.stdout))
+        self.interactive = is_terminal() if interactive is None else interactive
+        self._lock = threading.Lock()
+
+    def _echo(self, text: str) -> None:
+        with self._lock:
+            click.echo(text)
+
+    def note(self, stack: str, text: str) -> None:
+        self._echo(f"{self.paint(stack.ljust(self.width), bold=True)} | {text}")
+
+    def event(self, stack: str, event: StackEvent, done: int, total: int) -> None:
+        colour = "red" if event.failed else "green" if event.status.endswith("_COMPLETE") else "yellow"
+        when = event.timestamp.astimezone().strftime("%H:%M:%S") if event.timestamp else "--:--:--"
+        progress = f"{done}/{total}".rjust(7)
+        line = (f"{self.paint(stack.ljust(self.width), bold=True)} | {progress} | {when} | "
+                f"{self.paint(event.status.ljust(28), fg=colour)} | {event.resource_type} | {event.logical_id}")
+        if event.reason and (event.failed or not event.is_stack):
+            line += f"  {self.paint(event.reason, fg='red' if event.failed else None)}"
+        self._echo(line)
+
+    def review(self, review: Review) -> str | None:
+        with self._lock:
+            click.echo(render_review(review, self.paint))
+        if review.approval is None:
+            return None
+        if not self.interactive:
+            message = (f"approval required ({review.approval}) and there is no terminal to ask on; "
+                       "the change set was deleted")
+            click.echo(self.paint(f"{review.stack}: {message}", fg="red"), err=True)
+            return message
+        try:
+            confirmed = click.confirm(f"{review.stack}: {review.approval}. Deploy these changes?", default=False)
+        except click.exceptions.Abort:  # Ctrl-C or end of input at the prompt: stop the whole run
+            raise KeyboardInterrupt from None
+        if confirmed:
+            return None
+        return "declined at the prompt; the change set was deleted"
+
+
+def is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def render_review(review: Review, paint: Painter) -> str:
+    """iac's diff (CloudFormation's word merged in), then CloudFormation's own change set."""
+    lines = [render_diff(DiffResult(stacks=[review.diff]), color=paint.color)]
+    change_set = review.change_set
+    count = len(change_set.changes)
+    lines.append(paint(f"CloudFormation change set {change_set.name} ({change_set.type}, "
+                       f"{count} resource change{'s' if count != 1 else ''}):", bold=True))
+    for entry in change_set.changes:
+        data = entry.get("ResourceChange") or {}
+        replacement = f"  replacement: {data['Replacement']}" if data.get("Replacement") else ""
+        lines.append(f"  {data.get('Action', '?'):<8} {data.get('ResourceType', '?')}  "
+                     f"{data.get('LogicalResourceId', '?')}{replacement}")
+    for logical_id in review.unconfirmed:
+        lines.append(paint(f"  note: iac predicted a change to {logical_id}; CloudFormation does not list it",
+                           fg="yellow"))
+    if review.approval:
+        lines.append(paint(f"approval needed: {review.approval}", fg="yellow", bold=True))
+    return "\n".join(lines)
+
+
+def finish_destroy(ran: dict[str, Ran[Destroyed]], *, interrupted: bool) -> None:
+    """Per stack: deleted, not deployed, or why not; what CloudFormation kept. Exits 1 on a failure."""
+    click.echo("")
+    failed = False
+    for name, outcome in ran.items():
+        if outcome.error is not None:
+            failed = True
+            error = outcome.error
+            click.echo(format_error(error, color=use_color(sys.stderr)) if isinstance(error, IacError)
+                       else f"{name}: {type(error).__name__}: {error}", err=True)
+        elif outcome.skipped is not None or outcome.value is None:
+            click.echo(f"{name}: not deleted ({outcome.skipped})")
+        else:
+            gone = outcome.value
+            click.echo(f"{name}: deleted" if gone.existed else f"{name}: not deployed")
+            for kept in gone.retained:
+                verb = "snapshot kept" if kept.policy == "Snapshot" else "retained"
+                click.echo(f"  {verb} ({kept.policy} policy): {kept.resource_type} {kept.logical_id}"
+                           + (f" = {kept.physical_id}" if kept.physical_id else ""))
+    if interrupted:
+        click.echo("interrupted: iac stopped waiting, but CloudFormation goes on deleting the stacks it started; "
+                   "follow them with aws cloudformation describe-stack-events --stack-name NAME", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if failed:
+        sys.exit(1)
