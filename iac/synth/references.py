@@ -13,12 +13,6 @@ from typing import Any
 _SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
 
 
-def sub_variables(template: str) -> Iterator[str]:
-    """Names used as ${Name} or ${Name.Attr} in an Fn::Sub string (not ${!Literal})."""
-    for match in _SUB_VARIABLE.finditer(template):
-        yield match.group(1).strip().split(".", 1)[0]
-
-
 def sub_expressions(template: str) -> Iterator[str]:
     """The full ${...} expressions of an Fn::Sub string: "Name" or "Name.Attr" (not ${!Literal})."""
     for match in _SUB_VARIABLE.finditer(template):
@@ -27,51 +21,53 @@ def sub_expressions(template: str) -> Iterator[str]:
 
 def referenced_names(value: Any) -> set[str]:
     """Every logical name `value` reaches through Ref, Fn::GetAtt or Fn::Sub (pseudo parameters too)."""
-    names: set[str] = set()
-    pending = [value]
+    return {target for target, _, _ in reference_occurrences(value, ())}
+
+
+def reference_occurrences(value: Any, path: tuple[str | int, ...]
+                          ) -> Iterator[tuple[str, tuple[str | int, ...], str | None]]:
+    """(target, path, attribute or None) for every Ref, GetAtt (both forms) and ${X} / ${X.Attr} of an
+    Fn::Sub inside `value`, at any depth; `path` is where `value` sits. A computed GetAtt attribute
+    is reported as "*"."""
+    pending: list[tuple[Any, tuple[str | int, ...]]] = [(value, path)]
     while pending:
-        item = pending.pop()
+        item, where = pending.pop()
         if isinstance(item, list):
-            pending.extend(item)
+            pending.extend((child, where + (i,)) for i, child in enumerate(item))
             continue
         if not isinstance(item, dict):
             continue
         if len(item) == 1:
             key, arg = next(iter(item.items()))
             if key == "Ref" and isinstance(arg, str):
-                names.add(arg)
+                yield arg, where, None
                 continue
             if key == "Fn::GetAtt":
-                target = _getatt_target(arg)
-                if target is not None:
-                    names.add(target)
-                if isinstance(arg, list):
-                    pending.extend(arg[1:])
+                parts = arg.split(".", 1) if isinstance(arg, str) else arg
+                if isinstance(parts, list) and len(parts) == 2 and isinstance(parts[0], str):
+                    yield parts[0], where, parts[1] if isinstance(parts[1], str) else "*"
+                    if not isinstance(parts[1], str):
+                        pending.append((parts[1], where))
                 continue
             if key == "Fn::Sub":
-                names.update(_sub_references(arg))
-                if isinstance(arg, list) and len(arg) == 2:
-                    pending.append(arg[1])
+                text, local = _sub_parts(arg)
+                for expression in sub_expressions(text):
+                    name, _, attribute = expression.partition(".")
+                    if name not in local:
+                        yield name, where, attribute or None
+                pending.extend((child, where) for child in local.values())
                 continue
-        pending.extend(item.values())
-    return names
+        pending.extend((child, where + (k,)) for k, child in item.items())
 
 
-def _getatt_target(arg: Any) -> str | None:
-    if isinstance(arg, list) and arg and isinstance(arg[0], str):
-        return arg[0]
+def _sub_parts(arg: Any) -> tuple[str, dict[str, Any]]:
+    """An Fn::Sub's text and variable map (either may be absent or malformed)."""
     if isinstance(arg, str):
-        return arg.split(".", 1)[0]
-    return None
-
-
-def _sub_references(arg: Any) -> set[str]:
-    if isinstance(arg, str):
-        return set(sub_variables(arg))
+        return arg, {}
     if isinstance(arg, list) and arg and isinstance(arg[0], str):
-        local = set(arg[1]) if len(arg) > 1 and isinstance(arg[1], dict) else set()
-        return {name for name in sub_variables(arg[0]) if name not in local}
-    return set()
+        local = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
+        return arg[0], local
+    return "", {}
 
 
 def functions_used(value: Any) -> set[str]:

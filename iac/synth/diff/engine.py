@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import marshal
 from collections import defaultdict
-from collections.abc import Iterator
 from typing import Any
 
 from iac.specs import DEFAULT_REGION, ResourceSchema, resource_schema
@@ -38,7 +37,7 @@ from iac.synth.diff.model import (
     Target,
 )
 from iac.synth.diff.normalize import canonical_json, normalize, normalize_resource
-from iac.synth.references import sub_expressions
+from iac.synth.references import reference_occurrences
 
 #: Resource attributes besides Properties that CloudFormation compares.
 OTHER_ATTRIBUTES = ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy", "Condition")
@@ -333,42 +332,9 @@ def _reference_index(new_resources: dict[str, Any], changes: dict[str, ResourceC
         if not isinstance(properties, dict):
             continue
         for name, value in properties.items():
-            for target, path, attribute in _occurrences(value, (name,)):
+            for target, path, attribute in reference_occurrences(value, (name,)):
                 index[target].append((logical_id, name, path, attribute))
     return index
-
-
-def _occurrences(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str, tuple[str | int, ...], str | None]]:
-    """(target, path, attribute) for every Ref, GetAtt and Fn::Sub variable inside `value`."""
-    pending: list[tuple[Any, tuple[str | int, ...]]] = [(value, path)]
-    while pending:
-        item, where = pending.pop()
-        if isinstance(item, list):
-            pending.extend((child, where + (i,)) for i, child in enumerate(item))
-            continue
-        if not isinstance(item, dict):
-            continue
-        if len(item) == 1:
-            key, arg = next(iter(item.items()))
-            if key == "Ref" and isinstance(arg, str):
-                yield arg, where, None
-                continue
-            if key == "Fn::GetAtt":
-                parts = arg.split(".", 1) if isinstance(arg, str) else arg
-                if isinstance(parts, list) and len(parts) == 2 and isinstance(parts[0], str):
-                    yield parts[0], where, parts[1] if isinstance(parts[1], str) else "*"
-                continue
-            if key == "Fn::Sub":
-                text, local = (arg, {}) if isinstance(arg, str) else (
-                    (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else ("", {}))
-                for expression in sub_expressions(text if isinstance(text, str) else ""):
-                    name, _, attribute = expression.partition(".")
-                    if name not in local:
-                        yield name, where, attribute or None
-                if isinstance(local, dict):
-                    pending.extend((child, where) for child in local.values())
-                continue
-        pending.extend((child, where + (k,)) for k, child in item.items())
 
 
 # -- verdicts -------------------------------------------------------------------------------
