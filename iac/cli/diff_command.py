@@ -122,6 +122,9 @@ def _pairs(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: 
             return [(name, load(baseline_file), current[name][0], current[name][1])]
     with phases.phase(BASELINE):
         baseline = {s.name: (s.template, s.region) for s in read_assembly(against or outdir)}
+    if not baseline:
+        click.echo(f"note: no assembly in {against or outdir}/ to compare with: everything is new "
+                   "(run `iac synth` first, or pass --against DIR)", err=True)
     names = list(dict.fromkeys([*current, *baseline]))
     if stacks:
         names = _select(stacks, names)
