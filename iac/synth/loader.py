@@ -33,6 +33,8 @@ def _construct_mapping(loader: _TemplateLoader, node: yaml.MappingNode, deep: bo
                 f"mapping keys must be strings, got {type(key).__name__}",
                 location=_location(loader, key_node),
             )
+        if not isinstance(key, str) and isinstance(key_node, yaml.ScalarNode):
+            key = key_node.value  # CloudFormation reads keys as text: `123456789012:` is an account id
         if key in mapping:
             raise TemplateError(
                 f"duplicate key {key!r} (first at line {lines[key]})",

@@ -262,6 +262,8 @@ class _StackRender:
         self.elements[(section, logical_id)] = element
         self.resolver.current = element
         entry = self._resolve_entry(element, element.render())
+        if section == "Resources" and entry.get("Properties") == {}:
+            del entry["Properties"]  # every property resolved to "unset"
         if section == "Resources" and getattr(self.stack.root, "path_metadata", False):
             entry.setdefault("Metadata", {})[PATH_METADATA_KEY] = element.path
         self.sections[section][logical_id] = entry

@@ -132,3 +132,10 @@ def test_a_file_that_is_not_utf8_is_a_template_error(tmp_path):
 def test_a_non_scalar_key_is_an_error():
     with pytest.raises(TemplateError, match="mapping keys must be strings"):
         loads_template("? [a, b]\n: 1\n")
+
+
+def test_unquoted_number_keys_stay_text():
+    from iac.synth.loader import loads
+
+    template = loads("Mappings:\n  Accounts:\n    123456789012:\n      Name: prod\nResources: {}\n")
+    assert list(template["Mappings"]["Accounts"]) == ["123456789012"]

@@ -141,3 +141,13 @@ def test_construct_validate_problems_are_reported_together_with_path_and_line(st
     problems = caught.value.problems
     assert [p.message for p in problems] == ["needs at least one queue", "and a name"]
     assert all(p.path == "Main/Needy" and p.location == needy.location for p in problems)
+
+
+def test_properties_that_all_resolve_to_unset_leave_no_empty_block():
+    from iac import App, CfnResource, Lazy, Stack
+    from iac.synth import synthesize
+
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    CfnResource(stack, "Group", type="AWS::Logs::LogGroup", properties={"RetentionInDays": Lazy(lambda: None)})
+    assert synthesize(app).template("S")["Resources"]["Group"] == {"Type": "AWS::Logs::LogGroup"}
