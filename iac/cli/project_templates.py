@@ -27,7 +27,6 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 import attrs
-import jinja2
 
 from iac.errors import UsageError
 from iac.synth.assembly import package_version
@@ -124,6 +123,8 @@ def project_context(template: ProjectTemplate, name: str) -> dict[str, Any]:
 
 def render_project(template: ProjectTemplate, name: str) -> dict[str, str]:
     """{relative path: text} of every file the template makes for project `name`."""
+    import jinja2  # only `iac init` renders templates: keep it off every other command's start-up
+
     environment = jinja2.Environment(
         loader=jinja2.FunctionLoader(_load_source),
         undefined=jinja2.StrictUndefined,

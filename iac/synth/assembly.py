@@ -7,12 +7,12 @@ fails at any point leaves the previous assembly exactly as it was. Everything in
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from importlib import metadata
 from typing import Any
 
 import attrs
@@ -172,7 +172,11 @@ def _write_text(path: str, text: str) -> None:
         handle.write(text)
 
 
+@functools.cache
 def package_version(distribution: str) -> str:
+    """An installed distribution's version (importlib.metadata costs ~25 ms to import: only on use)."""
+    from importlib import metadata
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import attrs
@@ -157,6 +155,9 @@ def lint_bodies(items: dict[str, tuple[str, str]], cache: LintCache, *, jobs: in
 
 def _lint_all(missing: dict[str, tuple[str, str, str]], jobs: int | None, progress: Progress
               ) -> dict[str, list[LintFinding]]:
+    import multiprocessing  # with the pool below: only when there is something to lint
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     total = len(missing)
     progress(0, total)
     _linter_rules()  # build before forking, so every worker inherits warm rules

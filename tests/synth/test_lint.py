@@ -276,14 +276,16 @@ def several_bodies() -> dict[str, tuple[str, str]]:
 @pytest.fixture
 def count_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Spy on the worker pool: the max_workers of each pool iac.synth.lint starts."""
+    import concurrent.futures
+
     started: list[int] = []
-    original = lint_module.ProcessPoolExecutor
+    original = concurrent.futures.ProcessPoolExecutor
 
     def pool(*args: Any, **kwargs: Any) -> Any:
         started.append(kwargs.get("max_workers", 0))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(lint_module, "ProcessPoolExecutor", pool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", pool)
     return started
 
 
