@@ -62,3 +62,16 @@ def test_serverless_asset_is_identical_across_synths_and_after_touch(tmp_path: P
     assert first.returncode == second.returncode == 0
     assert _digests(tmp_path / "first") == _digests(tmp_path / "second")
     assert any(name.startswith("asset.") for name in _digests(tmp_path / "first"))
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_sample_diffed_against_its_own_synth_has_no_changes(name: str, tmp_path: Path) -> None:
+    app = REPO / "samples" / name / "app.py"
+    out = tmp_path / "out"
+    synth = subprocess.run([sys.executable, "-m", "iac", "synth", "--app", str(app), "--out", str(out),
+                            "--no-lint", "--quiet"], capture_output=True, text=True, cwd=app.parent)
+    assert synth.returncode == 0, synth.stderr
+    diff = subprocess.run([sys.executable, "-m", "iac", "diff", "--app", str(app), "--out", str(out), "--fail"],
+                          capture_output=True, text=True, cwd=app.parent, env={**os.environ, "NO_COLOR": "1"})
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+    assert "0 to add, 0 to change, 0 to replace, 0 to remove" in diff.stdout
