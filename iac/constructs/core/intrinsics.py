@@ -7,6 +7,7 @@ they are turned into references when the template is written, so cross-stack use
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from iac.constructs.core.tokens import ResolveContext, Token, split_markers, stable_key
@@ -58,11 +59,31 @@ class LogicalNameRef(Token):
         return f"<Ref {self.logical_id}>"
 
 
-class Reference(Token):
-    """`Ref` to an element (resource or parameter) of some stack; may cross stacks."""
+class _Pointer(Token):
+    """A token that points at a construct, weakly.
+
+    Tokens that have been turned into string markers stay in a process-wide registry; if they held
+    their construct strongly, every App ever built would stay in memory. The construct is always
+    reachable through its App's tree while anyone can still synthesize it, so a weak reference is
+    enough.
+    """
 
     def __init__(self, target: Any) -> None:
-        self.target = target
+        self._target = weakref.ref(target)
+
+    @property
+    def target(self) -> Any:
+        target = self._target()
+        if target is None:  # pragma: no cover - only if a token outlives its App and is resolved
+            raise RuntimeError("this token refers to a construct of an App that no longer exists")
+        return target
+
+    def stable_key(self) -> str:
+        return f"{type(self).__name__}({self.target.path})"
+
+
+class Reference(_Pointer):
+    """`Ref` to an element (resource or parameter) of some stack; may cross stacks."""
 
     def resolve(self, context: ResolveContext) -> Any:
         return context.resolve_reference(self, self.target, lambda: {"Ref": self.target.logical_id})
@@ -74,11 +95,11 @@ class Reference(Token):
         return f"<Ref {self.target.path}>"
 
 
-class AttributeReference(Token):
+class AttributeReference(_Pointer):
     """`Fn::GetAtt` of a resource attribute; may cross stacks."""
 
     def __init__(self, target: Any, attribute: str) -> None:
-        self.target = target
+        super().__init__(target)
         self.attribute = attribute
 
     def resolve(self, context: ResolveContext) -> Any:
@@ -93,21 +114,15 @@ class AttributeReference(Token):
         return f"<GetAtt {self.target.path}.{self.attribute}>"
 
 
-class ConditionReference(Token):
+class ConditionReference(_Pointer):
     """`{"Condition": name}` inside Fn::And/Or/Not; conditions never cross stacks."""
-
-    def __init__(self, target: Any) -> None:
-        self.target = target
 
     def resolve(self, context: ResolveContext) -> Any:
         return context.resolve_reference(self, self.target, lambda: {"Condition": self.target.logical_id})
 
 
-class _LocalName(Token):
+class _LocalName(_Pointer):
     """The logical id of a condition or mapping, as used inside Fn::If and Fn::FindInMap."""
-
-    def __init__(self, target: Any) -> None:
-        self.target = target
 
     def resolve(self, context: ResolveContext) -> Any:
         return context.resolve_reference(self, self.target, lambda: self.target.logical_id)

@@ -201,3 +201,24 @@ def test_the_serialized_template_has_no_marker_and_no_python_repr(stack, app, qu
     assert "${Token[" not in text
     assert "<Ref" not in text and "<GetAtt" not in text and "Intrinsic" not in text
     assert json.loads(assembly.stack("Main").body) == assembly.template("Main")
+
+
+def test_an_app_is_freed_once_nothing_holds_it_even_after_its_tokens_became_strings():
+    import gc
+    import weakref
+
+    from iac import App, CfnResource, Fn, Stack
+    from iac.synth import synthesize
+
+    def build() -> weakref.ref:
+        app = App()
+        stack = Stack(app, "S")
+        queue = CfnResource(stack, "Queue", type="AWS::SQS::Queue")
+        CfnResource(stack, "Topic", type="AWS::SNS::Topic",
+                    properties={"DisplayName": f"{queue.get_att('QueueName')}-{Fn.select(0, Fn.get_azs())}"})
+        synthesize(app)
+        return weakref.ref(app)
+
+    apps = [build() for _ in range(3)]
+    gc.collect()
+    assert all(app() is None for app in apps)
