@@ -38,7 +38,8 @@ from typing import Any
 from iac.constructs.core.tokens import Token, contains_marker
 from iac.synth import CloudAssembly, load_template, synthesize
 from iac.synth.resolve import Exports, StackResolver
-from iac.synth.synthesizer import PATH_METADATA_KEY, validate_assembly
+from iac.synth.synthesizer import validate_assembly
+from iac.synth.template import construct_path, resources, section
 
 __all__ = ["Match", "Matcher", "Template"]
 
@@ -542,15 +543,13 @@ class Template:
     # -- internals -------------------------------------------------------------------------------
 
     def _section(self, name: str) -> dict[str, Any]:
-        section = self._template.get(name)
-        return section if isinstance(section, dict) else {}
+        return section(self._template, name)
 
     def _resources(self) -> dict[str, Any]:
-        return self._section("Resources")
+        return section(self._template, "Resources")
 
     def _of_type(self, type: str) -> dict[str, dict[str, Any]]:
-        return {lid: entry for lid, entry in self._resources().items()
-                if isinstance(entry, dict) and entry.get("Type") == type}
+        return {lid: entry for lid, entry in resources(self._template).items() if entry.get("Type") == type}
 
     def _prepare(self, pattern: Any) -> Any:
         """The pattern with every token written as this stack's template writes it."""
@@ -629,10 +628,7 @@ class Template:
         return "\n".join(lines)
 
     def _describe(self, logical_id: str, entry: dict[str, Any]) -> str:
-        path = self._paths.get(logical_id)
-        metadata = entry.get("Metadata")
-        if path is None and isinstance(metadata, dict):
-            path = metadata.get(PATH_METADATA_KEY)
+        path = self._paths.get(logical_id) or construct_path(entry)
         return f"{logical_id} ({path})" if path else logical_id
 
     def _type_hint(self, type: str) -> str:

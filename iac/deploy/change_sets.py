@@ -21,6 +21,7 @@ from iac.deploy.polling import Poller
 from iac.deploy.session import aws_errors, error_code, error_message
 from iac.errors import DeployError
 from iac.synth.loader import loads
+from iac.synth.template import resources, section
 
 CREATE, UPDATE = "CREATE", "UPDATE"
 #: How CloudFormation words a change set that changes nothing.
@@ -144,12 +145,9 @@ def deployed_template(cfn: Any, stack: DeployedStack | None) -> dict[str, Any] |
 def capabilities(template: dict[str, Any]) -> list[str]:
     """The capabilities CloudFormation will ask for, read from the template."""
     found: set[str] = set()
-    resources = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
-    for resource in resources.values():
-        if not isinstance(resource, dict):
-            continue
+    for resource in resources(template).values():
         resource_type = str(resource.get("Type", ""))
-        properties = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
+        properties = section(resource, "Properties")
         if resource_type in IAM_NAME_PROPERTIES:
             found.add("CAPABILITY_IAM")
             name_property = IAM_NAME_PROPERTIES[resource_type]
@@ -271,7 +269,7 @@ def stack_parameters(template: dict[str, Any], given: dict[str, str],
                      deployed: DeployedStack | None) -> list[dict[str, Any]]:
     """Parameter values for the change set: the given ones; a parameter not given that the deployed
     stack already has keeps its previous value; others take the template's default."""
-    declared = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
+    declared = section(template, "Parameters")
     values: list[dict[str, Any]] = []
     for name in declared:
         if name in given:

@@ -26,6 +26,7 @@ from iac.deploy.session import AwsSession, aws_errors
 from iac.errors import DeployError, IacError, UsageError
 from iac.synth.assembly import CloudAssembly, StackArtifact
 from iac.synth.diff import diff_templates
+from iac.synth.template import section
 
 DEPLOYED_STATE, UNCHANGED, PENDING, FAILED, SKIPPED, INTERRUPTED = (
     "deployed", "no changes", "change set created", "failed", "skipped", "interrupted")
@@ -214,7 +215,7 @@ class Deployment:
                 pass
 
     def _parameters_for(self, artifact: StackArtifact) -> dict[str, str]:
-        declared = artifact.template.get("Parameters") if isinstance(artifact.template.get("Parameters"), dict) else {}
+        declared = section(artifact.template, "Parameters")
         values = {k: v for k, v in self.parameters.get(None, {}).items() if k in declared}
         for key in (artifact.name, artifact.stack_name):
             values.update(self.parameters.get(key, {}))
@@ -228,7 +229,7 @@ def check_parameters(artifacts: list[StackArtifact], parameters: dict[str | None
         if stack is not None and stack not in by_name:
             raise UsageError(f"--parameters names stack {stack!r}, which is not being deployed")
         targets = [by_name[stack]] if stack is not None else artifacts
-        declared = {p for a in targets for p in (a.template.get("Parameters") or {})}
+        declared = {p for a in targets for p in section(a.template, "Parameters")}
         for name in values:
             if name not in declared:
                 where = f"stack {stack}" if stack else "the stacks being deployed"

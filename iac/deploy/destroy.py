@@ -21,6 +21,7 @@ from iac.deploy.session import AwsSession, aws_errors, error_code, error_message
 from iac.errors import DeployError
 from iac.synth.assembly import StackArtifact
 from iac.synth.diff import knowledge
+from iac.synth.template import resources
 
 KEPT_POLICIES = ("Retain", "RetainExceptOnCreate", "Snapshot")
 
@@ -44,11 +45,8 @@ class Destroyed:
 
 def retained_resources(template: dict[str, Any] | None, physical_ids: dict[str, str]) -> list[Retained]:
     """The resources CloudFormation keeps (or snapshots) when the stack is deleted."""
-    resources = (template or {}).get("Resources")
     kept: list[Retained] = []
-    for logical_id, resource in (resources if isinstance(resources, dict) else {}).items():
-        if not isinstance(resource, dict):
-            continue
+    for logical_id, resource in resources(template).items():
         resource_type = str(resource.get("Type", ""))
         properties = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
         policy = resource.get("DeletionPolicy") or knowledge.default_deletion_policy(resource_type, properties)
@@ -95,7 +93,7 @@ def destroy_stack(cfn: Any, name: str, *, region: str, poller: Poller, reporter:
                                        "the console) and destroy again") from None
             raise
     finished: set[str] = set()
-    total = max(len(_resources(template)), 1)
+    total = max(len(resources(template)), 1)
 
     def on_event(event: StackEvent) -> None:
         if not event.is_stack and event.status in ("DELETE_COMPLETE", "DELETE_SKIPPED"):
@@ -111,11 +109,6 @@ def destroy_stack(cfn: Any, name: str, *, region: str, poller: Poller, reporter:
                                "run iac destroy again")
     reporter.note(name, "DELETE_COMPLETE")
     return Destroyed(stack=name, region=region, retained=retained, outcome=outcome)
-
-
-def _resources(template: dict[str, Any] | None) -> dict[str, Any]:
-    resources = (template or {}).get("Resources")
-    return resources if isinstance(resources, dict) else {}
 
 
 def destroy(session: AwsSession, artifacts: list[StackArtifact], *, reporter: Reporter, poller: Poller,

@@ -22,9 +22,9 @@ from iac.deploy.session import AwsSession
 from iac.errors import DeployError
 from iac.synth.assembly import StackArtifact
 from iac.synth.diff import DiffResult, diff_pairs
-from iac.synth.diff.engine import construct_path
 from iac.synth.diff.model import ADD, MODIFY, Detail, Finding, ResourceChange, StackDiff, Target
 from iac.synth.diff.risk import data_at_risk
+from iac.synth.template import construct_path, resources
 
 #: Change-set actions iac's model has no symbol for, and the nearest one it has.
 ACTION_ALIASES = {"Import": ADD, "Dynamic": MODIFY}
@@ -119,14 +119,7 @@ def _detail(data: dict[str, Any], predicted: list[Detail]) -> Detail:
 
 
 def _resource(template: dict[str, Any], logical_id: str) -> dict[str, Any] | None:
-    resources = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
-    resource = resources.get(logical_id)
-    return resource if isinstance(resource, dict) else None
-
-
-def no_changes(predicted: StackDiff) -> StackDiff:
-    """CloudFormation found nothing to change: neither does the diff."""
-    return StackDiff(stack=predicted.stack)
+    return resources(template).get(logical_id)
 
 
 
@@ -154,7 +147,7 @@ def live_diff(session: AwsSession, artifacts: list[StackArtifact], *, parameters
                                       "prediction against the deployed template")
             continue
         if change_set.no_changes:
-            result.stacks[index] = no_changes(result.stacks[index])
+            result.stacks[index] = StackDiff(stack=result.stacks[index].stack)  # CloudFormation says: nothing
         else:
             merged = merge_change_set(result.stacks[index], list(change_set.changes), old, artifact.template)
             for logical_id in merged.unconfirmed:

@@ -31,6 +31,7 @@ from iac.specs import (
     suggest_type,
 )
 from iac.synth.references import sub_expressions
+from iac.synth.template import section
 
 try:  # the registry schemas use \p{L}-style classes, which only the `regex` module knows
     import regex as _regex
@@ -102,9 +103,9 @@ class _TemplateChecker:
     def __init__(self, template: dict[str, Any], region: str) -> None:
         self.template = template
         self.region = region
-        self.resources: dict[str, Any] = _section(template, "Resources")
-        self.parameters: dict[str, Any] = _section(template, "Parameters")
-        self.conditions: dict[str, Any] = _section(template, "Conditions")
+        self.resources: dict[str, Any] = section(template, "Resources")
+        self.parameters: dict[str, Any] = section(template, "Parameters")
+        self.conditions: dict[str, Any] = section(template, "Conditions")
         self.serverless = _has_transform(template, "AWS::Serverless-2016-10-31")
 
     def findings(self) -> Iterator[SchemaFinding]:
@@ -113,11 +114,11 @@ class _TemplateChecker:
                                 expected="at least one resource")
         for logical_id, resource in self.resources.items():
             yield from self._resource(logical_id, resource)
-        for section in ("Outputs", "Conditions"):
-            for name, entry in _section(self.template, section).items():
-                yield from self._references((section, name), entry)
-                if section == "Outputs" and isinstance(entry, dict):
-                    yield from self._condition_name((section, name, "Condition"), entry.get("Condition"))
+        for name_of_section in ("Outputs", "Conditions"):
+            for name, entry in section(self.template, name_of_section).items():
+                yield from self._references((name_of_section, name), entry)
+                if name_of_section == "Outputs" and isinstance(entry, dict):
+                    yield from self._condition_name((name_of_section, name, "Condition"), entry.get("Condition"))
 
     # -- resources -------------------------------------------------------------------------
 
@@ -548,11 +549,6 @@ def _matches(pattern: str, name: str) -> bool:
 
 def _is_no_value(value: Any) -> bool:
     return isinstance(value, dict) and value == {"Ref": "AWS::NoValue"}
-
-
-def _section(template: dict[str, Any], name: str) -> dict[str, Any]:
-    section = template.get(name)
-    return section if isinstance(section, dict) else {}
 
 
 def _has_transform(template: dict[str, Any], name: str) -> bool:

@@ -27,6 +27,7 @@ from iac.synth.phases import LINT, SCHEMA_VALIDATION, SYNTHESIS, Phases
 from iac.synth.references import functions_used, resource_dependencies
 from iac.synth.resolve import Exports, StackResolver
 from iac.synth.serialize import FORMATS
+from iac.synth.template import PATH_METADATA_KEY
 from iac.synth.validation import artifact_locator, errors_and_warnings, lint_problems, schema_problems
 
 SECTIONS = {
@@ -39,8 +40,7 @@ SECTIONS = {
 SECTION_ORDER = ("Parameters", "Mappings", "Conditions", "Resources", "Outputs")
 TEMPLATE_FORMAT_VERSION = "2010-09-09"
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
-#: Resource metadata naming the construct that made the resource (App(path_metadata=False) omits it).
-PATH_METADATA_KEY = "iac:path"
+
 
 
 def synthesize_app(

@@ -13,6 +13,7 @@ from iac.errors import Problem, TemplateError, UsageError
 from iac.synth.lint import LintCache
 from iac.synth.loader import loads
 from iac.synth.phases import LINT, SCHEMA_VALIDATION, Phases
+from iac.synth.template import construct_path, section
 from iac.synth.validation import Locate, errors_and_warnings, lint_problems, schema_problems
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
@@ -108,10 +109,7 @@ def file_locator(file: str, text: str, template: dict[str, Any]) -> Locate:
 def _construct_path(template: dict[str, Any], template_path: tuple[str | int, ...]) -> str | None:
     if len(template_path) < 2 or template_path[0] != "Resources":
         return None
-    resource = (template.get("Resources") or {}).get(template_path[1])
-    metadata = resource.get("Metadata") if isinstance(resource, dict) else None
-    path = metadata.get("iac:path") if isinstance(metadata, dict) else None
-    return path if isinstance(path, str) else None
+    return construct_path(section(template, "Resources").get(template_path[1]))
 
 
 def line_of_path(text: str, template_path: tuple[str | int, ...]) -> int:

@@ -38,6 +38,9 @@ from iac.synth.diff.model import (
 )
 from iac.synth.diff.normalize import canonical_json, normalize, normalize_resource
 from iac.synth.references import reference_occurrences
+from iac.synth.template import construct_path
+from iac.synth.template import resource_type as _type
+from iac.synth.template import resources as _resources
 
 #: Resource attributes besides Properties that CloudFormation compares.
 OTHER_ATTRIBUTES = ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy", "Condition")
@@ -99,22 +102,6 @@ def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, regi
 
 
 # -- pairing --------------------------------------------------------------------------------
-
-def _resources(template: dict[str, Any] | None) -> dict[str, Any]:
-    section = (template or {}).get("Resources")
-    return {k: v for k, v in section.items() if isinstance(v, dict)} if isinstance(section, dict) else {}
-
-
-def _type(resource: dict[str, Any]) -> str:
-    value = resource.get("Type")
-    return value if isinstance(value, str) else ""
-
-
-def construct_path(resource: dict[str, Any]) -> str | None:
-    metadata = resource.get("Metadata")
-    path = metadata.get("iac:path") if isinstance(metadata, dict) else None
-    return path if isinstance(path, str) else None
-
 
 def _added(logical_id: str, resource: dict[str, Any]) -> ResourceChange:
     return ResourceChange(action=ADD, logical_id=logical_id, resource_type=_type(resource),

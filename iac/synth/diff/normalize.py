@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from iac.synth.template import PATH_METADATA_KEY
+
 #: Metadata keys iac writes for its own bookkeeping (the construct path); never a change worth showing.
-IGNORED_METADATA_KEYS = frozenset({"iac:path"})
+IGNORED_METADATA_KEYS = frozenset({PATH_METADATA_KEY})
 _POLICY_LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
 
 

@@ -9,6 +9,8 @@ from iac.specs import DEFAULT_REGION, resource_schema
 from iac.synth.diff import knowledge
 from iac.synth.diff.model import ADD, MODIFY, REMOVE, Finding, ResourceChange
 from iac.synth.diff.normalize import canonical_json, normalize
+from iac.synth.template import construct_path
+from iac.synth.template import resources as _resources
 
 #: Near-renames are searched among at most this many adds and removes of one type (quadratic part).
 NEAR_RENAME_LIMIT = 40
@@ -99,8 +101,7 @@ def _near_renames(new_ids: list[str], old_ids: list[str], old_resources: dict[st
 
 
 def _rename(old_id: str, new_id: str, resource: dict[str, Any], nearly: bool = False) -> Finding:
-    metadata = resource.get("Metadata") if isinstance(resource.get("Metadata"), dict) else {}
-    where = metadata.get("iac:path") or new_id
+    where = construct_path(resource) or new_id
     return Finding(
         kind="rename", severity="warning", logical_id=new_id,
         message=f"looks like a rename of {old_id} to {new_id}" + (" (properties nearly equal)" if nearly else "")
@@ -111,13 +112,7 @@ def _rename(old_id: str, new_id: str, resource: dict[str, Any], nearly: bool = F
 
 def _paths(resources: dict[str, Any]) -> set[str]:
     """The construct paths named by iac:path metadata."""
-    found = set()
-    for resource in resources.values():
-        metadata = resource.get("Metadata")
-        path = metadata.get("iac:path") if isinstance(metadata, dict) else None
-        if isinstance(path, str):
-            found.add(path)
-    return found
+    return {path for path in map(construct_path, resources.values()) if path is not None}
 
 
 def _content_key(resource: dict[str, Any]) -> str:
@@ -204,8 +199,3 @@ def _fixed_names(resource_type: str, resource: dict[str, Any], region: str) -> d
             if isinstance(value, str | int) and not isinstance(value, bool):
                 found[name] = str(value)
     return found
-
-
-def _resources(template: dict[str, Any]) -> dict[str, Any]:
-    section = (template or {}).get("Resources")
-    return {k: v for k, v in section.items() if isinstance(v, dict)} if isinstance(section, dict) else {}

@@ -15,6 +15,7 @@ from typing import Any
 from iac.synth.diff import knowledge
 from iac.synth.diff.model import ADD, REMOVE, RuleChange, StatementChange
 from iac.synth.diff.normalize import canonical_json, normalize, normalize_statement
+from iac.synth.template import resources
 
 
 def statement_changes(old: dict[str, Any], new: dict[str, Any], skip: frozenset[str] = frozenset()
@@ -152,11 +153,9 @@ def _rule_change(action: str, entry: tuple[str, str, str, dict[str, Any]]) -> Ru
 
 def _resources(template: dict[str, Any], skip: frozenset[str] = frozenset()
                ) -> Iterator[tuple[str, dict[str, Any]]]:
-    section = (template or {}).get("Resources")
-    if isinstance(section, dict):
-        for logical_id, resource in section.items():
-            if isinstance(resource, dict) and logical_id not in skip:
-                yield logical_id, resource
+    for logical_id, resource in resources(template).items():
+        if logical_id not in skip:
+            yield logical_id, resource
 
 
 def _text(value: Any) -> str:
