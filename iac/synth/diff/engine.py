@@ -36,9 +36,9 @@ from iac.synth.diff.model import (
     StackDiff,
     Target,
 )
-from iac.synth.diff.normalize import canonical_json, normalize, normalize_resource
+from iac.synth.diff.normalize import canonical_json, normalize_resource
 from iac.synth.references import reference_occurrences
-from iac.synth.template import construct_path
+from iac.synth.template import construct_path, section
 from iac.synth.template import resource_type as _type
 from iac.synth.template import resources as _resources
 
@@ -46,6 +46,7 @@ from iac.synth.template import resources as _resources
 OTHER_ATTRIBUTES = ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy", "Condition")
 _RANK = {"False": 0, "Conditional": 1, "True": 2}
 _REMOVE_POLICY_ACTIONS = {"Retain": "Retain", "RetainExceptOnCreate": "Retain", "Snapshot": "Snapshot"}
+_REPLACE_POLICY_ACTIONS = {"Retain": "ReplaceAndRetain", "Snapshot": "ReplaceAndSnapshot"}
 
 
 def identical_resources(old: dict[str, Any] | None, new: dict[str, Any] | None) -> frozenset[str]:
@@ -103,15 +104,27 @@ def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, regi
 
 # -- pairing --------------------------------------------------------------------------------
 
+def _policy(resource: dict[str, Any], key: str) -> str | None:
+    """A DeletionPolicy/UpdateReplacePolicy as text; None when absent or computed (Fn::If with the
+    language extensions), which counts as Delete: the data is safe only if the template says so."""
+    value = resource.get(key)
+    return value if isinstance(value, str) else None
+
+
+def deletion_policy(resource: dict[str, Any]) -> str:
+    """The DeletionPolicy CloudFormation applies, its type's default when the template sets none."""
+    if resource.get("DeletionPolicy") is not None:
+        return _policy(resource, "DeletionPolicy") or "Delete"
+    return knowledge.default_deletion_policy(_type(resource), section(resource, "Properties"))
+
+
 def _added(logical_id: str, resource: dict[str, Any]) -> ResourceChange:
     return ResourceChange(action=ADD, logical_id=logical_id, resource_type=_type(resource),
                           construct_path=construct_path(resource))
 
 
 def _removed(logical_id: str, resource: dict[str, Any]) -> ResourceChange:
-    policy = resource.get("DeletionPolicy") or knowledge.default_deletion_policy(
-        _type(resource), resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {})
-    action = _REMOVE_POLICY_ACTIONS.get(policy, "Delete")
+    action = _REMOVE_POLICY_ACTIONS.get(deletion_policy(resource), "Delete")
     return ResourceChange(action=REMOVE, logical_id=logical_id, resource_type=_type(resource),
                           construct_path=construct_path(resource), policy_action=action)
 
@@ -263,11 +276,13 @@ def _values_at(value: Any, parts: tuple[str, ...]) -> Any:
 
 def _propagate(changes: dict[str, ResourceChange], new_resources: dict[str, Any], old_resources: dict[str, Any],
                replaced_type: set[str], parameter_changes: dict[str, bool], region: str) -> None:
-    index = _reference_index(new_resources, changes)
     status = {lid: _replacement(change) for lid, change in changes.items() if change.action == MODIFY}
     work: list[tuple[str, bool, str]] = [(lid, True, "resource") for lid in replaced_type]
     work += [(lid, state == "True", "resource") for lid, state in status.items() if state != "False"]
     work += [(name, certain, "parameter") for name, certain in parameter_changes.items()]
+    if not work:
+        return  # the usual review: nothing replaced, no parameter changed; skip indexing every reference
+    index = _reference_index(new_resources, changes)
     seen: dict[str, bool] = {}
     while work:
         target, certain, kind = work.pop()
@@ -342,9 +357,7 @@ def _finish(change: ResourceChange, resource: dict[str, Any]) -> None:
         return
     change.replacement = _replacement(change)
     if change.is_replacement:
-        policy = resource.get("UpdateReplacePolicy")
-        change.policy_action = {"Retain": "ReplaceAndRetain", "Snapshot": "ReplaceAndSnapshot"}.get(
-            policy, "ReplaceAndDelete")
+        change.policy_action = _REPLACE_POLICY_ACTIONS.get(_policy(resource, "UpdateReplacePolicy"), "ReplaceAndDelete")
         change.reasons = _reasons(change)
 
 
@@ -369,5 +382,3 @@ def _reasons(change: ResourceChange) -> list[str]:
     return reasons
 
 
-def normalized_properties(resource: dict[str, Any]) -> Any:
-    return normalize(resource.get("Properties") or {})

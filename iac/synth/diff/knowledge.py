@@ -42,8 +42,6 @@ STATEFUL_TYPES = frozenset(
     }
 )
 
-#: Deletion/replace policies that keep the data.
-KEEPING_POLICIES = frozenset({"Retain", "RetainExceptOnCreate", "Snapshot"})
 
 #: Properties that attach AWS managed or customer managed policies by ARN (a list of ARNs).
 MANAGED_POLICY_PROPERTIES = frozenset({"ManagedPolicyArns"})

@@ -1,7 +1,7 @@
 """Normalization: cosmetic differences must never show up as changes.
 
 Two templates that CloudFormation treats the same normalize to equal values: GetAtt "A.B" and
-["A", "B"]; DependsOn as a set; scalars as CloudFormation reads them (10 and "10", true and "true");
+["A", "B"]; DependsOn ignored; scalars as CloudFormation reads them (10 and "10", true and "true");
 key order; IAM policy statements as sets, with Action/Resource/Principal lists as sets and a single
 string equal to a one-element list; tag lists as sets keyed by Key. Policy documents and tag lists
 are recognised by their shape, not by resource type.
@@ -49,11 +49,9 @@ def normalize_scalar(value: Any) -> Any:
 
 
 def normalize_resource(resource: dict[str, Any]) -> dict[str, Any]:
-    """A resource entry in canonical form: DependsOn as a sorted set, iac's own metadata dropped."""
+    """A resource entry in canonical form, without what CloudFormation does not update a resource for:
+    DependsOn (it orders operations, it changes no resource) and iac's own metadata."""
     result = {key: normalize(value) for key, value in resource.items() if key not in ("DependsOn", "Metadata")}
-    depends_on = resource.get("DependsOn")
-    if depends_on:
-        result["DependsOn"] = sorted({depends_on} if isinstance(depends_on, str) else set(map(str, depends_on)))
     metadata = resource.get("Metadata")
     if isinstance(metadata, dict):
         kept = {k: normalize(v) for k, v in metadata.items() if k not in IGNORED_METADATA_KEYS}
@@ -108,6 +106,6 @@ def normalize_statement(statement: dict[str, Any]) -> dict[str, Any]:
 
 def as_sorted_set(value: Any) -> list[Any]:
     """A string or list as a sorted, de-duplicated list (IAM reads both the same)."""
-    items = value if isinstance(value, list) else [value]
-    unique = {canonical_json(normalize(item)): normalize(item) for item in items}
+    items = [normalize(item) for item in (value if isinstance(value, list) else [value])]
+    unique = {canonical_json(item): item for item in items}
     return [unique[key] for key in sorted(unique)]

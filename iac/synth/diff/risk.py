@@ -23,29 +23,30 @@ def data_at_risk(changes: list[ResourceChange], old: dict[str, Any], new: dict[s
     for change in changes:
         if change.resource_type not in knowledge.STATEFUL_TYPES:
             continue
-        if change.action == REMOVE:
-            removed = old_resources.get(change.logical_id, {})
-            properties = removed.get("Properties") if isinstance(removed.get("Properties"), dict) else {}
-            policy = removed.get("DeletionPolicy") or knowledge.default_deletion_policy(change.resource_type,
-                                                                                       properties)
-            if policy not in knowledge.KEEPING_POLICIES:
-                change.data_at_risk = True
-                findings.append(Finding(
-                    kind="data-at-risk", severity="error", logical_id=change.logical_id,
-                    message=f"{change.resource_type} {change.logical_id} will be DELETED with its data "
-                            f"(DeletionPolicy is {policy or 'Delete (default)'})",
-                    fix="set deletion_policy='Retain' (or 'Snapshot') before removing it"))
-        elif change.action == MODIFY and change.is_replacement:
+        if change.action == REMOVE and change.policy_action == "Delete":
+            policy = old_resources.get(change.logical_id, {}).get("DeletionPolicy")
+            change.data_at_risk = True
+            findings.append(Finding(
+                kind="data-at-risk", severity="error", logical_id=change.logical_id,
+                message=f"{change.resource_type} {change.logical_id} will be DELETED with its data "
+                        f"(DeletionPolicy is {_shown(policy)})",
+                fix="set deletion_policy='Retain' (or 'Snapshot') before removing it"))
+        elif change.action == MODIFY and change.policy_action == "ReplaceAndDelete":
             policy = new_resources.get(change.logical_id, {}).get("UpdateReplacePolicy")
-            if policy not in knowledge.KEEPING_POLICIES:
-                change.data_at_risk = True
-                certainty = "will" if change.replacement == "True" else "may"
-                findings.append(Finding(
-                    kind="data-at-risk", severity="error", logical_id=change.logical_id,
-                    message=f"{change.resource_type} {change.logical_id} {certainty} be REPLACED and the old one "
-                            f"deleted with its data (UpdateReplacePolicy is {policy or 'Delete (default)'})",
-                    fix="keep the create-only property as it was, or set update_replace_policy='Retain'"))
+            change.data_at_risk = True
+            certainty = "will" if change.replacement == "True" else "may"
+            findings.append(Finding(
+                kind="data-at-risk", severity="error", logical_id=change.logical_id,
+                message=f"{change.resource_type} {change.logical_id} {certainty} be REPLACED and the old one "
+                        f"deleted with its data (UpdateReplacePolicy is {_shown(policy)})",
+                fix="keep the create-only property as it was, or set update_replace_policy='Retain'"))
     return findings
+
+
+def _shown(policy: Any) -> str:
+    if policy is None:
+        return "Delete (default)"
+    return policy if isinstance(policy, str) else f"computed ({canonical_json(policy)}), so it may be Delete"
 
 
 def renames(changes: list[ResourceChange], old: dict[str, Any], new: dict[str, Any]) -> list[Finding]:

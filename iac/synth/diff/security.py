@@ -15,6 +15,7 @@ from typing import Any
 from iac.synth.diff import knowledge
 from iac.synth.diff.model import ADD, REMOVE, RuleChange, StatementChange
 from iac.synth.diff.normalize import canonical_json, normalize, normalize_statement
+from iac.synth.template import resource_type as resource_type_of
 from iac.synth.template import resources
 
 
@@ -40,7 +41,7 @@ def _statements(template: dict[str, Any], skip: frozenset[str]
     """(logical id, property path) -> {canonical statement: (statement, resource type)}."""
     found: dict[tuple[str, str], dict[str, tuple[dict[str, Any], str]]] = {}
     for logical_id, resource in _resources(template, skip):
-        resource_type = str(resource.get("Type", ""))
+        resource_type = resource_type_of(resource)
         properties = resource.get("Properties")
         if not isinstance(properties, dict):
             continue
@@ -122,7 +123,7 @@ def _rules(template: dict[str, Any], skip: frozenset[str]) -> dict[str, tuple[st
     """canonical key -> (logical id, group, direction, rule)."""
     found: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
     for logical_id, resource in _resources(template, skip):
-        resource_type = resource.get("Type")
+        resource_type = resource_type_of(resource)
         properties = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
         for name, direction in knowledge.RULE_LIST_PROPERTIES.get(resource_type, {}).items():
             rules = properties.get(name)

@@ -97,7 +97,8 @@ def _parameter_changes(old: dict[str, Any], new: dict[str, Any], values: dict[st
         old_default = before[name].get("Default") if isinstance(before[name], dict) else None
         if name in values:
             if normalize(values[name]) != normalize(old_default):
-                changed[name] = True
+                # with no old default, the deployed value was passed and is unknown: only "may" change
+                changed[name] = old_default is not None
         elif normalize(definition.get("Default")) != normalize(old_default):
             changed[name] = False
     return changed

@@ -307,3 +307,9 @@ def test_parameter_replacement_propagates_to_resources() -> None:
     subnet_change = change_of(result, "Sn")
     assert subnet_change.replacement == "True"
     assert detail_at(subnet_change, "/Properties/VpcId").change_source == "ResourceReference"
+
+
+def test_a_value_for_a_parameter_without_default_may_replace_only() -> None:
+    tpl = template({"Vpc": vpc(ref("Cidr"))}, Parameters={"Cidr": {"Type": "String"}})
+    change = change_of(diff(tpl, tpl, parameters={"Cidr": "10.5.0.0/16"}), "Vpc")
+    assert change.replacement == "Conditional"  # the deployed value was passed and is unknown

@@ -5,12 +5,22 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from diff_helpers import assert_no_changes, diff
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iac.synth.loader import loads
 from iac.synth.serialize import to_json, to_yaml
+
+
+@pytest.fixture(autouse=True, scope="module")
+def compare_every_resource():
+    """Bypass the byte-identical shortcut (identical_resources), so these tests exercise
+    normalization itself: a round trip keeps types, so every resource would take the shortcut."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("iac.synth.diff.stack.identical_resources", lambda old, new: frozenset())
+        yield
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

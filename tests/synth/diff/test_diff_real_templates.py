@@ -9,6 +9,15 @@ from diff_helpers import REAL_TEMPLATES, assert_no_changes, change_of, diff, edi
 from iac.synth.loader import load, loads
 from iac.synth.serialize import to_json, to_yaml
 
+
+@pytest.fixture(autouse=True, scope="module")
+def compare_every_resource():
+    """Bypass the byte-identical shortcut (identical_resources), so these tests exercise
+    normalization itself: a round trip keeps types, so every resource would take the shortcut."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("iac.synth.diff.stack.identical_resources", lambda old, new: frozenset())
+        yield
+
 FILES = sorted(p for p in REAL_TEMPLATES.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
 
 

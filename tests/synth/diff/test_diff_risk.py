@@ -280,3 +280,10 @@ def test_a_new_id_for_the_same_construct_is_not_a_rename() -> None:
 
     result = diff(version("FnVersionAAAA1111"), version("FnVersionBBBB2222"))
     assert findings_of(result, "rename") == []
+
+
+def test_a_computed_deletion_policy_counts_as_delete_and_does_not_crash() -> None:
+    table_entry = table("orders") | {"DeletionPolicy": {"Fn::If": ["IsProd", "Retain", "Delete"]}}
+    result = diff(template({"T": table_entry}), template({}))
+    assert change_of(result, "T").policy_action == "Delete"
+    assert "computed" in findings_of(result, "data-at-risk")[0].message
