@@ -45,9 +45,13 @@ def _configured_app(pyproject: str) -> str | None:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise UsageError(f"cannot read {pyproject}: {error}") from None
-    app = data.get("tool", {}).get("iac", {}).get("app")
-    if app is not None and not isinstance(app, str):
-        raise UsageError(f"[tool.iac] app in {pyproject} must be a string, got {app!r}")
+    tool = data.get("tool", {})
+    section = tool.get("iac", {}) if isinstance(tool, dict) else None
+    if not isinstance(section, dict):
+        raise UsageError(f"[tool.iac] in {pyproject} must be a table, such as: [tool.iac] app = \"app.py\"")
+    app = section.get("app")
+    if app is not None and (not isinstance(app, str) or not app.strip()):
+        raise UsageError(f"[tool.iac] app in {pyproject} must be a string naming the app file, got {app!r}")
     return app
 
 

@@ -96,6 +96,8 @@ def deploy(stacks: tuple[str, ...], app_spec: str | None, outdir: str, region: s
     values = parse_stack_parameters(parameters)
     assembly = _synthesized(app_spec, outdir, lint=not no_lint)
     selected = select_stacks(assembly, stacks)
+    if not selected:
+        raise UsageError("the app defines no stacks: nothing to do")
     check_parameters(selected, values)
     reporter = TerminalReporter(selected)
     deployment = Deployment(session, assembly, reporter=reporter, require_approval=require_approval,
@@ -205,6 +207,8 @@ def destroy(stacks: tuple[str, ...], app_spec: str | None, region: str | None, p
     session = AwsSession(profile=profile, region=region, endpoint_url=endpoint_url)
     _, assembly = load_assembly(app_spec, None, Phases())
     selected = select_stacks(assembly, stacks)
+    if not selected:
+        raise UsageError("the app defines no stacks: nothing to do")
     names = ", ".join(a.stack_name for a in reversed(selected))
     session.account(session.region(selected[0].region))  # credentials before the question
     if not force:
@@ -229,6 +233,8 @@ def live_diff(stacks: tuple[str, ...], app_spec: str | None, *, region: str | No
     session = AwsSession(profile=profile, region=region, endpoint_url=endpoint_url)
     _, assembly = load_assembly(app_spec, None, phases)
     selected = select_stacks(assembly, stacks)
+    if not selected:
+        raise UsageError("the app defines no stacks: nothing to do")
     with phases.phase(BASELINE):
         return diff_deployed(session, selected, parameters=parameters,
                              note=lambda stack, text: click.echo(f"{stack}: {text}", err=True))

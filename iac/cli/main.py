@@ -22,6 +22,7 @@ from iac.cli.report import count_summary, format_problems, use_color
 from iac.cli.run_report import verbose_option, watched_run
 from iac.errors import UsageError, ValidationError
 from iac.synth import CloudAssembly, StackArtifact
+from iac.synth.assembly import check_output_dir
 from iac.synth.phases import WRITE
 from iac.synth.serialize import FORMATS
 from iac.synth.synthesizer import is_large_template, validate_assembly
@@ -79,6 +80,8 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
     """
     started = time.perf_counter()
     with watched_run("synth", verbose=verbose, quiet=quiet) as phases:
+        if not print_:
+            check_output_dir(outdir)  # before the app runs and lint takes its seconds
         _, assembly = load_assembly(app_spec, format_, phases)
         selected = select_stacks(assembly, stacks)
         if print_ and len(selected) != 1:

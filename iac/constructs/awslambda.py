@@ -20,6 +20,7 @@ import attrs
 from iac.constructs import cloudwatch, codedeploy, iam
 from iac.constructs.core import CfnResource, Construct, Token
 from iac.constructs.core.asset import Asset, resolve_asset_path
+from iac.constructs.core.source import caller_location
 from iac.constructs.core.tokens import stable_key
 from iac.constructs.events import Rule
 from iac.errors import ConstructError
@@ -68,10 +69,16 @@ class Code:
     @staticmethod
     def from_asset(path: str) -> Code:
         """A folder (or file) zipped deterministically; relative paths are relative to your app file."""
+        if not isinstance(path, str) or not path:
+            raise ConstructError(f"Code.from_asset needs a folder or file path, got {path!r}",
+                                 location=caller_location())
         return AssetCode(resolve_asset_path(path, skip=3))
 
     @staticmethod
     def from_inline(source: str) -> Code:
+        if not isinstance(source, str):
+            raise ConstructError(f"Code.from_inline needs the code as a string, got {type(source).__name__}",
+                                 location=caller_location())
         return InlineCode(source)
 
     @staticmethod
@@ -143,9 +150,13 @@ class FunctionProps:
         if self.dead_letter_queue_arn is not None and self.dead_letter_topic_arn is not None:
             raise ValueError("give dead_letter_queue_arn or dead_letter_topic_arn, not both")
         for key in self.environment:
-            if not isinstance(key, str) or not _ENV_NAME.match(key):
-                raise ValueError(f"environment variable name {key!r} must be 2 or more letters, digits and "
-                                 "underscores, starting with a letter")
+            _check_environment_name(key)
+
+
+def _check_environment_name(key: Any) -> None:
+    if not isinstance(key, str) or not _ENV_NAME.match(key):
+        raise ValueError(f"environment variable name {key!r} must be 2 or more letters, digits and "
+                         "underscores, starting with a letter")
 
 
 class Function(Construct):
@@ -212,6 +223,10 @@ class Function(Construct):
     # -- configuration ----------------------------------------------------------------------
 
     def add_environment(self, key: str, value: Any) -> None:
+        try:
+            _check_environment_name(key)
+        except ValueError as error:
+            raise ConstructError(str(error), path=self.path, location=caller_location()) from None
         self._environment[key] = value
 
     def add_permission(self, id: str, *, principal: str, action: str = "lambda:InvokeFunction",

@@ -491,7 +491,9 @@ class Project(Construct):
         if source is None:
             return {"Type": "NO_SOURCE", "BuildSpec": self._build_spec()}
         if source.type == "S3":
-            source.bucket.grant_read(self, source.key)
+            # a folder prefix ("src/") is read object by object below it
+            folder = isinstance(source.key, str) and source.key.endswith("/")
+            source.bucket.grant_read(self, f"{source.key}*" if folder else source.key)
         if source.type == "CODECOMMIT":
             self.role.add_to_policy(iam.PolicyStatement(actions=["codecommit:GitPull"], resources=[Fn.sub(
                 f"arn:{Aws.PARTITION}:codecommit:{Aws.REGION}:{Aws.ACCOUNT_ID}:{source.key}")]))

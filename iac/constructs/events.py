@@ -9,7 +9,8 @@ import attrs
 
 from iac.constructs.core import CfnResource, Construct, Token
 
-_RATE = re.compile(r"^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$")
+# EventBridge wants the singular unit for 1 ("rate(1 day)") and the plural above it.
+_RATE = re.compile(r"^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$")
 _CRON = re.compile(r"^cron\((\S+ ){5}\S+\)$")
 
 

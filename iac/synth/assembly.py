@@ -109,11 +109,13 @@ class CloudAssembly:
 
     def write(self, outdir: str | os.PathLike[str]) -> str:
         """Write every file to a fresh sibling directory, then swap it in place of `outdir`."""
-        target = os.path.abspath(os.fspath(outdir))
-        _check_replaceable(target)
+        target = check_output_dir(outdir)
         parent = os.path.dirname(target)
-        os.makedirs(parent, exist_ok=True)
-        staging = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.new-", dir=parent)
+        try:
+            os.makedirs(parent, exist_ok=True)
+            staging = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.new-", dir=parent)
+        except OSError as error:
+            raise UsageError(f"cannot write the assembly to {target}: {error.strerror or error}") from None
         os.chmod(staging, 0o777 & ~_umask())
         try:
             for artifact in self.stacks:
@@ -125,11 +127,20 @@ class CloudAssembly:
                     handle.write(data)
             _write_text(os.path.join(staging, MANIFEST_FILE), json.dumps(self.manifest(), indent=1) + "\n")
             _swap_in(staging, target)
-        except BaseException:
+        except BaseException as error:
             shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(error, OSError):
+                raise UsageError(f"cannot write the assembly to {target}: {error.strerror or error}") from None
             raise
         self.directory = target
         return target
+
+
+def check_output_dir(outdir: str | os.PathLike[str]) -> str:
+    """The absolute output path, after checking it may be replaced (call before slow work, too)."""
+    target = os.path.abspath(os.fspath(outdir))
+    _check_replaceable(target)
+    return target
 
 
 def _check_replaceable(target: str) -> None:
@@ -218,13 +229,18 @@ def read_assembly(directory: str | os.PathLike[str]) -> list[StoredStack]:
         with open(manifest_path, encoding="utf-8") as handle:
             manifest = json.load(handle)
         stacks = manifest["stacks"]
+        if not isinstance(stacks, dict) or not all(
+                isinstance(entry, dict) and isinstance(entry.get("template"), str) for entry in stacks.values()):
+            raise ValueError("its stacks must map names to entries with a template file name")
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise TemplateError(f"cannot read {manifest_path}: {error}") from None
+        raise TemplateError(f"cannot read {manifest_path}: {error}",
+                            hint="synthesize again (iac synth) to rewrite the assembly") from None
     return [
         StoredStack(
             name=name,
             template=load(os.path.join(folder, entry["template"])),
-            region=(entry.get("environment") or {}).get("region"),
+            region=(entry.get("environment") or {}).get("region") if isinstance(entry.get("environment"), dict)
+            else None,
         )
         for name, entry in stacks.items()
     ]

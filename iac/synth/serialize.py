@@ -12,7 +12,9 @@ from typing import Any
 
 import yaml
 
-FORMATS = ("json", "yaml")
+from iac.constructs.core.app import TEMPLATE_FORMATS
+
+FORMATS = TEMPLATE_FORMATS
 
 #: Functions with a YAML short form (the tag is the name without "Fn::").
 SHORT_FORM_FUNCTIONS = frozenset(

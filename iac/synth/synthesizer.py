@@ -18,7 +18,7 @@ from iac.constructs.core.construct import Construct
 from iac.constructs.core.element import CfnElement
 from iac.constructs.core.intrinsics import LANGUAGE_EXTENSION_FUNCTIONS
 from iac.errors import Problem, SynthError, UsageError, ValidationError
-from iac.synth.assembly import CloudAssembly, StackArtifact, build_artifact
+from iac.synth.assembly import CloudAssembly, StackArtifact, build_artifact, check_output_dir
 from iac.synth.graph import find_cycles, topological_order
 from iac.synth.limits import MAX_INLINE_TEMPLATE_BYTES, check_limits
 from iac.synth.lint import CACHE_FILE as LINT_CACHE_FILE
@@ -56,6 +56,8 @@ def synthesize_app(
 
     Raises ValidationError (exit status 1) listing every problem found, or SynthError.
     """
+    if outdir is not None:
+        check_output_dir(outdir)  # a wrong outdir is said before the lint's seconds, not after
     assembly = synthesize(app, format=format)
     if validate:
         validate_assembly(assembly, lint=lint, strict=strict, cache_dir=outdir)

@@ -228,3 +228,10 @@ def test_a_module_whose_own_import_fails_is_an_app_error(in_tmp, write_app, modu
 def test_a_malformed_module_spec_is_a_usage_error(in_tmp, spec):
     with pytest.raises(UsageError, match="must be a file"):
         load_app(spec)
+
+
+def test_a_pyproject_tool_iac_that_is_not_a_table_is_a_usage_error(in_tmp):
+    (in_tmp / "pyproject.toml").write_text("[tool]\niac = \"app.py\"\n")
+
+    with pytest.raises(UsageError, match=r"\[tool.iac\] .* must be a table"):
+        discover_app_spec(None)

@@ -195,3 +195,23 @@ def test_dynamodb_stream_source_reads_only_the_stream() -> None:
     actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
     assert actions == {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                        "dynamodb:ListStreams"}
+
+
+def test_add_environment_checks_the_name() -> None:
+    fn = _function(Stack(App(), "S"))
+    with pytest.raises(ConstructError, match="environment variable name") as caught:
+        fn.add_environment("1bad", "x")
+    assert caught.value.location.file == __file__
+
+
+@pytest.mark.parametrize("make", [lambda: awslambda.Code.from_inline(None), lambda: awslambda.Code.from_asset(None)])
+def test_code_sources_refuse_non_strings(make) -> None:
+    with pytest.raises(ConstructError, match="Code.from_"):
+        make()
+
+
+@pytest.mark.parametrize("expression", ["rate(1 minutes)", "rate(0 minutes)", "rate(5 minute)"])
+def test_schedule_rate_units_follow_eventbridge(expression: str) -> None:
+    fn = _function(Stack(App(), "S"))
+    with pytest.raises(ConstructError, match="not an EventBridge expression"):
+        fn.add_schedule("Bad", expression)

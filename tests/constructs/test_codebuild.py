@@ -296,3 +296,13 @@ def test_projects_pass_cfn_lint_without_findings():
     codebuild.Project(stack, "FromGitHub", source=codebuild.Source.github("octo", "app", branch="main"))
 
     assert lint_template(synthesize(app).stack("Main").body, "us-east-1") == []
+
+
+def test_an_s3_source_folder_is_read_below_its_prefix(app, stack):
+    bucket = s3.Bucket(stack, "Builds")
+    project = codebuild.Project(stack, "Build", build_spec=SPEC, source=codebuild.Source.s3(bucket, "src/"))
+    bucket_arn = {"Fn::GetAtt": [bucket.resource.logical_id, "Arn"]}
+    resources_named = [r for s in _statements(app, project) for r in
+                       (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
+    assert {"Fn::Join": ["", [bucket_arn, "/src/*"]]} in resources_named
+    assert {"Fn::Join": ["", [bucket_arn, "/src/"]]} not in resources_named

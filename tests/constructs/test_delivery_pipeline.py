@@ -246,3 +246,8 @@ def test_the_pattern_passes_cfn_lint_with_no_findings():
                      approval_topic_arn="arn:aws:sns:us-east-1:123456789012:releases")
 
     assert lint_template(synthesize(app).stack("Delivery").body, "us-east-1") == []
+
+
+def test_a_stage_name_that_prefixes_the_other_is_refused():
+    with pytest.raises(ConstructError, match="starts with 'Api'-"):
+        _delivery(staging_stack_name="Api-Beta")

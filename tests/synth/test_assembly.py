@@ -182,7 +182,7 @@ def test_a_write_that_fails_halfway_leaves_the_previous_assembly_and_no_debris(o
     CfnResource(Stack(app, "One"), "Queue", type=QUEUE)
     CfnResource(Stack(app, "Two"), "Queue", type=QUEUE)
 
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(UsageError, match="disk full"):  # said as input error, not a traceback
         synthesize(app).write(out)
 
     assert tree_digest(out) == before
@@ -243,3 +243,24 @@ def test_the_assembly_gets_ordinary_permissions_not_0700(out, umask_022):
     assert out.stat().st_mode & 0o777 == 0o755
     for name in os.listdir(out):
         assert (out / name).stat().st_mode & 0o777 == 0o644, name
+
+
+@pytest.mark.parametrize("manifest", ['{"stacks": []}', '{"stacks": {"S": {}}}', '{"stacks": {"S": "x"}}'])
+def test_a_malformed_manifest_is_a_template_error(tmp_path, manifest):
+    from iac.errors import TemplateError
+    from iac.synth.assembly import read_assembly
+
+    (tmp_path / "manifest.json").write_text(manifest)
+    with pytest.raises(TemplateError, match="cannot read"):
+        read_assembly(tmp_path)
+
+
+def test_a_bad_output_dir_is_refused_before_synthesis_starts(tmp_path, monkeypatch):
+    import iac.synth.synthesizer as synthesizer_module
+    from iac.synth import synthesize_app
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "code.py").write_text("x = 1\n")
+    monkeypatch.setattr(synthesizer_module, "synthesize", lambda *a, **k: pytest.fail("synthesized anyway"))
+    with pytest.raises(UsageError, match="refusing to replace"):
+        synthesize_app(two_stack_app(), outdir=str(tmp_path / "src"))

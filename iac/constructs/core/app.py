@@ -7,6 +7,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from iac.constructs.core.construct import Construct
+from iac.errors import ConstructError
+
+#: The formats a template can be written in.
+TEMPLATE_FORMATS = ("json", "yaml")
 
 #: Set by the `iac` package to `iac.synth.synthesize_app`. Core sits below synth and must not
 #: import it (data flows constructs -> synth -> cli); the package top wires the two together.
@@ -38,6 +42,9 @@ class App(Construct):
 
     def __init__(self, *, outdir: str = "iac.out", format: str = "json", path_metadata: bool = True) -> None:
         super().__init__(None, "")
+        if format not in TEMPLATE_FORMATS:
+            raise ConstructError(f"App(format={format!r}) is not a template format; use one of "
+                                 f"{', '.join(TEMPLATE_FORMATS)}", location=self.location)
         self.outdir = outdir
         self.format = format
         #: Put {"iac:path": construct path} in every resource's Metadata, so tools reading the

@@ -116,8 +116,10 @@ class Construct:
         try:
             return props_type(**values)
         except (TypeError, ValueError) as error:
+            # attrs' own validators raise with (message, Attribute, ...) args: show the message only
+            detail = error.args[0] if len(error.args) > 1 and isinstance(error.args[0], str) else error
             raise ConstructError(
-                f"invalid argument for {type(self).__name__} {self.id!r}: {error}",
+                f"invalid argument for {type(self).__name__} {self.id!r}: {detail}",
                 path=self.path,
                 location=self.location,
             ) from None

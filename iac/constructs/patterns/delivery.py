@@ -94,6 +94,11 @@ class DeliveryPipelineProps:
         if self.staging_name == self.production_name:
             raise ValueError(f"staging and production would both be stack {self.staging_name!r}; give them "
                              "different names")
+        for one, other in ((self.staging_name, self.production_name), (self.production_name, self.staging_name)):
+            if one.startswith(other + "-"):
+                # each stage's deploy role manages IAM names "<its stack>-*": a prefix would reach the other
+                raise ValueError(f"stack {one!r} starts with {other!r}-, so {other!r}'s deployment role could "
+                                 f"change {one!r}'s IAM roles; pick names that do not prefix each other")
 
 
 class DeliveryPipeline(Construct):

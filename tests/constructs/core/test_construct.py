@@ -210,3 +210,19 @@ def test_an_app_is_the_root_and_has_an_empty_path():
     assert app.root is app
     assert app.path == ""
     assert app.children == []
+
+
+def test_an_attrs_validation_error_shows_its_message_not_the_attribute_repr():
+    from iac.constructs import awslambda
+
+    with pytest.raises(ConstructError) as caught:
+        awslambda.Function(Stack(App(), "S"), "F", handler="h", runtime="nodejs22.x",
+                           code=awslambda.Code.from_inline("x"), architecture="arm")
+    assert "'architecture' must be in ('x86_64', 'arm64') (got 'arm')" in caught.value.message
+    assert "Attribute(" not in caught.value.message
+
+
+def test_an_unknown_app_format_is_refused_at_the_users_line():
+    with pytest.raises(ConstructError, match="not a template format") as caught:
+        App(format="xml")
+    assert caught.value.location.file == __file__
