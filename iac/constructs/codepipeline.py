@@ -51,6 +51,7 @@ import attrs
 
 from iac.constructs import codebuild, events, iam, s3
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Stack, Token, is_token
+from iac.constructs.core.capabilities import required_capabilities
 from iac.constructs.core.source import SourceLocation, caller_location
 from iac.errors import ConstructError
 
@@ -692,16 +693,8 @@ def stack_capabilities(stack: Stack | None) -> tuple[str, ...]:
     transforms (AUTO_EXPAND)."""
     if stack is None:
         return ()
-    found: list[str] = []
-    resources = [node for node in stack.walk() if isinstance(node, CfnResource)]
-    iam_resources = [r for r in resources if r.resource_type.startswith("AWS::IAM::")]
-    if iam_resources:
-        named = any(r.properties.get(key) is not None for r in iam_resources
-                    for key in ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName"))
-        found.append("CAPABILITY_NAMED_IAM" if named else "CAPABILITY_IAM")
-    if stack.template_options.get("Transform"):
-        found.append("CAPABILITY_AUTO_EXPAND")
-    return tuple(found)
+    resources = ((node.resource_type, node.properties) for node in stack.walk() if isinstance(node, CfnResource))
+    return tuple(required_capabilities(resources, transformed=bool(stack.template_options.get("Transform"))))
 
 
 # -- the deployment role, derived from the registry schemas --------------------------------------------

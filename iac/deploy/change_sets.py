@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from iac.constructs.core.capabilities import required_capabilities
 from iac.deploy.events import is_missing_stack
 from iac.deploy.polling import Poller
 from iac.deploy.session import aws_errors, error_code, error_message
@@ -37,23 +38,6 @@ STUCK_STATUSES = {
     "DELETE_FAILED": "a deletion failed; delete it again (iac destroy {stack}) or fix what blocked it",
     "IMPORT_ROLLBACK_FAILED": "an import rolled back and failed; see the stack's events in the console",
 }
-#: IAM resource types, and the property that gives each a name (which needs CAPABILITY_NAMED_IAM).
-IAM_NAME_PROPERTIES = {
-    "AWS::IAM::Role": "RoleName",
-    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
-    "AWS::IAM::User": "UserName",
-    "AWS::IAM::Group": "GroupName",
-    "AWS::IAM::InstanceProfile": "InstanceProfileName",
-    "AWS::IAM::Policy": None,
-    "AWS::IAM::AccessKey": None,
-    "AWS::IAM::UserToGroupAddition": None,
-    "AWS::IAM::RolePolicy": None,
-    "AWS::IAM::UserPolicy": None,
-    "AWS::IAM::GroupPolicy": None,
-    "AWS::IAM::ServiceLinkedRole": None,
-}
-#: Nested stacks may hold anything: they get the IAM capabilities too.
-NESTED_STACK_TYPES = frozenset({"AWS::CloudFormation::Stack", "AWS::Serverless::Application"})
 CHANGE_SET_TIMEOUT_SECONDS = 900
 #: Templates larger than this must be uploaded to S3 and passed by URL.
 TEMPLATE_BODY_LIMIT = 51_200
@@ -144,21 +128,10 @@ def deployed_template(cfn: Any, stack: DeployedStack | None) -> dict[str, Any] |
 
 def capabilities(template: dict[str, Any]) -> list[str]:
     """The capabilities CloudFormation will ask for, read from the template."""
-    found: set[str] = set()
-    for resource in resources(template).values():
-        resource_type = str(resource.get("Type", ""))
-        properties = section(resource, "Properties")
-        if resource_type in IAM_NAME_PROPERTIES:
-            found.add("CAPABILITY_IAM")
-            name_property = IAM_NAME_PROPERTIES[resource_type]
-            if name_property and properties.get(name_property) is not None:
-                found.add("CAPABILITY_NAMED_IAM")
-        elif resource_type in NESTED_STACK_TYPES:
-            found.update({"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"})
-    if template.get("Transform") or _has_key(template, "Fn::Transform"):
-        found.update({"CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"})  # a macro's output may hold IAM resources
-    order = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
-    return [c for c in order if c in found]
+    return required_capabilities(
+        ((str(resource.get("Type", "")), section(resource, "Properties")) for resource in resources(template).values()),
+        transformed=bool(template.get("Transform")) or _has_key(template, "Fn::Transform"),
+    )
 
 
 def _has_key(value: Any, key: str) -> bool:

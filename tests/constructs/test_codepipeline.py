@@ -374,7 +374,7 @@ def test_a_role_the_stack_names_itself_may_be_managed_too(setup):
     identities = next(s for s in statements if "iam:CreateRole" in s["Action"])
     assert {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/billing-reader"} in identities["Resource"]
     assert _action(resources, pipeline, "Deploy", "PrepareChanges")["Configuration"]["Capabilities"] == \
-        "CAPABILITY_NAMED_IAM"
+        "CAPABILITY_IAM,CAPABILITY_NAMED_IAM"  # the same list `iac deploy` sends for this template
 
 
 def test_a_given_deployment_role_and_capabilities_are_used_as_they_are(setup):
