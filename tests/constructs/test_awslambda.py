@@ -117,6 +117,9 @@ def test_grant_invoke_allows_only_invoking_this_function() -> None:
     statement = _resources(app)[caller.default_policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
     assert statement[0]["Action"] == "lambda:InvokeFunction"
     assert {"Fn::GetAtt": [fn.resource.logical_id, "Arn"]} in statement[0]["Resource"]
+    arn = {"Fn::GetAtt": [fn.resource.logical_id, "Arn"]}
+    assert statement == [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
+                          "Resource": [arn, {"Fn::Join": ["", [arn, ":*"]]}]}]  # this function and its versions only
 
 
 def test_version_logical_id_follows_the_configuration() -> None:
@@ -195,6 +198,10 @@ def test_dynamodb_stream_source_reads_only_the_stream() -> None:
     actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
     assert actions == {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                        "dynamodb:ListStreams"}
+    stream_arn = {"Fn::GetAtt": [table.resource.logical_id, "StreamArn"]}
+    for statement in statements:  # ListStreams supports no resource scoping; the rest is the stream only
+        expected = "*" if statement["Action"] == "dynamodb:ListStreams" else stream_arn
+        assert statement["Resource"] == expected, statement
 
 
 def test_add_environment_checks_the_name() -> None:
