@@ -13,6 +13,7 @@ from iac.cli.report import Painter, format_error, use_color
 from iac.deploy.deployment import DEPLOYED_STATE, FAILED, PENDING, UNCHANGED, StackResult
 from iac.deploy.destroy import Destroyed
 from iac.deploy.events import StackEvent
+from iac.deploy.polling import Interrupted
 from iac.deploy.reporter import Review
 from iac.deploy.scheduling import Ran
 from iac.errors import IacError
@@ -34,11 +35,7 @@ def finish_deploy(results: list[StackResult], reporter: TerminalReporter, *, int
                 click.echo(f"  {result.stack}.{key} = {value}")
     failed = [r for r in results if r.state == FAILED]
     for result in failed:
-        if isinstance(result.error, IacError):
-            click.echo(format_error(result.error, color=use_color(sys.stderr)), err=True)
-        elif result.error is not None:
-            click.echo(f"internal error in iac while deploying {result.stack}: {type(result.error).__name__}: "
-                       f"{result.error}\nThis is a bug in iac; please report it.", err=True)
+        _report_error(result.stack, "deploying", result.error)
         if result.failures:
             click.echo(f"failing events of {result.stack}:", err=True)
             for event in result.failures:
@@ -48,8 +45,22 @@ def finish_deploy(results: list[StackResult], reporter: TerminalReporter, *, int
         click.echo(interrupted_message(results), err=True)
         sys.exit(EXIT_INTERRUPTED)
     if failed:
-        statuses = [r.error.exit_status for r in failed if isinstance(r.error, IacError)]
-        sys.exit(max(statuses) if statuses and len(statuses) == len(failed) else 1)
+        sys.exit(_failure_status([r.error for r in failed]))
+
+
+def _report_error(stack: str, doing: str, error: BaseException | None) -> None:
+    """An iac error in its usual block; anything else is a bug in iac, and said so."""
+    if isinstance(error, IacError):
+        click.echo(format_error(error, color=use_color(sys.stderr)), err=True)
+    elif error is not None:
+        click.echo(f"internal error in iac while {doing} {stack}: {type(error).__name__}: {error}\n"
+                   "This is a bug in iac; please report it.", err=True)
+
+
+def _failure_status(errors: list[BaseException | None]) -> int:
+    """The errors' own exit status when every one is an iac error (2 for credentials), else 1."""
+    statuses = [error.exit_status for error in errors if isinstance(error, IacError)]
+    return max(statuses) if statuses and len(statuses) == len(errors) else 1
 
 
 def _summary_line(result: StackResult, paint: Painter) -> str:
@@ -160,13 +171,13 @@ def render_review(review: Review, paint: Painter) -> str:
 def finish_destroy(ran: dict[str, Ran[Destroyed]], *, interrupted: bool) -> None:
     """Per stack: deleted, not deployed, or why not; what CloudFormation kept. Exits 1 on a failure."""
     click.echo("")
-    failed = False
+    errors: list[BaseException | None] = []
     for name, outcome in ran.items():
-        if outcome.error is not None:
-            failed = True
-            error = outcome.error
-            click.echo(format_error(error, color=use_color(sys.stderr)) if isinstance(error, IacError)
-                       else f"{name}: {type(error).__name__}: {error}", err=True)
+        if isinstance(outcome.error, Interrupted) and interrupted:
+            click.echo(f"{name}: interrupted")
+        elif outcome.error is not None:
+            errors.append(outcome.error)
+            _report_error(name, "deleting", outcome.error)
         elif outcome.skipped is not None or outcome.value is None:
             click.echo(f"{name}: not deleted ({outcome.skipped})")
         else:
@@ -180,5 +191,5 @@ def finish_destroy(ran: dict[str, Ran[Destroyed]], *, interrupted: bool) -> None
         click.echo("interrupted: iac stopped waiting, but CloudFormation goes on deleting the stacks it started; "
                    "follow them with aws cloudformation describe-stack-events --stack-name NAME", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    if failed:
-        sys.exit(1)
+    if errors:
+        sys.exit(_failure_status(errors))
