@@ -290,7 +290,7 @@ def _propagate(changes: dict[str, ResourceChange], new_resources: dict[str, Any]
             continue
         seen[target] = certain
         for occurrence in index.get(target, ()):
-            referrer, name, path, attribute = occurrence
+            referrer, name, path, attribute, in_branch = occurrence
             change = changes[referrer]
             classifier = _Classifier.for_type(change.resource_type, region)
             source = PARAMETER_REFERENCE if kind == "parameter" else (
@@ -300,7 +300,7 @@ def _propagate(changes: dict[str, ResourceChange], new_resources: dict[str, Any]
                               path="/Properties/" + "/".join(str(p) for p in path),
                               requires_recreation=classifier.at_path(path)),
                 evaluation=DYNAMIC, change_source=source,
-                causing_entity=f"{target}.{attribute}" if attribute else target, certain=certain,
+                causing_entity=f"{target}.{attribute}" if attribute else target, certain=certain and not in_branch,
             )
             if _add_detail(change, detail):
                 before, after = status.get(referrer, "False"), _replacement(change)
@@ -321,12 +321,12 @@ def _add_detail(change: ResourceChange, detail: Detail) -> bool:
 
 
 def _reference_index(new_resources: dict[str, Any], changes: dict[str, ResourceChange]
-                     ) -> dict[str, list[tuple[str, str, tuple[str | int, ...], str | None]]]:
-    """target -> [(referring resource, property name, path below Properties, attribute or None)].
+                     ) -> dict[str, list[tuple[str, str, tuple[str | int, ...], str | None, bool]]]:
+    """target -> [(referring resource, property name, property path, attribute or None, in an Fn::If branch)].
 
     Only resources present on both sides refer in a way that can change (an Add is new anyway).
     """
-    index: dict[str, list[tuple[str, str, tuple[str | int, ...], str | None]]] = defaultdict(list)
+    index: dict[str, list[tuple[str, str, tuple[str | int, ...], str | None, bool]]] = defaultdict(list)
     for logical_id, resource in new_resources.items():
         if changes[logical_id].action != MODIFY:
             continue
@@ -335,8 +335,31 @@ def _reference_index(new_resources: dict[str, Any], changes: dict[str, ResourceC
             continue
         for name, value in properties.items():
             for target, path, attribute in reference_occurrences(value, (name,)):
-                index[target].append((logical_id, name, path, attribute))
+                where, in_branch = _property_path(path)
+                index[target].append((logical_id, name, where, attribute, in_branch))
     return index
+
+
+def _property_path(path: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], bool]:
+    """The property a reference changes, as a template path (no function names), and whether it sits
+    in a branch of an Fn::If (then it changes only if the condition picks that branch).
+
+    `A/Fn::If/1/B` is property `A/B` in a branch; `A/Fn::Join/1/0` is `A` (the function computes A).
+    """
+    kept: list[str | int] = []
+    in_branch = False
+    index = 0
+    while index < len(path):
+        part = path[index]
+        if part == "Fn::If" and index + 1 < len(path) and path[index + 1] in (1, 2):
+            in_branch = True
+            index += 2
+            continue
+        if isinstance(part, str) and (part.startswith("Fn::") or part == "Ref"):
+            break
+        kept.append(part)
+        index += 1
+    return tuple(kept), in_branch
 
 
 # -- verdicts -------------------------------------------------------------------------------

@@ -86,11 +86,13 @@ def test_sub_list_form_variable_map_is_followed_and_local_names_are_not_resource
     assert changed_ids(diff(*_with_referrer(value, create_only=False))) == {"T"}
 
 
+# Target paths name the property a reference changes, never the functions computing it (a change
+# set's Target.Path is a property path).
 @pytest.mark.parametrize(("value", "path"), [
-    ({"Fn::Join": ["-", ["app", ref("T")]]}, "/Properties/Value/Fn::Join/1/1"),
-    ({"Fn::If": ["IsProd", ref("T"), "none"]}, "/Properties/Value/Fn::If/1"),
-    ({"Fn::Select": [0, [getatt("T", "Arn"), "x"]]}, "/Properties/Value/Fn::Select/1/0"),
-    ({"Fn::Join": ["", [{"Fn::If": ["IsProd", {"Fn::Sub": "${T}"}, "x"]}]]}, "/Properties/Value/Fn::Join/1/0/Fn::If/1"),
+    ({"Fn::Join": ["-", ["app", ref("T")]]}, "/Properties/Value"),
+    ({"Fn::If": ["IsProd", ref("T"), "none"]}, "/Properties/Value"),
+    ({"Fn::Select": [0, [getatt("T", "Arn"), "x"]]}, "/Properties/Value"),
+    ({"Fn::Join": ["", [{"Fn::If": ["IsProd", {"Fn::Sub": "${T}"}, "x"]}]]}, "/Properties/Value"),
 ], ids=["join", "if", "select", "join-if-sub"])
 def test_references_nested_in_join_if_select_propagate(value: object, path: str) -> None:
     change = change_of(diff(*_with_referrer(value, create_only=False)), "R")
@@ -110,8 +112,9 @@ def test_reference_nested_below_a_create_only_property_replaces_the_referrer() -
     old = template({"Vpc": vpc(), "Sn": subnet({"Fn::If": ["Shared", ref("Vpc"), "vpc-123"]})})
     new = edited(old, lambda t: props(t, "Vpc").update(CidrBlock="10.9.0.0/16"))
     change = change_of(diff(old, new), "Sn")
-    assert detail_at(change, "/Properties/VpcId/Fn::If/1").target.requires_recreation == "Always"
-    assert change.replacement == "True"
+    assert detail_at(change, "/Properties/VpcId").target.requires_recreation == "Always"
+    # only when the condition picks the branch that refers to the VPC: a possible replacement
+    assert change.replacement == "Conditional"
 
 
 def test_no_propagation_from_a_modify_that_is_not_a_replacement() -> None:
@@ -313,3 +316,27 @@ def test_a_value_for_a_parameter_without_default_may_replace_only() -> None:
     tpl = template({"Vpc": vpc(ref("Cidr"))}, Parameters={"Cidr": {"Type": "String"}})
     change = change_of(diff(tpl, tpl, parameters={"Cidr": "10.5.0.0/16"}), "Vpc")
     assert change.replacement == "Conditional"  # the deployed value was passed and is unknown
+
+
+def test_a_create_only_path_below_an_fn_if_branch_is_found() -> None:
+    old = template({"Vpc": vpc(), "Sn": subnet({"Fn::If": ["Shared", ref("Vpc"), ref("Vpc")]})})
+    new = edited(old, lambda t: props(t, "Vpc").update(CidrBlock="10.9.0.0/16"))
+    change = change_of(diff(old, new), "Sn")
+    assert [d.target.path for d in change.details] == ["/Properties/VpcId"]  # one detail per property
+
+
+def test_a_reference_in_an_fn_if_branch_below_a_nested_create_only_path_may_replace() -> None:
+    from iac.specs import resource_schema
+
+    assert "/properties/KubernetesNetworkConfig/ServiceIpv4Cidr" in resource_schema("AWS::EKS::Cluster").create_only
+    cluster = resource("AWS::EKS::Cluster", {
+        "RoleArn": "arn:aws:iam::1:role/eks", "ResourcesVpcConfig": {"SubnetIds": ["subnet-1"]},
+        "KubernetesNetworkConfig": {"Fn::If": ["Custom", {"ServiceIpv4Cidr": getatt("P", "Value")},
+                                               {"Ref": "AWS::NoValue"}]}})
+    old = template({"P": resource("AWS::SSM::Parameter", {"Type": "String", "Value": "10.100.0.0/16", "Name": "a"}),
+                    "Eks": cluster})
+    new = edited(old, lambda t: props(t, "P").update(Name="b"))
+    change = change_of(diff(old, new), "Eks")
+    assert detail_at(change, "/Properties/KubernetesNetworkConfig/ServiceIpv4Cidr").target.requires_recreation \
+        == "Always"
+    assert change.replacement == "Conditional"
