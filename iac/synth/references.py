@@ -60,6 +60,24 @@ def reference_occurrences(value: Any, path: tuple[str | int, ...]
         pending.extend((child, where + (k,)) for k, child in item.items())
 
 
+def lookup_occurrences(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+    """("Mappings/M", path) for each Fn::FindInMap of mapping M and ("Conditions/C", path) for each
+    Fn::If on condition C inside `value`: the named template entries a value depends on."""
+    pending: list[tuple[Any, tuple[str | int, ...]]] = [(value, path)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, list):
+            pending.extend((child, where + (i,)) for i, child in enumerate(item))
+            continue
+        if not isinstance(item, dict):
+            continue
+        if len(item) == 1:
+            key, arg = next(iter(item.items()))
+            if key in ("Fn::FindInMap", "Fn::If") and isinstance(arg, list) and arg and isinstance(arg[0], str):
+                yield f"{'Mappings' if key == 'Fn::FindInMap' else 'Conditions'}/{arg[0]}", where
+        pending.extend((child, where + (k,)) for k, child in item.items())
+
+
 def _sub_parts(arg: Any) -> tuple[str, dict[str, Any]]:
     """An Fn::Sub's text and variable map (either may be absent or malformed)."""
     if isinstance(arg, str):

@@ -24,6 +24,7 @@ from iac.synth.diff.model import (
     ADD,
     ALWAYS,
     CONDITIONALLY,
+    DIRECT,
     DYNAMIC,
     MODIFY,
     NEVER,
@@ -37,7 +38,7 @@ from iac.synth.diff.model import (
     Target,
 )
 from iac.synth.diff.normalize import canonical_json, normalize_resource
-from iac.synth.references import reference_occurrences
+from iac.synth.references import lookup_occurrences, reference_occurrences
 from iac.synth.template import construct_path, section
 from iac.synth.template import resource_type as _type
 from iac.synth.template import resources as _resources
@@ -70,6 +71,7 @@ def identical_resources(old: dict[str, Any] | None, new: dict[str, Any] | None) 
 
 def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, region: str | None,
                    parameter_changes: dict[str, bool] | None = None,
+                   entry_changes: set[str] | None = None,
                    identical: frozenset[str] = frozenset()) -> StackDiff:
     """Resource changes between two templates of `stack` (None/{} for a stack on one side only)."""
     region = region or DEFAULT_REGION
@@ -92,7 +94,8 @@ def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, regi
         else:
             changes[logical_id] = _compare(logical_id, before, resource, region)
     removed = [_removed(lid, res) for lid, res in old_resources.items() if lid not in new_resources]
-    _propagate(changes, new_resources, old_resources, replaced_type, parameter_changes or {}, region)
+    _propagate(changes, new_resources, old_resources, replaced_type, parameter_changes or {}, entry_changes or set(),
+               region)
     for logical_id in new_resources:
         change = changes[logical_id]
         if change.action != MODIFY or change.details:
@@ -275,11 +278,13 @@ def _values_at(value: Any, parts: tuple[str, ...]) -> Any:
 # -- propagation ----------------------------------------------------------------------------
 
 def _propagate(changes: dict[str, ResourceChange], new_resources: dict[str, Any], old_resources: dict[str, Any],
-               replaced_type: set[str], parameter_changes: dict[str, bool], region: str) -> None:
+               replaced_type: set[str], parameter_changes: dict[str, bool], entry_changes: set[str],
+               region: str) -> None:
     status = {lid: _replacement(change) for lid, change in changes.items() if change.action == MODIFY}
     work: list[tuple[str, bool, str]] = [(lid, True, "resource") for lid in replaced_type]
     work += [(lid, state == "True", "resource") for lid, state in status.items() if state != "False"]
     work += [(name, certain, "parameter") for name, certain in parameter_changes.items()]
+    work += [(name, False, "entry") for name in entry_changes]  # which key or branch is used is unknown
     if not work:
         return  # the usual review: nothing replaced, no parameter changed; skip indexing every reference
     index = _reference_index(new_resources, changes)
@@ -293,8 +298,8 @@ def _propagate(changes: dict[str, ResourceChange], new_resources: dict[str, Any]
             referrer, name, path, attribute, in_branch = occurrence
             change = changes[referrer]
             classifier = _Classifier.for_type(change.resource_type, region)
-            source = PARAMETER_REFERENCE if kind == "parameter" else (
-                RESOURCE_ATTRIBUTE if attribute else RESOURCE_REFERENCE)
+            source = {"parameter": PARAMETER_REFERENCE, "entry": DIRECT}.get(
+                kind, RESOURCE_ATTRIBUTE if attribute else RESOURCE_REFERENCE)
             detail = Detail(
                 target=Target(attribute="Tags" if name == "Tags" else "Properties", name=name,
                               path="/Properties/" + "/".join(str(p) for p in path),
@@ -337,6 +342,9 @@ def _reference_index(new_resources: dict[str, Any], changes: dict[str, ResourceC
             for target, path, attribute in reference_occurrences(value, (name,)):
                 where, in_branch = _property_path(path)
                 index[target].append((logical_id, name, where, attribute, in_branch))
+            for entry, path in lookup_occurrences(value, (name,)):
+                where, _ = _property_path(path)
+                index[entry].append((logical_id, name, where, None, True))
     return index
 
 
@@ -396,8 +404,8 @@ def _reasons(change: ResourceChange) -> list[str]:
             f"property {where} (create-only in some cases)"
         if detail.evaluation == DYNAMIC:
             cause = detail.causing_entity or "?"
-            kind = "parameter" if detail.change_source == PARAMETER_REFERENCE else "replacement of"
-            text = f"{may}replace: {what} follows the {kind} {cause}"
+            kind = {PARAMETER_REFERENCE: "parameter", DIRECT: "changed"}.get(detail.change_source, "replacement of")
+            text = f"{may}replace: {what} follows the {kind} {cause.replace('/', ' ')}"
         else:
             text = f"{may}replace: {what} changed"
         if text not in reasons:

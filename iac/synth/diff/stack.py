@@ -30,9 +30,12 @@ def diff_templates(
     old = old or {}
     new = new or {}
     identical = identical_resources(old, new)
-    result = diff_resources(old, new, stack=stack, region=region, identical=identical,
+    values = value_changes(old, new)
+    entries = {f"{change.section}/{change.name}" for change in values
+               if change.section in ("Mappings", "Conditions") and change.action == MODIFY}
+    result = diff_resources(old, new, stack=stack, region=region, identical=identical, entry_changes=entries,
                             parameter_changes=_parameter_changes(old, new, parameters or {}))
-    result.values = value_changes(old, new)
+    result.values = values
     result.statements = statement_changes(old, new, identical)
     result.rules = rule_changes(old, new, identical)
     result.findings = [

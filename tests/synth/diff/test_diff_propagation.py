@@ -340,3 +340,24 @@ def test_a_reference_in_an_fn_if_branch_below_a_nested_create_only_path_may_repl
     assert detail_at(change, "/Properties/KubernetesNetworkConfig/ServiceIpv4Cidr").target.requires_recreation \
         == "Always"
     assert change.replacement == "Conditional"
+
+
+def test_a_changed_mapping_reaches_the_properties_that_look_it_up() -> None:
+    def queue_named_by(value: str) -> dict:
+        return template({"Q": resource("AWS::SQS::Queue", {"QueueName": {"Fn::FindInMap": ["M", "k", "n"]}})},
+                        Mappings={"M": {"k": {"n": value}}})
+
+    change = change_of(diff(queue_named_by("q1"), queue_named_by("q2")), "Q")
+    assert detail_at(change, "/Properties/QueueName").causing_entity == "Mappings/M"
+    assert change.replacement == "Conditional"  # which entry the keys pick is known only at deploy time
+
+
+def test_a_changed_condition_reaches_the_properties_that_branch_on_it() -> None:
+    def queue(condition: dict) -> dict:
+        return template({"Q": resource("AWS::SQS::Queue",
+                                       {"DelaySeconds": {"Fn::If": ["Slow", 30, 0]}})},
+                        Conditions={"Slow": condition})
+
+    change = change_of(diff(queue({"Fn::Equals": ["a", "a"]}), queue({"Fn::Equals": ["a", "b"]})), "Q")
+    assert detail_at(change, "/Properties/DelaySeconds").causing_entity == "Conditions/Slow"
+    assert change.replacement == "False"
