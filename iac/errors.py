@@ -106,10 +106,9 @@ class SynthError(IacError):
 class AppError(IacError):
     """The user's app raised an exception while it ran; `original` holds it."""
 
-    def __init__(self, message: str, *, original: BaseException, app_file: str | None = None) -> None:
+    def __init__(self, message: str, *, original: BaseException) -> None:
         super().__init__(message)
         self.original = original
-        self.app_file = app_file
 
 
 class DeployError(IacError):

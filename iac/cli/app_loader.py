@@ -110,10 +110,10 @@ def _call_user_code(function: Any, spec: str) -> Any:
     except SystemExit as exit_:
         if exit_.code in (None, 0):
             return None
-        raise AppError(f"the app {spec} exited with status {exit_.code}", original=exit_, app_file=spec) from None
+        raise AppError(f"the app {spec} exited with status {exit_.code}", original=exit_) from None
     except Exception as error:
         raise AppError(
-            f"the app {spec} raised {type(error).__name__}: {error}", original=error, app_file=spec
+            f"the app {spec} raised {type(error).__name__}: {error}", original=error
         ) from error
 
 

@@ -20,6 +20,7 @@ from iac.cli.init_command import init
 from iac.cli.inspect_commands import list_stacks, tree
 from iac.cli.report import count_summary, format_problems, use_color
 from iac.cli.run_report import verbose_option, watched_run
+from iac.constructs.core.source import display_path
 from iac.errors import UsageError, ValidationError
 from iac.synth import CloudAssembly, StackArtifact
 from iac.synth.assembly import check_output_dir
@@ -151,7 +152,7 @@ def _print_warnings(warnings: list[Any]) -> None:
 
 
 def _print_summary(assembly: CloudAssembly, selected: list[StackArtifact], directory: str, seconds: float) -> None:
-    shown = _display_dir(directory)
+    shown = display_path(directory)
     count = len(assembly.stacks)
     click.echo(f"Synthesized {count} stack{'s' if count != 1 else ''} to {shown}/ in {seconds:.2f}s")
     width = max(len(a.name) for a in selected) if selected else 0
@@ -166,11 +167,6 @@ def _print_summary(assembly: CloudAssembly, selected: list[StackArtifact], direc
         if is_large_template(artifact):
             line += "  (over 51,200 bytes: deploy through an S3 upload)"
         click.echo(line)
-
-
-def _display_dir(directory: str) -> str:
-    relative = os.path.relpath(directory)
-    return directory if relative.startswith("..") else relative
 
 
 def _size(count: int) -> str:

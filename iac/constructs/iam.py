@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import attrs
 
@@ -148,10 +148,6 @@ class PolicyDocument:
     def add_statements(self, *statements: PolicyStatement) -> None:
         self.statements.extend(statements)
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.statements
-
     def merged(self) -> list[PolicyStatement]:
         by_resources: dict[str, PolicyStatement] = {}
         for statement in self.statements:
@@ -194,14 +190,6 @@ class ManagedPolicy:
 
 
 # -- grantables and grants ------------------------------------------------------------------
-
-@runtime_checkable
-class Grantable(Protocol):
-    """Something that can be given permissions: it has a role (functions, tasks, roles themselves)."""
-
-    @property
-    def grant_principal(self) -> Role | None: ...
-
 
 @attrs.frozen(kw_only=True)
 class Grant:

@@ -21,9 +21,8 @@ from iac.errors import SynthError
 
 @attrs.frozen(kw_only=True)
 class StackDependency:
-    """Why one stack needs another: the element that refers and the element referred to."""
+    """That the stack being written needs `producer` (a stack), and why, in words."""
 
-    consumer: Any
     producer: Any
     reason: str
 
@@ -114,7 +113,7 @@ class StackResolver(ResolveContext):
     # -- helpers ---------------------------------------------------------------------------
 
     def add_dependency(self, producer: Any, reason: str) -> None:
-        self.dependencies.append(StackDependency(consumer=self.current, producer=producer, reason=reason))
+        self.dependencies.append(StackDependency(producer=producer, reason=reason))
 
     def name_of(self, element: Any, *, what: str) -> str:
         """Logical id of `element` (an element or a plain string) for use inside this stack."""

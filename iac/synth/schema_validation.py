@@ -79,15 +79,6 @@ class SchemaFinding:
     suggestion: str | None = None
 
     @property
-    def logical_id(self) -> str | None:
-        """The resource (or output, ...) the finding is about, when it is inside one."""
-        return str(self.path[1]) if len(self.path) > 1 else None
-
-    @property
-    def section(self) -> str | None:
-        return str(self.path[0]) if self.path else None
-
-    @property
     def property_path(self) -> str:
         return ".".join(str(part) for part in self.path)
 

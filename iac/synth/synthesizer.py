@@ -10,13 +10,13 @@ This module knows CfnElements and their kinds, never an AWS service.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
 from iac.constructs.core.construct import Construct
 from iac.constructs.core.element import CfnElement
 from iac.constructs.core.intrinsics import LANGUAGE_EXTENSION_FUNCTIONS
+from iac.constructs.core.source import display_path
 from iac.errors import Problem, SynthError, UsageError, ValidationError
 from iac.synth.assembly import CloudAssembly, StackArtifact, build_artifact, check_output_dir
 from iac.synth.graph import find_cycles, topological_order
@@ -166,14 +166,9 @@ def _collect_assets(app: Construct, assembly: CloudAssembly) -> None:
     for node in app.walk():
         if getattr(node, "is_asset", False) and node.sha256 not in assembly.assets:
             entry = node.manifest_entry()
-            entry["source"] = _display_path(entry["source"])
+            entry["source"] = display_path(entry["source"])
             assembly.assets[node.sha256] = entry
             assembly.asset_files[node.file_name] = node.data
-
-
-def _display_path(path: str) -> str:
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
 
 
 def _check_stack_names(stacks: list[Any]) -> None:

@@ -93,7 +93,7 @@ def test_an_app_error_lists_only_the_users_frames():
     try:
         _raise_from_user_code()
     except RuntimeError as error:
-        app_error = AppError("the app app.py raised RuntimeError: boom", original=error, app_file="app.py")
+        app_error = AppError("the app app.py raised RuntimeError: boom", original=error)
 
     text = format_error(app_error)
 

@@ -27,7 +27,7 @@ from iac.errors import ConstructError
 
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 ASSET_BUCKET_TEMPLATE = "iac-assets-${AWS::AccountId}-${AWS::Region}"
-IGNORED_NAMES = frozenset({".git", "__pycache__", ".DS_Store", "node_modules/.cache", ".venv"})
+IGNORED_NAMES = frozenset({".git", "__pycache__", ".DS_Store", ".venv"})
 
 
 def package_zip(path: str) -> bytes:
@@ -81,7 +81,7 @@ class Asset(Construct):
                                  hint="paths are relative to the file that names them (your app file)")
         self.source_path = path
         self.data = package_zip(path)
-        if not self.data or len(self.data) <= 22:  # 22 bytes is an empty zip
+        if len(self.data) <= 22:  # 22 bytes is an empty zip
             raise ConstructError(f"asset path {path} holds no files", path=self.path, location=self.location)
         self.sha256 = hashlib.sha256(self.data).hexdigest()
         self.file_name = f"asset.{self.sha256}.zip"

@@ -23,7 +23,7 @@ class SourceLocation:
     line: int
 
     def __str__(self) -> str:
-        return f"{_display_path(self.file)}:{self.line}"
+        return f"{display_path(self.file)}:{self.line}"
 
     @property
     def source_line(self) -> str:
@@ -31,7 +31,7 @@ class SourceLocation:
         return linecache.getline(self.file, self.line).strip()
 
 
-def _display_path(file: str) -> str:
+def display_path(file: str) -> str:
     """Relative to the working directory when the file is below it: short and clickable."""
     try:
         rel = os.path.relpath(file)
