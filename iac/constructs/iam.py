@@ -227,14 +227,18 @@ def _check_principal(instance: Any, attribute: attrs.Attribute, value: Any) -> N
 @attrs.define(kw_only=True)
 class RoleProps:
     assumed_by: Principal = attrs.field(validator=_check_principal)
-    managed_policies: list[ManagedPolicy] = attrs.field(factory=list, converter=list)
+    managed_policies: list[ManagedPolicy] = attrs.field(
+        factory=list, converter=list,
+        validator=attrs.validators.deep_iterable(attrs.validators.instance_of(ManagedPolicy)))
     role_name: str | None = None
     description: str | None = None
     path: str | None = None
     max_session_duration: int | None = attrs.field(default=None, validator=attrs.validators.optional(
         attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.ge(3600),
                               attrs.validators.le(43200))))
-    inline_policies: dict[str, PolicyDocument] = attrs.field(factory=dict)
+    inline_policies: dict[str, PolicyDocument] = attrs.field(
+        factory=dict, validator=attrs.validators.deep_mapping(attrs.validators.instance_of(str),
+                                                              attrs.validators.instance_of(PolicyDocument)))
 
 
 class Role(Construct):

@@ -126,3 +126,14 @@ def test_assumed_by_must_be_a_principal() -> None:
 
 def test_account_principal_is_the_account_root_arn() -> None:
     assert iam.AccountPrincipal("123456789012").fragment()["AWS"].endswith(":iam::123456789012:root")
+
+
+@pytest.mark.parametrize("props", [
+    {"managed_policies": ["ReadOnlyAccess"]},
+    {"inline_policies": {"p": [iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"])]}},
+])
+def test_role_policies_of_the_wrong_kind_are_refused_at_construction(props: dict) -> None:
+    stack = Stack(App(), "S")
+    with pytest.raises(ConstructError, match="must be <class") as caught:
+        iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), **props)
+    assert caught.value.location.file == __file__
