@@ -66,11 +66,11 @@ _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getat
 
 
 @attrs.frozen
-class Limits:
+class _Limits:
     """How much one asset may hold: bytes (unzipped) and files."""
 
-    max_bytes: int = MAX_UNZIPPED_BYTES
-    max_files: int = MAX_ASSET_FILES
+    max_bytes: int
+    max_files: int
 
 
 @attrs.frozen
@@ -99,7 +99,7 @@ def package_zip(path: str, *, max_bytes: int = MAX_UNZIPPED_BYTES, max_files: in
 
     Raises ConstructError (without a construct path: `Asset` adds its own) for anything that must not be
     packed; nothing is opened before its type and the totals have been checked."""
-    limits = Limits(max_bytes=max_bytes, max_files=max_files)
+    limits = _Limits(max_bytes=max_bytes, max_files=max_files)
     files = _files(path, limits=limits)
     buffer = io.BytesIO()
     read_so_far = 0
@@ -109,21 +109,42 @@ def package_zip(path: str, *, max_bytes: int = MAX_UNZIPPED_BYTES, max_files: in
     return buffer.getvalue()
 
 
-def _files(path: str, *, limits: Limits) -> list[_File]:
+@attrs.define
+class _Tally:
+    """Files and bytes found so far, checked against the limits as the walk goes: a folder that is far too
+    large is refused as soon as that is known, not after it has all been walked."""
+
+    path: str
+    limits: _Limits
+    files: int = 0
+    size: int = 0
+
+    def count(self, file: _File) -> None:
+        self.files += 1
+        self.size += file.size
+        if self.files > self.limits.max_files:
+            raise ConstructError(f"asset {_shown(self.path)} holds more than {self.limits.max_files:,} files",
+                                 hint="point the asset at the folder of the function's code only")
+        if self.size > self.limits.max_bytes:
+            raise _too_large(self.path, limits=self.limits, last=file.name)
+
+
+def _files(path: str, *, limits: _Limits) -> list[_File]:
     """Every file to pack, sorted by entry name, after every check that needs no read of file content."""
     real_root = os.path.realpath(path)
     _refuse_unmeant_root(path, real_root=real_root)
     status = _stat_root(path)
+    tally = _Tally(path, limits)
     if stat.S_ISREG(status.st_mode):
         files = [_file_entry(os.path.basename(path), real_root, status)]
+        tally.count(files[0])
     elif stat.S_ISDIR(status.st_mode):
         if _is_assembly(real_root):
             raise ConstructError(f"asset path {_shown(path)} is a cloud assembly written by iac, not code",
                                  hint="name the folder that holds the function's code, e.g. Code.from_asset('src')")
-        files = _walk(path, real_root=real_root, root_status=status)
+        files = _walk(path, real_root=real_root, root_status=status, tally=tally)
     else:
         raise _special_file_error(path, status)
-    _check_totals(path, files=files, limits=limits)
     return sorted(files, key=lambda file: file.name)
 
 
@@ -167,7 +188,7 @@ def _stat_root(path: str) -> os.stat_result:
         raise ConstructError(f"asset path {_shown(path)} cannot be read: {error.strerror or error}") from None
 
 
-def _walk(path: str, *, real_root: str, root_status: os.stat_result) -> list[_File]:
+def _walk(path: str, *, real_root: str, root_status: os.stat_result, tally: _Tally) -> list[_File]:
     """The folder's files, links followed while they stay inside, one folder at a time.
 
     Each folder is listed and checked (types, links) before any file is opened; a folder already on the
@@ -188,6 +209,7 @@ def _walk(path: str, *, real_root: str, root_status: os.stat_result) -> list[_Fi
                     pending.append(subfolder)
             elif stat.S_ISREG(status.st_mode):
                 found.append(_file_entry(entry_name, target, status))
+                tally.count(found[-1])
             else:
                 raise _special_file_error(_inside(path, entry_name), status)
     return found
@@ -207,10 +229,13 @@ def _is_ignored(name: str) -> bool:
 
 def _follow(path: str, *, real_root: str, real_path: str, entry_name: str) -> tuple[str, os.stat_result]:
     """The real path and status of an entry: itself, or the target of a link that stays inside the asset."""
-    status = os.lstat(real_path)
+    link = _inside(path, entry_name)
+    try:
+        status = os.lstat(real_path)
+    except OSError as error:  # gone since the folder was listed
+        raise ConstructError(f"asset file {_shown(link)} cannot be read: {error.strerror or error}") from None
     if not stat.S_ISLNK(status.st_mode):
         return real_path, status
-    link = _inside(path, entry_name)
     target = os.path.realpath(real_path)
     if not _is_inside(target, real_root):
         raise ConstructError(
@@ -246,7 +271,7 @@ def _is_assembly(folder: str) -> bool:
             return False
         with _open_checked(manifest, _identity(status)) as handle:
             content = json.loads(handle.read(MAX_MANIFEST_BYTES))
-    except (OSError, ValueError):
+    except (OSError, ValueError, ConstructError):  # unreadable, not JSON, or swapped: not iac's
         return False
     tool = content.get("tool") if isinstance(content, dict) else None
     return isinstance(tool, dict) and tool.get("name") == "iac"
@@ -257,19 +282,7 @@ def _file_entry(name: str, real_path: str, status: os.stat_result) -> _File:
                  executable=bool(status.st_mode & stat.S_IXUSR))
 
 
-def _check_totals(path: str, *, files: list[_File], limits: Limits) -> None:
-    """Refuse before reading when the disk already says the asset is too large."""
-    if len(files) > limits.max_files:
-        raise ConstructError(f"asset {_shown(path)} holds more than {limits.max_files:,} files",
-                             hint="point the asset at the folder of the function's code only")
-    total = 0
-    for file in sorted(files, key=lambda f: f.name):
-        total += file.size
-        if total > limits.max_bytes:
-            raise _too_large(path, limits=limits, last=file.name)
-
-
-def _add_file(archive: zipfile.ZipFile, *, file: _File, root: str, read_so_far: int, limits: Limits) -> int:
+def _add_file(archive: zipfile.ZipFile, *, file: _File, root: str, read_so_far: int, limits: _Limits) -> int:
     """Write one file's entry, counting its bytes as they are read; returns the bytes read so far."""
     info = zipfile.ZipInfo(file.name, date_time=FIXED_TIMESTAMP)
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -304,7 +317,7 @@ def _open_checked(real_path: str, identity: tuple[int, int]) -> io.BufferedReade
         raise
 
 
-def _too_large(path: str, *, limits: Limits, last: str) -> ConstructError:
+def _too_large(path: str, *, limits: _Limits, last: str) -> ConstructError:
     return ConstructError(
         f"asset {_shown(path)} holds more than {_amount(limits.max_bytes)} unzipped (Lambda's limit for a "
         f"function's code and layers), reached at {_shown(last)}",
