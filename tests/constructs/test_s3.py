@@ -234,7 +234,7 @@ def test_granting_to_something_without_a_role_names_it(stack):
     ({"versioned": "yes"}, "'versioned' must be <class 'bool'>"),
     ({"lifecycle_rules": {"Status": "Enabled"}}, "lifecycle_rules must be a list of rule dicts"),
     ({"removal_policy": "snapshot"}, "AWS::S3::Bucket does not support the Snapshot policy"),
-    ({"public": True}, "unexpected keyword argument 'public'"),
+    ({"public": True}, "Bucket 'Bucket' has no argument 'public'"),
 ])
 def test_bad_inputs_are_refused_at_construction(stack, options, message):
     with pytest.raises(ConstructError, match=message) as caught:

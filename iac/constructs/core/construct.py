@@ -113,6 +113,7 @@ class Construct:
 
     def _build_props(self, props_type: type[T], values: dict[str, Any]) -> T:
         """Build an attrs props record, turning attrs' type/value errors into a ConstructError."""
+        self._check_prop_names(props_type, values)
         try:
             return props_type(**values)
         except (TypeError, ValueError) as error:
@@ -123,6 +124,22 @@ class Construct:
                 path=self.path,
                 location=self.location,
             ) from None
+
+    def _check_prop_names(self, props_type: type, values: dict[str, Any]) -> None:
+        """A misspelt argument is named with the closest real one: Python's own TypeError names neither
+        the construct nor what was meant."""
+        import difflib
+
+        known = sorted(field.alias for field in attrs.fields(props_type) if field.init)
+        for name in values:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+                raise ConstructError(
+                    f"{type(self).__name__} {self.id!r} has no argument {name!r}",
+                    path=self.path,
+                    location=self.location,
+                    hint=f"did you mean {close[0]}?" if close else f"its arguments: {', '.join(known)}",
+                )
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path or '(app)'}>"

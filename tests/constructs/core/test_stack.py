@@ -99,9 +99,16 @@ def test_a_malformed_region_or_account_is_refused(app, option, value):
         Stack(app, "Main", **{option: value})
 
 
-def test_unknown_stack_options_are_refused(app):
-    with pytest.raises(ConstructError, match="invalid argument for Stack 'Main'"):
+def test_unknown_stack_options_are_refused_with_the_closest_name(app):
+    with pytest.raises(ConstructError, match="Stack 'Main' has no argument 'descripton'") as raised:
         Stack(app, "Main", descripton="typo")
+    assert raised.value.hint == "did you mean description?"
+
+
+def test_an_argument_like_none_lists_the_arguments(app):
+    with pytest.raises(ConstructError) as raised:
+        Stack(app, "Main", zzzz=1)
+    assert raised.value.hint.startswith("its arguments: ") and "description" in raised.value.hint
 
 
 def test_termination_protection_is_recorded_in_the_manifest(app, assembly_of):
