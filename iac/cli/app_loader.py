@@ -8,15 +8,21 @@ a function returning one).
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.machinery
 import os
 import runpy
 import sys
+import sysconfig
 import tomllib
+import traceback
 from typing import Any
 
 from iac.constructs.core.app import App, capture_apps
+from iac.constructs.core.source import SourceLocation, is_iac_file
 from iac.errors import AppError, IacError, UsageError
+from iac.synth.assembly_dir import printable
 
 DEFAULT_APP_FILE = "app.py"
 
@@ -102,19 +108,79 @@ def _import(module_name: str, spec: str) -> Any:
         raise
 
 
+class AppExitError(UsageError):
+    """The app ended the process (sys.exit, SystemExit) while it ran: whatever tree it built may be
+    half of what it meant, so the run fails and nothing is written, whatever the exit status."""
+
+
 def _call_user_code(function: Any, spec: str) -> Any:
     try:
         return function()
     except IacError:
         raise
     except SystemExit as exit_:
-        if exit_.code in (None, 0):
-            return None
-        raise AppError(f"the app {spec} exited with status {exit_.code}", original=exit_) from None
+        raise _exit_error(exit_, spec) from exit_
     except Exception as error:
         raise AppError(
             f"the app {spec} raised {type(error).__name__}: {error}", original=error
         ) from error
+
+
+def _exit_error(exit_: SystemExit, spec: str) -> AppExitError:
+    call = printable(f"sys.exit({exit_.code!r})")
+    return AppExitError(
+        f"the app {printable(spec)} exited ({call}) before it finished, so nothing was written",
+        location=_last_user_frame(exit_),
+        hint="iac runs the app in its own process and writes the assembly once the app returns: remove the "
+             "sys.exit() (or the code that raises SystemExit, such as argparse reading iac's arguments)",
+    )
+
+
+def _last_user_frame(exception: BaseException) -> SourceLocation | None:
+    """The innermost frame of the traceback in the user's own code (not iac, Python or a library)."""
+    user = [frame for frame in traceback.extract_tb(exception.__traceback__) if _is_user_file(frame.filename)]
+    if not user:
+        return None
+    return SourceLocation(file=os.path.abspath(user[-1].filename), line=user[-1].lineno or 0)
+
+
+def _is_user_file(filename: str) -> bool:
+    if filename.startswith("<") or is_iac_file(filename):
+        return False
+    return not any(filename.startswith(folder + os.sep) for folder in _library_folders())
+
+
+@functools.cache
+def _library_folders() -> tuple[str, ...]:
+    """Where the standard library and installed packages live: a frame there is never the user's line."""
+    paths = sysconfig.get_paths()
+    return tuple(sorted({os.path.abspath(paths[key]) for key in ("stdlib", "platstdlib", "purelib", "platlib")
+                         if key in paths}))
+
+
+def protected_folders(explicit: str | None) -> list[str]:
+    """The folders `--out` must never replace because the app lives there (found without running it)."""
+    folder = app_folder(discover_app_spec(explicit))
+    return [folder] if folder else []
+
+
+def app_folder(spec: str) -> str | None:
+    """The folder holding the app named by `spec`, found without running it (None when unknown).
+
+    It is protected from `--out` before the app runs: replacing it would delete the app itself.
+    """
+    if _looks_like_file(spec):
+        return os.path.dirname(os.path.abspath(spec))
+    top = spec.partition(":")[0].partition(".")[0]
+    try:
+        found = importlib.machinery.PathFinder.find_spec(top, [os.getcwd(), *sys.path])
+    except (ImportError, ValueError, OSError):
+        return None
+    if found is None:
+        return None
+    if found.submodule_search_locations:
+        return os.path.abspath(list(found.submodule_search_locations)[0])
+    return os.path.dirname(os.path.abspath(found.origin)) if found.origin else None
 
 
 def _single_app(apps: list[App], spec: str) -> App:

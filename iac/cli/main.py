@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from iac.cli.app_loader import protected_folders
 from iac.cli.common import EXIT_USAGE, app_option, handle_errors, load_assembly, select_stacks
 from iac.cli.deploy_commands import bootstrap, deploy, destroy
 from iac.cli.diff_command import diff
@@ -81,8 +82,9 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
     """
     started = time.perf_counter()
     with watched_run("synth", verbose=verbose, quiet=quiet) as phases:
+        protected = protected_folders(app_spec)  # the app's folder: --out must never replace it
         if not print_:
-            check_output_dir(outdir)  # before the app runs and lint takes its seconds
+            check_output_dir(outdir, protected=protected)  # before the app runs and lint takes its seconds
         _, assembly = load_assembly(app_spec, format_, phases)
         selected = select_stacks(assembly, stacks)
         if print_ and len(selected) != 1:
@@ -95,7 +97,7 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
             _print_warnings(assembly.warnings)
             return
         with phases.phase(WRITE):
-            directory = assembly.write(outdir)
+            directory = assembly.write(outdir, protected=protected)
     if not quiet:
         _print_summary(assembly, selected, directory, time.perf_counter() - started)
     _print_warnings(assembly.warnings)

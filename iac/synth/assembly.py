@@ -1,8 +1,9 @@
 """The cloud assembly: templates plus a manifest, written atomically to `iac.out/`.
 
-The assembly is written into a temporary sibling directory and swapped in at the end, so a synth that
-fails at any point leaves the previous assembly exactly as it was. Everything in it is deterministic
-(no timestamps), so two synths of the same app are byte-for-byte equal.
+The assembly is written into a temporary sibling directory and swapped in at the end in one atomic
+step (iac/synth/assembly_dir.py), so a synth that fails or is killed at any point leaves the previous
+assembly exactly as it was. Everything in it is deterministic (no timestamps), so two synths of the
+same app are byte-for-byte equal.
 """
 
 from __future__ import annotations
@@ -11,18 +12,26 @@ import functools
 import hashlib
 import json
 import os
-import shutil
-import tempfile
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
 from iac.errors import TemplateError, UsageError
 from iac.specs import schema_date
+from iac.synth.assembly_dir import (
+    ASSEMBLY_FORMAT,
+    ASSEMBLY_MARKER,
+    MANIFEST_FILE,
+    STAGING_MARKER_PREFIX,
+    OutputDir,
+    printable,
+    replace_directory,
+    resolve_output_dir,
+)
 from iac.synth.loader import load
 from iac.synth.serialize import serialize
 
-MANIFEST_FILE = "manifest.json"
 MANIFEST_VERSION = "1.0"
 
 
@@ -100,87 +109,87 @@ class CloudAssembly:
 
     def manifest(self) -> dict[str, Any]:
         return {
+            ASSEMBLY_MARKER: ASSEMBLY_FORMAT,
             "version": MANIFEST_VERSION,
             "tool": {"name": "iac", "version": package_version("iac-cfn")},
             "schemas": schema_info(),
             "stacks": {artifact.name: artifact.manifest_entry() for artifact in self.stacks},
             "assets": self.assets,
+            "files": sorted(self._files()),
         }
 
-    def write(self, outdir: str | os.PathLike[str]) -> str:
-        """Write every file to a fresh sibling directory, then swap it in place of `outdir`."""
-        target = check_output_dir(outdir)
-        parent = os.path.dirname(target)
+    def write(self, outdir: str | os.PathLike[str], *, protected: Iterable[str] = ()) -> str:
+        """Write every file to a fresh sibling directory, then swap it in place of `outdir` atomically.
+
+        `outdir` must be missing, empty or an assembly iac wrote; the current directory, home, the app's
+        folder (`protected`, and the folders of the files that created the stacks) and their ancestors
+        are refused with a UsageError, as is any write that fails (disk full, no permission).
+        """
+        target = _resolve(outdir, protected=[*protected, *self._source_folders()])
+        files = self._files()
         try:
-            os.makedirs(parent, exist_ok=True)
-            staging = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.new-", dir=parent)
+            replace_directory(target, lambda folder: _write_files(folder, files, self._manifest_text()))
         except OSError as error:
-            raise UsageError(f"cannot write the assembly to {target}: {error.strerror or error}") from None
-        os.chmod(staging, 0o777 & ~_umask())
-        try:
-            for artifact in self.stacks:
-                _write_text(os.path.join(staging, artifact.template_file), artifact.body)
-            for name, text in self.extra_files.items():
-                _write_text(os.path.join(staging, name), text)
-            for name, data in self.asset_files.items():
-                with open(os.path.join(staging, name), "wb") as handle:
-                    handle.write(data)
-            _write_text(os.path.join(staging, MANIFEST_FILE), json.dumps(self.manifest(), indent=1) + "\n")
-            _swap_in(staging, target)
-        except BaseException as error:
-            shutil.rmtree(staging, ignore_errors=True)
-            if isinstance(error, OSError):
-                raise UsageError(f"cannot write the assembly to {target}: {error.strerror or error}") from None
-            raise
-        self.directory = target
-        return target
+            raise UsageError(f"cannot write the assembly to {printable(target.shown)}: {error.strerror or error}",
+                             hint="check that the folder is writable and the disk has room") from None
+        self.directory = target.shown
+        return target.shown
+
+    def _files(self) -> dict[str, str | bytes]:
+        """Every file of the assembly but the manifest: {plain file name: text or bytes}."""
+        files: dict[str, str | bytes] = {artifact.template_file: artifact.body for artifact in self.stacks}
+        files.update(self.extra_files)
+        files.update(self.asset_files)
+        for name in files:
+            _check_plain_name(name)
+        return files
+
+    def _manifest_text(self) -> str:
+        return json.dumps(self.manifest(), indent=1) + "\n"
+
+    def _source_folders(self) -> set[str]:
+        """The folders of the user's files that created the stacks: replacing one would delete the app."""
+        return {os.path.dirname(location.file) for artifact in self.stacks
+                for _, location in artifact.origins.values() if getattr(location, "file", None)}
 
 
-def check_output_dir(outdir: str | os.PathLike[str]) -> str:
-    """The absolute output path, after checking it may be replaced (call before slow work, too)."""
-    target = os.path.abspath(os.fspath(outdir))
-    _check_replaceable(target)
-    return target
+def check_output_dir(outdir: str | os.PathLike[str], *, protected: Iterable[str] = ()) -> str:
+    """The absolute output path, after checking it may be replaced (call before slow work, too).
+
+    `protected`: the app's folder, when known (the current directory, home and root always are).
+    """
+    return _resolve(outdir, protected=protected).shown
 
 
-def _check_replaceable(target: str) -> None:
-    """Refuse to replace a directory that is not an assembly: `--out src` must not eat the code."""
-    if not os.path.exists(target):
-        return
-    if not os.path.isdir(target):
-        raise UsageError(f"output path {target} exists and is not a directory")
-    if os.listdir(target) and not os.path.exists(os.path.join(target, MANIFEST_FILE)):
-        raise UsageError(
-            f"output directory {target} is not empty and holds no {MANIFEST_FILE}; refusing to replace it",
-            hint="choose another --out, or empty that directory",
-        )
-
-
-def _swap_in(staging: str, target: str) -> None:
-    retired = None
-    if os.path.exists(target):
-        retired = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.old-", dir=os.path.dirname(target))
-        os.rmdir(retired)
-        os.rename(target, retired)
+def _resolve(outdir: str | os.PathLike[str], *, protected: Iterable[str]) -> OutputDir:
     try:
-        os.rename(staging, target)
-    except BaseException:
-        if retired is not None:
-            os.rename(retired, target)
-        raise
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
+        return resolve_output_dir(outdir, protected=protected)
+    except OSError as error:
+        raise UsageError(f"cannot use {printable(os.fspath(outdir))} as the output folder: "
+                         f"{error.strerror or error}") from None
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def _check_plain_name(name: str) -> None:
+    """Every assembly file sits directly in the folder: a name with a separator would escape it."""
+    if not name or name in (".", "..", MANIFEST_FILE) or os.sep in name or "/" in name or "\0" in name \
+            or name.startswith(STAGING_MARKER_PREFIX):
+        raise ValueError(f"assembly file name {name!r} is not a plain file name")
 
 
-def _write_text(path: str, text: str) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+def _write_files(folder: str, files: dict[str, str | bytes], manifest: str) -> None:
+    """The manifest last: a folder with a manifest is a finished one."""
+    for name, content in files.items():
+        _write_file(os.path.join(folder, name), content)
+    _write_file(os.path.join(folder, MANIFEST_FILE), manifest)
+
+
+def _write_file(path: str, content: str | bytes) -> None:
+    """Create (never overwrite) `path` and flush it to disk before the swap makes it visible."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with open(path, "xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 @functools.cache

@@ -163,16 +163,72 @@ def test_an_exception_in_the_app_becomes_an_app_error_holding_it(in_tmp, write_a
     assert isinstance(caught.value.original, KeyError)
 
 
-def test_sys_exit_zero_in_the_app_is_fine(in_tmp, write_app):
-    write_app(ONE_STACK_APP + "    raise SystemExit(0)\n")
+def test_sys_exit_zero_in_the_app_is_a_failed_run_naming_the_line_of_the_exit(in_tmp, write_app):
+    write_app(ONE_STACK_APP + "    import sys\n    sys.exit(0)\n")
 
-    assert load_app("app.py").stacks[0].path == "Main"
+    with pytest.raises(UsageError, match=r"the app app.py exited \(sys.exit\(0\)\) before it finished") as caught:
+        load_app("app.py")
+
+    assert caught.value.location.file == str(in_tmp / "app.py")
+    assert caught.value.location.line == 6
+    assert "sys.exit" in caught.value.hint
 
 
-def test_sys_exit_with_an_error_status_is_an_app_error(in_tmp, write_app):
+def test_sys_exit_after_app_synth_is_still_a_failed_run(in_tmp, write_app):
+    write_app(ONE_STACK_APP + "    app.synth()\n    raise SystemExit\n")
+
+    with pytest.raises(UsageError, match=r"exited \(sys.exit\(None\)\) before it finished") as caught:
+        load_app("app.py")
+
+    assert caught.value.location.line == 6
+
+
+def test_sys_exit_with_an_error_status_is_a_failed_run_with_that_status_in_the_message(in_tmp, write_app):
     write_app("import sys\nsys.exit(3)\n")
 
-    with pytest.raises(AppError, match="exited with status 3"):
+    with pytest.raises(UsageError, match=r"exited \(sys.exit\(3\)\)") as caught:
+        load_app("app.py")
+
+    assert caught.value.exit_status == 2
+
+
+def test_an_exit_inside_a_library_the_app_calls_points_at_the_apps_own_line(in_tmp, write_app):
+    write_app("""
+        import argparse
+
+        from iac import App
+
+        app = App()
+        argparse.ArgumentParser(prog="app").parse_args(["--no-such-option"])
+    """)
+
+    with pytest.raises(UsageError, match=r"exited \(sys.exit\(2\)\)") as caught:
+        load_app("app.py")
+
+    assert (caught.value.location.file, caught.value.location.line) == (str(in_tmp / "app.py"), 6)
+
+
+def test_an_exit_in_a_module_colon_function_app_names_the_function_line(in_tmp, write_app, module_name):
+    write_app("""
+        import sys
+
+        from iac import App
+
+        def build():
+            app = App()
+            sys.exit("stop here")
+    """, name=f"{module_name}.py")
+
+    with pytest.raises(UsageError, match=r"exited \(sys.exit\('stop here'\)\)") as caught:
+        load_app(f"{module_name}:build")
+
+    assert (caught.value.location.file, caught.value.location.line) == (str(in_tmp / f"{module_name}.py"), 7)
+
+
+def test_a_keyboard_interrupt_in_the_app_reaches_the_caller_unchanged(in_tmp, write_app):
+    write_app(ONE_STACK_APP + "    raise KeyboardInterrupt\n")
+
+    with pytest.raises(KeyboardInterrupt):
         load_app("app.py")
 
 

@@ -369,7 +369,7 @@ def test_an_output_directory_holding_other_files_is_a_usage_error(invoke, write_
     result = invoke("synth", "--no-lint", "--out", "src")
 
     assert result.exit_code == 2
-    assert "refusing to replace it" in result.stderr
+    assert "refusing to replace" in result.stderr and "it holds files iac did not write (code.py)" in result.stderr
     assert (tmp_path / "src" / "code.py").read_text() == "x = 1\n"
 
 
