@@ -25,7 +25,6 @@ import os
 import platform
 import re
 import secrets
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -221,6 +220,11 @@ def printable(text: str) -> str:
 # -- staging and the swap ----------------------------------------------------------------------------
 
 
+#: The staging folders this process is writing right now (other threads' too): a sweep judges the
+#: siblings of this very process by this, since its pid is alive whether they are in use or not.
+_IN_FLIGHT: set[str] = set()
+
+
 @attrs.frozen(kw_only=True)
 class Staging:
     """A fresh sibling folder owned by this process, marked as iac's from its first moment."""
@@ -247,13 +251,15 @@ def replace_directory(target: OutputDir, fill: Callable[[str], None]) -> None:
     except BaseException:
         _abandon(staging.path, target)
         raise
+    finally:
+        _IN_FLIGHT.discard(staging.path)
     _fsync_directory(target.parent)
 
 
 def _abandon(staging: str, target: OutputDir) -> None:
     """Remove the staging folder after a failure, unless it already went live behind iac's symlink."""
     if flip_target(target.path) != staging:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_assembly_folder(staging)
 
 
 def _sibling(target: OutputDir, token: str, suffix: str = "") -> str:
@@ -263,6 +269,7 @@ def _sibling(target: OutputDir, token: str, suffix: str = "") -> str:
 def _make_staging(target: OutputDir) -> Staging:
     token = secrets.token_hex(_TOKEN_BYTES)
     staging = Staging(path=_sibling(target, token), token=token)
+    _IN_FLIGHT.add(staging.path)
     os.mkdir(staging.path, 0o777)  # the umask applies: ordinary permissions, like any folder the user makes
     os.close(os.open(staging.marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
     return staging
@@ -296,27 +303,39 @@ def _install(staging: str, target: OutputDir) -> None:
 
 
 def _convert_to_link(staging: str, target: OutputDir) -> None:
-    """No exchange here and `target` is a real folder: retire it, then link the new one in. The one
-    moment without `target` between the two renames is repaired by the next write's sweep, which
-    puts the retired folder back."""
+    """No exchange here and `target` is a real folder: retire it, then rename a ready symlink in. The
+    one moment without `target`, between those two renames, is repaired by the next write's sweep,
+    which puts the retired folder back."""
+    link = _new_link(staging, target)
     retired = _sibling(target, secrets.token_hex(_TOKEN_BYTES), ".old")
-    os.rename(target.path, retired)
     try:
-        _link_in(staging, target)
+        os.rename(target.path, retired)
+    except BaseException:
+        os.unlink(link)
+        raise
+    try:
+        os.rename(link, target.path)
     except BaseException:
         os.rename(retired, target.path)
+        os.unlink(link)
         raise
     _remove_assembly_folder(retired)
 
 
 def _link_in(staging: str, target: OutputDir) -> None:
-    link = _sibling(target, secrets.token_hex(_TOKEN_BYTES), ".link")
-    os.symlink(os.path.basename(staging), link)
+    """Point `target` at `staging` by renaming a fresh symlink over it (atomic for a missing name or a link)."""
+    link = _new_link(staging, target)
     try:
         os.rename(link, target.path)
     except BaseException:
         os.unlink(link)
         raise
+
+
+def _new_link(staging: str, target: OutputDir) -> str:
+    link = _sibling(target, secrets.token_hex(_TOKEN_BYTES), ".link")
+    os.symlink(os.path.basename(staging), link)
+    return link
 
 
 def _discard(path: str) -> None:
@@ -330,9 +349,31 @@ def _discard(path: str) -> None:
 
 
 def _remove_assembly_folder(path: str) -> None:
-    """Remove a retired assembly; a folder that gained files iac did not write is left where it is."""
-    if os.path.isdir(path) and not os.path.islink(path) and not foreign_entries(path):
-        shutil.rmtree(path, ignore_errors=True)
+    """Remove one of iac's sibling folders (best effort); one that gained files iac did not write stays."""
+    match = _ANY_SIBLING.fullmatch(os.path.basename(path))
+    if match is None or os.path.islink(path) or not os.path.isdir(path):
+        return
+    if not _is_iacs_folder(path, token=match.group("token")):
+        return
+    try:
+        _remove_marked(path, token=match.group("token"))
+    except OSError:
+        pass
+
+
+def _remove_marked(path: str, *, token: str) -> None:
+    """Delete an assembly folder so that a kill at any point leaves it recognisable as iac's: the
+    staging marker goes in first and comes out last (a plain rmtree may delete the manifest first and
+    leave files no sweep could prove were iac's)."""
+    marker = STAGING_MARKER_PREFIX + token
+    os.close(os.open(os.path.join(path, marker), os.O_WRONLY | os.O_CREAT, 0o644))
+    with os.scandir(path) as entries:
+        doomed = [entry.path for entry in entries
+                  if entry.name != marker and (entry.is_symlink() or entry.is_file(follow_symlinks=False))]
+    for file in doomed:
+        os.unlink(file)
+    os.unlink(os.path.join(path, marker))
+    os.rmdir(path)
 
 
 def _fsync_directory(path: str) -> None:
@@ -364,6 +405,11 @@ def host_tag() -> str:
     except OSError:
         namespace = ""
     return hashlib.sha256(f"{platform.node()}\0{namespace}".encode()).hexdigest()[:8]
+
+
+#: Any sibling name, whatever output folder it belongs to.
+_ANY_SIBLING = re.compile(rf"\.(?P<name>.+)\.(?P<pid>[1-9][0-9]{{0,9}})-(?P<host>[0-9a-f]{{8}})"
+                          rf"-(?P<token>[0-9a-f]{{{2 * _TOKEN_BYTES}}})(?P<suffix>\.old|\.link)?")
 
 
 def _sibling_pattern(name: str) -> re.Pattern[str]:
@@ -408,7 +454,8 @@ def sweep_stale(parent: str, name: str) -> None:
 
 def _writer_gone(path: str, match: re.Match[str]) -> bool:
     if match.group(2) == host_tag():
-        return not pid_alive(int(match.group(1)))
+        pid = int(match.group(1))
+        return path not in _IN_FLIGHT if pid == os.getpid() else not pid_alive(pid)
     try:
         age = time.time() - os.lstat(path).st_mtime
     except OSError:
@@ -428,7 +475,7 @@ def _sweep_one(path: str, *, token: str, kind: str | None, target: str) -> None:
         return
     if flip_target(target) == path:  # the live folder behind iac's symlink
         return
-    shutil.rmtree(path)
+    _remove_marked(path, token=token)
 
 
 def _is_iacs_folder(path: str, *, token: str) -> bool:
