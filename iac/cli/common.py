@@ -20,6 +20,8 @@ from iac.synth import CloudAssembly, StackArtifact, synthesize
 from iac.synth.phases import APP_LOAD, SYNTHESIS, Phases
 
 EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
+#: 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
+EXIT_INTERRUPTED = 130
 
 
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -36,6 +38,9 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(error.exit_status)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except KeyboardInterrupt:  # Ctrl-C: nothing was written (the assembly swaps in whole or not at all)
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:  # `iac ... | head`: the reader left; stop quietly
             _silence_stdout()
             sys.exit(EXIT_VALIDATION)
