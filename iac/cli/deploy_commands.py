@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from iac.cli.app_loader import protected_folders
 from iac.cli.common import app_option, handle_errors, load_assembly, select_stacks
 from iac.cli.report import format_problems, use_color
 from iac.deploy.approval import APPROVAL_LEVELS
 from iac.errors import DeployError, UsageError
+from iac.synth.assembly import check_output_dir
 from iac.synth.phases import BASELINE, Phases
 
 if TYPE_CHECKING:
@@ -110,9 +112,11 @@ def _synthesized(app_spec: str | None, outdir: str, *, lint: bool) -> CloudAssem
     from iac.synth.synthesizer import validate_assembly
 
     phases = Phases()
+    protected = protected_folders(app_spec)  # the app's folder: --out must never replace it
+    check_output_dir(outdir, protected=protected)  # before the app runs
     _, assembly = load_assembly(app_spec, None, phases)
     validate_assembly(assembly, lint=lint, cache_dir=outdir, phases=phases)
-    assembly.write(outdir)
+    assembly.write(outdir, protected=protected)
     _print_warnings(assembly.warnings)
     return assembly
 

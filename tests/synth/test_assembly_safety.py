@@ -344,3 +344,17 @@ def test_a_dangling_symlink_is_followed_to_where_it_points(tmp_path):
     write(link)
 
     assert (tmp_path / "new" / "assembly" / "manifest.json").is_file() and link.is_symlink()
+
+
+def test_deploy_refuses_the_current_directory_before_the_app_runs(project, run_iac, tree_digest):
+    (project / "app.py").write_text((project / "app.py").read_text() + "open('ran', 'w').close()\n")
+    before = tree_digest(project)
+
+    result = run_iac("deploy", "--no-lint", "--out", ".", cwd=project,
+                     env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y", "AWS_DEFAULT_REGION": "us-east-1",
+                          "AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+
+    assert result.returncode == 2, result.stderr
+    assert "refusing to write the assembly to" in result.stderr and "it is the current directory" in result.stderr
+    assert not (project / "ran").exists()
+    assert tree_digest(project) == before
