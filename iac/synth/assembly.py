@@ -28,6 +28,7 @@ from iac.synth.assembly_dir import (
     printable,
     replace_directory,
     resolve_output_dir,
+    sweep_stale,
 )
 from iac.synth.loader import load
 from iac.synth.serialize import serialize
@@ -157,8 +158,12 @@ def check_output_dir(outdir: str | os.PathLike[str], *, protected: Iterable[str]
     """The absolute output path, after checking it may be replaced (call before slow work, too).
 
     `protected`: the app's folder, when known (the current directory, home and root always are).
+    Leftovers of writers that were killed are swept here too, before the app runs, so that nothing
+    reads them (an asset of the project's folder, a tool listing it) before the write sweeps again.
     """
-    return _resolve(outdir, protected=protected).shown
+    target = _resolve(outdir, protected=protected)
+    sweep_stale(target.parent, target.name)
+    return target.shown
 
 
 def _resolve(outdir: str | os.PathLike[str], *, protected: Iterable[str]) -> OutputDir:

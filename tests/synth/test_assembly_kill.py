@@ -322,3 +322,15 @@ def test_iac_synth_killed_at_the_steps_that_matter_leaves_a_whole_assembly_and_t
         assert run_synth(project).returncode == 0  # the next synth
         assert tree_digest(project / "iac.out") == new, what
         assert sorted(os.listdir(project)) == ["app.py", "iac.out"], what
+
+
+def test_iac_synth_sweeps_a_killed_writers_leftovers_before_the_app_runs(tmp_path):
+    """So that an asset of the project folder never packs a half-written staging folder."""
+    stale = staging_with_marker(sibling(tmp_path, pid=dead_pid()))
+    (tmp_path / "app.py").write_text(textwrap.dedent(APP.format(names=["Main"])) +
+                                     f"assert not __import__('os').path.exists({str(stale)!r}), 'still there'\n")
+
+    result = run_synth(tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["app.py", "iac.out"]
