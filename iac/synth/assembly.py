@@ -181,6 +181,14 @@ def _check_plain_name(name: str) -> None:
         raise ValueError(f"assembly file name {name!r} is not a plain file name")
 
 
+def _check_template_name(name: str) -> None:
+    """A template named by a manifest is a file of the assembly itself, never a path out of it."""
+    try:
+        _check_plain_name(name)
+    except ValueError:
+        raise ValueError(f"template {printable(name)!r} is not a file name in the assembly") from None
+
+
 def _write_files(folder: str, files: dict[str, str | bytes], manifest: str) -> None:
     """The manifest last: a folder with a manifest is a finished one."""
     for name, content in files.items():
@@ -235,6 +243,9 @@ def read_assembly(directory: str | os.PathLike[str]) -> list[StoredStack]:
     """
     folder = os.fspath(directory)
     manifest_path = os.path.join(folder, MANIFEST_FILE)
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise TemplateError(f"{printable(folder)} is not a cloud assembly: it is a file, not a folder",
+                            hint="pass the folder `iac synth` wrote (iac.out)")
     if not os.path.exists(manifest_path):
         if os.path.isdir(folder) and os.listdir(folder):
             raise TemplateError(f"{folder} is not a cloud assembly: it has no {MANIFEST_FILE}")
@@ -246,6 +257,8 @@ def read_assembly(directory: str | os.PathLike[str]) -> list[StoredStack]:
         if not isinstance(stacks, dict) or not all(
                 isinstance(entry, dict) and isinstance(entry.get("template"), str) for entry in stacks.values()):
             raise ValueError("its stacks must map names to entries with a template file name")
+        for entry in stacks.values():
+            _check_template_name(entry["template"])
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise TemplateError(f"cannot read {manifest_path}: {error}",
                             hint="synthesize again (iac synth) to rewrite the assembly") from None

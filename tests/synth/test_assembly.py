@@ -265,3 +265,26 @@ def test_a_bad_output_dir_is_refused_before_synthesis_starts(tmp_path, monkeypat
     monkeypatch.setattr(synthesizer_module, "synthesize", lambda *a, **k: pytest.fail("synthesized anyway"))
     with pytest.raises(UsageError, match="refusing to replace"):
         synthesize_app(two_stack_app(), outdir=str(tmp_path / "src"))
+
+
+@pytest.mark.parametrize("template", ["../../etc/passwd", "/etc/passwd", "sub/Main.template.json", ".."])
+def test_a_manifest_cannot_point_at_a_file_outside_its_assembly(tmp_path, template):
+    from iac.errors import TemplateError
+    from iac.synth.assembly import read_assembly
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "Main.template.json").write_text('{"Resources": {}}')
+    (tmp_path / "manifest.json").write_text(json.dumps({"stacks": {"Main": {"template": template}}}))
+
+    with pytest.raises(TemplateError, match=r"cannot read .*manifest.json: .*not a file name in the assembly"):
+        read_assembly(tmp_path)
+
+
+def test_reading_an_assembly_from_a_file_is_a_template_error(tmp_path):
+    from iac.errors import TemplateError
+    from iac.synth.assembly import read_assembly
+
+    (tmp_path / "afile").write_text("x")
+
+    with pytest.raises(TemplateError, match="is not a cloud assembly: it is a file, not a folder"):
+        read_assembly(tmp_path / "afile")
