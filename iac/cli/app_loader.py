@@ -113,6 +113,10 @@ class AppExitError(UsageError):
     half of what it meant, so the run fails and nothing is written, whatever the exit status."""
 
 
+class AppSyntaxError(UsageError):
+    """The app (or a module it imports) is not valid Python: said at the line Python points to."""
+
+
 def _call_user_code(function: Any, spec: str) -> Any:
     try:
         return function()
@@ -120,10 +124,21 @@ def _call_user_code(function: Any, spec: str) -> Any:
         raise
     except SystemExit as exit_:
         raise _exit_error(exit_, spec) from exit_
-    except Exception as error:
+    except (KeyboardInterrupt, GeneratorExit):
+        raise
+    except SyntaxError as error:
+        raise _syntax_error(error, spec) from error
+    except BaseException as error:  # any other exception of the app's own, BaseException subclasses too
         raise AppError(
             f"the app {spec} raised {type(error).__name__}: {error}", original=error
         ) from error
+
+
+def _syntax_error(error: SyntaxError, spec: str) -> AppSyntaxError:
+    location = (SourceLocation(file=os.path.abspath(error.filename), line=error.lineno or 0)
+                if error.filename and not error.filename.startswith("<") else None)
+    return AppSyntaxError(f"the app {printable(spec)} is not valid Python: {type(error).__name__}: "
+                          f"{printable(error.msg or str(error))}", location=location)
 
 
 def _exit_error(exit_: SystemExit, spec: str) -> AppExitError:

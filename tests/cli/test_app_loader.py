@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from iac import App
-from iac.cli.app_loader import discover_app_spec, load_app
+from iac.cli.app_loader import AppSyntaxError, discover_app_spec, load_app
 from iac.errors import AppError, UsageError
 
 ONE_STACK_APP = """
@@ -291,3 +291,21 @@ def test_a_pyproject_tool_iac_that_is_not_a_table_is_a_usage_error(in_tmp):
 
     with pytest.raises(UsageError, match=r"\[tool.iac\] .* must be a table"):
         discover_app_spec(None)
+
+
+def test_a_syntax_error_is_said_at_its_file_and_line(in_tmp, write_app):
+    write_app("import helper\n")
+    write_app("value = (\n", name="helper.py")
+
+    with pytest.raises(AppSyntaxError, match="not valid Python: SyntaxError") as caught:
+        load_app("app.py")
+
+    assert caught.value.location is not None
+    assert caught.value.location.file.endswith("helper.py") and caught.value.location.line == 1
+
+
+def test_a_base_exception_of_the_apps_own_is_an_app_error(in_tmp, write_app):
+    write_app("from iac import App\napp = App()\nclass Odd(BaseException):\n    pass\nraise Odd('odd')\n")
+
+    with pytest.raises(AppError, match="raised Odd: odd"):
+        load_app("app.py")
