@@ -17,6 +17,7 @@ from iac.cli.report import use_color
 from iac.cli.run_report import verbose_option, watched_run
 from iac.errors import UsageError
 from iac.synth.assembly import read_assembly
+from iac.synth.assembly_dir import printable
 from iac.synth.diff import diff_pairs
 from iac.synth.loader import load
 from iac.synth.phases import BASELINE, DIFF, Phases
@@ -110,6 +111,9 @@ def _pairs(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: 
             return [(name, load(from_file), load(to_file), None)]
     if against and baseline_file:
         raise UsageError("use either --against DIR or --template FILE, not both")
+    if against and not os.path.isdir(against):  # a typo must not turn every resource into an addition
+        raise UsageError(f"--against {printable(against)}: no such assembly directory",
+                         hint="name a folder that `iac synth --out` wrote")
     _, assembly = load_assembly(app_spec, None, phases)
     current = {a.name: (a.template, a.region) for a in assembly.stacks}
     if baseline_file:

@@ -526,6 +526,13 @@ def test_against_a_folder_that_is_not_an_assembly_is_an_input_error(invoke, hell
     _no_traceback(result.output)
 
 
+def test_against_a_folder_that_does_not_exist_is_an_input_error(invoke, hello) -> None:
+    result = invoke("diff", "--against", "mian.out")
+    assert result.exit_code == 2
+    assert "--against mian.out: no such assembly directory" in result.output
+    _no_traceback(result.output)
+
+
 def test_template_file_against_one_stack(invoke, hello) -> None:
     baseline = json.loads((hello / "iac.out" / "Network.template.json").read_text(encoding="utf-8"))
     baseline["Resources"]["Queue"]["Properties"]["VisibilityTimeout"] = 30
