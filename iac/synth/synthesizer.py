@@ -28,7 +28,13 @@ from iac.synth.references import functions_used, resource_dependencies
 from iac.synth.resolve import Exports, StackResolver
 from iac.synth.serialize import FORMATS
 from iac.synth.template import PATH_METADATA_KEY
-from iac.synth.validation import artifact_locator, errors_and_warnings, lint_problems, schema_problems
+from iac.synth.validation import (
+    artifact_locator,
+    errors_and_warnings,
+    lint_problems,
+    schema_problems,
+    secret_problems,
+)
 
 SECTIONS = {
     "parameter": "Parameters",
@@ -84,7 +90,10 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
                 raise
     if problems:
         raise ValidationError(problems)
+    secrets = [problem for artifact in assembly.stacks
+               for problem in secret_problems(artifact.template, artifact_locator(artifact))]
     if not lint:
+        _keep_warnings(assembly, secrets, strict=strict)
         return
     cache = LintCache.load(cache_dir)
     linted = [0]
@@ -102,6 +111,11 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
         )
     phases.note(LINT, _lint_note(linted[0], len(assembly.stacks)))
     assembly.extra_files[LINT_CACHE_FILE] = cache.dumps()
+    _keep_warnings(assembly, found + secrets, strict=strict)
+
+
+def _keep_warnings(assembly: CloudAssembly, found: list[Problem], *, strict: bool) -> None:
+    """Raise the errors among `found` (warnings too when strict); keep the warnings on the assembly."""
     errors, warnings = errors_and_warnings(found, strict=strict)
     if errors:
         raise ValidationError(errors + warnings)

@@ -15,6 +15,7 @@ from iac.errors import Problem
 from iac.specs import DEFAULT_REGION
 from iac.synth.lint import LintCache, LintFinding, lint_bodies
 from iac.synth.schema_validation import SchemaFinding, validate_template
+from iac.synth.secrets import secret_findings
 
 #: (template path, line reported by the checker or None) -> (construct path, source location)
 Locate = Callable[[tuple[str | int, ...], int | None], tuple[str | None, SourceLocation | None]]
@@ -67,6 +68,17 @@ def _lint_problem(finding: LintFinding, locate: Locate) -> Problem:
         property_path=".".join(str(p) for p in finding.path) or None,
         severity=finding.severity,
     )
+
+
+def secret_problems(template: dict[str, Any], locate: Locate) -> list[Problem]:
+    """Secrets written into the template in clear, as warnings (errors when strict)."""
+    problems = []
+    for finding in secret_findings(template):
+        path, location = locate(finding.path, None)
+        problems.append(Problem(finding.message, path=path, location=location, hint=finding.hint,
+                                code=finding.rule_id, property_path=".".join(str(p) for p in finding.path),
+                                severity="warning"))
+    return problems
 
 
 def artifact_locator(artifact: Any) -> Locate:

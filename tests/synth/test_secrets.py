@@ -130,3 +130,20 @@ def test_a_finding_never_repeats_the_secret() -> None:
     for secret in ("correct-horse", "battery-staple", "AKIAABCDEFGHIJKLMNOP"):
         assert secret not in text
     assert "13 characters" in text
+
+
+def test_synth_keeps_secrets_as_warnings_and_strict_fails_on_them(tmp_path) -> None:
+    from iac import App, CfnResource, Parameter, Stack, ValidationError
+    from iac.synth import synthesize_app
+
+    app = App(path_metadata=False)
+    stack = Stack(app, "Main")
+    CfnResource(stack, "Queue", type="AWS::SQS::Queue")
+    Parameter(stack, "DbPass", no_echo=True, default="hunter22")
+
+    assembly = synthesize_app(app, lint=False)
+    assert [(w.code, w.path, w.severity) for w in assembly.warnings] == [(NOECHO_DEFAULT, "Main/DbPass", "warning")]
+    assert assembly.warnings[0].location is not None and assembly.warnings[0].location.file == __file__
+    with pytest.raises(ValidationError) as caught:
+        synthesize_app(app, lint=False, strict=True)
+    assert [p.code for p in caught.value.problems] == [NOECHO_DEFAULT]
