@@ -14,6 +14,7 @@ import click
 
 from iac.cli.app_loader import discover_app_spec, load_app
 from iac.cli.report import format_error, use_color
+from iac.cli.terminal import guarded_terminal
 from iac.constructs.core.app import App
 from iac.errors import AppError, IacError, UsageError
 from iac.synth import CloudAssembly, StackArtifact, synthesize
@@ -25,7 +26,10 @@ EXIT_INTERRUPTED = 130
 
 
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn IacErrors into a one-screen message and exit status; --debug adds the traceback."""
+    """Turn IacErrors into a one-screen message and exit status; --debug adds the traceback.
+
+    The whole command runs with a guarded terminal: no control character from user data reaches it.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
@@ -54,7 +58,12 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             )
             sys.exit(EXIT_VALIDATION)
 
-    return click.option("--debug", is_flag=True, help="Show full Python tracebacks.")(wrapper)
+    @functools.wraps(command)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        with guarded_terminal():
+            return wrapper(*args, **kwargs)
+
+    return click.option("--debug", is_flag=True, help="Show full Python tracebacks.")(guarded)
 
 
 def _silence_stdout() -> None:

@@ -1,5 +1,9 @@
 """`iac diff` as text: per stack, `[+] [-] [~]` lines with reasons, before/after, security tables,
-data at risk, renames and deployability problems, then a one-line summary."""
+data at risk, renames and deployability problems, then a one-line summary.
+
+Every name and value comes from the templates, so each goes through `one_line` (control characters and
+newlines escaped): a value can neither drive the terminal nor forge a line of the diff. Multi-line
+strings are shown as a line diff, every line indented under the property it belongs to."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import json
 from typing import Any
 
 from iac.cli.report import Painter
+from iac.cli.terminal import one_line
 from iac.synth.diff.model import ADD, DYNAMIC, MODIFY, REMOVE, DiffResult, ResourceChange, StackDiff
 from iac.synth.serialize import yaml_fragment
 
@@ -30,7 +35,7 @@ def render_diff(result: DiffResult, *, color: bool = False) -> str:
 
 
 def _stack(stack: StackDiff, paint: Painter) -> str:
-    lines = [paint(f"Stack {stack.stack}", bold=True)]
+    lines = [paint(f"Stack {one_line(stack.stack)}", bold=True)]
     if not stack.has_changes:
         lines.append("  no changes")
         return "\n".join(lines)
@@ -44,7 +49,7 @@ def _stack(stack: StackDiff, paint: Painter) -> str:
             lines.append(paint(section, underline=True))
             for change in changes:
                 head = paint(_SYMBOL[change.action], fg=_COLOUR[change.action])
-                lines.append(f"{head} {change.name}" if section not in ("Description", "Transform") else head)
+                lines.append(f"{head} {one_line(change.name)}" if section not in ("Description", "Transform") else head)
                 if change.action == MODIFY:
                     lines.extend(_before_after(None, change.before, change.after, paint))
     if stack.statements:
@@ -52,61 +57,64 @@ def _stack(stack: StackDiff, paint: Painter) -> str:
         for s in stack.statements:
             sign = paint("+" if s.action == ADD else "-", fg="green" if s.action == ADD else "red")
             widen = paint("  (widens access)", fg="red") if s.widens else ""
-            principal = f"  principal {s.principal}" if s.principal else ""
-            condition = f"  when {s.condition}" if s.condition else ""
-            lines.append(f"  {sign} {s.effect} {', '.join(s.actions)} on {', '.join(s.resources) or '-'}"
-                         f"{principal}{condition}  [{s.logical_id} {s.location}]{widen}")
+            principal = f"  principal {one_line(s.principal)}" if s.principal else ""
+            condition = f"  when {one_line(s.condition)}" if s.condition else ""
+            actions, resources = one_line(", ".join(s.actions)), one_line(", ".join(s.resources) or "-")
+            lines.append(f"  {sign} {one_line(s.effect)} {actions} on {resources}"
+                         f"{principal}{condition}  [{one_line(s.logical_id)} {one_line(s.location)}]{widen}")
     if stack.rules:
         lines.append(paint("Security group rule changes", underline=True))
         for r in stack.rules:
             sign = paint("+" if r.action == ADD else "-", fg="green" if r.action == ADD else "red")
             direction = "from" if r.direction == "ingress" else "to"
             world = paint("  (open to the internet)", fg="red") if r.peer in ("0.0.0.0/0", "::/0") else ""
-            lines.append(f"  {sign} {r.group} {r.direction} {r.protocol} {r.ports} {direction} {r.peer or '-'}{world}")
+            rule = " ".join(one_line(part) for part in (r.group, r.direction, r.protocol, r.ports, direction,
+                                                         r.peer or "-"))
+            lines.append(f"  {sign} {rule}{world}")
     for finding in stack.findings:
         colour = "red" if finding.severity == "error" else "yellow"
         label = {"data-at-risk": "DATA AT RISK", "rename": "rename?", "deployability": "will fail"}.get(
             finding.kind, finding.kind)
-        lines.append(paint(f"{label}: ", fg=colour, bold=True) + finding.message)
+        lines.append(paint(f"{label}: ", fg=colour, bold=True) + one_line(finding.message))
         if finding.fix:
-            lines.append(f"    fix: {finding.fix}")
+            lines.append(f"    fix: {one_line(finding.fix)}")
     return "\n".join(lines)
 
 
 def _resource(change: ResourceChange, paint: Painter) -> list[str]:
     head = paint(_SYMBOL[change.action], fg=_COLOUR[change.action])
-    where = f" ({change.construct_path})" if change.construct_path else ""
+    where = f" ({one_line(change.construct_path)})" if change.construct_path else ""
     tail = ""
     if change.action == MODIFY and change.replacement == "True":
         tail = paint("  replace", fg="red", bold=True)
     elif change.action == MODIFY and change.replacement == "Conditional":
         tail = paint("  may replace", fg="red")
     elif change.action == REMOVE and change.policy_action != "Delete":
-        tail = f"  ({change.policy_action.lower() if change.policy_action else ''})"
+        tail = f"  ({one_line(change.policy_action.lower()) if change.policy_action else ''})"
     if change.data_at_risk:
         tail += paint("  DATA AT RISK", fg="red", bold=True)
-    lines = [f"{head} {change.resource_type} {change.logical_id}{where}{tail}"]
+    lines = [f"{head} {one_line(change.resource_type)} {one_line(change.logical_id)}{where}{tail}"]
     for reason in change.reasons:
-        lines.append(f"    └─ {reason}")
+        lines.append(f"    └─ {one_line(reason)}")
     for detail in change.details:
         name = detail.target.path.removeprefix("/Properties/").removeprefix("/")
         if detail.evaluation == DYNAMIC:
-            lines.append(f"    ~ {name}: follows {detail.causing_entity} (known at deploy time)")
+            lines.append(f"    ~ {one_line(name)}: follows {one_line(detail.causing_entity)} (known at deploy time)")
         else:
             lines.extend(_before_after(name, detail.before, detail.after, paint))
     return lines
 
 
 def _before_after(name: str | None, before: Any, after: Any, paint: Painter) -> list[str]:
-    label = f"{name}: " if name else ""
-    old, new = _compact(before), _compact(after)
+    label = f"{one_line(name)}: " if name else ""
+    old, new = one_line(_compact(before)), one_line(_compact(after))
     if len(old) + len(new) <= INLINE_LIMIT and "\n" not in old + new:
         return [f"    ~ {label}{paint(old, fg='red')} → {paint(new, fg='green')}"]
     lines = [f"    ~ {label}".rstrip()]
     diff = difflib.unified_diff(_pretty(before), _pretty(after), lineterm="", n=2)
     for line in list(diff)[2:]:
         colour = "green" if line.startswith("+") else "red" if line.startswith("-") else None
-        lines.append("        " + (paint(line, fg=colour) if colour else line))
+        lines.append("        " + (paint(one_line(line), fg=colour) if colour else one_line(line)))
     return lines
 
 
@@ -121,6 +129,6 @@ def _pretty(value: Any) -> list[str]:
     data, policies) break into their own lines."""
     if value is None:
         return ["(absent)"]
-    if isinstance(value, str):
-        return value.splitlines() or [""]
+    if isinstance(value, str):  # split at newlines only: a carriage return stays visible, as \r
+        return value.removesuffix("\n").split("\n")
     return yaml_fragment(value).splitlines()

@@ -6,7 +6,8 @@
        = construct: Network/Queue
        = hint: ids must be unique among the children of one scope; pick another id
 
-Colour only on a terminal and never when NO_COLOR is set.
+Colour only on a terminal and never when NO_COLOR is set. Every field of a block may come from a
+template or an app, so each is shown on one line with its control characters escaped (iac.cli.terminal).
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from typing import IO
 
 import click
 
+from iac.cli.terminal import one_line, own, printable
 from iac.constructs.core.source import SourceLocation, is_iac_file
 from iac.errors import AppError, IacError, Problem, ValidationError
 
 _HIDDEN_FRAME_PARTS = (os.sep + "runpy.py", os.sep + "click" + os.sep, os.sep + "importlib" + os.sep, "<frozen ")
+#: A source line longer than this (minified JSON, a generated file) is cut: the block stays one screen.
+SOURCE_LINE_SHOWN = 160
 
 
 def use_color(stream: IO[str]) -> bool:
@@ -30,11 +34,15 @@ def use_color(stream: IO[str]) -> bool:
 
 
 class Painter:
+    """Styles text for the terminal. The text's own control characters are escaped first, so the only
+    escape sequences in the result are the style's, marked as iac's own for the terminal guard."""
+
     def __init__(self, color: bool) -> None:
         self.color = color
 
     def __call__(self, text: str, **style: object) -> str:
-        return click.style(text, **style) if self.color else text  # type: ignore[arg-type]
+        text = printable(text)
+        return own(click.style(text, **style)) if self.color else text  # type: ignore[arg-type]
 
 
 def format_error(error: IacError, *, color: bool = False) -> str:
@@ -68,31 +76,45 @@ def _block(error: IacError, paint: Painter) -> str:
     code = getattr(error, "code", None)
     label = severity + (f"[{code}]" if code else "")
     colour = "red" if severity == "error" else "yellow"
-    lines = [paint(f"{label}:", fg=colour, bold=True) + " " + paint(error.message, bold=True)]
+    lines = [paint(f"{one_line(label)}:", fg=colour, bold=True) + " " + paint(one_line(error.message), bold=True)]
     lines.extend(_where(error.location, paint))
     if error.path:
-        lines.append(paint("   = ", fg="blue") + f"construct: {error.path}")
+        lines.append(paint("   = ", fg="blue") + f"construct: {one_line(error.path)}")
     for name in ("property_path", "expected", "given"):
         value = getattr(error, name, None)
         if value:
-            lines.append(paint("   = ", fg="blue") + f"{name.replace('_path', '')}: {value}")
+            lines.append(paint("   = ", fg="blue") + f"{name.replace('_path', '')}: {one_line(value)}")
     if error.hint:
-        lines.append(paint("   = ", fg="blue") + f"hint: {error.hint}")
+        lines.append(paint("   = ", fg="blue") + f"hint: {one_line(error.hint)}")
     return "\n".join(lines)
 
 
 def _where(location: SourceLocation | None, paint: Painter) -> list[str]:
     if location is None:
         return []
-    lines = [paint("  --> ", fg="blue") + str(location)]
-    source = location.source_line
+    lines = [paint("  --> ", fg="blue") + one_line(location)]
+    source = source_line(location)
     if source:
         lines.append(paint("   | ", fg="blue") + "    " + source)
     return lines
 
 
+def source_line(location: SourceLocation) -> str:
+    """The located line as it can be shown: read only from a regular file (a FIFO would block the read,
+    a device never end it), cut to SOURCE_LINE_SHOWN characters, control characters escaped."""
+    try:
+        if not os.path.isfile(location.file):
+            return ""
+    except (TypeError, ValueError):
+        return ""
+    text = location.source_line
+    if len(text) > SOURCE_LINE_SHOWN:
+        text = text[:SOURCE_LINE_SHOWN] + " …"
+    return one_line(text)
+
+
 def _app_error(error: AppError, paint: Painter) -> str:
-    lines = [paint("error:", fg="red", bold=True) + " " + paint(error.message, bold=True)]
+    lines = [paint("error:", fg="red", bold=True) + " " + paint(one_line(error.message), bold=True)]
     frames = user_frames(error.original)
     if frames:
         lines.append("Traceback (your code only; run with --debug for the full one):")
@@ -107,7 +129,7 @@ def user_frames(exception: BaseException) -> list[str]:
         if is_iac_file(frame.filename) or any(part in frame.filename for part in _HIDDEN_FRAME_PARTS):
             continue
         location = SourceLocation(file=frame.filename, line=frame.lineno or 0)
-        lines.append(f"  {location}, in {frame.name}")
+        lines.append(f"  {one_line(location)}, in {one_line(frame.name)}")
         if frame.line:
-            lines.append(f"    {frame.line.strip()}")
+            lines.append(f"    {one_line(frame.line.strip())}")
     return lines

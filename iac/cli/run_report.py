@@ -24,6 +24,7 @@ from typing import IO, Any
 
 import click
 
+from iac.cli.terminal import own
 from iac.synth.phases import Phases
 
 
@@ -31,6 +32,10 @@ def verbose_option(phases: str) -> Any:
     """The --verbose option of a command whose phases are `phases` (for the help text)."""
     return click.option("--verbose", "-v", is_flag=True,
                         help=f"Print the time each phase took ({phases}) to stderr.")
+
+
+#: Back to the start of the line and erase it (written as iac's own, through the terminal guard).
+ERASE_LINE = "\r\x1b[K"
 
 
 class TerminalProgress:
@@ -44,13 +49,13 @@ class TerminalProgress:
         if done >= total:
             self.clear()
             return
-        self.stream.write(f"\r\x1b[K{phase}: {done}/{total} stack{'s' if total != 1 else ''}")
+        self.stream.write(f"{own(ERASE_LINE)}{phase}: {done}/{total} stack{'s' if total != 1 else ''}")
         self.stream.flush()
         self.shown = True
 
     def clear(self) -> None:
         if self.shown:
-            self.stream.write("\r\x1b[K")
+            self.stream.write(own(ERASE_LINE))
             self.stream.flush()
             self.shown = False
 
