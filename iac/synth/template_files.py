@@ -8,10 +8,11 @@ from typing import Any
 
 import attrs
 
-from iac.constructs.core.source import SourceLocation
+from iac.constructs.core.source import SourceLocation, display_path
 from iac.errors import Problem, TemplateError, UsageError
+from iac.synth.limits import MAX_TEMPLATE_BYTES, check_limits
 from iac.synth.lint import LintCache
-from iac.synth.loader import loads
+from iac.synth.loader import loads, read_template_text
 from iac.synth.phases import LINT, SCHEMA_VALIDATION, Phases
 from iac.synth.template import construct_path, section
 from iac.synth.validation import Locate, errors_and_warnings, lint_problems, schema_problems
@@ -72,25 +73,56 @@ def validate_files(paths: list[str], *, region: str | None, lint: bool, strict: 
 
 def _read_and_check(files: list[str], region: str | None, report: FileReport,
                     loaded: dict[str, tuple[str, dict[str, Any]]], problems: list[Problem]) -> None:
-    """Read each file and run the schema layer; the files it passes go into `loaded`."""
+    """Read each file and run the schema layer and CloudFormation's quotas (as synth does); the files
+    they pass go into `loaded`."""
     for path in files:
         report.files += 1
         name = os.path.abspath(path)
         try:
-            with open(name, encoding="utf-8") as handle:
-                text = handle.read()
+            text = read_template_text(path)
             template = loads(text, file=name)
         except TemplateError as error:
             problems.append(Problem(error.message, location=error.location or SourceLocation(file=name, line=1),
                                     hint=error.hint, code="template"))
             continue
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(Problem(f"cannot read {path}: {error}", code="template"))
-            continue
-        found = schema_problems(template, region, file_locator(name, text, template))
+        locate = file_locator(name, text, template)
+        found = schema_problems(template, region, locate) + limit_problems(name, text, template, locate)
         problems.extend(found)
         if not found:  # as in synth: cfn-lint would only repeat the schema layer's errors
             loaded[name] = (text, template)
+
+
+def limit_problems(file: str, text: str, template: dict[str, Any], locate: Locate) -> list[Problem]:
+    """CloudFormation's hard quotas (iac.synth.limits, the ones synth applies), located in the file.
+
+    The body CloudFormation would receive is the file itself, so its size is the file's size in bytes.
+    A quota on a whole section points at the section's line; one on an element, at the element's.
+    """
+    def locate_element(section: str, logical_id: str) -> tuple[str | None, SourceLocation | None]:
+        return locate((section, logical_id), None)
+
+    found = check_limits(display_path(file), template, len(text.encode("utf-8")), locate_element)
+    located: list[Problem] = []
+    for problem in found:
+        if problem.location is None:
+            line = _line_of_quota(text, problem.message)
+            problem = Problem(problem.message, location=SourceLocation(file=file, line=line), hint=problem.hint)
+        problem.code = problem.code or "limit"
+        located.append(problem)
+    return located
+
+
+def _line_of_quota(text: str, message: str) -> int:
+    """Where a quota on the whole template is broken: the section it counts ("has 501 resources"), the
+    Description, or the line on which the file grows past the size quota."""
+    counted = re.search(r" has [\d,]+ (resources|parameters|outputs|mappings);", message)
+    if counted:
+        return line_of_path(text, (counted.group(1).capitalize(),))
+    if message.startswith("the description of"):
+        return line_of_path(text, ("Description",))
+    if message.startswith("the template of"):
+        return text.encode("utf-8")[:MAX_TEMPLATE_BYTES].count(b"\n") + 1
+    return 1
 
 
 def file_locator(file: str, text: str, template: dict[str, Any]) -> Locate:
