@@ -125,11 +125,26 @@ def _app_error(error: AppError, paint: Painter) -> str:
 def user_frames(exception: BaseException) -> list[str]:
     """The traceback lines of `exception` that are in the user's code, not iac's or Python's."""
     lines: list[str] = []
+    previous: tuple[str, int | None] | None = None
+    repeated = 0
     for frame in traceback.extract_tb(exception.__traceback__):
         if is_iac_file(frame.filename) or any(part in frame.filename for part in _HIDDEN_FRAME_PARTS):
             continue
+        if (frame.filename, frame.lineno) == previous:  # a recursion: one screen, not a thousand frames
+            repeated += 1
+            continue
+        if repeated:
+            lines.append(_repeated(repeated))
+            repeated = 0
+        previous = (frame.filename, frame.lineno)
         location = SourceLocation(file=frame.filename, line=frame.lineno or 0)
         lines.append(f"  {one_line(location)}, in {one_line(frame.name)}")
         if frame.line:
             lines.append(f"    {one_line(frame.line.strip())}")
+    if repeated:
+        lines.append(_repeated(repeated))
     return lines
+
+
+def _repeated(count: int) -> str:
+    return f"  [the line above repeated {count} more time{'s' if count != 1 else ''}]"

@@ -15,7 +15,7 @@ from iac.synth.lint import LintCache
 from iac.synth.loader import loads, read_template_text
 from iac.synth.phases import LINT, SCHEMA_VALIDATION, Phases
 from iac.synth.template import construct_path, section
-from iac.synth.validation import Locate, errors_and_warnings, lint_problems, schema_problems
+from iac.synth.validation import Locate, errors_and_warnings, lint_problems, schema_problems, secret_problems
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 _NOT_TEMPLATES = {"manifest.json", ".lint-cache.json"}
@@ -88,6 +88,7 @@ def _read_and_check(files: list[str], region: str | None, report: FileReport,
         locate = file_locator(name, text, template)
         found = schema_problems(template, region, locate) + limit_problems(name, text, template, locate)
         problems.extend(found)
+        problems.extend(secret_problems(template, locate))
         if not found:  # as in synth: cfn-lint would only repeat the schema layer's errors
             loaded[name] = (text, template)
 

@@ -101,3 +101,17 @@ def test_an_app_error_lists_only_the_users_frames():
     assert "Traceback (your code only; run with --debug for the full one):" in text
     assert "in _raise_from_user_code" in text
     assert 'raise RuntimeError("boom")' in text
+
+
+def test_a_recursion_in_the_users_code_is_one_screen(tmp_path):
+    app = tmp_path / "deep.py"
+    app.write_text("def f():\n    return f()\n", encoding="utf-8")
+    namespace: dict = {}
+    exec(compile(app.read_text(), str(app), "exec"), namespace)
+    try:
+        namespace["f"]()
+    except RecursionError as error:
+        lines = user_frames(error)
+
+    assert len(lines) <= 6
+    assert lines[-1].startswith("  [the line above repeated ") and lines[-1].endswith(" more times]")

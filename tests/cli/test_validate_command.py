@@ -378,3 +378,15 @@ def test_report_is_plain_when_not_a_terminal(hello_app: Path, write_app: Callabl
     result = invoke("synth", "--no-lint")
     assert result.exit_code == 1
     assert not ANSI.search(result.output)
+
+
+def test_validate_file_reports_a_noecho_default_and_fails_with_strict(tmp_path: Path, invoke: Invoke) -> None:
+    template = tmp_path / "t.yaml"
+    template.write_text("Parameters:\n  Pass:\n    Type: String\n    NoEcho: true\n    Default: hunter22\n"
+                        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n", encoding="utf-8")
+
+    relaxed = invoke("validate", "--no-lint", str(template))
+    strict = invoke("validate", "--no-lint", "--strict", str(template))
+
+    assert relaxed.exit_code == 0 and "IAC-SECRET-001" in relaxed.output
+    assert strict.exit_code == 1 and "t.yaml:5" in strict.output
