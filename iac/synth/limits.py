@@ -10,6 +10,7 @@ from typing import Any
 
 from iac.constructs.core.logical_id import is_valid_logical_id
 from iac.errors import Problem
+from iac.synth.template import section as template_section
 
 MAX_RESOURCES = 500
 MAX_PARAMETERS = 200
@@ -34,7 +35,7 @@ def check_limits(stack_name: str, template: dict[str, Any], body_bytes: int, loc
     """Every quota the template breaks, as problems naming the stack (and element where one is at fault)."""
     problems: list[Problem] = []
     for section, limit, noun in _SECTION_LIMITS:
-        count = len(template.get(section) or {})
+        count = len(template_section(template, section))
         if count > limit:
             problems.append(
                 Problem(
@@ -44,7 +45,7 @@ def check_limits(stack_name: str, template: dict[str, Any], body_bytes: int, loc
                 )
             )
     for section in ("Resources", "Parameters", "Outputs", "Mappings", "Conditions"):
-        for logical_id in template.get(section) or {}:
+        for logical_id in template_section(template, section):
             if not is_valid_logical_id(logical_id):
                 path, location = locate(section, logical_id)
                 problems.append(

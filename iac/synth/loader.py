@@ -202,6 +202,8 @@ def _load_json(text: str, file: str | None) -> Any:
         ) from None
     except RecursionError:  # nested deeper than Python's stack: certainly deeper than the bound
         raise _too_deep(file, _json_line(text, depth=MAX_TEMPLATE_DEPTH + 1)) from None
+    except ValueError as error:  # an integer past Python's 4,300-digit conversion bound
+        raise _unreadable_value(error, file, None) from None
     depth, values = _json_shape(value)
     if depth > MAX_TEMPLATE_DEPTH:
         raise _too_deep(file, _json_line(text, depth=MAX_TEMPLATE_DEPTH + 1))
@@ -291,8 +293,16 @@ def _load_yaml(text: str, file: str | None) -> Any:
         raise TemplateError(f"invalid YAML: {error}", location=location) from None
     except RecursionError:  # the pure-Python parser, without libyaml's own depth bound
         raise _too_deep(file, None) from None
+    except ValueError as error:  # an integer past Python's 4,300-digit conversion bound
+        raise _unreadable_value(error, file, None) from None
     finally:
         loader.dispose()
+
+
+def _unreadable_value(error: ValueError, file: str | None, line: int | None) -> TemplateError:
+    """A value no template can hold (CloudFormation's numbers are 64-bit at the most): an input error."""
+    return TemplateError(f"a value cannot be read: {error}".split("; use sys.")[0],
+                         location=_location_of(file, line or 1))
 
 
 def _collections_in(node: yaml.Node) -> list[yaml.Node]:

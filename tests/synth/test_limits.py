@@ -125,3 +125,10 @@ def test_ids_too_long_for_cloudformation_are_reported_in_every_section():
     problems = check_limits("Main", template, 100, lambda section, lid: ("Main", None))
 
     assert len(problems) == 2
+
+
+def test_sections_that_are_not_mappings_are_left_to_the_schema_layer():
+    from iac.synth.limits import check_limits
+
+    template = {"Resources": 5, "Parameters": ["a"], "Outputs": "x", "Mappings": None}
+    assert check_limits("t.yaml", template, 10, lambda section, logical_id: (None, None)) == []

@@ -181,3 +181,10 @@ def test_a_deployed_template_is_read_with_the_same_bounds():
 
     assert caught.value.location.line == 6
     assert deployed_template(_GetTemplate(json.dumps({"Resources": {}})), stack) == {"Resources": {}}
+
+
+@pytest.mark.parametrize("text", ["Resources:\n  Q:\n    Properties:\n      N: " + "9" * 5000 + "\n",
+                                  '{"Resources": {"Q": {"Properties": {"N": ' + "9" * 5000 + "}}}}"])
+def test_an_integer_too_long_for_python_is_an_input_error(text: str) -> None:
+    with pytest.raises(TemplateError, match="a value cannot be read: Exceeds the limit"):
+        loads_template(text, file="t.yaml")
