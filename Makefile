@@ -28,7 +28,7 @@ synth: $(BIN)/iac
 	done
 
 test: $(VENV)/.test-extras
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check .

@@ -418,6 +418,6 @@ def test_a_syntax_error_in_the_app_names_the_file_and_line(invoke, write_app):
     result = invoke("synth")
 
     assert result.exit_code == 2
-    assert "the app app.py raised SyntaxError" in result.stderr
-    assert "app.py, line 2" in result.stderr
+    assert "the app app.py is not valid Python: SyntaxError" in result.stderr
+    assert "--> app.py:2" in result.stderr
     assert "<frozen" not in result.stderr
