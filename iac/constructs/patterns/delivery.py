@@ -30,6 +30,7 @@ The parts: `.pipeline`, `.build_project`, `.test_project`, `.assembly` (the buil
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 import attrs
@@ -59,6 +60,24 @@ def _commands(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
         raise TypeError(f"{attribute.name} must be a non-empty list of shell commands, got {value!r}")
 
 
+def _app_path(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    """The app file goes into the build's shell command and into `iac synth --app`: quoting keeps it one
+    argument, but a line break would still end the buildspec's command and a leading '-' would read as an
+    option, so both are refused here, where the user wrote them."""
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"app must be the app file (or module:attribute), relative to the repository root, got "
+                        f"{value!r}")
+    if "\x00" in value:
+        raise ValueError(f"app {value!r} holds a NUL character; give the app file's path")
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"app {value!r} must be one line: a line break would end the build's shell command")
+    if value.startswith("/"):
+        raise ValueError(f"app {value!r} must be relative to the repository root (the build checks the source "
+                         "out in a folder of its own)")
+    if value.startswith("-"):
+        raise ValueError(f"app {value!r} must not begin with '-' (iac would read it as an option)")
+
+
 def _optional_stack_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     codepipeline._check_stack_name(instance, attribute, value)
 
@@ -67,8 +86,7 @@ def _optional_stack_name(instance: Any, attribute: attrs.Attribute, value: Any) 
 class DeliveryPipelineProps:
     stack: Stack = attrs.field(validator=_check_stack)
     source: codepipeline.SourceAction = attrs.field(validator=_check_source)
-    app: str = attrs.field(default="app.py", validator=attrs.validators.and_(
-        attrs.validators.instance_of(str), attrs.validators.min_len(1)))
+    app: str = attrs.field(default="app.py", validator=_app_path)
     install_commands: list[str] = attrs.field(factory=lambda: ["pip install -r requirements.txt"],
                                               converter=list, validator=_commands)
     test_commands: list[str] = attrs.field(factory=lambda: ["python -m pytest -q --junitxml=reports/junit.xml"],
@@ -99,6 +117,12 @@ class DeliveryPipelineProps:
                 # each stage's deploy role manages IAM names "<its stack>-*": a prefix would reach the other
                 raise ValueError(f"stack {one!r} starts with {other!r}-, so {other!r}'s deployment role could "
                                  f"change {one!r}'s IAM roles; pick names that do not prefix each other")
+
+
+def _shell_command(*words: str) -> str:
+    """A command line in which every word reaches the program as exactly one argument, whatever it holds:
+    the buildspec's commands run in a shell, and the words come from the user's props."""
+    return " ".join(shlex.quote(word) for word in words)
 
 
 class DeliveryPipeline(Construct):
@@ -157,6 +181,7 @@ class DeliveryPipeline(Construct):
     def _build_project(self) -> codebuild.PipelineProject:
         """`iac synth --strict`, then the file assets to the asset bucket; the assembly is the output."""
         has_assets = any(getattr(node, "is_asset", False) for node in self.target.walk())
+        # ASSEMBLY_DIR is this module's constant of plain letters; the file names are the assembly's own
         publish = [f'for f in {ASSEMBLY_DIR}/asset.*.zip; do [ -e "$f" ] || continue; '
                    f'aws s3 cp "$f" "s3://$ASSET_BUCKET/${{f#{ASSEMBLY_DIR}/asset.}}"; done'] if has_assets else []
         project = codebuild.PipelineProject(
@@ -166,7 +191,8 @@ class DeliveryPipeline(Construct):
                 "phases": {
                     "install": self._install_phase(),
                     "build": {"commands": [
-                        f"iac synth --app {self.props.app} --out {ASSEMBLY_DIR} --format json --strict", *publish]},
+                        _shell_command("iac", "synth", "--app", self.props.app, "--out", ASSEMBLY_DIR, "--format",
+                                       "json", "--strict"), *publish]},
                 },
                 "artifacts": {"base-directory": ASSEMBLY_DIR, "files": ["**/*"]},
             })
