@@ -10,7 +10,7 @@ What this makes is what SAM's `DeploymentPreference` makes, and why each piece i
 - a CodeDeploy Application (ComputePlatform Lambda) and a DeploymentGroup with the traffic-shifting
   configuration (a predefined `CodeDeployDefault.Lambda...`, or a DeploymentConfig of your own),
   automatic rollback when the deployment fails, is stopped, or an alarm fires, and the alarms;
-- the CodeDeploy service role (the AWS managed AWSCodeDeployRoleForLambda policy, which lets
+- the CodeDeploy service role (the AWS managed AWSCodeDeployRoleForLambdaLimited policy, which lets
   CodeDeploy move aliases and read alarms), allowed to invoke exactly the hook functions;
 - for each hook, permission to report its verdict (codedeploy:PutLifecycleEventHookExecutionStatus)
   on this deployment group only.
@@ -43,7 +43,9 @@ from iac.constructs.core.source import caller_location
 from iac.errors import ConstructError
 
 CODEDEPLOY_SERVICE = "codedeploy.amazonaws.com"
-LAMBDA_SERVICE_ROLE_POLICY = "service-role/AWSCodeDeployRoleForLambda"
+#: AWSCodeDeployRoleForLambda without sns:Publish on every topic (no group here notifies a topic):
+#: https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
+LAMBDA_SERVICE_ROLE_POLICY = "service-role/AWSCodeDeployRoleForLambdaLimited"
 ECS_SERVICE_ROLE_POLICY = "AWSCodeDeployRoleForECS"
 PREDEFINED_PREFIX = "CodeDeployDefault."
 

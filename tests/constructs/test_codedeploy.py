@@ -122,13 +122,14 @@ def test_the_group_shifts_traffic_blue_green_and_rolls_back_on_failure(app, stac
     assert resources[group.application.resource.logical_id]["Properties"] == {"ComputePlatform": "Lambda"}
 
 
-def test_the_service_role_has_the_partition_aware_managed_policy(app, stack):
+def test_the_service_role_has_the_limited_partition_aware_managed_policy(app, stack):
+    """The Limited policy is the broad one without sns:Publish on every topic: iac's groups notify no topic."""
     alias = _function(stack).add_alias("live", deployment="AllAtOnce")
 
     role = _resources(app)[alias.deployment_group.role.resource.logical_id]["Properties"]
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "codedeploy.amazonaws.com"}
     assert role["ManagedPolicyArns"] == [
-        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambda"}]
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited"}]
 
 
 def test_the_version_follows_the_code_and_the_alias_points_at_it(app, stack):

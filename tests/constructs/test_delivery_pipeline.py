@@ -124,9 +124,10 @@ def test_build_publishes_the_assets_and_may_write_only_the_asset_bucket_for_them
                           "Value": {"Fn::Sub": "iac-assets-${AWS::AccountId}-${AWS::Region}"}}]
     statements = resources[release.build_project.role.default_policy.logical_id]["Properties"]["PolicyDocument"][
         "Statement"]
+    # a bucket of that name in another account (a squatter's) is refused by IAM, not only by the upload
     assert {"Effect": "Allow", "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
-            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::iac-assets-${AWS::AccountId}-${AWS::Region}/*"}} \
-        in statements
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::iac-assets-${AWS::AccountId}-${AWS::Region}/*"},
+            "Condition": {"StringEquals": {"aws:ResourceAccount": {"Ref": "AWS::AccountId"}}}} in statements
 
 
 def test_a_stack_without_assets_publishes_nothing():

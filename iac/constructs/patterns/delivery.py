@@ -197,8 +197,11 @@ class DeliveryPipeline(Construct):
                 "artifacts": {"base-directory": ASSEMBLY_DIR, "files": ["**/*"]},
             })
         if has_assets:
-            project.role.add_to_policy(iam.PolicyStatement(actions=list(ASSET_UPLOAD_ACTIONS), resources=[
-                Fn.sub(f"arn:{Aws.PARTITION}:s3:::{ASSET_BUCKET_TEMPLATE}/*")]))
+            # bucket names are global: a bucket of this name in another account must not receive the code
+            objects = Fn.sub(f"arn:{Aws.PARTITION}:s3:::{ASSET_BUCKET_TEMPLATE}/*")
+            project.role.add_to_policy(iam.PolicyStatement(
+                actions=list(ASSET_UPLOAD_ACTIONS), resources=[objects],
+                conditions={"StringEquals": {"aws:ResourceAccount": Aws.ACCOUNT_ID}}))
         return project
 
     def _test_project(self) -> codebuild.PipelineProject:
