@@ -30,6 +30,18 @@ ECHO = "Custom::Echo"
 ECHO_SERVICE_TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:echo"
 
 
+@pytest.fixture(autouse=True)
+def private_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """iac's private cache folder (the lint cache's key) for this test only, never the real ~/.cache/iac.
+
+    Outside tmp_path, so tests that list their tmp_path see only what they made; not created yet, so
+    iac creates it (0700) as it would on first use. Subprocesses inherit it through the environment.
+    """
+    folder = tmp_path_factory.mktemp("iac-cache") / "iac"
+    monkeypatch.setenv("IAC_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def app() -> App:
     """An app whose templates hold only what the test wrote (no iac:path resource metadata)."""

@@ -115,7 +115,7 @@ def _synthesized(app_spec: str | None, outdir: str, *, lint: bool) -> CloudAssem
     protected = protected_folders(app_spec)  # the app's folder: --out must never replace it
     check_output_dir(outdir, protected=protected)  # before the app runs
     _, assembly = load_assembly(app_spec, None, phases)
-    validate_assembly(assembly, lint=lint, cache_dir=outdir, phases=phases)
+    validate_assembly(assembly, lint=lint, cache_dir=outdir, reuse_lint_cache=False, phases=phases)
     assembly.write(outdir, protected=protected)
     _print_warnings(assembly.warnings)
     return assembly

@@ -1,46 +1,20 @@
 """Layer 3 of validation: cfn-lint's full rule set, in process, on every serialized template.
 
 cfn-lint is imported and its rules built only when a template actually needs linting (that costs
-about a second); results are cached by template hash, region and cfn-lint version, so an unchanged
-stack is never linted twice. Several stacks are linted in parallel worker processes (forked after
-the rules are built, so each worker starts warm).
+about a second); results are cached (iac.synth.lint_cache: keyed by everything that decides them,
+signed with the user's private key), so an unchanged stack is never linted twice. Several stacks are
+linted in parallel worker processes (forked after the rules are built, so each worker starts warm).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Callable
 from typing import Any
 
-import attrs
+from iac.synth.lint_cache import CACHE_FILE, SEVERITIES, LintCache, LintFinding, cache_key, lint_context
 
-from iac.synth.assembly import package_version
-
-CACHE_FILE = ".lint-cache.json"
-CACHE_FORMAT = 1
-SEVERITIES = ("error", "warning", "informational")
-
-
-@attrs.frozen(kw_only=True)
-class LintFinding:
-    """One cfn-lint match: rule id (E3002, W1020, ...), severity, message, template path and line."""
-
-    rule_id: str
-    severity: str
-    message: str
-    path: tuple[str | int, ...] = ()
-    line: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"rule_id": self.rule_id, "severity": self.severity, "message": self.message,
-                "path": list(self.path), "line": self.line}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> LintFinding:
-        return cls(rule_id=data["rule_id"], severity=data["severity"], message=data["message"],
-                   path=tuple(data.get("path", ())), line=data.get("line"))
+__all__ = ["CACHE_FILE", "LintCache", "LintFinding", "cache_key", "lint_bodies", "lint_template"]
 
 
 _rules: Any = None
@@ -83,51 +57,6 @@ def _finding(match: Any) -> LintFinding:
     )
 
 
-def cache_key(body: str, region: str) -> str:
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    return f"{digest}:{region}:{package_version('cfn-lint')}"
-
-
-@attrs.define
-class LintCache:
-    """Findings by cache key; loaded from and saved into the assembly directory."""
-
-    entries: dict[str, list[LintFinding]] = attrs.field(factory=dict)
-    used: set[str] = attrs.field(factory=set)
-
-    @classmethod
-    def load(cls, directory: str | None) -> LintCache:
-        if not directory:
-            return cls()
-        try:
-            with open(os.path.join(directory, CACHE_FILE), encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
-            return cls()
-        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
-            return cls()
-        try:
-            entries = {key: [LintFinding.from_json(f) for f in found] for key, found in data["entries"].items()}
-        except (KeyError, TypeError, AttributeError):
-            return cls()
-        return cls(entries=entries)
-
-    def get(self, key: str) -> list[LintFinding] | None:
-        found = self.entries.get(key)
-        if found is not None:
-            self.used.add(key)
-        return found
-
-    def put(self, key: str, findings: list[LintFinding]) -> None:
-        self.entries[key] = findings
-        self.used.add(key)
-
-    def dumps(self) -> str:
-        """Only the entries this run used, so the cache never grows past the app's stacks."""
-        kept = {key: [f.to_json() for f in self.entries[key]] for key in sorted(self.used)}
-        return json.dumps({"format": CACHE_FORMAT, "entries": kept}, indent=1) + "\n"
-
-
 Progress = Callable[[int, int], None]
 
 
@@ -139,8 +68,9 @@ def lint_bodies(items: dict[str, tuple[str, str]], cache: LintCache, *, jobs: in
     """
     results: dict[str, list[LintFinding]] = {}
     missing: dict[str, tuple[str, str, str]] = {}
+    context = lint_context()
     for name, (body, region) in items.items():
-        key = cache_key(body, region)
+        key = cache_key(body, region, context=context)
         cached = cache.get(key)
         if cached is not None:
             results[name] = cached

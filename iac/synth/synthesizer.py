@@ -73,11 +73,14 @@ def synthesize_app(
 
 
 def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: bool = False,
-                      cache_dir: str | None = None, phases: Phases | None = None) -> None:
+                      cache_dir: str | None = None, reuse_lint_cache: bool = True,
+                      phases: Phases | None = None) -> None:
     """Layers 2 and 3: registry schemas, then cfn-lint (cached in `cache_dir`'s lint cache).
 
     Errors raise ValidationError; warnings are kept on `assembly.warnings` (errors when `strict`).
     `phases`, when given, receives the time of each layer and the progress of the lint.
+    `reuse_lint_cache=False` lints every stack whatever the cache holds (deploy: what is deployed
+    is never judged by a file someone else may have written) and still saves the fresh results.
     """
     phases = phases or Phases()
     problems: list[Problem] = []
@@ -95,7 +98,8 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
     if not lint:
         _keep_warnings(assembly, secrets, strict=strict)
         return
-    cache = LintCache.load(cache_dir)
+    cache = LintCache.load(cache_dir, read_entries=reuse_lint_cache)
+    cache.warn()
     linted = [0]
 
     def progress(done: int, total: int) -> None:
@@ -110,7 +114,9 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
             progress=progress,
         )
     phases.note(LINT, _lint_note(linted[0], len(assembly.stacks)))
-    assembly.extra_files[LINT_CACHE_FILE] = cache.dumps()
+    saved = cache.dumps()
+    if saved is not None:
+        assembly.extra_files[LINT_CACHE_FILE] = saved
     _keep_warnings(assembly, found + secrets, strict=strict)
 
 

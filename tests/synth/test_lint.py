@@ -1,5 +1,6 @@
 """The cfn-lint layer: findings for template texts, mapping to constructs, warnings vs errors,
-the lint cache in the assembly directory, and parallel linting of several stacks.
+the lint cache in the assembly directory (its trust: test_lint_cache.py), and parallel linting of
+several stacks.
 """
 
 from __future__ import annotations
@@ -189,9 +190,10 @@ def test_lint_cache_file_is_written_into_the_assembly(tmp_path: Path) -> None:
     assembly = app.synth(outdir=str(tmp_path / "out"))
     assert CACHE_FILE in assembly.extra_files
     data = json.loads((tmp_path / "out" / CACHE_FILE).read_text())
-    assert data["format"] == 1
-    [findings] = data["entries"].values()
-    assert [f["rule_id"] for f in findings] == ["W2001"]
+    assert data["format"] == 2
+    [entry] = data["entries"].values()
+    assert [f["rule_id"] for f in entry["findings"]] == ["W2001"]
+    assert len(entry["mac"]) == 64  # signed with the user's key (tests/synth/test_lint_cache.py)
 
 
 def test_second_synth_into_the_same_outdir_does_not_lint_again(
@@ -245,19 +247,27 @@ def test_corrupt_cache_file_is_ignored(tmp_path: Path, count_lint_runs: list[lis
 
 
 def test_cache_keeps_only_the_entries_this_run_used() -> None:
-    cache = LintCache()
+    cache = LintCache(secret=b"k" * 32)
     cache.put("old", [])
-    fresh = LintCache(entries=dict(cache.entries))
+    fresh = LintCache(entries=dict(cache.entries), secret=cache.secret)
     fresh.put("new", [])
     assert list(json.loads(fresh.dumps())["entries"]) == ["new"]
 
 
 def test_lint_cache_loads_what_it_dumps(tmp_path: Path) -> None:
     finding = LintFinding(rule_id="W2001", severity="warning", message="m", path=("Parameters", "P"), line=2)
-    cache = LintCache()
+    cache = LintCache.load(str(tmp_path))
     cache.put("key", [finding])
-    (tmp_path / CACHE_FILE).write_text(cache.dumps())
+    text = cache.dumps()
+    assert text is not None
+    (tmp_path / CACHE_FILE).write_text(text)
     assert LintCache.load(str(tmp_path)).get("key") == [finding]
+
+
+def test_an_in_memory_cache_is_never_saved() -> None:
+    cache = LintCache()
+    cache.put("key", [])
+    assert cache.dumps() is None
 
 
 # -- parallel linting ------------------------------------------------------------------------------------
