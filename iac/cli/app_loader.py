@@ -22,7 +22,7 @@ from typing import Any
 from iac.constructs.core.app import App, capture_apps
 from iac.constructs.core.source import SourceLocation, is_iac_file
 from iac.errors import AppError, IacError, UsageError
-from iac.synth.assembly_dir import printable
+from iac.text import one_line as printable
 
 DEFAULT_APP_FILE = "app.py"
 

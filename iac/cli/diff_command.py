@@ -17,10 +17,10 @@ from iac.cli.report import use_color
 from iac.cli.run_report import verbose_option, watched_run
 from iac.errors import UsageError
 from iac.synth.assembly import read_assembly
-from iac.synth.assembly_dir import printable
 from iac.synth.diff import diff_pairs
 from iac.synth.loader import load
 from iac.synth.phases import BASELINE, DIFF, Phases
+from iac.text import one_line as printable
 
 APPROVAL_LEVELS = ("never", "widening", "any-change")
 

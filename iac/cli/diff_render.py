@@ -12,9 +12,9 @@ import json
 from typing import Any
 
 from iac.cli.report import Painter
-from iac.cli.terminal import one_line
 from iac.synth.diff.model import ADD, DYNAMIC, MODIFY, REMOVE, DiffResult, ResourceChange, StackDiff
 from iac.synth.serialize import yaml_fragment
+from iac.text import one_line
 
 _SYMBOL = {ADD: "[+]", REMOVE: "[-]", MODIFY: "[~]"}
 _COLOUR = {ADD: "green", REMOVE: "red", MODIFY: "yellow"}

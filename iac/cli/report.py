@@ -18,9 +18,10 @@ from typing import IO
 
 import click
 
-from iac.cli.terminal import one_line, own, printable
+from iac.cli.terminal import own
 from iac.constructs.core.source import SourceLocation, is_iac_file
 from iac.errors import AppError, IacError, Problem, ValidationError
+from iac.text import one_line, printable
 
 _HIDDEN_FRAME_PARTS = (os.sep + "runpy.py", os.sep + "click" + os.sep, os.sep + "importlib" + os.sep, "<frozen ")
 #: A source line longer than this (minified JSON, a generated file) is cut: the block stays one screen.

@@ -26,34 +26,15 @@ import sys
 from collections.abc import Iterator
 from typing import IO
 
-#: C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides and isolates
-#: that make a terminal show text in another order than it is written.
-_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(f"[{_CONTROLS}]")
-_CONTROL_OR_NEWLINE = re.compile(f"[{_CONTROLS}\n]")
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+from iac.text import CONTROLS, printable
+
+_CONTROL = re.compile(f"[{CONTROLS}]")
 
 _SECRET = secrets.token_hex(8)
 #: Stands for one control character of iac's own output: the marker, then its code in two hex digits.
 _MARK = f"\ue000{_SECRET}"
 _MARKED = re.compile(re.escape(_MARK) + "([0-9a-f]{2})")
 _guarded = contextvars.ContextVar("iac_terminal_guarded", default=False)
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    code = ord(char)
-    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-
-
-def printable(text: str) -> str:
-    """`text` with every control character but tab and newline shown escaped."""
-    return _CONTROL.sub(_escape, text)
-
-
-def one_line(value: object) -> str:
-    """A value for one line of output: every control character, newlines included, shown escaped."""
-    return _CONTROL_OR_NEWLINE.sub(_escape, str(value))
 
 
 def own(sequence: str) -> str:

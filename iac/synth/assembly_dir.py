@@ -33,6 +33,7 @@ from typing import Any
 import attrs
 
 from iac.errors import UsageError
+from iac.text import one_line as printable
 
 MANIFEST_FILE = "manifest.json"
 #: The manifest key that says "iac wrote this folder"; its value is the assembly layout's version.
@@ -210,11 +211,6 @@ def _is_plain_file(path: str) -> bool:
         return os.path.isfile(path) and not os.path.islink(path)
     except OSError:  # pragma: no cover - a name too long for the platform
         return False
-
-
-def printable(text: str) -> str:
-    """`text` with control characters (C0, DEL, C1) replaced, for one safe line on a terminal."""
-    return re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", text)
 
 
 # -- staging and the swap ----------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from iac.cli.report import Painter
-from iac.cli.terminal import GuardedStream, guarded_terminal, one_line, own, printable
+from iac.cli.terminal import GuardedStream, guarded_terminal, own
+from iac.text import one_line, printable
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
