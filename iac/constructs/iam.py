@@ -189,6 +189,45 @@ class ManagedPolicy:
         return cls(arn)
 
 
+# -- permissions boundaries ---------------------------------------------------------------------
+
+_BOUNDARY_ATTRIBUTE = "_iac_permissions_boundary"
+
+
+class PermissionsBoundary:
+    """The permissions boundary of every iam.Role in a scope: `PermissionsBoundary.of(stack).apply(policy)`.
+
+    A boundary caps what a role can ever do, whatever policies it is given later; a deployment role that
+    may create roles only with the boundary cannot hand out more than the boundary allows. Applied to a
+    scope rather than to each role, so roles made by constructs (a function's, a task's) get it too, also
+    those made before the call: roles look it up when the template is written.
+    """
+
+    def __init__(self, scope: Construct) -> None:
+        self.scope = scope
+
+    @classmethod
+    def of(cls, scope: Construct) -> PermissionsBoundary:
+        return cls(scope)
+
+    @property
+    def policy(self) -> ManagedPolicy | None:
+        """The boundary in effect here: this scope's, else the nearest enclosing scope's."""
+        node: Construct | None = self.scope
+        while node is not None:
+            found = getattr(node, _BOUNDARY_ATTRIBUTE, None)
+            if found is not None:
+                return found
+            node = node.scope
+        return None
+
+    def apply(self, policy: ManagedPolicy) -> None:
+        if not isinstance(policy, ManagedPolicy):
+            raise TypeError(f"a permissions boundary is an iam.ManagedPolicy (ManagedPolicy.from_managed_policy_arn"
+                            f"(arn)), got {type(policy).__name__}")
+        setattr(self.scope, _BOUNDARY_ATTRIBUTE, policy)
+
+
 # -- grantables and grants ------------------------------------------------------------------
 
 @attrs.frozen(kw_only=True)
@@ -239,6 +278,8 @@ class RoleProps:
     inline_policies: dict[str, PolicyDocument] = attrs.field(
         factory=dict, validator=attrs.validators.deep_mapping(attrs.validators.instance_of(str),
                                                               attrs.validators.instance_of(PolicyDocument)))
+    permissions_boundary: ManagedPolicy | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of(ManagedPolicy)))
 
 
 class Role(Construct):
@@ -262,6 +303,7 @@ class Role(Construct):
             "Description": self.props.description,
             "Path": self.props.path,
             "MaxSessionDuration": self.props.max_session_duration,
+            "PermissionsBoundary": Lazy(self._boundary_arn),
         })
 
     @property
@@ -275,6 +317,21 @@ class Role(Construct):
     @property
     def grant_principal(self) -> Role:
         return self
+
+    @property
+    def permissions_boundary(self) -> ManagedPolicy | None:
+        """The role's own boundary, else its scope's (`PermissionsBoundary.of(scope)`)."""
+        return self.props.permissions_boundary or PermissionsBoundary.of(self).policy
+
+    @property
+    def trusted_services(self) -> list[Any]:
+        """The AWS services that may assume the role (those that a deployer passes it to)."""
+        identity = self.props.assumed_by.fragment().get("Service")
+        return [] if identity is None else _as_list(identity)
+
+    def _boundary_arn(self) -> Any:
+        boundary = self.permissions_boundary
+        return None if boundary is None else boundary.managed_policy_arn
 
     def add_managed_policy(self, policy: ManagedPolicy) -> None:
         if all(stable_key(p.managed_policy_arn) != stable_key(policy.managed_policy_arn) for p in self._managed):

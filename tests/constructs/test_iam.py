@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iac import App, CfnResource, ConstructError, Stack
+from iac import App, CfnResource, Construct, ConstructError, Stack
 from iac.constructs import iam
 from iac.synth import synthesize
 
@@ -137,3 +137,66 @@ def test_role_policies_of_the_wrong_kind_are_refused_at_construction(props: dict
     with pytest.raises(ConstructError, match="must be <class") as caught:
         iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), **props)
     assert caught.value.location.file == __file__
+
+
+# -- permissions boundaries -------------------------------------------------------------------
+
+BOUNDARY_ARN = "arn:aws:iam::123456789012:policy/iac-boundary/Team"
+
+
+def _boundary_of(app: App, role: iam.Role, stack: str = "S") -> object:
+    return _template(app, stack)["Resources"][role.resource.logical_id]["Properties"].get("PermissionsBoundary")
+
+
+def test_a_role_has_no_boundary_unless_one_is_given() -> None:
+    app = App(path_metadata=False)
+    role = _role(Stack(app, "S"))
+    assert "PermissionsBoundary" not in _template(app)["Resources"][role.resource.logical_id]["Properties"]
+    assert role.permissions_boundary is None
+
+
+def test_a_role_takes_the_boundary_it_is_given() -> None:
+    app = App(path_metadata=False)
+    role = iam.Role(Stack(app, "S"), "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                    permissions_boundary=iam.ManagedPolicy.from_managed_policy_arn(BOUNDARY_ARN))
+    assert _boundary_of(app, role) == BOUNDARY_ARN
+
+
+def test_every_role_in_a_scope_picks_up_the_scopes_boundary_even_roles_made_before_it() -> None:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    other = Stack(app, "Other")
+    earlier = _role(stack)
+    iam.PermissionsBoundary.of(stack).apply(iam.ManagedPolicy.from_managed_policy_arn(BOUNDARY_ARN))
+    nested = iam.Role(Construct(stack, "Group"), "Role", assumed_by=iam.ServicePrincipal("sqs.amazonaws.com"))
+    outside = _role(other)
+
+    assert _boundary_of(app, earlier) == _boundary_of(app, nested) == BOUNDARY_ARN
+    assert _boundary_of(app, outside, "Other") is None
+    assert iam.PermissionsBoundary.of(stack).policy.managed_policy_arn == BOUNDARY_ARN
+
+
+def test_a_boundary_given_to_the_role_itself_wins_over_its_scopes() -> None:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    iam.PermissionsBoundary.of(stack).apply(iam.ManagedPolicy.from_managed_policy_arn(BOUNDARY_ARN))
+    own = "arn:aws:iam::123456789012:policy/own"
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                    permissions_boundary=iam.ManagedPolicy.from_managed_policy_arn(own))
+    assert _boundary_of(app, role) == own
+
+
+def test_a_boundary_that_is_no_managed_policy_is_refused() -> None:
+    stack = Stack(App(), "S")
+    with pytest.raises(ConstructError, match="permissions_boundary"):
+        iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                 permissions_boundary=BOUNDARY_ARN)
+    with pytest.raises(TypeError, match="iam.ManagedPolicy"):
+        iam.PermissionsBoundary.of(stack).apply(BOUNDARY_ARN)
+
+
+def test_a_role_names_the_services_it_trusts() -> None:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    assert _role(stack).trusted_services == ["lambda.amazonaws.com"]
+    assert iam.Role(stack, "Other", assumed_by=iam.AccountRootPrincipal()).trusted_services == []
