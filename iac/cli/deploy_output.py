@@ -3,6 +3,7 @@ the change set for review, approval asked on a terminal (refused without one), t
 
 from __future__ import annotations
 
+import shlex
 import sys
 import threading
 
@@ -10,7 +11,16 @@ import click
 
 from iac.cli.diff_render import render_diff
 from iac.cli.report import Painter, format_error, use_color
-from iac.deploy.deployment import DEPLOYED_STATE, FAILED, PENDING, UNCHANGED, StackResult
+from iac.deploy.deployment import (
+    DEPLOYED_STATE,
+    FAILED,
+    INTERRUPTED,
+    NOT_FOLLOWED,
+    PENDING,
+    UNCHANGED,
+    StackResult,
+    follow_command,
+)
 from iac.deploy.destroy import Destroyed
 from iac.deploy.events import StackEvent
 from iac.deploy.polling import Interrupted
@@ -24,8 +34,9 @@ EXIT_INTERRUPTED = 130
 
 
 def finish_deploy(results: list[StackResult], reporter: TerminalReporter, *, interrupted: bool) -> None:
-    """Per stack: deployed, no changes, change set left, or failed with its failing events; outputs.
-    Exits 130 when interrupted, 1 (2 for credentials) when a stack failed."""
+    """Per stack: deployed, no changes, change set left, not followed, or failed with its failing events;
+    outputs. Exits 130 when interrupted, else 1 (2 for credentials) when a stack failed or iac lost
+    track of one (its outcome is not known, so the run cannot count as a success)."""
     paint = reporter.paint
     click.echo("")
     for result in results:
@@ -41,11 +52,14 @@ def finish_deploy(results: list[StackResult], reporter: TerminalReporter, *, int
             for event in result.failures:
                 click.echo(f"  {event.logical_id} ({event.resource_type}) {event.status}: {event.reason or ''}",
                            err=True)
+    not_followed = [r for r in results if r.state == NOT_FOLLOWED]
+    for result in not_followed:
+        _report_error(result.stack, "following", result.error)
     if interrupted:
         click.echo(interrupted_message(results), err=True)
         sys.exit(EXIT_INTERRUPTED)
-    if failed:
-        sys.exit(_failure_status([r.error for r in failed]))
+    if failed or not_followed:
+        sys.exit(_failure_status([r.error for r in failed + not_followed]))
 
 
 def _report_error(stack: str, doing: str, error: BaseException | None) -> None:
@@ -71,31 +85,50 @@ def _summary_line(result: StackResult, paint: Painter) -> str:
     if result.state == PENDING and result.change_set is not None:
         name = result.change_set.name
         return (f"{result.stack}: change set {name} created, not executed; execute it with\n"
-                f"  aws cloudformation execute-change-set --stack-name {result.stack} --change-set-name {name}"
-                f"{_region_flag(result)}")
+                f"  {_aws('execute-change-set', result, '--change-set-name', name)}")
     if result.state == FAILED:
         return paint(f"{result.stack}: FAILED", fg="red", bold=True)
+    if result.state == NOT_FOLLOWED:
+        return paint(f"{result.stack}: {NOT_FOLLOWED} (CloudFormation carries on; see below)", fg="yellow",
+                     bold=True)
     return paint(f"{result.stack}: {result.state}" + (f" ({result.note})" if result.note else ""), fg="yellow")
 
 
 def interrupted_message(results: list[StackResult]) -> str:
-    """What Ctrl-C left behind: CloudFormation goes on with every stack it was executing."""
+    """What Ctrl-C left behind, stack by stack: executed ones go on in CloudFormation; a change set made
+    but not executed is left for review (the stack is untouched); a stack without one is untouched."""
     lines = ["interrupted: iac stopped waiting, but CloudFormation does not stop with it."]
-    executing = [r for r in results if r.phase == "executing" and r.state != FAILED]
-    for result in executing:
-        lines.append(f"  {result.stack} goes on deploying; follow it with\n"
-                     f"    aws cloudformation describe-stack-events --stack-name {result.stack}{_region_flag(result)}\n"
-                     "  or in the CloudFormation console; iac deploy refuses the stack until it is finished.")
-    pending = [(r.stack, r.change_set.name) for r in results if r.phase == "review" and r.change_set is not None]
-    for stack, name in pending:
-        lines.append(f"  {stack}: change set {name} was left for review (not executed).")
-    if not executing and not pending:
+    stopped = [r for r in results if r.state == INTERRUPTED]
+    for result in stopped:
+        lines.append(_interrupted_line(result))
+    if not any(r.executed for r in stopped):
         lines.append("  No stack was being changed.")
     return "\n".join(lines)
 
 
-def _region_flag(result: StackResult) -> str:
-    return f" --region {result.region}" if result.region else ""
+def _interrupted_line(result: StackResult) -> str:
+    if result.executed:
+        return (f"  {result.stack} goes on deploying; follow it with\n"
+                f"    {follow_command(result.stack, result.region)}\n"
+                "  or in the CloudFormation console; iac deploy refuses the stack until it is finished.")
+    if result.change_set_name is None:
+        return f"  {result.stack}: untouched (no change set was created)."
+    name = result.change_set.name if result.change_set is not None else result.change_set_name
+    change_set = ["--change-set-name", name]
+    line = (f"  {result.stack}: change set {name} was created and left for review, not executed; the stack is "
+            f"untouched.\n"
+            f"    execute it: {_aws('execute-change-set', result, *change_set)}\n"
+            f"    or discard it: {_aws('delete-change-set', result, *change_set)}")
+    if result.new_stack:
+        line += (f"\n    the new stack {result.stack} holds no resources (REVIEW_IN_PROGRESS); remove it with "
+                 f"{_aws('delete-stack', result)}")
+    return line
+
+
+def _aws(command: str, result: StackResult, *arguments: str) -> str:
+    """An `aws cloudformation` command for the stack, quoted for a POSIX shell."""
+    region = ["--region", result.region] if result.region else []
+    return shlex.join(["aws", "cloudformation", command, "--stack-name", result.stack, *arguments, *region])
 
 
 class TerminalReporter:

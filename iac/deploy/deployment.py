@@ -5,10 +5,18 @@ template (GetTemplate) against the new one; create a change set (CREATE or UPDAT
 "no changes" ends there; otherwise merge CloudFormation's entries into the diff, show both and ask
 for approval where the policy wants it; execute; follow the stack's events to a terminal status.
 Assets are published before any stack, once per content hash.
+
+Ctrl-C stops a deployment at the next step, and never lets it reach CloudFormation's point of no
+return: the run is checked for an interrupt right before a change set is created and right before one
+is executed, and after Ctrl-C no stack is executed. Once a change set runs, CloudFormation carries on
+whatever happens to iac: Ctrl-C, or a failure to read the stack's progress (throttling, the network,
+credentials that expired while following), ends with the stack "in progress, not followed", never
+"failed", and with the command to follow it.
 """
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 import attrs
@@ -28,8 +36,20 @@ from iac.synth.assembly import CloudAssembly, StackArtifact
 from iac.synth.diff import diff_templates
 from iac.synth.template import section
 
-DEPLOYED_STATE, UNCHANGED, PENDING, FAILED, SKIPPED, INTERRUPTED = (
-    "deployed", "no changes", "change set created", "failed", "skipped", "interrupted")
+DEPLOYED_STATE, UNCHANGED, PENDING, FAILED, SKIPPED, INTERRUPTED, NOT_FOLLOWED = (
+    "deployed", "no changes", "change set created", "failed", "skipped", "interrupted", "in progress, not followed")
+
+
+class NotFollowed(DeployError):
+    """The change set was executed, then iac could not read the stack's progress: CloudFormation carries
+    on, and the stack's outcome is unknown to iac (not a failure of the stack). The exit status is the
+    cause's (2 when the credentials expired, else 1)."""
+
+    def __init__(self, message: str, *, cause: BaseException, hint: str) -> None:
+        super().__init__(message, hint=hint)
+        self.cause = cause
+        if isinstance(cause, IacError):
+            self.exit_status = cause.exit_status
 
 
 @attrs.define(kw_only=True)
@@ -43,6 +63,12 @@ class StackResult:
     phase: str = "checking"
     stack_id: str | None = None
     change_set: cs.ChangeSet | None = None
+    #: The change set asked for, known as soon as CloudFormation accepted it (before it is ready).
+    change_set_name: str | None = None
+    #: True when this run made the stack (a CREATE change set): until executed it has no resources.
+    new_stack: bool = False
+    #: True once ExecuteChangeSet was called: from then on CloudFormation carries on without iac.
+    executed: bool = False
     outputs: dict[str, str] = attrs.field(factory=dict)
     failures: tuple[StackEvent, ...] = ()
     error: BaseException | None = None
@@ -96,6 +122,8 @@ class Deployment:
         if ran.skipped is not None:
             result.state = INTERRUPTED if self.interrupted else SKIPPED
             result.note = ran.skipped
+        elif isinstance(ran.error, NotFollowed):
+            result.state, result.error = NOT_FOLLOWED, ran.error
         elif ran.error is not None:
             result.state = INTERRUPTED if self.interrupted and not isinstance(ran.error, IacError) else FAILED
             result.error = ran.error
@@ -139,11 +167,14 @@ class Deployment:
         result.phase = "change set"
         change_type = cs.CREATE if deployed is None or deployed.is_new else cs.UPDATE
         self.reporter.note(name, f"creating {change_type} change set")
+        change_set_name = cs.new_change_set_name()
+        template = template_argument(self.session, artifact, region, lambda text: self.reporter.note(name, text))
+        self.poller.check()  # Ctrl-C: no change set is made after it
         change_set_id = cs.create_change_set(
-            cfn, stack_name=name, change_set_type=change_type, template=template_argument(
-                self.session, artifact, region, lambda text: self.reporter.note(name, text)),
+            cfn, stack_name=name, change_set_type=change_type, template=template,
             parameters=cs.stack_parameters(artifact.template, given, deployed),
-            capabilities=cs.capabilities(artifact.template), tags=artifact.tags, name=cs.new_change_set_name())
+            capabilities=cs.capabilities(artifact.template), tags=artifact.tags, name=change_set_name)
+        result.change_set_name, result.new_stack = change_set_name, deployed is None
         change_set = result.change_set = cs.wait_for_change_set(
             cfn, stack_name=name, change_set_id=change_set_id, change_set_type=change_type, poller=self.poller)
         result.stack_id = change_set.stack_id or (deployed.stack_id if deployed else None)
@@ -170,14 +201,12 @@ class Deployment:
             self.reporter.note(name, f"change set {change_set.name} created, not executed (--no-execute)")
             return result
 
-        result.phase = "executing"
-        outcome = self._execute(cfn, change_set, artifact)
+        outcome = self._execute(cfn, change_set, artifact, result)
         result.failures = outcome.failures
         if outcome.status not in DEPLOYED:
             result.state = FAILED
             raise DeployError(_failure_message(name, outcome),
-                              hint=f"the stack's events: aws cloudformation describe-stack-events "
-                                   f"--stack-name {name} --region {region}")
+                              hint=f"the stack's events: {follow_command(name, region)}")
         final = cs.describe_stack(cfn, change_set.stack_id or name)
         if final is not None:
             result.outputs = dict(final.outputs)
@@ -189,10 +218,13 @@ class Deployment:
         self.reporter.note(name, outcome.status)
         return result
 
-    def _execute(self, cfn: Any, change_set: cs.ChangeSet, artifact: StackArtifact) -> Outcome:
+    def _execute(self, cfn: Any, change_set: cs.ChangeSet, artifact: StackArtifact, result: StackResult) -> Outcome:
+        """Execute the change set (unless the run was interrupted) and follow the stack to its end."""
         name = artifact.stack_name
         marker = latest_event_id(cfn, change_set.stack_id)
+        self.poller.check()  # the last moment Ctrl-C can stop it: nothing is executed after an interrupt
         cs.execute_change_set(cfn, change_set)
+        result.executed, result.phase = True, "executing"
         self.reporter.note(name, f"executing change set {change_set.name}")
         total = len(change_set.changes) or artifact.resource_count
         finished: set[str] = set()
@@ -202,7 +234,12 @@ class Deployment:
                 finished.add(event.logical_id)
             self.reporter.event(name, event, len(finished), total)
 
-        return follow(cfn, change_set.stack_id, after=marker, poller=self.poller, on_event=on_event)
+        try:
+            return follow(cfn, change_set.stack_id, after=marker, poller=self.poller, on_event=on_event)
+        except IacError as error:  # throttled, offline, credentials expired: CloudFormation is not affected
+            raise NotFollowed(f"iac lost track of {name} after executing its change set: {error.message}; "
+                              "CloudFormation carries on with the deployment",
+                              cause=error, hint=f"follow it with: {follow_command(name, result.region)}") from None
 
     def _discard(self, cfn: Any, change_set: cs.ChangeSet, deployed: cs.DeployedStack | None) -> None:
         """Remove a change set that will not run, and the empty stack its CREATE made (only if this run
@@ -235,6 +272,12 @@ def check_parameters(artifacts: list[StackArtifact], parameters: dict[str | None
                 where = f"stack {stack}" if stack else "the stacks being deployed"
                 raise UsageError(f"parameter {name!r} is not declared by {where}",
                                  hint=f"declared: {', '.join(sorted(declared)) or 'none'}")
+
+
+def follow_command(stack: str, region: str | None) -> str:
+    """The AWS CLI command that shows a stack's progress, quoted for a POSIX shell."""
+    return shlex.join(["aws", "cloudformation", "describe-stack-events", "--stack-name", stack,
+                       *(["--region", region] if region else [])])
 
 
 def _failure_message(name: str, outcome: Outcome) -> str:

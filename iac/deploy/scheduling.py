@@ -3,6 +3,12 @@
 Work runs on worker threads; questions for the person at the terminal (`ask`) run on the calling
 thread, one at a time, so prompts never interleave and Ctrl-C always reaches the loop here. After a
 failure no new stack starts (those already running finish); after Ctrl-C every wait stops at once.
+
+Ctrl-C raises KeyboardInterrupt in the calling thread at any bytecode, even inside the thread pool's own
+bookkeeping (between a worker's start and its registration), so what each stack's work did is never
+read from the pool's futures alone: every piece of work records its own outcome, and after Ctrl-C the
+loop waits until each piece that started has recorded one. Work that had not started when Ctrl-C came
+never starts.
 """
 
 from __future__ import annotations
@@ -47,6 +53,9 @@ class Scheduler:
         self.interrupted = False
         self._questions: queue.Queue[_Question] = queue.Queue()
         self._loop_thread: threading.Thread | None = None
+        self._finished = threading.Condition()
+        self._active = 0
+        self._outcomes: dict[str, Ran[Any]] = {}
 
     def ask(self, function: Callable[[], R]) -> R:
         """Run `function` on the scheduler's own thread (where prompts belong) and return its result."""
@@ -72,31 +81,55 @@ class Scheduler:
                 self._skip_blocked(names, dependencies, results, running)
                 if not self.interrupted and not any(r.error for r in results.values()):
                     for name in self._ready(names, dependencies, results, running):
-                        running[pool.submit(work, name)] = name
+                        running[pool.submit(self._run_one, work, name)] = name
                 if not running:
                     break
                 self._answer_questions()
                 done, _ = concurrent.futures.wait(running, timeout=TICK_SECONDS,
                                                   return_when=concurrent.futures.FIRST_COMPLETED)
                 for future in done:
-                    name = running.pop(future)
-                    error = future.exception()
-                    results[name] = Ran(error=error) if error is not None else Ran(value=future.result())
+                    results[running.pop(future)] = future.result()
         except KeyboardInterrupt:
             self.interrupted = True
             self.poller.cancel.set()
-            self._refuse_questions()
-            for future, name in running.items():
-                try:
-                    results[name] = Ran(value=future.result())
-                except BaseException as error:  # Interrupted, mostly
-                    results[name] = Ran(error=error)
+            self._wait_for_started_work()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            self._wait_for_started_work()
             self._loop_thread = None
+        with self._finished:
+            for name, outcome in self._outcomes.items():
+                results.setdefault(name, outcome)
         for name in names:
             results.setdefault(name, Ran(skipped="interrupted" if self.interrupted else "not started"))
         return {name: results[name] for name in names}
+
+    def _run_one(self, work: Callable[[str], R], name: str) -> Ran[R]:
+        """`work(name)`, its outcome recorded where the loop finds it whatever Ctrl-C interrupted;
+        nothing runs once the run was interrupted."""
+        with self._finished:
+            if self.poller.cancel.is_set():
+                return Ran(skipped="interrupted")
+            self._active += 1
+        outcome: Ran[R]
+        try:
+            outcome = Ran(value=work(name))
+        except BaseException as error:  # Interrupted, an iac error, or a bug: the caller reports each
+            outcome = Ran(error=error)
+        with self._finished:
+            self._outcomes[name] = outcome
+            self._active -= 1
+            self._finished.notify_all()
+        return outcome
+
+    def _wait_for_started_work(self) -> None:
+        """Until every piece of work that started has ended; questions they ask meanwhile are refused."""
+        while True:
+            self._refuse_questions()
+            with self._finished:
+                if self._active == 0:
+                    return
+                self._finished.wait(TICK_SECONDS)
 
     def _ready(self, names: list[str], dependencies: dict[str, set[str]], results: dict[str, Ran[R]],
                running: dict[concurrent.futures.Future[R], str]) -> list[str]:

@@ -271,3 +271,121 @@ def test_approval_levels() -> None:
     queue = {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}
     assert approval_reason(diff_templates(None, queue, region=REGION), "widening") is None
     assert approval_reason(diff_templates(None, queue, region=REGION), "any-change") == "resources change"
+
+
+# -- Ctrl-C right before ExecuteChangeSet, and losing track after it -------------------------------
+
+def _calls(client: Any) -> list[str]:
+    """The operations the client is asked for, in order (recorded before the Stubber answers)."""
+    calls: list[str] = []
+    client.meta.events.register_first("provide-client-params.cloudformation.*",
+                                      lambda model, **_: calls.append(model.name))
+    return calls
+
+
+def _ctrl_c_during(client: Any, operation: str, poller: Poller) -> None:
+    """Ctrl-C lands while `operation` is on its way: the main thread gets KeyboardInterrupt (as from
+    SIGINT) and the call returns only once the run has been told to stop."""
+
+    def press(**_: Any) -> None:
+        _thread.interrupt_main()
+        assert poller.cancel.wait(10), "the scheduler never saw the Ctrl-C"
+
+    client.meta.events.register(f"after-call.cloudformation.{operation}", press)
+
+
+def test_ctrl_c_on_the_last_call_before_executing_never_executes(clients: dict[str, Any],
+                                                                network: CloudAssembly) -> None:
+    stubber = clients["cfn_stubber"]
+    stubber.add_response("describe_stacks", _stack("UPDATE_COMPLETE"))
+    stubber.add_response("get_template", {"TemplateBody": OLD_TEMPLATE})
+    stubber.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID})
+    stubber.add_response("describe_change_set", _change_set(changes=[QUEUE_MODIFY]))
+    stubber.add_response("describe_stack_events", _events(_event(1, "Network", "UPDATE_COMPLETE")))
+    cfn = clients["cloudformation"]
+    calls = _calls(cfn)
+    poller = Poller(interval=0, max_interval=0)
+    _ctrl_c_during(cfn, "DescribeStackEvents", poller)  # the marker read just before ExecuteChangeSet
+    deployment = Deployment(stub_session(clients), network, reporter=Recorder(), poller=poller,
+                            require_approval="never")
+    [result] = deployment.run(network.stacks)
+    assert "ExecuteChangeSet" not in calls and calls[-1] == "DescribeStackEvents"
+    assert deployment.interrupted and result.state == INTERRUPTED and not result.executed
+    message = interrupted_message([result])
+    assert "Network: change set iac-deploy-1 was created and left for review, not executed; the stack is " \
+           "untouched" in message
+    assert "goes on deploying" not in message
+    assert f"aws cloudformation delete-change-set --stack-name Network --change-set-name iac-deploy-1 " \
+           f"--region {REGION}" in message
+
+
+def test_ctrl_c_while_the_change_set_is_made_leaves_it_and_executes_nothing(clients: dict[str, Any],
+                                                                           network: CloudAssembly) -> None:
+    stubber = clients["cfn_stubber"]
+    _missing(stubber)
+    stubber.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID})
+    stubber.add_response("describe_change_set", _change_set(status="CREATE_IN_PROGRESS"))
+    cfn = clients["cloudformation"]
+    calls = _calls(cfn)
+    poller = Poller(interval=0, max_interval=0)
+    _ctrl_c_during(cfn, "CreateChangeSet", poller)
+    deployment = Deployment(stub_session(clients), network, reporter=Recorder(), poller=poller)
+    [result] = deployment.run(network.stacks)
+    assert "ExecuteChangeSet" not in calls and result.state == INTERRUPTED
+    message = interrupted_message([result])
+    assert "Network: change set iac-deploy-" in message and "left for review, not executed" in message
+    assert "the new stack Network holds no resources (REVIEW_IN_PROGRESS)" in message
+
+
+def test_ctrl_c_before_any_change_set_says_the_stack_is_untouched(clients: dict[str, Any],
+                                                                 network: CloudAssembly) -> None:
+    stubber = clients["cfn_stubber"]
+    stubber.add_response("describe_stacks", _stack("UPDATE_COMPLETE"))
+    stubber.add_response("get_template", {"TemplateBody": OLD_TEMPLATE})
+    cfn = clients["cloudformation"]
+    calls = _calls(cfn)
+    poller = Poller(interval=0, max_interval=0)
+    _ctrl_c_during(cfn, "GetTemplate", poller)
+    deployment = Deployment(stub_session(clients), network, reporter=Recorder(), poller=poller)
+    [result] = deployment.run(network.stacks)
+    assert calls == ["DescribeStacks", "GetTemplate"] and result.state == INTERRUPTED
+    assert "Network: untouched (no change set was created)" in interrupted_message([result])
+
+
+@pytest.mark.parametrize(("code", "status"), [("Throttling", 1), ("ExpiredToken", 2)])
+def test_losing_track_after_executing_is_not_a_failed_stack(clients: dict[str, Any], network: CloudAssembly,
+                                                            code: str, status: int) -> None:
+    from iac.cli.deploy_output import TerminalReporter, finish_deploy
+    from iac.deploy.deployment import NOT_FOLLOWED
+
+    stubber = clients["cfn_stubber"]
+    _up_to_execution(stubber)
+    stubber.add_client_error("describe_stacks", service_error_code=code, http_status_code=400,
+                             service_message="Rate exceeded" if code == "Throttling" else "token expired")
+    [result], _ = _deploy(clients, network, require_approval="never")
+    stubber.assert_no_pending_responses()
+    assert result.executed and result.state == NOT_FOLLOWED == "in progress, not followed"
+    assert "CloudFormation carries on" in str(result.error)
+    with pytest.raises(SystemExit) as exit_:
+        finish_deploy([result], TerminalReporter(network.stacks, interactive=False), interrupted=False)
+    assert exit_.value.code == status
+
+
+def test_the_summary_of_a_stack_not_followed_says_how_to_follow_it(clients: dict[str, Any], network: CloudAssembly,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from iac.cli.deploy_output import TerminalReporter, finish_deploy
+
+    stubber = clients["cfn_stubber"]
+    _up_to_execution(stubber)
+    stubber.add_response("describe_stacks", _stack("UPDATE_IN_PROGRESS"))  # each round: the status, then events
+    stubber.add_client_error("describe_stack_events", service_error_code="Throttling", http_status_code=400,
+                             service_message="Rate exceeded")
+    [result], _ = _deploy(clients, network, require_approval="never")
+    with pytest.raises(SystemExit):
+        finish_deploy([result], TerminalReporter(network.stacks, interactive=False), interrupted=False)
+    output = capsys.readouterr()
+    assert "Network: in progress, not followed" in output.out
+    assert "FAILED" not in output.out + output.err
+    assert "iac lost track of Network after executing its change set" in output.err
+    assert "CloudFormation carries on" in output.err
+    assert f"aws cloudformation describe-stack-events --stack-name Network --region {REGION}" in output.err
