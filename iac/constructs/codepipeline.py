@@ -42,6 +42,7 @@ schedule rules under their own ids.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -53,6 +54,7 @@ from iac.constructs import codebuild, events, iam, s3
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Stack, Token, is_token
 from iac.constructs.core.capabilities import required_capabilities
 from iac.constructs.core.source import SourceLocation, caller_location
+from iac.constructs.core.tokens import stable_key
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::CodePipeline::Pipeline"
@@ -75,6 +77,22 @@ CODECOMMIT_SOURCE_ACTIONS = ("codecommit:CancelUploadArchive", "codecommit:GetBr
                              "codecommit:GetUploadArchiveStatus", "codecommit:UploadArchive")
 #: A CodeStar connection source writes its zip with the bucket owner's ACL.
 CONNECTION_SOURCE_OBJECT_ACTIONS = ("s3:PutObjectAcl", "s3:PutObjectVersionAcl")
+#: The boundary every role a derived deployment role creates must carry lives under this IAM path, which no
+#: stack's generated names ("<stack>-<logical id>-<suffix>") can reach.
+BOUNDARY_PATH = "/iac-boundary/"
+#: What would change or remove the boundary policy itself (each a new default version or none).
+BOUNDARY_POLICY_EDITS = ("iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
+                         "iam:SetDefaultPolicyVersion")
+#: Taking a boundary off an identity frees it of the boundary; nobody under the boundary may.
+BOUNDARY_REMOVALS = ("iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary")
+#: What creates an identity or gives one permissions: under the boundary, allowed only for identities that
+#: carry it (IAM's iam:PermissionsBoundary condition key names the identity's boundary). Deleting or
+#: detaching a policy only takes permissions away, and must stay possible on a role made before the boundary.
+BOUNDED_IAM_CHANGES = ("iam:AttachRolePolicy", "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+                       "iam:AttachUserPolicy", "iam:CreateUser", "iam:PutUserPermissionsBoundary", "iam:PutUserPolicy")
+#: Of those, what a deployment role does to the stack's roles.
+BOUNDED_DEPLOYMENT_ACTIONS = frozenset({"iam:AttachRolePolicy", "iam:CreateRole", "iam:PutRolePermissionsBoundary",
+                                        "iam:PutRolePolicy"})
 #: Actions ECS offers on no narrower resource than "*" (a task definition does not exist before it is registered).
 ECS_REGISTER_ACTIONS = ("ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition")
 
@@ -633,14 +651,18 @@ class CreateReplaceChangeSet(_ChangeSetAction):
             deployment_role = self.deployment_role
             deployment_role.add_policy_dependent(scope.pipeline.resource)
         else:
-            derived = _DeploymentRole(scope, "DeploymentRole", stack=self.stack, stack_name=self.target_stack_name)
+            boundary = scope.pipeline.deployment_boundary()
+            boundary.apply_to(self.stack, scope)  # type: ignore[arg-type]
+            derived = _DeploymentRole(scope, "DeploymentRole", stack=self.stack, stack_name=self.target_stack_name,
+                                      boundary=boundary)
             derived.add_policy_dependent(scope.pipeline.resource)
             deployment_role = derived.role
         role = scope.role()
         role.add_to_policy(iam.PolicyStatement(actions=list(PREPARE_CHANGE_SET_ACTIONS),
                                                resources=[_stack_arn(self.target_stack_name)],
                                                conditions=self._change_set_condition()))
-        role.add_to_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=[deployment_role.role_arn]))
+        role.add_to_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=[deployment_role.role_arn],
+                                               conditions=passed_to(CLOUDFORMATION_SERVICE)))
         scope.pipeline.artifact_bucket.grant_read(role)
         configuration: dict[str, Any] = {
             "ActionMode": "CHANGE_SET_REPLACE",
@@ -730,21 +752,133 @@ def handler_permissions(resource_type: str, region: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def passed_to(*services: Any) -> dict[str, Any]:
+    """The condition that lets iam:PassRole hand a role to these services only: a role passed to any
+    service would let the holder run code as that role wherever a service accepts one."""
+    unique = iam._unique_sorted(services)
+    return {"StringEquals": {"iam:PassedToService": unique[0] if len(unique) == 1 else unique}}
+
+
+def _plain(value: Any) -> Any:
+    """A property as the construct will write it (a Lazy computed now), for reading what a stack holds."""
+    while isinstance(value, Lazy):
+        value = value.producer()
+    return value
+
+
+def _trusted_services(resource: CfnResource) -> list[Any]:
+    """The services a role's trust policy lets assume it: the ones a deployer passes it to."""
+    document = _plain(resource.properties.get("AssumeRolePolicyDocument"))
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    found: list[Any] = []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        if isinstance(principal, dict) and statement.get("Effect", "Allow") == "Allow":
+            found.extend(iam._as_list(principal.get("Service")))
+    return found
+
+
+class DeploymentBoundary(Construct):
+    """The permissions boundary of every role a pipeline's derived deployment roles create (and of those
+    roles themselves): a managed policy of the pipeline's stack, `<pipeline>/DeploymentBoundary`.
+
+    It allows everything the role's own policies allow, so the delivered app works as written, and denies
+    what would get out from under it: creating a role or user, or changing the policies of one, unless that
+    identity carries this boundary; removing a boundary; editing or deleting this policy. So a push to the
+    pipeline's source can create roles, but none that can do more than the boundary or make one that can.
+    It lives under the path /iac-boundary/, out of reach of the names "<stack>-*" a deployment role manages,
+    and has a fixed name (with the region: IAM is global), so the delivered stack names its ARN without an
+    export from the pipeline's stack.
+    """
+
+    def __init__(self, pipeline: Pipeline, id: str) -> None:
+        super().__init__(pipeline, id)
+        self.pipeline = pipeline
+        self.policy_name = Fn.sub(_boundary_name(pipeline))
+        self.arn = Fn.sub(f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:policy{BOUNDARY_PATH}{_boundary_name(pipeline)}")
+        self.resource = CfnResource(self, "Resource", type="AWS::IAM::ManagedPolicy", properties={
+            "ManagedPolicyName": self.policy_name,
+            "Path": BOUNDARY_PATH,
+            "Description": f"permissions boundary of the roles the deployments of pipeline {pipeline.path} create",
+            "PolicyDocument": Lazy(lambda: self.document().to_json()),
+        })
+        self.stacks: list[Stack] = []
+
+    @property
+    def managed_policy(self) -> iam.ManagedPolicy:
+        return iam.ManagedPolicy.from_managed_policy_arn(self.arn)
+
+    def document(self) -> iam.PolicyDocument:
+        every_identity = [Fn.sub(f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:{kind}/*") for kind in ("role", "user")]
+        return iam.PolicyDocument([
+            iam.PolicyStatement(actions=["*"], resources=["*"]),
+            iam.PolicyStatement(effect="Deny", actions=list(BOUNDED_IAM_CHANGES), resources=every_identity,
+                                conditions={"StringNotEquals": {"iam:PermissionsBoundary": self.arn}}),
+            iam.PolicyStatement(effect="Deny", actions=list(BOUNDARY_REMOVALS), resources=["*"]),
+            iam.PolicyStatement(effect="Deny", actions=list(BOUNDARY_POLICY_EDITS), resources=[self.arn]),
+        ])
+
+    def apply_to(self, stack: Stack, scope: ActionScope) -> None:
+        """Every iam.Role of `stack` gets this boundary (the deployment role may create no other)."""
+        boundary = iam.PermissionsBoundary.of(stack)
+        current = boundary.policy
+        if current is not None and stable_key(current.managed_policy_arn) != stable_key(self.arn):
+            raise scope.error(f"stack {stack.path} already has another permissions boundary, but the deployment role "
+                              f"of {scope.path} may create roles only with the boundary of pipeline "
+                              f"{self.pipeline.path}",
+                              hint="deliver the stack through one pipeline, or pass deployment_role= yourself")
+        boundary.apply(self.managed_policy)
+        if stack not in self.stacks:
+            self.stacks.append(stack)
+
+    def validate(self) -> list[str]:
+        """A role the boundary does not reach (an L1 AWS::IAM::Role) would fail the deployment in the pipeline,
+        at CreateRole; say so before anything is deployed."""
+        return [message for stack in self.stacks for message in self._unbounded_roles(stack)]
+
+    def _unbounded_roles(self, stack: Stack) -> list[str]:
+        messages = []
+        for node in stack.walk():
+            if not isinstance(node, CfnResource) or node.resource_type != "AWS::IAM::Role":
+                continue
+            found = _plain(node.properties.get("PermissionsBoundary"))
+            if found is None or stable_key(found) != stable_key(self.arn):
+                where = f" (created at {node.location.file}:{node.location.line})" if node.location else ""
+                messages.append(f"role {node.path}{where} has no permissions boundary, or another one; pipeline "
+                                f"{self.pipeline.path} deploys stack {stack.path} with a role that creates roles only "
+                                "with its boundary: use iac.constructs.iam.Role, which picks the boundary up, or set "
+                                "PermissionsBoundary to release.pipeline.deployment_boundary().arn")
+        return messages
+
+
+def _boundary_name(pipeline: Pipeline) -> str:
+    """`<pipeline stack>-${AWS::Region}-<pipeline logical id>`, within IAM's 128 characters."""
+    name = f"{pipeline.stack.stack_name}-${{AWS::Region}}-{pipeline.resource.logical_id}"
+    if len(name) + 20 > 128:  # the region is at most 20 characters
+        digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+        name = f"{name[:99]}-{digest}"
+    return name
+
+
 class _DeploymentRole(Construct):
     """The role CloudFormation deploys an iac stack with: the actions its resource types' handlers
     need, worked out when the template is written (the stack may still grow after the pipeline is
-    made). Non-IAM actions apply to any resource (the schemas do not say which ARNs a stack will
-    create); IAM actions only to roles, policies and instance profiles whose names CloudFormation
+    made). IAM actions apply only to roles, policies and instance profiles whose names CloudFormation
     derives from the deployed stack's name (or that the stack names itself), plus AWS's
-    service-linked roles, so the stack cannot change any other identity."""
+    service-linked roles, so the stack cannot change any other identity; roles it creates or gives
+    policies must carry the pipeline's boundary, and it passes roles only to the services that the
+    stack's roles trust."""
 
-    def __init__(self, scope: Construct, id: str, *, stack: Stack | None, stack_name: Any) -> None:
+    def __init__(self, scope: Construct, id: str, *, stack: Stack, stack_name: Any,
+                 boundary: DeploymentBoundary) -> None:
         super().__init__(scope, id)
         self.target = stack
         self.stack_name = stack_name
+        self.boundary = boundary
         self.role = iam.Role(self, "Resource", assumed_by=iam.ServicePrincipal(CLOUDFORMATION_SERVICE),
                              description=f"CloudFormation deploys stack {stack_name} with this role"
-                             if isinstance(stack_name, str) else None)
+                             if isinstance(stack_name, str) else None,
+                             permissions_boundary=iam.ManagedPolicy.from_managed_policy_arn(boundary.resource.ref))
         self.policy = CfnResource(self, "Policy", type="AWS::IAM::Policy", properties={
             "PolicyName": "DeploymentPermissions",
             "PolicyDocument": Lazy(lambda: self.document().to_json()),
@@ -757,23 +891,45 @@ class _DeploymentRole(Construct):
         resource.add_depends_on(self.policy)
         self.role.add_policy_dependent(resource)
 
+    def _resource_types(self) -> list[str]:
+        return sorted({node.resource_type for node in self.target.walk() if isinstance(node, CfnResource)})
+
     def document(self) -> iam.PolicyDocument:
-        region = self.target.region if self.target is not None and self.target.region else "us-east-1"
-        types = sorted({node.resource_type for node in self.target.walk()
-                        if isinstance(node, CfnResource)}) if self.target is not None else []
-        actions = sorted({action for resource_type in types for action in handler_permissions(resource_type, region)})
-        iam_actions = [a for a in actions if a.lower().startswith("iam:") and a not in SERVICE_LINKED_ROLE_ACTIONS]
+        region = self.target.region or "us-east-1"
+        actions = sorted({action for resource_type in self._resource_types()
+                          for action in handler_permissions(resource_type, region)})
         other = [a for a in actions if not a.lower().startswith("iam:")]
+        statements = [iam.PolicyStatement(actions=other, resources=["*"])] if other else []
+        statements += self._iam_statements([a for a in actions if a.lower().startswith("iam:")])
+        return iam.PolicyDocument(statements)
+
+    def _iam_statements(self, actions: list[str]) -> list[iam.PolicyStatement]:
+        identities = self._identities()
+        bounded = [a for a in actions if a in BOUNDED_DEPLOYMENT_ACTIONS]
+        plain = [a for a in actions if a not in BOUNDED_DEPLOYMENT_ACTIONS and a not in BOUNDARY_REMOVALS
+                 and a not in SERVICE_LINKED_ROLE_ACTIONS and a != "iam:PassRole"]
+        statements = [iam.PolicyStatement(effect="Deny", actions=list(BOUNDARY_REMOVALS), resources=["*"]),
+                      iam.PolicyStatement(effect="Deny", actions=list(BOUNDARY_POLICY_EDITS),
+                                          resources=[self.boundary.arn])]
+        if plain:
+            statements.append(iam.PolicyStatement(actions=plain, resources=identities))
+        if bounded:
+            statements.append(iam.PolicyStatement(actions=bounded, resources=identities, conditions={
+                "StringEquals": {"iam:PermissionsBoundary": self.boundary.arn}}))
+        services = self._passed_services()
+        if "iam:PassRole" in actions and services:
+            statements.append(iam.PolicyStatement(actions=["iam:PassRole"], resources=identities,
+                                                  conditions=passed_to(*services)))
         linked = [a for a in actions if a in SERVICE_LINKED_ROLE_ACTIONS]
-        statements = []
-        if other:
-            statements.append(iam.PolicyStatement(actions=other, resources=["*"]))
-        if iam_actions:
-            statements.append(iam.PolicyStatement(actions=iam_actions, resources=self._identities()))
         if linked:
             statements.append(iam.PolicyStatement(actions=linked, resources=[Fn.sub(
                 f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:role/aws-service-role/*")]))
-        return iam.PolicyDocument(statements)
+        return statements
+
+    def _passed_services(self) -> list[Any]:
+        """The services CloudFormation hands the stack's roles to: those the roles' trust policies name."""
+        return iam._unique_sorted(service for node in self.target.walk() if isinstance(node, CfnResource)
+                                  and node.resource_type == "AWS::IAM::Role" for service in _trusted_services(node))
 
     def _identities(self) -> list[Any]:
         """Roles, policies and instance profiles of the deployed stack: CloudFormation names them
@@ -781,7 +937,7 @@ class _DeploymentRole(Construct):
         arn = f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}"
         found: list[Any] = [Fn.sub(f"{arn}:{kind}/{self.stack_name}-*")
                             for kind in ("role", "policy", "instance-profile")]
-        for node in self.target.walk() if self.target is not None else ():
+        for node in self.target.walk():
             if isinstance(node, CfnResource) and node.resource_type == "AWS::IAM::Role":
                 name = node.properties.get("RoleName")
                 if isinstance(name, str) and not is_token(name):
@@ -805,8 +961,7 @@ def _pass_task_roles(role: iam.Role, roles: list[iam.Role]) -> None:
     """Let `role` hand exactly these task roles to ECS (a new task definition names them)."""
     if roles:
         role.add_to_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=[r.role_arn for r in roles],
-                                               conditions={"StringEqualsIfExists": {
-                                                   "iam:PassedToService": ECS_TASKS_SERVICE}}))
+                                               conditions=passed_to(ECS_TASKS_SERVICE)))
 
 
 def _task_roles(task_definition: Any) -> list[iam.Role]:
@@ -1080,6 +1235,12 @@ class Pipeline(Construct):
     @property
     def pipeline_arn(self) -> Token:
         return Fn.sub(f"arn:{Aws.PARTITION}:codepipeline:{Aws.REGION}:{Aws.ACCOUNT_ID}:{self.pipeline_name}")
+
+    def deployment_boundary(self) -> DeploymentBoundary:
+        """The permissions boundary of the roles this pipeline's derived deployment roles create (made
+        on first use: a pipeline that deploys no iac stack has none)."""
+        found = self.find_child("DeploymentBoundary")
+        return found if isinstance(found, DeploymentBoundary) else DeploymentBoundary(self, "DeploymentBoundary")
 
     # -- stages -------------------------------------------------------------------------------
 

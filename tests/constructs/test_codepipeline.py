@@ -323,7 +323,8 @@ def test_change_set_roles_manage_their_stack_and_change_set_only(setup):
                                           "cloudformation:DescribeChangeSet", "cloudformation:DescribeStacks"],
             "Resource": stack_arn, "Condition": only_this} in prepare
     deployment_role = pipeline.find_child("Deploy").find_child("PrepareChanges").find_child("DeploymentRole").role
-    assert {"Effect": "Allow", "Action": "iam:PassRole", "Resource": _arn_of(deployment_role)} in prepare
+    assert {"Effect": "Allow", "Action": "iam:PassRole", "Resource": _arn_of(deployment_role),
+            "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}} in prepare
     execute = _statements(resources, _role(pipeline, "Deploy", "ExecuteChanges"))
     assert execute == [{"Effect": "Allow", "Action": list(codepipeline.EXECUTE_CHANGE_SET_ACTIONS),
                         "Resource": stack_arn, "Condition": only_this}]
@@ -349,6 +350,108 @@ def test_the_derived_deployment_role_has_the_stacks_handler_permissions_and_scop
         {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:{kind}/Target-*"}
         for kind in ("instance-profile", "policy", "role")]
     assert derived.policy.logical_id in resources[pipeline.resource.logical_id]["DependsOn"]
+
+
+BOUNDED_IAM_ACTIONS = {"iam:AttachRolePolicy", "iam:CreateRole", "iam:PutRolePermissionsBoundary",
+                       "iam:PutRolePolicy"}
+
+
+def _derived(pipeline: codepipeline.Pipeline, stage: str = "Deploy") -> Any:
+    return pipeline.find_child(stage).find_child("PrepareChanges").find_child("DeploymentRole")
+
+
+def _deployment_statements(resources: dict[str, Any], pipeline: codepipeline.Pipeline) -> list[dict[str, Any]]:
+    return resources[_derived(pipeline).policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+
+
+def _listed(statement: dict[str, Any]) -> list[str]:
+    return statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+
+
+def _boundary_arn(pipeline: codepipeline.Pipeline) -> dict[str, Any]:
+    return {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/iac-boundary/"
+                       f"Delivery-${{AWS::Region}}-{pipeline.resource.logical_id}"}
+
+
+def test_the_deployment_role_creates_and_changes_roles_only_with_the_pipelines_boundary(setup):
+    pipeline = _deploy(setup)
+    statements = _deployment_statements(setup.resources(), pipeline)
+    boundary = _boundary_arn(pipeline)
+
+    allowed = [s for s in statements if s["Effect"] == "Allow"]
+    bounded = [s for s in allowed if BOUNDED_IAM_ACTIONS & set(_listed(s))]
+    assert {a for s in bounded for a in _listed(s)} >= BOUNDED_IAM_ACTIONS  # the stack has roles and policies
+    for statement in bounded:
+        assert statement["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": boundary}}, statement
+    assert not any("iam:DeleteRolePermissionsBoundary" in _listed(s) for s in allowed)
+    denied = [s for s in statements if s["Effect"] == "Deny"]
+    assert {"Effect": "Deny", "Action": ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"],
+            "Resource": "*"} in denied
+    assert {"Effect": "Deny", "Action": list(codepipeline.BOUNDARY_POLICY_EDITS), "Resource": boundary} in denied
+
+
+def test_the_boundary_allows_the_roles_own_policies_but_no_iam_change_without_itself(setup):
+    pipeline = _deploy(setup)
+    resources = setup.resources()
+    boundary = _boundary_arn(pipeline)
+
+    policy = resources[pipeline.deployment_boundary().resource.logical_id]
+    assert policy["Type"] == "AWS::IAM::ManagedPolicy"
+    assert policy["Properties"]["Path"] == "/iac-boundary/"
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert {"Effect": "Allow", "Action": "*", "Resource": "*"} in statements
+    without = next(s for s in statements if s.get("Condition"))
+    assert without["Effect"] == "Deny"
+    assert without["Condition"] == {"StringNotEquals": {"iam:PermissionsBoundary": boundary}}
+    assert BOUNDED_IAM_ACTIONS | {"iam:CreateUser"} <= set(without["Action"])
+    assert {"Effect": "Deny", "Action": list(codepipeline.BOUNDARY_POLICY_EDITS), "Resource": boundary} in statements
+    assert {"Effect": "Deny", "Action": ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"],
+            "Resource": "*"} in statements
+    # the deployment role is held to the same boundary
+    assert resources[_derived(pipeline).role.resource.logical_id]["Properties"]["PermissionsBoundary"] == {
+        "Ref": pipeline.deployment_boundary().resource.logical_id}
+
+
+def test_every_role_of_the_delivered_stack_carries_the_boundary(setup):
+    pipeline = _deploy(setup)
+    boundary = _boundary_arn(pipeline)
+    target = synthesize(setup.app).template("Target")["Resources"]
+
+    roles = [r for r in target.values() if r["Type"] == "AWS::IAM::Role"]
+    assert roles and all(r["Properties"]["PermissionsBoundary"] == boundary for r in roles)
+
+
+def test_a_role_of_the_delivered_stack_without_the_boundary_fails_the_synth(setup):
+    from iac import CfnResource
+    from iac.errors import ValidationError
+
+    CfnResource(setup.target, "Raw", type="AWS::IAM::Role", properties={"AssumeRolePolicyDocument": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}})
+    _deploy(setup)
+
+    with pytest.raises(ValidationError, match="Target/Raw .*has no permissions boundary"):
+        synthesize(setup.app)
+
+
+def test_every_pass_role_names_the_service_it_passes_to(setup):
+    pipeline = _deploy(setup)
+    resources = setup.resources()
+
+    passing = [s for r in resources.values() if r["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+               for s in r["Properties"]["PolicyDocument"]["Statement"]
+               if s["Effect"] == "Allow" and {"iam:PassRole", "iam:*", "*"} & set(_listed(s))
+               and "iac-boundary" not in json.dumps(r["Properties"].get("Path", ""))]
+    assert len(passing) == 2
+    for statement in passing:
+        assert list(statement["Condition"]) == ["StringEquals"]
+        assert list(statement["Condition"]["StringEquals"]) == ["iam:PassedToService"]
+    to_cloudformation = next(s for s in _statements(resources, _role(pipeline, "Deploy", "PrepareChanges"))
+                             if "iam:PassRole" in _listed(s))
+    assert to_cloudformation["Condition"] == {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}
+    # the stack's one role is the function's: CloudFormation passes roles to Lambda only
+    from_deployment = next(s for s in _deployment_statements(resources, pipeline) if "iam:PassRole" in _listed(s))
+    assert from_deployment["Condition"] == {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
 
 
 def test_handler_permissions_come_from_the_schema_and_leave_out_actions_iam_does_not_know():
@@ -433,7 +536,7 @@ def test_an_ecs_deploy_updates_its_service_and_passes_its_task_roles_only(setup)
     task = rolling.task_definition
     assert pass_role["Resource"] == sorted([_arn_of(task.execution_role), _arn_of(task.task_role)],
                                            key=lambda r: r["Fn::GetAtt"][0])
-    assert pass_role["Condition"] == {"StringEqualsIfExists": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
 
 
 def test_a_codedeploy_ecs_deploy_creates_deployments_in_its_group_only(setup):
