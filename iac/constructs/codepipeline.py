@@ -55,6 +55,7 @@ from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Stack, To
 from iac.constructs.core.capabilities import required_capabilities
 from iac.constructs.core.source import SourceLocation, caller_location
 from iac.constructs.core.tokens import stable_key
+from iac.constructs.deployment_permissions import ScopedPermissions, action_resource_types, scope_actions
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::CodePipeline::Pipeline"
@@ -724,6 +725,8 @@ def stack_capabilities(stack: Stack | None) -> tuple[str, ...]:
 HANDLER_OPERATIONS = ("create", "read", "update", "delete")
 #: IAM actions that create the role AWS services use in the account (account-wide, AWS-named).
 SERVICE_LINKED_ROLE_ACTIONS = ("iam:CreateServiceLinkedRole",)
+#: The kinds of IAM resource a deployment role manages for its stack (named "<stack name>-*").
+IDENTITY_KINDS = ("role", "policy", "instance-profile")
 
 
 @functools.cache
@@ -898,12 +901,24 @@ class _DeploymentRole(Construct):
         region = self.target.region or "us-east-1"
         actions = sorted({action for resource_type in self._resource_types()
                           for action in handler_permissions(resource_type, region)})
-        other = [a for a in actions if not a.lower().startswith("iam:")]
-        statements = [iam.PolicyStatement(actions=other, resources=["*"])] if other else []
+        statements = list(self.scoped_permissions(region, actions).statements)
         statements += self._iam_statements([a for a in actions if a.lower().startswith("iam:")])
         return iam.PolicyDocument(statements)
 
+    def scoped_permissions(self, region: str | None = None, actions: list[str] | None = None) -> ScopedPermissions:
+        """The non-IAM actions, on the stack's own resources where IAM can name them (see
+        iac.constructs.deployment_permissions): which went where, for review and tests."""
+        region = region or self.target.region or "us-east-1"
+        if actions is None:
+            actions = sorted({action for resource_type in self._resource_types()
+                              for action in handler_permissions(resource_type, region)})
+        return scope_actions([a for a in actions if not a.lower().startswith("iam:")], stack=self.target,
+                             stack_name=self.stack_name, region=region)
+
     def _iam_statements(self, actions: list[str]) -> list[iam.PolicyStatement]:
+        # an action on users or groups only (the IAM policy data says which) could never apply to these ARNs
+        actions = [a for a in actions if a in SERVICE_LINKED_ROLE_ACTIONS or a in BOUNDARY_REMOVALS
+                   or not action_resource_types(a) or set(action_resource_types(a)) & set(IDENTITY_KINDS)]
         identities = self._identities()
         bounded = [a for a in actions if a in BOUNDED_DEPLOYMENT_ACTIONS]
         plain = [a for a in actions if a not in BOUNDED_DEPLOYMENT_ACTIONS and a not in BOUNDARY_REMOVALS
@@ -935,8 +950,7 @@ class _DeploymentRole(Construct):
         """Roles, policies and instance profiles of the deployed stack: CloudFormation names them
         "<stack name>-<logical id>-<suffix>"; a role the stack names itself is added by name."""
         arn = f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}"
-        found: list[Any] = [Fn.sub(f"{arn}:{kind}/{self.stack_name}-*")
-                            for kind in ("role", "policy", "instance-profile")]
+        found: list[Any] = [Fn.sub(f"{arn}:{kind}/{self.stack_name}-*") for kind in IDENTITY_KINDS]
         for node in self.target.walk():
             if isinstance(node, CfnResource) and node.resource_type == "AWS::IAM::Role":
                 name = node.properties.get("RoleName")
