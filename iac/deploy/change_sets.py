@@ -148,7 +148,7 @@ def new_change_set_name(purpose: str = "deploy") -> str:
 
 def create_change_set(cfn: Any, *, stack_name: str, change_set_type: str, template: dict[str, str],
                       parameters: list[dict[str, Any]], capabilities: list[str], tags: dict[str, str],
-                      name: str, description: str = "iac deploy") -> str:
+                      name: str, description: str = "iac deploy", role_arn: str | None = None) -> str:
     """Ask CloudFormation for a change set; `template` is {"TemplateBody": ...} or {"TemplateURL": ...}."""
     arguments: dict[str, Any] = {
         "StackName": stack_name,
@@ -159,6 +159,7 @@ def create_change_set(cfn: Any, *, stack_name: str, change_set_type: str, templa
         "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
         "Description": description,
         **template,
+        **({"RoleARN": role_arn} if role_arn else {}),  # the role CloudFormation acts as; else the caller's
     }
     with aws_errors():
         try:

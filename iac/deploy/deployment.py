@@ -17,6 +17,7 @@ credentials that expired while following), ends with the stack "in progress, not
 from __future__ import annotations
 
 import shlex
+import threading
 from typing import Any
 
 import attrs
@@ -31,6 +32,7 @@ from iac.deploy.polling import Poller
 from iac.deploy.reporter import Reporter, Review
 from iac.deploy.scheduling import Ran, Scheduler
 from iac.deploy.session import AwsSession, aws_errors
+from iac.deploy.targets import Target, resolve_target
 from iac.errors import DeployError, IacError, UsageError
 from iac.synth.assembly import CloudAssembly, StackArtifact
 from iac.synth.diff import diff_templates
@@ -87,7 +89,8 @@ class Deployment:
     def __init__(self, session: AwsSession, assembly: CloudAssembly, *, reporter: Reporter,
                  require_approval: str = "widening", execute: bool = True,
                  parameters: dict[str | None, dict[str, str]] | None = None,
-                 concurrency: int = 4, poller: Poller | None = None) -> None:
+                 concurrency: int = 4, poller: Poller | None = None, use_bootstrap_roles: bool = False,
+                 role_arn: str | None = None) -> None:
         if require_approval not in APPROVAL_LEVELS:
             raise UsageError(f"--require-approval takes {', '.join(APPROVAL_LEVELS)}, not {require_approval!r}")
         self.session = session
@@ -99,10 +102,27 @@ class Deployment:
         self.poller = poller or Poller()
         self.scheduler = Scheduler(concurrency=concurrency, poller=self.poller)
         self.results: dict[str, StackResult] = {}
+        #: Assume the bootstrapped deploy role and pass the execution role (the CLI's default).
+        self.use_bootstrap_roles = use_bootstrap_roles
+        #: The execution role CloudFormation acts as (--role-arn), over the bootstrapped one.
+        self.role_arn = role_arn
+        self._targets: dict[str, Target] = {}
+        self._targets_lock = threading.Lock()
 
     @property
     def interrupted(self) -> bool:
         return self.scheduler.interrupted
+
+    def target(self, region: str, *, stack: str) -> Target:
+        """Who deploys in `region` (resolved once per region; the first stack there says which)."""
+        with self._targets_lock:
+            if region not in self._targets:
+                target = resolve_target(self.session, region, use_bootstrap_roles=self.use_bootstrap_roles,
+                                        role_arn=self.role_arn)
+                self._targets[region] = target
+                if self.use_bootstrap_roles or self.role_arn:
+                    self.reporter.note(stack, target.how)
+            return self._targets[region]
 
     # -- the whole run ---------------------------------------------------------------------------
 
@@ -138,13 +158,15 @@ class Deployment:
             if not entries:
                 continue
             region = self.session.region(artifact.region)
-            bucket = bucket_for(self.session, artifact, region)
+            target = self.target(region, stack=artifact.stack_name)
+            bucket = bucket_for(target, artifact)
             for entry in entries:
                 key = entry["destination"]["key"]
                 if (bucket, key) in seen:
                     continue
                 seen.add((bucket, key))
-                done = publish(self.session.client("s3", region), bucket, key, asset_bytes(self.assembly, entry))
+                done = publish(target.session.client("s3", region), bucket, key, asset_bytes(self.assembly, entry),
+                               account=target.session.account(region))
                 verb = "uploaded" if done.uploaded else "already uploaded, skipped"
                 self.reporter.note(artifact.stack_name, f"asset {key} ({_size(done.size)}) {verb}")
                 published.append(done)
@@ -157,7 +179,8 @@ class Deployment:
         result = self.results.setdefault(name, StackResult(stack=name))
         region = result.region = self.session.region(artifact.region)
         stack_account(self.session, artifact, region)
-        cfn = self.session.client("cloudformation", region)
+        target = self.target(region, stack=name)
+        cfn = target.session.client("cloudformation", region)
         deployed = cs.describe_stack(cfn, name)
         cs.check_deployable(deployed)
         old = cs.deployed_template(cfn, deployed)
@@ -168,12 +191,13 @@ class Deployment:
         change_type = cs.CREATE if deployed is None or deployed.is_new else cs.UPDATE
         self.reporter.note(name, f"creating {change_type} change set")
         change_set_name = cs.new_change_set_name()
-        template = template_argument(self.session, artifact, region, lambda text: self.reporter.note(name, text))
+        template = template_argument(target, artifact, lambda text: self.reporter.note(name, text))
         self.poller.check()  # Ctrl-C: no change set is made after it
         change_set_id = cs.create_change_set(
             cfn, stack_name=name, change_set_type=change_type, template=template,
             parameters=cs.stack_parameters(artifact.template, given, deployed),
-            capabilities=cs.capabilities(artifact.template), tags=artifact.tags, name=change_set_name)
+            capabilities=cs.capabilities(artifact.template), tags=artifact.tags, name=change_set_name,
+            role_arn=target.execution_role_arn)
         result.change_set_name, result.new_stack = change_set_name, deployed is None
         change_set = result.change_set = cs.wait_for_change_set(
             cfn, stack_name=name, change_set_id=change_set_id, change_set_type=change_type, poller=self.poller)
@@ -185,6 +209,8 @@ class Deployment:
             self.reporter.note(name, "no changes")
             return result
 
+        if target.bounded:
+            self._refuse_unbounded_identities(cfn, change_set, deployed, artifact, target)
         result.phase = "review"
         merged = merge_change_set(predicted, list(change_set.changes), old, artifact.template)
         review = Review(stack=name, region=region, change_set=change_set, diff=merged.diff,
@@ -251,6 +277,22 @@ class Deployment:
             except Exception:  # cleaning up must not hide the refusal
                 pass
 
+    def _refuse_unbounded_identities(self, cfn: Any, change_set: cs.ChangeSet, deployed: cs.DeployedStack | None,
+                                     artifact: StackArtifact, target: Target) -> None:
+        """The bootstrapped execution role may create or change a role or user only when it carries the
+        bootstrap's boundary; CloudFormation would fail on it half-way and roll back, so say it now."""
+        unbounded = unbounded_identities(artifact.template, change_set.changes)
+        if not unbounded:
+            return
+        self._discard(cfn, change_set, deployed)
+        boundary = target.bootstrap.boundary_arn if target.bootstrap else "the bootstrap boundary"
+        raise DeployError(
+            f"{artifact.stack_name} creates or changes IAM {', '.join(unbounded)} without the permissions boundary "
+            f"{boundary}; CloudFormation, acting as the bootstrapped execution role, would be refused",
+            hint="give every role the boundary: iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy."
+                 "from_managed_policy_arn(Fn.sub(iac.deploy.bootstrap.BOUNDARY_ARN_TEMPLATE))); or deploy with "
+                 "--role-arn ROLE, or with your own administrator credentials (--no-bootstrap-roles)")
+
     def _parameters_for(self, artifact: StackArtifact) -> dict[str, str]:
         declared = section(artifact.template, "Parameters")
         values = {k: v for k, v in self.parameters.get(None, {}).items() if k in declared}
@@ -272,6 +314,23 @@ def check_parameters(artifacts: list[StackArtifact], parameters: dict[str | None
                 where = f"stack {stack}" if stack else "the stacks being deployed"
                 raise UsageError(f"parameter {name!r} is not declared by {where}",
                                  hint=f"declared: {', '.join(sorted(declared)) or 'none'}")
+
+
+IDENTITY_TYPES = ("AWS::IAM::Role", "AWS::IAM::User")
+
+
+def unbounded_identities(template: dict[str, Any], changes: tuple[dict[str, Any], ...]) -> list[str]:
+    """The roles and users the change set adds or modifies whose template gives them no boundary."""
+    found = []
+    for entry in changes:
+        change = entry.get("ResourceChange") or {}
+        if change.get("Action") not in ("Add", "Modify") or change.get("ResourceType") not in IDENTITY_TYPES:
+            continue
+        logical_id = str(change.get("LogicalResourceId", ""))
+        properties = section(section(template, "Resources").get(logical_id) or {}, "Properties")
+        if not properties.get("PermissionsBoundary"):
+            found.append(logical_id)
+    return found
 
 
 def follow_command(stack: str, region: str | None) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from iac.deploy.assets import asset_bucket, check_bucket, publish_template
 from iac.deploy.change_sets import TEMPLATE_BODY_LIMIT
 from iac.deploy.session import AwsSession
+from iac.deploy.targets import Target
 from iac.errors import DeployError
 from iac.synth.assembly import StackArtifact
 
@@ -22,20 +23,23 @@ def stack_account(session: AwsSession, artifact: StackArtifact, region: str) -> 
     return account
 
 
-def bucket_for(session: AwsSession, artifact: StackArtifact, region: str) -> str:
-    """The bootstrap bucket of the stack's account and region, checked to exist."""
-    account = stack_account(session, artifact, region)
-    bucket = asset_bucket(account, region)
-    check_bucket(session.client("s3", region), bucket, account=account, region=region)
+def bucket_for(target: Target, artifact: StackArtifact) -> str:
+    """The bootstrap bucket of the stack's account and region, checked to be the bootstrapped one and
+    to belong to the account."""
+    account = stack_account(target.session, artifact, target.region)
+    bucket = asset_bucket(account, target.region)
+    check_bucket(target.session.client("s3", target.region), bucket, account=account, region=target.region,
+                 bootstrapped=target.bootstrap.bucket if target.bootstrap else None)
     return bucket
 
 
-def template_argument(session: AwsSession, artifact: StackArtifact, region: str,
+def template_argument(target: Target, artifact: StackArtifact,
                       note: Callable[[str], None] = lambda text: None) -> dict[str, str]:
     """{"TemplateBody": ...}, or {"TemplateURL": ...} after uploading a template over 51,200 bytes."""
     if artifact.body_bytes <= TEMPLATE_BODY_LIMIT:
         return {"TemplateBody": artifact.body}
-    bucket = bucket_for(session, artifact, region)
-    published, url = publish_template(session.client("s3", region), bucket, artifact.body)
+    bucket = bucket_for(target, artifact)
+    published, url = publish_template(target.session.client("s3", target.region), bucket, artifact.body,
+                                      account=target.session.account(target.region))
     note(f"template ({published.size:,} B) uploaded to s3://{bucket}/{published.key}")
     return {"TemplateURL": url}

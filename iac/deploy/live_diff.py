@@ -19,6 +19,7 @@ from iac.deploy import change_sets as cs
 from iac.deploy.environment import template_argument
 from iac.deploy.polling import Poller
 from iac.deploy.session import AwsSession
+from iac.deploy.targets import resolve_target
 from iac.errors import DeployError
 from iac.synth.assembly import StackArtifact
 from iac.synth.diff import DiffResult, diff_pairs
@@ -161,7 +162,7 @@ def _live_change_set(session: AwsSession, cfn: Any, artifact: StackArtifact, reg
     """An UPDATE change set for the diff alone: made, read, deleted."""
     change_set_id = cs.create_change_set(
         cfn, stack_name=artifact.stack_name, change_set_type=cs.UPDATE,
-        template=template_argument(session, artifact, region),
+        template=template_argument(resolve_target(session, region, use_bootstrap_roles=False), artifact),
         parameters=cs.stack_parameters(artifact.template, parameters, deployed),
         capabilities=cs.capabilities(artifact.template), tags=artifact.tags,
         name=cs.new_change_set_name("diff"), description="iac diff --live (deleted after reading)")

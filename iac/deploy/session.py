@@ -46,8 +46,10 @@ class AwsSession:
     """
 
     def __init__(self, *, profile: str | None = None, region: str | None = None, endpoint_url: str | None = None,
-                 client_factory: ClientFactory | None = None) -> None:
+                 client_factory: ClientFactory | None = None, _boto3_session: Any = None) -> None:
         self.profile = profile
+        #: The role these clients act as (None: the caller's own credentials).
+        self.role_arn: str | None = None
         self.endpoint_url = endpoint_url
         self._explicit_region = region
         self._factory = client_factory
@@ -55,7 +57,9 @@ class AwsSession:
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._account: str | None = None
-        if client_factory is None:
+        if _boto3_session is not None:
+            self._session = _boto3_session
+        elif client_factory is None:
             boto3 = require_boto3()
             with aws_errors():
                 self._session = boto3.Session(profile_name=profile)
@@ -78,12 +82,57 @@ class AwsSession:
     def _new_client(self, service: str, region: str) -> Any:
         if self._factory is not None:
             return self._factory(service, region)
-        from botocore.config import Config
-
-        config = Config(retries={"mode": "standard", "max_attempts": 5},
-                        user_agent_extra=f"iac/{package_version('iac-cfn')}")
         with aws_errors():
-            return self._session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=config)
+            return self._session.client(service, region_name=region, endpoint_url=self.endpoint_url,
+                                        config=_client_config())
+
+    def assume_role(self, role_arn: str, *, region: str, session_name: str = "iac-deploy") -> AwsSession:
+        """A session acting as `role_arn`, with the same profile and endpoint.
+
+        The role is assumed now (an error here means it cannot be: missing, or not allowed), and again
+        before its credentials expire: a deployment may outlive the hour they last, and expired
+        credentials while following a stack would leave it unfollowed."""
+        if self._session is None:
+            raise UsageError("a session with stand-in clients cannot assume a role")
+        from botocore.credentials import (
+            AssumeRoleCredentialFetcher,
+            CredentialProvider,
+            CredentialResolver,
+            DeferredRefreshableCredentials,
+        )
+        from botocore.session import Session as BotocoreSession
+
+        boto3 = require_boto3()
+        with aws_errors():
+            source = self._session.get_credentials()
+            if source is None:
+                from botocore.exceptions import NoCredentialsError
+
+                raise NoCredentialsError()
+
+            def sts_client(service: str, **credentials: Any) -> Any:
+                return self._session.client(service, region_name=region, endpoint_url=self.endpoint_url,
+                                            config=_client_config(), **credentials)
+
+            fetcher = AssumeRoleCredentialFetcher(sts_client, source, role_arn,
+                                                  extra_args={"RoleSessionName": session_name})
+            fetcher.fetch_credentials()
+        renewing = DeferredRefreshableCredentials(refresh_using=fetcher.fetch_credentials, method="iac-assume-role")
+
+        class _AssumedRole(CredentialProvider):  # type: ignore[misc]
+            METHOD = "iac-assume-role"
+
+            def load(self) -> Any:
+                return renewing
+
+        botocore_session = BotocoreSession(profile=self.profile)
+        botocore_session.register_component("credential_provider", CredentialResolver([_AssumedRole()]))
+        assumed = AwsSession(profile=None, region=self._explicit_region or self._session.region_name,
+                             endpoint_url=self.endpoint_url, client_factory=None, _boto3_session=boto3.Session(
+                                 botocore_session=botocore_session, region_name=region))
+        assumed._account = self._account
+        assumed.role_arn = role_arn
+        return assumed
 
     def account(self, region: str) -> str:
         """The account the credentials belong to (STS GetCallerIdentity): the first call that needs them."""
@@ -91,6 +140,12 @@ class AwsSession:
             with aws_errors():
                 self._account = str(self.client("sts", region).get_caller_identity()["Account"])
         return self._account
+
+
+def _client_config() -> Any:
+    from botocore.config import Config
+
+    return Config(retries={"mode": "standard", "max_attempts": 5}, user_agent_extra=f"iac/{package_version('iac-cfn')}")
 
 
 def error_code(error: BaseException) -> str:
