@@ -26,15 +26,18 @@ What the constructs decide for you, and why:
 - A change set is prepared from a template in an artifact (`template_path=built.at_path(...)`,
   required) and executed by a later action. Given the iac `stack=` it deploys, the deployment role
   CloudFormation uses is derived from the registry schemas of that stack's resource types: the
-  actions their create/read/update/delete handlers need, with IAM actions limited to roles and
-  policies named after the deployed stack. Capabilities follow from the stack too.
+  actions their create/read/update/delete handlers need, on the stack's own resources where IAM can
+  name them (iac.constructs.deployment_permissions), IAM actions limited to roles and policies named
+  after the deployed stack. Every role the stack creates must carry the pipeline's permissions
+  boundary (`DeploymentBoundary`, applied to the stack's iam.Roles), and roles are passed only to the
+  services that trust them. Capabilities follow from the stack too.
 
 Everything that can be checked before a deployment is, at the line that wrote it: names (the
 schema's pattern), an action in the wrong stage, an input no earlier action produces, an artifact
 name used twice, an execute without a prepared change set, a capability CloudFormation does not
 know, a change-set action without a template artifact, a source that cannot start the pipeline.
 
-Stability contract: `<id>/ArtifactBucket`, `<id>/Role`, `<id>/Resource` (the pipeline),
+Stability contract: `<id>/ArtifactBucket`, `<id>/Role`, `<id>/Resource` (the pipeline), `<id>/DeploymentBoundary`,
 `<id>/<stage>/<action>/Role` (and `/DeploymentRole`, `/OnChange`), `<id>/EventsRole`, and the
 schedule rules under their own ids.
 """

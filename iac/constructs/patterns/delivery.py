@@ -18,7 +18,11 @@ Production.
   `<name>` by default: neither name begins with the other, so the roles scoped to one cannot touch
   the other's identities).
 - CloudFormation deploys each environment with a role derived from the stack's resource types (see
-  `codepipeline.CreateReplaceChangeSet`); capabilities follow from the stack too.
+  `codepipeline.CreateReplaceChangeSet`), scoped to that environment's resources; every role of the
+  delivered stack gets the pipeline's permissions boundary, so a push to the source cannot make a
+  role that escapes it. Capabilities follow from the stack too.
+- The build's shell gets every value iac puts into a command quoted (the app path is refused if
+  it holds a line break); install and test commands are the user's shell, as written.
 - The source starts the pipeline when it changes; `schedule=` (e.g. "cron(0 3 * * ? *)") adds a
   nightly release.
 
