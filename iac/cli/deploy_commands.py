@@ -20,6 +20,7 @@ from iac.deploy.approval import APPROVAL_LEVELS
 from iac.errors import DeployError, UsageError
 from iac.synth.assembly import check_output_dir
 from iac.synth.phases import BASELINE, Phases
+from iac.text import printable
 
 if TYPE_CHECKING:
     from iac.synth import CloudAssembly
@@ -64,10 +65,15 @@ def aws_options(region_help: str = "AWS region for stacks that fix none in the a
 @click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
               help="How many independent stacks deploy at once (dependencies always go first).")
 @click.option("--no-lint", is_flag=True, help="Skip cfn-lint before deploying (the schema layer still runs).")
+@click.option("--role-arn", default=None, metavar="ARN",
+              help="The role CloudFormation acts as (default: the bootstrapped execution role, if any).")
+@click.option("--no-bootstrap-roles", is_flag=True,
+              help="Deploy with your own credentials: do not assume the bootstrapped deploy role, nor pass the "
+                   "bootstrapped execution role.")
 @handle_errors
 def deploy(stacks: tuple[str, ...], app_spec: str | None, outdir: str, region: str | None, profile: str | None,
            endpoint_url: str | None, require_approval: str, no_execute: bool, parameters: tuple[str, ...],
-           concurrency: int, no_lint: bool) -> None:
+           concurrency: int, no_lint: bool, role_arn: str | None, no_bootstrap_roles: bool) -> None:
     """Deploy the app's stacks through CloudFormation change sets.
 
     Synthesizes and validates the app (writing the assembly to --out), publishes its assets to the
@@ -77,6 +83,11 @@ def deploy(stacks: tuple[str, ...], app_spec: str | None, outdir: str, region: s
     executes it and follows the stack's events until CloudFormation is done. An empty change set is
     "no changes". STACK selects stacks by name (globs allowed); the default is every stack.
     Capabilities (IAM, named IAM, auto-expand) are read from each template; stack tags from the app.
+
+    Who deploys: by default iac assumes the deploy role `iac bootstrap` made
+    (iac-deploy-<account>-<region>) and CloudFormation acts as the bootstrapped execution role,
+    whose permissions boundary every role and user the stacks create must carry. Where there is no
+    such role (or it cannot be assumed) iac deploys with your own credentials and says so.
 
     Exit status: 0 deployed (or nothing to change), 1 a stack failed or was not approved, 2 usage
     or input error (bad option, missing or expired credentials), 130 interrupted: CloudFormation goes
@@ -103,7 +114,8 @@ def deploy(stacks: tuple[str, ...], app_spec: str | None, outdir: str, region: s
     check_parameters(selected, values)
     reporter = TerminalReporter(selected)
     deployment = Deployment(session, assembly, reporter=reporter, require_approval=require_approval,
-                            execute=not no_execute, parameters=values, concurrency=concurrency)
+                            execute=not no_execute, parameters=values, concurrency=concurrency,
+                            use_bootstrap_roles=not no_bootstrap_roles, role_arn=_checked_role_arn(role_arn))
     results = deployment.run(selected)
     finish_deploy(results, reporter, interrupted=deployment.interrupted)
 
@@ -126,6 +138,18 @@ def _print_warnings(warnings: list[Any]) -> None:
         click.echo(format_problems(warnings, color=use_color(sys.stderr)), err=True)
 
 
+def _checked_role_arn(role_arn: str | None) -> str | None:
+    """An IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME), or a UsageError before anything runs."""
+    if role_arn is None:
+        return None
+    parts = role_arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[4].isdigit() \
+            or not parts[5].startswith("role/"):
+        raise UsageError(f"--role-arn takes an IAM role ARN (arn:aws:iam::123456789012:role/NAME), got "
+                         f"{printable(role_arn)!r}")
+    return role_arn
+
+
 def parse_stack_parameters(items: tuple[str, ...]) -> dict[str | None, dict[str, str]]:
     """`[STACK:]NAME=VALUE` items -> {stack or None: {name: value}}."""
     values: dict[str | None, dict[str, str]] = {}
@@ -144,14 +168,21 @@ def parse_stack_parameters(items: tuple[str, ...]) -> dict[str | None, dict[str,
 @aws_options("The region to bootstrap (default: AWS_REGION, else the profile's).")
 @click.option("--noncurrent-days", type=click.IntRange(1, 3650), default=30, show_default=True,
               help="Days after which an old version of an asset (left by a deletion) expires.")
+@click.option("--execution-policy", "execution_policies", multiple=True, metavar="ARN",
+              help="A managed policy for the execution role (repeatable; default: AdministratorAccess, "
+                   "within the boundary).")
 @handle_errors
-def bootstrap(region: str | None, profile: str | None, endpoint_url: str | None, noncurrent_days: int) -> None:
-    """Create (or update) the asset bucket of this account and region: `iac-assets-<account>-<region>`.
+def bootstrap(region: str | None, profile: str | None, endpoint_url: str | None, noncurrent_days: int,
+              execution_policies: tuple[str, ...]) -> None:
+    """Create (or update) what deploying needs in this account and region, with administrator credentials.
 
-    A stack named iac-bootstrap with one S3 bucket: private (public access blocked, TLS only),
-    encrypted, versioned, old versions expiring after --noncurrent-days; kept if the stack is
-    deleted. Needed once per account and region before deploying an app that has assets (Lambda
-    code, ...) or templates over 51,200 bytes.
+    A stack named iac-bootstrap: the asset bucket `iac-assets-<account>-<region>` (owner-enforced,
+    public access blocked, TLS only, encrypted, versioned, old versions expiring after
+    --noncurrent-days; kept if the stack is deleted); a permissions boundary; the execution role
+    CloudFormation acts as (--execution-policy, AdministratorAccess by default), and the deploy role
+    that principals of this account may assume to run `iac deploy` without administrator
+    credentials. Both roles carry the boundary, which forbids creating or changing roles and users
+    without it and editing the boundary itself. See docs/deploy.md, "Security model".
 
     \b
     Examples:
@@ -160,13 +191,19 @@ def bootstrap(region: str | None, profile: str | None, endpoint_url: str | None,
     """
     from iac.cli.deploy_output import TerminalReporter, finish_deploy
     from iac.deploy.assets import asset_bucket
-    from iac.deploy.bootstrap import bootstrap_artifact
+    from iac.deploy.bootstrap import EXECUTION_ROLE_TEMPLATE, bootstrap_artifact
     from iac.deploy.deployment import DEPLOYED_STATE, UNCHANGED, Deployment
     from iac.deploy.session import AwsSession
+    from iac.deploy.targets import deploy_role_arn, role_arn
     from iac.synth import CloudAssembly
 
+    for policy in execution_policies:
+        if not policy.startswith("arn:") or ":iam::" not in policy or ":policy/" not in policy:
+            raise UsageError(f"--execution-policy takes a managed policy ARN (arn:aws:iam::aws:policy/NAME), got "
+                             f"{printable(policy)!r}")
     session = AwsSession(profile=profile, region=region, endpoint_url=endpoint_url)
-    artifact = bootstrap_artifact(noncurrent_days=noncurrent_days)
+    artifact = bootstrap_artifact(noncurrent_days=noncurrent_days,
+                                  **({"execution_policies": execution_policies} if execution_policies else {}))
     where = session.region(None)
     account = session.account(where)
     reporter = TerminalReporter([artifact], interactive=False)
@@ -174,6 +211,9 @@ def bootstrap(region: str | None, profile: str | None, endpoint_url: str | None,
     results = deployment.run([artifact])
     if results[0].state in (DEPLOYED_STATE, UNCHANGED):
         click.echo(f"\nBootstrapped account {account} in {where}: assets go to s3://{asset_bucket(account, where)}")
+        click.echo(f"  deploy role (iac deploy assumes it): {deploy_role_arn(account, where)}\n"
+                   f"  execution role (CloudFormation acts as it): "
+                   f"{role_arn(EXECUTION_ROLE_TEMPLATE, account=account, region=where)}")
     finish_deploy(results, reporter, interrupted=deployment.interrupted)
 
 

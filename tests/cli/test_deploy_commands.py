@@ -51,10 +51,26 @@ def hello(tmp_path: Path) -> Path:
     return app
 
 
+BOUNDARY_LINE = ("from iac import Fn\nfrom iac.constructs import iam\n"
+                 "from iac.deploy.bootstrap import BOUNDARY_ARN_TEMPLATE\n"
+                 "iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.from_managed_policy_arn("
+                 "Fn.sub(BOUNDARY_ARN_TEMPLATE)))\napp.synth()\n")
+
+
 @pytest.fixture
-def serverless(tmp_path: Path) -> Path:
+def serverless_unbounded(tmp_path: Path) -> Path:
+    """The serverless sample as it is: its function's role has no permissions boundary."""
     shutil.copytree(REPO / "samples" / "serverless_api", tmp_path / "serverless_api")
     return tmp_path / "serverless_api" / "app.py"
+
+
+@pytest.fixture
+def serverless(serverless_unbounded: Path) -> Path:
+    """The serverless sample with the bootstrap's boundary on every role: deployable with the bootstrapped roles."""
+    source = serverless_unbounded.read_text()
+    assert source.endswith("app.synth()\n")
+    serverless_unbounded.write_text(source[:-len("app.synth()\n")] + BOUNDARY_LINE)
+    return serverless_unbounded
 
 
 def _status(moto_client: Callable[[str], Any], stack: str) -> str:
@@ -218,6 +234,86 @@ def test_a_template_over_51200_bytes_goes_through_the_bucket(invoke: Invoke, mot
     assert _status(moto_client, "Big") == "CREATE_COMPLETE"
 
 
+# -- the bootstrapped roles ------------------------------------------------------------------------
+
+DEPLOY_ROLE = f"arn:aws:iam::{ACCOUNT}:role/iac-deploy-{ACCOUNT}-{REGION}"
+EXECUTION_ROLE = f"arn:aws:iam::{ACCOUNT}:role/iac-cfn-exec-{ACCOUNT}-{REGION}"
+BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/iac-boundary-{ACCOUNT}-{REGION}"
+
+
+@pytest.fixture
+def client_owners(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, str]]:
+    """(role the session acts as, service) for every AWS client the command makes (spied, not replaced)."""
+    from iac.deploy.session import AwsSession
+
+    made: list[tuple[str | None, str]] = []
+    real = AwsSession._new_client
+
+    def spy(self: AwsSession, service: str, region: str) -> Any:
+        made.append((self.role_arn, service))
+        return real(self, service, region)
+
+    monkeypatch.setattr(AwsSession, "_new_client", spy)
+    return made
+
+
+def test_bootstrap_makes_the_roles_with_the_boundary(aws: Invoke, moto_client: Callable[[str], Any]) -> None:
+    result = _ok(aws("bootstrap"))
+    assert f"deploy role (iac deploy assumes it): {DEPLOY_ROLE}" in result.output
+    assert f"execution role (CloudFormation acts as it): {EXECUTION_ROLE}" in result.output
+    iam = moto_client("iam")
+    for arn in (DEPLOY_ROLE, EXECUTION_ROLE):
+        role = iam.get_role(RoleName=arn.rsplit("/", 1)[1])["Role"]
+        assert role["Arn"] == arn and role["PermissionsBoundary"]["PermissionsBoundaryArn"] == BOUNDARY
+    assert iam.get_policy(PolicyArn=BOUNDARY)["Policy"]["PolicyName"] == f"iac-boundary-{ACCOUNT}-{REGION}"
+
+
+def test_deploy_assumes_the_deploy_role_and_cloudformation_acts_as_the_execution_role(
+        aws: Invoke, serverless: Path, moto_client: Callable[[str], Any],
+        client_owners: list[tuple[str | None, str]]) -> None:
+    _ok(aws("bootstrap"))
+    client_owners.clear()
+    result = _ok(aws("deploy", "--app", serverless, "--require-approval", "never"))
+    assert f"ServerlessApi | deploying as {DEPLOY_ROLE}; CloudFormation acts as {EXECUTION_ROLE}" in result.output
+    assert re.search(r"ServerlessApi \| asset [0-9a-f]{64}\.zip \(\d+ B\) uploaded", result.output)
+    [stack] = moto_client("cloudformation").describe_stacks(StackName="ServerlessApi")["Stacks"]
+    assert (stack["StackStatus"], stack["RoleARN"]) == ("CREATE_COMPLETE", EXECUTION_ROLE)
+    # Everything but the caller's identity and the AssumeRole call itself went through the deploy role.
+    assert {(role, service) for role, service in client_owners if role is None} == {(None, "sts")}
+    assert {service for role, service in client_owners if role == DEPLOY_ROLE} == {"cloudformation", "s3"}
+    deployed = moto_client("cloudformation").get_template(StackName="ServerlessApi")["TemplateBody"]
+    roles = [r for r in deployed["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    assert roles and all(r["Properties"]["PermissionsBoundary"] for r in roles)
+
+
+def test_a_role_without_the_boundary_is_refused_before_cloudformation_is_asked(
+        aws: Invoke, serverless_unbounded: Path, moto_client: Callable[[str], Any]) -> None:
+    _ok(aws("bootstrap"))
+    result = aws("deploy", "--app", serverless_unbounded, "--require-approval", "never")
+    assert result.exit_code == 1, result.output
+    assert re.search(r"ServerlessApi creates or changes IAM GetFunctionServiceRole\w+ without the permissions "
+                     rf"boundary {BOUNDARY}", result.output)
+    assert "--no-bootstrap-roles" in result.output and "Traceback" not in result.output
+    assert "ServerlessApi" not in _stacks(moto_client)  # the change set and the empty stack are gone
+    own = _ok(aws("deploy", "--app", serverless_unbounded, "--require-approval", "never", "--no-bootstrap-roles"))
+    assert "deploying as" not in own.output
+    assert "RoleARN" not in moto_client("cloudformation").describe_stacks(StackName="ServerlessApi")["Stacks"][0]
+
+
+def test_without_a_bootstrap_deploy_says_it_uses_your_own_credentials(aws: Invoke, hello: Path) -> None:
+    result = _ok(aws("deploy", "--app", hello, "--no-lint"))
+    assert re.search(r"^Network \| deploying with your own credentials \(", _lines(result)[0])
+
+
+def test_role_arn_names_the_execution_role(aws: Invoke, hello: Path, moto_client: Callable[[str], Any]) -> None:
+    mine = f"arn:aws:iam::{ACCOUNT}:role/my-cloudformation"
+    result = _ok(aws("deploy", "Network", "--app", hello, "--no-lint", "--role-arn", mine))
+    assert f"CloudFormation acts as {mine}" in result.output
+    assert moto_client("cloudformation").describe_stacks(StackName="Network")["Stacks"][0]["RoleARN"] == mine
+    bad = aws("deploy", "--app", hello, "--role-arn", "my-cloudformation")
+    assert bad.exit_code == 2 and "--role-arn takes an IAM role ARN" in bad.output
+
+
 # -- diff --live ------------------------------------------------------------------------------------
 
 def test_diff_live_compares_the_app_with_the_deployed_stacks(aws: Invoke, hello: Path,
@@ -289,7 +385,7 @@ def test_a_stack_in_progress_is_refused_with_a_clear_message(invoke: Invoke, hel
     stub_clients["cloudformation"][1].add_response("describe_stacks", {"Stacks": [{
         "StackName": "Network", "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/Network/x",
         "StackStatus": "UPDATE_IN_PROGRESS", "CreationTime": datetime.datetime(2026, 1, 1)}]})
-    result = invoke("deploy", "--app", hello, "--no-lint")
+    result = invoke("deploy", "--app", hello, "--no-lint", "--no-bootstrap-roles")
     assert result.exit_code == 1
     assert "error: stack Network is UPDATE_IN_PROGRESS: CloudFormation is still working on it" in result.output
     assert "Service: skipped (Network did not complete)" in result.output
