@@ -48,11 +48,11 @@ DEPLOY_ROLE_ID, EXECUTION_ROLE_ID, BOUNDARY_ID = "DeployRole", "ExecutionRole", 
 
 #: What creates an identity or gives it permissions: allowed only for identities carrying the boundary
 #: (IAM's iam:PermissionsBoundary condition key is the boundary of the role or user being changed).
+#: Detaching or deleting a policy only takes permissions away and stays possible on a role made before
+#: the boundary existed (a stack deployed before bootstrap version 2 can still be cleaned up).
 BOUNDED_IAM_ACTIONS = (
     "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:PutRolePolicy",
-    "iam:DetachRolePolicy", "iam:DeleteRolePolicy",
     "iam:CreateUser", "iam:PutUserPermissionsBoundary", "iam:AttachUserPolicy", "iam:PutUserPolicy",
-    "iam:DetachUserPolicy", "iam:DeleteUserPolicy",
 )
 #: Edits that would change what the boundary allows (a new default version) or remove it.
 BOUNDARY_EDITS = ("iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
