@@ -17,6 +17,7 @@ from iac.cli.report import format_error, use_color
 from iac.cli.terminal import guarded_terminal
 from iac.constructs.core.app import App
 from iac.errors import AppError, IacError, UsageError
+from iac.interrupts import interrupts_redelivered
 from iac.synth import CloudAssembly, StackArtifact, synthesize
 from iac.synth.phases import APP_LOAD, SYNTHESIS, Phases
 
@@ -34,7 +35,8 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with interrupts_redelivered():  # a Ctrl-C that lands in a finalizer is not lost
+                return command(*args, **kwargs)
         except IacError as error:
             if debug:
                 traceback.print_exception(error.original if isinstance(error, AppError) else error)

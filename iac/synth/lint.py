@@ -8,14 +8,22 @@ linted in parallel worker processes (forked after the rules are built, so each w
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from iac.synth.lint_cache import CACHE_FILE, SEVERITIES, LintCache, LintFinding, cache_key, lint_context
 
 __all__ = ["CACHE_FILE", "LintCache", "LintFinding", "cache_key", "lint_bodies", "lint_template"]
 
+
+#: prctl(2) option: the signal this process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
 
 _rules: Any = None
 
@@ -98,12 +106,80 @@ def _lint_all(missing: dict[str, tuple[str, str, str]], jobs: int | None, progre
             results[name] = lint_template(body, region)
             progress(len(results), total)
         return results
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {pool.submit(_lint_job, (body, region)): name for name, (_, body, region) in missing.items()}
+    before = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_worker, initargs=(os.getpid(),))
+    try:
+        with _sigint_blocked():  # the workers fork here: none may see a Ctrl-C before it ignores them
+            futures = {pool.submit(_lint_job, (body, region)): name for name, (_, body, region) in missing.items()}
         for future in as_completed(futures):
             results[futures[future]] = future.result()
             progress(len(results), total)
+    except BaseException:  # Ctrl-C, or a worker that failed: the others' work is not wanted any more
+        _stop_workers(pool, set(multiprocessing.active_children()) - before)
+        raise
+    pool.shutdown(wait=True)
     return {name: results[name] for name in missing}
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT held back (not lost) while the block runs: a Ctrl-C then arrives as the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _stop_workers(pool: Any, workers: set[Any]) -> None:
+    """Kill the pool's workers now, mid-template: waiting for them to finish could take seconds."""
+    for worker in workers:
+        worker.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.join(timeout=1.0)
+
+
+def _start_worker(parent: int) -> None:
+    """Initializer of every lint worker: it dies with iac and leaves Ctrl-C to iac.
+
+    A worker is a fork of iac that holds iac's stdout and stderr: one that outlived a killed iac
+    would keep `iac synth | cat` waiting forever. Ctrl-C reaches the whole process group; iac
+    stops the workers itself, so a worker ignores it rather than print a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by _sigint_blocked in iac
+    _die_with_parent(parent)
+    if os.getppid() != parent:  # iac died before the line above took effect: nobody will collect this work
+        os._exit(1)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills this process when its parent dies (PR_SET_PDEATHSIG); elsewhere a
+    watchdog thread checks for a new parent (a dead parent's children are adopted) and exits."""
+    if sys.platform.startswith("linux") and _set_parent_death_signal(signal.SIGKILL):
+        return
+    threading.Thread(target=_watch_parent, args=(parent,), name="iac-lint-parent-watch", daemon=True).start()
+
+
+def _set_parent_death_signal(signal_number: int) -> bool:
+    import ctypes  # only in a worker: iac itself never needs it
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_PDEATHSIG, int(signal_number), 0, 0, 0)) == 0
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+        return False
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - Linux uses PR_SET_PDEATHSIG
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
 
 
 def _no_progress(done: int, total: int) -> None:
