@@ -188,8 +188,20 @@ class ManagedPolicy:
     def from_managed_policy_arn(cls, arn: Any) -> ManagedPolicy:
         return cls(arn)
 
+    @classmethod
+    def bootstrap_boundary(cls) -> ManagedPolicy:
+        """The permissions boundary `iac bootstrap` makes in the stack's account and region. The bootstrapped
+        execution role may create roles only with it, so an app deployed with the bootstrapped roles applies it:
+        `iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.bootstrap_boundary())`."""
+        return cls(Fn.sub(BOOTSTRAP_BOUNDARY_ARN_TEMPLATE))
+
 
 # -- permissions boundaries ---------------------------------------------------------------------
+
+#: The name `iac bootstrap` gives its permissions boundary (an interface: deployed apps name it).
+BOOTSTRAP_BOUNDARY_NAME_TEMPLATE = "iac-boundary-${AWS::AccountId}-${AWS::Region}"
+BOOTSTRAP_BOUNDARY_ARN_TEMPLATE = (f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/"
+                                   f"{BOOTSTRAP_BOUNDARY_NAME_TEMPLATE}")
 
 _BOUNDARY_ATTRIBUTE = "_iac_permissions_boundary"
 

@@ -28,6 +28,7 @@ from typing import Any
 from iac.constructs import s3
 from iac.constructs.core import App, CfnResource, Fn, Output, Stack
 from iac.constructs.core.asset import ASSET_BUCKET_TEMPLATE
+from iac.constructs.iam import BOOTSTRAP_BOUNDARY_ARN_TEMPLATE, BOOTSTRAP_BOUNDARY_NAME_TEMPLATE
 from iac.synth import StackArtifact, synthesize
 from iac.synth.synthesizer import validate_assembly
 
@@ -39,10 +40,10 @@ DEFAULT_EXECUTION_POLICIES = ("arn:${AWS::Partition}:iam::aws:policy/Administrat
 
 DEPLOY_ROLE_TEMPLATE = "iac-deploy-${AWS::AccountId}-${AWS::Region}"
 EXECUTION_ROLE_TEMPLATE = "iac-cfn-exec-${AWS::AccountId}-${AWS::Region}"
-BOUNDARY_NAME_TEMPLATE = "iac-boundary-${AWS::AccountId}-${AWS::Region}"
-#: The boundary's ARN as an app writes it, e.g.
-#: `iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.from_managed_policy_arn(Fn.sub(BOUNDARY_ARN_TEMPLATE)))`.
-BOUNDARY_ARN_TEMPLATE = f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{BOUNDARY_NAME_TEMPLATE}"
+#: The boundary's name and ARN; an app applies it with
+#: `iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.bootstrap_boundary())`.
+BOUNDARY_NAME_TEMPLATE = BOOTSTRAP_BOUNDARY_NAME_TEMPLATE
+BOUNDARY_ARN_TEMPLATE = BOOTSTRAP_BOUNDARY_ARN_TEMPLATE
 #: Logical ids the CLI reads back with DescribeStackResources (pinned: they are an interface).
 DEPLOY_ROLE_ID, EXECUTION_ROLE_ID, BOUNDARY_ID = "DeployRole", "ExecutionRole", "PermissionsBoundary"
 

@@ -290,7 +290,7 @@ class Deployment:
             f"{artifact.stack_name} creates or changes IAM {', '.join(unbounded)} without the permissions boundary "
             f"{boundary}; CloudFormation, acting as the bootstrapped execution role, would be refused",
             hint="give every role the boundary: iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy."
-                 "from_managed_policy_arn(Fn.sub(iac.deploy.bootstrap.BOUNDARY_ARN_TEMPLATE))); or deploy with "
+                 "bootstrap_boundary()); or deploy with "
                  "--role-arn ROLE, or with your own administrator credentials (--no-bootstrap-roles)")
 
     def _parameters_for(self, artifact: StackArtifact) -> dict[str, str]:

@@ -6,10 +6,12 @@ alarm fires; the old tasks stay five minutes for a fast manual rollback too.
 """
 
 from iac import App, Stack
-from iac.constructs import cloudwatch, ec2, ecs
+from iac.constructs import cloudwatch, ec2, ecs, iam
 from iac.constructs.patterns import LoadBalancedFargateService
 
 app = App()
+# Every role carries the boundary `iac bootstrap` made, so the bootstrapped roles may deploy it.
+iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.bootstrap_boundary())
 stack = Stack(app, "BlueGreenService")
 vpc = ec2.Vpc(stack, "MyVpc", max_azs=2)
 cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)

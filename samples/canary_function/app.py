@@ -9,9 +9,11 @@ The API calls the alias, so callers only ever see versions CodeDeploy let throug
 """
 
 from iac import App, Stack
-from iac.constructs import apigateway, awslambda, cloudwatch
+from iac.constructs import apigateway, awslambda, cloudwatch, iam
 
 app = App()
+# Every role carries the boundary `iac bootstrap` made, so the bootstrapped roles may deploy it.
+iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.bootstrap_boundary())
 stack = Stack(app, "CanaryFunction")
 
 get_fn = awslambda.Function(stack, "GetFunction", handler="index.get", runtime="nodejs22.x",

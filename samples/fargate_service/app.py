@@ -5,10 +5,12 @@ the load balancer with its security group, listener and target group, and an out
 """
 
 from iac import App, Stack
-from iac.constructs import ec2, ecs
+from iac.constructs import ec2, ecs, iam
 from iac.constructs.patterns import LoadBalancedFargateService
 
 app = App()
+# Every role carries the boundary `iac bootstrap` made, so the bootstrapped roles may deploy it.
+iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.bootstrap_boundary())
 stack = Stack(app, "BonjourFargate")
 vpc = ec2.Vpc(stack, "MyVpc", max_azs=2)
 cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)

@@ -9,7 +9,7 @@ the stack holds.
 """
 
 from iac import App, Parameter, Stack
-from iac.constructs import apigateway, awslambda, codepipeline, dynamodb
+from iac.constructs import apigateway, awslambda, codepipeline, dynamodb, iam
 from iac.constructs.patterns import DeliveryPipeline
 
 app = App()
@@ -25,6 +25,9 @@ apigateway.RestApi(api, "Api").add_route("GET", "/resource/{resourceId}", get_fn
 
 # The pipeline that releases it, in a stack of its own.
 delivery = Stack(app, "Delivery")
+# You deploy this stack (iac deploy Delivery): its roles carry the boundary `iac bootstrap` made, so the
+# bootstrapped roles may deploy it. The delivered stack's roles get the pipeline's own boundary.
+iam.PermissionsBoundary.of(delivery).apply(iam.ManagedPolicy.bootstrap_boundary())
 github = Parameter(delivery, "GitHubConnectionArn", description="a CodeStar connection to GitHub, authorized")
 DeliveryPipeline(delivery, "Release", stack=api, app="samples/pipeline/app.py",
                  source=codepipeline.GitHubSource(repository="example-org/iac", branch="main",

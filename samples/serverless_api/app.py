@@ -6,9 +6,11 @@ the stage all come from the constructs.
 """
 
 from iac import App, Stack
-from iac.constructs import apigateway, awslambda, dynamodb
+from iac.constructs import apigateway, awslambda, dynamodb, iam
 
 app = App()
+# Every role carries the boundary `iac bootstrap` made, so the bootstrapped roles may deploy it.
+iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.bootstrap_boundary())
 stack = Stack(app, "ServerlessApi")
 table = dynamodb.SimpleTable(stack, "MyTable")
 get_fn = awslambda.Function(stack, "GetFunction", handler="index.get", runtime="nodejs22.x",

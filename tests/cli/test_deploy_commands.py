@@ -51,26 +51,24 @@ def hello(tmp_path: Path) -> Path:
     return app
 
 
-BOUNDARY_LINE = ("from iac import Fn\nfrom iac.constructs import iam\n"
-                 "from iac.deploy.bootstrap import BOUNDARY_ARN_TEMPLATE\n"
-                 "iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.from_managed_policy_arn("
-                 "Fn.sub(BOUNDARY_ARN_TEMPLATE)))\napp.synth()\n")
+BOUNDARY_LINE = "iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.bootstrap_boundary())\n"
 
 
 @pytest.fixture
-def serverless_unbounded(tmp_path: Path) -> Path:
-    """The serverless sample as it is: its function's role has no permissions boundary."""
+def serverless(tmp_path: Path) -> Path:
+    """The serverless sample as it is: the bootstrap's boundary on every role, deployable with the bootstrapped
+    roles."""
     shutil.copytree(REPO / "samples" / "serverless_api", tmp_path / "serverless_api")
     return tmp_path / "serverless_api" / "app.py"
 
 
 @pytest.fixture
-def serverless(serverless_unbounded: Path) -> Path:
-    """The serverless sample with the bootstrap's boundary on every role: deployable with the bootstrapped roles."""
-    source = serverless_unbounded.read_text()
-    assert source.endswith("app.synth()\n")
-    serverless_unbounded.write_text(source[:-len("app.synth()\n")] + BOUNDARY_LINE)
-    return serverless_unbounded
+def serverless_unbounded(serverless: Path) -> Path:
+    """The serverless sample without the boundary line: its function's role has no permissions boundary."""
+    source = serverless.read_text()
+    assert BOUNDARY_LINE in source
+    serverless.write_text(source.replace(BOUNDARY_LINE, ""))
+    return serverless
 
 
 def _status(moto_client: Callable[[str], Any], stack: str) -> str:

@@ -200,3 +200,13 @@ def test_a_role_names_the_services_it_trusts() -> None:
     stack = Stack(app, "S")
     assert _role(stack).trusted_services == ["lambda.amazonaws.com"]
     assert iam.Role(stack, "Other", assumed_by=iam.AccountRootPrincipal()).trusted_services == []
+
+
+def test_the_bootstrap_boundary_names_the_policy_iac_bootstrap_makes(app, stack, template_of):
+    from iac.deploy.bootstrap import BOUNDARY_ARN_TEMPLATE
+
+    iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.bootstrap_boundary())
+    iam.Role(stack, "Worker", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+
+    (role,) = [r for r in template_of(app)["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    assert role["Properties"]["PermissionsBoundary"] == {"Fn::Sub": BOUNDARY_ARN_TEMPLATE}
