@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import io
-import os
-import pty
 import re
-import select
-import subprocess
-import sys
 from pathlib import Path
 
 import click
 from click.testing import CliRunner
+from pseudo_terminal import run_on_terminal
 
 from iac.cli.common import handle_errors
 from iac.cli.run_report import TerminalProgress, format_timings
@@ -96,25 +92,9 @@ def test_no_timings_without_verbose(invoke, hello_app):
 
 def stderr_on_terminal(cwd: Path, *args: str) -> str:
     """Run the real `iac` with stderr on a pseudo-terminal; return what it wrote there."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    controller, terminal = pty.openpty()
-    try:
-        process = subprocess.Popen([sys.executable, "-m", "iac", *args], cwd=cwd, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=terminal)
-        os.close(terminal)
-        chunks = []
-        while select.select([controller], [], [], 60)[0]:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        assert process.wait(timeout=60) == 0
-    finally:
-        os.close(controller)
-    return b"".join(chunks).decode()
+    status, shown = run_on_terminal(cwd, *args, streams=("stderr",))
+    assert status == 0
+    return shown
 
 
 def test_lint_progress_shows_on_a_terminal_and_is_erased(tmp_path, hello_app):

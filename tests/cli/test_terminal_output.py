@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import pty
 import re
-import select
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pseudo_terminal import run_on_terminal
 
 from iac.cli.report import Painter
 from iac.cli.terminal import GuardedStream, guarded_terminal, own
@@ -138,30 +135,6 @@ def test_ls_and_tree_show_hostile_ids_escaped(run_iac: Run, tmp_path: Path, args
     assert result.returncode == 0, result.stderr
     assert_no_raw_controls(result.stdout, result.stderr)
     assert "Main\\x1b]0;pwned\\x1b\\" in result.stdout
-
-
-def run_on_terminal(cwd: Path, *args: str | os.PathLike[str]) -> tuple[int, str]:
-    """The real `iac` with stdout and stderr on a pseudo-terminal (colour on): its status and output."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    env["TERM"] = "xterm"
-    controller, terminal = pty.openpty()
-    try:
-        process = subprocess.Popen([sys.executable, "-m", "iac", *map(str, args)], cwd=cwd, env=env,
-                                   stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal)
-        os.close(terminal)
-        chunks = []
-        while select.select([controller], [], [], 60)[0]:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        status = process.wait(timeout=60)
-    finally:
-        os.close(controller)
-    return status, b"".join(chunks).decode()
 
 
 def test_on_a_terminal_iacs_own_colours_stay_and_the_templates_sequences_do_not(

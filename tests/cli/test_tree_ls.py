@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
-import select
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from pseudo_terminal import run_on_terminal
 
 from iac import App, CfnResource, Construct, Output, Stack
 from iac.cli.inspect_commands import render_tree
@@ -39,27 +35,9 @@ NESTED_APP = """
 
 def on_terminal(cwd: Path, *args: str, no_color: bool = False) -> str:
     """Run the real `iac` with stdout on a pseudo-terminal; return what it printed there."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    if no_color:
-        env["NO_COLOR"] = "1"
-    controller, terminal = pty.openpty()
-    try:
-        process = subprocess.Popen([sys.executable, "-m", "iac", *args], cwd=cwd, env=env,
-                                   stdout=terminal, stderr=subprocess.DEVNULL)
-        os.close(terminal)
-        chunks = []
-        while select.select([controller], [], [], 60)[0]:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        assert process.wait(timeout=60) == 0
-    finally:
-        os.close(controller)
-    return b"".join(chunks).decode()
+    status, shown = run_on_terminal(cwd, *args, streams=("stdout",), env={"NO_COLOR": "1"} if no_color else None)
+    assert status == 0
+    return shown
 
 
 # -- iac tree ---------------------------------------------------------------------------------------------

@@ -7,17 +7,14 @@ real `iac` command in a subprocess, end to end.
 
 from __future__ import annotations
 
-import os
-import pty
 import re
-import select
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
+from pseudo_terminal import run_on_terminal
 
 from iac.synth.lint import lint_template
 
@@ -339,35 +336,18 @@ def test_validate_missing_file_is_a_usage_error(invoke: Invoke) -> None:
 # -- colour -----------------------------------------------------------------------------------------------
 
 
-def run_on_terminal(tmp_path: Path, *args: str, no_color: bool) -> str:
+def stderr_on_terminal(tmp_path: Path, *args: str, no_color: bool) -> str:
     """Run the real `iac` with stderr on a pseudo-terminal; return what it wrote there."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    if no_color:
-        env["NO_COLOR"] = "1"
-    controller, terminal = pty.openpty()
-    try:
-        process = subprocess.Popen([sys.executable, "-m", "iac", *args], cwd=tmp_path, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=terminal)
-        os.close(terminal)
-        chunks = []
-        while select.select([controller], [], [], 60)[0]:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        assert process.wait(timeout=60) == 1
-    finally:
-        os.close(controller)
-    return b"".join(chunks).decode()
+    status, shown = run_on_terminal(tmp_path, *args, streams=("stderr",),
+                                    env={"NO_COLOR": "1"} if no_color else None)
+    assert status == 1
+    return shown
 
 
 @pytest.mark.parametrize("no_color", [False, True], ids=["terminal", "NO_COLOR"])
 def test_report_colour_on_a_terminal_respects_no_color(tmp_path: Path, hello_app: Path, no_color: bool) -> None:
     (tmp_path / "app.py").write_text(hello_source(hello_app, typo=True))
-    output = run_on_terminal(tmp_path, "synth", "--no-lint", no_color=no_color)
+    output = stderr_on_terminal(tmp_path, "synth", "--no-lint", no_color=no_color)
     assert "did you mean VisibilityTimeout?" in output
     assert bool(ANSI.search(output)) is not no_color
 
