@@ -18,6 +18,7 @@ A finding names where the value is and how long it is, never what it is.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -46,9 +47,10 @@ FLAG_VALUES = frozenset({"", "true", "false", "yes", "no", "none", "null"})
 DYNAMIC_REFERENCE = "{{resolve:"
 #: AWS access key ids (long-term AKIA, temporary ASIA) and PEM private keys, the credentials that are
 #: recognisable by their text alone.
+#: Each with a substring every match contains, tested before the pattern.
 CREDENTIAL_PATTERNS = (
-    ("an AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
-    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    ("an AWS access key id", "IA", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
+    ("a private key", "PRIVATE KEY", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
 )
 FIX = ("use a dynamic reference ({{resolve:secretsmanager:NAME:SecretString:KEY}} or {{resolve:ssm-secure:NAME}}), "
        "or a NoEcho parameter without a default")
@@ -71,8 +73,10 @@ def secret_findings(template: dict[str, Any]) -> list[SecretFinding]:
     return [*_parameter_findings(template), *_value_findings(template)]
 
 
+@functools.lru_cache(maxsize=4096)
 def looks_like_secret_name(name: str) -> bool:
-    """Whether a property, variable or parameter name says its value is a secret."""
+    """Whether a property, variable or parameter name says its value is a secret (cached: a template
+    repeats the same few hundred property names thousands of times)."""
     plain = re.sub(r"[^a-z0-9]", "", name.lower())
     return plain.endswith(SECRET_NAME_ENDINGS) or SEPARATE_TOKEN_WORD.search(name) is not None
 
@@ -138,16 +142,19 @@ def _named_value_key(value: dict[str, Any]) -> str | None:
 
 
 def _string_findings(value: str, path: TemplatePath, key: str | None) -> Iterator[SecretFinding]:
-    where = ".".join(str(part) for part in path)
-    for what, pattern in CREDENTIAL_PATTERNS:
-        if pattern.search(value):
+    for what, marker, pattern in CREDENTIAL_PATTERNS:
+        if marker in value and pattern.search(value):  # the substring test first: most values hold neither
             yield SecretFinding(rule_id=CREDENTIAL_VALUE, path=path,
-                                message=f"{where} holds {what} in clear")
+                                message=f"{_dotted(path)} holds {what} in clear")
             return
     if key is not None and looks_like_secret_name(key) and _is_literal_secret(value):
         yield SecretFinding(rule_id=SECRET_BY_NAME, path=path,
-                            message=f"{where} looks like a secret and is a literal ({_length(value)}): "
+                            message=f"{_dotted(path)} looks like a secret and is a literal ({_length(value)}): "
                                     "the template holds it in clear")
+
+
+def _dotted(path: TemplatePath) -> str:
+    return ".".join(str(part) for part in path)
 
 
 def _is_literal_secret(value: Any) -> bool:
