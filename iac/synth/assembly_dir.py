@@ -32,6 +32,7 @@ from typing import Any
 
 import attrs
 
+from iac.constructs.core.asset import STAGING_MARKER_PREFIX as ASSET_STAGING_MARKER_PREFIX
 from iac.errors import UsageError
 from iac.text import one_line as printable
 
@@ -44,7 +45,7 @@ LEGACY_EXTRA_FILES = frozenset({".lint-cache.json"})
 #: A manifest bigger than this is not one iac wrote (it holds a few lines per stack and asset).
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
 #: Inside a staging folder from its first moment, so a sweep can tell it from a user's folder.
-STAGING_MARKER_PREFIX = ".iac-staging-"
+STAGING_MARKER_PREFIX = ASSET_STAGING_MARKER_PREFIX  # one name, shared with the asset packer that skips them
 #: Sibling names: `.<name>.<pid>-<16 hex>` (staging, or the live folder behind a symlink), plus
 #: `.old` (a folder being retired) or `.link` (a symlink about to be renamed over `<name>`).
 _TOKEN_BYTES = 8

@@ -51,8 +51,11 @@ READ_CHUNK_BYTES = 1024 * 1024
 #: The default output folder of `iac synth`; any other folder holding iac's manifest is left out too.
 ASSEMBLY_DIR_NAME = "iac.out"
 ASSEMBLY_MANIFEST = "manifest.json"
-#: Staging folders of an assembly being written next to `iac.out` (`.iac.out.new-*`, `.iac.out.old-*`).
+#: Staging and retired folders of an assembly being written next to `iac.out` (`.iac.out.<pid>-...`).
 ASSEMBLY_STAGING_PREFIX = f".{ASSEMBLY_DIR_NAME}."
+#: The file iac puts first into every staging folder, whatever the `--out` name (iac.synth.assembly_dir
+#: writes it): a folder holding one is a half-written assembly, never the user's code.
+STAGING_MARKER_PREFIX = ".iac-staging-"
 #: A manifest larger than this is not read when looking for iac's marker (iac's own are far smaller).
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 #: Tool folders and files that are never code: version control, virtualenvs, bytecode, Finder's notes,
@@ -257,9 +260,17 @@ def _subfolder(path: str, *, folder: _Folder, target: str, status: os.stat_resul
         raise ConstructError(
             f"asset link {_shown(_inside(path, entry_name))} leads back to {_shown(target)}, a folder that holds it: "
             "following it would loop forever", hint="remove the link, or point it at a folder beside it")
-    if _is_assembly(target):
+    if _is_assembly(target) or _is_staging(target):
         return None
     return _Folder(target, entry_name + "/", folder.above | {identity})
+
+
+def _is_staging(folder: str) -> bool:
+    """A folder iac is writing (or a killed iac left) an assembly into, for any `--out` name."""
+    try:
+        return any(name.startswith(STAGING_MARKER_PREFIX) for name in os.listdir(folder))
+    except OSError:
+        return False
 
 
 def _is_assembly(folder: str) -> bool:

@@ -211,6 +211,17 @@ def test_iac_staging_folders_are_left_out(tmp_path: Path) -> None:
     assert set(_entries(folder)) == {"index.py"}
 
 
+def test_a_staging_folder_of_any_out_name_is_left_out_by_its_marker(tmp_path: Path) -> None:
+    from iac.constructs.core.asset import STAGING_MARKER_PREFIX
+
+    folder = _source(tmp_path)
+    staging = folder / ".build.123-0123abcd-0123456789abcdef"
+    staging.mkdir()
+    (staging / f"{STAGING_MARKER_PREFIX}0123456789abcdef").write_text("")
+    (staging / "asset.1.zip").write_bytes(b"PK half written")
+    assert set(_entries(folder)) == {"index.py"}
+
+
 def test_tool_folders_are_left_out_and_node_modules_is_kept(tmp_path: Path) -> None:
     folder = _source(tmp_path)
     for name in (".git", ".venv", "__pycache__", "node_modules"):
