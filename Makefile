@@ -27,7 +27,9 @@ synth: $(BIN)/iac
 		$(BIN)/iac synth --app $${dir}app.py --out iac.out/$$name; \
 	done
 
+# The checks CI gates on: ruff first (seconds), then the suite on every core.
 test: $(VENV)/.test-extras
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n auto
 
 lint: $(VENV)/.test-extras
