@@ -9,24 +9,16 @@ Defaults: events kept two years (log groups that never expire cost money forever
 
 from __future__ import annotations
 
-import functools
-import re
-from typing import Any
-
-import attrs
+from typing import Annotated, Any
 
 from iac.constructs import iam
-from iac.constructs.core import CfnResource, Construct, Token, is_token
-from iac.constructs.core.removal import DESTROY, RETAIN, apply_removal_policy, removal_policy_validator
+from iac.constructs.core import CfnResource, Construct, Token
+from iac.constructs.core.props import Cfn, Check
+from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
+from iac.constructs.core.units import Duration
 
 RESOURCE_TYPE = "AWS::Logs::LogGroup"
-LOG_GROUP_NAME_RE = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
 WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
-
-#: CloudWatch Logs' documented retention values, used only if the registry schema has no enum.
-DOCUMENTED_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-                             2557, 2922, 3288, 3653)
-
 
 class RetentionDays:
     """Names for the retention periods CloudWatch Logs accepts (any accepted number works too)."""
@@ -56,60 +48,43 @@ class RetentionDays:
     INFINITE = None  # never expire
 
 
-@functools.cache
 def valid_retention_days() -> tuple[int, ...]:
-    """The values CloudWatch Logs accepts, from the registry schema iac validates against.
+    """The values CloudWatch Logs accepts, from the registry schema `retention_days` is checked against
+    (so the check follows AWS when cfn-lint and its schemas are upgraded)."""
+    from iac.constructs.core.props import cfn_property_schema  # only when asked
 
-    Read from the schema so the check follows AWS when cfn-lint (and its schemas) are upgraded.
-    """
-    from iac.specs import resource_schema  # only when a LogGroup is built
-
-    schema = resource_schema(RESOURCE_TYPE)
-    enum = schema.document.get("properties", {}).get("RetentionInDays", {}).get("enum") if schema else None
-    return tuple(enum) if enum else DOCUMENTED_RETENTION_DAYS
-
-
-def _check_retention(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None:
-        return
-    valid = valid_retention_days()
-    is_number = isinstance(value, int) and not isinstance(value, bool)
-    if is_number and value in valid:
-        return
-    nearest = f" (nearest: {min(valid, key=lambda days: abs(days - value))})" if is_number else ""
-    raise ValueError(
-        f"retention_days {value!r} is not a retention CloudWatch Logs accepts; use a RetentionDays value "
-        f"or one of {', '.join(map(str, valid))}{nearest}"
-    )
-
-
-def _check_log_group_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None or is_token(value):
-        return
-    if not isinstance(value, str) or not LOG_GROUP_NAME_RE.match(value):
-        raise ValueError(f"log_group_name {value!r} is not a valid log group name: use 1 to 512 letters, digits, "
-                         "'.', '-', '_', '/' or '#'")
-
-
-@attrs.define(kw_only=True)
-class LogGroupProps:
-    log_group_name: Any = attrs.field(default=None, validator=_check_log_group_name)
-    retention_days: int | None = attrs.field(default=RetentionDays.TWO_YEARS, validator=_check_retention)
-    removal_policy: str = attrs.field(default=RETAIN, validator=removal_policy_validator((RETAIN, DESTROY),
-                                                                                          RESOURCE_TYPE))
+    return tuple(cfn_property_schema(RESOURCE_TYPE, "RetentionInDays").get("enum", ()))
 
 
 class LogGroup(Construct):
-    """A CloudWatch Logs log group (`AWS::Logs::LogGroup`, the child `Resource`)."""
+    """A CloudWatch Logs log group (`AWS::Logs::LogGroup`, the child `Resource`).
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    Args:
+        log_group_name: the group's name; CloudFormation generates one when omitted (a fixed name
+            makes the group impossible to replace without a name change).
+        retention_days: how long events are kept: a number of days the service accepts, a
+            `RetentionDays` name or `Duration.days(n)`; None keeps them forever.
+        removal_policy: what happens to the events when the group leaves the stack or is replaced:
+            "retain" (default) or "destroy".
+    """
+
+    cfn_type = RESOURCE_TYPE
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        log_group_name: Annotated[str | Token | None, Cfn("LogGroupName")] = None,
+        retention_days: Annotated[int | Duration | None, Cfn("RetentionInDays", unit="days")] = RetentionDays.TWO_YEARS,
+        removal_policy: Annotated[RemovalPolicy, Check(removal_policy_rule((RETAIN, DESTROY), RESOURCE_TYPE))] = RETAIN,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: LogGroupProps = self._build_props(LogGroupProps, props)
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
-            "LogGroupName": self.props.log_group_name,
-            "RetentionInDays": self.props.retention_days,
+            "LogGroupName": log_group_name,
+            "RetentionInDays": retention_days,
         })
-        apply_removal_policy(self.resource, self.props.removal_policy)
+        apply_removal_policy(self.resource, removal_policy)
 
     @property
     def log_group_name(self) -> Token:

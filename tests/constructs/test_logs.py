@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from iac import App, CfnResource, ConstructError, Stack
+from iac import App, CfnResource, ConstructError, Duration, Stack
 from iac.constructs import iam, logs
 from iac.specs import resource_schema
 from iac.synth import synthesize
@@ -90,10 +90,11 @@ def test_granting_to_something_without_a_role_names_it(stack):
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"retention_days": 10}, r"retention_days 10 is not a retention CloudWatch Logs accepts.*\(nearest: 7\)"),
-    ({"retention_days": "7"}, "retention_days '7' is not a retention CloudWatch Logs accepts"),
-    ({"retention_days": True}, "retention_days True is not a retention"),
-    ({"log_group_name": "my logs"}, "log_group_name 'my logs' is not a valid log group name"),
+    ({"retention_days": 10}, r"retention_days: 10 is not one of .*\(nearest: 7\) \(AWS::Logs::LogGroup RetentionInDays"),
+    ({"retention_days": "7"}, r"retention_days must be int \| Duration \| None, got str '7'"),
+    ({"retention_days": True}, r"retention_days must be int \| Duration \| None, got bool True"),
+    ({"retention_days": Duration.hours(36)}, "36 hours is not a whole number of days"),
+    ({"log_group_name": "my logs"}, "log_group_name: 'my logs' does not match"),
     ({"removal_policy": "snapshot"}, "AWS::Logs::LogGroup does not support the Snapshot policy"),
 ])
 def test_bad_inputs_are_refused_at_construction(stack, options, message):

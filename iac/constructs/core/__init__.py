@@ -9,6 +9,7 @@ from iac.constructs.core.resource import CfnResource
 from iac.constructs.core.source import SourceLocation
 from iac.constructs.core.stack import Stack
 from iac.constructs.core.tokens import Lazy, Token, is_token
+from iac.constructs.core.units import Duration, Size
 
 __all__ = [
     "App",
@@ -17,10 +18,12 @@ __all__ = [
     "CfnResource",
     "Condition",
     "Construct",
+    "Duration",
     "Fn",
     "Mapping",
     "Output",
     "Parameter",
+    "Size",
     "SourceLocation",
     "Stack",
     "Lazy",

@@ -25,6 +25,14 @@ class Construct:
     the ids from the root joined with "/". Subclasses call `super().__init__(scope, id)` first.
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every construct class's own constructor checks its arguments against its signature (a
+        misspelt prop is "did you mean", values meet their annotation and bound schema): see props.py."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "__iac_checked__", False):
+            cls.__init__ = _checked_init(init, cls)  # type: ignore[method-assign]
+
     def __init__(self, scope: Construct | None, id: str) -> None:
         self._location = creation_location(self)
         self._children: dict[str, Construct] = {}
@@ -143,6 +151,26 @@ class Construct:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path or '(app)'}>"
+
+
+def _checked_init(init: Any, owner: type) -> Any:
+    """`init` with props.checked_init's checks; props (and inspect, typing) load at the first
+    construction, not at `import iac`."""
+    checked = None
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        nonlocal checked
+        if checked is None:
+            from iac.constructs.core.props import checked_init
+
+            checked = checked_init(init, owner)
+        checked(self, *args, **kwargs)
+
+    __init__.__wrapped__ = init  # type: ignore[attr-defined]  # inspect.signature and help() see the real one
+    __init__.__doc__ = init.__doc__
+    __init__.__qualname__ = getattr(init, "__qualname__", "__init__")
+    __init__.__iac_checked__ = True  # type: ignore[attr-defined]
+    return __init__
 
 
 def _check_id(id: object, scope: Construct, location: SourceLocation | None) -> None:

@@ -9,7 +9,7 @@ let a replacement delete the data, which is the surprise the default ("retain") 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -18,6 +18,9 @@ from iac.constructs.core.resource import CfnResource
 RETAIN = "retain"
 DESTROY = "destroy"
 SNAPSHOT = "snapshot"
+
+#: What a `removal_policy=` prop accepts (each construct narrows it with `removal_policy_rule`).
+RemovalPolicy = Literal["retain", "destroy", "snapshot"]
 
 #: removal policy -> the value written to DeletionPolicy and UpdateReplacePolicy
 POLICY_VALUES = {RETAIN: "Retain", DESTROY: "Delete", SNAPSHOT: "Snapshot"}
@@ -39,6 +42,20 @@ def removal_policy_validator(allowed: tuple[str, ...], resource_type: str) -> Ca
         raise ValueError(message)
 
     return check
+
+
+def removal_policy_rule(allowed: tuple[str, ...], resource_type: str) -> Callable[[Any], str | None]:
+    """A props `Check` rule: the policy is one of `allowed`, else why not (see the validator above)."""
+
+    def rule(value: Any) -> str | None:
+        if value in allowed:
+            return None
+        message = f"must be one of {', '.join(repr(a) for a in allowed)}; got {value!r}"
+        if value in POLICY_VALUES:
+            message += f" ({resource_type} does not support the {POLICY_VALUES[value]} policy)"
+        return message
+
+    return rule
 
 
 def apply_removal_policy(resource: CfnResource, policy: str) -> None:

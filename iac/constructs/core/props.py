@@ -1,0 +1,431 @@
+"""Construct props: declared once, in the constructor's signature, and checked from it.
+
+An L2's keyword-only signature is the one declaration of its props: type checkers and IDEs read it,
+`help()` shows it, the docs reference is generated from it, and at run time every construct class's
+`__init__` is wrapped (by `Construct.__init_subclass__`) so that
+
+- a misspelt argument (`timout=3`) is a ConstructError naming the construct, the user's file:line and
+  the closest real argument, instead of Python's bare TypeError;
+- each argument is checked against its annotation (`int`, `str | None`, `Literal[...]`, `list[str]`);
+- an argument annotated `Annotated[int | Duration, Cfn("Timeout", unit="seconds")]` is converted to the
+  unit its CloudFormation property wants and checked against that property's registry schema (type,
+  range, enum, pattern, lengths), so limits are never copied by hand and follow the pinned cfn-lint;
+- `Check(fn)` runs a named rule the schema cannot express (a Lambda runtime's lifecycle).
+
+Nothing is computed at import: a class's rules are built on its first construction and cached.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import difflib
+import functools
+import inspect
+import re
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from iac.constructs.core.source import caller_location
+from iac.constructs.core.tokens import Token
+from iac.constructs.core.units import Duration, Size, UnitError, convert_quantity
+from iac.errors import ConstructError
+
+
+@attrs.frozen
+class Cfn:
+    """Binds a prop to the CloudFormation property it feeds: `Cfn("MemorySize")` on a construct whose
+    class sets `cfn_type = "AWS::Lambda::Function"`, or `Cfn("Timeout", type="AWS::...")` explicitly.
+    `unit` is the property's unit when the prop accepts a Duration or a Size."""
+
+    property: str
+    type: str | None = None
+    unit: str | None = None
+
+
+@attrs.frozen
+class Unit:
+    """The unit a Duration or Size prop is converted to when no CloudFormation property is bound."""
+
+    unit: str
+
+
+@attrs.frozen
+class Check:
+    """A named rule the schema cannot say. `rule(value)` returns a problem message, or None."""
+
+    rule: Callable[[Any], str | None]
+
+
+@attrs.frozen
+class PropSpec:
+    """One prop as the signature declares it, with the rules derived from its annotation."""
+
+    name: str
+    annotation: Any
+    default: Any  # inspect.Parameter.empty when required
+    cfn: Cfn | None
+    unit: str | None
+    checks: tuple[Check, ...]
+
+    @property
+    def required(self) -> bool:
+        return self.default is inspect.Parameter.empty
+
+
+@attrs.frozen
+class InitSpec:
+    """What a constructor accepts: its signature and the props that carry rules."""
+
+    signature: inspect.Signature
+    props: dict[str, PropSpec]
+    cfn_type: str | None
+
+    @property
+    def keyword_names(self) -> list[str]:
+        return [name for name, p in self.signature.parameters.items()
+                if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and name != "self"]
+
+
+def checked_init(init: Callable[..., None], owner: type) -> Callable[..., None]:
+    """Wrap a construct class's `__init__` with the checks above (see the module docstring)."""
+
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        spec = init_spec(owner, init)
+        if spec.props:
+            kwargs = _apply_rules(type(self).__name__, spec, args, kwargs)
+        try:
+            init(self, *args, **kwargs)
+        except TypeError:
+            problem = _binding_problem(type(self).__name__, spec, args, kwargs)
+            if problem is None:
+                raise
+            raise problem from None
+
+    __init__.__iac_checked__ = True  # type: ignore[attr-defined]
+    return __init__
+
+
+_SPECS: dict[tuple[type, Callable[..., None]], InitSpec] = {}
+
+
+def init_spec(owner: type, init: Callable[..., None] | None = None) -> InitSpec:
+    """The props of `owner`'s own constructor (cached per class)."""
+    init = init or inspect.unwrap(owner.__dict__["__init__"])
+    key = (owner, init)
+    spec = _SPECS.get(key)
+    if spec is None:
+        spec = _SPECS[key] = _build_spec(owner, init)
+    return spec
+
+
+def _build_spec(owner: type, init: Callable[..., None]) -> InitSpec:
+    signature = inspect.signature(init)
+    hints = _type_hints(init)
+    props: dict[str, PropSpec] = {}
+    for name, parameter in signature.parameters.items():
+        if name in ("self", "scope", "id") or parameter.kind in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
+            continue
+        annotation = hints.get(name, Any)
+        base, metadata = _split_annotated(annotation)
+        cfn = next((m for m in metadata if isinstance(m, Cfn)), None)
+        unit = next((m.unit for m in metadata if isinstance(m, Unit)), cfn.unit if cfn else None)
+        checks = tuple(m for m in metadata if isinstance(m, Check))
+        props[name] = PropSpec(name=name, annotation=base, default=parameter.default, cfn=cfn, unit=unit,
+                               checks=checks)
+    return InitSpec(signature=signature, props=props, cfn_type=getattr(owner, "cfn_type", None))
+
+
+def _type_hints(init: Callable[..., None]) -> dict[str, Any]:
+    """Annotations evaluated in the constructor's module; one that cannot be (a name imported only for
+    type checkers) is left unchecked rather than failing the user's construction."""
+    try:
+        return typing.get_type_hints(init, include_extras=True)
+    except Exception:  # noqa: BLE001 - fall back to one annotation at a time
+        pass
+    hints: dict[str, Any] = {}
+    namespace = getattr(init, "__globals__", {})
+    for name, annotation in getattr(init, "__annotations__", {}).items():
+        try:
+            hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation  # noqa: S307
+        except Exception:  # noqa: BLE001
+            hints[name] = Any
+    return hints
+
+
+def _split_annotated(annotation: Any) -> tuple[Any, tuple[Any, ...]]:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return annotation.__origin__, tuple(annotation.__metadata__)
+    return annotation, ()
+
+
+# -- applying the rules ----------------------------------------------------------------------
+
+def _apply_rules(class_name: str, spec: InitSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    problem = _binding_problem(class_name, spec, args, kwargs, check_only_names=True)
+    if problem is not None:
+        raise problem
+    converted = dict(kwargs)
+    for name, value in kwargs.items():
+        prop = spec.props.get(name)
+        if prop is None or (value is None and prop.default is None):
+            continue
+        try:
+            converted[name] = check_prop(prop, value, spec.cfn_type)
+        except (TypeError, ValueError) as error:
+            raise ConstructError(
+                f"invalid argument for {class_name} {_construct_id(args, kwargs)!r}: {error}",
+                path=_construct_path(args, kwargs),
+                location=caller_location(),
+            ) from None
+    return converted
+
+
+def check_prop(prop: PropSpec, value: Any, cfn_type: str | None) -> Any:
+    """`value` converted to the prop's unit and checked; TypeError/ValueError name what is wrong."""
+    if prop.unit is not None:
+        try:
+            value = convert_quantity(value, prop.unit)
+        except UnitError as error:
+            raise ValueError(f"{prop.name}: {error} (the property takes {prop.unit})") from None
+    annotation = prop.annotation
+    if prop.unit is not None:
+        annotation = _without_quantities(annotation)
+    if not matches(value, annotation):
+        raise TypeError(f"{prop.name} must be {describe_type(prop.annotation)}, got {_describe_value(value)}")
+    if prop.cfn is not None and value is not None and not _contains_token(value):  # None: left out
+        problem = _schema_problem(prop.cfn, cfn_type, value)
+        if problem:
+            raise ValueError(f"{prop.name}: {problem}")
+    for check in prop.checks:
+        problem = check.rule(value)
+        if problem:
+            raise ValueError(f"{prop.name}: {problem}")
+    return value
+
+
+def _without_quantities(annotation: Any) -> Any:
+    """After conversion a Duration/Size is a number: check the converted value against the rest."""
+    if _is_union(annotation):
+        rest = [arm for arm in typing.get_args(annotation) if arm not in (Duration, Size)]
+        return typing.Union[tuple(rest)] if rest else Any  # noqa: UP007 - built at run time
+    return annotation
+
+
+def _binding_problem(class_name: str, spec: InitSpec, args: tuple[Any, ...], kwargs: dict[str, Any],
+                     check_only_names: bool = False) -> ConstructError | None:
+    """The ConstructError for arguments the signature does not take, or None when they bind."""
+    parameters = spec.signature.parameters
+    takes_any_keyword = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    known = spec.keyword_names
+    for name in kwargs:
+        if name not in parameters and not takes_any_keyword:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            return ConstructError(
+                f"{class_name} {_construct_id(args, kwargs)!r} has no argument {name!r}",
+                path=_construct_path(args, kwargs),
+                location=caller_location(),
+                hint=f"did you mean {close[0]}?" if close else f"its arguments: {', '.join(known)}",
+            )
+    if check_only_names:
+        return None
+    try:
+        spec.signature.bind(None, *args, **kwargs)
+    except TypeError as error:
+        missing = re.search(r"missing a required (?:keyword-only )?argument: '(\w+)'", str(error))
+        detail = f"needs the argument {missing.group(1)}=" if missing else str(error)
+        return ConstructError(
+            f"{class_name} {_construct_id(args, kwargs)!r} {detail}",
+            path=_construct_path(args, kwargs),
+            location=caller_location(),
+        )
+    return None
+
+
+def _construct_id(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    value = args[1] if len(args) > 1 else kwargs.get("id", "?")
+    return value if isinstance(value, str) else "?"
+
+
+def _construct_path(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    scope = args[0] if args else kwargs.get("scope")
+    scope_path = getattr(scope, "path", None)
+    construct_id = _construct_id(args, kwargs)
+    if not isinstance(scope_path, str):
+        return None
+    return f"{scope_path}/{construct_id}" if scope_path else construct_id
+
+
+# -- annotations at run time -----------------------------------------------------------------
+
+def _is_union(annotation: Any) -> bool:
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType)
+
+
+def matches(value: Any, annotation: Any) -> bool:
+    """Whether `value` fits `annotation`, for the forms construct signatures use. A form this does not
+    understand (a TypeVar, a non-runtime Protocol) accepts: the type checker is the judge there."""
+    if annotation is Any or annotation is object or annotation is inspect.Parameter.empty:
+        return True
+    if annotation is None or annotation is type(None):
+        return value is None
+    origin = typing.get_origin(annotation)
+    if _is_union(annotation):
+        return any(matches(value, arm) for arm in typing.get_args(annotation))
+    if origin is typing.Literal:
+        return any(value == option and type(value) is type(option) for option in typing.get_args(annotation))
+    if origin is typing.Annotated:
+        return matches(value, annotation.__origin__)
+    if origin is not None:
+        return _matches_generic(value, origin, typing.get_args(annotation))
+    if annotation is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(annotation, type):
+        if getattr(annotation, "_is_protocol", False) and not getattr(annotation, "_is_runtime_protocol", False):
+            return True
+        return isinstance(value, annotation)
+    return True
+
+
+def _matches_generic(value: Any, origin: Any, arguments: tuple[Any, ...]) -> bool:
+    if origin in (list, collections.abc.Sequence, collections.abc.MutableSequence):
+        if not isinstance(value, list | tuple):
+            return False
+        return not arguments or all(matches(item, arguments[0]) for item in value)
+    if origin is tuple:
+        if not isinstance(value, tuple | list):
+            return False
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            return all(matches(item, arguments[0]) for item in value)
+        return not arguments or (len(value) == len(arguments) and all(map(matches, value, arguments)))
+    if origin in (collections.abc.Iterable, collections.abc.Collection, set, frozenset, collections.abc.Set):
+        if isinstance(value, str | bytes | dict) or not isinstance(value, collections.abc.Iterable):
+            return False
+        return not arguments or all(matches(item, arguments[0]) for item in value)
+    if origin in (dict, collections.abc.Mapping, collections.abc.MutableMapping):
+        if not isinstance(value, collections.abc.Mapping):
+            return False
+        if len(arguments) != 2:
+            return True
+        return all(matches(k, arguments[0]) and matches(v, arguments[1]) for k, v in value.items())
+    if origin is collections.abc.Callable:
+        return callable(value)
+    if origin is type:
+        return isinstance(value, type)
+    return isinstance(origin, type) and isinstance(value, origin)
+
+
+def describe_type(annotation: Any) -> str:
+    """The annotation as a reader writes it: `int | None`, `list[str]`, `'Active' | 'PassThrough'`."""
+    if annotation is Any or annotation is inspect.Parameter.empty:
+        return "any value"
+    if annotation is None or annotation is type(None):
+        return "None"
+    if _is_union(annotation):
+        return " | ".join(describe_type(arm) for arm in typing.get_args(annotation))
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return " | ".join(repr(option) for option in typing.get_args(annotation))
+    if origin is typing.Annotated:
+        return describe_type(annotation.__origin__)
+    if origin is not None:
+        arguments = ", ".join(describe_type(a) if a is not Ellipsis else "..." for a in typing.get_args(annotation))
+        name = getattr(origin, "__name__", str(origin))
+        return f"{name}[{arguments}]" if arguments else name
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _describe_value(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def _contains_token(value: Any) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Token):
+            return True
+        if isinstance(item, str) and "${Token[" in item:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False
+
+
+# -- the schema of a bound property ------------------------------------------------------------
+
+def _schema_problem(cfn: Cfn, cfn_type: str | None, value: Any) -> str | None:
+    resource_type = cfn.type or cfn_type
+    if resource_type is None:
+        return None
+    validator = _property_validator(resource_type, cfn.property)
+    if validator is None:
+        return None
+    error = next(iter(sorted(validator.iter_errors(value), key=lambda e: list(e.path))), None)
+    if error is None:
+        return None
+    where = "".join(f"[{part!r}]" for part in error.path)
+    return (f"{_short_message(error)}{' at ' + where if where else ''}{_nearest(error)} "
+            f"({resource_type} {cfn.property}, per its schema)")
+
+
+def _short_message(error: Any) -> str:
+    """jsonschema's message, with a long enum list cut (the docs reference lists them all)."""
+    if error.validator == "enum" and isinstance(error.validator_value, list) and len(error.validator_value) > 12:
+        shown = ", ".join(repr(v) for v in error.validator_value[:12])
+        return f"{error.instance!r} is not one of {shown}, ... ({len(error.validator_value)} values)"
+    return str(error.message)
+
+
+def _nearest(error: Any) -> str:
+    """For a value outside an enum, the closest accepted one: "(nearest: 7)", "(did you mean 'arm64'?)"."""
+    options = error.validator_value if error.validator == "enum" else None
+    value = error.instance
+    if not isinstance(options, list) or not options:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        numbers = [option for option in options if isinstance(option, int | float)]
+        return f" (nearest: {min(numbers, key=lambda option: abs(option - value))})" if numbers else ""
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value, [str(option) for option in options], n=1, cutoff=0.5)
+        return f" (did you mean {close[0]!r}?)" if close else ""
+    return ""
+
+
+@functools.cache
+def _property_validator(resource_type: str, property_name: str) -> Any:
+    """A JSON-schema validator for one property of the pinned us-east-1 schema, or None when the
+    schema has no such property (then nothing is checked: the template layer still validates)."""
+    from iac.specs import resource_schema  # the schemas load on first use only
+
+    schema = resource_schema(resource_type)
+    if schema is None:
+        return None
+    node = schema.document.get("properties", {}).get(property_name)
+    if not isinstance(node, dict):
+        return None
+    import jsonschema
+
+    document = {key: value for key, value in node.items()}
+    document["definitions"] = schema.document.get("definitions", {})
+    return jsonschema.Draft7Validator(document)
+
+
+def cfn_property_schema(resource_type: str, property_name: str) -> dict[str, Any]:
+    """The (resolved) schema node of a bound property, for docs: description, range, enum."""
+    from iac.specs import resource_schema
+
+    schema = resource_schema(resource_type)
+    if schema is None:
+        return {}
+    node = schema.document.get("properties", {}).get(property_name)
+    return schema.resolve(node) if isinstance(node, dict) else {}
