@@ -196,7 +196,8 @@ def check_prop(prop: PropSpec, value: Any, cfn_type: str | None) -> Any:
     if prop.unit is not None:
         annotation = _without_quantities(annotation)
     if not matches(value, annotation):
-        raise TypeError(f"{prop.name} must be {describe_type(prop.annotation)}, got {_describe_value(value)}")
+        raise TypeError(f"{prop.name} must be {describe_type(prop.annotation)}, got {_describe_value(value)}"
+                        + _bad_item(value, annotation))
     if prop.cfn is not None and value is not None and not _contains_token(value):  # None: left out
         problem = _schema_problem(prop.cfn, cfn_type, value)
         if problem:
@@ -321,6 +322,26 @@ def _matches_generic(value: Any, origin: Any, arguments: tuple[Any, ...]) -> boo
     return isinstance(origin, type) and isinstance(value, origin)
 
 
+_SEQUENCES = (list, collections.abc.Sequence, collections.abc.MutableSequence, collections.abc.Iterable,
+              collections.abc.Collection)
+
+
+def _bad_item(value: Any, annotation: Any) -> str:
+    """For a list or dict that fails only because of one element: which one ("; item 1 is int 3")."""
+    arms = typing.get_args(annotation) if _is_union(annotation) else (annotation,)
+    for arm in arms:
+        origin, arguments = typing.get_origin(arm), typing.get_args(arm)
+        if origin in (dict, collections.abc.Mapping) and len(arguments) == 2 and isinstance(value, dict):
+            for key, item in value.items():
+                if not matches(item, arguments[1]):
+                    return f"; the value of {key!r} is {_describe_value(item)}"
+        elif origin in _SEQUENCES and arguments and isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                if not matches(item, arguments[0]):
+                    return f"; item {index} is {_describe_value(item)}"
+    return ""
+
+
 def describe_type(annotation: Any) -> str:
     """The annotation as a reader writes it: `int | None`, `list[str]`, `'Active' | 'PassThrough'`."""
     if annotation is Any or annotation is inspect.Parameter.empty:
@@ -335,7 +356,8 @@ def describe_type(annotation: Any) -> str:
     if origin is typing.Annotated:
         return describe_type(annotation.__origin__)
     if origin is not None:
-        arguments = ", ".join(describe_type(a) if a is not Ellipsis else "..." for a in typing.get_args(annotation))
+        arguments = ", ".join("Any" if a is Any else "..." if a is Ellipsis else describe_type(a)
+                              for a in typing.get_args(annotation))
         name = getattr(origin, "__name__", str(origin))
         return f"{name}[{arguments}]" if arguments else name
     return getattr(annotation, "__name__", str(annotation))

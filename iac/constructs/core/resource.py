@@ -70,14 +70,14 @@ class CfnResource(CfnElement):
         id: str,
         *,
         type: str,
-        properties: dict[str, Any] | None = None,
-        depends_on: Iterable[CfnResource | str] | None = None,
+        properties: dict[str, Any] | Token | None = None,
+        depends_on: Iterable[CfnResource | str] | CfnResource | str | None = None,
         deletion_policy: str | None = None,
         update_replace_policy: str | None = None,
-        update_policy: dict[str, Any] | None = None,
-        creation_policy: dict[str, Any] | None = None,
+        update_policy: dict[str, Any] | Token | None = None,
+        creation_policy: dict[str, Any] | Token | None = None,
         condition: Any = None,
-        metadata: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | Token | None = None,
     ) -> None:
         super().__init__(scope, id)
         options = self._build_props(
