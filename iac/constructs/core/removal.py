@@ -9,15 +9,15 @@ let a replacement delete the data, which is the surprise the default ("retain") 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
 from iac.constructs.core.resource import CfnResource
 
-RETAIN = "retain"
-DESTROY = "destroy"
-SNAPSHOT = "snapshot"
+RETAIN: Final = "retain"
+DESTROY: Final = "destroy"
+SNAPSHOT: Final = "snapshot"
 
 #: What a `removal_policy=` prop accepts (each construct narrows it with `removal_policy_rule`).
 RemovalPolicy = Literal["retain", "destroy", "snapshot"]
