@@ -1,8 +1,7 @@
-"""What every command shares: error handling, the --app option, loading and selecting stacks."""
+"""What every command shares: error handling, the --app option, loading the app (selecting its stacks: selection.py)."""
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import os
 import sys
@@ -16,9 +15,9 @@ from iac.cli.app_loader import discover_app_spec, load_app
 from iac.cli.report import format_error, use_color
 from iac.cli.terminal import guarded_terminal
 from iac.constructs.core.app import App
-from iac.errors import AppError, IacError, UsageError
+from iac.errors import AppError, IacError
 from iac.interrupts import interrupts_redelivered
-from iac.synth import CloudAssembly, StackArtifact, synthesize
+from iac.synth import CloudAssembly, synthesize
 from iac.synth.phases import APP_LOAD, SYNTHESIS, Phases
 
 EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
@@ -109,19 +108,3 @@ def load_assembly(app_spec: str | None, format_: str | None, phases: Phases) -> 
         phases.add(SYNTHESIS, assembly.seconds.get(SYNTHESIS, 0.0))
     return app, assembly
 
-
-def select_stacks(assembly: CloudAssembly, patterns: tuple[str, ...]) -> list[StackArtifact]:
-    """Stacks matching any of `patterns` (names or globs); all stacks when there are none."""
-    if not patterns:
-        return list(assembly.stacks)
-    selected: list[StackArtifact] = []
-    for pattern in patterns:
-        matches = [
-            a for a in assembly.stacks
-            if fnmatch.fnmatchcase(a.name, pattern) or fnmatch.fnmatchcase(a.stack_name, pattern)
-        ]
-        if not matches:
-            known = ", ".join(a.name for a in assembly.stacks) or "none"
-            raise UsageError(f"no stack matches {pattern!r} (stacks: {known})")
-        selected.extend(a for a in matches if a not in selected)
-    return selected

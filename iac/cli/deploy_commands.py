@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from iac.cli.app_loader import protected_folders
-from iac.cli.common import app_option, handle_errors, load_assembly, select_stacks
+from iac.cli.common import app_option, handle_errors, load_assembly
+from iac.cli.parameters import GivenParameter, parameters_by_stack, parameters_option, parse_parameters
 from iac.cli.report import format_problems, use_color
+from iac.cli.selection import StackNames, select_stacks
 from iac.deploy.approval import APPROVAL_LEVELS
 from iac.errors import DeployError, UsageError
 from iac.synth.assembly import check_output_dir
@@ -23,7 +25,7 @@ from iac.synth.phases import BASELINE, Phases
 from iac.text import printable
 
 if TYPE_CHECKING:
-    from iac.synth import CloudAssembly
+    from iac.synth import CloudAssembly, StackArtifact
     from iac.synth.diff import DiffResult
 
 # iac.deploy's modules and the terminal output load inside the commands: `iac synth` never pays for them.
@@ -59,8 +61,7 @@ def aws_options(region_help: str = "AWS region for stacks that fix none in the a
                    "change (any-change), or never. Without a terminal to ask on, such a stack fails instead.")
 @click.option("--no-execute", is_flag=True,
               help="Create the change sets and show them, but leave them for review instead of executing them.")
-@click.option("--parameters", "-p", multiple=True, metavar="[STACK:]NAME=VALUE",
-              help="A parameter value (repeatable); without STACK: for every stack that declares NAME. "
+@parameters_option("A parameter value (repeatable); without STACK: for every stack that declares NAME. "
                    "Parameters not given keep their deployed value, else the template's default.")
 @click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
               help="How many independent stacks deploy at once (dependencies always go first).")
@@ -81,7 +82,8 @@ def deploy(stacks: tuple[str, ...], app_spec: str | None, outdir: str, region: s
     change set (CREATE for a new stack, UPDATE otherwise), shows iac's diff of the deployed template
     with CloudFormation's change set merged in, asks for approval where --require-approval wants it,
     executes it and follows the stack's events until CloudFormation is done. An empty change set is
-    "no changes". STACK selects stacks by name (globs allowed); the default is every stack.
+    "no changes". STACK selects stacks by name, CloudFormation stack name or construct path (globs
+    allowed); the default is every stack. Only the stacks chosen are deployed, dependencies first.
     Capabilities (IAM, named IAM, auto-expand) are read from each template; stack tags from the app.
 
     Who deploys: by default iac assumes the deploy role `iac bootstrap` made
@@ -102,16 +104,14 @@ def deploy(stacks: tuple[str, ...], app_spec: str | None, outdir: str, region: s
       iac deploy -p Network:Env=prod --profile prod --region eu-west-1
     """
     from iac.cli.deploy_output import TerminalReporter, finish_deploy
-    from iac.deploy.deployment import Deployment, check_parameters
+    from iac.deploy.deployment import Deployment
     from iac.deploy.session import AwsSession
 
     session = AwsSession(profile=profile, region=region, endpoint_url=endpoint_url)
-    values = parse_stack_parameters(parameters)
+    given = parse_parameters(parameters)  # before the app runs: a typo costs no synth
     assembly = _synthesized(app_spec, outdir, lint=not no_lint)
-    selected = select_stacks(assembly, stacks)
-    if not selected:
-        raise UsageError("the app defines no stacks: nothing to do")
-    check_parameters(selected, values)
+    selected = _chosen(assembly, stacks)
+    values: dict[str | None, dict[str, str]] = {**_resolved(given, selected, doing="deployed")}
     reporter = TerminalReporter(selected)
     deployment = Deployment(session, assembly, reporter=reporter, require_approval=require_approval,
                             execute=not no_execute, parameters=values, concurrency=concurrency,
@@ -150,16 +150,17 @@ def _checked_role_arn(role_arn: str | None) -> str | None:
     return role_arn
 
 
-def parse_stack_parameters(items: tuple[str, ...]) -> dict[str | None, dict[str, str]]:
-    """`[STACK:]NAME=VALUE` items -> {stack or None: {name: value}}."""
-    values: dict[str | None, dict[str, str]] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        stack, colon, name = key.rpartition(":")
-        if not sep or not name or (colon and not stack):
-            raise UsageError(f"--parameters takes [STACK:]NAME=VALUE, got {item!r}")
-        values.setdefault(stack or None, {})[name] = value
-    return values
+def _chosen(assembly: CloudAssembly, stacks: tuple[str, ...]) -> list[StackArtifact]:
+    """The stacks STACK picks (selection.py's rules), dependencies first; an app without stacks is an error."""
+    selected = select_stacks(assembly, stacks)
+    if not selected:
+        raise UsageError("the app defines no stacks: nothing to do")
+    return selected
+
+
+def _resolved(given: list[GivenParameter], selected: list[StackArtifact], *, doing: str) -> dict[str, dict[str, str]]:
+    """{artifact name: parameter values} for each selected stack (parameters.py's rules)."""
+    return parameters_by_stack(given, selected, names=StackNames.of, template=lambda a: a.template, doing=doing)
 
 
 # -- iac bootstrap ---------------------------------------------------------------------------------
@@ -232,7 +233,8 @@ def destroy(stacks: tuple[str, ...], app_spec: str | None, region: str | None, p
     """Delete the app's stacks, dependents first, after confirmation.
 
     Lists what CloudFormation keeps because of a Retain (or Snapshot) deletion policy, with physical
-    ids: those resources stay in the account. STACK selects stacks (globs allowed); default: all.
+    ids: those resources stay in the account. STACK selects stacks by name, CloudFormation stack name
+    or construct path (globs allowed); default: all.
     Without a terminal to confirm on, --force is required.
 
     Exit status: 0 deleted (or not deployed), 1 a deletion failed or was not confirmed, 2 usage or
@@ -250,9 +252,7 @@ def destroy(stacks: tuple[str, ...], app_spec: str | None, region: str | None, p
 
     session = AwsSession(profile=profile, region=region, endpoint_url=endpoint_url)
     _, assembly = load_assembly(app_spec, None, Phases())
-    selected = select_stacks(assembly, stacks)
-    if not selected:
-        raise UsageError("the app defines no stacks: nothing to do")
+    selected = _chosen(assembly, stacks)
     names = ", ".join(a.stack_name for a in reversed(selected))
     session.account(session.region(selected[0].region))  # credentials before the question
     if not force:
@@ -269,16 +269,15 @@ def destroy(stacks: tuple[str, ...], app_spec: str | None, region: str | None, p
 # -- iac diff --live -------------------------------------------------------------------------------
 
 def live_diff(stacks: tuple[str, ...], app_spec: str | None, *, region: str | None, profile: str | None,
-              endpoint_url: str | None, parameters: dict[str, str], phases: Phases) -> DiffResult:
+              endpoint_url: str | None, parameters: list[GivenParameter], phases: Phases) -> DiffResult:
     """The app against what is deployed: GetTemplate as the baseline, CloudFormation's change set merged in."""
     from iac.deploy.live_diff import live_diff as diff_deployed
     from iac.deploy.session import AwsSession
 
     session = AwsSession(profile=profile, region=region, endpoint_url=endpoint_url)
     _, assembly = load_assembly(app_spec, None, phases)
-    selected = select_stacks(assembly, stacks)
-    if not selected:
-        raise UsageError("the app defines no stacks: nothing to do")
+    selected = _chosen(assembly, stacks)
+    values = _resolved(parameters, selected, doing="compared")
     with phases.phase(BASELINE):
-        return diff_deployed(session, selected, parameters=parameters,
+        return diff_deployed(session, selected, stack_parameters=values,
                              note=lambda stack, text: click.echo(f"{stack}: {text}", err=True))

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import sys
 from typing import Any
 
+import attrs
 import click
 
 from iac.cli.common import app_option, handle_errors, load_assembly
 from iac.cli.deploy_commands import live_diff
 from iac.cli.diff_render import render_diff
+from iac.cli.parameters import parameters_by_stack, parameters_option, parse_parameters
 from iac.cli.report import use_color
 from iac.cli.run_report import verbose_option, watched_run
+from iac.cli.selection import StackNames, select, select_stacks
 from iac.errors import UsageError
 from iac.synth.assembly import read_assembly
 from iac.synth.diff import diff_pairs
@@ -35,8 +37,8 @@ APPROVAL_LEVELS = ("never", "widening", "any-change")
               help="Compare one stack against this template file (JSON or YAML).")
 @click.option("--from", "from_file", metavar="OLD", help="Compare two template files: the old one ...")
 @click.option("--to", "to_file", metavar="NEW", help="... and the new one (no app needed).")
-@click.option("--parameters", "-p", multiple=True, metavar="NAME=VALUE",
-              help="Parameter values of the new deployment (repeatable); changed values propagate.")
+@parameters_option("A parameter value of the new deployment (repeatable; without STACK: for every stack that "
+                   "declares NAME); a changed value propagates to what uses it.")
 @click.option("--region", default=None, metavar="REGION",
               help="Region whose schemas decide replacements (default: the stack's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the change-set model as JSON.")
@@ -69,18 +71,20 @@ def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: st
       iac diff --from old.yaml --to new.yaml --fail
       iac diff --live --profile prod        against the deployed stacks
     """
-    values = _parse_parameters(parameters)
+    given = parse_parameters(parameters)
     with watched_run("diff", verbose=verbose) as phases:
         if live:
             if against or baseline_file or from_file or to_file:
                 raise UsageError("--live compares with the deployed stacks: leave out --against, --template, "
                                  "--from/--to")
             result = live_diff(stacks, app_spec, region=region, profile=profile, endpoint_url=endpoint_url,
-                               parameters=values, phases=phases)
+                               parameters=given, phases=phases)
         else:
-            pairs = _pairs(stacks, app_spec, outdir, against, baseline_file, from_file, to_file, phases)
+            compared = _compared(stacks, app_spec, outdir, against, baseline_file, from_file, to_file, phases)
+            values = parameters_by_stack(given, compared, names=_names, template=lambda c: c.new, doing="compared")
             with phases.phase(DIFF):
-                result = diff_pairs(pairs, region=region, parameters=values)
+                result = diff_pairs([(c.names.name, c.old, c.new, c.region) for c in compared], region=region,
+                                    stack_parameters=values)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1, default=str))
     else:
@@ -95,12 +99,20 @@ def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: st
         sys.exit(1)
 
 
-Pair = tuple[str, dict[str, Any] | None, dict[str, Any] | None, str | None]
+@attrs.frozen(kw_only=True)
+class _Compared:
+    """One stack to compare: the names it may be chosen by, its old and new template, its region."""
+
+    names: StackNames
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    region: str | None
 
 
-def _pairs(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: str | None,
-           baseline_file: str | None, from_file: str | None, to_file: str | None, phases: Phases) -> list[Pair]:
-    """(stack name, old template, new template, region) for every stack to compare."""
+def _compared(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: str | None,
+              baseline_file: str | None, from_file: str | None, to_file: str | None,
+              phases: Phases) -> list[_Compared]:
+    """Every stack to compare, chosen by the STACK patterns (selection.py's rules)."""
     if from_file or to_file:
         if not (from_file and to_file):
             raise UsageError("--from and --to go together: iac diff --from OLD --to NEW")
@@ -108,52 +120,43 @@ def _pairs(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: 
             raise UsageError("--from/--to compare two files; they cannot be combined with --against or --template")
         name = os.path.splitext(os.path.basename(to_file))[0].removesuffix(".template")
         with phases.phase(BASELINE):
-            return [(name, load(from_file), load(to_file), None)]
+            pair = _Compared(names=StackNames(name=name, stack_name=name, path=name), old=load(from_file),
+                             new=load(to_file), region=None)
+        return select([pair], stacks, names=_names)
     if against and baseline_file:
         raise UsageError("use either --against DIR or --template FILE, not both")
     if against and not os.path.isdir(against):  # a typo must not turn every resource into an addition
         raise UsageError(f"--against {printable(against)}: no such assembly directory",
                          hint="name a folder that `iac synth --out` wrote")
     _, assembly = load_assembly(app_spec, None, phases)
-    current = {a.name: (a.template, a.region) for a in assembly.stacks}
     if baseline_file:
-        selected = _select(stacks, list(current)) if stacks else list(current)
+        selected = select_stacks(assembly, stacks)
         if len(selected) != 1:
-            raise UsageError(f"--template compares one stack; {len(selected)} selected ({', '.join(selected)})",
+            raise UsageError(f"--template compares one stack; {len(selected)} selected "
+                             f"({', '.join(a.name for a in selected)})",
                              hint="name the stack: iac diff STACK --template FILE")
-        name = selected[0]
+        [artifact] = selected
         with phases.phase(BASELINE):
-            return [(name, load(baseline_file), current[name][0], current[name][1])]
+            return [_Compared(names=StackNames.of(artifact), old=load(baseline_file), new=artifact.template,
+                              region=artifact.region)]
     with phases.phase(BASELINE):
-        baseline = {s.name: (s.template, s.region) for s in read_assembly(against or outdir)}
+        baseline = {s.name: s for s in read_assembly(against or outdir)}
     if not baseline:
         click.echo(f"note: no assembly in {against or outdir}/ to compare with: everything is new "
                    "(run `iac synth` first, or pass --against DIR)", err=True)
-    names = list(dict.fromkeys([*current, *baseline]))
-    if stacks:
-        names = _select(stacks, names)
-    return [
-        (name, baseline.get(name, (None, None))[0], current.get(name, (None, None))[0],
-         (current.get(name) or baseline.get(name) or (None, None))[1])
-        for name in names
+    current = [
+        _Compared(names=StackNames.of(a), old=baseline[a.name].template if a.name in baseline else None,
+                  new=a.template, region=a.region)
+        for a in assembly.stacks
     ]
+    made = {a.name for a in assembly.stacks}
+    removed = [  # stacks the app no longer makes: all removals
+        _Compared(names=StackNames(name=s.name, stack_name=s.stack_name or s.name, path=s.construct_path or s.name),
+                  old=s.template, new=None, region=s.region)
+        for s in baseline.values() if s.name not in made
+    ]
+    return select([*current, *removed], stacks, names=_names)
 
 
-def _select(patterns: tuple[str, ...], names: list[str]) -> list[str]:
-    chosen: list[str] = []
-    for pattern in patterns:
-        matches = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
-        if not matches:
-            raise UsageError(f"no stack matches {pattern!r} (stacks: {', '.join(names) or 'none'})")
-        chosen.extend(m for m in matches if m not in chosen)
-    return chosen
-
-
-def _parse_parameters(items: tuple[str, ...]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise UsageError(f"--parameters takes NAME=VALUE, got {item!r}")
-        values[name] = value
-    return values
+def _names(compared: _Compared) -> StackNames:
+    return compared.names

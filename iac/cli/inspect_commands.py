@@ -7,11 +7,12 @@ import sys
 import click
 
 from iac.cli.app_loader import discover_app_spec, load_app
-from iac.cli.common import app_option, handle_errors, load_assembly, select_stacks
+from iac.cli.common import app_option, handle_errors, load_assembly
 from iac.cli.report import Painter, use_color
+from iac.cli.selection import StackNames, select, select_stacks
 from iac.synth import StackArtifact
 from iac.synth.phases import Phases
-from iac.synth.tree import TreeNode, construct_tree, select_tree
+from iac.synth.tree import TreeNode, construct_tree, keep_stacks, stack_nodes
 
 _BRANCH, _LAST, _PIPE, _SPACE = "├── ", "└── ", "│   ", "    "
 _ASSET_HASH_SHOWN = 12
@@ -30,7 +31,8 @@ _ASSET_HASH_SHOWN = 12
 def list_stacks(stacks: tuple[str, ...], app_spec: str | None, long_: bool) -> None:
     """List the app's stacks, dependencies first.
 
-    STACK selects stacks by name (glob patterns allowed). Nothing is validated or written.
+    STACK selects stacks by name, CloudFormation stack name or construct path (globs allowed).
+    Nothing is validated or written.
 
     \b
     Examples:
@@ -83,7 +85,8 @@ def tree(stacks: tuple[str, ...], app_spec: str | None, locations: bool) -> None
     """Show the construct tree: every construct, and the resource type and logical id of what each
     one puts in a template.
 
-    STACK shows only the stacks it names (glob patterns allowed). Nothing is validated or written.
+    STACK shows only the stacks it names (name, CloudFormation stack name or construct path; globs
+    allowed). Nothing is validated or written.
 
     \b
     Examples:
@@ -92,11 +95,19 @@ def tree(stacks: tuple[str, ...], app_spec: str | None, locations: bool) -> None
       iac tree --locations --app samples/serverless_api/app.py
     """
     app = load_app(discover_app_spec(app_spec))
-    trees = select_tree(construct_tree(app), stacks)
+    trees = construct_tree(app)
+    if stacks:
+        chosen = select(stack_nodes(trees), stacks, names=_node_names)
+        trees = keep_stacks(trees, {node.path for node in chosen})
     if not trees:
         click.echo("(the app has no constructs)")
         return
     click.echo(render_tree(trees, color=use_color(sys.stdout), locations=locations))
+
+
+def _node_names(node: TreeNode) -> StackNames:
+    """A stack node's names, as its artifact in the assembly has them."""
+    return StackNames(name=node.path.replace("/", "-"), stack_name=node.detail or node.path, path=node.path)
 
 
 def render_tree(trees: list[TreeNode], *, color: bool = False, locations: bool = False) -> str:

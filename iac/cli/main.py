@@ -14,13 +14,14 @@ from typing import Any
 import click
 
 from iac.cli.app_loader import protected_folders
-from iac.cli.common import EXIT_USAGE, app_option, handle_errors, load_assembly, select_stacks
+from iac.cli.common import EXIT_USAGE, app_option, handle_errors, load_assembly
 from iac.cli.deploy_commands import bootstrap, deploy, destroy
 from iac.cli.diff_command import diff
 from iac.cli.init_command import init
 from iac.cli.inspect_commands import list_stacks, tree
 from iac.cli.report import count_summary, format_problems, use_color
 from iac.cli.run_report import verbose_option, watched_run
+from iac.cli.selection import select_stacks
 from iac.constructs.core.source import display_path
 from iac.errors import UsageError, ValidationError
 from iac.synth import CloudAssembly, StackArtifact

@@ -301,21 +301,6 @@ class Deployment:
         return values
 
 
-def check_parameters(artifacts: list[StackArtifact], parameters: dict[str | None, dict[str, str]]) -> None:
-    """Every parameter given must be declared by a stack it is meant for."""
-    by_name = {key: a for a in artifacts for key in (a.name, a.stack_name)}
-    for stack, values in parameters.items():
-        if stack is not None and stack not in by_name:
-            raise UsageError(f"--parameters names stack {stack!r}, which is not being deployed")
-        targets = [by_name[stack]] if stack is not None else artifacts
-        declared = {p for a in targets for p in section(a.template, "Parameters")}
-        for name in values:
-            if name not in declared:
-                where = f"stack {stack}" if stack else "the stacks being deployed"
-                raise UsageError(f"parameter {name!r} is not declared by {where}",
-                                 hint=f"declared: {', '.join(sorted(declared)) or 'none'}")
-
-
 IDENTITY_TYPES = ("AWS::IAM::Role", "AWS::IAM::User")
 
 

@@ -10,7 +10,7 @@ at risk is decided again on the merged resources.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -125,10 +125,15 @@ def _resource(template: dict[str, Any], logical_id: str) -> dict[str, Any] | Non
 
 
 def live_diff(session: AwsSession, artifacts: list[StackArtifact], *, parameters: dict[str, str] | None = None,
-              poller: Poller | None = None, note: Callable[[str, str], None] = lambda stack, text: None) -> DiffResult:
+              stack_parameters: Mapping[str, dict[str, str]] | None = None, poller: Poller | None = None,
+              note: Callable[[str, str], None] = lambda stack, text: None) -> DiffResult:
     """The diff of each deployed template (GetTemplate; none for a new stack) against the artifact's,
-    with CloudFormation's change set merged in where one can be made (and deleted again)."""
+    with CloudFormation's change set merged in where one can be made (and deleted again).
+
+    `parameters` go to every stack; `stack_parameters` ({artifact name: values}) to one stack each, instead.
+    """
     poller = poller or Poller()
+    values = {a.name: dict((stack_parameters or {}).get(a.name, parameters or {})) for a in artifacts}
     targets = []
     for artifact in artifacts:
         region = session.region(artifact.region)
@@ -136,13 +141,13 @@ def live_diff(session: AwsSession, artifacts: list[StackArtifact], *, parameters
         deployed = cs.describe_stack(cfn, artifact.stack_name)
         targets.append((artifact, region, cfn, deployed, cs.deployed_template(cfn, deployed)))
     result = diff_pairs([(a.stack_name, old, a.template, region) for a, region, _, _, old in targets],
-                        parameters=parameters)
+                        stack_parameters={a.stack_name: values[a.name] for a in artifacts})
     for index, (artifact, region, cfn, deployed, old) in enumerate(targets):
         if deployed is None or deployed.is_new:
             continue  # a new stack: all adds, nothing for CloudFormation to add to that
         try:
             cs.check_deployable(deployed)
-            change_set = _live_change_set(session, cfn, artifact, region, deployed, parameters or {}, poller)
+            change_set = _live_change_set(session, cfn, artifact, region, deployed, values[artifact.name], poller)
         except DeployError as error:
             note(artifact.stack_name, f"no change set from CloudFormation ({error.message}); this is iac's "
                                       "prediction against the deployed template")

@@ -229,11 +229,14 @@ def build_artifact(**fields: Any) -> StackArtifact:
 
 @attrs.frozen(kw_only=True)
 class StoredStack:
-    """A stack read back from an assembly directory: its template and region."""
+    """A stack read back from an assembly directory: its template, region and names."""
 
     name: str
     template: dict[str, Any]
     region: str | None = None
+    #: As the manifest has them (None in a manifest without them): a user may name the stack by either.
+    stack_name: str | None = None
+    construct_path: str | None = None
 
 
 def read_assembly(directory: str | os.PathLike[str]) -> list[StoredStack]:
@@ -268,6 +271,8 @@ def read_assembly(directory: str | os.PathLike[str]) -> list[StoredStack]:
             template=load(os.path.join(folder, entry["template"])),
             region=(entry.get("environment") or {}).get("region") if isinstance(entry.get("environment"), dict)
             else None,
+            stack_name=entry["stack_name"] if isinstance(entry.get("stack_name"), str) else None,
+            construct_path=entry["construct_path"] if isinstance(entry.get("construct_path"), str) else None,
         )
         for name, entry in stacks.items()
     ]

@@ -7,12 +7,9 @@ knows CfnElements and their kinds, never an AWS service.
 
 from __future__ import annotations
 
-import fnmatch
 from typing import Any
 
 import attrs
-
-from iac.errors import UsageError
 
 _CONSTRUCTS_PACKAGE = "iac.constructs."
 _CORE_PACKAGE = "iac.constructs.core"
@@ -79,39 +76,21 @@ def construct_label(cls: type) -> str:
     return cls.__name__
 
 
-def select_tree(trees: list[TreeNode], patterns: tuple[str, ...]) -> list[TreeNode]:
-    """The trees pruned to the stacks matching any pattern (name, stack name or glob) and what holds them.
-
-    Raises UsageError naming the stacks when a pattern matches none.
-    """
-    if not patterns:
-        return trees
-    stacks = [node for tree in trees for node in _walk(tree) if node.kind == "stack"]
-    for pattern in patterns:
-        if not any(_stack_matches(node, pattern) for node in stacks):
-            known = ", ".join(_artifact_id(node) for node in stacks) or "none"
-            raise UsageError(f"no stack matches {pattern!r} (stacks: {known})")
-    kept = []
-    for tree in trees:
-        pruned = _prune(tree, patterns)
-        if pruned is not None:
-            kept.append(pruned)
-    return kept
+def stack_nodes(trees: list[TreeNode]) -> list[TreeNode]:
+    """Every stack in the trees, in tree order (the CLI chooses among them by its selection rules)."""
+    return [node for tree in trees for node in _walk(tree) if node.kind == "stack"]
 
 
-def _prune(node: TreeNode, patterns: tuple[str, ...]) -> TreeNode | None:
+def keep_stacks(trees: list[TreeNode], paths: set[str]) -> list[TreeNode]:
+    """The trees pruned to the stacks at `paths` and the constructs that hold them."""
+    return [pruned for tree in trees if (pruned := _prune(tree, paths)) is not None]
+
+
+def _prune(node: TreeNode, paths: set[str]) -> TreeNode | None:
     if node.kind == "stack":
-        return node if any(_stack_matches(node, p) for p in patterns) else None
-    children = tuple(kept for child in node.children if (kept := _prune(child, patterns)) is not None)
+        return node if node.path in paths else None
+    children = tuple(kept for child in node.children if (kept := _prune(child, paths)) is not None)
     return attrs.evolve(node, children=children) if children else None
-
-
-def _stack_matches(node: TreeNode, pattern: str) -> bool:
-    return fnmatch.fnmatchcase(_artifact_id(node), pattern) or fnmatch.fnmatchcase(node.detail or "", pattern)
-
-
-def _artifact_id(node: TreeNode) -> str:
-    return node.path.replace("/", "-")
 
 
 def _walk(node: TreeNode) -> list[TreeNode]:

@@ -28,9 +28,6 @@ import pytest
 from click.testing import Result
 from local_aws import ACCOUNT, REGION, caller_identity
 
-from iac.cli.deploy_commands import parse_stack_parameters
-from iac.errors import UsageError
-
 REPO = Path(__file__).resolve().parents[2]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BUCKET = f"iac-assets-{ACCOUNT}-{REGION}"
@@ -427,11 +424,3 @@ def test_help_documents_every_option(invoke: Invoke, command: str) -> None:
                 assert name in result.output, f"{command} --help does not mention {name}"
         if parameter.help is not None:
             assert parameter.help.split()[0] in result.output
-
-
-def test_stack_parameters_parse_with_and_without_a_stack() -> None:
-    assert parse_stack_parameters(("Env=prod", "Network:Size=3", "Network:Url=a=b")) == {
-        None: {"Env": "prod"}, "Network": {"Size": "3", "Url": "a=b"}}
-    for bad in ("Env", "=x", ":Env=x"):
-        with pytest.raises(UsageError, match=r"\[STACK:\]NAME=VALUE"):
-            parse_stack_parameters((bad,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from iac.synth.diff.engine import diff_resources, identical_resources
@@ -51,10 +52,16 @@ def diff_pairs(
     *,
     region: str | None = None,
     parameters: dict[str, str] | None = None,
+    stack_parameters: Mapping[str, dict[str, str]] | None = None,
 ) -> DiffResult:
-    """Diff several stacks, (name, old, new, region) each, then check exports between them."""
+    """Diff several stacks, (name, old, new, region) each, then check exports between them.
+
+    `parameters` go to every stack; `stack_parameters` ({name: values}) to one stack each, instead.
+    """
+    by_stack = stack_parameters or {}
     stacks = [
-        (diff_templates(old, new, stack=name, region=region or stack_region, parameters=parameters), old, new)
+        (diff_templates(old, new, stack=name, region=region or stack_region,
+                        parameters=by_stack.get(name, parameters)), old, new)
         for name, old, new, stack_region in pairs
     ]
     export_findings(stacks)
