@@ -7,6 +7,7 @@ messages and exit codes; library users catch them like any other exception.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -60,8 +61,8 @@ class ValidationError(IacError):
 
     exit_status = 1
 
-    def __init__(self, problems: list[IacError]) -> None:
-        self.problems = problems
+    def __init__(self, problems: Sequence[IacError]) -> None:
+        self.problems = list(problems)
         summary = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found"
         super().__init__(summary + ":\n" + "\n".join(f"- {p}" for p in problems))
 

@@ -48,7 +48,8 @@ def retained_resources(template: dict[str, Any] | None, physical_ids: dict[str, 
     kept: list[Retained] = []
     for logical_id, resource in resources(template).items():
         resource_type = str(resource.get("Type", ""))
-        properties = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
+        raw_properties = resource.get("Properties")
+        properties: dict[str, Any] = raw_properties if isinstance(raw_properties, dict) else {}
         policy = resource.get("DeletionPolicy") or knowledge.default_deletion_policy(resource_type, properties)
         if policy in KEPT_POLICIES:
             kept.append(Retained(logical_id=logical_id, resource_type=resource_type,

@@ -67,14 +67,14 @@ class Scheduler:
             self.poller.check()
         if question.error is not None:
             raise question.error
-        return question.value  # type: ignore[no-any-return]
+        return question.value
 
     def run(self, names: list[str], dependencies: dict[str, set[str]], work: Callable[[str], R]) -> dict[str, Ran[R]]:
         """`work(name)` for each name once its dependencies (among `names`) succeeded; the results
         in the order of `names`. Sets `interrupted` (and stops every wait) on Ctrl-C."""
         self._loop_thread = threading.current_thread()
         results: dict[str, Ran[R]] = {}
-        running: dict[concurrent.futures.Future[R], str] = {}
+        running: dict[concurrent.futures.Future[Ran[R]], str] = {}
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="iac-stack")
         try:
             while True:
@@ -132,7 +132,7 @@ class Scheduler:
                 self._finished.wait(TICK_SECONDS)
 
     def _ready(self, names: list[str], dependencies: dict[str, set[str]], results: dict[str, Ran[R]],
-               running: dict[concurrent.futures.Future[R], str]) -> list[str]:
+               running: dict[concurrent.futures.Future[Ran[R]], str]) -> list[str]:
         started = set(results) | set(running.values())
         room = self.concurrency - len(running)
         ready = [n for n in names if n not in started
@@ -141,7 +141,7 @@ class Scheduler:
         return ready[:max(room, 0)]
 
     def _skip_blocked(self, names: list[str], dependencies: dict[str, set[str]], results: dict[str, Ran[R]],
-                      running: dict[concurrent.futures.Future[R], str]) -> None:
+                      running: dict[concurrent.futures.Future[Ran[R]], str]) -> None:
         changed = True
         while changed:
             changed = False

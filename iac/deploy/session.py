@@ -119,7 +119,7 @@ class AwsSession:
             fetcher.fetch_credentials()
         renewing = DeferredRefreshableCredentials(refresh_using=fetcher.fetch_credentials, method="iac-assume-role")
 
-        class _AssumedRole(CredentialProvider):  # type: ignore[misc]
+        class _AssumedRole(CredentialProvider):
             METHOD = "iac-assume-role"
 
             def load(self) -> Any:

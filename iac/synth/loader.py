@@ -87,6 +87,7 @@ def _construct_tag(loader: _TemplateLoader, tag_suffix: str, node: yaml.Node) ->
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
+        assert isinstance(node, yaml.MappingNode)  # a YAML node is a scalar, a sequence or a mapping
         value = _construct_mapping(loader, node, deep=True)
     return {name: value}
 
@@ -273,7 +274,7 @@ def _second_occurrence_line(text: str, key: str) -> int:
 
 def _load_yaml(text: str, file: str | None) -> Any:
     loader = _TemplateLoader(text)
-    loader.iac_file = file  # type: ignore[attr-defined]
+    loader.iac_file = file
     try:
         node = loader.get_single_node()
         if node is None:

@@ -144,7 +144,7 @@ class StackResolver(ResolveContext):
     def _resolve_string(self, text: str) -> Any:
         parts: list[Any] = []
         for part in split_markers(text):
-            resolved = part if isinstance(part, str) else self.resolve(part)
+            resolved: Any = part if isinstance(part, str) else self.resolve(part)
             if _is_plain_join(resolved):
                 parts.extend(resolved["Fn::Join"][1])
             else:

@@ -142,7 +142,7 @@ def file_locator(file: str, text: str, template: dict[str, Any]) -> Locate:
 def _construct_path(template: dict[str, Any], template_path: tuple[str | int, ...]) -> str | None:
     if len(template_path) < 2 or template_path[0] != "Resources":
         return None
-    return construct_path(section(template, "Resources").get(template_path[1]))
+    return construct_path(section(template, "Resources").get(str(template_path[1])))
 
 
 def line_of_path(text: str, template_path: tuple[str | int, ...]) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import linecache
 import os
 import sys
+from types import FrameType
 
 import attrs
 
@@ -52,7 +53,7 @@ def _is_internal(filename: str) -> bool:
 
 def caller_location(skip: int = 1) -> SourceLocation | None:
     """The first frame outside iac (and the interpreter's machinery) on the current stack."""
-    frame = sys._getframe(skip)
+    frame: FrameType | None = sys._getframe(skip)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not _is_internal(filename):
@@ -65,7 +66,7 @@ def creation_location(construct: object) -> SourceLocation | None:
     """Where the user created `construct`: the first frame outside iac that is not the `__init__`
     of that same construct (a construct class the user wrote calls `super().__init__` from inside
     its own `__init__`; the interesting line is the one that instantiated it)."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not _is_internal(filename) and not (
