@@ -70,7 +70,8 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
           print_: bool, quiet: bool, no_lint: bool, strict: bool, verbose: bool) -> None:
     """Run the app, validate it and write the cloud assembly.
 
-    STACK selects stacks by name (glob patterns allowed) for the summary or --print; the whole
+    STACK selects stacks (by name, CloudFormation stack name or construct path; globs allowed)
+    for the summary or --print; the whole
     assembly is always written, so the manifest stays complete. A failing synth leaves the previous
     assembly untouched.
 
