@@ -71,9 +71,8 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
     """Run the app, validate it and write the cloud assembly.
 
     STACK selects stacks (by name, CloudFormation stack name or construct path; globs allowed)
-    for the summary or --print; the whole
-    assembly is always written, so the manifest stays complete. A failing synth leaves the previous
-    assembly untouched.
+    for the summary or --print; the whole assembly is always written, so the manifest stays
+    complete. A failing synth leaves the previous assembly untouched.
 
     \b
     Examples:
