@@ -341,3 +341,15 @@ def test_destroy_deletes_only_the_stacks_chosen(aws: Invoke, app: Path, moto_cli
     assert set(_deployed(moto_client)) == {"prod-network"}
     _ok(aws("destroy", "--force", "prod-network"))
     assert _deployed(moto_client) == {}
+
+
+def test_diff_live_chooses_stacks_and_parameters_by_the_same_rules(aws: Invoke, app: Path) -> None:
+    _ok(aws("deploy", "--no-lint"))
+    result = _ok(aws("diff", "--live", "--json", "Prod/Network", "-p", "prod-*:Env=prod"))
+    [stack] = json.loads(result.stdout)["stacks"]
+    assert stack["StackName"] == "prod-network"
+    # iac's prediction got the value (moto's change set lists no Queue change, so iac says it predicted one)
+    assert "prod-network: iac predicted a change to Queue" in result.stderr
+    unchanged = _ok(aws("diff", "--live", "Prod/Network"))
+    assert "iac predicted a change to Queue" not in unchanged.stderr
+    _usage_error(aws("diff", "--live", "prod-netwrk"), NO_MATCH)
