@@ -111,7 +111,7 @@ def deploy(stacks: tuple[str, ...], app_spec: str | None, outdir: str, region: s
     given = parse_parameters(parameters)  # before the app runs: a typo costs no synth
     assembly = _synthesized(app_spec, outdir, lint=not no_lint)
     selected = _chosen(assembly, stacks)
-    values: dict[str | None, dict[str, str]] = {**_resolved(given, selected, doing="deployed")}
+    values: dict[str | None, dict[str, str]] = dict(_resolved(given, selected, doing="deployed").items())
     reporter = TerminalReporter(selected)
     deployment = Deployment(session, assembly, reporter=reporter, require_approval=require_approval,
                             execute=not no_execute, parameters=values, concurrency=concurrency,
