@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAMPLES := $(sort $(dir $(wildcard samples/*/app.py)))
 
-.PHONY: synth test lint bench clean
+.PHONY: synth test lint bench dist clean
 
 # Installs log to .venv/install.log, shown only when they fail (pip's notes are noise otherwise).
 $(BIN)/iac: pyproject.toml
@@ -35,8 +35,15 @@ test: $(VENV)/.test-extras
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check .
 
+# The wheel and the sdist in dist/, built offline from this checkout with the venv's setuptools, then
+# checked (metadata, README rendering) by twine.
+dist: $(VENV)/.test-extras
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 bench: $(BIN)/iac
 	$(BIN)/python benchmarks/synth_speed.py
 
 clean:
-	rm -rf iac.out $(VENV)
+	rm -rf iac.out $(VENV) dist build
