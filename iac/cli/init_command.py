@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
+import textwrap
 
 import click
 
 from iac.cli.common import handle_errors
+from iac.cli.install_source import InstallSource, install_source
 from iac.cli.project_templates import (
     available_templates,
     check_project_name,
@@ -51,7 +54,8 @@ def init(template: str | None, directory: str | None, name: str | None, force: b
     project = check_project_name(name, from_directory=False) if name else check_project_name(
         os.path.basename(os.path.abspath(target)), from_directory=True)
     existing = check_target(target, force=force)
-    files = render_project(chosen, project)
+    source = install_source()
+    files = render_project(chosen, project, source=source)
     written = write_project(files, target)
     shown = "the current directory" if os.path.abspath(target) == os.getcwd() else f"{target.rstrip('/')}/"
     click.echo(paint(f"Created {project} in {shown} from the {chosen.name} template:", bold=True))
@@ -68,6 +72,22 @@ def init(template: str | None, directory: str | None, name: str | None, force: b
     width = max(len(command) for command, _ in steps)
     for command, what in steps:
         click.echo(f"  {command:<{width}}  {paint(what, dim=True)}".rstrip())
+    _explain_requirement(paint, source)
+
+
+def _explain_requirement(paint: Painter, source: InstallSource) -> None:
+    """Which iac the project's pyproject.toml requires, and why: it must install on the next machine too."""
+    click.echo("\n" + paint("pyproject.toml requires ", bold=True) + paint(source.requirement, fg="cyan"))
+    said = [f"{source.reason}."]
+    if source.editable:
+        said.append(f'`pip install -e ".[test]"` installs a copy of it; `pip install -e '
+                    f'{shlex.quote(source.location or "")}` afterwards keeps your edits to iac live.')
+    if not source.portable:
+        said.append("Another machine (CI, a colleague, a pipeline's build) needs iac's wheel on your package "
+                    "index or in the project's wheels/ folder: README.md says how.")
+    for paragraph in said:
+        click.echo(textwrap.fill(paragraph, width=100, initial_indent="  ", subsequent_indent="  ",
+                                 break_on_hyphens=False, break_long_words=False))
 
 
 def _list_templates(paint: Painter) -> None:

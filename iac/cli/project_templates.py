@@ -13,7 +13,10 @@ A template is a folder there holding `template.toml` and the files of a new proj
 
 A file ending in `.jinja` is rendered (the suffix dropped); any other file is copied as it is.
 Templates see: project_name, stack_name, stack_class, description, template_name, iac_version,
-iac_requirement. Adding a template is dropping a folder in: nothing to register.
+iac_requirement (the requirement that installs this very iac again, see install_source.py), iac_reason
+(why it has that form), iac_kind (index, archive, checkout, vcs, unknown), iac_location (the wheel or
+checkout on this machine, if any), iac_editable, iac_portable (whether another machine can install
+iac_requirement as it is). Adding a template is dropping a folder in: nothing to register.
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from typing import Any
 
 import attrs
 
+from iac.cli.install_source import DISTRIBUTION, InstallSource, install_source
 from iac.errors import UsageError
-from iac.synth.assembly import package_version
 
 METADATA_FILE = "template.toml"
 COMMON_FOLDER = "_common"
@@ -37,7 +40,6 @@ JINJA_SUFFIX = ".jinja"
 DOT_PREFIX = "dot-"
 #: Entries that do not make a directory "non-empty" for `iac init`.
 IGNORED_ENTRIES = frozenset({".git"})
-DISTRIBUTION = "iac-cfn"
 MAX_NAME_LENGTH = 64
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*$")
 
@@ -106,9 +108,9 @@ def camel_case(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_]", name) if part)
 
 
-def project_context(template: ProjectTemplate, name: str) -> dict[str, Any]:
-    version = package_version(DISTRIBUTION)
-    known = version[:1].isdigit() and "+" not in version
+def project_context(template: ProjectTemplate, name: str, *, source: InstallSource | None = None) -> dict[str, Any]:
+    """What the templates see; `source` (default: how the running iac was installed) decides the requirement."""
+    source = source or install_source()
     stack_name = camel_case(name)
     return {
         "project_name": name,
@@ -116,12 +118,17 @@ def project_context(template: ProjectTemplate, name: str) -> dict[str, Any]:
         "stack_class": stack_name if stack_name.endswith("Stack") else stack_name + "Stack",
         "description": template.description,
         "template_name": template.name,
-        "iac_version": version,
-        "iac_requirement": f"{DISTRIBUTION}>={version}" if known else DISTRIBUTION,
+        "iac_version": source.version or "",
+        "iac_requirement": source.requirement,
+        "iac_reason": source.reason,
+        "iac_kind": source.kind,
+        "iac_location": source.location or "",
+        "iac_editable": source.editable,
+        "iac_portable": source.portable,
     }
 
 
-def render_project(template: ProjectTemplate, name: str) -> dict[str, str]:
+def render_project(template: ProjectTemplate, name: str, *, source: InstallSource | None = None) -> dict[str, str]:
     """{relative path: text} of every file the template makes for project `name`."""
     import jinja2  # only `iac init` renders templates: keep it off every other command's start-up
 
@@ -131,7 +138,7 @@ def render_project(template: ProjectTemplate, name: str) -> dict[str, str]:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    context = project_context(template, name)
+    context = project_context(template, name, source=source)
     sources: dict[str, tuple[str, Traversable]] = {}  # target path -> (source name, file); the template's win
     for source_name, source in _files(templates_root() / COMMON_FOLDER, COMMON_FOLDER) + _files(
             template.root, template.name):

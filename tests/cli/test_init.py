@@ -15,8 +15,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
-from iac.cli import project_templates
+from iac.cli import init_command, project_templates
+from iac.cli.install_source import InstallSource
 from iac.cli.project_templates import available_templates, camel_case, render_project
 
 TEMPLATES = [t.name for t in available_templates()]
@@ -74,8 +76,64 @@ def test_init_prints_the_files_and_the_next_commands(invoke) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "Created demo in demo/ from the serverless-api template:"
     assert "  app.py" in lines and "  tests/test_app.py" in lines and "  .gitignore" in lines
-    next_steps = lines[lines.index("Next:") + 1:]
+    next_steps = lines[lines.index("Next:") + 1:lines.index("", lines.index("Next:"))]
     assert [line.split("  ")[1] for line in next_steps] == ["cd demo", "iac synth", "iac tree", "python -m pytest"]
+
+
+# -- the iac a project requires: the one running init, installed the same way -----------------------------
+
+CHECKOUT = InstallSource(kind="checkout", requirement="iac-cfn @ file:///src/iac", location="/src/iac",
+                         editable=True, portable=False, version="1.4.2")
+WHEEL = InstallSource(kind="archive", requirement="iac-cfn @ file:///w/iac_cfn-1.4.2-py3-none-any.whl",
+                      location="/w/iac_cfn-1.4.2-py3-none-any.whl", portable=False, version="1.4.2")
+INDEX = InstallSource(kind="index", requirement="iac-cfn==1.4.2", version="1.4.2")
+GIT = InstallSource(kind="vcs", requirement=f"iac-cfn @ git+https://example.com/iac.git@{'a' * 40}", version="1.4.2")
+
+
+@pytest.mark.parametrize("source", [CHECKOUT, WHEEL, INDEX, GIT], ids=lambda s: s.kind)
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_the_project_requires_iac_as_it_is_installed_here(template: str, source: InstallSource) -> None:
+    chosen = next(t for t in available_templates() if t.name == template)
+    files = render_project(chosen, "demo", source=source)
+    dependencies = tomllib.loads(files["pyproject.toml"])["project"]["dependencies"]
+    assert dependencies == [source.requirement]
+    assert str(Requirement(dependencies[0])) == source.requirement  # pip reads it as written
+    readme = files["README.md"]
+    assert f"`pyproject.toml` requires `{source.requirement}`: {source.reason}." in readme.replace("\n", " ")
+    assert ("--find-links wheels" in readme) == (not source.portable)
+    assert (f"pip install -e {source.location}" in readme) == source.editable
+
+
+@pytest.mark.parametrize(("source", "install"), [(INDEX, "pip install -e '.[test]'"),
+                                                 (CHECKOUT, "pip install --find-links wheels -e '.[test]'")],
+                         ids=["index", "checkout"])
+def test_the_pipeline_build_installs_iac_the_same_reproducible_way(source: InstallSource, install: str) -> None:
+    chosen = next(t for t in available_templates() if t.name == "pipeline")
+    files = render_project(chosen, "demo", source=source)
+    assert f'install_commands=["{install}"]' in files["app.py"]
+    assert install in files["README.md"]
+    assert ("before the first push" in files["README.md"]) == (not source.portable)
+
+
+@pytest.mark.parametrize(("source", "says"), [
+    (CHECKOUT, ["iac is an editable install of the checkout /src/iac", "pip install -e /src/iac",
+                "needs iac's wheel on your package index or in the project's wheels/ folder"]),
+    (WHEEL, ["iac was installed from /w/iac_cfn-1.4.2-py3-none-any.whl, so the project installs that same file",
+             "wheels/ folder"]),
+    (INDEX, ["iac 1.4.2 was installed from a package index, so the project pins that release."]),
+], ids=["checkout", "wheel", "index"])
+def test_init_says_which_requirement_it_recorded_and_why(invoke, monkeypatch: pytest.MonkeyPatch,
+                                                         source: InstallSource, says: list[str]) -> None:
+    monkeypatch.setattr(init_command, "install_source", lambda: source)
+    result = invoke("init", "empty", "demo")
+    assert result.exit_code == 0, result.output
+    after = result.stdout.split("\npyproject.toml requires ", 1)[1]
+    assert after.startswith(source.requirement + "\n")
+    flowing = " ".join(line.strip() for line in after.splitlines())
+    for said in says:
+        assert said in flowing
+    assert ("wheels/" in flowing) == (not source.portable)
+    assert all(len(line) <= 100 for line in result.stdout.splitlines())
 
 
 # -- listing and choosing --------------------------------------------------------------------------------
