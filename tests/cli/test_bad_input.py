@@ -189,8 +189,9 @@ PROPERTIES = [
              "{'QueueName': object()})\n", exit=1, mentions=("app.py:4",)),
     app_case("prop-nan", "CfnResource(stack, 'Q', type='AWS::SQS::Queue', properties={'VisibilityTimeout': "
              "float('nan')})\n", exit=1, mentions=("app.py:4",)),
+    # refused when the resource is created (properties are dict[str, Any]), so an input error at the line
     app_case("prop-non-string-key", "CfnResource(stack, 'Q', type='AWS::SQS::Queue', properties={1: 2})\n",
-             exit=1, mentions=("app.py:4",)),
+             exit=2, mentions=("app.py:4", "properties must be")),
     app_case("prop-bad-intrinsic", "CfnResource(stack, 'Q', type='AWS::SQS::Queue', properties={'QueueName': "
              "{'Ref': 'Nowhere'}})\n", exit=1, mentions=("Nowhere",)),
     app_case("prop-fn-select-bad-index", "CfnResource(stack, 'Q', type='AWS::SQS::Queue', properties={'QueueName': "
