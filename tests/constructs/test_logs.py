@@ -90,7 +90,8 @@ def test_granting_to_something_without_a_role_names_it(stack):
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"retention_days": 10}, r"retention_days: 10 is not one of .*\(nearest: 7\) \(AWS::Logs::LogGroup RetentionInDays"),
+    ({"retention_days": 10},
+     r"retention_days: 10 is not one of .*\(nearest: 7\) \(AWS::Logs::LogGroup RetentionInDays"),
     ({"retention_days": "7"}, r"retention_days must be int \| Duration \| None, got str '7'"),
     ({"retention_days": True}, r"retention_days must be int \| Duration \| None, got bool True"),
     ({"retention_days": Duration.hours(36)}, "36 hours is not a whole number of days"),
