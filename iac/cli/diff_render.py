@@ -47,11 +47,11 @@ def _stack(stack: StackDiff, paint: Painter) -> str:
         changes = [c for c in stack.values if c.section == section]
         if changes:
             lines.append(paint(section, underline=True))
-            for change in changes:
-                head = paint(_SYMBOL[change.action], fg=_COLOUR[change.action])
-                lines.append(f"{head} {one_line(change.name)}" if section not in ("Description", "Transform") else head)
-                if change.action == MODIFY:
-                    lines.extend(_before_after(None, change.before, change.after, paint))
+            for value in changes:
+                head = paint(_SYMBOL[value.action], fg=_COLOUR[value.action])
+                lines.append(f"{head} {one_line(value.name)}" if section not in ("Description", "Transform") else head)
+                if value.action == MODIFY:
+                    lines.extend(_before_after(None, value.before, value.after, paint))
     if stack.statements:
         lines.append(paint("IAM statement changes", underline=True))
         for s in stack.statements:

@@ -140,15 +140,15 @@ def render_project(template: ProjectTemplate, name: str, *, source: InstallSourc
     )
     context = project_context(template, name, source=source)
     sources: dict[str, tuple[str, Traversable]] = {}  # target path -> (source name, file); the template's win
-    for source_name, source in _files(templates_root() / COMMON_FOLDER, COMMON_FOLDER) + _files(
+    for source_name, file in _files(templates_root() / COMMON_FOLDER, COMMON_FOLDER) + _files(
             template.root, template.name):
-        sources[_target_name(source_name.split("/", 1)[1])] = (source_name, source)
+        sources[_target_name(source_name.split("/", 1)[1])] = (source_name, file)
     rendered: dict[str, str] = {}
-    for target, (source_name, source) in sorted(sources.items()):
+    for target, (source_name, file) in sorted(sources.items()):
         if source_name.endswith(JINJA_SUFFIX):
             rendered[target] = environment.get_template(source_name).render(context)
         else:
-            rendered[target] = source.read_text(encoding="utf-8")
+            rendered[target] = file.read_text(encoding="utf-8")
     return rendered
 
 

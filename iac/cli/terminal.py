@@ -102,9 +102,9 @@ def guarded_terminal() -> Iterator[None]:
     saved = sys.stdout, sys.stderr
     token = _guarded.set(True)
     if saved[0] is not None:
-        sys.stdout = GuardedStream(saved[0])  # type: ignore[assignment]
+        sys.stdout = GuardedStream(saved[0])
     if saved[1] is not None:
-        sys.stderr = GuardedStream(saved[1])  # type: ignore[assignment]
+        sys.stderr = GuardedStream(saved[1])
     try:
         yield
     finally:

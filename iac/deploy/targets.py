@@ -66,7 +66,7 @@ class Target:
             account = self.session.account(self.region)
             self._bootstrap = read_bootstrap(self.session.client("cloudformation", self.region), account=account,
                                              region=self.region)
-        return self._bootstrap  # type: ignore[no-any-return]
+        return self._bootstrap
 
     @property
     def bounded(self) -> bool:

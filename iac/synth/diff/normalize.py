@@ -109,3 +109,10 @@ def as_sorted_set(value: Any) -> list[Any]:
     items = [normalize(item) for item in (value if isinstance(value, list) else [value])]
     unique = {canonical_json(item): item for item in items}
     return [unique[key] for key in sorted(unique)]
+
+
+def mapping_at(mapping: dict[str, Any], key: str) -> dict[str, Any]:
+    """The mapping under `key`, or an empty one when it is absent or not a mapping: the diff reads
+    templates as they are, and a malformed section is the validator's to report, not the diff's."""
+    value = mapping.get(key)
+    return value if isinstance(value, dict) else {}

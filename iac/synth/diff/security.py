@@ -14,7 +14,7 @@ from typing import Any
 
 from iac.synth.diff import knowledge
 from iac.synth.diff.model import ADD, REMOVE, RuleChange, StatementChange
-from iac.synth.diff.normalize import canonical_json, normalize, normalize_statement
+from iac.synth.diff.normalize import canonical_json, mapping_at, normalize, normalize_statement
 from iac.synth.template import resource_type as resource_type_of
 from iac.synth.template import resources
 
@@ -124,18 +124,18 @@ def _rules(template: dict[str, Any], skip: frozenset[str]) -> dict[str, tuple[st
     found: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
     for logical_id, resource in _resources(template, skip):
         resource_type = resource_type_of(resource)
-        properties = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
+        properties = mapping_at(resource, "Properties")
         for name, direction in knowledge.RULE_LIST_PROPERTIES.get(resource_type, {}).items():
             rules = properties.get(name)
             for rule in rules if isinstance(rules, list) else []:
                 if isinstance(rule, dict):
                     entry = (logical_id, logical_id, direction, normalize(rule))
                     found[canonical_json(entry)] = entry
-        direction = knowledge.RULE_RESOURCES.get(resource_type)
-        if direction:
+        resource_direction = knowledge.RULE_RESOURCES.get(resource_type)
+        if resource_direction:
             rule = normalize({k: v for k, v in properties.items() if k not in ("GroupId", "GroupName")})
             group = _text(normalize(properties.get("GroupId", properties.get("GroupName", ""))))
-            entry = (logical_id, group, direction, rule)
+            entry = (logical_id, group, resource_direction, rule)
             found[canonical_json(entry)] = entry
     return found
 

@@ -8,7 +8,7 @@ from typing import Any
 from iac.synth.diff.engine import diff_resources, identical_resources
 from iac.synth.diff.exports import export_findings
 from iac.synth.diff.model import ADD, MODIFY, REMOVE, DiffResult, StackDiff, ValueChange
-from iac.synth.diff.normalize import normalize
+from iac.synth.diff.normalize import mapping_at, normalize
 from iac.synth.diff.risk import data_at_risk, deployability, renames
 from iac.synth.diff.security import rule_changes, statement_changes
 
@@ -77,8 +77,8 @@ def value_changes(old: dict[str, Any], new: dict[str, Any]) -> list[ValueChange]
             action = ADD if before is None else REMOVE if after is None else MODIFY
             changes.append(ValueChange(section=key, name=key, action=action, before=old.get(key), after=new.get(key)))
     for section in VALUE_SECTIONS:
-        before = old.get(section) if isinstance(old.get(section), dict) else {}
-        after = new.get(section) if isinstance(new.get(section), dict) else {}
+        before = mapping_at(old, section)
+        after = mapping_at(new, section)
         for name in list(dict.fromkeys([*after, *before])):
             if name not in before:
                 changes.append(ValueChange(section=section, name=name, action=ADD, after=after[name]))
@@ -98,8 +98,8 @@ def _as_list(value: Any) -> list[Any] | None:
 
 def _parameter_changes(old: dict[str, Any], new: dict[str, Any], values: dict[str, str]) -> dict[str, bool]:
     """Parameters whose value changes -> whether that is certain (given) or only possible (a default)."""
-    before = old.get("Parameters") if isinstance(old.get("Parameters"), dict) else {}
-    after = new.get("Parameters") if isinstance(new.get("Parameters"), dict) else {}
+    before = mapping_at(old, "Parameters")
+    after = mapping_at(new, "Parameters")
     changed: dict[str, bool] = {}
     for name, definition in after.items():
         if name not in before or not isinstance(definition, dict):
