@@ -5,6 +5,12 @@ themselves, plus data such as the Lambda runtime lifecycle. Its version (bounded
 decides these facts; the manifest records that version and the schema date. Every layer may read
 them (constructs validate their props with them, synth validates and diffs with them), so this
 module sits at the bottom, next to iac.errors. Everything is loaded lazily and cached.
+
+It is the one reader of that data: callers ask typed questions (`property_enum(type, "Name",
+region=...)`, `handler_permissions(type, "create")`, `stateful_types()`) rather than walking schema
+dicts, and pass the stack's region where they know it. What iac knows better than the data, or that
+the data lacks (the stack-name rule), is kept beside it in iac/spec_corrections.json, each entry with
+its documentation URL.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import functools
 import importlib.util
 import json
 import os
+import re
 from typing import Any
 
 import attrs
@@ -143,6 +150,200 @@ def schema_date() -> str | None:
             return json.load(handle).get("schema_date")
     except (OSError, ValueError):
         return None
+
+
+# -- typed accessors: what callers read from a schema, instead of nested .get() chains ------------------
+
+@functools.cache
+def property_names(resource_type: str, *, region: str = DEFAULT_REGION) -> frozenset[str]:
+    """The top-level property names of the type's schema (read-only ones included); empty for an unknown type."""
+    schema = resource_schema(resource_type, region)
+    properties = schema.document.get("properties") if schema else None
+    return frozenset(properties) if isinstance(properties, dict) else frozenset()
+
+
+def property_schema(resource_type: str, *path: str, region: str = DEFAULT_REGION) -> dict[str, Any] | None:
+    """The schema node of a property, `$ref`s followed: `property_schema("AWS::Lambda::Function", "MemorySize")`.
+
+    Further names go into sub-properties, through list items, so a nested property reads as its path in a
+    template (`"Stages", "Actions", "Name"`) whatever definitions the schema routes it through. None when the
+    region has no such type or the type no such property. The node is shared: callers must not change it.
+    """
+    return _property_node(resource_type, tuple(path), region)
+
+
+@functools.cache
+def _property_node(resource_type: str, path: tuple[str, ...], region: str) -> dict[str, Any] | None:
+    schema = resource_schema(resource_type, region)
+    if schema is None or not path:
+        return None
+    node: dict[str, Any] = schema.document
+    for name in path:
+        child = _child(schema, _element(schema, node), name)
+        if child is None:
+            return None
+        node = schema.resolve(child)
+    return node
+
+
+def _child(schema: ResourceSchema, node: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The sub-property `name` of an object node, also where the schema declares it in one of the node's
+    alternatives (`oneOf` / `anyOf` / `allOf`, as ~200 definitions do)."""
+    properties = node.get("properties")
+    child = properties.get(name) if isinstance(properties, dict) else None
+    if isinstance(child, dict):
+        return child
+    for keyword in ("oneOf", "anyOf", "allOf"):
+        alternatives = node.get(keyword)
+        for alternative in alternatives if isinstance(alternatives, list) else ():
+            if isinstance(alternative, dict):
+                child = _child(schema, schema.resolve(alternative), name)
+                if child is not None:
+                    return child
+    return None
+
+
+def _element(schema: ResourceSchema, node: dict[str, Any]) -> dict[str, Any]:
+    """The node itself, or what each item of it is when it is a list (lists of lists included)."""
+    node = schema.resolve(node)
+    while isinstance(node.get("items"), dict):
+        node = schema.resolve(node["items"])
+    return node
+
+
+def property_enum(resource_type: str, *path: str, region: str = DEFAULT_REGION) -> tuple[Any, ...]:
+    """The values the property may take (for a list: each item), as the schema orders them; () when it
+    names none."""
+    schema = resource_schema(resource_type, region)
+    node = property_schema(resource_type, *path, region=region)
+    if schema is None or node is None:
+        return ()
+    enum = node.get("enum", _element(schema, node).get("enum"))
+    return tuple(enum) if isinstance(enum, list) else ()
+
+
+def property_range(resource_type: str, *path: str, region: str = DEFAULT_REGION
+                   ) -> tuple[float | None, float | None]:
+    """(minimum, maximum) of a number property, None for a bound the schema does not set."""
+    node = property_schema(resource_type, *path, region=region) or {}
+    return _bound(node.get("minimum")), _bound(node.get("maximum"))
+
+
+def property_length(resource_type: str, *path: str, region: str = DEFAULT_REGION) -> tuple[int | None, int | None]:
+    """(shortest, longest) a value may be: characters of a string (minLength / maxLength), items of a list
+    (minItems / maxItems); None for a bound the schema does not set."""
+    node = property_schema(resource_type, *path, region=region) or {}
+    if node.get("type") == "array" or "items" in node:
+        low, high = node.get("minItems"), node.get("maxItems")
+    else:
+        low, high = node.get("minLength"), node.get("maxLength")
+    return _count(low), _count(high)
+
+
+def _count(value: Any) -> int | None:
+    bound = _bound(value)
+    return int(bound) if bound is not None else None
+
+
+def property_pattern(resource_type: str, *path: str, region: str = DEFAULT_REGION) -> str | None:
+    """The regular expression a string property (for a list: each item) must match, in the registry's
+    dialect (ECMA-262, searched rather than matched: anchors are part of the pattern); None when it sets none."""
+    schema = resource_schema(resource_type, region)
+    node = property_schema(resource_type, *path, region=region)
+    if schema is None or node is None:
+        return None
+    pattern = node.get("pattern", _element(schema, node).get("pattern"))
+    return pattern if isinstance(pattern, str) else None
+
+
+def _bound(value: Any) -> float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+@functools.cache
+def required_properties(resource_type: str, *, region: str = DEFAULT_REGION) -> tuple[str, ...]:
+    """The top-level properties a template must set for the type."""
+    schema = resource_schema(resource_type, region)
+    required = schema.document.get("required") if schema else None
+    return tuple(required) if isinstance(required, list) else ()
+
+
+@functools.cache
+def primary_identifier(resource_type: str, *, region: str = DEFAULT_REGION) -> tuple[str, ...]:
+    """The properties that identify a resource of the type, as paths below Properties ("Name", or
+    "Configuration/Id" for a nested one); () for an unknown type."""
+    schema = resource_schema(resource_type, region)
+    pointers = schema.document.get("primaryIdentifier", []) if schema else []
+    return tuple(pointer.split("/", 2)[2] for pointer in pointers if pointer.startswith("/properties/"))
+
+
+@functools.cache
+def handler_permissions(resource_type: str, operation: str, *, region: str = DEFAULT_REGION) -> tuple[str, ...]:
+    """The IAM actions the type's `operation` handler ("create", "read", "update", "delete", "list") calls, as
+    the registry schema lists them; () when the schema lists none."""
+    schema = resource_schema(resource_type, region)
+    handler = (schema.document.get("handlers") or {}).get(operation) if schema else None
+    permissions = handler.get("permissions") if isinstance(handler, dict) else None
+    return tuple(permissions) if isinstance(permissions, list) else ()
+
+
+# -- facts kept beside cfn-lint's data: iac/spec_corrections.json -----------------------------------------
+
+@attrs.frozen(kw_only=True)
+class Correction:
+    """One place where iac says something cfn-lint's data does not, and the documentation that says so."""
+
+    subject: str
+    why: str
+    url: str
+
+
+@functools.cache
+def _corrections() -> dict[str, Any]:
+    with open(os.path.join(os.path.dirname(__file__), "spec_corrections.json"), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def stateful_corrections() -> tuple[tuple[Correction, ...], tuple[Correction, ...]]:
+    """(types iac adds to cfn-lint's stateful list, types it takes out), each with its reason."""
+    table = _corrections()["stateful_types"]
+
+    def listed(kind: str) -> tuple[Correction, ...]:
+        return tuple(Correction(subject=name, why=entry["why"], url=entry["url"])
+                     for name, entry in sorted(table[kind].items()))
+
+    return listed("add"), listed("remove")
+
+
+@functools.cache
+def stateful_types() -> frozenset[str]:
+    """Types whose deletion or replacement loses the data they hold: cfn-lint's list (the one its rule I3011
+    checks policies with), corrected by iac/spec_corrections.json. The same in every region."""
+    listed = set(additional_spec("StatefulResources")["ResourceTypes"])
+    added, removed = stateful_corrections()
+    return frozenset((listed | {c.subject for c in added}) - {c.subject for c in removed})
+
+
+def is_stateful(resource_type: str) -> bool:
+    """Whether deleting or replacing a resource of the type loses stored data (see stateful_types)."""
+    return resource_type in stateful_types()
+
+
+@functools.cache
+def stack_name_pattern() -> re.Pattern[str]:
+    """What a CloudFormation stack name may be; no schema states it (see iac/spec_corrections.json).
+
+    The json writes it as the registry writes patterns (ECMA-262), where a final `$` is the end of the input;
+    Python's `$` also matches before a final newline, so it becomes `\\Z` here and `.match` is safe to use.
+    """
+    pattern: str = _corrections()["stack_name"]["pattern"]
+    return re.compile(pattern.removesuffix("$") + r"\Z" if pattern.endswith("$") else pattern)
+
+
+def stack_name_rule() -> Correction:
+    """The stack-name rule in words, with its documentation, for error messages and docs."""
+    entry = _corrections()["stack_name"]
+    return Correction(subject="stack name", why=entry["why"], url=entry["url"])
 
 
 def getatt_attributes(resource_type: str, region: str = DEFAULT_REGION) -> Any:
