@@ -273,7 +273,7 @@ def child_cold(resources: int, per_stack: int, preimport: bool) -> dict[str, Any
     """
     t0 = time.perf_counter()
     import iac  # noqa: F401
-    from iac.synth import schemas
+    from iac import specs as schemas
 
     t1 = time.perf_counter()
     cfnlint_import = None
