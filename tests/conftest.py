@@ -8,6 +8,7 @@ properties and any attribute) carries arbitrary values.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import subprocess
@@ -28,6 +29,21 @@ REPO = Path(__file__).resolve().parents[1]
 HELLO_APP = REPO / "samples" / "hello" / "app.py"
 ECHO = "Custom::Echo"
 ECHO_SERVICE_TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:echo"
+#: The day every test runs on, whatever the calendar says (see frozen_today).
+FROZEN_TODAY = "2026-06-01"
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
+    """The date iac works with (iac.clock.today(), through IAC_TODAY) for this test: FROZEN_TODAY, so no
+    result changes with the calendar (a Lambda runtime's deprecation, say).
+
+    `IAC_TEST_TODAY=YYYY-MM-DD` runs the suite on another day, to show that only the tests about dates
+    notice (those set IAC_TODAY themselves). Subprocesses (the CLI tests) inherit it through the environment.
+    """
+    value = os.environ.get("IAC_TEST_TODAY") or FROZEN_TODAY
+    monkeypatch.setenv("IAC_TODAY", value)
+    return datetime.date.fromisoformat(value)
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from iac.constructs.core.construct import Construct
 from iac.constructs.core.element import CfnElement
 from iac.constructs.core.intrinsics import LANGUAGE_EXTENSION_FUNCTIONS
 from iac.constructs.core.source import display_path
+from iac.constructs.core.synth_rules import replaced_lint_rules
 from iac.errors import Problem, SynthError, UsageError, ValidationError
 from iac.synth.assembly import CloudAssembly, StackArtifact, build_artifact, check_output_dir
 from iac.synth.graph import find_cycles, topological_order
@@ -26,6 +27,7 @@ from iac.synth.lint import LintCache
 from iac.synth.phases import LINT, SCHEMA_VALIDATION, SYNTHESIS, Phases
 from iac.synth.references import functions_used, resource_dependencies
 from iac.synth.resolve import Exports, StackResolver
+from iac.synth.resource_rules import AssemblyBaseline, rule_problems
 from iac.synth.serialize import FORMATS
 from iac.synth.template import PATH_METADATA_KEY
 from iac.synth.validation import (
@@ -74,13 +76,15 @@ def synthesize_app(
 
 def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: bool = False,
                       cache_dir: str | None = None, reuse_lint_cache: bool = True,
-                      phases: Phases | None = None) -> None:
+                      phases: Phases | None = None, baseline_dir: str | None = None) -> None:
     """Layers 2 and 3: registry schemas, then cfn-lint (cached in `cache_dir`'s lint cache).
 
     Errors raise ValidationError; warnings are kept on `assembly.warnings` (errors when `strict`).
     `phases`, when given, receives the time of each layer and the progress of the lint.
     `reuse_lint_cache=False` lints every stack whatever the cache holds (deploy: what is deployed
     is never judged by a file someone else may have written) and still saves the fresh results.
+    Registered resource rules (core/synth_rules.py) run with the date and the baseline: the assembly
+    in `baseline_dir`, else in `cache_dir` (the output folder, which holds the previous synth).
     """
     phases = phases or Phases()
     problems: list[Problem] = []
@@ -91,10 +95,13 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
             except UsageError as error:  # an unknown region: point at the stack that names it
                 error.path, error.location = artifact.origins.get(("Stack", ""), (artifact.construct_path, None))
                 raise
+    ruled = rule_problems(assembly, AssemblyBaseline(baseline_dir or cache_dir))
+    problems.extend(problem for problem in ruled if problem.severity == "error")
     if problems:
         raise ValidationError(problems)
     secrets = [problem for artifact in assembly.stacks
                for problem in secret_problems(artifact.template, artifact_locator(artifact))]
+    secrets.extend(problem for problem in ruled if problem.severity != "error")
     if not lint:
         _keep_warnings(assembly, secrets, strict=strict)
         return
@@ -113,6 +120,8 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
             cache,
             progress=progress,
         )
+    replaced = replaced_lint_rules()  # a registered rule decides instead (e.g. by the baseline, not the calendar)
+    found = [problem for problem in found if problem.code not in replaced]
     phases.note(LINT, _lint_note(linted[0], len(assembly.stacks)))
     saved = cache.dumps()
     if saved is not None:
