@@ -3,49 +3,83 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-
-import attrs
+from typing import Annotated, Any
 
 from iac.constructs.core import CfnResource, Construct, Token
+from iac.constructs.core.props import Cfn, Check
+from iac.errors import ConstructError
 
-# EventBridge wants the singular unit for 1 ("rate(1 day)") and the plural above it.
+RESOURCE_TYPE = "AWS::Events::Rule"
+
+# The registry schema only says "rate(...)" or "cron(...)"; EventBridge itself wants the singular unit
+# for 1 ("rate(1 day)") and the plural above it, and six cron fields.
 _RATE = re.compile(r"^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$")
 _CRON = re.compile(r"^cron\((\S+ ){5}\S+\)$")
 
 
-def _check_schedule(instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
-    if value is not None and not (_RATE.match(value) or _CRON.match(value)):
-        raise ValueError(
-            f"schedule {value!r} is not an EventBridge expression: use 'rate(5 minutes)' or "
-            "'cron(0 12 * * ? *)' (six fields)"
-        )
+def schedule_expression_rule(value: Any) -> str | None:
+    """A `Check` rule for `schedule`: a rate or cron expression EventBridge accepts, within the length the
+    ScheduleExpression schema allows. Not bound with `Cfn`, so that a wrong expression is told in
+    EventBridge's words before the schema's looser pattern (which this rule implies) would be quoted."""
+    from iac.specs import property_length, property_pattern
 
-
-@attrs.define(kw_only=True)
-class RuleProps:
-    schedule: str | None = attrs.field(default=None, validator=_check_schedule)
-    event_pattern: dict[str, Any] | None = None
-    description: str | None = None
-    enabled: bool = True
-
-    def __attrs_post_init__(self) -> None:
-        if (self.schedule is None) == (self.event_pattern is None):
-            raise ValueError("a rule needs exactly one of schedule= or event_pattern=")
+    if not isinstance(value, str):
+        return None
+    if not (_RATE.match(value) or _CRON.match(value)):
+        return (f"{value!r} is not an EventBridge expression: use 'rate(5 minutes)' (singular for 1: "
+                "'rate(1 day)') or 'cron(0 12 * * ? *)' (six fields)")
+    pattern = property_pattern(RESOURCE_TYPE, "ScheduleExpression")
+    if pattern is not None and not re.search(pattern, value):
+        return f"{value!r} does not match {pattern!r} ({RESOURCE_TYPE} ScheduleExpression, per its schema)"
+    longest = property_length(RESOURCE_TYPE, "ScheduleExpression")[1]
+    if longest is not None and len(value) > longest:
+        return (f"{value!r} is longer than {longest} characters ({RESOURCE_TYPE} ScheduleExpression, "
+                "per its schema)")
+    return None
 
 
 class Rule(Construct):
-    """`Rule(stack, "Nightly", schedule="cron(0 3 * * ? *)")`; targets are added with add_target."""
+    """An EventBridge rule (`AWS::Events::Rule`, the child `Resource`) that runs on a schedule or on
+    matching events; targets are added with `add_target`.
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+        Rule(stack, "Nightly", schedule="cron(0 3 * * ? *)")
+
+    Args:
+        schedule: when the rule runs (its ScheduleExpression), as a rate or cron expression
+            ("rate(5 minutes)", "cron(0 3 * * ? *)"); give this or event_pattern, not both.
+        event_pattern: the events that trigger the rule, as EventBridge writes patterns
+            ({"source": ["aws.codecommit"], ...}); give this or schedule, not both.
+        description: what the rule is for.
+        enabled: False creates the rule disabled (State DISABLED).
+    """
+
+    cfn_type = RESOURCE_TYPE
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        schedule: Annotated[str | None, Check(schedule_expression_rule)] = None,
+        event_pattern: Annotated[dict[str, Any] | None, Cfn("EventPattern")] = None,
+        description: Annotated[str | Token | None, Cfn("Description")] = None,
+        enabled: bool = True,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: RuleProps = self._build_props(RuleProps, props)
+        if (schedule is None) == (event_pattern is None):
+            raise ConstructError(
+                f"invalid arguments for Rule {id!r}: a rule needs exactly one of schedule= or event_pattern=",
+                path=self.path,
+                location=self.location,
+            )
+        self.schedule = schedule
+        self.event_pattern = event_pattern
         self._targets: list[dict[str, Any]] = []
-        self.resource = CfnResource(self, "Resource", type="AWS::Events::Rule", properties={
-            "Description": self.props.description,
-            "ScheduleExpression": self.props.schedule,
-            "EventPattern": self.props.event_pattern,
-            "State": "ENABLED" if self.props.enabled else "DISABLED",
+        self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
+            "Description": description,
+            "ScheduleExpression": schedule,
+            "EventPattern": event_pattern,
+            "State": "ENABLED" if enabled else "DISABLED",
             "Targets": self._targets,
         })
 
