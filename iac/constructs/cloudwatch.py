@@ -13,76 +13,91 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
 
 from iac.constructs.core import CfnResource, Construct, Token, is_token
+from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.source import caller_location
+from iac.constructs.core.units import Duration, UnitError
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::CloudWatch::Alarm"
-
-#: CloudWatch's documented values, used only if the registry schema has no enum for them.
-DOCUMENTED_STATISTICS = ("Average", "Maximum", "Minimum", "SampleCount", "Sum")
-DOCUMENTED_COMPARISONS = ("GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanOrEqualToThreshold",
-                          "LessThanThreshold")
-DOCUMENTED_MISSING_DATA = ("breaching", "ignore", "missing", "notBreaching")
 
 #: Percentiles and trimmed statistics ("p99", "p99.9", "tm90", "TM(10%:90%)"): written as ExtendedStatistic.
 _EXTENDED_STATISTIC = re.compile(r"^(?:(?:p|tm|wm|tc|ts)(?:100|\d{1,2}(?:\.\d{1,10})?)|(?:PR|TM|WM|TC|TS)\(.+\))$")
 #: Periods below a minute are for high-resolution metrics; CloudWatch aggregates alarms over these only.
 _SUB_MINUTE_PERIODS = (10, 30)
+#: Operators that compare with an anomaly detection band (ThresholdMetricId), never with a Threshold.
+_BAND_OPERATORS = ("GreaterThanUpperThreshold", "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold")
 #: How far back an alarm may look: a day for periods under an hour, a week otherwise.
 _MAX_WINDOW_SHORT_PERIODS = 86_400
 _MAX_WINDOW = 604_800
-_DIMENSION_NAME = re.compile(r"^[^:]{1,255}$")
-MAX_DIMENSIONS = 30
 
 
 @functools.cache
-def _schema_enum(property_name: str, documented: tuple[str, ...]) -> tuple[str, ...]:
+def _schema_enum(*path: str) -> tuple[str, ...]:
     """An enum of the alarm's registry schema, so the checks follow AWS when cfn-lint is upgraded."""
-    from iac.specs import resource_schema  # only when a metric or alarm is built
+    from iac.specs import property_enum  # only when a metric or alarm is built
 
-    schema = resource_schema(RESOURCE_TYPE)
-    enum = schema.document.get("properties", {}).get(property_name, {}).get("enum") if schema else None
-    return tuple(enum) if enum else documented
+    return tuple(property_enum(RESOURCE_TYPE, *path))
+
+
+@functools.cache
+def _schema_length(*path: str) -> tuple[int | None, int | None]:
+    """(shortest, longest) of an alarm property (characters of a string, items of a list), from its schema."""
+    from iac.specs import property_length
+
+    return property_length(RESOURCE_TYPE, *path)
 
 
 def statistics() -> tuple[str, ...]:
-    return _schema_enum("Statistic", DOCUMENTED_STATISTICS)
+    return _schema_enum("Statistic")
 
 
 def comparison_operators() -> tuple[str, ...]:
-    return _schema_enum("ComparisonOperator", DOCUMENTED_COMPARISONS)
+    return _schema_enum("ComparisonOperator")
 
 
 def missing_data_treatments() -> tuple[str, ...]:
-    return _schema_enum("TreatMissingData", DOCUMENTED_MISSING_DATA)
+    return _schema_enum("TreatMissingData")
 
 
 def units() -> tuple[str, ...]:
-    return _schema_enum("Unit", ())
+    return _schema_enum("Unit")
 
 
 # -- metrics ---------------------------------------------------------------------------------
 
+_METRIC_PROPERTIES = {"namespace": "Namespace", "metric_name": "MetricName"}
+
+
 def _check_text(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, str) or not value or len(value) > 255:
-        raise ValueError(f"{attribute.name} must be a name of 1-255 characters, got {value!r}")
-    if attribute.name == "namespace" and value.startswith(":"):
-        raise ValueError(f"namespace {value!r} must not start with ':'")
+    from iac.specs import property_pattern
+
+    prop = _METRIC_PROPERTIES[attribute.name]
+    shortest, longest = _schema_length(prop)
+    if not isinstance(value, str) or len(value) < (shortest or 0) or (longest is not None and len(value) > longest):
+        raise ValueError(f"{attribute.name} must be a name of {shortest or 0}-{longest} characters, got {value!r}")
+    pattern = property_pattern(RESOURCE_TYPE, prop)
+    if pattern is not None and not re.search(pattern, value):
+        raise ValueError(f"{attribute.name} {value!r} does not match {pattern!r} ({RESOURCE_TYPE} {prop}, per its "
+                         "schema)")
 
 
 def _check_dimensions(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     if not isinstance(value, dict):
         raise TypeError(f"dimensions must be a dict such as {{'FunctionName': fn.function_name}}, got {value!r}")
-    if len(value) > MAX_DIMENSIONS:
-        raise ValueError(f"a metric has at most {MAX_DIMENSIONS} dimensions, got {len(value)}")
+    _, most = _schema_length("Dimensions")
+    if most is not None and len(value) > most:
+        raise ValueError(f"a metric has at most {most} dimensions, got {len(value)}")
+    shortest, longest = _schema_length("Dimensions", "Name")
     for name, dimension in value.items():
-        if not isinstance(name, str) or not _DIMENSION_NAME.match(name):
-            raise ValueError(f"dimension name {name!r} must be 1-255 characters without ':'")
+        # No colon: CloudWatch's own rule for dimension names, which the schema does not state.
+        if not isinstance(name, str) or ":" in name or len(name) < (shortest or 0) or \
+                (longest is not None and len(name) > longest):
+            raise ValueError(f"dimension name {name!r} must be {shortest or 0}-{longest} characters without ':'")
         if dimension is None or not (isinstance(dimension, str | Token) or is_token(dimension)):
             raise TypeError(f"dimension {name!r} must have a string value (or a reference), got {dimension!r}")
 
@@ -112,7 +127,8 @@ class Metric:
     """One CloudWatch metric and how to aggregate it: namespace, name, dimensions, statistic, period.
 
     `Metric(namespace="AWS/Lambda", metric_name="Errors", dimensions={"FunctionName": fn.function_name},
-    statistic="Sum", period=60)`; constructs give out ready-made ones (`fn.metric_errors()`).
+    statistic="Sum", period=60)`; constructs give out ready-made ones (`fn.metric_errors()`). The
+    period is in seconds, or a `Duration` (`Duration.minutes(5)`).
     `with_(period=300)` makes a copy with other settings.
     """
 
@@ -124,10 +140,14 @@ class Metric:
     unit: str | None = attrs.field(default=None, validator=_check_unit)
 
     def __init__(self, *, namespace: str, metric_name: str, dimensions: dict[str, Any] | None = None,
-                 statistic: str = "Average", period: int = 300, unit: str | None = None) -> None:
+                 statistic: str = "Average", period: int | Duration = 300, unit: str | None = None) -> None:
         try:
+            seconds = period.to("seconds") if isinstance(period, Duration) else period
             self.__attrs_init__(namespace=namespace, metric_name=metric_name, dimensions=dict(dimensions or {}),
-                                statistic=statistic, period=period, unit=unit)
+                                statistic=statistic, period=seconds, unit=unit)
+        except UnitError as error:
+            raise ConstructError(f"invalid metric: period: {error} (CloudWatch periods are whole seconds)",
+                                 location=caller_location()) from None
         except (TypeError, ValueError) as error:
             raise ConstructError(f"invalid metric: {error}", location=caller_location()) from None
 
@@ -160,89 +180,88 @@ class Metric:
 
 # -- alarms ----------------------------------------------------------------------------------
 
-def _positive_int(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None and attribute.name == "datapoints_to_alarm":
-        return
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{attribute.name} must be a whole number of at least 1, got {value!r}")
-
-
-def _check_threshold(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"threshold must be a number, got {value!r}")
-
-
-def _one_of(choices: Any) -> Any:
-    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-        allowed = choices()
-        if value is not None and value not in allowed:
-            raise ValueError(f"{attribute.name} must be one of {', '.join(allowed)}; got {value!r}")
-
-    return check
-
-
-def _optional_text(limit: int) -> Any:
-    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-        if value is None or is_token(value):
-            return
-        if not isinstance(value, str) or len(value) > limit:
-            raise ValueError(f"{attribute.name} must be a string of at most {limit} characters, got {value!r}")
-
-    return check
-
-
-@attrs.define(kw_only=True)
-class AlarmProps:
-    metric: Metric = attrs.field(validator=attrs.validators.instance_of(Metric))
-    threshold: float = attrs.field(validator=_check_threshold)
-    evaluation_periods: int = attrs.field(validator=_positive_int)
-    comparison_operator: str = attrs.field(default="GreaterThanOrEqualToThreshold",
-                                           validator=_one_of(comparison_operators))
-    datapoints_to_alarm: int | None = attrs.field(default=None, validator=_positive_int)
-    treat_missing_data: str | None = attrs.field(default=None, validator=_one_of(missing_data_treatments))
-    alarm_name: Any = attrs.field(default=None, validator=_optional_text(255))
-    alarm_description: Any = attrs.field(default=None, validator=_optional_text(1024))
-    actions_enabled: bool | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(bool)))
-
-    def __attrs_post_init__(self) -> None:
-        if self.datapoints_to_alarm is not None and self.datapoints_to_alarm > self.evaluation_periods:
-            raise ValueError(f"datapoints_to_alarm ({self.datapoints_to_alarm}) cannot exceed evaluation_periods "
-                             f"({self.evaluation_periods}): it counts breaching periods among them")
-        window = self.metric.period * self.evaluation_periods
-        limit = _MAX_WINDOW_SHORT_PERIODS if self.metric.period < 3600 else _MAX_WINDOW
-        if window > limit:
-            raise ValueError(f"the alarm would look back {window} seconds (period {self.metric.period} x "
-                             f"evaluation_periods {self.evaluation_periods}); CloudWatch allows {limit} "
-                             f"({'one day' if limit == _MAX_WINDOW_SHORT_PERIODS else 'seven days'}"
-                             f"{' for periods under an hour' if limit == _MAX_WINDOW_SHORT_PERIODS else ''})")
+def _static_threshold_operator(value: str) -> str | None:
+    """The schema lists the anomaly-band operators too; CloudWatch takes them only with a band."""
+    if value in _BAND_OPERATORS:
+        static = [operator for operator in comparison_operators() if operator not in _BAND_OPERATORS]
+        return (f"{value!r} compares with an anomaly detection band, which an Alarm on a threshold does not "
+                f"have; use one of {', '.join(static)}")
+    return None
 
 
 class Alarm(Construct):
-    """An `AWS::CloudWatch::Alarm` on one metric (the child `Resource`).
+    """An `AWS::CloudWatch::Alarm` on one metric (the child `Resource`). `alarm_name` (Ref) is what
+    CodeDeploy watches, `alarm_arn` what IAM and actions name.
 
-    Props: metric, threshold, evaluation_periods, comparison_operator (GreaterThanOrEqualToThreshold),
-    datapoints_to_alarm ("M out of N": M breaching periods among the last evaluation_periods),
-    treat_missing_data ("missing", "notBreaching", "breaching" or "ignore"), alarm_name,
-    alarm_description, actions_enabled. `alarm_name` (Ref) is what CodeDeploy watches, `alarm_arn`
-    what IAM and actions name.
+    Args:
+        metric: the `Metric` watched, with its statistic and period (`fn.metric_errors()`, or a
+            `Metric(...)` of your own).
+        threshold: the value the statistic is compared with.
+        evaluation_periods: how many of the latest periods are evaluated (period x evaluation_periods
+            may span at most a day for periods under an hour, a week otherwise).
+        comparison_operator: how the statistic is compared with the threshold
+            (GreaterThanOrEqualToThreshold by default; the anomaly-band operators need a band, which
+            this alarm does not have).
+        datapoints_to_alarm: "M out of N": how many breaching periods among the last
+            evaluation_periods put the alarm in ALARM (default: all of them).
+        treat_missing_data: how periods without data count: "missing" (CloudWatch's default),
+            "notBreaching", "breaching" or "ignore".
+        alarm_name: the alarm's name; CloudFormation generates one when omitted.
+        alarm_description: what the alarm means, shown with it.
+        actions_enabled: whether the alarm's actions run when its state changes (CloudWatch's
+            default: they do).
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = RESOURCE_TYPE
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        metric: Metric,
+        threshold: Annotated[float, Cfn("Threshold")],
+        evaluation_periods: Annotated[int, Cfn("EvaluationPeriods")],
+        comparison_operator: Annotated[str, Cfn("ComparisonOperator"), Check(_static_threshold_operator)
+                                       ] = "GreaterThanOrEqualToThreshold",
+        datapoints_to_alarm: Annotated[int | None, Cfn("DatapointsToAlarm")] = None,
+        treat_missing_data: Annotated[str | None, Cfn("TreatMissingData")] = None,
+        alarm_name: Annotated[str | Token | None, Cfn("AlarmName")] = None,
+        alarm_description: Annotated[str | Token | None, Cfn("AlarmDescription")] = None,
+        actions_enabled: Annotated[bool | None, Cfn("ActionsEnabled")] = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: AlarmProps = self._build_props(AlarmProps, props)
-        self.metric = self.props.metric
+        self.metric = metric
+        self._check_window(evaluation_periods, datapoints_to_alarm)
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
             **self.metric.alarm_properties(),
-            "Threshold": self.props.threshold,
-            "EvaluationPeriods": self.props.evaluation_periods,
-            "DatapointsToAlarm": self.props.datapoints_to_alarm,
-            "ComparisonOperator": self.props.comparison_operator,
-            "TreatMissingData": self.props.treat_missing_data,
-            "AlarmName": self.props.alarm_name,
-            "AlarmDescription": self.props.alarm_description,
-            "ActionsEnabled": self.props.actions_enabled,
+            "Threshold": threshold,
+            "EvaluationPeriods": evaluation_periods,
+            "DatapointsToAlarm": datapoints_to_alarm,
+            "ComparisonOperator": comparison_operator,
+            "TreatMissingData": treat_missing_data,
+            "AlarmName": alarm_name,
+            "AlarmDescription": alarm_description,
+            "ActionsEnabled": actions_enabled,
         })
+
+    def _check_window(self, evaluation_periods: int, datapoints_to_alarm: int | None) -> None:
+        """What CloudWatch refuses across settings (no schema says it): M of N with M > N, or a window
+        longer than CloudWatch keeps the metric's data at that period."""
+        problem = None
+        window = self.metric.period * evaluation_periods
+        limit = _MAX_WINDOW_SHORT_PERIODS if self.metric.period < 3600 else _MAX_WINDOW
+        if datapoints_to_alarm is not None and datapoints_to_alarm > evaluation_periods:
+            problem = (f"datapoints_to_alarm ({datapoints_to_alarm}) cannot exceed evaluation_periods "
+                       f"({evaluation_periods}): it counts breaching periods among them")
+        elif window > limit:
+            problem = (f"the alarm would look back {window} seconds (period {self.metric.period} x "
+                       f"evaluation_periods {evaluation_periods}); CloudWatch allows {limit} "
+                       f"({'one day' if limit == _MAX_WINDOW_SHORT_PERIODS else 'seven days'}"
+                       f"{' for periods under an hour' if limit == _MAX_WINDOW_SHORT_PERIODS else ''})")
+        if problem is not None:
+            raise ConstructError(f"invalid argument for Alarm {self.id!r}: {problem}", path=self.path,
+                                 location=self.location)
 
     @property
     def alarm_name(self) -> Token:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from iac import App, ConstructError, Stack
+from iac import App, ConstructError, Duration, Stack
 from iac.constructs import awslambda, cloudwatch
+from iac.specs import property_length, property_range
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -100,10 +101,13 @@ def test_alarm_name_and_arn_are_ref_and_getatt(stack, resolve):
 
 
 @pytest.mark.parametrize("props, message", [
-    ({"treat_missing_data": "notbreaching"}, "treat_missing_data must be one of breaching, ignore"),
-    ({"comparison_operator": ">="}, "comparison_operator must be one of"),
-    ({"evaluation_periods": 0}, "evaluation_periods must be a whole number"),
-    ({"threshold": "1"}, "threshold must be a number"),
+    ({"treat_missing_data": "notbreaching"}, r"treat_missing_data: 'notbreaching' is not one of \['breaching', "
+                                             r"'ignore'.*\(did you mean 'notBreaching'\?\)"),
+    ({"comparison_operator": ">="}, r"comparison_operator: '>=' is not one of \['GreaterThanOrEqualToThreshold'"),
+    ({"comparison_operator": "GreaterThanUpperThreshold"}, "compares with an anomaly detection band"),
+    ({"evaluation_periods": 1.5}, r"evaluation_periods must be int, got float 1.5"),
+    ({"threshold": "1"}, r"threshold must be float, got str '1'"),
+    ({"alarm_name": "x" * 256}, r"alarm_name: 'x+' is too long \(AWS::CloudWatch::Alarm AlarmName"),
     ({"evaluation_periods": 2, "datapoints_to_alarm": 3}, "cannot exceed evaluation_periods"),
     ({"evaluation_periods": 1441}, "CloudWatch allows 86400"),
 ])
@@ -124,6 +128,8 @@ def test_bad_alarm_arguments_point_at_the_alarm_line(stack, props, message):
     ({"unit": "Apples"}, "unit 'Apples' is not a CloudWatch unit"),
     ({"dimensions": {"FunctionName": None}}, "must have a string value"),
     ({"namespace": ""}, "namespace must be a name"),
+    ({"namespace": ":Shop"}, r"namespace ':Shop' does not match '\^\[\^:\]' \(AWS::CloudWatch::Alarm Namespace"),
+    ({"dimensions": {"a:b": "c"}}, "dimension name 'a:b' must be 1-255 characters without ':'"),
 ])
 def test_bad_metric_arguments_point_at_the_metric_line(props, message):
     settings = {"namespace": "Shop", "metric_name": "Orders", **props}
@@ -133,6 +139,56 @@ def test_bad_metric_arguments_point_at_the_metric_line(props, message):
         cloudwatch.Metric(**settings)
 
     assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
+
+
+def test_a_misspelt_alarm_argument_names_the_real_one(stack):
+    metric = _function(stack).metric_errors()
+
+    with pytest.raises(ConstructError, match="Alarm 'Bad' has no argument 'treshold'") as caught:
+        line = _next_line()
+        cloudwatch.Alarm(stack, "Bad", metric=metric, treshold=1, evaluation_periods=1)
+
+    assert caught.value.hint == "did you mean threshold?"
+    assert (caught.value.path, caught.value.location.line) == ("Main/Bad", line)
+
+
+def test_evaluation_periods_are_bounded_by_the_schema(stack):
+    minimum, _ = property_range("AWS::CloudWatch::Alarm", "EvaluationPeriods")
+    assert minimum is not None
+    metric = _function(stack).metric_errors()
+
+    cloudwatch.Alarm(stack, "Least", metric=metric, threshold=1, evaluation_periods=int(minimum))
+    with pytest.raises(ConstructError, match=rf"evaluation_periods: {int(minimum) - 1} is less than the minimum "
+                                             rf"of {int(minimum)} \(AWS::CloudWatch::Alarm EvaluationPeriods"):
+        cloudwatch.Alarm(stack, "TooFew", metric=metric, threshold=1, evaluation_periods=int(minimum) - 1)
+
+
+def test_metric_names_are_bounded_by_the_schema():
+    _, longest = property_length("AWS::CloudWatch::Alarm", "MetricName")
+    assert longest is not None
+
+    assert cloudwatch.Metric(namespace="Shop", metric_name="m" * longest).metric_name == "m" * longest
+    with pytest.raises(ConstructError, match=f"metric_name must be a name of 1-{longest} characters"):
+        cloudwatch.Metric(namespace="Shop", metric_name="m" * (longest + 1))
+
+
+def test_a_metric_has_at_most_the_dimensions_the_schema_allows():
+    _, most = property_length("AWS::CloudWatch::Alarm", "Dimensions")
+    assert most is not None
+    dimensions = {f"D{index}": "value" for index in range(most + 1)}
+
+    with pytest.raises(ConstructError, match=f"a metric has at most {most} dimensions, got {most + 1}"):
+        cloudwatch.Metric(namespace="Shop", metric_name="Orders", dimensions=dimensions)
+
+
+def test_a_metric_period_may_be_a_duration(app, stack):
+    metric = cloudwatch.Metric(namespace="Shop", metric_name="Orders", period=Duration.minutes(5))
+    alarm = cloudwatch.Alarm(stack, "Orders", metric=metric, threshold=1, evaluation_periods=1)
+
+    assert metric.period == 300
+    assert _alarm_properties(app, alarm)["Period"] == 300
+    with pytest.raises(ConstructError, match="period: 1500 milliseconds is not a whole number of seconds"):
+        cloudwatch.Metric(namespace="Shop", metric_name="Orders", period=Duration.millis(1500))
 
 
 def test_an_hourly_alarm_may_look_back_a_week(stack):
