@@ -27,14 +27,18 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+import typing
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal
 
 import attrs
 import yaml
 
 from iac.constructs import iam, logs, s3
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Token, is_token
+from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.source import caller_location
+from iac.constructs.core.units import Duration
 from iac.errors import ConstructError
 
 CODEBUILD_SERVICE = "codebuild.amazonaws.com"
@@ -43,14 +47,24 @@ DEFAULT_ARM_IMAGE = "aws/codebuild/amazonlinux2-aarch64-standard:3.0"
 DEFAULT_COMPUTE_TYPE = "BUILD_GENERAL1_SMALL"
 BUILDSPEC_VERSION = "0.2"
 
-#: Instance-based compute types (read from the registry schema when it lists them) and the
-#: Lambda-based ones, which run only in the Lambda environment types.
-DOCUMENTED_GENERAL_COMPUTE = ("BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE",
-                              "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE")
+RESOURCE_TYPE = "AWS::CodeBuild::Project"
+#: The Lambda-based compute types, which run only in the Lambda environment types. The instance-based
+#: ones come from the registry schema that enumerates them (CodeBuild fleets): the Project schema lists none.
 LAMBDA_COMPUTE = ("BUILD_LAMBDA_1GB", "BUILD_LAMBDA_2GB", "BUILD_LAMBDA_4GB", "BUILD_LAMBDA_8GB", "BUILD_LAMBDA_10GB")
-CONTAINER_ENVIRONMENTS = ("LINUX_CONTAINER", "ARM_CONTAINER", "LINUX_GPU_CONTAINER", "WINDOWS_SERVER_2019_CONTAINER",
-                          "WINDOWS_SERVER_2022_CONTAINER")
-LAMBDA_ENVIRONMENTS = ("LINUX_LAMBDA_CONTAINER", "ARM_LAMBDA_CONTAINER")
+#: The environments a project runs in (the Project schema enumerates none; the Fleet schema's list has no
+#: Lambda environments, and EC2 ones that are fleets' only).
+ContainerEnvironment = Literal["LINUX_CONTAINER", "ARM_CONTAINER", "LINUX_GPU_CONTAINER",
+                               "WINDOWS_SERVER_2019_CONTAINER", "WINDOWS_SERVER_2022_CONTAINER"]
+LambdaEnvironment = Literal["LINUX_LAMBDA_CONTAINER", "ARM_LAMBDA_CONTAINER"]
+EnvironmentType = Literal[ContainerEnvironment, LambdaEnvironment]
+CONTAINER_ENVIRONMENTS: tuple[str, ...] = typing.get_args(ContainerEnvironment)
+LAMBDA_ENVIRONMENTS: tuple[str, ...] = typing.get_args(LambdaEnvironment)
+#: Environments with Docker, where privileged mode means something; and those with a default image.
+DOCKER_ENVIRONMENTS = ("LINUX_CONTAINER", "ARM_CONTAINER", "LINUX_GPU_CONTAINER")
+DEFAULT_IMAGE_ENVIRONMENTS = ("LINUX_CONTAINER", "ARM_CONTAINER")
+#: CodeBuild's CreateProject API: 2-255 letters, digits, '-' and '_', starting with a letter or digit
+#: (the registry schema gives Name no pattern).
+_PROJECT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_]{1,254}$")
 
 PLAINTEXT = "PLAINTEXT"
 PARAMETER_STORE = "PARAMETER_STORE"
@@ -75,26 +89,14 @@ REPORT_ACTIONS = ("codebuild:CreateReport", "codebuild:UpdateReport", "codebuild
 @functools.cache
 def general_compute_types() -> tuple[str, ...]:
     """The instance compute types, from the schema that enumerates them (CodeBuild fleets)."""
-    from iac.specs import resource_schema  # only when a project is built
+    from iac.specs import property_enum  # only when a project is built
 
-    schema = resource_schema("AWS::CodeBuild::Fleet")
-    enum = schema.document.get("properties", {}).get("ComputeType", {}).get("enum", []) if schema else []
-    found = tuple(value for value in enum if value.startswith("BUILD_GENERAL1_"))
-    return found or DOCUMENTED_GENERAL_COMPUTE
+    return tuple(value for value in property_enum("AWS::CodeBuild::Fleet", "ComputeType")
+                 if isinstance(value, str) and value.startswith("BUILD_GENERAL1_"))
 
 
 def compute_types() -> tuple[str, ...]:
     return general_compute_types() + LAMBDA_COMPUTE
-
-
-@functools.cache
-def _schema_range(property_name: str, low: int, high: int) -> tuple[int, int]:
-    """(minimum, maximum) of an integer property of AWS::CodeBuild::Project (documented values otherwise)."""
-    from iac.specs import resource_schema
-
-    schema = resource_schema("AWS::CodeBuild::Project")
-    node = schema.document.get("properties", {}).get(property_name, {}) if schema else {}
-    return int(node.get("minimum", low)), int(node.get("maximum", high))
 
 
 # -- environment variables -------------------------------------------------------------------------
@@ -168,17 +170,19 @@ def _as_variable(name: Any, value: Any) -> EnvironmentVariable:
     return variable
 
 
-def _check_variables(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, dict):
-        raise TypeError(f"environment_variables must be a dict of name -> value, got {type(value).__name__}")
-    for name, variable in value.items():
-        _as_variable(name, variable)
+def _variables_problem(value: Mapping[str, Any]) -> str | None:
+    try:
+        for name, variable in value.items():
+            _as_variable(name, variable)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 # -- buildspec --------------------------------------------------------------------------------------
 
-def _fail(message: str) -> None:
-    raise ValueError(f"build_spec: {message}")
+def _fail(message: str) -> typing.NoReturn:
+    raise ValueError(message)
 
 
 def _unknown(keys: Any, known: tuple[str, ...], where: str) -> None:
@@ -244,18 +248,17 @@ def _check_build_spec_dict(spec: dict[str, Any]) -> None:
         _string_list(artifacts["files"], "artifacts.files")
 
 
-def _check_build_spec(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None:
-        return
+def _build_spec_problem(value: dict[str, Any] | str) -> str | None:
     if isinstance(value, str):
         if not value or "\n" in value:
-            raise ValueError("build_spec as a string is the path of a buildspec file in the source (e.g. "
-                             "'buildspec.yml'); write the buildspec itself as a dict")
-        return
-    if not isinstance(value, dict):
-        raise TypeError(f"build_spec must be a dict (the buildspec) or a file name in the source, got "
-                        f"{type(value).__name__}")
-    _check_build_spec_dict(value)
+            return ("as a string it is the path of a buildspec file in the source (e.g. 'buildspec.yml'); write "
+                    "the buildspec itself as a dict")
+        return None
+    try:
+        _check_build_spec_dict(value)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 class _ReadableDumper(yaml.SafeDumper):
@@ -358,117 +361,118 @@ class Artifacts:
 
 # -- projects ----------------------------------------------------------------------------------------
 
-def _timeout(name: str, low: int, high: int) -> Any:
-    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-        if value is None:
-            return
-        minimum, maximum = _schema_range(name, low, high)
-        if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
-            raise ValueError(f"{attribute.name} must be {minimum}-{maximum} minutes, got {value!r}")
-
-    return check
+def _compute_type_problem(value: str) -> str | None:
+    if value in compute_types():
+        return None
+    return f"{value!r} is not a CodeBuild compute type; use one of {', '.join(compute_types())}"
 
 
-def _check_compute(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value not in compute_types():
-        raise ValueError(f"compute_type {value!r} is not a CodeBuild compute type; use one of "
-                         f"{', '.join(compute_types())}")
+def _non_empty(value: str) -> str | None:
+    return None if value else "must not be empty"
 
 
-def _check_environment_type(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value not in CONTAINER_ENVIRONMENTS + LAMBDA_ENVIRONMENTS:
-        raise ValueError(f"environment_type {value!r} is not one CodeBuild projects run in; use one of "
-                         f"{', '.join(CONTAINER_ENVIRONMENTS + LAMBDA_ENVIRONMENTS)}")
+def _project_name_problem(value: str | Token) -> str | None:
+    if isinstance(value, Token) or is_token(value) or _PROJECT_NAME.match(value):
+        return None
+    return (f"{value!r} is not a CodeBuild project name: 2 to 255 letters, digits, '-' and '_', starting with a "
+            "letter or digit")
 
 
-@attrs.define(kw_only=True)
-class _CommonProps:
-    build_spec: Any = attrs.field(default=None, validator=_check_build_spec)
-    build_image: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.and_(attrs.validators.instance_of(str), attrs.validators.min_len(1))))
-    compute_type: str = attrs.field(default=DEFAULT_COMPUTE_TYPE, validator=_check_compute)
-    environment_type: str = attrs.field(default="LINUX_CONTAINER", validator=_check_environment_type)
-    privileged: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    environment_variables: dict[str, Any] = attrs.field(factory=dict, converter=lambda v: dict(v or {}),
-                                                        validator=_check_variables)
-    timeout_minutes: int | None = attrs.field(default=None, validator=_timeout("TimeoutInMinutes", 5, 2160))
-    queued_timeout_minutes: int | None = attrs.field(default=None,
-                                                     validator=_timeout("QueuedTimeoutInMinutes", 5, 480))
-    log_retention_days: int | None = logs.RetentionDays.TWO_YEARS
-    project_name: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.matches_re(r"^[A-Za-z0-9][A-Za-z0-9\-_]{1,254}$")))
-    description: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(str)))
-    role: iam.Role | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(iam.Role)))
-
-    def __attrs_post_init__(self) -> None:
-        if self.compute_type in LAMBDA_COMPUTE and self.environment_type not in LAMBDA_ENVIRONMENTS:
-            raise ValueError(f"compute_type {self.compute_type} runs builds in Lambda: it needs environment_type "
-                             f"{' or '.join(LAMBDA_ENVIRONMENTS)}")
-        if self.compute_type not in LAMBDA_COMPUTE and self.environment_type in LAMBDA_ENVIRONMENTS:
-            raise ValueError(f"environment_type {self.environment_type} needs a Lambda compute_type "
-                             f"({', '.join(LAMBDA_COMPUTE)})")
-        if self.privileged and self.environment_type not in ("LINUX_CONTAINER", "ARM_CONTAINER",
-                                                             "LINUX_GPU_CONTAINER"):
-            raise ValueError(f"privileged (Docker builds) needs a Linux container environment, not "
-                             f"{self.environment_type}")
-        if self.build_image is None and self.environment_type not in ("LINUX_CONTAINER", "ARM_CONTAINER"):
-            raise ValueError(f"environment_type {self.environment_type} has no default image: pass build_image=")
-
-
-@attrs.define(kw_only=True)
-class ProjectProps(_CommonProps):
-    source: Source | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(Source)))
-    artifacts: Artifacts | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(Artifacts)))
-
-    def __attrs_post_init__(self) -> None:
-        super().__attrs_post_init__()
-        if self.source is None and not isinstance(self.build_spec, dict):
-            raise ValueError("a project without a source needs its buildspec: pass build_spec={...}")
-
-
-@attrs.define(kw_only=True)
-class PipelineProjectProps(_CommonProps):
-    pass
+_RETENTION = Cfn("RetentionInDays", type=logs.RESOURCE_TYPE, unit="days")
 
 
 class Project(Construct):
     """A CodeBuild project (`AWS::CodeBuild::Project`, the child `Resource`).
 
-    Props: build_spec (a dict, rendered to YAML; or the name of a buildspec file in the source),
-    source (a `Source`; none by default, then build_spec is required), artifacts (an `Artifacts`;
-    none by default), build_image (default aws/codebuild/standard:7.0), compute_type
-    (BUILD_GENERAL1_SMALL), environment_type (LINUX_CONTAINER), privileged (True for Docker
-    builds), environment_variables (name -> text or `EnvironmentVariable`), timeout_minutes,
-    queued_timeout_minutes, log_retention_days, project_name, description, role.
+    Args:
+        build_spec: the buildspec as a dict (checked, rendered to YAML), or the name of a buildspec
+            file in the source; required when the project has no source.
+        source: where the build gets its files (a `Source`); none by default.
+        artifacts: where the build puts its output (an `Artifacts`); none by default.
+        build_image: the image builds run in; default aws/codebuild/standard:7.0
+            (amazonlinux2-aarch64-standard:3.0 on ARM_CONTAINER); required for other environments.
+        compute_type: BUILD_GENERAL1_SMALL by default; a BUILD_LAMBDA_* type needs a Lambda
+            environment_type.
+        environment_type: the kind of build machine: LINUX_CONTAINER by default.
+        privileged: True for Docker builds (Linux container environments only).
+        environment_variables: name -> text or `EnvironmentVariable` (PARAMETER_STORE and
+            SECRETS_MANAGER variables let the role read exactly that parameter or secret).
+        timeout_minutes: how long a build may run (minutes, or a Duration).
+        queued_timeout_minutes: how long a build may wait in the queue (minutes, or a Duration).
+        log_retention_days: how long the build logs are kept (days, a `logs.RetentionDays` or a
+            Duration); two years by default, None keeps them forever.
+        project_name: the project's name; CloudFormation generates one when omitted.
+        description: shown in the console.
+        role: the role builds run as; default a role of its own that CodeBuild alone may assume.
     """
 
-    props_type: type[_CommonProps] = ProjectProps
+    cfn_type = RESOURCE_TYPE
+    #: Whether the project gets its files itself (a PipelineProject gets them from the pipeline).
+    _own_source: ClassVar[bool] = True
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        build_spec: Annotated[dict[str, Any] | str | None, Check(_build_spec_problem)] = None,
+        source: Source | None = None,
+        artifacts: Artifacts | None = None,
+        build_image: Annotated[str | None, Check(_non_empty)] = None,
+        compute_type: Annotated[str, Check(_compute_type_problem)] = DEFAULT_COMPUTE_TYPE,
+        environment_type: EnvironmentType = "LINUX_CONTAINER",
+        privileged: bool = False,
+        environment_variables: Annotated[Mapping[str, Any] | None, Check(_variables_problem)] = None,
+        timeout_minutes: Annotated[int | Duration | None, Cfn("TimeoutInMinutes", unit="minutes")] = None,
+        queued_timeout_minutes: Annotated[int | Duration | None, Cfn("QueuedTimeoutInMinutes", unit="minutes")] = None,
+        log_retention_days: Annotated[int | Duration | None, _RETENTION] = logs.RetentionDays.TWO_YEARS,
+        project_name: Annotated[str | Token | None, Cfn("Name"), Check(_project_name_problem)] = None,
+        description: Annotated[str | Token | None, Cfn("Description")] = None,
+        role: iam.Role | None = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props = self._build_props(self.props_type, props)
-        self.role: iam.Role = self.props.role or iam.Role(self, "Role",
-                                                          assumed_by=iam.ServicePrincipal(CODEBUILD_SERVICE))
-        self.log_group = logs.LogGroup(self, "Logs", retention_days=self.props.log_retention_days)
+        self.build_spec = build_spec
+        self.source = source
+        self.artifacts = artifacts
+        self.environment_type = environment_type
+        self._check_environment(build_spec, source, build_image, compute_type, privileged)
+        self.role: iam.Role = role or iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(CODEBUILD_SERVICE))
+        self.log_group = logs.LogGroup(self, "Logs", retention_days=log_retention_days)
         self.log_group.grant_write(self.role)
         self.report_groups: dict[str, CfnResource] = {}
-        self.resource = CfnResource(self, "Resource", type="AWS::CodeBuild::Project", properties={
-            "Name": self.props.project_name,
-            "Description": self.props.description,
+        self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
+            "Name": project_name,
+            "Description": description,
             "ServiceRole": self.role.role_arn,
             "Source": self._source(),
-            "SourceVersion": self._source_version(),
+            "SourceVersion": source.version if source is not None else None,
             "Artifacts": self._artifacts(),
-            "Environment": self._environment(),
-            "TimeoutInMinutes": self.props.timeout_minutes,
-            "QueuedTimeoutInMinutes": self.props.queued_timeout_minutes,
+            "Environment": self._environment(build_image, compute_type, privileged, dict(environment_variables or {})),
+            "TimeoutInMinutes": timeout_minutes,
+            "QueuedTimeoutInMinutes": queued_timeout_minutes,
             "LogsConfig": {"CloudWatchLogs": {"Status": "ENABLED", "GroupName": self.log_group.log_group_name}},
         })
         self.role.add_policy_dependent(self.resource)  # the first build already has its permissions
+
+    def _check_environment(self, build_spec: Any, source: Source | None, build_image: str | None,
+                           compute_type: str, privileged: bool) -> None:
+        """The rules between props that no one prop's schema can say."""
+        environment_type = self.environment_type
+        problem = None
+        if self._own_source and source is None and not isinstance(build_spec, dict):
+            problem = "a project without a source needs its buildspec: pass build_spec={...}"
+        elif compute_type in LAMBDA_COMPUTE and environment_type not in LAMBDA_ENVIRONMENTS:
+            problem = (f"compute_type {compute_type} runs builds in Lambda: it needs environment_type "
+                       f"{' or '.join(LAMBDA_ENVIRONMENTS)}")
+        elif compute_type not in LAMBDA_COMPUTE and environment_type in LAMBDA_ENVIRONMENTS:
+            problem = f"environment_type {environment_type} needs a Lambda compute_type ({', '.join(LAMBDA_COMPUTE)})"
+        elif privileged and environment_type not in DOCKER_ENVIRONMENTS:
+            problem = f"privileged (Docker builds) needs a Linux container environment, not {environment_type}"
+        elif build_image is None and environment_type not in DEFAULT_IMAGE_ENVIRONMENTS:
+            problem = f"environment_type {environment_type} has no default image: pass build_image="
+        if problem is not None:
+            raise ConstructError(f"invalid argument for {type(self).__name__} {self.id!r}: {problem}",
+                                 path=self.path, location=self.location)
 
     # -- references ---------------------------------------------------------------------------
 
@@ -487,7 +491,7 @@ class Project(Construct):
     # -- properties ------------------------------------------------------------------------------
 
     def _source(self) -> dict[str, Any]:
-        source: Source | None = getattr(self.props, "source", None)
+        source = self.source
         if source is None:
             return {"Type": "NO_SOURCE", "BuildSpec": self._build_spec()}
         if source.type == "S3":
@@ -499,12 +503,8 @@ class Project(Construct):
                 f"arn:{Aws.PARTITION}:codecommit:{Aws.REGION}:{Aws.ACCOUNT_ID}:{source.key}")]))
         return {"Type": source.type, "Location": source.location, "BuildSpec": self._build_spec()}
 
-    def _source_version(self) -> Any:
-        source: Source | None = getattr(self.props, "source", None)
-        return source.version if source is not None else None
-
     def _artifacts(self) -> dict[str, Any]:
-        artifacts: Artifacts | None = getattr(self.props, "artifacts", None)
+        artifacts = self.artifacts
         if artifacts is None:
             return {"Type": "NO_ARTIFACTS"}
         key = f"{artifacts.path}/{artifacts.name}" if artifacts.path else artifacts.name
@@ -512,19 +512,19 @@ class Project(Construct):
         return {"Type": "S3", "Location": artifacts.bucket.bucket_name, "Path": artifacts.path,
                 "Name": artifacts.name, "Packaging": artifacts.packaging}
 
-    def _environment(self) -> dict[str, Any]:
-        image = self.props.build_image or (
-            DEFAULT_ARM_IMAGE if self.props.environment_type == "ARM_CONTAINER" else DEFAULT_IMAGE)
+    def _environment(self, build_image: str | None, compute_type: str, privileged: bool,
+                     environment_variables: dict[str, Any]) -> dict[str, Any]:
+        image = build_image or (DEFAULT_ARM_IMAGE if self.environment_type == "ARM_CONTAINER" else DEFAULT_IMAGE)
         variables = []
-        for name, value in self.props.environment_variables.items():
+        for name, value in environment_variables.items():
             variable = _as_variable(name, value)
             self._allow_reading(variable)
             variables.append({"Name": name, "Type": variable.type, "Value": variable.value})
         return {
-            "Type": self.props.environment_type,
+            "Type": self.environment_type,
             "Image": image,
-            "ComputeType": self.props.compute_type,
-            "PrivilegedMode": True if self.props.privileged else None,
+            "ComputeType": compute_type,
+            "PrivilegedMode": True if privileged else None,
             "EnvironmentVariables": variables or None,
         }
 
@@ -538,7 +538,7 @@ class Project(Construct):
                                                         resources=_secret_arns(variable.value)))
 
     def _build_spec(self) -> str | None:
-        spec = self.props.build_spec
+        spec = self.build_spec
         if spec is None or isinstance(spec, str):
             return spec
         env = spec.get("env", {})
@@ -576,10 +576,53 @@ class Project(Construct):
 class PipelineProject(Project):
     """A project run by CodePipeline: it gets its source from the pipeline and hands its artifacts
     back (Source and Artifacts of type CODEPIPELINE). Without build_spec, CodeBuild reads
-    buildspec.yml from the source. Same props as Project, without source and artifacts.
+    buildspec.yml from the source.
+
+    Args:
+        build_spec: the buildspec as a dict (checked, rendered to YAML), or the name of a buildspec
+            file in the source; default buildspec.yml in the source.
+        build_image: the image builds run in; default aws/codebuild/standard:7.0
+            (amazonlinux2-aarch64-standard:3.0 on ARM_CONTAINER); required for other environments.
+        compute_type: BUILD_GENERAL1_SMALL by default; a BUILD_LAMBDA_* type needs a Lambda
+            environment_type.
+        environment_type: the kind of build machine: LINUX_CONTAINER by default.
+        privileged: True for Docker builds (Linux container environments only).
+        environment_variables: name -> text or `EnvironmentVariable` (PARAMETER_STORE and
+            SECRETS_MANAGER variables let the role read exactly that parameter or secret).
+        timeout_minutes: how long a build may run (minutes, or a Duration).
+        queued_timeout_minutes: how long a build may wait in the queue (minutes, or a Duration).
+        log_retention_days: how long the build logs are kept (days, a `logs.RetentionDays` or a
+            Duration); two years by default, None keeps them forever.
+        project_name: the project's name; CloudFormation generates one when omitted.
+        description: shown in the console.
+        role: the role builds run as; default a role of its own that CodeBuild alone may assume.
     """
 
-    props_type = PipelineProjectProps
+    _own_source = False
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        build_spec: Annotated[dict[str, Any] | str | None, Check(_build_spec_problem)] = None,
+        build_image: Annotated[str | None, Check(_non_empty)] = None,
+        compute_type: Annotated[str, Check(_compute_type_problem)] = DEFAULT_COMPUTE_TYPE,
+        environment_type: EnvironmentType = "LINUX_CONTAINER",
+        privileged: bool = False,
+        environment_variables: Annotated[Mapping[str, Any] | None, Check(_variables_problem)] = None,
+        timeout_minutes: Annotated[int | Duration | None, Cfn("TimeoutInMinutes", unit="minutes")] = None,
+        queued_timeout_minutes: Annotated[int | Duration | None, Cfn("QueuedTimeoutInMinutes", unit="minutes")] = None,
+        log_retention_days: Annotated[int | Duration | None, _RETENTION] = logs.RetentionDays.TWO_YEARS,
+        project_name: Annotated[str | Token | None, Cfn("Name"), Check(_project_name_problem)] = None,
+        description: Annotated[str | Token | None, Cfn("Description")] = None,
+        role: iam.Role | None = None,
+    ) -> None:
+        super().__init__(scope, id, build_spec=build_spec, build_image=build_image, compute_type=compute_type,
+                         environment_type=environment_type, privileged=privileged,
+                         environment_variables=environment_variables, timeout_minutes=timeout_minutes,
+                         queued_timeout_minutes=queued_timeout_minutes, log_retention_days=log_retention_days,
+                         project_name=project_name, description=description, role=role)
 
     def _source(self) -> dict[str, Any]:
         return {"Type": "CODEPIPELINE", "BuildSpec": self._build_spec()}

@@ -520,7 +520,7 @@ class CodeBuildAction(Action):
     environment_variables: dict[str, Any] = attrs.field(factory=dict, validator=_check_plain_variables)
 
     def __attrs_post_init__(self) -> None:
-        spec = self.project.props.build_spec
+        spec = self.project.build_spec
         if self.outputs_ and isinstance(spec, dict) and "artifacts" not in spec:
             raise ValueError(f"the action declares outputs, but the buildspec of project {self.project.path} has "
                              "no 'artifacts' section, so the build would hand nothing back")

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from iac import App, ConstructError, Stack
+from iac import App, ConstructError, Duration, Stack
 from iac.constructs import codebuild, iam, s3
+from iac.specs import property_enum, property_range
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -156,12 +157,16 @@ def test_privileged_mode_for_docker_builds(app, stack):
 
 
 @pytest.mark.parametrize("props, message", [
-    ({"compute_type": "BUILD_GENERAL1_HUGE"}, "compute_type 'BUILD_GENERAL1_HUGE' is not a CodeBuild compute type"),
+    ({"compute_type": "BUILD_GENERAL1_HUGE"}, "compute_type: 'BUILD_GENERAL1_HUGE' is not a CodeBuild compute type"),
     ({"compute_type": "BUILD_LAMBDA_1GB"}, "needs environment_type LINUX_LAMBDA_CONTAINER"),
     ({"environment_type": "LINUX_LAMBDA_CONTAINER", "build_image": "x"}, "needs a Lambda compute_type"),
     ({"environment_type": "WINDOWS_SERVER_2022_CONTAINER", "privileged": True}, "privileged"),
-    ({"environment_type": "MAINFRAME"}, "environment_type 'MAINFRAME'"),
-    ({"timeout_minutes": 3}, "timeout_minutes must be 5-2160 minutes"),
+    ({"environment_type": "MAINFRAME"}, "environment_type must be 'LINUX_CONTAINER' | .*, got str 'MAINFRAME'"),
+    ({"timeout_minutes": 3}, "timeout_minutes: 3 is less than the minimum of 5"),
+    ({"timeout_minutes": Duration.seconds(90)}, "90 seconds is not a whole number of minutes"),
+    ({"log_retention_days": 10}, r"log_retention_days: 10 is not one of .*\(nearest: 7\)"),
+    ({"project_name": "-build"}, "project_name: '-build' is not a CodeBuild project name"),
+    ({"build_image": ""}, "build_image: must not be empty"),
     ({"environment_variables": {"CODEBUILD_X": "1"}}, "CodeBuild's own"),
     ({"environment_variables": {"COUNT": 3}}, "must be a string"),
     ({"environment_variables": {"TOKEN": codebuild.EnvironmentVariable.parameter_store("")}},
@@ -173,6 +178,47 @@ def test_bad_environment_settings_point_at_the_project_line(stack, props, messag
         codebuild.Project(stack, "Build", build_spec=SPEC, **props)
 
     assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
+
+
+def test_a_misspelt_prop_is_named_with_the_closest_real_one_at_the_users_line(stack):
+    with pytest.raises(ConstructError, match="has no argument 'timout_minutes'") as caught:
+        line = _next_line()
+        codebuild.PipelineProject(stack, "Build", timout_minutes=30)
+
+    assert caught.value.hint == "did you mean timeout_minutes?"
+    assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
+
+
+@pytest.mark.parametrize("prop, cfn_property", [("timeout_minutes", "TimeoutInMinutes"),
+                                                ("queued_timeout_minutes", "QueuedTimeoutInMinutes")])
+def test_timeouts_are_limited_by_the_registry_schema(app, stack, prop, cfn_property):
+    low, high = property_range("AWS::CodeBuild::Project", cfn_property)
+    assert low is not None and high is not None
+
+    longest = codebuild.PipelineProject(stack, "Longest", **{prop: int(high)})
+    with pytest.raises(ConstructError, match=f"{prop}: {int(high) + 1} is greater than the maximum of {int(high)}"):
+        codebuild.PipelineProject(stack, "TooLong", **{prop: int(high) + 1})
+    with pytest.raises(ConstructError, match=f"{prop}: {int(low) - 1} is less than the minimum of {int(low)}"):
+        codebuild.PipelineProject(stack, "TooShort", **{prop: int(low) - 1})
+    assert _project(app, longest)["Properties"][cfn_property] == int(high)
+
+
+def test_timeouts_take_a_duration_in_whole_minutes(app, stack):
+    project = codebuild.PipelineProject(stack, "Build", timeout_minutes=Duration.hours(2),
+                                        queued_timeout_minutes=Duration.minutes(30), log_retention_days=Duration.days(7))
+
+    properties = _project(app, project)["Properties"]
+    assert (properties["TimeoutInMinutes"], properties["QueuedTimeoutInMinutes"]) == (120, 30)
+    assert _resources(app)[project.log_group.resource.logical_id]["Properties"]["RetentionInDays"] == 7
+
+
+def test_the_instance_compute_types_are_the_registry_schemas(stack):
+    listed = [value for value in property_enum("AWS::CodeBuild::Fleet", "ComputeType")
+              if value.startswith("BUILD_GENERAL1_")]
+
+    assert listed and codebuild.compute_types() == (*listed, *codebuild.LAMBDA_COMPUTE)
+    for compute_type in listed:
+        codebuild.PipelineProject(stack, compute_type.replace("_", ""), compute_type=compute_type)
 
 
 def test_environment_variables_of_each_type(app, stack):
