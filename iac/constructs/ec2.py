@@ -26,11 +26,12 @@ from __future__ import annotations
 import ipaddress
 import itertools
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
 
 from iac.constructs.core import CfnResource, Construct, Fn, Lazy, Token, is_token
+from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.source import SourceLocation, caller_location
 from iac.errors import ConstructError
 
@@ -82,12 +83,14 @@ def subnet_cidr_blocks(cidr: str, az_count: int) -> tuple[list[str], list[str]]:
     return blocks[:az_count], blocks[az_count:]
 
 
-# -- validators ------------------------------------------------------------------------------------
+# -- rules the schemas cannot say ----------------------------------------------------------------
+# (AWS::EC2::VPC's CidrBlock is only "an ipv4-network": the prefix limits and the zone count are EC2's.)
 
-def _check_vpc_cidr(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+def vpc_cidr_rule(value: Any) -> str | None:
+    """A VPC range iac can cut into subnets: a literal IPv4 network, /16 to /28."""
     if not isinstance(value, str) or is_token(value):
-        raise ValueError(f"cidr must be a literal IPv4 range such as '10.0.0.0/16' (the subnet ranges are "
-                         f"computed from it), got {value!r}")
+        return (f"{value!r} is not a literal IPv4 range such as '10.0.0.0/16' (the subnet ranges are computed "
+                "from it, so it cannot be a deploy-time value)")
     try:
         network = ipaddress.IPv4Network(value)
     except ValueError:
@@ -95,52 +98,31 @@ def _check_vpc_cidr(instance: Any, attribute: attrs.Attribute, value: Any) -> No
             hint = f"; did you mean {ipaddress.IPv4Network(value, strict=False)}?"
         except ValueError:
             hint = ""
-        raise ValueError(f"cidr {value!r} is not an IPv4 network range such as '10.0.0.0/16'{hint}") from None
+        return f"{value!r} is not an IPv4 network range such as '10.0.0.0/16'{hint}"
     if not MIN_VPC_PREFIX <= network.prefixlen <= MAX_VPC_PREFIX:
-        raise ValueError(f"cidr {value} is a /{network.prefixlen}; a VPC range must be /{MIN_VPC_PREFIX} "
-                         f"(65,536 addresses) to /{MAX_VPC_PREFIX}")
+        return (f"{value} is a /{network.prefixlen}; a VPC range must be /{MIN_VPC_PREFIX} (65,536 addresses) "
+                f"to /{MAX_VPC_PREFIX}")
+    return None
 
 
-def _check_count(low: int, high: int) -> Any:
-    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-        if value is None and attribute.name == "nat_gateways":
-            return
+def count_rule(low: int, high: int) -> Any:
+    """A whole number from `low` to `high` (zones a VPC spans, NAT gateways it has)."""
+    def rule(value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"{attribute.name} must be a whole number from {low} to {high}, got {value!r}")
+            return f"{value!r} is not a whole number from {low} to {high}"
+        return None
 
-    return check
+    rule.__name__ = f"count_{low}_to_{high}"
+    return rule
 
 
-def _check_zones(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, list | tuple) or not value or not all(isinstance(z, str) and z for z in value):
-        raise ValueError(f"availability_zones must be a non-empty list of zone names such as 'eu-west-1a', "
-                         f"got {value!r}")
+def zones_rule(value: Any) -> str | None:
+    """Zone names, each once."""
+    if not value or not all(isinstance(zone, str) and zone for zone in value):
+        return f"{value!r} is not a non-empty list of zone names such as 'eu-west-1a'"
     if len(set(value)) != len(value):
-        raise ValueError(f"availability_zones lists a zone twice: {list(value)}")
-
-
-@attrs.define(kw_only=True)
-class VpcProps:
-    cidr: str = attrs.field(default="10.0.0.0/16", validator=_check_vpc_cidr)
-    max_azs: int = attrs.field(default=3, validator=_check_count(1, MAX_AZS))
-    nat_gateways: int | None = attrs.field(default=None, validator=_check_count(0, MAX_AZS))
-    availability_zones: list[str] | None = attrs.field(default=None, validator=_check_zones)
-    enable_dns_hostnames: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    enable_dns_support: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-
-    @property
-    def az_count(self) -> int:
-        return min(self.max_azs, len(self.availability_zones)) if self.availability_zones else self.max_azs
-
-    def __attrs_post_init__(self) -> None:
-        if self.nat_gateways is not None and self.nat_gateways > self.az_count:
-            raise ValueError(f"nat_gateways is {self.nat_gateways} but the VPC spans {self.az_count} zones; "
-                             "at most one NAT gateway per zone")
-        if self.enable_dns_hostnames and not self.enable_dns_support:
-            raise ValueError("enable_dns_hostnames needs enable_dns_support (EC2 refuses hostnames without DNS)")
-        subnet_cidr_blocks(self.cidr, self.az_count)  # raises when the range is too small
+        return f"a zone is listed twice: {list(value)}"
+    return None
 
 
 # -- subnets ---------------------------------------------------------------------------------------
@@ -244,39 +226,80 @@ class SelectedSubnets:
 class Vpc(Construct):
     """A VPC with a public and a private subnet in each of `max_azs` zones (default 3).
 
-    Props: cidr ("10.0.0.0/16"), max_azs (1-6; the VPC uses exactly this many zones, so the region
-    must have them: most have 3 or more, us-east-1 has 6, us-west-1 offers most accounts 2),
-    nat_gateways (default one per zone, so one zone failing leaves the others their way out; fewer
-    saves money, and the private subnet of zone i routes through gateway `i mod nat_gateways`; 0
-    makes the private subnets isolated), availability_zones (zone names instead of Fn::GetAZs;
-    cfn-lint warns about hard-coded zones), enable_dns_hostnames / enable_dns_support (both on:
-    ECS, VPC endpoints and load balancers need them).
-
     The VPC's story: the VPC, its zones, an internet gateway, a public subnet per zone routed to
     it, the NAT gateways in the first public subnets, a private subnet per zone routed to them.
+
+    Args:
+        cidr: the VPC's IPv4 range, /16 to /28 ("10.0.0.0/16"); the subnet ranges are computed from
+            it (see `subnet_cidr_blocks`), so it must be a literal.
+        max_azs: how many zones the VPC spans, 1 to 6 (3); the VPC uses exactly this many, so the
+            region must have them: most have 3 or more, us-east-1 has 6, us-west-1 offers most
+            accounts 2.
+        nat_gateways: how many NAT gateways (default one per zone, so one zone failing leaves the
+            others their way out); fewer saves money, and the private subnet of zone i routes
+            through gateway `i mod nat_gateways`; 0 makes the private subnets isolated.
+        availability_zones: zone names to use instead of `Fn::GetAZs` (the first `max_azs` of
+            them); cfn-lint warns about hard-coded zones.
+        enable_dns_hostnames: give instances DNS hostnames (on: ECS, VPC endpoints and load
+            balancers need it); needs enable_dns_support.
+        enable_dns_support: resolve DNS through the Amazon-provided server (on).
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = "AWS::EC2::VPC"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cidr: Annotated[str, Cfn("CidrBlock"), Check(vpc_cidr_rule)] = "10.0.0.0/16",
+        max_azs: Annotated[int, Check(count_rule(1, MAX_AZS))] = 3,
+        nat_gateways: Annotated[int | None, Check(count_rule(0, MAX_AZS))] = None,
+        availability_zones: Annotated[Sequence[str] | None, Check(zones_rule)] = None,
+        enable_dns_hostnames: Annotated[bool, Cfn("EnableDnsHostnames")] = True,
+        enable_dns_support: Annotated[bool, Cfn("EnableDnsSupport")] = True,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: VpcProps = self._build_props(VpcProps, props)
-        self.cidr: str = self.props.cidr
+        self.cidr: str = cidr
+        self.max_azs = max_azs
+        zone_count = min(max_azs, len(availability_zones)) if availability_zones else max_azs
+        self._check_combination(zone_count, nat_gateways, enable_dns_hostnames, enable_dns_support)
         self.resource = CfnResource(self, "Resource", type="AWS::EC2::VPC", properties={
             "CidrBlock": self.cidr,
-            "EnableDnsHostnames": self.props.enable_dns_hostnames,
-            "EnableDnsSupport": self.props.enable_dns_support,
+            "EnableDnsHostnames": enable_dns_hostnames,
+            "EnableDnsSupport": enable_dns_support,
             "Tags": _name_tag(self),
         })
-        self.availability_zones: list[Any] = self._zones()
+        self.availability_zones: list[Any] = self._zones(availability_zones, zone_count)
         self.internet_gateway, self.internet_gateway_attachment = self._internet_gateway()
         public_cidrs, private_cidrs = subnet_cidr_blocks(self.cidr, len(self.availability_zones))
         self.public_subnets: list[Subnet] = [self._public_subnet(n, cidr) for n, cidr in enumerate(public_cidrs)]
-        self.nat_gateways: list[CfnResource] = [subnet._add_nat_gateway() for subnet in self._nat_subnets()]
+        nat_subnets = self.public_subnets[: len(self.public_subnets) if nat_gateways is None else nat_gateways]
+        self.nat_gateways: list[CfnResource] = [subnet._add_nat_gateway() for subnet in nat_subnets]
         self.private_subnets: list[Subnet] = [self._private_subnet(n, cidr) for n, cidr in enumerate(private_cidrs)]
 
-    def _zones(self) -> list[Any]:
-        if self.props.availability_zones:
-            return list(self.props.availability_zones[: self.props.az_count])
-        return [Fn.select(index, Fn.get_azs("")) for index in range(self.props.az_count)]
+    def _check_combination(self, zone_count: int, nat_gateways: int | None, dns_hostnames: bool,
+                           dns_support: bool) -> None:
+        """The rules between props (each prop alone was checked against its declaration)."""
+        problem = None
+        if nat_gateways is not None and nat_gateways > zone_count:
+            problem = (f"nat_gateways is {nat_gateways} but the VPC spans {zone_count} zones; at most one NAT "
+                       "gateway per zone")
+        elif dns_hostnames and not dns_support:
+            problem = "enable_dns_hostnames needs enable_dns_support (EC2 refuses hostnames without DNS)"
+        else:
+            try:
+                subnet_cidr_blocks(self.cidr, zone_count)
+            except ValueError as error:
+                problem = str(error)
+        if problem:
+            raise ConstructError(f"invalid argument for Vpc {self.id!r}: {problem}", path=self.path,
+                                 location=self.location)
+
+    def _zones(self, given: Sequence[str] | None, count: int) -> list[Any]:
+        if given:
+            return list(given[:count])
+        return [Fn.select(index, Fn.get_azs("")) for index in range(count)]
 
     def _internet_gateway(self) -> tuple[CfnResource, CfnResource]:
         gateway = CfnResource(self, "IGW", type="AWS::EC2::InternetGateway", properties={"Tags": _name_tag(self)})
@@ -290,10 +313,6 @@ class Vpc(Construct):
         route = subnet._add_default_route(GatewayId=self.internet_gateway.ref)
         route.add_depends_on(self.internet_gateway_attachment)  # a route to an unattached gateway fails
         return subnet
-
-    def _nat_subnets(self) -> list[Subnet]:
-        count = len(self.public_subnets) if self.props.nat_gateways is None else self.props.nat_gateways
-        return self.public_subnets[:count]
 
     def _private_subnet(self, index: int, cidr: str) -> Subnet:
         kind = SubnetType.PRIVATE_WITH_EGRESS if self.nat_gateways else SubnetType.PRIVATE_ISOLATED
@@ -498,38 +517,41 @@ class Rule:
 
 # -- security groups -------------------------------------------------------------------------------
 
-def _check_vpc(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, Vpc):
-        raise TypeError(f"vpc must be an ec2.Vpc, got {type(value).__name__}")
-
-
-@attrs.define(kw_only=True)
-class SecurityGroupProps:
-    vpc: Vpc = attrs.field(validator=_check_vpc)
-    description: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.and_(attrs.validators.instance_of(str), attrs.validators.max_len(255))))
-    allow_all_outbound: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    security_group_name: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(str)))
-
-
 class SecurityGroup(Construct):
     """A security group: nothing in, and nothing out unless `allow_all_outbound=True`.
 
     `allow_from(peer, port)` and `allow_to(peer, port)` add rules. Between two groups both sides are
     written (A's egress to B and B's ingress from A), because each group filters its own side of the
     connection; rules for address ranges are written inline on the group.
+
+    Args:
+        vpc: the VPC the group belongs to.
+        description: what the group is for (EC2's GroupDescription); the construct path when omitted.
+        allow_all_outbound: let members send anything anywhere (False: only what `allow_to` allows).
+        security_group_name: a fixed group name; CloudFormation generates one when omitted (a fixed
+            name makes the group impossible to replace without a name change).
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = "AWS::EC2::SecurityGroup"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        vpc: Vpc,
+        description: Annotated[str | None, Cfn("GroupDescription")] = None,
+        allow_all_outbound: bool = False,
+        security_group_name: Annotated[str | None, Cfn("GroupName")] = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: SecurityGroupProps = self._build_props(SecurityGroupProps, props)
-        self.vpc = self.props.vpc
+        self.vpc = vpc
+        self._allow_all_outbound = allow_all_outbound
         self.ingress_rules: list[Rule] = []
         self.egress_rules: list[Rule] = []
         self.resource = CfnResource(self, "Resource", type="AWS::EC2::SecurityGroup", properties={
-            "GroupDescription": self.props.description or self.path[:255],
-            "GroupName": self.props.security_group_name,
+            "GroupDescription": description or self.path[:255],
+            "GroupName": security_group_name,
             "VpcId": self.vpc.vpc_id,
             "SecurityGroupIngress": Lazy(self._inline_ingress),
             "SecurityGroupEgress": Lazy(self._inline_egress),
@@ -541,7 +563,7 @@ class SecurityGroup(Construct):
 
     @property
     def allow_all_outbound(self) -> bool:
-        return self.props.allow_all_outbound
+        return self._allow_all_outbound
 
     # -- rules ------------------------------------------------------------------------------------
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from iac import App, ConstructError, Stack
+from iac import App, ConstructError, Fn, Stack
 from iac.constructs import ec2
 from iac.constructs.ec2 import Peer, Port, SubnetType
+from iac.specs import property_length
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -91,10 +92,16 @@ def test_bad_vpc_ranges_are_refused(stack, cidr, message):
         ec2.Vpc(stack, "Vpc", cidr=cidr)
 
 
-@pytest.mark.parametrize("max_azs", [0, 7, True])
-def test_max_azs_is_one_to_six(stack, max_azs):
-    with pytest.raises(ConstructError, match="max_azs must be a whole number from 1 to 6"):
+@pytest.mark.parametrize("max_azs, message", [
+    (0, "max_azs: 0 is not a whole number from 1 to 6"),
+    (7, "max_azs: 7 is not a whole number from 1 to 6"),
+    (True, "max_azs must be int, got bool True"),
+])
+def test_max_azs_is_one_to_six(stack, max_azs, message):
+    with pytest.raises(ConstructError, match=message) as caught:
         ec2.Vpc(stack, "Vpc", max_azs=max_azs)
+    assert caught.value.location.file == __file__
+    assert caught.value.path == "Main/Vpc"
 
 
 # -- what a VPC is made of -------------------------------------------------------------------------
@@ -338,8 +345,51 @@ def test_a_bad_peer_is_an_error_at_the_users_line(stack, vpc):
 
 
 def test_a_group_needs_a_vpc(stack):
-    with pytest.raises(ConstructError, match="vpc must be an ec2.Vpc"):
+    with pytest.raises(ConstructError, match="vpc must be Vpc, got str 'vpc-123'") as caught:
         ec2.SecurityGroup(stack, "Group", vpc="vpc-123")
+    assert caught.value.location.file == __file__
+    with pytest.raises(ConstructError, match="SecurityGroup 'Other' needs the argument vpc="):
+        ec2.SecurityGroup(stack, "Other")
+
+
+def test_a_group_description_is_checked_against_the_registry_schema(stack, vpc):
+    longest = property_length("AWS::EC2::SecurityGroup", "GroupDescription")[1]
+    assert longest is not None
+    ec2.SecurityGroup(stack, "Fits", vpc=vpc, description="x" * longest)
+    with pytest.raises(ConstructError, match=rf"description: 'x+' is too long .*AWS::EC2::SecurityGroup "
+                                             rf"GroupDescription, per its schema") as caught:
+        ec2.SecurityGroup(stack, "TooLong", vpc=vpc, description="x" * (longest + 1))
+    assert caught.value.location.file == __file__
+    assert caught.value.path == "Main/TooLong"
+
+
+@pytest.mark.parametrize("make, message, hint", [
+    (lambda s: ec2.Vpc(s, "Vpc", max_az=2), "Vpc 'Vpc' has no argument 'max_az'", "did you mean max_azs?"),
+    (lambda s: ec2.SecurityGroup(s, "Group", vpc=ec2.Vpc(s, "Vpc"), allow_all_outbund=True),
+     "SecurityGroup 'Group' has no argument 'allow_all_outbund'", "did you mean allow_all_outbound?"),
+])
+def test_a_misspelt_prop_names_the_closest_one_at_the_users_line(stack, make, message, hint):
+    with pytest.raises(ConstructError, match=message) as caught:
+        make(stack)
+    assert caught.value.hint == hint
+    assert caught.value.location.file == __file__
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"nat_gateways": 7}, "nat_gateways: 7 is not a whole number from 0 to 6"),
+    ({"availability_zones": []}, r"availability_zones: \[\] is not a non-empty list of zone names"),
+    ({"availability_zones": ["eu-west-1a", "eu-west-1a"]}, "a zone is listed twice"),
+    ({"availability_zones": "eu-west-1a"}, r"availability_zones must be Sequence\[str\] \| None"),
+    ({"enable_dns_support": False}, "enable_dns_hostnames needs enable_dns_support"),
+    ({"enable_dns_hostnames": "yes"}, "enable_dns_hostnames must be bool, got str 'yes'"),
+    ({"cidr": f"{Fn.sub('${AWS::StackName}')}"}, "cidr: .* is not a literal IPv4 range .*deploy-time value"),
+    ({"cidr": Fn.sub("${AWS::StackName}")}, "cidr must be str, got Sub"),
+])
+def test_bad_vpc_props_are_errors_at_the_users_line(stack, options, message):
+    with pytest.raises(ConstructError, match=message) as caught:
+        ec2.Vpc(stack, "Vpc", **options)
+    assert caught.value.location.file == __file__
+    assert caught.value.path == "Main/Vpc"
 
 
 def test_vpc_and_groups_pass_cfn_lint_with_no_findings():
