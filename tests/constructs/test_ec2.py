@@ -356,8 +356,8 @@ def test_a_group_description_is_checked_against_the_registry_schema(stack, vpc):
     longest = property_length("AWS::EC2::SecurityGroup", "GroupDescription")[1]
     assert longest is not None
     ec2.SecurityGroup(stack, "Fits", vpc=vpc, description="x" * longest)
-    with pytest.raises(ConstructError, match=rf"description: 'x+' is too long .*AWS::EC2::SecurityGroup "
-                                             rf"GroupDescription, per its schema") as caught:
+    with pytest.raises(ConstructError, match=r"description: 'x+' is too long .*AWS::EC2::SecurityGroup "
+                                             r"GroupDescription, per its schema") as caught:
         ec2.SecurityGroup(stack, "TooLong", vpc=vpc, description="x" * (longest + 1))
     assert caught.value.location.file == __file__
     assert caught.value.path == "Main/TooLong"
