@@ -22,19 +22,22 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from typing import Any, Protocol
+import typing
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Output, Token
 from iac.constructs.core.logical_id import HASH_LENGTH, MAX_LOGICAL_ID_LENGTH, is_valid_logical_id
+from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.source import SourceLocation, caller_location
 from iac.constructs.core.tokens import stable_key
 from iac.errors import ConstructError
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
-ENDPOINT_TYPES = ("REGIONAL", "EDGE", "PRIVATE")
+EndpointType = Literal["REGIONAL", "EDGE", "PRIVATE"]
+ENDPOINT_TYPES: tuple[str, ...] = typing.get_args(EndpointType)
 APIGATEWAY_SERVICE = "apigateway.amazonaws.com"
 LAMBDA_INVOKE_API_VERSION = "2015-03-31"  # the fixed version in Lambda's invocation URI
 #: What browsers may send by default: the headers AWS SDKs and signed requests use.
@@ -53,6 +56,7 @@ _HEADER = re.compile(r"^[A-Za-z0-9!#$%&*+.^_`|~-]+$")
 _PATH_PARAMETER_PREFIX = "method.request.path."
 
 
+@runtime_checkable
 class LambdaHandler(Protocol):
     """What a route can invoke: a Function or an Alias (anything with these two members)."""
 
@@ -213,51 +217,64 @@ class Cors:
 
 # -- the API -----------------------------------------------------------------------------------
 
-def _check_stage_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, str) or not _STAGE_NAME.match(value):
-        raise ValueError(f"stage_name must be 1-128 letters, digits and underscores, got {value!r}")
+def _stage_name_problem(value: str) -> str | None:
+    """API Gateway's rule for stage names (the Stage schema says only "a string")."""
+    return None if _STAGE_NAME.match(value) else f"must be 1-128 letters, digits and underscores, got {value!r}"
 
 
-def _check_media_types(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, list | tuple):
-        raise TypeError(f"binary_media_types must be a list such as ['image/png'], got {type(value).__name__}")
-    for media_type in value:
-        if not isinstance(media_type, str) or not _MEDIA_TYPE.match(media_type):
-            raise ValueError(f"binary_media_types: {media_type!r} is not a media type such as 'image/png' or '*/*'")
-
-
-def _optional_str() -> Any:
-    return attrs.validators.optional(attrs.validators.instance_of(str))
-
-
-@attrs.define(kw_only=True)
-class RestApiProps:
-    name: str | None = attrs.field(default=None, validator=_optional_str())
-    description: str | None = attrs.field(default=None, validator=_optional_str())
-    stage_name: str = attrs.field(default="prod", validator=_check_stage_name)
-    endpoint_type: str = attrs.field(default="REGIONAL", validator=attrs.validators.in_(ENDPOINT_TYPES))
-    cors: Cors | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(Cors)))
-    binary_media_types: list[str] | None = attrs.field(default=None, validator=_check_media_types)
+def _media_types_problem(value: Sequence[str] | None) -> str | None:
+    for media_type in value or ():
+        if not _MEDIA_TYPE.match(media_type):
+            return f"{media_type!r} is not a media type such as 'image/png' or '*/*'"
+    return None
 
 
 class RestApi(Construct):
     """A REST API with a stage: `RestApi(stack, "Api")`, then `api.add_route("GET", "/items", fn)`.
 
-    Props: name (default: the construct path), description, stage_name ("prod"), endpoint_type
-    (REGIONAL, EDGE or PRIVATE), cors (a `Cors`), binary_media_types. `.resource` is the
-    AWS::ApiGateway::RestApi; `.deployment` and `.stage` are its Deployment and Stage.
+    `.resource` is the AWS::ApiGateway::RestApi; `.deployment` and `.stage` are its Deployment and Stage.
+
+    Args:
+        name: the API's name (default: the construct path).
+        description: what the API is for, shown in the console.
+        stage_name: the stage that serves the routes, the first segment of every URL path
+            ("prod"; letters, digits and underscores).
+        endpoint_type: "REGIONAL" (default: served from the stack's region), "EDGE" (through
+            CloudFront) or "PRIVATE" (from VPC endpoints only; needs a resource policy).
+        cors: a `Cors` to let browser pages of other origins call the API (the API then answers
+            the preflight OPTIONS requests itself).
+        binary_media_types: the media types (e.g. "image/png", "*/*") API Gateway passes through as
+            binary instead of text.
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = "AWS::ApiGateway::RestApi"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: Annotated[str | Token | None, Cfn("Name")] = None,
+        description: Annotated[str | Token | None, Cfn("Description")] = None,
+        stage_name: Annotated[str, Cfn("StageName", type="AWS::ApiGateway::Stage"), Check(_stage_name_problem)
+                              ] = "prod",
+        endpoint_type: EndpointType = "REGIONAL",
+        cors: Cors | None = None,
+        binary_media_types: Annotated[Sequence[str] | None, Cfn("BinaryMediaTypes"), Check(_media_types_problem)
+                                      ] = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: RestApiProps = self._build_props(RestApiProps, props)
-        self.resource = CfnResource(self, "Resource", type="AWS::ApiGateway::RestApi",
-                                    properties=self._api_properties())
+        self.stage_name = stage_name
+        self.endpoint_type = endpoint_type
+        self.cors = cors
+        self.resource = CfnResource(self, "Resource", type="AWS::ApiGateway::RestApi", properties={
+            "Name": name or self.path,
+            "Description": description,
+            "EndpointConfiguration": {"Types": [endpoint_type]},
+            "BinaryMediaTypes": list(binary_media_types) if binary_media_types else None,
+        })
         self._root = Construct(self, "Default")  # the root "/" exists already: RootResourceId
-        self._paths: dict[tuple[str, ...], Construct] = {(): self._root}
+        self._resources: dict[tuple[str, ...], CfnResource] = {}  # one per path segment below the root
         self._methods: dict[_Route, CfnResource] = {}  # every method, CORS preflights included
         self._routes: list[_Route] = []  # what add_route was given
         self.deployment = Deployment(self, "Deployment", rest_api_id=self.rest_api_id,
@@ -265,25 +282,17 @@ class RestApi(Construct):
         self.stage = self._stage()
         self._endpoint_output()
 
-    def _api_properties(self) -> dict[str, Any]:
-        return {
-            "Name": self.props.name or self.path,
-            "Description": self.props.description,
-            "EndpointConfiguration": {"Types": [self.props.endpoint_type]},
-            "BinaryMediaTypes": list(self.props.binary_media_types) if self.props.binary_media_types else None,
-        }
-
     def _stage(self) -> CfnResource:
         """The stage serves the latest deployment: its DeploymentId moves when the routes change."""
         return CfnResource(self, "Stage", type="AWS::ApiGateway::Stage", properties={
             "RestApiId": self.rest_api_id,
             "DeploymentId": self.deployment.ref,
-            "StageName": self.props.stage_name,
+            "StageName": self.stage_name,
         })
 
     def _endpoint_output(self) -> Output:
         """`<id>Endpoint`, the name a person would give it (hashed when the API is nested, to stay unique)."""
-        output = Output(self, "Endpoint", value=self.url, description=f"URL of the {self.props.stage_name} stage "
+        output = Output(self, "Endpoint", value=self.url, description=f"URL of the {self.stage_name} stage "
                         f"of API {self.path}")
         plain_id = re.sub(r"[^A-Za-z0-9]", "", self.id) + "Endpoint"
         if self.scope is self.stack and is_valid_logical_id(plain_id):
@@ -325,8 +334,8 @@ class RestApi(Construct):
         location = caller_location()
         route = self._checked_route(method, path, handler, location)
         resource_id = self._resource_for(route.segments)
-        if self.props.cors is not None:
-            self._add_preflight(self.props.cors, route.segments, resource_id)
+        if self.cors is not None:
+            self._add_preflight(self.cors, route.segments, resource_id)
         created = self._add_method(route, resource_id, self._proxy_method(route, handler))
         self._routes.append(route)
         self._permit(route, handler, created)
@@ -348,10 +357,10 @@ class RestApi(Construct):
             route = _Route(method.upper(), _parse_path(path))
         except ValueError as problem:
             raise error(f"add_route: {problem}") from None
-        if not hasattr(handler, "function_arn") or not callable(getattr(handler, "add_permission", None)):
+        if not isinstance(handler, LambdaHandler):
             raise error(f"add_route {route.method} {route.path}: the handler must be a Lambda Function or Alias "
                         f"(something with function_arn and add_permission), got {type(handler).__name__}")
-        if route.method == "OPTIONS" and self.props.cors is not None:
+        if route.method == "OPTIONS" and self.cors is not None:
             raise error(f"add_route OPTIONS {route.path}: this API answers OPTIONS itself (cors= is set)",
                         hint="remove cors= to route OPTIONS requests to a function")
         existing = self._methods.get(route)
@@ -368,7 +377,7 @@ class RestApi(Construct):
             if not _is_parameter(segment):
                 continue
             parent = route.segments[:depth]
-            for known in self._paths:
+            for known in self._resources:
                 if known[:-1] == parent and len(known) == depth + 1 and _is_parameter(known[-1]) \
                         and known[-1] != segment:
                     raise error(f"route {route.method} {route.path}: {segment} conflicts with "
@@ -378,18 +387,23 @@ class RestApi(Construct):
     def _resource_for(self, segments: tuple[str, ...]) -> Any:
         """The resource id of the path's last segment, creating the Resources it does not have yet."""
         for depth in range(1, len(segments) + 1):
-            if segments[:depth] not in self._paths:
-                parent = self._paths[segments[: depth - 1]]
-                self._paths[segments[:depth]] = CfnResource(
-                    parent, _segment_id(segments[depth - 1]), type="AWS::ApiGateway::Resource", properties={
+            if segments[:depth] not in self._resources:
+                parent = segments[: depth - 1]
+                self._resources[segments[:depth]] = CfnResource(
+                    self._node(parent), _segment_id(segments[depth - 1]), type="AWS::ApiGateway::Resource",
+                    properties={
                         "RestApiId": self.rest_api_id,
-                        "ParentId": self._resource_id(segments[: depth - 1]),
+                        "ParentId": self._resource_id(parent),
                         "PathPart": segments[depth - 1],
                     })
         return self._resource_id(segments)
 
+    def _node(self, segments: tuple[str, ...]) -> Construct:
+        """The construct a path's children (segments, methods) are made in: the root or its Resource."""
+        return self._resources[segments] if segments else self._root
+
     def _resource_id(self, segments: tuple[str, ...]) -> Any:
-        return self.root_resource_id if not segments else self._paths[segments].ref
+        return self._resources[segments].ref if segments else self.root_resource_id
 
     def _proxy_method(self, route: _Route, handler: LambdaHandler) -> dict[str, Any]:
         """Lambda proxy: the whole request goes to the function, its answer is the whole response."""
@@ -410,7 +424,7 @@ class RestApi(Construct):
             self._add_method(route, resource_id, cors.preflight_method())
 
     def _add_method(self, route: _Route, resource_id: Any, properties: dict[str, Any]) -> CfnResource:
-        method = CfnResource(self._paths[route.segments], route.method, type="AWS::ApiGateway::Method",
+        method = CfnResource(self._node(route.segments), route.method, type="AWS::ApiGateway::Method",
                              properties={"RestApiId": self.rest_api_id, "ResourceId": resource_id, **properties})
         self._methods[route] = method
         self.deployment.add_depends_on(method)  # a Deployment made before its methods would be empty
@@ -424,7 +438,8 @@ class RestApi(Construct):
         """
         source_arn = Fn.sub(f"arn:{Aws.PARTITION}:execute-api:{Aws.REGION}:{Aws.ACCOUNT_ID}:{self.rest_api_id}"
                             f"/*/{route.arn_suffix}")
-        if getattr(handler, "stack", None) is self.stack:
+        same_stack = getattr(handler, "stack", None) is self.stack
+        if same_stack:
             api = self.path[len(self.stack.path) + 1:]  # unique among the handler's children, and stable
             handler.add_permission(f"{api}Permission{route.method}{route.path}".replace("/", "|"),
                                    principal=APIGATEWAY_SERVICE, source_arn=source_arn)
@@ -437,7 +452,7 @@ class RestApi(Construct):
 
     def _routes_fingerprint(self) -> str:
         """A hash of everything a deployment snapshots: the API's settings, its resources and methods."""
-        elements = [self.resource, *(node for node in self._paths.values() if isinstance(node, CfnResource)),
+        elements = [self.resource, *self._resources.values(),
                     *self._methods.values()]
         described = {element.path: element.render() for element in elements}
         return hashlib.sha256(stable_key(described).encode()).hexdigest()[:HASH_LENGTH].upper()
@@ -449,7 +464,7 @@ class RestApi(Construct):
         if not self.routes:
             problems.append(f"RestApi {self.path} has no routes: add_route(\"GET\", \"/\", function) adds one "
                             "(CloudFormation cannot deploy an API without methods)")
-        if self.props.endpoint_type == "PRIVATE" and "Policy" not in self.resource.render().get("Properties", {}):
+        if self.endpoint_type == "PRIVATE" and "Policy" not in self.resource.render().get("Properties", {}):
             problems.append(f"RestApi {self.path} is PRIVATE but has no resource policy, so nothing may call it "
                             "and API Gateway refuses to deploy it: add one with "
                             "api.resource.add_property_override(\"Policy\", {...})")

@@ -204,8 +204,8 @@ class Alarm(Construct):
             this alarm does not have).
         datapoints_to_alarm: "M out of N": how many breaching periods among the last
             evaluation_periods put the alarm in ALARM (default: all of them).
-        treat_missing_data: how periods without data count: "missing" (CloudWatch's default),
-            "notBreaching", "breaching" or "ignore".
+        treat_missing_data: how periods without data count ("notBreaching", "breaching", ...);
+            CloudWatch's default is "missing".
         alarm_name: the alarm's name; CloudFormation generates one when omitted.
         alarm_description: what the alarm means, shown with it.
         actions_enabled: whether the alarm's actions run when its state changes (CloudWatch's

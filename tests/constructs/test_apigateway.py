@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
 
 from iac import App, ConstructError, Stack, ValidationError
 from iac.constructs import apigateway, awslambda
+from iac.specs import property_schema
 from iac.synth import synthesize, synthesize_app
 from iac.synth.lint import lint_template
 
@@ -227,15 +229,34 @@ def test_props_reach_the_rest_api() -> None:
 
 
 @pytest.mark.parametrize("props, message", [
-    ({"endpoint_type": "GLOBAL"}, "endpoint_type"),
-    ({"stage_name": "my stage"}, "stage_name"),
-    ({"binary_media_types": "image/png"}, "binary_media_types must be a list"),
-    ({"binary_media_types": ["png"]}, "is not a media type"),
-    ({"cors": ["*"]}, "cors"),
+    ({"endpoint_type": "GLOBAL"}, r"endpoint_type must be 'REGIONAL' \| 'EDGE' \| 'PRIVATE', got str 'GLOBAL'"),
+    ({"stage_name": "my stage"}, "stage_name: must be 1-128 letters, digits and underscores, got 'my stage'"),
+    ({"binary_media_types": "image/png"}, r"binary_media_types must be Sequence\[str\] \| None, got str"),
+    ({"binary_media_types": ["png"]}, "binary_media_types: 'png' is not a media type"),
+    ({"binary_media_types": ["image/png", 3]}, "item 1 is int 3"),
+    ({"cors": ["*"]}, r"cors must be Cors \| None, got list \['\*'\]"),
+    ({"name": 42}, r"name must be str \| Token \| None, got int 42"),
 ])
 def test_bad_props_are_construct_errors(props: dict[str, Any], message: str) -> None:
-    with pytest.raises(ConstructError, match=message):
+    with pytest.raises(ConstructError, match=message) as caught:
         _api(**props)
+    assert caught.value.path == "S/Api"
+
+
+def test_a_misspelt_prop_names_the_real_one() -> None:
+    stack = Stack(App(), "S")
+    with pytest.raises(ConstructError, match="RestApi 'Api' has no argument 'stage'") as caught:
+        line = sys._getframe().f_lineno + 1
+        apigateway.RestApi(stack, "Api", stage="v1")
+    assert caught.value.hint == "did you mean stage_name?"
+    assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
+
+
+def test_binary_media_types_are_unique_as_the_schema_says() -> None:
+    assert (property_schema("AWS::ApiGateway::RestApi", "BinaryMediaTypes") or {}).get("uniqueItems") is True
+    with pytest.raises(ConstructError, match=r"binary_media_types: .* has non-unique elements "
+                                             r"\(AWS::ApiGateway::RestApi BinaryMediaTypes, per its schema\)"):
+        _api(binary_media_types=["image/png", "image/png"])
 
 
 # -- CORS ---------------------------------------------------------------------------------------
