@@ -68,7 +68,6 @@ ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
 DEFAULT_CHANGE_SET_NAME = "iac-pipeline"
 _ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
 _CONNECTION_ARN = re.compile(r"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection/.+$")
-_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 _FULL_REPOSITORY_ID = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 #: The CloudFormation change-set actions' permissions on their own stack, as CodePipeline uses them.
@@ -558,12 +557,21 @@ class CodeBuildAction(Action):
 
 # -- CloudFormation change sets ------------------------------------------------------------------------
 
+def stack_name_problem(value: Any) -> str | None:
+    """Why `value` is not a CloudFormation stack name (the rule iac.specs keeps: no schema states it), or None."""
+    from iac.specs import stack_name_pattern, stack_name_rule
+
+    if value is None or isinstance(value, Token) or is_token(value):
+        return None
+    if isinstance(value, str) and stack_name_pattern().match(value):
+        return None
+    return f"{value!r} is not a CloudFormation stack name: {stack_name_rule().why}"
+
+
 def _check_stack_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None or is_token(value):
-        return
-    if not isinstance(value, str) or not _STACK_NAME.match(value):
-        raise ValueError(f"stack_name {value!r} is not a CloudFormation stack name (a letter, then letters, digits "
-                         "or hyphens, at most 128)")
+    problem = stack_name_problem(value)
+    if problem is not None:
+        raise ValueError(f"{attribute.name} {problem}")
 
 
 def _check_change_set_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:

@@ -206,8 +206,7 @@ def test_a_codecommit_source_starts_the_pipeline_on_a_push():
 def test_an_unknown_source_type_is_refused_at_the_users_line(source):
     app, api, delivery = _app()
 
-    with pytest.raises(ConstructError, match="unknown source type .*: the source must be codepipeline.GitHubSource"
-                       ) as caught:
+    with pytest.raises(ConstructError, match=r"source must be SourceAction, got (str|Source|NoneType) ") as caught:
         line = _next_line()
         DeliveryPipeline(delivery, "Release", stack=api, source=source)
     assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
@@ -236,8 +235,10 @@ def test_staging_and_production_must_be_different_stacks():
 
 
 @pytest.mark.parametrize("props, message", [
-    ({"stack": "Api"}, "stack must be the iac Stack to deliver"),
-    ({"install_commands": []}, "install_commands must be a non-empty list"),
+    ({"stack": "Api"}, "stack must be Stack, got str 'Api'"),
+    ({"install_commands": []}, "install_commands: must be a non-empty list"),
+    ({"test_commands": ["pytest", ""]}, "test_commands: must be a non-empty list of shell commands"),
+    ({"test_commands": "pytest"}, r"test_commands must be Sequence\[str\], got str"),
     ({"python_version": "2.7"}, "python_version"),
     ({"production_stack_name": "1st"}, "is not a CloudFormation stack name"),
 ])
@@ -278,3 +279,28 @@ def test_the_pattern_passes_cfn_lint_with_no_findings():
 def test_a_stage_name_that_prefixes_the_other_is_refused():
     with pytest.raises(ConstructError, match="starts with 'Api'-"):
         _delivery(staging_stack_name="Api-Beta")
+
+
+def test_a_misspelt_prop_is_named_with_the_closest_real_one_at_the_users_line():
+    app, api, delivery = _app()
+
+    with pytest.raises(ConstructError, match="has no argument 'test_comands'") as caught:
+        line = _next_line()
+        DeliveryPipeline(delivery, "Release", stack=api, source=_github(), test_comands=["pytest"])
+    assert caught.value.hint == "did you mean test_commands?"
+    assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
+
+
+def test_stack_names_follow_the_stack_name_rule_iac_specs_keeps():
+    from iac.specs import stack_name_rule
+
+    with pytest.raises(ConstructError) as caught:
+        _delivery(staging_stack_name="staging_api")
+    assert f"staging_stack_name: 'staging_api' is not a CloudFormation stack name: {stack_name_rule().why}" in str(
+        caught.value)
+
+
+def test_commands_may_be_given_as_a_tuple():
+    app, release = _delivery(test_commands=("make test",), junit_report=None)
+
+    assert _build_spec(app, release.test_project)["phases"]["build"]["commands"] == ["make test"]

@@ -34,93 +34,48 @@ The parts: `.pipeline`, `.build_project`, `.test_project`, `.assembly` (the buil
 
 from __future__ import annotations
 
+import re
 import shlex
-from typing import Any
-
-import attrs
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from iac.constructs import codebuild, codepipeline, iam
-from iac.constructs.core import Aws, Construct, Fn, Stack
+from iac.constructs.core import Aws, Construct, Fn, Stack, Token
 from iac.constructs.core.asset import ASSET_BUCKET_TEMPLATE
+from iac.constructs.core.props import Check
 from iac.errors import ConstructError
 
 ASSEMBLY_DIR = "iac.out"
 ASSET_UPLOAD_ACTIONS = ("s3:AbortMultipartUpload", "s3:PutObject")
 
 
-def _check_stack(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, Stack):
-        raise TypeError(f"stack must be the iac Stack to deliver (a Stack of this app), got {type(value).__name__}")
+def _commands(value: Sequence[str]) -> str | None:
+    if not value or not all(value):
+        return f"must be a non-empty list of shell commands, got {list(value)!r}"
+    return None
 
 
-def _check_source(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, codepipeline.SourceAction):
-        raise TypeError(f"unknown source type {type(value).__name__}: the source must be codepipeline.GitHubSource, "
-                        "CodeCommitSource, S3Source or EcrSource")
-
-
-def _commands(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, list) or not value or not all(isinstance(c, str) and c for c in value):
-        raise TypeError(f"{attribute.name} must be a non-empty list of shell commands, got {value!r}")
-
-
-def _app_path(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+def _app_path(value: str) -> str | None:
     """The app file goes into the build's shell command and into `iac synth --app`: quoting keeps it one
     argument, but a line break would still end the buildspec's command and a leading '-' would read as an
     option, so both are refused here, where the user wrote them."""
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"app must be the app file (or module:attribute), relative to the repository root, got "
-                        f"{value!r}")
+    if not value:
+        return "must be the app file (or module:attribute), relative to the repository root, got ''"
     if "\x00" in value:
-        raise ValueError(f"app {value!r} holds a NUL character; give the app file's path")
+        return f"{value!r} holds a NUL character; give the app file's path"
     if "\n" in value or "\r" in value:
-        raise ValueError(f"app {value!r} must be one line: a line break would end the build's shell command")
+        return f"{value!r} must be one line: a line break would end the build's shell command"
     if value.startswith("/"):
-        raise ValueError(f"app {value!r} must be relative to the repository root (the build checks the source "
-                         "out in a folder of its own)")
+        return (f"{value!r} must be relative to the repository root (the build checks the source out in a folder "
+                "of its own)")
     if value.startswith("-"):
-        raise ValueError(f"app {value!r} must not begin with '-' (iac would read it as an option)")
+        return f"{value!r} must not begin with '-' (iac would read it as an option)"
+    return None
 
 
-def _optional_stack_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    codepipeline._check_stack_name(instance, attribute, value)
-
-
-@attrs.define(kw_only=True)
-class DeliveryPipelineProps:
-    stack: Stack = attrs.field(validator=_check_stack)
-    source: codepipeline.SourceAction = attrs.field(validator=_check_source)
-    app: str = attrs.field(default="app.py", validator=_app_path)
-    install_commands: list[str] = attrs.field(factory=lambda: ["pip install -r requirements.txt"],
-                                              converter=list, validator=_commands)
-    test_commands: list[str] = attrs.field(factory=lambda: ["python -m pytest -q --junitxml=reports/junit.xml"],
-                                           converter=list, validator=_commands)
-    junit_report: str | None = attrs.field(default="reports/junit.xml", validator=attrs.validators.optional(
-        attrs.validators.instance_of(str)))
-    python_version: str = attrs.field(default="3.12", validator=attrs.validators.matches_re(r"^3\.\d+$"))
-    staging_stack_name: str | None = attrs.field(default=None, validator=_optional_stack_name)
-    production_stack_name: str | None = attrs.field(default=None, validator=_optional_stack_name)
-    approval_topic_arn: Any = None
-    schedule: str | None = None
-    pipeline_name: str | None = None
-
-    @property
-    def staging_name(self) -> str:
-        return self.staging_stack_name or f"Staging-{self.stack.stack_name}"
-
-    @property
-    def production_name(self) -> str:
-        return self.production_stack_name or self.stack.stack_name
-
-    def __attrs_post_init__(self) -> None:
-        if self.staging_name == self.production_name:
-            raise ValueError(f"staging and production would both be stack {self.staging_name!r}; give them "
-                             "different names")
-        for one, other in ((self.staging_name, self.production_name), (self.production_name, self.staging_name)):
-            if one.startswith(other + "-"):
-                # each stage's deploy role manages IAM names "<its stack>-*": a prefix would reach the other
-                raise ValueError(f"stack {one!r} starts with {other!r}-, so {other!r}'s deployment role could "
-                                 f"change {one!r}'s IAM roles; pick names that do not prefix each other")
+def _python_version(value: str) -> str | None:
+    """CodeBuild's runtime-versions name Python 3 releases as "3.<minor>"."""
+    return None if re.fullmatch(r"3\.\d+", value) else f"{value!r} is not a Python 3 version such as '3.12'"
 
 
 def _shell_command(*words: str) -> str:
@@ -133,39 +88,79 @@ class DeliveryPipeline(Construct):
     """Source -> Build -> Test -> Staging -> Approval -> Production for a stack of this app (see the
     module docstring for what each stage does).
 
-    Props: stack (the iac Stack to deliver; required), source (a codepipeline source action;
-    required), app (the app file, relative to the repository root: "app.py"), install_commands
-    (["pip install -r requirements.txt"]: the requirements must include iac), test_commands
-    (pytest, writing a JUnit report), junit_report ("reports/junit.xml"; None for no report),
-    python_version ("3.12"), staging_stack_name ("Staging-<stack name>"), production_stack_name
-    (the stack's name), approval_topic_arn (an SNS topic told that a release waits), schedule (an
-    EventBridge expression that also starts the pipeline), pipeline_name.
+    Args:
+        stack: the iac Stack to deliver, another stack of this app.
+        source: the pipeline's source action: a codepipeline.GitHubSource, CodeCommitSource,
+            S3Source or EcrSource.
+        app: the app file (or module:attribute), relative to the repository root: "app.py".
+        install_commands: the build's install phase; the requirements must include iac.
+        test_commands: the Test stage's commands (pytest, writing a JUnit report, by default).
+        junit_report: the JUnit report the tests write, shown in CodeBuild; None for no report.
+        python_version: the Python the builds run ("3.12").
+        staging_stack_name: the staging stack's name ("Staging-<stack name>").
+        production_stack_name: the production stack's name (the stack's own name).
+        approval_topic_arn: an SNS topic told that a release waits for approval.
+        schedule: an EventBridge expression that also starts the pipeline, e.g. "cron(0 3 * * ? *)".
+        pipeline_name: the pipeline's name; CloudFormation generates one when omitted.
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        stack: Stack,
+        source: codepipeline.SourceAction,
+        app: Annotated[str, Check(_app_path)] = "app.py",
+        install_commands: Annotated[Sequence[str], Check(_commands)] = ("pip install -r requirements.txt",),
+        test_commands: Annotated[Sequence[str], Check(_commands)] = (
+            "python -m pytest -q --junitxml=reports/junit.xml",),
+        junit_report: str | None = "reports/junit.xml",
+        python_version: Annotated[str, Check(_python_version)] = "3.12",
+        staging_stack_name: Annotated[str | None, Check(codepipeline.stack_name_problem)] = None,
+        production_stack_name: Annotated[str | None, Check(codepipeline.stack_name_problem)] = None,
+        approval_topic_arn: str | Token | None = None,
+        schedule: str | None = None,
+        pipeline_name: str | None = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: DeliveryPipelineProps = self._build_props(DeliveryPipelineProps, props)
-        self.target = self._target_stack()
-        self.source_output = self.props.source.output
+        self.app = app
+        self.install_commands = list(install_commands)
+        self.test_commands = list(test_commands)
+        self.junit_report = junit_report
+        self.python_version = python_version
+        self.target = self._target_stack(stack)
+        self.staging_name: str = staging_stack_name or f"Staging-{stack.stack_name}"
+        self.production_name: str = production_stack_name or stack.stack_name
+        self._check_stack_names()
+        self.source_output = source.output
         self.assembly = codepipeline.Artifact("Assembly")
         self.build_project = self._build_project()
         self.test_project = self._test_project()
-        self.pipeline = codepipeline.Pipeline(self, "Pipeline", schedule=self.props.schedule,
-                                              pipeline_name=self.props.pipeline_name)
-        self.pipeline.add_stage("Source", [self.props.source])
+        self.pipeline = codepipeline.Pipeline(self, "Pipeline", schedule=schedule, pipeline_name=pipeline_name)
+        self.pipeline.add_stage("Source", [source])
         self.pipeline.add_stage("Build", [codepipeline.CodeBuildAction(
             name="Synth", project=self.build_project, input=self.source_output, outputs=[self.assembly])])
         self.pipeline.add_stage("Test", [codepipeline.CodeBuildAction(
             name="UnitTests", project=self.test_project, input=self.source_output, test=True)])
-        self.staging = self._deploy_stage("Staging", self.props.staging_name)
+        self.staging = self._deploy_stage("Staging", self.staging_name)
         self.pipeline.add_stage("Approval", [codepipeline.ManualApproval(
-            comment=f"Staging ({self.props.staging_name}) is updated; approve to release to "
-                    f"{self.props.production_name}.", notification_topic_arn=self.props.approval_topic_arn)])
-        self.production = self._deploy_stage("Production", self.props.production_name)
+            comment=f"Staging ({self.staging_name}) is updated; approve to release to {self.production_name}.",
+            notification_topic_arn=approval_topic_arn)])
+        self.production = self._deploy_stage("Production", self.production_name)
 
-    def _target_stack(self) -> Stack:
+    def _check_stack_names(self) -> None:
+        if self.staging_name == self.production_name:
+            raise self._error(f"staging and production would both be stack {self.staging_name!r}; give them "
+                              "different names")
+        for one, other in ((self.staging_name, self.production_name), (self.production_name, self.staging_name)):
+            if one.startswith(other + "-"):
+                # each stage's deploy role manages IAM names "<its stack>-*": a prefix would reach the other
+                raise self._error(f"stack {one!r} starts with {other!r}-, so {other!r}'s deployment role could "
+                                  f"change {one!r}'s IAM roles; pick names that do not prefix each other")
+
+    def _target_stack(self, target: Stack) -> Stack:
         """The stack must be another stack of this app: its template comes out of this app's synth."""
-        target = self.props.stack
         if target.root is not self.root:
             raise self._error(f"stack {target.path} belongs to another app; DeliveryPipeline delivers a stack "
                               "that the same app synthesizes")
@@ -180,7 +175,7 @@ class DeliveryPipeline(Construct):
         return f"{self.target.artifact_id}.template.json"
 
     def _install_phase(self) -> dict[str, Any]:
-        return {"runtime-versions": {"python": self.props.python_version}, "commands": self.props.install_commands}
+        return {"runtime-versions": {"python": self.python_version}, "commands": self.install_commands}
 
     def _build_project(self) -> codebuild.PipelineProject:
         """`iac synth --strict`, then the file assets to the asset bucket; the assembly is the output."""
@@ -189,13 +184,13 @@ class DeliveryPipeline(Construct):
         publish = [f'for f in {ASSEMBLY_DIR}/asset.*.zip; do [ -e "$f" ] || continue; '
                    f'aws s3 cp "$f" "s3://$ASSET_BUCKET/${{f#{ASSEMBLY_DIR}/asset.}}"; done'] if has_assets else []
         project = codebuild.PipelineProject(
-            self, "Build", description=f"synthesize {self.props.app} and publish its assets",
+            self, "Build", description=f"synthesize {self.app} and publish its assets",
             environment_variables={"ASSET_BUCKET": Fn.sub(ASSET_BUCKET_TEMPLATE)} if has_assets else None,
             build_spec={
                 "phases": {
                     "install": self._install_phase(),
                     "build": {"commands": [
-                        _shell_command("iac", "synth", "--app", self.props.app, "--out", ASSEMBLY_DIR, "--format",
+                        _shell_command("iac", "synth", "--app", self.app, "--out", ASSEMBLY_DIR, "--format",
                                        "json", "--strict"), *publish]},
                 },
                 "artifacts": {"base-directory": ASSEMBLY_DIR, "files": ["**/*"]},
@@ -210,10 +205,10 @@ class DeliveryPipeline(Construct):
 
     def _test_project(self) -> codebuild.PipelineProject:
         spec: dict[str, Any] = {"phases": {"install": self._install_phase(),
-                                           "build": {"commands": self.props.test_commands}}}
-        if self.props.junit_report:
-            spec["reports"] = {"tests": {"files": [self.props.junit_report], "file-format": "JUNITXML"}}
-        return codebuild.PipelineProject(self, "Test", description=f"test {self.props.app}", build_spec=spec)
+                                           "build": {"commands": self.test_commands}}}
+        if self.junit_report:
+            spec["reports"] = {"tests": {"files": [self.junit_report], "file-format": "JUNITXML"}}
+        return codebuild.PipelineProject(self, "Test", description=f"test {self.app}", build_spec=spec)
 
     def _deploy_stage(self, stage: str, stack_name: str) -> codepipeline.CreateReplaceChangeSet:
         """Prepare a change set of the target's template under `stack_name`, then execute it."""
