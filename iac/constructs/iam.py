@@ -8,13 +8,15 @@ on every run, so the policy text changes only when permissions do.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Annotated, Any
 
 import attrs
 
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token
+from iac.constructs.core.props import Cfn
 from iac.constructs.core.tokens import stable_key
+from iac.constructs.core.units import Duration
 from iac.errors import ConstructError
 
 POLICY_VERSION = "2012-10-17"
@@ -269,41 +271,48 @@ def grant(grantee: Any, *, actions: Sequence[str], resources: Sequence[Any], sco
 
 # -- roles -----------------------------------------------------------------------------------
 
-def _check_principal(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, Principal):
-        raise TypeError(f"assumed_by must be a principal such as ServicePrincipal('lambda.amazonaws.com'), "
-                        f"got {value!r}")
-
-
-@attrs.define(kw_only=True)
-class RoleProps:
-    assumed_by: Principal = attrs.field(validator=_check_principal)
-    managed_policies: list[ManagedPolicy] = attrs.field(
-        factory=list, converter=list,
-        validator=attrs.validators.deep_iterable(attrs.validators.instance_of(ManagedPolicy)))
-    role_name: str | None = None
-    description: str | None = None
-    path: str | None = None
-    max_session_duration: int | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.ge(3600),
-                              attrs.validators.le(43200))))
-    inline_policies: dict[str, PolicyDocument] = attrs.field(
-        factory=dict, validator=attrs.validators.deep_mapping(attrs.validators.instance_of(str),
-                                                              attrs.validators.instance_of(PolicyDocument)))
-    permissions_boundary: ManagedPolicy | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(ManagedPolicy)))
-
-
 class Role(Construct):
-    """An IAM role. Statements added with `add_to_policy` go to one policy resource attached to it
-    (`<Role>/DefaultPolicy`), created on first use; a separate resource avoids cycles when the
-    policy names resources that themselves refer to the role."""
+    """An IAM role (`AWS::IAM::Role`, the child `Resource`). Statements added with `add_to_policy` go to
+    one policy resource attached to it (`<Role>/DefaultPolicy`), created on first use; a separate
+    resource avoids cycles when the policy names resources that themselves refer to the role.
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    Args:
+        assumed_by: who may assume the role, e.g. `ServicePrincipal("lambda.amazonaws.com")`.
+        managed_policies: managed policies attached to the role (`ManagedPolicy.from_aws_managed_policy_name`
+            and the like); more can be added with `add_managed_policy`.
+        role_name: the role's name; CloudFormation generates one when omitted (a fixed name needs
+            CAPABILITY_NAMED_IAM and makes the role impossible to replace without a name change).
+        description: what the role is for.
+        path: the role's IAM path ("/" when omitted), e.g. "/service-roles/".
+        max_session_duration: the longest session assuming the role may ask for, in seconds or as a
+            `Duration` (one hour when omitted).
+        inline_policies: policies embedded in the role, by name: {"name": PolicyDocument([...])}.
+        permissions_boundary: the managed policy that caps the role's permissions; without one the role
+            takes its scope's (`PermissionsBoundary.of(scope).apply(...)`), if any.
+    """
+
+    cfn_type = "AWS::IAM::Role"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        assumed_by: Principal,
+        managed_policies: Sequence[ManagedPolicy] = (),
+        role_name: Annotated[str | Token | None, Cfn("RoleName")] = None,
+        description: Annotated[str | Token | None, Cfn("Description")] = None,
+        path: Annotated[str | None, Cfn("Path")] = None,
+        max_session_duration: Annotated[int | Duration | None, Cfn("MaxSessionDuration", unit="seconds")] = None,
+        inline_policies: Mapping[str, PolicyDocument] | None = None,
+        permissions_boundary: ManagedPolicy | None = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: RoleProps = self._build_props(RoleProps, props)
-        self._managed: list[ManagedPolicy] = list(self.props.managed_policies)
-        self._trust = PolicyDocument([PolicyStatement(actions=["sts:AssumeRole"], principals=[self.props.assumed_by])])
+        self.assumed_by = assumed_by
+        self.inline_policies: dict[str, PolicyDocument] = dict(inline_policies or {})
+        self._boundary = permissions_boundary
+        self._managed: list[ManagedPolicy] = list(managed_policies)
+        self._trust = PolicyDocument([PolicyStatement(actions=["sts:AssumeRole"], principals=[assumed_by])])
         self.default_policy: CfnResource | None = None
         self._document = PolicyDocument()
         self._policy_dependents: list[CfnResource] = []
@@ -311,10 +320,10 @@ class Role(Construct):
             "AssumeRolePolicyDocument": Lazy(self._trust.to_json),
             "ManagedPolicyArns": Lazy(self._managed_arns),
             "Policies": Lazy(self._inline_policies),
-            "RoleName": self.props.role_name,
-            "Description": self.props.description,
-            "Path": self.props.path,
-            "MaxSessionDuration": self.props.max_session_duration,
+            "RoleName": role_name,
+            "Description": description,
+            "Path": path,
+            "MaxSessionDuration": max_session_duration,
             "PermissionsBoundary": Lazy(self._boundary_arn),
         })
 
@@ -333,12 +342,12 @@ class Role(Construct):
     @property
     def permissions_boundary(self) -> ManagedPolicy | None:
         """The role's own boundary, else its scope's (`PermissionsBoundary.of(scope)`)."""
-        return self.props.permissions_boundary or PermissionsBoundary.of(self).policy
+        return self._boundary or PermissionsBoundary.of(self).policy
 
     @property
     def trusted_services(self) -> list[Any]:
         """The AWS services that may assume the role (those that a deployer passes it to)."""
-        identity = self.props.assumed_by.fragment().get("Service")
+        identity = self.assumed_by.fragment().get("Service")
         return [] if identity is None else _as_list(identity)
 
     def _boundary_arn(self) -> Any:
@@ -372,5 +381,5 @@ class Role(Construct):
 
     def _inline_policies(self) -> list[dict[str, Any]] | None:
         policies = [{"PolicyName": name, "PolicyDocument": document.to_json()}
-                    for name, document in sorted(self.props.inline_policies.items())]
+                    for name, document in sorted(self.inline_policies.items())]
         return policies or None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from iac import App, CfnResource, Construct, ConstructError, Stack
+from iac import App, CfnResource, Construct, ConstructError, Duration, Stack
 from iac.constructs import iam
+from iac.specs import property_range
 from iac.synth import synthesize
 
 
@@ -120,7 +121,7 @@ def test_an_action_without_a_service_prefix_is_rejected() -> None:
 def test_assumed_by_must_be_a_principal() -> None:
     app = App()
     stack = Stack(app, "S")
-    with pytest.raises(ConstructError, match="assumed_by must be a principal"):
+    with pytest.raises(ConstructError, match="assumed_by must be Principal, got str 'lambda.amazonaws.com'"):
         iam.Role(stack, "Role", assumed_by="lambda.amazonaws.com")
 
 
@@ -128,15 +129,90 @@ def test_account_principal_is_the_account_root_arn() -> None:
     assert iam.AccountPrincipal("123456789012").fragment()["AWS"].endswith(":iam::123456789012:root")
 
 
-@pytest.mark.parametrize("props", [
-    {"managed_policies": ["ReadOnlyAccess"]},
-    {"inline_policies": {"p": [iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"])]}},
+@pytest.mark.parametrize(("props", "message"), [
+    ({"managed_policies": ["ReadOnlyAccess"]},
+     r"managed_policies must be Sequence\[ManagedPolicy\], got list \['ReadOnlyAccess'\]; item 0 is str"),
+    ({"inline_policies": {"p": [iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"])]}},
+     r"inline_policies must be Mapping\[str, PolicyDocument\] \| None, .*; the value of 'p' is list"),
 ])
-def test_role_policies_of_the_wrong_kind_are_refused_at_construction(props: dict) -> None:
+def test_role_policies_of_the_wrong_kind_are_refused_at_construction(props: dict, message: str) -> None:
     stack = Stack(App(), "S")
-    with pytest.raises(ConstructError, match="must be <class") as caught:
+    with pytest.raises(ConstructError, match=message) as caught:
         iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), **props)
     assert caught.value.location.file == __file__
+
+
+def _role_properties(app: App, role: iam.Role) -> dict:
+    return _template(app)["Resources"][role.resource.logical_id]["Properties"]
+
+
+def test_role_options_are_written() -> None:
+    app = App(path_metadata=False)
+    role = iam.Role(Stack(app, "S"), "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                    role_name="worker", description="runs jobs", path="/service-roles/",
+                    max_session_duration=7200,
+                    managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("ReadOnlyAccess")],
+                    inline_policies={"Jobs": iam.PolicyDocument([iam.PolicyStatement(actions=["sqs:SendMessage"],
+                                                                                     resources=["*"])])})
+
+    properties = _role_properties(app, role)
+
+    assert (properties["RoleName"], properties["Description"], properties["Path"]) == (
+        "worker", "runs jobs", "/service-roles/")
+    assert properties["MaxSessionDuration"] == 7200
+    assert len(properties["ManagedPolicyArns"]) == 1
+    assert [policy["PolicyName"] for policy in properties["Policies"]] == ["Jobs"]
+
+
+def test_a_max_session_duration_may_be_a_duration() -> None:
+    app = App(path_metadata=False)
+    role = iam.Role(Stack(app, "S"), "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                    max_session_duration=Duration.hours(4))
+
+    assert _role_properties(app, role)["MaxSessionDuration"] == 4 * 3600
+
+
+def test_the_session_duration_limits_are_the_schemas() -> None:
+    low, high = property_range("AWS::IAM::Role", "MaxSessionDuration")
+    assert isinstance(low, int) and isinstance(high, int)
+    stack = Stack(App(), "S")
+    principal = iam.ServicePrincipal("lambda.amazonaws.com")
+
+    iam.Role(stack, "Shortest", assumed_by=principal, max_session_duration=low)
+    iam.Role(stack, "Longest", assumed_by=principal, max_session_duration=Duration.seconds(high))
+    with pytest.raises(ConstructError, match=f"max_session_duration: {high + 1} is greater than the maximum of {high}"):
+        iam.Role(stack, "TooLong", assumed_by=principal, max_session_duration=high + 1)
+    with pytest.raises(ConstructError, match=f"max_session_duration: {low - 1} is less than the minimum of {low}"):
+        iam.Role(stack, "TooShort", assumed_by=principal, max_session_duration=Duration.seconds(low - 1))
+    with pytest.raises(ConstructError, match="1500 milliseconds is not a whole number of seconds"):
+        iam.Role(stack, "Fraction", assumed_by=principal, max_session_duration=Duration.millis(1500))
+
+
+@pytest.mark.parametrize(("props", "message"), [
+    ({"role_name": "has space"}, r"role_name: 'has space' does not match .* \(AWS::IAM::Role RoleName, per its schema"),
+    ({"role_name": "r" * 65}, r"role_name: .* is too long \(AWS::IAM::Role RoleName"),
+    ({"path": "service-roles"}, r"path: 'service-roles' does not match .* \(AWS::IAM::Role Path"),
+    ({"max_session_duration": "1h"}, r"max_session_duration must be int \| Duration \| None, got str '1h'"),
+])
+def test_role_values_the_schema_refuses_are_refused_at_the_users_line(props: dict, message: str) -> None:
+    stack = Stack(App(), "S")
+    with pytest.raises(ConstructError, match=message) as caught:
+        iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), **props)
+    assert caught.value.path == "S/Role"
+    assert caught.value.location.file == __file__
+
+
+def test_a_misspelt_role_option_gets_a_did_you_mean() -> None:
+    stack = Stack(App(), "S")
+    with pytest.raises(ConstructError, match="Role 'Role' has no argument 'rolename'") as caught:
+        iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), rolename="x")
+    assert caught.value.hint == "did you mean role_name?"
+    assert caught.value.location.file == __file__
+
+
+def test_a_role_needs_assumed_by() -> None:
+    with pytest.raises(ConstructError, match="Role 'Role' needs the argument assumed_by="):
+        iam.Role(Stack(App(), "S"), "Role")
 
 
 # -- permissions boundaries -------------------------------------------------------------------
