@@ -24,14 +24,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import attrs
 
 from iac.constructs import cloudwatch, ec2
 from iac.constructs.core import CfnResource, Construct, Token, is_token
+from iac.constructs.core.forwarding import checked_keywords
+from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.source import caller_location
+from iac.constructs.core.units import Duration
 from iac.errors import ConstructError
+from iac.specs import property_length, property_range
 
 PROTOCOLS = ("HTTP", "HTTPS")
 TARGET_TYPES = ("ip", "instance")
@@ -46,21 +50,60 @@ METRICS_NAMESPACE = "AWS/ApplicationELB"
 ERROR_ORIGINS = {"target": "HTTPCode_Target_5XX_Count", "elb": "HTTPCode_ELB_5XX_Count"}
 
 
-def _number(low: int, high: int) -> Any:
-    return attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.ge(low),
-                                 attrs.validators.le(high))
+TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
+LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
+LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+#: Elastic Load Balancing's limits for attributes, which the schemas keep as free-form key/value strings.
+MAX_DEREGISTRATION_DELAY_SECONDS = 3600
+MAX_IDLE_TIMEOUT_SECONDS = 4000
 
 
-def _optional(validator: Any) -> Any:
-    return attrs.validators.optional(validator)
+# -- rules the schemas cannot say ------------------------------------------------------------------
 
-
-def _check_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None or is_token(value):
-        return
+def name_rule(value: Any) -> str | None:
+    """A load balancer or target group name (the schemas say only "a string")."""
+    if is_token(value):
+        return None
     if not isinstance(value, str) or not _NAME.match(value) or value.startswith("internal-"):
-        raise ValueError(f"{attribute.name} {value!r} must be 1-32 letters, digits and hyphens, not starting or "
-                         "ending with a hyphen (nor with 'internal-')")
+        return (f"{value!r} is not a name Elastic Load Balancing accepts: 1-32 letters, digits and hyphens, not "
+                "starting or ending with a hyphen (nor with 'internal-')")
+    return None
+
+
+def seconds_rule(low: int, high: int) -> Any:
+    """A number of seconds from `low` to `high` (an attribute's limit, not in the schema)."""
+    def rule(value: Any) -> str | None:
+        return None if low <= value <= high else f"{value} is not from {low} to {high} seconds"
+
+    rule.__name__ = f"seconds_{low}_to_{high}"
+    return rule
+
+
+def certificate_rule(value: Any) -> str | None:
+    """An ACM or IAM server certificate ARN (the schema's CertificateArn is only "a string")."""
+    if is_token(value) or (isinstance(value, str) and _CERTIFICATE_ARN.match(value)):
+        return None
+    return (f"{value!r} is not an ACM certificate ARN (arn:aws:acm:region:account:certificate/id) nor an IAM "
+            "server certificate ARN")
+
+
+def _schema_range(property_name: str) -> Any:
+    """attrs validator: a whole number within the range the TargetGroup schema gives `property_name`."""
+    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+        low, high = property_range(TARGET_GROUP, property_name)
+        if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low) or (
+                high is not None and value > high):
+            raise ValueError(f"health check {attribute.name} must be a whole number from {low} to {high} "
+                             f"({TARGET_GROUP} {property_name}, per its schema), got {value!r}")
+
+    return check
+
+
+def _health_check_path(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    low, high = property_length(TARGET_GROUP, "HealthCheckPath")
+    if not isinstance(value, str) or not value.startswith("/") or not (low or 0) <= len(value) <= (high or len(value)):
+        raise ValueError(f"health check path must start with '/' and be {low}-{high} characters "
+                         f"({TARGET_GROUP} HealthCheckPath), got {value!r}")
 
 
 # -- actions ---------------------------------------------------------------------------------------
@@ -127,13 +170,14 @@ class ListenerAction:
 
 @attrs.frozen(kw_only=True)
 class HealthCheck:
-    """How the load balancer decides a target may receive requests."""
+    """How the load balancer decides a target may receive requests. The ranges of the seconds and
+    counts are the TargetGroup schema's (HealthCheckIntervalSeconds, ...), read when one is made."""
 
-    path: str = attrs.field(default="/", validator=attrs.validators.matches_re(r"^/.{0,1023}$"))
-    interval_seconds: int = attrs.field(default=30, validator=_number(5, 300))
-    timeout_seconds: int = attrs.field(default=5, validator=_number(2, 120))
-    healthy_threshold_count: int = attrs.field(default=2, validator=_number(2, 10))
-    unhealthy_threshold_count: int = attrs.field(default=3, validator=_number(2, 10))
+    path: str = attrs.field(default="/", validator=_health_check_path)
+    interval_seconds: int = attrs.field(default=30, validator=_schema_range("HealthCheckIntervalSeconds"))
+    timeout_seconds: int = attrs.field(default=5, validator=_schema_range("HealthCheckTimeoutSeconds"))
+    healthy_threshold_count: int = attrs.field(default=2, validator=_schema_range("HealthyThresholdCount"))
+    unhealthy_threshold_count: int = attrs.field(default=3, validator=_schema_range("UnhealthyThresholdCount"))
     healthy_http_codes: str = attrs.field(default="200", validator=attrs.validators.matches_re(_HTTP_CODES))
 
     def __attrs_post_init__(self) -> None:
@@ -142,38 +186,51 @@ class HealthCheck:
                              f"interval_seconds ({self.interval_seconds})")
 
 
-@attrs.define(kw_only=True)
-class ApplicationTargetGroupProps:
-    vpc: ec2.Vpc = attrs.field(validator=attrs.validators.instance_of(ec2.Vpc))
-    port: int = attrs.field(default=80, validator=_number(1, 65535))
-    protocol: str = attrs.field(default="HTTP", validator=attrs.validators.in_(PROTOCOLS))
-    target_type: str = attrs.field(default="ip", validator=attrs.validators.in_(TARGET_TYPES))
-    health_check: HealthCheck = attrs.field(factory=HealthCheck, validator=attrs.validators.instance_of(HealthCheck))
-    deregistration_delay_seconds: int | None = attrs.field(default=None, validator=_optional(_number(0, 3600)))
-    target_group_name: str | None = attrs.field(default=None, validator=_check_name)
-
-
 class ApplicationTargetGroup(Construct):
     """Where a listener sends requests: `ApplicationTargetGroup(stack, "Web", vpc=vpc, port=8080)`.
 
-    Props: vpc, port (the targets' port, 80), protocol (HTTP), target_type ("ip", what Fargate tasks
-    and other awsvpc targets need), health_check (a HealthCheck), deregistration_delay_seconds (how
-    long a leaving target finishes its requests; AWS's default is 300), target_group_name.
+    Args:
+        vpc: the VPC the targets are in.
+        port: the port the targets listen on (80).
+        protocol: how the load balancer talks to the targets: "HTTP" (default) or "HTTPS".
+        target_type: "ip" (default: what Fargate tasks and other awsvpc targets need) or "instance".
+        health_check: a HealthCheck (default: `HealthCheck()`, healthy after two good answers).
+        deregistration_delay_seconds: how long a leaving target finishes its requests, 0 to 3600
+            seconds (a number or a Duration); AWS's default is 300.
+        target_group_name: a fixed name; CloudFormation generates one when omitted.
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = TARGET_GROUP
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        vpc: ec2.Vpc,
+        port: Annotated[int, Cfn("Port")] = 80,
+        protocol: Annotated[Literal["HTTP", "HTTPS"], Cfn("Protocol")] = "HTTP",
+        target_type: Annotated[Literal["ip", "instance"], Cfn("TargetType")] = "ip",
+        health_check: HealthCheck | None = None,
+        deregistration_delay_seconds: Annotated[
+            int | Duration | None, Unit("seconds"), Check(seconds_rule(0, MAX_DEREGISTRATION_DELAY_SECONDS))] = None,
+        target_group_name: Annotated[str | Token | None, Cfn("Name"), Check(name_rule)] = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: ApplicationTargetGroupProps = self._build_props(ApplicationTargetGroupProps, props)
+        self.vpc = vpc
+        self._port = port
+        self._target_type = target_type
+        self.health_check = health_check or HealthCheck()
         self.listeners: list[Listener] = []
         self._dependents: list[CfnResource] = []
-        check = self.props.health_check
-        delay = self.props.deregistration_delay_seconds
-        self.resource = CfnResource(self, "Resource", type="AWS::ElasticLoadBalancingV2::TargetGroup", properties={
-            "VpcId": self.props.vpc.vpc_id,
-            "TargetType": self.props.target_type,
-            "Port": self.props.port,
-            "Protocol": self.props.protocol,
-            "Name": self.props.target_group_name,
+        check = self.health_check
+        delay = deregistration_delay_seconds
+        self.resource = CfnResource(self, "Resource", type=TARGET_GROUP, properties={
+            "VpcId": vpc.vpc_id,
+            "TargetType": target_type,
+            "Port": port,
+            "Protocol": protocol,
+            "Name": target_group_name,
             "HealthCheckPath": check.path,
             "HealthCheckIntervalSeconds": check.interval_seconds,
             "HealthCheckTimeoutSeconds": check.timeout_seconds,
@@ -190,11 +247,11 @@ class ApplicationTargetGroup(Construct):
 
     @property
     def target_type(self) -> str:
-        return self.props.target_type
+        return self._target_type
 
     @property
     def port(self) -> int:
-        return self.props.port
+        return self._port
 
     @property
     def load_balancers(self) -> list[ApplicationLoadBalancer]:
@@ -274,68 +331,61 @@ class ApplicationTargetGroup(Construct):
 
 # -- listeners -------------------------------------------------------------------------------------
 
-def _check_certificate(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None or is_token(value):
-        return
-    if not isinstance(value, str) or not _CERTIFICATE_ARN.match(value):
-        raise ValueError(f"certificate_arn must be an ACM certificate ARN (arn:aws:acm:region:account:certificate/"
-                         f"id) or an IAM server certificate ARN, got {value!r}")
-
-
-@attrs.define(kw_only=True)
-class ListenerProps:
-    load_balancer: ApplicationLoadBalancer = attrs.field()
-    default_action: ListenerAction = attrs.field(validator=attrs.validators.instance_of(ListenerAction))
-    port: int | None = attrs.field(default=None, validator=_optional(_number(1, 65535)))
-    protocol: str | None = attrs.field(default=None, validator=_optional(attrs.validators.in_(PROTOCOLS)))
-    certificate_arn: Any = attrs.field(default=None, validator=_check_certificate)
-    ssl_policy: str | None = attrs.field(default=None, validator=_optional(attrs.validators.instance_of(str)))
-    open: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-
-    @load_balancer.validator
-    def _is_load_balancer(self, attribute: attrs.Attribute, value: Any) -> None:
-        if not isinstance(value, ApplicationLoadBalancer):
-            raise TypeError(f"load_balancer must be an ApplicationLoadBalancer, got {type(value).__name__}")
-
-    def __attrs_post_init__(self) -> None:
-        if self.protocol is None:
-            self.protocol = "HTTPS" if self.certificate_arn is not None else "HTTP"
-        if self.port is None:
-            self.port = 443 if self.protocol == "HTTPS" else 80
-        if self.protocol == "HTTPS" and self.certificate_arn is None:
-            raise ValueError("an HTTPS listener needs certificate_arn (an ACM certificate for your domain)")
-        if self.protocol == "HTTP" and (self.certificate_arn is not None or self.ssl_policy is not None):
-            raise ValueError("certificate_arn and ssl_policy apply to HTTPS listeners; this one is HTTP")
-
-
 class Listener(Construct):
     """A port and protocol the load balancer accepts; made by `lb.add_listener(id, ...)`.
 
-    Props: default_action (a ListenerAction), port (80, or 443 with a certificate), protocol (HTTP, or
-    HTTPS with a certificate), certificate_arn, ssl_policy, open (True: the load balancer's group
-    accepts this port from its clients; False: you open it yourself).
+    Args:
+        load_balancer: the load balancer it belongs to (add_listener passes itself).
+        default_action: what it does with a request: a ListenerAction.
+        port: the port (80, or 443 with a certificate).
+        protocol: "HTTP", or "HTTPS" (the default when there is a certificate).
+        certificate_arn: the ACM (or IAM server) certificate of an HTTPS listener.
+        ssl_policy: the TLS policy of an HTTPS listener (ELBSecurityPolicy-TLS13-1-2-2021-06).
+        open: True: the load balancer's group accepts this port from its clients; False: you open it
+            yourself.
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = LISTENER
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        load_balancer: ApplicationLoadBalancer,
+        default_action: ListenerAction,
+        port: Annotated[int | None, Cfn("Port")] = None,
+        protocol: Annotated[Literal["HTTP", "HTTPS"] | None, Cfn("Protocol")] = None,
+        certificate_arn: Annotated[str | Token | None, Check(certificate_rule)] = None,
+        ssl_policy: Annotated[str | None, Cfn("SslPolicy")] = None,
+        open: bool = True,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: ListenerProps = self._build_props(ListenerProps, props)
-        self.load_balancer: ApplicationLoadBalancer = self.props.load_balancer
-        self.port: int = self.props.port or 0
-        self.protocol: str = self.props.protocol or "HTTP"
-        self.default_action = self.props.default_action
+        self.load_balancer: ApplicationLoadBalancer = load_balancer
+        self.protocol: str = protocol or ("HTTPS" if certificate_arn is not None else "HTTP")
+        self.port: int = port or (443 if self.protocol == "HTTPS" else 80)
+        self.default_action = default_action
         https = self.protocol == "HTTPS"
-        self.resource = CfnResource(self, "Resource", type="AWS::ElasticLoadBalancingV2::Listener", properties={
+        problem = None
+        if https and certificate_arn is None:
+            problem = "an HTTPS listener needs certificate_arn (an ACM certificate for your domain)"
+        elif not https and (certificate_arn is not None or ssl_policy is not None):
+            problem = "certificate_arn and ssl_policy apply to HTTPS listeners; this one is HTTP"
+        if problem:
+            raise ConstructError(f"invalid argument for Listener {id!r}: {problem}", path=self.path,
+                                 location=self.location)
+        self.resource = CfnResource(self, "Resource", type=LISTENER, properties={
             "LoadBalancerArn": self.load_balancer.load_balancer_arn,
             "Port": self.port,
             "Protocol": self.protocol,
-            "Certificates": [{"CertificateArn": self.props.certificate_arn}] if https else None,
-            "SslPolicy": (self.props.ssl_policy or DEFAULT_SSL_POLICY) if https else None,
+            "Certificates": [{"CertificateArn": certificate_arn}] if https else None,
+            "SslPolicy": (ssl_policy or DEFAULT_SSL_POLICY) if https else None,
             "DefaultActions": [self.default_action.action],
         })
         for group in self.default_action.target_groups:
             group._attach(self)
         self.load_balancer._add_listener(self)
-        if self.props.open:
+        if open:
             self.load_balancer.security_group.allow_from(
                 self.load_balancer.clients, ec2.Port.tcp(self.port),
                 f"{self.protocol} listener on port {self.port}")
@@ -347,51 +397,65 @@ class Listener(Construct):
 
 # -- load balancers --------------------------------------------------------------------------------
 
-@attrs.define(kw_only=True)
-class ApplicationLoadBalancerProps:
-    vpc: ec2.Vpc = attrs.field(validator=attrs.validators.instance_of(ec2.Vpc))
-    internet_facing: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    vpc_subnets: ec2.SubnetSelection | None = attrs.field(default=None, validator=_optional(
-        attrs.validators.instance_of(ec2.SubnetSelection)))
-    security_group: ec2.SecurityGroup | None = attrs.field(default=None, validator=_optional(
-        attrs.validators.instance_of(ec2.SecurityGroup)))
-    load_balancer_name: str | None = attrs.field(default=None, validator=_check_name)
-    idle_timeout_seconds: int | None = attrs.field(default=None, validator=_optional(_number(1, 4000)))
-    deletion_protection: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    drop_invalid_header_fields: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-
-
 class ApplicationLoadBalancer(Construct):
     """An application load balancer: `ApplicationLoadBalancer(stack, "LB", vpc=vpc)`.
 
-    Props: vpc, internet_facing (True; False makes it internal, reachable from the VPC only),
-    vpc_subnets (default: public subnets when internet-facing, else private), security_group (default:
-    one of its own), load_balancer_name, idle_timeout_seconds, deletion_protection,
-    drop_invalid_header_fields (True).
+    Args:
+        vpc: the VPC it serves.
+        internet_facing: True (default); False makes it internal, reachable from the VPC only.
+        vpc_subnets: where it runs (default: the public subnets when internet-facing, else the
+            private ones); at least two zones.
+        security_group: its security group (default: one of its own that accepts only its
+            listeners' ports).
+        load_balancer_name: a fixed name; CloudFormation generates one when omitted.
+        idle_timeout_seconds: how long an idle connection stays open, 1 to 4000 seconds (a number
+            or a Duration); AWS's default is 60.
+        deletion_protection: refuse to delete the load balancer (False).
+        drop_invalid_header_fields: drop HTTP headers that are not valid (True: request smuggling).
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = LOAD_BALANCER
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        vpc: ec2.Vpc,
+        internet_facing: bool = True,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_group: ec2.SecurityGroup | None = None,
+        load_balancer_name: Annotated[str | Token | None, Cfn("Name"), Check(name_rule)] = None,
+        idle_timeout_seconds: Annotated[
+            int | Duration | None, Unit("seconds"), Check(seconds_rule(1, MAX_IDLE_TIMEOUT_SECONDS))] = None,
+        deletion_protection: bool = False,
+        drop_invalid_header_fields: bool = True,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: ApplicationLoadBalancerProps = self._build_props(ApplicationLoadBalancerProps, props)
-        self.vpc = self.props.vpc
+        self.vpc = vpc
+        self._internet_facing = internet_facing
         self.listeners: list[Listener] = []
-        self.security_group = self.props.security_group or ec2.SecurityGroup(
+        self.security_group = security_group or ec2.SecurityGroup(
             self, "SecurityGroup", vpc=self.vpc, description=f"load balancer {self.path}"[:255])
-        self.subnets = self._subnets()
-        self.resource = CfnResource(self, "Resource", type="AWS::ElasticLoadBalancingV2::LoadBalancer", properties={
+        self.subnets = self._subnets(vpc_subnets)
+        self.resource = CfnResource(self, "Resource", type=LOAD_BALANCER, properties={
             "Type": "application",
             "Scheme": "internet-facing" if self.internet_facing else "internal",
             "Subnets": self.subnets.subnet_ids,
             "SecurityGroups": [self.security_group.security_group_id],
-            "Name": self.props.load_balancer_name,
-            "LoadBalancerAttributes": self._attributes(),
+            "Name": load_balancer_name,
+            "LoadBalancerAttributes": self._attributes({
+                "routing.http.drop_invalid_header_fields.enabled": drop_invalid_header_fields,
+                "deletion_protection.enabled": deletion_protection or None,
+                "idle_timeout.timeout_seconds": idle_timeout_seconds,
+            }),
         })
         if self.internet_facing:
             # Elastic Load Balancing refuses an internet-facing load balancer in a VPC with no way out yet.
             self.resource.add_depends_on(*self.vpc.internet_connectivity)
 
-    def _subnets(self) -> ec2.SelectedSubnets:
-        selection = self.props.vpc_subnets or ec2.SubnetSelection(
+    def _subnets(self, vpc_subnets: ec2.SubnetSelection | None) -> ec2.SelectedSubnets:
+        selection = vpc_subnets or ec2.SubnetSelection(
             subnet_type=ec2.SubnetType.PUBLIC if self.internet_facing else None)
         subnets = self.vpc.select_subnets(selection)
         if len(subnets.subnets) < 2:
@@ -400,19 +464,15 @@ class ApplicationLoadBalancer(Construct):
                                  location=self.location, hint="give the VPC max_azs=2 or more")
         return subnets
 
-    def _attributes(self) -> list[dict[str, str]]:
-        attributes = {
-            "routing.http.drop_invalid_header_fields.enabled": self.props.drop_invalid_header_fields,
-            "deletion_protection.enabled": self.props.deletion_protection or None,
-            "idle_timeout.timeout_seconds": self.props.idle_timeout_seconds,
-        }
+    @staticmethod
+    def _attributes(attributes: dict[str, Any]) -> list[dict[str, str]]:
         return [{"Key": key, "Value": str(value).lower()} for key, value in attributes.items() if value is not None]
 
     # -- references -------------------------------------------------------------------------------
 
     @property
     def internet_facing(self) -> bool:
-        return self.props.internet_facing
+        return self._internet_facing
 
     @property
     def load_balancer_arn(self) -> Token:
@@ -450,9 +510,21 @@ class ApplicationLoadBalancer(Construct):
 
     # -- listeners --------------------------------------------------------------------------------
 
-    def add_listener(self, id: str, **props: Any) -> Listener:
-        """A listener on this load balancer; see Listener for the props."""
-        return Listener(self, id, load_balancer=self, **props)
+    @checked_keywords
+    def add_listener(
+        self,
+        id: str,
+        *,
+        default_action: ListenerAction,
+        port: int | None = None,
+        protocol: Literal["HTTP", "HTTPS"] | None = None,
+        certificate_arn: str | Token | None = None,
+        ssl_policy: str | None = None,
+        open: bool = True,
+    ) -> Listener:
+        """A listener on this load balancer; see Listener for the props (checked there)."""
+        return Listener(self, id, load_balancer=self, default_action=default_action, port=port, protocol=protocol,
+                        certificate_arn=certificate_arn, ssl_policy=ssl_policy, open=open)
 
     def add_redirect(self, id: str = "RedirectListener", *, source_port: int = 80,
                      target_port: int = 443) -> Listener:

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from iac import App, ConstructError, Stack, ValidationError
+from iac import App, ConstructError, Duration, Stack, ValidationError
 from iac.constructs import ec2, elbv2
 from iac.constructs.elbv2 import ListenerAction
+from iac.specs import property_length, property_range
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -168,7 +169,7 @@ def test_a_fixed_response(app, lb):
 @pytest.mark.parametrize("listener_props, message", [
     ({"protocol": "HTTPS"}, "an HTTPS listener needs certificate_arn"),
     ({"protocol": "HTTP", "certificate_arn": CERTIFICATE}, "apply to HTTPS listeners"),
-    ({"certificate_arn": "my-cert"}, "certificate_arn must be an ACM certificate ARN"),
+    ({"certificate_arn": "my-cert"}, "certificate_arn: 'my-cert' is not an ACM certificate ARN"),
     ({"port": 0}, "port"),
 ])
 def test_bad_listeners_are_errors_at_the_users_line(lb, group, listener_props, message):
@@ -265,3 +266,99 @@ def test_load_balancer_listeners_and_target_groups_pass_cfn_lint_with_no_finding
     internal.add_listener("Http", default_action=ListenerAction.fixed_response(503, content_type="text/plain"))
 
     assert lint_template(synthesize(app).stack("Main").body, "us-east-1") == []
+
+
+# -- props: declared in the signatures, bound to the schemas ---------------------------------------
+
+
+@pytest.mark.parametrize("make, message, hint", [
+    (lambda s, vpc, lb, group: elbv2.ApplicationTargetGroup(s, "Api", vpc=vpc, prot=80),
+     "ApplicationTargetGroup 'Api' has no argument 'prot'", "did you mean port?"),
+    (lambda s, vpc, lb, group: elbv2.ApplicationLoadBalancer(s, "Other", vpc=vpc, internet_facin=False),
+     "ApplicationLoadBalancer 'Other' has no argument 'internet_facin'", "did you mean internet_facing?"),
+    (lambda s, vpc, lb, group: lb.add_listener("L", default_action=ListenerAction.forward([group]), certificate="x"),
+     "add_listener of ApplicationLoadBalancer 'Main/LB' has no argument 'certificate'",
+     "did you mean certificate_arn?"),
+])
+def test_a_misspelt_prop_names_the_closest_one_at_the_users_line(stack, vpc, lb, group, make, message, hint):
+    with pytest.raises(ConstructError, match=message) as caught:
+        make(stack, vpc, lb, group)
+    assert caught.value.hint == hint
+    assert caught.value.location.file == __file__
+
+
+def test_add_listener_without_a_default_action_names_it(lb):
+    with pytest.raises(ConstructError, match="add_listener of ApplicationLoadBalancer 'Main/LB' needs the argument "
+                                             "default_action=") as caught:
+        lb.add_listener("L", port=80)
+    assert caught.value.location.file == __file__
+    assert lb.listeners == []
+
+
+def test_ports_are_checked_against_the_registry_schemas(stack, vpc, lb, group):
+    highest = property_range(elbv2.TARGET_GROUP, "Port")[1]
+    assert highest is not None
+    with pytest.raises(ConstructError, match=rf"port: {int(highest) + 1} is greater than the maximum of "
+                                             rf"{int(highest)} \(AWS::ElasticLoadBalancingV2::TargetGroup Port"):
+        elbv2.ApplicationTargetGroup(stack, "Api", vpc=vpc, port=int(highest) + 1)
+    lowest = property_range(elbv2.LISTENER, "Port")[0]
+    assert lowest is not None
+    with pytest.raises(ConstructError, match=rf"port: {int(lowest) - 1} is less than the minimum of {int(lowest)} "
+                                             r"\(AWS::ElasticLoadBalancingV2::Listener Port") as caught:
+        lb.add_listener("L", port=int(lowest) - 1, default_action=ListenerAction.forward([group]))
+    assert caught.value.location.file == __file__
+
+
+@pytest.mark.parametrize("field, schema_property", [
+    ("interval_seconds", "HealthCheckIntervalSeconds"),
+    ("timeout_seconds", "HealthCheckTimeoutSeconds"),
+    ("healthy_threshold_count", "HealthyThresholdCount"),
+    ("unhealthy_threshold_count", "UnhealthyThresholdCount"),
+])
+def test_health_check_limits_are_the_target_group_schemas(field, schema_property):
+    low, high = property_range(elbv2.TARGET_GROUP, schema_property)
+    assert low is not None and high is not None
+    with pytest.raises(ValueError, match=rf"{field} must be a whole number from {low} to {high} "
+                                         rf"\(AWS::ElasticLoadBalancingV2::TargetGroup {schema_property}"):
+        elbv2.HealthCheck(**{field: int(high) + 1})
+    longest = property_length(elbv2.TARGET_GROUP, "HealthCheckPath")[1]
+    assert longest is not None
+    elbv2.HealthCheck(path="/" + "x" * (longest - 1))
+    with pytest.raises(ValueError, match="health check path must start with '/'"):
+        elbv2.HealthCheck(path="/" + "x" * longest)
+
+
+def test_times_take_a_duration_in_seconds(app, stack, vpc, group):
+    lb = elbv2.ApplicationLoadBalancer(stack, "Slow", vpc=vpc, idle_timeout_seconds=Duration.minutes(2))
+    api = elbv2.ApplicationTargetGroup(stack, "Api", vpc=vpc, deregistration_delay_seconds=Duration.minutes(1))
+    lb.add_listener("Http", default_action=ListenerAction.forward([api, group]))
+
+    assert {"Key": "idle_timeout.timeout_seconds", "Value": "120"} in props(app, lb.resource)["LoadBalancerAttributes"]
+    assert props(app, api.resource)["TargetGroupAttributes"] == [
+        {"Key": "deregistration_delay.timeout_seconds", "Value": "60"}]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda s, vpc: elbv2.ApplicationLoadBalancer(s, "A", vpc=vpc, idle_timeout_seconds=Duration.millis(1500)),
+     "idle_timeout_seconds: 1500 milliseconds is not a whole number of seconds"),
+    (lambda s, vpc: elbv2.ApplicationLoadBalancer(s, "A", vpc=vpc, idle_timeout_seconds=Duration.hours(2)),
+     "idle_timeout_seconds: 7200 is not from 1 to 4000 seconds"),
+    (lambda s, vpc: elbv2.ApplicationTargetGroup(s, "T", vpc=vpc, deregistration_delay_seconds=3601),
+     "deregistration_delay_seconds: 3601 is not from 0 to 3600 seconds"),
+    (lambda s, vpc: elbv2.ApplicationLoadBalancer(s, "A", vpc=vpc, load_balancer_name="-web"),
+     "load_balancer_name: '-web' is not a name Elastic Load Balancing accepts"),
+    (lambda s, vpc: elbv2.ApplicationTargetGroup(s, "T", vpc=vpc, target_group_name="internal-web"),
+     "target_group_name: 'internal-web' is not a name"),
+    (lambda s, vpc: elbv2.ApplicationTargetGroup(s, "T", vpc=vpc, target_type="lambda"),
+     r"target_type must be 'ip' \| 'instance', got str 'lambda'"),
+    (lambda s, vpc: elbv2.ApplicationTargetGroup(s, "T", vpc=vpc, protocol="TCP"),
+     r"protocol must be 'HTTP' \| 'HTTPS', got str 'TCP'"),
+    (lambda s, vpc: elbv2.ApplicationTargetGroup(s, "T", vpc=vpc, health_check={"path": "/"}),
+     r"health_check must be HealthCheck \| None, got dict"),
+    (lambda s, vpc: elbv2.ApplicationLoadBalancer(s, "A", vpc=vpc, security_group="sg-123"),
+     r"security_group must be SecurityGroup \| None, got str 'sg-123'"),
+])
+def test_bad_props_are_errors_at_the_users_line(stack, vpc, make, message):
+    with pytest.raises(ConstructError, match=message) as caught:
+        make(stack, vpc)
+    assert caught.value.location.file == __file__
