@@ -10,52 +10,173 @@ version through CodeDeploy (canary, linear or all at once), watching those alarm
 from __future__ import annotations
 
 import datetime
+import difflib
+import functools
 import hashlib
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Annotated, Any
 
 import attrs
 
+from iac import clock
 from iac.constructs import cloudwatch, codedeploy, iam
 from iac.constructs.core import CfnResource, Construct, Token
 from iac.constructs.core.asset import Asset, resolve_asset_path
+from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.source import caller_location
+from iac.constructs.core.synth_rules import RuleFinding, StackResource, SynthContext, add_resource_rule
 from iac.constructs.core.tokens import stable_key
+from iac.constructs.core.units import Duration, Size
 from iac.constructs.events import Rule
 from iac.errors import ConstructError
-from iac.specs import additional_spec
+from iac.specs import additional_spec, property_enum, property_schema, schema_extension
 
-ARCHITECTURES = ("x86_64", "arm64")
-TRACING_MODES = ("Active", "PassThrough")
+RESOURCE_TYPE = "AWS::Lambda::Function"
 MAX_INLINE_CODE = 4096
 BASIC_EXECUTION_POLICY = "service-role/AWSLambdaBasicExecutionRole"
 LAMBDA_SERVICE = "lambda.amazonaws.com"
-_ENV_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]+$")
 
+#: The runtimes iac's samples and `iac init` project templates use: one place to bump them. Fixed, not
+#: chosen by date (a template must not change with the calendar); tests/constructs/test_awslambda.py
+#: warns when one nears its deprecation date in the lifecycle data and fails once it is past.
+DEFAULT_NODEJS_RUNTIME = "nodejs24.x"
+DEFAULT_PYTHON_RUNTIME = "python3.13"
+DEFAULT_RUNTIMES = (DEFAULT_NODEJS_RUNTIME, DEFAULT_PYTHON_RUNTIME)
+
+#: Synth warns about a runtime from this many days before its deprecation date.
+DEPRECATION_NOTICE_DAYS = 90
+#: cfn-lint's runtime rules (by the calendar, for every function alike), replaced by the rule below.
+REPLACED_LINT_RULES = ("E2531", "E2533", "W2531")
+LIFECYCLE_CODE = "runtime-lifecycle"
+
+
+# -- runtimes and their lifecycle ---------------------------------------------------------------
 
 def known_runtimes() -> dict[str, dict[str, Any]]:
     """Runtime -> lifecycle dates, from the data cfn-lint ships (its version is pinned)."""
-    return additional_spec("LmbdRuntimeLifecycle")
+    return dict(_lifecycle_data())
 
 
-def _check_runtime(instance: Any, attribute: attrs.Attribute, value: str) -> None:
-    runtimes = known_runtimes()
-    if value not in runtimes:
-        current = sorted(name for name, dates in runtimes.items() if not _blocked(dates))
-        raise ValueError(f"unknown runtime {value!r}; Lambda runtimes you can use today: {', '.join(current)}")
-    dates = runtimes[value]
-    if _blocked(dates):
-        successor = dates.get("successor")
-        raise ValueError(
-            f"runtime {value!r} can no longer be used to create functions (blocked since {dates['create-block']})"
-            + (f"; use {successor}" if successor else "")
-        )
+@functools.cache
+def _lifecycle_data() -> dict[str, dict[str, Any]]:
+    data = additional_spec("LmbdRuntimeLifecycle")
+    return data if isinstance(data, dict) else {}
 
 
-def _blocked(dates: dict[str, Any]) -> bool:
-    block = dates.get("create-block")
-    return bool(block) and datetime.date.fromisoformat(block) <= datetime.date.today()
+@functools.cache
+def runtime_names() -> tuple[str, ...]:
+    """Every runtime name Lambda knows: the registry schema's and the lifecycle data's (a runtime new
+    enough to have no lifecycle dates yet is in the schema only)."""
+    return tuple(sorted(set(property_enum(RESOURCE_TYPE, "Runtime")) | set(_lifecycle_data())))
+
+
+@attrs.frozen
+class RuntimeLifecycle:
+    """A runtime's dates: deprecated (no more patches), then blocked for new functions (create-block),
+    then for updates of existing ones (update-block); None where the data sets no date."""
+
+    runtime: str
+    deprecated: datetime.date | None
+    create_block: datetime.date | None
+    update_block: datetime.date | None
+    successor: str | None
+
+    def create_blocked(self, today: datetime.date) -> bool:
+        return self.create_block is not None and self.create_block <= today
+
+    def update_blocked(self, today: datetime.date) -> bool:
+        return self.update_block is not None and self.update_block <= today
+
+    def deprecation_notice(self, today: datetime.date) -> bool:
+        """From DEPRECATION_NOTICE_DAYS before the deprecation date on."""
+        return (self.deprecated is not None
+                and self.deprecated - datetime.timedelta(days=DEPRECATION_NOTICE_DAYS) <= today)
+
+
+def runtime_lifecycle(runtime: str) -> RuntimeLifecycle | None:
+    """The lifecycle of `runtime` per cfn-lint's data; None for a runtime the data has no dates for."""
+    dates = _lifecycle_data().get(runtime)
+    if not isinstance(dates, dict):
+        return None
+    successor = dates.get("successor")
+    return RuntimeLifecycle(runtime=runtime, deprecated=_date(dates.get("deprecated")),
+                            create_block=_date(dates.get("create-block")),
+                            update_block=_date(dates.get("update-block")),
+                            successor=successor if isinstance(successor, str) else None)
+
+
+def _date(value: Any) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def usable_runtimes(today: datetime.date) -> tuple[str, ...]:
+    """The runtimes a new function may use on `today`."""
+    return tuple(name for name in runtime_names()
+                 if not ((lifecycle := runtime_lifecycle(name)) and lifecycle.create_blocked(today)))
+
+
+def _unknown_runtime(value: str) -> str | None:
+    if value in runtime_names():
+        return None
+    today = clock.today()
+    close = difflib.get_close_matches(value, runtime_names(), n=1, cutoff=0.6)
+    return (f"unknown runtime {value!r}{f' (did you mean {close[0]!r}?)' if close else ''}; "
+            f"runtimes new functions can use on {today}: {', '.join(usable_runtimes(today))}")
+
+
+def _runtime_lifecycle_rule(resource: StackResource, context: SynthContext) -> Iterator[RuleFinding]:
+    """The runtime's lifecycle at synth: a function the baseline assembly does not have is created, and
+    is refused from the runtime's create-block date; one it has is updated, refused from the update-block
+    date. A warning from DEPRECATION_NOTICE_DAYS before the deprecation date on."""
+    runtime = resource.properties.get("Runtime")
+    lifecycle = runtime_lifecycle(runtime) if isinstance(runtime, str) else None
+    if lifecycle is None:
+        return
+    today = context.today
+    if not (lifecycle.create_blocked(today) or lifecycle.update_blocked(today) or lifecycle.deprecation_notice(today)):
+        return
+    exists = context.baseline_has(resource.stack, resource.logical_id, RESOURCE_TYPE)
+    move = f"move the function to {lifecycle.successor or 'a newer runtime'}"
+    dates = _lifecycle_dates(lifecycle)
+    if exists and lifecycle.update_blocked(today):
+        yield _finding(f"runtime {runtime!r} can no longer be updated: Lambda blocks updates of functions on it "
+                       f"since {lifecycle.update_block} ({dates})", hint=move)
+    elif not exists and lifecycle.create_blocked(today):
+        baseline = context.baseline_name
+        why = (f"it is not in the baseline assembly {baseline}/" if baseline
+               else "there is no baseline assembly (a first synth), so every function is new")
+        yield _finding(f"runtime {runtime!r} can no longer be used to create functions: Lambda blocks it for new "
+                       f"functions since {lifecycle.create_block}, and this one would be created ({why}; {dates})",
+                       hint=move)
+    elif exists and lifecycle.create_blocked(today):
+        yield _finding(f"runtime {runtime!r} is blocked for new functions since {lifecycle.create_block}; this one "
+                       f"exists, and updates of it are refused from {lifecycle.update_block} ({dates})",
+                       hint=f"{move} before {lifecycle.update_block}", severity="warning")
+    else:
+        when = "since" if lifecycle.deprecated is not None and lifecycle.deprecated <= today else "on"
+        yield _finding(f"runtime {runtime!r} is deprecated {when} {lifecycle.deprecated} (no more security "
+                       f"patches) ({dates})", hint=move, severity="warning")
+
+
+def _lifecycle_dates(lifecycle: RuntimeLifecycle) -> str:
+    parts = [f"{label} {date}" for label, date in (("deprecated", lifecycle.deprecated),
+                                                   ("create-block", lifecycle.create_block),
+                                                   ("update-block", lifecycle.update_block)) if date is not None]
+    if lifecycle.successor:
+        parts.append(f"successor {lifecycle.successor}")
+    return ", ".join(parts)
+
+
+def _finding(message: str, *, hint: str, severity: str = "error") -> RuleFinding:
+    return RuleFinding(message, hint=hint, severity="warning" if severity == "warning" else "error",
+                       code=LIFECYCLE_CODE, property="Runtime")
+
+
+add_resource_rule(RESOURCE_TYPE, _runtime_lifecycle_rule, replaces_lint=REPLACED_LINT_RULES)
 
 
 # -- code ------------------------------------------------------------------------------------
@@ -119,89 +240,160 @@ class BucketCode(Code):
 
 # -- function --------------------------------------------------------------------------------
 
-def _range(low: int, high: int) -> Any:
-    return attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.ge(low),
-                                 attrs.validators.le(high))
+def _one_of(value: Any, options: Sequence[Any], where: str) -> str | None:
+    """The problem with `value` outside `options` (read from the schema at `where`), or None."""
+    if not options or value in options:
+        return None
+    close = difflib.get_close_matches(str(value), [str(option) for option in options], n=1, cutoff=0.5)
+    return (f"{value!r} is not one of {', '.join(map(repr, options))}"
+            f"{f' (did you mean {close[0]!r}?)' if close else ''} ({RESOURCE_TYPE} {where}, per its schema)")
 
 
-def _optional(validator: Any) -> Any:
-    return attrs.validators.optional(validator)
+def _architecture_problem(value: str) -> str | None:
+    return _one_of(value, property_enum(RESOURCE_TYPE, "Architectures"), "Architectures")
 
 
-@attrs.define(kw_only=True)
-class FunctionProps:
-    handler: str = attrs.field(validator=attrs.validators.and_(attrs.validators.instance_of(str),
-                                                                attrs.validators.min_len(1)))
-    runtime: str = attrs.field(validator=_check_runtime)
-    code: Code = attrs.field(validator=attrs.validators.instance_of(Code))
-    memory_size: int = attrs.field(default=128, validator=_range(128, 10240))
-    timeout: int = attrs.field(default=3, validator=_range(1, 900))
-    environment: dict[str, Any] = attrs.field(factory=dict, converter=dict)
-    architecture: str = attrs.field(default="x86_64", validator=attrs.validators.in_(ARCHITECTURES))
-    role: iam.Role | None = attrs.field(default=None, validator=_optional(attrs.validators.instance_of(iam.Role)))
-    reserved_concurrent_executions: int | None = attrs.field(default=None, validator=_optional(_range(0, 100000)))
-    tracing: str | None = attrs.field(default=None, validator=_optional(attrs.validators.in_(TRACING_MODES)))
-    dead_letter_queue_arn: Any = None
-    dead_letter_topic_arn: Any = None
-    description: str | None = None
-    function_name: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        if self.dead_letter_queue_arn is not None and self.dead_letter_topic_arn is not None:
-            raise ValueError("give dead_letter_queue_arn or dead_letter_topic_arn, not both")
-        for key in self.environment:
-            _check_environment_name(key)
+def _tracing_problem(value: str) -> str | None:
+    return _one_of(value, property_enum(RESOURCE_TYPE, "TracingConfig", "Mode"), "TracingConfig.Mode")
 
 
-def _check_environment_name(key: Any) -> None:
-    if not isinstance(key, str) or not _ENV_NAME.match(key):
-        raise ValueError(f"environment variable name {key!r} must be 2 or more letters, digits and "
-                         "underscores, starting with a letter")
+@functools.cache
+def _timeout_without_capacity_provider() -> int | None:
+    """The longest Timeout of a function without CapacityProviderConfig (which Function never sets), from
+    cfn-lint's schema extension for AWS::Lambda::Function (the registry schema allows the longer limit
+    of Lambda Managed Instances)."""
+    try:
+        extension = schema_extension("aws_lambda_function", "capacity_provider_timeout")
+    except OSError:
+        return None
+    then = extension.get("then", {}) if isinstance(extension, dict) else {}
+    maximum = then.get("properties", {}).get("Timeout", {}).get("maximum") if isinstance(then, dict) else None
+    return maximum if isinstance(maximum, int) else None
+
+
+def _timeout_problem(value: int) -> str | None:
+    maximum = _timeout_without_capacity_provider()
+    if maximum is None or value <= maximum:
+        return None
+    return f"{value} seconds is over the maximum of {maximum} for a function without CapacityProviderConfig"
+
+
+@functools.cache
+def _environment_name_pattern() -> re.Pattern[str] | None:
+    """The schema's pattern for environment variable names (Environment.Variables' patternProperties),
+    matched whole: "2 or more letters, digits and underscores, starting with a letter"."""
+    node = property_schema(RESOURCE_TYPE, "Environment", "Variables") or {}
+    patterns = node.get("patternProperties")
+    if not isinstance(patterns, dict) or len(patterns) != 1:
+        return None
+    [pattern] = patterns
+    return re.compile(pattern)
+
+
+def _environment_name_problem(key: Any) -> str | None:
+    pattern = _environment_name_pattern()
+    if isinstance(key, str) and (pattern is None or pattern.fullmatch(key)):
+        return None
+    shown = f" ({pattern.pattern})" if pattern is not None else ""
+    return (f"environment variable name {key!r} must be 2 or more letters, digits and underscores, "
+            f"starting with a letter{shown}")
+
+
+def _environment_problem(value: Mapping[str, Any]) -> str | None:
+    return next((problem for key in value if (problem := _environment_name_problem(key))), None)
 
 
 class Function(Construct):
-    """`Function(stack, "Get", handler="index.get", runtime="nodejs22.x", code=Code.from_asset("src"))`."""
+    """A Lambda function (`AWS::Lambda::Function`, the child `Resource`) with a role of its own.
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    `Function(stack, "Get", handler="index.get", runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
+    code=Code.from_asset("src"))`.
+
+    The runtime's lifecycle is checked at synth against the baseline (the previous synth's assembly):
+    a warning from DEPRECATION_NOTICE_DAYS before its deprecation date, an error from its create-block
+    date for a function the baseline does not have, and from its update-block date for one it has.
+
+    Args:
+        handler: the function in your code Lambda calls, e.g. "index.handler" (file.function).
+        runtime: the Lambda runtime, e.g. "nodejs24.x" or "python3.13" (DEFAULT_NODEJS_RUNTIME,
+            DEFAULT_PYTHON_RUNTIME); an unknown name is refused with the runtimes you can use.
+        code: where the code comes from: `Code.from_asset("folder")`, `Code.from_inline(...)` or
+            `Code.from_bucket(...)`.
+        memory_size: memory in MiB (a number or `Size.mebibytes(n)`); more memory also gives more CPU.
+        timeout: how long an invocation may run, in seconds or as a `Duration`.
+        environment: environment variables (names of 2 or more letters, digits and underscores,
+            starting with a letter); more can be added with `add_environment`.
+        architecture: the instruction set: "x86_64" (default) or "arm64".
+        role: the role the function runs as; by default one of its own, allowed to write its logs.
+        reserved_concurrent_executions: concurrency kept for this function (and its limit).
+        tracing: X-Ray tracing: "Active" (the role may write traces) or "PassThrough".
+        dead_letter_queue_arn: an SQS queue for events whose asynchronous invocation failed (the role
+            may send to it); not together with dead_letter_topic_arn.
+        dead_letter_topic_arn: an SNS topic for those events instead (the role may publish to it).
+        description: a description of the function.
+        function_name: a fixed function name; CloudFormation generates one when omitted (a fixed
+            name makes the function impossible to replace without a name change).
+    """
+
+    cfn_type = RESOURCE_TYPE
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        handler: Annotated[str, Cfn("Handler")],
+        runtime: Annotated[str, Check(_unknown_runtime)],
+        code: Code,
+        memory_size: Annotated[int | Size, Cfn("MemorySize", unit="mebibytes")] = 128,
+        timeout: Annotated[int | Duration, Cfn("Timeout", unit="seconds"), Check(_timeout_problem)] = 3,
+        environment: Annotated[Mapping[str, Any] | None, Check(_environment_problem)] = None,
+        architecture: Annotated[str, Check(_architecture_problem)] = "x86_64",
+        role: iam.Role | None = None,
+        reserved_concurrent_executions: Annotated[int | None, Cfn("ReservedConcurrentExecutions")] = None,
+        tracing: Annotated[str | None, Check(_tracing_problem)] = None,
+        dead_letter_queue_arn: str | Token | None = None,
+        dead_letter_topic_arn: str | Token | None = None,
+        description: Annotated[str | None, Cfn("Description")] = None,
+        function_name: Annotated[str | Token | None, Cfn("FunctionName")] = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: FunctionProps = self._build_props(FunctionProps, props)
-        self.role: iam.Role = self.props.role or self._default_role()
-        self._environment: dict[str, Any] = dict(self.props.environment)
-        self.resource = CfnResource(self, "Resource", type="AWS::Lambda::Function", properties={
-            "Handler": self.props.handler,
-            "Runtime": self.props.runtime,
-            "Code": self.props.code.bind(self),
+        if dead_letter_queue_arn is not None and dead_letter_topic_arn is not None:
+            raise ConstructError(f"Function {id!r}: give dead_letter_queue_arn or dead_letter_topic_arn, not both",
+                                 path=self.path, location=self.location)
+        self.runtime = runtime
+        self.role: iam.Role = role or self._default_role()
+        self._environment: dict[str, Any] = dict(environment or {})
+        dead_letter_arn = dead_letter_queue_arn if dead_letter_queue_arn is not None else dead_letter_topic_arn
+        self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
+            "Handler": handler,
+            "Runtime": runtime,
+            "Code": code.bind(self),
             "Role": self.role.role_arn,
-            "MemorySize": self.props.memory_size,
-            "Timeout": self.props.timeout,
-            "Architectures": [self.props.architecture],
+            "MemorySize": memory_size,
+            "Timeout": timeout,
+            "Architectures": [architecture],
             "Environment": _Environment(self._environment),
-            "ReservedConcurrentExecutions": self.props.reserved_concurrent_executions,
-            "TracingConfig": {"Mode": self.props.tracing} if self.props.tracing else None,
-            "DeadLetterConfig": self._dead_letter_config(),
-            "Description": self.props.description,
-            "FunctionName": self.props.function_name,
+            "ReservedConcurrentExecutions": reserved_concurrent_executions,
+            "TracingConfig": {"Mode": tracing} if tracing else None,
+            "DeadLetterConfig": {"TargetArn": dead_letter_arn} if dead_letter_arn is not None else None,
+            "Description": description,
+            "FunctionName": function_name,
         })
         self.role.add_policy_dependent(self.resource)
-        self._grant_runtime_needs()
+        self._grant_runtime_needs(dead_letter_queue_arn, dead_letter_topic_arn, tracing)
         self._versions: dict[str, Version] = {}
 
     def _default_role(self) -> iam.Role:
         return iam.Role(self, "ServiceRole", assumed_by=iam.ServicePrincipal(LAMBDA_SERVICE),
                         managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(BASIC_EXECUTION_POLICY)])
 
-    def _dead_letter_config(self) -> dict[str, Any] | None:
-        arn = self.props.dead_letter_queue_arn or self.props.dead_letter_topic_arn
-        return {"TargetArn": arn} if arn is not None else None
-
-    def _grant_runtime_needs(self) -> None:
-        if self.props.dead_letter_queue_arn is not None:
-            self.role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"],
-                                                        resources=[self.props.dead_letter_queue_arn]))
-        if self.props.dead_letter_topic_arn is not None:
-            self.role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"],
-                                                        resources=[self.props.dead_letter_topic_arn]))
-        if self.props.tracing == "Active":
+    def _grant_runtime_needs(self, queue_arn: Any, topic_arn: Any, tracing: str | None) -> None:
+        if queue_arn is not None:
+            self.role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue_arn]))
+        if topic_arn is not None:
+            self.role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[topic_arn]))
+        if tracing == "Active":
             # X-Ray's write actions support no resource scoping: "*" is the only valid resource.
             self.role.add_to_policy(iam.PolicyStatement(
                 actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]))
@@ -223,10 +415,9 @@ class Function(Construct):
     # -- configuration ----------------------------------------------------------------------
 
     def add_environment(self, key: str, value: Any) -> None:
-        try:
-            _check_environment_name(key)
-        except ValueError as error:
-            raise ConstructError(str(error), path=self.path, location=caller_location()) from None
+        problem = _environment_name_problem(key)
+        if problem:
+            raise ConstructError(problem, path=self.path, location=caller_location())
         self._environment[key] = value
 
     def add_permission(self, id: str, *, principal: str, action: str = "lambda:InvokeFunction",
@@ -408,4 +599,17 @@ class Alias(Construct):
                               source_arn=source_arn, source_account=source_account)
 
 
-__all__ = ["Alias", "Code", "Function", "Version", "known_runtimes"]
+__all__ = [
+    "DEFAULT_NODEJS_RUNTIME",
+    "DEFAULT_PYTHON_RUNTIME",
+    "DEFAULT_RUNTIMES",
+    "Alias",
+    "Code",
+    "Function",
+    "RuntimeLifecycle",
+    "Version",
+    "known_runtimes",
+    "runtime_lifecycle",
+    "runtime_names",
+    "usable_runtimes",
+]

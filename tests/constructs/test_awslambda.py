@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+import warnings
 from pathlib import Path
 
 import pytest
 
-from iac import App, CfnResource, ConstructError, Stack
+from iac import App, CfnResource, ConstructError, Duration, Size, Stack, ValidationError
 from iac.constructs import awslambda, iam
+from iac.specs import additional_spec, property_enum, property_range, schema_extension
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -16,7 +19,7 @@ INLINE = awslambda.Code.from_inline("exports.handler = async () => 1;")
 
 def _function(stack: Stack, id: str = "Fn", **props) -> awslambda.Function:
     props.setdefault("handler", "index.handler")
-    props.setdefault("runtime", "nodejs22.x")
+    props.setdefault("runtime", awslambda.DEFAULT_NODEJS_RUNTIME)
     props.setdefault("code", INLINE)
     return awslambda.Function(stack, id, **props)
 
@@ -71,28 +74,85 @@ def test_the_function_depends_on_its_role_policy_once_it_has_one() -> None:
     assert _resources(app)[fn.resource.logical_id]["DependsOn"] == [fn.role.default_policy.logical_id]
 
 
-@pytest.mark.parametrize("runtime, message", [
-    ("nodejs99.x", "unknown runtime"),
-    ("python2.7", "can no longer be used"),
-])
-def test_bad_runtimes_are_rejected_with_the_alternatives(runtime: str, message: str) -> None:
+def test_an_unknown_runtime_is_refused_at_your_line_with_the_closest_and_the_usable_ones() -> None:
     stack = Stack(App(), "S")
-    with pytest.raises(ConstructError, match=message) as caught:
-        _function(stack, runtime=runtime)
+    with pytest.raises(ConstructError, match=r"unknown runtime 'nodejs22x' \(did you mean 'nodejs22.x'\?\); "
+                                             r"runtimes new functions can use on 2026-06-01: .*nodejs24.x") as caught:
+        _function(stack, runtime="nodejs22x")
     assert caught.value.location.file == __file__
+    assert caught.value.path == "S/Fn"
+    assert "python2.7" not in str(caught.value)  # blocked for new functions long ago
+
+
+def test_a_runtime_the_schema_knows_before_the_lifecycle_data_does_is_accepted() -> None:
+    schema_runtimes = set(property_enum("AWS::Lambda::Function", "Runtime"))
+    newer = sorted(schema_runtimes - set(additional_spec("LmbdRuntimeLifecycle")))
+    if not newer:
+        pytest.skip("every runtime of the pinned schema has lifecycle dates")
+    fn = _function(Stack(App(), "S"), runtime=newer[0])
+    assert fn.runtime == newer[0]
+
+
+def test_a_blocked_runtime_is_judged_at_synth_not_when_the_function_is_built() -> None:
+    app = App()
+    fn = _function(Stack(app, "S"), runtime="python2.7")  # blocked in 2021: building it is no error
+    assert fn.runtime == "python2.7"
+    with pytest.raises(ValidationError, match="runtime 'python2.7' can no longer be used to create functions"):
+        app.synth(lint=False)
 
 
 @pytest.mark.parametrize("props, message", [
     ({"memory_size": 64}, "memory_size"),
-    ({"timeout": 901}, "timeout"),
-    ({"architecture": "sparc"}, "architecture"),
+    ({"timeout": 901}, "timeout: 901 seconds is over the maximum of 900 for a function without CapacityProviderConfig"),
+    ({"architecture": "sparc"}, r"architecture: 'sparc' is not one of 'x86_64', 'arm64'"),
+    ({"architecture": "arm"}, r"did you mean 'arm64'\?"),
+    ({"tracing": "On"}, r"tracing: 'On' is not one of 'Active', 'PassThrough'"),
     ({"environment": {"1BAD": "x"}}, "environment variable name"),
+    ({"environment": {"A": "x"}}, "environment variable name 'A' must be 2 or more"),
     ({"code": "index.js"}, "code"),
+    ({"handler": ""}, "handler"),
+    ({"dead_letter_queue_arn": "arn:aws:sqs:us-east-1:123456789012:q",
+      "dead_letter_topic_arn": "arn:aws:sns:us-east-1:123456789012:t"}, "not both"),
 ])
 def test_bad_arguments_are_construct_errors(props: dict, message: str) -> None:
     stack = Stack(App(), "S")
-    with pytest.raises(ConstructError, match=message):
+    with pytest.raises(ConstructError, match=message) as caught:
         _function(stack, **props)
+    assert caught.value.location.file == __file__
+
+
+def test_a_misspelt_argument_names_the_one_meant() -> None:
+    with pytest.raises(ConstructError, match="has no argument 'timout'") as caught:
+        _function(Stack(App(), "S"), timout=30)
+    assert caught.value.hint == "did you mean timeout?"
+    assert caught.value.location.file == __file__
+
+
+def test_memory_limits_come_from_the_schema() -> None:
+    low, high = property_range("AWS::Lambda::Function", "MemorySize")
+    assert low is not None and high is not None
+    stack = Stack(App(), "S")
+    _function(stack, "Largest", memory_size=int(high))
+    for value in (int(low) - 1, int(high) + 1):
+        with pytest.raises(ConstructError, match=f"memory_size: {value} is (less|greater) than"):
+            _function(stack, f"Fn{value}", memory_size=value)
+
+
+def test_the_timeout_limit_without_a_capacity_provider_comes_from_cfn_lints_data() -> None:
+    maximum = schema_extension("aws_lambda_function", "capacity_provider_timeout")["then"]["properties"]["Timeout"]
+    stack = Stack(App(), "S")
+    _function(stack, "Longest", timeout=maximum["maximum"])
+    with pytest.raises(ConstructError, match=f"over the maximum of {maximum['maximum']}"):
+        _function(stack, timeout=maximum["maximum"] + 1)
+
+
+def test_a_duration_and_a_size_are_converted_to_the_properties_units() -> None:
+    app = App(path_metadata=False)
+    fn = _function(Stack(app, "S"), timeout=Duration.minutes(5), memory_size=Size.gibibytes(1))
+    props = _resources(app)[fn.resource.logical_id]["Properties"]
+    assert (props["Timeout"], props["MemorySize"]) == (300, 1024)
+    with pytest.raises(ConstructError, match="not a whole number of seconds"):
+        _function(Stack(App(), "S"), timeout=Duration.millis(1500))
 
 
 def test_inline_code_over_the_limit_is_refused() -> None:
@@ -222,3 +282,152 @@ def test_schedule_rate_units_follow_eventbridge(expression: str) -> None:
     fn = _function(Stack(App(), "S"))
     with pytest.raises(ConstructError, match="not an EventBridge expression"):
         fn.add_schedule("Bad", expression)
+
+
+# -- the runtime's lifecycle, at synth: these tests set the date themselves ---------------------------
+
+LIFECYCLE = awslambda.runtime_lifecycle("nodejs22.x")
+DAY = datetime.timedelta(days=1)
+
+
+def _synth_on(day: datetime.date, out: Path, monkeypatch: pytest.MonkeyPatch, *functions: str,
+              strict: bool = False, runtime: str = "nodejs22.x") -> tuple[App, list]:
+    """Synthesize a stack of `functions` on `runtime` into `out` on `day`; the warnings."""
+    monkeypatch.setenv("IAC_TODAY", day.isoformat())
+    app = App()
+    stack = Stack(app, "S")
+    for id in functions:
+        _function(stack, id, runtime=runtime)
+    assembly = app.synth(outdir=str(out), lint=False, strict=strict)
+    return app, assembly.warnings
+
+
+def test_the_lifecycle_data_has_the_dates_these_tests_use() -> None:
+    assert LIFECYCLE is not None
+    assert LIFECYCLE.deprecated < LIFECYCLE.create_block < LIFECYCLE.update_block
+    assert LIFECYCLE.successor
+
+
+def test_no_warning_before_the_notice_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    day = LIFECYCLE.deprecated - datetime.timedelta(days=awslambda.DEPRECATION_NOTICE_DAYS) - DAY
+    assert _synth_on(day, tmp_path / "out", monkeypatch, "Fn")[1] == []
+
+
+@pytest.mark.parametrize("days_before, when", [(awslambda.DEPRECATION_NOTICE_DAYS, "on"), (0, "since"), (-1, "since")])
+def test_a_deprecation_is_a_warning_from_the_notice_period_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              days_before: int, when: str) -> None:
+    day = LIFECYCLE.deprecated - datetime.timedelta(days=days_before)
+    [warning] = _synth_on(day, tmp_path / "out", monkeypatch, "Fn")[1]
+    assert warning.severity == "warning" and warning.code == "runtime-lifecycle"
+    assert f"runtime 'nodejs22.x' is deprecated {when} {LIFECYCLE.deprecated}" in warning.message
+    assert f"create-block {LIFECYCLE.create_block}" in warning.message
+    assert warning.hint == f"move the function to {LIFECYCLE.successor}"
+    assert warning.path == "S/Fn/Resource" and warning.location.file == __file__
+    with pytest.raises(ValidationError, match="is deprecated"):
+        _synth_on(day, tmp_path / "strict", monkeypatch, "Fn", strict=True)
+
+
+def test_a_new_function_is_refused_from_the_create_block_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _synth_on(LIFECYCLE.create_block - DAY, tmp_path / "out", monkeypatch, "Fn")  # the day before: a warning only
+    with pytest.raises(ValidationError) as caught:
+        _synth_on(LIFECYCLE.create_block, tmp_path / "fresh", monkeypatch, "Fn")
+    [problem] = caught.value.problems
+    assert problem.message.startswith(
+        f"runtime 'nodejs22.x' can no longer be used to create functions: Lambda blocks it for new functions "
+        f"since {LIFECYCLE.create_block}, and this one would be created (there is no baseline assembly")
+    assert problem.hint == f"move the function to {LIFECYCLE.successor}"
+    assert (problem.path, problem.location.file) == ("S/Fn/Resource", __file__)
+    assert not (tmp_path / "fresh").exists()
+
+
+def test_a_function_the_baseline_has_may_still_be_updated_until_the_update_block_date(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    _synth_on(LIFECYCLE.create_block - DAY, out, monkeypatch, "Old")
+    [warning] = _synth_on(LIFECYCLE.update_block - DAY, out, monkeypatch, "Old")[1]
+    assert warning.message.startswith(f"runtime 'nodejs22.x' is blocked for new functions since "
+                                      f"{LIFECYCLE.create_block}; this one exists, and updates of it are refused "
+                                      f"from {LIFECYCLE.update_block}")
+    assert warning.hint == f"move the function to {LIFECYCLE.successor} before {LIFECYCLE.update_block}"
+
+
+def test_next_to_an_existing_function_a_new_one_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    _synth_on(LIFECYCLE.create_block - DAY, out, monkeypatch, "Old")
+    with pytest.raises(ValidationError) as caught:
+        _synth_on(LIFECYCLE.create_block, out, monkeypatch, "Old", "New")
+    [problem] = caught.value.problems
+    assert problem.path == "S/New/Resource"
+    assert f"it is not in the baseline assembly {out}/" in problem.message
+
+
+def test_an_existing_function_is_refused_from_the_update_block_date(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    _synth_on(LIFECYCLE.create_block - DAY, out, monkeypatch, "Old")
+    with pytest.raises(ValidationError) as caught:
+        _synth_on(LIFECYCLE.update_block, out, monkeypatch, "Old")
+    [problem] = caught.value.problems
+    assert problem.message.startswith(f"runtime 'nodejs22.x' can no longer be updated: Lambda blocks updates of "
+                                      f"functions on it since {LIFECYCLE.update_block}")
+    assert problem.path == "S/Old/Resource"
+
+
+def test_cfn_lints_calendar_rules_give_way_to_the_baseline_rule(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """cfn-lint judges runtimes by the real calendar, every function alike (W2531 after the deprecation
+    date, E2531 after the create-block date, E2533 after the update-block date: all past, for these two, on
+    any real date after this test was written): with lint on, only iac's rule (by IAC_TODAY and the
+    baseline) speaks."""
+    old = awslambda.runtime_lifecycle("nodejs20.x")
+    assert old is not None and old.deprecated < datetime.date(2026, 12, 3)
+    monkeypatch.setenv("IAC_TODAY", old.deprecated.isoformat())
+    app = App()
+    stack = Stack(app, "S")
+    for id, runtime in (("Fn", "nodejs20.x"), ("Older", "python3.8")):
+        _function(stack, id, runtime=runtime)
+    try:
+        assembly = app.synth(outdir=str(tmp_path / "out"))
+    except ValidationError as error:
+        pytest.fail(f"only warnings expected: {error}")
+    codes = [warning.code for warning in assembly.warnings]
+    assert codes == ["runtime-lifecycle", "runtime-lifecycle"]
+
+
+def test_synth_prints_the_refusal_with_the_runtime_date_successor_construct_and_line(write_app, run_iac) -> None:
+    app_file = write_app("""
+        from iac import App, Stack
+        from iac.constructs import awslambda
+
+        app = App()
+        stack = Stack(app, "Api")
+        awslambda.Function(stack, "Get", handler="index.get", runtime="nodejs22.x",
+                           code=awslambda.Code.from_inline("exports.get = async () => 1;"))
+        app.synth()
+    """)
+    result = run_iac("synth", "--no-lint", "--app", app_file, env={"IAC_TODAY": LIFECYCLE.create_block.isoformat()})
+    assert result.returncode == 1, result.stderr
+    assert "runtime 'nodejs22.x' can no longer be used to create functions" in result.stderr
+    assert str(LIFECYCLE.create_block) in result.stderr and LIFECYCLE.successor in result.stderr
+    assert "Api/Get" in result.stderr and "app.py:6" in result.stderr
+    result = run_iac("synth", "--no-lint", "--app", app_file,
+                     env={"IAC_TODAY": (LIFECYCLE.create_block - DAY).isoformat()})
+    assert result.returncode == 0, result.stderr
+    assert "is deprecated since" in result.stderr and "app.py:6" in result.stderr
+
+
+@pytest.mark.parametrize("runtime", awslambda.DEFAULT_RUNTIMES)
+def test_the_default_runtimes_are_not_near_their_deprecation(runtime: str) -> None:
+    """Deliberately by the real calendar (not the frozen date): a maintainer's reminder to bump
+    awslambda.DEFAULT_*_RUNTIME, a warning from 180 days before the deprecation date, a failure after it
+    (samples and new projects would then warn, and soon fail, for every user)."""
+    lifecycle = awslambda.runtime_lifecycle(runtime)
+    assert runtime in awslambda.runtime_names()
+    if lifecycle is None or lifecycle.deprecated is None:
+        return
+    today = datetime.date.today()
+    assert today < lifecycle.deprecated, (f"{runtime} is deprecated since {lifecycle.deprecated}: "
+                                          f"bump the default to {lifecycle.successor}")
+    if lifecycle.deprecated - datetime.timedelta(days=180) <= today:
+        warnings.warn(f"{runtime} is deprecated on {lifecycle.deprecated}: bump the default to a newer runtime "
+                      f"(successor {lifecycle.successor})", stacklevel=1)
