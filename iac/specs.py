@@ -186,6 +186,18 @@ def _property_node(resource_type: str, path: tuple[str, ...], region: str) -> di
     return node
 
 
+@functools.cache
+def property_document(resource_type: str, *path: str, region: str = DEFAULT_REGION) -> dict[str, Any] | None:
+    """The property's schema node as a JSON Schema document of its own, the type's definitions beside it so
+    that its inner `$ref`s resolve: what a JSON Schema validator checks one value of the property against.
+    None like property_schema; the document is shared: callers must not change it."""
+    schema = resource_schema(resource_type, region)
+    node = property_schema(resource_type, *path, region=region)
+    if schema is None or node is None:
+        return None
+    return {**node, "definitions": schema.document.get("definitions", {})}
+
+
 def _child(schema: ResourceSchema, node: dict[str, Any], name: str) -> dict[str, Any] | None:
     """The sub-property `name` of an object node, also where the schema declares it in one of the node's
     alternatives (`oneOf` / `anyOf` / `allOf`, as ~200 definitions do)."""

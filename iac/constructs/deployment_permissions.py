@@ -172,19 +172,19 @@ def owned_types(stack: Stack, service: str, resource_type: str) -> list[str]:
 @functools.cache
 def _generated_name(resource_type: str, region: str) -> tuple[str, int, bool] | None:
     """(name property, its length limit, lower case only) when CloudFormation makes the name up if the
-    template gives none: the primary identifier is one property the template may set."""
-    from iac.specs import resource_schema
+    template gives none: the primary identifier is one top-level property the template may set (one inside
+    another property, as a StorageLens configuration's Id, is the template's to give, never made up)."""
+    from iac.specs import primary_identifier, property_length, property_pattern, resource_schema
 
     schema = resource_schema(resource_type, region)
-    document = schema.document if schema else {}
-    identifier = document.get("primaryIdentifier", [])
-    if len(identifier) != 1 or identifier[0] in document.get("readOnlyProperties", []):
+    identifier = primary_identifier(resource_type, region=region)
+    if schema is None or len(identifier) != 1 or "/" in identifier[0] or identifier[0] in schema.read_only_roots:
         return None
-    name = identifier[0].rsplit("/", 1)[-1]
-    definition = document.get("properties", {}).get(name, {})
-    pattern = definition.get("pattern")
-    lower_only = bool(pattern) and re.search(pattern, "abc") is not None and re.search(pattern, "ABC") is None
-    return name, int(definition.get("maxLength", _DEFAULT_NAME_LIMIT)), lower_only
+    name = identifier[0]
+    pattern = property_pattern(resource_type, name, region=region)
+    lower_only = pattern is not None and re.search(pattern, "abc") is not None and re.search(pattern, "ABC") is None
+    longest = property_length(resource_type, name, region=region)[1]
+    return name, _DEFAULT_NAME_LIMIT if longest is None else longest, lower_only
 
 
 def _with_variables(arn_format: str, name: str) -> Any:

@@ -17,6 +17,7 @@ import difflib
 import functools
 import json
 import re
+import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from iac.specs import (
     DEFAULT_REGION,
     ResourceSchema,
     getatt_attributes,
+    property_names,
     provider_types,
     resource_schema,
     suggest_type,
@@ -33,6 +35,7 @@ from iac.specs import (
 from iac.synth.references import sub_expressions
 from iac.synth.template import section
 
+_regex: types.ModuleType
 try:  # the registry schemas use \p{L}-style classes, which only the `regex` module knows
     import regex as _regex
 except ImportError:  # pragma: no cover - regex is a cfn-lint dependency
@@ -130,6 +133,7 @@ class _TemplateChecker:
             return
         schema = resource_schema(resource_type, self.region)
         if schema is None:
+            hint: str | None
             if resource_type.startswith("AWS::Serverless::"):
                 hint = "SAM types need the transform: add Transform: AWS::Serverless-2016-10-31"
             else:
@@ -232,7 +236,7 @@ class _TemplateChecker:
         schema = resource_schema(resource_type, self.region)
         if schema is None or attribute in schema.attributes:
             return
-        if attribute.split(".", 1)[0] in (schema.document.get("properties") or {}):
+        if attribute.split(".", 1)[0] in property_names(resource_type, region=self.region):
             # Some types also expose ordinary properties (an SQS queue's QueueName). Which ones is
             # known to cfn-lint, whose import costs ~1 s: leave this case to the lint layer.
             return

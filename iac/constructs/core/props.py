@@ -33,6 +33,7 @@ from iac.constructs.core.source import caller_location
 from iac.constructs.core.tokens import Token
 from iac.constructs.core.units import Duration, Size, UnitError, convert_quantity
 from iac.errors import ConstructError
+from iac.specs import DEFAULT_REGION, known_regions, property_document, property_schema
 
 
 @attrs.frozen
@@ -170,12 +171,15 @@ def _apply_rules(class_name: str, spec: InitSpec, args: tuple[Any, ...], kwargs:
     if problem is not None:
         raise problem
     converted = dict(kwargs)
+    region: str | None = None
     for name, value in kwargs.items():
         prop = spec.props.get(name)
         if prop is None or (value is None and prop.default is None):
             continue
+        if region is None:
+            region = _scope_region(args, kwargs)
         try:
-            converted[name] = check_prop(prop, value, spec.cfn_type)
+            converted[name] = check_prop(prop, value, spec.cfn_type, region=region)
         except (TypeError, ValueError) as error:
             raise ConstructError(
                 f"invalid argument for {class_name} {_construct_id(args, kwargs)!r}: {error}",
@@ -185,8 +189,9 @@ def _apply_rules(class_name: str, spec: InitSpec, args: tuple[Any, ...], kwargs:
     return converted
 
 
-def check_prop(prop: PropSpec, value: Any, cfn_type: str | None) -> Any:
-    """`value` converted to the prop's unit and checked; TypeError/ValueError name what is wrong."""
+def check_prop(prop: PropSpec, value: Any, cfn_type: str | None, *, region: str = DEFAULT_REGION) -> Any:
+    """`value` converted to the prop's unit and checked (against `region`'s schema of the bound property);
+    TypeError/ValueError name what is wrong."""
     if prop.unit is not None:
         try:
             value = convert_quantity(value, prop.unit)
@@ -199,7 +204,7 @@ def check_prop(prop: PropSpec, value: Any, cfn_type: str | None) -> Any:
         raise TypeError(f"{prop.name} must be {describe_type(prop.annotation)}, got {_describe_value(value)}"
                         + _bad_item(value, annotation))
     if prop.cfn is not None and value is not None and not _contains_token(value):  # None: left out
-        problem = _schema_problem(prop.cfn, cfn_type, value)
+        problem = _schema_problem(prop.cfn, cfn_type, value, region)
         if problem:
             raise ValueError(f"{prop.name}: {problem}")
     for check in prop.checks:
@@ -250,6 +255,16 @@ def _binding_problem(class_name: str, spec: InitSpec, args: tuple[Any, ...], kwa
 def _construct_id(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     value = args[1] if len(args) > 1 else kwargs.get("id", "?")
     return value if isinstance(value, str) else "?"
+
+
+def _scope_region(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """The region of the stack the construct is created in, when it names one cfn-lint has schemas for (an
+    unknown region is reported when the stack is validated); else the default region."""
+    node = args[0] if args else kwargs.get("scope")
+    while node is not None and not getattr(node, "is_stack", False):
+        node = getattr(node, "scope", None)
+    region = getattr(node, "region", None)
+    return region if isinstance(region, str) and region in known_regions() else DEFAULT_REGION
 
 
 def _construct_path(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
@@ -385,11 +400,11 @@ def _contains_token(value: Any) -> bool:
 
 # -- the schema of a bound property ------------------------------------------------------------
 
-def _schema_problem(cfn: Cfn, cfn_type: str | None, value: Any) -> str | None:
+def _schema_problem(cfn: Cfn, cfn_type: str | None, value: Any, region: str) -> str | None:
     resource_type = cfn.type or cfn_type
     if resource_type is None:
         return None
-    validator = _property_validator(resource_type, cfn.property)
+    validator = _property_validator(resource_type, cfn.property, region)
     if validator is None:
         return None
     error = next(iter(sorted(validator.iter_errors(value), key=lambda e: list(e.path))), None)
@@ -424,30 +439,17 @@ def _nearest(error: Any) -> str:
 
 
 @functools.cache
-def _property_validator(resource_type: str, property_name: str) -> Any:
-    """A JSON-schema validator for one property of the pinned us-east-1 schema, or None when the
-    schema has no such property (then nothing is checked: the template layer still validates)."""
-    from iac.specs import resource_schema  # the schemas load on first use only
-
-    schema = resource_schema(resource_type)
-    if schema is None:
-        return None
-    node = schema.document.get("properties", {}).get(property_name)
-    if not isinstance(node, dict):
+def _property_validator(resource_type: str, property_name: str, region: str) -> Any:
+    """A JSON-schema validator for one property of the type's schema in `region`, or None when the schema
+    has no such property (then nothing is checked: the template layer still validates)."""
+    document = property_document(resource_type, property_name, region=region)
+    if document is None:
         return None
     import jsonschema
 
-    document = {key: value for key, value in node.items()}
-    document["definitions"] = schema.document.get("definitions", {})
     return jsonschema.Draft7Validator(document)
 
 
 def cfn_property_schema(resource_type: str, property_name: str) -> dict[str, Any]:
     """The (resolved) schema node of a bound property, for docs: description, range, enum."""
-    from iac.specs import resource_schema
-
-    schema = resource_schema(resource_type)
-    if schema is None:
-        return {}
-    node = schema.document.get("properties", {}).get(property_name)
-    return schema.resolve(node) if isinstance(node, dict) else {}
+    return property_schema(resource_type, property_name) or {}

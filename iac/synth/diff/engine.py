@@ -18,7 +18,7 @@ import marshal
 from collections import defaultdict
 from typing import Any
 
-from iac.specs import DEFAULT_REGION, ResourceSchema, resource_schema
+from iac.specs import DEFAULT_REGION, ResourceSchema, property_schema, resource_schema
 from iac.synth.diff import knowledge
 from iac.synth.diff.model import (
     ADD,
@@ -142,8 +142,7 @@ def _compare(logical_id: str, before: dict[str, Any], after: dict[str, Any], reg
     if old == new:
         return change
     classifier = _Classifier.for_type(_type(after), region)
-    old_props = old.get("Properties") if isinstance(old.get("Properties"), dict) else {}
-    new_props = new.get("Properties") if isinstance(new.get("Properties"), dict) else {}
+    old_props, new_props = section(old, "Properties"), section(new, "Properties")
     for name in _ordered_union(old_props, new_props):
         if name in classifier.read_only:
             continue
@@ -174,7 +173,8 @@ class _Classifier:
 
     _cache: dict[tuple[str, str], _Classifier] = {}
 
-    def __init__(self, resource_type: str, schema: ResourceSchema | None) -> None:
+    def __init__(self, resource_type: str, region: str, schema: ResourceSchema | None) -> None:
+        self.resource_type, self.region = resource_type, region
         self.custom = resource_type.startswith(knowledge.CUSTOM_TYPE_PREFIX) or \
             resource_type == knowledge.CUSTOM_RESOURCE_TYPE
         self.known = schema is not None
@@ -188,15 +188,15 @@ class _Classifier:
         key = (resource_type, region)
         found = cls._cache.get(key)
         if found is None:
-            found = cls._cache[key] = cls(resource_type, resource_schema(resource_type, region))
+            found = cls._cache[key] = cls(resource_type, region, resource_schema(resource_type, region))
         return found
 
     def same_unordered(self, name: str, before: Any, after: Any) -> bool:
         """Equal once the lists the schema marks `insertionOrder: false` are compared as sets."""
         if self.schema is None:
             return False
-        node = (self.schema.document.get("properties") or {}).get(name)
-        if not isinstance(node, dict):
+        node = property_schema(self.resource_type, name, region=self.region)
+        if node is None:
             return False
         return _unordered(before, node, self.schema) == _unordered(after, node, self.schema)
 
@@ -237,14 +237,14 @@ def _unordered(value: Any, node: dict[str, Any], schema: ResourceSchema, depth: 
         return value
     node = schema.resolve(node) if "$ref" in node else node
     if isinstance(value, list):
-        items_node = node.get("items") if isinstance(node.get("items"), dict) else {}
+        items_node = section(node, "items")
         items = [_unordered(item, items_node, schema, depth + 1) for item in value]
         if node.get("insertionOrder") is False:
             items.sort(key=canonical_json)
         return items
     if isinstance(value, dict):
-        properties = node.get("properties") if isinstance(node.get("properties"), dict) else {}
-        return {key: _unordered(child, properties.get(key, {}), schema, depth + 1) for key, child in value.items()}
+        properties = section(node, "properties")
+        return {key: _unordered(child, section(properties, key), schema, depth + 1) for key, child in value.items()}
     return value
 
 
@@ -388,7 +388,8 @@ def _finish(change: ResourceChange, resource: dict[str, Any]) -> None:
         return
     change.replacement = _replacement(change)
     if change.is_replacement:
-        change.policy_action = _REPLACE_POLICY_ACTIONS.get(_policy(resource, "UpdateReplacePolicy"), "ReplaceAndDelete")
+        policy = _policy(resource, "UpdateReplacePolicy")
+        change.policy_action = _REPLACE_POLICY_ACTIONS.get(policy, "ReplaceAndDelete") if policy else "ReplaceAndDelete"
         change.reasons = _reasons(change)
 
 

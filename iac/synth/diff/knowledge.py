@@ -1,47 +1,11 @@
 """Facts about CloudFormation resource types that the schemas do not state, kept as data.
 
-The diff engine reads these tables and the registry schemas; it names no service in its code.
+The diff engine reads these tables and the registry schemas; it names no service in its code. Which types
+hold data (deleting or replacing them loses it) is not here: it is cfn-lint's list plus iac's corrections,
+asked of iac.specs (`is_stateful`, `stateful_types`; the corrections are iac/spec_corrections.json).
 """
 
 from __future__ import annotations
-
-#: Types that hold data which is lost when the resource is deleted or replaced.
-STATEFUL_TYPES = frozenset(
-    {
-        "AWS::Backup::BackupVault",
-        "AWS::Cognito::UserPool",
-        "AWS::DocDB::DBCluster",
-        "AWS::DocDB::DBInstance",
-        "AWS::DynamoDB::GlobalTable",
-        "AWS::DynamoDB::Table",
-        "AWS::EC2::Volume",
-        "AWS::ECR::Repository",
-        "AWS::EFS::FileSystem",
-        "AWS::ElastiCache::CacheCluster",
-        "AWS::ElastiCache::ReplicationGroup",
-        "AWS::Elasticsearch::Domain",
-        "AWS::FSx::FileSystem",
-        "AWS::Kinesis::Stream",
-        "AWS::KinesisFirehose::DeliveryStream",
-        "AWS::KMS::Key",
-        "AWS::Logs::LogGroup",
-        "AWS::MSK::Cluster",
-        "AWS::Neptune::DBCluster",
-        "AWS::Neptune::DBInstance",
-        "AWS::OpenSearchService::Domain",
-        "AWS::QLDB::Ledger",
-        "AWS::RDS::DBCluster",
-        "AWS::RDS::DBInstance",
-        "AWS::Redshift::Cluster",
-        "AWS::S3::Bucket",
-        "AWS::SecretsManager::Secret",
-        "AWS::SQS::Queue",
-        "AWS::SSM::Parameter",
-        "AWS::Timestream::Database",
-        "AWS::Timestream::Table",
-    }
-)
-
 
 #: Properties that attach AWS managed or customer managed policies by ARN (a list of ARNs).
 MANAGED_POLICY_PROPERTIES = frozenset({"ManagedPolicyArns"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from iac.specs import DEFAULT_REGION, resource_schema
+from iac.specs import DEFAULT_REGION, is_stateful, primary_identifier, resource_schema
 from iac.synth.diff import knowledge
 from iac.synth.diff.model import ADD, MODIFY, REMOVE, Finding, ResourceChange
 from iac.synth.diff.normalize import canonical_json, normalize
@@ -21,7 +21,7 @@ def data_at_risk(changes: list[ResourceChange], old: dict[str, Any], new: dict[s
     findings = []
     old_resources, new_resources = _resources(old), _resources(new)
     for change in changes:
-        if change.resource_type not in knowledge.STATEFUL_TYPES:
+        if not is_stateful(change.resource_type):
             continue
         if change.action == REMOVE and change.policy_action == "Delete":
             policy = old_resources.get(change.logical_id, {}).get("DeletionPolicy")
@@ -188,7 +188,7 @@ def _fixed_names(resource_type: str, resource: dict[str, Any], region: str) -> d
     schema = resource_schema(resource_type, region)
     if schema is None:
         return {}
-    identifiers = {p.split("/")[2] for p in schema.document.get("primaryIdentifier", []) if p.count("/") == 2}
+    identifiers = set(primary_identifier(resource_type, region=region))
     found = {}
     for pointer in schema.create_only:
         parts = pointer.split("/")[2:]

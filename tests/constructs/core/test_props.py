@@ -12,6 +12,7 @@ import pytest
 from iac import App, Construct, ConstructError, Duration, Parameter, Size, Stack, Token
 from iac.constructs.core.props import Cfn, Check, Unit, describe_type, matches
 from iac.constructs.core.props_doc import arg_descriptions, prop_docs, schema_limits
+from iac.specs import known_regions, property_range, resource_schema
 
 
 def _no_zero(value: Any) -> str | None:
@@ -177,3 +178,36 @@ def test_arg_descriptions_join_continuation_lines_and_stop_at_the_section_end():
 def test_schema_limits_summarize_a_property():
     assert schema_limits({"minimum": 1, "maximum": 5}) == "1-5"
     assert schema_limits({"enum": ["a", "b"]}) == "one of a, b"
+
+
+class Build(Construct):
+    """A made-up construct bound to a type some regions lack (CodeBuild's Project)."""
+
+    cfn_type = "AWS::CodeBuild::Project"
+
+    def __init__(self, scope: Construct, id: str, *,
+                 timeout: Annotated[int, Cfn("TimeoutInMinutes")] = 60) -> None:
+        super().__init__(scope, id)
+
+
+def _region_without(resource_type: str) -> str:
+    return next(region for region in known_regions()
+                if "-" in region and resource_schema(resource_type, region) is None)
+
+
+def test_a_bound_prop_is_checked_against_its_stacks_region() -> None:
+    too_long = int(property_range("AWS::CodeBuild::Project", "TimeoutInMinutes")[1] or 0) + 1
+    elsewhere = _region_without("AWS::CodeBuild::Project")
+
+    with pytest.raises(ConstructError, match=r"TimeoutInMinutes, per its schema"):
+        Build(Stack(App(), "Home", region="us-east-1"), "B", timeout=too_long)
+    # That region has no schema for the type: nothing to check the prop against here (template validation
+    # reports the type itself), rather than us-east-1's schema.
+    Build(Stack(App(), "Away", region=elsewhere), "B", timeout=too_long)
+
+
+def test_a_stack_region_cfn_lint_does_not_know_is_checked_against_the_default_region() -> None:
+    too_long = int(property_range("AWS::CodeBuild::Project", "TimeoutInMinutes")[1] or 0) + 1
+
+    with pytest.raises(ConstructError, match=r"TimeoutInMinutes, per its schema"):
+        Build(Stack(App(), "Future", region="xx-future-9"), "B", timeout=too_long)

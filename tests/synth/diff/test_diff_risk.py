@@ -21,6 +21,8 @@ from diff_helpers import (
     vpc,
 )
 
+from iac.specs import stateful_corrections, stateful_types
+
 # -- data at risk and PolicyAction ----------------------------------------------------------
 
 
@@ -54,6 +56,30 @@ def test_stateless_resource_removed_is_not_at_risk() -> None:
     result = diff(template({"Fn": function(), "R": role()}), template({}))
     assert findings_of(result, "data-at-risk") == []
     assert all(c.policy_action == "Delete" and not c.data_at_risk for c in result.resources)
+
+
+@pytest.mark.parametrize("resource_type", sorted(stateful_types()))
+def test_every_stateful_type_removed_with_deletion_policy_delete_is_at_risk(resource_type: str) -> None:
+    result = diff(template({"R": resource(resource_type, {}, DeletionPolicy="Delete")}), template({}))
+    [finding] = findings_of(result, "data-at-risk")
+    assert finding.logical_id == "R" and resource_type in finding.message
+
+
+@pytest.mark.parametrize("resource_type", ["AWS::EMR::Cluster", "AWS::SDB::Domain", "AWS::Organizations::Account",
+                                           "AWS::CloudFormation::Stack"])
+def test_types_cfn_lint_lists_as_stateful_are_at_risk(resource_type: str) -> None:
+    # cfn-lint's StatefulResources (its rule I3011) lists them; the diff's former hand-kept list missed them.
+    # A nested stack, for one, takes every resource in it along when it is deleted.
+    result = diff(template({"R": resource(resource_type, {})}), template({}))
+    assert change_of(result, "R").data_at_risk
+
+
+def test_types_iac_adds_to_cfn_lints_list_are_at_risk() -> None:
+    added, _ = stateful_corrections()
+    assert added
+    for correction in added:
+        result = diff(template({"R": resource(correction.subject, {})}), template({}))
+        assert change_of(result, "R").data_at_risk, correction
 
 
 def test_stateful_resource_replaced_without_update_replace_policy_is_at_risk() -> None:
