@@ -16,7 +16,10 @@ Templates see: project_name, stack_name, stack_class, description, template_name
 iac_requirement (the requirement that installs this very iac again, see install_source.py), iac_reason
 (why it has that form), iac_kind (index, archive, checkout, vcs, unknown), iac_location (the wheel or
 checkout on this machine, if any), iac_editable, iac_portable (whether another machine can install
-iac_requirement as it is). Adding a template is dropping a folder in: nothing to register.
+iac_requirement as it is), python_runtime and nodejs_runtime (the Lambda runtimes a new project starts on:
+awslambda.DEFAULT_PYTHON_RUNTIME and DEFAULT_NODEJS_RUNTIME, written into the project as they are today,
+so upgrading iac never changes a project's runtime). Adding a template is dropping a folder in: nothing to
+register.
 """
 
 from __future__ import annotations
@@ -110,6 +113,8 @@ def camel_case(name: str) -> str:
 
 def project_context(template: ProjectTemplate, name: str, *, source: InstallSource | None = None) -> dict[str, Any]:
     """What the templates see; `source` (default: how the running iac was installed) decides the requirement."""
+    from iac.constructs.awslambda import DEFAULT_NODEJS_RUNTIME, DEFAULT_PYTHON_RUNTIME  # only when rendering
+
     source = source or install_source()
     stack_name = camel_case(name)
     return {
@@ -125,6 +130,8 @@ def project_context(template: ProjectTemplate, name: str, *, source: InstallSour
         "iac_location": source.location or "",
         "iac_editable": source.editable,
         "iac_portable": source.portable,
+        "python_runtime": DEFAULT_PYTHON_RUNTIME,
+        "nodejs_runtime": DEFAULT_NODEJS_RUNTIME,
     }
 
 
