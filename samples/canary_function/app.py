@@ -16,15 +16,16 @@ app = App()
 iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.bootstrap_boundary())
 stack = Stack(app, "CanaryFunction")
 
-get_fn = awslambda.Function(stack, "GetFunction", handler="index.get", runtime="nodejs22.x",
+get_fn = awslambda.Function(stack, "GetFunction", handler="index.get", runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
                             code=awslambda.Code.from_asset("src"))
 errors = cloudwatch.Alarm(stack, "ErrorsAlarm", metric=get_fn.metric_errors(), threshold=1, evaluation_periods=1,
                           treat_missing_data="notBreaching",
                           alarm_description="any error while a new version takes traffic rolls it back")
 
 # The hook smoke-tests the new version before it gets any traffic.
-pre_traffic = awslambda.Function(stack, "PreTrafficHook", handler="pre_traffic.handler", runtime="nodejs22.x",
-                                 code=awslambda.Code.from_asset("hooks"), timeout=60,
+pre_traffic = awslambda.Function(stack, "PreTrafficHook", handler="pre_traffic.handler",
+                                 runtime=awslambda.DEFAULT_NODEJS_RUNTIME, code=awslambda.Code.from_asset("hooks"),
+                                 timeout=60,
                                  environment={"NEW_VERSION": get_fn.current_version.ref})
 get_fn.grant_invoke(pre_traffic)
 

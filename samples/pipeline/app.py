@@ -17,7 +17,7 @@ app = App()
 # The stack to deliver: the seed's SAM example, as in samples/serverless_api.
 api = Stack(app, "ServerlessApi")
 table = dynamodb.SimpleTable(api, "MyTable")
-get_fn = awslambda.Function(api, "GetFunction", handler="index.get", runtime="nodejs22.x",
+get_fn = awslambda.Function(api, "GetFunction", handler="index.get", runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
                             code=awslambda.Code.from_asset("../serverless_api/src"),
                             environment={"TABLE_NAME": table.table_name})
 table.grant_read(get_fn)

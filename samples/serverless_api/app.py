@@ -13,7 +13,7 @@ app = App()
 iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.bootstrap_boundary())
 stack = Stack(app, "ServerlessApi")
 table = dynamodb.SimpleTable(stack, "MyTable")
-get_fn = awslambda.Function(stack, "GetFunction", handler="index.get", runtime="nodejs22.x",
+get_fn = awslambda.Function(stack, "GetFunction", handler="index.get", runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
                             code=awslambda.Code.from_asset("src"),
                             environment={"TABLE_NAME": table.table_name})
 table.grant_read(get_fn)

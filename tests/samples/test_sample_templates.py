@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from iac.cli.app_loader import load_app
+from iac.constructs.awslambda import DEFAULT_NODEJS_RUNTIME
 from iac.testing import Match, Template
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -90,7 +91,7 @@ def test_serverless_holds_what_sam_makes(api: Template) -> None:
 
 def test_serverless_function_gets_its_code_from_the_asset_and_the_table_name(serverless: Any, api: Template) -> None:
     api.has_resource_properties("AWS::Lambda::Function", {
-        "Runtime": "nodejs22.x",
+        "Runtime": DEFAULT_NODEJS_RUNTIME,
         "Handler": "index.get",
         "Code": {"S3Bucket": {"Fn::Sub": Match.string_like_regexp("^iac-assets-")},
                  "S3Key": Match.string_like_regexp(r"^[0-9a-f]{64}\.zip$")},
