@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
-
-import attrs
 
 from iac.constructs.core.construct import Construct
 from iac.constructs.core.element import CfnElement
@@ -13,56 +12,85 @@ from iac.constructs.core.tokens import Token
 from iac.errors import ConstructError
 
 PARAMETER_TYPES_PLAIN = ("String", "Number", "List<Number>", "CommaDelimitedList")
+# No registry schema lists template parameter types: these prefixes are the AWS-specific families
+# (AWS::EC2::VPC::Id, List<AWS::EC2::Subnet::Id>) and the SSM ones (AWS::SSM::Parameter::Value<String>).
+PARAMETER_TYPE_PREFIXES = ("AWS::", "List<AWS::", "AWS::SSM::Parameter::")
 
 
-def _check_parameter_type(instance: Any, attribute: attrs.Attribute, value: str) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"type must be a string, got {type(value).__name__}")
-    known_prefixes = ("AWS::", "List<AWS::", "AWS::SSM::Parameter::")
-    if value not in PARAMETER_TYPES_PLAIN and not value.startswith(known_prefixes):
-        raise ValueError(
-            f"type {value!r} is not a parameter type: use String, Number, List<Number>, "
-            "CommaDelimitedList, an AWS-specific type (AWS::EC2::VPC::Id, List<AWS::EC2::Subnet::Id>, ...) "
-            "or an SSM parameter type (AWS::SSM::Parameter::Value<String>)"
-        )
-
-
-def _optional(kind: type | tuple[type, ...]) -> Any:
-    return attrs.validators.optional(attrs.validators.instance_of(kind))
-
-
-@attrs.define(kw_only=True)
-class ParameterProps:
-    type: str = attrs.field(default="String", validator=_check_parameter_type)
-    default: Any = None
-    description: str | None = attrs.field(default=None, validator=_optional(str))
-    allowed_values: list[Any] | None = attrs.field(default=None, validator=_optional((list, tuple)))
-    allowed_pattern: str | None = attrs.field(default=None, validator=_optional(str))
-    constraint_description: str | None = attrs.field(default=None, validator=_optional(str))
-    min_length: int | None = attrs.field(default=None, validator=_optional(int))
-    max_length: int | None = attrs.field(default=None, validator=_optional(int))
-    min_value: int | float | None = attrs.field(default=None, validator=_optional((int, float)))
-    max_value: int | float | None = attrs.field(default=None, validator=_optional((int, float)))
-    no_echo: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-
-    def __attrs_post_init__(self) -> None:
-        if self.allowed_values is not None and self.default is not None and self.default not in self.allowed_values:
-            raise ValueError(f"default {self.default!r} is not one of allowed_values {list(self.allowed_values)}")
-        for low, high in (("min_length", "max_length"), ("min_value", "max_value")):
-            lo, hi = getattr(self, low), getattr(self, high)
-            if lo is not None and hi is not None and lo > hi:
-                raise ValueError(f"{low} ({lo}) is greater than {high} ({hi})")
+def parameter_type_problem(value: str) -> str | None:
+    """Why `value` is not a CloudFormation parameter type, or None. (Checked in `Parameter.__init__`, not
+    with a props `Check`: this module is imported by `import iac`, which must not load the props machinery.)"""
+    if value in PARAMETER_TYPES_PLAIN or (isinstance(value, str) and value.startswith(PARAMETER_TYPE_PREFIXES)):
+        return None
+    return (f"type {value!r} is not a parameter type: use String, Number, List<Number>, CommaDelimitedList, an "
+            "AWS-specific type (AWS::EC2::VPC::Id, List<AWS::EC2::Subnet::Id>, ...) or an SSM parameter type "
+            "(AWS::SSM::Parameter::Value<String>)")
 
 
 class Parameter(CfnElement):
-    """A stack parameter: a value given at deploy time. `.value` (or `.ref`) refers to it."""
+    """A stack parameter: a value given at deploy time. `.value` (or `.ref`) refers to it.
+
+    Args:
+        type: the parameter's type: "String" (default), "Number", "List<Number>", "CommaDelimitedList",
+            an AWS-specific type such as "AWS::EC2::VPC::Id" or an SSM one such as
+            "AWS::SSM::Parameter::Value<String>".
+        default: the value used when the deployment gives none.
+        description: what the parameter is for (shown by the console and `iac deploy`).
+        allowed_values: the only values the parameter may take.
+        allowed_pattern: a regular expression a String parameter's value must match.
+        constraint_description: what CloudFormation says when a value breaks the constraints.
+        min_length: the shortest a String parameter's value may be.
+        max_length: the longest a String parameter's value may be.
+        min_value: the smallest a Number parameter may be.
+        max_value: the largest a Number parameter may be.
+        no_echo: True masks the value in the console and API responses (secrets).
+    """
 
     element_kind = "parameter"
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        type: str = "String",
+        default: Any = None,
+        description: str | None = None,
+        allowed_values: Sequence[Any] | None = None,
+        allowed_pattern: str | None = None,
+        constraint_description: str | None = None,
+        min_length: int | None = None,
+        max_length: int | None = None,
+        min_value: float | None = None,
+        max_value: float | None = None,
+        no_echo: bool = False,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: ParameterProps = self._build_props(ParameterProps, props)
+        self.type = type
+        self.default = default
+        self.description = description
+        self.allowed_values = list(allowed_values) if allowed_values is not None else None
+        self.allowed_pattern = allowed_pattern
+        self.constraint_description = constraint_description
+        self.min_length = min_length
+        self.max_length = max_length
+        self.min_value = min_value
+        self.max_value = max_value
+        self.no_echo = no_echo
+        self._check_consistent()
         self._ref = Reference(self)
+
+    def _check_consistent(self) -> None:
+        problem = parameter_type_problem(self.type)
+        if self.allowed_values is not None and self.default is not None and self.default not in self.allowed_values:
+            problem = problem or f"default {self.default!r} is not one of allowed_values {self.allowed_values}"
+        for low, high in (("min_length", "max_length"), ("min_value", "max_value")):
+            lo, hi = getattr(self, low), getattr(self, high)
+            if problem is None and lo is not None and hi is not None and lo > hi:
+                problem = f"{low} ({lo}) is greater than {high} ({hi})"
+        if problem is not None:
+            raise ConstructError(f"invalid argument for Parameter {self.id!r}: {problem}", path=self.path,
+                                 location=self.location)
 
     @property
     def ref(self) -> Token:
@@ -74,62 +102,70 @@ class Parameter(CfnElement):
         return self._ref
 
     def render(self) -> dict[str, Any]:
-        p = self.props
-        entry: dict[str, Any] = {"Type": p.type}
+        entry: dict[str, Any] = {"Type": self.type}
         for key, value in (
-            ("Description", p.description),
-            ("Default", p.default),
-            ("AllowedValues", list(p.allowed_values) if p.allowed_values is not None else None),
-            ("AllowedPattern", p.allowed_pattern),
-            ("ConstraintDescription", p.constraint_description),
-            ("MinLength", p.min_length),
-            ("MaxLength", p.max_length),
-            ("MinValue", p.min_value),
-            ("MaxValue", p.max_value),
+            ("Description", self.description),
+            ("Default", self.default),
+            ("AllowedValues", self.allowed_values),
+            ("AllowedPattern", self.allowed_pattern),
+            ("ConstraintDescription", self.constraint_description),
+            ("MinLength", self.min_length),
+            ("MaxLength", self.max_length),
+            ("MinValue", self.min_value),
+            ("MaxValue", self.max_value),
         ):
             if value is not None:
                 entry[key] = value
-        if p.no_echo:
+        if self.no_echo:
             entry["NoEcho"] = True
         return entry
 
 
-@attrs.define(kw_only=True)
-class OutputProps:
-    value: Any = attrs.field()
-    description: str | None = attrs.field(default=None, validator=_optional(str))
-    export_name: Any = None
-    condition: Any = None
-
-    @value.validator
-    def _value_given(self, attribute: attrs.Attribute, value: Any) -> None:
-        if value is None:
-            raise ValueError("value is required (an Output must have a value)")
-
-
 class Output(CfnElement):
-    """A stack output; `export_name` makes it importable by other stacks."""
+    """A stack output; `export_name` makes it importable by other stacks.
+
+    Args:
+        value: what the output says: a literal or a deploy-time value (`bucket.bucket_name`, a GetAtt).
+        description: what the output is.
+        export_name: the name other stacks import the value by (`Fn.import_value`, `.import_value`).
+        condition: a `Condition` (or its name): the output exists only when it holds.
+    """
 
     element_kind = "output"
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        value: Any,
+        description: str | None = None,
+        export_name: str | Token | None = None,
+        condition: Condition | str | None = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: OutputProps = self._build_props(OutputProps, props)
+        if value is None:
+            raise ConstructError(f"invalid argument for Output {id!r}: value is required (an Output must have a "
+                                 "value)", path=self.path, location=self.location)
+        self.value = value
+        self.description = description
+        self.export_name = export_name
+        self.condition = condition
 
     @property
     def import_value(self) -> Token:
         """`Fn::ImportValue` of this output's export (it must have an export_name)."""
-        return Fn.import_value(self.props.export_name)
+        return Fn.import_value(self.export_name)
 
     def render(self) -> dict[str, Any]:
         entry: dict[str, Any] = {}
-        if self.props.description is not None:
-            entry["Description"] = self.props.description
-        entry["Value"] = self.props.value
-        if self.props.export_name is not None:
-            entry["Export"] = {"Name": self.props.export_name}
-        if self.props.condition is not None:
-            entry["Condition"] = self.props.condition
+        if self.description is not None:
+            entry["Description"] = self.description
+        entry["Value"] = self.value
+        if self.export_name is not None:
+            entry["Export"] = {"Name": self.export_name}
+        if self.condition is not None:
+            entry["Condition"] = self.condition
         return entry
 
 

@@ -213,13 +213,22 @@ def test_an_app_is_the_root_and_has_an_empty_path():
 
 
 def test_an_attrs_validation_error_shows_its_message_not_the_attribute_repr():
-    from iac.constructs import awslambda
+    import attrs
+
+    @attrs.define(kw_only=True)
+    class GadgetProps:
+        architecture: str = attrs.field(default="x86_64", validator=attrs.validators.in_(("x86_64", "arm64")))
+
+    class Gadget(Construct):  # a construct still built on an attrs props record (Construct._build_props)
+        def __init__(self, scope: Construct, id: str, **props: object) -> None:
+            super().__init__(scope, id)
+            self.props = self._build_props(GadgetProps, props)
 
     with pytest.raises(ConstructError) as caught:
-        awslambda.Function(Stack(App(), "S"), "F", handler="h", runtime="nodejs22.x",
-                           code=awslambda.Code.from_inline("x"), architecture="arm")
+        Gadget(Stack(App(), "S"), "G", architecture="arm")
     assert "'architecture' must be in ('x86_64', 'arm64') (got 'arm')" in caught.value.message
     assert "Attribute(" not in caught.value.message
+    assert caught.value.location.file == __file__
 
 
 def test_an_unknown_app_format_is_refused_at_the_users_line():

@@ -84,10 +84,29 @@ def test_min_length_above_max_length_is_refused(stack):
         Parameter(stack, "Name", min_length=5, max_length=2)
 
 
-@pytest.mark.parametrize(("option", "value"), [("min_length", "3"), ("no_echo", "yes"), ("allowed_values", "a,b")])
+@pytest.mark.parametrize(("option", "value"), [("min_length", "3"), ("no_echo", "yes"), ("allowed_values", "a,b"),
+                                               ("type", 1), ("max_value", "10"), ("description", 5)])
 def test_parameter_options_of_the_wrong_type_are_refused(stack, option, value):
-    with pytest.raises(ConstructError, match=f"invalid argument for Parameter 'P'.*{option}"):
+    with pytest.raises(ConstructError, match=f"invalid argument for Parameter 'P': {option} must be .*, got") as caught:
         Parameter(stack, "P", **{option: value})
+
+    assert caught.value.path == "Main/P"
+    assert caught.value.location.file == __file__
+
+
+def test_a_misspelt_parameter_option_gets_a_did_you_mean(stack):
+    with pytest.raises(ConstructError, match="Parameter 'P' has no argument 'allowed_value'") as caught:
+        Parameter(stack, "P", allowed_value=["a"])
+
+    assert caught.value.hint == "did you mean allowed_values?"
+    assert caught.value.location.file == __file__
+
+
+def test_inconsistent_parameter_options_point_at_the_users_line(stack):
+    with pytest.raises(ConstructError, match="is not a parameter type") as caught:
+        Parameter(stack, "P", type="Text")
+
+    assert (caught.value.path, caught.value.location.file) == ("Main/P", __file__)
 
 
 def test_parameter_value_refers_to_the_parameter(stack, app, template_of):
@@ -134,8 +153,22 @@ def test_an_output_may_have_a_condition(stack, app, template_of):
 
 
 def test_an_output_needs_a_value(stack):
-    with pytest.raises(ConstructError, match="invalid argument for Output 'Url'"):
+    with pytest.raises(ConstructError, match="Output 'Url' needs the argument value=") as caught:
         Output(stack, "Url")
+
+    assert caught.value.location.file == __file__
+
+
+def test_a_misspelt_output_option_gets_a_did_you_mean(stack, queue):
+    with pytest.raises(ConstructError, match="Output 'Url' has no argument 'export'") as caught:
+        Output(stack, "Url", value=queue.ref, export="shared")
+
+    assert caught.value.hint == "did you mean export_name?"
+
+
+def test_output_options_of_the_wrong_type_are_refused(stack, queue):
+    with pytest.raises(ConstructError, match=r"description must be str \| None, got int 3"):
+        Output(stack, "Url", value=queue.ref, description=3)
 
 
 def test_an_output_value_of_none_is_refused(stack):
