@@ -299,6 +299,45 @@ def handler_permissions(resource_type: str, operation: str, *, region: str = DEF
     return tuple(permissions) if isinstance(permissions, list) else ()
 
 
+# -- IAM's service authorization data (cfn-lint's AdditionalSpecs/Policies) -------------------------------------
+
+@functools.cache
+def _iam_services() -> dict[str, dict[str, Any]]:
+    """Service prefix -> {"Actions": {action: {"Resources": [...]}}, "Resources": {type: {"ARNFormats": [...]}}},
+    every name in lower case as cfn-lint stores them."""
+    return {service.lower(): entry for service, entry in additional_spec("Policies").items() if isinstance(entry, dict)}
+
+
+def _iam_section(service: str, section: str) -> dict[str, Any]:
+    found = _iam_services().get(service.lower(), {}).get(section)
+    return found if isinstance(found, dict) else {}
+
+
+@functools.cache
+def iam_actions(service: str) -> frozenset[str]:
+    """The actions of an IAM service prefix ("s3"), lower case; empty for a prefix IAM does not know."""
+    return frozenset(name.lower() for name in _iam_section(service, "Actions"))
+
+
+@functools.cache
+def iam_action_resource_types(action: str) -> tuple[str, ...]:
+    """The IAM resource types ("bucket", "object") an action ("s3:GetObject", any case) acts on, lower case and
+    sorted; () when it names none (the action takes only "*") or IAM does not know it."""
+    service, _, name = action.partition(":")
+    entry = _iam_section(service, "Actions").get(name.lower())
+    kinds = entry.get("Resources") if isinstance(entry, dict) else None
+    return tuple(sorted({kind.lower() for kind in kinds})) if isinstance(kinds, list) else ()
+
+
+@functools.cache
+def iam_arn_formats(service: str, resource_type: str) -> tuple[str, ...]:
+    """The ARN formats of an IAM resource type ("s3", "bucket"), with IAM's ${Partition}-style variables and
+    `.*` where a name goes; () for a type IAM does not know."""
+    entry = _iam_section(service, "Resources").get(resource_type.lower())
+    formats = entry.get("ARNFormats") if isinstance(entry, dict) else None
+    return tuple(formats) if isinstance(formats, list) else ()
+
+
 # -- facts kept beside cfn-lint's data: iac/spec_corrections.json -----------------------------------------
 
 @attrs.frozen(kw_only=True)

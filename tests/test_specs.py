@@ -224,6 +224,38 @@ def test_an_unknown_region_is_a_usage_error_naming_the_closest() -> None:
     assert "us-east-7" in str(raised.value)
 
 
+# -- IAM's service authorization data ----------------------------------------------------------------------------
+
+def _raw_policies() -> dict[str, Any]:
+    with open(os.path.join(specs.cfn_lint_data_root(), "AdditionalSpecs", "Policies.json"), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def test_iam_actions_are_the_services_actions_in_lower_case() -> None:
+    assert specs.iam_actions("s3") == frozenset(name.lower() for name in _raw_policies()["s3"]["Actions"])
+    assert "getobject" in specs.iam_actions("S3")
+
+
+def test_iam_action_resource_types_read_the_actions_entry_in_any_case() -> None:
+    expected = tuple(sorted(kind.lower() for kind in _raw_policies()["s3"]["Actions"]["getobject"]["Resources"]))
+    assert "object" in expected
+    assert specs.iam_action_resource_types("s3:GetObject") == expected
+    assert specs.iam_action_resource_types("S3:getobject") == expected
+
+
+def test_iam_arn_formats_name_where_the_resources_name_goes() -> None:
+    formats = specs.iam_arn_formats("s3", "Bucket")
+    assert formats == tuple(_raw_policies()["s3"]["Resources"]["bucket"]["ARNFormats"])
+    assert all(fmt.startswith("arn:${Partition}:s3:") for fmt in formats)
+
+
+def test_iam_data_for_unknown_names_is_empty() -> None:
+    assert specs.iam_actions("nosuchservice") == frozenset()
+    assert specs.iam_action_resource_types("s3:NoSuchAction") == ()
+    assert specs.iam_action_resource_types("nosuchservice:Get") == ()
+    assert specs.iam_arn_formats("s3", "nosuchtype") == ()
+
+
 # -- stateful types: cfn-lint's list and iac's corrections ----------------------------------------------------
 
 def _cfn_lint_stateful() -> set[str]:

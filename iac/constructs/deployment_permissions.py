@@ -2,8 +2,9 @@
 name them, the inputs its template names, and `"*"` only where nothing narrower exists.
 
 The registry schemas list what each resource type's handlers call, but not on which resources. cfn-lint's
-IAM policy data (`iac.specs.additional_spec("Policies")`, from AWS's service authorization reference) says,
-for every action, which IAM resource types it acts on and their ARN formats. Put together:
+IAM policy data (read through `iac.specs.iam_action_resource_types` / `iam_arn_formats`, from AWS's service
+authorization reference) says, for every action, which IAM resource types it acts on and their ARN formats.
+Put together:
 
 - an action with no resource type in that data takes no narrower resource than `"*"`;
 - an action on a resource type the stack itself has (IAM's `table` is `AWS::DynamoDB::Table`, its
@@ -32,6 +33,14 @@ import attrs
 from iac.constructs import iam
 from iac.constructs.core import Aws, CfnResource, Fn, Lazy, Stack, is_token
 from iac.constructs.core.tokens import stable_key
+from iac.specs import (
+    iam_action_resource_types,
+    iam_arn_formats,
+    primary_identifier,
+    property_length,
+    property_pattern,
+    resource_schema,
+)
 
 #: IAM's ARN format variables -> the pseudo parameters of the stack the role is written in (Fn::Sub names).
 _ARN_VARIABLES = {"Partition": "${AWS::Partition}", "Region": "${AWS::Region}", "Account": "${AWS::AccountId}",
@@ -132,23 +141,13 @@ TEMPLATE_INPUTS = (
 
 # -- the policy data -------------------------------------------------------------------------------------------
 
-@functools.cache
-def _policies() -> dict[str, Any]:
-    from iac.specs import additional_spec
-
-    return additional_spec("Policies")
-
-
 def action_resource_types(action: str) -> tuple[str, ...]:
     """The IAM resource types `action` acts on (lower case); none: it takes only "*"."""
-    service, _, name = action.partition(":")
-    entry = _policies().get(service.lower(), {}).get("Actions", {}).get(name.lower(), {})
-    return tuple(sorted({kind.lower() for kind in entry.get("Resources", ())}))
+    return iam_action_resource_types(action)
 
 
 def _arn_formats(service: str, resource_type: str) -> list[str]:
-    entries = {key.lower(): value for key, value in _policies().get(service, {}).get("Resources", {}).items()}
-    return list(entries.get(resource_type, {}).get("ARNFormats", ()))
+    return list(iam_arn_formats(service, resource_type))
 
 
 def _normalized(name: str) -> str:
@@ -174,8 +173,6 @@ def _generated_name(resource_type: str, region: str) -> tuple[str, int, bool] | 
     """(name property, its length limit, lower case only) when CloudFormation makes the name up if the
     template gives none: the primary identifier is one top-level property the template may set (one inside
     another property, as a StorageLens configuration's Id, is the template's to give, never made up)."""
-    from iac.specs import primary_identifier, property_length, property_pattern, resource_schema
-
     schema = resource_schema(resource_type, region)
     identifier = primary_identifier(resource_type, region=region)
     if schema is None or len(identifier) != 1 or "/" in identifier[0] or identifier[0] in schema.read_only_roots:
