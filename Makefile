@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAMPLES := $(sort $(dir $(wildcard samples/*/app.py)))
 
-.PHONY: synth test lint bench dist clean
+.PHONY: synth test lint bench dist golden clean
 
 # Installs log to .venv/install.log, shown only when they fail (pip's notes are noise otherwise).
 $(BIN)/iac: pyproject.toml
@@ -41,6 +41,11 @@ dist: $(VENV)/.test-extras
 	rm -rf dist
 	$(BIN)/python -m build --no-isolation --outdir dist .
 	$(BIN)/twine check --strict dist/*
+
+# Rewrite the golden logical ids of the samples and init templates (tests/golden/logical_ids/) and print
+# what changed. Only for a change of ids that is meant: a changed id replaces the resource when deployed.
+golden: $(BIN)/iac
+	$(BIN)/python tests/golden/update.py
 
 bench: $(BIN)/iac
 	$(BIN)/python benchmarks/synth_speed.py
