@@ -124,7 +124,7 @@ def test_the_readme_project_of_your_own_works_with_iac_from_the_wheel(distributi
     assert run.returncode == 0, f"the README's commands failed:\n{run.stdout}\n{run.stderr}"
 
     project = (checkout / next(c.split()[1] for c in commands if c.startswith("cd "))).resolve()
-    assert "Synthesized 1 stack" in run.stdout and " passed" in run.stdout
+    assert "Synthesized " in run.stdout and " passed" in run.stdout
     assert (project / "iac.out" / "manifest.json").is_file()
     # the project requires the very wheel this iac was installed from (PEP 610), and installed it
     requirement = tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
