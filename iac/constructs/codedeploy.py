@@ -33,13 +33,17 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 import attrs
 
 from iac.constructs import cloudwatch, iam
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token
+from iac.constructs.core.props import Cfn, Check, Unit
+from iac.constructs.core.protocols import Invocable
 from iac.constructs.core.source import caller_location
+from iac.constructs.core.units import Duration
 from iac.errors import ConstructError
 
 CODEDEPLOY_SERVICE = "codedeploy.amazonaws.com"
@@ -261,28 +265,41 @@ class EcsApplication(LambdaApplication):
 
 # -- deployment group -------------------------------------------------------------------------------
 
-def _check_alias(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    resource = getattr(value, "resource", None)
-    if getattr(resource, "resource_type", None) != "AWS::Lambda::Alias" or not hasattr(value, "function"):
-        raise TypeError(f"alias must be a Lambda Alias (fn.add_alias(...)), got {type(value).__name__}")
+@runtime_checkable
+class LambdaAlias(Protocol):
+    """What a Lambda deployment group shifts: an alias (`fn.add_alias(...)`) with its
+    AWS::Lambda::Alias resource, whose update policy it sets, and its function."""
+
+    @property
+    def resource(self) -> CfnResource: ...
+
+    @property
+    def function(self) -> Any: ...
+
+    @property
+    def stack(self) -> Any: ...
+
+    @property
+    def path(self) -> str: ...
 
 
-def _check_hook(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None:
-        return
-    if not all(hasattr(value, name) for name in ("function_name", "function_arn", "grant_invoke")) or \
-            not isinstance(getattr(value, "grant_principal", None), iam.Role):
-        raise TypeError(f"{attribute.name} must be a Lambda Function (the hook CodeDeploy invokes), "
-                        f"got {type(value).__name__}")
+def _alias_problem(alias: LambdaAlias) -> str | None:
+    if alias.resource.resource_type != "AWS::Lambda::Alias":
+        return f"must be a Lambda Alias (fn.add_alias(...)), got {type(alias).__name__} {alias.path}"
+    return None
 
 
-def _check_alarms(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    for alarm in value:
-        if not isinstance(alarm, cloudwatch.Alarm | str):
-            raise TypeError(f"alarms must be cloudwatch.Alarm constructs (or alarm names), got "
-                            f"{type(alarm).__name__}")
-    if len(value) > MAX_ALARMS:
-        raise ValueError(f"CodeDeploy watches at most {MAX_ALARMS} alarms per deployment group, got {len(value)}")
+def _hook_problem(hook: Invocable | None) -> str | None:
+    """A hook reports its verdict with its own role: it must be a Function (with an iam.Role)."""
+    if hook is not None and not isinstance(hook.grant_principal, iam.Role):
+        return f"must be a Lambda Function (the hook CodeDeploy invokes), got {type(hook).__name__}"
+    return None
+
+
+def _alarm_count_problem(alarms: Sequence[cloudwatch.Alarm | str]) -> str | None:
+    if len(alarms) > MAX_ALARMS:
+        return f"CodeDeploy watches at most {MAX_ALARMS} alarms per deployment group, got {len(alarms)}"
+    return None
 
 
 class _DeploymentGroup(Construct):
@@ -375,50 +392,61 @@ class _DeploymentGroup(Construct):
         return {"Enabled": True, "Events": events}
 
 
-@attrs.define(kw_only=True)
-class LambdaDeploymentGroupProps:
-    alias: Any = attrs.field(validator=_check_alias)
-    deployment: Any = "AllAtOnce"
-    application: LambdaApplication | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(LambdaApplication)))
-    alarms: list[Any] = attrs.field(factory=list, converter=lambda v: list(v or []), validator=_check_alarms)
-    pre_traffic: Any = attrs.field(default=None, validator=_check_hook)
-    post_traffic: Any = attrs.field(default=None, validator=_check_hook)
-    deployment_group_name: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(str)))
-    ignore_poll_alarm_failure: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-
-
 class LambdaDeploymentGroup(_DeploymentGroup):
     """CodeDeploy shifting an alias's traffic to each new version (`AWS::CodeDeploy::DeploymentGroup`).
 
-    Usually made by `fn.add_alias("live", deployment=...)`. Props: alias, deployment (a preset name
-    or a `Deployment`; "AllAtOnce" by default), application (a `LambdaApplication` to share; one is
-    made otherwise), alarms (`cloudwatch.Alarm`s of the same stack, at most 10; any one in ALARM
-    stops the deployment and rolls back), pre_traffic / post_traffic (hook functions: CodeDeploy
-    invokes them before traffic moves and after all of it has, and rolls back unless they report
-    Succeeded), deployment_group_name, ignore_poll_alarm_failure.
+    Usually made by `fn.add_alias("live", deployment=...)`.
+
+    Args:
+        alias: the alias (`fn.add_alias(...)`) whose moves to a new version CodeDeploy takes over.
+        deployment: how traffic moves: a preset name ("Canary10Percent10Minutes", ...) or a
+            `Deployment`; "AllAtOnce" by default.
+        application: a `LambdaApplication` to share between groups; one is made otherwise.
+        alarms: `cloudwatch.Alarm`s of the same stack (or names of alarms outside the app), at most
+            10; any one in ALARM stops the deployment and rolls it back.
+        pre_traffic: a hook Function CodeDeploy invokes before traffic moves; the deployment rolls
+            back unless it reports Succeeded.
+        post_traffic: a hook Function CodeDeploy invokes after all traffic has moved, likewise.
+        deployment_group_name: the group's name; CloudFormation generates one when omitted.
+        ignore_poll_alarm_failure: go on with a deployment when CodeDeploy cannot read the alarms'
+            state (default: stop it).
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = "AWS::CodeDeploy::DeploymentGroup"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        alias: Annotated[LambdaAlias, Check(_alias_problem)],
+        deployment: Deployment | str = "AllAtOnce",
+        application: LambdaApplication | None = None,
+        alarms: Annotated[Sequence[cloudwatch.Alarm | str], Check(_alarm_count_problem)] = (),
+        pre_traffic: Annotated[Invocable | None, Check(_hook_problem)] = None,
+        post_traffic: Annotated[Invocable | None, Check(_hook_problem)] = None,
+        deployment_group_name: Annotated[str | Token | None, Cfn("DeploymentGroupName")] = None,
+        ignore_poll_alarm_failure: bool = False,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: LambdaDeploymentGroupProps = self._build_props(LambdaDeploymentGroupProps, props)
-        self.alias = self.props.alias
+        self.alias = alias
+        self.pre_traffic = pre_traffic
+        self.post_traffic = post_traffic
         if self.alias.stack is not self.stack:
             raise ConstructError(f"deployment group {self.path} must be in the stack of alias {self.alias.path} "
                                  f"({self.alias.stack.path}): the alias's update policy names the group",
                                  path=self.path, location=self.location,
                                  hint="create it with the alias as scope, or use fn.add_alias(..., deployment=)")
-        if self.props.application is not None and self.props.application.stack is not self.stack:
-            raise ConstructError(f"application {self.props.application.path} must be in stack {self.stack.path}, "
+        if application is not None and application.stack is not self.stack:
+            raise ConstructError(f"application {application.path} must be in stack {self.stack.path}, "
                                  "with the deployment group and the alias whose update policy names it",
                                  path=self.path, location=self.location)
-        self.deployment = self._as_deployment(self.props.deployment, "Lambda")
+        self.deployment = self._as_deployment(deployment, "Lambda")
         self._alarms = []
-        for alarm in self.props.alarms:
+        for alarm in alarms:
             self.add_alarm(alarm)
         self._check_hooks_in_this_stack()
-        self.application = self.props.application or LambdaApplication(self, "Application")
+        self.application = application or LambdaApplication(self, "Application")
         self.role = iam.Role(self, "ServiceRole", assumed_by=iam.ServicePrincipal(CODEDEPLOY_SERVICE),
                              managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(
                                  LAMBDA_SERVICE_ROLE_POLICY)])
@@ -428,19 +456,18 @@ class LambdaDeploymentGroup(_DeploymentGroup):
             "DeploymentConfigName": self.deployment.config_name(self),
             "DeploymentStyle": {"DeploymentType": "BLUE_GREEN", "DeploymentOption": "WITH_TRAFFIC_CONTROL"},
             "AutoRollbackConfiguration": Lazy(self._auto_rollback),
-            "AlarmConfiguration": Lazy(lambda: self._alarm_configuration(self.props.ignore_poll_alarm_failure)),
-            "DeploymentGroupName": self.props.deployment_group_name,
+            "AlarmConfiguration": Lazy(lambda: self._alarm_configuration(ignore_poll_alarm_failure)),
+            "DeploymentGroupName": deployment_group_name,
         })
         self._hand_alias_updates_to_codedeploy()
-        for hook in (self.props.pre_traffic, self.props.post_traffic):
+        for hook in (self.pre_traffic, self.post_traffic):
             if hook is not None:
                 self._allow_hook(hook)
 
     # -- the alias and its hooks ----------------------------------------------------------------
 
     def _check_hooks_in_this_stack(self) -> None:
-        for name in ("pre_traffic", "post_traffic"):
-            hook = getattr(self.props, name)
+        for name, hook in (("pre_traffic", self.pre_traffic), ("post_traffic", self.post_traffic)):
             if hook is not None and getattr(hook, "stack", None) is not self.stack:
                 raise ConstructError(
                     f"{name} hook {getattr(hook, 'path', hook)} is in another stack than deployment group "
@@ -459,13 +486,13 @@ class LambdaDeploymentGroup(_DeploymentGroup):
             "ApplicationName": self.application.application_name,
             "DeploymentGroupName": self.deployment_group_name,
         }
-        if self.props.pre_traffic is not None:
-            update["BeforeAllowTrafficHook"] = self.props.pre_traffic.function_name
-        if self.props.post_traffic is not None:
-            update["AfterAllowTrafficHook"] = self.props.post_traffic.function_name
+        if self.pre_traffic is not None:
+            update["BeforeAllowTrafficHook"] = self.pre_traffic.function_name
+        if self.post_traffic is not None:
+            update["AfterAllowTrafficHook"] = self.post_traffic.function_name
         alias_resource.update_policy = {**(alias_resource.update_policy or {}), "CodeDeployLambdaAliasUpdate": update}
 
-    def _allow_hook(self, hook: Any) -> None:
+    def _allow_hook(self, hook: Invocable) -> None:
         """CodeDeploy may invoke the hook; the hook may report its verdict on this group only.
 
         The alias waits for the service role's policy: a deployment that started before CodeDeploy
@@ -480,65 +507,71 @@ class LambdaDeploymentGroup(_DeploymentGroup):
 
 # -- ECS blue/green ----------------------------------------------------------------------------------
 
-def _check_service(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+@runtime_checkable
+class BlueGreenService(Protocol):
+    """What an ECS deployment group deploys to: an `ecs.FargateService` created with
+    deployment_controller="CODE_DEPLOY"."""
+
+    @property
+    def cluster(self) -> Any: ...
+
+    @property
+    def service_name(self) -> Any: ...
+
+    @property
+    def task_definition(self) -> Any: ...
+
+    @property
+    def path(self) -> str: ...
+
+
+@runtime_checkable
+class TargetGroup(Protocol):
+    """One of the two target groups CodeDeploy moves traffic between (an `elbv2.ApplicationTargetGroup`)."""
+
+    @property
+    def target_group_name(self) -> Any: ...
+
+    @property
+    def load_balancers(self) -> Sequence[Any]: ...
+
+    @property
+    def path(self) -> str: ...
+
+
+@runtime_checkable
+class TrafficListener(Protocol):
+    """A listener CodeDeploy points at the new tasks (an `elbv2.Listener`)."""
+
+    @property
+    def listener_arn(self) -> Any: ...
+
+    @property
+    def default_action(self) -> Any: ...
+
+    @property
+    def load_balancer(self) -> Any: ...
+
+    @property
+    def path(self) -> str: ...
+
+
+def _service_problem(service: BlueGreenService) -> str | None:
     from iac.constructs import ecs  # only when an ECS deployment group is built
 
-    if not isinstance(value, ecs.FargateService):
-        raise TypeError(f"service must be an ecs.FargateService, got {type(value).__name__}")
-    if value.props.deployment_controller != "CODE_DEPLOY":
-        raise ValueError(f"service {value.path} uses the {value.props.deployment_controller} deployment controller; "
-                         "CodeDeploy can deploy only to a service created with deployment_controller='CODE_DEPLOY' "
-                         "(and circuit_breaker=False)")
+    if not isinstance(service, ecs.FargateService):
+        return f"must be an ecs.FargateService, got {type(service).__name__}"
+    controller = service.props.deployment_controller
+    if controller != "CODE_DEPLOY":
+        return (f"service {service.path} uses the {controller} deployment controller; CodeDeploy can deploy only "
+                "to a service created with deployment_controller='CODE_DEPLOY' (and circuit_breaker=False)")
+    return None
 
 
-def _check_target_group(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    from iac.constructs import elbv2
-
-    if not isinstance(value, elbv2.ApplicationTargetGroup):
-        raise TypeError(f"{attribute.name} must be an elbv2.ApplicationTargetGroup, got {type(value).__name__}")
-
-
-def _check_listener(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    from iac.constructs import elbv2
-
-    if value is None and attribute.name == "test_listener":
-        return
-    if not isinstance(value, elbv2.Listener):
-        raise TypeError(f"{attribute.name} must be an elbv2.Listener, got {type(value).__name__}")
-
-
-@attrs.define(kw_only=True)
-class EcsDeploymentGroupProps:
-    service: Any = attrs.field(validator=_check_service)
-    blue_target_group: Any = attrs.field(validator=_check_target_group)
-    green_target_group: Any = attrs.field(validator=_check_target_group)
-    listener: Any = attrs.field(validator=_check_listener)
-    test_listener: Any = attrs.field(default=None, validator=_check_listener)
-    deployment: Any = "AllAtOnce"
-    application: EcsApplication | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(EcsApplication)))
-    alarms: list[Any] = attrs.field(factory=list, converter=lambda v: list(v or []), validator=_check_alarms)
-    termination_wait_minutes: int = attrs.field(default=5, validator=attrs.validators.and_(
-        attrs.validators.instance_of(int), attrs.validators.ge(0), attrs.validators.le(MAX_TERMINATION_WAIT_MINUTES)))
-    deployment_group_name: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(str)))
-    ignore_poll_alarm_failure: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-
-    def __attrs_post_init__(self) -> None:
-        blue, green = self.blue_target_group, self.green_target_group
-        if blue is green:
-            raise ValueError("blue_target_group and green_target_group must be two target groups: CodeDeploy "
-                             "starts the new tasks in the one that takes no production traffic")
-        if blue not in self.listener.default_action.target_groups:
-            raise ValueError(f"the production listener {self.listener.path} must forward to the blue target group "
-                             f"{blue.path}, where the service's tasks are registered")
-        if self.test_listener is self.listener:
-            raise ValueError("the test listener must be another listener than the production one")
-        for listener in filter(None, (self.listener, self.test_listener)):
-            for group in (blue, green):
-                if group.load_balancers and listener.load_balancer not in group.load_balancers:
-                    raise ValueError(f"listener {listener.path} and target group {group.path} belong to different "
-                                     "load balancers")
+def _termination_wait_problem(minutes: int) -> str | None:
+    if not 0 <= minutes <= MAX_TERMINATION_WAIT_MINUTES:
+        return f"must be from 0 to {MAX_TERMINATION_WAIT_MINUTES} minutes (2 days), got {minutes}"
+    return None
 
 
 class EcsDeploymentGroup(_DeploymentGroup):
@@ -547,30 +580,62 @@ class EcsDeploymentGroup(_DeploymentGroup):
     Usually made by `LoadBalancedFargateService(..., deployment="blue_green")`. Each deployment
     starts the new (green) tasks in the target group that takes no production traffic, moves the
     test listener to them (hooks in the deployment's AppSpec can test them there), then moves the
-    production listener, all at once or by a schedule (`deployment`: AllAtOnce,
-    Canary10Percent5Minutes, Canary10Percent15Minutes, Linear10PercentEvery1Minutes,
-    Linear10PercentEvery3Minutes, or a `Deployment.canary/linear`), watching the alarms: any one in
-    ALARM, a failure, or a stop request moves traffic back to the blue tasks, which are kept
-    `termination_wait_minutes` (5; at most 2880) after a success for a fast manual rollback too.
+    production listener, all at once or by a schedule, watching the alarms: any one in ALARM, a
+    failure, or a stop request moves traffic back to the blue tasks, which are kept a while after a
+    success for a fast manual rollback too.
 
-    Props: service (an ecs.FargateService with deployment_controller="CODE_DEPLOY"),
-    blue_target_group (where the service's tasks are registered), green_target_group, listener (the
-    production listener, forwarding to blue), test_listener (optional), deployment, application
-    (an `EcsApplication` to share), alarms (at most 10, in this stack), termination_wait_minutes,
-    deployment_group_name, ignore_poll_alarm_failure.
+    Args:
+        service: the ecs.FargateService, created with deployment_controller="CODE_DEPLOY".
+        blue_target_group: the target group where the service's tasks are registered, which the
+            production listener forwards to.
+        green_target_group: the other target group, where each deployment starts the new tasks.
+        listener: the production listener (forwarding to blue_target_group).
+        test_listener: a listener CodeDeploy points at the new tasks first, for tests (optional).
+        deployment: how production traffic moves: "AllAtOnce" (default), "Canary10Percent5Minutes",
+            "Canary10Percent15Minutes", "Linear10PercentEvery1Minutes", "Linear10PercentEvery3Minutes",
+            or a `Deployment.canary/linear`.
+        application: an `EcsApplication` to share between groups; one is made otherwise.
+        alarms: `cloudwatch.Alarm`s of the same stack (or alarm names), at most 10.
+        termination_wait_minutes: how long the blue tasks are kept after a successful deployment, in
+            minutes or a `Duration` (5; at most 2 days).
+        deployment_group_name: the group's name; CloudFormation generates one when omitted.
+        ignore_poll_alarm_failure: go on with a deployment when CodeDeploy cannot read the alarms'
+            state (default: stop it).
     """
 
     deployed_name = "service"
+    cfn_type = "AWS::CodeDeploy::DeploymentGroup"
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        service: Annotated[BlueGreenService, Check(_service_problem)],
+        blue_target_group: TargetGroup,
+        green_target_group: TargetGroup,
+        listener: TrafficListener,
+        test_listener: TrafficListener | None = None,
+        deployment: Deployment | str = "AllAtOnce",
+        application: EcsApplication | None = None,
+        alarms: Annotated[Sequence[cloudwatch.Alarm | str], Check(_alarm_count_problem)] = (),
+        termination_wait_minutes: Annotated[int | Duration, Unit("minutes"), Check(_termination_wait_problem)] = 5,
+        deployment_group_name: Annotated[str | Token | None, Cfn("DeploymentGroupName")] = None,
+        ignore_poll_alarm_failure: bool = False,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: EcsDeploymentGroupProps = self._build_props(EcsDeploymentGroupProps, props)
-        self.service = self.props.service
-        self.deployment = self._as_deployment(self.props.deployment, "ECS")
+        self.service = service
+        self.blue_target_group = blue_target_group
+        self.green_target_group = green_target_group
+        self.listener = listener
+        self.test_listener = test_listener
+        self.termination_wait_minutes = termination_wait_minutes  # minutes: a Duration arrives converted
+        self._check_traffic_route()
+        self.deployment = self._as_deployment(deployment, "ECS")
         self._alarms = []
-        for alarm in self.props.alarms:
+        for alarm in alarms:
             self.add_alarm(alarm)
-        self.application = self.props.application or EcsApplication(self, "Application")
+        self.application = application or EcsApplication(self, "Application")
         self.role = iam.Role(self, "ServiceRole", assumed_by=iam.ServicePrincipal(CODEDEPLOY_SERVICE),
                              managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(
                                  ECS_SERVICE_ROLE_POLICY)])
@@ -584,26 +649,48 @@ class EcsDeploymentGroup(_DeploymentGroup):
                              "ServiceName": self.service.service_name}],
             "LoadBalancerInfo": {"TargetGroupPairInfoList": [self._target_group_pair()]},
             "AutoRollbackConfiguration": Lazy(self._auto_rollback),
-            "AlarmConfiguration": Lazy(lambda: self._alarm_configuration(self.props.ignore_poll_alarm_failure)),
-            "DeploymentGroupName": self.props.deployment_group_name,
+            "AlarmConfiguration": Lazy(lambda: self._alarm_configuration(ignore_poll_alarm_failure)),
+            "DeploymentGroupName": deployment_group_name,
         })
+
+    def _check_traffic_route(self) -> None:
+        """What CodeDeploy needs of the target groups and listeners together (no schema says it)."""
+        blue, green = self.blue_target_group, self.green_target_group
+        problem = None
+        if blue is green:
+            problem = ("blue_target_group and green_target_group must be two target groups: CodeDeploy starts the "
+                       "new tasks in the one that takes no production traffic")
+        elif blue not in self.listener.default_action.target_groups:
+            problem = (f"the production listener {self.listener.path} must forward to the blue target group "
+                       f"{blue.path}, where the service's tasks are registered")
+        elif self.test_listener is self.listener:
+            problem = "the test listener must be another listener than the production one"
+        else:
+            for listener in filter(None, (self.listener, self.test_listener)):
+                for group in (blue, green):
+                    if group.load_balancers and listener.load_balancer not in group.load_balancers:
+                        problem = (f"listener {listener.path} and target group {group.path} belong to different "
+                                   "load balancers")
+        if problem is not None:
+            raise ConstructError(f"invalid argument for EcsDeploymentGroup {self.id!r}: {problem}", path=self.path,
+                                 location=self.location)
 
     def _blue_green_configuration(self) -> dict[str, Any]:
         """Move traffic as soon as the green tasks are ready; keep the blue ones a while after success."""
         return {
             "DeploymentReadyOption": {"ActionOnTimeout": "CONTINUE_DEPLOYMENT"},
             "TerminateBlueInstancesOnDeploymentSuccess": {
-                "Action": "TERMINATE", "TerminationWaitTimeInMinutes": self.props.termination_wait_minutes},
+                "Action": "TERMINATE", "TerminationWaitTimeInMinutes": self.termination_wait_minutes},
         }
 
     def _target_group_pair(self) -> dict[str, Any]:
         pair: dict[str, Any] = {
-            "TargetGroups": [{"Name": self.props.blue_target_group.target_group_name},
-                             {"Name": self.props.green_target_group.target_group_name}],
-            "ProdTrafficRoute": {"ListenerArns": [self.props.listener.listener_arn]},
+            "TargetGroups": [{"Name": self.blue_target_group.target_group_name},
+                             {"Name": self.green_target_group.target_group_name}],
+            "ProdTrafficRoute": {"ListenerArns": [self.listener.listener_arn]},
         }
-        if self.props.test_listener is not None:
-            pair["TestTrafficRoute"] = {"ListenerArns": [self.props.test_listener.listener_arn]}
+        if self.test_listener is not None:
+            pair["TestTrafficRoute"] = {"ListenerArns": [self.test_listener.listener_arn]}
         return pair
 
     @property
@@ -613,5 +700,5 @@ class EcsDeploymentGroup(_DeploymentGroup):
         return [role for role in (task_definition.task_role, task_definition.execution_role) if role is not None]
 
 
-__all__ = ["ECS_PRESETS", "LAMBDA_PRESETS", "Deployment", "EcsApplication", "EcsDeploymentGroup",
-           "LambdaApplication", "LambdaDeploymentGroup"]
+__all__ = ["ECS_PRESETS", "LAMBDA_PRESETS", "BlueGreenService", "Deployment", "EcsApplication", "EcsDeploymentGroup",
+           "LambdaAlias", "LambdaApplication", "LambdaDeploymentGroup", "TargetGroup", "TrafficListener"]

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from iac import App, ConstructError, Stack
-from iac.constructs import apigateway, awslambda, cloudwatch, codedeploy, iam
+from iac import App, ConstructError, Duration, Stack
+from iac.constructs import apigateway, awslambda, cloudwatch, codedeploy, ec2, ecs, iam
+from iac.constructs.patterns import LoadBalancedFargateService
+from iac.specs import property_length
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -253,7 +255,7 @@ def test_a_hook_from_another_stack_is_refused():
 
 
 def test_a_hook_must_be_a_function(stack):
-    with pytest.raises(ConstructError, match="pre_traffic must be a Lambda Function"):
+    with pytest.raises(ConstructError, match=r"pre_traffic must be Invocable \| None, got str 'my-hook'"):
         _function(stack).add_alias("live", deployment="AllAtOnce", pre_traffic="my-hook")
 
 
@@ -309,8 +311,51 @@ def test_an_unknown_preset_lists_the_nine_and_points_at_the_add_alias_line(stack
 
 
 def test_a_deployment_of_the_wrong_type_is_refused(stack):
-    with pytest.raises(ConstructError, match="deployment must be a preset name"):
+    with pytest.raises(ConstructError, match=r"deployment must be Deployment \| str, got int 10"):
         _function(stack).add_alias("live", deployment=10)
+
+
+def test_a_misspelt_argument_names_the_real_one(stack):
+    alias = _function(stack).add_alias("live")
+
+    with pytest.raises(ConstructError, match="LambdaDeploymentGroup 'Deployment' has no argument 'pre_trafic'") \
+            as caught:
+        line = _next_line()
+        codedeploy.LambdaDeploymentGroup(alias, "Deployment", alias=alias, pre_trafic=_function(stack, "Pre"))
+
+    assert caught.value.hint == "did you mean pre_traffic?"
+    assert (caught.value.path, caught.value.location.line) == ("Main/Fn/Aliaslive/Deployment", line)
+
+
+def test_the_alias_must_be_an_alias(stack):
+    fn = _function(stack)
+
+    with pytest.raises(ConstructError, match="alias must be LambdaAlias, got Function"):
+        codedeploy.LambdaDeploymentGroup(stack, "Deployment", alias=fn)
+
+
+def test_the_group_name_is_bounded_by_the_schema(app, stack):
+    _, longest = property_length("AWS::CodeDeploy::DeploymentGroup", "DeploymentGroupName")
+    assert longest is not None
+    alias = _function(stack).add_alias("live")
+    group = codedeploy.LambdaDeploymentGroup(alias, "Deployment", alias=alias, deployment_group_name="g" * longest)
+    assert _resources(app)[group.resource.logical_id]["Properties"]["DeploymentGroupName"] == "g" * longest
+
+    other = _function(stack, "Other").add_alias("live")
+    with pytest.raises(ConstructError, match=r"deployment_group_name: 'g+' is too long "
+                                             r"\(AWS::CodeDeploy::DeploymentGroup DeploymentGroupName"):
+        codedeploy.LambdaDeploymentGroup(other, "Deployment", alias=other, deployment_group_name="g" * (longest + 1))
+    with pytest.raises(ConstructError, match="deployment_group_name: 'my group' does not match"):
+        codedeploy.LambdaDeploymentGroup(other, "Deployment", alias=other, deployment_group_name="my group")
+
+
+def test_more_than_ten_alarms_are_refused_by_the_constructor(stack):
+    fn = _function(stack)
+    alias = fn.add_alias("live")
+
+    with pytest.raises(ConstructError, match="alarms: CodeDeploy watches at most 10 alarms per deployment group, "
+                                             "got 11"):
+        codedeploy.LambdaDeploymentGroup(alias, "Deployment", alias=alias, alarms=[f"alarm-{i}" for i in range(11)])
 
 
 # -- with API Gateway, and as a whole ------------------------------------------------------------------
@@ -360,3 +405,64 @@ def test_a_canary_deployment_passes_cfn_lint_without_findings():
     _function(stack, "Other").add_alias("live", deployment=codedeploy.Deployment.linear(percent=25, every_minutes=5))
 
     assert lint_template(synthesize(app).stack("Main").body, "us-east-1") == []
+
+
+# -- ECS blue/green groups made directly (the pattern's are in test_blue_green.py) -------------------------
+
+def _blue_green_web(app: App) -> LoadBalancedFargateService:
+    stack = Stack(app, "Main")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=ec2.Vpc(stack, "Vpc", max_azs=2))
+    return LoadBalancedFargateService(stack, "Web", cluster=cluster, deployment="blue_green",
+                                      image=ecs.ContainerImage.from_registry("amazon/amazon-ecs-sample"))
+
+
+def _ecs_group(web: LoadBalancedFargateService, **props: Any) -> codedeploy.EcsDeploymentGroup:
+    return codedeploy.EcsDeploymentGroup(web, "Other", service=web.service, blue_target_group=web.target_group,
+                                         green_target_group=web.green_target_group, listener=web.listener, **props)
+
+
+def test_the_termination_wait_may_be_a_duration():
+    app = App()
+    group = _ecs_group(_blue_green_web(app), termination_wait_minutes=Duration.hours(2))
+
+    configuration = _resources(app)[group.resource.logical_id]["Properties"]["BlueGreenDeploymentConfiguration"]
+    assert configuration["TerminateBlueInstancesOnDeploymentSuccess"]["TerminationWaitTimeInMinutes"] == 120
+    assert group.termination_wait_minutes == 120
+
+
+@pytest.mark.parametrize(("props", "message"), [
+    ({"termination_wait_minutes": Duration.seconds(90)}, "termination_wait_minutes: 90 seconds is not a whole "
+                                                         "number of minutes"),
+    ({"termination_wait_minutes": Duration.days(3)}, "termination_wait_minutes: must be from 0 to 2880 minutes"),
+    ({"termination_wait_minutes": -1}, "termination_wait_minutes: must be from 0 to 2880 minutes"),
+    ({"test_listener": "listener-arn"}, r"test_listener must be TrafficListener \| None, got str"),
+    ({"deployment_group_name": "a/b"}, "deployment_group_name: 'a/b' does not match"),
+    ({"deployment": "Linear10PercentEvery2Minutes"}, "unknown ECS deployment preset"),
+])
+def test_bad_ecs_group_arguments_point_at_the_users_line(props, message):
+    web = _blue_green_web(App())
+
+    with pytest.raises(ConstructError, match=message) as caught:
+        line = _next_line()
+        codedeploy.EcsDeploymentGroup(web, "Other", service=web.service, blue_target_group=web.target_group,
+                                      green_target_group=web.green_target_group, listener=web.listener, **props)
+
+    assert caught.value.path == "Main/Web/Other"
+    assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
+
+
+def test_an_ecs_group_needs_two_target_groups():
+    web = _blue_green_web(App())
+
+    with pytest.raises(ConstructError, match="must be two target groups") as caught:
+        codedeploy.EcsDeploymentGroup(web, "Other", service=web.service, blue_target_group=web.target_group,
+                                      green_target_group=web.target_group, listener=web.listener)
+    assert caught.value.path == "Main/Web/Other"
+
+
+def test_an_ecs_group_needs_a_service():
+    web = _blue_green_web(App())
+
+    with pytest.raises(ConstructError, match="service must be BlueGreenService, got str 'web'"):
+        codedeploy.EcsDeploymentGroup(web, "Other", service="web", blue_target_group=web.target_group,
+                                      green_target_group=web.green_target_group, listener=web.listener)

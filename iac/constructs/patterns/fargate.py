@@ -213,6 +213,7 @@ class LoadBalancedFargateService(Construct):
                                   circuit_breaker=not blue_green)
 
     def _deployment_group(self) -> codedeploy.EcsDeploymentGroup:
+        assert self.green_target_group is not None  # made before, as for every blue/green service
         return codedeploy.EcsDeploymentGroup(
             self, "Deployment", service=self.service, blue_target_group=self.target_group,
             green_target_group=self.green_target_group, listener=self.listener, test_listener=self.test_listener,
