@@ -9,7 +9,9 @@ There is no network in tests, and nothing else is changed in the commands:
 - iac's third-party dependencies (cfn-lint, click, ..., pytest and setuptools) are this test run's own,
   from its venv's site-packages, seen through a folder of links that leaves out iac itself and pip;
 - pip is configured by environment variables only: no index, none of the machine's pip config files,
-  and no build isolation, because an isolated build would have to download setuptools.
+  and no build isolation, because an isolated build would have to download setuptools. No --find-links
+  either: the project must install iac through the requirement `iac init` wrote (the wheel's file URL),
+  as it would on a machine that has no index holding iac.
 """
 
 from __future__ import annotations
@@ -123,6 +125,7 @@ def test_the_readme_project_of_your_own_works_with_iac_from_the_wheel(distributi
                          timeout=300)
     assert run.returncode == 0, f"the README's commands failed:\n{run.stdout}\n{run.stderr}"
 
+    assert f"pyproject.toml requires iac-cfn @ {distributions.wheel.as_uri()}" in run.stdout  # init says which
     project = (checkout / next(c.split()[1] for c in commands if c.startswith("cd "))).resolve()
     assert "Synthesized " in run.stdout and " passed" in run.stdout
     assert (project / "iac.out" / "manifest.json").is_file()
