@@ -43,7 +43,7 @@ from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token
 from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.protocols import Invocable
 from iac.constructs.core.source import caller_location
-from iac.constructs.core.units import Duration
+from iac.constructs.core.units import Duration, UnitError
 from iac.errors import ConstructError
 
 CODEDEPLOY_SERVICE = "codedeploy.amazonaws.com"
@@ -158,13 +158,15 @@ class Deployment:
         return cls(kind="preset", preset_name=name, platform=platform)
 
     @classmethod
-    def canary(cls, *, percent: int, minutes: int) -> Deployment:
-        """`percent` of the traffic to the new version, then after `minutes` all of it."""
+    def canary(cls, *, percent: int, minutes: int | Duration) -> Deployment:
+        """`percent` of the traffic to the new version, then after `minutes` (or a whole-minutes
+        `Duration`) all of it."""
         return cls._custom("TimeBasedCanary", percent, minutes)
 
     @classmethod
-    def linear(cls, *, percent: int, every_minutes: int) -> Deployment:
-        """`percent` more of the traffic to the new version every `every_minutes`, until all of it."""
+    def linear(cls, *, percent: int, every_minutes: int | Duration) -> Deployment:
+        """`percent` more of the traffic to the new version every `every_minutes` (or a whole-minutes
+        `Duration`), until all of it."""
         return cls._custom("TimeBasedLinear", percent, every_minutes)
 
     @classmethod
@@ -173,10 +175,14 @@ class Deployment:
 
     @classmethod
     def _custom(cls, kind: str, percent: Any, minutes: Any) -> Deployment:
+        word = "canary" if kind == "TimeBasedCanary" else "linear"
         try:
-            return cls(kind=kind, percent=percent, minutes=minutes)
+            return cls(kind=kind, percent=percent,
+                       minutes=minutes.to("minutes") if isinstance(minutes, Duration) else minutes)
+        except UnitError as error:
+            name = "minutes" if word == "canary" else "every_minutes"
+            raise ConstructError(f"Deployment.{word}: {name}: {error}", location=caller_location()) from None
         except (TypeError, ValueError) as error:
-            word = "canary" if kind == "TimeBasedCanary" else "linear"
             message = str(error).replace("minutes must", "every_minutes must") if word == "linear" else str(error)
             raise ConstructError(f"Deployment.{word}: {message}", location=caller_location()) from None
 
@@ -237,11 +243,17 @@ def as_deployment(value: Any, platform: str = "Lambda") -> Deployment:
 # -- application ---------------------------------------------------------------------------------
 
 class LambdaApplication(Construct):
-    """An `AWS::CodeDeploy::Application` for Lambda deployments (groups of one or more functions)."""
+    """An `AWS::CodeDeploy::Application` for Lambda deployments (groups of one or more functions).
+
+    Args:
+        application_name: the application's name; CloudFormation generates one when omitted.
+    """
 
     compute_platform = "Lambda"
+    cfn_type = "AWS::CodeDeploy::Application"
 
-    def __init__(self, scope: Construct, id: str, *, application_name: str | None = None) -> None:
+    def __init__(self, scope: Construct, id: str, *,
+                 application_name: Annotated[str | Token | None, Cfn("ApplicationName")] = None) -> None:
         super().__init__(scope, id)
         self.resource = CfnResource(self, "Resource", type="AWS::CodeDeploy::Application", properties={
             "ComputePlatform": self.compute_platform, "ApplicationName": application_name})

@@ -466,3 +466,22 @@ def test_an_ecs_group_needs_a_service():
     with pytest.raises(ConstructError, match="service must be BlueGreenService, got str 'web'"):
         codedeploy.EcsDeploymentGroup(web, "Other", service="web", blue_target_group=web.target_group,
                                       green_target_group=web.green_target_group, listener=web.listener)
+
+
+def test_a_custom_schedule_takes_durations():
+    assert codedeploy.Deployment.canary(percent=10, minutes=Duration.hours(1)).minutes == 60
+    assert codedeploy.Deployment.linear(percent=10, every_minutes=Duration.minutes(3)).minutes == 3
+    with pytest.raises(ConstructError, match="Deployment.linear: every_minutes: 90 seconds is not a whole number "
+                                             "of minutes") as caught:
+        line = _next_line()
+        codedeploy.Deployment.linear(percent=10, every_minutes=Duration.seconds(90))
+    assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
+
+
+def test_an_application_name_is_checked_against_the_schema(stack):
+    _, longest = property_length("AWS::CodeDeploy::Application", "ApplicationName")
+    assert longest is not None
+
+    with pytest.raises(ConstructError, match=r"application_name: 'a+' is too long "
+                                             r"\(AWS::CodeDeploy::Application ApplicationName"):
+        codedeploy.EcsApplication(stack, "Releases", application_name="a" * (longest + 1))
