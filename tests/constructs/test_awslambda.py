@@ -74,10 +74,12 @@ def test_the_function_depends_on_its_role_policy_once_it_has_one() -> None:
     assert _resources(app)[fn.resource.logical_id]["DependsOn"] == [fn.role.default_policy.logical_id]
 
 
-def test_an_unknown_runtime_is_refused_at_your_line_with_the_closest_and_the_usable_ones() -> None:
+def test_an_unknown_runtime_is_refused_at_your_line_with_the_closest_and_the_usable_ones(
+        frozen_today: datetime.date) -> None:
     stack = Stack(App(), "S")
-    with pytest.raises(ConstructError, match=r"unknown runtime 'nodejs22x' \(did you mean 'nodejs22.x'\?\); "
-                                             r"runtimes new functions can use on 2026-06-01: .*nodejs24.x") as caught:
+    expected = (rf"unknown runtime 'nodejs22x' \(did you mean 'nodejs22.x'\?\); "
+                rf"runtimes new functions can use on {frozen_today}: .*python3.14")
+    with pytest.raises(ConstructError, match=expected) as caught:
         _function(stack, runtime="nodejs22x")
     assert caught.value.location.file == __file__
     assert caught.value.path == "S/Fn"
