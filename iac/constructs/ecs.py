@@ -25,27 +25,38 @@ Stability contract (changing these ids replaces the resources): a container's lo
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal, cast
 
 import attrs
 
 from iac.constructs import ec2, iam, logs
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token, is_token
+from iac.constructs.core.forwarding import checked_keywords
+from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.source import caller_location
+from iac.constructs.core.units import Duration, Size
 from iac.errors import ConstructError
+from iac.specs import property_enum
 
 ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
 ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 ECR_AUTH_ACTION = "ecr:GetAuthorizationToken"  # account-wide: IAM allows no resource but "*" for it
 SECRETS_MANAGER_READ = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
 SSM_READ = ("ssm:GetParameters",)
-CPU_ARCHITECTURES = ("X86_64", "ARM64")
-DEPLOYMENT_CONTROLLERS = ("ECS", "CODE_DEPLOY")
+TASK_DEFINITION = "AWS::ECS::TaskDefinition"
+SERVICE = "AWS::ECS::Service"
+#: ECS's limits the schemas leave out (they type these as plain integers).
+MAX_CONTAINER_CPU = 32768
+CONTAINER_MEMORY_MIB = (6, 249856)  # Docker needs 6 MiB at least
+MAX_INT32 = 2147483647
 CONTAINER_INSIGHTS = {True: "enabled", False: "disabled", "enhanced": "enhanced"}
 DEFAULT_GRACE_PERIOD_SECONDS = 60
 _CONTAINER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
+_ECS_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _DYNAMIC_REFERENCE = re.compile(r"^\{\{resolve:(ssm|ssm-secure|secretsmanager):(.+)\}\}$", re.DOTALL)
 _SECRET_REFERENCE = re.compile(r"\{\{resolve:(ssm-secure|secretsmanager):")
 
@@ -323,92 +334,168 @@ class LogDriver:
             raise ConstructError(f"LogDriver.aws_logs: {error}", location=caller_location()) from None
 
 
+# -- rules the schemas cannot say, and enums they hold deeper than a top-level property -------------
+
+def schema_enum_rule(resource_type: str, *path: str) -> Callable[[Any], str | None]:
+    """A Check rule: the value is one the schema lists for the nested property at `path` (read when
+    first used, so it follows the pinned cfn-lint)."""
+    where = f"{resource_type} {'.'.join(path)}"
+
+    def rule(value: Any) -> str | None:
+        options = property_enum(resource_type, *path)
+        if not options or value in options:
+            return None
+        spelt = {str(option).lower(): option for option in options}
+        close = difflib.get_close_matches(str(value).lower(), list(spelt), n=1, cutoff=0.5)
+        suggestion = f" (did you mean {spelt[close[0]]!r}?)" if close else ""
+        return f"{value!r} is not one of {', '.join(map(repr, options))}{suggestion} ({where}, per its schema)"
+
+    rule.__name__ = f"enum_of_{'_'.join(path)}"
+    return rule
+
+
+def whole_number_rule(low: int, high: int, unit: str = "") -> Callable[[Any], str | None]:
+    """A Check rule: a number from `low` to `high` (ECS's limits, which the schemas do not state)."""
+    def rule(value: Any) -> str | None:
+        return None if low <= value <= high else f"{value} is not from {low} to {high}{unit}"
+
+    rule.__name__ = f"from_{low}_to_{high}"
+    return rule
+
+
+def name_rule(what: str) -> Callable[[Any], str | None]:
+    """A Check rule: 1-255 letters, digits, '_' or '-' (ECS's rule for families and cluster names)."""
+    def rule(value: Any) -> str | None:
+        if is_token(value) or (isinstance(value, str) and _ECS_NAME.match(value)):
+            return None
+        return f"{value!r} is not a {what}: use 1-255 letters, digits, '_' or '-'"
+
+    rule.__name__ = f"{what.replace(' ', '_')}_rule"
+    return rule
+
+
+def environment_rule(value: Mapping[str, Any]) -> str | None:
+    """Variable names are non-empty; a secret never travels as a plain variable."""
+    for key, item in value.items():
+        if not key:
+            return "environment variable names must be non-empty strings"
+        if isinstance(item, str) and _SECRET_REFERENCE.search(item):
+            return (f"environment variable {key!r} holds a secret reference: CloudFormation would resolve it into "
+                    "the task definition, readable by anyone who can describe it; pass it as "
+                    f"secrets={{{key!r}: ...}} instead")
+    return None
+
+
 # -- containers ------------------------------------------------------------------------------------
+
+def _port_protocol(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    problem = schema_enum_rule(TASK_DEFINITION, "ContainerDefinitions", "PortMappings", "Protocol")(value)
+    if problem:
+        raise ValueError(f"port mapping protocol: {problem}")
+
+
+def _port_number(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise ValueError(f"container_port must be a port number from 1 to 65535, got {value!r}")
+
 
 @attrs.frozen
 class PortMapping:
-    """A port the container listens on (with awsvpc networking the task's address uses the same port)."""
+    """A port the container listens on (with awsvpc networking the task's address uses the same port).
+    `protocol` is one the TaskDefinition schema lists for PortMappings ("tcp", "udp")."""
 
-    container_port: int = attrs.field(validator=attrs.validators.and_(
-        attrs.validators.instance_of(int), attrs.validators.ge(1), attrs.validators.le(65535)))
-    protocol: str = attrs.field(default="tcp", validator=attrs.validators.in_(("tcp", "udp")))
+    container_port: int = attrs.field(validator=_port_number)
+    protocol: str = attrs.field(default="tcp", validator=_port_protocol)
     name: str | None = None
 
 
-def _port_mappings(value: Any) -> tuple[PortMapping, ...]:
+def _port_mappings(value: int | PortMapping | Sequence[int | PortMapping]) -> tuple[PortMapping, ...]:
     items = [value] if isinstance(value, int | PortMapping) else list(value or ())
     return tuple(item if isinstance(item, PortMapping) else PortMapping(item) for item in items)
 
 
-def _check_environment(instance: Any, attribute: attrs.Attribute, value: dict[str, Any]) -> None:
-    for key, item in value.items():
-        if not isinstance(key, str) or not key:
-            raise ValueError(f"environment variable names must be non-empty strings, got {key!r}")
-        if isinstance(item, str) and _SECRET_REFERENCE.search(item):
-            raise ValueError(f"environment variable {key!r} holds a secret reference: CloudFormation would "
-                             "resolve it into the task definition, readable by anyone who can describe it; "
-                             f"pass it as secrets={{{key!r}: ...}} instead")
-        if isinstance(item, bool) or not isinstance(item, str | int | float | Token):
-            raise ValueError(f"environment variable {key!r} must be a string, got {type(item).__name__}")
-
-
-def _check_logging(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, bool | AwsLogDriver):
-        raise TypeError(f"logging must be True (CloudWatch Logs), False (no logs) or LogDriver.aws_logs(...), "
-                        f"got {value!r}")
-
-
-def _optional_int(low: int, high: int) -> Any:
-    return attrs.validators.optional(attrs.validators.and_(
-        attrs.validators.instance_of(int), attrs.validators.ge(low), attrs.validators.le(high)))
-
-
-def _string_list() -> Any:
-    return attrs.validators.optional(attrs.validators.deep_iterable(
-        attrs.validators.instance_of(str | Token), attrs.validators.instance_of(list | tuple)))
-
-
-@attrs.define(kw_only=True)
-class ContainerProps:
-    image: ContainerImage = attrs.field(validator=attrs.validators.instance_of(ContainerImage))
-    port_mappings: tuple[PortMapping, ...] = attrs.field(factory=tuple, converter=_port_mappings)
-    environment: dict[str, Any] = attrs.field(factory=dict, converter=lambda v: dict(v or {}),
-                                              validator=_check_environment)
-    secrets: dict[str, Any] = attrs.field(factory=dict, converter=lambda v: dict(v or {}))
-    logging: AwsLogDriver | bool = attrs.field(default=True, validator=_check_logging)
-    command: list[str] | None = attrs.field(default=None, validator=_string_list())
-    entry_point: list[str] | None = attrs.field(default=None, validator=_string_list())
-    essential: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    cpu: int | None = attrs.field(default=None, validator=_optional_int(0, 32768))
-    memory_limit_mib: int | None = attrs.field(default=None, validator=_optional_int(6, 249856))
-    memory_reservation_mib: int | None = attrs.field(default=None, validator=_optional_int(6, 249856))
-    readonly_root_filesystem: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    container_name: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        both = sorted(set(self.environment) & set(self.secrets))
-        if both:
-            raise ValueError(f"{', '.join(both)} is in both environment and secrets; a variable has one source")
-        ports = [(mapping.container_port, mapping.protocol) for mapping in self.port_mappings]
-        if len(set(ports)) != len(ports):
-            raise ValueError(f"port_mappings lists a port twice: {ports}")
-
-
 class ContainerDefinition(Construct):
-    """One container of a task definition; made by `task_definition.add_container(name, ...)`."""
+    """One container of a task definition; made by `task_definition.add_container(name, ...)`.
 
-    def __init__(self, scope: FargateTaskDefinition, id: str, **props: Any) -> None:
+    Args:
+        image: where the image comes from: `ContainerImage.from_registry(...)` or
+            `ContainerImage.from_ecr_repository(...)`.
+        port_mappings: the ports it listens on: numbers (tcp) or PortMappings.
+        environment: plain environment variables (name -> string or number); never secrets.
+        secrets: variables ECS reads from Secrets Manager or SSM Parameter Store when a task starts
+            (name -> a dynamic reference '{{resolve:...}}' or an ecs.Secret); the execution role may
+            read exactly those.
+        logging: True (default): a CloudWatch log group of its own; False: no logs; or
+            `LogDriver.aws_logs(...)`.
+        command: the command, instead of the image's CMD.
+        entry_point: the entry point, instead of the image's ENTRYPOINT.
+        essential: whether the task stops when this container stops (True).
+        cpu: CPU units reserved for the container, 0 to 32768 (1024 = 1 vCPU).
+        memory_limit_mib: the hard memory limit, 6 to 249856 MiB (a number of MiB or a Size).
+        memory_reservation_mib: the soft memory limit, 6 to 249856 MiB (a number of MiB or a Size).
+        readonly_root_filesystem: mount the root file system read-only (False).
+        container_name: the container's name in the task definition (default: the id); 1-255
+            letters, digits, '_' or '-'.
+    """
+
+    def __init__(
+        self,
+        scope: FargateTaskDefinition,
+        id: str,
+        *,
+        image: ContainerImage,
+        port_mappings: int | PortMapping | Sequence[int | PortMapping] = (),
+        environment: Annotated[Mapping[str, str | int | float | Token] | None, Check(environment_rule)] = None,
+        secrets: Mapping[str, str | Secret] | None = None,
+        logging: bool | AwsLogDriver = True,
+        command: Sequence[str | Token] | None = None,
+        entry_point: Sequence[str | Token] | None = None,
+        essential: bool = True,
+        cpu: Annotated[int | None, Check(whole_number_rule(0, MAX_CONTAINER_CPU))] = None,
+        memory_limit_mib: Annotated[int | Size | None, Unit("MiB"),
+                                    Check(whole_number_rule(*CONTAINER_MEMORY_MIB, " MiB"))] = None,
+        memory_reservation_mib: Annotated[int | Size | None, Unit("MiB"),
+                                          Check(whole_number_rule(*CONTAINER_MEMORY_MIB, " MiB"))] = None,
+        readonly_root_filesystem: bool = False,
+        container_name: str | None = None,
+    ) -> None:
         super().__init__(scope, id)
         self.task_definition = scope
-        self.props: ContainerProps = self._build_props(ContainerProps, props)
-        self.container_name: str = self.props.container_name or id
-        if not _CONTAINER_NAME.match(self.container_name):
-            raise ConstructError(f"container name {self.container_name!r} must be 1-255 letters, digits, '_' or '-'",
-                                 path=self.path, location=self.location)
+        self.container_name: str = container_name or id
+        self.image = image
+        self.environment: dict[str, Any] = dict(environment or {})
+        self.command = list(command) if command is not None else None
+        self.entry_point = list(entry_point) if entry_point is not None else None
+        self.essential = essential
+        self.cpu = cpu
+        self.memory_limit_mib = memory_limit_mib
+        self.memory_reservation_mib = memory_reservation_mib
+        self.readonly_root_filesystem = readonly_root_filesystem
+        self.port_mappings: tuple[PortMapping, ...] = self._checked(
+            lambda: self._combination(_port_mappings(port_mappings), dict(secrets or {})))
         self.log_group: logs.LogGroup | None = None
-        self.secrets = {name: self._secret(name, value) for name, value in self.props.secrets.items()}
-        self._image = self.props.image.bind(self)
-        self._logging = self._log_configuration()
+        self.secrets = {name: self._secret(name, value) for name, value in (secrets or {}).items()}
+        self._image = image.bind(self)
+        self._logging = self._log_configuration(logging)
+
+    def _checked(self, make: Callable[[], Any]) -> Any:
+        try:
+            return make()
+        except (TypeError, ValueError) as error:
+            raise ConstructError(f"invalid argument for ContainerDefinition {self.id!r}: {error}", path=self.path,
+                                 location=self.location) from None
+
+    def _combination(self, ports: tuple[PortMapping, ...], secrets: dict[str, Any]) -> tuple[PortMapping, ...]:
+        """The rules between props (each prop alone was checked against its declaration)."""
+        if not _CONTAINER_NAME.match(self.container_name):
+            raise ValueError(f"container name {self.container_name!r} must be 1-255 letters, digits, '_' or '-'")
+        both = sorted(set(self.environment) & set(secrets))
+        if both:
+            raise ValueError(f"{', '.join(both)} is in both environment and secrets; a variable has one source")
+        pairs = [(mapping.container_port, mapping.protocol) for mapping in ports]
+        if len(set(pairs)) != len(pairs):
+            raise ValueError(f"port_mappings lists a port twice: {pairs}")
+        return ports
 
     def _secret(self, name: str, value: Any) -> Secret:
         try:
@@ -420,92 +507,92 @@ class ContainerDefinition(Construct):
         role.add_to_policy(iam.PolicyStatement(actions=list(secret.actions), resources=[secret.resource]))
         return secret
 
-    def _log_configuration(self) -> dict[str, Any] | None:
-        logging = self.props.logging
+    def _log_configuration(self, logging: bool | AwsLogDriver) -> dict[str, Any] | None:
         if logging is False:
             return None
         driver = AwsLogDriver() if logging is True else logging
         return driver.bind(self)
 
-    @property
-    def port_mappings(self) -> tuple[PortMapping, ...]:
-        return self.props.port_mappings
-
-    @property
-    def essential(self) -> bool:
-        return self.props.essential
-
     def render(self) -> dict[str, Any]:
         """The ContainerDefinitions entry."""
-        p = self.props
         return {
             "Name": self.container_name,
             "Image": self._image,
-            "Essential": p.essential,
+            "Essential": self.essential,
             "PortMappings": [{"ContainerPort": m.container_port, "Protocol": m.protocol, "Name": m.name}
-                             for m in p.port_mappings] or None,
+                             for m in self.port_mappings] or None,
             "Environment": [{"Name": k, "Value": str(v) if isinstance(v, int | float) else v}
-                            for k, v in sorted(p.environment.items())] or None,
+                            for k, v in sorted(self.environment.items())] or None,
             "Secrets": [{"Name": k, "ValueFrom": s.value_from} for k, s in sorted(self.secrets.items())] or None,
             "LogConfiguration": self._logging,
-            "Command": list(p.command) if p.command is not None else None,
-            "EntryPoint": list(p.entry_point) if p.entry_point is not None else None,
-            "Cpu": p.cpu,
-            "Memory": p.memory_limit_mib,
-            "MemoryReservation": p.memory_reservation_mib,
-            "ReadonlyRootFilesystem": p.readonly_root_filesystem or None,
+            "Command": self.command,
+            "EntryPoint": self.entry_point,
+            "Cpu": self.cpu,
+            "Memory": self.memory_limit_mib,
+            "MemoryReservation": self.memory_reservation_mib,
+            "ReadonlyRootFilesystem": self.readonly_root_filesystem or None,
         }
 
 
 # -- task definitions ------------------------------------------------------------------------------
 
-def _optional_role(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is not None and not isinstance(value, iam.Role):
-        raise TypeError(f"{attribute.name} must be an iam.Role, got {type(value).__name__}")
-
-
-@attrs.define(kw_only=True)
-class FargateTaskDefinitionProps:
-    cpu: int = 256
-    memory_limit_mib: int = 512
-    task_role: iam.Role | None = attrs.field(default=None, validator=_optional_role)
-    execution_role: iam.Role | None = attrs.field(default=None, validator=_optional_role)
-    family: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.matches_re(r"^[A-Za-z0-9_-]{1,255}$")))
-    cpu_architecture: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.in_(CPU_ARCHITECTURES)))
-
-    def __attrs_post_init__(self) -> None:
-        check_fargate_size(self.cpu, self.memory_limit_mib)
-
-
 class FargateTaskDefinition(Construct):
     """What a Fargate task runs: `FargateTaskDefinition(stack, "Task", cpu=256, memory_limit_mib=512)`.
 
-    Props: cpu and memory_limit_mib (a pair Fargate accepts), task_role and execution_role (made for
-    you when not given), family, cpu_architecture (X86_64 or ARM64). Grant to the task definition to
-    give the running code access: `table.grant_read(task_definition)`.
+    Grant to the task definition to give the running code access: `table.grant_read(task_definition)`.
+
+    Args:
+        cpu: the task's CPU units (256 = a quarter vCPU): a Fargate size, with a memory_limit_mib
+            Fargate accepts for it (the pairs are cfn-lint's, see `fargate_cpu_memory`).
+        memory_limit_mib: the task's memory (512 MiB; a number of MiB or a Size).
+        task_role: the role the task's code runs as (default: a role of its own).
+        execution_role: the role ECS uses to start the task: pull the image, write the logs, read
+            the secrets (default: made when something needs it).
+        family: the task definition family's name (default: CloudFormation makes one); 1-255
+            letters, digits, '_' or '-'.
+        cpu_architecture: "X86_64" or "ARM64" (the values the schema lists for
+            RuntimePlatform.CpuArchitecture); None leaves Fargate's default (X86_64).
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = TASK_DEFINITION
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cpu: int = 256,
+        memory_limit_mib: Annotated[int | Size, Unit("MiB")] = 512,
+        task_role: iam.Role | None = None,
+        execution_role: iam.Role | None = None,
+        family: Annotated[str | Token | None, Cfn("Family"), Check(name_rule("task definition family"))] = None,
+        cpu_architecture: Annotated[
+            str | None, Check(schema_enum_rule(TASK_DEFINITION, "RuntimePlatform", "CpuArchitecture"))] = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: FargateTaskDefinitionProps = self._build_props(FargateTaskDefinitionProps, props)
+        try:
+            check_fargate_size(cpu, memory_limit_mib)
+        except ValueError as error:
+            raise ConstructError(f"invalid argument for FargateTaskDefinition {id!r}: {error}", path=self.path,
+                                 location=self.location) from None
+        self.cpu = cpu
+        self.memory_limit_mib = memory_limit_mib
         self.containers: list[ContainerDefinition] = []
         self._role_dependents: list[CfnResource] = []
-        self.task_role: iam.Role = self.props.task_role or iam.Role(
+        self.task_role: iam.Role = task_role or iam.Role(
             self, "TaskRole", assumed_by=iam.ServicePrincipal(ECS_TASKS_SERVICE))
-        self.execution_role: iam.Role | None = self.props.execution_role
-        self.resource = CfnResource(self, "Resource", type="AWS::ECS::TaskDefinition", properties={
+        self.execution_role: iam.Role | None = execution_role
+        self.resource = CfnResource(self, "Resource", type=TASK_DEFINITION, properties={
             "RequiresCompatibilities": ["FARGATE"],
             "NetworkMode": "awsvpc",
-            "Cpu": str(self.props.cpu),
-            "Memory": str(self.props.memory_limit_mib),
+            "Cpu": str(cpu),
+            "Memory": str(memory_limit_mib),
             "TaskRoleArn": self.task_role.role_arn,
             "ExecutionRoleArn": Lazy(lambda: self.execution_role.role_arn if self.execution_role else None),
             "ContainerDefinitions": Lazy(lambda: [container.render() for container in self.containers]),
-            "Family": self.props.family,
-            "RuntimePlatform": {"CpuArchitecture": self.props.cpu_architecture, "OperatingSystemFamily": "LINUX"}
-            if self.props.cpu_architecture else None,
+            "Family": family,
+            "RuntimePlatform": {"CpuArchitecture": cpu_architecture, "OperatingSystemFamily": "LINUX"}
+            if cpu_architecture else None,
         })
 
     @property
@@ -521,12 +608,32 @@ class FargateTaskDefinition(Construct):
         """The first essential container: the one a load balancer sends traffic to unless told otherwise."""
         return next((c for c in self.containers if c.essential), None)
 
-    def add_container(self, name: str, **props: Any) -> ContainerDefinition:
-        """Add a container named `name`. Props: image (required), port_mappings (ports or PortMapping),
-        environment, secrets (name -> dynamic reference or ecs.Secret), logging (True: a log group of
-        its own; False; or LogDriver.aws_logs(...)), command, entry_point, essential (True), cpu,
-        memory_limit_mib, memory_reservation_mib, readonly_root_filesystem."""
-        container = ContainerDefinition(self, name, **props)
+    @checked_keywords
+    def add_container(
+        self,
+        name: str,
+        *,
+        image: ContainerImage,
+        port_mappings: int | PortMapping | Sequence[int | PortMapping] = (),
+        environment: Mapping[str, str | int | float | Token] | None = None,
+        secrets: Mapping[str, str | Secret] | None = None,
+        logging: bool | AwsLogDriver = True,
+        command: Sequence[str | Token] | None = None,
+        entry_point: Sequence[str | Token] | None = None,
+        essential: bool = True,
+        cpu: int | None = None,
+        memory_limit_mib: int | Size | None = None,
+        memory_reservation_mib: int | Size | None = None,
+        readonly_root_filesystem: bool = False,
+        container_name: str | None = None,
+    ) -> ContainerDefinition:
+        """Add a container named `name` (its id; also its name unless `container_name` says otherwise).
+        The props are ContainerDefinition's, checked there."""
+        container = ContainerDefinition(
+            self, name, image=image, port_mappings=port_mappings, environment=environment, secrets=secrets,
+            logging=logging, command=command, entry_point=entry_point, essential=essential, cpu=cpu,
+            memory_limit_mib=memory_limit_mib, memory_reservation_mib=memory_reservation_mib,
+            readonly_root_filesystem=readonly_root_filesystem, container_name=container_name)
         if any(c.container_name == container.container_name for c in self.containers):
             raise ConstructError(f"task definition {self.path} already has a container named "
                                  f"{container.container_name!r}", path=container.path, location=container.location)
@@ -559,35 +666,34 @@ class FargateTaskDefinition(Construct):
 
 # -- cluster ---------------------------------------------------------------------------------------
 
-def _check_insights(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is not None and value not in CONTAINER_INSIGHTS:
-        raise ValueError(f"container_insights must be True, False or 'enhanced', got {value!r}")
-
-
-@attrs.define(kw_only=True)
-class ClusterProps:
-    vpc: ec2.Vpc = attrs.field(validator=attrs.validators.instance_of(ec2.Vpc))
-    container_insights: bool | str | None = attrs.field(default=None, validator=_check_insights)
-    cluster_name: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.matches_re(r"^[A-Za-z0-9_-]{1,255}$")))
-
-
 class Cluster(Construct):
     """An ECS cluster for Fargate services in `vpc`.
 
-    `container_insights`: True / False / "enhanced" write the cluster setting; None (default) leaves
-    the account's setting in charge.
+    Args:
+        vpc: the VPC its services run in.
+        container_insights: True / False / "enhanced" write the cluster's containerInsights setting;
+            None (default) leaves the account's setting in charge.
+        cluster_name: a fixed name (default: CloudFormation makes one); 1-255 letters, digits, '_'
+            or '-'.
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = "AWS::ECS::Cluster"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        vpc: ec2.Vpc,
+        container_insights: bool | Literal["enhanced"] | None = None,
+        cluster_name: Annotated[str | Token | None, Cfn("ClusterName"), Check(name_rule("cluster name"))] = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: ClusterProps = self._build_props(ClusterProps, props)
-        self.vpc = self.props.vpc
-        insights = self.props.container_insights
+        self.vpc = vpc
         properties = {
-            "ClusterName": self.props.cluster_name,
-            "ClusterSettings": [{"Name": "containerInsights", "Value": CONTAINER_INSIGHTS[insights]}]
-            if insights is not None else None,
+            "ClusterName": cluster_name,
+            "ClusterSettings": [{"Name": "containerInsights", "Value": CONTAINER_INSIGHTS[container_insights]}]
+            if container_insights is not None else None,
         }
         self.resource = CfnResource(self, "Resource", type="AWS::ECS::Cluster",
                                     properties={key: value for key, value in properties.items() if value is not None})
@@ -603,70 +709,109 @@ class Cluster(Construct):
 
 # -- services --------------------------------------------------------------------------------------
 
-def _optional_instance(kind: type) -> Any:
-    return attrs.validators.optional(attrs.validators.instance_of(kind))
-
-
-@attrs.define(kw_only=True)
+@attrs.frozen(kw_only=True)
 class FargateServiceProps:
-    cluster: Cluster = attrs.field(validator=attrs.validators.instance_of(Cluster))
-    task_definition: FargateTaskDefinition = attrs.field(validator=attrs.validators.instance_of(FargateTaskDefinition))
-    desired_count: int = attrs.field(default=1, validator=attrs.validators.and_(
-        attrs.validators.instance_of(int), attrs.validators.ge(0)))
-    vpc_subnets: ec2.SubnetSelection | None = attrs.field(default=None, validator=_optional_instance(
-        ec2.SubnetSelection))
-    security_group: ec2.SecurityGroup | None = attrs.field(default=None, validator=_optional_instance(
-        ec2.SecurityGroup))
-    assign_public_ip: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    circuit_breaker: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    min_healthy_percent: int = attrs.field(default=100, validator=_optional_int(0, 100))
-    max_healthy_percent: int = attrs.field(default=200, validator=_optional_int(100, 200))
-    health_check_grace_period_seconds: int | None = attrs.field(default=None, validator=_optional_int(0, 2147483647))
-    deployment_controller: str = attrs.field(default="ECS", validator=attrs.validators.in_(DEPLOYMENT_CONTROLLERS))
-    platform_version: str | None = attrs.field(default=None, validator=_optional_instance(str))
-    service_name: str | None = attrs.field(default=None, validator=_optional_instance(str))
-    enable_execute_command: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    """What a FargateService was made with, for code that reads it (`service.props.deployment_controller`);
+    the checks are the constructor's."""
 
-    def __attrs_post_init__(self) -> None:
-        if self.deployment_controller == "CODE_DEPLOY" and self.circuit_breaker:
-            raise ValueError("the deployment circuit breaker works only with the ECS deployment controller; "
-                             "pass circuit_breaker=False with deployment_controller='CODE_DEPLOY' (CodeDeploy "
-                             "rolls back on its own alarms)")
+    cluster: Cluster
+    task_definition: FargateTaskDefinition
+    desired_count: int
+    vpc_subnets: ec2.SubnetSelection | None
+    security_group: ec2.SecurityGroup | None
+    assign_public_ip: bool
+    circuit_breaker: bool
+    min_healthy_percent: int
+    max_healthy_percent: int
+    health_check_grace_period_seconds: int | None
+    deployment_controller: str
+    platform_version: str | None
+    service_name: str | Token | None
+    enable_execute_command: bool
 
 
 class FargateService(Construct):
     """Keeps `desired_count` tasks of a task definition running on Fargate.
 
-    Props: cluster, task_definition, desired_count (1), vpc_subnets (default: the VPC's private
-    subnets), security_group (default: a group of its own that allows nothing in and HTTPS out),
-    assign_public_ip (False), circuit_breaker (True: a deployment whose tasks keep failing stops and
-    rolls back), min_healthy_percent / max_healthy_percent (100 / 200: new tasks start before old ones
-    stop), health_check_grace_period_seconds (60 once load balanced: time for a new task to start
-    before failed health checks count), deployment_controller ("ECS", or "CODE_DEPLOY" for blue/green),
-    platform_version, service_name, enable_execute_command.
+    Args:
+        cluster: the cluster (and so the VPC) the tasks run in.
+        task_definition: what the tasks run.
+        desired_count: how many tasks to keep running (1).
+        vpc_subnets: where the tasks run (default: the VPC's private subnets).
+        security_group: the tasks' security group (default: a group of its own that allows nothing
+            in and HTTPS out).
+        assign_public_ip: give each task a public address (False).
+        circuit_breaker: True: a deployment whose tasks keep failing stops and rolls back (ECS
+            controller only).
+        min_healthy_percent: the share of desired tasks kept running during a deployment, 0 to 100
+            (100: new tasks start before old ones stop).
+        max_healthy_percent: the most tasks a deployment may run, as a share of the desired count,
+            100 to 200 (200).
+        health_check_grace_period_seconds: time for a new task to start before failed health checks
+            count (seconds or a Duration; 60 once load balanced).
+        deployment_controller: "ECS" (default) or "CODE_DEPLOY" for blue/green deployments.
+        platform_version: the Fargate platform version (default: LATEST).
+        service_name: a fixed name (default: CloudFormation makes one).
+        enable_execute_command: allow `aws ecs execute-command` into the tasks (False).
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = SERVICE
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cluster: Cluster,
+        task_definition: FargateTaskDefinition,
+        desired_count: Annotated[int, Cfn("DesiredCount"), Check(whole_number_rule(0, MAX_INT32))] = 1,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_group: ec2.SecurityGroup | None = None,
+        assign_public_ip: bool = False,
+        circuit_breaker: bool = True,
+        min_healthy_percent: Annotated[int, Check(whole_number_rule(0, 100, "%"))] = 100,
+        max_healthy_percent: Annotated[int, Check(whole_number_rule(100, 200, "%"))] = 200,
+        health_check_grace_period_seconds: Annotated[
+            int | Duration | None, Cfn("HealthCheckGracePeriodSeconds", unit="seconds"),
+            Check(whole_number_rule(0, MAX_INT32, " seconds"))] = None,
+        deployment_controller: Annotated[
+            Literal["ECS", "CODE_DEPLOY"], Check(schema_enum_rule(SERVICE, "DeploymentController", "Type"))] = "ECS",
+        platform_version: Annotated[str | None, Cfn("PlatformVersion")] = None,
+        service_name: Annotated[str | Token | None, Cfn("ServiceName")] = None,
+        enable_execute_command: Annotated[bool, Cfn("EnableExecuteCommand")] = False,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: FargateServiceProps = self._build_props(FargateServiceProps, props)
-        self.cluster = self.props.cluster
-        self.task_definition = self.props.task_definition
-        self.security_group = self.props.security_group or self._security_group()
-        self.subnets = self.cluster.vpc.select_subnets(self.props.vpc_subnets)
+        if deployment_controller == "CODE_DEPLOY" and circuit_breaker:
+            raise ConstructError(
+                f"invalid argument for FargateService {id!r}: the deployment circuit breaker works only with the "
+                "ECS deployment controller; pass circuit_breaker=False with deployment_controller='CODE_DEPLOY' "
+                "(CodeDeploy rolls back on its own alarms)", path=self.path, location=self.location)
+        self.props = FargateServiceProps(
+            cluster=cluster, task_definition=task_definition, desired_count=desired_count, vpc_subnets=vpc_subnets,
+            security_group=security_group, assign_public_ip=assign_public_ip, circuit_breaker=circuit_breaker,
+            min_healthy_percent=min_healthy_percent, max_healthy_percent=max_healthy_percent,
+            health_check_grace_period_seconds=cast("int | None", health_check_grace_period_seconds),  # in seconds
+            deployment_controller=deployment_controller, platform_version=platform_version,
+            service_name=service_name, enable_execute_command=enable_execute_command)
+        self.cluster = cluster
+        self.task_definition = task_definition
+        self.deployment_controller: str = deployment_controller
+        self.security_group = security_group or self._security_group()
+        self.subnets = self.cluster.vpc.select_subnets(vpc_subnets)
         self._load_balancers: list[dict[str, Any]] = []
-        self.resource = CfnResource(self, "Resource", type="AWS::ECS::Service", properties={
+        self.resource = CfnResource(self, "Resource", type=SERVICE, properties={
             "Cluster": self.cluster.cluster_name,
             "TaskDefinition": self.task_definition.task_definition_arn,
             "LaunchType": "FARGATE",
-            "DesiredCount": self.props.desired_count,
-            "PlatformVersion": self.props.platform_version,
-            "ServiceName": self.props.service_name,
+            "DesiredCount": desired_count,
+            "PlatformVersion": platform_version,
+            "ServiceName": service_name,
             "NetworkConfiguration": self._network_configuration(),
             "DeploymentConfiguration": self._deployment_configuration(),
-            "DeploymentController": {"Type": self.props.deployment_controller},
+            "DeploymentController": {"Type": deployment_controller},
             "LoadBalancers": Lazy(lambda: list(self._load_balancers) or None),
             "HealthCheckGracePeriodSeconds": Lazy(self._grace_period),
-            "EnableExecuteCommand": self.props.enable_execute_command or None,
+            "EnableExecuteCommand": enable_execute_command or None,
         })
         # Tasks start as soon as the service exists: their grants and their way out must be in place.
         self.task_definition.add_role_dependent(self.resource)

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from iac import App, CfnResource, ConstructError, Stack, ValidationError
+from iac import App, CfnResource, ConstructError, Duration, Size, Stack, ValidationError
 from iac.constructs import ec2, ecs, elbv2, iam, logs
+from iac.specs import property_enum
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -189,8 +190,9 @@ def test_grants_to_the_task_definition_go_to_the_task_role(app, stack, task):
     ({"image": "nginx"}, "image"),
     ({"image": IMAGE, "port_mappings": [70000]}, "container_port"),
     ({"image": IMAGE, "port_mappings": [80, 80]}, "lists a port twice"),
-    ({"image": IMAGE, "environment": {"A": True}}, "must be a string"),
-    ({"image": IMAGE, "logging": "awslogs"}, "logging must be True"),
+    ({"image": IMAGE, "environment": {"A": True}}, r"environment must be Mapping\[str, str \| int \| float \| Token\] "
+                                                   r"\| None, .*the value of 'A' is bool True"),
+    ({"image": IMAGE, "logging": "awslogs"}, r"logging must be bool \| AwsLogDriver, got str 'awslogs'"),
     ({"image": IMAGE, "environment": {"A": "1"}, "secrets": {"A": "{{resolve:ssm:/a}}"}}, "both environment"),
 ])
 def test_bad_container_arguments_are_errors_at_the_users_line(task, container_props, message):
@@ -213,7 +215,7 @@ def test_a_task_definition_without_containers_is_a_validation_problem(app, task)
 # -- secrets ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["hunter2", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x", 42,
+@pytest.mark.parametrize("value", ["hunter2", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x",
                                    "{{resolve:s3:bucket/key}}"])
 def test_secrets_refuse_literal_values(task, value):
     with pytest.raises(ConstructError, match="secret 'DB_PASSWORD' of container 'web': a secret must be a dynamic "
@@ -223,9 +225,18 @@ def test_secrets_refuse_literal_values(task, value):
     assert "Secrets Manager or SSM Parameter Store" in caught.value.hint
 
 
+def test_a_secret_that_is_neither_a_string_nor_a_secret_is_refused_by_its_type(task):
+    with pytest.raises(ConstructError, match=r"secrets must be Mapping\[str, str \| Secret\] \| None, .*the value "
+                                             "of 'DB_PASSWORD' is int 42") as caught:
+        task.add_container("web", image=IMAGE, secrets={"DB_PASSWORD": 42})
+    assert caught.value.location.file == __file__
+
+
 def test_secrets_refuse_deploy_time_values_that_are_not_secret_objects(stack, task):
     parameter = CfnResource(stack, "Param", type="AWS::SSM::Parameter", properties={"Type": "String", "Value": "x"})
     with pytest.raises(ConstructError, match="never a literal value"):
+        task.add_container("web", image=IMAGE, secrets={"TOKEN": f"{parameter.get_att('Value')}"})
+    with pytest.raises(ConstructError, match="the value of 'TOKEN' is AttributeReference"):
         task.add_container("web", image=IMAGE, secrets={"TOKEN": parameter.get_att("Value")})
 
 
@@ -402,3 +413,95 @@ def test_a_service_and_task_definition_pass_cfn_lint_with_no_findings():
     ecs.FargateService(stack, "Service", cluster=cluster, task_definition=task, desired_count=2)
 
     assert lint_template(synthesize(app).stack("Main").body, "us-east-1") == []
+
+
+# -- props: declared in the signatures, bound to the schemas ---------------------------------------
+
+
+@pytest.mark.parametrize("make, message, hint", [
+    (lambda s, parts: parts[1].add_container("web", imag=IMAGE),
+     "add_container of FargateTaskDefinition 'Main/Task' has no argument 'imag'", "did you mean image?"),
+    (lambda s, parts: ecs.FargateTaskDefinition(s, "Other", memory_limit=1024),
+     "FargateTaskDefinition 'Other' has no argument 'memory_limit'", "did you mean memory_limit_mib?"),
+    (lambda s, parts: ecs.Cluster(s, "Other", vpc=parts[0].vpc, container_insight=True),
+     "Cluster 'Other' has no argument 'container_insight'", "did you mean container_insights?"),
+    (lambda s, parts: ecs.FargateService(s, "Service", cluster=parts[0], task_definition=parts[1], desired_cont=2),
+     "FargateService 'Service' has no argument 'desired_cont'", "did you mean desired_count?"),
+])
+def test_a_misspelt_prop_names_the_closest_one_at_the_users_line(stack, service_parts, make, message, hint):
+    with pytest.raises(ConstructError, match=message) as caught:
+        make(stack, service_parts)
+    assert caught.value.hint == hint
+    assert caught.value.location.file == __file__
+
+
+def test_add_container_without_an_image_names_it(task):
+    with pytest.raises(ConstructError, match="add_container of FargateTaskDefinition 'Main/Task' needs the argument "
+                                             "image=") as caught:
+        task.add_container("web")
+    assert caught.value.location.file == __file__
+    assert task.containers == []
+
+
+def test_sizes_and_durations_arrive_in_the_propertys_unit(app, stack, service_parts):
+    cluster, _ = service_parts
+    task = ecs.FargateTaskDefinition(stack, "Big", cpu=1024, memory_limit_mib=Size.gibibytes(4))
+    task.add_container("web", image=IMAGE, memory_limit_mib=Size.gibibytes(1),
+                       memory_reservation_mib=Size.mebibytes(256))
+    service = ecs.FargateService(stack, "Service", cluster=cluster, task_definition=task,
+                                 health_check_grace_period_seconds=Duration.minutes(2))
+
+    assert props(app, task.resource)["Memory"] == "4096"
+    assert (container_entry(app, task)["Memory"], container_entry(app, task)["MemoryReservation"]) == (1024, 256)
+    assert props(app, service.resource)["HealthCheckGracePeriodSeconds"] == 120
+    assert service.props.health_check_grace_period_seconds == 120
+
+
+def test_enums_the_schema_holds_below_the_top_level_are_read_from_it(stack, task):
+    architectures = property_enum("AWS::ECS::TaskDefinition", "RuntimePlatform", "CpuArchitecture")
+    assert "ARM64" in architectures
+    with pytest.raises(ConstructError, match=r"cpu_architecture: 'arm64' is not one of .*\(did you mean 'ARM64'\?\) "
+                                             r"\(AWS::ECS::TaskDefinition RuntimePlatform.CpuArchitecture, per its "
+                                             r"schema\)") as caught:
+        ecs.FargateTaskDefinition(stack, "Arm", cpu_architecture="arm64")
+    assert caught.value.location.file == __file__
+    for architecture in architectures:
+        ecs.FargateTaskDefinition(stack, f"Task{architecture}", cpu_architecture=architecture)
+    protocols = property_enum("AWS::ECS::TaskDefinition", "ContainerDefinitions", "PortMappings", "Protocol")
+    assert [ecs.PortMapping(80, protocol).protocol for protocol in protocols] == list(protocols)
+    with pytest.raises(ValueError, match=r"port mapping protocol: 'sctp' is not one of"):
+        ecs.PortMapping(80, "sctp")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda s, parts: ecs.FargateService(s, "S", cluster=parts[0], task_definition=parts[1],
+                                         deployment_controller="EXTERNAL", circuit_breaker=False),
+     r"deployment_controller must be 'ECS' \| 'CODE_DEPLOY', got str 'EXTERNAL'"),
+    (lambda s, parts: ecs.FargateService(s, "S", cluster=parts[0], task_definition=parts[1], min_healthy_percent=101),
+     "min_healthy_percent: 101 is not from 0 to 100%"),
+    (lambda s, parts: ecs.FargateService(s, "S", cluster=parts[0], task_definition=parts[1], desired_count=-1),
+     "desired_count: -1 is not from 0 to"),
+    (lambda s, parts: ecs.FargateService(s, "S", cluster=parts[0], task_definition=parts[1],
+                                         health_check_grace_period_seconds=Duration.millis(1500)),
+     "health_check_grace_period_seconds: 1500 milliseconds is not a whole number of seconds"),
+    (lambda s, parts: ecs.FargateService(s, "S", cluster=parts[0], task_definition="task"),
+     "task_definition must be FargateTaskDefinition, got str 'task'"),
+    (lambda s, parts: ecs.Cluster(s, "C", vpc=parts[0].vpc, container_insights="on"),
+     r"container_insights must be bool \| 'enhanced' \| None, got str 'on'"),
+    (lambda s, parts: ecs.Cluster(s, "C", vpc=parts[0].vpc, cluster_name="my cluster"),
+     "cluster_name: 'my cluster' is not a cluster name"),
+    (lambda s, parts: ecs.FargateTaskDefinition(s, "T", family="web/app"),
+     "family: 'web/app' is not a task definition family"),
+    (lambda s, parts: ecs.FargateTaskDefinition(s, "T", task_role="arn:aws:iam::123456789012:role/x"),
+     r"task_role must be Role \| None, got str"),
+    (lambda s, parts: parts[1].add_container("big", image=IMAGE, memory_limit_mib=Size.kibibytes(5)),
+     "memory_limit_mib: 5 KiB is not a whole number of mebibytes"),
+    (lambda s, parts: parts[1].add_container("big", image=IMAGE, cpu=40000),
+     "cpu: 40000 is not from 0 to 32768"),
+    (lambda s, parts: parts[1].add_container("bad name", image=IMAGE),
+     "container name 'bad name' must be 1-255 letters"),
+])
+def test_bad_props_are_errors_at_the_users_line(stack, service_parts, make, message):
+    with pytest.raises(ConstructError, match=message) as caught:
+        make(stack, service_parts)
+    assert caught.value.location.file == __file__
