@@ -252,6 +252,13 @@ def test_a_misspelt_prop_names_the_real_one() -> None:
     assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
 
 
+def test_binary_media_types_may_be_a_tuple() -> None:
+    app, api, fn = _api(binary_media_types=("image/png", "application/pdf"))
+    api.add_route("GET", "/", fn)
+    assert _resources(app)[api.resource.logical_id]["Properties"]["BinaryMediaTypes"] == ["image/png",
+                                                                                        "application/pdf"]
+
+
 def test_binary_media_types_are_unique_as_the_schema_says() -> None:
     assert (property_schema("AWS::ApiGateway::RestApi", "BinaryMediaTypes") or {}).get("uniqueItems") is True
     with pytest.raises(ConstructError, match=r"binary_media_types: .* has non-unique elements "

@@ -407,12 +407,21 @@ def _schema_problem(cfn: Cfn, cfn_type: str | None, value: Any, region: str) -> 
     validator = _property_validator(resource_type, cfn.property, region)
     if validator is None:
         return None
-    error = next(iter(sorted(validator.iter_errors(value), key=lambda e: list(e.path))), None)
+    error = next(iter(sorted(validator.iter_errors(_as_json(value)), key=lambda e: list(e.path))), None)
     if error is None:
         return None
     where = "".join(f"[{part!r}]" for part in error.path)
     return (f"{_short_message(error)}{' at ' + where if where else ''}{_nearest(error)} "
             f"({resource_type} {cfn.property}, per its schema)")
+
+
+def _as_json(value: Any) -> Any:
+    """Tuples as lists: a list prop (`Sequence[str]`) accepts either, and JSON Schema's array is a list."""
+    if isinstance(value, list | tuple):
+        return [_as_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_json(item) for key, item in value.items()}
+    return value
 
 
 def _short_message(error: Any) -> str:
