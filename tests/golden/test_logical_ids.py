@@ -106,3 +106,25 @@ def test_renaming_a_constructs_child_fails_the_golden_test(module: str, written:
     assert removed in output and added in output, output
     assert "make golden" in output
     assert hashlib.sha256(golden_file.read_bytes()).hexdigest() == before, "the test wrote the golden file"
+
+
+def test_update_rewrites_the_file_and_prints_what_changed(tmp_path: Path) -> None:
+    """`make golden` in a checkout where the Lambda role was renamed: the file follows, and says how."""
+    checkout = tmp_path / "checkout"
+    for folder in ("iac", "samples"):
+        shutil.copytree(REPO / folder, checkout / folder, ignore=shutil.ignore_patterns("__pycache__", "iac.out"))
+    shutil.copytree(GOLDEN.parent, checkout / "tests" / "golden", ignore=shutil.ignore_patterns("__pycache__"))
+    module, written, renamed, name, removed, added = RENAMES[0]
+    path = checkout / "iac" / module
+    path.write_text(path.read_text(encoding="utf-8").replace(written, renamed), encoding="utf-8")
+    update = [sys.executable, str(checkout / "tests" / "golden" / "update.py")]
+
+    first = subprocess.run([*update, name], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"tests/golden/logical_ids/{name}.json:" in first.stdout
+    assert removed in first.stdout and added in first.stdout
+    written_file = (checkout / "tests" / "golden" / "logical_ids" / f"{name}.json").read_text(encoding="utf-8")
+    assert added.split()[1] in written_file and removed.split()[1] not in written_file
+
+    again = subprocess.run([*update, "--check", name], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert (again.returncode, again.stdout) == (0, f"tests/golden/logical_ids/{name}.json: unchanged\n")

@@ -31,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown {', '.join(unknown)}; the names are {', '.join(app.name for app in apps)}")
     chosen = [app for app in apps if not options.names or app.name in options.names]
-    differs = False
     from iac.errors import IacError
 
+    differs = False
     for app in chosen:
         try:
             new = snapshot(app)
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         old = read_golden(app)
         lines = changes(old or {}, new)
-        label = app.golden_file.relative_to(GOLDEN.parent.parent.parent).as_posix()
+        label = app.golden_file.relative_to(REPO).as_posix()
         if old is not None and not lines:
             print(f"{label}: unchanged")
             continue
@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label}:" + (" (new file)" if old is None else ""))
         for line in lines:
             print(f"  {line}")
+        for stack in sorted((old or {}).keys() & new.keys()):  # every stack is accounted for
+            if (old or {})[stack] == new[stack]:
+                print(f"  {stack}: unchanged")
         if not options.check:
             app.golden_file.parent.mkdir(parents=True, exist_ok=True)
             app.golden_file.write_text(render(new), encoding="utf-8")
