@@ -7,7 +7,9 @@ here, and run by bash in a temporary folder outside the repository laid out as t
 
 There is no network in tests, and nothing else is changed in the commands:
 - iac's third-party dependencies (cfn-lint, click, ..., pytest and setuptools) are this test run's own,
-  from its venv's site-packages, seen through a folder of links that leaves out iac itself and pip;
+  from its venv's site-packages, seen through a folder of links that leaves out iac itself and pip (by
+  the wheel's venv through a .pth file; by the project's venv, which the README's own command makes,
+  through PYTHONPATH);
 - pip is configured by environment variables only: no index, none of the machine's pip config files,
   and no build isolation, because an isolated build would have to download setuptools. No --find-links
   either: the project must install iac through the requirement `iac init` wrote (the wheel's file URL),
