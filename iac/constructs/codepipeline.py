@@ -44,29 +44,35 @@ schedule rules under their own ids.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import json
 import re
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import attrs
 
 from iac.constructs import codebuild, events, iam, s3
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Stack, Token, is_token
 from iac.constructs.core.capabilities import required_capabilities
+from iac.constructs.core.props import Cfn, Check, InitSpec, Unit, check_prop, init_spec
+from iac.constructs.core.protocols import SourceRepository
 from iac.constructs.core.source import SourceLocation, caller_location
 from iac.constructs.core.tokens import stable_key
+from iac.constructs.core.units import Duration
 from iac.constructs.deployment_permissions import ScopedPermissions, action_resource_types, scope_actions
 from iac.errors import ConstructError
+
+if TYPE_CHECKING:  # imported when an ECS deploy action is made
+    from iac.constructs import codedeploy, ecs
 
 RESOURCE_TYPE = "AWS::CodePipeline::Pipeline"
 CODEPIPELINE_SERVICE = "codepipeline.amazonaws.com"
 CLOUDFORMATION_SERVICE = "cloudformation.amazonaws.com"
 ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
 DEFAULT_CHANGE_SET_NAME = "iac-pipeline"
-_ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
 _CONNECTION_ARN = re.compile(r"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection/.+$")
 _FULL_REPOSITORY_ID = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
@@ -102,82 +108,61 @@ ECS_REGISTER_ACTIONS = ("ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinitio
 
 # -- facts from the registry schema -----------------------------------------------------------------
 
-@functools.cache
-def _pipeline_schema() -> dict[str, Any]:
-    from iac.specs import resource_schema  # only when a pipeline is built
+def name_problem(value: str | Token) -> str | None:
+    """Why `value` cannot name an action, a stage or a pipeline, or None. The schema states the pattern for
+    action names; CodePipeline documents the same one for stages and pipelines."""
+    from iac.specs import property_pattern  # only when a pipeline is built
 
-    schema = resource_schema(RESOURCE_TYPE)
-    return schema.document if schema else {}
-
-
-def _definition(name: str) -> dict[str, Any]:
-    return _pipeline_schema().get("definitions", {}).get(name, {})
-
-
-@functools.cache
-def name_pattern() -> re.Pattern[str]:
-    """What an action's (and, as AWS documents, a stage's) name may be: the schema's pattern."""
-    pattern = _definition("ActionDeclaration").get("properties", {}).get("Name", {}).get("pattern")
-    return re.compile(pattern or r"^[A-Za-z0-9.@\-_]{1,100}$")
+    pattern = property_pattern(RESOURCE_TYPE, "Stages", "Actions", "Name")
+    if isinstance(value, Token) or is_token(value) or pattern is None or re.search(pattern, value):
+        return None
+    return f"{value!r} does not match {pattern}, the pattern of names in the {RESOURCE_TYPE} schema"
 
 
-@functools.cache
 def categories() -> tuple[str, ...]:
-    return tuple(_definition("ActionTypeId").get("properties", {}).get("Category", {}).get("enum", ())) or (
-        "Source", "Build", "Test", "Deploy", "Invoke", "Approval", "Compute")
+    """The action categories CodePipeline knows (the schema's enum)."""
+    from iac.specs import property_enum
 
-
-@functools.cache
-def _property_enum(name: str, documented: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(_pipeline_schema().get("properties", {}).get(name, {}).get("enum", ())) or documented
-
-
-def pipeline_types() -> tuple[str, ...]:
-    return _property_enum("PipelineType", ("V1", "V2"))
-
-
-def execution_modes() -> tuple[str, ...]:
-    return _property_enum("ExecutionMode", ("QUEUED", "SUPERSEDED", "PARALLEL"))
+    return property_enum(RESOURCE_TYPE, "Stages", "Actions", "ActionTypeId", "Category")
 
 
 def _minimum_stages() -> int:
-    return int(_pipeline_schema().get("properties", {}).get("Stages", {}).get("minItems", 2))
+    from iac.specs import property_length
+
+    return property_length(RESOURCE_TYPE, "Stages")[0] or 0
 
 
-@functools.cache
 def capabilities() -> tuple[str, ...]:
     """The capabilities a change set may acknowledge (the registry's enum, kept with the StackSet schema)."""
-    from iac.specs import resource_schema
+    from iac.specs import property_enum
 
-    schema = resource_schema("AWS::CloudFormation::StackSet")
-    enum = schema.document.get("definitions", {}).get("Capability", {}).get("enum") if schema else None
-    return tuple(enum or ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"))
-
-
-def _check_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, str) or not name_pattern().match(value):
-        raise ValueError(f"{attribute.name} {value!r} must be 1-100 letters, digits and . @ - _")
+    return property_enum("AWS::CloudFormation::StackSet", "Capabilities")
 
 
 # -- artifacts ----------------------------------------------------------------------------------------
 
-def _check_artifact_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, str) or not _ARTIFACT_NAME.match(value):
-        raise ValueError(f"artifact name {value!r} must be 1-100 letters, digits, '_' or '-'")
+#: CodePipeline's API: artifact names are 1-100 letters, digits, '_' or '-' (the schema gives no pattern).
+_ARTIFACT_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
 
 
-@attrs.frozen(eq=False)
 class Artifact:
     """Files one action produces and later ones use: `Artifact("Source")`. Compared by identity:
     two artifacts with the same name in one pipeline are an error."""
 
-    name: str = attrs.field(validator=_check_artifact_name)
+    __slots__ = ("_name",)
 
     def __init__(self, name: str) -> None:
-        try:
-            self.__attrs_init__(name)
-        except (TypeError, ValueError) as error:
-            raise ConstructError(f"Artifact: {error}", location=caller_location()) from None
+        if not isinstance(name, str) or not _ARTIFACT_NAME.match(name):
+            raise ConstructError(f"Artifact: artifact name {name!r} must be 1-100 letters, digits, '_' or '-'",
+                                 location=caller_location())
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"Artifact({self._name!r})"
 
     def at_path(self, file: str) -> ArtifactPath:
         """A file inside the artifact, e.g. `built.at_path("App.template.json")`."""
@@ -198,58 +183,133 @@ class ArtifactPath:
         return f"{self.artifact.name}::{self.file}"
 
 
-def _artifact(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is not None and not isinstance(value, Artifact):
-        raise TypeError(f"{attribute.name} must be a codepipeline.Artifact, got {type(value).__name__}")
+# -- checking an action's arguments -------------------------------------------------------------------
+
+_Init = TypeVar("_Init", bound=Callable[..., None])
 
 
-def _artifacts(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, tuple) or not all(isinstance(item, Artifact) for item in value):
-        raise TypeError(f"{attribute.name} must be a list of codepipeline.Artifact, got {value!r}")
+def _checked_arguments(init: _Init) -> _Init:
+    """An action class's constructor, checked as a construct's is (iac.constructs.core.props): a misspelt
+    argument gets "did you mean", a missing one is named, each value meets its annotation and `Check`s;
+    the error is a ConstructError at the user's line. Actions are values, not constructs: no path."""
+
+    @functools.wraps(init)
+    def checked(self: Any, *args: Any, **kwargs: Any) -> None:
+        owner = next(cls for cls in type(self).__mro__ if "__init__" in cls.__dict__)
+        if owner.__dict__["__init__"] is checked:  # the class's own constructor: check once, here
+            kwargs = _checked_kwargs(type(self).__name__, init_spec(owner, init), args, kwargs)
+        init(self, *args, **kwargs)
+
+    return cast(_Init, checked)
 
 
-def _artifact_path(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None:
-        return
-    if isinstance(value, str):
-        raise TypeError(f"{attribute.name} must name the artifact the file comes from: write "
-                        f"<artifact>.at_path({value.split('::')[-1]!r}) instead of the string {value!r}")
-    if not isinstance(value, ArtifactPath):
-        raise TypeError(f"{attribute.name} must be <artifact>.at_path('file'), got {type(value).__name__}")
+def _checked_kwargs(class_name: str, spec: InitSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    location = caller_location()
+    if args:
+        raise ConstructError(f"{class_name} takes keyword arguments only, e.g. name=...", location=location)
+    known = spec.keyword_names
+    for name in kwargs:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            raise ConstructError(f"{class_name} has no argument {name!r}", location=location,
+                                 hint=f"did you mean {close[0]}?" if close else f"its arguments: {', '.join(known)}")
+    missing = [name for name, prop in spec.props.items() if prop.required and name not in kwargs]
+    if missing:
+        raise ConstructError(f"{class_name} needs the argument{'s' if len(missing) > 1 else ''} "
+                             + ", ".join(f"{name}=" for name in missing), location=location,
+                             hint=_MISSING_HINTS.get(missing[0]))
+    converted = dict(kwargs)
+    for name, value in kwargs.items():
+        prop = spec.props[name]
+        if value is None and prop.default is None:
+            continue
+        try:
+            converted[name] = check_prop(prop, value, spec.cfn_type)
+        except (TypeError, ValueError) as error:
+            raise ConstructError(f"{class_name}: {error}", location=location, hint=_type_hint(name, value)) from None
+    return converted
+
+
+_AT_PATH = "<artifact>.at_path({file!r}), naming the artifact the file comes from"
+_MISSING_HINTS = {
+    "template_path": "a change set is made from a template: pass template_path=<artifact>.at_path("
+                     "'<Stack>.template.json'), the artifact of the action that built the template",
+    "task_definition_template": "CodeDeploy deploys a task definition and an AppSpec: pass task_definition_template="
+                                "<artifact>.at_path('taskdef.json') and app_spec_template=<artifact>.at_path("
+                                "'appspec.yaml')",
+    "app_spec_template": "CodeDeploy deploys a task definition and an AppSpec: pass app_spec_template="
+                         "<artifact>.at_path('appspec.yaml')",
+}
+
+
+def _type_hint(name: str, value: Any) -> str | None:
+    """How to write what the user meant, for the mistakes a type alone does not explain."""
+    if name in ("template_path", "template_configuration", "task_definition_template", "app_spec_template") \
+            and isinstance(value, str):
+        return "write " + _AT_PATH.format(file=value.split("::")[-1])
+    if name == "project":
+        return ("a codebuild.PipelineProject takes its source from the pipeline and hands its artifacts back; a "
+                "codebuild.Project has a source of its own")
+    if name == "environment_variables":
+        return ("an action's variables are plain text; secrets belong on the project, as "
+                "codebuild.EnvironmentVariable.secrets_manager(...)")
+    return None
+
+
+def _non_empty(value: str) -> str | None:
+    return None if value else "must not be empty"
+
+
+def _between(low: int, high: int, unit: str) -> Check:
+    def rule(value: int) -> str | None:
+        return None if low <= value <= high else f"must be {low}-{high} {unit}, got {value}"
+
+    return Check(rule)
+
+
+def _pattern(pattern: str, what: str) -> Check:
+    compiled = re.compile(pattern)
+
+    def rule(value: str | Token) -> str | None:
+        if isinstance(value, Token) or is_token(value) or compiled.match(value):
+            return None
+        return f"{value!r} is not {what}"
+
+    return Check(rule)
 
 
 # -- actions --------------------------------------------------------------------------------------------
 
-def _run_order(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 999):
-        raise ValueError(f"run_order must be a whole number from 1 to 999, got {value!r}")
+#: CodePipeline's API: RunOrder is 1-999 (the schema says only "integer").
+_RUN_ORDER = _between(1, 999, "(the order actions run in)")
 
 
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class Action:
     """One step of a stage. Actions are values: a stage binds them, creating their roles.
 
     Subclasses name their type (category, owner, provider), their artifacts and configuration, and
     what their role needs. Arguments a subclass refuses raise a ConstructError at the user's line.
+
+    Args:
+        name: the action's name, unique in its stage.
+        run_order: when the action runs in its stage (1-999; the same number: in parallel).
     """
 
-    category: ClassVar[str]
-    provider: ClassVar[str]
-    owner: ClassVar[str] = "AWS"
-    version: ClassVar[str] = "1"
+    category: str
+    provider: str
+    owner: str = "AWS"
+    version: str = "1"
 
-    name: str = attrs.field(validator=_check_name)
-    run_order: int | None = attrs.field(default=None, validator=_run_order)
-    location: SourceLocation | None = attrs.field(init=False, default=None, repr=False)
+    @_checked_arguments
+    def __init__(self, *, name: Annotated[str, Check(name_problem)],
+                 run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        self.name = name
+        self.run_order = run_order
+        self.location: SourceLocation | None = caller_location()
 
-    def __init__(self, **props: Any) -> None:
-        location = caller_location()
-        try:
-            self.__attrs_init__(**props)
-        except (TypeError, ValueError) as error:
-            message = re.sub(r"^\w+\.__attrs_init__\(\) ", "", str(error))
-            raise ConstructError(f"{type(self).__name__}: {message}", location=location) from None
-        object.__setattr__(self, "location", location)
+    def _refuse(self, message: str) -> ConstructError:
+        """An error about the action's arguments, at the line that created it."""
+        return ConstructError(f"{type(self).__name__}: {message}", location=self.location)
 
     @property
     def inputs(self) -> list[Artifact]:
@@ -258,6 +318,11 @@ class Action:
     @property
     def outputs(self) -> list[Artifact]:
         return []
+
+    @property
+    def timeout_in_minutes(self) -> int | None:
+        """The declaration's TimeoutInMinutes (CodePipeline honours it for manual approvals only)."""
+        return None
 
     def bind(self, scope: ActionScope) -> dict[str, Any]:
         """The action's Configuration; grants what it needs to `scope.role()` and others."""
@@ -292,47 +357,59 @@ class ActionScope(Construct):
         return ConstructError(message, path=self.path, location=self.action.location or self.location, hint=hint)
 
 
-def _resolve_repository(value: Any, service: str) -> tuple[Any, Any]:
+#: A repository a source reads: its name (this account and region), an L1 resource of its type, or a
+#: construct with a name and an ARN.
+Repository = str | Token | CfnResource | SourceRepository
+_REPOSITORY_TYPES = {"codecommit": "AWS::CodeCommit::Repository", "ecr": "AWS::ECR::Repository"}
+
+
+def _resolve_repository(value: Repository, service: str) -> tuple[Any, Any]:
     """(name, ARN) of a repository given by name or as a CfnResource of its type."""
-    resource_type = {"codecommit": "AWS::CodeCommit::Repository", "ecr": "AWS::ECR::Repository"}[service]
-    if isinstance(value, CfnResource) and value.resource_type == resource_type:
+    if isinstance(value, CfnResource) and value.resource_type == _REPOSITORY_TYPES[service]:
         name = value.get_att("Name") if service == "codecommit" else value.ref
         return name, value.get_att("Arn")
-    if hasattr(value, "repository_name") and hasattr(value, "repository_arn"):
+    if isinstance(value, SourceRepository):
         return value.repository_name, value.repository_arn
     resource = "repository/" if service == "ecr" else ""
     return value, Fn.sub(f"arn:{Aws.PARTITION}:{service}:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource}{value}")
 
 
-def _check_repository(service: str) -> Any:
-    resource_type = {"codecommit": "AWS::CodeCommit::Repository", "ecr": "AWS::ECR::Repository"}[service]
+def _repository(service: str) -> Check:
+    resource_type = _REPOSITORY_TYPES[service]
 
-    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-        if is_token(value) or (isinstance(value, CfnResource) and value.resource_type == resource_type):
-            return
-        if hasattr(value, "repository_name") and hasattr(value, "repository_arn"):
-            return
-        if not isinstance(value, str) or not re.match(r"^[A-Za-z0-9._/-]{1,256}$", value):
-            raise ValueError(f"repository must be a repository name or an {resource_type} resource, got {value!r}")
+    def rule(value: Repository) -> str | None:
+        if isinstance(value, Token) or is_token(value) or isinstance(value, SourceRepository):
+            return None
+        if isinstance(value, CfnResource):
+            return None if value.resource_type == resource_type else (
+                f"must be a repository name or an {resource_type} resource, got a {value.resource_type}")
+        if isinstance(value, str) and re.match(r"^[A-Za-z0-9._/-]{1,256}$", value):
+            return None
+        return f"must be a repository name or an {resource_type} resource, got {value!r}"
 
-    return check
-
-
-def _default_output(action: Any) -> Artifact:
-    return Artifact(action.name)
+    return Check(rule)
 
 
 # -- sources --------------------------------------------------------------------------------------------
 
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class SourceAction(Action):
-    """An action of the first stage: it fetches a revision and starts the pipeline when it changes."""
+    """An action of the first stage: it fetches a revision and starts the pipeline when it changes.
+
+    Args:
+        name: the action's name ("Source").
+        output: the artifact the revision goes into; default an Artifact named after the action.
+        trigger_on_change: start the pipeline when the source changes (True).
+        run_order: when the action runs in its stage.
+    """
 
     category = "Source"
 
-    name: str = attrs.field(default="Source", validator=_check_name)
-    output: Artifact = attrs.field(default=attrs.Factory(_default_output, takes_self=True), validator=_artifact)
-    trigger_on_change: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    @_checked_arguments
+    def __init__(self, *, name: Annotated[str, Check(name_problem)] = "Source", output: Artifact | None = None,
+                 trigger_on_change: bool = True, run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        super().__init__(name=name, run_order=run_order)
+        self.output = output if output is not None else Artifact(name)
+        self.trigger_on_change = trigger_on_change
 
     @property
     def outputs(self) -> list[Artifact]:
@@ -348,19 +425,31 @@ class SourceAction(Action):
         scope.pipeline._start_from(rule)
 
 
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class CodeCommitSource(SourceAction):
     """A branch of a CodeCommit repository: `CodeCommitSource(repository="app", branch="main")`.
 
-    `repository`: a name (this account and region) or an AWS::CodeCommit::Repository resource.
     A push to the branch starts the pipeline (an EventBridge rule) unless trigger_on_change=False.
+
+    Args:
+        repository: a name (this account and region), an AWS::CodeCommit::Repository resource or a
+            repository construct.
+        branch: the branch to fetch ("main").
+        name: the action's name ("Source").
+        output: the artifact the revision goes into; default an Artifact named after the action.
+        trigger_on_change: start the pipeline on a push to the branch (True).
+        run_order: when the action runs in its stage.
     """
 
     provider = "CodeCommit"
 
-    repository: Any = attrs.field(validator=_check_repository("codecommit"))
-    branch: str = attrs.field(default="main", validator=attrs.validators.and_(
-        attrs.validators.instance_of(str), attrs.validators.min_len(1)))
+    @_checked_arguments
+    def __init__(self, *, repository: Annotated[Repository, _repository("codecommit")],
+                 branch: Annotated[str, Check(_non_empty)] = "main",
+                 name: Annotated[str, Check(name_problem)] = "Source", output: Artifact | None = None,
+                 trigger_on_change: bool = True, run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        super().__init__(name=name, output=output, trigger_on_change=trigger_on_change, run_order=run_order)
+        self.repository = repository
+        self.branch = branch
 
     def bind(self, scope: ActionScope) -> dict[str, Any]:
         name, arn = _resolve_repository(self.repository, "codecommit")
@@ -377,29 +466,42 @@ class CodeCommitSource(SourceAction):
         return {"RepositoryName": name, "BranchName": self.branch, "PollForSourceChanges": False}
 
 
-def _check_connection_arn(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if is_token(value):
-        return
-    if not isinstance(value, str) or not _CONNECTION_ARN.match(value):
-        raise ValueError("connection_arn must be the ARN of a CodeStar connection (arn:aws:codestar-connections:"
-                         f"region:account:connection/id), made and authorized in the console; got {value!r}")
+def _connection_arn(value: str | Token) -> str | None:
+    if isinstance(value, Token) or is_token(value) or _CONNECTION_ARN.match(value):
+        return None
+    return ("must be the ARN of a CodeStar connection (arn:aws:codestar-connections:region:account:connection/id), "
+            f"made and authorized in the console; got {value!r}")
 
 
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class GitHubSource(SourceAction):
     """A branch of a GitHub (or Bitbucket, GitLab) repository through a CodeStar connection:
     `GitHubSource(repository="octo/app", branch="main", connection_arn=...)`.
 
     The connection's webhook starts the pipeline on a push unless trigger_on_change=False; the
     action's role may use exactly this connection.
+
+    Args:
+        repository: "owner/name" of the repository.
+        connection_arn: the ARN of the CodeStar connection, made and authorized in the console.
+        branch: the branch to fetch ("main").
+        name: the action's name ("Source").
+        output: the artifact the revision goes into; default an Artifact named after the action.
+        trigger_on_change: start the pipeline on a push to the branch (True).
+        run_order: when the action runs in its stage.
     """
 
     provider = "CodeStarSourceConnection"
 
-    repository: str = attrs.field(validator=attrs.validators.matches_re(_FULL_REPOSITORY_ID))
-    connection_arn: Any = attrs.field(validator=_check_connection_arn)
-    branch: str = attrs.field(default="main", validator=attrs.validators.and_(
-        attrs.validators.instance_of(str), attrs.validators.min_len(1)))
+    @_checked_arguments
+    def __init__(self, *, repository: Annotated[str, _pattern(_FULL_REPOSITORY_ID.pattern, "'owner/name'")],
+                 connection_arn: Annotated[str | Token, Check(_connection_arn)],
+                 branch: Annotated[str, Check(_non_empty)] = "main",
+                 name: Annotated[str, Check(name_problem)] = "Source", output: Artifact | None = None,
+                 trigger_on_change: bool = True, run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        super().__init__(name=name, output=output, trigger_on_change=trigger_on_change, run_order=run_order)
+        self.repository = repository
+        self.connection_arn = connection_arn
+        self.branch = branch
 
     def _use_connection(self) -> list[str]:
         """Connections are named codestar-connections or (since 2024) codeconnections in IAM, after the
@@ -421,27 +523,35 @@ class GitHubSource(SourceAction):
                 "DetectChanges": self.trigger_on_change}
 
 
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class S3Source(SourceAction):
     """An object (a zip) in a versioned bucket of this app: `S3Source(bucket=uploads, key="app.zip")`.
 
     A new version of the object starts the pipeline (an EventBridge rule on the bucket's
     notifications, so the bucket needs `event_bridge_enabled=True`) unless trigger_on_change=False.
+
+    Args:
+        bucket: the bucket (versioned=True) holding the object.
+        key: the object's key.
+        name: the action's name ("Source").
+        output: the artifact the object goes into; default an Artifact named after the action.
+        trigger_on_change: start the pipeline when a new version of the object arrives (True).
+        run_order: when the action runs in its stage.
     """
 
     provider = "S3"
 
-    bucket: s3.Bucket = attrs.field(validator=attrs.validators.instance_of(s3.Bucket))
-    key: str = attrs.field(validator=attrs.validators.and_(attrs.validators.instance_of(str),
-                                                           attrs.validators.min_len(1)))
-
-    def __attrs_post_init__(self) -> None:
-        if not self.bucket.props.versioned:
-            raise ValueError(f"CodePipeline reads S3 sources by version: bucket {self.bucket.path} needs "
-                             "versioned=True")
-        if self.trigger_on_change and not self.bucket.props.event_bridge_enabled:
-            raise ValueError(f"bucket {self.bucket.path} sends no events, so a new object could not start the "
-                             "pipeline: create it with event_bridge_enabled=True (or pass trigger_on_change=False)")
+    @_checked_arguments
+    def __init__(self, *, bucket: s3.Bucket, key: Annotated[str, Check(_non_empty)],
+                 name: Annotated[str, Check(name_problem)] = "Source", output: Artifact | None = None,
+                 trigger_on_change: bool = True, run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        super().__init__(name=name, output=output, trigger_on_change=trigger_on_change, run_order=run_order)
+        self.bucket = bucket
+        self.key = key
+        if not bucket.props.versioned:
+            raise self._refuse(f"CodePipeline reads S3 sources by version: bucket {bucket.path} needs versioned=True")
+        if trigger_on_change and not bucket.props.event_bridge_enabled:
+            raise self._refuse(f"bucket {bucket.path} sends no events, so a new object could not start the pipeline: "
+                               "create it with event_bridge_enabled=True (or pass trigger_on_change=False)")
 
     def bind(self, scope: ActionScope) -> dict[str, Any]:
         self.bucket.grant_read(scope.role(), self.key)
@@ -455,17 +565,31 @@ class S3Source(SourceAction):
         return {"S3Bucket": self.bucket.bucket_name, "S3ObjectKey": self.key, "PollForSourceChanges": False}
 
 
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class EcrSource(SourceAction):
     """An image tag of an ECR repository: `EcrSource(repository="app", tag="release")` (the seed's
     slide 48). A push of that tag starts the pipeline unless trigger_on_change=False; the output
-    holds imageDetail.json (the image URI, for an ECS deploy)."""
+    holds imageDetail.json (the image URI, for an ECS deploy).
+
+    Args:
+        repository: a name (this account and region), an AWS::ECR::Repository resource or a
+            repository construct.
+        tag: the image tag to follow ("latest").
+        name: the action's name ("Source").
+        output: the artifact imageDetail.json goes into; default an Artifact named after the action.
+        trigger_on_change: start the pipeline on a push of the tag (True).
+        run_order: when the action runs in its stage.
+    """
 
     provider = "ECR"
 
-    repository: Any = attrs.field(validator=_check_repository("ecr"))
-    tag: str = attrs.field(default="latest", validator=attrs.validators.matches_re(
-        r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"))
+    @_checked_arguments
+    def __init__(self, *, repository: Annotated[Repository, _repository("ecr")],
+                 tag: Annotated[str, _pattern(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", "an image tag")] = "latest",
+                 name: Annotated[str, Check(name_problem)] = "Source", output: Artifact | None = None,
+                 trigger_on_change: bool = True, run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        super().__init__(name=name, output=output, trigger_on_change=trigger_on_change, run_order=run_order)
+        self.repository = repository
+        self.tag = tag
 
     def bind(self, scope: ActionScope) -> dict[str, Any]:
         name, arn = _resolve_repository(self.repository, "ecr")
@@ -483,52 +607,43 @@ class EcrSource(SourceAction):
 
 # -- builds and tests -----------------------------------------------------------------------------------
 
-def _check_project(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, codebuild.PipelineProject):
-        raise TypeError("project must be a codebuild.PipelineProject (it takes its source from the pipeline and "
-                        f"hands its artifacts back), got {type(value).__name__}")
-
-
-def _as_tuple(value: Any) -> tuple[Any, ...]:
-    return tuple(value) if isinstance(value, list | tuple) else (value,)
-
-
-def _check_plain_variables(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str | Token) for k, v in
-                                              value.items()):
-        raise TypeError("environment_variables must map names to text (secrets belong on the project, as "
-                        f"codebuild.EnvironmentVariable.secrets_manager(...)), got {value!r}")
-
-
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class CodeBuildAction(Action):
     """Run a `codebuild.PipelineProject` on `input` (plus `extra_inputs`), producing `outputs`.
 
-    `test=True` makes it a Test action (same project kind, shown as a test in the console). The
-    action's role may start and watch this project's builds only; the project's role may read the
-    artifact bucket when the action has inputs and write it when it has outputs.
+    The action's role may start and watch this project's builds only; the project's role may read
+    the artifact bucket when the action has inputs and write it when it has outputs.
+
+    Args:
+        project: the codebuild.PipelineProject to run.
+        input: the artifact the build works on (its primary source).
+        name: the action's name ("Build").
+        extra_inputs: more artifacts, in the build's secondary source directories.
+        outputs: the artifacts the build hands back (its buildspec needs an 'artifacts' section).
+        test: a Test action (same project kind, shown as a test in the console) instead of a Build.
+        environment_variables: name -> text for this action's builds (secrets belong on the project).
+        run_order: when the action runs in its stage.
     """
 
-    name: str = attrs.field(default="Build", validator=_check_name)
-    project: Any = attrs.field(validator=_check_project)
-    input: Artifact = attrs.field(validator=attrs.validators.instance_of(Artifact))
-    extra_inputs: tuple[Artifact, ...] = attrs.field(factory=tuple, converter=_as_tuple, validator=_artifacts)
-    outputs_: tuple[Artifact, ...] = attrs.field(factory=tuple, converter=_as_tuple, validator=_artifacts,
-                                                 alias="outputs")
-    test: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    environment_variables: dict[str, Any] = attrs.field(factory=dict, validator=_check_plain_variables)
-
-    def __attrs_post_init__(self) -> None:
-        spec = self.project.build_spec
-        if self.outputs_ and isinstance(spec, dict) and "artifacts" not in spec:
-            raise ValueError(f"the action declares outputs, but the buildspec of project {self.project.path} has "
-                             "no 'artifacts' section, so the build would hand nothing back")
-
-    @property
-    def category(self) -> str:  # type: ignore[override]
-        return "Test" if self.test else "Build"
-
     provider = "CodeBuild"
+
+    @_checked_arguments
+    def __init__(self, *, project: codebuild.PipelineProject, input: Artifact,
+                 name: Annotated[str, Check(name_problem)] = "Build", extra_inputs: Sequence[Artifact] = (),
+                 outputs: Sequence[Artifact] = (), test: bool = False,
+                 environment_variables: Mapping[str, str | Token] | None = None,
+                 run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        super().__init__(name=name, run_order=run_order)
+        self.project = project
+        self.input = input
+        self.extra_inputs = tuple(extra_inputs)
+        self._outputs = tuple(outputs)
+        self.test = test
+        self.category = "Test" if test else "Build"
+        self.environment_variables = dict(environment_variables or {})
+        spec = project.build_spec
+        if self._outputs and isinstance(spec, dict) and "artifacts" not in spec:
+            raise self._refuse(f"the action declares outputs, but the buildspec of project {project.path} has no "
+                               "'artifacts' section, so the build would hand nothing back")
 
     @property
     def inputs(self) -> list[Artifact]:
@@ -536,14 +651,14 @@ class CodeBuildAction(Action):
 
     @property
     def outputs(self) -> list[Artifact]:
-        return list(self.outputs_)
+        return list(self._outputs)
 
     def bind(self, scope: ActionScope) -> dict[str, Any]:
         scope.role().add_to_policy(iam.PolicyStatement(actions=list(CODEBUILD_ACTIONS),
                                                        resources=[self.project.project_arn]))
         bucket = scope.pipeline.artifact_bucket
         bucket.grant_read(self.project)
-        if self.outputs_:
+        if self._outputs:
             bucket.grant_write(self.project)
         configuration: dict[str, Any] = {"ProjectName": self.project.project_name}
         if self.extra_inputs:
@@ -557,100 +672,97 @@ class CodeBuildAction(Action):
 
 # -- CloudFormation change sets ------------------------------------------------------------------------
 
-def stack_name_problem(value: Any) -> str | None:
+def stack_name_problem(value: str | Token) -> str | None:
     """Why `value` is not a CloudFormation stack name (the rule iac.specs keeps: no schema states it), or None."""
     from iac.specs import stack_name_pattern, stack_name_rule
 
-    if value is None or isinstance(value, Token) or is_token(value):
-        return None
-    if isinstance(value, str) and stack_name_pattern().match(value):
+    if isinstance(value, Token) or is_token(value) or stack_name_pattern().match(value):
         return None
     return f"{value!r} is not a CloudFormation stack name: {stack_name_rule().why}"
 
 
-def _check_stack_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+def _change_set_name_problem(value: str) -> str | None:
+    """CreateChangeSet documents the stack-name rule for change set names too."""
     problem = stack_name_problem(value)
-    if problem is not None:
-        raise ValueError(f"{attribute.name} {problem}")
+    return problem.replace("stack name", "change set name", 1) if problem else None
 
 
-def _check_change_set_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, str) or not re.match(r"^[A-Za-z][A-Za-z0-9-]{0,127}$", value):
-        raise ValueError(f"change_set_name {value!r} must be a letter, then letters, digits or hyphens (at most 128)")
-
-
-def _check_capabilities(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None:
-        return
+def _capabilities_problem(value: Sequence[str]) -> str | None:
     known = capabilities()
     for capability in value:
         if capability not in known:
-            raise ValueError(f"capability {capability!r} is not one CloudFormation knows; use {', '.join(known)}")
-
-
-def _check_overrides(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, dict) or not all(isinstance(k, str) and (isinstance(v, str | Token) or is_token(v))
-                                              for k, v in value.items()):
-        raise TypeError(f"parameter_overrides must map parameter names to text (or references), got {value!r}")
+            return f"capability {capability!r} is not one CloudFormation knows; use {', '.join(known)}"
+    return None
 
 
 def _stack_arn(stack_name: Any) -> Any:
     return Fn.sub(f"arn:{Aws.PARTITION}:cloudformation:{Aws.REGION}:{Aws.ACCOUNT_ID}:stack/{stack_name}/*")
 
 
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class _ChangeSetAction(Action):
     category = "Deploy"
     provider = "CloudFormation"
 
-    stack_name: Any = attrs.field(default=None, validator=_check_stack_name)
-    change_set_name: str = attrs.field(default=DEFAULT_CHANGE_SET_NAME, validator=_check_change_set_name)
+    def __init__(self, *, name: str, run_order: int | None, stack_name: str | Token | None, change_set_name: str,
+                 stack: Stack | None) -> None:
+        super().__init__(name=name, run_order=run_order)
+        self.stack_name = stack_name
+        self.change_set_name = change_set_name
+        self.stack = stack
+        #: The stack the change set is of: `stack_name`, else the name of `stack`.
+        self.target_stack_name: str | Token
+        if stack_name is not None:
+            self.target_stack_name = stack_name
+        elif stack is not None:
+            self.target_stack_name = stack.stack_name
+        else:
+            raise self._refuse("name the stack to change: stack_name='App' (or stack=<the iac Stack>)")
 
     def _change_set_condition(self) -> dict[str, Any]:
         return {"StringEqualsIfExists": {"cloudformation:ChangeSetName": self.change_set_name}}
 
 
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class CreateReplaceChangeSet(_ChangeSetAction):
     """Prepare a change set of a stack from a template in an artifact (CHANGE_SET_REPLACE).
 
-    Props: template_path (`artifact.at_path("App.template.json")`, required), stack (the iac Stack
-    this template is; gives the default stack_name, the capabilities and a derived deployment
-    role), stack_name, change_set_name ("iac-pipeline"), capabilities (CAPABILITY_IAM, ...: by
-    default what `stack` needs), parameter_overrides (name -> value), template_configuration
-    (`artifact.at_path("config.json")`), deployment_role (the role CloudFormation deploys with;
-    required when `stack` is not given).
+    Args:
+        template_path: the template, `artifact.at_path("App.template.json")`.
+        stack: the iac Stack this template is: gives the default stack_name, the capabilities and a
+            derived deployment role.
+        stack_name: the stack to change (default: the name of `stack`).
+        change_set_name: the change set's name ("iac-pipeline"); ExecuteChangeSet uses the same.
+        capabilities: what the change set acknowledges (CAPABILITY_IAM, ...); by default what
+            `stack` needs.
+        parameter_overrides: parameter name -> value.
+        template_configuration: a template configuration file, `artifact.at_path("config.json")`.
+        deployment_role: the role CloudFormation deploys with; required when `stack` is not given.
+        name: the action's name ("PrepareChanges").
+        run_order: when the action runs in its stage.
     """
 
-    name: str = attrs.field(default="PrepareChanges", validator=_check_name)
-    template_path: ArtifactPath | None = attrs.field(default=None, validator=_artifact_path)
-    stack: Stack | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(Stack)))
-    capabilities: tuple[str, ...] | None = attrs.field(
-        default=None, converter=lambda v: None if v is None else _as_tuple(v), validator=_check_capabilities)
-    parameter_overrides: dict[str, Any] = attrs.field(factory=dict, validator=_check_overrides)
-    template_configuration: ArtifactPath | None = attrs.field(default=None, validator=_artifact_path)
-    deployment_role: iam.Role | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(iam.Role)))
-
-    def __attrs_post_init__(self) -> None:
-        if self.template_path is None:
-            raise ValueError("a change set is made from a template, and this action names none: pass "
-                             "template_path=<artifact>.at_path('<Stack>.template.json'), the artifact of the action "
-                             "that built the template")
-        if self.stack_name is None and self.stack is None:
-            raise ValueError("name the stack to change: stack_name='App' (or stack=<the iac Stack>)")
-        if self.stack is None and self.deployment_role is None:
-            raise ValueError("a change set for a stack outside this app needs deployment_role= (the role "
-                             "CloudFormation creates its resources with); with stack=<the iac Stack> iac derives it")
-
-    @property
-    def target_stack_name(self) -> Any:
-        return self.stack_name if self.stack_name is not None else self.stack.stack_name  # type: ignore[union-attr]
+    @_checked_arguments
+    def __init__(self, *, template_path: ArtifactPath, stack: Stack | None = None,
+                 stack_name: Annotated[str | Token | None, Check(stack_name_problem)] = None,
+                 change_set_name: Annotated[str, Check(_change_set_name_problem)] = DEFAULT_CHANGE_SET_NAME,
+                 capabilities: Annotated[Sequence[str] | None, Check(_capabilities_problem)] = None,
+                 parameter_overrides: Mapping[str, str | Token] | None = None,
+                 template_configuration: ArtifactPath | None = None, deployment_role: iam.Role | None = None,
+                 name: Annotated[str, Check(name_problem)] = "PrepareChanges",
+                 run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        super().__init__(name=name, run_order=run_order, stack_name=stack_name, change_set_name=change_set_name,
+                         stack=stack)
+        self.template_path = template_path
+        self.capabilities = tuple(capabilities) if capabilities is not None else None
+        self.parameter_overrides = dict(parameter_overrides or {})
+        self.template_configuration = template_configuration
+        self.deployment_role = deployment_role
+        if stack is None and deployment_role is None:
+            raise self._refuse("a change set for a stack outside this app needs deployment_role= (the role "
+                               "CloudFormation creates its resources with); with stack=<the iac Stack> iac derives it")
 
     @property
     def inputs(self) -> list[Artifact]:
-        found = [self.template_path.artifact] if self.template_path else []
+        found = [self.template_path.artifact]
         if self.template_configuration and self.template_configuration.artifact not in found:
             found.append(self.template_configuration.artifact)
         return found
@@ -662,13 +774,10 @@ class CreateReplaceChangeSet(_ChangeSetAction):
         if self.deployment_role is not None:
             deployment_role = self.deployment_role
             deployment_role.add_policy_dependent(scope.pipeline.resource)
-        else:
-            boundary = scope.pipeline.deployment_boundary()
-            boundary.apply_to(self.stack, scope)  # type: ignore[arg-type]
-            derived = _DeploymentRole(scope, "DeploymentRole", stack=self.stack, stack_name=self.target_stack_name,
-                                      boundary=boundary)
-            derived.add_policy_dependent(scope.pipeline.resource)
-            deployment_role = derived.role
+        elif self.stack is not None:
+            deployment_role = self._derived_role(scope, self.stack)
+        else:  # refused at construction
+            raise scope.error(f"change set action {self.name} has neither a stack nor a deployment_role")
         role = scope.role()
         role.add_to_policy(iam.PolicyStatement(actions=list(PREPARE_CHANGE_SET_ACTIONS),
                                                resources=[_stack_arn(self.target_stack_name)],
@@ -693,26 +802,38 @@ class CreateReplaceChangeSet(_ChangeSetAction):
             configuration["TemplateConfiguration"] = str(self.template_configuration)
         return configuration
 
+    def _derived_role(self, scope: ActionScope, stack: Stack) -> iam.Role:
+        """The deployment role iac derives for `stack`, under the pipeline's permissions boundary."""
+        boundary = scope.pipeline.deployment_boundary()
+        boundary.apply_to(stack, scope)
+        derived = _DeploymentRole(scope, "DeploymentRole", stack=stack, stack_name=self.target_stack_name,
+                                  boundary=boundary)
+        derived.add_policy_dependent(scope.pipeline.resource)
+        return derived.role
 
-@attrs.frozen(kw_only=True, init=False, eq=False)
+
 class ExecuteChangeSet(_ChangeSetAction):
     """Execute the change set an earlier CreateReplaceChangeSet prepared (CHANGE_SET_EXECUTE).
 
-    Same stack_name (or stack) and change_set_name as that action; run it later in the stage
-    (`run_order`, 2 by default when it shares the stage) or in a later stage, e.g. after an approval.
+    Run it later in the stage (`run_order`, 2 by default when it shares the stage) or in a later
+    stage, e.g. after an approval.
+
+    Args:
+        stack_name: the stack, as the CreateReplaceChangeSet names it.
+        stack: the iac Stack, as the CreateReplaceChangeSet names it (instead of stack_name).
+        change_set_name: the change set's name ("iac-pipeline").
+        name: the action's name ("ExecuteChanges").
+        run_order: when the action runs in its stage.
     """
 
-    name: str = attrs.field(default="ExecuteChanges", validator=_check_name)
-    stack: Stack | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(Stack)))
-
-    def __attrs_post_init__(self) -> None:
-        if self.stack_name is None and self.stack is None:
-            raise ValueError("name the stack whose change set to execute: stack_name='App' (or stack=<the iac Stack>)")
-
-    @property
-    def target_stack_name(self) -> Any:
-        return self.stack_name if self.stack_name is not None else self.stack.stack_name  # type: ignore[union-attr]
+    @_checked_arguments
+    def __init__(self, *, stack_name: Annotated[str | Token | None, Check(stack_name_problem)] = None,
+                 stack: Stack | None = None,
+                 change_set_name: Annotated[str, Check(_change_set_name_problem)] = DEFAULT_CHANGE_SET_NAME,
+                 name: Annotated[str, Check(name_problem)] = "ExecuteChanges",
+                 run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        super().__init__(name=name, run_order=run_order, stack_name=stack_name, change_set_name=change_set_name,
+                         stack=stack)
 
     def bind(self, scope: ActionScope) -> dict[str, Any]:
         scope.role().add_to_policy(iam.PolicyStatement(actions=list(EXECUTE_CHANGE_SET_ACTIONS),
@@ -752,14 +873,12 @@ def _known_actions() -> dict[str, frozenset[str]]:
 def handler_permissions(resource_type: str, region: str) -> tuple[str, ...]:
     """The IAM actions CloudFormation needs to create, read, update and delete a `resource_type`,
     as its registry schema's handlers list them (actions IAM does not know are left out)."""
-    from iac.specs import resource_schema
+    from iac import specs
 
-    schema = resource_schema(resource_type, region)
-    handlers = schema.document.get("handlers", {}) if schema else {}
     known = _known_actions()
     found: set[str] = set()
     for operation in HANDLER_OPERATIONS:
-        for action in handlers.get(operation, {}).get("permissions", []):
+        for action in specs.handler_permissions(resource_type, operation, region=region):
             service, _, name = action.partition(":")
             if name.lower() in known.get(service.lower(), ()):
                 found.add(action)
@@ -972,16 +1091,6 @@ class _DeploymentRole(Construct):
 
 # -- ECS deployments ------------------------------------------------------------------------------------
 
-def _check_fargate_service(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    from iac.constructs import ecs  # only when an ECS deploy action is made
-
-    if not isinstance(value, ecs.FargateService):
-        raise TypeError(f"service must be an ecs.FargateService, got {type(value).__name__}")
-    if value.props.deployment_controller != "ECS":
-        raise ValueError(f"service {value.path} is deployed by CodeDeploy (blue/green); use CodeDeployEcsDeploy "
-                         "with its deployment group instead of an ECS deploy")
-
-
 def _pass_task_roles(role: iam.Role, roles: list[iam.Role]) -> None:
     """Let `role` hand exactly these task roles to ECS (a new task definition names them)."""
     if roles:
@@ -993,20 +1102,40 @@ def _task_roles(task_definition: Any) -> list[iam.Role]:
     return [r for r in (task_definition.task_role, task_definition.execution_role) if r is not None]
 
 
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class EcsDeploy(Action):
     """Roll an ECS service (ECS deployment controller) to the image in `input`'s
-    imagedefinitions.json (`file_name`), registering a new revision of its task definition."""
+    imagedefinitions.json (`file_name`), registering a new revision of its task definition.
+
+    Args:
+        service: the ecs.FargateService to roll (deployed by ECS, not CodeDeploy).
+        input: the artifact holding the image definitions file.
+        file_name: the image definitions file in `input` ("imagedefinitions.json").
+        timeout_minutes: how long the deployment may take (1-60 minutes, or a Duration); ECS's
+            default when omitted.
+        name: the action's name ("Deploy").
+        run_order: when the action runs in its stage.
+    """
 
     category = "Deploy"
     provider = "ECS"
 
-    name: str = attrs.field(default="Deploy", validator=_check_name)
-    service: Any = attrs.field(validator=_check_fargate_service)
-    input: Artifact = attrs.field(validator=attrs.validators.instance_of(Artifact))
-    file_name: str = attrs.field(default="imagedefinitions.json", validator=attrs.validators.instance_of(str))
-    timeout_minutes: int | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.ge(1), attrs.validators.le(60))))
+    @_checked_arguments
+    def __init__(self, *, service: ecs.FargateService, input: Artifact, file_name: str = "imagedefinitions.json",
+                 timeout_minutes: Annotated[int | Duration | None, Unit("minutes"), _between(1, 60, "minutes")] = None,
+                 name: Annotated[str, Check(name_problem)] = "Deploy",
+                 run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        super().__init__(name=name, run_order=run_order)
+        from iac.constructs import ecs  # only when an ECS deploy action is made
+
+        if not isinstance(service, ecs.FargateService):
+            raise self._refuse(f"service must be an ecs.FargateService, got {type(service).__name__}")
+        if service.props.deployment_controller != "ECS":
+            raise self._refuse(f"service {service.path} is deployed by CodeDeploy (blue/green); use "
+                               "CodeDeployEcsDeploy with its deployment group instead of an ECS deploy")
+        self.service = service
+        self.input = input
+        self.file_name = file_name
+        self.timeout_minutes = cast("int | None", timeout_minutes)  # converted to minutes by the check
 
     @property
     def inputs(self) -> list[Artifact]:
@@ -1029,46 +1158,47 @@ class EcsDeploy(Action):
         return configuration
 
 
-def _check_ecs_deployment_group(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    from iac.constructs import codedeploy
-
-    if not isinstance(value, codedeploy.EcsDeploymentGroup):
-        raise TypeError("deployment_group must be a codedeploy.EcsDeploymentGroup (LoadBalancedFargateService("
-                        f"..., deployment='blue_green').deployment_group), got {type(value).__name__}")
-
-
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class CodeDeployEcsDeploy(Action):
     """A blue/green deployment of an ECS service through its CodeDeploy deployment group.
 
-    Props: deployment_group, task_definition_template (`artifact.at_path("taskdef.json")`),
-    app_spec_template (`artifact.at_path("appspec.yaml")`), image (an artifact holding
-    imageDetail.json, e.g. an EcrSource's output; its URI replaces `<IMAGE1_NAME>` in the task
-    definition template, or `image_placeholder`).
+    Args:
+        deployment_group: the service's codedeploy.EcsDeploymentGroup
+            (`LoadBalancedFargateService(..., deployment="blue_green").deployment_group`).
+        task_definition_template: the task definition template, `artifact.at_path("taskdef.json")`.
+        app_spec_template: the AppSpec template, `artifact.at_path("appspec.yaml")`.
+        image: an artifact holding imageDetail.json (e.g. an EcrSource's output); its URI replaces
+            `<IMAGE1_NAME>` (or `image_placeholder`) in the task definition template.
+        image_placeholder: the placeholder the image URI replaces ("IMAGE1_NAME").
+        name: the action's name ("Deploy").
+        run_order: when the action runs in its stage.
     """
 
     category = "Deploy"
     provider = "CodeDeployToECS"
 
-    name: str = attrs.field(default="Deploy", validator=_check_name)
-    deployment_group: Any = attrs.field(validator=_check_ecs_deployment_group)
-    task_definition_template: ArtifactPath | None = attrs.field(default=None, validator=_artifact_path)
-    app_spec_template: ArtifactPath | None = attrs.field(default=None, validator=_artifact_path)
-    image: Artifact | None = attrs.field(default=None, validator=_artifact)
-    image_placeholder: str = attrs.field(default="IMAGE1_NAME", validator=attrs.validators.matches_re(
-        r"^[A-Za-z0-9_]+$"))
+    @_checked_arguments
+    def __init__(self, *, deployment_group: codedeploy.EcsDeploymentGroup, task_definition_template: ArtifactPath,
+                 app_spec_template: ArtifactPath, image: Artifact | None = None,
+                 image_placeholder: Annotated[str, _pattern(r"^[A-Za-z0-9_]+$", "a placeholder name")] = "IMAGE1_NAME",
+                 name: Annotated[str, Check(name_problem)] = "Deploy",
+                 run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        super().__init__(name=name, run_order=run_order)
+        from iac.constructs import codedeploy  # only when a blue/green deploy action is made
 
-    def __attrs_post_init__(self) -> None:
-        if self.task_definition_template is None or self.app_spec_template is None:
-            raise ValueError("CodeDeploy deploys a task definition and an AppSpec: pass task_definition_template="
-                             "<artifact>.at_path('taskdef.json') and "
-                             "app_spec_template=<artifact>.at_path('appspec.yaml')")
+        if not isinstance(deployment_group, codedeploy.EcsDeploymentGroup):
+            raise self._refuse("deployment_group must be a codedeploy.EcsDeploymentGroup (LoadBalancedFargateService("
+                               "..., deployment='blue_green').deployment_group), got "
+                               f"{type(deployment_group).__name__}")
+        self.deployment_group = deployment_group
+        self.task_definition_template = task_definition_template
+        self.app_spec_template = app_spec_template
+        self.image = image
+        self.image_placeholder = image_placeholder
 
     @property
     def inputs(self) -> list[Artifact]:
         found: list[Artifact] = []
-        for artifact in (self.task_definition_template.artifact,  # type: ignore[union-attr]
-                         self.app_spec_template.artifact, self.image):  # type: ignore[union-attr]
+        for artifact in (self.task_definition_template.artifact, self.app_spec_template.artifact, self.image):
             if artifact is not None and artifact not in found:
                 found.append(artifact)
         return found
@@ -1091,10 +1221,10 @@ class CodeDeployEcsDeploy(Action):
         configuration: dict[str, Any] = {
             "ApplicationName": group.application.application_name,
             "DeploymentGroupName": group.deployment_group_name,
-            "TaskDefinitionTemplateArtifact": task_definition.artifact.name,  # type: ignore[union-attr]
-            "TaskDefinitionTemplatePath": task_definition.file,  # type: ignore[union-attr]
-            "AppSpecTemplateArtifact": app_spec.artifact.name,  # type: ignore[union-attr]
-            "AppSpecTemplatePath": app_spec.file,  # type: ignore[union-attr]
+            "TaskDefinitionTemplateArtifact": task_definition.artifact.name,
+            "TaskDefinitionTemplatePath": task_definition.file,
+            "AppSpecTemplateArtifact": app_spec.artifact.name,
+            "AppSpecTemplatePath": app_spec.file,
         }
         if self.image is not None:
             configuration["Image1ArtifactName"] = self.image.name
@@ -1104,26 +1234,39 @@ class CodeDeployEcsDeploy(Action):
 
 # -- approval -------------------------------------------------------------------------------------------
 
-@attrs.frozen(kw_only=True, init=False, eq=False)
 class ManualApproval(Action):
     """Wait until a person approves (or rejects) in the console or API.
 
-    Props: comment (shown to the approver), review_url (a link to what to review, e.g. the staging
-    site), notification_topic_arn (an SNS topic told that an approval waits; the action's role may
-    publish to it only), timeout_minutes (how long it waits; at most 7 days).
+    Args:
+        comment: shown to the approver.
+        review_url: a link to what to review, e.g. the staging site.
+        notification_topic_arn: an SNS topic told that an approval waits; the action's role may
+            publish to it only.
+        timeout_minutes: how long the approval waits (5 minutes to 7 days, in minutes or a Duration);
+            CodePipeline's default (7 days) when omitted.
+        name: the action's name ("Approve").
+        run_order: when the action runs in its stage.
     """
 
     category = "Approval"
     provider = "Manual"
 
-    name: str = attrs.field(default="Approve", validator=_check_name)
-    comment: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(str)))
-    review_url: Any = None
-    notification_topic_arn: Any = None
-    timeout_minutes: int | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.ge(5),
-                              attrs.validators.le(7 * 24 * 60))))
+    @_checked_arguments
+    def __init__(self, *, comment: str | None = None, review_url: str | Token | None = None,
+                 notification_topic_arn: str | Token | None = None,
+                 timeout_minutes: Annotated[int | Duration | None, Unit("minutes"),
+                                            _between(5, 7 * 24 * 60, "minutes")] = None,
+                 name: Annotated[str, Check(name_problem)] = "Approve",
+                 run_order: Annotated[int | None, _RUN_ORDER] = None) -> None:
+        super().__init__(name=name, run_order=run_order)
+        self.comment = comment
+        self.review_url = review_url
+        self.notification_topic_arn = notification_topic_arn
+        self.timeout_minutes = cast("int | None", timeout_minutes)  # converted to minutes by the check
+
+    @property
+    def timeout_in_minutes(self) -> int | None:
+        return self.timeout_minutes
 
     def bind(self, scope: ActionScope) -> dict[str, Any]:
         configuration: dict[str, Any] = {}
@@ -1194,62 +1337,61 @@ class Stage(Construct):
                 "OutputArtifacts": [{"Name": a.name} for a in action.outputs] or None,
                 "RoleArn": scope.role().role_arn if scope.has_role else None,
                 "RunOrder": self._run_order(index, action),
+                "TimeoutInMinutes": action.timeout_in_minutes,
             })
         return {"Name": self.name, "Actions": declarations}
-
-
-@attrs.define(kw_only=True)
-class PipelineProps:
-    pipeline_name: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.matches_re(r"^[A-Za-z0-9.@\-_]{1,100}$")))
-    artifact_bucket: s3.Bucket | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.instance_of(s3.Bucket)))
-    pipeline_type: str = attrs.field(default="V2")
-    execution_mode: str | None = attrs.field(default=None)
-    restart_execution_on_update: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    schedule: str | None = None
-
-    @pipeline_type.validator
-    def _known_type(self, attribute: attrs.Attribute, value: Any) -> None:
-        if value not in pipeline_types():
-            raise ValueError(f"pipeline_type must be one of {', '.join(pipeline_types())}, got {value!r}")
-
-    @execution_mode.validator
-    def _known_mode(self, attribute: attrs.Attribute, value: Any) -> None:
-        if value is not None and value not in execution_modes():
-            raise ValueError(f"execution_mode must be one of {', '.join(execution_modes())}, got {value!r}")
 
 
 class Pipeline(Construct):
     """A CodePipeline (`AWS::CodePipeline::Pipeline`, the child `Resource`) and its artifact bucket.
 
-    Props: pipeline_name, artifact_bucket (an s3.Bucket; default: a private, encrypted one of its
-    own), pipeline_type (V2), execution_mode (QUEUED, SUPERSEDED (CodePipeline's default) or
-    PARALLEL), restart_execution_on_update (False), schedule (an EventBridge expression that starts
-    the pipeline, e.g. "cron(0 3 * * ? *)" for a nightly release). Stages: `add_stage(name, actions)`.
+    Stages: `add_stage(name, actions)`.
+
+    Args:
+        pipeline_name: the pipeline's name; CloudFormation generates one when omitted.
+        artifact_bucket: the s3.Bucket artifacts are kept in; default a private, encrypted one of
+            its own.
+        pipeline_type: "V2" (default) or "V1".
+        execution_mode: how executions that overlap run: QUEUED, SUPERSEDED (CodePipeline's
+            default) or PARALLEL.
+        restart_execution_on_update: run the pipeline again when it is updated (False).
+        schedule: an EventBridge expression that starts the pipeline, e.g. "cron(0 3 * * ? *)" for
+            a nightly release.
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    cfn_type = RESOURCE_TYPE
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        pipeline_name: Annotated[str | Token | None, Cfn("Name"), Check(name_problem)] = None,
+        artifact_bucket: s3.Bucket | None = None,
+        pipeline_type: Annotated[str, Cfn("PipelineType")] = "V2",
+        execution_mode: Annotated[str | None, Cfn("ExecutionMode")] = None,
+        restart_execution_on_update: Annotated[bool, Cfn("RestartExecutionOnUpdate")] = False,
+        schedule: str | None = None,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: PipelineProps = self._build_props(PipelineProps, props)
         self.stages: list[Stage] = []
-        self.artifact_bucket = self.props.artifact_bucket or s3.Bucket(self, "ArtifactBucket")
+        self.artifact_bucket = artifact_bucket or s3.Bucket(self, "ArtifactBucket")
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(CODEPIPELINE_SERVICE))
         self.artifact_bucket.grant_read_write(self.role)
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
-            "Name": self.props.pipeline_name,
+            "Name": pipeline_name,
             "RoleArn": self.role.role_arn,
             "ArtifactStore": {"Type": "S3", "Location": self.artifact_bucket.bucket_name},
             "Stages": Lazy(lambda: [stage.render() for stage in self.stages]),
-            "PipelineType": self.props.pipeline_type,
-            "ExecutionMode": self.props.execution_mode,
-            "RestartExecutionOnUpdate": self.props.restart_execution_on_update or None,
+            "PipelineType": pipeline_type,
+            "ExecutionMode": execution_mode,
+            "RestartExecutionOnUpdate": restart_execution_on_update or None,
         })
         self.role.add_policy_dependent(self.resource)
         self.events_role: iam.Role | None = None
         self.schedules: list[events.Rule] = []
-        if self.props.schedule is not None:
-            self.add_schedule("Schedule", self.props.schedule)
+        if schedule is not None:
+            self.add_schedule("Schedule", schedule)
 
     # -- references ---------------------------------------------------------------------------
 
@@ -1269,18 +1411,19 @@ class Pipeline(Construct):
 
     # -- stages -------------------------------------------------------------------------------
 
-    def add_stage(self, name: str, actions: Sequence[Action] = ()) -> Stage:
+    def add_stage(self, name: str, actions: Action | Sequence[Action] = ()) -> Stage:
         """A stage named `name` after the existing ones, with `actions` (more with `stage.add_action`)."""
         location = caller_location()
-        if not isinstance(name, str) or not name_pattern().match(name):
-            raise ConstructError(f"stage name {name!r} must be 1-100 letters, digits and . @ - _", path=self.path,
-                                 location=location)
+        problem = name_problem(name) if isinstance(name, str) else f"{name!r} is not a name"
+        if problem is not None:
+            raise ConstructError(f"stage name {problem}", path=self.path, location=location)
         if self.find_child(name) is not None:
             raise ConstructError(f"pipeline {self.path} already has a stage or part named {name!r}", path=self.path,
                                  location=location)
         stage = Stage(self, name)
         self.stages.append(stage)
-        for action in actions if isinstance(actions, list | tuple) else [actions]:
+        # one action alone is taken too; anything that is no action is refused by add_action
+        for action in list(actions) if isinstance(actions, list | tuple) else [cast(Action, actions)]:
             stage.add_action(action)
         return stage
 

@@ -205,7 +205,8 @@ def test_timeouts_are_limited_by_the_registry_schema(app, stack, prop, cfn_prope
 
 def test_timeouts_take_a_duration_in_whole_minutes(app, stack):
     project = codebuild.PipelineProject(stack, "Build", timeout_minutes=Duration.hours(2),
-                                        queued_timeout_minutes=Duration.minutes(30), log_retention_days=Duration.days(7))
+                                        queued_timeout_minutes=Duration.minutes(30),
+                                        log_retention_days=Duration.days(7))
 
     properties = _project(app, project)["Properties"]
     assert (properties["TimeoutInMinutes"], properties["QueuedTimeoutInMinutes"]) == (120, 30)

@@ -14,6 +14,7 @@ from iac import App, ConstructError, Stack
 from iac.constructs import awslambda, codebuild, codepipeline, dynamodb, ec2, ecs, iam, s3
 from iac.constructs.deployment_permissions import action_resource_types, owned_types
 from iac.constructs.patterns import LoadBalancedFargateService
+from iac.specs import property_enum, property_pattern, stack_name_rule
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -715,19 +716,20 @@ def test_an_approval_needs_no_role_unless_it_notifies(setup):
 # -- refused inputs -------------------------------------------------------------------------------------------
 
 def test_a_change_set_action_without_a_template_artifact_is_refused_at_the_users_line():
-    with pytest.raises(ConstructError, match="a change set is made from a template, and this action names none") \
-            as caught:
+    with pytest.raises(ConstructError, match="^CreateReplaceChangeSet needs the argument template_path=") as caught:
         line = _next_line()
         codepipeline.CreateReplaceChangeSet(stack_name="App", deployment_role=None)
     assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
-    assert "template_path=<artifact>.at_path('<Stack>.template.json')" in caught.value.message
+    assert "a change set is made from a template: pass template_path=<artifact>.at_path('<Stack>.template.json')" \
+        in caught.value.hint
 
 
 def test_a_template_path_given_as_text_is_refused_with_the_way_to_write_it():
-    with pytest.raises(ConstructError, match=r"write <artifact>.at_path\('App.template.json'\)") as caught:
+    with pytest.raises(ConstructError, match="template_path must be ArtifactPath, got str") as caught:
         line = _next_line()
         codepipeline.CreateReplaceChangeSet(stack_name="App", template_path="Built::App.template.json")
     assert caught.value.location.line == line
+    assert caught.value.hint.startswith("write <artifact>.at_path('App.template.json')")
 
 
 def test_a_change_set_for_a_stack_outside_the_app_needs_a_deployment_role(setup):
@@ -832,14 +834,29 @@ def test_a_build_that_declares_outputs_needs_artifacts_in_its_buildspec(setup):
 def test_a_project_with_its_own_source_is_refused(setup):
     own = codebuild.Project(setup.stack, "Own", build_spec=BUILD_SPEC)
 
-    with pytest.raises(ConstructError, match="project must be a codebuild.PipelineProject"):
+    with pytest.raises(ConstructError, match="project must be PipelineProject, got Project") as caught:
         codepipeline.CodeBuildAction(project=own, input=setup.source)
+    assert caught.value.hint.startswith("a codebuild.PipelineProject takes its source from the pipeline")
 
 
 @pytest.mark.parametrize("name", ["has space", "", "a/b", "x" * 101])
 def test_action_names_follow_the_schemas_pattern(name):
-    with pytest.raises(ConstructError, match="must be 1-100 letters"):
+    pattern = property_pattern("AWS::CodePipeline::Pipeline", "Stages", "Actions", "Name")
+
+    with pytest.raises(ConstructError) as caught:
         codepipeline.ManualApproval(name=name)
+    assert f"ManualApproval: name: {name!r} does not match {pattern}" in caught.value.message
+
+
+@pytest.mark.parametrize("name", ["has space", "a/b"])
+def test_stage_and_pipeline_names_follow_the_same_pattern(setup, name):
+    pattern = property_pattern("AWS::CodePipeline::Pipeline", "Stages", "Actions", "Name")
+
+    with pytest.raises(ConstructError, match=f"pipeline_name: {name!r} does not match"):
+        codepipeline.Pipeline(setup.stack, "Named", pipeline_name=name)
+    with pytest.raises(ConstructError) as caught:
+        codepipeline.Pipeline(setup.stack, "Pipeline").add_stage(name, [])
+    assert f"stage name {name!r} does not match {pattern}" in caught.value.message
 
 
 def test_a_pipeline_with_one_stage_fails_validation(setup):
@@ -897,8 +914,67 @@ def test_a_pipeline_with_every_kind_of_action_passes_cfn_lint_with_no_findings()
 
 
 def test_a_missing_argument_names_the_action_and_the_argument():
-    with pytest.raises(ConstructError, match=r"^CodeBuildAction: missing 1 required keyword-only argument: "
-                                             r"'project'") as caught:
+    with pytest.raises(ConstructError, match=r"^CodeBuildAction needs the argument project=") as caught:
         line = _next_line()
         codepipeline.CodeBuildAction(input=codepipeline.Artifact("Source"))
     assert caught.value.location.line == line
+
+
+def test_a_misspelt_action_argument_is_named_with_the_closest_real_one_at_the_users_line(setup):
+    with pytest.raises(ConstructError, match="^CodeBuildAction has no argument 'projct'") as caught:
+        line = _next_line()
+        codepipeline.CodeBuildAction(projct=setup.project, input=setup.source)
+    assert caught.value.hint == "did you mean project?"
+    assert (caught.value.location.file, caught.value.location.line) == (__file__, line)
+
+
+def test_a_misspelt_pipeline_prop_is_named_with_the_closest_real_one(setup):
+    with pytest.raises(ConstructError, match="has no argument 'execution_mod'") as caught:
+        codepipeline.Pipeline(setup.stack, "Pipeline", execution_mod="QUEUED")
+    assert caught.value.hint == "did you mean execution_mode?"
+
+
+@pytest.mark.parametrize("prop, cfn_property", [("execution_mode", "ExecutionMode"), ("pipeline_type", "PipelineType")])
+def test_pipeline_enums_are_the_registry_schemas(setup, prop, cfn_property):
+    accepted = property_enum("AWS::CodePipeline::Pipeline", cfn_property)
+    assert accepted
+
+    for value in accepted:
+        pipeline = codepipeline.Pipeline(setup.stack, f"P{value}", **{prop: value})
+        assert pipeline.resource.properties[cfn_property] == value
+    with pytest.raises(ConstructError, match=f"{prop}: 'SOMETIMES' is not one of"):
+        codepipeline.Pipeline(setup.stack, "Odd", **{prop: "SOMETIMES"})
+
+
+def test_stack_and_change_set_names_follow_the_rule_iac_specs_keeps(setup):
+    why = stack_name_rule().why
+
+    with pytest.raises(ConstructError) as caught:
+        codepipeline.ExecuteChangeSet(stack_name="1st")
+    assert f"stack_name: '1st' is not a CloudFormation stack name: {why}" in caught.value.message
+    with pytest.raises(ConstructError) as caught:
+        codepipeline.ExecuteChangeSet(stack_name="App", change_set_name="my_changes")
+    assert f"change_set_name: 'my_changes' is not a CloudFormation change set name: {why}" in caught.value.message
+
+
+def test_an_approval_timeout_is_written_to_the_declaration_in_minutes(setup):
+    from iac import Duration
+
+    pipeline = setup.pipeline()
+    pipeline.add_stage("Approve", [codepipeline.ManualApproval(timeout_minutes=Duration.hours(2)),
+                                   codepipeline.ManualApproval(name="Plain")])
+    resources = setup.resources()
+
+    assert _action(resources, pipeline, "Approve", "Approve")["TimeoutInMinutes"] == 120
+    assert "TimeoutInMinutes" not in _action(resources, pipeline, "Approve", "Plain")
+    with pytest.raises(ConstructError, match="90 seconds is not a whole number of minutes"):
+        codepipeline.ManualApproval(timeout_minutes=Duration.seconds(90))
+    with pytest.raises(ConstructError, match="timeout_minutes: must be 5-10080 minutes, got 4"):
+        codepipeline.ManualApproval(timeout_minutes=4)
+
+
+def test_a_run_order_outside_codepipelines_range_is_refused():
+    with pytest.raises(ConstructError, match="run_order: must be 1-999"):
+        codepipeline.ManualApproval(run_order=1000)
+    with pytest.raises(ConstructError, match=r"run_order must be int \| None, got bool True"):
+        codepipeline.ManualApproval(run_order=True)
