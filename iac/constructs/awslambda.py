@@ -140,26 +140,34 @@ def _runtime_lifecycle_rule(resource: StackResource, context: SynthContext) -> I
     if not (lifecycle.create_blocked(today) or lifecycle.update_blocked(today) or lifecycle.deprecation_notice(today)):
         return
     exists = context.baseline_has(resource.stack, resource.logical_id, RESOURCE_TYPE)
-    move = f"move the function to {lifecycle.successor or 'a newer runtime'}"
-    dates = _lifecycle_dates(lifecycle)
+    successor = lifecycle.successor or "a newer runtime"
+    dates = f"{runtime}: {_lifecycle_dates(lifecycle)}"
+    baseline = context.baseline_name
     if exists and lifecycle.update_blocked(today):
-        yield _finding(f"runtime {runtime!r} can no longer be updated: Lambda blocks updates of functions on it "
-                       f"since {lifecycle.update_block} ({dates})", hint=move)
+        yield _finding(f"runtime {runtime!r} can no longer be updated: Lambda refuses updates of functions on it "
+                       f"since {lifecycle.update_block}, and this function exists (in the baseline assembly "
+                       f"{baseline}/)", hint=f"move the function to {successor} ({dates})")
     elif not exists and lifecycle.create_blocked(today):
-        baseline = context.baseline_name
-        why = (f"it is not in the baseline assembly {baseline}/" if baseline
-               else "there is no baseline assembly (a first synth), so every function is new")
-        yield _finding(f"runtime {runtime!r} can no longer be used to create functions: Lambda blocks it for new "
-                       f"functions since {lifecycle.create_block}, and this one would be created ({why}; {dates})",
-                       hint=move)
+        why = (f"the baseline assembly {baseline}/ does not have it" if baseline
+               else "there is no baseline assembly: on a first synth every function is new")
+        yield _finding(f"runtime {runtime!r} can no longer be used to create functions: Lambda refuses new "
+                       f"functions on it since {lifecycle.create_block}, and this function is new ({why})",
+                       hint=f"move the function to {successor} ({dates})")
     elif exists and lifecycle.create_blocked(today):
-        yield _finding(f"runtime {runtime!r} is blocked for new functions since {lifecycle.create_block}; this one "
-                       f"exists, and updates of it are refused from {lifecycle.update_block} ({dates})",
-                       hint=f"{move} before {lifecycle.update_block}", severity="warning")
-    else:
-        when = "since" if lifecycle.deprecated is not None and lifecycle.deprecated <= today else "on"
-        yield _finding(f"runtime {runtime!r} is deprecated {when} {lifecycle.deprecated} (no more security "
-                       f"patches) ({dates})", hint=move, severity="warning")
+        until = f"until {lifecycle.update_block}" if lifecycle.update_block else "for now"
+        yield _finding(f"runtime {runtime!r} is blocked for new functions since {lifecycle.create_block}; this "
+                       f"function exists (in the baseline assembly {baseline}/) and may be updated {until}",
+                       hint=f"move the function to {successor} {until.replace('until', 'before')} ({dates})",
+                       severity="warning")
+    elif lifecycle.deprecation_notice(today) and lifecycle.deprecated is not None:
+        days = (lifecycle.deprecated - today).days
+        when = (f"since {lifecycle.deprecated}: AWS no longer patches it" if days <= 0
+                else f"on {lifecycle.deprecated} (in {days} day{'s' if days != 1 else ''}): AWS stops patching it then")
+        blocks = [f"new functions from {lifecycle.create_block}" if lifecycle.create_block else "",
+                  f"updates from {lifecycle.update_block}" if lifecycle.update_block else ""]
+        refused = " and ".join(part for part in blocks if part)
+        yield _finding(f"runtime {runtime!r} is deprecated {when}" + (f"; Lambda refuses {refused}" if refused else ""),
+                       hint=f"move the function to {successor} ({dates})", severity="warning")
 
 
 def _lifecycle_dates(lifecycle: RuntimeLifecycle) -> str:
@@ -168,7 +176,7 @@ def _lifecycle_dates(lifecycle: RuntimeLifecycle) -> str:
                                                    ("update-block", lifecycle.update_block)) if date is not None]
     if lifecycle.successor:
         parts.append(f"successor {lifecycle.successor}")
-    return ", ".join(parts)
+    return ", ".join(parts) or "no dates"
 
 
 def _finding(message: str, *, hint: str, severity: str = "error") -> RuleFinding:

@@ -96,12 +96,13 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
                 error.path, error.location = artifact.origins.get(("Stack", ""), (artifact.construct_path, None))
                 raise
     ruled = rule_problems(assembly, AssemblyBaseline(baseline_dir or cache_dir))
+    ruled_warnings = [problem for problem in ruled if problem.severity != "error"]
     problems.extend(problem for problem in ruled if problem.severity == "error")
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(problems + ruled_warnings)
     secrets = [problem for artifact in assembly.stacks
                for problem in secret_problems(artifact.template, artifact_locator(artifact))]
-    secrets.extend(problem for problem in ruled if problem.severity != "error")
+    secrets.extend(ruled_warnings)
     if not lint:
         _keep_warnings(assembly, secrets, strict=strict)
         return

@@ -315,15 +315,27 @@ def test_no_warning_before_the_notice_period(tmp_path: Path, monkeypatch: pytest
     assert _synth_on(day, tmp_path / "out", monkeypatch, "Fn")[1] == []
 
 
-@pytest.mark.parametrize("days_before, when", [(awslambda.DEPRECATION_NOTICE_DAYS, "on"), (0, "since"), (-1, "since")])
+def _dates(runtime: str = "nodejs22.x") -> str:
+    return (f"{runtime}: deprecated {LIFECYCLE.deprecated}, create-block {LIFECYCLE.create_block}, "
+            f"update-block {LIFECYCLE.update_block}, successor {LIFECYCLE.successor}")
+
+
+@pytest.mark.parametrize("days_before, when", [
+    (awslambda.DEPRECATION_NOTICE_DAYS, f"on {LIFECYCLE.deprecated} (in {awslambda.DEPRECATION_NOTICE_DAYS} days): "
+                                        "AWS stops patching it then"),
+    (1, f"on {LIFECYCLE.deprecated} (in 1 day)"),
+    (0, f"since {LIFECYCLE.deprecated}: AWS no longer patches it"),
+    (-1, f"since {LIFECYCLE.deprecated}"),
+])
 def test_a_deprecation_is_a_warning_from_the_notice_period_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                               days_before: int, when: str) -> None:
     day = LIFECYCLE.deprecated - datetime.timedelta(days=days_before)
     [warning] = _synth_on(day, tmp_path / "out", monkeypatch, "Fn")[1]
     assert warning.severity == "warning" and warning.code == "runtime-lifecycle"
-    assert f"runtime 'nodejs22.x' is deprecated {when} {LIFECYCLE.deprecated}" in warning.message
-    assert f"create-block {LIFECYCLE.create_block}" in warning.message
-    assert warning.hint == f"move the function to {LIFECYCLE.successor}"
+    assert warning.message.startswith(f"runtime 'nodejs22.x' is deprecated {when}")
+    assert warning.message.endswith(f"; Lambda refuses new functions from {LIFECYCLE.create_block} "
+                                    f"and updates from {LIFECYCLE.update_block}")
+    assert warning.hint == f"move the function to {LIFECYCLE.successor} ({_dates()})"
     assert warning.path == "S/Fn/Resource" and warning.location.file == __file__
     with pytest.raises(ValidationError, match="is deprecated"):
         _synth_on(day, tmp_path / "strict", monkeypatch, "Fn", strict=True)
@@ -334,10 +346,11 @@ def test_a_new_function_is_refused_from_the_create_block_date(tmp_path: Path, mo
     with pytest.raises(ValidationError) as caught:
         _synth_on(LIFECYCLE.create_block, tmp_path / "fresh", monkeypatch, "Fn")
     [problem] = caught.value.problems
-    assert problem.message.startswith(
-        f"runtime 'nodejs22.x' can no longer be used to create functions: Lambda blocks it for new functions "
-        f"since {LIFECYCLE.create_block}, and this one would be created (there is no baseline assembly")
-    assert problem.hint == f"move the function to {LIFECYCLE.successor}"
+    assert problem.message == (
+        f"runtime 'nodejs22.x' can no longer be used to create functions: Lambda refuses new functions on it "
+        f"since {LIFECYCLE.create_block}, and this function is new (there is no baseline assembly: on a first "
+        "synth every function is new)")
+    assert problem.hint == f"move the function to {LIFECYCLE.successor} ({_dates()})"
     assert (problem.path, problem.location.file) == ("S/Fn/Resource", __file__)
     assert not (tmp_path / "fresh").exists()
 
@@ -347,10 +360,10 @@ def test_a_function_the_baseline_has_may_still_be_updated_until_the_update_block
     out = tmp_path / "out"
     _synth_on(LIFECYCLE.create_block - DAY, out, monkeypatch, "Old")
     [warning] = _synth_on(LIFECYCLE.update_block - DAY, out, monkeypatch, "Old")[1]
-    assert warning.message.startswith(f"runtime 'nodejs22.x' is blocked for new functions since "
-                                      f"{LIFECYCLE.create_block}; this one exists, and updates of it are refused "
-                                      f"from {LIFECYCLE.update_block}")
-    assert warning.hint == f"move the function to {LIFECYCLE.successor} before {LIFECYCLE.update_block}"
+    assert warning.message == (f"runtime 'nodejs22.x' is blocked for new functions since {LIFECYCLE.create_block}; "
+                               f"this function exists (in the baseline assembly {out}/) and may be updated until "
+                               f"{LIFECYCLE.update_block}")
+    assert warning.hint == f"move the function to {LIFECYCLE.successor} before {LIFECYCLE.update_block} ({_dates()})"
 
 
 def test_next_to_an_existing_function_a_new_one_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -358,9 +371,10 @@ def test_next_to_an_existing_function_a_new_one_is_refused(tmp_path: Path, monke
     _synth_on(LIFECYCLE.create_block - DAY, out, monkeypatch, "Old")
     with pytest.raises(ValidationError) as caught:
         _synth_on(LIFECYCLE.create_block, out, monkeypatch, "Old", "New")
-    [problem] = caught.value.problems
-    assert problem.path == "S/New/Resource"
-    assert f"it is not in the baseline assembly {out}/" in problem.message
+    error, warning = caught.value.problems  # the existing function's warning is reported with the error
+    assert (error.severity, error.path) == ("error", "S/New/Resource")
+    assert f"this function is new (the baseline assembly {out}/ does not have it)" in error.message
+    assert (warning.severity, warning.path) == ("warning", "S/Old/Resource")
 
 
 def test_an_existing_function_is_refused_from_the_update_block_date(tmp_path: Path,
@@ -370,9 +384,24 @@ def test_an_existing_function_is_refused_from_the_update_block_date(tmp_path: Pa
     with pytest.raises(ValidationError) as caught:
         _synth_on(LIFECYCLE.update_block, out, monkeypatch, "Old")
     [problem] = caught.value.problems
-    assert problem.message.startswith(f"runtime 'nodejs22.x' can no longer be updated: Lambda blocks updates of "
-                                      f"functions on it since {LIFECYCLE.update_block}")
+    assert problem.message == (f"runtime 'nodejs22.x' can no longer be updated: Lambda refuses updates of functions "
+                               f"on it since {LIFECYCLE.update_block}, and this function exists (in the baseline "
+                               f"assembly {out}/)")
     assert problem.path == "S/Old/Resource"
+
+
+def test_a_function_replaced_by_another_type_under_its_id_is_new(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    monkeypatch.setenv("IAC_TODAY", (LIFECYCLE.create_block - DAY).isoformat())
+    app = App()
+    fn = _function(Stack(app, "S"))
+    app.synth(outdir=str(out), lint=False)
+    app = App()
+    CfnResource(Stack(app, "S"), "Fn", type="AWS::SQS::Queue").override_logical_id(fn.resource.logical_id)
+    app.synth(outdir=str(out), lint=False)  # the baseline now has a queue under the function's id
+    with pytest.raises(ValidationError, match="this function is new"):
+        _synth_on(LIFECYCLE.create_block, out, monkeypatch, "Fn")
 
 
 def test_cfn_lints_calendar_rules_give_way_to_the_baseline_rule(tmp_path: Path,
@@ -416,6 +445,7 @@ def test_synth_prints_the_refusal_with_the_runtime_date_successor_construct_and_
                      env={"IAC_TODAY": (LIFECYCLE.create_block - DAY).isoformat()})
     assert result.returncode == 0, result.stderr
     assert "is deprecated since" in result.stderr and "app.py:6" in result.stderr
+    assert "warning[runtime-lifecycle]" in result.stderr
 
 
 @pytest.mark.parametrize("runtime", awslambda.DEFAULT_RUNTIMES)
