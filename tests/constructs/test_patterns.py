@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from iac import App, ConstructError, Stack
+from iac import App, ConstructError, Duration, Size, Stack
 from iac.constructs import ec2, ecs
 from iac.constructs.patterns import LoadBalancedFargateService
+from iac.specs import property_range
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -243,3 +244,61 @@ def test_https_and_internal_variants_pass_cfn_lint_with_no_findings():
     LoadBalancedFargateService(stack, "Internal", cluster=cluster, image=IMAGE, public_load_balancer=False)
 
     assert lint_template(synthesize(app).stack("Main").body, "us-east-1") == []
+
+
+# -- props: declared in the signature, bound to the schemas ----------------------------------------
+
+
+def test_a_misspelt_prop_names_the_closest_one_at_the_users_line():
+    with pytest.raises(ConstructError, match="LoadBalancedFargateService 'FargateService' has no argument "
+                                             "'container_prot'") as caught:
+        _service(container_prot=8080)
+    assert caught.value.hint == "did you mean container_port?"
+    assert caught.value.location.file == __file__
+    assert caught.value.path == "Main/FargateService"
+
+
+def test_ports_are_checked_against_the_load_balancing_schemas():
+    highest = property_range("AWS::ElasticLoadBalancingV2::TargetGroup", "Port")[1]
+    assert highest is not None
+    with pytest.raises(ConstructError, match=rf"container_port: {int(highest) + 1} is greater than the maximum of "
+                                             rf"{int(highest)} \(AWS::ElasticLoadBalancingV2::TargetGroup Port, "
+                                             "per its schema") as caught:
+        _service(container_port=int(highest) + 1)
+    assert caught.value.location.file == __file__
+    lowest = property_range("AWS::ElasticLoadBalancingV2::Listener", "Port")[0]
+    assert lowest is not None
+    with pytest.raises(ConstructError, match=rf"listener_port: {int(lowest) - 1} is less than the minimum of "
+                                             rf"{int(lowest)} \(AWS::ElasticLoadBalancingV2::Listener Port"):
+        _service(listener_port=int(lowest) - 1)
+
+
+def test_memory_takes_a_size_and_the_termination_wait_a_duration():
+    app, _ = _service(cpu=1024, memory_limit_mib=Size.gibibytes(2))
+    [task] = [r["Properties"] for r in _template(app)["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+    assert task["Memory"] == "2048"
+
+    app, web = _service(deployment="blue_green", termination_wait_minutes=Duration.hours(1))
+    assert web.deployment_group is not None
+    group = _template(app)["Resources"][web.deployment_group.resource.logical_id]["Properties"]
+    wait = group["BlueGreenDeploymentConfiguration"]["TerminateBlueInstancesOnDeploymentSuccess"]
+    assert wait["TerminationWaitTimeInMinutes"] == 60
+
+
+@pytest.mark.parametrize("props, message", [
+    ({"deployment": "canary"}, r"deployment must be 'rolling' \| 'blue_green', got str 'canary'"),
+    ({"desired_count": 10001}, "desired_count: 10001 is not from 0 to 10000 tasks"),
+    ({"deployment": "blue_green", "termination_wait_minutes": Duration.seconds(90)},
+     "termination_wait_minutes: 90 seconds is not a whole number of minutes"),
+    ({"deployment": "blue_green", "termination_wait_minutes": 2881},
+     "termination_wait_minutes: 2881 is not from 0 to 2880 minutes"),
+    ({"deployment": "blue_green", "test_listener_cidr": "10.0.0.0/33"},
+     "test_listener_cidr: '10.0.0.0/33' is not an IPv4 range"),
+    ({"health_check": "/health"}, r"health_check must be HealthCheck \| None, got str '/health'"),
+    ({"image": "nginx"}, "image must be ContainerImage, got str 'nginx'"),
+])
+def test_bad_props_are_errors_at_the_users_line(props, message):
+    with pytest.raises(ConstructError, match=message) as caught:
+        _service(**props)
+    assert caught.value.location.file == __file__
+    assert caught.value.path == "Main/FargateService"

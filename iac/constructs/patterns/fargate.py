@@ -38,188 +38,196 @@ the service (the deployment controller is fixed when a service is created).
 from __future__ import annotations
 
 import re
-from typing import Any
-
-import attrs
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
 
 from iac.constructs import cloudwatch, codedeploy, ec2, ecs, elbv2
-from iac.constructs.core import Construct, Output
+from iac.constructs.core import Construct, Output, Token
 from iac.constructs.core.logical_id import is_valid_logical_id
+from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.source import caller_location
+from iac.constructs.core.units import Duration, Size
 from iac.errors import ConstructError
 
-DEPLOYMENTS = ("rolling", "blue_green")
 DEFAULT_TEST_LISTENER_PORT = 9000  # the seed's slide 67
 
 
-def _number(low: int, high: int) -> Any:
-    return attrs.validators.and_(attrs.validators.instance_of(int), attrs.validators.ge(low),
-                                 attrs.validators.le(high))
+MAX_DESIRED_COUNT = 10000
 
 
-def _check_cidr(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is not None:
-        ec2.Peer.ipv4(value)  # raises with the reason when it is not an IPv4 range
+def desired_count_rule(value: int) -> str | None:
+    return None if 0 <= value <= MAX_DESIRED_COUNT else f"{value} is not from 0 to {MAX_DESIRED_COUNT} tasks"
 
 
-@attrs.define(kw_only=True)
-class LoadBalancedFargateServiceProps:
-    cluster: ecs.Cluster = attrs.field(validator=attrs.validators.instance_of(ecs.Cluster))
-    image: ecs.ContainerImage = attrs.field(validator=attrs.validators.instance_of(ecs.ContainerImage))
-    container_port: int = attrs.field(default=80, validator=_number(1, 65535))
-    container_name: str = attrs.field(default="web", validator=attrs.validators.instance_of(str))
-    cpu: int = 256
-    memory_limit_mib: int = 512
-    desired_count: int = attrs.field(default=1, validator=_number(0, 10000))
-    environment: dict[str, Any] = attrs.field(factory=dict, converter=lambda v: dict(v or {}))
-    secrets: dict[str, Any] = attrs.field(factory=dict, converter=lambda v: dict(v or {}))
-    public_load_balancer: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    certificate_arn: Any = None
-    listener_port: int | None = attrs.field(default=None, validator=attrs.validators.optional(_number(1, 65535)))
-    redirect_http: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    health_check: elbv2.HealthCheck = attrs.field(factory=elbv2.HealthCheck, validator=attrs.validators.instance_of(
-        elbv2.HealthCheck))
-    deployment: str = attrs.field(default="rolling", validator=attrs.validators.in_(DEPLOYMENTS))
-    test_listener_port: int | None = attrs.field(default=None, validator=attrs.validators.optional(_number(1, 65535)))
-    test_listener_cidr: str | None = attrs.field(default=None, validator=_check_cidr)
-    alarms: list[Any] = attrs.field(factory=list, converter=lambda v: list(v or []))
-    termination_wait_minutes: int | None = attrs.field(default=None, validator=attrs.validators.optional(
-        _number(0, codedeploy.MAX_TERMINATION_WAIT_MINUTES)))
-    traffic_shifting: Any = "AllAtOnce"
+def ipv4_range_rule(value: str) -> str | None:
+    """An IPv4 range such as '203.0.113.0/24' (who may reach the test listener)."""
+    try:
+        ec2.Peer.ipv4(value)
+    except ConstructError as error:
+        return error.message
+    return None
 
-    @property
-    def https(self) -> bool:
-        return self.certificate_arn is not None
 
-    @property
-    def redirects(self) -> bool:
-        return self.https and self.redirect_http
-
-    @property
-    def port(self) -> int:
-        return self.listener_port or (443 if self.https else 80)
-
-    @property
-    def blue_green(self) -> bool:
-        return self.deployment == "blue_green"
-
-    @property
-    def test_port(self) -> int:
-        return self.test_listener_port or DEFAULT_TEST_LISTENER_PORT
-
-    def __attrs_post_init__(self) -> None:
-        if self.redirects and self.port == 80:
-            raise ValueError("listener_port 80 is where plain HTTP is redirected to HTTPS; choose another port "
-                             "or pass redirect_http=False")
-        blue_green_only = {"test_listener_port": self.test_listener_port, "test_listener_cidr": self.test_listener_cidr,
-                           "alarms": self.alarms or None, "termination_wait_minutes": self.termination_wait_minutes,
-                           "traffic_shifting": None if self.traffic_shifting == "AllAtOnce" else self.traffic_shifting}
-        given = [name for name, value in blue_green_only.items() if value is not None]
-        if given and not self.blue_green:
-            raise ValueError(f"{', '.join(given)} apply to blue/green deployments; pass deployment='blue_green'")
-        if self.blue_green and self.test_port == self.port:
-            raise ValueError(f"test_listener_port {self.test_port} is the production listener's port; the test "
-                             "listener needs a port of its own (9000 by default)")
-        if self.blue_green and self.redirects and self.test_port == 80:
-            raise ValueError("test_listener_port 80 is where plain HTTP is redirected to HTTPS; choose another port")
+def termination_wait_rule(minutes: int) -> str | None:
+    if 0 <= minutes <= codedeploy.MAX_TERMINATION_WAIT_MINUTES:
+        return None
+    return f"{minutes} is not from 0 to {codedeploy.MAX_TERMINATION_WAIT_MINUTES} minutes (2 days)"
 
 
 class LoadBalancedFargateService(Construct):
     """A Fargate service behind an application load balancer (see the module docstring for all it makes).
 
-    Props: cluster, image (required); container_port (80), container_name ("web"), cpu (256) and
-    memory_limit_mib (512) (a pair Fargate accepts), desired_count (1), environment, secrets,
-    public_load_balancer (True), certificate_arn (HTTPS), listener_port (80, or 443 with HTTPS),
-    redirect_http (True: with HTTPS, port 80 redirects), health_check (an elbv2.HealthCheck),
-    deployment ("rolling": ECS replaces tasks and its circuit breaker rolls back; "blue_green":
-    CodeDeploy). For blue/green: test_listener_port (9000), test_listener_cidr (who may reach the
-    test port; by default whoever may reach the production port), alarms (cloudwatch.Alarms of this
-    stack that roll a deployment back; more with `add_alarm`), termination_wait_minutes (5),
-    traffic_shifting (an ECS preset name such as "Canary10Percent5Minutes", or a
-    codedeploy.Deployment; "AllAtOnce" by default).
-
     The parts: `.task_definition`, `.container`, `.load_balancer`, `.listener`, `.redirect_listener`
     (or None), `.target_group` (blue), `.service`, `.url_output`; with blue/green also
     `.green_target_group`, `.test_listener` and `.deployment_group` (None otherwise).
+
+    Args:
+        cluster: the ECS cluster (and so the VPC) the service runs in.
+        image: the container's image (`ecs.ContainerImage.from_registry(...)`, ...).
+        container_port: the port the container listens on, and the target group's port (80).
+        container_name: the container's name ("web").
+        cpu: the task's CPU units (256), with memory_limit_mib a pair Fargate accepts.
+        memory_limit_mib: the task's memory (512 MiB; a number of MiB or a Size).
+        desired_count: how many tasks to keep running (1).
+        environment: the container's plain environment variables.
+        secrets: the container's secrets (name -> dynamic reference or ecs.Secret).
+        public_load_balancer: True: internet-facing, in the public subnets; False: internal.
+        certificate_arn: an ACM certificate: the listener is HTTPS (on 443 unless listener_port says
+            otherwise).
+        listener_port: the production listener's port (80, or 443 with HTTPS).
+        redirect_http: with HTTPS, answer plain HTTP on port 80 with a redirect (True).
+        health_check: the target group's elbv2.HealthCheck (default: `HealthCheck()`).
+        deployment: "rolling" (ECS replaces tasks and its circuit breaker rolls back) or
+            "blue_green" (CodeDeploy).
+        test_listener_port: blue/green only: the test listener's port (9000).
+        test_listener_cidr: blue/green only: who may reach the test port, an IPv4 range (default:
+            whoever may reach the production port).
+        alarms: blue/green only: cloudwatch.Alarms of this stack that roll a deployment back (more
+            with `add_alarm`).
+        termination_wait_minutes: blue/green only: how long the old tasks are kept after a switch
+            (5 minutes; a number of minutes or a Duration).
+        traffic_shifting: blue/green only: an ECS preset name such as "Canary10Percent5Minutes", or
+            a codedeploy.Deployment ("AllAtOnce" by default).
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cluster: ecs.Cluster,
+        image: ecs.ContainerImage,
+        container_port: Annotated[int, Cfn("Port", type=elbv2.TARGET_GROUP)] = 80,
+        container_name: str = "web",
+        cpu: int = 256,
+        memory_limit_mib: Annotated[int | Size, Unit("MiB")] = 512,
+        desired_count: Annotated[int, Check(desired_count_rule)] = 1,
+        environment: Mapping[str, str | int | float | Token] | None = None,
+        secrets: Mapping[str, str | ecs.Secret] | None = None,
+        public_load_balancer: bool = True,
+        certificate_arn: str | Token | None = None,
+        listener_port: Annotated[int | None, Cfn("Port", type=elbv2.LISTENER)] = None,
+        redirect_http: bool = True,
+        health_check: elbv2.HealthCheck | None = None,
+        deployment: Literal["rolling", "blue_green"] = "rolling",
+        test_listener_port: Annotated[int | None, Cfn("Port", type=elbv2.LISTENER)] = None,
+        test_listener_cidr: Annotated[str | None, Check(ipv4_range_rule)] = None,
+        alarms: Sequence[cloudwatch.Alarm | str] = (),
+        termination_wait_minutes: Annotated[int | Duration | None, Unit("minutes"),
+                                            Check(termination_wait_rule)] = None,
+        traffic_shifting: codedeploy.Deployment | str = "AllAtOnce",
+    ) -> None:
         super().__init__(scope, id)
-        self.props: LoadBalancedFargateServiceProps = self._build_props(LoadBalancedFargateServiceProps, props)
-        self.cluster = self.props.cluster
-        self.task_definition = self._task_definition()
-        self.container = self._container()
-        self.load_balancer = self._load_balancer()
-        self.target_group = self._target_group("TargetGroup")
-        self.listener = self._listener(self.target_group)
+        self.cluster = cluster
+        self._https = certificate_arn is not None
+        self._redirects = self._https and redirect_http
+        self._port: int = listener_port or (443 if self._https else 80)
+        self._blue_green = deployment == "blue_green"
+        self._test_port: int = test_listener_port or DEFAULT_TEST_LISTENER_PORT
+        self._container_port = container_port
+        self._check_combination({
+            "test_listener_port": test_listener_port, "test_listener_cidr": test_listener_cidr,
+            "alarms": list(alarms) or None, "termination_wait_minutes": termination_wait_minutes,
+            "traffic_shifting": None if traffic_shifting == "AllAtOnce" else traffic_shifting})
+        self.task_definition = ecs.FargateTaskDefinition(self, "TaskDef", cpu=cpu, memory_limit_mib=memory_limit_mib)
+        self.container = self.task_definition.add_container(
+            container_name, image=image, port_mappings=[container_port], environment=environment, secrets=secrets,
+            logging=ecs.LogDriver.aws_logs(stream_prefix=self.id))
+        self.load_balancer = elbv2.ApplicationLoadBalancer(self, "LB", vpc=self.cluster.vpc,
+                                                           internet_facing=public_load_balancer)
+        self.target_group = self._target_group("TargetGroup", health_check)
+        self.listener = self.load_balancer.add_listener(
+            "Listener", port=self._port, certificate_arn=certificate_arn,
+            default_action=elbv2.ListenerAction.forward([self.target_group]))
         self.redirect_listener = self._redirect_listener()
-        self.green_target_group = self._target_group("GreenTargetGroup") if self.props.blue_green else None
-        self.test_listener = self._test_listener(self.green_target_group) if self.green_target_group else None
-        self.service = self._service()
+        self.green_target_group = self._target_group("GreenTargetGroup", health_check) if self._blue_green else None
+        self.test_listener = (self._test_listener(self.green_target_group, certificate_arn, test_listener_cidr)
+                              if self.green_target_group else None)
+        self.service = self._service(desired_count)
         self.service.attach_to_target_group(self.target_group, container=self.container,
-                                            container_port=self.props.container_port)
+                                            container_port=container_port)
         self._let_load_balancer_reach_service()
-        self.deployment_group = self._deployment_group() if self.props.blue_green else None
+        self.deployment_group = (self._deployment_group(alarms, termination_wait_minutes, traffic_shifting)
+                                 if self._blue_green else None)
         self.url_output = self._url_output()
 
-    def _task_definition(self) -> ecs.FargateTaskDefinition:
-        return ecs.FargateTaskDefinition(self, "TaskDef", cpu=self.props.cpu,
-                                         memory_limit_mib=self.props.memory_limit_mib)
+    def _check_combination(self, blue_green_only: dict[str, Any]) -> None:
+        """The rules between props (each prop alone was checked against its declaration)."""
+        given = [name for name, value in blue_green_only.items() if value is not None]
+        problem = None
+        if self._redirects and self._port == 80:
+            problem = ("listener_port 80 is where plain HTTP is redirected to HTTPS; choose another port or pass "
+                       "redirect_http=False")
+        elif given and not self._blue_green:
+            problem = f"{', '.join(given)} apply to blue/green deployments; pass deployment='blue_green'"
+        elif self._blue_green and self._test_port == self._port:
+            problem = (f"test_listener_port {self._test_port} is the production listener's port; the test listener "
+                       "needs a port of its own (9000 by default)")
+        elif self._blue_green and self._redirects and self._test_port == 80:
+            problem = "test_listener_port 80 is where plain HTTP is redirected to HTTPS; choose another port"
+        if problem:
+            raise ConstructError(f"invalid argument for LoadBalancedFargateService {self.id!r}: {problem}",
+                                 path=self.path, location=self.location)
 
-    def _container(self) -> ecs.ContainerDefinition:
-        return self.task_definition.add_container(
-            self.props.container_name, image=self.props.image, port_mappings=[self.props.container_port],
-            environment=self.props.environment, secrets=self.props.secrets,
-            logging=ecs.LogDriver.aws_logs(stream_prefix=self.id))
-
-    def _load_balancer(self) -> elbv2.ApplicationLoadBalancer:
-        return elbv2.ApplicationLoadBalancer(self, "LB", vpc=self.cluster.vpc,
-                                             internet_facing=self.props.public_load_balancer)
-
-    def _target_group(self, id: str) -> elbv2.ApplicationTargetGroup:
+    def _target_group(self, id: str, health_check: elbv2.HealthCheck | None) -> elbv2.ApplicationTargetGroup:
         """A target group for the service's tasks (a blue/green deployment makes a second one)."""
-        return elbv2.ApplicationTargetGroup(self, id, vpc=self.cluster.vpc, port=self.props.container_port,
-                                            target_type="ip", health_check=self.props.health_check)
-
-    def _listener(self, target_group: elbv2.ApplicationTargetGroup) -> elbv2.Listener:
-        return self.load_balancer.add_listener(
-            "Listener", port=self.props.port, certificate_arn=self.props.certificate_arn,
-            default_action=elbv2.ListenerAction.forward([target_group]))
+        return elbv2.ApplicationTargetGroup(self, id, vpc=self.cluster.vpc, port=self._container_port,
+                                            target_type="ip", health_check=health_check)
 
     def _redirect_listener(self) -> elbv2.Listener | None:
-        if not self.props.redirects:
+        if not self._redirects:
             return None
-        return self.load_balancer.add_redirect("RedirectListener", source_port=80, target_port=self.props.port)
+        return self.load_balancer.add_redirect("RedirectListener", source_port=80, target_port=self._port)
 
-    def _test_listener(self, green: elbv2.ApplicationTargetGroup) -> elbv2.Listener:
+    def _test_listener(self, green: elbv2.ApplicationTargetGroup, certificate_arn: str | Token | None,
+                       cidr: str | None) -> elbv2.Listener:
         """Port 9000 (by default) to blue, naming green with weight 0 so both groups belong to the load
         balancer. Open like the production port unless `test_listener_cidr` narrows it."""
-        narrowed = self.props.test_listener_cidr is not None
         listener = self.load_balancer.add_listener(
-            "TestListener", port=self.props.test_port, certificate_arn=self.props.certificate_arn, open=not narrowed,
+            "TestListener", port=self._test_port, certificate_arn=certificate_arn, open=cidr is None,
             default_action=elbv2.ListenerAction.forward([self.target_group, green], weights=[1, 0]))
-        if narrowed:
+        if cidr is not None:
             self.load_balancer.security_group.allow_from(
-                ec2.Peer.ipv4(str(self.props.test_listener_cidr)), ec2.Port.tcp(self.props.test_port),
-                f"test listener on port {self.props.test_port}")
+                ec2.Peer.ipv4(cidr), ec2.Port.tcp(self._test_port), f"test listener on port {self._test_port}")
         return listener
 
-    def _service(self) -> ecs.FargateService:
+    def _service(self, desired_count: int) -> ecs.FargateService:
         """Blue/green: the CODE_DEPLOY controller, without the circuit breaker (ECS refuses both)."""
-        blue_green = self.props.blue_green
+        blue_green = self._blue_green
         return ecs.FargateService(self, "Service", cluster=self.cluster, task_definition=self.task_definition,
-                                  desired_count=self.props.desired_count,
+                                  desired_count=desired_count,
                                   deployment_controller="CODE_DEPLOY" if blue_green else "ECS",
                                   circuit_breaker=not blue_green)
 
-    def _deployment_group(self) -> codedeploy.EcsDeploymentGroup:
+    def _deployment_group(self, alarms: Sequence[cloudwatch.Alarm | str],
+                          termination_wait_minutes: int | Duration | None,
+                          traffic_shifting: codedeploy.Deployment | str) -> codedeploy.EcsDeploymentGroup:
         assert self.green_target_group is not None  # made before, as for every blue/green service
         return codedeploy.EcsDeploymentGroup(
             self, "Deployment", service=self.service, blue_target_group=self.target_group,
             green_target_group=self.green_target_group, listener=self.listener, test_listener=self.test_listener,
-            deployment=self.props.traffic_shifting, alarms=self.props.alarms,
-            termination_wait_minutes=5 if self.props.termination_wait_minutes is None
-            else self.props.termination_wait_minutes)
+            deployment=traffic_shifting, alarms=alarms,
+            termination_wait_minutes=5 if termination_wait_minutes is None else termination_wait_minutes)
 
     def add_alarm(self, alarm: cloudwatch.Alarm | str) -> None:
         """Roll a blue/green deployment back while `alarm` is in ALARM (e.g. one on
@@ -233,14 +241,14 @@ class LoadBalancedFargateService(Construct):
         """Service group: in from the load balancer's group on the container port; load balancer group:
         out to the service's group on that port (health checks use the same port)."""
         self.service.security_group.allow_from(self.load_balancer.security_group,
-                                               ec2.Port.tcp(self.props.container_port))
+                                               ec2.Port.tcp(self._container_port))
 
     @property
     def url(self) -> str:
         """The service's address (a token string): the load balancer's DNS name with scheme and port."""
-        scheme = "https" if self.props.https else "http"
-        default_port = 443 if self.props.https else 80
-        port = "" if self.props.port == default_port else f":{self.props.port}"
+        scheme = "https" if self._https else "http"
+        default_port = 443 if self._https else 80
+        port = "" if self._port == default_port else f":{self._port}"
         return f"{scheme}://{self.load_balancer.dns_name}{port}"
 
     def _url_output(self) -> Output:
