@@ -47,6 +47,10 @@ dist: $(VENV)/.test-extras
 golden: $(BIN)/iac
 	$(BIN)/python tests/golden/update.py
 
+# Regenerate iac/cfn/ (typed L1 classes and their .pyi stubs) from the pinned cfn-lint's registry schemas.
+cfn: $(BIN)/iac
+	$(BIN)/python -m iac.cfn._generate
+
 bench: $(BIN)/iac
 	$(BIN)/python benchmarks/synth_speed.py
 
