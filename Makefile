@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAMPLES := $(sort $(dir $(wildcard samples/*/app.py)))
 
-.PHONY: synth test lint bench dist golden clean
+.PHONY: synth test lint bench dist golden cfn clean
 
 # Installs log to .venv/install.log, shown only when they fail (pip's notes are noise otherwise).
 $(BIN)/iac: pyproject.toml
