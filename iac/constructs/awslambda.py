@@ -328,7 +328,9 @@ class Function(Construct):
         code: where the code comes from: `Code.from_asset("folder")`, `Code.from_inline(...)` or
             `Code.from_bucket(...)`.
         memory_size: memory in MiB (a number or `Size.mebibytes(n)`); more memory also gives more CPU.
-        timeout: how long an invocation may run, in seconds or as a `Duration`.
+        timeout: how long an invocation may run, in seconds or as a `Duration`; at most the limit
+            cfn-lint's data sets for a function without CapacityProviderConfig (900 seconds today: the
+            schema's higher maximum is for Lambda Managed Instances, which Function does not use).
         environment: environment variables (names of 2 or more letters, digits and underscores,
             starting with a letter); more can be added with `add_environment`.
         architecture: the instruction set: "x86_64" (default) or "arm64".
