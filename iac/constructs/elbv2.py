@@ -35,12 +35,10 @@ from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration
 from iac.errors import ConstructError
-from iac.specs import property_length, property_range
+from iac.specs import property_enum, property_length, property_pattern, property_range
 
-PROTOCOLS = ("HTTP", "HTTPS")
 TARGET_TYPES = ("ip", "instance")
 DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-REDIRECT_STATUS_CODES = ("HTTP_301", "HTTP_302")
 _CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/|iam::\d{12}:server-certificate/)")
 _NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 _HTTP_CODES = re.compile(r"^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$")
@@ -145,13 +143,16 @@ class ListenerAction:
                  host: str | None = None, path: str | None = None, query: str | None = None) -> ListenerAction:
         """Answer with a redirect; host, path and query stay as requested unless given."""
         location = caller_location()
-        if protocol not in PROTOCOLS:
-            raise ConstructError(f"redirect protocol must be HTTP or HTTPS, got {protocol!r}", location=location)
+        protocol_pattern = property_pattern(LISTENER, "DefaultActions", "RedirectConfig", "Protocol")
+        if not isinstance(protocol, str) or (protocol_pattern and not re.search(protocol_pattern, protocol)):
+            raise ConstructError(f"redirect protocol must be HTTP or HTTPS, got {protocol!r} ({LISTENER} "
+                                 f"RedirectConfig.Protocol, per its schema: {protocol_pattern})", location=location)
         if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
             raise ConstructError(f"redirect port must be 1-65535, got {port!r}", location=location)
-        if status_code not in REDIRECT_STATUS_CODES:
-            raise ConstructError(f"redirect status_code must be HTTP_301 or HTTP_302, got {status_code!r}",
-                                 location=location)
+        status_codes = property_enum(LISTENER, "DefaultActions", "RedirectConfig", "StatusCode")
+        if status_codes and status_code not in status_codes:
+            raise ConstructError(f"redirect status_code must be {' or '.join(status_codes)}, got {status_code!r} "
+                                 f"({LISTENER} RedirectConfig.StatusCode, per its schema)", location=location)
         return ListenerAction({"Type": "redirect", "RedirectConfig": {
             "Protocol": protocol, "Port": str(port), "StatusCode": status_code,
             "Host": host, "Path": path, "Query": query}})
@@ -159,9 +160,19 @@ class ListenerAction:
     @staticmethod
     def fixed_response(status_code: int, *, content_type: str | None = None,
                        message_body: str | None = None) -> ListenerAction:
-        if isinstance(status_code, bool) or not isinstance(status_code, int) or not 200 <= status_code <= 599:
-            raise ConstructError(f"fixed_response status_code must be 200-599, got {status_code!r}",
-                                 location=caller_location())
+        location = caller_location()
+        pattern = property_pattern(LISTENER, "DefaultActions", "FixedResponseConfig", "StatusCode")
+        if isinstance(status_code, bool) or not isinstance(status_code, int) or (
+                pattern and not re.search(pattern, str(status_code))):
+            raise ConstructError(f"fixed_response status_code must be an HTTP status code matching {pattern}, got "
+                                 f"{status_code!r} ({LISTENER} FixedResponseConfig.StatusCode, per its schema)",
+                                 location=location)
+        longest = property_length(LISTENER, "DefaultActions", "FixedResponseConfig", "ContentType")[1]
+        if content_type is not None and longest is not None and not is_token(content_type) and (
+                not isinstance(content_type, str) or len(content_type) > longest):
+            raise ConstructError(f"fixed_response content_type must be a string of at most {longest} characters, got "
+                                 f"{content_type!r} ({LISTENER} FixedResponseConfig.ContentType, per its schema)",
+                                 location=location)
         return ListenerAction({"Type": "fixed-response", "FixedResponseConfig": {
             "StatusCode": str(status_code), "ContentType": content_type, "MessageBody": message_body}})
 

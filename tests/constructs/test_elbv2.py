@@ -3,6 +3,7 @@ security group rules a listener opens."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from iac import App, ConstructError, Duration, Stack, ValidationError
 from iac.constructs import ec2, elbv2
 from iac.constructs.elbv2 import ListenerAction
-from iac.specs import property_length, property_range
+from iac.specs import property_enum, property_length, property_pattern, property_range
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -188,7 +189,8 @@ def test_two_listeners_on_one_port_are_refused(lb, group):
     (lambda: ListenerAction.forward([]), "one or more ApplicationTargetGroups"),
     (lambda: ListenerAction.redirect(protocol="FTP"), "HTTP or HTTPS"),
     (lambda: ListenerAction.redirect(status_code="HTTP_308"), "HTTP_301 or HTTP_302"),
-    (lambda: ListenerAction.fixed_response(99), "200-599"),
+    (lambda: ListenerAction.fixed_response(99), r"status_code must be an HTTP status code matching .*got 99"),
+    (lambda: ListenerAction.fixed_response(200, content_type="x" * 100), "content_type must be a string of at most"),
 ])
 def test_bad_actions_are_errors_at_the_users_line(make, message):
     with pytest.raises(ConstructError, match=message) as caught:
@@ -362,3 +364,24 @@ def test_bad_props_are_errors_at_the_users_line(stack, vpc, make, message):
     with pytest.raises(ConstructError, match=message) as caught:
         make(stack, vpc)
     assert caught.value.location.file == __file__
+
+
+def test_action_values_are_the_listener_schemas():
+    status_codes = property_enum(elbv2.LISTENER, "DefaultActions", "RedirectConfig", "StatusCode")
+    assert status_codes
+    for code in status_codes:
+        assert ListenerAction.redirect(status_code=code).action["RedirectConfig"]["StatusCode"] == code
+    pattern = property_pattern(elbv2.LISTENER, "DefaultActions", "FixedResponseConfig", "StatusCode")
+    assert pattern is not None
+    # 3xx answers are redirects: the schema's pattern leaves them out of fixed responses (iac took 200-599)
+    accepted = [code for code in range(100, 600) if re.search(pattern, str(code))]
+    assert 302 not in accepted and 200 in accepted
+    for code in (100, 302, 600):
+        with pytest.raises(ConstructError, match=rf"fixed_response status_code .* got {code} \(AWS::"):
+            ListenerAction.fixed_response(code)
+    assert ListenerAction.fixed_response(accepted[-1]).action["FixedResponseConfig"]["StatusCode"] == str(accepted[-1])
+    longest = property_length(elbv2.LISTENER, "DefaultActions", "FixedResponseConfig", "ContentType")[1]
+    assert longest is not None
+    ListenerAction.fixed_response(200, content_type="x" * longest)
+    with pytest.raises(ConstructError, match=f"at most {longest} characters"):
+        ListenerAction.fixed_response(200, content_type="x" * (longest + 1))
