@@ -30,9 +30,10 @@ from iac.constructs.core.tokens import stable_key
 from iac.constructs.core.units import Duration, Size
 from iac.constructs.events import Rule
 from iac.errors import ConstructError
-from iac.specs import additional_spec, property_enum, property_schema, schema_extension
+from iac.specs import additional_spec, property_enum, property_range, property_schema, schema_extension
 
 RESOURCE_TYPE = "AWS::Lambda::Function"
+EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"
 MAX_INLINE_CODE = 4096
 BASIC_EXECUTION_POLICY = "service-role/AWSLambdaBasicExecutionRole"
 LAMBDA_SERVICE = "lambda.amazonaws.com"
@@ -298,8 +299,21 @@ def _environment_name_pattern() -> re.Pattern[str] | None:
     return re.compile(pattern)
 
 
+@functools.cache
+def _reserved_environment_names() -> frozenset[str]:
+    """The names Lambda sets itself (AWS_REGION, ...), from cfn-lint's schema extension."""
+    try:
+        extension = schema_extension("aws_lambda_function", "environment_variable_keys")
+    except OSError:
+        return frozenset()
+    names = extension.get("propertyNames", {}).get("not", {}).get("enum") if isinstance(extension, dict) else None
+    return frozenset(name for name in names if isinstance(name, str)) if isinstance(names, list) else frozenset()
+
+
 def _environment_name_problem(key: Any) -> str | None:
     pattern = _environment_name_pattern()
+    if isinstance(key, str) and key in _reserved_environment_names():
+        return f"environment variable name {key!r} is reserved: Lambda sets it itself"
     if isinstance(key, str) and (pattern is None or pattern.fullmatch(key)):
         return None
     shown = f" ({pattern.pattern})" if pattern is not None else ""
@@ -511,11 +525,11 @@ class Function(Construct):
 
     def add_sqs_source(self, id: str, queue_arn: Any, *, batch_size: int = 10) -> CfnResource:
         """Poll an SQS queue; the function may receive and delete its messages, nothing more."""
-        _check_batch(self, batch_size, 10000)
+        _check_batch(self, batch_size)
         self.role.add_to_policy(iam.PolicyStatement(
             actions=["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                      "sqs:ChangeMessageVisibility"], resources=[queue_arn]))
-        return CfnResource(self, id, type="AWS::Lambda::EventSourceMapping", properties={
+        return CfnResource(self, id, type=EVENT_SOURCE_MAPPING, properties={
             "EventSourceArn": queue_arn, "FunctionName": self.function_name, "BatchSize": batch_size})
 
     def add_dynamodb_stream_source(self, id: str, table: Any, *, starting_position: str = "LATEST",
@@ -524,9 +538,9 @@ class Function(Construct):
         if starting_position not in ("LATEST", "TRIM_HORIZON"):
             raise ConstructError(f"starting_position must be LATEST or TRIM_HORIZON, got {starting_position!r}",
                                  path=self.path, location=self.location)
-        _check_batch(self, batch_size, 10000)
+        _check_batch(self, batch_size)
         table.grant_stream_read(self)
-        return CfnResource(self, id, type="AWS::Lambda::EventSourceMapping", properties={
+        return CfnResource(self, id, type=EVENT_SOURCE_MAPPING, properties={
             "EventSourceArn": table.table_stream_arn, "FunctionName": self.function_name,
             "BatchSize": batch_size, "StartingPosition": starting_position})
 
@@ -541,10 +555,17 @@ class _Environment(Token):
         return context.resolve({"Variables": self.variables}) if self.variables else None
 
 
-def _check_batch(function: Function, batch_size: int, high: int) -> None:
-    if not isinstance(batch_size, int) or not 1 <= batch_size <= high:
-        raise ConstructError(f"batch_size must be 1-{high}, got {batch_size!r}", path=function.path,
-                             location=function.location)
+def _check_batch(function: Function, batch_size: int) -> None:
+    """batch_size within the EventSourceMapping schema's BatchSize range."""
+    low, high = property_range(EVENT_SOURCE_MAPPING, "BatchSize")
+    is_number = isinstance(batch_size, int) and not isinstance(batch_size, bool)
+    if is_number and (low is None or batch_size >= low) and (high is None or batch_size <= high):
+        return
+    bounds = " and ".join(part for part in (f"at least {low:g}" if low is not None else "",
+                                            f"at most {high:g}" if high is not None else "") if part)
+    raise ConstructError(f"batch_size must be a whole number{' ' + bounds if bounds else ''}, got {batch_size!r} "
+                         f"({EVENT_SOURCE_MAPPING} BatchSize, per its schema)", path=function.path,
+                         location=caller_location())
 
 
 def add_permission(scope: Construct, function_arn: Any, id: str, *, principal: str, action: str,
@@ -558,7 +579,11 @@ def add_permission(scope: Construct, function_arn: Any, id: str, *, principal: s
 
 
 class Version(CfnResource):
-    """AWS::Lambda::Version with a logical id that ends in a hash of the function's configuration."""
+    """AWS::Lambda::Version with a logical id that ends in a hash of the function's configuration.
+
+    Args:
+        function: the function whose current code and configuration the version publishes.
+    """
 
     def __init__(self, scope: Construct, id: str, *, function: Function) -> None:
         super().__init__(scope, id, type="AWS::Lambda::Version", properties={"FunctionName": function.function_name})
@@ -581,10 +606,20 @@ class Version(CfnResource):
 
 
 class Alias(Construct):
-    """A stable name for a version (`live`); what callers and deployments should point at."""
+    """A stable name for a version (`live`); what callers and deployments should point at
+    (`AWS::Lambda::Alias`, the child `Resource`; usually made with `Function.add_alias`).
 
-    def __init__(self, scope: Construct, id: str, *, function: Function, alias_name: str, version: Version,
-                 description: str | None = None) -> None:
+    Args:
+        function: the function the alias belongs to.
+        alias_name: the alias's name, e.g. "live" (not all digits).
+        version: the version it points at.
+        description: a description of the alias.
+    """
+
+    cfn_type = "AWS::Lambda::Alias"
+
+    def __init__(self, scope: Construct, id: str, *, function: Function, alias_name: Annotated[str, Cfn("Name")],
+                 version: Version, description: Annotated[str | None, Cfn("Description")] = None) -> None:
         super().__init__(scope, id)
         self.function = function
         self.alias_name = alias_name

@@ -148,6 +148,34 @@ def test_the_timeout_limit_without_a_capacity_provider_comes_from_cfn_lints_data
         _function(stack, timeout=maximum["maximum"] + 1)
 
 
+def test_the_batch_size_limits_come_from_the_event_source_mapping_schema() -> None:
+    low, high = property_range("AWS::Lambda::EventSourceMapping", "BatchSize")
+    fn = _function(Stack(App(), "S"))
+    fn.add_sqs_source("Largest", "arn:aws:sqs:us-east-1:123456789012:q", batch_size=int(high))
+    for value in (int(low) - 1, int(high) + 1, True):
+        with pytest.raises(ConstructError, match=f"batch_size must be a whole number at least {low:g} and at most "
+                                                 f"{high:g}, got {value!r}") as caught:
+            fn.add_sqs_source(f"Bad{value}", "arn:aws:sqs:us-east-1:123456789012:q", batch_size=value)
+        assert caught.value.location.file == __file__
+
+
+def test_environment_names_lambda_sets_itself_are_refused() -> None:
+    reserved = schema_extension("aws_lambda_function", "environment_variable_keys")["propertyNames"]["not"]["enum"]
+    assert "AWS_REGION" in reserved
+    with pytest.raises(ConstructError, match="'AWS_REGION' is reserved"):
+        _function(Stack(App(), "S"), environment={"AWS_REGION": "eu-west-1"})
+    fn = _function(Stack(App(), "S"))
+    with pytest.raises(ConstructError, match=f"{reserved[-1]!r} is reserved"):
+        fn.add_environment(reserved[-1], "x")
+
+
+def test_an_alias_name_is_checked_against_the_alias_schema() -> None:
+    fn = _function(Stack(App(), "S"))
+    with pytest.raises(ConstructError, match=r"alias_name: '2024' does not match .*AWS::Lambda::Alias Name") as caught:
+        fn.add_alias("2024")
+    assert caught.value.location.file == __file__
+
+
 def test_a_duration_and_a_size_are_converted_to_the_properties_units() -> None:
     app = App(path_metadata=False)
     fn = _function(Stack(app, "S"), timeout=Duration.minutes(5), memory_size=Size.gibibytes(1))
