@@ -5,6 +5,11 @@ write its logs), waits for that role's policy before it is created (so the first
 has its grants), and gives out access only through grants and scoped permissions. Its metrics
 (`fn.metric_errors()`, ...) feed CloudWatch alarms; an alias made with `deployment=` moves to each new
 version through CodeDeploy (canary, linear or all at once), watching those alarms.
+
+A runtime's lifecycle (deprecated, then blocked for new functions, then for updates) is a synth rule:
+it needs the date (iac.clock) and the baseline assembly, to tell a function that would be created from
+one that would be updated. Samples and project templates start on DEFAULT_NODEJS_RUNTIME /
+DEFAULT_PYTHON_RUNTIME.
 """
 
 from __future__ import annotations
