@@ -39,8 +39,8 @@ from iac.constructs.core.forwarding import checked_keywords
 from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration, Size
-from iac.errors import ConstructError
-from iac.specs import property_enum
+from iac.errors import ConstructError, UsageError
+from iac.specs import property_enum, property_pattern
 
 ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
 ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
@@ -48,6 +48,7 @@ ECR_AUTH_ACTION = "ecr:GetAuthorizationToken"  # account-wide: IAM allows no res
 SECRETS_MANAGER_READ = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
 SSM_READ = ("ssm:GetParameters",)
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
+FARGATE_SIZES_FILE = "aws_ecs_taskdefinition/fargate_cpu_memory"  # cfn-lint's schema extension (rule E3047)
 SERVICE = "AWS::ECS::Service"
 #: ECS's limits the schemas leave out (they type these as plain integers).
 MAX_CONTAINER_CPU = 32768
@@ -60,18 +61,6 @@ _ECS_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _DYNAMIC_REFERENCE = re.compile(r"^\{\{resolve:(ssm|ssm-secure|secretsmanager):(.+)\}\}$", re.DOTALL)
 _SECRET_REFERENCE = re.compile(r"\{\{resolve:(ssm-secure|secretsmanager):")
 
-#: Fargate's cpu -> memory pairs as documented, used only if cfn-lint's data cannot be read.
-DOCUMENTED_CPU_MEMORY: dict[int, tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: tuple(range(1024, 4097, 1024)),
-    1024: tuple(range(2048, 8193, 1024)),
-    2048: tuple(range(4096, 16385, 1024)),
-    4096: tuple(range(8192, 30721, 1024)),
-    8192: tuple(range(16384, 61441, 4096)),
-    16384: tuple(range(32768, 122881, 8192)),
-}
-
-
 # -- Fargate sizes ---------------------------------------------------------------------------------
 
 @functools.cache
@@ -79,12 +68,13 @@ def fargate_cpu_memory() -> dict[int, tuple[int, ...]]:
     """Fargate cpu units -> the memory sizes (MiB) it accepts with them.
 
     Read from the schema extension cfn-lint checks task definitions with (rule E3047), so iac refuses
-    exactly what the linter would, and follows AWS when cfn-lint is upgraded.
+    exactly what the linter would, and follows AWS when cfn-lint is upgraded. There is no hand-kept
+    copy to fall back on: data that cannot be read is a UsageError naming the file.
     """
     from iac.specs import schema_extension  # only when a task definition is built
 
     try:
-        options = schema_extension("aws_ecs_taskdefinition", "fargate_cpu_memory")["then"]["anyOf"]
+        options = schema_extension(*FARGATE_SIZES_FILE.split("/"))["then"]["anyOf"]
         table: dict[int, tuple[int, ...]] = {}
         for option in options:
             cpu = int(option["properties"]["Cpu"]["then"]["enum"][0])
@@ -93,9 +83,15 @@ def fargate_cpu_memory() -> dict[int, tuple[int, ...]]:
                 table[cpu] = tuple(int(m) for m in memory["enum"])
             else:
                 table[cpu] = tuple(range(memory["minimum"], memory["maximum"] + 1, memory["multipleOf"]))
-        return table or DOCUMENTED_CPU_MEMORY
-    except (OSError, KeyError, IndexError, TypeError, ValueError):
-        return DOCUMENTED_CPU_MEMORY
+    except (OSError, KeyError, IndexError, TypeError, ValueError) as error:
+        table, problem = {}, f"{type(error).__name__}: {error}"
+    else:
+        problem = "it lists no sizes"
+    if not table:
+        raise UsageError(f"cfn-lint's Fargate cpu/memory table (schemas/extensions/{FARGATE_SIZES_FILE}.json) "
+                         f"could not be read ({problem})",
+                         hint="reinstall iac with the cfn-lint version it pins (pip install -e .)")
+    return table
 
 
 def _describe_sizes(sizes: tuple[int, ...]) -> str:
@@ -177,7 +173,8 @@ def _ecr_repository(repository: Any, location: Any) -> tuple[Any, Any]:
         if len(parts) == 6 and parts[2] == "ecr" and parts[5].startswith("repository/"):
             region, account, name = parts[3], parts[4], parts[5][len("repository/"):]
             return repository, f"{account}.dkr.ecr.{region}.{Aws.URL_SUFFIX}/{name}"
-    elif isinstance(repository, str) and re.match(r"^[a-z0-9][a-z0-9._/-]{1,255}$", repository):
+    elif isinstance(repository, str) and re.search(property_pattern("AWS::ECR::Repository", "RepositoryName") or "",
+                                                   repository):
         arn = Fn.sub(f"arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{repository}")
         return arn, f"{Aws.ACCOUNT_ID}.dkr.ecr.{Aws.REGION}.{Aws.URL_SUFFIX}/{repository}"
     raise ConstructError(f"from_ecr_repository needs a repository name, an ECR repository ARN or an "

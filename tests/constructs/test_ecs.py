@@ -3,13 +3,15 @@ services, and the errors for what ECS or Fargate would refuse."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from iac import App, CfnResource, ConstructError, Duration, Size, Stack, ValidationError
 from iac.constructs import ec2, ecs, elbv2, iam, logs
-from iac.specs import property_enum
+from iac.errors import UsageError
+from iac.specs import property_enum, property_pattern
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -505,3 +507,30 @@ def test_bad_props_are_errors_at_the_users_line(stack, service_parts, make, mess
     with pytest.raises(ConstructError, match=message) as caught:
         make(stack, service_parts)
     assert caught.value.location.file == __file__
+
+
+@pytest.mark.parametrize("name", ["Shop/Web", "shop//web", "-shop", "a"])
+def test_ecr_repository_names_follow_the_repository_schemas_pattern(name):
+    pattern = property_pattern("AWS::ECR::Repository", "RepositoryName")
+    assert pattern is not None and not re.search(pattern, name)
+    with pytest.raises(ConstructError, match="from_ecr_repository needs a repository name") as caught:
+        ecs.ContainerImage.from_ecr_repository(name)
+    assert caught.value.location.file == __file__
+
+
+def test_unreadable_fargate_sizes_are_a_usage_error_not_a_guess(monkeypatch):
+    import iac.specs
+
+    def missing(folder: str, name: str) -> Any:
+        raise OSError(f"no {folder}/{name}.json")
+
+    monkeypatch.setattr(iac.specs, "schema_extension", missing)
+    ecs.fargate_cpu_memory.cache_clear()
+    try:
+        with pytest.raises(UsageError, match=r"Fargate cpu/memory table .*fargate_cpu_memory.json\) could not be read "
+                                             r"\(OSError: no aws_ecs_taskdefinition/fargate_cpu_memory.json\)"):
+            ecs.fargate_cpu_memory()
+    finally:
+        monkeypatch.undo()
+        ecs.fargate_cpu_memory.cache_clear()
+    assert ecs.fargate_cpu_memory()[256] == (512, 1024, 2048)
