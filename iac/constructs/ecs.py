@@ -40,7 +40,7 @@ from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration, Size
 from iac.errors import ConstructError, UsageError
-from iac.specs import property_enum, property_pattern
+from iac.specs import property_enum, property_length, property_pattern
 
 ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
 ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
@@ -215,6 +215,15 @@ class Secret:
         return _from_dynamic_reference(reference, caller_location())
 
 
+def _fits(name: Any, characters: str, resource_type: str) -> bool:
+    """A name of the service's characters (the service's rule) and of the length the type's schema gives
+    its Name (1-512 for a secret, 1-2048 for a parameter in the pinned schemas)."""
+    if not isinstance(name, str) or not re.fullmatch(characters, name):
+        return False
+    shortest, longest = property_length(resource_type, "Name")
+    return max(shortest or 0, 1) <= len(name) <= (longest or len(name))
+
+
 def _secrets_manager(secret: Any, field: Any, stage: Any, version: Any, location: Any) -> Secret:
     for name, value in (("field", field), ("version_stage", stage), ("version_id", version)):
         if value is not None and (not isinstance(value, str) or not value or ":" in value):
@@ -224,7 +233,7 @@ def _secrets_manager(secret: Any, field: Any, stage: Any, version: Any, location
     selector = f":{field or ''}:{stage or ''}:{version or ''}" if field or stage or version else ""
     if is_token(secret) or (isinstance(secret, str) and secret.startswith("arn:")):
         return Secret(value_from=f"{secret}{selector}", actions=SECRETS_MANAGER_READ, resource=secret)
-    if not isinstance(secret, str) or not re.match(r"^[A-Za-z0-9/_+=.@-]{1,512}$", secret):
+    if not _fits(secret, r"[A-Za-z0-9/_+=.@-]+", "AWS::SecretsManager::Secret"):
         raise ConstructError(f"Secret.from_secrets_manager needs a secret ARN or name, got {secret!r}",
                              location=location)
     # A name gives a partial ARN (this account and region); the full ARN ends in "-" and six random
@@ -236,7 +245,7 @@ def _secrets_manager(secret: Any, field: Any, stage: Any, version: Any, location
 def _ssm_parameter(name: Any, location: Any) -> Secret:
     if is_token(name) or (isinstance(name, str) and name.startswith("arn:")):
         return Secret(value_from=name, actions=SSM_READ, resource=name)
-    if not isinstance(name, str) or not re.match(r"^/?[A-Za-z0-9_.\-/]{1,2047}$", name):
+    if not _fits(name, r"[A-Za-z0-9_.\-/]+", "AWS::SSM::Parameter"):
         raise ConstructError(f"Secret.from_ssm_parameter needs a parameter name such as '/app/password' or an "
                              f"ARN, got {name!r}", location=location)
     path = name if name.startswith("/") else f"/{name}"

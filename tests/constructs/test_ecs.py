@@ -11,7 +11,7 @@ import pytest
 from iac import App, CfnResource, ConstructError, Duration, Size, Stack, ValidationError
 from iac.constructs import ec2, ecs, elbv2, iam, logs
 from iac.errors import UsageError
-from iac.specs import property_enum, property_pattern
+from iac.specs import property_enum, property_length, property_pattern
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -534,3 +534,16 @@ def test_unreadable_fargate_sizes_are_a_usage_error_not_a_guess(monkeypatch):
         monkeypatch.undo()
         ecs.fargate_cpu_memory.cache_clear()
     assert ecs.fargate_cpu_memory()[256] == (512, 1024, 2048)
+
+
+@pytest.mark.parametrize("make, resource_type", [
+    (ecs.Secret.from_secrets_manager, "AWS::SecretsManager::Secret"),
+    (ecs.Secret.from_ssm_parameter, "AWS::SSM::Parameter"),
+])
+def test_secret_and_parameter_names_are_as_long_as_their_schemas_allow(make, resource_type):
+    longest = property_length(resource_type, "Name")[1]
+    assert longest is not None
+    make("a" * longest)
+    with pytest.raises(ConstructError, match="needs a") as caught:
+        make("a" * (longest + 1))
+    assert caught.value.location.file == __file__
