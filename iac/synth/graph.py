@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TypeVar
+
+Node = TypeVar("Node", bound=Hashable)  # anything a graph's nodes can be: ids, paths, stacks
 
 
 def find_cycles(edges: Mapping[str, Sequence[str] | set[str]]) -> list[list[str]]:
@@ -75,7 +78,7 @@ def _strongly_connected(edges: Mapping[str, Sequence[str] | set[str]], order: di
     return components
 
 
-def _sorted_targets(node: str, edges: Mapping[str, Sequence[str] | set[str]], order: dict[str, int]) -> list[str]:
+def _sorted_targets(node: Node, edges: Mapping[Node, Sequence[Node] | set[Node]], order: dict[Node, int]) -> list[Node]:
     return sorted((t for t in edges.get(node, ()) if t in order), key=order.__getitem__)
 
 
@@ -101,14 +104,14 @@ def _path_back(start: str, members: set[str], edges: Mapping[str, Sequence[str] 
     return [start, start]  # pragma: no cover - a component always has a way back
 
 
-def topological_order(edges: Mapping[str, Sequence[str] | set[str]]) -> list[str]:
+def topological_order(edges: Mapping[Node, Sequence[Node] | set[Node]]) -> list[Node]:
     """Nodes with their dependencies first (edges point from a node to what it needs).
 
     Ties keep the order of `edges`; call only on acyclic graphs.
     """
     order = {node: position for position, node in enumerate(edges)}
-    done: set[str] = set()
-    result: list[str] = []
+    done: set[Node] = set()
+    result: list[Node] = []
     for root in edges:
         if root in done:
             continue

@@ -13,10 +13,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from iac.constructs.core.asset import Asset
 from iac.constructs.core.construct import Construct
 from iac.constructs.core.element import CfnElement
 from iac.constructs.core.intrinsics import LANGUAGE_EXTENSION_FUNCTIONS
 from iac.constructs.core.source import display_path
+from iac.constructs.core.stack import Stack
 from iac.constructs.core.synth_rules import replaced_lint_rules
 from iac.errors import Problem, SynthError, UsageError, ValidationError
 from iac.synth.assembly import CloudAssembly, StackArtifact, build_artifact, check_output_dir
@@ -153,7 +155,7 @@ def synthesize(app: Construct, *, format: str = "json") -> CloudAssembly:
     started = time.perf_counter()
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
-    stacks = [node for node in app.walk() if getattr(node, "is_stack", False)]
+    stacks = [node for node in app.walk() if isinstance(node, Stack)]
     _check_stack_names(stacks)
     _run_construct_validation(app)
     exports = Exports()
@@ -194,15 +196,15 @@ def synthesize(app: Construct, *, format: str = "json") -> CloudAssembly:
 def _collect_assets(app: Construct, assembly: CloudAssembly) -> None:
     """Every asset of the tree, once per content hash, into the manifest and the assembly files."""
     for node in app.walk():
-        if getattr(node, "is_asset", False) and node.sha256 not in assembly.assets:
+        if isinstance(node, Asset) and node.sha256 not in assembly.assets:
             entry = node.manifest_entry()
             entry["source"] = display_path(entry["source"])
             assembly.assets[node.sha256] = entry
             assembly.asset_files[node.file_name] = node.data
 
 
-def _check_stack_names(stacks: list[Any]) -> None:
-    seen: dict[str, Any] = {}
+def _check_stack_names(stacks: list[Stack]) -> None:
+    seen: dict[str, Stack] = {}
     for stack in stacks:
         other = seen.get(stack.stack_name)
         if other is not None:
@@ -256,7 +258,7 @@ def _stack_dependencies(rendered: dict[Any, _StackRender]) -> dict[Any, list[Any
 class _StackRender:
     """Builds one stack's template dict and remembers which element made each entry."""
 
-    def __init__(self, stack: Any, exports: Exports) -> None:
+    def __init__(self, stack: Stack, exports: Exports) -> None:
         self.stack = stack
         self.resolver = StackResolver(stack, exports)
         self.sections: dict[str, dict[str, Any]] = {name: {} for name in SECTION_ORDER}

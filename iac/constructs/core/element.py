@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from iac.constructs.core.construct import Construct
 from iac.constructs.core.logical_id import is_valid_logical_id, make_logical_id
 from iac.errors import ConstructError
@@ -37,3 +39,7 @@ class CfnElement(Construct):
                 location=self.location,
             )
         self._logical_id_override = logical_id
+
+    def render(self) -> Any:
+        """The element's template entry, tokens unresolved (synthesis resolves them). Each kind says its own."""
+        raise NotImplementedError(f"{type(self).__name__} does not say how it renders")
