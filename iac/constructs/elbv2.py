@@ -97,6 +97,11 @@ def _schema_range(property_name: str) -> Any:
     return check
 
 
+def _in_seconds(value: int | Duration) -> int:
+    """A Duration as whole seconds (ValueError when it is not); anything else as given, for the validator."""
+    return value.to("seconds") if isinstance(value, Duration) else value
+
+
 def _health_check_path(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     low, high = property_length(TARGET_GROUP, "HealthCheckPath")
     if not isinstance(value, str) or not value.startswith("/") or not (low or 0) <= len(value) <= (high or len(value)):
@@ -182,11 +187,14 @@ class ListenerAction:
 @attrs.frozen(kw_only=True)
 class HealthCheck:
     """How the load balancer decides a target may receive requests. The ranges of the seconds and
-    counts are the TargetGroup schema's (HealthCheckIntervalSeconds, ...), read when one is made."""
+    counts are the TargetGroup schema's (HealthCheckIntervalSeconds, ...), read when one is made;
+    interval_seconds and timeout_seconds take a number of seconds or a Duration."""
 
     path: str = attrs.field(default="/", validator=_health_check_path)
-    interval_seconds: int = attrs.field(default=30, validator=_schema_range("HealthCheckIntervalSeconds"))
-    timeout_seconds: int = attrs.field(default=5, validator=_schema_range("HealthCheckTimeoutSeconds"))
+    interval_seconds: int = attrs.field(default=30, converter=_in_seconds,
+                                        validator=_schema_range("HealthCheckIntervalSeconds"))
+    timeout_seconds: int = attrs.field(default=5, converter=_in_seconds,
+                                       validator=_schema_range("HealthCheckTimeoutSeconds"))
     healthy_threshold_count: int = attrs.field(default=2, validator=_schema_range("HealthyThresholdCount"))
     unhealthy_threshold_count: int = attrs.field(default=3, validator=_schema_range("UnhealthyThresholdCount"))
     healthy_http_codes: str = attrs.field(default="200", validator=attrs.validators.matches_re(_HTTP_CODES))
@@ -284,7 +292,7 @@ class ApplicationTargetGroup(Construct):
 
     # -- metrics ----------------------------------------------------------------------------------
 
-    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
         """One of this group's AWS/ApplicationELB metrics, by name.
 
         CloudWatch publishes a target group's metrics per load balancer, so the group must already
@@ -305,15 +313,15 @@ class ApplicationTargetGroup(Construct):
                                  period=period, dimensions={"LoadBalancer": balancers[0].load_balancer_full_name,
                                                             "TargetGroup": self.target_group_full_name})
 
-    def metric_5xx(self, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+    def metric_5xx(self, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
         """Requests this group's targets answered with a 5xx status (errors of your code)."""
         return self.metric(ERROR_ORIGINS["target"], statistic=statistic, period=period)
 
-    def metric_unhealthy_hosts(self, *, statistic: str = "Maximum", period: int = 60) -> cloudwatch.Metric:
+    def metric_unhealthy_hosts(self, *, statistic: str = "Maximum", period: int | Duration = 60) -> cloudwatch.Metric:
         """Targets failing their health check (new tasks that never become healthy show up here)."""
         return self.metric("UnHealthyHostCount", statistic=statistic, period=period)
 
-    def metric_response_time(self, *, statistic: str = "p99", period: int = 60) -> cloudwatch.Metric:
+    def metric_response_time(self, *, statistic: str = "p99", period: int | Duration = 60) -> cloudwatch.Metric:
         """Seconds from the request leaving the load balancer to the target's answer (p99 by default)."""
         return self.metric("TargetResponseTime", statistic=statistic, period=period)
 
@@ -505,12 +513,13 @@ class ApplicationLoadBalancer(Construct):
 
     # -- metrics ----------------------------------------------------------------------------------
 
-    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
         """One of the load balancer's AWS/ApplicationELB metrics, by name (every target group together)."""
         return cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name, statistic=statistic,
                                  period=period, dimensions={"LoadBalancer": self.load_balancer_full_name})
 
-    def metric_5xx(self, *, origin: str = "target", statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+    def metric_5xx(self, *, origin: str = "target", statistic: str = "Sum",
+                   period: int | Duration = 60) -> cloudwatch.Metric:
         """Requests answered with a 5xx status: by the targets (`origin="target"`, errors of your code,
         whichever target group serves them: what a blue/green deployment should watch, as traffic moves
         from one group to the other) or by the load balancer itself (`origin="elb"`)."""

@@ -385,3 +385,16 @@ def test_action_values_are_the_listener_schemas():
     ListenerAction.fixed_response(200, content_type="x" * longest)
     with pytest.raises(ConstructError, match=f"at most {longest} characters"):
         ListenerAction.fixed_response(200, content_type="x" * (longest + 1))
+
+
+def test_health_check_times_and_metric_periods_take_a_duration(app, stack, vpc, lb):
+    check = elbv2.HealthCheck(interval_seconds=Duration.seconds(10), timeout_seconds=Duration.millis(4000))
+    assert (check.interval_seconds, check.timeout_seconds) == (10, 4)
+    with pytest.raises(ValueError, match="1500 milliseconds is not a whole number of seconds"):
+        elbv2.HealthCheck(timeout_seconds=Duration.millis(1500))
+    group = elbv2.ApplicationTargetGroup(stack, "Api", vpc=vpc, health_check=check)
+    lb.add_listener("Http", default_action=ListenerAction.forward([group]))
+
+    assert props(app, group.resource)["HealthCheckIntervalSeconds"] == 10
+    assert group.metric_5xx(period=Duration.minutes(5)).period == 300
+    assert lb.metric_5xx(origin="elb", period=Duration.minutes(1)).period == 60
