@@ -127,16 +127,31 @@ def zones_rule(value: Any) -> str | None:
 
 # -- subnets ---------------------------------------------------------------------------------------
 
+def subnet_type_rule(value: str) -> str | None:
+    return None if value in SUBNET_TYPES else f"{value!r} is not one of {', '.join(SUBNET_TYPES)}"
+
+
 def _name_tag(construct: Construct) -> list[dict[str, str]]:
     """A Name tag with the construct path, so the console shows which construct made the resource."""
     return [{"Key": "Name", "Value": construct.path}]
 
 
 class Subnet(Construct):
-    """One subnet with a route table of its own (so each can have its own default route)."""
+    """One subnet with a route table of its own (so each can have its own default route); a Vpc makes
+    them (`vpc.public_subnets`, `vpc.private_subnets`).
 
-    def __init__(self, scope: Construct, id: str, *, vpc: Vpc, cidr_block: str, availability_zone: Any,
-                 subnet_type: str) -> None:
+    Args:
+        vpc: the VPC it belongs to.
+        cidr_block: its IPv4 range, inside the VPC's.
+        availability_zone: its zone: a name, or a deploy-time value such as `Fn.select(0, Fn.get_azs(""))`.
+        subnet_type: what it can reach: a SubnetType value.
+    """
+
+    cfn_type = "AWS::EC2::Subnet"
+
+    def __init__(self, scope: Construct, id: str, *, vpc: Vpc, cidr_block: Annotated[str, Cfn("CidrBlock")],
+                 availability_zone: Annotated[Any, Cfn("AvailabilityZone")],
+                 subnet_type: Annotated[str, Check(subnet_type_rule)]) -> None:
         super().__init__(scope, id)
         self.vpc = vpc
         self.cidr_block = cidr_block
