@@ -18,7 +18,8 @@ SOURCE_ARN_PREFIX = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::Acc
 
 
 def _function(stack: Stack, id: str = "Fn", **props: Any) -> awslambda.Function:
-    return awslambda.Function(stack, id, handler="index.handler", runtime="nodejs22.x", code=INLINE, **props)
+    return awslambda.Function(stack, id, handler="index.handler", runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
+                              code=INLINE, **props)
 
 
 def _api(**props: Any) -> tuple[App, apigateway.RestApi, awslambda.Function]:

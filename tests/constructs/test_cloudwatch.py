@@ -22,7 +22,7 @@ def _next_line() -> int:
 
 
 def _function(stack: Stack, id: str = "Fn") -> awslambda.Function:
-    return awslambda.Function(stack, id, handler="index.handler", runtime="nodejs22.x", code=INLINE)
+    return awslambda.Function(stack, id, handler="index.handler", runtime=awslambda.DEFAULT_NODEJS_RUNTIME, code=INLINE)
 
 
 def _alarm_properties(app: App, alarm: cloudwatch.Alarm) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def _next_line() -> int:
 
 
 def _function(stack: Stack, id: str = "Fn") -> awslambda.Function:
-    return awslambda.Function(stack, id, handler="index.handler", runtime="nodejs22.x", code=INLINE)
+    return awslambda.Function(stack, id, handler="index.handler", runtime=awslambda.DEFAULT_NODEJS_RUNTIME, code=INLINE)
 
 
 def _resources(app: App, stack: str = "Main") -> dict[str, Any]:

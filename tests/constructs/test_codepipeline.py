@@ -35,8 +35,8 @@ class Setup:
         self.app = App(path_metadata=False)
         self.target = Stack(self.app, "Target")
         table = dynamodb.SimpleTable(self.target, "Table")
-        table.grant_read(awslambda.Function(self.target, "Fn", handler="index.handler", runtime="nodejs22.x",
-                                            code=INLINE))
+        table.grant_read(awslambda.Function(self.target, "Fn", handler="index.handler",
+                                            runtime=awslambda.DEFAULT_NODEJS_RUNTIME, code=INLINE))
         self.stack = Stack(self.app, "Delivery")
         self.project = codebuild.PipelineProject(self.stack, "Build", build_spec=BUILD_SPEC)
         self.source = codepipeline.Artifact("Source")
@@ -516,7 +516,7 @@ def test_a_name_known_only_at_deploy_time_or_a_long_stack_name_widens_to_the_acc
     app = App(path_metadata=False)
     target = Stack(app, "T" * 120)
     dynamodb.SimpleTable(target, "Table", table_name=Parameter(target, "Name").value)
-    awslambda.Function(target, "Fn", handler="index.handler", runtime="nodejs22.x", code=INLINE)
+    awslambda.Function(target, "Fn", handler="index.handler", runtime=awslambda.DEFAULT_NODEJS_RUNTIME, code=INLINE)
     source = codepipeline.Artifact("Source")
     pipeline = codepipeline.Pipeline(Stack(app, "Delivery"), "Pipeline")
     pipeline.add_stage("Source", [codepipeline.CodeCommitSource(repository="app", output=source)])
@@ -536,7 +536,7 @@ def test_the_code_object_and_a_customer_key_the_template_names_are_the_only_ones
     dynamodb.SimpleTable(setup.target, "Secret", encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
                          kms_key_arn=key)
     source = Path(__file__).resolve().parents[2] / "samples" / "serverless_api" / "src"
-    awslambda.Function(setup.target, "FromAsset", handler="index.get", runtime="nodejs22.x",
+    awslambda.Function(setup.target, "FromAsset", handler="index.get", runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
                        code=awslambda.Code.from_asset(str(source)))
     pipeline = _deploy(setup)
     statements = _deployment_statements(setup.resources(), pipeline)
@@ -881,7 +881,7 @@ def test_a_pipeline_with_every_kind_of_action_passes_cfn_lint_with_no_findings()
     app = App()  # with iac:path metadata, as users synthesize
     target = Stack(app, "Target")
     dynamodb.SimpleTable(target, "Table").grant_read(awslambda.Function(
-        target, "Fn", handler="index.handler", runtime="nodejs22.x", code=INLINE))
+        target, "Fn", handler="index.handler", runtime=awslambda.DEFAULT_NODEJS_RUNTIME, code=INLINE))
     stack = Stack(app, "Delivery")
     project = codebuild.PipelineProject(stack, "Build", build_spec=BUILD_SPEC)
     rolling, blue_green = _services(stack)

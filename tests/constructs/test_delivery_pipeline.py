@@ -36,7 +36,7 @@ def _app(code: awslambda.Code | None = None, path_metadata: bool = False) -> tup
     app = App(path_metadata=path_metadata)
     api = Stack(app, "Api")
     table = dynamodb.SimpleTable(api, "Table")
-    table.grant_read(awslambda.Function(api, "Get", handler="index.get", runtime="nodejs22.x",
+    table.grant_read(awslambda.Function(api, "Get", handler="index.get", runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
                                         code=code or awslambda.Code.from_asset(str(SOURCE_DIR))))
     return app, api, Stack(app, "Delivery")
 
