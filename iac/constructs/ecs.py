@@ -29,7 +29,7 @@ import difflib
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, Protocol, cast, runtime_checkable
 
 import attrs
 
@@ -37,6 +37,7 @@ from iac.constructs import ec2, iam, logs
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token, is_token
 from iac.constructs.core.forwarding import checked_keywords
 from iac.constructs.core.props import Cfn, Check, Unit
+from iac.constructs.core.protocols import ImageRepository
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration, Size
 from iac.errors import ConstructError, UsageError
@@ -166,7 +167,7 @@ def _ecr_repository(repository: Any, location: Any) -> tuple[Any, Any]:
     """(ARN, URI) of a repository given by name, ARN, resource or L2 object."""
     if isinstance(repository, CfnResource) and repository.resource_type == "AWS::ECR::Repository":
         return repository.get_att("Arn"), repository.get_att("RepositoryUri")
-    if hasattr(repository, "repository_arn") and hasattr(repository, "repository_uri"):
+    if isinstance(repository, ImageRepository):
         return repository.repository_arn, repository.repository_uri
     if isinstance(repository, str) and repository.startswith("arn:"):
         parts = repository.split(":", 5)
@@ -715,6 +716,20 @@ class Cluster(Construct):
 
 # -- services --------------------------------------------------------------------------------------
 
+@runtime_checkable
+class RegistrableTargetGroup(Protocol):
+    """What a service registers its tasks with (an `elbv2.ApplicationTargetGroup`): its ARN, its target
+    type, and a way to make the service wait for the listeners that forward to it."""
+
+    @property
+    def target_group_arn(self) -> Any: ...
+
+    @property
+    def target_type(self) -> str: ...
+
+    def add_dependent(self, resource: CfnResource) -> None: ...
+
+
 @attrs.frozen(kw_only=True)
 class FargateServiceProps:
     """What a FargateService was made with, for code that reads it (`service.props.deployment_controller`);
@@ -860,7 +875,8 @@ class FargateService(Construct):
 
     # -- load balancing ---------------------------------------------------------------------------
 
-    def attach_to_target_group(self, target_group: Any, *, container: ContainerDefinition | None = None,
+    def attach_to_target_group(self, target_group: RegistrableTargetGroup, *,
+                               container: ContainerDefinition | None = None,
                                container_port: int | None = None) -> None:
         """Register the service's tasks with an application target group (which must use ip targets).
 
@@ -870,6 +886,10 @@ class FargateService(Construct):
         caller's job: `service.security_group.allow_from(load_balancer.security_group, Port.tcp(port))`.
         """
         location = caller_location()
+        if not isinstance(target_group, RegistrableTargetGroup):
+            raise ConstructError(f"service {self.path}: attach_to_target_group needs a target group such as an "
+                                 f"elbv2.ApplicationTargetGroup, got {type(target_group).__name__}", path=self.path,
+                                 location=location)
         container = container or self.task_definition.default_container
         if container is None or container.task_definition is not self.task_definition:
             raise ConstructError(f"service {self.path}: no container of its task definition to send traffic to",
@@ -882,7 +902,7 @@ class FargateService(Construct):
                                  f"tcp port {port}" + (f" (it maps {ports})" if ports else " (it maps no tcp port)"),
                                  path=self.path, location=location,
                                  hint="add the port to the container's port_mappings")
-        if getattr(target_group, "target_type", None) != "ip":
+        if target_group.target_type != "ip":
             raise ConstructError(f"service {self.path}: Fargate tasks register by IP address, so the target group "
                                  "needs target_type='ip'", path=self.path, location=location)
         self._load_balancers.append({"ContainerName": container.container_name, "ContainerPort": port,

@@ -547,3 +547,12 @@ def test_secret_and_parameter_names_are_as_long_as_their_schemas_allow(make, res
     with pytest.raises(ConstructError, match="needs a") as caught:
         make("a" * (longest + 1))
     assert caught.value.location.file == __file__
+
+
+def test_attaching_to_something_that_is_not_a_target_group_is_an_error_at_the_users_line(stack, service_parts):
+    cluster, task = service_parts
+    service = ecs.FargateService(stack, "Service", cluster=cluster, task_definition=task)
+    with pytest.raises(ConstructError, match="attach_to_target_group needs a target group such as an "
+                                             "elbv2.ApplicationTargetGroup, got str") as caught:
+        service.attach_to_target_group("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/1")
+    assert caught.value.location.file == __file__
