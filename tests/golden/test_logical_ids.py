@@ -78,7 +78,7 @@ RENAMES = [
     # (module of iac, the child's creation as written there, renamed, golden file, an id that goes, one that comes)
     ("constructs/awslambda.py", 'iam.Role(self, "ServiceRole",', 'iam.Role(self, "ExecutionRole",',
      "sample-serverless_api", "- GetFunctionServiceRoleE63CDF24 (AWS::IAM::Role)", "+ GetFunctionExecutionRole"),
-    ("constructs/codepipeline.py", 's3.Bucket(self, "ArtifactBucket")', 's3.Bucket(self, "Artifacts")',
+    ("constructs/codepipeline/pipeline.py", 's3.Bucket(self, "ArtifactBucket")', 's3.Bucket(self, "Artifacts")',
      "init-pipeline", "- ReleasePipelineArtifactBucket6CC9EF5C (AWS::S3::Bucket)", "+ ReleasePipelineArtifacts"),
 ]
 
