@@ -44,14 +44,13 @@ def frozen_today(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
     """
     value = os.environ.get("IAC_TEST_TODAY") or FROZEN_TODAY
     monkeypatch.setenv("IAC_TODAY", value)
-    today = datetime.date.fromisoformat(value)
-    _freeze_cfn_lint_calendar(monkeypatch, today)
-    return today
+    _freeze_cfn_lint_calendar(monkeypatch)
+    return datetime.date.fromisoformat(value)
 
 
 #: cfn-lint's rules that read the calendar themselves (`datetime.today()`): a Lambda runtime's deprecation
 #: and block dates. In iac's synth they give way to iac's rule (which asks iac.clock); a test that lints a
-#: template directly would still see the real date, so here they see the frozen one too.
+#: template directly would still see the real date, so here they see iac's (IAC_TODAY) too.
 _CFN_LINT_CALENDAR_RULES = (
     "cfnlint.rules.resources.lmbd.DeprecatedRuntimeCreate",
     "cfnlint.rules.resources.lmbd.DeprecatedRuntimeEol",
@@ -59,10 +58,13 @@ _CFN_LINT_CALENDAR_RULES = (
 )
 
 
-def _freeze_cfn_lint_calendar(monkeypatch: pytest.MonkeyPatch, today: datetime.date) -> None:
+def _freeze_cfn_lint_calendar(monkeypatch: pytest.MonkeyPatch) -> None:
+    from iac import clock
+
     class FrozenDatetime(datetime.datetime):
         @classmethod
         def today(cls) -> FrozenDatetime:  # type: ignore[override]
+            today = clock.today()
             return cls(today.year, today.month, today.day)
 
     for name in _CFN_LINT_CALENDAR_RULES:
