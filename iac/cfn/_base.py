@@ -31,7 +31,10 @@ RESERVED_ARGUMENTS = frozenset({"self", "scope", "id", "type", "properties", *OP
 _PLURAL_ACRONYM = re.compile(r"([A-Z]{2,})s(?=[A-Z0-9_]|$)")  # ARNs, IDs, CNAMEs: one word each
 _ACRONYM_THEN_WORD = re.compile(r"([A-Z]+)([A-Z][a-z])")  # DBInstance -> DB_Instance
 _WORD_THEN_CAPITAL = re.compile(r"([a-z0-9])([A-Z])")  # InstanceClass -> Instance_Class, S3Bucket -> S3_Bucket
-_MIXED_ACRONYMS = (("IPv", "Ipv"), ("OAuth", "Oauth"), ("IOPS", "Iops"))
+#: Words AWS writes with inner capitals, read as one word: IPv6, OAuth, ETag, KiB/GiB, DDoS, IdC (Identity Center).
+_MIXED_ACRONYMS = tuple((re.compile(pattern), word) for pattern, word in (
+    (r"IPv(?=\d)", "Ipv"), (r"OAuth", "Oauth"), (r"IOPS", "Iops"), (r"ETag(?![a-z])", "Etag"),
+    (r"([KMGTP])iB(?![a-z])", r"\1ib"), (r"DDoS(?![a-z])", "Ddos"), (r"IdC(?=[A-Z])", "Idc")))
 _NOT_IDENTIFIER = re.compile(r"[^0-9A-Za-z_]+")
 
 
@@ -39,7 +42,7 @@ def snake_case(name: str) -> str:
     """CloudFormation's spelling to Python's: DBInstanceClass -> db_instance_class, VPCId -> vpc_id,
     Ipv6CidrBlock and IPv6CidrBlock -> ipv6_cidr_block, SSESpecification -> sse_specification."""
     for mixed, word in _MIXED_ACRONYMS:
-        name = name.replace(mixed, word)
+        name = mixed.sub(word, name)
     name = _PLURAL_ACRONYM.sub(lambda match: match.group(1) + "S", name)
     name = _ACRONYM_THEN_WORD.sub(r"\1_\2", name)
     name = _WORD_THEN_CAPITAL.sub(r"\1_\2", name)

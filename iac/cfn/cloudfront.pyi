@@ -122,7 +122,7 @@ class AnycastIpList(_TypedCfnResource):
         """Fn::GetAtt AnycastIpList"""
 
     @property
-    def attr_e_tag(self) -> _Token:
+    def attr_etag(self) -> _Token:
         """Fn::GetAtt ETag"""
 
     @property
@@ -421,7 +421,7 @@ class ConnectionFunction(_TypedCfnResource):
         """Fn::GetAtt CreatedTime"""
 
     @property
-    def attr_e_tag(self) -> _Token:
+    def attr_etag(self) -> _Token:
         """Fn::GetAtt ETag"""
 
     @property
@@ -504,7 +504,7 @@ class ConnectionGroup(_TypedCfnResource):
         """Fn::GetAtt CreatedTime"""
 
     @property
-    def attr_e_tag(self) -> _Token:
+    def attr_etag(self) -> _Token:
         """Fn::GetAtt ETag"""
 
     @property
@@ -1805,7 +1805,7 @@ class DistributionTenant(_TypedCfnResource):
         """Fn::GetAtt DomainResults"""
 
     @property
-    def attr_e_tag(self) -> _Token:
+    def attr_etag(self) -> _Token:
         """Fn::GetAtt ETag"""
 
     @property
@@ -3203,7 +3203,7 @@ class TrustStore(_TypedCfnResource):
         """Fn::GetAtt Arn"""
 
     @property
-    def attr_e_tag(self) -> _Token:
+    def attr_etag(self) -> _Token:
         """Fn::GetAtt ETag"""
 
     @property

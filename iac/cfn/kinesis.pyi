@@ -367,7 +367,7 @@ class Stream(_TypedCfnResource):
         desired_shard_level_metrics: (_Sequence[_Literal['IncomingBytes', 'IncomingRecords', 'OutgoingBytes',
                 'OutgoingRecords', 'WriteProvisionedThroughputExceeded', 'ReadProvisionedThroughputExceeded',
                 'IteratorAgeMilliseconds', 'ALL'] | _Token] | _Token | None) = None,
-        max_record_size_in_ki_b: int | _Token | None = None,
+        max_record_size_in_kib: int | _Token | None = None,
         name: str | _Token | None = None,
         record_distribution_strategy: _Literal['AUTO', 'USER_PARTITION_KEY'] | _Token | None = None,
         retention_period_hours: int | _Token | None = None,
@@ -386,7 +386,7 @@ class Stream(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         desired_shard_level_metrics (DesiredShardLevelMetrics): The final list of shard-level metrics
-        max_record_size_in_ki_b (MaxRecordSizeInKiB): Maximum size of a data record in KiB allowed to be put into
+        max_record_size_in_kib (MaxRecordSizeInKiB): Maximum size of a data record in KiB allowed to be put into
         Kinesis stream.
         name (Name): The name of the Kinesis stream.
         record_distribution_strategy (RecordDistributionStrategy): The record distribution strategy for the stream.

@@ -413,7 +413,7 @@ class SequenceStore(_TypedCfnResource):
         name: str | _Token,
         access_log_location: str | _Token | None = None,
         description: str | _Token | None = None,
-        e_tag_algorithm_family: _Literal['MD5up', 'SHA256up', 'SHA512up'] | _Token | None = None,
+        etag_algorithm_family: _Literal['MD5up', 'SHA256up', 'SHA512up'] | _Token | None = None,
         fallback_location: str | _Token | None = None,
         propagated_set_level_tags: _Sequence[str | _Token] | _Token | None = None,
         s3_access_policy: _Mapping[str, _Any] | _Token | None = None,
@@ -431,7 +431,7 @@ class SequenceStore(_TypedCfnResource):
         name (Name, required): A name for the store.
         access_log_location (AccessLogLocation): Location of the access logs.
         description (Description): A description for the store.
-        e_tag_algorithm_family (ETagAlgorithmFamily)
+        etag_algorithm_family (ETagAlgorithmFamily)
         fallback_location (FallbackLocation): An S3 location that is used to store files that have failed a direct
         upload.
         propagated_set_level_tags (PropagatedSetLevelTags): The tags keys to propagate to the S3 objects associated

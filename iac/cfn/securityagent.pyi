@@ -288,7 +288,7 @@ class Application(_TypedCfnResource):
         id: str,
         *,
         default_kms_key_id: str | _Token | None = None,
-        id_c_configuration: Application.IdCConfiguration | _Token | None = None,
+        idc_configuration: Application.IdCConfiguration | _Token | None = None,
         role_arn: str | _Token | None = None,
         tags: _Sequence[Application.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -302,7 +302,7 @@ class Application(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         default_kms_key_id (DefaultKmsKeyId): Identifier of a KMS key. Can be a key ID, key ARN, alias name, or
         alias ARN.
-        id_c_configuration (IdCConfiguration)
+        idc_configuration (IdCConfiguration)
         role_arn (RoleArn)
         tags (Tags): Tags for the application
 
@@ -323,7 +323,7 @@ class Application(_TypedCfnResource):
         """Fn::GetAtt Domain"""
 
     @property
-    def attr_id_c_configuration_id_c_application_arn(self) -> _Token:
+    def attr_idc_configuration_idc_application_arn(self) -> _Token:
         """Fn::GetAtt IdCConfiguration.IdCApplicationArn"""
 
 

@@ -2272,7 +2272,7 @@ class WebACL(_TypedCfnResource):
         description: str | _Token | None = None,
         monetization_config: WebACL.MonetizationConfig | _Token | None = None,
         name: str | _Token | None = None,
-        on_source_d_do_s_protection_config: WebACL.OnSourceDDoSProtectionConfig | _Token | None = None,
+        on_source_ddos_protection_config: WebACL.OnSourceDDoSProtectionConfig | _Token | None = None,
         rules: _Sequence[WebACL.Rule | _Token] | _Token | None = None,
         tags: _Sequence[WebACL.Tag | _Token] | _Token | None = None,
         token_domains: _Sequence[str | _Token] | _Token | None = None,
@@ -2299,7 +2299,7 @@ class WebACL(_TypedCfnResource):
         description (Description): Description of the entity.
         monetization_config (MonetizationConfig): Configures monetization for the web ACL or rule group.
         name (Name): Name of the WebACL.
-        on_source_d_do_s_protection_config (OnSourceDDoSProtectionConfig): Configures the options for on-source DDoS
+        on_source_ddos_protection_config (OnSourceDDoSProtectionConfig): Configures the options for on-source DDoS
         protection provided by supported resource type.
         rules (Rules): Collection of Rules.
         tags (Tags)
