@@ -309,7 +309,7 @@ class AwsLogDriver:
         attrs.validators.instance_of(str)))
     log_group: logs.LogGroup | None = attrs.field(default=None, validator=attrs.validators.optional(
         attrs.validators.instance_of(logs.LogGroup)))
-    retention_days: Any = attrs.field(default=LOG_GROUP_DEFAULT)
+    retention_days: int | Duration | None = attrs.field(default=LOG_GROUP_DEFAULT)  # checked by the LogGroup
 
     def __attrs_post_init__(self) -> None:
         if self.log_group is not None and self.retention_days is not LOG_GROUP_DEFAULT:
@@ -318,8 +318,8 @@ class AwsLogDriver:
     def bind(self, container: ContainerDefinition) -> dict[str, Any]:
         group = self.log_group
         if group is None:
-            retention = {} if self.retention_days is LOG_GROUP_DEFAULT else {"retention_days": self.retention_days}
-            group = logs.LogGroup(container, "LogGroup", **retention)
+            group = (logs.LogGroup(container, "LogGroup") if self.retention_days is LOG_GROUP_DEFAULT
+                     else logs.LogGroup(container, "LogGroup", retention_days=self.retention_days))
         container.log_group = group
         group.grant_write(container.task_definition.obtain_execution_role())
         return {"LogDriver": "awslogs", "Options": {
@@ -334,7 +334,7 @@ class LogDriver:
 
     @staticmethod
     def aws_logs(*, stream_prefix: str | None = None, log_group: logs.LogGroup | None = None,
-                 retention_days: Any = LOG_GROUP_DEFAULT) -> AwsLogDriver:
+                 retention_days: int | Duration | None = LOG_GROUP_DEFAULT) -> AwsLogDriver:
         try:
             return AwsLogDriver(stream_prefix=stream_prefix, log_group=log_group, retention_days=retention_days)
         except (TypeError, ValueError) as error:

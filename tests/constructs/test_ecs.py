@@ -157,6 +157,15 @@ def test_log_retention_and_stream_prefix_can_be_chosen(app, task):
     assert container_entry(app, task)["LogConfiguration"]["Options"]["awslogs-stream-prefix"] == "api"
 
 
+def test_log_retention_takes_a_duration_and_is_checked_by_the_log_group(app, task):
+    container = task.add_container("web", image=IMAGE, logging=ecs.LogDriver.aws_logs(retention_days=Duration.days(30)))
+
+    assert props(app, container.log_group.resource)["RetentionInDays"] == 30
+    with pytest.raises(ConstructError, match=r"retention_days: 10 is not one of .*\(nearest: 7\)") as caught:
+        task.add_container("api", image=IMAGE, logging=ecs.LogDriver.aws_logs(retention_days=10))
+    assert caught.value.location.file == __file__
+
+
 def test_an_ecr_image_lets_the_execution_role_pull_from_that_repository_only(app, task):
     task.add_container("web", image=ecs.ContainerImage.from_ecr_repository("shop/web", tag="v7"), logging=False)
 
