@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from iac import CfnResource, Construct, ConstructError, Stack, SynthError
+from iac.specs import stack_name_pattern, stack_name_rule
 
 QUEUE = "AWS::SQS::Queue"
 
@@ -34,10 +37,39 @@ def test_stack_name_can_differ_from_the_id(app):
     assert stack.artifact_id == "Network"
 
 
-@pytest.mark.parametrize("bad_name", ["prod_network", "9lives", "has space", ""])
+@pytest.mark.parametrize("bad_name", ["prod_network", "9lives", "has space", "", "prod\n", "N" * 129])
 def test_an_invalid_stack_name_is_refused(app, bad_name):
-    with pytest.raises(ConstructError, match="stack name .* is invalid"):
+    with pytest.raises(ConstructError, match="stack name .* is invalid") as caught:
         Stack(app, "Network", stack_name=bad_name)
+
+    assert caught.value.location.file == __file__
+
+
+def test_the_stack_name_rule_is_the_one_iac_specs_keeps(app):
+    rule = stack_name_rule()
+    longest = "N" * 128
+    assert stack_name_pattern().match(longest) and not stack_name_pattern().match(longest + "N")
+
+    assert Stack(app, "Network", stack_name=longest).stack_name == longest
+    with pytest.raises(ConstructError, match=re.escape(rule.why)) as caught:
+        Stack(app, "Other", stack_name="prod_network")
+    assert caught.value.hint == f"see {rule.url}"
+    with pytest.raises(ConstructError, match="not a valid CloudFormation stack name") as caught:
+        Stack(app, "my_stack")
+    assert rule.why in caught.value.hint
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("stack_name", 5, r"stack_name must be str \| None, got int 5"),
+    ("region", 1, r"region must be str \| None, got int 1"),
+    ("termination_protection", "yes", "termination_protection must be bool, got str 'yes'"),
+    ("description", ["a"], r"description must be str \| None, got list"),
+])
+def test_stack_options_of_the_wrong_type_are_refused_at_the_users_line(app, option, value, message):
+    with pytest.raises(ConstructError, match=f"invalid argument for Stack 'Main': {message}") as caught:
+        Stack(app, "Main", **{option: value})
+
+    assert caught.value.location.file == __file__
 
 
 def test_a_stack_under_a_plain_construct_is_named_by_its_path_with_dashes(app):
@@ -80,7 +112,7 @@ def test_stack_tags_are_recorded_in_the_manifest_not_in_the_template(app, assemb
 
 
 def test_tags_must_map_strings_to_strings(app):
-    with pytest.raises(ConstructError, match="tags must map strings to strings"):
+    with pytest.raises(ConstructError, match=r"tags must be Mapping\[str, str\] \| None, .*of 'count' is int 1"):
         Stack(app, "Main", tags={"count": 1})
 
 
@@ -95,8 +127,10 @@ def test_region_and_account_are_recorded_as_the_stacks_environment(app, assembly
 
 @pytest.mark.parametrize(("option", "value"), [("region", "mars-1"), ("account", "1234"), ("region", "EU-WEST-1")])
 def test_a_malformed_region_or_account_is_refused(app, option, value):
-    with pytest.raises(ConstructError, match=option):
+    with pytest.raises(ConstructError, match=f"invalid argument for Stack 'Main': {option} {value!r} is not") as caught:
         Stack(app, "Main", **{option: value})
+
+    assert (caught.value.path, caught.value.location.file) == ("Main", __file__)
 
 
 def test_unknown_stack_options_are_refused_with_the_closest_name(app):
