@@ -37,7 +37,6 @@ from iac.constructs.core.units import Duration
 from iac.errors import ConstructError
 from iac.specs import property_enum, property_length, property_pattern, property_range
 
-TARGET_TYPES = ("ip", "instance")
 DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 _CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/|iam::\d{12}:server-certificate/)")
 _NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
@@ -46,8 +45,6 @@ METRICS_NAMESPACE = "AWS/ApplicationELB"
 #: Who answered with the error: a target (your code) or the load balancer itself (no healthy target,
 #: a target that hung up or timed out).
 ERROR_ORIGINS = {"target": "HTTPCode_Target_5XX_Count", "elb": "HTTPCode_ELB_5XX_Count"}
-
-
 TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
 LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
 LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
