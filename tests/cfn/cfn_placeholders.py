@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import re._constants as sre_constants  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
+import warnings
 from typing import Any
 
 import regex
@@ -230,7 +231,9 @@ def _candidates(pattern: str, low: int) -> Any:
     """Strings made from the pattern (its shortest match, then with longer repeats, some near the
     shortest length allowed), and common ones."""
     try:
-        parsed = sre_parse.parse(_python_pattern(pattern))
+        with warnings.catch_warnings():  # "possible set union" and the like: the registry's dialect
+            warnings.simplefilter("ignore")
+            parsed = sre_parse.parse(_python_pattern(pattern))
     except Exception:  # noqa: BLE001 - a dialect Python's parser lacks: the common strings only
         parsed = None
     near = [max(low + delta, 0) for delta in (-2, -1, 0, 1)] if low > 3 else []
@@ -357,7 +360,9 @@ _COMPILED: dict[str, Any] = {}
 def _compiled(pattern: str) -> Any:
     if pattern not in _COMPILED:
         try:
-            _COMPILED[pattern] = regex.compile(pattern)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _COMPILED[pattern] = regex.compile(pattern)
         except regex.error:
             _COMPILED[pattern] = None
     return _COMPILED[pattern]
