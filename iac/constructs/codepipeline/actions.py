@@ -208,7 +208,12 @@ class Action:
 
 class ActionScope(Construct):
     """Where a bound action keeps what it creates (`<pipeline>/<stage>/<action>`): its role, a
-    deployment role, a rule that starts the pipeline."""
+    deployment role, a rule that starts the pipeline. Made by `Stage.add_action`.
+
+    Args:
+        stage: the stage the action is added to.
+        action: the action being bound; its name is the scope's id.
+    """
 
     def __init__(self, stage: Stage, action: Action) -> None:
         super().__init__(stage, action.name)

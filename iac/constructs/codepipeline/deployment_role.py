@@ -106,6 +106,9 @@ class DeploymentBoundary(Construct):
     It lives under the path /iac-boundary/, out of reach of the names "<stack>-*" a deployment role manages,
     and has a fixed name (with the region: IAM is global), so the delivered stack names its ARN without an
     export from the pipeline's stack.
+
+    Args:
+        pipeline: the pipeline whose deployments the boundary binds (made by its `deployment_boundary()`).
     """
 
     def __init__(self, pipeline: Pipeline, id: str) -> None:

@@ -29,7 +29,13 @@ CODEPIPELINE_SERVICE = "codepipeline.amazonaws.com"
 # -- stages and the pipeline ----------------------------------------------------------------------------
 
 class Stage(Construct):
-    """A named step of the pipeline; its actions run by `run_order` (same number: in parallel)."""
+    """A named step of the pipeline; its actions run by `run_order` (same number: in parallel). Made by
+    `Pipeline.add_stage`.
+
+    Args:
+        pipeline: the pipeline the stage belongs to.
+        name: the stage's name, unique in the pipeline.
+    """
 
     def __init__(self, pipeline: Pipeline, name: str) -> None:
         super().__init__(pipeline, name)
