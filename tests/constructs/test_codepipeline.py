@@ -978,3 +978,26 @@ def test_a_run_order_outside_codepipelines_range_is_refused():
         codepipeline.ManualApproval(run_order=1000)
     with pytest.raises(ConstructError, match=r"run_order must be int \| None, got bool True"):
         codepipeline.ManualApproval(run_order=True)
+
+
+def test_an_ecs_deploy_timeout_takes_a_duration_in_whole_minutes(setup):
+    from iac import Duration
+
+    rolling, _ = _services(setup.stack)
+    pipeline = setup.pipeline()
+    pipeline.add_stage("Deploy", [codepipeline.EcsDeploy(service=rolling.service, input=setup.built,
+                                                         timeout_minutes=Duration.minutes(45))])
+
+    assert _action(setup.resources(), pipeline, "Deploy", "Deploy")["Configuration"]["DeploymentTimeout"] == 45
+    with pytest.raises(ConstructError, match="timeout_minutes: must be 1-60 minutes, got 120"):
+        codepipeline.EcsDeploy(service=rolling.service, input=setup.built, timeout_minutes=Duration.hours(2))
+
+
+def test_a_deploy_action_given_something_else_than_its_service_is_refused_at_the_users_line(setup):
+    with pytest.raises(ConstructError, match="^EcsDeploy: service must be an ecs.FargateService, got str") as caught:
+        line = _next_line()
+        codepipeline.EcsDeploy(service="web", input=setup.built)
+    assert caught.value.location.line == line
+    with pytest.raises(ConstructError, match="deployment_group must be a codedeploy.EcsDeploymentGroup"):
+        codepipeline.CodeDeployEcsDeploy(deployment_group="web", task_definition_template=setup.built.at_path("t.json"),
+                                         app_spec_template=setup.built.at_path("a.yaml"))
