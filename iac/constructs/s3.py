@@ -10,27 +10,27 @@ cannot delete a bucket that still holds objects anyway, so "destroy" only helps 
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Final, Literal
 
 import attrs
 
 from iac.constructs import iam
 from iac.constructs.core import CfnResource, Construct, Lazy, Token, is_token
-from iac.constructs.core.construct import props_validator_in
-from iac.constructs.core.removal import DESTROY, RETAIN, apply_removal_policy, removal_policy_validator
+from iac.constructs.core.props import Cfn, Check
+from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.source import caller_location
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::S3::Bucket"
-BUCKET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 IP_ADDRESS_RE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 
 
 class BucketEncryption:
-    S3_MANAGED = "S3_MANAGED"  # SSE-S3 (AES256): S3 holds the keys
-    KMS = "KMS"  # SSE-KMS with your key (kms_key_arn=): key use is logged and governed by its policy
+    S3_MANAGED: Final = "S3_MANAGED"  # SSE-S3 (AES256): S3 holds the keys
+    KMS: Final = "KMS"  # SSE-KMS with your key (kms_key_arn=): key use is logged and governed by its policy
 
 
 ENCRYPTIONS = (BucketEncryption.S3_MANAGED, BucketEncryption.KMS)
@@ -44,75 +44,153 @@ WRITE_ACTIONS = ("s3:Abort*", "s3:DeleteObject*", "s3:PutObject", "s3:PutObjectL
 KMS_READ_ACTIONS = ("kms:Decrypt",)
 KMS_WRITE_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 
-
-# -- validators -------------------------------------------------------------------------------
-
-def _check_bucket_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    """S3's naming rules for literal names; deploy-time names pass (CloudFormation checks them)."""
-    if value is None or is_token(value):
-        return
-    if not isinstance(value, str) or not BUCKET_NAME_RE.match(value) or ".." in value \
-            or IP_ADDRESS_RE.match(value) or value.startswith("xn--") or value.endswith("-s3alias"):
-        raise ValueError(f"bucket_name {value!r} is not a valid S3 bucket name: use 3 to 63 lowercase letters, "
-                         "digits, '.' or '-', starting and ending with a letter or digit")
+#: S3's shortest bucket name. The BucketName schema sets the longest and the characters, not this.
+MIN_BUCKET_NAME_LENGTH = 3
 
 
-def _check_kms_key_arn(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    """An ARN (grants name it in policies, so a key id or alias is not enough) or a deploy-time value."""
-    if value is None or is_token(value):
-        return
-    if not isinstance(value, str) or not value.startswith("arn:") or ":kms:" not in value:
-        raise ValueError(f"kms_key_arn must be a KMS key ARN (arn:aws:kms:region:account:key/id), got {value!r}")
+# -- rules the schema cannot say ---------------------------------------------------------------
+
+def bucket_name_rule(value: Any) -> str | None:
+    """A `Check` rule: S3's naming rules beyond the schema's pattern and length (literal names only;
+    CloudFormation checks a deploy-time name). https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"""
+    if not isinstance(value, str) or is_token(value):
+        return None
+    if len(value) < MIN_BUCKET_NAME_LENGTH:
+        why = f"S3 bucket names are at least {MIN_BUCKET_NAME_LENGTH} characters long"
+    elif ".." in value:
+        why = "it must not have two adjacent periods"
+    elif IP_ADDRESS_RE.match(value):
+        why = "it must not be formatted as an IP address"
+    elif value.startswith("xn--") or value.endswith("-s3alias"):
+        why = "the prefix 'xn--' and the suffix '-s3alias' are reserved"
+    else:
+        return None
+    return f"{value!r} is not a valid S3 bucket name: {why}"
 
 
-def _check_lifecycle_rules(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, list | tuple) or not all(isinstance(rule, dict) for rule in value):
-        raise TypeError("lifecycle_rules must be a list of rule dicts as CloudFormation writes them, e.g. "
-                        "[{'Status': 'Enabled', 'ExpirationInDays': 30}]")
+def kms_key_arn_rule(value: Any) -> str | None:
+    """A `Check` rule: an ARN (grants name the key in policies, so a key id or alias is not enough) or a
+    deploy-time value."""
+    if not isinstance(value, str) or is_token(value):
+        return None
+    if value.startswith("arn:") and ":kms:" in value:
+        return None
+    return f"must be a KMS key ARN (arn:aws:kms:region:account:key/id), got {value!r}"
 
 
-def _bool_field(default: bool) -> Any:
-    return attrs.field(default=default, validator=attrs.validators.instance_of(bool))
+def lifecycle_rules_rule(value: Any) -> str | None:
+    """A `Check` rule: each rule as the schema of LifecycleConfiguration.Rules describes it."""
+    return _schema_problem(("LifecycleConfiguration", "Rules"), [dict(rule) for rule in value])
 
 
-@attrs.define(kw_only=True)
+def _schema_problem(path: tuple[str, ...], value: Any) -> str | None:
+    """What the registry schema of the nested property at `path` says is wrong with `value`, or None."""
+    if _contains_token(value):
+        return None
+    validator = _nested_validator(path)
+    error = None if validator is None else next(iter(sorted(validator.iter_errors(value), key=lambda e: list(e.path))),
+                                                 None)
+    if error is None:
+        return None
+    where = "".join(f"[{part!r}]" for part in error.path)
+    return f"{error.message}{' at ' + where if where else ''} ({RESOURCE_TYPE} {'.'.join(path)}, per its schema)"
+
+
+@functools.cache
+def _nested_validator(path: tuple[str, ...]) -> Any:
+    from iac.specs import property_document  # the schemas load on first use only
+
+    document = property_document(RESOURCE_TYPE, *path)
+    if document is None:
+        return None
+    import jsonschema
+
+    return jsonschema.Draft7Validator(document)
+
+
+def _contains_token(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_contains_token(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_contains_token(item) for item in value)
+    return is_token(value)
+
+
+@attrs.frozen(kw_only=True)
 class BucketProps:
-    bucket_name: Any = attrs.field(default=None, validator=_check_bucket_name)
-    versioned: bool = _bool_field(False)
-    encryption: str = attrs.field(default=BucketEncryption.S3_MANAGED, validator=props_validator_in(ENCRYPTIONS))
-    kms_key_arn: Any = attrs.field(default=None, validator=_check_kms_key_arn)
-    block_public_access: bool = _bool_field(True)
-    enforce_ssl: bool = _bool_field(True)
-    removal_policy: str = attrs.field(default=RETAIN, validator=removal_policy_validator((RETAIN, DESTROY),
-                                                                                          RESOURCE_TYPE))
-    lifecycle_rules: list[dict[str, Any]] | None = attrs.field(default=None, validator=_check_lifecycle_rules)
-    event_bridge_enabled: bool = _bool_field(False)
+    """The options a Bucket was created with (other constructs read them: `bucket.props.versioned`)."""
 
-    def __attrs_post_init__(self) -> None:
-        if self.encryption is None:
-            raise ValueError(f"encryption must be one of {', '.join(ENCRYPTIONS)}; got None")
-        if self.encryption == BucketEncryption.KMS and self.kms_key_arn is None:
-            raise ValueError("encryption KMS needs kms_key_arn (the ARN of your KMS key)")
-        if self.encryption != BucketEncryption.KMS and self.kms_key_arn is not None:
-            raise ValueError(f"kms_key_arn is only used with encryption KMS, not {self.encryption}")
+    bucket_name: str | Token | None
+    versioned: bool
+    encryption: str
+    kms_key_arn: str | Token | None
+    block_public_access: bool
+    enforce_ssl: bool
+    removal_policy: str
+    lifecycle_rules: tuple[Mapping[str, Any], ...] | None
+    event_bridge_enabled: bool
 
 
 # -- the bucket ------------------------------------------------------------------------------
 
 class Bucket(Construct):
     """An S3 bucket (`AWS::S3::Bucket`, the child `Resource`) and, when it has statements, its
-    bucket policy (`AWS::S3::BucketPolicy`, the child `Policy`), written with its final statements."""
+    bucket policy (`AWS::S3::BucketPolicy`, the child `Policy`), written with its final statements.
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    Args:
+        bucket_name: the bucket's name; CloudFormation generates one when omitted (names are global
+            across AWS accounts, and a fixed name makes the bucket impossible to replace).
+        versioned: keep every version of every object (VersioningConfiguration Enabled).
+        encryption: BucketEncryption.S3_MANAGED (default: SSE-S3, AES256) or BucketEncryption.KMS
+            (SSE-KMS with the key of kms_key_arn).
+        kms_key_arn: the ARN of the KMS key objects are encrypted with; only with encryption KMS, which
+            needs it. Grants then include the key.
+        block_public_access: turn on all four public access block settings (default True).
+        enforce_ssl: add a bucket policy statement that denies any request not made over TLS (default True).
+        removal_policy: what happens to the bucket when it leaves the stack or is replaced: "retain"
+            (default) or "destroy" (CloudFormation can only delete an empty bucket).
+        lifecycle_rules: lifecycle rules as CloudFormation writes them, e.g.
+            [{"Status": "Enabled", "ExpirationInDays": 30}]; checked against the schema.
+        event_bridge_enabled: send the bucket's events to EventBridge.
+    """
+
+    cfn_type = RESOURCE_TYPE
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        bucket_name: Annotated[str | Token | None, Cfn("BucketName"), Check(bucket_name_rule)] = None,
+        versioned: bool = False,
+        encryption: Literal["S3_MANAGED", "KMS"] = BucketEncryption.S3_MANAGED,
+        kms_key_arn: Annotated[str | Token | None, Check(kms_key_arn_rule)] = None,
+        block_public_access: bool = True,
+        enforce_ssl: bool = True,
+        removal_policy: Annotated[RemovalPolicy, Check(removal_policy_rule((RETAIN, DESTROY), RESOURCE_TYPE))] = RETAIN,
+        lifecycle_rules: Annotated[Sequence[Mapping[str, Any]] | None, Check(lifecycle_rules_rule)] = None,
+        event_bridge_enabled: bool = False,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: BucketProps = self._build_props(BucketProps, props)
+        problem = None
+        if encryption == BucketEncryption.KMS and kms_key_arn is None:
+            problem = "encryption KMS needs kms_key_arn (the ARN of your KMS key)"
+        elif encryption != BucketEncryption.KMS and kms_key_arn is not None:
+            problem = f"kms_key_arn is only used with encryption KMS, not {encryption}"
+        if problem is not None:
+            raise ConstructError(f"invalid argument for Bucket {id!r}: {problem}", path=self.path,
+                                 location=self.location)
+        self.props = BucketProps(
+            bucket_name=bucket_name, versioned=versioned, encryption=encryption, kms_key_arn=kms_key_arn,
+            block_public_access=block_public_access, enforce_ssl=enforce_ssl, removal_policy=removal_policy,
+            lifecycle_rules=tuple(lifecycle_rules) if lifecycle_rules is not None else None,
+            event_bridge_enabled=event_bridge_enabled,
+        )
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=self._properties())
-        apply_removal_policy(self.resource, self.props.removal_policy)
+        apply_removal_policy(self.resource, removal_policy)
         self.policy: CfnResource | None = None
         self._policy_document = iam.PolicyDocument()
-        if self.props.enforce_ssl:
+        if enforce_ssl:
             self.add_to_resource_policy(self._deny_insecure_transport())
 
     def _properties(self) -> dict[str, Any]:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from iac import App, CfnResource, ConstructError, Stack
+from iac import App, CfnResource, ConstructError, Parameter, Stack
 from iac.constructs import iam, s3
+from iac.specs import property_length
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 from iac.synth.synthesizer import validate_assembly
@@ -225,14 +226,22 @@ def test_granting_to_something_without_a_role_names_it(stack):
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"bucket_name": "My_Bucket"}, "bucket_name 'My_Bucket' is not a valid S3 bucket name"),
-    ({"bucket_name": "ab"}, "not a valid S3 bucket name"),
-    ({"bucket_name": "192.168.1.1"}, "not a valid S3 bucket name"),
-    ({"encryption": "SSE"}, "encryption must be one of KMS, S3_MANAGED; got 'SSE'"),
+    ({"bucket_name": "My_Bucket"}, r"bucket_name: 'My_Bucket' does not match .* \(AWS::S3::Bucket BucketName, per its"),
+    ({"bucket_name": "ab"}, "bucket_name: 'ab' is not a valid S3 bucket name: S3 bucket names are at least 3"),
+    ({"bucket_name": "192.168.1.1"}, "not a valid S3 bucket name: it must not be formatted as an IP address"),
+    ({"bucket_name": "my..bucket"}, "not a valid S3 bucket name: it must not have two adjacent periods"),
+    ({"bucket_name": "xn--bucket"}, "not a valid S3 bucket name: the prefix 'xn--' and the suffix '-s3alias'"),
+    ({"bucket_name": 42}, r"bucket_name must be str \| Token \| None, got int 42"),
+    ({"encryption": "SSE"}, r"encryption must be 'S3_MANAGED' \| 'KMS', got str 'SSE'"),
     ({"encryption": "KMS"}, "encryption KMS needs kms_key_arn"),
     ({"kms_key_arn": KEY_ARN}, "kms_key_arn is only used with encryption KMS"),
-    ({"versioned": "yes"}, "'versioned' must be <class 'bool'>"),
-    ({"lifecycle_rules": {"Status": "Enabled"}}, "lifecycle_rules must be a list of rule dicts"),
+    ({"encryption": "KMS", "kms_key_arn": "alias/mine"}, r"kms_key_arn: must be a KMS key ARN \(arn:aws:kms:"),
+    ({"versioned": "yes"}, "versioned must be bool, got str 'yes'"),
+    ({"lifecycle_rules": {"Status": "Enabled"}},
+     r"lifecycle_rules must be Sequence\[Mapping\[str, Any\]\] \| None, got dict"),
+    ({"lifecycle_rules": [{"Status": "On"}]},
+     r"lifecycle_rules: 'On' is not one of .* at \[0\]\['Status'\] "
+     r"\(AWS::S3::Bucket LifecycleConfiguration.Rules, per its schema\)"),
     ({"removal_policy": "snapshot"}, "AWS::S3::Bucket does not support the Snapshot policy"),
     ({"public": True}, "Bucket 'Bucket' has no argument 'public'"),
 ])
@@ -241,6 +250,37 @@ def test_bad_inputs_are_refused_at_construction(stack, options, message):
         s3.Bucket(stack, "Bucket", **options)
 
     assert caught.value.path == "Main/Bucket"
+    assert caught.value.location is not None and caught.value.location.file == __file__
+
+
+def test_a_misspelt_option_gets_a_did_you_mean(stack):
+    with pytest.raises(ConstructError, match="Bucket 'Bucket' has no argument 'versionned'") as caught:
+        s3.Bucket(stack, "Bucket", versionned=True)
+
+    assert caught.value.hint == "did you mean versioned?"
+    assert caught.value.location.file == __file__
+
+
+def test_the_bucket_name_limit_is_the_schemas(app, stack):
+    longest = property_length("AWS::S3::Bucket", "BucketName")[1]
+    assert isinstance(longest, int)
+
+    fits = s3.Bucket(stack, "Fits", bucket_name="b" * longest)
+    with pytest.raises(ConstructError, match=r"bucket_name: 'b+' is too long \(AWS::S3::Bucket BucketName"):
+        s3.Bucket(stack, "TooLong", bucket_name="b" * (longest + 1))
+    assert entry(app, fits)["Properties"]["BucketName"] == "b" * longest
+
+
+def test_deploy_time_names_and_keys_are_left_for_cloudformation_to_check(app, stack):
+    name = Parameter(stack, "Name")
+    key = Parameter(stack, "Key")
+    bucket = s3.Bucket(stack, "Bucket", bucket_name=name.value, encryption=s3.BucketEncryption.KMS,
+                       kms_key_arn=key.value)
+
+    properties = entry(app, bucket)["Properties"]
+    assert properties["BucketName"] == {"Ref": "Name"}
+    assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {"Ref": "Key"}
 
 
 def test_an_object_pattern_must_be_a_non_empty_string(stack):
