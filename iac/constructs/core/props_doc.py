@@ -130,21 +130,45 @@ def _init_owner(cls: type) -> type:
 # -- the reference document --------------------------------------------------------------------
 
 def construct_classes(package: str = "iac.constructs") -> Iterator[tuple[str, type]]:
-    """(module name, class) for each public construct class defined under `package` whose constructor
-    declares props, in module then source order."""
+    """(the module users import it from, class) for each public construct class defined under `package`
+    whose constructor declares props: the core classes `iac` exports first, then module by module in
+    source order. A class a package re-exports is named by that package (`codepipeline.Pipeline`, not
+    the submodule that defines it), so the reference reads as user code does."""
     root = importlib.import_module(package)
     names = sorted(info.name for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."))
-    for module_name in names:
-        if ".core" in module_name or module_name.rsplit(".", 1)[-1].startswith("_"):
+    core = [name for name in names if ".core" in name]
+    services = [name for name in names if ".core" not in name]
+    for module_name in core + services:
+        if module_name.rsplit(".", 1)[-1].startswith("_"):
             continue
-        module = importlib.import_module(module_name)
-        classes = [value for name, value in vars(module).items()
-                   if isinstance(value, type) and issubclass(value, Construct) and not name.startswith("_")
-                   and value.__module__ == module_name and "__init__" in value.__dict__]
-        classes.sort(key=lambda klass: inspect.getsourcelines(klass)[1])
-        for klass in classes:
-            if init_spec(klass).props:
-                yield module_name, klass
+        for klass in _classes_of(importlib.import_module(module_name)):
+            public = _public_module(module_name, klass, package)
+            if public is not None and init_spec(klass).props:
+                yield public, klass
+
+
+def _classes_of(module: Any) -> list[type]:
+    classes = [value for name, value in vars(module).items()
+               if isinstance(value, type) and issubclass(value, Construct) and not name.startswith("_")
+               and value.__module__ == module.__name__ and "__init__" in value.__dict__]
+    classes.sort(key=lambda klass: inspect.getsourcelines(klass)[1])
+    return classes
+
+
+def _public_module(module_name: str, klass: type, package: str) -> str | None:
+    """Where users import `klass` from: the outermost package below `package` that re-exports it, or `iac`
+    for a core class it exports; None for a core class `iac` does not export (internal machinery)."""
+    if ".core" in module_name:
+        import iac
+
+        return "iac" if getattr(iac, klass.__name__, None) is klass else None
+    public = module_name
+    parts = module_name.split(".")
+    for depth in range(len(parts) - 1, len(package.split(".")), -1):
+        parent = importlib.import_module(".".join(parts[:depth]))
+        if getattr(parent, klass.__name__, None) is klass:
+            public = parent.__name__
+    return public
 
 
 def reference_markdown() -> str:
@@ -157,7 +181,7 @@ def reference_markdown() -> str:
         "",
     ]
     for module_name, klass in construct_classes():
-        short_module = module_name.removeprefix("iac.constructs.")
+        short_module = module_name.removeprefix("iac.constructs.")  # "iac" for the core classes
         lines += [f"## `{short_module}.{klass.__name__}`", ""]
         summary = inspect.cleandoc(klass.__doc__ or "").split("\n\n")[0]
         if summary:
