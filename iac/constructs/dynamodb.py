@@ -8,70 +8,70 @@ an AWS owned key (DynamoDB always encrypts; AWS_MANAGED or CUSTOMER_MANAGED put 
 account); DeletionPolicy and UpdateReplacePolicy Retain, so neither deleting the construct nor a
 change that replaces the table deletes its items. Grants name exact actions on the table's ARN (and
 its indexes' ARNs when it has any), never `dynamodb:*`.
+
+Values are checked where they are given, against the registry schema of AWS::DynamoDB::Table (names,
+lengths, enums: key types, billing modes, stream views, projections); what the schema cannot say
+(which options go together, a capacity of at least one unit) is checked by the named rules below.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from typing import Any
+import difflib
+import functools
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Final, Literal
 
 import attrs
 
 from iac.constructs import iam
 from iac.constructs.core import CfnResource, Construct, Lazy, Token, is_token
-from iac.constructs.core.construct import props_validator_in
-from iac.constructs.core.removal import DESTROY, RETAIN, apply_removal_policy, removal_policy_validator
+from iac.constructs.core.props import Cfn, Check
+from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.source import caller_location
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::DynamoDB::Table"
-MAX_GLOBAL_SECONDARY_INDEXES = 20  # DynamoDB's default quota per table
-NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")  # table and index names
+MAX_GLOBAL_SECONDARY_INDEXES = 20  # DynamoDB's default quota per table (a quota: no schema states it)
 
 
 class AttributeType:
     """Key attribute types as DynamoDB writes them."""
 
-    STRING = "S"
-    NUMBER = "N"
-    BINARY = "B"
+    STRING: Final = "S"
+    NUMBER: Final = "N"
+    BINARY: Final = "B"
 
 
 class BillingMode:
-    PAY_PER_REQUEST = "PAY_PER_REQUEST"
-    PROVISIONED = "PROVISIONED"
+    PAY_PER_REQUEST: Final = "PAY_PER_REQUEST"
+    PROVISIONED: Final = "PROVISIONED"
 
 
 class TableEncryption:
     """Who holds the key that encrypts the table at rest."""
 
-    AWS_OWNED = "AWS_OWNED"  # DynamoDB's own key: free, invisible in the account
-    AWS_MANAGED = "AWS_MANAGED"  # the account's aws/dynamodb KMS key: key use shows up in CloudTrail
-    CUSTOMER_MANAGED = "CUSTOMER_MANAGED"  # a KMS key you own (kms_key_arn=): you control its policy
+    AWS_OWNED: Final = "AWS_OWNED"  # DynamoDB's own key: free, invisible in the account
+    AWS_MANAGED: Final = "AWS_MANAGED"  # the account's aws/dynamodb KMS key: key use shows up in CloudTrail
+    CUSTOMER_MANAGED: Final = "CUSTOMER_MANAGED"  # a KMS key you own (kms_key_arn=): you control its policy
 
 
 class StreamViewType:
     """What each stream record holds."""
 
-    NEW_IMAGE = "NEW_IMAGE"
-    OLD_IMAGE = "OLD_IMAGE"
-    NEW_AND_OLD_IMAGES = "NEW_AND_OLD_IMAGES"
-    KEYS_ONLY = "KEYS_ONLY"
+    NEW_IMAGE: Final = "NEW_IMAGE"
+    OLD_IMAGE: Final = "OLD_IMAGE"
+    NEW_AND_OLD_IMAGES: Final = "NEW_AND_OLD_IMAGES"
+    KEYS_ONLY: Final = "KEYS_ONLY"
 
 
 class Projection:
     """Which attributes a global secondary index copies; a list of names means those plus the keys."""
 
-    ALL = "ALL"
-    KEYS_ONLY = "KEYS_ONLY"
+    ALL: Final = "ALL"
+    KEYS_ONLY: Final = "KEYS_ONLY"
 
 
-KEY_TYPES = (AttributeType.STRING, AttributeType.NUMBER, AttributeType.BINARY)
-BILLING_MODES = (BillingMode.PAY_PER_REQUEST, BillingMode.PROVISIONED)
 ENCRYPTIONS = (TableEncryption.AWS_OWNED, TableEncryption.AWS_MANAGED, TableEncryption.CUSTOMER_MANAGED)
-STREAM_VIEW_TYPES = (StreamViewType.NEW_IMAGE, StreamViewType.OLD_IMAGE, StreamViewType.NEW_AND_OLD_IMAGES,
-                     StreamViewType.KEYS_ONLY)
 
 READ_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
                 "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
@@ -91,122 +91,207 @@ class Attribute:
     type: str
 
 
-# -- validators -------------------------------------------------------------------------------
+# -- the schema of nested properties ------------------------------------------------------------
 
-def _check_key(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is None and attribute.name == "sort_key":
-        return
+def key_types() -> tuple[str, ...]:
+    """The types a key attribute may have, from the schema (AttributeDefinitions.AttributeType)."""
+    from iac.specs import property_enum  # the schemas load on first use only
+
+    return tuple(property_enum(RESOURCE_TYPE, "AttributeDefinitions", "AttributeType"))
+
+
+def _schema_problem(path: tuple[str, ...], value: Any, source: str | None = None) -> str | None:
+    """What the registry schema of the (nested) property at `path` says is wrong with `value`, or None.
+    `Cfn(...)` binds top-level properties only; these props feed properties below them."""
+    if is_token(value):
+        return None
+    validator = _nested_validator(path)
+    error = None if validator is None else next(iter(validator.iter_errors(value)), None)
+    if error is None:
+        return None
+    nearest = ""
+    if error.validator == "enum" and isinstance(value, str):
+        close = difflib.get_close_matches(value, [str(option) for option in error.validator_value], n=1, cutoff=0.5)
+        nearest = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{error.message}{nearest} ({source or ''}{RESOURCE_TYPE} {'.'.join(path)}, per its schema)"
+
+
+@functools.cache
+def _nested_validator(path: tuple[str, ...]) -> Any:
+    from iac.specs import property_document
+
+    document = property_document(RESOURCE_TYPE, *path)
+    if document is None:
+        return None
+    import jsonschema
+
+    return jsonschema.Draft7Validator(document)
+
+
+def _schema_rule(*path: str) -> Callable[[Any], str | None]:
+    """A props `Check` rule: the value as the schema of the nested property at `path` describes it."""
+
+    def rule(value: Any) -> str | None:
+        return _schema_problem(path, value)
+
+    rule.__name__ = f"schema_of_{'_'.join(path)}"
+    return rule
+
+
+# -- rules the schema cannot say ----------------------------------------------------------------
+
+def key_rule(value: Any) -> str | None:
+    """A `Check` rule: a key attribute has a literal name (KeySchema.AttributeName's lengths) and a key
+    type (AttributeDefinitions.AttributeType's enum). A deploy-time name cannot be: the attribute
+    definitions are computed from the names."""
     if not isinstance(value, Attribute):
-        raise TypeError(f"{attribute.name} must be dynamodb.Attribute(name, type), got {value!r}")
-    if not isinstance(value.name, str) or not 1 <= len(value.name) <= 255 or is_token(value.name):
-        raise ValueError(f"{attribute.name} name must be a literal string of 1 to 255 characters, "
-                         f"got {value.name!r}")
-    if value.type not in KEY_TYPES:
-        raise ValueError(f"{attribute.name} {value.name!r} has type {value.type!r}; key attributes are "
-                         "AttributeType.STRING ('S'), NUMBER ('N') or BINARY ('B')")
+        return None
+    if not isinstance(value.name, str) or is_token(value.name):
+        return f"the name of a key attribute must be a literal string, got {value.name!r}"
+    problem = _schema_problem(("KeySchema", "AttributeName"), value.name)
+    if problem:
+        return f"name {problem}"
+    types = key_types()
+    if value.type not in types:
+        names = {getattr(AttributeType, name): name for name in ("STRING", "NUMBER", "BINARY")}
+        spelled = ", ".join(f"AttributeType.{names[t]} ({t!r})" if t in names else repr(t) for t in types)
+        return (f"{value.name!r} has type {value.type!r}; key attributes are one of {spelled} "
+                f"({RESOURCE_TYPE} AttributeDefinitions.AttributeType, per its schema)")
+    return None
 
 
-def _check_name(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    """Literal names must be 3-255 letters, digits, '_', '-' or '.'; deploy-time names pass."""
-    if value is None or is_token(value):
-        return
-    if not isinstance(value, str) or not NAME_RE.match(value):
-        raise ValueError(f"{attribute.name} {value!r} is not a valid DynamoDB name: use 3 to 255 letters, "
-                         "digits, '_', '-' or '.'")
+def dynamodb_name_rule(value: Any) -> str | None:
+    """A `Check` rule for table names: DynamoDB names tables and indexes by the same rule, which the
+    schema states for IndexName only (TableName's 1-1024 also admits a table ARN where the API takes
+    one). https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html"""
+    if not isinstance(value, str):
+        return None
+    problem = _schema_problem(("GlobalSecondaryIndexes", "IndexName"), value, source="tables are named as indexes: ")
+    return f"not a valid DynamoDB table name: {problem}" if problem else None
 
 
-def _check_capacity(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise ValueError(f"{attribute.name} must be a whole number of capacity units, at least 1; got {value!r}")
+def capacity_rule(value: Any) -> str | None:
+    """A `Check` rule: a provisioned capacity is at least one unit. The schema's minimum of 0 is what
+    DynamoDB reports for an on-demand table; CreateTable refuses 0 (ProvisionedThroughput, range 1-)."""
+    if isinstance(value, int) and value < 1:
+        return f"must be a whole number of capacity units, at least 1; got {value!r}"
+    return None
 
 
-def _check_kms_key_arn(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    """An ARN (grants name it in policies, so a key id or alias is not enough) or a deploy-time value."""
-    if value is None or is_token(value):
-        return
-    if not isinstance(value, str) or not value.startswith("arn:") or ":kms:" not in value:
-        raise ValueError(f"kms_key_arn must be a KMS key ARN (arn:aws:kms:region:account:key/id), got {value!r}")
+def kms_key_arn_rule(value: Any) -> str | None:
+    """A `Check` rule: an ARN (grants name the key in policies, so a key id or alias is not enough) or a
+    deploy-time value."""
+    if not isinstance(value, str) or is_token(value):
+        return None
+    if value.startswith("arn:") and ":kms:" in value:
+        return None
+    return f"must be a KMS key ARN (arn:aws:kms:region:account:key/id), got {value!r}"
 
 
-def _check_capacities(billing_mode: str, read: int | None, write: int | None, what: str) -> None:
+def non_empty_rule(value: Any) -> str | None:
+    """A `Check` rule: a name that is given is not empty."""
+    return "must not be empty" if value == "" else None
+
+
+def projection_rule(value: Any) -> str | None:
+    """A `Check` rule: 'ALL', 'KEYS_ONLY' (Projection.ProjectionType's enum, INCLUDE being spelt as a
+    list) or a non-empty list of attribute names (NonKeyAttributes' items)."""
+    if isinstance(value, str):
+        from iac.specs import property_enum
+
+        choices = [c for c in property_enum(RESOURCE_TYPE, "GlobalSecondaryIndexes", "Projection", "ProjectionType")
+                   if c != "INCLUDE"]
+        if value in choices:
+            return None
+        return (f"must be {' or '.join(repr(c) for c in choices)} or a non-empty list of attribute names "
+                f"(those are copied besides the keys), got {value!r}")
+    if not value:
+        return "a list of attribute names must not be empty (use Projection.KEYS_ONLY for none)"
+    return _schema_problem(("GlobalSecondaryIndexes", "Projection", "NonKeyAttributes"), list(value))
+
+
+def _capacities_problem(billing_mode: str, read: int | None, write: int | None, what: str) -> str | None:
     """PROVISIONED needs both capacities; on-demand must have neither (CloudFormation rejects them)."""
     given = read is not None or write is not None
     if billing_mode == BillingMode.PROVISIONED and (read is None or write is None):
-        raise ValueError(f"{what} with billing_mode PROVISIONED needs both read_capacity and write_capacity")
+        return f"{what} with billing_mode PROVISIONED needs both read_capacity and write_capacity"
     if billing_mode == BillingMode.PAY_PER_REQUEST and given:
-        raise ValueError(f"{what} is billed PAY_PER_REQUEST (on demand), so read_capacity and write_capacity "
-                         "do not apply; pass billing_mode='PROVISIONED' to set capacities")
+        return (f"{what} is billed PAY_PER_REQUEST (on demand), so read_capacity and write_capacity "
+                "do not apply; pass billing_mode='PROVISIONED' to set capacities")
+    return None
 
 
-# -- props -------------------------------------------------------------------------------------
-
-@attrs.define(kw_only=True)
-class TableProps:
-    partition_key: Attribute = attrs.field(validator=_check_key)
-    sort_key: Attribute | None = attrs.field(default=None, validator=_check_key)
-    billing_mode: str = attrs.field(default=BillingMode.PAY_PER_REQUEST, validator=props_validator_in(BILLING_MODES))
-    read_capacity: int | None = attrs.field(default=None, validator=_check_capacity)
-    write_capacity: int | None = attrs.field(default=None, validator=_check_capacity)
-    encryption: str = attrs.field(default=TableEncryption.AWS_OWNED, validator=props_validator_in(ENCRYPTIONS))
-    kms_key_arn: Any = attrs.field(default=None, validator=_check_kms_key_arn)
-    point_in_time_recovery: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    time_to_live_attribute: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.and_(attrs.validators.instance_of(str), attrs.validators.min_len(1))))
-    stream: str | None = attrs.field(default=None, validator=props_validator_in(STREAM_VIEW_TYPES))
-    table_name: Any = attrs.field(default=None, validator=_check_name)
-    removal_policy: str = attrs.field(default=RETAIN, validator=removal_policy_validator((RETAIN, DESTROY),
-                                                                                          RESOURCE_TYPE))
-
-    def __attrs_post_init__(self) -> None:
-        if self.encryption is None:
-            raise ValueError(f"encryption must be one of {', '.join(ENCRYPTIONS)}; got None")
-        if self.billing_mode is None:
-            raise ValueError(f"billing_mode must be one of {', '.join(BILLING_MODES)}; got None")
-        _check_capacities(self.billing_mode, self.read_capacity, self.write_capacity, "the table")
-        if self.encryption == TableEncryption.CUSTOMER_MANAGED and self.kms_key_arn is None:
-            raise ValueError("encryption CUSTOMER_MANAGED needs kms_key_arn (the ARN of your KMS key)")
-        if self.encryption != TableEncryption.CUSTOMER_MANAGED and self.kms_key_arn is not None:
-            raise ValueError(f"kms_key_arn is only used with encryption CUSTOMER_MANAGED, not {self.encryption}")
-        if self.sort_key is not None and self.sort_key.name == self.partition_key.name:
-            raise ValueError(f"sort_key and partition_key are both {self.partition_key.name!r}; "
-                             "they must be different attributes")
-
-
-def _no_sort_key(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+def _no_sort_key(value: Any) -> str | None:
     if value is not None:
-        raise ValueError("a SimpleTable has only a primary key; use dynamodb.Table for a sort key")
+        return "a SimpleTable has only a primary key; use dynamodb.Table for a sort key"
+    return None
 
 
-@attrs.define(kw_only=True)
-class SimpleTableProps(TableProps):
-    sort_key: Attribute | None = attrs.field(default=None, validator=_no_sort_key)
+KeyAttribute = Annotated[Attribute, Check(key_rule)]
+OptionalKeyAttribute = Annotated[Attribute | None, Check(key_rule)]
+ReadCapacity = Annotated[int | None, Check(_schema_rule("ProvisionedThroughput", "ReadCapacityUnits")),
+                         Check(capacity_rule)]
+WriteCapacity = Annotated[int | None, Check(_schema_rule("ProvisionedThroughput", "WriteCapacityUnits")),
+                          Check(capacity_rule)]
+TableName = Annotated[str | Token | None, Cfn("TableName"), Check(dynamodb_name_rule)]
+KmsKeyArn = Annotated[str | Token | None, Check(kms_key_arn_rule)]
+TimeToLiveAttribute = Annotated[str | None, Check(_schema_rule("TimeToLiveSpecification", "AttributeName")),
+                                Check(non_empty_rule)]
+Stream = Annotated[str | None, Check(_schema_rule("StreamSpecification", "StreamViewType"))]
+Encryption = Literal["AWS_OWNED", "AWS_MANAGED", "CUSTOMER_MANAGED"]
+TableRemovalPolicy = Annotated[RemovalPolicy, Check(removal_policy_rule((RETAIN, DESTROY), RESOURCE_TYPE))]
 
 
-def _check_projection(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if value in (Projection.ALL, Projection.KEYS_ONLY):
-        return
-    if isinstance(value, list | tuple) and value and all(isinstance(n, str) and n for n in value):
-        return
-    raise ValueError(f"projection must be 'ALL', 'KEYS_ONLY' or a non-empty list of attribute names "
-                     f"(those are copied besides the keys), got {value!r}")
+# -- props records (what the table was created with; no checks of their own) -------------------------
+
+@attrs.frozen(kw_only=True)
+class TableProps:
+    partition_key: Attribute
+    sort_key: Attribute | None
+    billing_mode: str
+    read_capacity: int | None
+    write_capacity: int | None
+    encryption: str
+    kms_key_arn: str | Token | None
+    point_in_time_recovery: bool
+    time_to_live_attribute: str | None
+    stream: str | None
+    table_name: str | Token | None
+    removal_policy: str
 
 
-@attrs.define(kw_only=True)
+@attrs.frozen(kw_only=True)
 class GlobalSecondaryIndexProps:
-    index_name: str = attrs.field(validator=[attrs.validators.instance_of(str), _check_name])
-    partition_key: Attribute = attrs.field(validator=_check_key)
-    sort_key: Attribute | None = attrs.field(default=None, validator=_check_key)
-    projection: str | list[str] = attrs.field(default=Projection.ALL, validator=_check_projection)
-    read_capacity: int | None = attrs.field(default=None, validator=_check_capacity)
-    write_capacity: int | None = attrs.field(default=None, validator=_check_capacity)
-
-    def __attrs_post_init__(self) -> None:
-        if self.sort_key is not None and self.sort_key.name == self.partition_key.name:
-            raise ValueError(f"sort_key and partition_key are both {self.partition_key.name!r}; "
-                             "they must be different attributes")
+    index_name: str
+    partition_key: Attribute
+    sort_key: Attribute | None
+    projection: str | tuple[str, ...]
+    read_capacity: int | None
+    write_capacity: int | None
 
 
 # -- the table ---------------------------------------------------------------------------------
+
+_TABLE_ARGS = """
+        billing_mode: BillingMode.PAY_PER_REQUEST (default: on demand) or BillingMode.PROVISIONED
+            (then read_capacity and write_capacity are required).
+        read_capacity: read capacity units of a PROVISIONED table (and its indexes unless they set their own).
+        write_capacity: write capacity units of a PROVISIONED table (and its indexes unless they set their own).
+        encryption: who holds the key that encrypts the table: TableEncryption.AWS_OWNED (default),
+            AWS_MANAGED (the account's aws/dynamodb key) or CUSTOMER_MANAGED (the key of kms_key_arn).
+        kms_key_arn: the ARN of your KMS key; only with encryption CUSTOMER_MANAGED, which needs it.
+            Grants then include the key.
+        point_in_time_recovery: keep continuous backups (35 days) to restore the table to any second.
+        time_to_live_attribute: the attribute holding each item's expiry time (epoch seconds); items
+            past it are deleted by DynamoDB.
+        stream: write a change stream with this view (a StreamViewType value); needed by
+            `table_stream_arn` and `grant_stream_read`.
+        table_name: the table's name; CloudFormation generates one when omitted (a fixed name makes the
+            table impossible to replace without a name change).
+        removal_policy: what happens to the items when the table leaves the stack or is replaced:
+            "retain" (default) or "destroy".
+"""
+
 
 class Table(Construct):
     """A DynamoDB table (`AWS::DynamoDB::Table`, the child `Resource`).
@@ -214,17 +299,63 @@ class Table(Construct):
     Indexes can be added after creation (`add_global_secondary_index`); the attribute definitions,
     the index list and every grant already made follow, because they are computed when the template
     is written.
+
+    Args:
+        partition_key: the partition (hash) key: `Attribute(name, AttributeType.STRING)`.
+        sort_key: the sort (range) key, a different attribute; none by default.
     """
 
-    _props_type: type[TableProps] = TableProps
+    __doc__ = (__doc__ or "") + _TABLE_ARGS
+    cfn_type = RESOURCE_TYPE
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        partition_key: KeyAttribute,
+        sort_key: OptionalKeyAttribute = None,
+        billing_mode: Annotated[str, Cfn("BillingMode")] = BillingMode.PAY_PER_REQUEST,
+        read_capacity: ReadCapacity = None,
+        write_capacity: WriteCapacity = None,
+        encryption: Encryption = TableEncryption.AWS_OWNED,
+        kms_key_arn: KmsKeyArn = None,
+        point_in_time_recovery: bool = False,
+        time_to_live_attribute: TimeToLiveAttribute = None,
+        stream: Stream = None,
+        table_name: TableName = None,
+        removal_policy: TableRemovalPolicy = RETAIN,
+    ) -> None:
         super().__init__(scope, id)
-        self.props: TableProps = self._build_props(self._props_type, props)
+        self.props = TableProps(
+            partition_key=partition_key, sort_key=sort_key, billing_mode=billing_mode, read_capacity=read_capacity,
+            write_capacity=write_capacity, encryption=encryption, kms_key_arn=kms_key_arn,
+            point_in_time_recovery=point_in_time_recovery, time_to_live_attribute=time_to_live_attribute,
+            stream=stream, table_name=table_name, removal_policy=removal_policy,
+        )
+        problem = self._options_problem()
+        if problem is not None:
+            raise ConstructError(f"invalid argument for {type(self).__name__} {id!r}: {problem}", path=self.path,
+                                 location=self.location)
         self._indexes: list[GlobalSecondaryIndexProps] = []
         self._index_grants: list[iam.Grant] = []  # grants whose resources must cover the indexes
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=self._properties())
-        apply_removal_policy(self.resource, self.props.removal_policy)
+        apply_removal_policy(self.resource, removal_policy)
+
+    def _options_problem(self) -> str | None:
+        """Options that do not go together (each one alone was checked from the signature)."""
+        props = self.props
+        problem = _capacities_problem(props.billing_mode, props.read_capacity, props.write_capacity, "the table")
+        if problem:
+            return problem
+        if props.encryption == TableEncryption.CUSTOMER_MANAGED and props.kms_key_arn is None:
+            return "encryption CUSTOMER_MANAGED needs kms_key_arn (the ARN of your KMS key)"
+        if props.encryption != TableEncryption.CUSTOMER_MANAGED and props.kms_key_arn is not None:
+            return f"kms_key_arn is only used with encryption CUSTOMER_MANAGED, not {props.encryption}"
+        if props.sort_key is not None and props.sort_key.name == props.partition_key.name:
+            return (f"sort_key and partition_key are both {props.partition_key.name!r}; "
+                    "they must be different attributes")
+        return None
 
     def _properties(self) -> dict[str, Any]:
         props = self.props
@@ -276,15 +407,20 @@ class Table(Construct):
         write_capacity: int | None = None,
     ) -> None:
         """Add a global secondary index. On a PROVISIONED table it gets the table's capacities
-        unless given its own; grants made before or after cover it (`<table ARN>/index/*`)."""
-        try:
-            index = GlobalSecondaryIndexProps(
-                index_name=index_name, partition_key=partition_key, sort_key=sort_key,
-                projection=list(projection) if isinstance(projection, list | tuple) else projection,
-                read_capacity=read_capacity, write_capacity=write_capacity,
-            )
-        except (TypeError, ValueError) as error:
-            raise self._error(f"invalid global secondary index for table {self.path}: {error}") from None
+        unless given its own; grants made before or after cover it (`<table ARN>/index/*`).
+
+        The values are checked by the rules of the table's own props and the schema of
+        GlobalSecondaryIndexes (IndexName, Projection); a problem names the line that adds the index.
+        """
+        problem = _index_problem(index_name=index_name, partition_key=partition_key, sort_key=sort_key,
+                                 projection=projection, read_capacity=read_capacity, write_capacity=write_capacity)
+        if problem is not None:
+            raise self._error(f"invalid global secondary index for table {self.path}: {problem}")
+        index = GlobalSecondaryIndexProps(
+            index_name=index_name, partition_key=partition_key, sort_key=sort_key,
+            projection=projection if isinstance(projection, str) else tuple(projection),
+            read_capacity=read_capacity, write_capacity=write_capacity,
+        )
         self._check_new_index(index)
         if not self._indexes:
             self._extend_grants_to_indexes()
@@ -306,10 +442,12 @@ class Table(Construct):
         if len(self._indexes) >= MAX_GLOBAL_SECONDARY_INDEXES:
             raise self._error(f"table {self.path} already has {MAX_GLOBAL_SECONDARY_INDEXES} global secondary "
                               "indexes, DynamoDB's limit per table")
+        if self.props.billing_mode == BillingMode.PAY_PER_REQUEST:
+            problem = _capacities_problem(self.props.billing_mode, index.read_capacity, index.write_capacity,
+                                          f"index {index.index_name!r}")
+            if problem:
+                raise self._error(problem)
         try:
-            if self.props.billing_mode == BillingMode.PAY_PER_REQUEST:
-                _check_capacities(self.props.billing_mode, index.read_capacity, index.write_capacity,
-                                  f"index {index.index_name!r}")
             self._attribute_types([index.partition_key, index.sort_key])
         except ValueError as error:
             raise self._error(str(error)) from None
@@ -390,16 +528,69 @@ class Table(Construct):
 
 
 class SimpleTable(Table):
-    """SAM's `AWS::Serverless::SimpleTable`: one string primary key `id`, billed on demand.
+    """SAM's `AWS::Serverless::SimpleTable`: one primary key (a string `id` by default), billed on demand.
 
     Everything else (encryption, point-in-time recovery, removal policy, ...) is as for Table.
+
+    Args:
+        primary_key: the table's only key: `Attribute("id", AttributeType.STRING)` unless given.
+        sort_key: not taken: a SimpleTable has only its primary key (use Table for a sort key).
     """
 
-    _props_type = SimpleTableProps
+    __doc__ = (__doc__ or "") + _TABLE_ARGS
 
-    def __init__(self, scope: Construct, id: str, *,
-                 primary_key: Attribute = Attribute("id", AttributeType.STRING), **props: Any) -> None:
-        super().__init__(scope, id, partition_key=primary_key, **props)
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        primary_key: KeyAttribute = Attribute("id", AttributeType.STRING),
+        sort_key: Annotated[Attribute | None, Check(_no_sort_key)] = None,
+        billing_mode: Annotated[str, Cfn("BillingMode")] = BillingMode.PAY_PER_REQUEST,
+        read_capacity: ReadCapacity = None,
+        write_capacity: WriteCapacity = None,
+        encryption: Encryption = TableEncryption.AWS_OWNED,
+        kms_key_arn: KmsKeyArn = None,
+        point_in_time_recovery: bool = False,
+        time_to_live_attribute: TimeToLiveAttribute = None,
+        stream: Stream = None,
+        table_name: TableName = None,
+        removal_policy: TableRemovalPolicy = RETAIN,
+    ) -> None:
+        super().__init__(
+            scope, id, partition_key=primary_key, billing_mode=billing_mode, read_capacity=read_capacity,
+            write_capacity=write_capacity, encryption=encryption, kms_key_arn=kms_key_arn,
+            point_in_time_recovery=point_in_time_recovery, time_to_live_attribute=time_to_live_attribute,
+            stream=stream, table_name=table_name, removal_policy=removal_policy,
+        )
+
+
+def _index_problem(*, index_name: Any, partition_key: Any, sort_key: Any, projection: Any, read_capacity: Any,
+                   write_capacity: Any) -> str | None:
+    """What is wrong with a global secondary index's arguments, by the rules the table's props use."""
+    from iac.constructs.core.props import describe_type, matches
+
+    arguments = {"index_name": index_name, "partition_key": partition_key, "sort_key": sort_key,
+                 "projection": projection, "read_capacity": read_capacity, "write_capacity": write_capacity}
+    rules: dict[str, tuple[Any, tuple[Callable[[Any], str | None], ...]]] = {
+        "index_name": (str, (_schema_rule("GlobalSecondaryIndexes", "IndexName"),)),
+        "partition_key": (Attribute, (key_rule,)),
+        "sort_key": (Attribute | None, (key_rule,)),
+        "projection": (str | Sequence[str], (projection_rule,)),
+        "read_capacity": (int | None, (capacity_rule,)),
+        "write_capacity": (int | None, (capacity_rule,)),
+    }
+    for name, (annotation, checks) in rules.items():
+        value = arguments[name]
+        if not matches(value, annotation):
+            return f"{name} must be {describe_type(annotation)}, got {type(value).__name__} {value!r}"
+        for check in checks:
+            problem = None if value is None else check(value)
+            if problem:
+                return f"{name}: {problem}"
+    if sort_key is not None and sort_key.name == partition_key.name:
+        return f"sort_key and partition_key are both {partition_key.name!r}; they must be different attributes"
+    return None
 
 
 # -- template fragments --------------------------------------------------------------------
@@ -417,8 +608,8 @@ def _throughput(read: int | None, write: int | None) -> dict[str, int] | None:
     return {"ReadCapacityUnits": read, "WriteCapacityUnits": write}
 
 
-def _projection(projection: str | list[str]) -> dict[str, Any]:
-    if isinstance(projection, list):
+def _projection(projection: str | tuple[str, ...]) -> dict[str, Any]:
+    if isinstance(projection, tuple):
         return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(projection)}
     return {"ProjectionType": projection}
 

@@ -10,10 +10,12 @@ import pytest
 from iac import App, CfnResource, ConstructError, Parameter, Stack
 from iac.constructs import dynamodb, iam
 from iac.constructs.dynamodb import Attribute, AttributeType
+from iac.specs import property_enum, property_length
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 from iac.synth.synthesizer import validate_assembly
 
+TABLE = "AWS::DynamoDB::Table"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 READ = ["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
         "dynamodb:Query", "dynamodb:Scan"]
@@ -330,28 +332,90 @@ def test_granting_to_something_without_a_role_names_it(stack):
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"partition_key": "id"}, r"partition_key must be dynamodb.Attribute\(name, type\), got 'id'"),
-    ({"partition_key": Attribute("id", "String")}, r"has type 'String'; key attributes are AttributeType.STRING"),
-    ({"sort_key": Attribute("sk", "BOOL")}, "sort_key 'sk' has type 'BOOL'"),
+    ({"partition_key": "id"}, r"partition_key must be Attribute, got str 'id'"),
+    ({"partition_key": Attribute("id", "String")}, r"'String'; key attributes are one of .*AttributeType.STRING"),
+    ({"sort_key": Attribute("sk", "BOOL")}, "sort_key: 'sk' has type 'BOOL'"),
+    ({"sort_key": Attribute("", "S")},
+     r"sort_key: name '' (is too short|should be non-empty) \(AWS::DynamoDB::Table KeySchema.AttributeName"),
+    ({"partition_key": Attribute("pk", 5)}, "partition_key: 'pk' has type 5"),
     ({"sort_key": Attribute("pk", "S")}, "sort_key and partition_key are both 'pk'"),
-    ({"billing_mode": "ON_DEMAND"}, "billing_mode must be one of PAY_PER_REQUEST, PROVISIONED; got 'ON_DEMAND'"),
+    ({"billing_mode": "ON_DEMAND"}, r"billing_mode: 'ON_DEMAND' is not one of .* \(AWS::DynamoDB::Table BillingMode"),
     ({"billing_mode": "PROVISIONED", "read_capacity": 5}, "PROVISIONED needs both read_capacity and write_capacity"),
     ({"read_capacity": 5, "write_capacity": 5}, "PAY_PER_REQUEST .* read_capacity and write_capacity do not apply"),
-    ({"billing_mode": "PROVISIONED", "read_capacity": 0, "write_capacity": 1}, "read_capacity must be .* at least 1"),
-    ({"stream": "NEW"}, "stream must be one of KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE, OLD_IMAGE; got 'NEW'"),
-    ({"encryption": "KMS"}, "encryption must be one of"),
+    ({"billing_mode": "PROVISIONED", "read_capacity": 0, "write_capacity": 1}, "read_capacity: must be .* at least 1"),
+    ({"stream": "NEW"}, r"stream: 'NEW' is not one of .*\(did you mean 'NEW_IMAGE'\?\) "
+                       r"\(AWS::DynamoDB::Table StreamSpecification.StreamViewType, per its schema\)"),
+    ({"encryption": "KMS"}, r"encryption must be 'AWS_OWNED' \| 'AWS_MANAGED' \| 'CUSTOMER_MANAGED', got str 'KMS'"),
     ({"encryption": "CUSTOMER_MANAGED"}, "CUSTOMER_MANAGED needs kms_key_arn"),
     ({"kms_key_arn": KEY_ARN}, "kms_key_arn is only used with encryption CUSTOMER_MANAGED"),
-    ({"encryption": "CUSTOMER_MANAGED", "kms_key_arn": "alias/mine"}, "kms_key_arn must be a KMS key ARN"),
-    ({"table_name": "my table"}, "table_name 'my table' is not a valid DynamoDB name"),
+    ({"encryption": "CUSTOMER_MANAGED", "kms_key_arn": "alias/mine"}, r"kms_key_arn: must be a KMS key ARN \(arn:"),
+    ({"table_name": "my table"}, r"table_name: not a valid DynamoDB table name: 'my table' does not match .* "
+                                 r"\(tables are named as indexes: AWS::DynamoDB::Table GlobalSecondaryIndexes"),
+    ({"table_name": "ab"}, "table_name: not a valid DynamoDB table name: 'ab' is too short"),
+    ({"table_name": ""}, "table_name: ''"),
+    ({"time_to_live_attribute": ""}, "time_to_live_attribute: must not be empty"),
+    ({"time_to_live_attribute": 3}, r"time_to_live_attribute must be str \| None, got int 3"),
+    ({"point_in_time_recovery": "yes"}, "point_in_time_recovery must be bool, got str 'yes'"),
     ({"removal_policy": "snapshot"}, r"AWS::DynamoDB::Table does not support the Snapshot policy"),
-    ({"removal_policy": "keep"}, "removal_policy must be one of 'retain', 'destroy'; got 'keep'"),
+    ({"removal_policy": "keep"}, r"removal_policy must be 'retain' \| 'destroy' \| 'snapshot', got str 'keep'"),
 ])
 def test_bad_inputs_are_refused_at_construction(stack, options, message):
     with pytest.raises(ConstructError, match=message) as caught:
         make_table(stack, **options)
 
     assert caught.value.path == "Main/Table"
+    assert caught.value.location is not None and caught.value.location.file == __file__
+
+
+@pytest.mark.parametrize("make", [make_table, dynamodb.SimpleTable])
+def test_a_misspelt_option_gets_a_did_you_mean(stack, make):
+    with pytest.raises(ConstructError, match="has no argument 'billing'") as caught:
+        make(stack, "Table", billing="PROVISIONED")
+
+    assert caught.value.hint == "did you mean billing_mode?"
+    assert caught.value.location.file == __file__
+
+
+def test_name_lengths_are_the_schemas(app, stack):
+    shortest, longest = property_length(TABLE, "GlobalSecondaryIndexes", "IndexName")
+    key_longest = property_length(TABLE, "KeySchema", "AttributeName")[1]
+    assert isinstance(shortest, int) and isinstance(longest, int) and isinstance(key_longest, int)
+
+    table = make_table(stack, table_name="t" * longest, partition_key=Attribute("k" * key_longest, "S"))
+    table.add_global_secondary_index(index_name="i" * shortest, partition_key=Attribute("email", "S"))
+    with pytest.raises(ConstructError, match="table_name: not a valid DynamoDB table name: .* is too long"):
+        make_table(stack, "Long", table_name="t" * (longest + 1))
+    with pytest.raises(ConstructError, match="partition_key: name .* is too long"):
+        make_table(stack, "LongKey", partition_key=Attribute("k" * (key_longest + 1), "S"))
+    with pytest.raises(ConstructError, match="index_name: .* is too short"):
+        table.add_global_secondary_index(index_name="i" * (shortest - 1), partition_key=Attribute("email", "S"))
+
+    assert entry(app, table)["Properties"]["TableName"] == "t" * longest
+
+
+def test_key_types_are_the_schemas():
+    assert set(dynamodb.key_types()) == set(property_enum(TABLE, "AttributeDefinitions", "AttributeType"))
+    assert {AttributeType.STRING, AttributeType.NUMBER, AttributeType.BINARY} <= set(dynamodb.key_types())
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"index_name": 5}, "index_name must be str, got int 5"),
+    ({"index_name": "by email"}, r"index_name: 'by email' does not match"),
+    ({"partition_key": "email"}, "partition_key must be Attribute, got str 'email'"),
+    ({"sort_key": Attribute("email", "S")}, "sort_key and partition_key are both 'email'"),
+    ({"projection": []}, "projection: a list of attribute names must not be empty"),
+    ({"projection": "INCLUDE"}, "projection: must be 'ALL' or 'KEYS_ONLY' or a non-empty list"),
+    ({"projection": [""]}, r"projection: .* \(AWS::DynamoDB::Table GlobalSecondaryIndexes.Projection.NonKeyAttributes"),
+    ({"read_capacity": 0}, "read_capacity: must be a whole number of capacity units, at least 1"),
+])
+def test_bad_index_arguments_are_refused_at_the_line_that_adds_the_index(stack, options, message):
+    table = make_table(stack)
+    arguments = {"index_name": "byEmail", "partition_key": Attribute("email", "S"), **options}
+
+    with pytest.raises(ConstructError, match=f"invalid global secondary index for table Main/Table: {message}") as e:
+        table.add_global_secondary_index(**arguments)
+
+    assert e.value.location.file == __file__ and e.value.location.line != table.location.line
 
 
 # -- cfn-lint --------------------------------------------------------------------------------
