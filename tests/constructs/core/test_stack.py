@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -164,3 +166,17 @@ def test_template_metadata_is_written_at_the_top_of_the_template(stack, app, tem
     stack.add_template_metadata("Owner", {"Team": "core"})
 
     assert template_of(app)["Metadata"] == {"Owner": {"Team": "core"}}
+
+
+def test_import_iac_leaves_the_props_machinery_for_the_first_construction():
+    """Stack, Parameter and Output are imported by `import iac`: their checks must not load props.py (and
+    with it the schemas' accessors) at import time, only when a construct is first built."""
+    script = (
+        "import sys, iac\n"
+        "print('iac.constructs.core.props' in sys.modules, 'jsonschema' in sys.modules)\n"
+        "iac.Stack(iac.App(), 'Main', description='d')\n"
+        "print('iac.constructs.core.props' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+
+    assert result.stdout.split() == ["False", "False", "True"]
