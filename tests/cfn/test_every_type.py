@@ -9,7 +9,7 @@ from typing import Any
 from cfn_placeholders import NO_VALUE, object_value
 
 from iac import App, Stack
-from iac.cfn import resource_class
+from iac.cfn import OTHER_REGION_TYPES, resource_class
 from iac.specs import provider_types, resource_schema
 from iac.synth import synthesize
 from iac.synth.schema_validation import validate_template
@@ -19,10 +19,10 @@ UNSATISFIABLE: dict[str, str] = {}
 BATCH = 100  # resources per stack (CloudFormation takes 500)
 
 
-def required_arguments(cls: Any) -> dict[str, Any]:
+def required_arguments(cls: Any, region: str = "us-east-1") -> dict[str, Any]:
     """Keyword arguments with a value for each property the type's schema requires (its oneOf/anyOf
     branches and dependencies included); NO_VALUE when the schema defeats the placeholders."""
-    schema = resource_schema(cls.cfn_type)
+    schema = resource_schema(cls.cfn_type, region)
     document = schema.document
     node = {key: document[key] for key in ("required", "oneOf", "anyOf", "allOf", "dependencies") if key in document}
     node["properties"] = {name: prop for name, prop in (document.get("properties") or {}).items()
@@ -66,8 +66,30 @@ def test_one_resource_of_every_type_synthesizes_and_passes_the_schema_layer():
     assert dict(findings) == {}
 
 
-def schema_required(type_name: str) -> list[str]:
-    return list(resource_schema(type_name).document.get("required") or [])
+def schema_required(type_name: str, region: str = "us-east-1") -> list[str]:
+    return list(resource_schema(type_name, region).document.get("required") or [])
+
+
+def test_the_types_only_other_regions_have_pass_the_schema_layer_of_their_region():
+    app = App(path_metadata=False)
+    by_region: dict[str, list[str]] = collections.defaultdict(list)
+    for type_name, region in sorted(OTHER_REGION_TYPES.items()):
+        by_region[region].append(type_name)
+    stacks = {}
+    for region, type_names in sorted(by_region.items()):
+        stack = stacks[region] = Stack(app, f"In-{region}")
+        for index, type_name in enumerate(type_names):
+            cls = resource_class(type_name)
+            arguments = required_arguments(cls, region)
+            assert arguments is not NO_VALUE, type_name
+            resource = cls(stack, f"R{index}", **arguments)
+            assert set(resource.properties) >= set(schema_required(type_name, region))
+    assembly = synthesize(app)
+    findings = {region: [str(f) for f in validate_template(assembly.template(stack.path), region=region)]
+                for region, stack in stacks.items()}
+    assert findings == {region: [] for region in stacks}
+    assert sum(len(assembly.template(stack.path)["Resources"]) for stack in stacks.values()) == len(
+        OTHER_REGION_TYPES)
 
 
 def test_a_missing_required_property_is_refused_at_the_users_line(stack):

@@ -13,9 +13,9 @@ import sys
 import pytest
 
 import iac.cfn
-from iac.cfn import MODULES, _generate, resource_class
+from iac.cfn import MODULES, OTHER_REGION_TYPES, _generate, resource_class
 from iac.cfn._base import argument_names, module_name, snake_case
-from iac.specs import provider_types, resource_schema
+from iac.specs import known_regions, provider_types, resource_schema
 
 CFN_DIR = os.path.dirname(iac.cfn.__file__)
 
@@ -35,15 +35,38 @@ def test_the_generator_finds_a_hand_edit(tmp_path):
     assert problems == ["gone.py", "sqs.pyi"]
 
 
-def test_every_us_east_1_type_has_a_class():
-    types = provider_types("us-east-1")
+def generated_types() -> dict[str, str]:
     records = {}
     for module in sorted(set(MODULES.values())):
         records.update({record[0]: name for name, record in importlib.import_module(f"iac.cfn.{module}")
                         ._RECORDS.items()})
-    assert len(records) == len(types) == 1854
-    assert sorted(records) == sorted(types)
-    assert resource_class("AWS::SQS::Queue").cfn_type == "AWS::SQS::Queue"
+    return records
+
+
+def test_every_us_east_1_type_has_a_class():
+    types = provider_types("us-east-1")
+    generated = generated_types()
+    assert len(types) == 1854
+    assert set(types) - set(generated) == set()
+    assert all(resource_class(type_name).cfn_type == type_name for type_name in types)
+
+
+def test_types_only_other_regions_have_get_a_class_from_the_first_region_that_has_them():
+    regions = [region for region in known_regions() if region not in ("us-east-1", "sam")]
+    elsewhere = {type_name for region in regions for type_name in provider_types(region)} - set(
+        provider_types("us-east-1"))
+    assert sorted(OTHER_REGION_TYPES) == sorted(elsewhere)
+    assert set(generated_types()) == set(provider_types("us-east-1")) | elsewhere
+    for type_name, region in OTHER_REGION_TYPES.items():
+        assert type_name in provider_types(region)
+        assert region == min(r for r in regions if type_name in provider_types(r))
+    from iac.cfn import opsworks
+
+    assert "Not in the us-east-1 schemas: generated from me-central-1's." in opsworks.Stack.__doc__
+
+
+def test_sam_types_have_no_class():
+    assert "AWS::Serverless" not in MODULES
 
 
 def test_module_names_follow_the_namespace():
@@ -108,8 +131,8 @@ def test_snake_case_of_names_no_type_has_yet():
 
 
 def test_python_names_are_unique_and_map_back_for_every_type():
-    for type_name in provider_types("us-east-1"):
-        schema = resource_schema(type_name)
+    for type_name in _generate.type_regions():
+        schema = resource_schema(type_name, _generate.schema_region(type_name))
         writable = _generate.writable_properties(schema)
         names = argument_names(writable)
         assert sorted(names.values()) == sorted(writable), type_name
