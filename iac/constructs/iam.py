@@ -253,8 +253,10 @@ class Grant:
     role: Role
 
 
-def grant(grantee: Any, *, actions: Sequence[str], resources: Sequence[Any], scope: Construct) -> Grant:
-    """Give `grantee`'s role `actions` on `resources`; a clear error when it has no role."""
+def grant(grantee: Any, *, actions: Sequence[str], resources: Sequence[Any], scope: Construct,
+          conditions: Mapping[str, Any] | None = None) -> Grant:
+    """Give `grantee`'s role `actions` on `resources` (only under `conditions`, when given); a clear error
+    when it has no role."""
     role = getattr(grantee, "grant_principal", None)
     if not isinstance(role, Role):
         name = getattr(grantee, "path", None) or type(grantee).__name__
@@ -264,7 +266,7 @@ def grant(grantee: Any, *, actions: Sequence[str], resources: Sequence[Any], sco
             location=getattr(grantee, "location", None) or scope.location,
             hint="grant to a function, a role, or another construct that has a role",
         )
-    statement = PolicyStatement(actions=list(actions), resources=list(resources))
+    statement = PolicyStatement(actions=list(actions), resources=list(resources), conditions=dict(conditions or {}))
     role.add_to_policy(statement)
     return Grant(grantee=grantee, statement=statement, role=role)
 
