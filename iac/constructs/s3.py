@@ -105,7 +105,32 @@ def _nested_validator(path: tuple[str, ...]) -> Any:
         return None
     import jsonschema
 
-    return jsonschema.Draft7Validator(document)
+    return _converting_validator(jsonschema)(document)
+
+
+_INTEGER = re.compile(r"^-?\d+$")
+_NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def _converting_validator(jsonschema: Any) -> Any:
+    """Draft 7, with CloudFormation's scalar conversions ("30" is a fine integer, 30 a fine string), so
+    raw rule dicts are judged as synthesis's schema layer judges them."""
+    base = jsonschema.Draft7Validator.TYPE_CHECKER
+
+    def integer(checker: Any, value: Any) -> bool:
+        return base.is_type(value, "integer") or (isinstance(value, str) and bool(_INTEGER.match(value)))
+
+    def number(checker: Any, value: Any) -> bool:
+        return base.is_type(value, "number") or (isinstance(value, str) and bool(_NUMBER.match(value)))
+
+    def string(checker: Any, value: Any) -> bool:
+        return isinstance(value, str | int | float)  # bool is an int: CloudFormation writes it "true"
+
+    def boolean(checker: Any, value: Any) -> bool:
+        return isinstance(value, bool) or (isinstance(value, str) and value.lower() in ("true", "false"))
+
+    checker = base.redefine_many({"integer": integer, "number": number, "string": string, "boolean": boolean})
+    return jsonschema.validators.extend(jsonschema.Draft7Validator, type_checker=checker)
 
 
 def _contains_token(value: Any) -> bool:

@@ -271,6 +271,18 @@ def test_the_bucket_name_limit_is_the_schemas(app, stack):
     assert entry(app, fits)["Properties"]["BucketName"] == "b" * longest
 
 
+def test_lifecycle_rules_are_judged_as_cloudformation_converts_scalars(app, stack):
+    rules = [{"Status": "Enabled", "ExpirationInDays": "30", "Prefix": "logs/"}]
+
+    bucket = s3.Bucket(stack, "Bucket", lifecycle_rules=rules)
+
+    assert entry(app, bucket)["Properties"]["LifecycleConfiguration"] == {"Rules": rules}
+    with pytest.raises(ConstructError, match=r"'Prefx' was unexpected\) at \[0\] \(AWS::S3::Bucket LifecycleConf"):
+        s3.Bucket(stack, "Typo", lifecycle_rules=[{"Status": "Enabled", "Prefx": "logs/"}])
+    with pytest.raises(ConstructError, match=r"'thirty' is not of type 'integer' at \[0\]\['ExpirationInDays'\]"):
+        s3.Bucket(stack, "Words", lifecycle_rules=[{"Status": "Enabled", "ExpirationInDays": "thirty"}])
+
+
 def test_deploy_time_names_and_keys_are_left_for_cloudformation_to_check(app, stack):
     name = Parameter(stack, "Name")
     key = Parameter(stack, "Key")
