@@ -299,11 +299,15 @@ class _ResourceStub:
     def _class_for_inline(self, node: dict[str, Any], hint: str) -> str:
         python = self.inline_class.get(id(node))
         if python is None:
-            base = re.sub(r"[^0-9A-Za-z_]", "_", hint) or "Type"
-            base = base[0].upper() + base[1:]
-            python = base if base != self.class_name else f"{base}Type"
-            while python in self.taken:
-                python += "_"
+            title = node.get("title")
+            names = [title, hint] if isinstance(title, str) else [hint]
+            bases = [_class_name(name) for name in names]
+            bases = [base if base != self.class_name else f"{base}Type" for base in bases]
+            python = next((base for base in bases if base not in self.taken), None)
+            number = 2
+            while python is None or python in self.taken:  # an object written inline under one name twice
+                python = f"{bases[-1]}{number}"
+                number += 1
             self.taken.add(python)
             self.inline_class[id(node)] = python
             self.pending.append((python, node, hint))
@@ -411,6 +415,12 @@ def _resolve(schema: ResourceSchema, node: dict[str, Any]) -> dict[str, Any]:
         node = target if isinstance(target, dict) else {}
         ref = node.get("$ref")
     return node
+
+
+def _class_name(name: str) -> str:
+    base = re.sub(r"[^0-9A-Za-z_]+", "_", name).strip("_") or "Type"
+    base = base[0].upper() + base[1:]
+    return f"T{base}" if base[0].isdigit() else base
 
 
 def _pointer_node(schema: ResourceSchema, parts: list[str]) -> dict[str, Any]:

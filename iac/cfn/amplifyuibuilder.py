@@ -29,11 +29,11 @@ _RECORDS: dict[str, Record] = {
                 'SchemaVersion', 'SectionalElements', 'Style', 'Tags'),
         (),
         ('Id',),
-        ('FieldConfig', 'FieldInputConfig', 'FieldValidationConfiguration', 'FileUploaderFieldConfig', 'FormButton',
-                'FormCTA', 'FormDataTypeConfig', 'FormInputBindingPropertiesValue',
+        ('Below', 'FieldConfig', 'FieldInputConfig', 'FieldValidationConfiguration', 'FileUploaderFieldConfig', 'Fixed',
+                'FormButton', 'FormCTA', 'FormDataTypeConfig', 'FormInputBindingPropertiesValue',
                 'FormInputBindingPropertiesValueProperties', 'FormInputValueProperty',
-                'FormInputValuePropertyBindingProperties', 'FormStyle', 'HorizontalGap', 'HorizontalGap_', 'Position',
-                'Position_', 'Position__', 'SectionalElement', 'ValueMapping', 'ValueMappings'),
+                'FormInputValuePropertyBindingProperties', 'FormStyle', 'RightOf', 'SectionalElement', 'TokenReference',
+                'Value', 'ValueMapping', 'ValueMappings'),
         (
             'AWS::AmplifyUIBuilder::Form: Definition of AWS::AmplifyUIBuilder::Form Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-amplifyuib'

@@ -330,6 +330,14 @@ class Form(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::AmplifyUIBuilder::Form'
 
+    class Below(_TypedDict, total=False):
+        """AWS::AmplifyUIBuilder::Form Position.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Below (required)
+        """
+        Below: _Required[str | _Token]
+
     class FieldConfig(_TypedDict, total=False):
         """AWS::AmplifyUIBuilder::Form FieldConfig.
 
@@ -343,7 +351,7 @@ class Form(_TypedCfnResource):
         Excluded: bool | _Token
         InputType: Form.FieldInputConfig | _Token
         Label: str | _Token
-        Position: Form.Position | Form.Position_ | Form.Position__ | _Token
+        Position: Form.Fixed | Form.RightOf | Form.Below | _Token
         Validations: _Sequence[Form.FieldValidationConfiguration | _Token] | _Token
 
     class FieldInputConfig(_TypedDict, total=False):
@@ -416,6 +424,14 @@ class Form(_TypedCfnResource):
         MaxSize: float | _Token
         ShowThumbnails: bool | _Token
 
+    class Fixed(_TypedDict, total=False):
+        """AWS::AmplifyUIBuilder::Form Position.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Fixed (required)
+        """
+        Fixed: _Required[_Literal['first'] | _Token]
+
     class FormButton(_TypedDict, total=False):
         """AWS::AmplifyUIBuilder::Form FormButton.
 
@@ -426,7 +442,7 @@ class Form(_TypedCfnResource):
         """
         Children: str | _Token
         Excluded: bool | _Token
-        Position: Form.Position | Form.Position_ | Form.Position__ | _Token
+        Position: Form.Fixed | Form.RightOf | Form.Below | _Token
 
     class FormCTA(_TypedDict, total=False):
         """AWS::AmplifyUIBuilder::Form FormCTA.
@@ -500,49 +516,17 @@ class Form(_TypedCfnResource):
         - OuterPadding
         - VerticalGap
         """
-        HorizontalGap: Form.HorizontalGap | Form.HorizontalGap_ | _Token
-        OuterPadding: Form.HorizontalGap | Form.HorizontalGap_ | _Token
-        VerticalGap: Form.HorizontalGap | Form.HorizontalGap_ | _Token
+        HorizontalGap: Form.TokenReference | Form.Value | _Token
+        OuterPadding: Form.TokenReference | Form.Value | _Token
+        VerticalGap: Form.TokenReference | Form.Value | _Token
 
-    class HorizontalGap(_TypedDict, total=False):
-        """AWS::AmplifyUIBuilder::Form HorizontalGap.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - TokenReference (required)
-        """
-        TokenReference: _Required[str | _Token]
-
-    class HorizontalGap_(_TypedDict, total=False):
-        """AWS::AmplifyUIBuilder::Form HorizontalGap.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Value (required)
-        """
-        Value: _Required[str | _Token]
-
-    class Position(_TypedDict, total=False):
-        """AWS::AmplifyUIBuilder::Form Position.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Fixed (required)
-        """
-        Fixed: _Required[_Literal['first'] | _Token]
-
-    class Position_(_TypedDict, total=False):
+    class RightOf(_TypedDict, total=False):
         """AWS::AmplifyUIBuilder::Form Position.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - RightOf (required)
         """
         RightOf: _Required[str | _Token]
-
-    class Position__(_TypedDict, total=False):
-        """AWS::AmplifyUIBuilder::Form Position.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Below (required)
-        """
-        Below: _Required[str | _Token]
 
     class SectionalElement(_TypedDict, total=False):
         """AWS::AmplifyUIBuilder::Form SectionalElement.
@@ -558,9 +542,25 @@ class Form(_TypedCfnResource):
         Excluded: bool | _Token
         Level: float | _Token
         Orientation: str | _Token
-        Position: Form.Position | Form.Position_ | Form.Position__ | _Token
+        Position: Form.Fixed | Form.RightOf | Form.Below | _Token
         Text: str | _Token
         Type: _Required[str | _Token]
+
+    class TokenReference(_TypedDict, total=False):
+        """AWS::AmplifyUIBuilder::Form HorizontalGap.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - TokenReference (required)
+        """
+        TokenReference: _Required[str | _Token]
+
+    class Value(_TypedDict, total=False):
+        """AWS::AmplifyUIBuilder::Form HorizontalGap.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Value (required)
+        """
+        Value: _Required[str | _Token]
 
     class ValueMapping(_TypedDict, total=False):
         """AWS::AmplifyUIBuilder::Form ValueMapping.

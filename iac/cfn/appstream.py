@@ -12,7 +12,7 @@ _RECORDS: dict[str, Record] = {
                 'SourceS3Location', 'Tags'),
         ('Name', 'SourceS3Location'),
         ('Arn', 'CreatedTime'),
-        ('S3Location', 'ScriptDetails', 'Tags', 'Tags_'),
+        ('S3Location', 'ScriptDetails', 'Tags', 'Tags2'),
         (
             'AWS::AppStream::AppBlock: Resource Type definition for AWS::AppStream::AppBlock\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-'
@@ -40,7 +40,7 @@ _RECORDS: dict[str, Record] = {
                 'LaunchParameters', 'LaunchPath', 'Name', 'Platforms', 'Tags', 'WorkingDirectory'),
         ('AppBlockArn', 'IconS3Location', 'InstanceFamilies', 'LaunchPath', 'Name', 'Platforms'),
         ('Arn', 'CreatedTime'),
-        ('S3Location', 'Tags', 'Tags_'),
+        ('S3Location', 'Tags', 'Tags2'),
         (
             'AWS::AppStream::Application: Resource Type definition for AWS::AppStream::Application\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appstream-'

@@ -77,7 +77,7 @@ class AppBlock(_TypedCfnResource):
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
 
-    class Tags_(_TypedDict, total=False):
+    class Tags2(_TypedDict, total=False):
         """AWS::AppStream::AppBlock Tags.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -99,7 +99,7 @@ class AppBlock(_TypedCfnResource):
         packaging_type: _Literal['APPSTREAM2', 'CUSTOM'] | _Token | None = None,
         post_setup_script_details: AppBlock.ScriptDetails | _Token | None = None,
         setup_script_details: AppBlock.ScriptDetails | _Token | None = None,
-        tags: _Sequence[AppBlock.Tags | AppBlock.Tags_ | _Token] | _Token | None = None,
+        tags: _Sequence[AppBlock.Tags | AppBlock.Tags2 | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -251,7 +251,7 @@ class Application(_TypedCfnResource):
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
 
-    class Tags_(_TypedDict, total=False):
+    class Tags2(_TypedDict, total=False):
         """AWS::AppStream::Application Tags.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -278,7 +278,7 @@ class Application(_TypedCfnResource):
         description: str | _Token | None = None,
         display_name: str | _Token | None = None,
         launch_parameters: str | _Token | None = None,
-        tags: _Sequence[Application.Tags | Application.Tags_ | _Token] | _Token | None = None,
+        tags: _Sequence[Application.Tags | Application.Tags2 | _Token] | _Token | None = None,
         working_directory: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,

@@ -11,12 +11,12 @@ _RECORDS: dict[str, Record] = {
         ('Description', 'Name', 'Steps', 'Tags'),
         ('Name', 'Steps'),
         ('CreationTime', 'LastUpdateTime', 'LatestVersion', 'Status', 'TestCaseArn', 'TestCaseId', 'TestCaseVersion'),
-        ('Action', 'ActionType', 'ActionType_', 'Action_', 'Action__', 'Batch', 'CloudFormationAction', 'CompareAction',
-                'DataSet', 'DatabaseCDC', 'FileMetadata', 'FileMetadata_', 'Input', 'InputFile',
-                'M2ManagedActionProperties', 'M2ManagedApplicationAction', 'M2NonManagedApplicationAction',
-                'MainframeAction', 'MainframeActionProperties', 'Output', 'OutputFile', 'ResourceAction',
-                'ResourceAction_', 'ResourceAction__', 'Script', 'SourceDatabaseMetadata', 'Step', 'TN3270',
-                'TargetDatabaseMetadata'),
+        ('Action', 'Action2', 'ActionType', 'Batch', 'CloudFormationAction', 'CompareAction', 'DataSet', 'DataSets',
+                'DatabaseCDC', 'File', 'FileMetadata', 'InputFile', 'M2ManagedActionProperties',
+                'M2ManagedApplicationAction', 'M2NonManagedApplicationAction', 'MainframeAction',
+                'MainframeActionProperties', 'Output', 'OutputFile', 'ResourceAction', 'ResourceAction2',
+                'ResourceAction3', 'ResourceAction4', 'Script', 'SourceDatabaseMetadata', 'Step', 'TN3270',
+                'TargetDatabaseMetadata', 'Tn3270'),
         (
             'AWS::AppTest::TestCase: Represents a Test Case that can be captured and executed\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apptest-te'

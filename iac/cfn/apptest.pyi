@@ -34,10 +34,17 @@ class TestCase(_TypedCfnResource):
         """AWS::AppTest::TestCase Action.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ResourceAction (required)
+        - MainframeAction (required)
         """
-        ResourceAction: (_Required[TestCase.ResourceAction | TestCase.ResourceAction_ | TestCase.ResourceAction__
-                | _Token])
+        MainframeAction: _Required[TestCase.MainframeAction | _Token]
+
+    class Action2(_TypedDict, total=False):
+        """AWS::AppTest::TestCase Action.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CompareAction (required)
+        """
+        CompareAction: _Required[TestCase.CompareAction | _Token]
 
     class ActionType(_TypedDict, total=False):
         """AWS::AppTest::TestCase ActionType.
@@ -46,30 +53,6 @@ class TestCase(_TypedCfnResource):
         - Batch (required)
         """
         Batch: _Required[TestCase.Batch | _Token]
-
-    class ActionType_(_TypedDict, total=False):
-        """AWS::AppTest::TestCase ActionType.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Tn3270 (required)
-        """
-        Tn3270: _Required[TestCase.TN3270 | _Token]
-
-    class Action_(_TypedDict, total=False):
-        """AWS::AppTest::TestCase Action.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - MainframeAction (required)
-        """
-        MainframeAction: _Required[TestCase.MainframeAction | _Token]
-
-    class Action__(_TypedDict, total=False):
-        """AWS::AppTest::TestCase Action.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CompareAction (required)
-        """
-        CompareAction: _Required[TestCase.CompareAction | _Token]
 
     class Batch(_TypedDict, total=False):
         """AWS::AppTest::TestCase Batch.
@@ -100,7 +83,7 @@ class TestCase(_TypedCfnResource):
         - Input (required)
         - Output
         """
-        Input: _Required[TestCase.Input | _Token]
+        Input: _Required[TestCase.File | _Token]
         Output: TestCase.Output | _Token
 
     class DataSet(_TypedDict, total=False):
@@ -119,6 +102,14 @@ class TestCase(_TypedCfnResource):
         Name: _Required[str | _Token]
         Type: _Required[_Literal['PS'] | _Token]
 
+    class DataSets(_TypedDict, total=False):
+        """AWS::AppTest::TestCase FileMetadata.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - DataSets (required)
+        """
+        DataSets: _Required[_Sequence[TestCase.DataSet | _Token] | _Token]
+
     class DatabaseCDC(_TypedDict, total=False):
         """AWS::AppTest::TestCase DatabaseCDC.
 
@@ -129,29 +120,21 @@ class TestCase(_TypedCfnResource):
         SourceMetadata: _Required[TestCase.SourceDatabaseMetadata | _Token]
         TargetMetadata: _Required[TestCase.TargetDatabaseMetadata | _Token]
 
-    class FileMetadata(_TypedDict, total=False):
-        """AWS::AppTest::TestCase FileMetadata.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - DataSets (required)
-        """
-        DataSets: _Required[_Sequence[TestCase.DataSet | _Token] | _Token]
-
-    class FileMetadata_(_TypedDict, total=False):
-        """AWS::AppTest::TestCase FileMetadata.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - DatabaseCDC (required)
-        """
-        DatabaseCDC: _Required[TestCase.DatabaseCDC | _Token]
-
-    class Input(_TypedDict, total=False):
+    class File(_TypedDict, total=False):
         """AWS::AppTest::TestCase Input.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - File (required)
         """
         File: _Required[TestCase.InputFile | _Token]
+
+    class FileMetadata(_TypedDict, total=False):
+        """AWS::AppTest::TestCase FileMetadata.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - DatabaseCDC (required)
+        """
+        DatabaseCDC: _Required[TestCase.DatabaseCDC | _Token]
 
     class InputFile(_TypedDict, total=False):
         """AWS::AppTest::TestCase InputFile.
@@ -161,7 +144,7 @@ class TestCase(_TypedCfnResource):
         - SourceLocation (required)
         - TargetLocation (required)
         """
-        FileMetadata: _Required[TestCase.FileMetadata | TestCase.FileMetadata_ | _Token]
+        FileMetadata: _Required[TestCase.DataSets | TestCase.FileMetadata | _Token]
         SourceLocation: _Required[str | _Token]
         TargetLocation: _Required[str | _Token]
 
@@ -205,7 +188,7 @@ class TestCase(_TypedCfnResource):
         - Properties
         - Resource (required)
         """
-        ActionType: _Required[TestCase.ActionType | TestCase.ActionType_ | _Token]
+        ActionType: _Required[TestCase.ActionType | TestCase.Tn3270 | _Token]
         Properties: TestCase.MainframeActionProperties | _Token
         Resource: _Required[str | _Token]
 
@@ -234,6 +217,15 @@ class TestCase(_TypedCfnResource):
         FileLocation: str | _Token
 
     class ResourceAction(_TypedDict, total=False):
+        """AWS::AppTest::TestCase Action.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ResourceAction (required)
+        """
+        ResourceAction: (_Required[TestCase.ResourceAction2 | TestCase.ResourceAction3 | TestCase.ResourceAction4
+                | _Token])
+
+    class ResourceAction2(_TypedDict, total=False):
         """AWS::AppTest::TestCase ResourceAction.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -241,7 +233,7 @@ class TestCase(_TypedCfnResource):
         """
         M2ManagedApplicationAction: _Required[TestCase.M2ManagedApplicationAction | _Token]
 
-    class ResourceAction_(_TypedDict, total=False):
+    class ResourceAction3(_TypedDict, total=False):
         """AWS::AppTest::TestCase ResourceAction.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -249,7 +241,7 @@ class TestCase(_TypedCfnResource):
         """
         M2NonManagedApplicationAction: _Required[TestCase.M2NonManagedApplicationAction | _Token]
 
-    class ResourceAction__(_TypedDict, total=False):
+    class ResourceAction4(_TypedDict, total=False):
         """AWS::AppTest::TestCase ResourceAction.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -285,7 +277,7 @@ class TestCase(_TypedCfnResource):
         - Description
         - Name (required)
         """
-        Action: _Required[TestCase.Action | TestCase.Action_ | TestCase.Action__ | _Token]
+        Action: _Required[TestCase.ResourceAction | TestCase.Action | TestCase.Action2 | _Token]
         Description: str | _Token
         Name: _Required[str | _Token]
 
@@ -308,6 +300,14 @@ class TestCase(_TypedCfnResource):
         """
         CaptureTool: _Required[_Literal['Precisely', 'AWS DMS'] | _Token]
         Type: _Required[_Literal['PostgreSQL'] | _Token]
+
+    class Tn3270(_TypedDict, total=False):
+        """AWS::AppTest::TestCase ActionType.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Tn3270 (required)
+        """
+        Tn3270: _Required[TestCase.TN3270 | _Token]
 
     def __init__(
         self,

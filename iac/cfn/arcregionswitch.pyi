@@ -31,6 +31,14 @@ class Plan(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::ARCRegionSwitch::Plan'
 
+    class ArcRoutingControlConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ArcRoutingControlConfig (required)
+        """
+        ArcRoutingControlConfig: _Required[Plan.ArcRoutingControlConfiguration | _Token]
+
     class ArcRoutingControlConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan ArcRoutingControlConfiguration.
 
@@ -82,6 +90,14 @@ class Plan(_TypedCfnResource):
         ExternalId: str | _Token
         ResourceIdentifier: _Required[str | _Token]
 
+    class AuroraProvisionedScalingConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - AuroraProvisionedScalingConfig (required)
+        """
+        AuroraProvisionedScalingConfig: _Required[Plan.AuroraProvisionedScalingConfiguration | _Token]
+
     class AuroraProvisionedScalingConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan AuroraProvisionedScalingConfiguration.
 
@@ -99,6 +115,14 @@ class Plan(_TypedCfnResource):
         InstanceArns: _Required[_Mapping[str, str | _Token] | _Token]
         RegionDatabaseClusterArns: _Required[_Mapping[str, str | _Token] | _Token]
         TimeoutMinutes: float | _Token
+
+    class AuroraServerlessScalingConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - AuroraServerlessScalingConfig (required)
+        """
+        AuroraServerlessScalingConfig: _Required[Plan.AuroraServerlessScalingConfiguration | _Token]
 
     class AuroraServerlessScalingConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan AuroraServerlessScalingConfiguration.
@@ -118,6 +142,14 @@ class Plan(_TypedCfnResource):
         TargetPercent: float | _Token
         TimeoutMinutes: float | _Token
 
+    class CustomActionLambdaConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CustomActionLambdaConfig (required)
+        """
+        CustomActionLambdaConfig: _Required[Plan.CustomActionLambdaConfiguration | _Token]
+
     class CustomActionLambdaConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan CustomActionLambdaConfiguration.
 
@@ -134,6 +166,14 @@ class Plan(_TypedCfnResource):
         RetryIntervalMinutes: _Required[float | _Token]
         TimeoutMinutes: float | _Token
         Ungraceful: Plan.LambdaUngraceful | _Token
+
+    class DocumentDbConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - DocumentDbConfig (required)
+        """
+        DocumentDbConfig: _Required[Plan.DocumentDbConfiguration | _Token]
 
     class DocumentDbConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan DocumentDbConfiguration.
@@ -163,6 +203,14 @@ class Plan(_TypedCfnResource):
         """
         Ungraceful: _Literal['failover'] | _Token
 
+    class Ec2AsgCapacityIncreaseConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Ec2AsgCapacityIncreaseConfig (required)
+        """
+        Ec2AsgCapacityIncreaseConfig: _Required[Plan.Ec2AsgCapacityIncreaseConfiguration | _Token]
+
     class Ec2AsgCapacityIncreaseConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan Ec2AsgCapacityIncreaseConfiguration.
 
@@ -188,6 +236,14 @@ class Plan(_TypedCfnResource):
         - MinimumSuccessPercentage (required)
         """
         MinimumSuccessPercentage: _Required[float | _Token]
+
+    class EcsCapacityIncreaseConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - EcsCapacityIncreaseConfig (required)
+        """
+        EcsCapacityIncreaseConfig: _Required[Plan.EcsCapacityIncreaseConfiguration | _Token]
 
     class EcsCapacityIncreaseConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan EcsCapacityIncreaseConfiguration.
@@ -226,6 +282,14 @@ class Plan(_TypedCfnResource):
         ClusterArn: _Required[str | _Token]
         CrossAccountRole: str | _Token
         ExternalId: str | _Token
+
+    class EksResourceScalingConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - EksResourceScalingConfig (required)
+        """
+        EksResourceScalingConfig: _Required[Plan.EksResourceScalingConfiguration | _Token]
 
     class EksResourceScalingConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan EksResourceScalingConfiguration.
@@ -268,6 +332,14 @@ class Plan(_TypedCfnResource):
         CrossAccountRole: str | _Token
         ExternalId: str | _Token
 
+    class ExecutionApprovalConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ExecutionApprovalConfig (required)
+        """
+        ExecutionApprovalConfig: _Required[Plan.ExecutionApprovalConfiguration | _Token]
+
     class ExecutionApprovalConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan ExecutionApprovalConfiguration.
 
@@ -278,157 +350,13 @@ class Plan(_TypedCfnResource):
         ApprovalRole: _Required[str | _Token]
         TimeoutMinutes: float | _Token
 
-    class ExecutionBlockConfiguration(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CustomActionLambdaConfig (required)
-        """
-        CustomActionLambdaConfig: _Required[Plan.CustomActionLambdaConfiguration | _Token]
-
-    class ExecutionBlockConfiguration_(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Ec2AsgCapacityIncreaseConfig (required)
-        """
-        Ec2AsgCapacityIncreaseConfig: _Required[Plan.Ec2AsgCapacityIncreaseConfiguration | _Token]
-
-    class ExecutionBlockConfiguration__(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ExecutionApprovalConfig (required)
-        """
-        ExecutionApprovalConfig: _Required[Plan.ExecutionApprovalConfiguration | _Token]
-
-    class ExecutionBlockConfiguration___(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ArcRoutingControlConfig (required)
-        """
-        ArcRoutingControlConfig: _Required[Plan.ArcRoutingControlConfiguration | _Token]
-
-    class ExecutionBlockConfiguration____(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AuroraProvisionedScalingConfig (required)
-        """
-        AuroraProvisionedScalingConfig: _Required[Plan.AuroraProvisionedScalingConfiguration | _Token]
-
-    class ExecutionBlockConfiguration_____(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AuroraServerlessScalingConfig (required)
-        """
-        AuroraServerlessScalingConfig: _Required[Plan.AuroraServerlessScalingConfiguration | _Token]
-
-    class ExecutionBlockConfiguration______(_TypedDict, total=False):
+    class GlobalAuroraConfig(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - GlobalAuroraConfig (required)
         """
         GlobalAuroraConfig: _Required[Plan.GlobalAuroraConfiguration | _Token]
-
-    class ExecutionBlockConfiguration_______(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ParallelConfig (required)
-        """
-        ParallelConfig: _Required[Plan.ParallelExecutionBlockConfiguration | _Token]
-
-    class ExecutionBlockConfiguration________(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - RegionSwitchPlanConfig (required)
-        """
-        RegionSwitchPlanConfig: _Required[Plan.RegionSwitchPlanConfiguration | _Token]
-
-    class ExecutionBlockConfiguration_________(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - EcsCapacityIncreaseConfig (required)
-        """
-        EcsCapacityIncreaseConfig: _Required[Plan.EcsCapacityIncreaseConfiguration | _Token]
-
-    class ExecutionBlockConfiguration__________(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - EksResourceScalingConfig (required)
-        """
-        EksResourceScalingConfig: _Required[Plan.EksResourceScalingConfiguration | _Token]
-
-    class ExecutionBlockConfiguration___________(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Route53HealthCheckConfig (required)
-        """
-        Route53HealthCheckConfig: _Required[Plan.Route53HealthCheckConfiguration | _Token]
-
-    class ExecutionBlockConfiguration____________(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - DocumentDbConfig (required)
-        """
-        DocumentDbConfig: _Required[Plan.DocumentDbConfiguration | _Token]
-
-    class ExecutionBlockConfiguration_____________(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - RdsPromoteReadReplicaConfig (required)
-        """
-        RdsPromoteReadReplicaConfig: _Required[Plan.RdsPromoteReadReplicaConfiguration | _Token]
-
-    class ExecutionBlockConfiguration______________(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - RdsCreateCrossRegionReadReplicaConfig (required)
-        """
-        RdsCreateCrossRegionReadReplicaConfig: _Required[Plan.RdsCreateCrossRegionReplicaConfiguration | _Token]
-
-    class ExecutionBlockConfiguration_______________(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - LambdaEventSourceMappingConfig (required)
-        """
-        LambdaEventSourceMappingConfig: _Required[Plan.LambdaEventSourceMappingConfiguration | _Token]
-
-    class ExecutionBlockConfiguration________________(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - NeptuneGlobalDatabaseConfig (required)
-        """
-        NeptuneGlobalDatabaseConfig: _Required[Plan.NeptuneGlobalDatabaseConfiguration | _Token]
-
-    class ExecutionBlockConfiguration_________________(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - RdsSwitchoverReadReplicaConfig (required)
-        """
-        RdsSwitchoverReadReplicaConfig: _Required[Plan.RdsSwitchoverReadReplicaConfiguration | _Token]
-
-    class ExecutionBlockConfiguration__________________(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SsmSendCommandConfig (required)
-        """
-        SsmSendCommandConfig: _Required[Plan.SsmSendCommandConfiguration | _Token]
 
     class GlobalAuroraConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan GlobalAuroraConfiguration.
@@ -480,6 +408,14 @@ class Plan(_TypedCfnResource):
         Name: _Required[str | _Token]
         Namespace: _Required[str | _Token]
 
+    class LambdaEventSourceMappingConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - LambdaEventSourceMappingConfig (required)
+        """
+        LambdaEventSourceMappingConfig: _Required[Plan.LambdaEventSourceMappingConfiguration | _Token]
+
     class LambdaEventSourceMappingConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan LambdaEventSourceMappingConfiguration.
 
@@ -524,6 +460,14 @@ class Plan(_TypedCfnResource):
         ExternalId: str | _Token
         Payload: str | _Token
 
+    class NeptuneGlobalDatabaseConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - NeptuneGlobalDatabaseConfig (required)
+        """
+        NeptuneGlobalDatabaseConfig: _Required[Plan.NeptuneGlobalDatabaseConfiguration | _Token]
+
     class NeptuneGlobalDatabaseConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan NeptuneGlobalDatabaseConfiguration.
 
@@ -552,6 +496,14 @@ class Plan(_TypedCfnResource):
         """
         Ungraceful: _Literal['failover'] | _Token
 
+    class ParallelConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ParallelConfig (required)
+        """
+        ParallelConfig: _Required[Plan.ParallelExecutionBlockConfiguration | _Token]
+
     class ParallelExecutionBlockConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan ParallelExecutionBlockConfiguration.
 
@@ -559,6 +511,14 @@ class Plan(_TypedCfnResource):
         - Steps (required)
         """
         Steps: _Required[_Sequence[Plan.Step | _Token] | _Token]
+
+    class RdsCreateCrossRegionReadReplicaConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - RdsCreateCrossRegionReadReplicaConfig (required)
+        """
+        RdsCreateCrossRegionReadReplicaConfig: _Required[Plan.RdsCreateCrossRegionReplicaConfiguration | _Token]
 
     class RdsCreateCrossRegionReplicaConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan RdsCreateCrossRegionReplicaConfiguration.
@@ -574,6 +534,14 @@ class Plan(_TypedCfnResource):
         ExternalId: str | _Token
         TimeoutMinutes: float | _Token
 
+    class RdsPromoteReadReplicaConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - RdsPromoteReadReplicaConfig (required)
+        """
+        RdsPromoteReadReplicaConfig: _Required[Plan.RdsPromoteReadReplicaConfiguration | _Token]
+
     class RdsPromoteReadReplicaConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan RdsPromoteReadReplicaConfiguration.
 
@@ -587,6 +555,14 @@ class Plan(_TypedCfnResource):
         DbInstanceArnMap: _Required[_Mapping[str, str | _Token] | _Token]
         ExternalId: str | _Token
         TimeoutMinutes: float | _Token
+
+    class RdsSwitchoverReadReplicaConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - RdsSwitchoverReadReplicaConfig (required)
+        """
+        RdsSwitchoverReadReplicaConfig: _Required[Plan.RdsSwitchoverReadReplicaConfiguration | _Token]
 
     class RdsSwitchoverReadReplicaConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan RdsSwitchoverReadReplicaConfiguration.
@@ -612,6 +588,14 @@ class Plan(_TypedCfnResource):
         """
         Ungraceful: _Literal['promoteReadReplica'] | _Token
 
+    class RegionSwitchPlanConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - RegionSwitchPlanConfig (required)
+        """
+        RegionSwitchPlanConfig: _Required[Plan.RegionSwitchPlanConfiguration | _Token]
+
     class RegionSwitchPlanConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan RegionSwitchPlanConfiguration.
 
@@ -630,15 +614,15 @@ class Plan(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - ReportOutput
         """
-        ReportOutput: _Sequence[Plan.ReportOutput | _Token] | _Token
+        ReportOutput: _Sequence[Plan.S3Configuration | _Token] | _Token
 
-    class ReportOutput(_TypedDict, total=False):
-        """AWS::ARCRegionSwitch::Plan ReportOutput.
+    class Route53HealthCheckConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - S3Configuration (required)
+        - Route53HealthCheckConfig (required)
         """
-        S3Configuration: _Required[Plan.S3ReportOutputConfiguration | _Token]
+        Route53HealthCheckConfig: _Required[Plan.Route53HealthCheckConfiguration | _Token]
 
     class Route53HealthCheckConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan Route53HealthCheckConfiguration.
@@ -667,6 +651,14 @@ class Plan(_TypedCfnResource):
         """
         RecordSetIdentifier: str | _Token
         Region: str | _Token
+
+    class S3Configuration(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ReportOutput.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - S3Configuration (required)
+        """
+        S3Configuration: _Required[Plan.S3ReportOutputConfiguration | _Token]
 
     class S3ReportOutputConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan S3ReportOutputConfiguration.
@@ -710,6 +702,14 @@ class Plan(_TypedCfnResource):
         Parameters: _Mapping[str, _Sequence[str | _Token] | _Token] | _Token
         Targets: _Required[_Sequence[Plan.SsmTarget | _Token] | _Token]
 
+    class SsmSendCommandConfig(_TypedDict, total=False):
+        """AWS::ARCRegionSwitch::Plan ExecutionBlockConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SsmSendCommandConfig (required)
+        """
+        SsmSendCommandConfig: _Required[Plan.SsmSendCommandConfiguration | _Token]
+
     class SsmSendCommandConfiguration(_TypedDict, total=False):
         """AWS::ARCRegionSwitch::Plan SsmSendCommandConfiguration.
 
@@ -752,16 +752,14 @@ class Plan(_TypedCfnResource):
         - Name (required)
         """
         Description: str | _Token
-        ExecutionBlockConfiguration: (_Required[Plan.ExecutionBlockConfiguration | Plan.ExecutionBlockConfiguration_
-                | Plan.ExecutionBlockConfiguration__ | Plan.ExecutionBlockConfiguration___
-                | Plan.ExecutionBlockConfiguration____ | Plan.ExecutionBlockConfiguration_____
-                | Plan.ExecutionBlockConfiguration______ | Plan.ExecutionBlockConfiguration_______
-                | Plan.ExecutionBlockConfiguration________ | Plan.ExecutionBlockConfiguration_________
-                | Plan.ExecutionBlockConfiguration__________ | Plan.ExecutionBlockConfiguration___________
-                | Plan.ExecutionBlockConfiguration____________ | Plan.ExecutionBlockConfiguration_____________
-                | Plan.ExecutionBlockConfiguration______________ | Plan.ExecutionBlockConfiguration_______________
-                | Plan.ExecutionBlockConfiguration________________ | Plan.ExecutionBlockConfiguration_________________
-                | Plan.ExecutionBlockConfiguration__________________ | _Token])
+        ExecutionBlockConfiguration: (_Required[Plan.CustomActionLambdaConfig | Plan.Ec2AsgCapacityIncreaseConfig
+                | Plan.ExecutionApprovalConfig | Plan.ArcRoutingControlConfig | Plan.AuroraProvisionedScalingConfig
+                | Plan.AuroraServerlessScalingConfig | Plan.GlobalAuroraConfig | Plan.ParallelConfig
+                | Plan.RegionSwitchPlanConfig | Plan.EcsCapacityIncreaseConfig | Plan.EksResourceScalingConfig
+                | Plan.Route53HealthCheckConfig | Plan.DocumentDbConfig | Plan.RdsPromoteReadReplicaConfig
+                | Plan.RdsCreateCrossRegionReadReplicaConfig | Plan.LambdaEventSourceMappingConfig
+                | Plan.NeptuneGlobalDatabaseConfig | Plan.RdsSwitchoverReadReplicaConfig | Plan.SsmSendCommandConfig
+                | _Token])
         ExecutionBlockType: (_Required[_Literal['ARCRegionSwitchPlan', 'ARCRoutingControl', 'AuroraGlobalDatabase',
                 'AuroraProvisionedScaling', 'AuroraServerlessScaling', 'CustomActionLambda', 'DocumentDb',
                 'EC2AutoScaling', 'ECSServiceScaling', 'EKSResourceScaling', 'LambdaEventSourceMapping',

@@ -11,7 +11,7 @@ _RECORDS: dict[str, Record] = {
         ('Configuration', 'InstructionsDocuments', 'Name', 'Tags', 'Type'),
         ('Configuration', 'Name', 'Type'),
         ('CapabilityArn', 'CapabilityId', 'CreatedAt', 'ModifiedAt'),
-        ('Configuration', 'EdiConfiguration', 'S3Location', 'Tag', 'Type', 'X12Details'),
+        ('Edi', 'EdiConfiguration', 'S3Location', 'Tag', 'Type', 'X12Details'),
         (
             'AWS::B2BI::Capability: Definition of AWS::B2BI::Capability Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-b2bi-capab'
@@ -23,7 +23,7 @@ _RECORDS: dict[str, Record] = {
         ('Capabilities', 'CapabilityOptions', 'Email', 'Name', 'Phone', 'ProfileId', 'Tags'),
         ('Capabilities', 'Email', 'Name', 'ProfileId'),
         ('CreatedAt', 'ModifiedAt', 'PartnershipArn', 'PartnershipId', 'TradingPartnerId'),
-        ('CapabilityOptions', 'InboundEdiOptions', 'OutboundEdi', 'Tag', 'WrapOptions', 'X12AcknowledgmentOptions',
+        ('CapabilityOptions', 'InboundEdiOptions', 'Tag', 'WrapOptions', 'X12', 'X12AcknowledgmentOptions',
                 'X12ControlNumbers', 'X12Delimiters', 'X12Envelope', 'X12FunctionalGroupHeaders',
                 'X12InboundEdiOptions', 'X12InterchangeControlHeaders', 'X12OutboundEdiHeaders'),
         (
@@ -49,11 +49,11 @@ _RECORDS: dict[str, Record] = {
                 'SampleDocument', 'SampleDocuments', 'Status', 'Tags'),
         ('Name', 'Status'),
         ('CreatedAt', 'ModifiedAt', 'TransformerArn', 'TransformerId'),
-        ('AdvancedOptions', 'EdiType', 'FormatOptions', 'InputConversion', 'Mapping', 'OutputConversion',
-                'SampleDocumentKeys', 'SampleDocuments', 'Tag', 'ValidationRules', 'ValidationRules_',
-                'ValidationRules__', 'X12AdvancedOptions', 'X12CodeListValidationRule', 'X12Details',
-                'X12ElementLengthValidationRule', 'X12ElementRequirementValidationRule', 'X12SplitOptions',
-                'X12ValidationOptions'),
+        ('AdvancedOptions', 'CodeListValidationRule', 'EdiType', 'ElementLengthValidationRule',
+                'ElementRequirementValidationRule', 'InputConversion', 'Mapping', 'OutputConversion',
+                'SampleDocumentKeys', 'SampleDocuments', 'Tag', 'X12', 'X12AdvancedOptions',
+                'X12CodeListValidationRule', 'X12Details', 'X12ElementLengthValidationRule',
+                'X12ElementRequirementValidationRule', 'X12SplitOptions', 'X12ValidationOptions'),
         (
             'AWS::B2BI::Transformer: Definition of AWS::B2BI::Transformer Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-b2bi-trans'

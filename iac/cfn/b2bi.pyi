@@ -33,7 +33,7 @@ class Capability(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::B2BI::Capability'
 
-    class Configuration(_TypedDict, total=False):
+    class Edi(_TypedDict, total=False):
         """AWS::B2BI::Capability Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -140,7 +140,7 @@ class Capability(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        configuration: Capability.Configuration | _Token,
+        configuration: Capability.Edi | _Token,
         name: str | _Token,
         type_: _Literal['edi'] | _Token,
         instructions_documents: _Sequence[Capability.S3Location | _Token] | _Token | None = None,
@@ -197,7 +197,7 @@ class Partnership(_TypedCfnResource):
         - OutboundEdi
         """
         InboundEdi: Partnership.InboundEdiOptions | _Token
-        OutboundEdi: Partnership.OutboundEdi | _Token
+        OutboundEdi: Partnership.X12 | _Token
 
     class InboundEdiOptions(_TypedDict, total=False):
         """AWS::B2BI::Partnership InboundEdiOptions.
@@ -206,14 +206,6 @@ class Partnership(_TypedCfnResource):
         - X12
         """
         X12: Partnership.X12InboundEdiOptions | _Token
-
-    class OutboundEdi(_TypedDict, total=False):
-        """AWS::B2BI::Partnership OutboundEdi.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - X12 (required)
-        """
-        X12: _Required[Partnership.X12Envelope | _Token]
 
     class Tag(_TypedDict, total=False):
         """AWS::B2BI::Partnership Tag.
@@ -236,6 +228,14 @@ class Partnership(_TypedCfnResource):
         LineLength: float | _Token
         LineTerminator: _Literal['CRLF', 'LF', 'CR'] | _Token
         WrapBy: _Literal['SEGMENT', 'ONE_LINE', 'LINE_LENGTH'] | _Token
+
+    class X12(_TypedDict, total=False):
+        """AWS::B2BI::Partnership OutboundEdi.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - X12 (required)
+        """
+        X12: _Required[Partnership.X12Envelope | _Token]
 
     class X12AcknowledgmentOptions(_TypedDict, total=False):
         """AWS::B2BI::Partnership X12AcknowledgmentOptions.
@@ -480,6 +480,14 @@ class Transformer(_TypedCfnResource):
         """
         X12: Transformer.X12AdvancedOptions | _Token
 
+    class CodeListValidationRule(_TypedDict, total=False):
+        """AWS::B2BI::Transformer ValidationRules.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CodeListValidationRule (required)
+        """
+        CodeListValidationRule: _Required[Transformer.X12CodeListValidationRule | _Token]
+
     class EdiType(_TypedDict, total=False):
         """AWS::B2BI::Transformer EdiType.
 
@@ -488,13 +496,21 @@ class Transformer(_TypedCfnResource):
         """
         X12Details: _Required[Transformer.X12Details | _Token]
 
-    class FormatOptions(_TypedDict, total=False):
-        """AWS::B2BI::Transformer FormatOptions.
+    class ElementLengthValidationRule(_TypedDict, total=False):
+        """AWS::B2BI::Transformer ValidationRules.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - X12 (required)
+        - ElementLengthValidationRule (required)
         """
-        X12: _Required[Transformer.X12Details | _Token]
+        ElementLengthValidationRule: _Required[Transformer.X12ElementLengthValidationRule | _Token]
+
+    class ElementRequirementValidationRule(_TypedDict, total=False):
+        """AWS::B2BI::Transformer ValidationRules.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ElementRequirementValidationRule (required)
+        """
+        ElementRequirementValidationRule: _Required[Transformer.X12ElementRequirementValidationRule | _Token]
 
     class InputConversion(_TypedDict, total=False):
         """AWS::B2BI::Transformer InputConversion.
@@ -505,7 +521,7 @@ class Transformer(_TypedCfnResource):
         - FromFormat (required)
         """
         AdvancedOptions: Transformer.AdvancedOptions | _Token
-        FormatOptions: Transformer.FormatOptions | _Token
+        FormatOptions: Transformer.X12 | _Token
         FromFormat: _Required[_Literal['X12'] | _Token]
 
     class Mapping(_TypedDict, total=False):
@@ -527,7 +543,7 @@ class Transformer(_TypedCfnResource):
         - ToFormat (required)
         """
         AdvancedOptions: Transformer.AdvancedOptions | _Token
-        FormatOptions: Transformer.FormatOptions | _Token
+        FormatOptions: Transformer.X12 | _Token
         ToFormat: _Required[_Literal['X12'] | _Token]
 
     class SampleDocumentKeys(_TypedDict, total=False):
@@ -560,29 +576,13 @@ class Transformer(_TypedCfnResource):
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
 
-    class ValidationRules(_TypedDict, total=False):
-        """AWS::B2BI::Transformer ValidationRules.
+    class X12(_TypedDict, total=False):
+        """AWS::B2BI::Transformer FormatOptions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CodeListValidationRule (required)
+        - X12 (required)
         """
-        CodeListValidationRule: _Required[Transformer.X12CodeListValidationRule | _Token]
-
-    class ValidationRules_(_TypedDict, total=False):
-        """AWS::B2BI::Transformer ValidationRules.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ElementLengthValidationRule (required)
-        """
-        ElementLengthValidationRule: _Required[Transformer.X12ElementLengthValidationRule | _Token]
-
-    class ValidationRules__(_TypedDict, total=False):
-        """AWS::B2BI::Transformer ValidationRules.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ElementRequirementValidationRule (required)
-        """
-        ElementRequirementValidationRule: _Required[Transformer.X12ElementRequirementValidationRule | _Token]
+        X12: _Required[Transformer.X12Details | _Token]
 
     class X12AdvancedOptions(_TypedDict, total=False):
         """AWS::B2BI::Transformer X12AdvancedOptions.
@@ -692,8 +692,8 @@ class Transformer(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - ValidationRules
         """
-        ValidationRules: (_Sequence[Transformer.ValidationRules | Transformer.ValidationRules_
-                | Transformer.ValidationRules__ | _Token] | _Token)
+        ValidationRules: (_Sequence[Transformer.CodeListValidationRule | Transformer.ElementLengthValidationRule
+                | Transformer.ElementRequirementValidationRule | _Token] | _Token)
 
     def __init__(
         self,

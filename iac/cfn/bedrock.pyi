@@ -52,22 +52,6 @@ class Agent(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::Bedrock::Agent'
 
-    class ActionGroupExecutor(_TypedDict, total=False):
-        """AWS::Bedrock::Agent ActionGroupExecutor.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Lambda (required): ARN of a Lambda.
-        """
-        Lambda: _Required[str | _Token]
-
-    class ActionGroupExecutor_(_TypedDict, total=False):
-        """AWS::Bedrock::Agent ActionGroupExecutor.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CustomControl (required): Custom control of action execution
-        """
-        CustomControl: _Required[_Literal['RETURN_CONTROL'] | _Token]
-
     class AgentActionGroup(_TypedDict, total=False):
         """Contains the information of an Agent Action Group
 
@@ -81,10 +65,10 @@ class Agent(_TypedCfnResource):
         - ParentActionGroupSignature: Action Group Signature for a BuiltIn Action
         - SkipResourceInUseCheckOnDelete: Specifies whether to allow deleting action group while it is in use.
         """
-        ActionGroupExecutor: Agent.ActionGroupExecutor | Agent.ActionGroupExecutor_ | _Token
+        ActionGroupExecutor: Agent.Lambda | Agent.CustomControl | _Token
         ActionGroupName: _Required[str | _Token]
         ActionGroupState: _Literal['ENABLED', 'DISABLED'] | _Token
-        ApiSchema: Agent.ApiSchema | Agent.ApiSchema_ | _Token
+        ApiSchema: Agent.S3 | Agent.Payload | _Token
         Description: str | _Token
         FunctionSchema: Agent.FunctionSchema | _Token
         ParentActionGroupSignature: _Literal['AMAZON.UserInput', 'AMAZON.CodeInterpreter'] | _Token
@@ -124,21 +108,13 @@ class Agent(_TypedCfnResource):
         KnowledgeBaseId: _Required[str | _Token]
         KnowledgeBaseState: _Literal['ENABLED', 'DISABLED'] | _Token
 
-    class ApiSchema(_TypedDict, total=False):
-        """AWS::Bedrock::Agent ApiSchema.
+    class CustomControl(_TypedDict, total=False):
+        """AWS::Bedrock::Agent ActionGroupExecutor.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - S3 (required): The identifier for the S3 resource.
+        - CustomControl (required): Custom control of action execution
         """
-        S3: _Required[Agent.S3Identifier | _Token]
-
-    class ApiSchema_(_TypedDict, total=False):
-        """AWS::Bedrock::Agent ApiSchema.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Payload (required): String OpenAPI Payload
-        """
-        Payload: _Required[str | _Token]
+        CustomControl: _Required[_Literal['RETURN_CONTROL'] | _Token]
 
     class CustomOrchestration(_TypedDict, total=False):
         """Structure for custom orchestration
@@ -196,6 +172,14 @@ class Agent(_TypedCfnResource):
         TopK: float | _Token
         TopP: float | _Token
 
+    class Lambda(_TypedDict, total=False):
+        """AWS::Bedrock::Agent ActionGroupExecutor.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Lambda (required): ARN of a Lambda.
+        """
+        Lambda: _Required[str | _Token]
+
     class MemoryConfiguration(_TypedDict, total=False):
         """Configuration for memory storage
 
@@ -227,6 +211,14 @@ class Agent(_TypedCfnResource):
         Description: str | _Token
         Required: bool | _Token
         Type: _Required[_Literal['string', 'number', 'integer', 'boolean', 'array'] | _Token]
+
+    class Payload(_TypedDict, total=False):
+        """AWS::Bedrock::Agent ApiSchema.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Payload (required): String OpenAPI Payload
+        """
+        Payload: _Required[str | _Token]
 
     class PromptConfiguration(_TypedDict, total=False):
         """BasePromptConfiguration per Prompt Type.
@@ -260,6 +252,14 @@ class Agent(_TypedCfnResource):
         """
         OverrideLambda: str | _Token
         PromptConfigurations: _Required[_Sequence[Agent.PromptConfiguration | _Token] | _Token]
+
+    class S3(_TypedDict, total=False):
+        """AWS::Bedrock::Agent ApiSchema.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - S3 (required): The identifier for the S3 resource.
+        """
+        S3: _Required[Agent.S3Identifier | _Token]
 
     class S3Identifier(_TypedDict, total=False):
         """The identifier for the S3 resource.
@@ -458,7 +458,7 @@ class ApplicationInferenceProfile(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::Bedrock::ApplicationInferenceProfile'
 
-    class ModelSource(_TypedDict, total=False):
+    class CopyFrom(_TypedDict, total=False):
         """AWS::Bedrock::ApplicationInferenceProfile ModelSource.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -485,7 +485,7 @@ class ApplicationInferenceProfile(_TypedCfnResource):
         *,
         inference_profile_name: str | _Token,
         description: str | _Token | None = None,
-        model_source: ApplicationInferenceProfile.ModelSource | _Token | None = None,
+        model_source: ApplicationInferenceProfile.CopyFrom | _Token | None = None,
         tags: _Sequence[ApplicationInferenceProfile.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -2122,6 +2122,14 @@ class Flow(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::Bedrock::Flow'
 
+    class Agent(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Agent (required): Agent flow node configuration
+        """
+        Agent: _Required[Flow.AgentFlowNodeConfiguration | _Token]
+
     class AgentFlowNodeConfiguration(_TypedDict, total=False):
         """Agent flow node configuration
 
@@ -2129,6 +2137,22 @@ class Flow(_TypedCfnResource):
         - AgentAliasArn (required): Arn representation of the Agent Alias.
         """
         AgentAliasArn: _Required[str | _Token]
+
+    class Collector(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Collector (required): Collector flow node configuration
+        """
+        Collector: _Required[_Mapping[str, _Any] | _Token]
+
+    class Condition(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Condition (required): Condition flow node configuration
+        """
+        Condition: _Required[Flow.ConditionFlowNodeConfiguration | _Token]
 
     class ConditionFlowNodeConfiguration(_TypedDict, total=False):
         """Condition flow node configuration
@@ -2138,15 +2162,7 @@ class Flow(_TypedCfnResource):
         """
         Conditions: _Required[_Sequence[Flow.FlowCondition | _Token] | _Token]
 
-    class Configuration(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Data (required): Data connection configuration
-        """
-        Data: _Required[Flow.FlowDataConnectionConfiguration | _Token]
-
-    class Configuration_(_TypedDict, total=False):
+    class Conditional(_TypedDict, total=False):
         """AWS::Bedrock::Flow Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -2154,133 +2170,13 @@ class Flow(_TypedCfnResource):
         """
         Conditional: _Required[Flow.FlowConditionalConnectionConfiguration | _Token]
 
-    class Configuration__(_TypedDict, total=False):
+    class Data(_TypedDict, total=False):
         """AWS::Bedrock::Flow Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Input (required): Input flow node configuration
+        - Data (required): Data connection configuration
         """
-        Input: _Required[_Mapping[str, _Any] | _Token]
-
-    class Configuration___(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Output (required): Output flow node configuration
-        """
-        Output: _Required[_Mapping[str, _Any] | _Token]
-
-    class Configuration____(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - KnowledgeBase (required): Knowledge base flow node configuration
-        """
-        KnowledgeBase: _Required[Flow.KnowledgeBaseFlowNodeConfiguration | _Token]
-
-    class Configuration_____(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Condition (required): Condition flow node configuration
-        """
-        Condition: _Required[Flow.ConditionFlowNodeConfiguration | _Token]
-
-    class Configuration______(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Lex (required): Lex flow node configuration
-        """
-        Lex: _Required[Flow.LexFlowNodeConfiguration | _Token]
-
-    class Configuration_______(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Prompt (required): Prompt flow node configuration
-        """
-        Prompt: _Required[Flow.PromptFlowNodeConfiguration | _Token]
-
-    class Configuration________(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - LambdaFunction (required): Lambda function flow node configuration
-        """
-        LambdaFunction: _Required[Flow.LambdaFunctionFlowNodeConfiguration | _Token]
-
-    class Configuration_________(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Agent (required): Agent flow node configuration
-        """
-        Agent: _Required[Flow.AgentFlowNodeConfiguration | _Token]
-
-    class Configuration__________(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Storage (required): Storage flow node configuration
-        """
-        Storage: _Required[Flow.StorageFlowNodeConfiguration | _Token]
-
-    class Configuration___________(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Iterator (required): Iterator flow node configuration
-        """
-        Iterator: _Required[_Mapping[str, _Any] | _Token]
-
-    class Configuration____________(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Collector (required): Collector flow node configuration
-        """
-        Collector: _Required[_Mapping[str, _Any] | _Token]
-
-    class Configuration_____________(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Retrieval (required): Retrieval flow node configuration
-        """
-        Retrieval: _Required[Flow.RetrievalFlowNodeConfiguration | _Token]
-
-    class Configuration______________(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - InlineCode (required): Inline code config strucuture, contains code configs
-        """
-        InlineCode: _Required[Flow.InlineCodeFlowNodeConfiguration | _Token]
-
-    class Configuration_______________(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Loop (required): Loop node config, contains loop's internal definition
-        """
-        Loop: _Required[Flow.LoopFlowNodeConfiguration | _Token]
-
-    class Configuration________________(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - LoopInput (required): Configuration for the LoopInput node
-        """
-        LoopInput: _Required[_Mapping[str, _Any] | _Token]
-
-    class Configuration_________________(_TypedDict, total=False):
-        """AWS::Bedrock::Flow Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - LoopController (required): Configuration for the LoopController node, which manages loop execution
-        """
-        LoopController: _Required[Flow.LoopControllerFlowNodeConfiguration | _Token]
+        Data: _Required[Flow.FlowDataConnectionConfiguration | _Token]
 
     class FieldForReranking(_TypedDict, total=False):
         """Field name for reranking
@@ -2289,6 +2185,22 @@ class Flow(_TypedCfnResource):
         - FieldName (required): Field name for reranking
         """
         FieldName: _Required[str | _Token]
+
+    class FieldsToExclude(_TypedDict, total=False):
+        """AWS::Bedrock::Flow SelectiveModeConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - FieldsToExclude (required): List of Fields For Reranking
+        """
+        FieldsToExclude: _Required[_Sequence[Flow.FieldForReranking | _Token] | _Token]
+
+    class FieldsToInclude(_TypedDict, total=False):
+        """AWS::Bedrock::Flow SelectiveModeConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - FieldsToInclude (required): List of Fields For Reranking
+        """
+        FieldsToInclude: _Required[_Sequence[Flow.FieldForReranking | _Token] | _Token]
 
     class FlowCondition(_TypedDict, total=False):
         """Condition branch for a condition node
@@ -2318,7 +2230,7 @@ class Flow(_TypedCfnResource):
         - Target (required): Name of a node in a flow
         - Type (required): Connection type
         """
-        Configuration: Flow.Configuration | Flow.Configuration_ | _Token
+        Configuration: Flow.Data | Flow.Conditional | _Token
         Name: _Required[str | _Token]
         Source: _Required[str | _Token]
         Target: _Required[str | _Token]
@@ -2354,12 +2266,9 @@ class Flow(_TypedCfnResource):
         - Outputs: List of node outputs in a flow
         - Type (required): Flow node types
         """
-        Configuration: (Flow.Configuration__ | Flow.Configuration___ | Flow.Configuration____ | Flow.Configuration_____
-                | Flow.Configuration______ | Flow.Configuration_______ | Flow.Configuration________
-                | Flow.Configuration_________ | Flow.Configuration__________ | Flow.Configuration___________
-                | Flow.Configuration____________ | Flow.Configuration_____________ | Flow.Configuration______________
-                | Flow.Configuration_______________ | Flow.Configuration________________
-                | Flow.Configuration_________________ | _Token)
+        Configuration: (Flow.Input | Flow.Output | Flow.KnowledgeBase | Flow.Condition | Flow.Lex | Flow.Prompt
+                | Flow.LambdaFunction | Flow.Agent | Flow.Storage | Flow.Iterator | Flow.Collector | Flow.Retrieval
+                | Flow.InlineCode | Flow.Loop | Flow.LoopInput | Flow.LoopController | _Token)
         Inputs: _Sequence[Flow.FlowNodeInput | _Token] | _Token
         Name: _Required[str | _Token]
         Outputs: _Sequence[Flow.FlowNodeOutput | _Token] | _Token
@@ -2401,13 +2310,21 @@ class Flow(_TypedCfnResource):
         GuardrailIdentifier: str | _Token
         GuardrailVersion: str | _Token
 
-    class InferenceConfiguration(_TypedDict, total=False):
-        """AWS::Bedrock::Flow InferenceConfiguration.
+    class Inline(_TypedDict, total=False):
+        """AWS::Bedrock::Flow SourceConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Text (required): Prompt model inference configuration
+        - Inline (required): Inline prompt configuration for prompt node
         """
-        Text: _Required[Flow.PromptModelInferenceConfiguration | _Token]
+        Inline: _Required[Flow.PromptFlowNodeInlineConfiguration | _Token]
+
+    class InlineCode(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - InlineCode (required): Inline code config strucuture, contains code configs
+        """
+        InlineCode: _Required[Flow.InlineCodeFlowNodeConfiguration | _Token]
 
     class InlineCodeFlowNodeConfiguration(_TypedDict, total=False):
         """Inline code config strucuture, contains code configs
@@ -2418,6 +2335,30 @@ class Flow(_TypedCfnResource):
         """
         Code: _Required[str | _Token]
         Language: _Required[_Literal['Python_3'] | _Token]
+
+    class Input(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Input (required): Input flow node configuration
+        """
+        Input: _Required[_Mapping[str, _Any] | _Token]
+
+    class Iterator(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Iterator (required): Iterator flow node configuration
+        """
+        Iterator: _Required[_Mapping[str, _Any] | _Token]
+
+    class KnowledgeBase(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - KnowledgeBase (required): Knowledge base flow node configuration
+        """
+        KnowledgeBase: _Required[Flow.KnowledgeBaseFlowNodeConfiguration | _Token]
 
     class KnowledgeBaseFlowNodeConfiguration(_TypedDict, total=False):
         """Knowledge base flow node configuration
@@ -2434,7 +2375,7 @@ class Flow(_TypedCfnResource):
         - RerankingConfiguration
         """
         GuardrailConfiguration: Flow.GuardrailConfiguration | _Token
-        InferenceConfiguration: Flow.InferenceConfiguration | _Token
+        InferenceConfiguration: Flow.Text | _Token
         KnowledgeBaseId: _Required[str | _Token]
         ModelId: str | _Token
         NumberOfResults: float | _Token
@@ -2452,9 +2393,17 @@ class Flow(_TypedCfnResource):
         - PromptTemplate: Knowledge Base Prompt template
         """
         AdditionalModelRequestFields: _Mapping[str, _Any] | _Token
-        InferenceConfig: Flow.InferenceConfiguration | _Token
+        InferenceConfig: Flow.Text | _Token
         PerformanceConfig: Flow.PerformanceConfiguration | _Token
         PromptTemplate: Flow.PromptTemplate | _Token
+
+    class LambdaFunction(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - LambdaFunction (required): Lambda function flow node configuration
+        """
+        LambdaFunction: _Required[Flow.LambdaFunctionFlowNodeConfiguration | _Token]
 
     class LambdaFunctionFlowNodeConfiguration(_TypedDict, total=False):
         """Lambda function flow node configuration
@@ -2463,6 +2412,14 @@ class Flow(_TypedCfnResource):
         - LambdaArn (required): ARN of a Lambda.
         """
         LambdaArn: _Required[str | _Token]
+
+    class Lex(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Lex (required): Lex flow node configuration
+        """
+        Lex: _Required[Flow.LexFlowNodeConfiguration | _Token]
 
     class LexFlowNodeConfiguration(_TypedDict, total=False):
         """Lex flow node configuration
@@ -2473,6 +2430,22 @@ class Flow(_TypedCfnResource):
         """
         BotAliasArn: _Required[str | _Token]
         LocaleId: _Required[str | _Token]
+
+    class Loop(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Loop (required): Loop node config, contains loop's internal definition
+        """
+        Loop: _Required[Flow.LoopFlowNodeConfiguration | _Token]
+
+    class LoopController(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - LoopController (required): Configuration for the LoopController node, which manages loop execution
+        """
+        LoopController: _Required[Flow.LoopControllerFlowNodeConfiguration | _Token]
 
     class LoopControllerFlowNodeConfiguration(_TypedDict, total=False):
         """Configuration for the LoopController node, which manages loop execution
@@ -2492,6 +2465,14 @@ class Flow(_TypedCfnResource):
         """
         Definition: _Required[Flow.FlowDefinition | _Token]
 
+    class LoopInput(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - LoopInput (required): Configuration for the LoopInput node
+        """
+        LoopInput: _Required[_Mapping[str, _Any] | _Token]
+
     class MetadataConfigurationForReranking(_TypedDict, total=False):
         """AWS::Bedrock::Flow MetadataConfigurationForReranking.
 
@@ -2500,7 +2481,15 @@ class Flow(_TypedCfnResource):
         - SelectiveModeConfiguration: Reranking Metadata Selective Mode Configuration
         """
         SelectionMode: _Required[_Literal['SELECTIVE', 'ALL'] | _Token]
-        SelectiveModeConfiguration: Flow.SelectiveModeConfiguration | Flow.SelectiveModeConfiguration_ | _Token
+        SelectiveModeConfiguration: Flow.FieldsToInclude | Flow.FieldsToExclude | _Token
+
+    class Output(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Output (required): Output flow node configuration
+        """
+        Output: _Required[_Mapping[str, _Any] | _Token]
 
     class PerformanceConfiguration(_TypedDict, total=False):
         """AWS::Bedrock::Flow PerformanceConfiguration.
@@ -2510,6 +2499,14 @@ class Flow(_TypedCfnResource):
         """
         Latency: _Literal['standard', 'optimized'] | _Token
 
+    class Prompt(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Prompt (required): Prompt flow node configuration
+        """
+        Prompt: _Required[Flow.PromptFlowNodeConfiguration | _Token]
+
     class PromptFlowNodeConfiguration(_TypedDict, total=False):
         """Prompt flow node configuration
 
@@ -2518,7 +2515,7 @@ class Flow(_TypedCfnResource):
         - SourceConfiguration (required): Prompt source configuration for prompt node
         """
         GuardrailConfiguration: Flow.GuardrailConfiguration | _Token
-        SourceConfiguration: _Required[Flow.SourceConfiguration | Flow.SourceConfiguration_ | _Token]
+        SourceConfiguration: _Required[Flow.Resource | Flow.Inline | _Token]
 
     class PromptFlowNodeInlineConfiguration(_TypedDict, total=False):
         """Inline prompt configuration for prompt node
@@ -2530,7 +2527,7 @@ class Flow(_TypedCfnResource):
         - TemplateConfiguration (required): Prompt template configuration
         - TemplateType (required): Prompt template type
         """
-        InferenceConfiguration: Flow.InferenceConfiguration | _Token
+        InferenceConfiguration: Flow.Text | _Token
         ModelId: _Required[str | _Token]
         TemplateConfiguration: _Required[Flow.TemplateConfiguration | _Token]
         TemplateType: _Required[_Literal['TEXT'] | _Token]
@@ -2573,13 +2570,29 @@ class Flow(_TypedCfnResource):
         """
         TextPromptTemplate: _Required[str | _Token]
 
+    class Resource(_TypedDict, total=False):
+        """AWS::Bedrock::Flow SourceConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Resource (required): Resource prompt configuration for prompt node
+        """
+        Resource: _Required[Flow.PromptFlowNodeResourceConfiguration | _Token]
+
+    class Retrieval(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Retrieval (required): Retrieval flow node configuration
+        """
+        Retrieval: _Required[Flow.RetrievalFlowNodeConfiguration | _Token]
+
     class RetrievalFlowNodeConfiguration(_TypedDict, total=False):
         """Retrieval flow node configuration
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - ServiceConfiguration (required): Retrieval service configuration for Retrieval node
         """
-        ServiceConfiguration: _Required[Flow.ServiceConfiguration_ | _Token]
+        ServiceConfiguration: _Required[Flow.ServiceConfiguration | _Token]
 
     class RetrievalFlowNodeS3Configuration(_TypedDict, total=False):
         """s3 Retrieval configuration for Retrieval node
@@ -2588,6 +2601,14 @@ class Flow(_TypedCfnResource):
         - BucketName (required): bucket name of an s3 that will be used for Retrieval flow node configuration
         """
         BucketName: _Required[str | _Token]
+
+    class S3(_TypedDict, total=False):
+        """AWS::Bedrock::Flow ServiceConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - S3: s3 storage configuration for storage node
+        """
+        S3: Flow.StorageFlowNodeS3Configuration | _Token
 
     class S3Location(_TypedDict, total=False):
         """A bucket, key and optional version pointing to an S3 object containing a UTF-8 encoded JSON string
@@ -2602,31 +2623,7 @@ class Flow(_TypedCfnResource):
         Key: _Required[str | _Token]
         Version: str | _Token
 
-    class SelectiveModeConfiguration(_TypedDict, total=False):
-        """AWS::Bedrock::Flow SelectiveModeConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - FieldsToInclude (required): List of Fields For Reranking
-        """
-        FieldsToInclude: _Required[_Sequence[Flow.FieldForReranking | _Token] | _Token]
-
-    class SelectiveModeConfiguration_(_TypedDict, total=False):
-        """AWS::Bedrock::Flow SelectiveModeConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - FieldsToExclude (required): List of Fields For Reranking
-        """
-        FieldsToExclude: _Required[_Sequence[Flow.FieldForReranking | _Token] | _Token]
-
     class ServiceConfiguration(_TypedDict, total=False):
-        """AWS::Bedrock::Flow ServiceConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - S3: s3 storage configuration for storage node
-        """
-        S3: Flow.StorageFlowNodeS3Configuration | _Token
-
-    class ServiceConfiguration_(_TypedDict, total=False):
         """AWS::Bedrock::Flow ServiceConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -2634,21 +2631,13 @@ class Flow(_TypedCfnResource):
         """
         S3: Flow.RetrievalFlowNodeS3Configuration | _Token
 
-    class SourceConfiguration(_TypedDict, total=False):
-        """AWS::Bedrock::Flow SourceConfiguration.
+    class Storage(_TypedDict, total=False):
+        """AWS::Bedrock::Flow Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Resource (required): Resource prompt configuration for prompt node
+        - Storage (required): Storage flow node configuration
         """
-        Resource: _Required[Flow.PromptFlowNodeResourceConfiguration | _Token]
-
-    class SourceConfiguration_(_TypedDict, total=False):
-        """AWS::Bedrock::Flow SourceConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Inline (required): Inline prompt configuration for prompt node
-        """
-        Inline: _Required[Flow.PromptFlowNodeInlineConfiguration | _Token]
+        Storage: _Required[Flow.StorageFlowNodeConfiguration | _Token]
 
     class StorageFlowNodeConfiguration(_TypedDict, total=False):
         """Storage flow node configuration
@@ -2656,7 +2645,7 @@ class Flow(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - ServiceConfiguration (required): storage service configuration for storage node
         """
-        ServiceConfiguration: _Required[Flow.ServiceConfiguration | _Token]
+        ServiceConfiguration: _Required[Flow.S3 | _Token]
 
     class StorageFlowNodeS3Configuration(_TypedDict, total=False):
         """s3 storage configuration for storage node
@@ -2673,6 +2662,14 @@ class Flow(_TypedCfnResource):
         - Text (required): Configuration for text prompt template
         """
         Text: _Required[Flow.TextPromptTemplateConfiguration | _Token]
+
+    class Text(_TypedDict, total=False):
+        """AWS::Bedrock::Flow InferenceConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Text (required): Prompt model inference configuration
+        """
+        Text: _Required[Flow.PromptModelInferenceConfiguration | _Token]
 
     class TextPromptTemplateConfiguration(_TypedDict, total=False):
         """Configuration for text prompt template
@@ -4041,6 +4038,38 @@ class Prompt(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::Bedrock::Prompt'
 
+    class Agent(_TypedDict, total=False):
+        """AWS::Bedrock::Prompt GenAiResource.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Agent (required): Target Agent to invoke with Prompt
+        """
+        Agent: _Required[Prompt.PromptAgentResource | _Token]
+
+    class Any(_TypedDict, total=False):
+        """AWS::Bedrock::Prompt ToolChoice.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Any (required): Any Tool choice
+        """
+        Any: _Required[_Mapping[str, _Any] | _Token]
+
+    class Auto(_TypedDict, total=False):
+        """AWS::Bedrock::Prompt ToolChoice.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Auto (required): Auto Tool choice
+        """
+        Auto: _Required[_Mapping[str, _Any] | _Token]
+
+    class CachePoint(_TypedDict, total=False):
+        """AWS::Bedrock::Prompt System.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CachePoint (required): CachePointBlock
+        """
+        CachePoint: _Required[Prompt.CachePointBlock | _Token]
+
     class CachePointBlock(_TypedDict, total=False):
         """CachePointBlock
 
@@ -4048,6 +4077,14 @@ class Prompt(_TypedCfnResource):
         - Type (required): CachePoint types for CachePointBlock
         """
         Type: _Required[_Literal['default'] | _Token]
+
+    class Chat(_TypedDict, total=False):
+        """AWS::Bedrock::Prompt TemplateConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Chat (required): Configuration for chat prompt template
+        """
+        Chat: _Required[Prompt.ChatPromptTemplateConfiguration | _Token]
 
     class ChatPromptTemplateConfiguration(_TypedDict, total=False):
         """Configuration for chat prompt template
@@ -4060,7 +4097,7 @@ class Prompt(_TypedCfnResource):
         """
         InputVariables: _Sequence[Prompt.PromptInputVariable | _Token] | _Token
         Messages: _Required[_Sequence[Prompt.Message | _Token] | _Token]
-        System: _Sequence[Prompt.System | Prompt.System_ | _Token] | _Token
+        System: _Sequence[Prompt.System | Prompt.CachePoint | _Token] | _Token
         ToolConfiguration: Prompt.ToolConfiguration | _Token
 
     class Content(_TypedDict, total=False):
@@ -4071,7 +4108,7 @@ class Prompt(_TypedCfnResource):
         """
         Text: _Required[str | _Token]
 
-    class Content_(_TypedDict, total=False):
+    class Content2(_TypedDict, total=False):
         """AWS::Bedrock::Prompt Content.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -4079,23 +4116,7 @@ class Prompt(_TypedCfnResource):
         """
         CachePoint: _Required[Prompt.CachePointBlock | _Token]
 
-    class GenAiResource(_TypedDict, total=False):
-        """AWS::Bedrock::Prompt GenAiResource.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Agent (required): Target Agent to invoke with Prompt
-        """
-        Agent: _Required[Prompt.PromptAgentResource | _Token]
-
-    class InferenceConfiguration(_TypedDict, total=False):
-        """AWS::Bedrock::Prompt InferenceConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Text (required): Prompt model inference configuration
-        """
-        Text: _Required[Prompt.PromptModelInferenceConfiguration | _Token]
-
-    class InputSchema(_TypedDict, total=False):
+    class Json(_TypedDict, total=False):
         """Tool input schema json
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -4110,7 +4131,7 @@ class Prompt(_TypedCfnResource):
         - Content (required): List of Content Blocks
         - Role (required): Conversation roles for the chat prompt
         """
-        Content: _Required[_Sequence[Prompt.Content | Prompt.Content_ | _Token] | _Token]
+        Content: _Required[_Sequence[Prompt.Content | Prompt.Content2 | _Token] | _Token]
         Role: _Required[_Literal['user', 'assistant'] | _Token]
 
     class PromptAgentResource(_TypedDict, total=False):
@@ -4168,12 +4189,12 @@ class Prompt(_TypedCfnResource):
         - TemplateType (required): Prompt template type
         """
         AdditionalModelRequestFields: _Mapping[str, _Any] | _Token
-        GenAiResource: Prompt.GenAiResource | _Token
-        InferenceConfiguration: Prompt.InferenceConfiguration | _Token
+        GenAiResource: Prompt.Agent | _Token
+        InferenceConfiguration: Prompt.Text | _Token
         Metadata: _Sequence[Prompt.PromptMetadataEntry | _Token] | _Token
         ModelId: str | _Token
         Name: _Required[str | _Token]
-        TemplateConfiguration: _Required[Prompt.TemplateConfiguration | Prompt.TemplateConfiguration_ | _Token]
+        TemplateConfiguration: _Required[Prompt.TemplateConfiguration | Prompt.Chat | _Token]
         TemplateType: _Required[_Literal['TEXT', 'CHAT'] | _Token]
 
     class SpecificToolChoice(_TypedDict, total=False):
@@ -4192,14 +4213,6 @@ class Prompt(_TypedCfnResource):
         """
         Text: _Required[str | _Token]
 
-    class System_(_TypedDict, total=False):
-        """AWS::Bedrock::Prompt System.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CachePoint (required): CachePointBlock
-        """
-        CachePoint: _Required[Prompt.CachePointBlock | _Token]
-
     class TemplateConfiguration(_TypedDict, total=False):
         """AWS::Bedrock::Prompt TemplateConfiguration.
 
@@ -4208,13 +4221,13 @@ class Prompt(_TypedCfnResource):
         """
         Text: _Required[Prompt.TextPromptTemplateConfiguration | _Token]
 
-    class TemplateConfiguration_(_TypedDict, total=False):
-        """AWS::Bedrock::Prompt TemplateConfiguration.
+    class Text(_TypedDict, total=False):
+        """AWS::Bedrock::Prompt InferenceConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Chat (required): Configuration for chat prompt template
+        - Text (required): Prompt model inference configuration
         """
-        Chat: _Required[Prompt.ChatPromptTemplateConfiguration | _Token]
+        Text: _Required[Prompt.PromptModelInferenceConfiguration | _Token]
 
     class TextPromptTemplateConfiguration(_TypedDict, total=False):
         """Configuration for text prompt template
@@ -4242,23 +4255,7 @@ class Prompt(_TypedCfnResource):
         Key: _Required[str | _Token]
         Version: str | _Token
 
-    class ToolChoice(_TypedDict, total=False):
-        """AWS::Bedrock::Prompt ToolChoice.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Auto (required): Auto Tool choice
-        """
-        Auto: _Required[_Mapping[str, _Any] | _Token]
-
-    class ToolChoice_(_TypedDict, total=False):
-        """AWS::Bedrock::Prompt ToolChoice.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Any (required): Any Tool choice
-        """
-        Any: _Required[_Mapping[str, _Any] | _Token]
-
-    class ToolChoice__(_TypedDict, total=False):
+    class Tool(_TypedDict, total=False):
         """AWS::Bedrock::Prompt ToolChoice.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -4273,8 +4270,16 @@ class Prompt(_TypedCfnResource):
         - ToolChoice: Tool choice
         - Tools (required): List of Tools
         """
-        ToolChoice: Prompt.ToolChoice | Prompt.ToolChoice_ | Prompt.ToolChoice__ | _Token
-        Tools: _Required[_Sequence[Prompt.Tools | Prompt.Tools_ | _Token] | _Token]
+        ToolChoice: Prompt.Auto | Prompt.Any | Prompt.Tool | _Token
+        Tools: _Required[_Sequence[Prompt.ToolSpec | Prompt.Tools | _Token] | _Token]
+
+    class ToolSpec(_TypedDict, total=False):
+        """AWS::Bedrock::Prompt Tools.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ToolSpec (required): Tool specification
+        """
+        ToolSpec: _Required[Prompt.ToolSpecification | _Token]
 
     class ToolSpecification(_TypedDict, total=False):
         """Tool specification
@@ -4285,18 +4290,10 @@ class Prompt(_TypedCfnResource):
         - Name (required): Tool name
         """
         Description: str | _Token
-        InputSchema: _Required[Prompt.InputSchema | _Token]
+        InputSchema: _Required[Prompt.Json | _Token]
         Name: _Required[str | _Token]
 
     class Tools(_TypedDict, total=False):
-        """AWS::Bedrock::Prompt Tools.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ToolSpec (required): Tool specification
-        """
-        ToolSpec: _Required[Prompt.ToolSpecification | _Token]
-
-    class Tools_(_TypedDict, total=False):
         """AWS::Bedrock::Prompt Tools.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):

@@ -1314,14 +1314,6 @@ class Gateway(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::BedrockAgentCore::Gateway'
 
-    class AuthorizerConfiguration(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::Gateway AuthorizerConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CustomJWTAuthorizer (required)
-        """
-        CustomJWTAuthorizer: _Required[Gateway.CustomJWTAuthorizerConfiguration | _Token]
-
     class AuthorizingClaimMatchValueType(_TypedDict, total=False):
         """AWS::BedrockAgentCore::Gateway AuthorizingClaimMatchValueType.
 
@@ -1330,23 +1322,7 @@ class Gateway(_TypedCfnResource):
         - ClaimMatchValue (required)
         """
         ClaimMatchOperator: _Required[_Literal['EQUALS', 'CONTAINS', 'CONTAINS_ANY'] | _Token]
-        ClaimMatchValue: _Required[Gateway.ClaimMatchValue | Gateway.ClaimMatchValue_ | _Token]
-
-    class ClaimMatchValue(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::Gateway ClaimMatchValue.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - MatchValueString (required)
-        """
-        MatchValueString: _Required[str | _Token]
-
-    class ClaimMatchValue_(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::Gateway ClaimMatchValue.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - MatchValueStringList (required)
-        """
-        MatchValueStringList: _Required[_Sequence[str | _Token] | _Token]
+        ClaimMatchValue: _Required[Gateway.MatchValueString | Gateway.MatchValueStringList | _Token]
 
     class CustomClaimValidationType(_TypedDict, total=False):
         """AWS::BedrockAgentCore::Gateway CustomClaimValidationType.
@@ -1359,6 +1335,14 @@ class Gateway(_TypedCfnResource):
         AuthorizingClaimMatchValue: _Required[Gateway.AuthorizingClaimMatchValueType | _Token]
         InboundTokenClaimName: _Required[str | _Token]
         InboundTokenClaimValueType: _Required[_Literal['STRING', 'STRING_ARRAY'] | _Token]
+
+    class CustomJWTAuthorizer(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::Gateway AuthorizerConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CustomJWTAuthorizer (required)
+        """
+        CustomJWTAuthorizer: _Required[Gateway.CustomJWTAuthorizerConfiguration | _Token]
 
     class CustomJWTAuthorizerConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::Gateway CustomJWTAuthorizerConfiguration.
@@ -1379,9 +1363,9 @@ class Gateway(_TypedCfnResource):
         AllowedScopes: _Sequence[str | _Token] | _Token
         CustomClaims: _Sequence[Gateway.CustomClaimValidationType | _Token] | _Token
         DiscoveryUrl: _Required[str | _Token]
-        PrivateEndpoint: Gateway.PrivateEndpoint | Gateway.PrivateEndpoint_ | _Token
+        PrivateEndpoint: Gateway.SelfManagedLatticeResource | Gateway.PrivateEndpoint | _Token
 
-    class Exclude(_TypedDict, total=False):
+    class Field(_TypedDict, total=False):
         """AWS::BedrockAgentCore::Gateway Exclude.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1399,7 +1383,7 @@ class Gateway(_TypedCfnResource):
         """
         InputConfiguration: Gateway.InterceptorInputConfiguration | _Token
         InterceptionPoints: _Required[_Sequence[_Literal['REQUEST', 'RESPONSE'] | _Token] | _Token]
-        Interceptor: _Required[Gateway.Interceptor | _Token]
+        Interceptor: _Required[Gateway.Lambda | _Token]
 
     class GatewayPolicyEngineConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::Gateway GatewayPolicyEngineConfiguration.
@@ -1410,14 +1394,6 @@ class Gateway(_TypedCfnResource):
         """
         Arn: _Required[str | _Token]
         Mode: _Required[_Literal['LOG_ONLY', 'ENFORCE'] | _Token]
-
-    class Interceptor(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::Gateway Interceptor.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Lambda (required)
-        """
-        Lambda: _Required[Gateway.LambdaInterceptorConfiguration | _Token]
 
     class InterceptorInputConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::Gateway InterceptorInputConfiguration.
@@ -1435,7 +1411,15 @@ class Gateway(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - Exclude (required)
         """
-        Exclude: _Required[_Sequence[Gateway.Exclude | _Token] | _Token]
+        Exclude: _Required[_Sequence[Gateway.Field | _Token] | _Token]
+
+    class Lambda(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::Gateway Interceptor.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Lambda (required)
+        """
+        Lambda: _Required[Gateway.LambdaInterceptorConfiguration | _Token]
 
     class LambdaInterceptorConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::Gateway LambdaInterceptorConfiguration.
@@ -1479,23 +1463,23 @@ class Gateway(_TypedCfnResource):
         Tags: _Mapping[str, str | _Token] | _Token
         VpcIdentifier: _Required[str | _Token]
 
-    class PrivateEndpoint(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::Gateway PrivateEndpoint.
+    class MatchValueString(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::Gateway ClaimMatchValue.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SelfManagedLatticeResource (required)
+        - MatchValueString (required)
         """
-        SelfManagedLatticeResource: _Required[Gateway.SelfManagedLatticeResource | _Token]
+        MatchValueString: _Required[str | _Token]
 
-    class PrivateEndpoint_(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::Gateway PrivateEndpoint.
+    class MatchValueStringList(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::Gateway ClaimMatchValue.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ManagedVpcResource (required)
+        - MatchValueStringList (required)
         """
-        ManagedVpcResource: _Required[Gateway.ManagedVpcResource | _Token]
+        MatchValueStringList: _Required[_Sequence[str | _Token] | _Token]
 
-    class ProtocolConfiguration(_TypedDict, total=False):
+    class Mcp(_TypedDict, total=False):
         """AWS::BedrockAgentCore::Gateway ProtocolConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1503,13 +1487,29 @@ class Gateway(_TypedCfnResource):
         """
         Mcp: _Required[Gateway.MCPGatewayConfiguration | _Token]
 
-    class SelfManagedLatticeResource(_TypedDict, total=False):
+    class PrivateEndpoint(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::Gateway PrivateEndpoint.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ManagedVpcResource (required)
+        """
+        ManagedVpcResource: _Required[Gateway.ManagedVpcResource | _Token]
+
+    class ResourceConfigurationIdentifier(_TypedDict, total=False):
         """AWS::BedrockAgentCore::Gateway SelfManagedLatticeResource.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - ResourceConfigurationIdentifier (required)
         """
         ResourceConfigurationIdentifier: _Required[str | _Token]
+
+    class SelfManagedLatticeResource(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::Gateway PrivateEndpoint.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SelfManagedLatticeResource (required)
+        """
+        SelfManagedLatticeResource: _Required[Gateway.ResourceConfigurationIdentifier | _Token]
 
     class SessionConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::Gateway SessionConfiguration.
@@ -1543,13 +1543,13 @@ class Gateway(_TypedCfnResource):
         authorizer_type: _Literal['CUSTOM_JWT', 'AWS_IAM', 'NONE', 'AUTHENTICATE_ONLY'] | _Token,
         name: str | _Token,
         role_arn: str | _Token,
-        authorizer_configuration: Gateway.AuthorizerConfiguration | _Token | None = None,
+        authorizer_configuration: Gateway.CustomJWTAuthorizer | _Token | None = None,
         description: str | _Token | None = None,
         exception_level: _Literal['DEBUG'] | _Token | None = None,
         interceptor_configurations: _Sequence[Gateway.GatewayInterceptorConfiguration | _Token] | _Token | None = None,
         kms_key_arn: str | _Token | None = None,
         policy_engine_configuration: Gateway.GatewayPolicyEngineConfiguration | _Token | None = None,
-        protocol_configuration: Gateway.ProtocolConfiguration | _Token | None = None,
+        protocol_configuration: Gateway.Mcp | _Token | None = None,
         protocol_type: _Any | None = None,
         tags: _Mapping[str, str | _Token] | _Token | None = None,
         waf_configuration: Gateway.WafConfiguration | _Token | None = None,
@@ -1702,22 +1702,6 @@ class GatewayRule(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::BedrockAgentCore::GatewayRule'
 
-    class Actions(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayRule Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ConfigurationBundle (required)
-        """
-        ConfigurationBundle: _Required[GatewayRule.ConfigurationBundle | GatewayRule.ConfigurationBundle_ | _Token]
-
-    class Actions_(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayRule Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - RouteToTarget (required)
-        """
-        RouteToTarget: _Required[GatewayRule.RouteToTarget | GatewayRule.RouteToTarget_ | _Token]
-
     class AnyOf(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayRule AnyOf.
 
@@ -1734,7 +1718,7 @@ class GatewayRule(_TypedCfnResource):
         """
         MatchPrincipals: _Required[GatewayRule.MatchPrincipals | _Token]
 
-    class Conditions_(_TypedDict, total=False):
+    class Conditions2(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayRule Conditions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1743,12 +1727,28 @@ class GatewayRule(_TypedCfnResource):
         MatchPaths: _Required[GatewayRule.MatchPaths | _Token]
 
     class ConfigurationBundle(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayRule Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ConfigurationBundle (required)
+        """
+        ConfigurationBundle: _Required[GatewayRule.ConfigurationBundle2 | GatewayRule.ConfigurationBundle3 | _Token]
+
+    class ConfigurationBundle2(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayRule ConfigurationBundle.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - StaticOverride (required)
         """
         StaticOverride: _Required[GatewayRule.StaticOverride | _Token]
+
+    class ConfigurationBundle3(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayRule ConfigurationBundle.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - WeightedOverride (required)
+        """
+        WeightedOverride: _Required[GatewayRule.WeightedOverride | _Token]
 
     class ConfigurationBundleReference(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayRule ConfigurationBundleReference.
@@ -1759,14 +1759,6 @@ class GatewayRule(_TypedCfnResource):
         """
         BundleArn: _Required[str | _Token]
         BundleVersion: _Required[str | _Token]
-
-    class ConfigurationBundle_(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayRule ConfigurationBundle.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - WeightedOverride (required)
-        """
-        WeightedOverride: _Required[GatewayRule.WeightedOverride | _Token]
 
     class IamPrincipal(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayRule IamPrincipal.
@@ -1795,6 +1787,14 @@ class GatewayRule(_TypedCfnResource):
         AnyOf: _Required[_Sequence[GatewayRule.AnyOf | _Token] | _Token]
 
     class RouteToTarget(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayRule Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - RouteToTarget (required)
+        """
+        RouteToTarget: _Required[GatewayRule.RouteToTarget2 | GatewayRule.RouteToTarget3 | _Token]
+
+    class RouteToTarget2(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayRule RouteToTarget.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1802,7 +1802,7 @@ class GatewayRule(_TypedCfnResource):
         """
         StaticRoute: _Required[GatewayRule.StaticRoute | _Token]
 
-    class RouteToTarget_(_TypedDict, total=False):
+    class RouteToTarget3(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayRule RouteToTarget.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1881,9 +1881,9 @@ class GatewayRule(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        actions: _Sequence[GatewayRule.Actions | GatewayRule.Actions_ | _Token] | _Token,
+        actions: _Sequence[GatewayRule.ConfigurationBundle | GatewayRule.RouteToTarget | _Token] | _Token,
         priority: float | _Token,
-        conditions: _Sequence[GatewayRule.Conditions | GatewayRule.Conditions_ | _Token] | _Token | None = None,
+        conditions: _Sequence[GatewayRule.Conditions | GatewayRule.Conditions2 | _Token] | _Token | None = None,
         description: str | _Token | None = None,
         gateway_identifier: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -1937,6 +1937,22 @@ class GatewayTarget(_TypedCfnResource):
     """
 
     cfn_type: _ClassVar[str]  # 'AWS::BedrockAgentCore::GatewayTarget'
+
+    class AgentcoreRuntime(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget Http.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - AgentcoreRuntime (required)
+        """
+        AgentcoreRuntime: _Required[GatewayTarget.RuntimeTargetConfiguration | _Token]
+
+    class ApiGateway(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget Mcp.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ApiGateway (required)
+        """
+        ApiGateway: _Required[GatewayTarget.ApiGatewayTargetConfiguration | _Token]
 
     class ApiGatewayTargetConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget ApiGatewayTargetConfiguration.
@@ -1999,6 +2015,14 @@ class GatewayTarget(_TypedCfnResource):
         CredentialPrefix: str | _Token
         ProviderArn: _Required[str | _Token]
 
+    class Connector(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget Mcp.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Connector (required)
+        """
+        Connector: _Required[GatewayTarget.ConnectorTargetConfiguration | _Token]
+
     class ConnectorConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget ConnectorConfiguration.
 
@@ -2049,9 +2073,17 @@ class GatewayTarget(_TypedCfnResource):
         """AWS::BedrockAgentCore::GatewayTarget CredentialProvider.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - OauthCredentialProvider (required)
+        - ApiKeyCredentialProvider (required)
         """
-        OauthCredentialProvider: _Required[GatewayTarget.OAuthCredentialProvider | _Token]
+        ApiKeyCredentialProvider: _Required[GatewayTarget.ApiKeyCredentialProvider | _Token]
+
+    class CredentialProvider2(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget CredentialProvider.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - IamCredentialProvider (required)
+        """
+        IamCredentialProvider: _Required[GatewayTarget.IamCredentialProvider | _Token]
 
     class CredentialProviderConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget CredentialProviderConfiguration.
@@ -2060,34 +2092,26 @@ class GatewayTarget(_TypedCfnResource):
         - CredentialProvider
         - CredentialProviderType (required)
         """
-        CredentialProvider: (GatewayTarget.CredentialProvider | GatewayTarget.CredentialProvider_
-                | GatewayTarget.CredentialProvider__ | _Token)
+        CredentialProvider: (GatewayTarget.OauthCredentialProvider | GatewayTarget.CredentialProvider
+                | GatewayTarget.CredentialProvider2 | _Token)
         CredentialProviderType: (_Required[_Literal['GATEWAY_IAM_ROLE', 'OAUTH', 'API_KEY', 'CALLER_IAM_CREDENTIALS',
                 'JWT_PASSTHROUGH'] | _Token])
 
-    class CredentialProvider_(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget CredentialProvider.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ApiKeyCredentialProvider (required)
-        """
-        ApiKeyCredentialProvider: _Required[GatewayTarget.ApiKeyCredentialProvider | _Token]
-
-    class CredentialProvider__(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget CredentialProvider.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - IamCredentialProvider (required)
-        """
-        IamCredentialProvider: _Required[GatewayTarget.IamCredentialProvider | _Token]
-
     class Http(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget TargetConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Http (required)
+        """
+        Http: _Required[GatewayTarget.AgentcoreRuntime | GatewayTarget.Passthrough | GatewayTarget.Http2 | _Token]
+
+    class Http2(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget Http.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AgentcoreRuntime (required)
+        - Connector (required)
         """
-        AgentcoreRuntime: _Required[GatewayTarget.RuntimeTargetConfiguration | _Token]
+        Connector: _Required[GatewayTarget.HttpConnectorTargetConfiguration | _Token]
 
     class HttpApiSchemaConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget HttpApiSchemaConfiguration.
@@ -2095,7 +2119,7 @@ class GatewayTarget(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - Source (required)
         """
-        Source: _Required[GatewayTarget.OpenApiSchema | GatewayTarget.OpenApiSchema_ | _Token]
+        Source: _Required[GatewayTarget.S3 | GatewayTarget.InlinePayload | _Token]
 
     class HttpConnectorSource(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget HttpConnectorSource.
@@ -2115,22 +2139,6 @@ class GatewayTarget(_TypedCfnResource):
         Parameters: _Mapping[str, str | _Token] | _Token
         Source: _Required[GatewayTarget.HttpConnectorSource | _Token]
 
-    class Http_(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget Http.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Passthrough (required)
-        """
-        Passthrough: _Required[GatewayTarget.PassthroughTargetConfiguration | _Token]
-
-    class Http__(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget Http.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Connector (required)
-        """
-        Connector: _Required[GatewayTarget.HttpConnectorTargetConfiguration | _Token]
-
     class IamCredentialProvider(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget IamCredentialProvider.
 
@@ -2142,6 +2150,14 @@ class GatewayTarget(_TypedCfnResource):
         Service: _Required[str | _Token]
 
     class Inference(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget TargetConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Inference (required)
+        """
+        Inference: _Required[GatewayTarget.Inference2 | GatewayTarget.Provider | _Token]
+
+    class Inference2(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget Inference.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -2189,13 +2205,21 @@ class GatewayTarget(_TypedCfnResource):
         ModelMapping: GatewayTarget.ModelMapping | _Token
         Operations: _Sequence[GatewayTarget.InferenceOperationConfiguration | _Token] | _Token
 
-    class Inference_(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget Inference.
+    class InlinePayload(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget OpenApiSchema.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Provider (required)
+        - InlinePayload (required)
         """
-        Provider: _Required[GatewayTarget.InferenceProviderTargetConfiguration | _Token]
+        InlinePayload: _Required[str | _Token]
+
+    class Lambda(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget Mcp.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Lambda (required)
+        """
+        Lambda: _Required[GatewayTarget.McpLambdaTargetConfiguration | _Token]
 
     class ManagedVpcResource(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget ManagedVpcResource.
@@ -2218,12 +2242,13 @@ class GatewayTarget(_TypedCfnResource):
         VpcIdentifier: _Required[str | _Token]
 
     class Mcp(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget Mcp.
+        """AWS::BedrockAgentCore::GatewayTarget TargetConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - OpenApiSchema (required)
+        - Mcp (required)
         """
-        OpenApiSchema: _Required[GatewayTarget.OpenApiSchema | GatewayTarget.OpenApiSchema_ | _Token]
+        Mcp: (_Required[GatewayTarget.OpenApiSchema | GatewayTarget.SmithyModel | GatewayTarget.Lambda
+                | GatewayTarget.McpServer | GatewayTarget.ApiGateway | GatewayTarget.Connector | _Token])
 
     class McpLambdaTargetConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget McpLambdaTargetConfiguration.
@@ -2233,7 +2258,15 @@ class GatewayTarget(_TypedCfnResource):
         - ToolSchema (required)
         """
         LambdaArn: _Required[str | _Token]
-        ToolSchema: _Required[GatewayTarget.ToolSchema | GatewayTarget.ToolSchema_ | _Token]
+        ToolSchema: _Required[GatewayTarget.ToolSchema | GatewayTarget.ToolSchema2 | _Token]
+
+    class McpServer(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget Mcp.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - McpServer (required)
+        """
+        McpServer: _Required[GatewayTarget.McpServerTargetConfiguration | _Token]
 
     class McpServerTargetConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget McpServerTargetConfiguration.
@@ -2246,7 +2279,7 @@ class GatewayTarget(_TypedCfnResource):
         """
         Endpoint: _Required[str | _Token]
         ListingMode: _Literal['DEFAULT', 'DYNAMIC'] | _Token
-        McpToolSchema: GatewayTarget.McpToolSchema | GatewayTarget.McpToolSchema_ | _Token
+        McpToolSchema: GatewayTarget.McpToolSchema | GatewayTarget.McpToolSchema2 | _Token
         ResourcePriority: float | _Token
 
     class McpToolSchema(_TypedDict, total=False):
@@ -2257,53 +2290,13 @@ class GatewayTarget(_TypedCfnResource):
         """
         S3: _Required[GatewayTarget.S3Configuration | _Token]
 
-    class McpToolSchema_(_TypedDict, total=False):
+    class McpToolSchema2(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget McpToolSchema.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - InlinePayload (required)
         """
         InlinePayload: _Required[str | _Token]
-
-    class Mcp_(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget Mcp.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SmithyModel (required)
-        """
-        SmithyModel: _Required[GatewayTarget.OpenApiSchema | GatewayTarget.OpenApiSchema_ | _Token]
-
-    class Mcp__(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget Mcp.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Lambda (required)
-        """
-        Lambda: _Required[GatewayTarget.McpLambdaTargetConfiguration | _Token]
-
-    class Mcp___(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget Mcp.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - McpServer (required)
-        """
-        McpServer: _Required[GatewayTarget.McpServerTargetConfiguration | _Token]
-
-    class Mcp____(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget Mcp.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ApiGateway (required)
-        """
-        ApiGateway: _Required[GatewayTarget.ApiGatewayTargetConfiguration | _Token]
-
-    class Mcp_____(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget Mcp.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Connector (required)
-        """
-        Connector: _Required[GatewayTarget.ConnectorTargetConfiguration | _Token]
 
     class MetadataConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget MetadataConfiguration.
@@ -2349,21 +2342,29 @@ class GatewayTarget(_TypedCfnResource):
         ProviderArn: _Required[str | _Token]
         Scopes: _Required[_Sequence[str | _Token] | _Token]
 
+    class OauthCredentialProvider(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget CredentialProvider.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - OauthCredentialProvider (required)
+        """
+        OauthCredentialProvider: _Required[GatewayTarget.OAuthCredentialProvider | _Token]
+
     class OpenApiSchema(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget OpenApiSchema.
+        """AWS::BedrockAgentCore::GatewayTarget Mcp.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - S3 (required)
+        - OpenApiSchema (required)
         """
-        S3: _Required[GatewayTarget.S3Configuration | _Token]
+        OpenApiSchema: _Required[GatewayTarget.S3 | GatewayTarget.InlinePayload | _Token]
 
-    class OpenApiSchema_(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget OpenApiSchema.
+    class Passthrough(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget Http.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - InlinePayload (required)
+        - Passthrough (required)
         """
-        InlinePayload: _Required[str | _Token]
+        Passthrough: _Required[GatewayTarget.PassthroughTargetConfiguration | _Token]
 
     class PassthroughTargetConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget PassthroughTargetConfiguration.
@@ -2383,17 +2384,17 @@ class GatewayTarget(_TypedCfnResource):
         """AWS::BedrockAgentCore::GatewayTarget PrivateEndpoint.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SelfManagedLatticeResource (required)
-        """
-        SelfManagedLatticeResource: _Required[GatewayTarget.SelfManagedLatticeResource | _Token]
-
-    class PrivateEndpoint_(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget PrivateEndpoint.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
         - ManagedVpcResource (required)
         """
         ManagedVpcResource: _Required[GatewayTarget.ManagedVpcResource | _Token]
+
+    class Provider(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget Inference.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Provider (required)
+        """
+        Provider: _Required[GatewayTarget.InferenceProviderTargetConfiguration | _Token]
 
     class ProviderPrefix(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget ProviderPrefix.
@@ -2404,6 +2405,14 @@ class GatewayTarget(_TypedCfnResource):
         """
         Separator: str | _Token
         Strip: bool | _Token
+
+    class ResourceConfigurationIdentifier(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget SelfManagedLatticeResource.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ResourceConfigurationIdentifier (required)
+        """
+        ResourceConfigurationIdentifier: _Required[str | _Token]
 
     class RuntimeTargetConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget RuntimeTargetConfiguration.
@@ -2416,6 +2425,14 @@ class GatewayTarget(_TypedCfnResource):
         Arn: _Required[str | _Token]
         Qualifier: str | _Token
         Schema: GatewayTarget.HttpApiSchemaConfiguration | _Token
+
+    class S3(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget OpenApiSchema.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - S3 (required)
+        """
+        S3: _Required[GatewayTarget.S3Configuration | _Token]
 
     class S3Configuration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget S3Configuration.
@@ -2444,12 +2461,20 @@ class GatewayTarget(_TypedCfnResource):
         Type: _Required[_Literal['string', 'number', 'object', 'array', 'boolean', 'integer'] | _Token]
 
     class SelfManagedLatticeResource(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget SelfManagedLatticeResource.
+        """AWS::BedrockAgentCore::GatewayTarget PrivateEndpoint.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ResourceConfigurationIdentifier (required)
+        - SelfManagedLatticeResource (required)
         """
-        ResourceConfigurationIdentifier: _Required[str | _Token]
+        SelfManagedLatticeResource: _Required[GatewayTarget.ResourceConfigurationIdentifier | _Token]
+
+    class SmithyModel(_TypedDict, total=False):
+        """AWS::BedrockAgentCore::GatewayTarget Mcp.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SmithyModel (required)
+        """
+        SmithyModel: _Required[GatewayTarget.S3 | GatewayTarget.InlinePayload | _Token]
 
     class StickinessConfiguration(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget StickinessConfiguration.
@@ -2460,31 +2485,6 @@ class GatewayTarget(_TypedCfnResource):
         """
         Identifier: _Required[str | _Token]
         Timeout: float | _Token
-
-    class TargetConfiguration(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget TargetConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Mcp (required)
-        """
-        Mcp: (_Required[GatewayTarget.Mcp | GatewayTarget.Mcp_ | GatewayTarget.Mcp__ | GatewayTarget.Mcp___
-                | GatewayTarget.Mcp____ | GatewayTarget.Mcp_____ | _Token])
-
-    class TargetConfiguration_(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget TargetConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Http (required)
-        """
-        Http: _Required[GatewayTarget.Http | GatewayTarget.Http_ | GatewayTarget.Http__ | _Token]
-
-    class TargetConfiguration__(_TypedDict, total=False):
-        """AWS::BedrockAgentCore::GatewayTarget TargetConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Inference (required)
-        """
-        Inference: _Required[GatewayTarget.Inference | GatewayTarget.Inference_ | _Token]
 
     class ToolDefinition(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget ToolDefinition.
@@ -2508,7 +2508,7 @@ class GatewayTarget(_TypedCfnResource):
         """
         S3: _Required[GatewayTarget.S3Configuration | _Token]
 
-    class ToolSchema_(_TypedDict, total=False):
+    class ToolSchema2(_TypedDict, total=False):
         """AWS::BedrockAgentCore::GatewayTarget ToolSchema.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -2521,15 +2521,15 @@ class GatewayTarget(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        target_configuration: (GatewayTarget.TargetConfiguration | GatewayTarget.TargetConfiguration_
-                | GatewayTarget.TargetConfiguration__ | _Token),
+        target_configuration: GatewayTarget.Mcp | GatewayTarget.Http | GatewayTarget.Inference | _Token,
         credential_provider_configurations: (_Sequence[GatewayTarget.CredentialProviderConfiguration | _Token] | _Token
                 | None) = None,
         description: str | _Token | None = None,
         gateway_identifier: str | _Token | None = None,
         metadata_configuration: GatewayTarget.MetadataConfiguration | _Token | None = None,
         name: str | _Token | None = None,
-        private_endpoint: GatewayTarget.PrivateEndpoint | GatewayTarget.PrivateEndpoint_ | _Token | None = None,
+        private_endpoint: (GatewayTarget.SelfManagedLatticeResource | GatewayTarget.PrivateEndpoint | _Token
+                | None) = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,

@@ -22,8 +22,8 @@ _RECORDS: dict[str, Record] = {
         ('Description', 'DomainId', 'Name', 'Rule', 'Tags'),
         ('Name', 'Rule'),
         ('CaseRuleArn', 'CaseRuleId', 'CreatedTime', 'LastModifiedTime'),
-        ('BooleanOperands', 'Conditions', 'Conditions_', 'HiddenCaseRule', 'OperandOne', 'OperandTwo', 'OperandTwo_',
-                'OperandTwo__', 'OperandTwo___', 'RequiredCaseRule', 'Rule', 'Rule_', 'Tag'),
+        ('BooleanOperands', 'BooleanValue', 'DoubleValue', 'EmptyValue', 'EqualTo', 'FieldId', 'Hidden',
+                'HiddenCaseRule', 'NotEqualTo', 'Required', 'RequiredCaseRule', 'StringValue', 'Tag'),
         (
             'AWS::Cases::CaseRule: A case rule. In the Amazon Connect admin website, case rules are known as case '
             'field conditions. Case rules are used to define the situations under which fields should have certain '
@@ -62,7 +62,7 @@ _RECORDS: dict[str, Record] = {
         ('Content', 'DomainId', 'Name', 'Tags'),
         ('Content', 'Name'),
         ('CreatedTime', 'LastModifiedTime', 'LayoutArn', 'LayoutId'),
-        ('BasicLayout', 'Content', 'FieldGroup', 'FieldItem', 'LayoutSections', 'Sections', 'Tag'),
+        ('Basic', 'BasicLayout', 'FieldGroup', 'FieldItem', 'LayoutSections', 'Sections', 'Tag'),
         (
             'AWS::Cases::Layout: A layout in the Cases domain. Layouts define the following configuration in the '
             'top section and More Info tab of the Cases user interface: Fields to display to the users and Field '

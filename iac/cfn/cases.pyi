@@ -103,12 +103,36 @@ class CaseRule(_TypedCfnResource):
         - OperandTwo (required): The right hand operand in the condition.
         - Result (required): The value of the outer rule if the condition evaluates to true.
         """
-        OperandOne: _Required[CaseRule.OperandOne | _Token]
-        OperandTwo: (_Required[CaseRule.OperandTwo | CaseRule.OperandTwo_ | CaseRule.OperandTwo__
-                | CaseRule.OperandTwo___ | _Token])
+        OperandOne: _Required[CaseRule.FieldId | _Token]
+        OperandTwo: (_Required[CaseRule.StringValue | CaseRule.BooleanValue | CaseRule.DoubleValue | CaseRule.EmptyValue
+                | _Token])
         Result: _Required[bool | _Token]
 
-    class Conditions(_TypedDict, total=False):
+    class BooleanValue(_TypedDict, total=False):
+        """AWS::Cases::CaseRule OperandTwo.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - BooleanValue (required): A boolean value to compare against the field value in the condition evaluation.
+        """
+        BooleanValue: _Required[bool | _Token]
+
+    class DoubleValue(_TypedDict, total=False):
+        """AWS::Cases::CaseRule OperandTwo.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - DoubleValue (required): A numeric value to compare against the field value in the condition evaluation.
+        """
+        DoubleValue: _Required[float | _Token]
+
+    class EmptyValue(_TypedDict, total=False):
+        """AWS::Cases::CaseRule OperandTwo.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - EmptyValue (required): An empty operand value.
+        """
+        EmptyValue: _Required[_Mapping[str, _Any] | _Token]
+
+    class EqualTo(_TypedDict, total=False):
         """AWS::Cases::CaseRule Conditions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -116,13 +140,21 @@ class CaseRule(_TypedCfnResource):
         """
         EqualTo: _Required[CaseRule.BooleanOperands | _Token]
 
-    class Conditions_(_TypedDict, total=False):
-        """AWS::Cases::CaseRule Conditions.
+    class FieldId(_TypedDict, total=False):
+        """AWS::Cases::CaseRule OperandOne.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - NotEqualTo (required): Boolean operands for a condition.
+        - FieldId (required): The field ID this operand should take the value of.
         """
-        NotEqualTo: _Required[CaseRule.BooleanOperands | _Token]
+        FieldId: _Required[str | _Token]
+
+    class Hidden(_TypedDict, total=False):
+        """AWS::Cases::CaseRule Rule.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Hidden (required): Hidden rule type, used to indicate whether a field is hidden
+        """
+        Hidden: _Required[CaseRule.HiddenCaseRule | _Token]
 
     class HiddenCaseRule(_TypedDict, total=False):
         """Hidden rule type, used to indicate whether a field is hidden
@@ -133,48 +165,24 @@ class CaseRule(_TypedCfnResource):
         - DefaultValue (required): The value of the rule (i.e. whether the field is hidden) should none of the
           conditions evaluate to true
         """
-        Conditions: _Required[_Sequence[CaseRule.Conditions | CaseRule.Conditions_ | _Token] | _Token]
+        Conditions: _Required[_Sequence[CaseRule.EqualTo | CaseRule.NotEqualTo | _Token] | _Token]
         DefaultValue: _Required[bool | _Token]
 
-    class OperandOne(_TypedDict, total=False):
-        """AWS::Cases::CaseRule OperandOne.
+    class NotEqualTo(_TypedDict, total=False):
+        """AWS::Cases::CaseRule Conditions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - FieldId (required): The field ID this operand should take the value of.
+        - NotEqualTo (required): Boolean operands for a condition.
         """
-        FieldId: _Required[str | _Token]
+        NotEqualTo: _Required[CaseRule.BooleanOperands | _Token]
 
-    class OperandTwo(_TypedDict, total=False):
-        """AWS::Cases::CaseRule OperandTwo.
+    class Required(_TypedDict, total=False):
+        """AWS::Cases::CaseRule Rule.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - StringValue (required): A string value to compare against the field value in the condition evaluation.
+        - Required (required): A required rule type, used to indicate whether a field is required.
         """
-        StringValue: _Required[str | _Token]
-
-    class OperandTwo_(_TypedDict, total=False):
-        """AWS::Cases::CaseRule OperandTwo.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - BooleanValue (required): A boolean value to compare against the field value in the condition evaluation.
-        """
-        BooleanValue: _Required[bool | _Token]
-
-    class OperandTwo__(_TypedDict, total=False):
-        """AWS::Cases::CaseRule OperandTwo.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - DoubleValue (required): A numeric value to compare against the field value in the condition evaluation.
-        """
-        DoubleValue: _Required[float | _Token]
-
-    class OperandTwo___(_TypedDict, total=False):
-        """AWS::Cases::CaseRule OperandTwo.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - EmptyValue (required): An empty operand value.
-        """
-        EmptyValue: _Required[_Mapping[str, _Any] | _Token]
+        Required: _Required[CaseRule.RequiredCaseRule | _Token]
 
     class RequiredCaseRule(_TypedDict, total=False):
         """A required rule type, used to indicate whether a field is required.
@@ -186,24 +194,16 @@ class CaseRule(_TypedCfnResource):
         - DefaultValue (required): The default required state for the field when none of the specified conditions
           are met. If true, the field is required by default; if false, the field is optional by default.
         """
-        Conditions: _Required[_Sequence[CaseRule.Conditions | CaseRule.Conditions_ | _Token] | _Token]
+        Conditions: _Required[_Sequence[CaseRule.EqualTo | CaseRule.NotEqualTo | _Token] | _Token]
         DefaultValue: _Required[bool | _Token]
 
-    class Rule(_TypedDict, total=False):
-        """AWS::Cases::CaseRule Rule.
+    class StringValue(_TypedDict, total=False):
+        """AWS::Cases::CaseRule OperandTwo.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Required (required): A required rule type, used to indicate whether a field is required.
+        - StringValue (required): A string value to compare against the field value in the condition evaluation.
         """
-        Required: _Required[CaseRule.RequiredCaseRule | _Token]
-
-    class Rule_(_TypedDict, total=False):
-        """AWS::Cases::CaseRule Rule.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Hidden (required): Hidden rule type, used to indicate whether a field is hidden
-        """
-        Hidden: _Required[CaseRule.HiddenCaseRule | _Token]
+        StringValue: _Required[str | _Token]
 
     class Tag(_TypedDict, total=False):
         """AWS::Cases::CaseRule Tag.
@@ -225,7 +225,7 @@ class CaseRule(_TypedCfnResource):
         id: str,
         *,
         name: str | _Token,
-        rule: CaseRule.Rule | CaseRule.Rule_ | _Token,
+        rule: CaseRule.Required | CaseRule.Hidden | _Token,
         description: str | _Token | None = None,
         domain_id: str | _Token | None = None,
         tags: _Sequence[CaseRule.Tag | _Token] | _Token | None = None,
@@ -440,6 +440,16 @@ class Layout(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::Cases::Layout'
 
+    class Basic(_TypedDict, total=False):
+        """AWS::Cases::Layout Content.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Basic (required): Defines the field layout for the agent's case interface. Configures which fields appear
+          in the top panel (immediately visible) and More Info tab (expandable section) of the case view, allowing
+          customization of the agent experience.
+        """
+        Basic: _Required[Layout.BasicLayout | _Token]
+
     class BasicLayout(_TypedDict, total=False):
         """Defines the field layout for the agent's case interface. Configures which fields appear in the top panel
         (immediately visible) and More Info tab (expandable section) of the case view, allowing customization of the
@@ -451,16 +461,6 @@ class Layout(_TypedCfnResource):
         """
         MoreInfo: Layout.LayoutSections | _Token
         TopPanel: Layout.LayoutSections | _Token
-
-    class Content(_TypedDict, total=False):
-        """AWS::Cases::Layout Content.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Basic (required): Defines the field layout for the agent's case interface. Configures which fields appear
-          in the top panel (immediately visible) and More Info tab (expandable section) of the case view, allowing
-          customization of the agent experience.
-        """
-        Basic: _Required[Layout.BasicLayout | _Token]
 
     class FieldGroup(_TypedDict, total=False):
         """Consists of a group of fields and associated properties.
@@ -518,7 +518,7 @@ class Layout(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        content: Layout.Content | _Token,
+        content: Layout.Basic | _Token,
         name: str | _Token,
         domain_id: str | _Token | None = None,
         tags: _Sequence[Layout.Tag | _Token] | _Token | None = None,

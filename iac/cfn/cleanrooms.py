@@ -13,9 +13,9 @@ _RECORDS: dict[str, Record] = {
         ('Format', 'MembershipIdentifier', 'Name', 'Source'),
         ('AnalysisTemplateIdentifier', 'Arn', 'CollaborationArn', 'CollaborationIdentifier', 'MembershipArn'),
         ('AnalysisParameter', 'AnalysisSchema', 'AnalysisTemplateArtifact', 'AnalysisTemplateArtifactMetadata',
-                'AnalysisTemplateArtifacts', 'ColumnClassificationDetails', 'ErrorMessageConfiguration', 'Hash',
-                'MLSyntheticDataParameters', 'S3Location', 'Source', 'SourceMetadata', 'Source_',
-                'SyntheticDataColumnProperties', 'SyntheticDataParameters', 'Tag'),
+                'AnalysisTemplateArtifacts', 'Artifacts', 'ColumnClassificationDetails', 'ErrorMessageConfiguration',
+                'Hash', 'MLSyntheticDataParameters', 'MlSyntheticDataParameters', 'S3Location', 'SourceMetadata',
+                'SyntheticDataColumnProperties', 'Tag', 'Text'),
         (
             'AWS::CleanRooms::AnalysisTemplate: Represents a stored analysis within a collaboration\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanrooms'
@@ -49,11 +49,11 @@ _RECORDS: dict[str, Record] = {
                 'TableReference', 'Tags'),
         ('AllowedColumns', 'AnalysisMethod', 'Name', 'TableReference'),
         ('Arn', 'ConfiguredTableIdentifier'),
-        ('AggregateColumn', 'AggregationConstraint', 'AggregationThreshold', 'AnalysisRule', 'AnalysisRuleAggregation',
-                'AnalysisRuleCustom', 'AnalysisRuleList', 'AthenaTableReference', 'ComparisonControls',
-                'ConfiguredTableAnalysisRulePolicy', 'DifferentialPrivacy', 'DifferentialPrivacyColumn',
-                'GlueTableReference', 'OutputColumnThreshold', 'SnowflakeTableReference', 'SnowflakeTableSchemaV1',
-                'TableReference', 'TableReference_', 'TableReference__', 'TableSchema', 'Tag', 'V1', 'V1_', 'V1__'),
+        ('AggregateColumn', 'Aggregation', 'AggregationConstraint', 'AggregationThreshold', 'AnalysisRule',
+                'AnalysisRuleAggregation', 'AnalysisRuleCustom', 'AnalysisRuleList', 'Athena', 'AthenaTableReference',
+                'ComparisonControls', 'ConfiguredTableAnalysisRulePolicy', 'Custom', 'DifferentialPrivacy',
+                'DifferentialPrivacyColumn', 'Glue', 'GlueTableReference', 'List', 'OutputColumnThreshold', 'Snowflake',
+                'SnowflakeTableReference', 'SnowflakeTableSchemaV1', 'Tag', 'V1'),
         (
             'AWS::CleanRooms::ConfiguredTable: Represents a table that can be associated with collaborations\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cleanrooms'
@@ -66,9 +66,9 @@ _RECORDS: dict[str, Record] = {
                 'Name', 'RoleArn', 'Tags'),
         ('ConfiguredTableIdentifier', 'MembershipIdentifier', 'Name', 'RoleArn'),
         ('Arn', 'ConfiguredTableAssociationIdentifier'),
-        ('ConfiguredTableAssociationAnalysisRule', 'ConfiguredTableAssociationAnalysisRuleAggregation',
+        ('Aggregation', 'ConfiguredTableAssociationAnalysisRule', 'ConfiguredTableAssociationAnalysisRuleAggregation',
                 'ConfiguredTableAssociationAnalysisRuleCustom', 'ConfiguredTableAssociationAnalysisRuleList',
-                'ConfiguredTableAssociationAnalysisRulePolicy', 'Tag', 'V1', 'V1_', 'V1__'),
+                'ConfiguredTableAssociationAnalysisRulePolicy', 'Custom', 'List', 'Tag'),
         (
             'AWS::CleanRooms::ConfiguredTableAssociation: Represents a table that can be queried within a '
             'collaboration\n\n'
@@ -114,10 +114,10 @@ _RECORDS: dict[str, Record] = {
         ('MembershipIdentifier', 'Name', 'PopulationAnalysisConfiguration'),
         ('Arn', 'CollaborationArn', 'CollaborationIdentifier', 'IntermediateTableIdentifier', 'MembershipArn',
                 'Status'),
-        ('AggregationThreshold', 'ComparisonControls', 'DifferentialPrivacy', 'DifferentialPrivacyColumn',
+        ('AggregationThreshold', 'ComparisonControls', 'Custom', 'DifferentialPrivacy', 'DifferentialPrivacyColumn',
                 'IntermediateTableAnalysisRule', 'IntermediateTableAnalysisRuleCustom',
                 'IntermediateTableAnalysisRulePolicy', 'OutputColumnThreshold', 'PopulationAnalysisConfiguration',
-                'PopulationAnalysisSqlParameters', 'Tag', 'V1'),
+                'PopulationAnalysisSqlParameters', 'Tag'),
         (
             'AWS::CleanRooms::IntermediateTable: Represents an intermediate table that stores cached query results '
             'within a collaboration\n\n'

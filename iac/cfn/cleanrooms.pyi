@@ -92,6 +92,14 @@ class AnalysisTemplate(_TypedCfnResource):
         EntryPoint: _Required[AnalysisTemplate.AnalysisTemplateArtifact | _Token]
         RoleArn: _Required[str | _Token]
 
+    class Artifacts(_TypedDict, total=False):
+        """AWS::CleanRooms::AnalysisTemplate Source.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Artifacts (required)
+        """
+        Artifacts: _Required[AnalysisTemplate.AnalysisTemplateArtifacts | _Token]
+
     class ColumnClassificationDetails(_TypedDict, total=False):
         """AWS::CleanRooms::AnalysisTemplate ColumnClassificationDetails.
 
@@ -128,6 +136,14 @@ class AnalysisTemplate(_TypedCfnResource):
         Epsilon: _Required[float | _Token]
         MaxMembershipInferenceAttackScore: _Required[float | _Token]
 
+    class MlSyntheticDataParameters(_TypedDict, total=False):
+        """AWS::CleanRooms::AnalysisTemplate SyntheticDataParameters.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - MlSyntheticDataParameters (required)
+        """
+        MlSyntheticDataParameters: _Required[AnalysisTemplate.MLSyntheticDataParameters | _Token]
+
     class S3Location(_TypedDict, total=False):
         """AWS::CleanRooms::AnalysisTemplate S3Location.
 
@@ -138,14 +154,6 @@ class AnalysisTemplate(_TypedCfnResource):
         Bucket: _Required[str | _Token]
         Key: _Required[str | _Token]
 
-    class Source(_TypedDict, total=False):
-        """AWS::CleanRooms::AnalysisTemplate Source.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Text (required)
-        """
-        Text: _Required[str | _Token]
-
     class SourceMetadata(_TypedDict, total=False):
         """AWS::CleanRooms::AnalysisTemplate SourceMetadata.
 
@@ -153,14 +161,6 @@ class AnalysisTemplate(_TypedCfnResource):
         - Artifacts (required)
         """
         Artifacts: _Required[AnalysisTemplate.AnalysisTemplateArtifactMetadata | _Token]
-
-    class Source_(_TypedDict, total=False):
-        """AWS::CleanRooms::AnalysisTemplate Source.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Artifacts (required)
-        """
-        Artifacts: _Required[AnalysisTemplate.AnalysisTemplateArtifacts | _Token]
 
     class SyntheticDataColumnProperties(_TypedDict, total=False):
         """AWS::CleanRooms::AnalysisTemplate SyntheticDataColumnProperties.
@@ -174,14 +174,6 @@ class AnalysisTemplate(_TypedCfnResource):
         ColumnType: _Required[_Literal['CATEGORICAL', 'NUMERICAL'] | _Token]
         IsPredictiveValue: _Required[bool | _Token]
 
-    class SyntheticDataParameters(_TypedDict, total=False):
-        """AWS::CleanRooms::AnalysisTemplate SyntheticDataParameters.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - MlSyntheticDataParameters (required)
-        """
-        MlSyntheticDataParameters: _Required[AnalysisTemplate.MLSyntheticDataParameters | _Token]
-
     class Tag(_TypedDict, total=False):
         """AWS::CleanRooms::AnalysisTemplate Tag.
 
@@ -192,6 +184,14 @@ class AnalysisTemplate(_TypedCfnResource):
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
 
+    class Text(_TypedDict, total=False):
+        """AWS::CleanRooms::AnalysisTemplate Source.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Text (required)
+        """
+        Text: _Required[str | _Token]
+
     def __init__(
         self,
         scope: _Construct,
@@ -200,13 +200,13 @@ class AnalysisTemplate(_TypedCfnResource):
         format: _Literal['SQL', 'PYSPARK_1_0'] | _Token,
         membership_identifier: str | _Token,
         name: str | _Token,
-        source: AnalysisTemplate.Source | AnalysisTemplate.Source_ | _Token,
+        source: AnalysisTemplate.Text | AnalysisTemplate.Artifacts | _Token,
         analysis_parameters: _Sequence[AnalysisTemplate.AnalysisParameter | _Token] | _Token | None = None,
         description: str | _Token | None = None,
         error_message_configuration: AnalysisTemplate.ErrorMessageConfiguration | _Token | None = None,
         schema: AnalysisTemplate.AnalysisSchema | _Token | None = None,
         source_metadata: AnalysisTemplate.SourceMetadata | _Token | None = None,
-        synthetic_data_parameters: AnalysisTemplate.SyntheticDataParameters | _Token | None = None,
+        synthetic_data_parameters: AnalysisTemplate.MlSyntheticDataParameters | _Token | None = None,
         tags: _Sequence[AnalysisTemplate.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -461,6 +461,14 @@ class ConfiguredTable(_TypedCfnResource):
         ColumnNames: _Required[_Sequence[str | _Token] | _Token]
         Function: _Required[_Literal['SUM', 'SUM_DISTINCT', 'COUNT', 'COUNT_DISTINCT', 'AVG'] | _Token]
 
+    class Aggregation(_TypedDict, total=False):
+        """AWS::CleanRooms::ConfiguredTable V1.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Aggregation (required)
+        """
+        Aggregation: _Required[ConfiguredTable.AnalysisRuleAggregation | _Token]
+
     class AggregationConstraint(_TypedDict, total=False):
         """AWS::CleanRooms::ConfiguredTable AggregationConstraint.
 
@@ -557,6 +565,14 @@ class ConfiguredTable(_TypedCfnResource):
         JoinColumns: _Required[_Sequence[str | _Token] | _Token]
         ListColumns: _Required[_Sequence[str | _Token] | _Token]
 
+    class Athena(_TypedDict, total=False):
+        """AWS::CleanRooms::ConfiguredTable TableReference.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Athena (required)
+        """
+        Athena: _Required[ConfiguredTable.AthenaTableReference | _Token]
+
     class AthenaTableReference(_TypedDict, total=False):
         """AWS::CleanRooms::ConfiguredTable AthenaTableReference.
 
@@ -595,7 +611,15 @@ class ConfiguredTable(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - V1 (required)
         """
-        V1: _Required[ConfiguredTable.V1 | ConfiguredTable.V1_ | ConfiguredTable.V1__ | _Token]
+        V1: _Required[ConfiguredTable.List | ConfiguredTable.Aggregation | ConfiguredTable.Custom | _Token]
+
+    class Custom(_TypedDict, total=False):
+        """AWS::CleanRooms::ConfiguredTable V1.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Custom (required)
+        """
+        Custom: _Required[ConfiguredTable.AnalysisRuleCustom | _Token]
 
     class DifferentialPrivacy(_TypedDict, total=False):
         """AWS::CleanRooms::ConfiguredTable DifferentialPrivacy.
@@ -613,6 +637,14 @@ class ConfiguredTable(_TypedCfnResource):
         """
         Name: _Required[str | _Token]
 
+    class Glue(_TypedDict, total=False):
+        """AWS::CleanRooms::ConfiguredTable TableReference.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Glue (required)
+        """
+        Glue: _Required[ConfiguredTable.GlueTableReference | _Token]
+
     class GlueTableReference(_TypedDict, total=False):
         """AWS::CleanRooms::ConfiguredTable GlueTableReference.
 
@@ -629,6 +661,14 @@ class ConfiguredTable(_TypedCfnResource):
                 'me-south-1', 'me-central-1', 'il-central-1', 'sa-east-1', 'mx-central-1', 'ap-east-2'] | _Token)
         TableName: _Required[str | _Token]
 
+    class List(_TypedDict, total=False):
+        """AWS::CleanRooms::ConfiguredTable V1.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - List (required)
+        """
+        List: _Required[ConfiguredTable.AnalysisRuleList | _Token]
+
     class OutputColumnThreshold(_TypedDict, total=False):
         """AWS::CleanRooms::ConfiguredTable OutputColumnThreshold.
 
@@ -638,6 +678,14 @@ class ConfiguredTable(_TypedCfnResource):
         """
         MinimumIdentityCount: _Required[int | _Token]
         OutputColumnName: _Required[str | _Token]
+
+    class Snowflake(_TypedDict, total=False):
+        """AWS::CleanRooms::ConfiguredTable TableReference.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Snowflake (required)
+        """
+        Snowflake: _Required[ConfiguredTable.SnowflakeTableReference | _Token]
 
     class SnowflakeTableReference(_TypedDict, total=False):
         """AWS::CleanRooms::ConfiguredTable SnowflakeTableReference.
@@ -655,7 +703,7 @@ class ConfiguredTable(_TypedCfnResource):
         SchemaName: _Required[str | _Token]
         SecretArn: _Required[str | _Token]
         TableName: _Required[str | _Token]
-        TableSchema: _Required[ConfiguredTable.TableSchema | _Token]
+        TableSchema: _Required[ConfiguredTable.V1 | _Token]
 
     class SnowflakeTableSchemaV1(_TypedDict, total=False):
         """AWS::CleanRooms::ConfiguredTable SnowflakeTableSchemaV1.
@@ -666,38 +714,6 @@ class ConfiguredTable(_TypedCfnResource):
         """
         ColumnName: _Required[str | _Token]
         ColumnType: _Required[str | _Token]
-
-    class TableReference(_TypedDict, total=False):
-        """AWS::CleanRooms::ConfiguredTable TableReference.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Glue (required)
-        """
-        Glue: _Required[ConfiguredTable.GlueTableReference | _Token]
-
-    class TableReference_(_TypedDict, total=False):
-        """AWS::CleanRooms::ConfiguredTable TableReference.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Snowflake (required)
-        """
-        Snowflake: _Required[ConfiguredTable.SnowflakeTableReference | _Token]
-
-    class TableReference__(_TypedDict, total=False):
-        """AWS::CleanRooms::ConfiguredTable TableReference.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Athena (required)
-        """
-        Athena: _Required[ConfiguredTable.AthenaTableReference | _Token]
-
-    class TableSchema(_TypedDict, total=False):
-        """AWS::CleanRooms::ConfiguredTable TableSchema.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - V1 (required)
-        """
-        V1: _Required[_Sequence[ConfiguredTable.SnowflakeTableSchemaV1 | _Token] | _Token]
 
     class Tag(_TypedDict, total=False):
         """AWS::CleanRooms::ConfiguredTable Tag.
@@ -710,28 +726,12 @@ class ConfiguredTable(_TypedCfnResource):
         Value: _Required[str | _Token]
 
     class V1(_TypedDict, total=False):
-        """AWS::CleanRooms::ConfiguredTable V1.
+        """AWS::CleanRooms::ConfiguredTable TableSchema.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - List (required)
+        - V1 (required)
         """
-        List: _Required[ConfiguredTable.AnalysisRuleList | _Token]
-
-    class V1_(_TypedDict, total=False):
-        """AWS::CleanRooms::ConfiguredTable V1.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Aggregation (required)
-        """
-        Aggregation: _Required[ConfiguredTable.AnalysisRuleAggregation | _Token]
-
-    class V1__(_TypedDict, total=False):
-        """AWS::CleanRooms::ConfiguredTable V1.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Custom (required)
-        """
-        Custom: _Required[ConfiguredTable.AnalysisRuleCustom | _Token]
+        V1: _Required[_Sequence[ConfiguredTable.SnowflakeTableSchemaV1 | _Token] | _Token]
 
     def __init__(
         self,
@@ -741,8 +741,7 @@ class ConfiguredTable(_TypedCfnResource):
         allowed_columns: _Sequence[str | _Token] | _Token,
         analysis_method: _Literal['DIRECT_QUERY', 'DIRECT_JOB', 'MULTIPLE'] | _Token,
         name: str | _Token,
-        table_reference: (ConfiguredTable.TableReference | ConfiguredTable.TableReference_
-                | ConfiguredTable.TableReference__ | _Token),
+        table_reference: ConfiguredTable.Glue | ConfiguredTable.Snowflake | ConfiguredTable.Athena | _Token,
         analysis_rules: _Sequence[ConfiguredTable.AnalysisRule | _Token] | _Token | None = None,
         description: str | _Token | None = None,
         selected_analysis_methods: _Sequence[_Literal['DIRECT_QUERY', 'DIRECT_JOB'] | _Token] | _Token | None = None,
@@ -786,6 +785,14 @@ class ConfiguredTableAssociation(_TypedCfnResource):
     """
 
     cfn_type: _ClassVar[str]  # 'AWS::CleanRooms::ConfiguredTableAssociation'
+
+    class Aggregation(_TypedDict, total=False):
+        """AWS::CleanRooms::ConfiguredTableAssociation V1.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Aggregation (required)
+        """
+        Aggregation: _Required[ConfiguredTableAssociation.ConfiguredTableAssociationAnalysisRuleAggregation | _Token]
 
     class ConfiguredTableAssociationAnalysisRule(_TypedDict, total=False):
         """AWS::CleanRooms::ConfiguredTableAssociation ConfiguredTableAssociationAnalysisRule.
@@ -833,8 +840,24 @@ class ConfiguredTableAssociation(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - V1 (required)
         """
-        V1: (_Required[ConfiguredTableAssociation.V1 | ConfiguredTableAssociation.V1_ | ConfiguredTableAssociation.V1__
-                | _Token])
+        V1: (_Required[ConfiguredTableAssociation.List | ConfiguredTableAssociation.Aggregation
+                | ConfiguredTableAssociation.Custom | _Token])
+
+    class Custom(_TypedDict, total=False):
+        """AWS::CleanRooms::ConfiguredTableAssociation V1.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Custom (required)
+        """
+        Custom: _Required[ConfiguredTableAssociation.ConfiguredTableAssociationAnalysisRuleCustom | _Token]
+
+    class List(_TypedDict, total=False):
+        """AWS::CleanRooms::ConfiguredTableAssociation V1.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - List (required)
+        """
+        List: _Required[ConfiguredTableAssociation.ConfiguredTableAssociationAnalysisRuleList | _Token]
 
     class Tag(_TypedDict, total=False):
         """AWS::CleanRooms::ConfiguredTableAssociation Tag.
@@ -845,30 +868,6 @@ class ConfiguredTableAssociation(_TypedCfnResource):
         """
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
-
-    class V1(_TypedDict, total=False):
-        """AWS::CleanRooms::ConfiguredTableAssociation V1.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - List (required)
-        """
-        List: _Required[ConfiguredTableAssociation.ConfiguredTableAssociationAnalysisRuleList | _Token]
-
-    class V1_(_TypedDict, total=False):
-        """AWS::CleanRooms::ConfiguredTableAssociation V1.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Aggregation (required)
-        """
-        Aggregation: _Required[ConfiguredTableAssociation.ConfiguredTableAssociationAnalysisRuleAggregation | _Token]
-
-    class V1__(_TypedDict, total=False):
-        """AWS::CleanRooms::ConfiguredTableAssociation V1.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Custom (required)
-        """
-        Custom: _Required[ConfiguredTableAssociation.ConfiguredTableAssociationAnalysisRuleCustom | _Token]
 
     def __init__(
         self,
@@ -1128,6 +1127,14 @@ class IntermediateTable(_TypedCfnResource):
         AllowedColumnComparisonColumns: _Required[_Sequence[str | _Token] | _Token]
         AllowedLiteralComparisonColumns: _Required[_Sequence[str | _Token] | _Token]
 
+    class Custom(_TypedDict, total=False):
+        """AWS::CleanRooms::IntermediateTable V1.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Custom (required)
+        """
+        Custom: _Required[IntermediateTable.IntermediateTableAnalysisRuleCustom | _Token]
+
     class DifferentialPrivacy(_TypedDict, total=False):
         """AWS::CleanRooms::IntermediateTable DifferentialPrivacy.
 
@@ -1182,7 +1189,7 @@ class IntermediateTable(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - V1 (required)
         """
-        V1: _Required[IntermediateTable.V1 | _Token]
+        V1: _Required[IntermediateTable.Custom | _Token]
 
     class OutputColumnThreshold(_TypedDict, total=False):
         """AWS::CleanRooms::IntermediateTable OutputColumnThreshold.
@@ -1221,14 +1228,6 @@ class IntermediateTable(_TypedCfnResource):
         """
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
-
-    class V1(_TypedDict, total=False):
-        """AWS::CleanRooms::IntermediateTable V1.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Custom (required)
-        """
-        Custom: _Required[IntermediateTable.IntermediateTableAnalysisRuleCustom | _Token]
 
     def __init__(
         self,

@@ -159,8 +159,8 @@ _RECORDS: dict[str, Record] = {
                 'SegmentSqlQuery', 'Tags'),
         ('DisplayName', 'DomainName', 'SegmentDefinitionName'),
         ('CreatedAt', 'SegmentDefinitionArn', 'SegmentType'),
-        ('AddressDimension', 'AttributeDimension', 'CalculatedAttributeDimension', 'ConditionOverrides',
-                'DateDimension', 'Dimensions', 'Dimensions_', 'ExtraLengthValueProfileDimension', 'Group',
+        ('AddressDimension', 'AttributeDimension', 'CalculatedAttributeDimension', 'CalculatedAttributes',
+                'ConditionOverrides', 'DateDimension', 'Dimensions', 'ExtraLengthValueProfileDimension', 'Group',
                 'ProfileAttributes', 'ProfileDimension', 'ProfileTypeDimension', 'RangeOverride', 'SegmentGroup',
                 'SegmentSort', 'SortAttribute', 'SourceSegment', 'Tag'),
         (

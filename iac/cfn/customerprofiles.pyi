@@ -1421,6 +1421,14 @@ class SegmentDefinition(_TypedCfnResource):
                 'LESS_THAN_OR_EQUAL', 'EQUAL'] | _Token])
         Values: _Required[_Sequence[str | _Token] | _Token]
 
+    class CalculatedAttributes(_TypedDict, total=False):
+        """AWS::CustomerProfiles::SegmentDefinition Dimensions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CalculatedAttributes: One or more calculated attributes to use as criteria for the segment.
+        """
+        CalculatedAttributes: _Mapping[str, SegmentDefinition.CalculatedAttributeDimension | _Token] | _Token
+
     class ConditionOverrides(_TypedDict, total=False):
         """Overrides the condition block within the original calculated attribute definition.
 
@@ -1447,14 +1455,6 @@ class SegmentDefinition(_TypedCfnResource):
         """
         ProfileAttributes: _Required[SegmentDefinition.ProfileAttributes | _Token]
 
-    class Dimensions_(_TypedDict, total=False):
-        """AWS::CustomerProfiles::SegmentDefinition Dimensions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CalculatedAttributes: One or more calculated attributes to use as criteria for the segment.
-        """
-        CalculatedAttributes: _Mapping[str, SegmentDefinition.CalculatedAttributeDimension | _Token] | _Token
-
     class ExtraLengthValueProfileDimension(_TypedDict, total=False):
         """Specifies criteria for a segment using extended-length string values.
 
@@ -1474,7 +1474,7 @@ class SegmentDefinition(_TypedCfnResource):
         - SourceType: Specifies the operator on how to handle multiple groups within the same segment.
         - Type: Specifies the operator on how to handle multiple groups within the same segment.
         """
-        Dimensions: _Sequence[SegmentDefinition.Dimensions | SegmentDefinition.Dimensions_ | _Token] | _Token
+        Dimensions: _Sequence[SegmentDefinition.Dimensions | SegmentDefinition.CalculatedAttributes | _Token] | _Token
         SourceSegments: _Sequence[SegmentDefinition.SourceSegment | _Token] | _Token
         SourceType: _Literal['ALL', 'ANY', 'NONE'] | _Token
         Type: _Literal['ALL', 'ANY', 'NONE'] | _Token

@@ -12,16 +12,18 @@ _RECORDS: dict[str, Record] = {
                 'EnvironmentIdentifier', 'Name', 'ProjectIdentifier', 'Props', 'Scope'),
         ('DomainIdentifier', 'Name'),
         ('ConnectionId', 'DomainId', 'DomainUnitId', 'EnvironmentId', 'EnvironmentUserRole', 'ProjectId', 'Type'),
-        ('AmazonQPropertiesInput', 'AthenaPropertiesInput', 'AuthenticationConfigurationInput',
-                'AuthorizationCodeProperties', 'AwsLocation', 'BasicAuthenticationCredentials',
-                'ConnectionConfiguration', 'Credentials', 'Credentials_', 'GlueConnectionInput',
-                'GlueOAuth2Credentials', 'GluePropertiesInput', 'HyperPodPropertiesInput', 'IamPropertiesInput',
-                'LakehousePropertiesInput', 'LineageSyncSchedule', 'MlflowPropertiesInput', 'OAuth2ClientApplication',
-                'OAuth2Properties', 'PhysicalConnectionRequirements', 'Props', 'Props_', 'Props__', 'Props___',
-                'Props____', 'Props_____', 'Props______', 'Props_______', 'Props________', 'Props_________',
-                'Props__________', 'Props___________', 'Props____________', 'RedshiftLineageSyncConfigurationInput',
-                'RedshiftPropertiesInput', 'S3PropertiesInput', 'SparkEmrPropertiesInput', 'SparkGlueArgs',
-                'SparkGluePropertiesInput', 'Storage', 'Storage_', 'UsernamePassword', 'WorkflowsMwaaPropertiesInput'),
+        ('AmazonQProperties', 'AmazonQPropertiesInput', 'AthenaProperties', 'AthenaPropertiesInput',
+                'AuthenticationConfigurationInput', 'AuthorizationCodeProperties', 'AwsLocation',
+                'BasicAuthenticationCredentials', 'ClusterName', 'ConnectionConfiguration', 'Credentials',
+                'GlueConnectionInput', 'GlueOAuth2Credentials', 'GlueProperties', 'GluePropertiesInput',
+                'HyperPodProperties', 'HyperPodPropertiesInput', 'IamProperties', 'IamPropertiesInput',
+                'LakehouseProperties', 'LakehousePropertiesInput', 'LineageSyncSchedule', 'MlflowProperties',
+                'MlflowPropertiesInput', 'OAuth2ClientApplication', 'OAuth2Properties',
+                'PhysicalConnectionRequirements', 'RedshiftLineageSyncConfigurationInput', 'RedshiftProperties',
+                'RedshiftPropertiesInput', 'S3Properties', 'S3PropertiesInput', 'SecretArn', 'SparkEmrProperties',
+                'SparkEmrPropertiesInput', 'SparkGlueArgs', 'SparkGlueProperties', 'SparkGluePropertiesInput',
+                'UsernamePassword', 'WorkflowsMwaaProperties', 'WorkflowsMwaaPropertiesInput',
+                'WorkflowsServerlessProperties', 'WorkgroupName'),
         (
             'AWS::DataZone::Connection: Connections enables users to connect their DataZone resources (domains, '
             'projects, and environments) to external resources/services (data, compute, etc)\n\n'
@@ -37,11 +39,11 @@ _RECORDS: dict[str, Record] = {
         ('DomainIdentifier', 'Name', 'ProjectIdentifier', 'Type'),
         ('ConnectionId', 'CreatedAt', 'DomainId', 'EnvironmentId', 'Id', 'LastRunAssetCount', 'LastRunAt',
                 'LastRunStatus', 'ProjectId', 'Status', 'UpdatedAt'),
-        ('Configuration', 'Configuration_', 'Configuration__', 'FilterExpression', 'FormInput',
-                'GlueRunConfigurationInput', 'RecommendationConfiguration', 'RedshiftClusterStorage',
-                'RedshiftCredentialConfiguration', 'RedshiftRunConfigurationInput', 'RedshiftServerlessStorage',
-                'RedshiftStorage', 'RedshiftStorage_', 'RelationalFilterConfiguration',
-                'SageMakerRunConfigurationInput', 'ScheduleConfiguration'),
+        ('FilterExpression', 'FormInput', 'GlueRunConfiguration', 'GlueRunConfigurationInput',
+                'RecommendationConfiguration', 'RedshiftClusterSource', 'RedshiftClusterStorage',
+                'RedshiftCredentialConfiguration', 'RedshiftRunConfiguration', 'RedshiftRunConfigurationInput',
+                'RedshiftServerlessSource', 'RedshiftServerlessStorage', 'RelationalFilterConfiguration',
+                'SageMakerRunConfiguration', 'SageMakerRunConfigurationInput', 'ScheduleConfiguration'),
         (
             'AWS::DataZone::DataSource: A data source is used to import technical metadata of assets (data) from '
             'the source databases or data warehouses into Amazon DataZone.\n\n'
@@ -180,16 +182,17 @@ _RECORDS: dict[str, Record] = {
         ('Detail', 'DomainIdentifier', 'EntityIdentifier', 'EntityType', 'PolicyType', 'Principal'),
         ('Detail', 'DomainIdentifier', 'EntityIdentifier', 'EntityType', 'PolicyType', 'Principal'),
         ('CreatedAt', 'CreatedBy', 'GrantId'),
-        ('AddToProjectMemberPoolPolicyGrantDetail', 'CreateAssetTypePolicyGrantDetail',
-                'CreateDomainUnitPolicyGrantDetail', 'CreateEnvironmentProfilePolicyGrantDetail',
-                'CreateFormTypePolicyGrantDetail', 'CreateGlossaryPolicyGrantDetail',
-                'CreateProjectFromProjectProfilePolicyGrantDetail', 'CreateProjectPolicyGrantDetail', 'Detail',
-                'Detail_', 'Detail__', 'Detail___', 'Detail____', 'Detail_____', 'Detail______', 'Detail_______',
-                'Detail________', 'Detail_________', 'Detail__________', 'Detail___________', 'Detail____________',
-                'DomainUnitFilterForProject', 'DomainUnitGrantFilter', 'DomainUnitPolicyGrantPrincipal', 'Group',
-                'OverrideDomainUnitOwnersPolicyGrantDetail', 'OverrideProjectOwnersPolicyGrantDetail', 'Principal',
-                'Principal_', 'Principal__', 'Principal___', 'ProjectGrantFilter', 'ProjectPolicyGrantPrincipal',
-                'User', 'User_'),
+        ('AddToProjectMemberPool', 'AddToProjectMemberPoolPolicyGrantDetail', 'AllDomainUnitsGrantFilter',
+                'AllUsersGrantFilter', 'CreateAssetType', 'CreateAssetTypePolicyGrantDetail', 'CreateDomainUnit',
+                'CreateDomainUnitPolicyGrantDetail', 'CreateEnvironment', 'CreateEnvironmentFromBlueprint',
+                'CreateEnvironmentProfile', 'CreateEnvironmentProfilePolicyGrantDetail', 'CreateFormType',
+                'CreateFormTypePolicyGrantDetail', 'CreateGlossary', 'CreateGlossaryPolicyGrantDetail', 'CreateProject',
+                'CreateProjectFromProjectProfile', 'CreateProjectFromProjectProfilePolicyGrantDetail',
+                'CreateProjectPolicyGrantDetail', 'DelegateCreateEnvironmentProfile', 'DomainUnit', 'DomainUnitFilter',
+                'DomainUnitFilterForProject', 'DomainUnitPolicyGrantPrincipal', 'Group', 'GroupIdentifier',
+                'OverrideDomainUnitOwners', 'OverrideDomainUnitOwnersPolicyGrantDetail', 'OverrideProjectOwners',
+                'OverrideProjectOwnersPolicyGrantDetail', 'Project', 'ProjectPolicyGrantPrincipal', 'User',
+                'UserIdentifier'),
         (
             'AWS::DataZone::PolicyGrant: Policy Grant in AWS DataZone is an explicit authorization assignment that '
             'allows a specific principal (user, group, or project) to perform particular actions (such as creating '
@@ -220,7 +223,7 @@ _RECORDS: dict[str, Record] = {
         ('Designation', 'DomainIdentifier', 'Member', 'ProjectIdentifier'),
         ('Designation', 'DomainIdentifier', 'Member', 'ProjectIdentifier'),
         ('MemberIdentifier', 'MemberIdentifierType'),
-        ('Member', 'Member_'),
+        ('GroupIdentifier', 'UserIdentifier'),
         (
             'AWS::DataZone::ProjectMembership: Definition of AWS::DataZone::ProjectMembership Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datazone-p'

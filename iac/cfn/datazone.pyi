@@ -48,6 +48,14 @@ class Connection(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::DataZone::Connection'
 
+    class AmazonQProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - AmazonQProperties (required): Amazon Q properties of the connection.
+        """
+        AmazonQProperties: _Required[Connection.AmazonQPropertiesInput | _Token]
+
     class AmazonQPropertiesInput(_TypedDict, total=False):
         """Amazon Q properties of the connection.
 
@@ -59,6 +67,14 @@ class Connection(_TypedCfnResource):
         AuthMode: str | _Token
         IsEnabled: bool | _Token
         ProfileArn: str | _Token
+
+    class AthenaProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - AthenaProperties (required): Athena Properties Input
+        """
+        AthenaProperties: _Required[Connection.AthenaPropertiesInput | _Token]
 
     class AthenaPropertiesInput(_TypedDict, total=False):
         """Athena Properties Input
@@ -120,6 +136,14 @@ class Connection(_TypedCfnResource):
         Password: str | _Token
         UserName: str | _Token
 
+    class ClusterName(_TypedDict, total=False):
+        """AWS::DataZone::Connection Storage.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ClusterName (required)
+        """
+        ClusterName: _Required[str | _Token]
+
     class ConnectionConfiguration(_TypedDict, total=False):
         """A configuration of the connection.
 
@@ -131,14 +155,6 @@ class Connection(_TypedCfnResource):
         Properties: _Mapping[str, str | _Token] | _Token
 
     class Credentials(_TypedDict, total=False):
-        """AWS::DataZone::Connection Credentials.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SecretArn (required)
-        """
-        SecretArn: _Required[str | _Token]
-
-    class Credentials_(_TypedDict, total=False):
         """AWS::DataZone::Connection Credentials.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -190,6 +206,14 @@ class Connection(_TypedCfnResource):
         RefreshToken: str | _Token
         UserManagedClientApplicationClientSecret: str | _Token
 
+    class GlueProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - GlueProperties (required): Glue Properties Input
+        """
+        GlueProperties: _Required[Connection.GluePropertiesInput | _Token]
+
     class GluePropertiesInput(_TypedDict, total=False):
         """Glue Properties Input
 
@@ -198,6 +222,14 @@ class Connection(_TypedCfnResource):
         """
         GlueConnectionInput: Connection.GlueConnectionInput | _Token
 
+    class HyperPodProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - HyperPodProperties (required): HyperPod Properties Input
+        """
+        HyperPodProperties: _Required[Connection.HyperPodPropertiesInput | _Token]
+
     class HyperPodPropertiesInput(_TypedDict, total=False):
         """HyperPod Properties Input
 
@@ -205,6 +237,14 @@ class Connection(_TypedCfnResource):
         - ClusterName (required)
         """
         ClusterName: _Required[str | _Token]
+
+    class IamProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - IamProperties (required): IAM Properties Input
+        """
+        IamProperties: _Required[Connection.IamPropertiesInput | _Token]
 
     class IamPropertiesInput(_TypedDict, total=False):
         """IAM Properties Input
@@ -215,6 +255,14 @@ class Connection(_TypedCfnResource):
         """
         GlueLineageSyncEnabled: bool | _Token
         RoleArn: str | _Token
+
+    class LakehouseProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - LakehouseProperties (required): Lakehouse Properties Input
+        """
+        LakehouseProperties: _Required[Connection.LakehousePropertiesInput | _Token]
 
     class LakehousePropertiesInput(_TypedDict, total=False):
         """Lakehouse Properties Input
@@ -231,6 +279,14 @@ class Connection(_TypedCfnResource):
         - Schedule
         """
         Schedule: str | _Token
+
+    class MlflowProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - MlflowProperties (required): MLflow Properties Input
+        """
+        MlflowProperties: _Required[Connection.MlflowPropertiesInput | _Token]
 
     class MlflowPropertiesInput(_TypedDict, total=False):
         """MLflow Properties Input
@@ -282,110 +338,6 @@ class Connection(_TypedCfnResource):
         SubnetId: str | _Token
         SubnetIdList: _Sequence[str | _Token] | _Token
 
-    class Props(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AthenaProperties (required): Athena Properties Input
-        """
-        AthenaProperties: _Required[Connection.AthenaPropertiesInput | _Token]
-
-    class Props_(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - GlueProperties (required): Glue Properties Input
-        """
-        GlueProperties: _Required[Connection.GluePropertiesInput | _Token]
-
-    class Props__(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - HyperPodProperties (required): HyperPod Properties Input
-        """
-        HyperPodProperties: _Required[Connection.HyperPodPropertiesInput | _Token]
-
-    class Props___(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - IamProperties (required): IAM Properties Input
-        """
-        IamProperties: _Required[Connection.IamPropertiesInput | _Token]
-
-    class Props____(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - RedshiftProperties (required): Redshift Properties Input
-        """
-        RedshiftProperties: _Required[Connection.RedshiftPropertiesInput | _Token]
-
-    class Props_____(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SparkEmrProperties (required): Spark EMR Properties Input.
-        """
-        SparkEmrProperties: _Required[Connection.SparkEmrPropertiesInput | _Token]
-
-    class Props______(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AmazonQProperties (required): Amazon Q properties of the connection.
-        """
-        AmazonQProperties: _Required[Connection.AmazonQPropertiesInput | _Token]
-
-    class Props_______(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SparkGlueProperties (required): Spark Glue Properties Input.
-        """
-        SparkGlueProperties: _Required[Connection.SparkGluePropertiesInput | _Token]
-
-    class Props________(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - S3Properties (required): S3 Properties Input
-        """
-        S3Properties: _Required[Connection.S3PropertiesInput | _Token]
-
-    class Props_________(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - MlflowProperties (required): MLflow Properties Input
-        """
-        MlflowProperties: _Required[Connection.MlflowPropertiesInput | _Token]
-
-    class Props__________(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - WorkflowsMwaaProperties (required): Workflows MWAA Properties Input
-        """
-        WorkflowsMwaaProperties: _Required[Connection.WorkflowsMwaaPropertiesInput | _Token]
-
-    class Props___________(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - WorkflowsServerlessProperties (required): Workflows Serverless Properties Input
-        """
-        WorkflowsServerlessProperties: _Required[_Mapping[str, _Any] | _Token]
-
-    class Props____________(_TypedDict, total=False):
-        """AWS::DataZone::Connection Props.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - LakehouseProperties (required): Lakehouse Properties Input
-        """
-        LakehouseProperties: _Required[Connection.LakehousePropertiesInput | _Token]
-
     class RedshiftLineageSyncConfigurationInput(_TypedDict, total=False):
         """Redshift Lineage Sync Configuration Input
 
@@ -395,6 +347,14 @@ class Connection(_TypedCfnResource):
         """
         Enabled: bool | _Token
         Schedule: Connection.LineageSyncSchedule | _Token
+
+    class RedshiftProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - RedshiftProperties (required): Redshift Properties Input
+        """
+        RedshiftProperties: _Required[Connection.RedshiftPropertiesInput | _Token]
 
     class RedshiftPropertiesInput(_TypedDict, total=False):
         """Redshift Properties Input
@@ -407,12 +367,20 @@ class Connection(_TypedCfnResource):
         - Port
         - Storage
         """
-        Credentials: Connection.Credentials | Connection.Credentials_ | _Token
+        Credentials: Connection.SecretArn | Connection.Credentials | _Token
         DatabaseName: str | _Token
         Host: str | _Token
         LineageSync: Connection.RedshiftLineageSyncConfigurationInput | _Token
         Port: float | _Token
-        Storage: Connection.Storage | Connection.Storage_ | _Token
+        Storage: Connection.ClusterName | Connection.WorkgroupName | _Token
+
+    class S3Properties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - S3Properties (required): S3 Properties Input
+        """
+        S3Properties: _Required[Connection.S3PropertiesInput | _Token]
 
     class S3PropertiesInput(_TypedDict, total=False):
         """S3 Properties Input
@@ -426,6 +394,22 @@ class Connection(_TypedCfnResource):
         RegisterS3AccessGrantLocation: bool | _Token
         S3AccessGrantLocationId: str | _Token
         S3Uri: _Required[str | _Token]
+
+    class SecretArn(_TypedDict, total=False):
+        """AWS::DataZone::Connection Credentials.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SecretArn (required)
+        """
+        SecretArn: _Required[str | _Token]
+
+    class SparkEmrProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SparkEmrProperties (required): Spark EMR Properties Input.
+        """
+        SparkEmrProperties: _Required[Connection.SparkEmrPropertiesInput | _Token]
 
     class SparkEmrPropertiesInput(_TypedDict, total=False):
         """Spark EMR Properties Input.
@@ -457,6 +441,14 @@ class Connection(_TypedCfnResource):
         """
         Connection: str | _Token
 
+    class SparkGlueProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SparkGlueProperties (required): Spark Glue Properties Input.
+        """
+        SparkGlueProperties: _Required[Connection.SparkGluePropertiesInput | _Token]
+
     class SparkGluePropertiesInput(_TypedDict, total=False):
         """Spark Glue Properties Input.
 
@@ -479,22 +471,6 @@ class Connection(_TypedCfnResource):
         PythonVirtualEnv: str | _Token
         WorkerType: str | _Token
 
-    class Storage(_TypedDict, total=False):
-        """AWS::DataZone::Connection Storage.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ClusterName (required)
-        """
-        ClusterName: _Required[str | _Token]
-
-    class Storage_(_TypedDict, total=False):
-        """AWS::DataZone::Connection Storage.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - WorkgroupName (required)
-        """
-        WorkgroupName: _Required[str | _Token]
-
     class UsernamePassword(_TypedDict, total=False):
         """The username and password to be used for authentication.
 
@@ -505,6 +481,14 @@ class Connection(_TypedCfnResource):
         Password: _Required[str | _Token]
         Username: _Required[str | _Token]
 
+    class WorkflowsMwaaProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - WorkflowsMwaaProperties (required): Workflows MWAA Properties Input
+        """
+        WorkflowsMwaaProperties: _Required[Connection.WorkflowsMwaaPropertiesInput | _Token]
+
     class WorkflowsMwaaPropertiesInput(_TypedDict, total=False):
         """Workflows MWAA Properties Input
 
@@ -512,6 +496,22 @@ class Connection(_TypedCfnResource):
         - MwaaEnvironmentName: The name of the MWAA environment.
         """
         MwaaEnvironmentName: str | _Token
+
+    class WorkflowsServerlessProperties(_TypedDict, total=False):
+        """AWS::DataZone::Connection Props.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - WorkflowsServerlessProperties (required): Workflows Serverless Properties Input
+        """
+        WorkflowsServerlessProperties: _Required[_Mapping[str, _Any] | _Token]
+
+    class WorkgroupName(_TypedDict, total=False):
+        """AWS::DataZone::Connection Storage.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - WorkgroupName (required)
+        """
+        WorkgroupName: _Required[str | _Token]
 
     def __init__(
         self,
@@ -526,10 +526,11 @@ class Connection(_TypedCfnResource):
         enable_trusted_identity_propagation: bool | _Token | None = None,
         environment_identifier: str | _Token | None = None,
         project_identifier: str | _Token | None = None,
-        props: (Connection.Props | Connection.Props_ | Connection.Props__ | Connection.Props___ | Connection.Props____
-                | Connection.Props_____ | Connection.Props______ | Connection.Props_______ | Connection.Props________
-                | Connection.Props_________ | Connection.Props__________ | Connection.Props___________
-                | Connection.Props____________ | _Token | None) = None,
+        props: (Connection.AthenaProperties | Connection.GlueProperties | Connection.HyperPodProperties
+                | Connection.IamProperties | Connection.RedshiftProperties | Connection.SparkEmrProperties
+                | Connection.AmazonQProperties | Connection.SparkGlueProperties | Connection.S3Properties
+                | Connection.MlflowProperties | Connection.WorkflowsMwaaProperties
+                | Connection.WorkflowsServerlessProperties | Connection.LakehouseProperties | _Token | None) = None,
         scope_: _Literal['DOMAIN', 'PROJECT'] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -598,30 +599,6 @@ class DataSource(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::DataZone::DataSource'
 
-    class Configuration(_TypedDict, total=False):
-        """AWS::DataZone::DataSource Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - GlueRunConfiguration
-        """
-        GlueRunConfiguration: DataSource.GlueRunConfigurationInput | _Token
-
-    class Configuration_(_TypedDict, total=False):
-        """AWS::DataZone::DataSource Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - RedshiftRunConfiguration: The configuration details of the Amazon Redshift data source.
-        """
-        RedshiftRunConfiguration: DataSource.RedshiftRunConfigurationInput | _Token
-
-    class Configuration__(_TypedDict, total=False):
-        """AWS::DataZone::DataSource Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SageMakerRunConfiguration: The configuration details of the Amazon SageMaker data source.
-        """
-        SageMakerRunConfiguration: DataSource.SageMakerRunConfigurationInput | _Token
-
     class FilterExpression(_TypedDict, total=False):
         """The search filter expression.
 
@@ -645,6 +622,14 @@ class DataSource(_TypedCfnResource):
         FormName: _Required[str | _Token]
         TypeIdentifier: str | _Token
         TypeRevision: str | _Token
+
+    class GlueRunConfiguration(_TypedDict, total=False):
+        """AWS::DataZone::DataSource Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - GlueRunConfiguration
+        """
+        GlueRunConfiguration: DataSource.GlueRunConfigurationInput | _Token
 
     class GlueRunConfigurationInput(_TypedDict, total=False):
         """AWS::DataZone::DataSource GlueRunConfigurationInput.
@@ -671,6 +656,14 @@ class DataSource(_TypedCfnResource):
         """
         EnableBusinessNameGeneration: bool | _Token
 
+    class RedshiftClusterSource(_TypedDict, total=False):
+        """The details of the Amazon Redshift cluster source.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - RedshiftClusterSource (required): The name of an Amazon Redshift cluster.
+        """
+        RedshiftClusterSource: _Required[DataSource.RedshiftClusterStorage | _Token]
+
     class RedshiftClusterStorage(_TypedDict, total=False):
         """The name of an Amazon Redshift cluster.
 
@@ -687,6 +680,14 @@ class DataSource(_TypedCfnResource):
         """
         SecretManagerArn: _Required[str | _Token]
 
+    class RedshiftRunConfiguration(_TypedDict, total=False):
+        """AWS::DataZone::DataSource Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - RedshiftRunConfiguration: The configuration details of the Amazon Redshift data source.
+        """
+        RedshiftRunConfiguration: DataSource.RedshiftRunConfigurationInput | _Token
+
     class RedshiftRunConfigurationInput(_TypedDict, total=False):
         """The configuration details of the Amazon Redshift data source.
 
@@ -702,8 +703,16 @@ class DataSource(_TypedCfnResource):
         """
         DataAccessRole: str | _Token
         RedshiftCredentialConfiguration: DataSource.RedshiftCredentialConfiguration | _Token
-        RedshiftStorage: DataSource.RedshiftStorage | DataSource.RedshiftStorage_ | _Token
+        RedshiftStorage: DataSource.RedshiftClusterSource | DataSource.RedshiftServerlessSource | _Token
         RelationalFilterConfigurations: _Required[_Sequence[DataSource.RelationalFilterConfiguration | _Token] | _Token]
+
+    class RedshiftServerlessSource(_TypedDict, total=False):
+        """The details of the Amazon Redshift Serverless workgroup source.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - RedshiftServerlessSource (required): The details of the Amazon Redshift Serverless workgroup storage.
+        """
+        RedshiftServerlessSource: _Required[DataSource.RedshiftServerlessStorage | _Token]
 
     class RedshiftServerlessStorage(_TypedDict, total=False):
         """The details of the Amazon Redshift Serverless workgroup storage.
@@ -712,22 +721,6 @@ class DataSource(_TypedCfnResource):
         - WorkgroupName (required): The name of the Amazon Redshift Serverless workgroup.
         """
         WorkgroupName: _Required[str | _Token]
-
-    class RedshiftStorage(_TypedDict, total=False):
-        """The details of the Amazon Redshift cluster source.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - RedshiftClusterSource (required): The name of an Amazon Redshift cluster.
-        """
-        RedshiftClusterSource: _Required[DataSource.RedshiftClusterStorage | _Token]
-
-    class RedshiftStorage_(_TypedDict, total=False):
-        """The details of the Amazon Redshift Serverless workgroup source.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - RedshiftServerlessSource (required): The details of the Amazon Redshift Serverless workgroup storage.
-        """
-        RedshiftServerlessSource: _Required[DataSource.RedshiftServerlessStorage | _Token]
 
     class RelationalFilterConfiguration(_TypedDict, total=False):
         """The relational filter configuration for the data source.
@@ -742,6 +735,14 @@ class DataSource(_TypedCfnResource):
         DatabaseName: _Required[str | _Token]
         FilterExpressions: _Sequence[DataSource.FilterExpression | _Token] | _Token
         SchemaName: str | _Token
+
+    class SageMakerRunConfiguration(_TypedDict, total=False):
+        """AWS::DataZone::DataSource Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SageMakerRunConfiguration: The configuration details of the Amazon SageMaker data source.
+        """
+        SageMakerRunConfiguration: DataSource.SageMakerRunConfigurationInput | _Token
 
     class SageMakerRunConfigurationInput(_TypedDict, total=False):
         """The configuration details of the Amazon SageMaker data source.
@@ -781,8 +782,8 @@ class DataSource(_TypedCfnResource):
         project_identifier: str | _Token,
         type_: str | _Token,
         asset_forms_input: _Sequence[DataSource.FormInput | _Token] | _Token | None = None,
-        configuration: (DataSource.Configuration | DataSource.Configuration_ | DataSource.Configuration__ | _Token
-                | None) = None,
+        configuration: (DataSource.GlueRunConfiguration | DataSource.RedshiftRunConfiguration
+                | DataSource.SageMakerRunConfiguration | _Token | None) = None,
         connection_identifier: str | _Token | None = None,
         description: str | _Token | None = None,
         enable_setting: _Literal['ENABLED', 'DISABLED'] | _Token | None = None,
@@ -1601,6 +1602,14 @@ class PolicyGrant(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::DataZone::PolicyGrant'
 
+    class AddToProjectMemberPool(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - AddToProjectMemberPool (required)
+        """
+        AddToProjectMemberPool: _Required[PolicyGrant.AddToProjectMemberPoolPolicyGrantDetail | _Token]
+
     class AddToProjectMemberPoolPolicyGrantDetail(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant AddToProjectMemberPoolPolicyGrantDetail.
 
@@ -1608,6 +1617,30 @@ class PolicyGrant(_TypedCfnResource):
         - IncludeChildDomainUnits
         """
         IncludeChildDomainUnits: bool | _Token
+
+    class AllDomainUnitsGrantFilter(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant DomainUnitGrantFilter.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - AllDomainUnitsGrantFilter (required)
+        """
+        AllDomainUnitsGrantFilter: _Required[_Mapping[str, _Any] | _Token]
+
+    class AllUsersGrantFilter(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant User.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - AllUsersGrantFilter (required)
+        """
+        AllUsersGrantFilter: _Required[_Mapping[str, _Any] | _Token]
+
+    class CreateAssetType(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CreateAssetType (required)
+        """
+        CreateAssetType: _Required[PolicyGrant.CreateAssetTypePolicyGrantDetail | _Token]
 
     class CreateAssetTypePolicyGrantDetail(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant CreateAssetTypePolicyGrantDetail.
@@ -1617,6 +1650,14 @@ class PolicyGrant(_TypedCfnResource):
         """
         IncludeChildDomainUnits: bool | _Token
 
+    class CreateDomainUnit(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CreateDomainUnit (required)
+        """
+        CreateDomainUnit: _Required[PolicyGrant.CreateDomainUnitPolicyGrantDetail | _Token]
+
     class CreateDomainUnitPolicyGrantDetail(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant CreateDomainUnitPolicyGrantDetail.
 
@@ -1624,6 +1665,30 @@ class PolicyGrant(_TypedCfnResource):
         - IncludeChildDomainUnits
         """
         IncludeChildDomainUnits: bool | _Token
+
+    class CreateEnvironment(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CreateEnvironment (required)
+        """
+        CreateEnvironment: _Required[_Mapping[str, _Any] | _Token]
+
+    class CreateEnvironmentFromBlueprint(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CreateEnvironmentFromBlueprint (required)
+        """
+        CreateEnvironmentFromBlueprint: _Required[_Mapping[str, _Any] | _Token]
+
+    class CreateEnvironmentProfile(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CreateEnvironmentProfile (required)
+        """
+        CreateEnvironmentProfile: _Required[PolicyGrant.CreateEnvironmentProfilePolicyGrantDetail | _Token]
 
     class CreateEnvironmentProfilePolicyGrantDetail(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant CreateEnvironmentProfilePolicyGrantDetail.
@@ -1633,6 +1698,14 @@ class PolicyGrant(_TypedCfnResource):
         """
         DomainUnitId: str | _Token
 
+    class CreateFormType(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CreateFormType (required)
+        """
+        CreateFormType: _Required[PolicyGrant.CreateFormTypePolicyGrantDetail | _Token]
+
     class CreateFormTypePolicyGrantDetail(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant CreateFormTypePolicyGrantDetail.
 
@@ -1641,6 +1714,14 @@ class PolicyGrant(_TypedCfnResource):
         """
         IncludeChildDomainUnits: bool | _Token
 
+    class CreateGlossary(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CreateGlossary (required)
+        """
+        CreateGlossary: _Required[PolicyGrant.CreateGlossaryPolicyGrantDetail | _Token]
+
     class CreateGlossaryPolicyGrantDetail(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant CreateGlossaryPolicyGrantDetail.
 
@@ -1648,6 +1729,23 @@ class PolicyGrant(_TypedCfnResource):
         - IncludeChildDomainUnits
         """
         IncludeChildDomainUnits: bool | _Token
+
+    class CreateProject(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CreateProject (required)
+        """
+        CreateProject: _Required[PolicyGrant.CreateProjectPolicyGrantDetail | _Token]
+
+    class CreateProjectFromProjectProfile(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - CreateProjectFromProjectProfile (required)
+        """
+        CreateProjectFromProjectProfile: (_Required[PolicyGrant.CreateProjectFromProjectProfilePolicyGrantDetail
+                | _Token])
 
     class CreateProjectFromProjectProfilePolicyGrantDetail(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant CreateProjectFromProjectProfilePolicyGrantDetail.
@@ -1667,79 +1765,7 @@ class PolicyGrant(_TypedCfnResource):
         """
         IncludeChildDomainUnits: bool | _Token
 
-    class Detail(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CreateDomainUnit (required)
-        """
-        CreateDomainUnit: _Required[PolicyGrant.CreateDomainUnitPolicyGrantDetail | _Token]
-
-    class Detail_(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - OverrideDomainUnitOwners (required)
-        """
-        OverrideDomainUnitOwners: _Required[PolicyGrant.OverrideDomainUnitOwnersPolicyGrantDetail | _Token]
-
-    class Detail__(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AddToProjectMemberPool (required)
-        """
-        AddToProjectMemberPool: _Required[PolicyGrant.AddToProjectMemberPoolPolicyGrantDetail | _Token]
-
-    class Detail___(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - OverrideProjectOwners (required)
-        """
-        OverrideProjectOwners: _Required[PolicyGrant.OverrideProjectOwnersPolicyGrantDetail | _Token]
-
-    class Detail____(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CreateGlossary (required)
-        """
-        CreateGlossary: _Required[PolicyGrant.CreateGlossaryPolicyGrantDetail | _Token]
-
-    class Detail_____(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CreateFormType (required)
-        """
-        CreateFormType: _Required[PolicyGrant.CreateFormTypePolicyGrantDetail | _Token]
-
-    class Detail______(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CreateAssetType (required)
-        """
-        CreateAssetType: _Required[PolicyGrant.CreateAssetTypePolicyGrantDetail | _Token]
-
-    class Detail_______(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CreateProject (required)
-        """
-        CreateProject: _Required[PolicyGrant.CreateProjectPolicyGrantDetail | _Token]
-
-    class Detail________(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CreateEnvironmentProfile (required)
-        """
-        CreateEnvironmentProfile: _Required[PolicyGrant.CreateEnvironmentProfilePolicyGrantDetail | _Token]
-
-    class Detail_________(_TypedDict, total=False):
+    class DelegateCreateEnvironmentProfile(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant Detail.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1747,30 +1773,21 @@ class PolicyGrant(_TypedCfnResource):
         """
         DelegateCreateEnvironmentProfile: _Required[_Mapping[str, _Any] | _Token]
 
-    class Detail__________(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
+    class DomainUnit(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Principal.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CreateEnvironment (required)
+        - DomainUnit (required)
         """
-        CreateEnvironment: _Required[_Mapping[str, _Any] | _Token]
+        DomainUnit: _Required[PolicyGrant.DomainUnitPolicyGrantPrincipal | _Token]
 
-    class Detail___________(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
+    class DomainUnitFilter(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant ProjectGrantFilter.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CreateEnvironmentFromBlueprint (required)
+        - DomainUnitFilter (required)
         """
-        CreateEnvironmentFromBlueprint: _Required[_Mapping[str, _Any] | _Token]
-
-    class Detail____________(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Detail.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - CreateProjectFromProjectProfile (required)
-        """
-        CreateProjectFromProjectProfile: (_Required[PolicyGrant.CreateProjectFromProjectProfilePolicyGrantDetail
-                | _Token])
+        DomainUnitFilter: _Required[PolicyGrant.DomainUnitFilterForProject | _Token]
 
     class DomainUnitFilterForProject(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant DomainUnitFilterForProject.
@@ -1782,14 +1799,6 @@ class PolicyGrant(_TypedCfnResource):
         DomainUnit: _Required[str | _Token]
         IncludeChildDomainUnits: bool | _Token
 
-    class DomainUnitGrantFilter(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant DomainUnitGrantFilter.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AllDomainUnitsGrantFilter (required)
-        """
-        AllDomainUnitsGrantFilter: _Required[_Mapping[str, _Any] | _Token]
-
     class DomainUnitPolicyGrantPrincipal(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant DomainUnitPolicyGrantPrincipal.
 
@@ -1799,16 +1808,32 @@ class PolicyGrant(_TypedCfnResource):
         - DomainUnitIdentifier
         """
         DomainUnitDesignation: _Literal['OWNER'] | _Token
-        DomainUnitGrantFilter: PolicyGrant.DomainUnitGrantFilter | _Token
+        DomainUnitGrantFilter: PolicyGrant.AllDomainUnitsGrantFilter | _Token
         DomainUnitIdentifier: str | _Token
 
     class Group(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Principal.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Group (required)
+        """
+        Group: _Required[PolicyGrant.GroupIdentifier | _Token]
+
+    class GroupIdentifier(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant Group.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - GroupIdentifier (required)
         """
         GroupIdentifier: _Required[str | _Token]
+
+    class OverrideDomainUnitOwners(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - OverrideDomainUnitOwners (required)
+        """
+        OverrideDomainUnitOwners: _Required[PolicyGrant.OverrideDomainUnitOwnersPolicyGrantDetail | _Token]
 
     class OverrideDomainUnitOwnersPolicyGrantDetail(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant OverrideDomainUnitOwnersPolicyGrantDetail.
@@ -1818,6 +1843,14 @@ class PolicyGrant(_TypedCfnResource):
         """
         IncludeChildDomainUnits: bool | _Token
 
+    class OverrideProjectOwners(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Detail.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - OverrideProjectOwners (required)
+        """
+        OverrideProjectOwners: _Required[PolicyGrant.OverrideProjectOwnersPolicyGrantDetail | _Token]
+
     class OverrideProjectOwnersPolicyGrantDetail(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant OverrideProjectOwnersPolicyGrantDetail.
 
@@ -1826,45 +1859,13 @@ class PolicyGrant(_TypedCfnResource):
         """
         IncludeChildDomainUnits: bool | _Token
 
-    class Principal(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Principal.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - User (required)
-        """
-        User: _Required[PolicyGrant.User | PolicyGrant.User_ | _Token]
-
-    class Principal_(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Principal.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Group (required)
-        """
-        Group: _Required[PolicyGrant.Group | _Token]
-
-    class Principal__(_TypedDict, total=False):
+    class Project(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant Principal.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - Project (required)
         """
         Project: _Required[PolicyGrant.ProjectPolicyGrantPrincipal | _Token]
-
-    class Principal___(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant Principal.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - DomainUnit (required)
-        """
-        DomainUnit: _Required[PolicyGrant.DomainUnitPolicyGrantPrincipal | _Token]
-
-    class ProjectGrantFilter(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant ProjectGrantFilter.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - DomainUnitFilter (required)
-        """
-        DomainUnitFilter: _Required[PolicyGrant.DomainUnitFilterForProject | _Token]
 
     class ProjectPolicyGrantPrincipal(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant ProjectPolicyGrantPrincipal.
@@ -1875,10 +1876,18 @@ class PolicyGrant(_TypedCfnResource):
         - ProjectIdentifier
         """
         ProjectDesignation: str | _Token
-        ProjectGrantFilter: PolicyGrant.ProjectGrantFilter | _Token
+        ProjectGrantFilter: PolicyGrant.DomainUnitFilter | _Token
         ProjectIdentifier: str | _Token
 
     class User(_TypedDict, total=False):
+        """AWS::DataZone::PolicyGrant Principal.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - User (required)
+        """
+        User: _Required[PolicyGrant.UserIdentifier | PolicyGrant.AllUsersGrantFilter | _Token]
+
+    class UserIdentifier(_TypedDict, total=False):
         """AWS::DataZone::PolicyGrant User.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1886,24 +1895,17 @@ class PolicyGrant(_TypedCfnResource):
         """
         UserIdentifier: _Required[str | _Token]
 
-    class User_(_TypedDict, total=False):
-        """AWS::DataZone::PolicyGrant User.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AllUsersGrantFilter (required)
-        """
-        AllUsersGrantFilter: _Required[_Mapping[str, _Any] | _Token]
-
     def __init__(
         self,
         scope: _Construct,
         id: str,
         *,
-        detail: (PolicyGrant.Detail | PolicyGrant.Detail_ | PolicyGrant.Detail__ | PolicyGrant.Detail___
-                | PolicyGrant.Detail____ | PolicyGrant.Detail_____ | PolicyGrant.Detail______
-                | PolicyGrant.Detail_______ | PolicyGrant.Detail________ | PolicyGrant.Detail_________
-                | PolicyGrant.Detail__________ | PolicyGrant.Detail___________ | PolicyGrant.Detail____________
-                | _Token),
+        detail: (PolicyGrant.CreateDomainUnit | PolicyGrant.OverrideDomainUnitOwners
+                | PolicyGrant.AddToProjectMemberPool | PolicyGrant.OverrideProjectOwners | PolicyGrant.CreateGlossary
+                | PolicyGrant.CreateFormType | PolicyGrant.CreateAssetType | PolicyGrant.CreateProject
+                | PolicyGrant.CreateEnvironmentProfile | PolicyGrant.DelegateCreateEnvironmentProfile
+                | PolicyGrant.CreateEnvironment | PolicyGrant.CreateEnvironmentFromBlueprint
+                | PolicyGrant.CreateProjectFromProjectProfile | _Token),
         domain_identifier: str | _Token,
         entity_identifier: str | _Token,
         entity_type: (_Literal['DOMAIN_UNIT', 'ENVIRONMENT_BLUEPRINT_CONFIGURATION', 'ENVIRONMENT_PROFILE',
@@ -1912,8 +1914,7 @@ class PolicyGrant(_TypedCfnResource):
                 'OVERRIDE_PROJECT_OWNERS', 'CREATE_GLOSSARY', 'CREATE_FORM_TYPE', 'CREATE_ASSET_TYPE', 'CREATE_PROJECT',
                 'CREATE_ENVIRONMENT_PROFILE', 'DELEGATE_CREATE_ENVIRONMENT_PROFILE', 'CREATE_ENVIRONMENT',
                 'CREATE_ENVIRONMENT_FROM_BLUEPRINT', 'CREATE_PROJECT_FROM_PROJECT_PROFILE'] | _Token),
-        principal: (PolicyGrant.Principal | PolicyGrant.Principal_ | PolicyGrant.Principal__ | PolicyGrant.Principal___
-                | _Token),
+        principal: PolicyGrant.User | PolicyGrant.Group | PolicyGrant.Project | PolicyGrant.DomainUnit | _Token,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -2088,21 +2089,21 @@ class ProjectMembership(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::DataZone::ProjectMembership'
 
-    class Member(_TypedDict, total=False):
-        """AWS::DataZone::ProjectMembership Member.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - UserIdentifier (required)
-        """
-        UserIdentifier: _Required[str | _Token]
-
-    class Member_(_TypedDict, total=False):
+    class GroupIdentifier(_TypedDict, total=False):
         """AWS::DataZone::ProjectMembership Member.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - GroupIdentifier (required)
         """
         GroupIdentifier: _Required[str | _Token]
+
+    class UserIdentifier(_TypedDict, total=False):
+        """AWS::DataZone::ProjectMembership Member.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - UserIdentifier (required)
+        """
+        UserIdentifier: _Required[str | _Token]
 
     def __init__(
         self,
@@ -2111,7 +2112,7 @@ class ProjectMembership(_TypedCfnResource):
         *,
         designation: str | _Token,
         domain_identifier: str | _Token,
-        member: ProjectMembership.Member | ProjectMembership.Member_ | _Token,
+        member: ProjectMembership.UserIdentifier | ProjectMembership.GroupIdentifier | _Token,
         project_identifier: str | _Token,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,

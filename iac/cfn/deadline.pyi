@@ -247,21 +247,13 @@ class Fleet(_TypedCfnResource):
         Max: int | _Token
         Min: _Required[int | _Token]
 
-    class Configuration(_TypedDict, total=False):
+    class CustomerManaged(_TypedDict, total=False):
         """AWS::Deadline::Fleet Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - CustomerManaged (required)
         """
         CustomerManaged: _Required[Fleet.CustomerManagedFleetConfiguration | _Token]
-
-    class Configuration_(_TypedDict, total=False):
-        """AWS::Deadline::Fleet Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ServiceManagedEc2 (required)
-        """
-        ServiceManagedEc2: _Required[Fleet.ServiceManagedEc2FleetConfiguration | _Token]
 
     class CustomerManagedAutoScalingConfiguration(_TypedDict, total=False):
         """AWS::Deadline::Fleet CustomerManagedAutoScalingConfiguration.
@@ -393,6 +385,14 @@ class Fleet(_TypedCfnResource):
         SizeGiB: int | _Token
         ThroughputMiB: int | _Token
 
+    class ServiceManagedEc2(_TypedDict, total=False):
+        """AWS::Deadline::Fleet Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ServiceManagedEc2 (required)
+        """
+        ServiceManagedEc2: _Required[Fleet.ServiceManagedEc2FleetConfiguration | _Token]
+
     class ServiceManagedEc2AutoScalingConfiguration(_TypedDict, total=False):
         """AWS::Deadline::Fleet ServiceManagedEc2AutoScalingConfiguration.
 
@@ -496,7 +496,7 @@ class Fleet(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        configuration: Fleet.Configuration | Fleet.Configuration_ | _Token,
+        configuration: Fleet.CustomerManaged | Fleet.ServiceManagedEc2 | _Token,
         display_name: str | _Token,
         farm_id: str | _Token,
         max_worker_count: int | _Token,

@@ -146,7 +146,7 @@ class GlobalTable(_TypedCfnResource):
         - WriteProvisionedThroughputSettings
         """
         IndexName: _Required[str | _Token]
-        KeySchema: _Required[_Sequence[GlobalTable.KeySchema_ | _Token] | _Token]
+        KeySchema: _Required[_Sequence[GlobalTable.KeySchema2 | _Token] | _Token]
         Projection: _Required[GlobalTable.Projection | _Token]
         ReadOnDemandThroughputSettings: GlobalTable.ReadOnDemandThroughputSettings | _Token
         ReadProvisionedThroughputSettings: GlobalTable.GlobalReadProvisionedThroughputSettings | _Token
@@ -170,7 +170,7 @@ class GlobalTable(_TypedCfnResource):
         """
         KeyType: _Literal['HASH', 'RANGE'] | _Token
 
-    class KeySchema_(_TypedDict, total=False):
+    class KeySchema2(_TypedDict, total=False):
         """AWS::DynamoDB::GlobalTable KeySchema.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -588,7 +588,7 @@ class Table(_TypedCfnResource):
         """
         ContributorInsightsSpecification: Table.ContributorInsightsSpecification | _Token
         IndexName: _Required[str | _Token]
-        KeySchema: _Required[_Sequence[Table.KeySchema_ | _Token] | _Token]
+        KeySchema: _Required[_Sequence[Table.KeySchema2 | _Token] | _Token]
         OnDemandThroughput: Table.OnDemandThroughput | _Token
         Projection: _Required[Table.Projection | _Token]
         ProvisionedThroughput: Table.ProvisionedThroughput | _Token
@@ -627,7 +627,7 @@ class Table(_TypedCfnResource):
         AttributeName: _Any
         KeyType: _Literal['HASH', 'RANGE'] | _Token
 
-    class KeySchema_(_TypedDict, total=False):
+    class KeySchema2(_TypedDict, total=False):
         """AWS::DynamoDB::Table KeySchema.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):

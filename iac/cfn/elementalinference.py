@@ -24,8 +24,8 @@ _RECORDS: dict[str, Record] = {
         ('AccessRoleArn', 'Name', 'Outputs', 'Tags'),
         ('Name', 'Outputs'),
         ('Arn', 'DataEndpoints', 'Id'),
-        ('AspectRatio', 'ClippingConfig', 'CroppingConfig', 'DataSourceConfiguration', 'GetOutput', 'OutputConfig',
-                'OutputConfig_', 'OutputConfig__', 'SubtitlingConfig', 'TemplateGroup'),
+        ('AspectRatio', 'Clipping', 'ClippingConfig', 'Cropping', 'CroppingConfig', 'DataSourceConfiguration',
+                'GetOutput', 'Subtitling', 'SubtitlingConfig', 'TemplateGroup'),
         (
             'AWS::ElementalInference::Feed: Represents a feed that receives media for inference processing\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elementali'

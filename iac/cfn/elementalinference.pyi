@@ -85,6 +85,14 @@ class Feed(_TypedCfnResource):
         Height: _Required[int | _Token]
         Width: _Required[int | _Token]
 
+    class Clipping(_TypedDict, total=False):
+        """AWS::ElementalInference::Feed OutputConfig.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Clipping (required)
+        """
+        Clipping: _Required[Feed.ClippingConfig | _Token]
+
     class ClippingConfig(_TypedDict, total=False):
         """AWS::ElementalInference::Feed ClippingConfig.
 
@@ -95,6 +103,14 @@ class Feed(_TypedCfnResource):
         """
         CallbackMetadata: str | _Token
         DataSourceConfiguration: Feed.DataSourceConfiguration | _Token
+
+    class Cropping(_TypedDict, total=False):
+        """AWS::ElementalInference::Feed OutputConfig.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Cropping (required)
+        """
+        Cropping: _Required[Feed.CroppingConfig | _Token]
 
     class CroppingConfig(_TypedDict, total=False):
         """AWS::ElementalInference::Feed CroppingConfig.
@@ -124,26 +140,10 @@ class Feed(_TypedCfnResource):
         """
         Description: str | _Token
         Name: _Required[str | _Token]
-        OutputConfig: _Required[Feed.OutputConfig | Feed.OutputConfig_ | Feed.OutputConfig__ | _Token]
+        OutputConfig: _Required[Feed.Cropping | Feed.Clipping | Feed.Subtitling | _Token]
         Status: _Required[_Literal['ENABLED', 'DISABLED'] | _Token]
 
-    class OutputConfig(_TypedDict, total=False):
-        """AWS::ElementalInference::Feed OutputConfig.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Cropping (required)
-        """
-        Cropping: _Required[Feed.CroppingConfig | _Token]
-
-    class OutputConfig_(_TypedDict, total=False):
-        """AWS::ElementalInference::Feed OutputConfig.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Clipping (required)
-        """
-        Clipping: _Required[Feed.ClippingConfig | _Token]
-
-    class OutputConfig__(_TypedDict, total=False):
+    class Subtitling(_TypedDict, total=False):
         """AWS::ElementalInference::Feed OutputConfig.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):

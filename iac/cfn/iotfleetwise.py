@@ -14,11 +14,11 @@ _RECORDS: dict[str, Record] = {
                 'TargetArn'),
         ('CollectionScheme', 'Name', 'SignalCatalogArn', 'TargetArn'),
         ('Arn', 'CreationTime', 'LastModificationTime', 'Status'),
-        ('CollectionScheme', 'CollectionScheme_', 'ConditionBasedCollectionScheme', 'ConditionBasedSignalFetchConfig',
-                'DataDestinationConfigs', 'DataDestinationConfigs_', 'DataDestinationConfigs__', 'DataPartition',
-                'DataPartitionStorageOptions', 'DataPartitionUploadOptions', 'MqttTopicConfig', 'S3Config',
-                'SignalFetchConfig', 'SignalFetchConfig_', 'SignalFetchInformation', 'SignalInformation',
-                'StorageMaximumSize', 'StorageMinimumTimeToLive', 'Tag', 'TimeBasedCollectionScheme',
+        ('CollectionScheme', 'CollectionScheme2', 'ConditionBased', 'ConditionBasedCollectionScheme',
+                'ConditionBasedSignalFetchConfig', 'DataDestinationConfigs', 'DataDestinationConfigs2',
+                'DataDestinationConfigs3', 'DataPartition', 'DataPartitionStorageOptions', 'DataPartitionUploadOptions',
+                'MqttTopicConfig', 'S3Config', 'SignalFetchInformation', 'SignalInformation', 'StorageMaximumSize',
+                'StorageMinimumTimeToLive', 'Tag', 'TimeBased', 'TimeBasedCollectionScheme',
                 'TimeBasedSignalFetchConfig', 'TimestreamConfig'),
         (
             'AWS::IoTFleetWise::Campaign: Definition of AWS::IoTFleetWise::Campaign Resource Type\n\n'
@@ -71,7 +71,7 @@ _RECORDS: dict[str, Record] = {
         (),
         ('Arn', 'CreationTime', 'LastModificationTime', 'NodeCounts.TotalActuators', 'NodeCounts.TotalAttributes',
                 'NodeCounts.TotalBranches', 'NodeCounts.TotalNodes', 'NodeCounts.TotalSensors'),
-        ('Actuator', 'Attribute', 'Branch', 'NodeCounts', 'Nodes', 'Nodes_', 'Nodes__', 'Nodes___', 'Sensor', 'Tag'),
+        ('Actuator', 'Attribute', 'Branch', 'NodeCounts', 'Nodes', 'Nodes2', 'Nodes3', 'Nodes4', 'Sensor', 'Tag'),
         (
             'AWS::IoTFleetWise::SignalCatalog: Definition of AWS::IoTFleetWise::SignalCatalog Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotfleetwi'
@@ -98,7 +98,7 @@ _RECORDS: dict[str, Record] = {
         ('DecoderManifestArn', 'ModelManifestArn', 'Name'),
         ('Arn', 'CreationTime', 'LastModificationTime'),
         ('PeriodicStateTemplateUpdateStrategy', 'StateTemplateAssociation', 'StateTemplateUpdateStrategy',
-                'StateTemplateUpdateStrategy_', 'Tag', 'TimePeriod'),
+                'StateTemplateUpdateStrategy2', 'Tag', 'TimePeriod'),
         (
             'AWS::IoTFleetWise::Vehicle: Definition of AWS::IoTFleetWise::Vehicle Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iotfleetwi'

@@ -44,13 +44,21 @@ class Campaign(_TypedCfnResource):
         """
         TimeBasedCollectionScheme: _Required[Campaign.TimeBasedCollectionScheme | _Token]
 
-    class CollectionScheme_(_TypedDict, total=False):
+    class CollectionScheme2(_TypedDict, total=False):
         """AWS::IoTFleetWise::Campaign CollectionScheme.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - ConditionBasedCollectionScheme (required)
         """
         ConditionBasedCollectionScheme: _Required[Campaign.ConditionBasedCollectionScheme | _Token]
+
+    class ConditionBased(_TypedDict, total=False):
+        """AWS::IoTFleetWise::Campaign SignalFetchConfig.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ConditionBased (required)
+        """
+        ConditionBased: _Required[Campaign.ConditionBasedSignalFetchConfig | _Token]
 
     class ConditionBasedCollectionScheme(_TypedDict, total=False):
         """AWS::IoTFleetWise::Campaign ConditionBasedCollectionScheme.
@@ -84,7 +92,7 @@ class Campaign(_TypedCfnResource):
         """
         S3Config: _Required[Campaign.S3Config | _Token]
 
-    class DataDestinationConfigs_(_TypedDict, total=False):
+    class DataDestinationConfigs2(_TypedDict, total=False):
         """AWS::IoTFleetWise::Campaign DataDestinationConfigs.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -92,7 +100,7 @@ class Campaign(_TypedCfnResource):
         """
         TimestreamConfig: _Required[Campaign.TimestreamConfig | _Token]
 
-    class DataDestinationConfigs__(_TypedDict, total=False):
+    class DataDestinationConfigs3(_TypedDict, total=False):
         """AWS::IoTFleetWise::Campaign DataDestinationConfigs.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -158,22 +166,6 @@ class Campaign(_TypedCfnResource):
         Prefix: str | _Token
         StorageCompressionFormat: _Literal['NONE', 'GZIP'] | _Token
 
-    class SignalFetchConfig(_TypedDict, total=False):
-        """AWS::IoTFleetWise::Campaign SignalFetchConfig.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - TimeBased (required)
-        """
-        TimeBased: _Required[Campaign.TimeBasedSignalFetchConfig | _Token]
-
-    class SignalFetchConfig_(_TypedDict, total=False):
-        """AWS::IoTFleetWise::Campaign SignalFetchConfig.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ConditionBased (required)
-        """
-        ConditionBased: _Required[Campaign.ConditionBasedSignalFetchConfig | _Token]
-
     class SignalFetchInformation(_TypedDict, total=False):
         """AWS::IoTFleetWise::Campaign SignalFetchInformation.
 
@@ -186,7 +178,7 @@ class Campaign(_TypedCfnResource):
         Actions: _Required[_Sequence[str | _Token] | _Token]
         ConditionLanguageVersion: float | _Token
         FullyQualifiedName: _Required[str | _Token]
-        SignalFetchConfig: _Required[Campaign.SignalFetchConfig | Campaign.SignalFetchConfig_ | _Token]
+        SignalFetchConfig: _Required[Campaign.TimeBased | Campaign.ConditionBased | _Token]
 
     class SignalInformation(_TypedDict, total=False):
         """AWS::IoTFleetWise::Campaign SignalInformation.
@@ -232,6 +224,14 @@ class Campaign(_TypedCfnResource):
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
 
+    class TimeBased(_TypedDict, total=False):
+        """AWS::IoTFleetWise::Campaign SignalFetchConfig.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - TimeBased (required)
+        """
+        TimeBased: _Required[Campaign.TimeBasedSignalFetchConfig | _Token]
+
     class TimeBasedCollectionScheme(_TypedDict, total=False):
         """AWS::IoTFleetWise::Campaign TimeBasedCollectionScheme.
 
@@ -263,14 +263,14 @@ class Campaign(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        collection_scheme: Campaign.CollectionScheme | Campaign.CollectionScheme_ | _Token,
+        collection_scheme: Campaign.CollectionScheme | Campaign.CollectionScheme2 | _Token,
         name: str | _Token,
         signal_catalog_arn: str | _Token,
         target_arn: str | _Token,
         action: _Literal['APPROVE', 'SUSPEND', 'RESUME', 'UPDATE'] | _Token | None = None,
         compression: _Literal['OFF', 'SNAPPY'] | _Token | None = None,
-        data_destination_configs: (_Sequence[Campaign.DataDestinationConfigs | Campaign.DataDestinationConfigs_
-                | Campaign.DataDestinationConfigs__ | _Token] | _Token | None) = None,
+        data_destination_configs: (_Sequence[Campaign.DataDestinationConfigs | Campaign.DataDestinationConfigs2
+                | Campaign.DataDestinationConfigs3 | _Token] | _Token | None) = None,
         data_extra_dimensions: _Sequence[str | _Token] | _Token | None = None,
         data_partitions: _Sequence[Campaign.DataPartition | _Token] | _Token | None = None,
         description: str | _Token | None = None,
@@ -793,7 +793,7 @@ class SignalCatalog(_TypedCfnResource):
         """
         Branch: SignalCatalog.Branch | _Token
 
-    class Nodes_(_TypedDict, total=False):
+    class Nodes2(_TypedDict, total=False):
         """AWS::IoTFleetWise::SignalCatalog Nodes.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -801,7 +801,7 @@ class SignalCatalog(_TypedCfnResource):
         """
         Sensor: SignalCatalog.Sensor | _Token
 
-    class Nodes__(_TypedDict, total=False):
+    class Nodes3(_TypedDict, total=False):
         """AWS::IoTFleetWise::SignalCatalog Nodes.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -809,7 +809,7 @@ class SignalCatalog(_TypedCfnResource):
         """
         Actuator: SignalCatalog.Actuator | _Token
 
-    class Nodes___(_TypedDict, total=False):
+    class Nodes4(_TypedDict, total=False):
         """AWS::IoTFleetWise::SignalCatalog Nodes.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -858,7 +858,7 @@ class SignalCatalog(_TypedCfnResource):
         description: str | _Token | None = None,
         name: str | _Token | None = None,
         node_counts: SignalCatalog.NodeCounts | _Token | None = None,
-        nodes: (_Sequence[SignalCatalog.Nodes | SignalCatalog.Nodes_ | SignalCatalog.Nodes__ | SignalCatalog.Nodes___
+        nodes: (_Sequence[SignalCatalog.Nodes | SignalCatalog.Nodes2 | SignalCatalog.Nodes3 | SignalCatalog.Nodes4
                 | _Token] | _Token | None) = None,
         tags: _Sequence[SignalCatalog.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -1006,7 +1006,7 @@ class Vehicle(_TypedCfnResource):
         """
         Identifier: _Required[str | _Token]
         StateTemplateUpdateStrategy: (_Required[Vehicle.StateTemplateUpdateStrategy
-                | Vehicle.StateTemplateUpdateStrategy_ | _Token])
+                | Vehicle.StateTemplateUpdateStrategy2 | _Token])
 
     class StateTemplateUpdateStrategy(_TypedDict, total=False):
         """AWS::IoTFleetWise::Vehicle StateTemplateUpdateStrategy.
@@ -1016,7 +1016,7 @@ class Vehicle(_TypedCfnResource):
         """
         Periodic: _Required[Vehicle.PeriodicStateTemplateUpdateStrategy | _Token]
 
-    class StateTemplateUpdateStrategy_(_TypedDict, total=False):
+    class StateTemplateUpdateStrategy2(_TypedDict, total=False):
         """AWS::IoTFleetWise::Vehicle StateTemplateUpdateStrategy.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):

@@ -382,7 +382,7 @@ class Bot(_TypedCfnResource):
         EndTimeoutMs: _Required[int | _Token]
         MaxLength: _Required[int | _Token]
 
-    class DataPrivacy_(_TypedDict, total=False):
+    class DataPrivacy2(_TypedDict, total=False):
         """AWS::Lex::Bot DataPrivacy.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -489,7 +489,7 @@ class Bot(_TypedCfnResource):
         EnableCodeHookInvocation: _Required[bool | _Token]
         InvocationLabel: str | _Token
 
-    class ErrorLogSettings_(_TypedDict, total=False):
+    class ErrorLogSettings2(_TypedDict, total=False):
         """AWS::Lex::Bot ErrorLogSettings.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1428,7 +1428,7 @@ class Bot(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        data_privacy: Bot.DataPrivacy_ | _Token,
+        data_privacy: Bot.DataPrivacy2 | _Token,
         idle_session_ttl_in_seconds: int | _Token,
         name: str | _Token,
         role_arn: str | _Token,
@@ -1439,7 +1439,7 @@ class Bot(_TypedCfnResource):
         bot_tags: _Sequence[Bot.Tag | _Token] | _Token | None = None,
         bot_type: _Literal['Bot', 'BotNetwork'] | _Token | None = None,
         description: str | _Token | None = None,
-        error_log_settings: Bot.ErrorLogSettings_ | _Token | None = None,
+        error_log_settings: Bot.ErrorLogSettings2 | _Token | None = None,
         replication: Bot.Replication | _Token | None = None,
         test_bot_alias_settings: Bot.TestBotAliasSettings | _Token | None = None,
         test_bot_alias_tags: _Sequence[Bot.Tag | _Token] | _Token | None = None,

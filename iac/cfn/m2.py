@@ -11,7 +11,7 @@ _RECORDS: dict[str, Record] = {
         ('Definition', 'Description', 'EngineType', 'KmsKeyId', 'Name', 'RoleArn', 'Tags'),
         ('EngineType', 'Name'),
         ('ApplicationArn', 'ApplicationId'),
-        ('Definition', 'Definition_'),
+        ('Content', 'S3Location'),
         (
             'AWS::M2::Application: Represents an application that runs on an AWS Mainframe Modernization '
             'Environment\n\n'

@@ -32,21 +32,21 @@ class Application(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::M2::Application'
 
-    class Definition(_TypedDict, total=False):
-        """AWS::M2::Application Definition.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - S3Location (required)
-        """
-        S3Location: _Required[str | _Token]
-
-    class Definition_(_TypedDict, total=False):
+    class Content(_TypedDict, total=False):
         """AWS::M2::Application Definition.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - Content (required)
         """
         Content: _Required[str | _Token]
+
+    class S3Location(_TypedDict, total=False):
+        """AWS::M2::Application Definition.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - S3Location (required)
+        """
+        S3Location: _Required[str | _Token]
 
     def __init__(
         self,
@@ -55,7 +55,7 @@ class Application(_TypedCfnResource):
         *,
         engine_type: _Literal['microfocus', 'bluage'] | _Token,
         name: str | _Token,
-        definition: Application.Definition | Application.Definition_ | _Token | None = None,
+        definition: Application.S3Location | Application.Content | _Token | None = None,
         description: str | _Token | None = None,
         kms_key_id: str | _Token | None = None,
         role_arn: str | _Token | None = None,

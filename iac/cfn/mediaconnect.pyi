@@ -356,6 +356,15 @@ class Flow(_TypedCfnResource):
         """
         SilentAudio: Flow.SilentAudio | _Token
 
+    class Automatic(_TypedDict, total=False):
+        """AWS::MediaConnect::Flow EncryptionKeyConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Automatic (required): Configuration settings for automatic encryption key management, where MediaConnect
+          handles key creation and rotation.
+        """
+        Automatic: _Required[_Mapping[str, _Any] | _Token]
+
     class BlackFrames(_TypedDict, total=False):
         """Configures settings for the BlackFrames metric.
 
@@ -415,24 +424,6 @@ class Flow(_TypedCfnResource):
         SecretArn: str | _Token
         Url: str | _Token
 
-    class EncryptionKeyConfiguration(_TypedDict, total=False):
-        """AWS::MediaConnect::Flow EncryptionKeyConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SecretsManager (required): The configuration settings for transit encryption of a flow source using AWS
-          Secrets Manager, including the secret ARN and role ARN.
-        """
-        SecretsManager: _Required[Flow.SecretsManagerEncryptionKeyConfiguration | _Token]
-
-    class EncryptionKeyConfiguration_(_TypedDict, total=False):
-        """AWS::MediaConnect::Flow EncryptionKeyConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Automatic (required): Configuration settings for automatic encryption key management, where MediaConnect
-          handles key creation and rotation.
-        """
-        Automatic: _Required[_Mapping[str, _Any] | _Token]
-
     class FailoverConfig(_TypedDict, total=False):
         """The settings for source failover
 
@@ -458,8 +449,7 @@ class Flow(_TypedCfnResource):
         - EncryptionKeyConfiguration (required): Configuration settings for flow transit encryption keys.
         - EncryptionKeyType
         """
-        EncryptionKeyConfiguration: (_Required[Flow.EncryptionKeyConfiguration | Flow.EncryptionKeyConfiguration_
-                | _Token])
+        EncryptionKeyConfiguration: _Required[Flow.SecretsManager | Flow.Automatic | _Token]
         EncryptionKeyType: _Literal['SECRETS_MANAGER', 'AUTOMATIC'] | _Token
 
     class Fmtp(_TypedDict, total=False):
@@ -628,6 +618,15 @@ class Flow(_TypedCfnResource):
         """
         AudioReferenceLevel: int | _Token
         SourceName: str | _Token
+
+    class SecretsManager(_TypedDict, total=False):
+        """AWS::MediaConnect::Flow EncryptionKeyConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SecretsManager (required): The configuration settings for transit encryption of a flow source using AWS
+          Secrets Manager, including the secret ARN and role ARN.
+        """
+        SecretsManager: _Required[Flow.SecretsManagerEncryptionKeyConfiguration | _Token]
 
     class SecretsManagerEncryptionKeyConfiguration(_TypedDict, total=False):
         """The configuration settings for transit encryption of a flow source using AWS Secrets Manager, including the
@@ -1090,6 +1089,15 @@ class FlowOutput(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::MediaConnect::FlowOutput'
 
+    class Automatic(_TypedDict, total=False):
+        """AWS::MediaConnect::FlowOutput EncryptionKeyConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Automatic (required): Configuration settings for automatic encryption key management, where MediaConnect
+          handles key creation and rotation.
+        """
+        Automatic: _Required[_Mapping[str, _Any] | _Token]
+
     class DestinationConfiguration(_TypedDict, total=False):
         """The definition of a media stream that is associated with the output.
 
@@ -1137,24 +1145,6 @@ class FlowOutput(_TypedCfnResource):
         RoleArn: _Required[str | _Token]
         SecretArn: _Required[str | _Token]
 
-    class EncryptionKeyConfiguration(_TypedDict, total=False):
-        """AWS::MediaConnect::FlowOutput EncryptionKeyConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SecretsManager (required): The configuration settings for transit encryption of a flow output using AWS
-          Secrets Manager, including the secret ARN and role ARN.
-        """
-        SecretsManager: _Required[FlowOutput.SecretsManagerEncryptionKeyConfiguration | _Token]
-
-    class EncryptionKeyConfiguration_(_TypedDict, total=False):
-        """AWS::MediaConnect::FlowOutput EncryptionKeyConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Automatic (required): Configuration settings for automatic encryption key management, where MediaConnect
-          handles key creation and rotation.
-        """
-        Automatic: _Required[_Mapping[str, _Any] | _Token]
-
     class FlowTransitEncryption(_TypedDict, total=False):
         """The configuration that defines how content is encrypted during transit between the MediaConnect router and a
         MediaConnect flow.
@@ -1163,8 +1153,7 @@ class FlowOutput(_TypedCfnResource):
         - EncryptionKeyConfiguration (required): Configuration settings for flow transit encryption keys.
         - EncryptionKeyType
         """
-        EncryptionKeyConfiguration: (_Required[FlowOutput.EncryptionKeyConfiguration
-                | FlowOutput.EncryptionKeyConfiguration_ | _Token])
+        EncryptionKeyConfiguration: _Required[FlowOutput.SecretsManager | FlowOutput.Automatic | _Token]
         EncryptionKeyType: _Literal['SECRETS_MANAGER', 'AUTOMATIC'] | _Token
 
     class Interface(_TypedDict, total=False):
@@ -1193,6 +1182,15 @@ class FlowOutput(_TypedCfnResource):
         EncodingName: _Required[_Literal['jxsv', 'raw', 'smpte291', 'pcm'] | _Token]
         EncodingParameters: FlowOutput.EncodingParameters | _Token
         MediaStreamName: _Required[str | _Token]
+
+    class SecretsManager(_TypedDict, total=False):
+        """AWS::MediaConnect::FlowOutput EncryptionKeyConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SecretsManager (required): The configuration settings for transit encryption of a flow output using AWS
+          Secrets Manager, including the secret ARN and role ARN.
+        """
+        SecretsManager: _Required[FlowOutput.SecretsManagerEncryptionKeyConfiguration | _Token]
 
     class SecretsManagerEncryptionKeyConfiguration(_TypedDict, total=False):
         """The configuration settings for transit encryption of a flow output using AWS Secrets Manager, including the
@@ -1582,6 +1580,15 @@ class RouterInput(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::MediaConnect::RouterInput'
 
+    class Automatic(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput EncryptionKeyConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Automatic (required): Configuration settings for automatic encryption key management, where MediaConnect
+          handles key creation and rotation.
+        """
+        Automatic: _Required[_Mapping[str, _Any] | _Token]
+
     class BlackFramesConfiguration(_TypedDict, total=False):
         """Detects black frames in the router input's source content and reports them through a CloudWatch metric, an
         EventBridge event, and a router input message.
@@ -1594,50 +1601,7 @@ class RouterInput(_TypedCfnResource):
         State: _Required[_Literal['ENABLED', 'DISABLED'] | _Token]
         ThresholdSeconds: _Required[int | _Token]
 
-    class Configuration(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Standard (required): The configuration settings for a standard router input, including the protocol,
-          protocol-specific configuration, network interface, and availability zone.
-        """
-        Standard: _Required[RouterInput.StandardRouterInputConfiguration | _Token]
-
-    class Configuration_(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Failover (required): Configuration settings for a failover router input that allows switching between two
-          input sources.
-        """
-        Failover: _Required[RouterInput.FailoverRouterInputConfiguration | _Token]
-
-    class Configuration__(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Merge (required): Configuration settings for a merge router input that combines two input sources.
-        """
-        Merge: _Required[RouterInput.MergeRouterInputConfiguration | _Token]
-
-    class Configuration___(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - MediaConnectFlow (required): Configuration settings for connecting a router input to a flow output.
-        """
-        MediaConnectFlow: _Required[RouterInput.MediaConnectFlowRouterInputConfiguration | _Token]
-
-    class Configuration____(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - MediaLiveChannel (required): Configuration settings for connecting a router input to a MediaLive channel
-          output.
-        """
-        MediaLiveChannel: _Required[RouterInput.MediaLiveChannelRouterInputConfiguration | _Token]
-
-    class ContentQualityAnalysisConfiguration(_TypedDict, total=False):
+    class ContentLevel(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput ContentQualityAnalysisConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1660,6 +1624,14 @@ class RouterInput(_TypedCfnResource):
         FrozenFrames: RouterInput.FrozenFramesConfiguration | _Token
         SilentAudio: RouterInput.SilentAudioConfiguration | _Token
 
+    class Default(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput MaintenanceConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Default (required): Configuration settings for default maintenance scheduling.
+        """
+        Default: _Required[_Mapping[str, _Any] | _Token]
+
     class EncryptionKeyConfiguration(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput EncryptionKeyConfiguration.
 
@@ -1669,7 +1641,7 @@ class RouterInput(_TypedCfnResource):
         """
         SecretsManager: _Required[RouterInput.SecretsManagerEncryptionKeyConfiguration | _Token]
 
-    class EncryptionKeyConfiguration_(_TypedDict, total=False):
+    class EncryptionKeyConfiguration2(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput EncryptionKeyConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1678,7 +1650,7 @@ class RouterInput(_TypedCfnResource):
         """
         Automatic: _Required[_Mapping[str, _Any] | _Token]
 
-    class EncryptionKeyConfiguration__(_TypedDict, total=False):
+    class EncryptionKeyConfiguration3(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput EncryptionKeyConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1687,7 +1659,7 @@ class RouterInput(_TypedCfnResource):
         """
         SecretsManager: _Required[RouterInput.SecretsManagerEncryptionKeyConfiguration | _Token]
 
-    class EncryptionKeyConfiguration___(_TypedDict, total=False):
+    class EncryptionKeyConfiguration4(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput EncryptionKeyConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1696,23 +1668,14 @@ class RouterInput(_TypedCfnResource):
         """
         Automatic: _Required[_Mapping[str, _Any] | _Token]
 
-    class EncryptionKeyConfiguration____(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput EncryptionKeyConfiguration.
+    class Failover(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SecretsManager (required): The configuration settings for transit encryption using Secrets Manager,
-          including the secret ARN and role ARN.
+        - Failover (required): Configuration settings for a failover router input that allows switching between two
+          input sources.
         """
-        SecretsManager: _Required[RouterInput.SecretsManagerEncryptionKeyConfiguration | _Token]
-
-    class EncryptionKeyConfiguration_____(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput EncryptionKeyConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Automatic (required): Configuration settings for automatic encryption key management, where MediaConnect
-          handles key creation and rotation.
-        """
-        Automatic: _Required[_Mapping[str, _Any] | _Token]
+        Failover: _Required[RouterInput.FailoverRouterInputConfiguration | _Token]
 
     class FailoverRouterInputConfiguration(_TypedDict, total=False):
         """Configuration settings for a failover router input that allows switching between two input sources.
@@ -1729,8 +1692,8 @@ class RouterInput(_TypedCfnResource):
         NetworkInterfaceArn: _Required[str | _Token]
         PrimarySourceIndex: int | _Token
         ProtocolConfigurations: (_Required[_Sequence[RouterInput.ProtocolConfigurations
-                | RouterInput.ProtocolConfigurations_ | RouterInput.ProtocolConfigurations__
-                | RouterInput.ProtocolConfigurations___ | _Token] | _Token])
+                | RouterInput.ProtocolConfigurations2 | RouterInput.ProtocolConfigurations3
+                | RouterInput.ProtocolConfigurations4 | _Token] | _Token])
         SourcePriorityMode: _Required[_Literal['NO_PRIORITY', 'PRIMARY_SECONDARY'] | _Token]
 
     class FlowTransitEncryption(_TypedDict, total=False):
@@ -1741,8 +1704,8 @@ class RouterInput(_TypedCfnResource):
         - EncryptionKeyConfiguration (required): Configuration settings for flow transit encryption keys.
         - EncryptionKeyType
         """
-        EncryptionKeyConfiguration: (_Required[RouterInput.EncryptionKeyConfiguration__
-                | RouterInput.EncryptionKeyConfiguration___ | _Token])
+        EncryptionKeyConfiguration: (_Required[RouterInput.EncryptionKeyConfiguration
+                | RouterInput.EncryptionKeyConfiguration2 | _Token])
         EncryptionKeyType: _Literal['SECRETS_MANAGER', 'AUTOMATIC'] | _Token
 
     class FrozenFramesConfiguration(_TypedDict, total=False):
@@ -1757,21 +1720,13 @@ class RouterInput(_TypedCfnResource):
         State: _Required[_Literal['ENABLED', 'DISABLED'] | _Token]
         ThresholdSeconds: _Required[int | _Token]
 
-    class MaintenanceConfiguration(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput MaintenanceConfiguration.
+    class MediaConnectFlow(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - PreferredDayTime (required): Configuration for preferred day and time maintenance settings.
+        - MediaConnectFlow (required): Configuration settings for connecting a router input to a flow output.
         """
-        PreferredDayTime: _Required[RouterInput.PreferredDayTimeMaintenanceConfiguration | _Token]
-
-    class MaintenanceConfiguration_(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput MaintenanceConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Default (required): Configuration settings for default maintenance scheduling.
-        """
-        Default: _Required[_Mapping[str, _Any] | _Token]
+        MediaConnectFlow: _Required[RouterInput.MediaConnectFlowRouterInputConfiguration | _Token]
 
     class MediaConnectFlowRouterInputConfiguration(_TypedDict, total=False):
         """Configuration settings for connecting a router input to a flow output.
@@ -1785,6 +1740,15 @@ class RouterInput(_TypedCfnResource):
         FlowArn: str | _Token
         FlowOutputArn: str | _Token
         SourceTransitDecryption: _Required[RouterInput.FlowTransitEncryption | _Token]
+
+    class MediaLiveChannel(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - MediaLiveChannel (required): Configuration settings for connecting a router input to a MediaLive channel
+          output.
+        """
+        MediaLiveChannel: _Required[RouterInput.MediaLiveChannelRouterInputConfiguration | _Token]
 
     class MediaLiveChannelRouterInputConfiguration(_TypedDict, total=False):
         """Configuration settings for connecting a router input to a MediaLive channel output.
@@ -1811,9 +1775,17 @@ class RouterInput(_TypedCfnResource):
         - EncryptionKeyConfiguration (required): Configuration settings for the MediaLive transit encryption key.
         - EncryptionKeyType
         """
-        EncryptionKeyConfiguration: (_Required[RouterInput.EncryptionKeyConfiguration____
-                | RouterInput.EncryptionKeyConfiguration_____ | _Token])
+        EncryptionKeyConfiguration: (_Required[RouterInput.EncryptionKeyConfiguration3
+                | RouterInput.EncryptionKeyConfiguration4 | _Token])
         EncryptionKeyType: _Literal['SECRETS_MANAGER', 'AUTOMATIC'] | _Token
+
+    class Merge(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Merge (required): Configuration settings for a merge router input that combines two input sources.
+        """
+        Merge: _Required[RouterInput.MergeRouterInputConfiguration | _Token]
 
     class MergeRouterInputConfiguration(_TypedDict, total=False):
         """Configuration settings for a merge router input that combines two input sources.
@@ -1827,8 +1799,16 @@ class RouterInput(_TypedCfnResource):
         """
         MergeRecoveryWindowMilliseconds: _Required[int | _Token]
         NetworkInterfaceArn: _Required[str | _Token]
-        ProtocolConfigurations: (_Required[_Sequence[RouterInput.ProtocolConfigurations____
-                | RouterInput.ProtocolConfigurations_____ | _Token] | _Token])
+        ProtocolConfigurations: (_Required[_Sequence[RouterInput.ProtocolConfigurations5
+                | RouterInput.ProtocolConfigurations6 | _Token] | _Token])
+
+    class PreferredDayTime(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput MaintenanceConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - PreferredDayTime (required): Configuration for preferred day and time maintenance settings.
+        """
+        PreferredDayTime: _Required[RouterInput.PreferredDayTimeMaintenanceConfiguration | _Token]
 
     class PreferredDayTimeMaintenanceConfiguration(_TypedDict, total=False):
         """Configuration for preferred day and time maintenance settings.
@@ -1840,44 +1820,6 @@ class RouterInput(_TypedCfnResource):
         Day: _Required[_Literal['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] | _Token]
         Time: _Required[str | _Token]
 
-    class ProtocolConfiguration(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput ProtocolConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Rtp (required): The configuration settings for a Router Input using the RTP (Real-Time Transport Protocol)
-          protocol, including the port and forward error correction state.
-        """
-        Rtp: _Required[RouterInput.RtpRouterInputConfiguration | _Token]
-
-    class ProtocolConfiguration_(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput ProtocolConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Rist (required): The configuration settings for a router input using the RIST (Reliable Internet Stream
-          Transport) protocol, including the port and recovery latency.
-        """
-        Rist: _Required[RouterInput.RistRouterInputConfiguration | _Token]
-
-    class ProtocolConfiguration__(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput ProtocolConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SrtListener (required): The configuration settings for a router input using the SRT (Secure Reliable
-          Transport) protocol in listener mode, including the port, minimum latency, and decryption key
-          configuration.
-        """
-        SrtListener: _Required[RouterInput.SrtListenerRouterInputConfiguration | _Token]
-
-    class ProtocolConfiguration___(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterInput ProtocolConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SrtCaller (required): The configuration settings for a router input using the SRT (Secure Reliable
-          Transport) protocol in caller mode, including the source address and port, minimum latency, stream ID, and
-          decryption key configuration.
-        """
-        SrtCaller: _Required[RouterInput.SrtCallerRouterInputConfiguration | _Token]
-
     class ProtocolConfigurations(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput ProtocolConfigurations.
 
@@ -1887,7 +1829,7 @@ class RouterInput(_TypedCfnResource):
         """
         Rtp: _Required[RouterInput.RtpRouterInputConfiguration | _Token]
 
-    class ProtocolConfigurations_(_TypedDict, total=False):
+    class ProtocolConfigurations2(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput ProtocolConfigurations.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1896,7 +1838,7 @@ class RouterInput(_TypedCfnResource):
         """
         Rist: _Required[RouterInput.RistRouterInputConfiguration | _Token]
 
-    class ProtocolConfigurations__(_TypedDict, total=False):
+    class ProtocolConfigurations3(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput ProtocolConfigurations.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1906,7 +1848,7 @@ class RouterInput(_TypedCfnResource):
         """
         SrtListener: _Required[RouterInput.SrtListenerRouterInputConfiguration | _Token]
 
-    class ProtocolConfigurations___(_TypedDict, total=False):
+    class ProtocolConfigurations4(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput ProtocolConfigurations.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1916,7 +1858,7 @@ class RouterInput(_TypedCfnResource):
         """
         SrtCaller: _Required[RouterInput.SrtCallerRouterInputConfiguration | _Token]
 
-    class ProtocolConfigurations____(_TypedDict, total=False):
+    class ProtocolConfigurations5(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput ProtocolConfigurations.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1925,8 +1867,17 @@ class RouterInput(_TypedCfnResource):
         """
         Rtp: _Required[RouterInput.RtpRouterInputConfiguration | _Token]
 
-    class ProtocolConfigurations_____(_TypedDict, total=False):
+    class ProtocolConfigurations6(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput ProtocolConfigurations.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Rist (required): The configuration settings for a router input using the RIST (Reliable Internet Stream
+          Transport) protocol, including the port and recovery latency.
+        """
+        Rist: _Required[RouterInput.RistRouterInputConfiguration | _Token]
+
+    class Rist(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput ProtocolConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - Rist (required): The configuration settings for a router input using the RIST (Reliable Internet Stream
@@ -1953,9 +1904,17 @@ class RouterInput(_TypedCfnResource):
         - EncryptionKeyConfiguration (required): Defines the configuration settings for transit encryption keys.
         - EncryptionKeyType
         """
-        EncryptionKeyConfiguration: (_Required[RouterInput.EncryptionKeyConfiguration
-                | RouterInput.EncryptionKeyConfiguration_ | _Token])
+        EncryptionKeyConfiguration: _Required[RouterInput.SecretsManager | RouterInput.Automatic | _Token]
         EncryptionKeyType: _Literal['SECRETS_MANAGER', 'AUTOMATIC'] | _Token
+
+    class Rtp(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput ProtocolConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Rtp (required): The configuration settings for a Router Input using the RTP (Real-Time Transport Protocol)
+          protocol, including the port and forward error correction state.
+        """
+        Rtp: _Required[RouterInput.RtpRouterInputConfiguration | _Token]
 
     class RtpRouterInputConfiguration(_TypedDict, total=False):
         """The configuration settings for a Router Input using the RTP (Real-Time Transport Protocol) protocol,
@@ -1967,6 +1926,15 @@ class RouterInput(_TypedCfnResource):
         """
         ForwardErrorCorrection: _Literal['ENABLED', 'DISABLED'] | _Token
         Port: _Required[int | _Token]
+
+    class SecretsManager(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput EncryptionKeyConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SecretsManager (required): The configuration settings for transit encryption using Secrets Manager,
+          including the secret ARN and role ARN.
+        """
+        SecretsManager: _Required[RouterInput.SecretsManagerEncryptionKeyConfiguration | _Token]
 
     class SecretsManagerEncryptionKeyConfiguration(_TypedDict, total=False):
         """The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role
@@ -1990,6 +1958,16 @@ class RouterInput(_TypedCfnResource):
         """
         State: _Required[_Literal['ENABLED', 'DISABLED'] | _Token]
         ThresholdSeconds: _Required[int | _Token]
+
+    class SrtCaller(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput ProtocolConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SrtCaller (required): The configuration settings for a router input using the SRT (Secure Reliable
+          Transport) protocol in caller mode, including the source address and port, minimum latency, stream ID, and
+          decryption key configuration.
+        """
+        SrtCaller: _Required[RouterInput.SrtCallerRouterInputConfiguration | _Token]
 
     class SrtCallerRouterInputConfiguration(_TypedDict, total=False):
         """The configuration settings for a router input using the SRT (Secure Reliable Transport) protocol in caller
@@ -2020,6 +1998,16 @@ class RouterInput(_TypedCfnResource):
         """
         EncryptionKey: _Required[RouterInput.SecretsManagerEncryptionKeyConfiguration | _Token]
 
+    class SrtListener(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput ProtocolConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SrtListener (required): The configuration settings for a router input using the SRT (Secure Reliable
+          Transport) protocol in listener mode, including the port, minimum latency, and decryption key
+          configuration.
+        """
+        SrtListener: _Required[RouterInput.SrtListenerRouterInputConfiguration | _Token]
+
     class SrtListenerRouterInputConfiguration(_TypedDict, total=False):
         """The configuration settings for a router input using the SRT (Secure Reliable Transport) protocol in listener
         mode, including the port, minimum latency, and decryption key configuration.
@@ -2035,6 +2023,15 @@ class RouterInput(_TypedCfnResource):
         MinimumLatencyMilliseconds: _Required[int | _Token]
         Port: _Required[int | _Token]
 
+    class Standard(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterInput Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Standard (required): The configuration settings for a standard router input, including the protocol,
+          protocol-specific configuration, network interface, and availability zone.
+        """
+        Standard: _Required[RouterInput.StandardRouterInputConfiguration | _Token]
+
     class StandardRouterInputConfiguration(_TypedDict, total=False):
         """The configuration settings for a standard router input, including the protocol, protocol-specific
         configuration, network interface, and availability zone.
@@ -2047,8 +2044,8 @@ class RouterInput(_TypedCfnResource):
         """
         NetworkInterfaceArn: _Required[str | _Token]
         Protocol: _Literal['RTP', 'RIST', 'SRT_CALLER', 'SRT_LISTENER'] | _Token
-        ProtocolConfiguration: (_Required[RouterInput.ProtocolConfiguration | RouterInput.ProtocolConfiguration_
-                | RouterInput.ProtocolConfiguration__ | RouterInput.ProtocolConfiguration___ | _Token])
+        ProtocolConfiguration: (_Required[RouterInput.Rtp | RouterInput.Rist | RouterInput.SrtListener
+                | RouterInput.SrtCaller | _Token])
 
     class Tag(_TypedDict, total=False):
         """AWS::MediaConnect::RouterInput Tag.
@@ -2065,16 +2062,15 @@ class RouterInput(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        configuration: (RouterInput.Configuration | RouterInput.Configuration_ | RouterInput.Configuration__
-                | RouterInput.Configuration___ | RouterInput.Configuration____ | _Token),
+        configuration: (RouterInput.Standard | RouterInput.Failover | RouterInput.Merge | RouterInput.MediaConnectFlow
+                | RouterInput.MediaLiveChannel | _Token),
         maximum_bitrate: int | _Token,
         name: str | _Token,
         routing_scope: _Literal['REGIONAL', 'GLOBAL'] | _Token,
         tier: _Literal['INPUT_100', 'INPUT_50', 'INPUT_20'] | _Token,
         availability_zone: str | _Token | None = None,
-        content_quality_analysis_configuration: RouterInput.ContentQualityAnalysisConfiguration | _Token | None = None,
-        maintenance_configuration: (RouterInput.MaintenanceConfiguration | RouterInput.MaintenanceConfiguration_
-                | _Token | None) = None,
+        content_quality_analysis_configuration: RouterInput.ContentLevel | _Token | None = None,
+        maintenance_configuration: RouterInput.PreferredDayTime | RouterInput.Default | _Token | None = None,
         region_name: str | _Token | None = None,
         tags: _Sequence[RouterInput.Tag | _Token] | _Token | None = None,
         transit_encryption: RouterInput.RouterInputTransitEncryption | _Token | None = None,
@@ -2159,7 +2155,7 @@ class RouterNetworkInterface(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::MediaConnect::RouterNetworkInterface'
 
-    class Configuration(_TypedDict, total=False):
+    class Public(_TypedDict, total=False):
         """AWS::MediaConnect::RouterNetworkInterface Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -2167,15 +2163,6 @@ class RouterNetworkInterface(_TypedCfnResource):
           allowed CIDR blocks.
         """
         Public: _Required[RouterNetworkInterface.PublicRouterNetworkInterfaceConfiguration | _Token]
-
-    class Configuration_(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterNetworkInterface Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Vpc (required): The configuration settings for a router network interface within a VPC, including the
-          security group IDs and subnet ID.
-        """
-        Vpc: _Required[RouterNetworkInterface.VpcRouterNetworkInterfaceConfiguration | _Token]
 
     class PublicRouterNetworkInterfaceConfiguration(_TypedDict, total=False):
         """The configuration settings for a public router network interface, including the list of allowed CIDR blocks.
@@ -2203,6 +2190,15 @@ class RouterNetworkInterface(_TypedCfnResource):
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
 
+    class Vpc(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterNetworkInterface Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Vpc (required): The configuration settings for a router network interface within a VPC, including the
+          security group IDs and subnet ID.
+        """
+        Vpc: _Required[RouterNetworkInterface.VpcRouterNetworkInterfaceConfiguration | _Token]
+
     class VpcRouterNetworkInterfaceConfiguration(_TypedDict, total=False):
         """The configuration settings for a router network interface within a VPC, including the security group IDs and
         subnet ID.
@@ -2220,7 +2216,7 @@ class RouterNetworkInterface(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        configuration: RouterNetworkInterface.Configuration | RouterNetworkInterface.Configuration_ | _Token,
+        configuration: RouterNetworkInterface.Public | RouterNetworkInterface.Vpc | _Token,
         name: str | _Token,
         region_name: str | _Token | None = None,
         tags: _Sequence[RouterNetworkInterface.Tag | _Token] | _Token | None = None,
@@ -2285,40 +2281,22 @@ class RouterOutput(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::MediaConnect::RouterOutput'
 
-    class Configuration(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput Configuration.
+    class Automatic(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput EncryptionKeyConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Standard (required): The configuration settings for a standard router output, including the protocol,
-          protocol-specific configuration, network interface, and availability zone.
+        - Automatic (required): Configuration settings for automatic encryption key management, where MediaConnect
+          handles key creation and rotation.
         """
-        Standard: _Required[RouterOutput.StandardRouterOutputConfiguration | _Token]
+        Automatic: _Required[_Mapping[str, _Any] | _Token]
 
-    class Configuration_(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput Configuration.
+    class Default(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput MaintenanceConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - MediaConnectFlow (required): Configuration settings for connecting a router output to a MediaConnect flow
-          source.
+        - Default (required): Configuration settings for default maintenance scheduling.
         """
-        MediaConnectFlow: _Required[RouterOutput.MediaConnectFlowRouterOutputConfiguration | _Token]
-
-    class Configuration__(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput Configuration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - MediaLiveInput (required): Configuration settings for connecting a router output to a MediaLive input.
-        """
-        MediaLiveInput: _Required[RouterOutput.MediaLiveInputRouterOutputConfiguration | _Token]
-
-    class EncryptionConfiguration(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput EncryptionConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Public (required): The TLS encryption configuration for destinations that present a certificate from a
-          publicly trusted certificate authority. This type does not require any additional settings.
-        """
-        Public: _Required[_Mapping[str, _Any] | _Token]
+        Default: _Required[_Mapping[str, _Any] | _Token]
 
     class EncryptionKeyConfiguration(_TypedDict, total=False):
         """AWS::MediaConnect::RouterOutput EncryptionKeyConfiguration.
@@ -2329,25 +2307,7 @@ class RouterOutput(_TypedCfnResource):
         """
         SecretsManager: _Required[RouterOutput.SecretsManagerEncryptionKeyConfiguration | _Token]
 
-    class EncryptionKeyConfiguration_(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput EncryptionKeyConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Automatic (required): Configuration settings for automatic encryption key management, where MediaConnect
-          handles key creation and rotation.
-        """
-        Automatic: _Required[_Mapping[str, _Any] | _Token]
-
-    class EncryptionKeyConfiguration__(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput EncryptionKeyConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SecretsManager (required): The configuration settings for transit encryption using Secrets Manager,
-          including the secret ARN and role ARN.
-        """
-        SecretsManager: _Required[RouterOutput.SecretsManagerEncryptionKeyConfiguration | _Token]
-
-    class EncryptionKeyConfiguration___(_TypedDict, total=False):
+    class EncryptionKeyConfiguration2(_TypedDict, total=False):
         """AWS::MediaConnect::RouterOutput EncryptionKeyConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -2372,25 +2332,17 @@ class RouterOutput(_TypedCfnResource):
         - EncryptionKeyConfiguration (required): Configuration settings for flow transit encryption keys.
         - EncryptionKeyType
         """
-        EncryptionKeyConfiguration: (_Required[RouterOutput.EncryptionKeyConfiguration
-                | RouterOutput.EncryptionKeyConfiguration_ | _Token])
+        EncryptionKeyConfiguration: _Required[RouterOutput.SecretsManager | RouterOutput.Automatic | _Token]
         EncryptionKeyType: _Literal['SECRETS_MANAGER', 'AUTOMATIC'] | _Token
 
-    class MaintenanceConfiguration(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput MaintenanceConfiguration.
+    class MediaConnectFlow(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - PreferredDayTime (required): Configuration for preferred day and time maintenance settings.
+        - MediaConnectFlow (required): Configuration settings for connecting a router output to a MediaConnect flow
+          source.
         """
-        PreferredDayTime: _Required[RouterOutput.PreferredDayTimeMaintenanceConfiguration | _Token]
-
-    class MaintenanceConfiguration_(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput MaintenanceConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Default (required): Configuration settings for default maintenance scheduling.
-        """
-        Default: _Required[_Mapping[str, _Any] | _Token]
+        MediaConnectFlow: _Required[RouterOutput.MediaConnectFlowRouterOutputConfiguration | _Token]
 
     class MediaConnectFlowRouterOutputConfiguration(_TypedDict, total=False):
         """Configuration settings for connecting a router output to a MediaConnect flow source.
@@ -2404,6 +2356,14 @@ class RouterOutput(_TypedCfnResource):
         DestinationTransitEncryption: _Required[RouterOutput.FlowTransitEncryption | _Token]
         FlowArn: str | _Token
         FlowSourceArn: str | _Token
+
+    class MediaLiveInput(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - MediaLiveInput (required): Configuration settings for connecting a router output to a MediaLive input.
+        """
+        MediaLiveInput: _Required[RouterOutput.MediaLiveInputRouterOutputConfiguration | _Token]
 
     class MediaLiveInputRouterOutputConfiguration(_TypedDict, total=False):
         """Configuration settings for connecting a router output to a MediaLive input.
@@ -2428,9 +2388,17 @@ class RouterOutput(_TypedCfnResource):
         - EncryptionKeyConfiguration (required): Configuration settings for the MediaLive transit encryption key.
         - EncryptionKeyType
         """
-        EncryptionKeyConfiguration: (_Required[RouterOutput.EncryptionKeyConfiguration__
-                | RouterOutput.EncryptionKeyConfiguration___ | _Token])
+        EncryptionKeyConfiguration: (_Required[RouterOutput.EncryptionKeyConfiguration
+                | RouterOutput.EncryptionKeyConfiguration2 | _Token])
         EncryptionKeyType: _Literal['SECRETS_MANAGER', 'AUTOMATIC'] | _Token
+
+    class PreferredDayTime(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput MaintenanceConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - PreferredDayTime (required): Configuration for preferred day and time maintenance settings.
+        """
+        PreferredDayTime: _Required[RouterOutput.PreferredDayTimeMaintenanceConfiguration | _Token]
 
     class PreferredDayTimeMaintenanceConfiguration(_TypedDict, total=False):
         """Configuration for preferred day and time maintenance settings.
@@ -2442,16 +2410,16 @@ class RouterOutput(_TypedCfnResource):
         Day: _Required[_Literal['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] | _Token]
         Time: _Required[str | _Token]
 
-    class ProtocolConfiguration(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput ProtocolConfiguration.
+    class Public(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput EncryptionConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Rtp (required): The configuration settings for a router output using the RTP (Real-Time Transport
-          Protocol) protocol, including the destination address and port, and forward error correction state.
+        - Public (required): The TLS encryption configuration for destinations that present a certificate from a
+          publicly trusted certificate authority. This type does not require any additional settings.
         """
-        Rtp: _Required[RouterOutput.RtpRouterOutputConfiguration | _Token]
+        Public: _Required[_Mapping[str, _Any] | _Token]
 
-    class ProtocolConfiguration_(_TypedDict, total=False):
+    class Rist(_TypedDict, total=False):
         """AWS::MediaConnect::RouterOutput ProtocolConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -2459,37 +2427,6 @@ class RouterOutput(_TypedCfnResource):
           Transport) protocol, including the destination address and port.
         """
         Rist: _Required[RouterOutput.RistRouterOutputConfiguration | _Token]
-
-    class ProtocolConfiguration__(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput ProtocolConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SrtListener (required): The configuration settings for a router output using the SRT (Secure Reliable
-          Transport) protocol in listener mode, including the port, minimum latency, and encryption key
-          configuration.
-        """
-        SrtListener: _Required[RouterOutput.SrtListenerRouterOutputConfiguration | _Token]
-
-    class ProtocolConfiguration___(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput ProtocolConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SrtCaller (required): The configuration settings for a router output using the SRT (Secure Reliable
-          Transport) protocol in caller mode, including the destination address and port, minimum latency, stream
-          ID, and encryption key configuration.
-        """
-        SrtCaller: _Required[RouterOutput.SrtCallerRouterOutputConfiguration | _Token]
-
-    class ProtocolConfiguration____(_TypedDict, total=False):
-        """AWS::MediaConnect::RouterOutput ProtocolConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - RtmpPush (required): The configuration settings for a router output that pushes a stream to a destination
-          using the RTMP (Real-Time Messaging Protocol) protocol, or RTMPS (RTMP over TLS) when TLS encryption is
-          specified. These settings include the destination address and port, the application and stream names, and
-          optional TLS encryption configuration.
-        """
-        RtmpPush: _Required[RouterOutput.RtmpPushRouterOutputConfiguration | _Token]
 
     class RistRouterOutputConfiguration(_TypedDict, total=False):
         """The configuration settings for a router output using the RIST (Reliable Internet Stream Transport) protocol,
@@ -2503,6 +2440,17 @@ class RouterOutput(_TypedCfnResource):
         """
         DestinationAddress: _Required[str | _Token]
         DestinationPort: _Required[int | _Token]
+
+    class RtmpPush(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput ProtocolConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - RtmpPush (required): The configuration settings for a router output that pushes a stream to a destination
+          using the RTMP (Real-Time Messaging Protocol) protocol, or RTMPS (RTMP over TLS) when TLS encryption is
+          specified. These settings include the destination address and port, the application and stream names, and
+          optional TLS encryption configuration.
+        """
+        RtmpPush: _Required[RouterOutput.RtmpPushRouterOutputConfiguration | _Token]
 
     class RtmpPushRouterOutputConfiguration(_TypedDict, total=False):
         """The configuration settings for a router output that pushes a stream to a destination using the RTMP
@@ -2531,6 +2479,15 @@ class RouterOutput(_TypedCfnResource):
         StreamName: _Required[str | _Token]
         TlsEncryption: RouterOutput.TlsEncryption | _Token
 
+    class Rtp(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput ProtocolConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Rtp (required): The configuration settings for a router output using the RTP (Real-Time Transport
+          Protocol) protocol, including the destination address and port, and forward error correction state.
+        """
+        Rtp: _Required[RouterOutput.RtpRouterOutputConfiguration | _Token]
+
     class RtpRouterOutputConfiguration(_TypedDict, total=False):
         """The configuration settings for a router output using the RTP (Real-Time Transport Protocol) protocol,
         including the destination address and port, and forward error correction state.
@@ -2546,6 +2503,15 @@ class RouterOutput(_TypedCfnResource):
         DestinationPort: _Required[int | _Token]
         ForwardErrorCorrection: _Literal['ENABLED', 'DISABLED'] | _Token
 
+    class SecretsManager(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput EncryptionKeyConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SecretsManager (required): The configuration settings for transit encryption using Secrets Manager,
+          including the secret ARN and role ARN.
+        """
+        SecretsManager: _Required[RouterOutput.SecretsManagerEncryptionKeyConfiguration | _Token]
+
     class SecretsManagerEncryptionKeyConfiguration(_TypedDict, total=False):
         """The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role
         ARN.
@@ -2556,6 +2522,16 @@ class RouterOutput(_TypedCfnResource):
         """
         RoleArn: _Required[str | _Token]
         SecretArn: _Required[str | _Token]
+
+    class SrtCaller(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput ProtocolConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SrtCaller (required): The configuration settings for a router output using the SRT (Secure Reliable
+          Transport) protocol in caller mode, including the destination address and port, minimum latency, stream
+          ID, and encryption key configuration.
+        """
+        SrtCaller: _Required[RouterOutput.SrtCallerRouterOutputConfiguration | _Token]
 
     class SrtCallerRouterOutputConfiguration(_TypedDict, total=False):
         """The configuration settings for a router output using the SRT (Secure Reliable Transport) protocol in caller
@@ -2587,6 +2563,16 @@ class RouterOutput(_TypedCfnResource):
         """
         EncryptionKey: _Required[RouterOutput.SecretsManagerEncryptionKeyConfiguration | _Token]
 
+    class SrtListener(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput ProtocolConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SrtListener (required): The configuration settings for a router output using the SRT (Secure Reliable
+          Transport) protocol in listener mode, including the port, minimum latency, and encryption key
+          configuration.
+        """
+        SrtListener: _Required[RouterOutput.SrtListenerRouterOutputConfiguration | _Token]
+
     class SrtListenerRouterOutputConfiguration(_TypedDict, total=False):
         """The configuration settings for a router output using the SRT (Secure Reliable Transport) protocol in
         listener mode, including the port, minimum latency, and encryption key configuration.
@@ -2602,6 +2588,15 @@ class RouterOutput(_TypedCfnResource):
         MinimumLatencyMilliseconds: _Required[int | _Token]
         Port: _Required[int | _Token]
 
+    class Standard(_TypedDict, total=False):
+        """AWS::MediaConnect::RouterOutput Configuration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Standard (required): The configuration settings for a standard router output, including the protocol,
+          protocol-specific configuration, network interface, and availability zone.
+        """
+        Standard: _Required[RouterOutput.StandardRouterOutputConfiguration | _Token]
+
     class StandardRouterOutputConfiguration(_TypedDict, total=False):
         """The configuration settings for a standard router output, including the protocol, protocol-specific
         configuration, network interface, and availability zone.
@@ -2614,9 +2609,8 @@ class RouterOutput(_TypedCfnResource):
         """
         NetworkInterfaceArn: _Required[str | _Token]
         Protocol: _Literal['RTP', 'RIST', 'SRT_CALLER', 'SRT_LISTENER', 'RTMP_PUSH'] | _Token
-        ProtocolConfiguration: (_Required[RouterOutput.ProtocolConfiguration | RouterOutput.ProtocolConfiguration_
-                | RouterOutput.ProtocolConfiguration__ | RouterOutput.ProtocolConfiguration___
-                | RouterOutput.ProtocolConfiguration____ | _Token])
+        ProtocolConfiguration: (_Required[RouterOutput.Rtp | RouterOutput.Rist | RouterOutput.SrtListener
+                | RouterOutput.SrtCaller | RouterOutput.RtmpPush | _Token])
 
     class Tag(_TypedDict, total=False):
         """AWS::MediaConnect::RouterOutput Tag.
@@ -2636,7 +2630,7 @@ class RouterOutput(_TypedCfnResource):
         - EncryptionConfiguration (required): The configuration settings for TLS encryption.
         - EncryptionType
         """
-        EncryptionConfiguration: _Required[RouterOutput.EncryptionConfiguration | _Token]
+        EncryptionConfiguration: _Required[RouterOutput.Public | _Token]
         EncryptionType: _Literal['PUBLIC'] | _Token
 
     def __init__(
@@ -2644,15 +2638,14 @@ class RouterOutput(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        configuration: RouterOutput.Configuration | RouterOutput.Configuration_ | RouterOutput.Configuration__ | _Token,
+        configuration: RouterOutput.Standard | RouterOutput.MediaConnectFlow | RouterOutput.MediaLiveInput | _Token,
         maximum_bitrate: int | _Token,
         name: str | _Token,
         routing_scope: _Literal['REGIONAL', 'GLOBAL'] | _Token,
         tier: _Literal['OUTPUT_100', 'OUTPUT_50', 'OUTPUT_20'] | _Token,
         availability_zone: str | _Token | None = None,
         fabric_configuration: RouterOutput.FabricConfiguration | _Token | None = None,
-        maintenance_configuration: (RouterOutput.MaintenanceConfiguration | RouterOutput.MaintenanceConfiguration_
-                | _Token | None) = None,
+        maintenance_configuration: RouterOutput.PreferredDayTime | RouterOutput.Default | _Token | None = None,
         region_name: str | _Token | None = None,
         tags: _Sequence[RouterOutput.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,

@@ -274,17 +274,6 @@ class OriginEndpoint(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::MediaPackageV2::OriginEndpoint'
 
-    class AvailabilityStartTimeConfiguration(_TypedDict, total=False):
-        """AWS::MediaPackageV2::OriginEndpoint AvailabilityStartTimeConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - FixedAvailabilityStartTime (required): <p>The fixed availability start time for the DASH manifest, in ISO
-          8601 date-time format. The value must have hourly granularity, meaning that the minutes, seconds, and
-          fractional seconds must be zero. The value must be on or after <code>2024-01-01T00:00:00Z</code> and must
-          be at least 14 days before the current time.</p>
-        """
-        FixedAvailabilityStartTime: _Required[str | _Token]
-
     class ContentKeyPeriodConfiguration(_TypedDict, total=False):
         """<p>The configuration that controls the content key period timing information that MediaPackage signals to
         your DRM key provider.</p>
@@ -391,7 +380,7 @@ class OriginEndpoint(_TypedCfnResource):
           (MPD).</p>
         """
         AudioTimelinePattern: _Literal['NONE', 'PATTERNED'] | _Token
-        AvailabilityStartTimeConfiguration: OriginEndpoint.AvailabilityStartTimeConfiguration | _Token
+        AvailabilityStartTimeConfiguration: OriginEndpoint.FixedAvailabilityStartTime | _Token
         BaseUrls: _Sequence[OriginEndpoint.DashBaseUrl | _Token] | _Token
         Compactness: _Literal['STANDARD', 'NONE'] | _Token
         DrmSignaling: _Literal['INDIVIDUAL', 'REFERENCED'] | _Token
@@ -542,6 +531,17 @@ class OriginEndpoint(_TypedCfnResource):
         Multiview: OriginEndpoint.MultiviewFilterConfiguration | _Token
         Start: str | _Token
         TimeDelaySeconds: int | _Token
+
+    class FixedAvailabilityStartTime(_TypedDict, total=False):
+        """AWS::MediaPackageV2::OriginEndpoint AvailabilityStartTimeConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - FixedAvailabilityStartTime (required): <p>The fixed availability start time for the DASH manifest, in ISO
+          8601 date-time format. The value must have hourly granularity, meaning that the minutes, seconds, and
+          fractional seconds must be zero. The value must be on or after <code>2024-01-01T00:00:00Z</code> and must
+          be at least 14 days before the current time.</p>
+        """
+        FixedAvailabilityStartTime: _Required[str | _Token]
 
     class ForceEndpointErrorConfiguration(_TypedDict, total=False):
         """<p>The failover settings for the endpoint.</p>

@@ -51,13 +51,13 @@ _RECORDS: dict[str, Record] = {
         ('ConnectorArn', 'Definition', 'Name', 'ReenrollAllCertificateHolders', 'Tags'),
         ('ConnectorArn', 'Definition', 'Name'),
         ('TemplateArn',),
-        ('ApplicationPolicies', 'CertificateValidity', 'Definition', 'Definition_', 'Definition__', 'EnrollmentFlagsV2',
+        ('ApplicationPolicies', 'CertificateValidity', 'Definition', 'Definition2', 'Definition3', 'EnrollmentFlagsV2',
                 'EnrollmentFlagsV3', 'EnrollmentFlagsV4', 'ExtensionsV2', 'ExtensionsV3', 'ExtensionsV4',
-                'GeneralFlagsV2', 'GeneralFlagsV3', 'GeneralFlagsV4', 'KeyUsage', 'KeyUsageFlags', 'KeyUsageProperty',
-                'KeyUsagePropertyFlags', 'KeyUsageProperty_', 'Policies', 'Policies_', 'PrivateKeyAttributesV2',
+                'GeneralFlagsV2', 'GeneralFlagsV3', 'GeneralFlagsV4', 'KeyUsage', 'KeyUsageFlags',
+                'KeyUsagePropertyFlags', 'PolicyObjectIdentifier', 'PolicyType', 'PrivateKeyAttributesV2',
                 'PrivateKeyAttributesV3', 'PrivateKeyAttributesV4', 'PrivateKeyFlagsV2', 'PrivateKeyFlagsV3',
-                'PrivateKeyFlagsV4', 'SubjectNameFlagsV2', 'SubjectNameFlagsV3', 'SubjectNameFlagsV4', 'TemplateV2',
-                'TemplateV3', 'TemplateV4', 'ValidityPeriod'),
+                'PrivateKeyFlagsV4', 'PropertyFlags', 'PropertyType', 'SubjectNameFlagsV2', 'SubjectNameFlagsV3',
+                'SubjectNameFlagsV4', 'TemplateV2', 'TemplateV3', 'TemplateV4', 'ValidityPeriod'),
         (
             'AWS::PCAConnectorAD::Template: Represents a template that defines certificate configurations, both '
             'for issuance and client handling\n\n'

@@ -164,7 +164,7 @@ class Template(_TypedCfnResource):
         - Policies (required)
         """
         Critical: bool | _Token
-        Policies: _Required[_Sequence[Template.Policies | Template.Policies_ | _Token] | _Token]
+        Policies: _Required[_Sequence[Template.PolicyType | Template.PolicyObjectIdentifier | _Token] | _Token]
 
     class CertificateValidity(_TypedDict, total=False):
         """AWS::PCAConnectorAD::Template CertificateValidity.
@@ -184,7 +184,7 @@ class Template(_TypedCfnResource):
         """
         TemplateV2: _Required[Template.TemplateV2 | _Token]
 
-    class Definition_(_TypedDict, total=False):
+    class Definition2(_TypedDict, total=False):
         """AWS::PCAConnectorAD::Template Definition.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -192,7 +192,7 @@ class Template(_TypedCfnResource):
         """
         TemplateV3: _Required[Template.TemplateV3 | _Token]
 
-    class Definition__(_TypedDict, total=False):
+    class Definition3(_TypedDict, total=False):
         """AWS::PCAConnectorAD::Template Definition.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -334,14 +334,6 @@ class Template(_TypedCfnResource):
         KeyEncipherment: bool | _Token
         NonRepudiation: bool | _Token
 
-    class KeyUsageProperty(_TypedDict, total=False):
-        """AWS::PCAConnectorAD::Template KeyUsageProperty.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - PropertyType (required)
-        """
-        PropertyType: _Required[_Literal['ALL'] | _Token]
-
     class KeyUsagePropertyFlags(_TypedDict, total=False):
         """AWS::PCAConnectorAD::Template KeyUsagePropertyFlags.
 
@@ -354,15 +346,15 @@ class Template(_TypedCfnResource):
         KeyAgreement: bool | _Token
         Sign: bool | _Token
 
-    class KeyUsageProperty_(_TypedDict, total=False):
-        """AWS::PCAConnectorAD::Template KeyUsageProperty.
+    class PolicyObjectIdentifier(_TypedDict, total=False):
+        """AWS::PCAConnectorAD::Template Policies.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - PropertyFlags (required)
+        - PolicyObjectIdentifier (required)
         """
-        PropertyFlags: _Required[Template.KeyUsagePropertyFlags | _Token]
+        PolicyObjectIdentifier: _Required[str | _Token]
 
-    class Policies(_TypedDict, total=False):
+    class PolicyType(_TypedDict, total=False):
         """AWS::PCAConnectorAD::Template Policies.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -390,14 +382,6 @@ class Template(_TypedCfnResource):
                 'WINDOWS_STORE', 'WINDOWS_SYSTEM_COMPONENT_VERIFICATION', 'WINDOWS_TCB_COMPONENT',
                 'WINDOWS_THIRD_PARTY_APPLICATION_COMPONENT', 'WINDOWS_UPDATE'] | _Token])
 
-    class Policies_(_TypedDict, total=False):
-        """AWS::PCAConnectorAD::Template Policies.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - PolicyObjectIdentifier (required)
-        """
-        PolicyObjectIdentifier: _Required[str | _Token]
-
     class PrivateKeyAttributesV2(_TypedDict, total=False):
         """AWS::PCAConnectorAD::Template PrivateKeyAttributesV2.
 
@@ -423,7 +407,7 @@ class Template(_TypedCfnResource):
         Algorithm: _Required[_Literal['RSA', 'ECDH_P256', 'ECDH_P384', 'ECDH_P521'] | _Token]
         CryptoProviders: _Sequence[str | _Token] | _Token
         KeySpec: _Required[_Literal['KEY_EXCHANGE', 'SIGNATURE'] | _Token]
-        KeyUsageProperty: _Required[Template.KeyUsageProperty | Template.KeyUsageProperty_ | _Token]
+        KeyUsageProperty: _Required[Template.PropertyType | Template.PropertyFlags | _Token]
         MinimalKeyLength: _Required[float | _Token]
 
     class PrivateKeyAttributesV4(_TypedDict, total=False):
@@ -439,7 +423,7 @@ class Template(_TypedCfnResource):
         Algorithm: _Literal['RSA', 'ECDH_P256', 'ECDH_P384', 'ECDH_P521'] | _Token
         CryptoProviders: _Sequence[str | _Token] | _Token
         KeySpec: _Required[_Literal['KEY_EXCHANGE', 'SIGNATURE'] | _Token]
-        KeyUsageProperty: Template.KeyUsageProperty | Template.KeyUsageProperty_ | _Token
+        KeyUsageProperty: Template.PropertyType | Template.PropertyFlags | _Token
         MinimalKeyLength: _Required[float | _Token]
 
     class PrivateKeyFlagsV2(_TypedDict, total=False):
@@ -488,6 +472,22 @@ class Template(_TypedCfnResource):
         RequireSameKeyRenewal: bool | _Token
         StrongKeyProtectionRequired: bool | _Token
         UseLegacyProvider: bool | _Token
+
+    class PropertyFlags(_TypedDict, total=False):
+        """AWS::PCAConnectorAD::Template KeyUsageProperty.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - PropertyFlags (required)
+        """
+        PropertyFlags: _Required[Template.KeyUsagePropertyFlags | _Token]
+
+    class PropertyType(_TypedDict, total=False):
+        """AWS::PCAConnectorAD::Template KeyUsageProperty.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - PropertyType (required)
+        """
+        PropertyType: _Required[_Literal['ALL'] | _Token]
 
     class SubjectNameFlagsV2(_TypedDict, total=False):
         """AWS::PCAConnectorAD::Template SubjectNameFlagsV2.
@@ -653,7 +653,7 @@ class Template(_TypedCfnResource):
         id: str,
         *,
         connector_arn: str | _Token,
-        definition: Template.Definition | Template.Definition_ | Template.Definition__ | _Token,
+        definition: Template.Definition | Template.Definition2 | Template.Definition3 | _Token,
         name: str | _Token,
         reenroll_all_certificate_holders: bool | _Token | None = None,
         tags: _Mapping[str, str | _Token] | _Token | None = None,

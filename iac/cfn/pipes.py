@@ -12,10 +12,10 @@ _RECORDS: dict[str, Record] = {
                 'Name', 'RoleArn', 'Source', 'SourceParameters', 'Tags', 'Target', 'TargetParameters'),
         ('RoleArn', 'Source', 'Target'),
         ('Arn', 'CreationTime', 'CurrentState', 'LastModifiedTime', 'StateReason'),
-        ('AwsVpcConfiguration', 'BatchArrayProperties', 'BatchContainerOverrides', 'BatchEnvironmentVariable',
-                'BatchJobDependency', 'BatchResourceRequirement', 'BatchRetryStrategy', 'CapacityProviderStrategyItem',
-                'CloudwatchLogsLogDestination', 'Credentials', 'Credentials_', 'Credentials__', 'Credentials___',
-                'Credentials____', 'Credentials_____', 'Credentials______', 'DeadLetterConfig', 'DimensionMapping',
+        ('AwsVpcConfiguration', 'BasicAuth', 'BatchArrayProperties', 'BatchContainerOverrides',
+                'BatchEnvironmentVariable', 'BatchJobDependency', 'BatchResourceRequirement', 'BatchRetryStrategy',
+                'CapacityProviderStrategyItem', 'ClientCertificateTlsAuth', 'CloudwatchLogsLogDestination',
+                'Credentials', 'Credentials2', 'Credentials3', 'DeadLetterConfig', 'DimensionMapping',
                 'EcsContainerOverride', 'EcsEnvironmentFile', 'EcsEnvironmentVariable', 'EcsEphemeralStorage',
                 'EcsInferenceAcceleratorOverride', 'EcsResourceRequirement', 'EcsTaskOverride', 'Filter',
                 'FilterCriteria', 'FirehoseLogDestination', 'MultiMeasureAttributeMapping', 'MultiMeasureMapping',
@@ -29,7 +29,8 @@ _RECORDS: dict[str, Record] = {
                 'PipeTargetRedshiftDataParameters', 'PipeTargetSageMakerPipelineParameters',
                 'PipeTargetSqsQueueParameters', 'PipeTargetStateMachineParameters', 'PipeTargetTimestreamParameters',
                 'PlacementConstraint', 'PlacementStrategy', 'S3LogDestination', 'SageMakerPipelineParameter',
-                'SelfManagedKafkaAccessConfigurationVpc', 'SingleMeasureMapping', 'Tag'),
+                'SaslScram256Auth', 'SaslScram512Auth', 'SelfManagedKafkaAccessConfigurationVpc',
+                'SingleMeasureMapping', 'Tag'),
         (
             'AWS::Pipes::Pipe: Definition of AWS::Pipes::Pipe Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-pipes-pipe.html'

@@ -42,6 +42,14 @@ class Pipe(_TypedCfnResource):
         SecurityGroups: _Sequence[str | _Token] | _Token
         Subnets: _Required[_Sequence[str | _Token] | _Token]
 
+    class BasicAuth(_TypedDict, total=False):
+        """AWS::Pipes::Pipe Credentials.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - BasicAuth (required): Optional SecretManager ARN which stores the database credentials
+        """
+        BasicAuth: _Required[str | _Token]
+
     class BatchArrayProperties(_TypedDict, total=False):
         """AWS::Pipes::Pipe BatchArrayProperties.
 
@@ -114,6 +122,14 @@ class Pipe(_TypedCfnResource):
         CapacityProvider: _Required[str | _Token]
         Weight: int | _Token
 
+    class ClientCertificateTlsAuth(_TypedDict, total=False):
+        """AWS::Pipes::Pipe Credentials.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ClientCertificateTlsAuth (required): Optional SecretManager ARN which stores the database credentials
+        """
+        ClientCertificateTlsAuth: _Required[str | _Token]
+
     class CloudwatchLogsLogDestination(_TypedDict, total=False):
         """AWS::Pipes::Pipe CloudwatchLogsLogDestination.
 
@@ -130,7 +146,7 @@ class Pipe(_TypedCfnResource):
         """
         BasicAuth: _Required[str | _Token]
 
-    class Credentials_(_TypedDict, total=False):
+    class Credentials2(_TypedDict, total=False):
         """AWS::Pipes::Pipe Credentials.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -138,39 +154,7 @@ class Pipe(_TypedCfnResource):
         """
         SaslScram512Auth: _Required[str | _Token]
 
-    class Credentials__(_TypedDict, total=False):
-        """AWS::Pipes::Pipe Credentials.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ClientCertificateTlsAuth (required): Optional SecretManager ARN which stores the database credentials
-        """
-        ClientCertificateTlsAuth: _Required[str | _Token]
-
-    class Credentials___(_TypedDict, total=False):
-        """AWS::Pipes::Pipe Credentials.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - BasicAuth (required): Optional SecretManager ARN which stores the database credentials
-        """
-        BasicAuth: _Required[str | _Token]
-
-    class Credentials____(_TypedDict, total=False):
-        """AWS::Pipes::Pipe Credentials.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SaslScram512Auth (required): Optional SecretManager ARN which stores the database credentials
-        """
-        SaslScram512Auth: _Required[str | _Token]
-
-    class Credentials_____(_TypedDict, total=False):
-        """AWS::Pipes::Pipe Credentials.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SaslScram256Auth (required): Optional SecretManager ARN which stores the database credentials
-        """
-        SaslScram256Auth: _Required[str | _Token]
-
-    class Credentials______(_TypedDict, total=False):
+    class Credentials3(_TypedDict, total=False):
         """AWS::Pipes::Pipe Credentials.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -390,7 +374,7 @@ class Pipe(_TypedCfnResource):
         - QueueName (required)
         """
         BatchSize: int | _Token
-        Credentials: _Required[Pipe.Credentials | _Token]
+        Credentials: _Required[Pipe.BasicAuth | _Token]
         MaximumBatchingWindowInSeconds: int | _Token
         QueueName: _Required[str | _Token]
 
@@ -453,7 +437,7 @@ class Pipe(_TypedCfnResource):
         """
         BatchSize: int | _Token
         ConsumerGroupID: str | _Token
-        Credentials: Pipe.Credentials_ | Pipe.Credentials__ | _Token
+        Credentials: Pipe.SaslScram512Auth | Pipe.ClientCertificateTlsAuth | _Token
         MaximumBatchingWindowInSeconds: int | _Token
         StartingPosition: _Literal['TRIM_HORIZON', 'LATEST'] | _Token
         TopicName: _Required[str | _Token]
@@ -491,7 +475,7 @@ class Pipe(_TypedCfnResource):
         - VirtualHost
         """
         BatchSize: int | _Token
-        Credentials: _Required[Pipe.Credentials | _Token]
+        Credentials: _Required[Pipe.BasicAuth | _Token]
         MaximumBatchingWindowInSeconds: int | _Token
         QueueName: _Required[str | _Token]
         VirtualHost: str | _Token
@@ -513,8 +497,7 @@ class Pipe(_TypedCfnResource):
         AdditionalBootstrapServers: _Sequence[str | _Token] | _Token
         BatchSize: int | _Token
         ConsumerGroupID: str | _Token
-        Credentials: (Pipe.Credentials___ | Pipe.Credentials____ | Pipe.Credentials_____ | Pipe.Credentials______
-                | _Token)
+        Credentials: Pipe.Credentials | Pipe.Credentials2 | Pipe.SaslScram256Auth | Pipe.Credentials3 | _Token
         MaximumBatchingWindowInSeconds: int | _Token
         ServerRootCaCertificate: str | _Token
         StartingPosition: _Literal['TRIM_HORIZON', 'LATEST'] | _Token
@@ -782,6 +765,22 @@ class Pipe(_TypedCfnResource):
         """
         Name: _Required[str | _Token]
         Value: _Required[str | _Token]
+
+    class SaslScram256Auth(_TypedDict, total=False):
+        """AWS::Pipes::Pipe Credentials.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SaslScram256Auth (required): Optional SecretManager ARN which stores the database credentials
+        """
+        SaslScram256Auth: _Required[str | _Token]
+
+    class SaslScram512Auth(_TypedDict, total=False):
+        """AWS::Pipes::Pipe Credentials.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SaslScram512Auth (required): Optional SecretManager ARN which stores the database credentials
+        """
+        SaslScram512Auth: _Required[str | _Token]
 
     class SelfManagedKafkaAccessConfigurationVpc(_TypedDict, total=False):
         """AWS::Pipes::Pipe SelfManagedKafkaAccessConfigurationVpc.

@@ -26,9 +26,9 @@ _RECORDS: dict[str, Record] = {
         ('ActionConfigurations', 'ApplicationId', 'AuthenticationDetail', 'DisplayName', 'Principal', 'Tags'),
         ('ActionConfigurations', 'ApplicationId', 'DisplayName', 'Principal'),
         ('CreatedAt', 'DataAccessorArn', 'DataAccessorId', 'IdcApplicationArn', 'UpdatedAt'),
-        ('ActionConfiguration', 'ActionFilterConfiguration', 'AttributeFilter', 'AuthenticationConfiguration',
-                'DataAccessorAuthenticationDetail', 'DataAccessorIdcTrustedTokenIssuerConfiguration',
-                'DocumentAttribute', 'Tag', 'Value', 'Value_', 'Value__', 'Value___'),
+        ('ActionConfiguration', 'ActionFilterConfiguration', 'AttributeFilter', 'DataAccessorAuthenticationDetail',
+                'DataAccessorIdcTrustedTokenIssuerConfiguration', 'DateValue', 'DocumentAttribute',
+                'IdcTrustedTokenIssuerConfiguration', 'LongValue', 'StringListValue', 'StringValue', 'Tag'),
         (
             'AWS::QBusiness::DataAccessor: Definition of AWS::QBusiness::DataAccessor Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-'
@@ -42,10 +42,11 @@ _RECORDS: dict[str, Record] = {
                 'MediaExtractionConfiguration', 'RoleArn', 'SyncSchedule', 'Tags', 'VpcConfiguration'),
         ('ApplicationId', 'Configuration', 'DisplayName', 'IndexId'),
         ('CreatedAt', 'DataSourceArn', 'DataSourceId', 'Status', 'Type', 'UpdatedAt'),
-        ('AudioExtractionConfiguration', 'DataSourceVpcConfiguration', 'DocumentAttributeCondition',
+        ('AudioExtractionConfiguration', 'DataSourceVpcConfiguration', 'DateValue', 'DocumentAttributeCondition',
                 'DocumentAttributeTarget', 'DocumentEnrichmentConfiguration', 'HookConfiguration',
-                'ImageExtractionConfiguration', 'InlineDocumentEnrichmentConfiguration', 'MediaExtractionConfiguration',
-                'Tag', 'Value', 'Value_', 'Value__', 'Value___', 'VideoExtractionConfiguration'),
+                'ImageExtractionConfiguration', 'InlineDocumentEnrichmentConfiguration', 'LongValue',
+                'MediaExtractionConfiguration', 'StringListValue', 'StringValue', 'Tag',
+                'VideoExtractionConfiguration'),
         (
             'AWS::QBusiness::DataSource: Definition of AWS::QBusiness::DataSource Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-'
@@ -83,9 +84,8 @@ _RECORDS: dict[str, Record] = {
                 'Type'),
         ('AuthConfiguration', 'DisplayName', 'Type'),
         ('BuildStatus', 'CreatedAt', 'PluginArn', 'PluginId', 'UpdatedAt'),
-        ('ApiSchema', 'ApiSchema_', 'AuthConfiguration', 'AuthConfiguration_', 'AuthConfiguration__',
-                'BasicAuthConfiguration', 'CustomPluginConfiguration', 'OAuth2ClientCredentialConfiguration', 'S3',
-                'Tag'),
+        ('ApiSchema', 'AuthConfiguration', 'AuthConfiguration2', 'BasicAuthConfiguration', 'CustomPluginConfiguration',
+                'NoAuthConfiguration', 'OAuth2ClientCredentialConfiguration', 'Payload', 'S3', 'Tag'),
         (
             'AWS::QBusiness::Plugin: Definition of AWS::QBusiness::Plugin Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-'
@@ -97,7 +97,7 @@ _RECORDS: dict[str, Record] = {
         ('ApplicationId', 'Configuration', 'DisplayName', 'RoleArn', 'Tags', 'Type'),
         ('ApplicationId', 'Configuration', 'DisplayName', 'Type'),
         ('CreatedAt', 'RetrieverArn', 'RetrieverId', 'Status', 'UpdatedAt'),
-        ('Configuration', 'Configuration_', 'KendraIndexConfiguration', 'NativeIndexConfiguration', 'Tag'),
+        ('Configuration', 'Configuration2', 'KendraIndexConfiguration', 'NativeIndexConfiguration', 'Tag'),
         (
             'AWS::QBusiness::Retriever: Definition of AWS::QBusiness::Retriever Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-'
@@ -111,9 +111,8 @@ _RECORDS: dict[str, Record] = {
                 'Title', 'WelcomeMessage'),
         ('ApplicationId',),
         ('CreatedAt', 'DefaultEndpoint', 'Status', 'UpdatedAt', 'WebExperienceArn', 'WebExperienceId'),
-        ('BrowserExtensionConfiguration', 'CustomizationConfiguration', 'IdentityProviderConfiguration',
-                'IdentityProviderConfiguration_', 'OpenIDConnectProviderConfiguration', 'SamlProviderConfiguration',
-                'Tag'),
+        ('BrowserExtensionConfiguration', 'CustomizationConfiguration', 'OpenIDConnectConfiguration',
+                'OpenIDConnectProviderConfiguration', 'SamlConfiguration', 'SamlProviderConfiguration', 'Tag'),
         (
             'AWS::QBusiness::WebExperience: Definition of AWS::QBusiness::WebExperience Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-qbusiness-'

@@ -223,15 +223,6 @@ class DataAccessor(_TypedCfnResource):
         NotFilter: DataAccessor.AttributeFilter | _Token
         OrAllFilters: _Sequence[DataAccessor.AttributeFilter | _Token] | _Token
 
-    class AuthenticationConfiguration(_TypedDict, total=False):
-        """AWS::QBusiness::DataAccessor AuthenticationConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - IdcTrustedTokenIssuerConfiguration (required)
-        """
-        IdcTrustedTokenIssuerConfiguration: (_Required[DataAccessor.DataAccessorIdcTrustedTokenIssuerConfiguration
-                | _Token])
-
     class DataAccessorAuthenticationDetail(_TypedDict, total=False):
         """AWS::QBusiness::DataAccessor DataAccessorAuthenticationDetail.
 
@@ -240,7 +231,7 @@ class DataAccessor(_TypedCfnResource):
         - AuthenticationType (required)
         - ExternalIds
         """
-        AuthenticationConfiguration: DataAccessor.AuthenticationConfiguration | _Token
+        AuthenticationConfiguration: DataAccessor.IdcTrustedTokenIssuerConfiguration | _Token
         AuthenticationType: _Required[_Literal['AWS_IAM_IDC_TTI', 'AWS_IAM_IDC_AUTH_CODE'] | _Token]
         ExternalIds: _Sequence[str | _Token] | _Token
 
@@ -252,6 +243,14 @@ class DataAccessor(_TypedCfnResource):
         """
         IdcTrustedTokenIssuerArn: _Required[str | _Token]
 
+    class DateValue(_TypedDict, total=False):
+        """AWS::QBusiness::DataAccessor Value.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - DateValue (required)
+        """
+        DateValue: _Required[str | _Token]
+
     class DocumentAttribute(_TypedDict, total=False):
         """AWS::QBusiness::DataAccessor DocumentAttribute.
 
@@ -260,8 +259,41 @@ class DataAccessor(_TypedCfnResource):
         - Value (required)
         """
         Name: _Required[str | _Token]
-        Value: (_Required[DataAccessor.Value | DataAccessor.Value_ | DataAccessor.Value__ | DataAccessor.Value___
+        Value: (_Required[DataAccessor.StringValue | DataAccessor.StringListValue | DataAccessor.LongValue
+                | DataAccessor.DateValue | _Token])
+
+    class IdcTrustedTokenIssuerConfiguration(_TypedDict, total=False):
+        """AWS::QBusiness::DataAccessor AuthenticationConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - IdcTrustedTokenIssuerConfiguration (required)
+        """
+        IdcTrustedTokenIssuerConfiguration: (_Required[DataAccessor.DataAccessorIdcTrustedTokenIssuerConfiguration
                 | _Token])
+
+    class LongValue(_TypedDict, total=False):
+        """AWS::QBusiness::DataAccessor Value.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - LongValue (required)
+        """
+        LongValue: _Required[float | _Token]
+
+    class StringListValue(_TypedDict, total=False):
+        """AWS::QBusiness::DataAccessor Value.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - StringListValue (required)
+        """
+        StringListValue: _Required[_Sequence[str | _Token] | _Token]
+
+    class StringValue(_TypedDict, total=False):
+        """AWS::QBusiness::DataAccessor Value.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - StringValue (required)
+        """
+        StringValue: _Required[str | _Token]
 
     class Tag(_TypedDict, total=False):
         """AWS::QBusiness::DataAccessor Tag.
@@ -272,38 +304,6 @@ class DataAccessor(_TypedCfnResource):
         """
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
-
-    class Value(_TypedDict, total=False):
-        """AWS::QBusiness::DataAccessor Value.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - StringValue (required)
-        """
-        StringValue: _Required[str | _Token]
-
-    class Value_(_TypedDict, total=False):
-        """AWS::QBusiness::DataAccessor Value.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - StringListValue (required)
-        """
-        StringListValue: _Required[_Sequence[str | _Token] | _Token]
-
-    class Value__(_TypedDict, total=False):
-        """AWS::QBusiness::DataAccessor Value.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - LongValue (required)
-        """
-        LongValue: _Required[float | _Token]
-
-    class Value___(_TypedDict, total=False):
-        """AWS::QBusiness::DataAccessor Value.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - DateValue (required)
-        """
-        DateValue: _Required[str | _Token]
 
     def __init__(
         self,
@@ -384,6 +384,14 @@ class DataSource(_TypedCfnResource):
         SecurityGroupIds: _Required[_Sequence[str | _Token] | _Token]
         SubnetIds: _Required[_Sequence[str | _Token] | _Token]
 
+    class DateValue(_TypedDict, total=False):
+        """AWS::QBusiness::DataSource Value.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - DateValue (required)
+        """
+        DateValue: _Required[str | _Token]
+
     class DocumentAttributeCondition(_TypedDict, total=False):
         """AWS::QBusiness::DataSource DocumentAttributeCondition.
 
@@ -395,7 +403,8 @@ class DataSource(_TypedCfnResource):
         Key: _Required[str | _Token]
         Operator: (_Required[_Literal['GREATER_THAN', 'GREATER_THAN_OR_EQUALS', 'LESS_THAN', 'LESS_THAN_OR_EQUALS',
                 'EQUALS', 'NOT_EQUALS', 'CONTAINS', 'NOT_CONTAINS', 'EXISTS', 'NOT_EXISTS', 'BEGINS_WITH'] | _Token])
-        Value: DataSource.Value | DataSource.Value_ | DataSource.Value__ | DataSource.Value___ | _Token
+        Value: (DataSource.StringValue | DataSource.StringListValue | DataSource.LongValue | DataSource.DateValue
+                | _Token)
 
     class DocumentAttributeTarget(_TypedDict, total=False):
         """AWS::QBusiness::DataSource DocumentAttributeTarget.
@@ -407,7 +416,8 @@ class DataSource(_TypedCfnResource):
         """
         AttributeValueOperator: _Literal['DELETE'] | _Token
         Key: _Required[str | _Token]
-        Value: DataSource.Value | DataSource.Value_ | DataSource.Value__ | DataSource.Value___ | _Token
+        Value: (DataSource.StringValue | DataSource.StringListValue | DataSource.LongValue | DataSource.DateValue
+                | _Token)
 
     class DocumentEnrichmentConfiguration(_TypedDict, total=False):
         """AWS::QBusiness::DataSource DocumentEnrichmentConfiguration.
@@ -455,6 +465,14 @@ class DataSource(_TypedCfnResource):
         DocumentContentOperator: _Literal['DELETE'] | _Token
         Target: DataSource.DocumentAttributeTarget | _Token
 
+    class LongValue(_TypedDict, total=False):
+        """AWS::QBusiness::DataSource Value.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - LongValue (required)
+        """
+        LongValue: _Required[float | _Token]
+
     class MediaExtractionConfiguration(_TypedDict, total=False):
         """AWS::QBusiness::DataSource MediaExtractionConfiguration.
 
@@ -467,6 +485,22 @@ class DataSource(_TypedCfnResource):
         ImageExtractionConfiguration: DataSource.ImageExtractionConfiguration | _Token
         VideoExtractionConfiguration: DataSource.VideoExtractionConfiguration | _Token
 
+    class StringListValue(_TypedDict, total=False):
+        """AWS::QBusiness::DataSource Value.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - StringListValue (required)
+        """
+        StringListValue: _Required[_Sequence[str | _Token] | _Token]
+
+    class StringValue(_TypedDict, total=False):
+        """AWS::QBusiness::DataSource Value.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - StringValue (required)
+        """
+        StringValue: _Required[str | _Token]
+
     class Tag(_TypedDict, total=False):
         """AWS::QBusiness::DataSource Tag.
 
@@ -476,38 +510,6 @@ class DataSource(_TypedCfnResource):
         """
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
-
-    class Value(_TypedDict, total=False):
-        """AWS::QBusiness::DataSource Value.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - StringValue (required)
-        """
-        StringValue: _Required[str | _Token]
-
-    class Value_(_TypedDict, total=False):
-        """AWS::QBusiness::DataSource Value.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - StringListValue (required)
-        """
-        StringListValue: _Required[_Sequence[str | _Token] | _Token]
-
-    class Value__(_TypedDict, total=False):
-        """AWS::QBusiness::DataSource Value.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - LongValue (required)
-        """
-        LongValue: _Required[float | _Token]
-
-    class Value___(_TypedDict, total=False):
-        """AWS::QBusiness::DataSource Value.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - DateValue (required)
-        """
-        DateValue: _Required[str | _Token]
 
     class VideoExtractionConfiguration(_TypedDict, total=False):
         """AWS::QBusiness::DataSource VideoExtractionConfiguration.
@@ -745,14 +747,6 @@ class Plugin(_TypedCfnResource):
         """AWS::QBusiness::Plugin ApiSchema.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Payload (required)
-        """
-        Payload: _Required[str | _Token]
-
-    class ApiSchema_(_TypedDict, total=False):
-        """AWS::QBusiness::Plugin ApiSchema.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
         - S3 (required)
         """
         S3: _Required[Plugin.S3 | _Token]
@@ -765,21 +759,13 @@ class Plugin(_TypedCfnResource):
         """
         BasicAuthConfiguration: _Required[Plugin.BasicAuthConfiguration | _Token]
 
-    class AuthConfiguration_(_TypedDict, total=False):
+    class AuthConfiguration2(_TypedDict, total=False):
         """AWS::QBusiness::Plugin AuthConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - OAuth2ClientCredentialConfiguration (required)
         """
         OAuth2ClientCredentialConfiguration: _Required[Plugin.OAuth2ClientCredentialConfiguration | _Token]
-
-    class AuthConfiguration__(_TypedDict, total=False):
-        """AWS::QBusiness::Plugin AuthConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - NoAuthConfiguration (required)
-        """
-        NoAuthConfiguration: _Required[_Mapping[str, _Any] | str | _Token]
 
     class BasicAuthConfiguration(_TypedDict, total=False):
         """AWS::QBusiness::Plugin BasicAuthConfiguration.
@@ -799,9 +785,17 @@ class Plugin(_TypedCfnResource):
         - ApiSchemaType (required)
         - Description (required)
         """
-        ApiSchema: _Required[Plugin.ApiSchema | Plugin.ApiSchema_ | _Token]
+        ApiSchema: _Required[Plugin.Payload | Plugin.ApiSchema | _Token]
         ApiSchemaType: _Required[_Literal['OPEN_API_V3'] | _Token]
         Description: _Required[str | _Token]
+
+    class NoAuthConfiguration(_TypedDict, total=False):
+        """AWS::QBusiness::Plugin AuthConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - NoAuthConfiguration (required)
+        """
+        NoAuthConfiguration: _Required[_Mapping[str, _Any] | str | _Token]
 
     class OAuth2ClientCredentialConfiguration(_TypedDict, total=False):
         """AWS::QBusiness::Plugin OAuth2ClientCredentialConfiguration.
@@ -816,6 +810,14 @@ class Plugin(_TypedCfnResource):
         RoleArn: _Required[str | _Token]
         SecretArn: _Required[str | _Token]
         TokenUrl: str | _Token
+
+    class Payload(_TypedDict, total=False):
+        """AWS::QBusiness::Plugin ApiSchema.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Payload (required)
+        """
+        Payload: _Required[str | _Token]
 
     class S3(_TypedDict, total=False):
         """AWS::QBusiness::Plugin S3.
@@ -842,7 +844,7 @@ class Plugin(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        auth_configuration: Plugin.AuthConfiguration | Plugin.AuthConfiguration_ | Plugin.AuthConfiguration__ | _Token,
+        auth_configuration: Plugin.AuthConfiguration | Plugin.AuthConfiguration2 | Plugin.NoAuthConfiguration | _Token,
         display_name: str | _Token,
         type_: (_Literal['SERVICE_NOW', 'SALESFORCE', 'JIRA', 'ZENDESK', 'CUSTOM', 'QUICKSIGHT',
                 'SERVICENOW_NOW_PLATFORM', 'JIRA_CLOUD', 'SALESFORCE_CRM', 'ZENDESK_SUITE', 'ATLASSIAN_CONFLUENCE',
@@ -913,7 +915,7 @@ class Retriever(_TypedCfnResource):
         """
         NativeIndexConfiguration: _Required[Retriever.NativeIndexConfiguration | _Token]
 
-    class Configuration_(_TypedDict, total=False):
+    class Configuration2(_TypedDict, total=False):
         """AWS::QBusiness::Retriever Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -953,7 +955,7 @@ class Retriever(_TypedCfnResource):
         id: str,
         *,
         application_id: str | _Token,
-        configuration: Retriever.Configuration | Retriever.Configuration_ | _Token,
+        configuration: Retriever.Configuration | Retriever.Configuration2 | _Token,
         display_name: str | _Token,
         type_: _Literal['NATIVE_INDEX', 'KENDRA_INDEX'] | _Token,
         role_arn: str | _Token | None = None,
@@ -1030,15 +1032,7 @@ class WebExperience(_TypedCfnResource):
         FontUrl: str | _Token
         LogoUrl: str | _Token
 
-    class IdentityProviderConfiguration(_TypedDict, total=False):
-        """AWS::QBusiness::WebExperience IdentityProviderConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SamlConfiguration (required)
-        """
-        SamlConfiguration: _Required[WebExperience.SamlProviderConfiguration | _Token]
-
-    class IdentityProviderConfiguration_(_TypedDict, total=False):
+    class OpenIDConnectConfiguration(_TypedDict, total=False):
         """AWS::QBusiness::WebExperience IdentityProviderConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1055,6 +1049,14 @@ class WebExperience(_TypedCfnResource):
         """
         SecretsArn: _Required[str | _Token]
         SecretsRole: _Required[str | _Token]
+
+    class SamlConfiguration(_TypedDict, total=False):
+        """AWS::QBusiness::WebExperience IdentityProviderConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SamlConfiguration (required)
+        """
+        SamlConfiguration: _Required[WebExperience.SamlProviderConfiguration | _Token]
 
     class SamlProviderConfiguration(_TypedDict, total=False):
         """AWS::QBusiness::WebExperience SamlProviderConfiguration.
@@ -1082,8 +1084,8 @@ class WebExperience(_TypedCfnResource):
         application_id: str | _Token,
         browser_extension_configuration: WebExperience.BrowserExtensionConfiguration | _Token | None = None,
         customization_configuration: WebExperience.CustomizationConfiguration | _Token | None = None,
-        identity_provider_configuration: (WebExperience.IdentityProviderConfiguration
-                | WebExperience.IdentityProviderConfiguration_ | _Token | None) = None,
+        identity_provider_configuration: (WebExperience.SamlConfiguration | WebExperience.OpenIDConnectConfiguration
+                | _Token | None) = None,
         origins: _Sequence[str | _Token] | _Token | None = None,
         role_arn: str | _Token | None = None,
         sample_prompts_control_mode: _Literal['ENABLED', 'DISABLED'] | _Token | None = None,

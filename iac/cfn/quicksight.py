@@ -12,12 +12,12 @@ _RECORDS: dict[str, Record] = {
                 'Type', 'VpcConnectionArn'),
         ('ActionConnectorId', 'AuthenticationConfig', 'AwsAccountId', 'Name', 'Type'),
         ('Arn', 'CreatedTime', 'EnabledActions', 'LastUpdatedTime', 'Status'),
-        ('APIKeyConnectionMetadata', 'AuthConfig', 'AuthenticationMetadata', 'AuthenticationMetadata_',
-                'AuthenticationMetadata__', 'AuthenticationMetadata___', 'AuthenticationMetadata____',
-                'AuthenticationMetadata_____', 'AuthorizationCodeGrantCredentialsDetails',
-                'AuthorizationCodeGrantDetails', 'AuthorizationCodeGrantMetadata', 'BasicAuthConnectionMetadata',
-                'ClientCredentialsDetails', 'ClientCredentialsGrantDetails', 'ClientCredentialsGrantMetadata',
-                'IAMConnectionMetadata', 'NoneConnectionMetadata', 'ResourcePermission', 'Tag'),
+        ('APIKeyConnectionMetadata', 'ApiKeyConnectionMetadata', 'AuthConfig', 'AuthenticationMetadata',
+                'AuthenticationMetadata2', 'AuthenticationMetadata3', 'AuthenticationMetadata4',
+                'AuthorizationCodeGrantCredentialsDetails', 'AuthorizationCodeGrantDetails',
+                'AuthorizationCodeGrantMetadata', 'BasicAuthConnectionMetadata', 'ClientCredentialsDetails',
+                'ClientCredentialsGrantDetails', 'ClientCredentialsGrantMetadata', 'IAMConnectionMetadata',
+                'IamConnectionMetadata', 'NoneConnectionMetadata', 'ResourcePermission', 'Tag'),
         (
             'AWS::QuickSight::ActionConnector: Definition of the AWS::QuickSight::ActionConnector Resource '
             'Type.\n\n'
@@ -69,7 +69,7 @@ _RECORDS: dict[str, Record] = {
                 'ConditionalFormattingCustomIconCondition', 'ConditionalFormattingCustomIconOptions',
                 'ConditionalFormattingGradientColor', 'ConditionalFormattingIcon',
                 'ConditionalFormattingIconDisplayConfiguration', 'ConditionalFormattingIconSet',
-                'ConditionalFormattingSolidColor', 'ContextMenuOption_', 'ContributionAnalysisDefault',
+                'ConditionalFormattingSolidColor', 'ContextMenuOption2', 'ContributionAnalysisDefault',
                 'CurrencyDisplayFormatConfiguration', 'CustomActionFilterOperation', 'CustomActionNavigationOperation',
                 'CustomActionSetParametersOperation', 'CustomActionURLOperation', 'CustomColor',
                 'CustomContentConfiguration', 'CustomContentVisual', 'CustomFilterConfiguration',
@@ -211,13 +211,13 @@ _RECORDS: dict[str, Record] = {
                 'TreeMapAggregatedFieldWells', 'TreeMapConfiguration', 'TreeMapFieldWells', 'TreeMapSortConfiguration',
                 'TreeMapVisual', 'TrendArrowOptions', 'UnaggregatedField', 'UniqueValuesComputation',
                 'ValidationStrategy', 'VisibleRangeOptions', 'Visual', 'VisualCustomAction',
-                'VisualCustomActionOperation', 'VisualInteractionOptions', 'VisualMenuOption_', 'VisualPalette',
+                'VisualCustomActionOperation', 'VisualInteractionOptions', 'VisualMenuOption2', 'VisualPalette',
                 'VisualSubtitleLabelOptions', 'VisualTitleLabelOptions', 'WaterfallChartAggregatedFieldWells',
                 'WaterfallChartColorConfiguration', 'WaterfallChartConfiguration', 'WaterfallChartFieldWells',
                 'WaterfallChartGroupColorConfiguration', 'WaterfallChartOptions', 'WaterfallChartSortConfiguration',
                 'WaterfallVisual', 'WhatIfPointScenario', 'WhatIfRangeScenario', 'WordCloudAggregatedFieldWells',
                 'WordCloudChartConfiguration', 'WordCloudFieldWells', 'WordCloudOptions', 'WordCloudSortConfiguration',
-                'WordCloudVisual', 'YAxisOptions_'),
+                'WordCloudVisual', 'YAxisOptions2'),
         (
             'AWS::QuickSight::Analysis: Definition of the AWS::QuickSight::Analysis Resource Type.\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-quicksight'
@@ -294,7 +294,7 @@ _RECORDS: dict[str, Record] = {
                 'Tags'),
         ('DlpSettingId', 'Enabled', 'Name', 'ProviderConfig', 'ProviderOutageAction', 'ProviderType'),
         ('Arn', 'CreatedAt', 'Status', 'UpdatedAt'),
-        ('LabelActionMapping', 'MicrosoftPurviewCredentials', 'MicrosoftPurviewProviderConfig', 'ProviderConfig',
+        ('LabelActionMapping', 'MicrosoftPurview', 'MicrosoftPurviewCredentials', 'MicrosoftPurviewProviderConfig',
                 'Tag'),
         (
             'AWS::QuickSight::DLPSetting: Definition of the AWS::QuickSight::DLPSetting Resource Type.\n\n'
@@ -333,7 +333,7 @@ _RECORDS: dict[str, Record] = {
                 'ConditionalFormattingColor', 'ConditionalFormattingCustomIconCondition',
                 'ConditionalFormattingCustomIconOptions', 'ConditionalFormattingGradientColor',
                 'ConditionalFormattingIcon', 'ConditionalFormattingIconDisplayConfiguration',
-                'ConditionalFormattingIconSet', 'ConditionalFormattingSolidColor', 'ContextMenuOption_',
+                'ConditionalFormattingIconSet', 'ConditionalFormattingSolidColor', 'ContextMenuOption2',
                 'ContributionAnalysisDefault', 'CurrencyDisplayFormatConfiguration', 'CustomActionFilterOperation',
                 'CustomActionNavigationOperation', 'CustomActionSetParametersOperation', 'CustomActionURLOperation',
                 'CustomColor', 'CustomContentConfiguration', 'CustomContentVisual', 'CustomFilterConfiguration',
@@ -480,13 +480,13 @@ _RECORDS: dict[str, Record] = {
                 'TreeMapFieldWells', 'TreeMapSortConfiguration', 'TreeMapVisual', 'TrendArrowOptions',
                 'UnaggregatedField', 'UniqueValuesComputation', 'ValidationStrategy', 'VisibleRangeOptions', 'Visual',
                 'VisualAxisSortOption', 'VisualCustomAction', 'VisualCustomActionOperation', 'VisualInteractionOptions',
-                'VisualMenuOption', 'VisualMenuOption_', 'VisualPalette', 'VisualSubtitleLabelOptions',
+                'VisualMenuOption', 'VisualMenuOption2', 'VisualPalette', 'VisualSubtitleLabelOptions',
                 'VisualTitleLabelOptions', 'WaterfallChartAggregatedFieldWells', 'WaterfallChartColorConfiguration',
                 'WaterfallChartConfiguration', 'WaterfallChartFieldWells', 'WaterfallChartGroupColorConfiguration',
                 'WaterfallChartOptions', 'WaterfallChartSortConfiguration', 'WaterfallVisual', 'WhatIfPointScenario',
                 'WhatIfRangeScenario', 'WordCloudAggregatedFieldWells', 'WordCloudChartConfiguration',
                 'WordCloudFieldWells', 'WordCloudOptions', 'WordCloudSortConfiguration', 'WordCloudVisual',
-                'YAxisOptions_'),
+                'YAxisOptions2'),
         (
             'AWS::QuickSight::Dashboard: Definition of the AWS::QuickSight::Dashboard Resource Type.\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-quicksight'
@@ -847,7 +847,7 @@ _RECORDS: dict[str, Record] = {
                 'WaterfallChartGroupColorConfiguration', 'WaterfallChartOptions', 'WaterfallChartSortConfiguration',
                 'WaterfallVisual', 'WhatIfPointScenario', 'WhatIfRangeScenario', 'WordCloudAggregatedFieldWells',
                 'WordCloudChartConfiguration', 'WordCloudFieldWells', 'WordCloudOptions', 'WordCloudSortConfiguration',
-                'WordCloudVisual', 'YAxisOptions_'),
+                'WordCloudVisual', 'YAxisOptions2'),
         (
             'AWS::QuickSight::Template: Definition of the AWS::QuickSight::Template Resource Type.\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-quicksight'

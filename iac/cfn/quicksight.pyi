@@ -66,6 +66,14 @@ class ActionConnector(_TypedCfnResource):
         BaseEndpoint: _Required[str | _Token]
         Email: str | _Token
 
+    class ApiKeyConnectionMetadata(_TypedDict, total=False):
+        """AWS::QuickSight::ActionConnector AuthenticationMetadata.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ApiKeyConnectionMetadata (required)
+        """
+        ApiKeyConnectionMetadata: _Required[ActionConnector.APIKeyConnectionMetadata | _Token]
+
     class AuthConfig(_TypedDict, total=False):
         """AWS::QuickSight::ActionConnector AuthConfig.
 
@@ -74,9 +82,9 @@ class ActionConnector(_TypedCfnResource):
         - AuthenticationType (required)
         """
         AuthenticationMetadata: (_Required[ActionConnector.AuthenticationMetadata
-                | ActionConnector.AuthenticationMetadata_ | ActionConnector.AuthenticationMetadata__
-                | ActionConnector.AuthenticationMetadata___ | ActionConnector.AuthenticationMetadata____
-                | ActionConnector.AuthenticationMetadata_____ | _Token])
+                | ActionConnector.AuthenticationMetadata2 | ActionConnector.AuthenticationMetadata3
+                | ActionConnector.ApiKeyConnectionMetadata | ActionConnector.AuthenticationMetadata4
+                | ActionConnector.IamConnectionMetadata | _Token])
         AuthenticationType: (_Required[_Literal['BASIC', 'API_KEY', 'OAUTH2_CLIENT_CREDENTIALS', 'NONE', 'IAM',
                 'OAUTH2_AUTHORIZATION_CODE'] | _Token])
 
@@ -88,7 +96,7 @@ class ActionConnector(_TypedCfnResource):
         """
         AuthorizationCodeGrantMetadata: _Required[ActionConnector.AuthorizationCodeGrantMetadata | _Token]
 
-    class AuthenticationMetadata_(_TypedDict, total=False):
+    class AuthenticationMetadata2(_TypedDict, total=False):
         """AWS::QuickSight::ActionConnector AuthenticationMetadata.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -96,7 +104,7 @@ class ActionConnector(_TypedCfnResource):
         """
         ClientCredentialsGrantMetadata: _Required[ActionConnector.ClientCredentialsGrantMetadata | _Token]
 
-    class AuthenticationMetadata__(_TypedDict, total=False):
+    class AuthenticationMetadata3(_TypedDict, total=False):
         """AWS::QuickSight::ActionConnector AuthenticationMetadata.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -104,29 +112,13 @@ class ActionConnector(_TypedCfnResource):
         """
         BasicAuthConnectionMetadata: _Required[ActionConnector.BasicAuthConnectionMetadata | _Token]
 
-    class AuthenticationMetadata___(_TypedDict, total=False):
-        """AWS::QuickSight::ActionConnector AuthenticationMetadata.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ApiKeyConnectionMetadata (required)
-        """
-        ApiKeyConnectionMetadata: _Required[ActionConnector.APIKeyConnectionMetadata | _Token]
-
-    class AuthenticationMetadata____(_TypedDict, total=False):
+    class AuthenticationMetadata4(_TypedDict, total=False):
         """AWS::QuickSight::ActionConnector AuthenticationMetadata.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - NoneConnectionMetadata (required)
         """
         NoneConnectionMetadata: _Required[ActionConnector.NoneConnectionMetadata | _Token]
-
-    class AuthenticationMetadata_____(_TypedDict, total=False):
-        """AWS::QuickSight::ActionConnector AuthenticationMetadata.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - IamConnectionMetadata (required)
-        """
-        IamConnectionMetadata: _Required[ActionConnector.IAMConnectionMetadata | _Token]
 
     class AuthorizationCodeGrantCredentialsDetails(_TypedDict, total=False):
         """AWS::QuickSight::ActionConnector AuthorizationCodeGrantCredentialsDetails.
@@ -215,6 +207,14 @@ class ActionConnector(_TypedCfnResource):
         - RoleArn (required)
         """
         RoleArn: _Required[str | _Token]
+
+    class IamConnectionMetadata(_TypedDict, total=False):
+        """AWS::QuickSight::ActionConnector AuthenticationMetadata.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - IamConnectionMetadata (required)
+        """
+        IamConnectionMetadata: _Required[ActionConnector.IAMConnectionMetadata | _Token]
 
     class NoneConnectionMetadata(_TypedDict, total=False):
         """AWS::QuickSight::ActionConnector NoneConnectionMetadata.
@@ -1575,7 +1575,7 @@ class Analysis(_TypedCfnResource):
         Color: str | _Token
         Expression: _Required[str | _Token]
 
-    class ContextMenuOption_(_TypedDict, total=False):
+    class ContextMenuOption2(_TypedDict, total=False):
         """AWS::QuickSight::Analysis ContextMenuOption.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -6478,7 +6478,7 @@ class Analysis(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - YAxisOptions
         """
-        YAxisOptions: Analysis.YAxisOptions_ | _Token
+        YAxisOptions: Analysis.YAxisOptions2 | _Token
 
     class SliderControlDisplayOptions(_TypedDict, total=False):
         """AWS::QuickSight::Analysis SliderControlDisplayOptions.
@@ -7538,10 +7538,10 @@ class Analysis(_TypedCfnResource):
         - ContextMenuOption
         - VisualMenuOption
         """
-        ContextMenuOption: Analysis.ContextMenuOption_ | _Token
-        VisualMenuOption: Analysis.VisualMenuOption_ | _Token
+        ContextMenuOption: Analysis.ContextMenuOption2 | _Token
+        VisualMenuOption: Analysis.VisualMenuOption2 | _Token
 
-    class VisualMenuOption_(_TypedDict, total=False):
+    class VisualMenuOption2(_TypedDict, total=False):
         """AWS::QuickSight::Analysis VisualMenuOption.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -7791,7 +7791,7 @@ class Analysis(_TypedCfnResource):
         VisualContentAltText: str | _Token
         VisualId: _Required[str | _Token]
 
-    class YAxisOptions_(_TypedDict, total=False):
+    class YAxisOptions2(_TypedDict, total=False):
         """AWS::QuickSight::Analysis YAxisOptions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -8724,6 +8724,14 @@ class DLPSetting(_TypedCfnResource):
         LabelId: _Required[str | _Token]
         LabelName: _Required[str | _Token]
 
+    class MicrosoftPurview(_TypedDict, total=False):
+        """AWS::QuickSight::DLPSetting ProviderConfig.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - MicrosoftPurview (required)
+        """
+        MicrosoftPurview: _Required[DLPSetting.MicrosoftPurviewProviderConfig | _Token]
+
     class MicrosoftPurviewCredentials(_TypedDict, total=False):
         """AWS::QuickSight::DLPSetting MicrosoftPurviewCredentials.
 
@@ -8744,14 +8752,6 @@ class DLPSetting(_TypedCfnResource):
         LabelActionMappings: _Required[_Sequence[DLPSetting.LabelActionMapping | _Token] | _Token]
         UnmappedAction: _Required[_Literal['ALLOW', 'WARN', 'BLOCK'] | _Token]
 
-    class ProviderConfig(_TypedDict, total=False):
-        """AWS::QuickSight::DLPSetting ProviderConfig.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - MicrosoftPurview (required)
-        """
-        MicrosoftPurview: _Required[DLPSetting.MicrosoftPurviewProviderConfig | _Token]
-
     class Tag(_TypedDict, total=False):
         """<p>The key or keys of the key-value pairs for the resource tag or tags assigned to the
         resource.</p>
@@ -8771,7 +8771,7 @@ class DLPSetting(_TypedCfnResource):
         dlp_setting_id: str | _Token,
         enabled: bool | _Token,
         name: str | _Token,
-        provider_config: DLPSetting.ProviderConfig | _Token,
+        provider_config: DLPSetting.MicrosoftPurview | _Token,
         provider_outage_action: _Literal['ALLOW', 'WARN', 'BLOCK'] | _Token,
         provider_type: _Literal['MICROSOFT_PURVIEW'] | _Token,
         aws_account_id: str | _Token | None = None,
@@ -9892,7 +9892,7 @@ class Dashboard(_TypedCfnResource):
         Color: str | _Token
         Expression: _Required[str | _Token]
 
-    class ContextMenuOption_(_TypedDict, total=False):
+    class ContextMenuOption2(_TypedDict, total=False):
         """AWS::QuickSight::Dashboard ContextMenuOption.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -14963,7 +14963,7 @@ class Dashboard(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - YAxisOptions
         """
-        YAxisOptions: Dashboard.YAxisOptions_ | _Token
+        YAxisOptions: Dashboard.YAxisOptions2 | _Token
 
     class SliderControlDisplayOptions(_TypedDict, total=False):
         """AWS::QuickSight::Dashboard SliderControlDisplayOptions.
@@ -16031,8 +16031,8 @@ class Dashboard(_TypedCfnResource):
         - ContextMenuOption
         - VisualMenuOption
         """
-        ContextMenuOption: Dashboard.ContextMenuOption_ | _Token
-        VisualMenuOption: Dashboard.VisualMenuOption_ | _Token
+        ContextMenuOption: Dashboard.ContextMenuOption2 | _Token
+        VisualMenuOption: Dashboard.VisualMenuOption2 | _Token
 
     class VisualMenuOption(_TypedDict, total=False):
         """AWS::QuickSight::Dashboard VisualMenuOption.
@@ -16042,7 +16042,7 @@ class Dashboard(_TypedCfnResource):
         """
         AvailabilityStatus: _Literal['ENABLED', 'DISABLED'] | _Token
 
-    class VisualMenuOption_(_TypedDict, total=False):
+    class VisualMenuOption2(_TypedDict, total=False):
         """AWS::QuickSight::Dashboard VisualMenuOption.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -16292,7 +16292,7 @@ class Dashboard(_TypedCfnResource):
         VisualContentAltText: str | _Token
         VisualId: _Required[str | _Token]
 
-    class YAxisOptions_(_TypedDict, total=False):
+    class YAxisOptions2(_TypedDict, total=False):
         """AWS::QuickSight::Dashboard YAxisOptions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -25025,7 +25025,7 @@ class Template(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - YAxisOptions
         """
-        YAxisOptions: Template.YAxisOptions_ | _Token
+        YAxisOptions: Template.YAxisOptions2 | _Token
 
     class SliderControlDisplayOptions(_TypedDict, total=False):
         """AWS::QuickSight::Template SliderControlDisplayOptions.
@@ -26390,7 +26390,7 @@ class Template(_TypedCfnResource):
         VisualContentAltText: str | _Token
         VisualId: _Required[str | _Token]
 
-    class YAxisOptions_(_TypedDict, total=False):
+    class YAxisOptions2(_TypedDict, total=False):
         """AWS::QuickSight::Template YAxisOptions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):

@@ -36,7 +36,7 @@ _RECORDS: dict[str, Record] = {
         ('Enabled', 'Name', 'NotificationSettings', 'Source', 'Tags'),
         ('Name', 'Source'),
         ('TrustAnchorArn', 'TrustAnchorId'),
-        ('NotificationSetting', 'Source', 'SourceData', 'SourceData_', 'Tag'),
+        ('AcmPcaArn', 'NotificationSetting', 'Source', 'Tag', 'X509CertificateData'),
         (
             'AWS::RolesAnywhere::TrustAnchor: Definition of AWS::RolesAnywhere::TrustAnchor Resource Type.\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rolesanywh'

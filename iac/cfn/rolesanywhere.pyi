@@ -168,6 +168,14 @@ class TrustAnchor(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::RolesAnywhere::TrustAnchor'
 
+    class AcmPcaArn(_TypedDict, total=False):
+        """AWS::RolesAnywhere::TrustAnchor SourceData.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - AcmPcaArn (required)
+        """
+        AcmPcaArn: _Required[str | _Token]
+
     class NotificationSetting(_TypedDict, total=False):
         """AWS::RolesAnywhere::TrustAnchor NotificationSetting.
 
@@ -189,24 +197,8 @@ class TrustAnchor(_TypedCfnResource):
         - SourceData (required)
         - SourceType (required)
         """
-        SourceData: _Required[TrustAnchor.SourceData | TrustAnchor.SourceData_ | _Token]
+        SourceData: _Required[TrustAnchor.X509CertificateData | TrustAnchor.AcmPcaArn | _Token]
         SourceType: _Required[_Literal['AWS_ACM_PCA', 'CERTIFICATE_BUNDLE'] | _Token]
-
-    class SourceData(_TypedDict, total=False):
-        """AWS::RolesAnywhere::TrustAnchor SourceData.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - X509CertificateData (required)
-        """
-        X509CertificateData: _Required[str | _Token]
-
-    class SourceData_(_TypedDict, total=False):
-        """AWS::RolesAnywhere::TrustAnchor SourceData.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AcmPcaArn (required)
-        """
-        AcmPcaArn: _Required[str | _Token]
 
     class Tag(_TypedDict, total=False):
         """AWS::RolesAnywhere::TrustAnchor Tag.
@@ -217,6 +209,14 @@ class TrustAnchor(_TypedCfnResource):
         """
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
+
+    class X509CertificateData(_TypedDict, total=False):
+        """AWS::RolesAnywhere::TrustAnchor SourceData.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - X509CertificateData (required)
+        """
+        X509CertificateData: _Required[str | _Token]
 
     def __init__(
         self,

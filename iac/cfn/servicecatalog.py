@@ -26,7 +26,7 @@ _RECORDS: dict[str, Record] = {
                 'SupportDescription', 'SupportEmail', 'SupportUrl', 'Tags'),
         ('Name', 'Owner'),
         ('Id', 'ProductName', 'ProvisioningArtifactIds', 'ProvisioningArtifactNames'),
-        ('CodeStarParameters', 'ConnectionParameters_', 'ProvisioningArtifactProperties', 'SourceConnection', 'Tag'),
+        ('CodeStarParameters', 'ConnectionParameters2', 'ProvisioningArtifactProperties', 'SourceConnection', 'Tag'),
         (
             'AWS::ServiceCatalog::CloudFormationProduct: Resource type definition for '
             'AWS::ServiceCatalog::CloudFormationProduct\n\n'

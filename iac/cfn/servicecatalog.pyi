@@ -97,7 +97,7 @@ class CloudFormationProduct(_TypedCfnResource):
         ConnectionArn: _Required[str | _Token]
         Repository: _Required[str | _Token]
 
-    class ConnectionParameters_(_TypedDict, total=False):
+    class ConnectionParameters2(_TypedDict, total=False):
         """The connection details based on the connection Type.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -132,7 +132,7 @@ class CloudFormationProduct(_TypedCfnResource):
         - ConnectionParameters (required): The connection details based on the connection Type.
         - Type (required): The only supported SourceConnection type is Codestar.
         """
-        ConnectionParameters: _Required[CloudFormationProduct.ConnectionParameters_ | _Token]
+        ConnectionParameters: _Required[CloudFormationProduct.ConnectionParameters2 | _Token]
         Type: _Required[_Literal['CODESTAR'] | _Token]
 
     class Tag(_TypedDict, total=False):

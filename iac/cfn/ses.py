@@ -152,7 +152,7 @@ _RECORDS: dict[str, Record] = {
         ('ArchiveName', 'KmsKeyArn', 'Retention', 'Tags'),
         (),
         ('ArchiveArn', 'ArchiveId', 'ArchiveState'),
-        ('Retention', 'Tag'),
+        ('RetentionPeriod', 'Tag'),
         (
             'AWS::SES::MailManagerArchive: Definition of AWS::SES::MailManagerArchive Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailma'
@@ -166,9 +166,8 @@ _RECORDS: dict[str, Record] = {
                 'TlsPolicy', 'TrafficPolicyId', 'Type'),
         ('RuleSetId', 'TrafficPolicyId', 'Type'),
         ('ARecord', 'IngressPointArn', 'IngressPointId', 'Status'),
-        ('IngressPointConfiguration', 'IngressPointConfiguration_', 'IngressPointConfiguration__',
-                'NetworkConfiguration', 'NetworkConfiguration_', 'PrivateNetworkConfiguration',
-                'PublicNetworkConfiguration', 'Tag', 'TlsAuthConfiguration', 'TrustStore'),
+        ('IngressPointConfiguration', 'NetworkConfiguration', 'NetworkConfiguration2', 'PrivateNetworkConfiguration',
+                'PublicNetworkConfiguration', 'SecretArn', 'SmtpPassword', 'Tag', 'TlsAuthConfiguration', 'TrustStore'),
         (
             'AWS::SES::MailManagerIngressPoint: Definition of AWS::SES::MailManagerIngressPoint Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailma'
@@ -181,7 +180,7 @@ _RECORDS: dict[str, Record] = {
         ('Authentication', 'RelayName', 'ServerName', 'ServerPort', 'Tags'),
         ('Authentication', 'ServerName', 'ServerPort'),
         ('RelayArn', 'RelayId'),
-        ('Authentication', 'Authentication_', 'Tag'),
+        ('NoAuthentication', 'SecretArn', 'Tag'),
         (
             'AWS::SES::MailManagerRelay: Definition of AWS::SES::MailManagerRelay Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailma'
@@ -194,16 +193,15 @@ _RECORDS: dict[str, Record] = {
         ('RuleSetName', 'Rules', 'Tags'),
         ('Rules',),
         ('RuleSetArn', 'RuleSetId'),
-        ('Actions', 'Actions_', 'Actions__', 'Actions___', 'Actions____', 'Actions_____', 'Actions______',
-                'Actions_______', 'Actions________', 'Actions_________', 'Actions__________', 'Actions___________',
-                'AddHeaderAction', 'Analysis', 'ArchiveAction', 'BounceAction', 'Conditions', 'Conditions_',
-                'Conditions__', 'Conditions___', 'Conditions____', 'Conditions_____', 'DeliverToMailboxAction',
-                'DeliverToQBusinessAction', 'Evaluate', 'Evaluate_', 'Evaluate__', 'Evaluate___', 'Evaluate____',
-                'Evaluate_____', 'Evaluate______', 'Evaluate_______', 'Evaluate________', 'Evaluate_________',
-                'Evaluate__________', 'InvokeLambdaAction', 'RelayAction', 'ReplaceRecipientAction', 'Rule',
-                'RuleBooleanExpression', 'RuleDmarcExpression', 'RuleIpExpression', 'RuleIsInAddressList',
-                'RuleNumberExpression', 'RuleStringExpression', 'RuleVerdictExpression', 'S3Action', 'SendAction',
-                'SnsAction', 'Tag'),
+        ('AddHeader', 'AddHeaderAction', 'Analysis', 'Archive', 'ArchiveAction', 'Attribute', 'BooleanExpression',
+                'Bounce', 'BounceAction', 'ClientCertificateAttribute', 'DeliverToMailbox', 'DeliverToMailboxAction',
+                'DeliverToQBusiness', 'DeliverToQBusinessAction', 'DmarcExpression', 'Drop', 'Evaluate', 'Evaluate2',
+                'Evaluate3', 'Evaluate4', 'Evaluate5', 'Evaluate6', 'Evaluate7', 'InvokeLambda', 'InvokeLambdaAction',
+                'IpExpression', 'IsInAddressList', 'MimeHeaderAttribute', 'NumberExpression', 'PublishToSns', 'Relay',
+                'RelayAction', 'ReplaceRecipient', 'ReplaceRecipientAction', 'Rule', 'RuleBooleanExpression',
+                'RuleDmarcExpression', 'RuleIpExpression', 'RuleIsInAddressList', 'RuleNumberExpression',
+                'RuleStringExpression', 'RuleVerdictExpression', 'S3Action', 'Send', 'SendAction', 'SnsAction',
+                'StringExpression', 'Tag', 'VerdictExpression', 'WriteToS3'),
         (
             'AWS::SES::MailManagerRuleSet: Definition of AWS::SES::MailManagerRuleSet Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailma'
@@ -216,10 +214,10 @@ _RECORDS: dict[str, Record] = {
         ('DefaultAction', 'MaxMessageSizeBytes', 'PolicyStatements', 'Tags', 'TrafficPolicyName'),
         ('DefaultAction', 'PolicyStatements'),
         ('TrafficPolicyArn', 'TrafficPolicyId'),
-        ('Conditions', 'Conditions_', 'Conditions__', 'Conditions___', 'Conditions____', 'Evaluate', 'Evaluate_',
-                'Evaluate__', 'Evaluate___', 'Evaluate____', 'Evaluate_____', 'Evaluate______', 'IngressAnalysis',
-                'IngressBooleanExpression', 'IngressIpv4Expression', 'IngressIpv6Expression', 'IngressIsInAddressList',
-                'IngressStringExpression', 'IngressTlsProtocolExpression', 'PolicyStatement', 'Tag'),
+        ('Analysis', 'Attribute', 'BooleanExpression', 'Evaluate', 'Evaluate2', 'Evaluate3', 'Evaluate4',
+                'IngressAnalysis', 'IngressBooleanExpression', 'IngressIpv4Expression', 'IngressIpv6Expression',
+                'IngressIsInAddressList', 'IngressStringExpression', 'IngressTlsProtocolExpression', 'IpExpression',
+                'Ipv6Expression', 'IsInAddressList', 'PolicyStatement', 'StringExpression', 'Tag', 'TlsExpression'),
         (
             'AWS::SES::MailManagerTrafficPolicy: Definition of AWS::SES::MailManagerTrafficPolicy Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ses-mailma'

@@ -860,7 +860,7 @@ class MailManagerArchive(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::SES::MailManagerArchive'
 
-    class Retention(_TypedDict, total=False):
+    class RetentionPeriod(_TypedDict, total=False):
         """AWS::SES::MailManagerArchive Retention.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -887,7 +887,7 @@ class MailManagerArchive(_TypedCfnResource):
         *,
         archive_name: str | _Token | None = None,
         kms_key_arn: str | _Token | None = None,
-        retention: MailManagerArchive.Retention | _Token | None = None,
+        retention: MailManagerArchive.RetentionPeriod | _Token | None = None,
         tags: _Sequence[MailManagerArchive.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -933,22 +933,6 @@ class MailManagerIngressPoint(_TypedCfnResource):
         """AWS::SES::MailManagerIngressPoint IngressPointConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SmtpPassword (required)
-        """
-        SmtpPassword: _Required[str | _Token]
-
-    class IngressPointConfiguration_(_TypedDict, total=False):
-        """AWS::SES::MailManagerIngressPoint IngressPointConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SecretArn (required)
-        """
-        SecretArn: _Required[str | _Token]
-
-    class IngressPointConfiguration__(_TypedDict, total=False):
-        """AWS::SES::MailManagerIngressPoint IngressPointConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
         - TlsAuthConfiguration (required)
         """
         TlsAuthConfiguration: _Required[MailManagerIngressPoint.TlsAuthConfiguration | _Token]
@@ -961,7 +945,7 @@ class MailManagerIngressPoint(_TypedCfnResource):
         """
         PublicNetworkConfiguration: _Required[MailManagerIngressPoint.PublicNetworkConfiguration | _Token]
 
-    class NetworkConfiguration_(_TypedDict, total=False):
+    class NetworkConfiguration2(_TypedDict, total=False):
         """AWS::SES::MailManagerIngressPoint NetworkConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -984,6 +968,22 @@ class MailManagerIngressPoint(_TypedCfnResource):
         - IpType (required)
         """
         IpType: _Required[_Any]
+
+    class SecretArn(_TypedDict, total=False):
+        """AWS::SES::MailManagerIngressPoint IngressPointConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SecretArn (required)
+        """
+        SecretArn: _Required[str | _Token]
+
+    class SmtpPassword(_TypedDict, total=False):
+        """AWS::SES::MailManagerIngressPoint IngressPointConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SmtpPassword (required)
+        """
+        SmtpPassword: _Required[str | _Token]
 
     class Tag(_TypedDict, total=False):
         """AWS::SES::MailManagerIngressPoint Tag.
@@ -1023,12 +1023,11 @@ class MailManagerIngressPoint(_TypedCfnResource):
         rule_set_id: str | _Token,
         traffic_policy_id: str | _Token,
         type_: _Literal['OPEN', 'AUTH', 'MTLS'] | _Token,
-        ingress_point_configuration: (MailManagerIngressPoint.IngressPointConfiguration
-                | MailManagerIngressPoint.IngressPointConfiguration_
-                | MailManagerIngressPoint.IngressPointConfiguration__ | _Token | None) = None,
+        ingress_point_configuration: (MailManagerIngressPoint.SmtpPassword | MailManagerIngressPoint.SecretArn
+                | MailManagerIngressPoint.IngressPointConfiguration | _Token | None) = None,
         ingress_point_name: str | _Token | None = None,
         network_configuration: (MailManagerIngressPoint.NetworkConfiguration
-                | MailManagerIngressPoint.NetworkConfiguration_ | _Token | None) = None,
+                | MailManagerIngressPoint.NetworkConfiguration2 | _Token | None) = None,
         status_to_update: _Literal['ACTIVE', 'CLOSED'] | _Token | None = None,
         tags: _Sequence[MailManagerIngressPoint.Tag | _Token] | _Token | None = None,
         tls_policy: _Literal['REQUIRED', 'OPTIONAL', 'FIPS'] | _Token | None = None,
@@ -1081,21 +1080,21 @@ class MailManagerRelay(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::SES::MailManagerRelay'
 
-    class Authentication(_TypedDict, total=False):
-        """AWS::SES::MailManagerRelay Authentication.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - SecretArn (required)
-        """
-        SecretArn: _Required[str | _Token]
-
-    class Authentication_(_TypedDict, total=False):
+    class NoAuthentication(_TypedDict, total=False):
         """AWS::SES::MailManagerRelay Authentication.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - NoAuthentication (required)
         """
         NoAuthentication: _Required[_Mapping[str, _Any] | _Token]
+
+    class SecretArn(_TypedDict, total=False):
+        """AWS::SES::MailManagerRelay Authentication.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - SecretArn (required)
+        """
+        SecretArn: _Required[str | _Token]
 
     class Tag(_TypedDict, total=False):
         """AWS::SES::MailManagerRelay Tag.
@@ -1112,7 +1111,7 @@ class MailManagerRelay(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        authentication: MailManagerRelay.Authentication | MailManagerRelay.Authentication_ | _Token,
+        authentication: MailManagerRelay.SecretArn | MailManagerRelay.NoAuthentication | _Token,
         server_name: str | _Token,
         server_port: float | _Token,
         relay_name: str | _Token | None = None,
@@ -1154,101 +1153,13 @@ class MailManagerRuleSet(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::SES::MailManagerRuleSet'
 
-    class Actions(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Drop (required)
-        """
-        Drop: _Required[_Mapping[str, _Any] | _Token]
-
-    class Actions_(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Relay (required)
-        """
-        Relay: _Required[MailManagerRuleSet.RelayAction | _Token]
-
-    class Actions__(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Archive (required)
-        """
-        Archive: _Required[MailManagerRuleSet.ArchiveAction | _Token]
-
-    class Actions___(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - WriteToS3 (required)
-        """
-        WriteToS3: _Required[MailManagerRuleSet.S3Action | _Token]
-
-    class Actions____(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Send (required)
-        """
-        Send: _Required[MailManagerRuleSet.SendAction | _Token]
-
-    class Actions_____(_TypedDict, total=False):
+    class AddHeader(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet Actions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - AddHeader (required)
         """
         AddHeader: _Required[MailManagerRuleSet.AddHeaderAction | _Token]
-
-    class Actions______(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ReplaceRecipient (required)
-        """
-        ReplaceRecipient: _Required[MailManagerRuleSet.ReplaceRecipientAction | _Token]
-
-    class Actions_______(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - DeliverToMailbox (required)
-        """
-        DeliverToMailbox: _Required[MailManagerRuleSet.DeliverToMailboxAction | _Token]
-
-    class Actions________(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - DeliverToQBusiness (required)
-        """
-        DeliverToQBusiness: _Required[MailManagerRuleSet.DeliverToQBusinessAction | _Token]
-
-    class Actions_________(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - PublishToSns (required)
-        """
-        PublishToSns: _Required[MailManagerRuleSet.SnsAction | _Token]
-
-    class Actions__________(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Bounce (required)
-        """
-        Bounce: _Required[MailManagerRuleSet.BounceAction | _Token]
-
-    class Actions___________(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Actions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - InvokeLambda (required)
-        """
-        InvokeLambda: _Required[MailManagerRuleSet.InvokeLambdaAction | _Token]
 
     class AddHeaderAction(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet AddHeaderAction.
@@ -1270,6 +1181,14 @@ class MailManagerRuleSet(_TypedCfnResource):
         Analyzer: _Required[str | _Token]
         ResultField: _Required[str | _Token]
 
+    class Archive(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Archive (required)
+        """
+        Archive: _Required[MailManagerRuleSet.ArchiveAction | _Token]
+
     class ArchiveAction(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet ArchiveAction.
 
@@ -1279,6 +1198,30 @@ class MailManagerRuleSet(_TypedCfnResource):
         """
         ActionFailurePolicy: _Literal['CONTINUE', 'DROP'] | _Token
         TargetArchive: _Required[str | _Token]
+
+    class Attribute(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Evaluate.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Attribute (required)
+        """
+        Attribute: _Required[_Literal['READ_RECEIPT_REQUESTED', 'TLS', 'TLS_WRAPPED'] | _Token]
+
+    class BooleanExpression(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Conditions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - BooleanExpression (required)
+        """
+        BooleanExpression: _Required[MailManagerRuleSet.RuleBooleanExpression | _Token]
+
+    class Bounce(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Bounce (required)
+        """
+        Bounce: _Required[MailManagerRuleSet.BounceAction | _Token]
 
     class BounceAction(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet BounceAction.
@@ -1300,53 +1243,22 @@ class MailManagerRuleSet(_TypedCfnResource):
         SmtpReplyCode: _Required[str | _Token]
         StatusCode: _Required[str | _Token]
 
-    class Conditions(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Conditions.
+    class ClientCertificateAttribute(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - BooleanExpression (required)
+        - ClientCertificateAttribute (required)
         """
-        BooleanExpression: _Required[MailManagerRuleSet.RuleBooleanExpression | _Token]
+        ClientCertificateAttribute: (_Required[_Literal['CN', 'SAN_RFC822_NAME', 'SAN_DNS_NAME', 'SAN_DIRECTORY_NAME',
+                'SAN_UNIFORM_RESOURCE_IDENTIFIER', 'SAN_IP_ADDRESS', 'SAN_REGISTERED_ID', 'SERIAL_NUMBER'] | _Token])
 
-    class Conditions_(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Conditions.
+    class DeliverToMailbox(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Actions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - StringExpression (required)
+        - DeliverToMailbox (required)
         """
-        StringExpression: _Required[MailManagerRuleSet.RuleStringExpression | _Token]
-
-    class Conditions__(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Conditions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - NumberExpression (required)
-        """
-        NumberExpression: _Required[MailManagerRuleSet.RuleNumberExpression | _Token]
-
-    class Conditions___(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Conditions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - IpExpression (required)
-        """
-        IpExpression: _Required[MailManagerRuleSet.RuleIpExpression | _Token]
-
-    class Conditions____(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Conditions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - VerdictExpression (required)
-        """
-        VerdictExpression: _Required[MailManagerRuleSet.RuleVerdictExpression | _Token]
-
-    class Conditions_____(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Conditions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - DmarcExpression (required)
-        """
-        DmarcExpression: _Required[MailManagerRuleSet.RuleDmarcExpression | _Token]
+        DeliverToMailbox: _Required[MailManagerRuleSet.DeliverToMailboxAction | _Token]
 
     class DeliverToMailboxAction(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet DeliverToMailboxAction.
@@ -1359,6 +1271,14 @@ class MailManagerRuleSet(_TypedCfnResource):
         ActionFailurePolicy: _Literal['CONTINUE', 'DROP'] | _Token
         MailboxArn: _Required[str | _Token]
         RoleArn: _Required[str | _Token]
+
+    class DeliverToQBusiness(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - DeliverToQBusiness (required)
+        """
+        DeliverToQBusiness: _Required[MailManagerRuleSet.DeliverToQBusinessAction | _Token]
 
     class DeliverToQBusinessAction(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet DeliverToQBusinessAction.
@@ -1374,15 +1294,23 @@ class MailManagerRuleSet(_TypedCfnResource):
         IndexId: _Required[str | _Token]
         RoleArn: _Required[str | _Token]
 
-    class Evaluate(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Evaluate.
+    class DmarcExpression(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Conditions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Attribute (required)
+        - DmarcExpression (required)
         """
-        Attribute: _Required[_Literal['READ_RECEIPT_REQUESTED', 'TLS', 'TLS_WRAPPED'] | _Token]
+        DmarcExpression: _Required[MailManagerRuleSet.RuleDmarcExpression | _Token]
 
-    class Evaluate_(_TypedDict, total=False):
+    class Drop(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Drop (required)
+        """
+        Drop: _Required[_Mapping[str, _Any] | _Token]
+
+    class Evaluate(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1390,15 +1318,7 @@ class MailManagerRuleSet(_TypedCfnResource):
         """
         Analysis: _Required[MailManagerRuleSet.Analysis | _Token]
 
-    class Evaluate__(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Evaluate.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - IsInAddressList (required)
-        """
-        IsInAddressList: _Required[MailManagerRuleSet.RuleIsInAddressList | _Token]
-
-    class Evaluate___(_TypedDict, total=False):
+    class Evaluate2(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1407,15 +1327,7 @@ class MailManagerRuleSet(_TypedCfnResource):
         Attribute: (_Required[_Literal['MAIL_FROM', 'HELO', 'RECIPIENT', 'SENDER', 'FROM', 'SUBJECT', 'TO', 'CC']
                 | _Token])
 
-    class Evaluate____(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Evaluate.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - MimeHeaderAttribute (required)
-        """
-        MimeHeaderAttribute: _Required[str | _Token]
-
-    class Evaluate_____(_TypedDict, total=False):
+    class Evaluate3(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1423,16 +1335,7 @@ class MailManagerRuleSet(_TypedCfnResource):
         """
         Analysis: _Required[MailManagerRuleSet.Analysis | _Token]
 
-    class Evaluate______(_TypedDict, total=False):
-        """AWS::SES::MailManagerRuleSet Evaluate.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ClientCertificateAttribute (required)
-        """
-        ClientCertificateAttribute: (_Required[_Literal['CN', 'SAN_RFC822_NAME', 'SAN_DNS_NAME', 'SAN_DIRECTORY_NAME',
-                'SAN_UNIFORM_RESOURCE_IDENTIFIER', 'SAN_IP_ADDRESS', 'SAN_REGISTERED_ID', 'SERIAL_NUMBER'] | _Token])
-
-    class Evaluate_______(_TypedDict, total=False):
+    class Evaluate4(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1440,7 +1343,7 @@ class MailManagerRuleSet(_TypedCfnResource):
         """
         Attribute: _Required[_Literal['MESSAGE_SIZE'] | _Token]
 
-    class Evaluate________(_TypedDict, total=False):
+    class Evaluate5(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1448,7 +1351,7 @@ class MailManagerRuleSet(_TypedCfnResource):
         """
         Attribute: _Required[_Literal['SOURCE_IP'] | _Token]
 
-    class Evaluate_________(_TypedDict, total=False):
+    class Evaluate6(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1456,13 +1359,21 @@ class MailManagerRuleSet(_TypedCfnResource):
         """
         Attribute: _Required[_Literal['SPF', 'DKIM'] | _Token]
 
-    class Evaluate__________(_TypedDict, total=False):
+    class Evaluate7(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - Analysis (required)
         """
         Analysis: _Required[MailManagerRuleSet.Analysis | _Token]
+
+    class InvokeLambda(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - InvokeLambda (required)
+        """
+        InvokeLambda: _Required[MailManagerRuleSet.InvokeLambdaAction | _Token]
 
     class InvokeLambdaAction(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet InvokeLambdaAction.
@@ -1480,6 +1391,54 @@ class MailManagerRuleSet(_TypedCfnResource):
         RetryTimeMinutes: int | _Token
         RoleArn: _Required[str | _Token]
 
+    class IpExpression(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Conditions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - IpExpression (required)
+        """
+        IpExpression: _Required[MailManagerRuleSet.RuleIpExpression | _Token]
+
+    class IsInAddressList(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Evaluate.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - IsInAddressList (required)
+        """
+        IsInAddressList: _Required[MailManagerRuleSet.RuleIsInAddressList | _Token]
+
+    class MimeHeaderAttribute(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Evaluate.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - MimeHeaderAttribute (required)
+        """
+        MimeHeaderAttribute: _Required[str | _Token]
+
+    class NumberExpression(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Conditions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - NumberExpression (required)
+        """
+        NumberExpression: _Required[MailManagerRuleSet.RuleNumberExpression | _Token]
+
+    class PublishToSns(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - PublishToSns (required)
+        """
+        PublishToSns: _Required[MailManagerRuleSet.SnsAction | _Token]
+
+    class Relay(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Relay (required)
+        """
+        Relay: _Required[MailManagerRuleSet.RelayAction | _Token]
+
     class RelayAction(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet RelayAction.
 
@@ -1491,6 +1450,14 @@ class MailManagerRuleSet(_TypedCfnResource):
         ActionFailurePolicy: _Literal['CONTINUE', 'DROP'] | _Token
         MailFrom: _Literal['REPLACE', 'PRESERVE'] | _Token
         Relay: _Required[str | _Token]
+
+    class ReplaceRecipient(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ReplaceRecipient (required)
+        """
+        ReplaceRecipient: _Required[MailManagerRuleSet.ReplaceRecipientAction | _Token]
 
     class ReplaceRecipientAction(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet ReplaceRecipientAction.
@@ -1509,18 +1476,18 @@ class MailManagerRuleSet(_TypedCfnResource):
         - Name
         - Unless
         """
-        Actions: (_Required[_Sequence[MailManagerRuleSet.Actions | MailManagerRuleSet.Actions_
-                | MailManagerRuleSet.Actions__ | MailManagerRuleSet.Actions___ | MailManagerRuleSet.Actions____
-                | MailManagerRuleSet.Actions_____ | MailManagerRuleSet.Actions______ | MailManagerRuleSet.Actions_______
-                | MailManagerRuleSet.Actions________ | MailManagerRuleSet.Actions_________
-                | MailManagerRuleSet.Actions__________ | MailManagerRuleSet.Actions___________ | _Token] | _Token])
-        Conditions: (_Sequence[MailManagerRuleSet.Conditions | MailManagerRuleSet.Conditions_
-                | MailManagerRuleSet.Conditions__ | MailManagerRuleSet.Conditions___ | MailManagerRuleSet.Conditions____
-                | MailManagerRuleSet.Conditions_____ | _Token] | _Token)
+        Actions: (_Required[_Sequence[MailManagerRuleSet.Drop | MailManagerRuleSet.Relay | MailManagerRuleSet.Archive
+                | MailManagerRuleSet.WriteToS3 | MailManagerRuleSet.Send | MailManagerRuleSet.AddHeader
+                | MailManagerRuleSet.ReplaceRecipient | MailManagerRuleSet.DeliverToMailbox
+                | MailManagerRuleSet.DeliverToQBusiness | MailManagerRuleSet.PublishToSns | MailManagerRuleSet.Bounce
+                | MailManagerRuleSet.InvokeLambda | _Token] | _Token])
+        Conditions: (_Sequence[MailManagerRuleSet.BooleanExpression | MailManagerRuleSet.StringExpression
+                | MailManagerRuleSet.NumberExpression | MailManagerRuleSet.IpExpression
+                | MailManagerRuleSet.VerdictExpression | MailManagerRuleSet.DmarcExpression | _Token] | _Token)
         Name: str | _Token
-        Unless: (_Sequence[MailManagerRuleSet.Conditions | MailManagerRuleSet.Conditions_
-                | MailManagerRuleSet.Conditions__ | MailManagerRuleSet.Conditions___ | MailManagerRuleSet.Conditions____
-                | MailManagerRuleSet.Conditions_____ | _Token] | _Token)
+        Unless: (_Sequence[MailManagerRuleSet.BooleanExpression | MailManagerRuleSet.StringExpression
+                | MailManagerRuleSet.NumberExpression | MailManagerRuleSet.IpExpression
+                | MailManagerRuleSet.VerdictExpression | MailManagerRuleSet.DmarcExpression | _Token] | _Token)
 
     class RuleBooleanExpression(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet RuleBooleanExpression.
@@ -1529,8 +1496,8 @@ class MailManagerRuleSet(_TypedCfnResource):
         - Evaluate (required)
         - Operator (required)
         """
-        Evaluate: (_Required[MailManagerRuleSet.Evaluate | MailManagerRuleSet.Evaluate_ | MailManagerRuleSet.Evaluate__
-                | _Token])
+        Evaluate: (_Required[MailManagerRuleSet.Attribute | MailManagerRuleSet.Evaluate
+                | MailManagerRuleSet.IsInAddressList | _Token])
         Operator: _Required[_Literal['IS_TRUE', 'IS_FALSE'] | _Token]
 
     class RuleDmarcExpression(_TypedDict, total=False):
@@ -1551,7 +1518,7 @@ class MailManagerRuleSet(_TypedCfnResource):
         - Operator (required)
         - Values (required)
         """
-        Evaluate: _Required[MailManagerRuleSet.Evaluate________ | _Token]
+        Evaluate: _Required[MailManagerRuleSet.Evaluate5 | _Token]
         Operator: _Required[_Literal['CIDR_MATCHES', 'NOT_CIDR_MATCHES'] | _Token]
         Values: _Required[_Sequence[str | _Token] | _Token]
 
@@ -1573,7 +1540,7 @@ class MailManagerRuleSet(_TypedCfnResource):
         - Operator (required)
         - Value (required)
         """
-        Evaluate: _Required[MailManagerRuleSet.Evaluate_______ | _Token]
+        Evaluate: _Required[MailManagerRuleSet.Evaluate4 | _Token]
         Operator: (_Required[_Literal['EQUALS', 'NOT_EQUALS', 'LESS_THAN', 'GREATER_THAN', 'LESS_THAN_OR_EQUAL',
                 'GREATER_THAN_OR_EQUAL'] | _Token])
         Value: _Required[float | _Token]
@@ -1586,8 +1553,8 @@ class MailManagerRuleSet(_TypedCfnResource):
         - Operator (required)
         - Values (required)
         """
-        Evaluate: (_Required[MailManagerRuleSet.Evaluate___ | MailManagerRuleSet.Evaluate____
-                | MailManagerRuleSet.Evaluate_____ | MailManagerRuleSet.Evaluate______ | _Token])
+        Evaluate: (_Required[MailManagerRuleSet.Evaluate2 | MailManagerRuleSet.MimeHeaderAttribute
+                | MailManagerRuleSet.Evaluate3 | MailManagerRuleSet.ClientCertificateAttribute | _Token])
         Operator: _Required[_Literal['EQUALS', 'NOT_EQUALS', 'STARTS_WITH', 'ENDS_WITH', 'CONTAINS'] | _Token]
         Values: _Required[_Sequence[str | _Token] | _Token]
 
@@ -1599,7 +1566,7 @@ class MailManagerRuleSet(_TypedCfnResource):
         - Operator (required)
         - Values (required)
         """
-        Evaluate: _Required[MailManagerRuleSet.Evaluate_________ | MailManagerRuleSet.Evaluate__________ | _Token]
+        Evaluate: _Required[MailManagerRuleSet.Evaluate6 | MailManagerRuleSet.Evaluate7 | _Token]
         Operator: _Required[_Literal['EQUALS', 'NOT_EQUALS'] | _Token]
         Values: _Required[_Sequence[_Literal['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED'] | _Token] | _Token]
 
@@ -1618,6 +1585,14 @@ class MailManagerRuleSet(_TypedCfnResource):
         S3Bucket: _Required[str | _Token]
         S3Prefix: str | _Token
         S3SseKmsKeyId: str | _Token
+
+    class Send(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Send (required)
+        """
+        Send: _Required[MailManagerRuleSet.SendAction | _Token]
 
     class SendAction(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet SendAction.
@@ -1645,6 +1620,14 @@ class MailManagerRuleSet(_TypedCfnResource):
         RoleArn: _Required[str | _Token]
         TopicArn: _Required[str | _Token]
 
+    class StringExpression(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Conditions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - StringExpression (required)
+        """
+        StringExpression: _Required[MailManagerRuleSet.RuleStringExpression | _Token]
+
     class Tag(_TypedDict, total=False):
         """AWS::SES::MailManagerRuleSet Tag.
 
@@ -1654,6 +1637,22 @@ class MailManagerRuleSet(_TypedCfnResource):
         """
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
+
+    class VerdictExpression(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Conditions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - VerdictExpression (required)
+        """
+        VerdictExpression: _Required[MailManagerRuleSet.RuleVerdictExpression | _Token]
+
+    class WriteToS3(_TypedDict, total=False):
+        """AWS::SES::MailManagerRuleSet Actions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - WriteToS3 (required)
+        """
+        WriteToS3: _Required[MailManagerRuleSet.S3Action | _Token]
 
     def __init__(
         self,
@@ -1698,39 +1697,23 @@ class MailManagerTrafficPolicy(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::SES::MailManagerTrafficPolicy'
 
-    class Conditions(_TypedDict, total=False):
-        """AWS::SES::MailManagerTrafficPolicy Conditions.
+    class Analysis(_TypedDict, total=False):
+        """AWS::SES::MailManagerTrafficPolicy Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - StringExpression (required)
+        - Analysis (required)
         """
-        StringExpression: _Required[MailManagerTrafficPolicy.IngressStringExpression | _Token]
+        Analysis: _Required[MailManagerTrafficPolicy.IngressAnalysis | _Token]
 
-    class Conditions_(_TypedDict, total=False):
-        """AWS::SES::MailManagerTrafficPolicy Conditions.
+    class Attribute(_TypedDict, total=False):
+        """AWS::SES::MailManagerTrafficPolicy Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - IpExpression (required)
+        - Attribute (required)
         """
-        IpExpression: _Required[MailManagerTrafficPolicy.IngressIpv4Expression | _Token]
+        Attribute: _Required[_Literal['RECIPIENT'] | _Token]
 
-    class Conditions__(_TypedDict, total=False):
-        """AWS::SES::MailManagerTrafficPolicy Conditions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Ipv6Expression (required)
-        """
-        Ipv6Expression: _Required[MailManagerTrafficPolicy.IngressIpv6Expression | _Token]
-
-    class Conditions___(_TypedDict, total=False):
-        """AWS::SES::MailManagerTrafficPolicy Conditions.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - TlsExpression (required)
-        """
-        TlsExpression: _Required[MailManagerTrafficPolicy.IngressTlsProtocolExpression | _Token]
-
-    class Conditions____(_TypedDict, total=False):
+    class BooleanExpression(_TypedDict, total=False):
         """AWS::SES::MailManagerTrafficPolicy Conditions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1744,25 +1727,9 @@ class MailManagerTrafficPolicy(_TypedCfnResource):
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - Attribute (required)
         """
-        Attribute: _Required[_Literal['RECIPIENT'] | _Token]
-
-    class Evaluate_(_TypedDict, total=False):
-        """AWS::SES::MailManagerTrafficPolicy Evaluate.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Analysis (required)
-        """
-        Analysis: _Required[MailManagerTrafficPolicy.IngressAnalysis | _Token]
-
-    class Evaluate__(_TypedDict, total=False):
-        """AWS::SES::MailManagerTrafficPolicy Evaluate.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Attribute (required)
-        """
         Attribute: _Required[_Literal['SENDER_IP'] | _Token]
 
-    class Evaluate___(_TypedDict, total=False):
+    class Evaluate2(_TypedDict, total=False):
         """AWS::SES::MailManagerTrafficPolicy Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1770,7 +1737,7 @@ class MailManagerTrafficPolicy(_TypedCfnResource):
         """
         Attribute: _Required[_Literal['SENDER_IPV6'] | _Token]
 
-    class Evaluate____(_TypedDict, total=False):
+    class Evaluate3(_TypedDict, total=False):
         """AWS::SES::MailManagerTrafficPolicy Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1778,21 +1745,13 @@ class MailManagerTrafficPolicy(_TypedCfnResource):
         """
         Attribute: _Required[_Literal['TLS_PROTOCOL'] | _Token]
 
-    class Evaluate_____(_TypedDict, total=False):
+    class Evaluate4(_TypedDict, total=False):
         """AWS::SES::MailManagerTrafficPolicy Evaluate.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - Analysis (required)
         """
         Analysis: _Required[MailManagerTrafficPolicy.IngressAnalysis | _Token]
-
-    class Evaluate______(_TypedDict, total=False):
-        """AWS::SES::MailManagerTrafficPolicy Evaluate.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - IsInAddressList (required)
-        """
-        IsInAddressList: _Required[MailManagerTrafficPolicy.IngressIsInAddressList | _Token]
 
     class IngressAnalysis(_TypedDict, total=False):
         """AWS::SES::MailManagerTrafficPolicy IngressAnalysis.
@@ -1811,7 +1770,7 @@ class MailManagerTrafficPolicy(_TypedCfnResource):
         - Evaluate (required)
         - Operator (required)
         """
-        Evaluate: _Required[MailManagerTrafficPolicy.Evaluate_____ | MailManagerTrafficPolicy.Evaluate______ | _Token]
+        Evaluate: _Required[MailManagerTrafficPolicy.Evaluate4 | MailManagerTrafficPolicy.IsInAddressList | _Token]
         Operator: _Required[_Literal['IS_TRUE', 'IS_FALSE'] | _Token]
 
     class IngressIpv4Expression(_TypedDict, total=False):
@@ -1822,7 +1781,7 @@ class MailManagerTrafficPolicy(_TypedCfnResource):
         - Operator (required)
         - Values (required)
         """
-        Evaluate: _Required[MailManagerTrafficPolicy.Evaluate__ | _Token]
+        Evaluate: _Required[MailManagerTrafficPolicy.Evaluate | _Token]
         Operator: _Required[_Literal['CIDR_MATCHES', 'NOT_CIDR_MATCHES'] | _Token]
         Values: _Required[_Sequence[str | _Token] | _Token]
 
@@ -1834,7 +1793,7 @@ class MailManagerTrafficPolicy(_TypedCfnResource):
         - Operator (required)
         - Values (required)
         """
-        Evaluate: _Required[MailManagerTrafficPolicy.Evaluate___ | _Token]
+        Evaluate: _Required[MailManagerTrafficPolicy.Evaluate2 | _Token]
         Operator: _Required[_Literal['CIDR_MATCHES', 'NOT_CIDR_MATCHES'] | _Token]
         Values: _Required[_Sequence[str | _Token] | _Token]
 
@@ -1856,7 +1815,7 @@ class MailManagerTrafficPolicy(_TypedCfnResource):
         - Operator (required)
         - Values (required)
         """
-        Evaluate: _Required[MailManagerTrafficPolicy.Evaluate | MailManagerTrafficPolicy.Evaluate_ | _Token]
+        Evaluate: _Required[MailManagerTrafficPolicy.Attribute | MailManagerTrafficPolicy.Analysis | _Token]
         Operator: _Required[_Literal['EQUALS', 'NOT_EQUALS', 'STARTS_WITH', 'ENDS_WITH', 'CONTAINS'] | _Token]
         Values: _Required[_Sequence[str | _Token] | _Token]
 
@@ -1868,9 +1827,33 @@ class MailManagerTrafficPolicy(_TypedCfnResource):
         - Operator (required)
         - Value (required)
         """
-        Evaluate: _Required[MailManagerTrafficPolicy.Evaluate____ | _Token]
+        Evaluate: _Required[MailManagerTrafficPolicy.Evaluate3 | _Token]
         Operator: _Required[_Literal['MINIMUM_TLS_VERSION', 'IS'] | _Token]
         Value: _Required[_Literal['TLS1_2', 'TLS1_3'] | _Token]
+
+    class IpExpression(_TypedDict, total=False):
+        """AWS::SES::MailManagerTrafficPolicy Conditions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - IpExpression (required)
+        """
+        IpExpression: _Required[MailManagerTrafficPolicy.IngressIpv4Expression | _Token]
+
+    class Ipv6Expression(_TypedDict, total=False):
+        """AWS::SES::MailManagerTrafficPolicy Conditions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Ipv6Expression (required)
+        """
+        Ipv6Expression: _Required[MailManagerTrafficPolicy.IngressIpv6Expression | _Token]
+
+    class IsInAddressList(_TypedDict, total=False):
+        """AWS::SES::MailManagerTrafficPolicy Evaluate.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - IsInAddressList (required)
+        """
+        IsInAddressList: _Required[MailManagerTrafficPolicy.IngressIsInAddressList | _Token]
 
     class PolicyStatement(_TypedDict, total=False):
         """AWS::SES::MailManagerTrafficPolicy PolicyStatement.
@@ -1880,9 +1863,18 @@ class MailManagerTrafficPolicy(_TypedCfnResource):
         - Conditions (required)
         """
         Action: _Required[_Literal['ALLOW', 'DENY'] | _Token]
-        Conditions: (_Required[_Sequence[MailManagerTrafficPolicy.Conditions | MailManagerTrafficPolicy.Conditions_
-                | MailManagerTrafficPolicy.Conditions__ | MailManagerTrafficPolicy.Conditions___
-                | MailManagerTrafficPolicy.Conditions____ | _Token] | _Token])
+        Conditions: (_Required[_Sequence[MailManagerTrafficPolicy.StringExpression
+                | MailManagerTrafficPolicy.IpExpression | MailManagerTrafficPolicy.Ipv6Expression
+                | MailManagerTrafficPolicy.TlsExpression | MailManagerTrafficPolicy.BooleanExpression | _Token]
+                | _Token])
+
+    class StringExpression(_TypedDict, total=False):
+        """AWS::SES::MailManagerTrafficPolicy Conditions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - StringExpression (required)
+        """
+        StringExpression: _Required[MailManagerTrafficPolicy.IngressStringExpression | _Token]
 
     class Tag(_TypedDict, total=False):
         """AWS::SES::MailManagerTrafficPolicy Tag.
@@ -1893,6 +1885,14 @@ class MailManagerTrafficPolicy(_TypedCfnResource):
         """
         Key: _Required[str | _Token]
         Value: _Required[str | _Token]
+
+    class TlsExpression(_TypedDict, total=False):
+        """AWS::SES::MailManagerTrafficPolicy Conditions.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - TlsExpression (required)
+        """
+        TlsExpression: _Required[MailManagerTrafficPolicy.IngressTlsProtocolExpression | _Token]
 
     def __init__(
         self,

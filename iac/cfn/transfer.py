@@ -104,7 +104,7 @@ _RECORDS: dict[str, Record] = {
                 'WebAppEndpointPolicy', 'WebAppUnits'),
         ('IdentityProviderDetails',),
         ('Arn', 'IdentityProviderDetails.ApplicationArn', 'VpcEndpointId', 'WebAppId'),
-        ('EndpointDetails', 'IdentityProviderDetails', 'Tag', 'Vpc', 'WebAppCustomization', 'WebAppUnits'),
+        ('EndpointDetails', 'IdentityProviderDetails', 'Provisioned', 'Tag', 'Vpc', 'WebAppCustomization'),
         (
             'AWS::Transfer::WebApp: Resource Type definition for AWS::Transfer::WebApp\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-transfer-w'

@@ -802,6 +802,14 @@ class WebApp(_TypedCfnResource):
         InstanceArn: str | _Token
         Role: str | _Token
 
+    class Provisioned(_TypedDict, total=False):
+        """A union that contains the value for number of concurrent connections or the user sessions on your web app.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Provisioned (required)
+        """
+        Provisioned: _Required[int | _Token]
+
     class Tag(_TypedDict, total=False):
         """Key-value pair that can be used to group and search for web apps.
 
@@ -838,14 +846,6 @@ class WebApp(_TypedCfnResource):
         LogoFile: str | _Token
         Title: str | _Token
 
-    class WebAppUnits(_TypedDict, total=False):
-        """A union that contains the value for number of concurrent connections or the user sessions on your web app.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Provisioned (required)
-        """
-        Provisioned: _Required[int | _Token]
-
     def __init__(
         self,
         scope: _Construct,
@@ -857,7 +857,7 @@ class WebApp(_TypedCfnResource):
         tags: _Sequence[WebApp.Tag | _Token] | _Token | None = None,
         web_app_customization: WebApp.WebAppCustomization | _Token | None = None,
         web_app_endpoint_policy: _Literal['STANDARD', 'FIPS'] | _Token | None = None,
-        web_app_units: WebApp.WebAppUnits | _Token | None = None,
+        web_app_units: WebApp.Provisioned | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,

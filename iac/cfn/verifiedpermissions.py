@@ -11,10 +11,10 @@ _RECORDS: dict[str, Record] = {
         ('Configuration', 'PolicyStoreId', 'PrincipalEntityType'),
         ('Configuration', 'PolicyStoreId'),
         ('Details', 'IdentitySourceId'),
-        ('CognitoGroupConfiguration', 'CognitoUserPoolConfiguration', 'Configuration', 'Configuration_',
-                'OpenIdConnectAccessTokenConfiguration', 'OpenIdConnectConfiguration',
-                'OpenIdConnectGroupConfiguration', 'OpenIdConnectIdentityTokenConfiguration', 'TokenSelection',
-                'TokenSelection_'),
+        ('AccessTokenOnly', 'CognitoGroupConfiguration', 'CognitoUserPoolConfiguration', 'Configuration',
+                'Configuration2', 'IdentityTokenOnly', 'OpenIdConnectAccessTokenConfiguration',
+                'OpenIdConnectConfiguration', 'OpenIdConnectGroupConfiguration',
+                'OpenIdConnectIdentityTokenConfiguration'),
         (
             'AWS::VerifiedPermissions::IdentitySource: Definition of AWS::VerifiedPermissions::IdentitySource '
             'Resource Type\n\n'
@@ -28,7 +28,7 @@ _RECORDS: dict[str, Record] = {
         ('Definition', 'Name', 'PolicyStoreId'),
         ('Definition', 'PolicyStoreId'),
         ('PolicyId', 'PolicyType'),
-        ('Definition', 'Definition_', 'EntityIdentifier', 'StaticPolicyDefinition', 'TemplateLinkedPolicyDefinition'),
+        ('EntityIdentifier', 'Static', 'StaticPolicyDefinition', 'TemplateLinked', 'TemplateLinkedPolicyDefinition'),
         (
             'AWS::VerifiedPermissions::Policy: Definition of AWS::VerifiedPermissions::Policy Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-verifiedpe'

@@ -35,6 +35,14 @@ class IdentitySource(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::VerifiedPermissions::IdentitySource'
 
+    class AccessTokenOnly(_TypedDict, total=False):
+        """AWS::VerifiedPermissions::IdentitySource TokenSelection.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - AccessTokenOnly (required)
+        """
+        AccessTokenOnly: _Required[IdentitySource.OpenIdConnectAccessTokenConfiguration | _Token]
+
     class CognitoGroupConfiguration(_TypedDict, total=False):
         """AWS::VerifiedPermissions::IdentitySource CognitoGroupConfiguration.
 
@@ -63,13 +71,21 @@ class IdentitySource(_TypedCfnResource):
         """
         CognitoUserPoolConfiguration: _Required[IdentitySource.CognitoUserPoolConfiguration | _Token]
 
-    class Configuration_(_TypedDict, total=False):
+    class Configuration2(_TypedDict, total=False):
         """AWS::VerifiedPermissions::IdentitySource Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - OpenIdConnectConfiguration (required)
         """
         OpenIdConnectConfiguration: _Required[IdentitySource.OpenIdConnectConfiguration | _Token]
+
+    class IdentityTokenOnly(_TypedDict, total=False):
+        """AWS::VerifiedPermissions::IdentitySource TokenSelection.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - IdentityTokenOnly (required)
+        """
+        IdentityTokenOnly: _Required[IdentitySource.OpenIdConnectIdentityTokenConfiguration | _Token]
 
     class OpenIdConnectAccessTokenConfiguration(_TypedDict, total=False):
         """AWS::VerifiedPermissions::IdentitySource OpenIdConnectAccessTokenConfiguration.
@@ -93,7 +109,7 @@ class IdentitySource(_TypedCfnResource):
         EntityIdPrefix: str | _Token
         GroupConfiguration: IdentitySource.OpenIdConnectGroupConfiguration | _Token
         Issuer: _Required[str | _Token]
-        TokenSelection: _Required[IdentitySource.TokenSelection | IdentitySource.TokenSelection_ | _Token]
+        TokenSelection: _Required[IdentitySource.AccessTokenOnly | IdentitySource.IdentityTokenOnly | _Token]
 
     class OpenIdConnectGroupConfiguration(_TypedDict, total=False):
         """AWS::VerifiedPermissions::IdentitySource OpenIdConnectGroupConfiguration.
@@ -115,28 +131,12 @@ class IdentitySource(_TypedCfnResource):
         ClientIds: _Sequence[str | _Token] | _Token
         PrincipalIdClaim: str | _Token
 
-    class TokenSelection(_TypedDict, total=False):
-        """AWS::VerifiedPermissions::IdentitySource TokenSelection.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AccessTokenOnly (required)
-        """
-        AccessTokenOnly: _Required[IdentitySource.OpenIdConnectAccessTokenConfiguration | _Token]
-
-    class TokenSelection_(_TypedDict, total=False):
-        """AWS::VerifiedPermissions::IdentitySource TokenSelection.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - IdentityTokenOnly (required)
-        """
-        IdentityTokenOnly: _Required[IdentitySource.OpenIdConnectIdentityTokenConfiguration | _Token]
-
     def __init__(
         self,
         scope: _Construct,
         id: str,
         *,
-        configuration: IdentitySource.Configuration | IdentitySource.Configuration_ | _Token,
+        configuration: IdentitySource.Configuration | IdentitySource.Configuration2 | _Token,
         policy_store_id: str | _Token,
         principal_entity_type: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -174,22 +174,6 @@ class Policy(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::VerifiedPermissions::Policy'
 
-    class Definition(_TypedDict, total=False):
-        """AWS::VerifiedPermissions::Policy Definition.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Static (required)
-        """
-        Static: _Required[Policy.StaticPolicyDefinition | _Token]
-
-    class Definition_(_TypedDict, total=False):
-        """AWS::VerifiedPermissions::Policy Definition.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - TemplateLinked (required)
-        """
-        TemplateLinked: _Required[Policy.TemplateLinkedPolicyDefinition | _Token]
-
     class EntityIdentifier(_TypedDict, total=False):
         """AWS::VerifiedPermissions::Policy EntityIdentifier.
 
@@ -200,6 +184,14 @@ class Policy(_TypedCfnResource):
         EntityId: _Required[str | _Token]
         EntityType: _Required[str | _Token]
 
+    class Static(_TypedDict, total=False):
+        """AWS::VerifiedPermissions::Policy Definition.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Static (required)
+        """
+        Static: _Required[Policy.StaticPolicyDefinition | _Token]
+
     class StaticPolicyDefinition(_TypedDict, total=False):
         """AWS::VerifiedPermissions::Policy StaticPolicyDefinition.
 
@@ -209,6 +201,14 @@ class Policy(_TypedCfnResource):
         """
         Description: str | _Token
         Statement: _Required[str | _Token]
+
+    class TemplateLinked(_TypedDict, total=False):
+        """AWS::VerifiedPermissions::Policy Definition.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - TemplateLinked (required)
+        """
+        TemplateLinked: _Required[Policy.TemplateLinkedPolicyDefinition | _Token]
 
     class TemplateLinkedPolicyDefinition(_TypedDict, total=False):
         """AWS::VerifiedPermissions::Policy TemplateLinkedPolicyDefinition.
@@ -227,7 +227,7 @@ class Policy(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        definition: Policy.Definition | Policy.Definition_ | _Token,
+        definition: Policy.Static | Policy.TemplateLinked | _Token,
         policy_store_id: str | _Token,
         name: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,

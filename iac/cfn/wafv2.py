@@ -102,7 +102,7 @@ _RECORDS: dict[str, Record] = {
                 'RequestBodyAssociatedResourceTypeConfig', 'RequestInspection', 'RequestInspectionACFP',
                 'ResponseInspection', 'ResponseInspectionBodyContains', 'ResponseInspectionHeader',
                 'ResponseInspectionJson', 'ResponseInspectionStatusCode', 'Rule', 'RuleAction', 'RuleActionOverride',
-                'RuleGroupReferenceStatement', 'SingleHeader_', 'SingleQueryArgument_', 'SizeConstraintStatement',
+                'RuleGroupReferenceStatement', 'SingleHeader2', 'SingleQueryArgument2', 'SizeConstraintStatement',
                 'SqliMatchStatement', 'Statement', 'Tag', 'TextTransformation', 'UriFragment', 'VisibilityConfig',
                 'XssMatchStatement'),
         (

@@ -1491,8 +1491,8 @@ class WebACL(_TypedCfnResource):
         JsonBody: WebACL.JsonBody | _Token
         Method: _Mapping[str, _Any] | str | _Token
         QueryString: _Mapping[str, _Any] | str | _Token
-        SingleHeader: WebACL.SingleHeader_ | _Token
-        SingleQueryArgument: WebACL.SingleQueryArgument_ | _Token
+        SingleHeader: WebACL.SingleHeader2 | _Token
+        SingleQueryArgument: WebACL.SingleQueryArgument2 | _Token
         UriFragment: WebACL.UriFragment | _Token
         UriPath: _Mapping[str, _Any] | str | _Token
 
@@ -2113,7 +2113,7 @@ class WebACL(_TypedCfnResource):
         ExcludedRules: _Sequence[WebACL.ExcludedRule | _Token] | _Token
         RuleActionOverrides: _Sequence[WebACL.RuleActionOverride | _Token] | _Token
 
-    class SingleHeader_(_TypedDict, total=False):
+    class SingleHeader2(_TypedDict, total=False):
         """AWS::WAFv2::WebACL SingleHeader.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -2121,7 +2121,7 @@ class WebACL(_TypedCfnResource):
         """
         Name: _Required[str | _Token]
 
-    class SingleQueryArgument_(_TypedDict, total=False):
+    class SingleQueryArgument2(_TypedDict, total=False):
         """One query argument in a web request, identified by name, for example UserName or SalesRegion. The name can
         be up to 30 characters long and isn't case sensitive.
 

@@ -11,16 +11,16 @@ _RECORDS: dict[str, Record] = {
         ('AssistantId', 'Configuration', 'Description', 'Name', 'Tags', 'Type'),
         ('AssistantId', 'Configuration', 'Type'),
         ('AIAgentArn', 'AIAgentId', 'AssistantArn', 'ModifiedTimeSeconds'),
-        ('AnswerRecommendationAIAgentConfiguration', 'AssociationConfiguration', 'AssociationConfigurationData',
-                'CaseSummarizationAIAgentConfiguration', 'Configuration', 'Configuration_', 'Configuration__',
-                'Configuration___', 'Configuration____', 'Configuration_____', 'Configuration______',
-                'Configuration_______', 'Configuration________', 'ContentTagFilter', 'ContentTagFilter_',
-                'ContentTagFilter__', 'EmailGenerativeAnswerAIAgentConfiguration', 'EmailOverviewAIAgentConfiguration',
+        ('AndConditions', 'AnswerRecommendationAIAgentConfiguration', 'AssociationConfiguration',
+                'AssociationConfigurationData', 'CaseSummarizationAIAgentConfiguration', 'Configuration',
+                'Configuration2', 'Configuration3', 'Configuration4', 'Configuration5', 'Configuration6',
+                'Configuration7', 'Configuration8', 'Configuration9', 'Constant', 'ContentTagFilter',
+                'EmailGenerativeAnswerAIAgentConfiguration', 'EmailOverviewAIAgentConfiguration',
                 'EmailResponseAIAgentConfiguration', 'KnowledgeBaseAssociationConfigurationData',
-                'ManualSearchAIAgentConfiguration', 'NoteTakingAIAgentConfiguration', 'OrConditions', 'OrConditions_',
-                'OrchestrationAIAgentConfiguration', 'SelfServiceAIAgentConfiguration', 'TagCondition',
+                'ManualSearchAIAgentConfiguration', 'NoteTakingAIAgentConfiguration', 'OrConditions', 'OrConditions2',
+                'OrConditions3', 'OrchestrationAIAgentConfiguration', 'SelfServiceAIAgentConfiguration', 'TagCondition',
                 'ToolConfiguration', 'ToolInstruction', 'ToolOutputConfiguration', 'ToolOutputFilter',
-                'ToolOverrideConstantInputValue', 'ToolOverrideInputValue', 'UserInteractionConfiguration', 'Value'),
+                'ToolOverrideConstantInputValue', 'ToolOverrideInputValue', 'UserInteractionConfiguration'),
         (
             'AWS::Wisdom::AIAgent: Definition of AWS::Wisdom::AIAgent Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-aia'
@@ -111,7 +111,7 @@ _RECORDS: dict[str, Record] = {
         ('AssistantId', 'Association', 'AssociationType', 'Tags'),
         ('AssistantId', 'Association', 'AssociationType'),
         ('AssistantArn', 'AssistantAssociationArn', 'AssistantAssociationId'),
-        ('Association', 'Association_', 'ExternalBedrockKnowledgeBaseConfig', 'Tag'),
+        ('Association', 'Association2', 'ExternalBedrockKnowledgeBaseConfig', 'Tag'),
         (
             'AWS::Wisdom::AssistantAssociation: Definition of AWS::Wisdom::AssistantAssociation Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wisdom-ass'
@@ -150,9 +150,9 @@ _RECORDS: dict[str, Record] = {
         ('KnowledgeBaseArn', 'KnowledgeBaseId'),
         ('AppIntegrationsConfiguration', 'BedrockFoundationModelConfiguration', 'ChunkingConfiguration',
                 'CrawlerLimits', 'FixedSizeChunkingConfiguration', 'HierarchicalChunkingConfiguration',
-                'HierarchicalChunkingLevelConfiguration', 'ManagedSourceConfiguration', 'ParsingConfiguration',
-                'ParsingPrompt', 'RenderingConfiguration', 'SeedUrl', 'SemanticChunkingConfiguration',
-                'ServerSideEncryptionConfiguration', 'SourceConfiguration', 'SourceConfiguration_', 'Tag',
+                'HierarchicalChunkingLevelConfiguration', 'ManagedSourceConfiguration', 'ManagedSourceConfiguration2',
+                'ParsingConfiguration', 'ParsingPrompt', 'RenderingConfiguration', 'SeedUrl',
+                'SemanticChunkingConfiguration', 'ServerSideEncryptionConfiguration', 'SourceConfiguration', 'Tag',
                 'UrlConfiguration', 'VectorIngestionConfiguration', 'WebCrawlerConfiguration'),
         (
             'AWS::Wisdom::KnowledgeBase: Definition of AWS::Wisdom::KnowledgeBase Resource Type\n\n'

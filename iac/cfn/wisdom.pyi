@@ -44,6 +44,14 @@ class AIAgent(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::Wisdom::AIAgent'
 
+    class AndConditions(_TypedDict, total=False):
+        """AWS::Wisdom::AIAgent ContentTagFilter.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - AndConditions (required)
+        """
+        AndConditions: _Required[_Sequence[AIAgent.TagCondition | _Token] | _Token]
+
     class AnswerRecommendationAIAgentConfiguration(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent AnswerRecommendationAIAgentConfiguration.
 
@@ -102,7 +110,7 @@ class AIAgent(_TypedCfnResource):
         """
         ManualSearchAIAgentConfiguration: _Required[AIAgent.ManualSearchAIAgentConfiguration | _Token]
 
-    class Configuration_(_TypedDict, total=False):
+    class Configuration2(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -110,7 +118,7 @@ class AIAgent(_TypedCfnResource):
         """
         AnswerRecommendationAIAgentConfiguration: _Required[AIAgent.AnswerRecommendationAIAgentConfiguration | _Token]
 
-    class Configuration__(_TypedDict, total=False):
+    class Configuration3(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -118,7 +126,7 @@ class AIAgent(_TypedCfnResource):
         """
         SelfServiceAIAgentConfiguration: _Required[AIAgent.SelfServiceAIAgentConfiguration | _Token]
 
-    class Configuration___(_TypedDict, total=False):
+    class Configuration4(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -126,7 +134,7 @@ class AIAgent(_TypedCfnResource):
         """
         EmailResponseAIAgentConfiguration: _Required[AIAgent.EmailResponseAIAgentConfiguration | _Token]
 
-    class Configuration____(_TypedDict, total=False):
+    class Configuration5(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -134,7 +142,7 @@ class AIAgent(_TypedCfnResource):
         """
         EmailOverviewAIAgentConfiguration: _Required[AIAgent.EmailOverviewAIAgentConfiguration | _Token]
 
-    class Configuration_____(_TypedDict, total=False):
+    class Configuration6(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -142,7 +150,7 @@ class AIAgent(_TypedCfnResource):
         """
         EmailGenerativeAnswerAIAgentConfiguration: _Required[AIAgent.EmailGenerativeAnswerAIAgentConfiguration | _Token]
 
-    class Configuration______(_TypedDict, total=False):
+    class Configuration7(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -150,7 +158,7 @@ class AIAgent(_TypedCfnResource):
         """
         OrchestrationAIAgentConfiguration: _Required[AIAgent.OrchestrationAIAgentConfiguration | _Token]
 
-    class Configuration_______(_TypedDict, total=False):
+    class Configuration8(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -158,13 +166,21 @@ class AIAgent(_TypedCfnResource):
         """
         NoteTakingAIAgentConfiguration: _Required[AIAgent.NoteTakingAIAgentConfiguration | _Token]
 
-    class Configuration________(_TypedDict, total=False):
+    class Configuration9(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent Configuration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
         - CaseSummarizationAIAgentConfiguration (required)
         """
         CaseSummarizationAIAgentConfiguration: _Required[AIAgent.CaseSummarizationAIAgentConfiguration | _Token]
+
+    class Constant(_TypedDict, total=False):
+        """AWS::Wisdom::AIAgent Value.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - Constant (required)
+        """
+        Constant: _Required[AIAgent.ToolOverrideConstantInputValue | _Token]
 
     class ContentTagFilter(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent ContentTagFilter.
@@ -173,22 +189,6 @@ class AIAgent(_TypedCfnResource):
         - TagCondition (required)
         """
         TagCondition: _Required[AIAgent.TagCondition | _Token]
-
-    class ContentTagFilter_(_TypedDict, total=False):
-        """AWS::Wisdom::AIAgent ContentTagFilter.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AndConditions (required)
-        """
-        AndConditions: _Required[_Sequence[AIAgent.TagCondition | _Token] | _Token]
-
-    class ContentTagFilter__(_TypedDict, total=False):
-        """AWS::Wisdom::AIAgent ContentTagFilter.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - OrConditions (required)
-        """
-        OrConditions: _Required[_Sequence[AIAgent.OrConditions | AIAgent.OrConditions_ | _Token] | _Token]
 
     class EmailGenerativeAnswerAIAgentConfiguration(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent EmailGenerativeAnswerAIAgentConfiguration.
@@ -236,7 +236,7 @@ class AIAgent(_TypedCfnResource):
         - MaxResults
         - OverrideKnowledgeBaseSearchType
         """
-        ContentTagFilter: AIAgent.ContentTagFilter | AIAgent.ContentTagFilter_ | AIAgent.ContentTagFilter__ | _Token
+        ContentTagFilter: AIAgent.ContentTagFilter | AIAgent.AndConditions | AIAgent.OrConditions | _Token
         MaxResults: float | _Token
         OverrideKnowledgeBaseSearchType: _Literal['HYBRID', 'SEMANTIC'] | _Token
 
@@ -267,6 +267,14 @@ class AIAgent(_TypedCfnResource):
         NoteTakingAIPromptId: str | _Token
 
     class OrConditions(_TypedDict, total=False):
+        """AWS::Wisdom::AIAgent ContentTagFilter.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - OrConditions (required)
+        """
+        OrConditions: _Required[_Sequence[AIAgent.OrConditions2 | AIAgent.OrConditions3 | _Token] | _Token]
+
+    class OrConditions2(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent OrConditions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -274,7 +282,7 @@ class AIAgent(_TypedCfnResource):
         """
         AndConditions: _Required[_Sequence[AIAgent.TagCondition | _Token] | _Token]
 
-    class OrConditions_(_TypedDict, total=False):
+    class OrConditions3(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent OrConditions.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -400,7 +408,7 @@ class AIAgent(_TypedCfnResource):
         - Value (required)
         """
         JsonPath: _Required[str | _Token]
-        Value: _Required[AIAgent.Value | _Token]
+        Value: _Required[AIAgent.Constant | _Token]
 
     class UserInteractionConfiguration(_TypedDict, total=False):
         """AWS::Wisdom::AIAgent UserInteractionConfiguration.
@@ -410,23 +418,15 @@ class AIAgent(_TypedCfnResource):
         """
         IsUserConfirmationRequired: bool | _Token
 
-    class Value(_TypedDict, total=False):
-        """AWS::Wisdom::AIAgent Value.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - Constant (required)
-        """
-        Constant: _Required[AIAgent.ToolOverrideConstantInputValue | _Token]
-
     def __init__(
         self,
         scope: _Construct,
         id: str,
         *,
         assistant_id: str | _Token,
-        configuration: (AIAgent.Configuration | AIAgent.Configuration_ | AIAgent.Configuration__
-                | AIAgent.Configuration___ | AIAgent.Configuration____ | AIAgent.Configuration_____
-                | AIAgent.Configuration______ | AIAgent.Configuration_______ | AIAgent.Configuration________ | _Token),
+        configuration: (AIAgent.Configuration | AIAgent.Configuration2 | AIAgent.Configuration3 | AIAgent.Configuration4
+                | AIAgent.Configuration5 | AIAgent.Configuration6 | AIAgent.Configuration7 | AIAgent.Configuration8
+                | AIAgent.Configuration9 | _Token),
         type_: (_Literal['MANUAL_SEARCH', 'ANSWER_RECOMMENDATION', 'SELF_SERVICE', 'EMAIL_RESPONSE', 'EMAIL_OVERVIEW',
                 'EMAIL_GENERATIVE_ANSWER', 'ORCHESTRATION', 'NOTE_TAKING', 'CASE_SUMMARIZATION'] | _Token),
         description: str | _Token | None = None,
@@ -970,7 +970,7 @@ class AssistantAssociation(_TypedCfnResource):
         """
         KnowledgeBaseId: _Required[str | _Token]
 
-    class Association_(_TypedDict, total=False):
+    class Association2(_TypedDict, total=False):
         """AWS::Wisdom::AssistantAssociation Association.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1004,7 +1004,7 @@ class AssistantAssociation(_TypedCfnResource):
         id: str,
         *,
         assistant_id: str | _Token,
-        association: AssistantAssociation.Association | AssistantAssociation.Association_ | _Token,
+        association: AssistantAssociation.Association | AssistantAssociation.Association2 | _Token,
         association_type: _Literal['KNOWLEDGE_BASE', 'EXTERNAL_BEDROCK_KNOWLEDGE_BASE'] | _Token,
         tags: _Sequence[AssistantAssociation.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -1278,6 +1278,14 @@ class KnowledgeBase(_TypedCfnResource):
         MaxTokens: _Required[float | _Token]
 
     class ManagedSourceConfiguration(_TypedDict, total=False):
+        """AWS::Wisdom::KnowledgeBase SourceConfiguration.
+
+        Keys (CloudFormation's names; a plain dict with them is accepted too):
+        - ManagedSourceConfiguration (required)
+        """
+        ManagedSourceConfiguration: _Required[KnowledgeBase.ManagedSourceConfiguration2 | _Token]
+
+    class ManagedSourceConfiguration2(_TypedDict, total=False):
         """AWS::Wisdom::KnowledgeBase ManagedSourceConfiguration.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -1347,14 +1355,6 @@ class KnowledgeBase(_TypedCfnResource):
         """
         AppIntegrations: _Required[KnowledgeBase.AppIntegrationsConfiguration | _Token]
 
-    class SourceConfiguration_(_TypedDict, total=False):
-        """AWS::Wisdom::KnowledgeBase SourceConfiguration.
-
-        Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - ManagedSourceConfiguration (required)
-        """
-        ManagedSourceConfiguration: _Required[KnowledgeBase.ManagedSourceConfiguration | _Token]
-
     class Tag(_TypedDict, total=False):
         """AWS::Wisdom::KnowledgeBase Tag.
 
@@ -1409,7 +1409,7 @@ class KnowledgeBase(_TypedCfnResource):
         description: str | _Token | None = None,
         rendering_configuration: KnowledgeBase.RenderingConfiguration | _Token | None = None,
         server_side_encryption_configuration: KnowledgeBase.ServerSideEncryptionConfiguration | _Token | None = None,
-        source_configuration: (KnowledgeBase.SourceConfiguration | KnowledgeBase.SourceConfiguration_ | _Token
+        source_configuration: (KnowledgeBase.SourceConfiguration | KnowledgeBase.ManagedSourceConfiguration | _Token
                 | None) = None,
         tags: _Sequence[KnowledgeBase.Tag | _Token] | _Token | None = None,
         vector_ingestion_configuration: KnowledgeBase.VectorIngestionConfiguration | _Token | None = None,

@@ -90,7 +90,7 @@ _RECORDS: dict[str, Record] = {
         ('AdditionalEncryptionContext', 'CustomerManagedKey', 'DisplayName', 'EventFilter', 'LogConfiguration', 'Tags'),
         ('EventFilter', 'LogConfiguration'),
         ('AssociatedPortalArns', 'CreationDate', 'SessionLoggerArn'),
-        ('EventFilter', 'EventFilter_', 'LogConfiguration', 'S3LogConfiguration', 'Tag'),
+        ('All', 'Include', 'LogConfiguration', 'S3LogConfiguration', 'Tag'),
         (
             'AWS::WorkSpacesWeb::SessionLogger: Definition of AWS::WorkSpacesWeb::SessionLogger Resource Type\n\n'
             'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-workspaces'

@@ -512,7 +512,7 @@ class SessionLogger(_TypedCfnResource):
 
     cfn_type: _ClassVar[str]  # 'AWS::WorkSpacesWeb::SessionLogger'
 
-    class EventFilter(_TypedDict, total=False):
+    class All(_TypedDict, total=False):
         """AWS::WorkSpacesWeb::SessionLogger EventFilter.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -520,7 +520,7 @@ class SessionLogger(_TypedCfnResource):
         """
         All: _Required[_Mapping[str, _Any] | _Token]
 
-    class EventFilter_(_TypedDict, total=False):
+    class Include(_TypedDict, total=False):
         """AWS::WorkSpacesWeb::SessionLogger EventFilter.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
@@ -572,7 +572,7 @@ class SessionLogger(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        event_filter: SessionLogger.EventFilter | SessionLogger.EventFilter_ | _Token,
+        event_filter: SessionLogger.All | SessionLogger.Include | _Token,
         log_configuration: SessionLogger.LogConfiguration | _Token,
         additional_encryption_context: _Mapping[str, str | _Token] | _Token | None = None,
         customer_managed_key: str | _Token | None = None,
