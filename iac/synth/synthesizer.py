@@ -90,24 +90,24 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
     """
     phases = phases or Phases()
     problems: list[Problem] = []
+    reported: dict[str, list[Problem]] = {}
     with phases.phase(SCHEMA_VALIDATION):
         for artifact in assembly.stacks:
             try:
-                problems.extend(schema_problems(artifact.template, artifact.region, artifact_locator(artifact)))
+                reported[artifact.name] = schema_problems(artifact.template, artifact.region,
+                                                          artifact_locator(artifact))
             except UsageError as error:  # an unknown region: point at the stack that names it
                 error.path, error.location = artifact.origins.get(("Stack", ""), (artifact.construct_path, None))
                 raise
-    ruled = rule_problems(assembly, AssemblyBaseline(baseline_dir or cache_dir))
-    ruled_warnings = [problem for problem in ruled if problem.severity != "error"]
-    problems.extend(problem for problem in ruled if problem.severity == "error")
-    if problems:
-        raise ValidationError(problems + ruled_warnings)
-    secrets = [problem for artifact in assembly.stacks
-               for problem in secret_problems(artifact.template, artifact_locator(artifact))]
-    secrets.extend(ruled_warnings)
+            problems.extend(reported[artifact.name])
+    problems.extend(rule_problems(assembly, AssemblyBaseline(baseline_dir or cache_dir)))
+    problems.extend(problem for artifact in assembly.stacks
+                    for problem in secret_problems(artifact.template, artifact_locator(artifact)))
     if not lint:
-        _keep_warnings(assembly, secrets, strict=strict)
+        _keep_warnings(assembly, problems, strict=strict)
         return
+    # cfn-lint runs even when the schema layer found errors: its other findings (a misspelt section,
+    # an attribute it alone knows) are said in the same run, and what both find is said once.
     cache = LintCache.load(cache_dir, read_entries=reuse_lint_cache)
     cache.warn()
     linted = [0]
@@ -122,6 +122,7 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
             {a.name: artifact_locator(a) for a in assembly.stacks},
             cache,
             progress=progress,
+            reported=reported,
         )
     replaced = replaced_lint_rules()  # a registered rule decides instead (e.g. by the baseline, not the calendar)
     found = [problem for problem in found if problem.code not in replaced]
@@ -129,7 +130,7 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
     saved = cache.dumps()
     if saved is not None:
         assembly.extra_files[LINT_CACHE_FILE] = saved
-    _keep_warnings(assembly, found + secrets, strict=strict)
+    _keep_warnings(assembly, problems + found, strict=strict)
 
 
 def _keep_warnings(assembly: CloudAssembly, found: list[Problem], *, strict: bool) -> None:

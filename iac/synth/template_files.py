@@ -51,12 +51,16 @@ class FileReport:
 
 def validate_files(paths: list[str], *, region: str | None, lint: bool, strict: bool,
                    phases: Phases | None = None) -> FileReport:
+    """Both layers over every file that can be read: the schema layer, then cfn-lint in the same run,
+    so that one round of fixes is enough; a problem both find is reported once, as the schema layer
+    tells it (validation.repeats)."""
     phases = phases or Phases()
     report = FileReport()
     loaded: dict[str, tuple[str, dict[str, Any]]] = {}
     problems: list[Problem] = []
+    reported: dict[str, list[Problem]] = {}
     with phases.phase(SCHEMA_VALIDATION):
-        _read_and_check(expand_template_paths(paths), region, report, loaded, problems)
+        _read_and_check(expand_template_paths(paths), region, report, loaded, problems, reported)
     if lint and loaded:
         with phases.phase(LINT):
             problems.extend(
@@ -65,16 +69,31 @@ def validate_files(paths: list[str], *, region: str | None, lint: bool, strict: 
                     {name: file_locator(name, text, template) for name, (text, template) in loaded.items()},
                     LintCache(),
                     progress=lambda done, total: phases.progress(LINT, done, total),
+                    reported=reported,
                 )
             )
-    report.errors, report.warnings = errors_and_warnings(problems, strict=strict)
+    report.errors, report.warnings = errors_and_warnings(_in_file_order(problems), strict=strict)
     return report
 
 
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Each file's problems together, by line (the schema layer's and cfn-lint's interleaved)."""
+    files: dict[str | None, int] = {}
+    for problem in problems:
+        files.setdefault(problem.location.file if problem.location else None, len(files))
+
+    def key(problem: Problem) -> tuple[int, int]:
+        location = problem.location
+        return files[location.file if location else None], (location.line or 0) if location else 0
+
+    return sorted(problems, key=key)
+
+
 def _read_and_check(files: list[str], region: str | None, report: FileReport,
-                    loaded: dict[str, tuple[str, dict[str, Any]]], problems: list[Problem]) -> None:
-    """Read each file and run the schema layer and CloudFormation's quotas (as synth does); the files
-    they pass go into `loaded`."""
+                    loaded: dict[str, tuple[str, dict[str, Any]]], problems: list[Problem],
+                    reported: dict[str, list[Problem]]) -> None:
+    """Read each file and run the schema layer and CloudFormation's quotas (as synth does); every file
+    that can be read goes into `loaded` for cfn-lint, its schema findings into `reported`."""
     for path in files:
         report.files += 1
         name = os.path.abspath(path)
@@ -86,11 +105,11 @@ def _read_and_check(files: list[str], region: str | None, report: FileReport,
                                     hint=error.hint, code="template"))
             continue
         locate = file_locator(name, text, template)
-        found = schema_problems(template, region, locate) + limit_problems(name, text, template, locate)
-        problems.extend(found)
+        found = schema_problems(template, region, locate)
+        problems.extend(found + limit_problems(name, text, template, locate))
         problems.extend(secret_problems(template, locate))
-        if not found:  # as in synth: cfn-lint would only repeat the schema layer's errors
-            loaded[name] = (text, template)
+        loaded[name] = (text, template)
+        reported[name] = found
 
 
 def limit_problems(file: str, text: str, template: dict[str, Any], locate: Locate) -> list[Problem]:

@@ -45,17 +45,48 @@ def lint_problems(
     cache: LintCache,
     *,
     progress: Callable[[int, int], None] | None = None,
+    reported: dict[str, list[Problem]] | None = None,
 ) -> list[Problem]:
     """cfn-lint findings for {name: (body, region)} as Problems (errors and warnings).
 
-    `progress(done, total)` is called as the templates that are not cached get linted.
+    `progress(done, total)` is called as the templates that are not cached get linted. `reported`
+    holds, per template name, what the schema layer already said: a cfn-lint error on the same
+    template path is the same problem told less precisely, and is left out (see `repeats`).
     """
     bodies = {name: (body, region or DEFAULT_REGION) for name, (body, region) in templates.items()}
     results = lint_bodies(bodies, cache, progress=progress)
     problems: list[Problem] = []
     for name in templates:
-        problems.extend(_lint_problem(f, locators[name]) for f in results[name] if f.severity != "informational")
+        found = [_lint_problem(f, locators[name]) for f in results[name] if f.severity != "informational"]
+        already = (reported or {}).get(name, [])
+        problems.extend(problem for problem in found if not repeats(problem, already))
     return problems
+
+
+def repeats(lint: Problem, schema: list[Problem]) -> bool:
+    """Whether a cfn-lint finding says again what a schema finding of the same template says.
+
+    Both layers check the registry schemas and the references, so an unknown property, a wrong type
+    or an undefined Ref is found twice; iac's finding (with its did-you-mean) is kept. The same
+    problem is the same template path, give or take one last step that the layers place differently:
+    a list index (cfn-lint points at `DependsOn`, iac at `DependsOn.0`; at `Fn::GetAtt.1` and
+    `Fn::GetAtt`) or an intrinsic function's name (`Timeout` and `Timeout.Fn::Joinn`). Warnings are
+    never dropped: the schema layer has none, so a warning is always another problem.
+    """
+    if lint.severity != "error" or lint.property_path is None:
+        return False
+    return any(problem.property_path is not None and _same_place(lint.property_path, problem.property_path)
+               for problem in schema)
+
+
+def _same_place(one: str, other: str) -> bool:
+    if one == other:
+        return True
+    shorter, longer = sorted((one, other), key=len)
+    if not longer.startswith(shorter + "."):
+        return False
+    step = longer[len(shorter) + 1:]
+    return "." not in step and (step.isdigit() or step == "Ref" or step.startswith("Fn::"))
 
 
 def _lint_problem(finding: LintFinding, locate: Locate) -> Problem:

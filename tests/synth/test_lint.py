@@ -17,6 +17,7 @@ from iac import App, CfnResource, Parameter, Stack, ValidationError
 from iac.synth.lint import CACHE_FILE, LintCache, LintFinding, cache_key, lint_bodies, lint_template
 from iac.synth.loader import loads
 from iac.synth.schema_validation import validate_template
+from iac.synth.synthesizer import synthesize
 
 HERE = str(Path(__file__).resolve())
 BROKEN = Path(__file__).resolve().parents[1] / "templates" / "broken"
@@ -151,12 +152,26 @@ def test_lint_false_skips_cfn_lint(tmp_path: Path, count_lint_runs: list[list[st
     assert not (tmp_path / "out" / CACHE_FILE).exists()
 
 
-def test_schema_errors_stop_before_cfn_lint(tmp_path: Path, count_lint_runs: list[list[str]]) -> None:
+def test_schema_errors_and_lint_errors_are_reported_in_one_synth(tmp_path: Path) -> None:
+    app = App()
+    stack = Stack(app, "Main")
+    _, policy_line = add_bad_policy(stack)  # cfn-lint alone finds it (E3512)
+    line = next_line()
+    CfnResource(stack, "Other", type="AWS::SQS::Queue", properties={"VisibilityTimout": 1})
+    with pytest.raises(ValidationError) as raised:
+        app.synth(outdir=str(tmp_path / "out"))
+    found = [(p.code, p.path, p.location.line if p.location else None) for p in raised.value.problems]
+    assert found == [("schema", "Main/Other", line), ("E3512", "Main/Policy", policy_line)]
+
+
+def test_a_problem_both_layers_find_is_reported_once_as_the_schema_layer_tells_it(tmp_path: Path) -> None:
     app = App()
     CfnResource(Stack(app, "Main"), "Queue", type="AWS::SQS::Queue", properties={"VisibilityTimout": 1})
-    with pytest.raises(ValidationError):
+    assert "E3002" in {f.rule_id for f in lint_template(synthesize(app).stacks[0].body, "us-east-1")}
+    with pytest.raises(ValidationError) as raised:
         app.synth(outdir=str(tmp_path / "out"))
-    assert count_lint_runs == []
+    [problem] = raised.value.problems
+    assert (problem.code, problem.hint) == ("schema", "did you mean VisibilityTimeout?")
 
 
 def test_warnings_do_not_fail_synth_and_are_kept_on_the_assembly(tmp_path: Path) -> None:
