@@ -210,3 +210,9 @@ def test_enums_are_literals_in_the_stubs():
         "_Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None")
     assert annotations["function_name"] == "str | _Token | None"
     assert annotations["code"] == "Function.Code | _Token"  # required: no None, no default
+
+
+def test_import_iac_does_not_import_the_generated_modules():
+    script = "import sys, iac\nprint(sorted(name for name in sys.modules if name.startswith('iac.cfn')))\n"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
