@@ -27,13 +27,16 @@ synth: $(BIN)/iac
 		$(BIN)/iac synth --app $${dir}app.py --out iac.out/$$name; \
 	done
 
-# The checks CI gates on: ruff first (seconds), then the suite on every core.
+# The checks CI gates on: ruff and mypy first (seconds; mypy's settings are in pyproject.toml), then the
+# suite on every core.
 test: $(VENV)/.test-extras
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -n auto
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The wheel and the sdist in dist/, built offline from this checkout with the venv's setuptools, then
 # checked (metadata, README rendering) by twine.

@@ -481,6 +481,11 @@ class Deployment(CfnResource):
 
     CloudFormation never updates a deployment's snapshot in place; a new logical id makes it create a
     new deployment (and the Stage, which refers to it, moves there).
+
+    Args:
+        rest_api_id: the API the deployment snapshots (its Ref).
+        fingerprint: returns the hash of the API's routes and integrations when the template is written,
+            so the id follows every route added after the deployment was created.
     """
 
     def __init__(self, scope: Construct, id: str, *, rest_api_id: Any, fingerprint: Callable[[], str]) -> None:

@@ -38,7 +38,14 @@ def capture_apps() -> Iterator[list[App]]:
 
 
 class App(Construct):
-    """The root construct. `App(outdir="iac.out")`; stacks are its children."""
+    """The root construct. `App(outdir="iac.out")`; stacks are its children.
+
+    Args:
+        outdir: the folder `app.synth()` writes the cloud assembly to (`iac synth --out` overrides it).
+        format: the templates' format, "json" or "yaml".
+        path_metadata: put `{"iac:path": construct path}` in every resource's Metadata, so tools that read
+            the template (iac diff, cfn-lint findings, the console) can point back at the construct.
+    """
 
     def __init__(self, *, outdir: str = "iac.out", format: str = "json", path_metadata: bool = True) -> None:
         super().__init__(None, "")

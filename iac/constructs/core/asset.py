@@ -372,7 +372,12 @@ def resolve_asset_path(path: str, *, skip: int = 2) -> str:
 
 
 class Asset(Construct):
-    """A file asset in the assembly. `bucket_name` and `object_key` locate it once published."""
+    """A file asset in the assembly. `bucket_name` and `object_key` locate it once published.
+
+    Args:
+        path: the file or folder to publish (a folder is zipped deterministically); relative paths are
+            relative to the app file.
+    """
 
     is_asset = True
 

@@ -174,6 +174,10 @@ class Condition(CfnElement):
 
     Use it as `condition=` on resources and outputs, in `Fn.if_(cond, a, b)`, or inside
     `Fn.and_/or_/not_`.
+
+    Args:
+        expression: the condition function the template evaluates (`Fn.equals`, `Fn.and_`, `Fn.or_`,
+            `Fn.not_`, or another Condition).
     """
 
     element_kind = "condition"
@@ -193,7 +197,11 @@ class Condition(CfnElement):
 
 
 class Mapping(CfnElement):
-    """A two-level lookup table: `Mapping(stack, "Ami", mapping={"us-east-1": {"Id": "ami-1"}})`."""
+    """A two-level lookup table: `Mapping(stack, "Ami", mapping={"us-east-1": {"Id": "ami-1"}})`.
+
+    Args:
+        mapping: top-level key -> second-level key -> value; read it with `find_in_map` (Fn::FindInMap).
+    """
 
     element_kind = "mapping"
 

@@ -60,6 +60,19 @@ class CfnResource(CfnElement):
 
     `properties` may hold tokens (`other.ref`, `other.get_att("Arn")`, f-strings with them); they are
     resolved when the template is written. `add_override` reaches anything the options do not.
+
+    Args:
+        type: the CloudFormation resource type, e.g. "AWS::SQS::Queue"; checked against the registry
+            schemas (with a did-you-mean) when the template is validated.
+        properties: the resource's Properties, with CloudFormation's own names; a None value leaves the
+            property out.
+        depends_on: resources (or their logical ids) CloudFormation must create first (DependsOn).
+        deletion_policy: "Delete", "Retain", "RetainExceptOnCreate" or "Snapshot" (DeletionPolicy).
+        update_replace_policy: what happens to the old resource when an update replaces it (UpdateReplacePolicy).
+        update_policy: how CloudFormation updates some types (Auto Scaling groups, ElastiCache...) (UpdatePolicy).
+        creation_policy: what CloudFormation waits for before the resource counts as created (CreationPolicy).
+        condition: a Condition (or its name): the resource exists only where it holds.
+        metadata: the resource's Metadata; iac adds its construct path there.
     """
 
     element_kind = "resource"
