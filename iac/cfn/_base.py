@@ -25,8 +25,9 @@ from iac.constructs.core.resource import CfnResource
 #: CfnResource's own keyword arguments, accepted by every generated class next to the properties.
 OPTIONS = ("depends_on", "deletion_policy", "update_replace_policy", "update_policy", "creation_policy",
            "condition", "metadata")
-#: Argument names a property cannot take (the constructor's own); such a property gets a trailing "_".
-RESERVED_ARGUMENTS = frozenset({"self", "scope", "id", "type", "properties", *OPTIONS})
+#: Argument names a property cannot take (the constructor's own); such a property gets a trailing "_". A
+#: class's type is fixed, so `type` and `properties` (CfnResource's) are free for properties named so.
+RESERVED_ARGUMENTS = frozenset({"self", "scope", "id", *OPTIONS})
 
 _PLURAL_ACRONYM = re.compile(r"([A-Z]{2,})s(?=[A-Z0-9_]|$)")  # ARNs, IDs, CNAMEs: one word each
 _ACRONYM_THEN_WORD = re.compile(r"([A-Z]+)([A-Z][a-z])")  # DBInstance -> DB_Instance

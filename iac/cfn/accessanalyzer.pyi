@@ -166,7 +166,7 @@ class Analyzer(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        type_: str | _Token,
+        type: str | _Token,
         analyzer_configuration: Analyzer.AnalyzerConfiguration | _Token | None = None,
         analyzer_name: str | _Token | None = None,
         archive_rules: _Sequence[Analyzer.ArchiveRule | _Token] | _Token | None = None,
@@ -180,7 +180,7 @@ class Analyzer(_TypedCfnResource):
         metadata: _Mapping[str, _Any] | _Token | None = None,
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
-        type_ (Type, required): The type of the analyzer, must be one of ACCOUNT, ORGANIZATION,
+        type (Type, required): The type of the analyzer, must be one of ACCOUNT, ORGANIZATION,
         ACCOUNT_INTERNAL_ACCESS, ORGANIZATION_INTERNAL_ACCESS, ACCOUNT_UNUSED_ACCESS and ORGANIZATION_UNUSED_ACCESS
         analyzer_configuration (AnalyzerConfiguration): The configuration for the analyzer
         analyzer_name (AnalyzerName): Analyzer name

@@ -575,7 +575,7 @@ class CertificateAuthority(_TypedCfnResource):
         key_algorithm: str | _Token,
         signing_algorithm: str | _Token,
         subject: CertificateAuthority.Subject | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         csr_extensions: CertificateAuthority.CsrExtensions | _Token | None = None,
         key_storage_security_standard: (_Literal['CCPC_LEVEL_1_OR_HIGHER', 'FIPS_140_2_LEVEL_2_OR_HIGHER',
                 'FIPS_140_2_LEVEL_3_OR_HIGHER'] | _Token | None) = None,
@@ -595,7 +595,7 @@ class CertificateAuthority(_TypedCfnResource):
         creates when it issues a certificate.
         signing_algorithm (SigningAlgorithm, required): Algorithm your CA uses to sign certificate requests.
         subject (Subject, required): Structure that contains X.500 distinguished name information for your CA.
-        type_ (Type, required): The type of the certificate authority.
+        type (Type, required): The type of the certificate authority.
         csr_extensions (CsrExtensions): Structure that contains CSR pass through extension information used by the
         CreateCertificateAuthority action.
         key_storage_security_standard (KeyStorageSecurityStandard): KeyStorageSecurityStadard defines a

@@ -275,7 +275,7 @@ class Component(_TypedCfnResource):
         events: _Mapping[str, Component.ComponentEvent | _Token] | _Token | None = None,
         name: str | _Token | None = None,
         overrides: _Mapping[str, _Mapping[str, str | _Token] | _Token] | _Token | None = None,
-        properties_: _Mapping[str, Component.ComponentProperty | _Token] | _Token | None = None,
+        properties: _Mapping[str, Component.ComponentProperty | _Token] | _Token | None = None,
         schema_version: str | _Token | None = None,
         source_id: str | _Token | None = None,
         tags: _Mapping[str, str | _Token] | _Token | None = None,
@@ -298,7 +298,7 @@ class Component(_TypedCfnResource):
         events (Events)
         name (Name)
         overrides (Overrides)
-        properties_ (Properties)
+        properties (Properties)
         schema_version (SchemaVersion)
         source_id (SourceId)
         tags (Tags)

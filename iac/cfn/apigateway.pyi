@@ -182,7 +182,7 @@ class Authorizer(_TypedCfnResource):
         *,
         name: str | _Token,
         rest_api_id: str | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         auth_type: str | _Token | None = None,
         authorizer_credentials: str | _Token | None = None,
         authorizer_result_ttl_in_seconds: int | _Token | None = None,
@@ -201,7 +201,7 @@ class Authorizer(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required)
         rest_api_id (RestApiId, required)
-        type_ (Type, required)
+        type (Type, required)
         auth_type (AuthType)
         authorizer_credentials (AuthorizerCredentials)
         authorizer_result_ttl_in_seconds (AuthorizerResultTtlInSeconds)
@@ -586,7 +586,7 @@ class DocumentationPart(_TypedCfnResource):
         id: str,
         *,
         location: DocumentationPart.Location | _Token,
-        properties_: str | _Token,
+        properties: str | _Token,
         rest_api_id: str | _Token,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -601,7 +601,7 @@ class DocumentationPart(_TypedCfnResource):
         API entity that the documentation applies to. ``Location`` is a property of the
         [AWS::ApiGateway::DocumentationPart](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html)
         resource.
-        properties_ (Properties, required)
+        properties (Properties, required)
         rest_api_id (RestApiId, required)
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as

@@ -127,7 +127,7 @@ class ConfigurationProfile(_TypedCfnResource):
         kms_key_identifier: str | _Token | None = None,
         retrieval_role_arn: str | _Token | None = None,
         tags: _Sequence[ConfigurationProfile.Tags | _Token] | _Token | None = None,
-        type_: str | _Token | None = None,
+        type: str | _Token | None = None,
         validators: _Sequence[ConfigurationProfile.Validators | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -154,7 +154,7 @@ class ConfigurationProfile(_TypedCfnResource):
         the specified LocationUri.
         tags (Tags): Metadata to assign to the configuration profile. Tags help organize and categorize your AWS
         AppConfig resources. Each tag consists of a key and an optional value, both of which you define.
-        type_ (Type): The type of configurations contained in the profile. When calling this API, enter one of the
+        type (Type): The type of configurations contained in the profile. When calling this API, enter one of the
         following values for Type: AWS.AppConfig.FeatureFlags, AWS.Freeform
         validators (Validators): A list of methods for validating the configuration.
 

@@ -213,7 +213,7 @@ class ApiCache(_TypedCfnResource):
                 | _Token),
         api_id: str | _Token,
         ttl: int | _Token,
-        type_: (_Literal['LARGE', 'LARGE_12X', 'LARGE_2X', 'LARGE_4X', 'LARGE_8X', 'MEDIUM', 'R4_2XLARGE', 'R4_4XLARGE',
+        type: (_Literal['LARGE', 'LARGE_12X', 'LARGE_2X', 'LARGE_4X', 'LARGE_8X', 'MEDIUM', 'R4_2XLARGE', 'R4_4XLARGE',
                 'R4_8XLARGE', 'R4_LARGE', 'R4_XLARGE', 'SMALL', 'T2_MEDIUM', 'T2_SMALL', 'XLARGE'] | _Token),
         at_rest_encryption_enabled: bool | _Token | None = None,
         health_metrics_config: _Literal['DISABLED', 'ENABLED'] | _Token | None = None,
@@ -231,7 +231,7 @@ class ApiCache(_TypedCfnResource):
         PER_RESOLVER_CACHING, or OPERATION_LEVEL_CACHING
         api_id (ApiId, required): Unique AWS AppSync GraphQL API identifier.
         ttl (Ttl, required): TTL in seconds for cache entries. Valid values are 1-3600.
-        type_ (Type, required): The cache instance type, such as SMALL, LARGE and LARGE_4X
+        type (Type, required): The cache instance type, such as SMALL, LARGE and LARGE_4X
         at_rest_encryption_enabled (AtRestEncryptionEnabled): At-rest encryption flag for cache. You cannot update
         this setting after creation.
         health_metrics_config (HealthMetricsConfig): Controls how cache health metrics will be emitted to
@@ -541,7 +541,7 @@ class DataSource(_TypedCfnResource):
         *,
         api_id: str | _Token,
         name: str | _Token,
-        type_: (_Literal['AMAZON_BEDROCK_RUNTIME', 'AMAZON_DYNAMODB', 'AMAZON_ELASTICSEARCH', 'AMAZON_EVENTBRIDGE',
+        type: (_Literal['AMAZON_BEDROCK_RUNTIME', 'AMAZON_DYNAMODB', 'AMAZON_ELASTICSEARCH', 'AMAZON_EVENTBRIDGE',
                 'AMAZON_OPENSEARCH_SERVICE', 'AWS_LAMBDA', 'HTTP', 'NONE', 'RELATIONAL_DATABASE'] | _Token),
         description: str | _Token | None = None,
         dynamo_db_config: DataSource.DynamoDBConfig | _Token | None = None,
@@ -564,7 +564,7 @@ class DataSource(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         api_id (ApiId, required): Unique AWS AppSync GraphQL API identifier where this data source will be created.
         name (Name, required): Friendly name for you to identify your AppSync data source after creation.
-        type_ (Type, required): The type of the data source.
+        type (Type, required): The type of the data source.
         description (Description): The description of the data source.
         dynamo_db_config (DynamoDBConfig): AWS Region and TableName for an Amazon DynamoDB table in your account.
         elasticsearch_config (ElasticsearchConfig): AWS Region and Endpoints for an Amazon OpenSearch Service domain

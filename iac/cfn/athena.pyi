@@ -135,7 +135,7 @@ class DataCatalog(_TypedCfnResource):
         id: str,
         *,
         name: str | _Token,
-        type_: _Literal['LAMBDA', 'GLUE', 'HIVE', 'FEDERATED'] | _Token,
+        type: _Literal['LAMBDA', 'GLUE', 'HIVE', 'FEDERATED'] | _Token,
         connection_type: str | _Token | None = None,
         description: str | _Token | None = None,
         error: str | _Token | None = None,
@@ -155,9 +155,9 @@ class DataCatalog(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): The name of the data catalog to create. The catalog name must be unique for the AWS
         account and can use a maximum of 128 alphanumeric, underscore, at sign, or hyphen characters.
-        type_ (Type, required): The type of data catalog to create: LAMBDA for a federated catalog, GLUE for AWS
-        Glue Catalog, or HIVE for an external hive metastore. FEDERATED is a federated catalog for which Athena
-        creates the connection and the Lambda function for you based on the parameters that you pass.
+        type (Type, required): The type of data catalog to create: LAMBDA for a federated catalog, GLUE for AWS Glue
+        Catalog, or HIVE for an external hive metastore. FEDERATED is a federated catalog for which Athena creates
+        the connection and the Lambda function for you based on the parameters that you pass.
         connection_type (ConnectionType): The type of connection for a FEDERATED data catalog
         description (Description): A description of the data catalog to be created.
         error (Error): Text of the error that occurred during data catalog creation or deletion.

@@ -142,7 +142,7 @@ class Capability(_TypedCfnResource):
         *,
         configuration: Capability.Edi | _Token,
         name: str | _Token,
-        type_: _Literal['edi'] | _Token,
+        type: _Literal['edi'] | _Token,
         instructions_documents: _Sequence[Capability.S3Location | _Token] | _Token | None = None,
         tags: _Sequence[Capability.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -156,7 +156,7 @@ class Capability(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         configuration (Configuration, required)
         name (Name, required)
-        type_ (Type, required)
+        type (Type, required)
         instructions_documents (InstructionsDocuments)
         tags (Tags)
 

@@ -280,7 +280,7 @@ class ComputeEnvironment(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        type_: str | _Token,
+        type: str | _Token,
         compute_environment_name: str | _Token | None = None,
         compute_resources: ComputeEnvironment.ComputeResources | _Token | None = None,
         context: str | _Token | None = None,
@@ -301,7 +301,7 @@ class ComputeEnvironment(_TypedCfnResource):
         metadata: _Mapping[str, _Any] | _Token | None = None,
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
-        type_ (Type, required)
+        type (Type, required)
         compute_environment_name (ComputeEnvironmentName)
         compute_resources (ComputeResources)
         context (Context)
@@ -1110,7 +1110,7 @@ class JobDefinition(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        type_: str | _Token,
+        type: str | _Token,
         consumable_resource_properties: JobDefinition.ConsumableResourceProperties | _Token | None = None,
         container_properties: JobDefinition.ContainerProperties | _Token | None = None,
         ecs_properties: JobDefinition.EcsProperties | _Token | None = None,
@@ -1134,7 +1134,7 @@ class JobDefinition(_TypedCfnResource):
         metadata: _Mapping[str, _Any] | _Token | None = None,
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
-        type_ (Type, required)
+        type (Type, required)
         consumable_resource_properties (ConsumableResourceProperties)
         container_properties (ContainerProperties)
         ecs_properties (EcsProperties)

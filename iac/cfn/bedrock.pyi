@@ -779,7 +779,7 @@ class Blueprint(_TypedCfnResource):
         *,
         blueprint_name: str | _Token,
         schema: _Mapping[str, _Any] | _Token,
-        type_: _Literal['DOCUMENT', 'IMAGE', 'AUDIO', 'VIDEO'] | _Token,
+        type: _Literal['DOCUMENT', 'IMAGE', 'AUDIO', 'VIDEO'] | _Token,
         kms_encryption_context: _Mapping[str, str | _Token] | _Token | None = None,
         kms_key_id: str | _Token | None = None,
         tags: _Sequence[Blueprint.Tag | _Token] | _Token | None = None,
@@ -794,7 +794,7 @@ class Blueprint(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         blueprint_name (BlueprintName, required): Name of the Blueprint
         schema (Schema, required): Schema of the blueprint
-        type_ (Type, required): Modality Type
+        type (Type, required): Modality Type
         kms_encryption_context (KmsEncryptionContext): KMS encryption context
         kms_key_id (KmsKeyId): KMS key identifier
         tags (Tags): List of Tags

@@ -389,7 +389,7 @@ class PricingRule(_TypedCfnResource):
         *,
         name: str | _Token,
         scope_: _Literal['GLOBAL', 'SERVICE', 'BILLING_ENTITY', 'SKU'] | _Token,
-        type_: _Literal['MARKUP', 'DISCOUNT', 'TIERING'] | _Token,
+        type: _Literal['MARKUP', 'DISCOUNT', 'TIERING'] | _Token,
         billing_entity: _Literal['AWS', 'AWS Marketplace', 'AISPL'] | _Token | None = None,
         description: str | _Token | None = None,
         modifier_percentage: float | _Token | None = None,
@@ -409,7 +409,7 @@ class PricingRule(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): Pricing rule name
         scope_ (Scope, required): A term used to categorize the granularity of a Pricing Rule.
-        type_ (Type, required): One of MARKUP, DISCOUNT or TIERING that describes the behaviour of the pricing rule.
+        type (Type, required): One of MARKUP, DISCOUNT or TIERING that describes the behaviour of the pricing rule.
         billing_entity (BillingEntity): The seller of services provided by AWS, their affiliates, or third-party
         providers selling services via AWS Marketplaces. Supported billing entities are AWS, AWS Marketplace, and
         AISPL.

@@ -377,7 +377,7 @@ class Field(_TypedCfnResource):
         id: str,
         *,
         name: str | _Token,
-        type_: _Literal['Text', 'Number', 'Boolean', 'DateTime', 'SingleSelect', 'Url', 'User'] | _Token,
+        type: _Literal['Text', 'Number', 'Boolean', 'DateTime', 'SingleSelect', 'Url', 'User'] | _Token,
         attributes: Field.FieldAttributes | _Token | None = None,
         description: str | _Token | None = None,
         domain_id: str | _Token | None = None,
@@ -393,10 +393,10 @@ class Field(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): The display name of the field as it appears to agents in the case interface. Should
         be descriptive and user-friendly (e.g., 'Customer Priority Level', 'Issue Category').
-        type_ (Type, required): The data type of the field, which determines validation rules, input constraints,
-        and display format. Each type has specific constraints: Text (string input), Number (numeric values),
-        Boolean (true/false), DateTime (date/time picker), SingleSelect (dropdown options), Url (URL validation),
-        User (Amazon Connect user selection).
+        type (Type, required): The data type of the field, which determines validation rules, input constraints, and
+        display format. Each type has specific constraints: Text (string input), Number (numeric values), Boolean
+        (true/false), DateTime (date/time picker), SingleSelect (dropdown options), Url (URL validation), User
+        (Amazon Connect user selection).
         attributes (Attributes): Field-type specific attributes that control rendering and validation behavior
         description (Description): A description explaining the purpose and usage of this field in cases. Helps
         agents and administrators understand what information should be captured in this field.
@@ -604,7 +604,7 @@ class RelatedItem(_TypedCfnResource):
         case_id: str | _Token,
         content: RelatedItem.RelatedItemContent | _Token,
         domain_id: str | _Token,
-        type_: _Literal['Contact', 'Comment', 'File', 'Sla', 'ConnectCase', 'Custom'] | _Token,
+        type: _Literal['Contact', 'Comment', 'File', 'Sla', 'ConnectCase', 'Custom'] | _Token,
         tags: _Sequence[RelatedItem.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -618,7 +618,7 @@ class RelatedItem(_TypedCfnResource):
         case_id (CaseId, required): A unique identifier of the case.
         content (Content, required): The content of a related item to be created.
         domain_id (DomainId, required): The unique identifier of the Cases domain.
-        type_ (Type, required): The type of a related item.
+        type (Type, required): The type of a related item.
         tags (Tags): A list of tags on the related item.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as

@@ -781,7 +781,7 @@ class PublicTypeVersion(_TypedCfnResource):
         arn: str | _Token | None = None,
         log_delivery_bucket: str | _Token | None = None,
         public_version_number: str | _Token | None = None,
-        type_: _Literal['RESOURCE', 'MODULE', 'HOOK'] | _Token | None = None,
+        type: _Literal['RESOURCE', 'MODULE', 'HOOK'] | _Token | None = None,
         type_name: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -796,7 +796,7 @@ class PublicTypeVersion(_TypedCfnResource):
         log_delivery_bucket (LogDeliveryBucket): A url to the S3 bucket where logs for the testType run will be
         available
         public_version_number (PublicVersionNumber): The version number of a public third-party extension
-        type_ (Type): The kind of extension
+        type (Type): The kind of extension
         type_name (TypeName): The name of the type being registered.
         We recommend that type names adhere to the following pattern: company_or_organization::service::type.
 
@@ -1289,7 +1289,7 @@ class TypeActivation(_TypedCfnResource):
         major_version: str | _Token | None = None,
         public_type_arn: str | _Token | None = None,
         publisher_id: str | _Token | None = None,
-        type_: _Literal['RESOURCE', 'MODULE', 'HOOK'] | _Token | None = None,
+        type: _Literal['RESOURCE', 'MODULE', 'HOOK'] | _Token | None = None,
         type_name: str | _Token | None = None,
         type_name_alias: str | _Token | None = None,
         version_bump: _Literal['MAJOR', 'MINOR'] | _Token | None = None,
@@ -1315,7 +1315,7 @@ class TypeActivation(_TypedCfnResource):
         publication
         publisher_id (PublisherId): The reserved publisher id for this type, or the publisher id assigned by
         CloudFormation for publishing in this region.
-        type_ (Type): The kind of extension
+        type (Type): The kind of extension
         type_name (TypeName): The name of the type being registered.
         We recommend that type names adhere to the following pattern: company_or_organization::service::type.
         type_name_alias (TypeNameAlias): An alias to assign to the public extension in this account and region. If

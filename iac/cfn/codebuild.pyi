@@ -615,7 +615,7 @@ class ReportGroup(_TypedCfnResource):
         id: str,
         *,
         export_config: ReportGroup.ReportExportConfig | _Token,
-        type_: _Literal['TEST', 'CODE_COVERAGE'] | _Token,
+        type: _Literal['TEST', 'CODE_COVERAGE'] | _Token,
         delete_reports: bool | _Token | None = None,
         name: str | _Token | None = None,
         tags: _Sequence[ReportGroup.Tag | _Token] | _Token | None = None,
@@ -629,7 +629,7 @@ class ReportGroup(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         export_config (ExportConfig, required)
-        type_ (Type, required)
+        type (Type, required)
         delete_reports (DeleteReports)
         name (Name)
         tags (Tags)

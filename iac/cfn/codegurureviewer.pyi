@@ -52,7 +52,7 @@ class RepositoryAssociation(_TypedCfnResource):
         id: str,
         *,
         name: str | _Token,
-        type_: _Literal['CodeCommit', 'Bitbucket', 'GitHubEnterpriseServer', 'S3Bucket'] | _Token,
+        type: _Literal['CodeCommit', 'Bitbucket', 'GitHubEnterpriseServer', 'S3Bucket'] | _Token,
         bucket_name: str | _Token | None = None,
         connection_arn: str | _Token | None = None,
         owner: str | _Token | None = None,
@@ -67,7 +67,7 @@ class RepositoryAssociation(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): Name of the repository to be associated.
-        type_ (Type, required): The type of repository to be associated.
+        type (Type, required): The type of repository to be associated.
         bucket_name (BucketName): The name of the S3 bucket associated with an associated S3 repository. It must
         start with `codeguru-reviewer-`.
         connection_arn (ConnectionArn): The Amazon Resource Name (ARN) of an AWS CodeStar Connections connection.

@@ -95,7 +95,7 @@ class AgentStatus(_TypedCfnResource):
         display_order: int | _Token | None = None,
         reset_order_number: bool | _Token | None = None,
         tags: _Sequence[AgentStatus.Tag | _Token] | _Token | None = None,
-        type_: _Literal['ROUTABLE', 'CUSTOM', 'OFFLINE'] | _Token | None = None,
+        type: _Literal['ROUTABLE', 'CUSTOM', 'OFFLINE'] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -112,7 +112,7 @@ class AgentStatus(_TypedCfnResource):
         display_order (DisplayOrder): The display order of the status.
         reset_order_number (ResetOrderNumber): A number indicating the reset order of the agent status.
         tags (Tags): An array of key-value pairs to apply to this resource.
-        type_ (Type): The type of agent status.
+        type (Type): The type of agent status.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
         for CfnResource.
@@ -195,7 +195,7 @@ class ContactFlow(_TypedCfnResource):
         content: str | _Token,
         instance_arn: str | _Token,
         name: str | _Token,
-        type_: (_Literal['CONTACT_FLOW', 'CUSTOMER_QUEUE', 'CUSTOMER_HOLD', 'CUSTOMER_WHISPER', 'AGENT_HOLD',
+        type: (_Literal['CONTACT_FLOW', 'CUSTOMER_QUEUE', 'CUSTOMER_HOLD', 'CUSTOMER_WHISPER', 'AGENT_HOLD',
                 'AGENT_WHISPER', 'OUTBOUND_WHISPER', 'AGENT_TRANSFER', 'QUEUE_TRANSFER', 'CAMPAIGN'] | _Token),
         description: str | _Token | None = None,
         state: _Literal['ACTIVE', 'ARCHIVED'] | _Token | None = None,
@@ -212,7 +212,7 @@ class ContactFlow(_TypedCfnResource):
         content (Content, required): The content of the contact flow in JSON format.
         instance_arn (InstanceArn, required): The identifier of the Amazon Connect instance (ARN).
         name (Name, required): The name of the contact flow.
-        type_ (Type, required): The type of the contact flow.
+        type (Type, required): The type of the contact flow.
         description (Description): The description of the contact flow.
         state (State): The state of the contact flow.
         tags (Tags): One or more tags.
@@ -2168,7 +2168,7 @@ class PhoneNumber(_TypedCfnResource):
         prefix: str | _Token | None = None,
         source_phone_number_arn: str | _Token | None = None,
         tags: _Sequence[PhoneNumber.Tag | _Token] | _Token | None = None,
-        type_: str | _Token | None = None,
+        type: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -2184,7 +2184,7 @@ class PhoneNumber(_TypedCfnResource):
         prefix (Prefix): The phone number prefix.
         source_phone_number_arn (SourcePhoneNumberArn): The source phone number arn.
         tags (Tags): One or more tags.
-        type_ (Type): The phone number type
+        type (Type): The phone number type
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
         for CfnResource.

@@ -413,7 +413,7 @@ class Campaign(_TypedCfnResource):
         schedule: Campaign.Schedule | _Token | None = None,
         source: Campaign.Source | _Token | None = None,
         tags: _Sequence[Campaign.Tag | _Token] | _Token | None = None,
-        type_: _Literal['MANAGED', 'JOURNEY'] | _Token | None = None,
+        type: _Literal['MANAGED', 'JOURNEY'] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -433,7 +433,7 @@ class Campaign(_TypedCfnResource):
         schedule (Schedule): Campaign schedule
         source (Source): The possible source of the campaign
         tags (Tags): One or more tags.
-        type_ (Type): Campaign type
+        type (Type): Campaign type
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
         for CfnResource.

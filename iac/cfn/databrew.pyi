@@ -504,7 +504,7 @@ class Job(_TypedCfnResource):
         *,
         name: str | _Token,
         role_arn: str | _Token,
-        type_: _Literal['PROFILE', 'RECIPE'] | _Token,
+        type: _Literal['PROFILE', 'RECIPE'] | _Token,
         data_catalog_outputs: _Sequence[Job.DataCatalogOutput | _Token] | _Token | None = None,
         database_outputs: _Sequence[Job.DatabaseOutput | _Token] | _Token | None = None,
         dataset_name: str | _Token | None = None,
@@ -533,7 +533,7 @@ class Job(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): Job name
         role_arn (RoleArn, required): Role arn
-        type_ (Type, required): Job type
+        type (Type, required): Job type
         data_catalog_outputs (DataCatalogOutputs)
         database_outputs (DatabaseOutputs)
         dataset_name (DatasetName): Dataset name

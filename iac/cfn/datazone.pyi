@@ -780,7 +780,7 @@ class DataSource(_TypedCfnResource):
         domain_identifier: str | _Token,
         name: str | _Token,
         project_identifier: str | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         asset_forms_input: _Sequence[DataSource.FormInput | _Token] | _Token | None = None,
         configuration: (DataSource.GlueRunConfiguration | DataSource.RedshiftRunConfiguration
                 | DataSource.SageMakerRunConfiguration | _Token | None) = None,
@@ -805,7 +805,7 @@ class DataSource(_TypedCfnResource):
         name (Name, required): The name of the data source.
         project_identifier (ProjectIdentifier, required): The identifier of the Amazon DataZone project in which you
         want to add the data source.
-        type_ (Type, required): The type of the data source.
+        type (Type, required): The type of the data source.
         asset_forms_input (AssetFormsInput): The metadata forms that are to be attached to the assets that this data
         source works with.
         configuration (Configuration): Configuration of the data source. It can be set to either
@@ -2324,7 +2324,7 @@ class SubscriptionTarget(_TypedCfnResource):
         environment_identifier: str | _Token,
         name: str | _Token,
         subscription_target_config: _Sequence[SubscriptionTarget.SubscriptionTargetForm | _Token] | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         manage_access_role: str | _Token | None = None,
         provider: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -2347,7 +2347,7 @@ class SubscriptionTarget(_TypedCfnResource):
         name (Name, required): The name of the subscription target.
         subscription_target_config (SubscriptionTargetConfig, required): The configuration of the subscription
         target.
-        type_ (Type, required): The type of the subscription target.
+        type (Type, required): The type of the subscription target.
         manage_access_role (ManageAccessRole): The manage access role that is used to create the subscription
         target.
         provider (Provider): The provider of the subscription target.

@@ -378,7 +378,7 @@ class Upload(_TypedCfnResource):
         *,
         name: str | _Token,
         project_arn: str | _Token,
-        type_: (_Literal['ANDROID_APP', 'IOS_APP', 'WEB_APP', 'EXTERNAL_DATA', 'APPIUM_JAVA_JUNIT_TEST_PACKAGE',
+        type: (_Literal['ANDROID_APP', 'IOS_APP', 'WEB_APP', 'EXTERNAL_DATA', 'APPIUM_JAVA_JUNIT_TEST_PACKAGE',
                 'APPIUM_JAVA_TESTNG_TEST_PACKAGE', 'APPIUM_PYTHON_TEST_PACKAGE', 'APPIUM_NODE_TEST_PACKAGE',
                 'APPIUM_RUBY_TEST_PACKAGE', 'APPIUM_WEB_JAVA_JUNIT_TEST_PACKAGE', 'APPIUM_WEB_JAVA_TESTNG_TEST_PACKAGE',
                 'APPIUM_WEB_PYTHON_TEST_PACKAGE', 'APPIUM_WEB_NODE_TEST_PACKAGE', 'APPIUM_WEB_RUBY_TEST_PACKAGE',
@@ -400,7 +400,7 @@ class Upload(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): The upload's file name.
         project_arn (ProjectArn, required): The ARN of the project for the upload.
-        type_ (Type, required): The upload's type.
+        type (Type, required): The upload's type.
         content_type (ContentType): The upload's content type (for example, application/octet-stream).
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as

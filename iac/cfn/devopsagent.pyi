@@ -518,7 +518,7 @@ class Trigger(_TypedCfnResource):
         action: _Mapping[str, _Any] | _Token,
         agent_space_id: str | _Token,
         condition_: Trigger.Condition | _Token,
-        type_: _Literal['TIME_BASED'] | _Token,
+        type: _Literal['TIME_BASED'] | _Token,
         status: _Literal['Active', 'Inactive'] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -533,7 +533,7 @@ class Trigger(_TypedCfnResource):
         and task.
         agent_space_id (AgentSpaceId, required): The unique identifier of the parent Agent Space.
         condition_ (Condition, required): The condition that causes the trigger to fire.
-        type_ (Type, required): The type of trigger.
+        type (Type, required): The type of trigger.
         status (Status): The status of the trigger. Active triggers fire on schedule; Inactive triggers are paused.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as

@@ -1063,7 +1063,7 @@ class CustomerGateway(_TypedCfnResource):
         id: str,
         *,
         ip_address: str | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         bgp_asn: int | _Token | None = None,
         bgp_asn_extended: float | _Token | None = None,
         certificate_arn: str | _Token | None = None,
@@ -1082,7 +1082,7 @@ class CustomerGateway(_TypedCfnResource):
         address must be static. If ``OutsideIpAddressType`` in your VPN connection options is set to
         ``PrivateIpv4``, you can use an RFC6598 or RFC1918 private IPv4 address. If ``OutsideIpAddressType`` is set
         to ``Ipv6``, you can use an IPv6 address.
-        type_ (Type, required): The type of VPN connection that this customer gateway supports (``ipsec.1``).
+        type (Type, required): The type of VPN connection that this customer gateway supports (``ipsec.1``).
         bgp_asn (BgpAsn): For customer gateway devices that support BGP, specify the device's ASN. You must specify
         either ``BgpAsn`` or ``BgpAsnExtended`` when creating the customer gateway. If the ASN is larger than
         ``2,147,483,647``, you must use ``BgpAsnExtended``.
@@ -1719,7 +1719,7 @@ class EC2Fleet(_TypedCfnResource):
         spot_options: EC2Fleet.SpotOptionsRequest | _Token | None = None,
         tag_specifications: _Sequence[EC2Fleet.TagSpecification | _Token] | _Token | None = None,
         terminate_instances_with_expiration: bool | _Token | None = None,
-        type_: _Literal['maintain', 'request', 'instant'] | _Token | None = None,
+        type: _Literal['maintain', 'request', 'instant'] | _Token | None = None,
         valid_from: str | _Token | None = None,
         valid_until: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -1741,7 +1741,7 @@ class EC2Fleet(_TypedCfnResource):
         spot_options (SpotOptions)
         tag_specifications (TagSpecifications)
         terminate_instances_with_expiration (TerminateInstancesWithExpiration)
-        type_ (Type)
+        type (Type)
         valid_from (ValidFrom)
         valid_until (ValidUntil)
 
@@ -11042,7 +11042,7 @@ class VPNConcentrator(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        type_: str | _Token,
+        type: str | _Token,
         tags: _Sequence[VPNConcentrator.Tag | _Token] | _Token | None = None,
         transit_gateway_id: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -11054,7 +11054,7 @@ class VPNConcentrator(_TypedCfnResource):
         metadata: _Mapping[str, _Any] | _Token | None = None,
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
-        type_ (Type, required): The type of VPN concentrator.
+        type (Type, required): The type of VPN concentrator.
         tags (Tags): Any tags assigned to the VPN concentrator.
         transit_gateway_id (TransitGatewayId): The ID of the transit gateway associated with the VPN concentrator.
 
@@ -11282,7 +11282,7 @@ class VPNConnection(_TypedCfnResource):
         id: str,
         *,
         customer_gateway_id: str | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         enable_acceleration: bool | _Token | None = None,
         local_ipv4_network_cidr: str | _Token | None = None,
         local_ipv6_network_cidr: str | _Token | None = None,
@@ -11311,7 +11311,7 @@ class VPNConnection(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         customer_gateway_id (CustomerGatewayId, required): The ID of the customer gateway at your end of the VPN
         connection.
-        type_ (Type, required): The type of VPN connection.
+        type (Type, required): The type of VPN connection.
         enable_acceleration (EnableAcceleration): Indicate whether to enable acceleration for the VPN connection.
         Default: ``false``
         local_ipv4_network_cidr (LocalIpv4NetworkCidr): The IPv4 CIDR on the customer gateway (on-premises) side of
@@ -11429,7 +11429,7 @@ class VPNGateway(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        type_: str | _Token,
+        type: str | _Token,
         amazon_side_asn: int | _Token | None = None,
         tags: _Sequence[VPNGateway.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -11441,7 +11441,7 @@ class VPNGateway(_TypedCfnResource):
         metadata: _Mapping[str, _Any] | _Token | None = None,
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
-        type_ (Type, required): The type of VPN connection the virtual private gateway supports.
+        type (Type, required): The type of VPN connection the virtual private gateway supports.
         amazon_side_asn (AmazonSideAsn): The private Autonomous System Number (ASN) for the Amazon side of a BGP
         session.
         tags (Tags): Any tags assigned to the virtual private gateway.

@@ -83,7 +83,7 @@ class AccessEntry(_TypedCfnResource):
         access_policies: _Sequence[AccessEntry.AccessPolicy | _Token] | _Token | None = None,
         kubernetes_groups: _Sequence[str | _Token] | _Token | None = None,
         tags: _Sequence[AccessEntry.Tag | _Token] | _Token | None = None,
-        type_: str | _Token | None = None,
+        type: str | _Token | None = None,
         username: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -99,7 +99,7 @@ class AccessEntry(_TypedCfnResource):
         access_policies (AccessPolicies): An array of access policies that are associated with the access entry.
         kubernetes_groups (KubernetesGroups): The Kubernetes groups that the access entry is associated with.
         tags (Tags): An array of key-value pairs to apply to this resource.
-        type_ (Type): The node type to associate with the access entry.
+        type (Type): The node type to associate with the access entry.
         username (Username): The Kubernetes user that the access entry is associated with.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
@@ -329,7 +329,7 @@ class Capability(_TypedCfnResource):
         cluster_name: str | _Token,
         delete_propagation_policy: _Literal['RETAIN'] | _Token,
         role_arn: str | _Token,
-        type_: _Literal['ARGOCD', 'ACK', 'KRO'] | _Token,
+        type: _Literal['ARGOCD', 'ACK', 'KRO'] | _Token,
         configuration: Capability.CapabilityConfiguration | _Token | None = None,
         tags: _Sequence[Capability.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -350,7 +350,7 @@ class Capability(_TypedCfnResource):
         role_arn (RoleArn, required): The Amazon Resource Name (ARN) of the IAM role that the capability uses to
         interact with AWS services. This role must have a trust policy that allows the EKS service principal to
         assume it, and it must have the necessary permissions for the capability type you're creating.
-        type_ (Type, required): The type of capability to create. Valid values are: ACK (AWS Controllers for
+        type (Type, required): The type of capability to create. Valid values are: ACK (AWS Controllers for
         Kubernetes, which lets you manage AWS resources directly from Kubernetes), ARGOCD (Argo CD for GitOps-based
         continuous delivery), or KRO (Kube Resource Orchestrator for composing and managing custom Kubernetes
         resources).
@@ -1161,7 +1161,7 @@ class IdentityProviderConfig(_TypedCfnResource):
         id: str,
         *,
         cluster_name: str | _Token,
-        type_: _Literal['oidc'] | _Token,
+        type: _Literal['oidc'] | _Token,
         identity_provider_config_name: str | _Token | None = None,
         oidc: IdentityProviderConfig.OidcIdentityProviderConfig | _Token | None = None,
         tags: _Sequence[IdentityProviderConfig.Tag | _Token] | _Token | None = None,
@@ -1175,7 +1175,7 @@ class IdentityProviderConfig(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         cluster_name (ClusterName, required): The name of the identity provider configuration.
-        type_ (Type, required): The type of the identity provider configuration.
+        type (Type, required): The type of the identity provider configuration.
         identity_provider_config_name (IdentityProviderConfigName): The name of the OIDC provider configuration.
         oidc (Oidc): An object representing an OpenID Connect (OIDC) configuration.
         tags (Tags): An array of key-value pairs to apply to this resource.

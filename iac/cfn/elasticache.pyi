@@ -346,7 +346,7 @@ class ParameterGroup(_TypedCfnResource):
         *,
         cache_parameter_group_family: str | _Token,
         description: str | _Token,
-        properties_: _Mapping[str, str | _Token] | _Token | None = None,
+        properties: _Mapping[str, str | _Token] | _Token | None = None,
         tags: _Sequence[ParameterGroup.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -360,7 +360,7 @@ class ParameterGroup(_TypedCfnResource):
         cache_parameter_group_family (CacheParameterGroupFamily, required): The name of the cache parameter group
         family that this cache parameter group is compatible with.
         description (Description, required): The description for this cache parameter group.
-        properties_ (Properties): A comma-delimited list of parameter name/value pairs. For more information see
+        properties (Properties): A comma-delimited list of parameter name/value pairs. For more information see
         ModifyCacheParameterGroup in the Amazon ElastiCache API Reference Guide.
         tags (Tags): Tags are composed of a Key/Value pair. You can use tags to categorize and track each parameter
         group. The tag value null is permitted.

@@ -948,7 +948,7 @@ class LoadBalancer(_TypedCfnResource):
         subnet_mappings: _Sequence[LoadBalancer.SubnetMapping | _Token] | _Token | None = None,
         subnets: _Sequence[str | _Token] | _Token | None = None,
         tags: _Sequence[LoadBalancer.Tag | _Token] | _Token | None = None,
-        type_: _Literal['application', 'gateway', 'network'] | _Token | None = None,
+        type: _Literal['application', 'gateway', 'network'] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -998,7 +998,7 @@ class LoadBalancer(_TypedCfnResource):
         [Application Load Balancers] You must specify subnets from at least two Availability Zones.
         [Application Load Balancers on Outposts] You must specify one Outpost subnet.
         tags (Tags): The tags to assign to the load balancer.
-        type_ (Type): The type of load balancer. The default is ``application``.
+        type (Type): The type of load balancer. The default is ``application``.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
         for CfnResource.

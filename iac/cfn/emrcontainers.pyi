@@ -115,7 +115,7 @@ class Endpoint(_TypedCfnResource):
         *,
         execution_role_arn: str | _Token,
         release_label: str | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         virtual_cluster_id: str | _Token,
         configuration_overrides: Endpoint.ConfigurationOverrides | _Token | None = None,
         name: str | _Token | None = None,
@@ -132,7 +132,7 @@ class Endpoint(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         execution_role_arn (ExecutionRoleArn, required): The execution role ARN for the managed endpoint.
         release_label (ReleaseLabel, required): The Amazon EMR release label.
-        type_ (Type, required): The type of the managed endpoint.
+        type (Type, required): The type of the managed endpoint.
         virtual_cluster_id (VirtualClusterId, required): The ID of the virtual cluster for which the managed
         endpoint is created.
         configuration_overrides (ConfigurationOverrides): The configuration overrides for the managed endpoint.

@@ -267,7 +267,7 @@ class Application(_TypedCfnResource):
         id: str,
         *,
         release_label: str | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         architecture: _Literal['ARM64', 'X86_64'] | _Token | None = None,
         auto_start_configuration: Application.AutoStartConfiguration | _Token | None = None,
         auto_stop_configuration: Application.AutoStopConfiguration | _Token | None = None,
@@ -294,7 +294,7 @@ class Application(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         release_label (ReleaseLabel, required): EMR release label.
-        type_ (Type, required): The type of the application
+        type (Type, required): The type of the application
         architecture (Architecture): The cpu architecture of an application.
         auto_start_configuration (AutoStartConfiguration): Configuration for Auto Start of Application.
         auto_stop_configuration (AutoStopConfiguration): Configuration for Auto Stop of Application.

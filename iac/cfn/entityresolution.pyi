@@ -276,7 +276,7 @@ class IdNamespace(_TypedCfnResource):
         id: str,
         *,
         id_namespace_name: str | _Token,
-        type_: _Literal['SOURCE', 'TARGET'] | _Token,
+        type: _Literal['SOURCE', 'TARGET'] | _Token,
         description: str | _Token | None = None,
         id_mapping_workflow_properties: (_Sequence[IdNamespace.IdNamespaceIdMappingWorkflowProperties | _Token] | _Token
                 | None) = None,
@@ -293,7 +293,7 @@ class IdNamespace(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         id_namespace_name (IdNamespaceName, required)
-        type_ (Type, required)
+        type (Type, required)
         description (Description)
         id_mapping_workflow_properties (IdMappingWorkflowProperties)
         input_source_config (InputSourceConfig)

@@ -196,7 +196,7 @@ class Schema(_TypedCfnResource):
         *,
         content: str | _Token,
         registry_name: str | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         description: str | _Token | None = None,
         schema_name: str | _Token | None = None,
         tags: _Sequence[Schema.TagsEntry | _Token] | _Token | None = None,
@@ -211,7 +211,7 @@ class Schema(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         content (Content, required): The source of the schema definition.
         registry_name (RegistryName, required): The name of the schema registry.
-        type_ (Type, required): The type of schema. Valid types include OpenApi3 and JSONSchemaDraft4.
+        type (Type, required): The type of schema. Valid types include OpenApi3 and JSONSchemaDraft4.
         description (Description): A description of the schema.
         schema_name (SchemaName): The name of the schema.
         tags (Tags): Tags associated with the resource.

@@ -665,7 +665,7 @@ class Subscriber(_TypedCfnResource):
         state: _Literal['RUNNING', 'STOPPED'] | _Token | None = None,
         tags: _Sequence[Subscriber.Tag | _Token] | _Token | None = None,
         transformer: Subscriber.Transformer | _Token | None = None,
-        type_: _Literal['FIFO', 'UNORDERED'] | _Token | None = None,
+        type: _Literal['FIFO', 'UNORDERED'] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -704,7 +704,7 @@ class Subscriber(_TypedCfnResource):
         ResumePosition controls where delivery resumes.
         tags (Tags): The tags assigned to the subscriber.
         transformer (Transformer): Configuration for transforming events before delivery to the target.
-        type_ (Type): The delivery ordering mode of the subscriber. FIFO delivers events in order within an event
+        type (Type): The delivery ordering mode of the subscriber. FIFO delivers events in order within an event
         group; UNORDERED delivers without an ordering guarantee.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as

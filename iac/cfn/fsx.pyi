@@ -842,7 +842,7 @@ class S3AccessPointAttachment(_TypedCfnResource):
         id: str,
         *,
         name: str | _Token,
-        type_: _Literal['OPENZFS', 'ONTAP'] | _Token,
+        type: _Literal['OPENZFS', 'ONTAP'] | _Token,
         ontap_configuration: S3AccessPointAttachment.S3AccessPointOntapConfiguration | _Token | None = None,
         open_zfs_configuration: S3AccessPointAttachment.S3AccessPointOpenZFSConfiguration | _Token | None = None,
         s3_access_point: S3AccessPointAttachment.S3AccessPoint | _Token | None = None,
@@ -857,7 +857,7 @@ class S3AccessPointAttachment(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): The name of the S3 access point attachment; also used for the name of the S3 access
         point.
-        type_ (Type, required): The type of Amazon FSx volume that the S3 access point is attached to.
+        type (Type, required): The type of Amazon FSx volume that the S3 access point is attached to.
         ontap_configuration (OntapConfiguration): The OntapConfiguration of the S3 access point attachment.
         open_zfs_configuration (OpenZFSConfiguration): The OpenZFSConfiguration of the S3 access point attachment.
         s3_access_point (S3AccessPoint): The S3 access point configuration of the S3 access point attachment.

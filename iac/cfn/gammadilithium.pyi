@@ -601,7 +601,7 @@ class JobDefinition(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        type_: str | _Token,
+        type: str | _Token,
         container_properties: JobDefinition.ContainerProperties | _Token | None = None,
         ecs_properties: JobDefinition.EcsProperties | _Token | None = None,
         eks_properties: JobDefinition.EksProperties | _Token | None = None,
@@ -623,7 +623,7 @@ class JobDefinition(_TypedCfnResource):
         metadata: _Mapping[str, _Any] | _Token | None = None,
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
-        type_ (Type, required)
+        type (Type, required)
         container_properties (ContainerProperties)
         ecs_properties (EcsProperties)
         eks_properties (EksProperties)

@@ -3112,7 +3112,7 @@ class TableOptimizer(_TypedCfnResource):
         database_name: str | _Token,
         table_name: str | _Token,
         table_optimizer_configuration: TableOptimizer.TableOptimizerConfiguration | _Token,
-        type_: _Literal['compaction', 'orphan_file_deletion', 'retention'] | _Token,
+        type: _Literal['compaction', 'orphan_file_deletion', 'retention'] | _Token,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -3128,7 +3128,7 @@ class TableOptimizer(_TypedCfnResource):
         table_name (TableName, required): The table name. For Hive compatibility, this must be entirely lowercase.
         table_optimizer_configuration (TableOptimizerConfiguration, required): Specifies configuration details of a
         table optimizer.
-        type_ (Type, required): The type of table optimizer.
+        type (Type, required): The type of table optimizer.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
         for CfnResource.
@@ -3219,7 +3219,7 @@ class Trigger(_TypedCfnResource):
         id: str,
         *,
         actions: _Sequence[Trigger.Action | _Token] | _Token,
-        type_: _Literal['CONDITIONAL', 'EVENT', 'ON_DEMAND', 'SCHEDULED'] | _Token,
+        type: _Literal['CONDITIONAL', 'EVENT', 'ON_DEMAND', 'SCHEDULED'] | _Token,
         description: str | _Token | None = None,
         event_batching_condition: Trigger.EventBatchingCondition | _Token | None = None,
         name: str | _Token | None = None,
@@ -3238,7 +3238,7 @@ class Trigger(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         actions (Actions, required): The actions initiated by this trigger.
-        type_ (Type, required): The type of trigger that this is.
+        type (Type, required): The type of trigger that this is.
         description (Description): A description of this trigger.
         event_batching_condition (EventBatchingCondition): Batch condition that must be met (specified number of
         events received or batch time window expired) before EventBridge event trigger fires.

@@ -1311,7 +1311,7 @@ class Workflow(_TypedCfnResource):
         id: str,
         *,
         name: str | _Token,
-        type_: _Literal['BUILD', 'TEST', 'DISTRIBUTION'] | _Token,
+        type: _Literal['BUILD', 'TEST', 'DISTRIBUTION'] | _Token,
         version: str | _Token,
         change_description: str | _Token | None = None,
         data: str | _Token | None = None,
@@ -1329,7 +1329,7 @@ class Workflow(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): The name of the workflow.
-        type_ (Type, required): The type of the workflow denotes whether the workflow is used to build, test, or
+        type (Type, required): The type of the workflow denotes whether the workflow is used to build, test, or
         distribute.
         version (Version, required): The version of the workflow.
         change_description (ChangeDescription): The change description of the workflow.

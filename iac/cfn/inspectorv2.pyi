@@ -194,7 +194,7 @@ class CodeSecurityIntegration(_TypedCfnResource):
         create_integration_details: CodeSecurityIntegration.CreateDetails | _Token | None = None,
         name: str | _Token | None = None,
         tags: _Mapping[str, str | _Token] | _Token | None = None,
-        type_: _Literal['GITLAB_SELF_MANAGED', 'GITHUB'] | _Token | None = None,
+        type: _Literal['GITLAB_SELF_MANAGED', 'GITHUB'] | _Token | None = None,
         update_integration_details: CodeSecurityIntegration.UpdateDetails | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -208,7 +208,7 @@ class CodeSecurityIntegration(_TypedCfnResource):
         create_integration_details (CreateIntegrationDetails): Create Integration Details
         name (Name): Code Security Integration name
         tags (Tags)
-        type_ (Type): Integration Type
+        type (Type): Integration Type
         update_integration_details (UpdateIntegrationDetails): Update Integration Details
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as

@@ -759,7 +759,7 @@ class Dimension(_TypedCfnResource):
         id: str,
         *,
         string_values: _Sequence[str | _Token] | _Token,
-        type_: _Literal['TOPIC_FILTER'] | _Token,
+        type: _Literal['TOPIC_FILTER'] | _Token,
         name: str | _Token | None = None,
         tags: _Sequence[Dimension.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -772,7 +772,7 @@ class Dimension(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         string_values (StringValues, required): Specifies the value or list of values for the dimension.
-        type_ (Type, required): Specifies the type of the dimension.
+        type (Type, required): Specifies the type of the dimension.
         name (Name): A unique identifier for the dimension.
         tags (Tags): Metadata that can be used to manage the dimension.
 

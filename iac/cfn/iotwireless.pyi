@@ -934,7 +934,7 @@ class WirelessDevice(_TypedCfnResource):
         id: str,
         *,
         destination_name: str | _Token,
-        type_: _Literal['Sidewalk', 'LoRaWAN'] | _Token,
+        type: _Literal['Sidewalk', 'LoRaWAN'] | _Token,
         description: str | _Token | None = None,
         last_uplink_received_at: str | _Token | None = None,
         lo_ra_wan: WirelessDevice.LoRaWANDevice | _Token | None = None,
@@ -952,7 +952,7 @@ class WirelessDevice(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         destination_name (DestinationName, required): Wireless device destination name
-        type_ (Type, required): Wireless device type, currently only Sidewalk and LoRa
+        type (Type, required): Wireless device type, currently only Sidewalk and LoRa
         description (Description): Wireless device description
         last_uplink_received_at (LastUplinkReceivedAt): The date and time when the most recent uplink was received.
         lo_ra_wan (LoRaWAN): The combination of Package, Station and Model which represents the version of the

@@ -159,7 +159,7 @@ class Channel(_TypedCfnResource):
         preset: _Literal['', 'HIGHER_BANDWIDTH_DELIVERY', 'CONSTRAINED_BANDWIDTH_DELIVERY'] | _Token | None = None,
         recording_configuration_arn: str | _Token | None = None,
         tags: _Sequence[Channel.Tag | _Token] | _Token | None = None,
-        type_: _Literal['STANDARD', 'BASIC', 'ADVANCED_SD', 'ADVANCED_HD'] | _Token | None = None,
+        type: _Literal['STANDARD', 'BASIC', 'ADVANCED_SD', 'ADVANCED_HD'] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -183,7 +183,7 @@ class Channel(_TypedCfnResource):
         recording_configuration_arn (RecordingConfigurationArn): Recording Configuration ARN. A value other than an
         empty string indicates that recording is enabled. Default: "" (recording is disabled).
         tags (Tags): A list of key-value pairs that contain metadata for the asset model.
-        type_ (Type): Channel type, which determines the allowable resolution and bitrate. If you exceed the
+        type (Type): Channel type, which determines the allowable resolution and bitrate. If you exceed the
         allowable resolution or bitrate, the stream probably will disconnect immediately.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as

@@ -760,7 +760,7 @@ class DataSource(_TypedCfnResource):
         *,
         index_id: str | _Token,
         name: str | _Token,
-        type_: (_Literal['S3', 'SHAREPOINT', 'SALESFORCE', 'ONEDRIVE', 'SERVICENOW', 'DATABASE', 'CUSTOM', 'CONFLUENCE',
+        type: (_Literal['S3', 'SHAREPOINT', 'SALESFORCE', 'ONEDRIVE', 'SERVICENOW', 'DATABASE', 'CUSTOM', 'CONFLUENCE',
                 'GOOGLEDRIVE', 'WEBCRAWLER', 'WORKDOCS', 'TEMPLATE'] | _Token),
         custom_document_enrichment_configuration: (DataSource.CustomDocumentEnrichmentConfiguration | _Token
                 | None) = None,
@@ -781,7 +781,7 @@ class DataSource(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         index_id (IndexId, required): ID of Index
         name (Name, required): Name of data source
-        type_ (Type, required): Data source type
+        type (Type, required): Data source type
         custom_document_enrichment_configuration (CustomDocumentEnrichmentConfiguration)
         data_source_configuration (DataSourceConfiguration)
         description (Description): Description of data source

@@ -54,7 +54,7 @@ class SignalingChannel(_TypedCfnResource):
         message_ttl_seconds: int | _Token | None = None,
         name: str | _Token | None = None,
         tags: _Sequence[SignalingChannel.Tag | _Token] | _Token | None = None,
-        type_: _Literal['SINGLE_MASTER'] | _Token | None = None,
+        type: _Literal['SINGLE_MASTER'] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -68,8 +68,8 @@ class SignalingChannel(_TypedCfnResource):
         before they are discarded.
         name (Name): The name of the Kinesis Video Signaling Channel.
         tags (Tags): An array of key-value pairs to apply to this resource.
-        type_ (Type): The type of the Kinesis Video Signaling Channel to create. Currently, SINGLE_MASTER is the
-        only supported channel type.
+        type (Type): The type of the Kinesis Video Signaling Channel to create. Currently, SINGLE_MASTER is the only
+        supported channel type.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
         for CfnResource.

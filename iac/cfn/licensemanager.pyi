@@ -291,7 +291,7 @@ class LicenseAssetGroup(_TypedCfnResource):
                 | _Token),
         name: str | _Token,
         description: str | _Token | None = None,
-        properties_: _Sequence[LicenseAssetGroup.LicenseAssetGroupProperty | _Token] | _Token | None = None,
+        properties: _Sequence[LicenseAssetGroup.LicenseAssetGroupProperty | _Token] | _Token | None = None,
         tags: _Sequence[LicenseAssetGroup.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -308,7 +308,7 @@ class LicenseAssetGroup(_TypedCfnResource):
         configurations.
         name (Name, required): License asset group name.
         description (Description): License asset group description.
-        properties_ (Properties): License asset group properties.
+        properties (Properties): License asset group properties.
         tags (Tags): Tags to add to the license asset group.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as

@@ -3583,7 +3583,7 @@ class Input(_TypedCfnResource):
         sources: _Sequence[Input.InputSource | _Token] | _Token | None = None,
         srt_settings: Input.SrtSettings | _Token | None = None,
         tags: _Mapping[str, _Any] | str | _Token | None = None,
-        type_: (_Literal['UDP_PUSH', 'RTP_PUSH', 'RTMP_PUSH', 'RTMP_PULL', 'URL_PULL', 'MP4_FILE', 'MEDIACONNECT',
+        type: (_Literal['UDP_PUSH', 'RTP_PUSH', 'RTMP_PUSH', 'RTMP_PULL', 'URL_PULL', 'MP4_FILE', 'MEDIACONNECT',
                 'INPUT_DEVICE', 'AWS_CDI', 'TS_FILE', 'SRT_CALLER', 'MULTICAST', 'SMPTE_2110_RECEIVER_GROUP', 'SDI',
                 'MEDIACONNECT_ROUTER', 'SRT_LISTENER'] | _Token | None) = None,
         vpc: Input.InputVpcRequest | _Token | None = None,
@@ -3614,7 +3614,7 @@ class Input(_TypedCfnResource):
         sources (Sources): A list of the sources of the input (PULL-type).
         srt_settings (SrtSettings): The settings associated with an SRT input.
         tags (Tags)
-        type_ (Type): The different types of inputs that AWS Elemental MediaLive supports.
+        type (Type): The different types of inputs that AWS Elemental MediaLive supports.
         vpc (Vpc): Settings for a private VPC Input.
         When this property is specified, the input destination addresses will be created in a VPC rather than with
         public Internet addresses.
@@ -4153,7 +4153,7 @@ class SdiSource(_TypedCfnResource):
         id: str,
         *,
         name: str | _Token,
-        type_: _Literal['SINGLE', 'QUAD'] | _Token,
+        type: _Literal['SINGLE', 'QUAD'] | _Token,
         mode: _Literal['QUADRANT', 'INTERLEAVE'] | _Token | None = None,
         tags: _Sequence[SdiSource.Tags | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -4166,7 +4166,7 @@ class SdiSource(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): The name of the SdiSource.
-        type_ (Type, required): The interface mode of the SdiSource.
+        type (Type, required): The interface mode of the SdiSource.
         mode (Mode): The current state of the SdiSource.
         tags (Tags): A collection of key-value pairs.
 

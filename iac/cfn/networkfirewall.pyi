@@ -82,7 +82,7 @@ class ContainerAssociation(_TypedCfnResource):
         container_association_name: str | _Token,
         container_monitoring_configurations: (_Sequence[ContainerAssociation.ContainerMonitoringConfiguration | _Token]
                 | _Token),
-        type_: _Literal['ECS', 'EKS'] | _Token,
+        type: _Literal['ECS', 'EKS'] | _Token,
         description: str | _Token | None = None,
         tags: _Sequence[ContainerAssociation.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -99,7 +99,7 @@ class ContainerAssociation(_TypedCfnResource):
         container_monitoring_configurations (ContainerMonitoringConfigurations, required): The monitoring
         configurations for the container association. Each configuration specifies an Amazon ECS or Amazon EKS
         cluster to monitor and optional attribute filters to narrow which containers are tracked.
-        type_ (Type, required): The type of containers to monitor. You can't change the container type after
+        type (Type, required): The type of containers to monitor. You can't change the container type after
         creation.
         description (Description): A description of the container association.
         tags (Tags): An array of key-value pairs to apply to this resource.
@@ -792,7 +792,7 @@ class RuleGroup(_TypedCfnResource):
         *,
         capacity: int | _Token,
         rule_group_name: str | _Token,
-        type_: _Literal['STATELESS', 'STATEFUL'] | _Token,
+        type: _Literal['STATELESS', 'STATEFUL'] | _Token,
         description: str | _Token | None = None,
         rule_group: RuleGroup.RuleGroupType | _Token | None = None,
         summary_configuration: RuleGroup.SummaryConfiguration | _Token | None = None,
@@ -808,7 +808,7 @@ class RuleGroup(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         capacity (Capacity, required)
         rule_group_name (RuleGroupName, required)
-        type_ (Type, required)
+        type (Type, required)
         description (Description)
         rule_group (RuleGroup)
         summary_configuration (SummaryConfiguration)

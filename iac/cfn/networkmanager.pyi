@@ -540,7 +540,7 @@ class Device(_TypedCfnResource):
         serial_number: str | _Token | None = None,
         site_id: str | _Token | None = None,
         tags: _Sequence[Device.Tag | _Token] | _Token | None = None,
-        type_: str | _Token | None = None,
+        type: str | _Token | None = None,
         vendor: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -559,7 +559,7 @@ class Device(_TypedCfnResource):
         serial_number (SerialNumber): The device serial number.
         site_id (SiteId): The site ID.
         tags (Tags): The tags for the device.
-        type_ (Type): The device type.
+        type (Type): The device type.
         vendor (Vendor): The device vendor.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
@@ -800,7 +800,7 @@ class Link(_TypedCfnResource):
         description: str | _Token | None = None,
         provider: str | _Token | None = None,
         tags: _Sequence[Link.Tag | _Token] | _Token | None = None,
-        type_: str | _Token | None = None,
+        type: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -816,7 +816,7 @@ class Link(_TypedCfnResource):
         description (Description): The description of the link.
         provider (Provider): The provider of the link.
         tags (Tags): The tags for the link.
-        type_ (Type): The type of the link.
+        type (Type): The type of the link.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
         for CfnResource.

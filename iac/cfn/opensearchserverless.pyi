@@ -46,7 +46,7 @@ class AccessPolicy(_TypedCfnResource):
         *,
         name: str | _Token,
         policy: str | _Token,
-        type_: _Literal['data'] | _Token,
+        type: _Literal['data'] | _Token,
         description: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -59,7 +59,7 @@ class AccessPolicy(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): The name of the policy
         policy (Policy, required): The JSON policy document that is the content for the policy
-        type_ (Type, required): The possible types for the access policy
+        type (Type, required): The possible types for the access policy
         description (Description): The description of the policy
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
@@ -115,7 +115,7 @@ class Collection(_TypedCfnResource):
         encryption_config: Collection.EncryptionConfig | _Token | None = None,
         standby_replicas: _Literal['ENABLED', 'DISABLED'] | _Token | None = None,
         tags: _Sequence[Collection.Tag | _Token] | _Token | None = None,
-        type_: _Literal['SEARCH', 'TIMESERIES', 'VECTORSEARCH'] | _Token | None = None,
+        type: _Literal['SEARCH', 'TIMESERIES', 'VECTORSEARCH'] | _Token | None = None,
         vector_options: Collection.VectorOptions | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -139,7 +139,7 @@ class Collection(_TypedCfnResource):
         encryption_config (EncryptionConfig): Encryption settings for the collection
         standby_replicas (StandbyReplicas): The possible standby replicas for the collection
         tags (Tags): List of tags to be added to the resource
-        type_ (Type): The possible types for the collection
+        type (Type): The possible types for the collection
         vector_options (VectorOptions): Vector search configuration options for the collection
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
@@ -443,7 +443,7 @@ class LifecyclePolicy(_TypedCfnResource):
         *,
         name: str | _Token,
         policy: str | _Token,
-        type_: _Literal['retention'] | _Token,
+        type: _Literal['retention'] | _Token,
         description: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -456,7 +456,7 @@ class LifecyclePolicy(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): The name of the policy
         policy (Policy, required): The JSON policy document that is the content for the policy
-        type_ (Type, required): The type of lifecycle policy
+        type (Type, required): The type of lifecycle policy
         description (Description): The description of the policy
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
@@ -534,7 +534,7 @@ class SecurityConfig(_TypedCfnResource):
         iam_identity_center_options: SecurityConfig.IamIdentityCenterConfigOptions | _Token | None = None,
         name: str | _Token | None = None,
         saml_options: SecurityConfig.SamlConfigOptions | _Token | None = None,
-        type_: _Literal['saml', 'iamidentitycenter', 'iamfederation'] | _Token | None = None,
+        type: _Literal['saml', 'iamidentitycenter', 'iamfederation'] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -550,7 +550,7 @@ class SecurityConfig(_TypedCfnResource):
         OpenSearch Serverless security configuration in the form of a key-value map
         name (Name): The friendly name of the security config
         saml_options (SamlOptions): Describes saml options in form of key value map
-        type_ (Type): Config type for security config
+        type (Type): Config type for security config
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
         for CfnResource.
@@ -594,7 +594,7 @@ class SecurityPolicy(_TypedCfnResource):
         *,
         name: str | _Token,
         policy: str | _Token,
-        type_: _Literal['encryption', 'network'] | _Token,
+        type: _Literal['encryption', 'network'] | _Token,
         description: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -607,7 +607,7 @@ class SecurityPolicy(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): The name of the policy
         policy (Policy, required): The JSON policy document that is the content for the policy
-        type_ (Type, required): The possible types for the network policy
+        type (Type, required): The possible types for the network policy
         description (Description): The description of the policy
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as

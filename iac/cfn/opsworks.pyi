@@ -98,7 +98,7 @@ class App(_TypedCfnResource):
         *,
         name: str | _Token,
         stack_id: str | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         app_source: App.Source | _Token | None = None,
         attributes: _Mapping[str, str | _Token] | _Token | None = None,
         data_sources: _Sequence[App.DataSource | _Token] | _Token | None = None,
@@ -119,7 +119,7 @@ class App(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required)
         stack_id (StackId, required)
-        type_ (Type, required)
+        type (Type, required)
         app_source (AppSource)
         attributes (Attributes)
         data_sources (DataSources)
@@ -432,7 +432,7 @@ class Layer(_TypedCfnResource):
         name: str | _Token,
         shortname: str | _Token,
         stack_id: str | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         attributes: _Mapping[str, str | _Token] | _Token | None = None,
         custom_instance_profile_arn: str | _Token | None = None,
         custom_json: _Mapping[str, _Any] | str | _Token | None = None,
@@ -460,7 +460,7 @@ class Layer(_TypedCfnResource):
         name (Name, required)
         shortname (Shortname, required)
         stack_id (StackId, required)
-        type_ (Type, required)
+        type (Type, required)
         attributes (Attributes)
         custom_instance_profile_arn (CustomInstanceProfileArn)
         custom_json (CustomJson)

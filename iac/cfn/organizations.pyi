@@ -261,7 +261,7 @@ class Policy(_TypedCfnResource):
         *,
         content: _Mapping[str, _Any] | str | _Token,
         name: str | _Token,
-        type_: (_Literal['AISERVICES_OPT_OUT_POLICY', 'BACKUP_POLICY', 'BEDROCK_POLICY', 'CHATBOT_POLICY',
+        type: (_Literal['AISERVICES_OPT_OUT_POLICY', 'BACKUP_POLICY', 'BEDROCK_POLICY', 'CHATBOT_POLICY',
                 'DECLARATIVE_POLICY_EC2', 'GUARDDUTY_POLICY', 'INSPECTOR_POLICY', 'NETWORK_SECURITY_DIRECTOR_POLICY',
                 'RESOURCE_CONTROL_POLICY', 'S3_POLICY', 'SECURITYHUB_POLICY', 'SERVICE_CONTROL_POLICY', 'TAG_POLICY',
                 'UPGRADE_ROLLOUT_POLICY'] | _Token),
@@ -281,7 +281,7 @@ class Policy(_TypedCfnResource):
         you can provide the policy in JSON or YAML format. AWS CloudFormation always converts a YAML policy to JSON
         format before submitting it.
         name (Name, required): Name of the Policy
-        type_ (Type, required): The type of policy to create. You can specify one of the following values:
+        type (Type, required): The type of policy to create. You can specify one of the following values:
         AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, BEDROCK_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2,
         GUARDDUTY_POLICY, INSPECTOR_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, RESOURCE_CONTROL_POLICY, S3_POLICY,
         SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY, TAG_POLICY, UPGRADE_ROLLOUT_POLICY

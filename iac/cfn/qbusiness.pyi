@@ -636,7 +636,7 @@ class Index(_TypedCfnResource):
         document_attribute_configurations: (_Sequence[Index.DocumentAttributeConfiguration | _Token] | _Token
                 | None) = None,
         tags: _Sequence[Index.Tag | _Token] | _Token | None = None,
-        type_: _Literal['ENTERPRISE', 'STARTER'] | _Token | None = None,
+        type: _Literal['ENTERPRISE', 'STARTER'] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -652,7 +652,7 @@ class Index(_TypedCfnResource):
         description (Description)
         document_attribute_configurations (DocumentAttributeConfigurations)
         tags (Tags)
-        type_ (Type)
+        type (Type)
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
         for CfnResource.
@@ -846,7 +846,7 @@ class Plugin(_TypedCfnResource):
         *,
         auth_configuration: Plugin.AuthConfiguration | Plugin.AuthConfiguration2 | Plugin.NoAuthConfiguration | _Token,
         display_name: str | _Token,
-        type_: (_Literal['SERVICE_NOW', 'SALESFORCE', 'JIRA', 'ZENDESK', 'CUSTOM', 'QUICKSIGHT',
+        type: (_Literal['SERVICE_NOW', 'SALESFORCE', 'JIRA', 'ZENDESK', 'CUSTOM', 'QUICKSIGHT',
                 'SERVICENOW_NOW_PLATFORM', 'JIRA_CLOUD', 'SALESFORCE_CRM', 'ZENDESK_SUITE', 'ATLASSIAN_CONFLUENCE',
                 'GOOGLE_CALENDAR', 'MICROSOFT_TEAMS', 'MICROSOFT_EXCHANGE', 'PAGERDUTY_ADVANCE', 'SMARTSHEET', 'ASANA']
                 | _Token),
@@ -866,7 +866,7 @@ class Plugin(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         auth_configuration (AuthConfiguration, required)
         display_name (DisplayName, required)
-        type_ (Type, required)
+        type (Type, required)
         application_id (ApplicationId)
         custom_plugin_configuration (CustomPluginConfiguration)
         server_url (ServerUrl)
@@ -957,7 +957,7 @@ class Retriever(_TypedCfnResource):
         application_id: str | _Token,
         configuration: Retriever.Configuration | Retriever.Configuration2 | _Token,
         display_name: str | _Token,
-        type_: _Literal['NATIVE_INDEX', 'KENDRA_INDEX'] | _Token,
+        type: _Literal['NATIVE_INDEX', 'KENDRA_INDEX'] | _Token,
         role_arn: str | _Token | None = None,
         tags: _Sequence[Retriever.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -972,7 +972,7 @@ class Retriever(_TypedCfnResource):
         application_id (ApplicationId, required)
         configuration (Configuration, required)
         display_name (DisplayName, required)
-        type_ (Type, required)
+        type (Type, required)
         role_arn (RoleArn)
         tags (Tags)
 

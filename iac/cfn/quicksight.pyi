@@ -263,7 +263,7 @@ class ActionConnector(_TypedCfnResource):
         authentication_config: ActionConnector.AuthConfig | _Token,
         aws_account_id: str | _Token,
         name: str | _Token,
-        type_: (_Literal['GENERIC_HTTP', 'SERVICENOW_NOW_PLATFORM', 'SALESFORCE_CRM', 'MICROSOFT_OUTLOOK',
+        type: (_Literal['GENERIC_HTTP', 'SERVICENOW_NOW_PLATFORM', 'SALESFORCE_CRM', 'MICROSOFT_OUTLOOK',
                 'PAGERDUTY_ADVANCE', 'JIRA_CLOUD', 'ATLASSIAN_CONFLUENCE', 'AMAZON_S3', 'AMAZON_BEDROCK_AGENT_RUNTIME',
                 'AMAZON_BEDROCK_RUNTIME', 'AMAZON_BEDROCK_DATA_AUTOMATION_RUNTIME', 'AMAZON_TEXTRACT',
                 'AMAZON_COMPREHEND', 'AMAZON_COMPREHEND_MEDICAL', 'MICROSOFT_ONEDRIVE', 'MICROSOFT_SHAREPOINT',
@@ -287,7 +287,7 @@ class ActionConnector(_TypedCfnResource):
         authentication_config (AuthenticationConfig, required)
         aws_account_id (AwsAccountId, required)
         name (Name, required)
-        type_ (Type, required)
+        type (Type, required)
         description (Description)
         permissions (Permissions)
         tags (Tags)
@@ -18323,7 +18323,7 @@ class DataSource(_TypedCfnResource):
         id: str,
         *,
         name: str | _Token,
-        type_: (_Literal['ADOBE_ANALYTICS', 'AMAZON_ELASTICSEARCH', 'AMAZON_OPENSEARCH', 'ATHENA', 'AURORA',
+        type: (_Literal['ADOBE_ANALYTICS', 'AMAZON_ELASTICSEARCH', 'AMAZON_OPENSEARCH', 'ATHENA', 'AURORA',
                 'AURORA_POSTGRESQL', 'AWS_IOT_ANALYTICS', 'DATABRICKS', 'DENODO', 'DREMIO', 'DYNAMODB', 'SAPHANA',
                 'DB2_AS400', 'EXASOL', 'FILE', 'FULLY_MANAGED_KNOWLEDGE_BASE', 'GITHUB',
                 'INTERNATIONAL_DATA_CORPORATION', 'JIRA', 'MARIADB', 'MYSQL', 'ORACLE', 'POSTGRESQL', 'PRESTO',
@@ -18353,7 +18353,7 @@ class DataSource(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         name (Name, required)
-        type_ (Type, required)
+        type (Type, required)
         alternate_data_source_parameters (AlternateDataSourceParameters): <p>A set of alternate data source
         parameters that you want to share for the credentials
         stored with this data source. The credentials are applied in tandem with the data source

@@ -74,7 +74,7 @@ class Index(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        type_: _Literal['LOCAL', 'AGGREGATOR'] | _Token,
+        type: _Literal['LOCAL', 'AGGREGATOR'] | _Token,
         tags: _Mapping[str, str | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -85,7 +85,7 @@ class Index(_TypedCfnResource):
         metadata: _Mapping[str, _Any] | _Token | None = None,
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
-        type_ (Type, required)
+        type (Type, required)
         tags (Tags)
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as

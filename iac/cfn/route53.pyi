@@ -584,7 +584,7 @@ class RecordSet(_TypedCfnResource):
         id: str,
         *,
         name: str | _Token,
-        type_: str | _Token,
+        type: str | _Token,
         alias_target: RecordSet.AliasTarget | _Token | None = None,
         cidr_routing_config: RecordSet.CidrRoutingConfig | _Token | None = None,
         comment: str | _Token | None = None,
@@ -610,7 +610,7 @@ class RecordSet(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): The name of the record that you want to create, update, or delete.
-        type_ (Type, required): The DNS record type.
+        type (Type, required): The DNS record type.
         alias_target (AliasTarget): Alias resource record sets only: Information about the AWS resource, such as a
         CloudFront distribution or an Amazon S3 bucket, that you want to route traffic to.
         cidr_routing_config (CidrRoutingConfig): The object that is specified in resource record set object when you

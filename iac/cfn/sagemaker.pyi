@@ -240,7 +240,7 @@ class Action(_TypedCfnResource):
         source: Action.ActionSource | _Token,
         description: str | _Token | None = None,
         metadata_properties: Action.MetadataProperties | _Token | None = None,
-        properties_: _Mapping[str, str | _Token] | _Token | None = None,
+        properties: _Mapping[str, str | _Token] | _Token | None = None,
         status: _Literal['Unknown', 'InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'] | _Token | None = None,
         tags: _Sequence[Action.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -258,7 +258,7 @@ class Action(_TypedCfnResource):
         description (Description): The description of the action.
         metadata_properties (MetadataProperties): Metadata properties of the tracking entity, trial, or trial
         component.
-        properties_ (Properties): A list of properties to add to the action.
+        properties (Properties): A list of properties to add to the action.
         status (Status): The status of the action.
         tags (Tags): A list of tags to apply to the action.
 
@@ -922,7 +922,7 @@ class Artifact(_TypedCfnResource):
         source: Artifact.ArtifactSource | _Token,
         artifact_name: str | _Token | None = None,
         metadata_properties: Artifact.MetadataProperties | _Token | None = None,
-        properties_: _Mapping[str, str | _Token] | _Token | None = None,
+        properties: _Mapping[str, str | _Token] | _Token | None = None,
         tags: _Sequence[Artifact.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -938,7 +938,7 @@ class Artifact(_TypedCfnResource):
         artifact_name (ArtifactName): The name of the artifact. Must be unique to your account in an AWS Region.
         metadata_properties (MetadataProperties): Metadata properties of the tracking entity, trial, or trial
         component.
-        properties_ (Properties): A list of properties to add to the artifact.
+        properties (Properties): A list of properties to add to the artifact.
         tags (Tags): A list of tags to apply to the artifact.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
@@ -1789,7 +1789,7 @@ class Context(_TypedCfnResource):
         context_type: str | _Token,
         source: Context.Source | _Token,
         description: str | _Token | None = None,
-        properties_: _Mapping[str, str | _Token] | _Token | None = None,
+        properties: _Mapping[str, str | _Token] | _Token | None = None,
         tags: _Sequence[Context.Tags | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -1805,7 +1805,7 @@ class Context(_TypedCfnResource):
         context_type (ContextType, required): The context type.
         source (Source, required): The source type, ID, and URI.
         description (Description): The description of the context.
-        properties_ (Properties): A list of properties to add to the context.
+        properties (Properties): A list of properties to add to the context.
         tags (Tags): A list of tags to apply to the context.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
@@ -4651,7 +4651,7 @@ class InferenceExperiment(_TypedCfnResource):
         model_variants: _Sequence[InferenceExperiment.ModelVariantConfig | _Token] | _Token,
         name: str | _Token,
         role_arn: str | _Token,
-        type_: _Literal['ShadowMode'] | _Token,
+        type: _Literal['ShadowMode'] | _Token,
         data_storage_config: InferenceExperiment.DataStorageConfig | _Token | None = None,
         description: str | _Token | None = None,
         desired_state: _Literal['Running', 'Completed', 'Cancelled'] | _Token | None = None,
@@ -4676,7 +4676,7 @@ class InferenceExperiment(_TypedCfnResource):
         role_arn (RoleArn, required): The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume
         to access model artifacts and container images, and manage Amazon SageMaker Inference endpoints for model
         deployment.
-        type_ (Type, required): The type of the inference experiment that you want to run.
+        type (Type, required): The type of the inference experiment that you want to run.
         data_storage_config (DataStorageConfig): The Amazon S3 location and configuration for storing inference
         request and response data.
         description (Description): The description of the inference experiment.
@@ -7756,7 +7756,7 @@ class PartnerApp(_TypedCfnResource):
         execution_role_arn: str | _Token,
         name: str | _Token,
         tier: str | _Token,
-        type_: _Literal['lakera-guard', 'comet', 'deepchecks-llm-evaluation', 'fiddler'] | _Token,
+        type: _Literal['lakera-guard', 'comet', 'deepchecks-llm-evaluation', 'fiddler'] | _Token,
         app_version: str | _Token | None = None,
         application_config: PartnerApp.PartnerAppConfig | _Token | None = None,
         client_token: str | _Token | None = None,
@@ -7778,7 +7778,7 @@ class PartnerApp(_TypedCfnResource):
         execution_role_arn (ExecutionRoleArn, required): The execution role for the user.
         name (Name, required): A name for the PartnerApp.
         tier (Tier, required): The tier of the PartnerApp.
-        type_ (Type, required): The type of PartnerApp.
+        type (Type, required): The type of PartnerApp.
         app_version (AppVersion): The version of the PartnerApp.
         application_config (ApplicationConfig): A collection of settings that specify the maintenance schedule for
         the PartnerApp.

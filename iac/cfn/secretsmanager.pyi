@@ -286,7 +286,7 @@ class Secret(_TypedCfnResource):
         replica_regions: _Sequence[Secret.ReplicaRegion | _Token] | _Token | None = None,
         secret_string: str | _Token | None = None,
         tags: _Sequence[Secret.Tag | _Token] | _Token | None = None,
-        type_: str | _Token | None = None,
+        type: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -321,7 +321,7 @@ class Secret(_TypedCfnResource):
         ``[{"Key":"CostCenter","Value":"12345"},{"Key":"environment","Value":"production"}]``
         Secrets Manager tag key names are case sensitive. A tag with the key "ABC" is a different tag from one with
         key "abc".
-        type_ (Type): The exact string that identifies the third-party partner that holds the external secret. For
+        type (Type): The exact string that identifies the third-party partner that holds the external secret. For
         more information, see [Managed external secret
         partners](https://docs.aws.amazon.com/secretsmanager/latest/userguide/mes-partners.html).
 

@@ -165,7 +165,7 @@ class PrivateDnsNamespace(_TypedCfnResource):
         *,
         name: str | _Token,
         description: str | _Token | None = None,
-        properties_: PrivateDnsNamespace.Properties | _Token | None = None,
+        properties: PrivateDnsNamespace.Properties | _Token | None = None,
         tags: _Sequence[PrivateDnsNamespace.Tag | _Token] | _Token | None = None,
         vpc: str | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -181,7 +181,7 @@ class PrivateDnsNamespace(_TypedCfnResource):
         namespace, AWS Cloud Map automatically creates an Amazon Route 53 private hosted zone that has the same name
         as the namespace.
         description (Description): A description of the namespace.
-        properties_ (Properties): Properties of the private DNS namespace.
+        properties (Properties): Properties of the private DNS namespace.
         tags (Tags): The tags for the namespace. Each tag consists of a key and an optional value, both of which you
         define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum
         length of 256 characters.
@@ -256,7 +256,7 @@ class PublicDnsNamespace(_TypedCfnResource):
         *,
         name: str | _Token,
         description: str | _Token | None = None,
-        properties_: PublicDnsNamespace.Properties | _Token | None = None,
+        properties: PublicDnsNamespace.Properties | _Token | None = None,
         tags: _Sequence[PublicDnsNamespace.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
@@ -269,7 +269,7 @@ class PublicDnsNamespace(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         name (Name, required): The name that you want to assign to this namespace.
         description (Description): A description for the namespace.
-        properties_ (Properties): Properties for the public DNS namespace.
+        properties (Properties): Properties for the public DNS namespace.
         tags (Tags): The tags for the namespace. Each tag consists of a key and an optional value, both of which you
         define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum
         length of 256 characters.
@@ -369,7 +369,7 @@ class Service(_TypedCfnResource):
         namespace_id: str | _Token | None = None,
         service_attributes: _Mapping[str, str | _Token] | _Token | None = None,
         tags: _Sequence[Service.Tag | _Token] | _Token | None = None,
-        type_: _Literal['HTTP'] | _Token | None = None,
+        type: _Literal['HTTP'] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
         deletion_policy: _Literal['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] | None = None,
         update_replace_policy: _Literal['Delete', 'Retain', 'Snapshot'] | None = None,
@@ -388,7 +388,7 @@ class Service(_TypedCfnResource):
         service_attributes (ServiceAttributes): A string map that contains attributes and values for the service.
         You can specify a maximum of 30 key-value pairs.
         tags (Tags): An array of key-value pairs to associate with the service.
-        type_ (Type): The type of service. Supported values are HTTP or DNS.
+        type (Type): The type of service. Supported values are HTTP or DNS.
 
         depends_on, deletion_policy, update_replace_policy, update_policy, creation_policy, condition, metadata: as
         for CfnResource.

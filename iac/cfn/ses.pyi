@@ -1022,7 +1022,7 @@ class MailManagerIngressPoint(_TypedCfnResource):
         *,
         rule_set_id: str | _Token,
         traffic_policy_id: str | _Token,
-        type_: _Literal['OPEN', 'AUTH', 'MTLS'] | _Token,
+        type: _Literal['OPEN', 'AUTH', 'MTLS'] | _Token,
         ingress_point_configuration: (MailManagerIngressPoint.SmtpPassword | MailManagerIngressPoint.SecretArn
                 | MailManagerIngressPoint.IngressPointConfiguration | _Token | None) = None,
         ingress_point_name: str | _Token | None = None,
@@ -1042,7 +1042,7 @@ class MailManagerIngressPoint(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         rule_set_id (RuleSetId, required)
         traffic_policy_id (TrafficPolicyId, required)
-        type_ (Type, required)
+        type (Type, required)
         ingress_point_configuration (IngressPointConfiguration)
         ingress_point_name (IngressPointName)
         network_configuration (NetworkConfiguration)

@@ -782,7 +782,7 @@ class Parameter(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        type_: _Literal['String', 'StringList'] | _Token,
+        type: _Literal['String', 'StringList'] | _Token,
         value: str | _Token,
         allowed_pattern: str | _Token | None = None,
         data_type: _Literal['text', 'aws:ec2:image'] | _Token | None = None,
@@ -800,7 +800,7 @@ class Parameter(_TypedCfnResource):
         metadata: _Mapping[str, _Any] | _Token | None = None,
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
-        type_ (Type, required): The type of parameter.
+        type (Type, required): The type of parameter.
         Parameters of type ``SecureString`` are not supported by CFNlong.
         value (Value, required): The parameter value.
         If type is ``StringList``, the system returns a comma-separated string with no spaces between commas in the

@@ -97,7 +97,7 @@ class Contact(_TypedCfnResource):
         *,
         alias: str | _Token,
         display_name: str | _Token,
-        type_: _Literal['PERSONAL', 'ESCALATION', 'ONCALL_SCHEDULE'] | _Token,
+        type: _Literal['PERSONAL', 'ESCALATION', 'ONCALL_SCHEDULE'] | _Token,
         plan: _Sequence[Contact.Stage | _Token] | _Token | None = None,
         tags: _Sequence[Contact.Tag | _Token] | _Token | None = None,
         depends_on: _Iterable[_CfnResource | str] | _CfnResource | str | None = None,
@@ -113,7 +113,7 @@ class Contact(_TypedCfnResource):
         numeric characters, dash, or underscore allowed.
         display_name (DisplayName, required): Name of the contact. String value with 3 to 256 characters. Only
         alphabetical, space, numeric characters, dash, or underscore allowed.
-        type_ (Type, required): Contact type, which specify type of contact. Currently supported values: “PERSONAL”,
+        type (Type, required): Contact type, which specify type of contact. Currently supported values: “PERSONAL”,
         “SHARED”, “OTHER“.
         plan (Plan): The stages that an escalation plan or engagement plan engages contacts and contact methods in.
         tags (Tags)

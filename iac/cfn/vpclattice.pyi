@@ -1133,7 +1133,7 @@ class TargetGroup(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        type_: _Literal['IP', 'LAMBDA', 'INSTANCE', 'ALB'] | _Token,
+        type: _Literal['IP', 'LAMBDA', 'INSTANCE', 'ALB'] | _Token,
         config: TargetGroup.TargetGroupConfig | _Token | None = None,
         name: str | _Token | None = None,
         tags: _Sequence[TargetGroup.Tag | _Token] | _Token | None = None,
@@ -1147,7 +1147,7 @@ class TargetGroup(_TypedCfnResource):
         metadata: _Mapping[str, _Any] | _Token | None = None,
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
-        type_ (Type, required)
+        type (Type, required)
         config (Config)
         name (Name)
         tags (Tags)

@@ -427,7 +427,7 @@ class AIAgent(_TypedCfnResource):
         configuration: (AIAgent.Configuration | AIAgent.Configuration2 | AIAgent.Configuration3 | AIAgent.Configuration4
                 | AIAgent.Configuration5 | AIAgent.Configuration6 | AIAgent.Configuration7 | AIAgent.Configuration8
                 | AIAgent.Configuration9 | _Token),
-        type_: (_Literal['MANUAL_SEARCH', 'ANSWER_RECOMMENDATION', 'SELF_SERVICE', 'EMAIL_RESPONSE', 'EMAIL_OVERVIEW',
+        type: (_Literal['MANUAL_SEARCH', 'ANSWER_RECOMMENDATION', 'SELF_SERVICE', 'EMAIL_RESPONSE', 'EMAIL_OVERVIEW',
                 'EMAIL_GENERATIVE_ANSWER', 'ORCHESTRATION', 'NOTE_TAKING', 'CASE_SUMMARIZATION'] | _Token),
         description: str | _Token | None = None,
         name: str | _Token | None = None,
@@ -443,7 +443,7 @@ class AIAgent(_TypedCfnResource):
         """Arguments (CloudFormation's property in brackets):
         assistant_id (AssistantId, required)
         configuration (Configuration, required)
-        type_ (Type, required)
+        type (Type, required)
         description (Description)
         name (Name)
         tags (Tags)
@@ -790,7 +790,7 @@ class AIPrompt(_TypedCfnResource):
         model_id: str | _Token,
         template_configuration: _Mapping[str, _Any] | _Token,
         template_type: _Literal['TEXT'] | _Token,
-        type_: (_Literal['ANSWER_GENERATION', 'INTENT_LABELING_GENERATION', 'QUERY_REFORMULATION',
+        type: (_Literal['ANSWER_GENERATION', 'INTENT_LABELING_GENERATION', 'QUERY_REFORMULATION',
                 'SELF_SERVICE_PRE_PROCESSING', 'SELF_SERVICE_ANSWER_GENERATION', 'EMAIL_RESPONSE', 'EMAIL_OVERVIEW',
                 'EMAIL_GENERATIVE_ANSWER', 'EMAIL_QUERY_REFORMULATION', 'ORCHESTRATION', 'NOTE_TAKING',
                 'CASE_SUMMARIZATION'] | _Token),
@@ -811,7 +811,7 @@ class AIPrompt(_TypedCfnResource):
         model_id (ModelId, required)
         template_configuration (TemplateConfiguration, required)
         template_type (TemplateType, required)
-        type_ (Type, required)
+        type (Type, required)
         assistant_id (AssistantId)
         description (Description)
         name (Name)
@@ -921,7 +921,7 @@ class Assistant(_TypedCfnResource):
         id: str,
         *,
         name: str | _Token,
-        type_: _Literal['AGENT'] | _Token,
+        type: _Literal['AGENT'] | _Token,
         description: str | _Token | None = None,
         server_side_encryption_configuration: Assistant.ServerSideEncryptionConfiguration | _Token | None = None,
         tags: _Sequence[Assistant.Tag | _Token] | _Token | None = None,
@@ -935,7 +935,7 @@ class Assistant(_TypedCfnResource):
     ) -> None:
         """Arguments (CloudFormation's property in brackets):
         name (Name, required)
-        type_ (Type, required)
+        type (Type, required)
         description (Description)
         server_side_encryption_configuration (ServerSideEncryptionConfiguration)
         tags (Tags)

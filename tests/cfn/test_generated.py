@@ -105,11 +105,11 @@ AWKWARD_NAMES = [
     ("AWS::CloudFormation::ChangeSet", "NotificationARNs", "notification_arns"),
     # a property spelt like one of the constructor's own arguments gets a trailing underscore
     ("AWS::CertificateManager::Certificate", "Id", "id_"),
-    ("AWS::ACMPCA::CertificateAuthority", "Type", "type_"),
+    ("AWS::ACMPCA::CertificateAuthority", "Type", "type"),  # the class's type is fixed: `type` is free
     ("AWS::Chime::AppInstance", "Metadata", "metadata_"),
     ("AWS::Batch::ComputeEnvironment", "UpdatePolicy", "update_policy_"),
     ("AWS::DevOpsAgent::Trigger", "Condition", "condition_"),
-    ("AWS::AmplifyUIBuilder::Component", "Properties", "properties_"),
+    ("AWS::AmplifyUIBuilder::Component", "Properties", "properties"),
 ]
 
 

@@ -79,7 +79,7 @@ def test_the_resource_options_and_overrides_work_unchanged(stack, template_of, a
 def test_a_property_spelt_like_an_option_keeps_both(stack, template_of, app):
     from iac.cfn import batch
 
-    environment = batch.ComputeEnvironment(stack, "Env", type_="MANAGED",
+    environment = batch.ComputeEnvironment(stack, "Env", type="MANAGED",
                                            update_policy_={"TerminateJobsOnUpdate": True},
                                            update_policy={"AutoScalingRollingUpdate": {}})
     entry = template_of(app)["Resources"][environment.logical_id]
