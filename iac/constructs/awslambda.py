@@ -25,7 +25,7 @@ from typing import Annotated, Any
 import attrs
 
 from iac import clock
-from iac.constructs import cloudwatch, codedeploy, iam
+from iac.constructs import cloudwatch, codedeploy, iam, sqs
 from iac.constructs.core import CfnResource, Construct, Token
 from iac.constructs.core.asset import Asset, resolve_asset_path
 from iac.constructs.core.props import Cfn, Check
@@ -537,6 +537,14 @@ class Function(Construct):
         return CfnResource(self, id, type=EVENT_SOURCE_MAPPING, properties={
             "EventSourceArn": queue_arn, "FunctionName": self.function_name, "BatchSize": batch_size})
 
+    def add_event_source(self, source: SqsEventSource, *, id: str | None = None) -> CfnResource:
+        """Invoke the function with what `source` delivers (`SqsEventSource(queue, ...)`), granting the
+        function what reading it takes; the mapping is the child `id` (default "EventSource" + the queue's id)."""
+        if not isinstance(source, SqsEventSource):
+            raise ConstructError(f"add_event_source takes an awslambda.SqsEventSource, got {source!r}",
+                                 path=self.path, location=caller_location())
+        return source.bind(self, id=id)
+
     def add_dynamodb_stream_source(self, id: str, table: Any, *, starting_position: str = "LATEST",
                                    batch_size: int = 100) -> CfnResource:
         """Read a table's stream (the table needs `stream=`); grants only the stream read actions."""
@@ -548,6 +556,127 @@ class Function(Construct):
         return CfnResource(self, id, type=EVENT_SOURCE_MAPPING, properties={
             "EventSourceArn": table.table_stream_arn, "FunctionName": self.function_name,
             "BatchSize": batch_size, "StartingPosition": starting_position})
+
+
+# -- event sources -------------------------------------------------------------------------------
+
+#: Lambda's rules for SQS event sources that neither the EventSourceMapping schema nor cfn-lint's data
+#: state: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (a batch of more than
+#: 10 messages needs a batching window of at least a second; FIFO queues take no batching window).
+SQS_EVENT_SOURCE_RULES_URL = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
+SQS_BATCH_WITHOUT_WINDOW = 10
+
+
+def _sqs_extension_number(name: str, *path: str) -> Any:
+    """A number of cfn-lint's SQS event-source data: the FIFO batch-size maximum, the default timeouts."""
+    node: Any = schema_extension("aws_lambda_eventsourcemapping", name)["cfnGather"]
+    for part in path:
+        node = node[part]
+    return node
+
+
+def _max_concurrency_problem(value: Any) -> str | None:
+    low, high = property_range(EVENT_SOURCE_MAPPING, "ScalingConfig", "MaximumConcurrency")
+    if isinstance(value, int) and not isinstance(value, bool) and (low is None or value >= low) and \
+            (high is None or value <= high):
+        return None
+    return (f"must be a whole number from {low:g} to {high:g}, got {value!r} ({EVENT_SOURCE_MAPPING} "
+            "ScalingConfig.MaximumConcurrency, per its schema)")
+
+
+class SqsEventSource:
+    """Lambda polls an SQS queue and invokes the function with batches of its messages:
+    `fn.add_event_source(awslambda.SqsEventSource(queue, batch_size=10))`. The function is granted
+    `queue.grant_consume_messages` (and the queue's key, if it has one), nothing more.
+
+    Checked when added, as Lambda and cfn-lint's data require: the queue's visibility timeout is at
+    least the function's timeout; a FIFO queue takes batches of at most 10 and no batching window; a
+    standard queue's batch above 10 needs a batching window of a second or more.
+
+    Args:
+        queue: the sqs.Queue to poll.
+        batch_size: messages per invocation (Lambda's default is 10; at most 10 for a FIFO queue).
+        max_batching_window: how long Lambda gathers messages before invoking, in seconds or as a
+            `Duration` (standard queues only).
+        report_batch_item_failures: the function reports which messages of a batch failed
+            (`{"batchItemFailures": [...]}`), so only those return to the queue.
+        max_concurrency: the most concurrent invocations this source makes (ScalingConfig).
+        enabled: False creates the mapping paused.
+    """
+
+    cfn_type = EVENT_SOURCE_MAPPING
+
+    @sqs.checked_options
+    def __init__(
+        self,
+        queue: sqs.Queue,
+        *,
+        batch_size: Annotated[int | None, Cfn("BatchSize")] = None,
+        max_batching_window: Annotated[int | Duration | None,
+                                       Cfn("MaximumBatchingWindowInSeconds", unit="seconds")] = None,
+        report_batch_item_failures: bool = False,
+        max_concurrency: Annotated[int | None, Check(_max_concurrency_problem)] = None,
+        enabled: bool = True,
+    ) -> None:
+        self.queue = queue
+        self.batch_size = batch_size
+        self.max_batching_window = max_batching_window
+        self.report_batch_item_failures = report_batch_item_failures
+        self.max_concurrency = max_concurrency
+        self.enabled = enabled
+        self.location = caller_location()
+
+    def bind(self, function: Function, *, id: str | None = None) -> CfnResource:
+        """Make the mapping as a child of `function` and grant it the queue."""
+        self._check(function)
+        self.queue.grant_consume_messages(function)
+        return CfnResource(function, id or f"EventSource{self.queue.id}", type=EVENT_SOURCE_MAPPING, properties={
+            "EventSourceArn": self.queue.queue_arn,
+            "FunctionName": function.function_name,
+            "BatchSize": self.batch_size,
+            "MaximumBatchingWindowInSeconds": self.max_batching_window,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"] if self.report_batch_item_failures else None,
+            "ScalingConfig": {"MaximumConcurrency": self.max_concurrency} if self.max_concurrency is not None
+            else None,
+            "Enabled": None if self.enabled else False,
+        })
+
+    def _check(self, function: Function) -> None:
+        problem = hint = None
+        queue = self.queue
+        fifo_max = _sqs_extension_number("event_source_sqs_fifo_batch_size", "schema", "then", "properties", "local",
+                                         "properties", "BatchSize", "maximum")
+        if queue.fifo and self.batch_size is not None and self.batch_size > fifo_max:
+            problem = f"a FIFO queue's batch_size is at most {fifo_max}, got {self.batch_size}"
+        elif queue.fifo and self.max_batching_window is not None:
+            problem = "a FIFO queue takes no max_batching_window"
+            hint = SQS_EVENT_SOURCE_RULES_URL
+        elif (self.batch_size or 0) > SQS_BATCH_WITHOUT_WINDOW and not self.max_batching_window:
+            problem = (f"a batch_size above {SQS_BATCH_WITHOUT_WINDOW} ({self.batch_size}) needs a "
+                       "max_batching_window of at least 1 second")
+            hint = SQS_EVENT_SOURCE_RULES_URL
+        else:
+            problem, hint = self._timeout_problem(function)
+        if problem is not None:
+            raise ConstructError(f"SqsEventSource for {queue.path}: {problem}", path=function.path,
+                                 location=self.location or caller_location(), hint=hint)
+
+    def _timeout_problem(self, function: Function) -> tuple[str | None, str | None]:
+        """cfn-lint's rule: the queue's visibility timeout at least the function's timeout (their defaults
+        from the same data), else a message could be handed to a second invocation while the first runs."""
+        gather = ("gather",)
+        queue_default = _sqs_extension_number("event_source_sqs_timeout", *gather, "queue", "properties",
+                                              "VisibilityTimeout", "default")
+        function_default = _sqs_extension_number("event_source_sqs_timeout", *gather, "function", "properties",
+                                                 "Timeout", "default")
+        visibility = self.queue.visibility_timeout if self.queue.visibility_timeout is not None else queue_default
+        timeout = function.resource.properties.get("Timeout")
+        timeout = function_default if timeout is None else timeout
+        if not isinstance(visibility, int) or not isinstance(timeout, int) or visibility >= timeout:
+            return None, None
+        return (f"the queue's visibility timeout ({visibility} seconds) is shorter than the function's timeout "
+                f"({timeout} seconds)", f"give the queue visibility_timeout=Duration.seconds({timeout * 6}) (AWS "
+                "suggests six times the function's timeout)")
 
 
 class _Environment(Token):
@@ -657,6 +786,7 @@ __all__ = [
     "Code",
     "Function",
     "RuntimeLifecycle",
+    "SqsEventSource",
     "Version",
     "known_runtimes",
     "runtime_lifecycle",
