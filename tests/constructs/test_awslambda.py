@@ -222,6 +222,18 @@ def test_version_logical_id_follows_the_configuration() -> None:
     assert version_id(128) != version_id(256)
 
 
+def test_version_logical_id_ignores_properties_left_unset() -> None:
+    """A property that stays None is not in the template, so it must not move the version either (an
+    iac release that adds an optional property would otherwise republish every user's functions)."""
+    def version_id(extra: dict) -> str:
+        fn = _function(Stack(App(), "S"))
+        fn.resource.properties.update(extra)
+        return fn.current_version.logical_id
+
+    assert version_id({"EphemeralStorage": None}) == version_id({})
+    assert version_id({"EphemeralStorage": {"Size": 1024}}) != version_id({})
+
+
 def test_alias_points_at_the_current_version() -> None:
     app = App(path_metadata=False)
     stack = Stack(app, "S")

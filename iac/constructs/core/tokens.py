@@ -133,7 +133,11 @@ def split_markers(text: str) -> list[str | Token]:
 
 
 def stable_key(value: Any) -> str:
-    """An ordering key for values that may hold tokens: markers are replaced by the tokens' keys."""
+    """An ordering key for values that may hold tokens: markers are replaced by the tokens' keys.
+
+    A dict entry whose value is None is left out, as the template leaves it out: ids hashed from a key
+    (a Lambda Version's, an API Deployment's) then change only when the template does, not when a
+    construct gains an optional property that stays unset."""
     if isinstance(value, Token):
         return value.stable_key()
     if isinstance(value, str):
@@ -141,7 +145,7 @@ def stable_key(value: Any) -> str:
             return value
         return "".join(part if isinstance(part, str) else part.stable_key() for part in split_markers(value))
     if isinstance(value, dict):
-        return "{" + ",".join(f"{k}:{stable_key(v)}" for k, v in sorted(value.items())) + "}"
+        return "{" + ",".join(f"{k}:{stable_key(v)}" for k, v in sorted(value.items()) if v is not None) + "}"
     if isinstance(value, list | tuple):
         return "[" + ",".join(stable_key(v) for v in value) + "]"
     if callable(value) and not isinstance(value, type):
