@@ -1,29 +1,20 @@
 """Hello: a queue, a topic that names it, and a subscription in a second stack.
 
-Built from CfnResource alone, so it shows the core: tokens in f-strings, a cross-stack reference
-(an Export in Network, Fn::ImportValue in Service) and an output.
+Built from the generated L1 classes (iac.cfn) alone, so it shows the core: tokens in f-strings, a
+cross-stack reference (an Export in Network, Fn::ImportValue in Service) and an output.
 """
 
-from iac import App, Aws, CfnResource, Output, Stack
+from iac import App, Aws, Output, Stack
+from iac.cfn import sns, sqs
 
 app = App()
 
 network = Stack(app, "Network", description="shared network")
-queue = CfnResource(network, "Queue", type="AWS::SQS::Queue", properties={"VisibilityTimeout": 60})
-topic = CfnResource(
-    network,
-    "Topic",
-    type="AWS::SNS::Topic",
-    properties={"DisplayName": f"alerts-{Aws.REGION}-{queue.get_att('QueueName')}"},
-)
+queue = sqs.Queue(network, "Queue", visibility_timeout=60)
+topic = sns.Topic(network, "Topic", display_name=f"alerts-{Aws.REGION}-{queue.get_att('QueueName')}")
 Output(network, "QueueUrl", value=queue.ref)
 
 service = Stack(app, "Service")
-CfnResource(
-    service,
-    "Sub",
-    type="AWS::SNS::Subscription",
-    properties={"TopicArn": topic.ref, "Protocol": "sqs", "Endpoint": queue.get_att("Arn")},
-)
+sns.Subscription(service, "Sub", topic_arn=topic.ref, protocol="sqs", endpoint=queue.attr_arn)
 
 app.synth()
