@@ -4,21 +4,26 @@
     group.grant_write(role)
 
 Defaults: events kept two years (log groups that never expire cost money forever; pass
-`retention_days=None` to keep them), DeletionPolicy and UpdateReplacePolicy Retain.
+`retention_days=None` to keep them), DeletionPolicy and UpdateReplacePolicy Retain. With
+`encryption_key=` (a kms.Key) the key policy lets CloudWatch Logs in the stack's region use the key for
+this group's name (any group's of the account when the name is generated), as the service requires.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from iac.constructs import iam
-from iac.constructs.core import CfnResource, Construct, Token
+from iac.constructs import iam, kms
+from iac.constructs.core import Aws, CfnResource, Construct, Token
 from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.units import Duration
 
 RESOURCE_TYPE = "AWS::Logs::LogGroup"
 WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+#: What CloudWatch Logs does with a log group's key (the key policy statement of "Encrypt log data in
+#: CloudWatch Logs using AWS KMS"): https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+KEY_ACTIONS = ("kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 
 class RetentionDays:
     """Names for the retention periods CloudWatch Logs accepts (any accepted number works too)."""
@@ -66,6 +71,8 @@ class LogGroup(Construct):
             `RetentionDays` name or `Duration.days(n)`; None keeps them forever.
         removal_policy: what happens to the events when the group leaves the stack or is replaced:
             "retain" (default) or "destroy".
+        encryption_key: the kms.Key the events are encrypted with (default: CloudWatch Logs' own keys);
+            its key policy gets the statement that lets CloudWatch Logs use it for this group.
     """
 
     cfn_type = RESOURCE_TYPE
@@ -78,13 +85,32 @@ class LogGroup(Construct):
         log_group_name: Annotated[str | Token | None, Cfn("LogGroupName")] = None,
         retention_days: Annotated[int | Duration | None, Cfn("RetentionInDays", unit="days")] = RetentionDays.TWO_YEARS,
         removal_policy: Annotated[RemovalPolicy, Check(removal_policy_rule((RETAIN, DESTROY), RESOURCE_TYPE))] = RETAIN,
+        encryption_key: kms.Key | None = None,
     ) -> None:
         super().__init__(scope, id)
+        self.encryption_key = encryption_key
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
             "LogGroupName": log_group_name,
             "RetentionInDays": retention_days,
+            "KmsKeyId": None if encryption_key is None else encryption_key.key_arn,
         })
         apply_removal_policy(self.resource, removal_policy)
+        if encryption_key is not None:
+            encryption_key.add_to_resource_policy(self._key_statement(log_group_name))
+
+    @staticmethod
+    def _key_statement(log_group_name: Any) -> iam.PolicyStatement:
+        """CloudWatch Logs checks the key policy when the key is associated, so the statement cannot name the
+        group's ARN attribute (the key would wait for the group that waits for it): it names the ARN that the
+        group's name makes, or any group of the account and region when the name is generated."""
+        name = "*" if log_group_name is None else log_group_name
+        return iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+            actions=list(KEY_ACTIONS),
+            resources=["*"],
+            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                    f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:{name}"}},
+        )
 
     @property
     def log_group_name(self) -> Token:

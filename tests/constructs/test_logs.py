@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from iac import App, CfnResource, ConstructError, Duration, Stack
-from iac.constructs import iam, logs
+from iac.constructs import iam, kms, logs
 from iac.specs import resource_schema
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
@@ -114,5 +114,63 @@ def test_log_groups_and_a_write_grant_pass_cfn_lint_cleanly():
 
     assembly = synthesize(app)
     validate_assembly(assembly, lint=False)  # the registry-schema layer
+
+    assert lint_template(assembly.stacks[0].body, "us-east-1") == []
+
+
+ACCOUNT_ROOT_STATEMENT = {
+    "Effect": "Allow", "Action": "kms:*", "Resource": "*",
+    "Principal": {"AWS": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"},
+                                            ":root"]]}},
+}
+LOGS_ARN_PREFIX = ["arn:", {"Ref": "AWS::Partition"}, ":logs:", {"Ref": "AWS::Region"}, ":",
+                   {"Ref": "AWS::AccountId"}]
+
+
+def logs_key_statement(group_name: str) -> dict[str, Any]:
+    return {
+        "Effect": "Allow",
+        "Principal": {"Service": {"Fn::Join": ["", ["logs.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}},
+        "Action": ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+        "Resource": "*",
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {
+            "Fn::Join": ["", [*LOGS_ARN_PREFIX, f":log-group:{group_name}"]]}}},
+    }
+
+
+def test_an_encryption_key_is_written_and_lets_cloudwatch_logs_use_it_for_the_group(app, stack):
+    key = kms.Key(stack, "Key")
+    group = logs.LogGroup(stack, "Logs", log_group_name="/app/audit", encryption_key=key)
+
+    written = synthesize(app).template("Main")["Resources"]
+    assert written[group.resource.logical_id]["Properties"] == {
+        "LogGroupName": "/app/audit", "RetentionInDays": 731,
+        "KmsKeyId": {"Fn::GetAtt": [key.resource.logical_id, "Arn"]}}
+    assert written[key.resource.logical_id]["Properties"]["KeyPolicy"]["Statement"] == [
+        logs_key_statement("/app/audit"), ACCOUNT_ROOT_STATEMENT]
+
+
+def test_a_generated_name_scopes_the_key_statement_to_the_accounts_log_groups(app, stack):
+    key = kms.Key(stack, "Key")
+    logs.LogGroup(stack, "Logs", encryption_key=key)
+
+    statements = synthesize(app).template("Main")["Resources"][key.resource.logical_id]["Properties"]["KeyPolicy"]
+    assert statements["Statement"] == [logs_key_statement("*"), ACCOUNT_ROOT_STATEMENT]
+
+
+def test_an_encryption_key_must_be_a_kms_key(stack):
+    with pytest.raises(ConstructError, match="encryption_key must be Key | None, got str"):
+        logs.LogGroup(stack, "Logs", encryption_key="arn:aws:kms:us-east-1:123456789012:key/abc")
+
+
+def test_an_encrypted_log_group_passes_cfn_lint_cleanly():
+    app = App()
+    stack = Stack(app, "Main")
+    key = kms.Key(stack, "Key")
+    logs.LogGroup(stack, "Logs", encryption_key=key)
+    logs.LogGroup(stack, "Named", log_group_name="/app/audit", encryption_key=key)
+
+    assembly = synthesize(app)
+    validate_assembly(assembly, lint=False)
 
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
