@@ -1,0 +1,100 @@
+"""What a check is and what it finds.
+
+A rule reads a template (a dict, from iac's synthesis or from any file) and never a construct, so the
+same rule judges what iac synthesizes and what `iac validate FILE` reads (SAM, hand-written, the
+CDK's output). One rule per module under iac/checks/rules/, each with a stable id, a severity and
+the words a reviewer needs: a one-line description, why it matters, how to fix it, a link.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Literal
+
+import attrs
+
+from iac.synth.template import resource_type, resources, section
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+TemplatePath = tuple[str | int, ...]
+
+#: Rule ids: IAC-<AREA>-<three digits>, e.g. IAC-S3-001.
+RULE_ID_PATTERN = r"IAC-[A-Z0-9]+-\d{3}"
+
+
+@attrs.frozen
+class Finding:
+    """One thing a rule found: what, and where in the template (a path from the template's root, such
+    as ("Resources", "Bucket", "Properties", "BucketEncryption")). Never the value of a secret."""
+
+    message: str
+    path: TemplatePath
+
+
+@attrs.frozen
+class TemplateResource:
+    """One resource of a template, as a resource rule sees it, with the template it is part of (some
+    rules look at other resources: a bucket's policy is a resource of its own)."""
+
+    logical_id: str
+    type: str
+    entry: dict[str, Any]
+    template: dict[str, Any]
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        found = self.entry.get("Properties")
+        return found if isinstance(found, dict) else {}
+
+    def finding(self, message: str, *properties: str | int) -> Finding:
+        """A finding at this resource, or at one of its properties (`finding(msg, "BucketEncryption")`)."""
+        path: TemplatePath = ("Resources", self.logical_id, *(("Properties", *properties) if properties else ()))
+        return Finding(message, path)
+
+    def others(self, *types: str) -> Iterator[TemplateResource]:
+        """The template's other resources of these types."""
+        for logical_id, entry in resources(self.template).items():
+            if resource_type(entry) in types and logical_id != self.logical_id:
+                yield TemplateResource(logical_id, resource_type(entry), entry, self.template)
+
+
+ResourceCheck = Callable[[TemplateResource], Iterable[Finding]]
+TemplateCheck = Callable[[dict[str, Any]], Iterable[Finding]]
+
+
+def _check_id(instance: Rule, attribute: Any, value: str) -> None:
+    if not re.fullmatch(RULE_ID_PATTERN, value):
+        raise ValueError(f"rule id {value!r} does not match {RULE_ID_PATTERN}")
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """A check with a stable id. `resource_types` names the types `check` is called for, one resource at a
+    time; a rule with `template_check` instead looks at the whole template (parameters, outputs)."""
+
+    id: str = attrs.field(validator=_check_id)
+    severity: Severity = attrs.field(validator=attrs.validators.in_(SEVERITIES))
+    #: The pack the rule belongs to ("iam", "storage", "network", "logging", "secrets", "compute"); a
+    #: [tool.iac] checks entry can turn a whole pack off.
+    pack: str
+    description: str
+    why: str
+    fix: str
+    url: str
+    resource_types: tuple[str, ...] = ()
+    check: ResourceCheck | None = None
+    template_check: TemplateCheck | None = None
+    #: The properties the rule reads, per resource type: a test holds them against the registry schemas,
+    #: so a rule never reads a property CloudFormation does not have.
+    reads: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+
+    def findings(self, template: dict[str, Any]) -> Iterator[Finding]:
+        if self.template_check is not None:
+            yield from self.template_check(template)
+        if self.check is None or not self.resource_types:
+            return
+        for logical_id, entry in section(template, "Resources").items():
+            if isinstance(entry, dict) and entry.get("Type") in self.resource_types:
+                yield from self.check(TemplateResource(logical_id, entry["Type"], entry, template))

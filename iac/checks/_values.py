@@ -1,0 +1,89 @@
+"""Reading values in a template that may be literals or intrinsic functions.
+
+A check says only what the template says: a value computed at deploy time (`Ref` to a parameter,
+`Fn::If`, `Fn::GetAtt`) is unknown, and an unknown value is never a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+#: What `known` returns for a value the template computes at deploy time.
+UNKNOWN: Any = object()
+
+
+def is_intrinsic(value: Any) -> bool:
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    (key,) = value
+    return key == "Ref" or (isinstance(key, str) and key.startswith("Fn::"))
+
+
+def known(value: Any) -> Any:
+    """`value`, or UNKNOWN when an intrinsic function computes it."""
+    return UNKNOWN if is_intrinsic(value) else value
+
+
+def is_true(value: Any) -> bool:
+    """CloudFormation's true: True or "true" (any case)."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def is_false(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.lower() == "false")
+
+
+def as_list(value: Any) -> list[Any]:
+    """A value CloudFormation accepts as one item or a list of them (IAM's Action, Resource, Principal)."""
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
+
+
+def strings(value: Any) -> Iterator[str]:
+    """The literal strings of a one-or-many value (intrinsics skipped)."""
+    for item in as_list(value):
+        if isinstance(item, str):
+            yield item
+
+
+def refers_to(value: Any, logical_id: str) -> bool:
+    """Whether `value` names resource `logical_id`: a Ref, a GetAtt, or a Sub/Join that mentions it."""
+    if isinstance(value, dict):
+        if value.get("Ref") == logical_id:
+            return True
+        attribute = value.get("Fn::GetAtt")
+        if isinstance(attribute, list) and attribute and attribute[0] == logical_id:
+            return True
+        if isinstance(attribute, str) and attribute.split(".", 1)[0] == logical_id:
+            return True
+        substituted = value.get("Fn::Sub")
+        template = substituted[0] if isinstance(substituted, list) and substituted else substituted
+        if isinstance(template, str) and ("${" + logical_id + "}" in template or "${" + logical_id + "." in template):
+            return True
+        return any(refers_to(child, logical_id) for child in value.values())
+    if isinstance(value, list):
+        return any(refers_to(child, logical_id) for child in value)
+    return False
+
+
+def text_of(value: Any) -> str | None:
+    """A string as far as the template writes it: a literal, or the literal parts of Fn::Join/Fn::Sub with
+    each computed part as "${}" (so "arn:${}:iam::aws:policy/AdministratorAccess" can be recognised)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        (function, argument), = value.items()
+        if function == "Fn::Sub":
+            template = argument[0] if isinstance(argument, list) and argument else argument
+            if isinstance(template, str):
+                return re.sub(r"\$\{[^}!]*\}", "${}", template)
+        if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+            separator, parts = argument
+            if isinstance(separator, str) and isinstance(parts, list):
+                return separator.join(text_of(part) or "${}" for part in parts)
+        if function == "Ref" and isinstance(argument, str) and argument.startswith("AWS::"):
+            return "${}"
+    return None

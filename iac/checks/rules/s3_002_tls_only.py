@@ -1,0 +1,47 @@
+from collections.abc import Iterator
+from typing import Any
+
+from iac.checks._model import Finding, Rule, TemplateResource
+from iac.checks._policy import statements
+from iac.checks._values import is_false, refers_to, strings
+
+
+def _denies_plain_http(statement: Any) -> bool:
+    if statement.value.get("Effect") != "Deny" or "*" not in "".join(strings(statement.actions)):
+        return False
+    condition = statement.condition
+    if not isinstance(condition, dict):
+        return False
+    for operator, keys in condition.items():
+        if str(operator).startswith("Bool") and isinstance(keys, dict):
+            if any(str(key).lower() == "aws:securetransport" and is_false(value) for key, value in keys.items()):
+                return True
+    return False
+
+
+def check(resource: TemplateResource) -> Iterator[Finding]:
+    for policy in resource.others("AWS::S3::BucketPolicy"):
+        if not refers_to(policy.properties.get("Bucket"), resource.logical_id):
+            continue
+        document = policy.properties.get("PolicyDocument")
+        if any(_denies_plain_http(s) for s in statements(document, ())):
+            return
+        if not isinstance(document, dict) or "Statement" not in document:
+            return  # computed: not ours to judge
+    yield resource.finding("no bucket policy of this template denies requests without TLS (aws:SecureTransport)")
+
+
+RULE = Rule(
+    id="IAC-S3-002",
+    severity="warning",
+    pack="storage",
+    description="An S3 bucket has no policy that denies requests without TLS",
+    why="S3 answers plain HTTP too: without a Deny on aws:SecureTransport false, a misconfigured client sends "
+        "objects and credentials-signed requests in clear.",
+    fix="Add a bucket policy statement: Effect Deny, Principal \"*\", Action s3:*, the bucket and its objects "
+        "as Resource, Condition {Bool: {aws:SecureTransport: false}} (iac's s3.Bucket adds it).",
+    url="https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html",
+    resource_types=("AWS::S3::Bucket",),
+    check=check,
+    reads={"AWS::S3::BucketPolicy": ("Bucket", "PolicyDocument")},
+)
