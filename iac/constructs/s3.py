@@ -17,7 +17,7 @@ from typing import Annotated, Any, Final, Literal
 
 import attrs
 
-from iac.constructs import iam
+from iac.constructs import iam, kms
 from iac.constructs.core import CfnResource, Construct, Lazy, Token, is_token
 from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
@@ -170,6 +170,8 @@ class Bucket(Construct):
             (SSE-KMS with the key of kms_key_arn).
         kms_key_arn: the ARN of the KMS key objects are encrypted with; only with encryption KMS, which
             needs it. Grants then include the key.
+        encryption_key: a kms.Key objects are encrypted with (SSE-KMS; encryption KMS is then implied and
+            kms_key_arn not given). Grants then include the key.
         block_public_access: turn on all four public access block settings (default True).
         enforce_ssl: add a bucket policy statement that denies any request not made over TLS (default True).
         removal_policy: what happens to the bucket when it leaves the stack or is replaced: "retain"
@@ -190,6 +192,7 @@ class Bucket(Construct):
         versioned: bool = False,
         encryption: Literal["S3_MANAGED", "KMS"] = BucketEncryption.S3_MANAGED,
         kms_key_arn: Annotated[str | Token | None, Check(kms_key_arn_rule)] = None,
+        encryption_key: kms.Key | None = None,
         block_public_access: bool = True,
         enforce_ssl: bool = True,
         removal_policy: Annotated[RemovalPolicy, Check(removal_policy_rule((RETAIN, DESTROY), RESOURCE_TYPE))] = RETAIN,
@@ -197,8 +200,13 @@ class Bucket(Construct):
         event_bridge_enabled: bool = False,
     ) -> None:
         super().__init__(scope, id)
+        self.encryption_key = encryption_key
         problem = None
-        if encryption == BucketEncryption.KMS and kms_key_arn is None:
+        if encryption_key is not None:
+            if kms_key_arn is not None:
+                problem = "give encryption_key or kms_key_arn, not both"
+            encryption, kms_key_arn = BucketEncryption.KMS, encryption_key.key_arn
+        if problem is None and encryption == BucketEncryption.KMS and kms_key_arn is None:
             problem = "encryption KMS needs kms_key_arn (the ARN of your KMS key)"
         elif encryption != BucketEncryption.KMS and kms_key_arn is not None:
             problem = f"kms_key_arn is only used with encryption KMS, not {encryption}"

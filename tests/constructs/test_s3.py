@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from iac import App, CfnResource, ConstructError, Parameter, Stack
-from iac.constructs import iam, s3
+from iac.constructs import iam, kms, s3
 from iac.specs import property_length
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
@@ -215,6 +215,36 @@ def test_a_kms_bucket_grants_the_key_too(app, stack, role):
     assert {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY_ARN} in role_statements(app, role)
 
 
+def test_an_encryption_key_means_sse_kms_with_that_key(app, stack):
+    key = kms.Key(stack, "Key")
+    bucket = s3.Bucket(stack, "Bucket", encryption_key=key)
+
+    assert entry(app, bucket)["Properties"]["BucketEncryption"] == {"ServerSideEncryptionConfiguration": [
+        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                           "KMSMasterKeyID": {"Fn::GetAtt": [key.resource.logical_id, "Arn"]}}}]}
+    assert bucket.encryption_key is key and bucket.props.encryption == s3.BucketEncryption.KMS
+
+
+def test_a_bucket_with_an_encryption_key_grants_the_key_too(app, stack, role):
+    key = kms.Key(stack, "Key")
+    bucket = s3.Bucket(stack, "Bucket", encryption_key=key)
+
+    bucket.grant_read(role)
+
+    assert role_statements(app, role) == [
+        {"Effect": "Allow", "Action": ["s3:GetBucket*", "s3:GetObject*", "s3:List*"],
+         "Resource": [arn(bucket), objects(bucket)]},
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Fn::GetAtt": [key.resource.logical_id, "Arn"]}},
+    ]
+
+
+def test_an_encryption_key_and_a_key_arn_are_not_both_given(stack):
+    with pytest.raises(ConstructError, match="give encryption_key or kms_key_arn, not both") as caught:
+        s3.Bucket(stack, "Bucket", encryption_key=kms.Key(stack, "Key"), kms_key_arn=KEY_ARN)
+
+    assert caught.value.path == "Main/Bucket"
+
+
 def test_granting_to_something_without_a_role_names_it(stack):
     queue = CfnResource(stack, "Queue", type="AWS::SQS::Queue")
 
@@ -236,6 +266,7 @@ def test_granting_to_something_without_a_role_names_it(stack):
     ({"encryption": "KMS"}, "encryption KMS needs kms_key_arn"),
     ({"kms_key_arn": KEY_ARN}, "kms_key_arn is only used with encryption KMS"),
     ({"encryption": "KMS", "kms_key_arn": "alias/mine"}, r"kms_key_arn: must be a KMS key ARN \(arn:aws:kms:"),
+    ({"encryption_key": KEY_ARN}, r"encryption_key must be Key \| None, got str"),
     ({"versioned": "yes"}, "versioned must be bool, got str 'yes'"),
     ({"lifecycle_rules": {"Status": "Enabled"}},
      r"lifecycle_rules must be Sequence\[Mapping\[str, Any\]\] \| None, got dict"),
@@ -313,8 +344,10 @@ def test_buckets_with_every_option_and_grants_pass_cfn_lint_cleanly():
         actions=["s3:GetObject"], resources=[bucket.arn_for_objects("public/*")],
         principals=[iam.AccountRootPrincipal()]))
     encrypted = s3.Bucket(stack, "Encrypted", encryption="KMS", kms_key_arn=KEY_ARN, removal_policy="destroy")
+    with_key = s3.Bucket(stack, "WithKey", encryption_key=kms.Key(stack, "Key"))
     bucket.grant_read(role)
     encrypted.grant_read_write(role)
+    with_key.grant_write(role)
 
     assembly = synthesize(app)
     validate_assembly(assembly, lint=False)  # the registry-schema layer
