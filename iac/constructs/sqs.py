@@ -85,6 +85,14 @@ def checked_options(init: Callable[..., None]) -> Callable[..., None]:
     return __init__
 
 
+def source_arn_condition(source_arn: Any) -> dict[str, Any]:
+    """The condition that scopes a service principal to one source: ArnEquals, or ArnLike for a literal
+    ARN with wildcards (all the alarms of an account, say)."""
+    operator = "ArnLike" if isinstance(source_arn, str) and not is_token(source_arn) and "*" in source_arn \
+        else "ArnEquals"
+    return {operator: {"aws:SourceArn": source_arn}}
+
+
 @runtime_checkable
 class EncryptionKey(Protocol):
     """A KMS key construct (kms.Key): what `encryption_key=` takes besides a key ARN."""
@@ -324,7 +332,7 @@ class Queue(Construct):
         behalf of the resource `source_arn` only (aws:SourceArn), never on behalf of anyone else's."""
         self.add_to_resource_policy(iam.PolicyStatement(
             principals=[iam.ServicePrincipal(service)], actions=["sqs:SendMessage"], resources=[self.queue_arn],
-            conditions={"ArnEquals": {"aws:SourceArn": source_arn}}))
+            conditions=source_arn_condition(source_arn)))
 
     # -- grants ----------------------------------------------------------------------------------
 
