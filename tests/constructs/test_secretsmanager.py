@@ -332,3 +332,32 @@ def test_secrets_rotation_and_grants_pass_cfn_lint_cleanly():
 
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
     assert secret_findings(assembly.template("Main")) == []
+
+
+def test_keys_secrets_rotation_and_encrypted_storage_synthesize_strict_clean(write_app, run_iac):
+    write_app('''
+        from iac import App, Duration, Stack
+        from iac.constructs import awslambda, kms, logs, s3, secretsmanager
+
+        app = App()
+        stack = Stack(app, "Keys")
+        key = kms.Key(stack, "Key", alias="alias/app/data")
+        bucket = s3.Bucket(stack, "Uploads", encryption_key=key)
+        logs.LogGroup(stack, "Audit", log_group_name="/app/audit", encryption_key=key)
+        secret = secretsmanager.Secret(stack, "Db", encryption_key=key, secret_string_template={"username": "app"},
+                                       generate_string_key="password", exclude_characters='"@/')
+        code = awslambda.Code.from_inline("def handler(event, context):\\n    return None\\n")
+        runtime = awslambda.DEFAULT_PYTHON_RUNTIME
+        reader = awslambda.Function(stack, "Reader", handler="index.handler", runtime=runtime, code=code,
+                                    environment={"DB_PASSWORD": secret.secret_value_from_json("password")})
+        rotator = awslambda.Function(stack, "Rotator", handler="index.handler", runtime=runtime, code=code)
+        secret.grant_read(reader)
+        bucket.grant_read_write(reader)
+        secret.add_rotation_schedule(function=rotator, automatically_after=Duration.days(14))
+        app.synth()
+    ''')
+
+    result = run_iac("synth", "--strict")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "warning" not in (result.stdout + result.stderr).lower()
