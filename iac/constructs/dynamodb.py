@@ -23,7 +23,7 @@ from typing import Annotated, Any, Final, Literal
 
 import attrs
 
-from iac.constructs import iam
+from iac.constructs import iam, kms
 from iac.constructs.core import CfnResource, Construct, Lazy, Token, is_token
 from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
@@ -281,6 +281,8 @@ _TABLE_ARGS = """
             AWS_MANAGED (the account's aws/dynamodb key) or CUSTOMER_MANAGED (the key of kms_key_arn).
         kms_key_arn: the ARN of your KMS key; only with encryption CUSTOMER_MANAGED, which needs it.
             Grants then include the key.
+        encryption_key: a kms.Key the table is encrypted with (encryption CUSTOMER_MANAGED is then implied
+            and kms_key_arn not given). Grants then include the key.
         point_in_time_recovery: keep continuous backups (35 days) to restore the table to any second.
         time_to_live_attribute: the attribute holding each item's expiry time (epoch seconds); items
             past it are deleted by DynamoDB.
@@ -320,6 +322,7 @@ class Table(Construct):
         write_capacity: WriteCapacity = None,
         encryption: Encryption = TableEncryption.AWS_OWNED,
         kms_key_arn: KmsKeyArn = None,
+        encryption_key: kms.Key | None = None,
         point_in_time_recovery: bool = False,
         time_to_live_attribute: TimeToLiveAttribute = None,
         stream: Stream = None,
@@ -327,6 +330,12 @@ class Table(Construct):
         removal_policy: TableRemovalPolicy = RETAIN,
     ) -> None:
         super().__init__(scope, id)
+        self.encryption_key = encryption_key
+        if encryption_key is not None:
+            if kms_key_arn is not None:
+                raise ConstructError(f"invalid argument for {type(self).__name__} {id!r}: give encryption_key or "
+                                     "kms_key_arn, not both", path=self.path, location=self.location)
+            encryption, kms_key_arn = TableEncryption.CUSTOMER_MANAGED, encryption_key.key_arn
         self.props = TableProps(
             partition_key=partition_key, sort_key=sort_key, billing_mode=billing_mode, read_capacity=read_capacity,
             write_capacity=write_capacity, encryption=encryption, kms_key_arn=kms_key_arn,
@@ -551,6 +560,7 @@ class SimpleTable(Table):
         write_capacity: WriteCapacity = None,
         encryption: Encryption = TableEncryption.AWS_OWNED,
         kms_key_arn: KmsKeyArn = None,
+        encryption_key: kms.Key | None = None,
         point_in_time_recovery: bool = False,
         time_to_live_attribute: TimeToLiveAttribute = None,
         stream: Stream = None,
@@ -560,6 +570,7 @@ class SimpleTable(Table):
         super().__init__(
             scope, id, partition_key=primary_key, billing_mode=billing_mode, read_capacity=read_capacity,
             write_capacity=write_capacity, encryption=encryption, kms_key_arn=kms_key_arn,
+            encryption_key=encryption_key,
             point_in_time_recovery=point_in_time_recovery, time_to_live_attribute=time_to_live_attribute,
             stream=stream, table_name=table_name, removal_policy=removal_policy,
         )

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from iac import App, CfnResource, ConstructError, Parameter, Stack
-from iac.constructs import dynamodb, iam
+from iac.constructs import dynamodb, iam, kms
 from iac.constructs.dynamodb import Attribute, AttributeType
 from iac.specs import property_enum, property_length
 from iac.synth import synthesize
@@ -273,6 +273,43 @@ def test_grant_read_write_allows_both_sets_and_nothing_else(app, stack, role):
                                       "Resource": arn(table)}]
 
 
+def test_an_encryption_key_encrypts_the_table_with_that_key(app, stack):
+    key = kms.Key(stack, "Key")
+    table = make_table(stack, encryption_key=key)
+
+    assert entry(app, table)["Properties"]["SSESpecification"] == {
+        "SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Fn::GetAtt": [key.resource.logical_id, "Arn"]}}
+    assert table.encryption_key is key and table.props.encryption == dynamodb.TableEncryption.CUSTOMER_MANAGED
+
+
+def test_a_read_grant_on_a_table_with_an_encryption_key_decrypts_with_it(app, stack, role):
+    key = kms.Key(stack, "Key")
+    table = make_table(stack, encryption_key=key)
+
+    table.grant_read(role)
+
+    assert statements(app, role) == [
+        {"Effect": "Allow", "Action": READ, "Resource": arn(table)},
+        {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"],
+         "Resource": {"Fn::GetAtt": [key.resource.logical_id, "Arn"]}},
+    ]
+
+
+def test_a_simple_table_takes_an_encryption_key(app, stack):
+    key = kms.Key(stack, "Key")
+    table = dynamodb.SimpleTable(stack, "Simple", encryption_key=key)
+
+    assert entry(app, table)["Properties"]["SSESpecification"]["KMSMasterKeyId"] == {
+        "Fn::GetAtt": [key.resource.logical_id, "Arn"]}
+
+
+def test_an_encryption_key_and_a_key_arn_are_not_both_given(stack):
+    with pytest.raises(ConstructError, match="give encryption_key or kms_key_arn, not both") as caught:
+        make_table(stack, encryption_key=kms.Key(stack, "Key"), kms_key_arn=KEY_ARN)
+
+    assert caught.value.path == "Main/Table"
+
+
 def test_grants_cover_the_indexes_when_the_table_has_some(app, stack, role):
     table = make_table(stack)
     table.add_global_secondary_index(index_name="byEmail", partition_key=Attribute("email", "S"))
@@ -433,9 +470,11 @@ def test_tables_with_every_option_and_grants_pass_cfn_lint_cleanly():
     provisioned.add_global_secondary_index(index_name="byKind", partition_key=Attribute("kind", "N"),
                                            projection="KEYS_ONLY")
     dynamodb.SimpleTable(stack, "Simple")
+    keyed = make_table(stack, "Keyed", encryption_key=kms.Key(stack, "Key"))
     table.grant_read(role)
     table.grant_stream_read(role)
     provisioned.grant_read_write(role)
+    keyed.grant_write(role)
 
     assembly = synthesize(app)
     validate_assembly(assembly, lint=False)  # the registry-schema layer
