@@ -242,6 +242,7 @@ class Subscription:
     filter_policy: Mapping[str, Any] | None = None
     filter_policy_scope: str | None = None
     raw_message_delivery: bool = False
+    dead_letter_queue: sqs.Queue | None = None
     location: Any = None
 
     def endpoint(self) -> Any:
@@ -256,6 +257,11 @@ class Subscription:
 
     def bind(self, topic: Topic, *, id: str | None = None) -> CfnResource:
         scope, default_id = self.scope_and_id(topic)
+        dead = self.dead_letter_queue
+        if dead is not None and dead.fifo != topic.fifo:
+            kinds = ("FIFO", "FIFO queue") if topic.fifo else ("standard", "standard queue")
+            raise self._error(f"a {kinds[0]} topic's subscription needs a {kinds[1]} as its dead-letter queue, "
+                              f"and {dead.path} is not one", topic)
         resource = CfnResource(scope, id or default_id, type=SUBSCRIPTION_TYPE, properties={
             "TopicArn": topic.topic_arn,
             "Protocol": self.protocol,
@@ -263,8 +269,14 @@ class Subscription:
             "RawMessageDelivery": True if self.raw_message_delivery else None,
             "FilterPolicy": dict(self.filter_policy) if self.filter_policy is not None else None,
             "FilterPolicyScope": self.filter_policy_scope,
+            "RedrivePolicy": {"deadLetterTargetArn": dead.queue_arn} if dead is not None else None,
         })
         self.grant(topic, resource)
+        if dead is not None:
+            # SNS moves undeliverable messages there as the topic (the source it names is the topic's ARN).
+            dead.allow_service_to_send(SNS_SERVICE, source_arn=topic.topic_arn)
+            if dead.policy is not None:
+                resource.add_depends_on(dead.policy)
         return resource
 
     def _error(self, message: str, topic: Topic, hint: str | None = None) -> ConstructError:
@@ -282,6 +294,8 @@ class SqsSubscription(Subscription):
         raw_message_delivery: deliver the message as published, without SNS's JSON envelope.
         filter_policy: deliver only messages that match, e.g. {"kind": ["refund"]}.
         filter_policy_scope: what filter_policy matches: "MessageAttributes" (SNS's default) or "MessageBody".
+        dead_letter_queue: an sqs.Queue for the messages SNS could not deliver after its retries (FIFO for a
+            FIFO topic); its queue policy lets this topic send to it.
     """
 
     protocol = "sqs"
@@ -289,11 +303,13 @@ class SqsSubscription(Subscription):
     @checked_options
     def __init__(self, queue: sqs.Queue, *, raw_message_delivery: bool = False,
                  filter_policy: Annotated[Mapping[str, Any] | None, Cfn("FilterPolicy")] = None,
-                 filter_policy_scope: FilterPolicyScope | None = None) -> None:
+                 filter_policy_scope: FilterPolicyScope | None = None,
+                 dead_letter_queue: sqs.Queue | None = None) -> None:
         self.queue = queue
         self.raw_message_delivery = raw_message_delivery
         self.filter_policy = filter_policy
         self.filter_policy_scope = filter_policy_scope
+        self.dead_letter_queue = dead_letter_queue
         self.location = caller_location()
 
     def endpoint(self) -> Any:
@@ -323,6 +339,8 @@ class LambdaSubscription(Subscription):
         function: the awslambda.Function to invoke.
         filter_policy: invoke only for messages that match, e.g. {"kind": ["refund"]}.
         filter_policy_scope: what filter_policy matches: "MessageAttributes" (SNS's default) or "MessageBody".
+        dead_letter_queue: an sqs.Queue for the messages SNS could not deliver after its retries (FIFO for a
+            FIFO topic); its queue policy lets this topic send to it.
     """
 
     protocol = "lambda"
@@ -330,10 +348,12 @@ class LambdaSubscription(Subscription):
     @checked_options
     def __init__(self, function: Invocable, *,
                  filter_policy: Annotated[Mapping[str, Any] | None, Cfn("FilterPolicy")] = None,
-                 filter_policy_scope: FilterPolicyScope | None = None) -> None:
+                 filter_policy_scope: FilterPolicyScope | None = None,
+                 dead_letter_queue: sqs.Queue | None = None) -> None:
         self.function = function
         self.filter_policy = filter_policy
         self.filter_policy_scope = filter_policy_scope
+        self.dead_letter_queue = dead_letter_queue
         self.location = caller_location()
 
     def endpoint(self) -> Any:
@@ -382,11 +402,14 @@ class UrlSubscription(Subscription):
         url: the endpoint, "https://..." (or "http://...").
         raw_message_delivery: post the message as published, without SNS's JSON envelope.
         filter_policy: post only messages that match, e.g. {"kind": ["refund"]}.
+        dead_letter_queue: an sqs.Queue for the messages SNS could not deliver after its retries (FIFO for a
+            FIFO topic); its queue policy lets this topic send to it.
     """
 
     @checked_options
     def __init__(self, url: str | Token, *, raw_message_delivery: bool = False,
-                 filter_policy: Annotated[Mapping[str, Any] | None, Cfn("FilterPolicy")] = None) -> None:
+                 filter_policy: Annotated[Mapping[str, Any] | None, Cfn("FilterPolicy")] = None,
+                 dead_letter_queue: sqs.Queue | None = None) -> None:
         match = _URL.match(url) if isinstance(url, str) and not is_token(url) else None
         if isinstance(url, str) and not is_token(url) and match is None:
             raise ConstructError(f"UrlSubscription: {url!r} is not an http:// or https:// URL",
@@ -395,6 +418,7 @@ class UrlSubscription(Subscription):
         self.protocol = match.group(1) if match else "https"
         self.raw_message_delivery = raw_message_delivery
         self.filter_policy = filter_policy
+        self.dead_letter_queue = dead_letter_queue
         self.location = caller_location()
 
     def endpoint(self) -> Any:

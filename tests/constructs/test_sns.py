@@ -227,6 +227,29 @@ def test_a_deploy_time_address_gets_a_numbered_id(stack):
     assert topic.add_subscription(sns.EmailSubscription(address.value)).path == "Main/Orders/Email1"
 
 
+def test_a_subscription_dead_letter_queue_takes_what_sns_could_not_deliver(app, stack):
+    topic = sns.Topic(stack, "Orders")
+    dead = sqs.Queue(stack, "Undelivered")
+
+    subscription = topic.add_subscription(sns.LambdaSubscription(make_function(stack), dead_letter_queue=dead))
+
+    template = resources(app)
+    assert template[subscription.logical_id]["Properties"]["RedrivePolicy"] == {"deadLetterTargetArn": queue_arn(dead)}
+    assert template[subscription.logical_id]["DependsOn"] == [dead.policy.logical_id]
+    assert {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+            "Resource": queue_arn(dead), "Condition": {"ArnEquals": {"aws:SourceArn": ref(topic)}},
+            } in template[dead.policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+
+
+def test_a_fifo_topics_subscription_needs_a_fifo_dead_letter_queue(stack):
+    topic = sns.Topic(stack, "Orders", fifo=True)
+    queue = sqs.Queue(stack, "Jobs", fifo=True)
+
+    with pytest.raises(ConstructError, match="a FIFO topic's subscription needs a FIFO queue as its dead-letter "
+                                             "queue, and Main/Undelivered is not one"):
+        topic.add_subscription(sns.SqsSubscription(queue, dead_letter_queue=sqs.Queue(stack, "Undelivered")))
+
+
 def test_a_fifo_topic_delivers_only_to_queues(stack):
     topic = sns.Topic(stack, "Orders", fifo=True)
     topic.add_subscription(sns.SqsSubscription(sqs.Queue(stack, "Jobs", fifo=True)))
@@ -363,8 +386,9 @@ def test_a_fan_out_passes_cfn_lint_cleanly():
     topic.add_subscription(sns.SqsSubscription(queue, raw_message_delivery=True, filter_policy={"kind": ["a"]}))
     topic.add_subscription(sns.LambdaSubscription(fn))
     topic.add_subscription(sns.EmailSubscription("ops@example.com"))
-    topic.add_subscription(sns.UrlSubscription("https://example.com/hook"))
-    fifo.add_subscription(sns.SqsSubscription(fifo_queue))
+    topic.add_subscription(sns.UrlSubscription("https://example.com/hook",
+                                               dead_letter_queue=sqs.Queue(stack, "Undelivered")))
+    fifo.add_subscription(sns.SqsSubscription(fifo_queue, dead_letter_queue=sqs.Queue(stack, "FifoDead", fifo=True)))
     alarm = cloudwatch.Alarm(stack, "Failing", metric=topic.metric_number_of_notifications_failed(), threshold=1,
                              evaluation_periods=1)
     alarms.allow_service_to_publish("cloudwatch.amazonaws.com", source_arn=alarm.resource.get_att("Arn"))
@@ -388,3 +412,33 @@ def test_a_topic_in_one_stack_and_its_queue_in_another_depend_one_way():
 
     assembly = synthesize(app)
     assert [(s.name, sorted(s.dependencies)) for s in assembly.stacks] == [("Events", []), ("Workers", ["Events"])]
+
+
+def test_a_topic_queue_and_worker_app_synthesizes_strict_through_the_cli(write_app, run_iac):
+    write_app('''
+        from iac import App, Duration, Stack
+        from iac.constructs import awslambda, cloudwatch, kms, sns, sqs
+
+        app = App()
+        events = Stack(app, "Events")
+        workers = Stack(app, "Workers")
+        key = kms.Key(events, "Key")
+        orders = sns.Topic(events, "Orders", encryption_key=key)
+        dead = sqs.Queue(workers, "Dead", retention_period=Duration.days(14))
+        jobs = sqs.Queue(workers, "Jobs", visibility_timeout=Duration.minutes(3),
+                         dead_letter_queue=sqs.DeadLetterQueue(queue=dead, max_receive_count=5))
+        orders.add_subscription(sns.SqsSubscription(jobs, raw_message_delivery=True))
+        worker = awslambda.Function(workers, "Worker", handler="index.handler",
+                                    runtime=awslambda.DEFAULT_NODEJS_RUNTIME, timeout=30,
+                                    code=awslambda.Code.from_inline("exports.handler = async () => ({})"))
+        worker.add_event_source(awslambda.SqsEventSource(jobs, report_batch_item_failures=True))
+        orders.add_subscription(sns.EmailSubscription("ops@example.com"))
+        alarm = cloudwatch.Alarm(workers, "Failed", metric=dead.metric_approximate_number_of_messages_visible(),
+                                 threshold=1, evaluation_periods=1)
+        app.synth()
+    ''')
+
+    result = run_iac("synth", "--strict")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "warning" not in (result.stdout + result.stderr).lower()
