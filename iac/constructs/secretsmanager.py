@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -90,6 +91,19 @@ def rotation_days_rule(value: Any) -> str | None:
     """A `Check` rule: RotationRules.AutomaticallyAfterDays as its schema types it, within the API's range."""
     return (_nested_problem(ROTATION_TYPE, ("RotationRules", "AutomaticallyAfterDays"), value)
             or _in_range(value, ROTATION_DAYS_RANGE, "rotation intervals", "RotationRulesType"))
+
+
+#: The characters of a secret's name, as the Name property's description (not its schema) states them.
+SECRET_NAME_RE = re.compile(r"[A-Za-z0-9/_+=.@-]+\Z")
+
+
+def secret_name_rule(value: Any) -> str | None:
+    """A `Check` rule: the characters Secrets Manager allows in a name (literal names only)."""
+    if not isinstance(value, str) or is_token(value) or SECRET_NAME_RE.match(value):
+        return None
+    bad = sorted({c for c in value if not SECRET_NAME_RE.match(c)})
+    return (f"{value!r} has characters a secret's name cannot have ({''.join(bad)!r}): letters, digits and "
+            "/_+=.@- only")
 
 
 def secret_string_template_rule(value: Any) -> str | None:
@@ -196,7 +210,7 @@ class Secret(SecretBase):
         scope: Construct,
         id: str,
         *,
-        secret_name: Annotated[str | Token | None, Cfn("Name")] = None,
+        secret_name: Annotated[str | Token | None, Cfn("Name"), Check(secret_name_rule)] = None,
         description: Annotated[str | Token | None, Cfn("Description")] = None,
         encryption_key: kms.Key | None = None,
         password_length: Annotated[int | None, Check(password_length_rule)] = None,

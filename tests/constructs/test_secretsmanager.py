@@ -288,6 +288,7 @@ def test_the_name_and_description_follow_the_schemas_lengths(stack):
     _, longest_description = property_length(secretsmanager.RESOURCE_TYPE, "Description")
     assert longest_name is not None and longest_description is not None
     secretsmanager.Secret(stack, "Long", secret_name="n" * longest_name, description="d" * longest_description)
+    secretsmanager.Secret(stack, "Path", secret_name="prod/app_db+1=x.y@z-w")
 
     with pytest.raises(ConstructError, match="secret_name: .* is too long"):
         secretsmanager.Secret(stack, "TooLong", secret_name="n" * (longest_name + 1))
@@ -296,6 +297,8 @@ def test_the_name_and_description_follow_the_schemas_lengths(stack):
 
 
 @pytest.mark.parametrize(("options", "message"), [
+    ({"secret_name": "app db!"}, r"secret_name: 'app db!' has characters a secret's name cannot have \(' !'\)"),
+    ({"secret_name": "app\n"}, "has characters a secret's name cannot have"),
     ({"password_length": 0}, "password_length: 0 is outside 1-4096"),
     ({"password_length": secretsmanager.PASSWORD_LENGTH_RANGE[1] + 1}, "is outside 1-4096"),
     ({"password_length": "20"}, r"password_length must be int \| None, got str '20'"),
