@@ -32,6 +32,7 @@ from iac.specs import (
     resource_schema,
     suggest_type,
 )
+from iac.synth.language_extensions import Expansion, expand, uses_language_extensions
 from iac.synth.references import sub_expressions
 from iac.synth.template import section
 
@@ -66,6 +67,7 @@ FUNCTION_RESULTS: dict[str, frozenset[str]] = {
     "Fn::Split": frozenset({"array"}),
     "Fn::Cidr": frozenset({"array"}),
     "Fn::Transform": _ANY_SCALAR_OR_LIST | {"object"},
+    "Fn::GetStackOutput": _STRING,  # an output of another stack, maybe in another region or account
 }
 INTRINSIC_KEYS = frozenset(FUNCTION_RESULTS) | CONDITION_FUNCTIONS | {"Fn::If", "Condition"}
 DYNAMIC_REFERENCE = "{{resolve:"
@@ -87,20 +89,44 @@ class SchemaFinding:
 
 
 def validate_template(template: dict[str, Any], region: str | None = None) -> list[SchemaFinding]:
-    """All schema and reference problems of `template` for `region` (default us-east-1)."""
+    """All schema and reference problems of `template` for `region` (default us-east-1).
+
+    Under the AWS::LanguageExtensions transform, Fn::ForEach loops are expanded first and each
+    finding reported at its path in the template as written (iac.synth.language_extensions); the
+    same finding in several copies of a loop is reported once.
+    """
     region = region or DEFAULT_REGION
     provider_types(region)  # raises for an unknown region before anything else
-    return list(_TemplateChecker(template, region).findings())
+    if not uses_language_extensions(template):
+        return list(_TemplateChecker(template, region).findings())
+    expansion = expand(template)
+    found = (
+        attrs.evolve(finding, path=expansion.original(finding.path))
+        for finding in _TemplateChecker(expansion.template, region, expansion).findings()
+        if finding.path not in expansion.incomplete
+    )
+    return list(dict.fromkeys(found))
 
 
 class _TemplateChecker:
-    def __init__(self, template: dict[str, Any], region: str) -> None:
+    def __init__(self, template: dict[str, Any], region: str, expansion: Expansion | None = None) -> None:
         self.template = template
         self.region = region
         self.resources: dict[str, Any] = section(template, "Resources")
         self.parameters: dict[str, Any] = section(template, "Parameters")
         self.conditions: dict[str, Any] = section(template, "Conditions")
         self.serverless = _has_transform(template, "AWS::Serverless-2016-10-31")
+        self.expansion = expansion
+        #: modules' logical ids: a module's resources are named with it as a prefix (ModuleBucket, or
+        #: Module.Bucket in a Ref), and are not in the template as written
+        self.modules = tuple(logical_id for logical_id, resource in self.resources.items()
+                             if isinstance(resource, dict) and str(resource.get("Type", "")).endswith("::MODULE"))
+
+    def _defined_elsewhere(self, section_name: str, name: str) -> bool:
+        """A name made by something the template only names: a module's resource, a loop's copy."""
+        if section_name == "Resources" and any(name.startswith(module) for module in self.modules):
+            return True
+        return self.expansion is not None and self.expansion.defines_maybe(section_name, name)
 
     def findings(self) -> Iterator[SchemaFinding]:
         if not self.resources:
@@ -166,11 +192,13 @@ class _TemplateChecker:
                                 given=_json_type(depends_on))
             return
         for index, target in enumerate(targets):
-            if target not in self.resources:
+            if target not in self.resources and not (isinstance(target, str)
+                                                     and self._defined_elsewhere("Resources", target)):
                 yield _undefined(path + ("DependsOn", index), "DependsOn", target, self.resources)
 
     def _condition_name(self, path: tuple[str | int, ...], name: Any) -> Iterator[SchemaFinding]:
-        if name is not None and name not in self.conditions:
+        if name is not None and name not in self.conditions and not (
+                isinstance(name, str) and self._defined_elsewhere("Conditions", name)):
             yield _undefined(path, "Condition", name, self.conditions)
 
     # -- references ------------------------------------------------------------------------
@@ -211,6 +239,8 @@ class _TemplateChecker:
             return
         if self.serverless:
             return  # the Serverless transform generates resources (ServerlessRestApi, <Fn>Role...)
+        if self._defined_elsewhere("Resources", name):
+            return
         candidates = list(self.resources) + list(self.parameters) + sorted(PSEUDO_PARAMETERS)
         yield _undefined(path, "Ref", name, candidates)
 
@@ -225,7 +255,8 @@ class _TemplateChecker:
 
     def _attribute(self, path: tuple[str | int, ...], target: str, attribute: Any) -> Iterator[SchemaFinding]:
         if target not in self.resources:
-            if not self.serverless:  # else it may be a resource the transform generates
+            # with the Serverless transform it may be a resource the transform generates
+            if not self.serverless and not self._defined_elsewhere("Resources", target):
                 yield _undefined(path, "Fn::GetAtt", target, self.resources)
             return
         if not isinstance(attribute, str):
@@ -334,9 +365,12 @@ class _Walker:
             return
         results = FUNCTION_RESULTS.get(key)
         if results is None:
+            # A misspelling is said with the function meant; a name like no function iac knows may be
+            # one CloudFormation added since, and is left to cfn-lint (which knows today's functions).
             known = difflib.get_close_matches(key, sorted(INTRINSIC_KEYS), n=1)
-            yield SchemaFinding(path=path + (key,), message=f"unknown intrinsic function {key!r}", given=key,
-                                suggestion=f"did you mean {known[0]}?" if known else None)
+            if known:
+                yield SchemaFinding(path=path + (key,), message=f"unknown intrinsic function {key!r}", given=key,
+                                    suggestion=f"did you mean {known[0]}?")
             return
         expected = _expected_types(node)
         if not expected and "properties" in node:

@@ -23,6 +23,7 @@ from iac.constructs.core.synth_rules import replaced_lint_rules
 from iac.errors import Problem, SynthError, UsageError, ValidationError
 from iac.synth.assembly import CloudAssembly, StackArtifact, build_artifact, check_output_dir
 from iac.synth.graph import find_cycles, topological_order
+from iac.synth.language_extensions import written_path
 from iac.synth.limits import MAX_INLINE_TEMPLATE_BYTES, check_limits
 from iac.synth.lint import CACHE_FILE as LINT_CACHE_FILE
 from iac.synth.lint import LintCache
@@ -123,6 +124,7 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
             cache,
             progress=progress,
             reported=reported,
+            written={a.name: written_path(a.template) for a in assembly.stacks},
         )
     replaced = replaced_lint_rules()  # a registered rule decides instead (e.g. by the baseline, not the calendar)
     found = [problem for problem in found if problem.code not in replaced]

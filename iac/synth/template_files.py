@@ -10,6 +10,7 @@ import attrs
 
 from iac.constructs.core.source import SourceLocation, display_path
 from iac.errors import Problem, TemplateError, UsageError
+from iac.synth.language_extensions import expand, uses_language_extensions, written_path
 from iac.synth.limits import MAX_TEMPLATE_BYTES, check_limits
 from iac.synth.lint import LintCache
 from iac.synth.loader import loads, read_template_text
@@ -70,6 +71,7 @@ def validate_files(paths: list[str], *, region: str | None, lint: bool, strict: 
                     LintCache(),
                     progress=lambda done, total: phases.progress(LINT, done, total),
                     reported=reported,
+                    written={name: written_path(template) for name, (_, template) in loaded.items()},
                 )
             )
     report.errors, report.warnings = errors_and_warnings(_in_file_order(problems), strict=strict)
@@ -105,8 +107,8 @@ def _read_and_check(files: list[str], region: str | None, report: FileReport,
                                     hint=error.hint, code="template"))
             continue
         locate = file_locator(name, text, template)
-        found = schema_problems(template, region, locate)
-        problems.extend(found + limit_problems(name, text, template, locate))
+        found = schema_problems(template, region, locate) + limit_problems(name, text, template, locate)
+        problems.extend(found)
         problems.extend(secret_problems(template, locate))
         loaded[name] = (text, template)
         reported[name] = found
@@ -115,21 +117,44 @@ def _read_and_check(files: list[str], region: str | None, report: FileReport,
 def limit_problems(file: str, text: str, template: dict[str, Any], locate: Locate) -> list[Problem]:
     """CloudFormation's hard quotas (iac.synth.limits, the ones synth applies), located in the file.
 
-    The body CloudFormation would receive is the file itself, so its size is the file's size in bytes.
+    The body CloudFormation would receive is the file itself, so its size is the file's size in bytes;
+    the counts and logical ids are those of the template with its Fn::ForEach loops expanded.
     A quota on a whole section points at the section's line; one on an element, at the element's.
     """
-    def locate_element(section: str, logical_id: str) -> tuple[str | None, SourceLocation | None]:
-        return locate((section, logical_id), None)
+    expansion = expand(template) if uses_language_extensions(template) else None
 
-    found = check_limits(display_path(file), template, len(text.encode("utf-8")), locate_element)
+    def locate_element(section: str, logical_id: str) -> tuple[str | None, SourceLocation | None]:
+        path: tuple[str | int, ...] = (section, logical_id)
+        return locate(expansion.original(path) if expansion else path, None)
+
+    # CloudFormation counts resources, and checks their logical ids, once the loops are expanded
+    checked = expansion.template if expansion else template
+    found = check_limits(display_path(file), checked, len(text.encode("utf-8")), locate_element)
     located: list[Problem] = []
     for problem in found:
         if problem.location is None:
             line = _line_of_quota(text, problem.message)
             problem = Problem(problem.message, location=SourceLocation(file=file, line=line), hint=problem.hint)
         problem.code = problem.code or "limit"
+        problem.property_path = problem.property_path or _path_of_quota(checked, problem.message)
         located.append(problem)
     return located
+
+
+def _path_of_quota(template: dict[str, Any], message: str) -> str | None:
+    """The template path a quota is about (a section, an element, the Description), which cfn-lint's
+    finding of the same quota names too (E3010 on Resources, E3001 on a logical id)."""
+    counted = re.search(r" has [\d,]+ (resources|parameters|outputs|mappings);", message)
+    if counted:
+        return counted.group(1).capitalize()
+    named = re.match(r"logical id '(.*)' is invalid", message)
+    if named:
+        for name in ("Resources", "Parameters", "Outputs", "Mappings", "Conditions"):
+            if named.group(1) in section(template, name):
+                return f"{name}.{named.group(1)}"
+    if message.startswith("the description of"):
+        return "Description"
+    return None
 
 
 def _line_of_quota(text: str, message: str) -> int:

@@ -19,6 +19,8 @@ from iac.synth.secrets import secret_findings
 
 #: (template path, line reported by the checker or None) -> (construct path, source location)
 Locate = Callable[[tuple[str | int, ...], int | None], tuple[str | None, SourceLocation | None]]
+#: a path in a template with its loops expanded -> the path in the template as written
+WrittenPath = Callable[[tuple[str | int, ...]], tuple[str | int, ...]]
 
 
 def schema_problems(template: dict[str, Any], region: str | None, locate: Locate) -> list[Problem]:
@@ -46,21 +48,38 @@ def lint_problems(
     *,
     progress: Callable[[int, int], None] | None = None,
     reported: dict[str, list[Problem]] | None = None,
+    written: dict[str, WrittenPath | None] | None = None,
 ) -> list[Problem]:
     """cfn-lint findings for {name: (body, region)} as Problems (errors and warnings).
 
     `progress(done, total)` is called as the templates that are not cached get linted. `reported`
     holds, per template name, what the schema layer already said: a cfn-lint error on the same
     template path is the same problem told less precisely, and is left out (see `repeats`).
+    `written` turns, per template name, cfn-lint's paths (in the template with its Fn::ForEach loops
+    expanded) into paths in the template as written (language_extensions.written_path).
     """
     bodies = {name: (body, region or DEFAULT_REGION) for name, (body, region) in templates.items()}
     results = lint_bodies(bodies, cache, progress=progress)
     problems: list[Problem] = []
     for name in templates:
-        found = [_lint_problem(f, locators[name]) for f in results[name] if f.severity != "informational"]
+        to_written = (written or {}).get(name)
+        found = [_lint_problem(f, locators[name], to_written) for f in results[name] if f.severity != "informational"]
         already = (reported or {}).get(name, [])
+        if to_written is not None:  # the copies of a loop: one problem at the loop's path
+            found = _first_of_each(found)
         problems.extend(problem for problem in found if not repeats(problem, already))
     return problems
+
+
+def _first_of_each(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[str | None, str | None, str]] = set()
+    kept = []
+    for problem in problems:
+        key = (problem.code, problem.property_path, problem.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(problem)
+    return kept
 
 
 def repeats(lint: Problem, schema: list[Problem]) -> bool:
@@ -89,14 +108,15 @@ def _same_place(one: str, other: str) -> bool:
     return "." not in step and (step.isdigit() or step == "Ref" or step.startswith("Fn::"))
 
 
-def _lint_problem(finding: LintFinding, locate: Locate) -> Problem:
-    path, location = locate(finding.path, finding.line)
+def _lint_problem(finding: LintFinding, locate: Locate, to_written: WrittenPath | None = None) -> Problem:
+    template_path = to_written(finding.path) if to_written is not None else finding.path
+    path, location = locate(template_path, finding.line)
     return Problem(
         finding.message,
         path=path,
         location=location,
         code=finding.rule_id,
-        property_path=".".join(str(p) for p in finding.path) or None,
+        property_path=".".join(str(p) for p in template_path) or None,
         severity=finding.severity,
     )
 

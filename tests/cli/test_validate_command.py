@@ -29,9 +29,16 @@ Invoke = Callable[..., Result]
 
 
 def hello_source(hello_app: Path, *, typo: bool) -> str:
+    """The hello sample; with `typo`, its queue made as a CfnResource whose property is misspelt (the
+    typed class would refuse the misspelt keyword itself, before the schema layer could)."""
     source = hello_app.read_text()
-    assert '"VisibilityTimeout": 60' in source
-    return source.replace("VisibilityTimeout", "VisibilityTimout") if typo else source
+    typed = 'queue = sqs.Queue(network, "Queue", visibility_timeout=60)'
+    assert typed in source and "queue.attr_arn" in source
+    if not typo:
+        return source
+    untyped = 'queue = CfnResource(network, "Queue", type="AWS::SQS::Queue", properties={"VisibilityTimout": 60})'
+    source = source.replace(typed, untyped).replace("queue.attr_arn", 'queue.get_att("Arn")')
+    return source.replace("from iac import ", "from iac import CfnResource, ", 1)
 
 
 def line_of(path: Path, text: str) -> int:
