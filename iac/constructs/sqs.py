@@ -50,6 +50,9 @@ _QUEUE_NAME_CHARACTERS = re.compile(r"^[A-Za-z0-9_-]+$")
 #: maxReceiveCount; its schema says only "integer"): https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
 MAX_RECEIVE_COUNT_RANGE = (1, 1000)
 FIFO_SUFFIX = ".fifo"
+#: How long SQS keeps a message when MessageRetentionPeriod is not set (4 days; the schema gives no default):
+#: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
+DEFAULT_RETENTION_SECONDS = 345_600
 
 
 # -- options values (not constructs) checked like construct props ---------------------------------
@@ -159,6 +162,12 @@ def fifo_only_properties() -> tuple[str, ...]:
     raise LookupError("cfn-lint's aws_sqs_queue/properties data has no list of FIFO-only properties")
 
 
+def _longest_retention() -> int:
+    from iac.specs import property_range
+
+    return int(property_range(RESOURCE_TYPE, "MessageRetentionPeriod")[1] or 0)
+
+
 class DeadLetterQueue:
     """Where messages go that were received `max_receive_count` times without being deleted (the queue's
     RedrivePolicy). The dead-letter queue must be of the same kind: FIFO for a FIFO queue.
@@ -232,6 +241,7 @@ class Queue(Construct):
         super().__init__(scope, id)
         self.fifo = fifo
         self.visibility_timeout = visibility_timeout
+        self.retention_period = retention_period
         self.encryption_key = encryption_key
         self.dead_letter_queue = dead_letter_queue
         self._check_fifo_rules(queue_name, content_based_deduplication, dead_letter_queue)
@@ -284,6 +294,19 @@ class Queue(Construct):
                 raise self._error(f"a {kinds[0]} queue's dead-letter queue must be {kinds[0]} too, but "
                                   f"{dead_letter_queue.queue.path} is {kinds[1]}",
                                   hint="make both queues FIFO, or neither")
+            self._check_dead_letter_retention(dead_letter_queue.queue)
+
+    def _check_dead_letter_retention(self, dead: Queue) -> None:
+        """A standard queue's message keeps its first enqueue time in the dead-letter queue, so a dead-letter
+        queue that keeps messages for less time than this one can delete them as soon as they arrive."""
+        mine, theirs = self.effective_retention_seconds, dead.effective_retention_seconds
+        if self.fifo or mine is None or theirs is None or theirs >= mine:
+            return
+        raise self._error(f"the dead-letter queue {dead.path} keeps messages {theirs} seconds, less than this "
+                          f"queue's {mine}: a message that moves there late in its life would expire at once "
+                          "(a standard queue's message keeps its original enqueue time)",
+                          hint=f"give {dead.path} a retention_period of at least {mine} seconds (the schema "
+                          f"allows up to {_longest_retention()})")
 
     def _deny_insecure_transport(self) -> iam.PolicyStatement:
         """Deny every request made without TLS, by anyone (the deny wins over any allow)."""
@@ -303,6 +326,12 @@ class Queue(Construct):
     @property
     def queue_name(self) -> Token:
         return self.resource.get_att("QueueName")
+
+    @property
+    def effective_retention_seconds(self) -> int | None:
+        """The retention period in seconds (SQS's default when none was given); None when set at deploy time."""
+        value = self.retention_period if self.retention_period is not None else DEFAULT_RETENTION_SECONDS
+        return value if isinstance(value, int) else None
 
     @property
     def encryption_key_arn(self) -> Any:

@@ -191,6 +191,24 @@ def test_a_dead_letter_queue_moves_a_message_after_three_receives_by_default(app
     assert resources(app)[queue.resource.logical_id]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
 
 
+def test_a_dead_letter_queue_that_keeps_messages_less_long_is_refused(stack):
+    dead = sqs.Queue(stack, "Dead", retention_period=Duration.days(1))
+
+    with pytest.raises(ConstructError, match="the dead-letter queue Main/Dead keeps messages 86400 seconds, less than "
+                                             "this queue's 345600") as caught:
+        sqs.Queue(stack, "Jobs", dead_letter_queue=sqs.DeadLetterQueue(queue=dead))
+
+    high = int(property_range("AWS::SQS::Queue", "MessageRetentionPeriod")[1])
+    assert caught.value.hint == f"give Main/Dead a retention_period of at least 345600 seconds (the schema allows " \
+                                f"up to {high})"
+
+
+def test_the_retention_rule_is_for_standard_queues_whose_messages_keep_their_enqueue_time(stack):
+    dead = sqs.Queue(stack, "Dead", fifo=True, retention_period=Duration.days(1))
+
+    sqs.Queue(stack, "Orders", fifo=True, dead_letter_queue=sqs.DeadLetterQueue(queue=dead))
+
+
 @pytest.mark.parametrize("count", [0, 1001, True, "3"])
 def test_max_receive_count_is_within_sqs_range(stack, count):
     dead = sqs.Queue(stack, "Dead")
