@@ -66,6 +66,46 @@ def test_a_literal_value_is_refused_with_the_arguments_listed(stack):
         secretsmanager.Secret(stack, "Db", secret_string_value="hunter2")
 
 
+def test_a_secret_can_hold_another_secrets_value_through_a_dynamic_reference(app, stack):
+    shared = secretsmanager.Secret.from_secret_name_v2(stack, "Shared", "org/stripe")
+    secretsmanager.Secret(stack, "Db", secret_string_reference=shared.secret_value_from_json("api_key"))
+
+    assert resources(app)[SECRET]["Properties"] == {
+        "SecretString": "{{resolve:secretsmanager:org/stripe:SecretString:api_key::}}"}
+
+
+def test_a_reference_to_a_secret_of_the_stack_is_joined(app, stack):
+    source = secretsmanager.Secret(stack, "Source")
+    copy = secretsmanager.Secret(stack, "Db", secret_string_reference=source.secret_value)
+
+    assert resources(app)[copy.resource.logical_id]["Properties"] == {"SecretString": {"Fn::Join": ["", [
+        "{{resolve:secretsmanager:", {"Ref": source.resource.logical_id}, ":SecretString:::}}"]]}}
+    assert secret_findings(synthesize(app).template("Main")) == []
+
+
+def test_an_ssm_parameter_reference_is_accepted(app, stack):
+    secretsmanager.Secret(stack, "Db", secret_string_reference="{{resolve:ssm:/app/db-url}}")
+
+    assert resources(app)[SECRET]["Properties"] == {"SecretString": "{{resolve:ssm:/app/db-url}}"}
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"secret_string_reference": "hunter2"}, "must be a dynamic reference .* never the value itself"),
+    ({"secret_string_reference": "{{resolve:secretsmanager:x"}, "must be a dynamic reference"),
+    ({"secret_string_reference": "{{resolve:ssm-secure:/app/password}}"},
+     "CloudFormation does not resolve ssm-secure references in SecretString"),
+    ({"secret_string_reference": "{{resolve:ssm:/a}}", "password_length": 20, "exclude_punctuation": True},
+     "secret_string_reference gives the value, so nothing is generated; leave out password_length, "
+     "exclude_punctuation"),
+])
+def test_a_secret_string_that_is_not_a_dynamic_reference_is_refused(stack, options, message):
+    with pytest.raises(ConstructError, match=message) as caught:
+        secretsmanager.Secret(stack, "Db", **options)
+
+    assert caught.value.path == "Main/Db"
+    assert caught.value.location is not None and caught.value.location.file.endswith("test_secretsmanager.py")
+
+
 def test_a_json_secret_with_a_generated_password_and_a_customer_key(app, stack):
     key = kms.Key(stack, "Key")
     secretsmanager.Secret(stack, "Db", description="app database", encryption_key=key, password_length=40,
@@ -328,6 +368,7 @@ def test_secrets_rotation_and_grants_pass_cfn_lint_cleanly():
     secret.grant_read(reader)
     secret.add_rotation_schedule(function=function(stack), automatically_after=Duration.days(14))
     secretsmanager.Secret(stack, "Plain", removal_policy="destroy")
+    secretsmanager.Secret(stack, "Copy", secret_string_reference=secret.secret_value_from_json("username"))
     secretsmanager.Secret.from_secret_name_v2(stack, "Api", "prod/api").grant_read(reader)
 
     assembly = synthesize(app)
