@@ -380,6 +380,54 @@ def is_stateful(resource_type: str) -> bool:
     return resource_type in stateful_types()
 
 
+#: What a replacement correction says an update of the property does.
+REPLACEMENT_VERDICTS = ("Always", "Conditionally", "Never", "Fails")
+
+
+@attrs.frozen(kw_only=True)
+class ReplacementCorrection:
+    """Where the registry schema's create-only marks disagree with the template reference's "Update requires".
+
+    `pointer` is written as the schemas write them ("/properties/A/*/B"); `requires` is Always, Conditionally,
+    Never or Fails (CloudFormation refuses the update). `match_by`: items of the list are paired by this key and
+    only a change of an item on both sides counts; `unless_update_policy`: no replacement when the resource's
+    UpdatePolicy sets this key to true.
+    """
+
+    resource_type: str
+    pointer: str
+    requires: str
+    why: str
+    url: str
+    match_by: str | None = None
+    unless_update_policy: str | None = None
+
+
+@functools.cache
+def all_replacement_corrections() -> tuple[ReplacementCorrection, ...]:
+    """Every replacement correction in iac/spec_corrections.json, by type and pointer."""
+    table = _corrections()["replacement"]
+    found = []
+    for resource_type, entries in sorted(table.items()):
+        if resource_type.startswith("_"):
+            continue
+        for pointer, entry in sorted(entries.items()):
+            if entry["requires"] not in REPLACEMENT_VERDICTS:
+                raise ValueError(f"spec_corrections.json: {resource_type} {pointer}: requires must be one of "
+                                 f"{REPLACEMENT_VERDICTS}, not {entry['requires']!r}")
+            found.append(ReplacementCorrection(
+                resource_type=resource_type, pointer=pointer, requires=entry["requires"], why=entry["why"],
+                url=entry["url"], match_by=entry.get("match_by"),
+                unless_update_policy=entry.get("unless_update_policy")))
+    return tuple(found)
+
+
+@functools.cache
+def replacement_corrections(resource_type: str) -> tuple[ReplacementCorrection, ...]:
+    """The corrections to `resource_type`'s create-only marks (in every region), applied on top of its schema."""
+    return tuple(c for c in all_replacement_corrections() if c.resource_type == resource_type)
+
+
 @functools.cache
 def stack_name_pattern() -> re.Pattern[str]:
     """What a CloudFormation stack name may be; no schema states it (see iac/spec_corrections.json).

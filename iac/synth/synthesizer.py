@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from iac.checks.report import check_problems
 from iac.constructs.core.asset import Asset
 from iac.constructs.core.construct import Construct
 from iac.constructs.core.element import CfnElement
@@ -38,7 +39,6 @@ from iac.synth.validation import (
     errors_and_warnings,
     lint_problems,
     schema_problems,
-    secret_problems,
 )
 
 SECTIONS = {
@@ -103,7 +103,7 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
             problems.extend(reported[artifact.name])
     problems.extend(rule_problems(assembly, AssemblyBaseline(baseline_dir or cache_dir)))
     problems.extend(problem for artifact in assembly.stacks
-                    for problem in secret_problems(artifact.template, artifact_locator(artifact)))
+                    for problem in check_problems(artifact.template, artifact_locator(artifact)))
     if not lint:
         _keep_warnings(assembly, problems, strict=strict)
         return

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from iac.checks.report import check_problems
 from iac.constructs.core.source import SourceLocation, display_path
 from iac.errors import Problem, TemplateError, UsageError
 from iac.synth.language_extensions import expand, uses_language_extensions, written_path
@@ -16,7 +17,7 @@ from iac.synth.lint import LintCache
 from iac.synth.loader import loads, read_template_text
 from iac.synth.phases import LINT, SCHEMA_VALIDATION, Phases
 from iac.synth.template import construct_path, section
-from iac.synth.validation import Locate, errors_and_warnings, lint_problems, schema_problems, secret_problems
+from iac.synth.validation import Locate, errors_and_warnings, lint_problems, schema_problems
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 _NOT_TEMPLATES = {"manifest.json", ".lint-cache.json"}
@@ -109,7 +110,7 @@ def _read_and_check(files: list[str], region: str | None, report: FileReport,
         locate = file_locator(name, text, template)
         found = schema_problems(template, region, locate) + limit_problems(name, text, template, locate)
         problems.extend(found)
-        problems.extend(secret_problems(template, locate))
+        problems.extend(check_problems(template, locate))
         loaded[name] = (text, template)
         reported[name] = found
 

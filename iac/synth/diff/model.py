@@ -52,8 +52,10 @@ class ResourceChange:
     replacement: str | None = None  # "True" | "False" | "Conditional" for Modify
     details: list[Detail] = attrs.field(factory=list)
     policy_action: str | None = None
-    reasons: list[str] = attrs.field(factory=list)  # why it is replaced, in words
+    reasons: list[str] = attrs.field(factory=list)  # why it is replaced (added, removed), in words
     data_at_risk: bool = False
+    #: False for an Add or Remove that only may happen (a condition that may change value).
+    certain: bool = True
 
     @property
     def scope(self) -> list[str]:
@@ -204,6 +206,8 @@ def _resource_json(change: ResourceChange) -> dict[str, Any]:
         data["Reasons"] = change.reasons
     if change.data_at_risk:
         data["DataAtRisk"] = True
+    if not change.certain:
+        data["Certain"] = False  # iac's addition: an Add or Remove that depends on a condition's unknown value
     return data
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from iac.specs import DEFAULT_REGION, is_stateful, primary_identifier, resource_schema
+from iac.specs import DEFAULT_REGION, is_stateful, primary_identifier, replacement_corrections, resource_schema
 from iac.synth.diff import knowledge
 from iac.synth.diff.model import ADD, MODIFY, REMOVE, Finding, ResourceChange
 from iac.synth.diff.normalize import canonical_json, normalize
@@ -26,19 +26,22 @@ def data_at_risk(changes: list[ResourceChange], old: dict[str, Any], new: dict[s
         if change.action == REMOVE and change.policy_action == "Delete":
             policy = old_resources.get(change.logical_id, {}).get("DeletionPolicy")
             change.data_at_risk = True
+            if change.certain:
+                what = "will be DELETED with its data"
+            else:  # a condition that may change value: "may lose data", never "will"
+                what = "may be DELETED (its Condition may become false) and may lose its data"
             findings.append(Finding(
                 kind="data-at-risk", severity="error", logical_id=change.logical_id,
-                message=f"{change.resource_type} {change.logical_id} will be DELETED with its data "
-                        f"(DeletionPolicy is {_shown(policy)})",
+                message=f"{change.resource_type} {change.logical_id} {what} (DeletionPolicy is {_shown(policy)})",
                 fix="set deletion_policy='Retain' (or 'Snapshot') before removing it"))
         elif change.action == MODIFY and change.policy_action == "ReplaceAndDelete":
             policy = new_resources.get(change.logical_id, {}).get("UpdateReplacePolicy")
             change.data_at_risk = True
-            certainty = "will" if change.replacement == "True" else "may"
+            what = "will be REPLACED and the old one deleted with its data" if change.replacement == "True" else \
+                "may be REPLACED and may lose its data (the old one is deleted if it is)"
             findings.append(Finding(
                 kind="data-at-risk", severity="error", logical_id=change.logical_id,
-                message=f"{change.resource_type} {change.logical_id} {certainty} be REPLACED and the old one "
-                        f"deleted with its data (UpdateReplacePolicy is {_shown(policy)})",
+                message=f"{change.resource_type} {change.logical_id} {what} (UpdateReplacePolicy is {_shown(policy)})",
                 fix="keep the create-only property as it was, or set update_replace_policy='Retain'"))
     return findings
 
@@ -148,6 +151,7 @@ def deployability(changes: list[ResourceChange], old: dict[str, Any], new: dict[
                 message=f"{logical_id} changes type from {before.get('Type')} to {resource.get('Type')}: "
                         "CloudFormation refuses this (\"Update of resource type is not permitted\")",
                 fix="give the new resource another logical id (a new construct id) and remove the old one"))
+    findings.extend(_refused_updates(changes))
     for change in changes:
         if change.action == MODIFY and change.is_replacement:
             names = _fixed_names(change.resource_type, new_resources[change.logical_id], region)
@@ -155,9 +159,10 @@ def deployability(changes: list[ResourceChange], old: dict[str, Any], new: dict[
             kept = {name: value for name, value in names.items() if old_names.get(name) == value}
             if kept:
                 name, value = next(iter(kept.items()))
+                must = "must" if change.replacement == "True" else "may have to"
                 findings.append(Finding(
                     kind="deployability", severity="error", logical_id=change.logical_id,
-                    message=f"{change.logical_id} must be replaced but its {name} is fixed to {value!r}: "
+                    message=f"{change.logical_id} {must} be replaced but its {name} is fixed to {value!r}: "
                             "CloudFormation cannot update a stack when a custom-named resource requires replacing",
                     fix=f"change {name} too (or leave it unset) so the new resource can be created"))
     held: dict[tuple[str, str, str], str] = {}
@@ -177,6 +182,28 @@ def deployability(changes: list[ResourceChange], old: dict[str, Any], new: dict[
                     message=f"{change.logical_id} is created with {name} {value!r}, still held by {holder}, which "
                             "CloudFormation deletes only afterwards: the creation will fail",
                     fix=f'keep the old logical id (.override_logical_id("{holder}")) or change {name}'))
+    return findings
+
+
+def _refused_updates(changes: list[ResourceChange]) -> list[Finding]:
+    """Properties whose update CloudFormation refuses (a "Fails" replacement correction, iac/spec_corrections.json)."""
+    findings = []
+    for change in changes:
+        if change.action != MODIFY or not change.details:
+            continue
+        refused = {c.pointer.split("/")[2]: c for c in replacement_corrections(change.resource_type)
+                   if c.requires == "Fails"}
+        for detail in change.details:
+            correction = refused.get(detail.target.name or "") if detail.target.attribute == "Properties" else None
+            if correction is None:
+                continue
+            will = "fails" if detail.certain and detail.evaluation == "Static" else "may fail"
+            findings.append(Finding(
+                kind="deployability", severity="error", logical_id=change.logical_id,
+                message=f"{change.logical_id}: the update of {detail.target.name} {will}: {correction.why} "
+                        f"({correction.url})",
+                fix=f"keep {detail.target.name} as it was, or make a new {change.resource_type} under another "
+                    "logical id"))
     return findings
 
 

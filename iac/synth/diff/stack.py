@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from iac.synth.diff.conditions import Conditions
 from iac.synth.diff.engine import diff_resources, identical_resources
 from iac.synth.diff.exports import export_findings
 from iac.synth.diff.model import ADD, MODIFY, REMOVE, DiffResult, StackDiff, ValueChange
@@ -22,20 +23,23 @@ def diff_templates(
     stack: str = "Stack",
     region: str | None = None,
     parameters: dict[str, str] | None = None,
+    account: str | None = None,
 ) -> StackDiff:
     """What deploying `new` over `old` would change (None for a stack that exists on one side only).
 
     `parameters` are the values the new deployment will pass; a change of value propagates to
-    every property that refers to the parameter.
+    every property that refers to the parameter. They, `region` and `account` are the only values known:
+    conditions are evaluated with them (a parameter's Default is never a known value of a deployed stack).
     """
     old = old or {}
     new = new or {}
     identical = identical_resources(old, new)
     values = value_changes(old, new)
     entries = {f"{change.section}/{change.name}" for change in values
-               if change.section in ("Mappings", "Conditions") and change.action == MODIFY}
+               if change.section == "Mappings" and change.action == MODIFY}
+    conditions = Conditions(old, new, given=parameters, region=region, account=account)
     result = diff_resources(old, new, stack=stack, region=region, identical=identical, entry_changes=entries,
-                            parameter_changes=_parameter_changes(old, new, parameters or {}))
+                            parameter_changes=_parameter_changes(old, new, conditions), conditions=conditions)
     result.values = values
     result.statements = statement_changes(old, new, identical)
     result.rules = rule_changes(old, new, identical)
@@ -53,6 +57,7 @@ def diff_pairs(
     region: str | None = None,
     parameters: dict[str, str] | None = None,
     stack_parameters: Mapping[str, dict[str, str]] | None = None,
+    account: str | None = None,
 ) -> DiffResult:
     """Diff several stacks, (name, old, new, region) each, then check exports between them.
 
@@ -61,7 +66,7 @@ def diff_pairs(
     by_stack = stack_parameters or {}
     stacks = [
         (diff_templates(old, new, stack=name, region=region or stack_region,
-                        parameters=by_stack.get(name, parameters)), old, new)
+                        parameters=by_stack.get(name, parameters), account=account), old, new)
         for name, old, new, stack_region in pairs
     ]
     export_findings(stacks)
@@ -96,19 +101,13 @@ def _as_list(value: Any) -> list[Any] | None:
     return value if isinstance(value, list) else [value]
 
 
-def _parameter_changes(old: dict[str, Any], new: dict[str, Any], values: dict[str, str]) -> dict[str, bool]:
-    """Parameters whose value changes -> whether that is certain (given) or only possible (a default)."""
+def _parameter_changes(old: dict[str, Any], new: dict[str, Any], conditions: Conditions) -> dict[str, bool]:
+    """Parameters whose value may change -> False (never certain: the deployed value is not known offline).
+
+    A parameter keeps its presumed value when the value given for it (else its default) equals the old
+    default; otherwise what refers to it may change.
+    """
     before = mapping_at(old, "Parameters")
     after = mapping_at(new, "Parameters")
-    changed: dict[str, bool] = {}
-    for name, definition in after.items():
-        if name not in before or not isinstance(definition, dict):
-            continue
-        old_default = before[name].get("Default") if isinstance(before[name], dict) else None
-        if name in values:
-            if normalize(values[name]) != normalize(old_default):
-                # with no old default, the deployed value was passed and is unknown: only "may" change
-                changed[name] = old_default is not None
-        elif normalize(definition.get("Default")) != normalize(old_default):
-            changed[name] = False
-    return changed
+    return {name: False for name, definition in after.items()
+            if name in before and isinstance(definition, dict) and name not in conditions.unchanged_parameters}

@@ -102,9 +102,11 @@ def test_references_nested_in_join_if_select_propagate(value: object, path: str)
 
 def test_reference_in_a_create_only_property_replaces_the_referrer() -> None:
     change = change_of(diff(*_with_referrer({"Fn::Sub": "/tables/${T}"}, create_only=True)), "R")
-    assert change.replacement == "True"
-    assert detail_at(change, "/Properties/Name").target.requires_recreation == "Always"
-    assert change.reasons == ["replace: create-only property Name follows the replacement of T"]
+    # CloudFormation's rule: Always + Dynamic (the new value is computed at deploy time) is Conditional
+    assert change.replacement == "Conditional"
+    detail = detail_at(change, "/Properties/Name")
+    assert (detail.target.requires_recreation, detail.evaluation, detail.certain) == ("Always", "Dynamic", True)
+    assert change.reasons == ["may replace: create-only property Name follows the replacement of T"]
     assert change.policy_action == "ReplaceAndDelete"
 
 
@@ -142,8 +144,9 @@ def test_type_change_propagates_like_a_replacement() -> None:
                                                           "Value": "v"})})
     new = edited(old, lambda t: t["Resources"]["Thing"].update(Type="AWS::SQS::Queue"))
     change = change_of(diff(old, new), "P")
-    assert change.replacement == "True"
+    assert change.replacement == "Conditional"
     assert detail_at(change, "/Properties/Name").causing_entity == "Thing"
+    assert detail_at(change, "/Properties/Name").certain
 
 
 def _network() -> dict:
@@ -170,11 +173,15 @@ def test_transitive_replacement_chain_reaches_a_fixed_point() -> None:
     old = _network()
     new = edited(old, lambda t: props(t, "Vpc").update(CidrBlock="10.1.0.0/16"))
     result = diff(old, new)
-    replaced = {c.logical_id for c in result.resources if c.replacement == "True"}
+    replaced = {c.logical_id: c.replacement for c in result.resources if c.is_replacement}
     # Vpc -> Subnet (VpcId) -> Nat (SubnetId) -> Route (RouteTableId via RouteTable); Sg (VpcId); Assoc.
-    assert replaced == {"Vpc", "Subnet", "Nat", "RouteTable", "Route", "Assoc", "Sg", "Endpoint"}
+    # Only the Vpc's own change is Static: every follower's new value is computed, so Conditional, but its
+    # cause is certain all along the chain.
+    assert replaced == {"Vpc": "True", **{lid: "Conditional" for lid in (
+        "Subnet", "Nat", "RouteTable", "Route", "Assoc", "Sg", "Endpoint")}}
     nat = change_of(result, "Nat")
-    assert nat.reasons == ["replace: create-only property SubnetId follows the replacement of Subnet"]
+    assert nat.reasons == ["may replace: create-only property SubnetId follows the replacement of Subnet"]
+    assert detail_at(nat, "/Properties/SubnetId").certain
     route = change_of(result, "Route")
     assert detail_at(route, "/Properties/NatGatewayId").target.requires_recreation == "Never"
     assert detail_at(route, "/Properties/RouteTableId").target.requires_recreation == "Always"
@@ -226,7 +233,7 @@ def test_a_certain_cause_wins_over_a_conditional_one() -> None:
     new = edited(old, lambda t: (props(t, "VpcA").update(InstanceTenancy="dedicated"),
                                  props(t, "VpcB").update(CidrBlock="10.2.0.0/16")))
     change = change_of(diff(old, new), "P")
-    assert change.replacement == "True"
+    assert change.replacement == "Conditional"
     assert {d.causing_entity: d.certain for d in change.details} == {"VpcA": False, "VpcB": True}
 
 
@@ -241,8 +248,8 @@ def test_a_resource_first_reached_conditionally_then_certainly_ends_certain_down
     new = edited(old, lambda t: (props(t, "VpcA").update(InstanceTenancy="dedicated"),
                                  props(t, "VpcB").update(CidrBlock="10.2.0.0/16")))
     result = diff(old, new)
-    assert change_of(result, "Subnet").replacement == "True"
-    assert change_of(result, "Nat").replacement == "True"
+    assert change_of(result, "Subnet").replacement == "Conditional"
+    assert change_of(result, "Nat").replacement == "Conditional"
     assert detail_at(change_of(result, "Nat"), "/Properties/SubnetId").certain is True
 
 
@@ -255,7 +262,8 @@ def test_reference_cycle_terminates() -> None:
     })
     new = edited(old, lambda t: props(t, "T").update(TableName="b"))
     result = diff(old, new)
-    assert {c.logical_id: c.replacement for c in result.resources} == {"T": "True", "A": "True", "B": "True"}
+    assert {c.logical_id: c.replacement for c in result.resources} == {
+        "T": "True", "A": "Conditional", "B": "Conditional"}
 
 
 # -- parameters -----------------------------------------------------------------------------
@@ -276,8 +284,10 @@ def test_parameter_value_change_propagates_as_parameter_reference() -> None:
     detail = detail_at(change, "/Properties/CidrBlock")
     assert (detail.evaluation, detail.change_source, detail.causing_entity) == (
         "Dynamic", "ParameterReference", "Cidr")
-    assert change.replacement == "True"
-    assert change.reasons == ["replace: create-only property CidrBlock follows the parameter Cidr"]
+    # the deployed value is not known (the old default is no known value of a deployed stack): only "may"
+    assert change.replacement == "Conditional"
+    assert not detail.certain
+    assert change.reasons == ["may replace: create-only property CidrBlock follows the parameter Cidr"]
     assert changed_ids(result) == {"Vpc"}
 
 
@@ -308,7 +318,7 @@ def test_parameter_replacement_propagates_to_resources() -> None:
                    Parameters={"Cidr": {"Type": "String", "Default": "10.0.0.0/16"}})
     result = diff(tpl, tpl, parameters={"Cidr": "10.5.0.0/16"})
     subnet_change = change_of(result, "Sn")
-    assert subnet_change.replacement == "True"
+    assert subnet_change.replacement == "Conditional"
     assert detail_at(subnet_change, "/Properties/VpcId").change_source == "ResourceReference"
 
 

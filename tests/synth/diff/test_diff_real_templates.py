@@ -79,10 +79,10 @@ def test_lambda_api_function_name_follows_into_the_log_group_name() -> None:
     new = edited(old, lambda t: props(t, "OrdersFunction").update(FunctionName="orders-handler"))
     result = diff(old, new)
     assert change_of(result, "OrdersFunction").replacement == "True"
-    # /aws/lambda/${OrdersFunction} is the log group's create-only name
-    assert change_of(result, "OrdersLogGroup").replacement == "True"
+    # /aws/lambda/${OrdersFunction} is the log group's create-only name (computed: Conditional)
+    assert change_of(result, "OrdersLogGroup").replacement == "Conditional"
     # the permission's FunctionName (create-only) uses !GetAtt OrdersFunction.Arn
-    assert change_of(result, "InvokePermission").replacement == "True"
+    assert change_of(result, "InvokePermission").replacement == "Conditional"
     assert change_of(result, "OrdersPost").replacement == "False"
 
 

@@ -114,13 +114,13 @@ def test_conditional_replacement_of_stateful_resource_says_may() -> None:
     new = edited(old, lambda t: props(t, "T").update(
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], TableName="orders-2"))
-    new2 = edited(old, lambda t: props(t, "T").update(
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}]))
     assert "will be REPLACED" in findings_of(diff(old, new), "data-at-risk")[0].message
-    conditional = diff(old, new2)
+    named = template({"T": table(ref("Name"))}, Parameters={"Name": {"Type": "String", "Default": "orders"}})
+    renamed = edited(named, lambda t: t["Parameters"]["Name"].update(Default="orders-2"))
+    conditional = diff(named, renamed)
     assert change_of(conditional, "T").replacement == "Conditional"
-    assert " may be REPLACED" in findings_of(conditional, "data-at-risk")[0].message
+    message = findings_of(conditional, "data-at-risk")[0].message
+    assert " may be REPLACED and may lose its data" in message and "will" not in message
 
 
 def test_modify_without_replacement_is_not_at_risk() -> None:
@@ -252,7 +252,7 @@ def test_replacement_through_a_reference_with_a_fixed_name_is_an_error() -> None
     old = template({"Vpc": vpc("10.0.0.0/16"), "Sg": security_group(ref("Vpc"), GroupName="web")})
     new = edited(old, lambda t: props(t, "Vpc").update(CidrBlock="10.1.0.0/16"))
     result = diff(old, new)
-    assert change_of(result, "Sg").replacement == "True"
+    assert change_of(result, "Sg").replacement == "Conditional"
     [finding] = findings_of(result, "deployability")
     assert finding.logical_id == "Sg" and "GroupName is fixed to 'web'" in finding.message
 

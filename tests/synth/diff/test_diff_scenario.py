@@ -76,8 +76,9 @@ def test_changing_vpc_cidr_replaces_it_and_everything_that_follows() -> None:
     old = _app()
     new = edited(old, lambda t: props(t, "Vpc").update(CidrBlock="10.1.0.0/16"))
     result = diff(old, new)
-    replaced = {c.logical_id for c in result.resources if c.replacement == "True"}
-    assert replaced == {"Vpc", "SubnetA", "SubnetB", "WebSg"}
+    replaced = {c.logical_id: c.replacement for c in result.resources if c.is_replacement}
+    # the followers' new values are computed: Conditional, as CloudFormation's change set says
+    assert replaced == {"Vpc": "True", "SubnetA": "Conditional", "SubnetB": "Conditional", "WebSg": "Conditional"}
     for subnet_id in ("SubnetA", "SubnetB"):
         detail = detail_at(change_of(result, subnet_id), "/Properties/VpcId")
         assert (detail.evaluation, detail.change_source, detail.causing_entity) == (
@@ -99,7 +100,9 @@ def test_changing_vpc_cidr_in_a_real_network_template_replaces_the_whole_network
     followers = ["GatewayAttachment", "PublicRouteTable", "PrivateRouteTableA", "PrivateRouteTableB",
                  "PublicDefaultRoute", "PrivateDefaultRouteA", "NatGatewayA", "NoIngressSecurityGroup",
                  "PublicSubnetARouteTableAssociation", "PrivateSubnetBRouteTableAssociation"]
-    assert all(by_id[name] == "True" for name in ["Vpc", *subnets, *followers]), by_id
+    assert by_id["Vpc"] == "True"
+    assert all(by_id[name] == "Conditional" for name in [*subnets, *followers]), by_id
+    assert all(d.certain for name in [*subnets, *followers] for d in change_of(result, name).details)
     assert "InternetGateway" not in by_id and "NatEipA" not in by_id
     # a subnet follows the VPC twice: its VpcId (Ref) and its CidrBlock (!GetAtt Vpc.CidrBlock in !Cidr)
     causes = {(d.target.name, d.causing_entity) for d in change_of(result, "PrivateSubnetA").details}
@@ -138,11 +141,11 @@ def test_table_name_through_fn_sub_in_a_create_only_property_replaces_the_referr
     new = edited(old, lambda t: props(t, "Table").update(TableName="orders-v2"))
     result = diff(old, new)
     log = change_of(result, "AuditLog")
-    assert (log.action, log.replacement) == ("Modify", "True")
+    assert (log.action, log.replacement) == ("Modify", "Conditional")  # Always + Dynamic, as CloudFormation says
     detail = detail_at(log, "/Properties/LogGroupName")
     assert (detail.evaluation, detail.target.requires_recreation, detail.causing_entity) == (
         "Dynamic", "Always", "Table")
-    assert log.reasons == ["replace: create-only property LogGroupName follows the replacement of Table"]
+    assert log.reasons == ["may replace: create-only property LogGroupName follows the replacement of Table"]
     assert log.data_at_risk  # a log group is stateful and has no UpdateReplacePolicy
 
 
@@ -159,8 +162,8 @@ def test_the_whole_scenario_in_one_deployment() -> None:
     result = diff(old, edited(old, edit))
     verdicts = {c.logical_id: (c.action, c.replacement) for c in result.resources}
     assert verdicts == {
-        "Vpc": ("Modify", "True"), "SubnetA": ("Modify", "True"), "SubnetB": ("Modify", "True"),
-        "WebSg": ("Modify", "True"), "Table": ("Modify", "True"), "AuditLog": ("Modify", "True"),
+        "Vpc": ("Modify", "True"), "SubnetA": ("Modify", "Conditional"), "SubnetB": ("Modify", "Conditional"),
+        "WebSg": ("Modify", "Conditional"), "Table": ("Modify", "True"), "AuditLog": ("Modify", "Conditional"),
         "Handler": ("Modify", "False"), "TablePolicy": ("Modify", "False"),
     }
     assert result.counts() == {"add": 0, "change": 2, "replace": 6, "remove": 0}
