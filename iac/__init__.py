@@ -7,6 +7,7 @@
     app.synth()
 """
 
+from iac.checks.suppress import suppress
 from iac.constructs.core import (
     App,
     Aws,
@@ -53,4 +54,5 @@ __all__ = [
     "Token",
     "UsageError",
     "ValidationError",
+    "suppress",
 ]

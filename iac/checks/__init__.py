@@ -9,7 +9,7 @@ accepts a finding where it is made, and writes the reason into the template for 
 
 from iac.checks._model import Finding, Rule, TemplateResource
 from iac.checks._registry import all_rules, packs, rule_by_id
-from iac.checks._run import SUPPRESS_KEY, CheckResult, run_checks
+from iac.checks._run import SUPPRESS_KEY, CheckResult, finds, run_checks
 from iac.checks.config import Selection, project_selection, selection_from
 from iac.checks.suppress import suppress
 
@@ -21,6 +21,7 @@ __all__ = [
     "Selection",
     "TemplateResource",
     "all_rules",
+    "finds",
     "packs",
     "project_selection",
     "rule_by_id",

@@ -14,14 +14,20 @@ from typing import Any, Literal
 
 import attrs
 
-from iac.synth.template import resource_type, resources, section
-
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 TemplatePath = tuple[str | int, ...]
 
 #: Rule ids: IAC-<AREA>-<three digits>, e.g. IAC-S3-001.
 RULE_ID_PATTERN = r"IAC-[A-Z0-9]+-\d{3}"
+
+
+def section(template: dict[str, Any] | None, name: str) -> dict[str, Any]:
+    """`template[name]` when it is a mapping, else {} (a template file can hold anything).
+
+    (iac.synth.template has the same readers; iac.checks stays below iac.synth, which runs it.)"""
+    value = (template or {}).get(name)
+    return value if isinstance(value, dict) else {}
 
 
 @attrs.frozen
@@ -55,9 +61,10 @@ class TemplateResource:
 
     def others(self, *types: str) -> Iterator[TemplateResource]:
         """The template's other resources of these types."""
-        for logical_id, entry in resources(self.template).items():
-            if resource_type(entry) in types and logical_id != self.logical_id:
-                yield TemplateResource(logical_id, resource_type(entry), entry, self.template)
+        for logical_id, entry in section(self.template, "Resources").items():
+            kind = entry.get("Type") if isinstance(entry, dict) else None
+            if kind in types and logical_id != self.logical_id:
+                yield TemplateResource(logical_id, str(kind), entry, self.template)
 
 
 ResourceCheck = Callable[[TemplateResource], Iterable[Finding]]

@@ -15,10 +15,9 @@ from typing import Any
 
 import attrs
 
-from iac.checks._model import Finding, Rule, TemplatePath
+from iac.checks._model import Finding, Rule, TemplatePath, section
 from iac.checks._registry import all_rules, rule_by_id
 from iac.checks.config import EVERY_RULE, Selection
-from iac.synth.template import section
 
 SUPPRESS_KEY = "iac:suppress"
 UNUSED_SUPPRESSION = "IAC-CHECK-001"
@@ -65,6 +64,16 @@ def run_checks(template: dict[str, Any], selection: Selection = EVERY_RULE) -> l
             results.append(CheckResult(rule, finding, match.reason if match is not None else None))
     results.extend(_suppression_findings(entries, used, problems, selection))
     return results
+
+
+def finds(rule_id: str, entry: dict[str, Any]) -> bool:
+    """Whether rule `rule_id` finds something in one resource entry ({"Type": ..., "Properties": ...}) on
+    its own: for a construct that accepts a finding only when its output has it (so that its suppression
+    is never one that matches nothing)."""
+    rule = rule_by_id(rule_id)
+    if rule is None:
+        raise ValueError(f"no rule {rule_id!r}")
+    return any(True for _ in rule.findings({"Resources": {"Resource": entry}}))
 
 
 def _suppression_findings(entries: list[Suppression], used: set[Suppression], problems: list[Finding],

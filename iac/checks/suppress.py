@@ -51,6 +51,14 @@ def suppress(construct: Any, rule_id: str, *, reason: str) -> None:
 
 
 def _add(metadata: dict[str, Any], entry: dict[str, Any]) -> None:
-    entries = metadata.setdefault(SUPPRESS_KEY, [])
-    if entry not in entries:
-        entries.append(entry)
+    from iac.constructs.core import Lazy
+
+    entries = metadata.get(SUPPRESS_KEY)
+    if isinstance(entries, list):
+        if entry not in entries:
+            entries.append(entry)
+    elif isinstance(entries, Lazy):  # a construct's own, decided when the template is written
+        earlier = entries
+        metadata[SUPPRESS_KEY] = Lazy(lambda: [*(earlier.producer() or []), entry])
+    else:
+        metadata[SUPPRESS_KEY] = [entry]

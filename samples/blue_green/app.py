@@ -5,7 +5,7 @@ Each release starts the new ("green") tasks beside the running ones, moves the t
 alarm fires; the old tasks stay five minutes for a fast manual rollback too.
 """
 
-from iac import App, Stack
+from iac import App, Stack, suppress
 from iac.constructs import cloudwatch, ec2, ecs, iam
 from iac.constructs.patterns import LoadBalancedFargateService
 
@@ -24,5 +24,12 @@ errors = cloudwatch.Alarm(stack, "Target5xx", metric=web.load_balancer.metric_5x
                           evaluation_periods=1, treat_missing_data="notBreaching",
                           alarm_description="the new tasks answer with server errors")
 web.add_alarm(errors)
+
+# A real service passes certificate_arn= (HTTPS, port 80 redirecting to it) and test_listener_cidr= (the
+# office or VPN range that tries the new tasks on the test port).
+for listener in (web.listener, web.test_listener):
+    suppress(listener, "IAC-ELB-001", reason="a sample without a domain or certificate: it serves HTTP only")
+suppress(web.load_balancer.security_group, "IAC-EC2-001",
+         reason="a sample: anyone may try the new tasks on the test port, as on the production one")
 
 app.synth()

@@ -11,7 +11,8 @@ app = App()
 
 network = Stack(app, "Network", description="shared network")
 queue = sqs.Queue(network, "Queue", visibility_timeout=60)
-topic = sns.Topic(network, "Topic", display_name=f"alerts-{Aws.REGION}-{queue.get_att('QueueName')}")
+topic = sns.Topic(network, "Topic", display_name=f"alerts-{Aws.REGION}-{queue.get_att('QueueName')}",
+                  kms_master_key_id="alias/aws/sns")  # messages encrypted at rest (IAC-SNS-001)
 Output(network, "QueueUrl", value=queue.ref)
 
 service = Stack(app, "Service")

@@ -7,6 +7,7 @@ import functools
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from iac.checks import SUPPRESS_KEY, finds
 from iac.constructs import iam
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Stack, is_token
 from iac.constructs.core.tokens import stable_key
@@ -204,6 +205,18 @@ class _DeploymentRole(Construct):
             "PolicyDocument": Lazy(lambda: self.document().to_json()),
             "Roles": [self.role.role_name],
         })
+        self.policy.add_metadata(SUPPRESS_KEY, Lazy(self._accepted_findings))
+
+    def _accepted_findings(self) -> list[dict[str, str]] | None:
+        """IAC-IAM-002 accepted when the derived permissions put write actions on "*": those act on resources
+        the stack does not own and its template does not name (a layer, a VPC's subnets), and the
+        deployment fails without them (iac.constructs.deployment_permissions)."""
+        entry = {"Type": "AWS::IAM::Policy", "Properties": {"PolicyDocument": self.document().to_json()}}
+        if not finds("IAC-IAM-002", entry):
+            return None
+        return [{"id": "IAC-IAM-002", "reason": "derived deployment permissions: the actions on \"*\" act on "
+                 "resources the deployed stack does not own and its template does not name, and CloudFormation's "
+                 "handlers need them (iac.constructs.deployment_permissions)"}]
 
     def add_policy_dependent(self, resource: CfnResource) -> None:
         """Make `resource` (the pipeline: it runs at once) wait for the derived permissions and any
