@@ -281,8 +281,8 @@ _TABLE_ARGS = """
             AWS_MANAGED (the account's aws/dynamodb key) or CUSTOMER_MANAGED (the key of kms_key_arn).
         kms_key_arn: the ARN of your KMS key; only with encryption CUSTOMER_MANAGED, which needs it.
             Grants then include the key.
-        encryption_key: a kms.Key the table is encrypted with (encryption CUSTOMER_MANAGED is then implied
-            and kms_key_arn not given). Grants then include the key.
+        encryption_key: a kms.Key (or `kms.Key.from_key_arn`) the table is encrypted with (encryption
+            CUSTOMER_MANAGED is then implied and kms_key_arn not given). Grants then include the key.
         point_in_time_recovery: keep continuous backups (35 days) to restore the table to any second.
         time_to_live_attribute: the attribute holding each item's expiry time (epoch seconds); items
             past it are deleted by DynamoDB.
@@ -322,7 +322,7 @@ class Table(Construct):
         write_capacity: WriteCapacity = None,
         encryption: Encryption = TableEncryption.AWS_OWNED,
         kms_key_arn: KmsKeyArn = None,
-        encryption_key: kms.Key | None = None,
+        encryption_key: kms.KeyBase | None = None,
         point_in_time_recovery: bool = False,
         time_to_live_attribute: TimeToLiveAttribute = None,
         stream: Stream = None,
@@ -560,7 +560,7 @@ class SimpleTable(Table):
         write_capacity: WriteCapacity = None,
         encryption: Encryption = TableEncryption.AWS_OWNED,
         kms_key_arn: KmsKeyArn = None,
-        encryption_key: kms.Key | None = None,
+        encryption_key: kms.KeyBase | None = None,
         point_in_time_recovery: bool = False,
         time_to_live_attribute: TimeToLiveAttribute = None,
         stream: Stream = None,

@@ -46,7 +46,38 @@ def alias_name_rule(value: Any) -> str | None:
     return None
 
 
-class Key(Construct):
+class KeyBase(Construct):
+    """What a key made here and one imported by ARN share: the ARN, and grants in IAM policies."""
+
+    @property
+    def key_arn(self) -> Any:
+        raise NotImplementedError
+
+    def grant_encrypt(self, grantee: Any) -> iam.Grant:
+        """Encrypt with the key: Encrypt and GenerateDataKey* (envelope encryption)."""
+        return self.grant(grantee, ENCRYPT_ACTIONS)
+
+    def grant_decrypt(self, grantee: Any) -> iam.Grant:
+        """Decrypt what the key encrypted: Decrypt."""
+        return self.grant(grantee, DECRYPT_ACTIONS)
+
+    def grant_encrypt_decrypt(self, grantee: Any) -> iam.Grant:
+        """Both of the above."""
+        return self.grant(grantee, ENCRYPT_DECRYPT_ACTIONS)
+
+    def grant(self, grantee: Any, actions: Sequence[str], conditions: dict[str, Any] | None = None) -> iam.Grant:
+        """`actions` (kms:...) on this key, in the grantee's IAM policy (the key policy lets IAM decide)."""
+        bad = [action for action in actions if not (isinstance(action, str) and action.startswith("kms:"))]
+        if bad or not actions:
+            raise self._error(f"a key grant takes kms: actions, got {list(actions)!r}")
+        return iam.grant(grantee, actions=actions, resources=[self.key_arn], scope=self, conditions=conditions)
+
+    def _error(self, message: str, hint: str | None = None) -> ConstructError:
+        """An error about a call on this key, pointing at the user's line that made the call."""
+        return ConstructError(message, path=self.path, location=caller_location(2) or self.location, hint=hint)
+
+
+class Key(KeyBase):
     """A customer managed KMS key (`AWS::KMS::Key`, the child `Resource`) and, with `alias=`, its alias
     (`AWS::KMS::Alias`, the child `Alias`).
 
@@ -132,6 +163,12 @@ class Key(Construct):
     def key_id(self) -> Token:
         return self.resource.ref
 
+    @classmethod
+    def from_key_arn(cls, scope: Construct, id: str, key_arn: str | Token) -> ImportedKey:
+        """A key that exists, by its ARN: grants name it in IAM policies; its key policy is its owner's (it must
+        let the account's IAM policies decide, as KMS's default policy does, for the grants to work)."""
+        return ImportedKey(scope, id, key_arn=key_arn)
+
     # -- key policy --------------------------------------------------------------------------
 
     def add_to_resource_policy(self, statement: iam.PolicyStatement) -> None:
@@ -144,30 +181,25 @@ class Key(Construct):
                               hint="pass principals=[...] to the PolicyStatement")
         self._policy.add_statements(statement)
 
-    # -- grants --------------------------------------------------------------------------------
 
-    def grant_encrypt(self, grantee: Any) -> iam.Grant:
-        """Encrypt with the key: Encrypt and GenerateDataKey* (envelope encryption)."""
-        return self.grant(grantee, ENCRYPT_ACTIONS)
+class ImportedKey(KeyBase):
+    """A KMS key made elsewhere, known by its ARN (`Key.from_key_arn`); nothing is added to the template.
 
-    def grant_decrypt(self, grantee: Any) -> iam.Grant:
-        """Decrypt what the key encrypted: Decrypt."""
-        return self.grant(grantee, DECRYPT_ACTIONS)
+    Args:
+        key_arn: the key's ARN (arn:aws:kms:region:account:key/id), or a deploy-time value.
+    """
 
-    def grant_encrypt_decrypt(self, grantee: Any) -> iam.Grant:
-        """Both of the above."""
-        return self.grant(grantee, ENCRYPT_DECRYPT_ACTIONS)
+    def __init__(self, scope: Construct, id: str, *, key_arn: str | Token) -> None:
+        super().__init__(scope, id)
+        if isinstance(key_arn, str) and not is_token(key_arn) and not (
+                key_arn.startswith("arn:") and ":kms:" in key_arn and ":key/" in key_arn):
+            raise ConstructError(f"{key_arn!r} is not a KMS key ARN (arn:aws:kms:region:account:key/id; an alias "
+                                 "cannot be granted on)", path=self.path, location=self.location)
+        self._arn = key_arn
 
-    def grant(self, grantee: Any, actions: Sequence[str], conditions: dict[str, Any] | None = None) -> iam.Grant:
-        """`actions` (kms:...) on this key, in the grantee's IAM policy (the key policy lets IAM decide)."""
-        bad = [action for action in actions if not (isinstance(action, str) and action.startswith("kms:"))]
-        if bad or not actions:
-            raise self._error(f"a key grant takes kms: actions, got {list(actions)!r}")
-        return iam.grant(grantee, actions=actions, resources=[self.key_arn], scope=self, conditions=conditions)
-
-    def _error(self, message: str, hint: str | None = None) -> ConstructError:
-        """An error about a call on this key, pointing at the user's line that made the call."""
-        return ConstructError(message, path=self.path, location=caller_location(2) or self.location, hint=hint)
+    @property
+    def key_arn(self) -> Any:
+        return self._arn
 
 
 class Alias(Construct):
@@ -202,4 +234,4 @@ class Alias(Construct):
         return self.resource.ref
 
 
-__all__ = ["Alias", "DECRYPT_ACTIONS", "ENCRYPT_ACTIONS", "ENCRYPT_DECRYPT_ACTIONS", "Key"]
+__all__ = ["Alias", "DECRYPT_ACTIONS", "ENCRYPT_ACTIONS", "ENCRYPT_DECRYPT_ACTIONS", "ImportedKey", "Key", "KeyBase"]

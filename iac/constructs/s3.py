@@ -170,8 +170,8 @@ class Bucket(Construct):
             (SSE-KMS with the key of kms_key_arn).
         kms_key_arn: the ARN of the KMS key objects are encrypted with; only with encryption KMS, which
             needs it. Grants then include the key.
-        encryption_key: a kms.Key objects are encrypted with (SSE-KMS; encryption KMS is then implied and
-            kms_key_arn not given). Grants then include the key.
+        encryption_key: a kms.Key (or `kms.Key.from_key_arn`) objects are encrypted with (SSE-KMS;
+            encryption KMS is then implied and kms_key_arn not given). Grants then include the key.
         block_public_access: turn on all four public access block settings (default True).
         enforce_ssl: add a bucket policy statement that denies any request not made over TLS (default True).
         removal_policy: what happens to the bucket when it leaves the stack or is replaced: "retain"
@@ -192,7 +192,7 @@ class Bucket(Construct):
         versioned: bool = False,
         encryption: Literal["S3_MANAGED", "KMS"] = BucketEncryption.S3_MANAGED,
         kms_key_arn: Annotated[str | Token | None, Check(kms_key_arn_rule)] = None,
-        encryption_key: kms.Key | None = None,
+        encryption_key: kms.KeyBase | None = None,
         block_public_access: bool = True,
         enforce_ssl: bool = True,
         removal_policy: Annotated[RemovalPolicy, Check(removal_policy_rule((RETAIN, DESTROY), RESOURCE_TYPE))] = RETAIN,

@@ -150,7 +150,7 @@ def _template_text(template: Mapping[str, Any] | str) -> str:
 class SecretBase(Construct):
     """What a secret made here and one imported by name or ARN share: dynamic references and grants."""
 
-    encryption_key: kms.Key | None = None
+    encryption_key: kms.KeyBase | None = None
 
     @property
     def secret_arn(self) -> Any:
@@ -212,8 +212,8 @@ class Secret(SecretBase):
         secret_name: the secret's name (letters, digits and /_+=.@-); CloudFormation generates one when
             omitted, which lets the secret be replaced.
         description: what the secret is for.
-        encryption_key: the kms.Key the value is encrypted with (default: the account's aws/secretsmanager
-            key); grants then include kms:Decrypt on it, through Secrets Manager only.
+        encryption_key: the kms.Key (or `kms.Key.from_key_arn`) the value is encrypted with (default: the
+            account's aws/secretsmanager key); grants then include kms:Decrypt on it, through Secrets Manager only.
         password_length: how many characters the generated value has (Secrets Manager's default: 32).
         exclude_characters: characters the generated value must not contain, e.g. "\\"@/\\\\" for a
             database password.
@@ -245,7 +245,7 @@ class Secret(SecretBase):
         *,
         secret_name: Annotated[str | Token | None, Cfn("Name"), Check(secret_name_rule)] = None,
         description: Annotated[str | Token | None, Cfn("Description")] = None,
-        encryption_key: kms.Key | None = None,
+        encryption_key: kms.KeyBase | None = None,
         password_length: Annotated[int | None, Check(password_length_rule)] = None,
         exclude_characters: str | None = None,
         exclude_punctuation: bool = False,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from iac import App, ConstructError, Duration, Stack
+from iac import App, CfnResource, ConstructError, Duration, Stack
 from iac.constructs import iam, kms
 from iac.specs import is_stateful, property_enum, property_length, property_range
 from iac.synth import synthesize
@@ -217,3 +217,33 @@ def test_keys_aliases_and_grants_pass_cfn_lint_cleanly():
     validate_assembly(assembly, lint=False)  # the registry-schema layer
 
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
+
+
+IMPORTED_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_an_imported_key_is_granted_by_its_arn_and_adds_nothing(app, stack, role):
+    key = kms.Key.from_key_arn(stack, "Shared", IMPORTED_ARN)
+
+    key.grant_decrypt(role)
+
+    assert key.key_arn == IMPORTED_ARN
+    assert [node for node in key.walk() if isinstance(node, CfnResource)] == []
+    assert policy_statements(app, role) == [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": IMPORTED_ARN}]
+
+
+@pytest.mark.parametrize("arn", ["alias/shared", "arn:aws:kms:us-east-1:123456789012:alias/shared",
+                                 "arn:aws:s3:::bucket"])
+def test_an_imported_key_needs_a_key_arn(stack, arn):
+    with pytest.raises(ConstructError, match="is not a KMS key ARN") as caught:
+        kms.Key.from_key_arn(stack, "Shared", arn)
+
+    assert caught.value.path == "Main/Shared"
+    assert caught.value.location is not None and caught.value.location.file.endswith("test_kms.py")
+
+
+def test_a_grant_with_other_than_kms_actions_is_refused(stack, role):
+    with pytest.raises(ConstructError, match="a key grant takes kms: actions") as caught:
+        kms.Key(stack, "Key").grant(role, ["s3:GetObject"])
+
+    assert caught.value.location is not None and caught.value.location.file.endswith("test_kms.py")

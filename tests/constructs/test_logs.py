@@ -159,8 +159,15 @@ def test_a_generated_name_scopes_the_key_statement_to_the_accounts_log_groups(ap
 
 
 def test_an_encryption_key_must_be_a_kms_key(stack):
-    with pytest.raises(ConstructError, match="encryption_key must be Key | None, got str"):
+    with pytest.raises(ConstructError, match=r"encryption_key must be Key \| None, got str"):
         logs.LogGroup(stack, "Logs", encryption_key="arn:aws:kms:us-east-1:123456789012:key/abc")
+
+
+def test_an_imported_key_is_refused_because_its_policy_cannot_be_given_the_logs_statement(stack):
+    key = kms.Key.from_key_arn(stack, "Shared", "arn:aws:kms:us-east-1:123456789012:key/abc")
+
+    with pytest.raises(ConstructError, match=r"encryption_key must be Key \| None, got ImportedKey"):
+        logs.LogGroup(stack, "Logs", encryption_key=key)
 
 
 def test_an_encrypted_log_group_passes_cfn_lint_cleanly():

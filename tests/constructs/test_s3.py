@@ -238,6 +238,17 @@ def test_a_bucket_with_an_encryption_key_grants_the_key_too(app, stack, role):
     ]
 
 
+def test_an_imported_encryption_key_is_named_by_its_arn(app, stack, role):
+    bucket = s3.Bucket(stack, "Bucket", encryption_key=kms.Key.from_key_arn(stack, "Shared", KEY_ARN))
+
+    bucket.grant_write(role)
+
+    assert entry(app, bucket)["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN}
+    assert {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+            "Resource": KEY_ARN} in role_statements(app, role)
+
+
 def test_an_encryption_key_and_a_key_arn_are_not_both_given(stack):
     with pytest.raises(ConstructError, match="give encryption_key or kms_key_arn, not both") as caught:
         s3.Bucket(stack, "Bucket", encryption_key=kms.Key(stack, "Key"), kms_key_arn=KEY_ARN)
@@ -266,7 +277,7 @@ def test_granting_to_something_without_a_role_names_it(stack):
     ({"encryption": "KMS"}, "encryption KMS needs kms_key_arn"),
     ({"kms_key_arn": KEY_ARN}, "kms_key_arn is only used with encryption KMS"),
     ({"encryption": "KMS", "kms_key_arn": "alias/mine"}, r"kms_key_arn: must be a KMS key ARN \(arn:aws:kms:"),
-    ({"encryption_key": KEY_ARN}, r"encryption_key must be Key \| None, got str"),
+    ({"encryption_key": KEY_ARN}, r"encryption_key must be KeyBase \| None, got str"),
     ({"versioned": "yes"}, "versioned must be bool, got str 'yes'"),
     ({"lifecycle_rules": {"Status": "Enabled"}},
      r"lifecycle_rules must be Sequence\[Mapping\[str, Any\]\] \| None, got dict"),

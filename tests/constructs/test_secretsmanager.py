@@ -197,6 +197,19 @@ def test_grant_read_with_a_customer_key_decrypts_only_through_secrets_manager(ap
     ]
 
 
+def test_grant_read_with_an_imported_key_decrypts_with_it_through_secrets_manager(app, stack, role):
+    key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    secret = secretsmanager.Secret(stack, "Db", encryption_key=kms.Key.from_key_arn(stack, "Shared", key_arn))
+
+    secret.grant_read(role)
+
+    assert resources(app)[SECRET]["Properties"]["KmsKeyId"] == key_arn
+    assert statements(app, role)[1] == {
+        "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn,
+        "Condition": {"StringEquals": {"kms:ViaService": {
+            "Fn::Join": ["", ["secretsmanager.", REGION, ".amazonaws.com"]]}}}}
+
+
 def test_a_rotation_schedule_invokes_the_function_with_a_permission_for_this_account(app, stack):
     secret = secretsmanager.Secret(stack, "Db")
     rotator = function(stack)
@@ -346,7 +359,7 @@ def test_the_name_and_description_follow_the_schemas_lengths(stack):
     ({"secret_string_template": {"username": "app"}}, "secret_string_template needs generate_string_key"),
     ({"secret_string_template": "[1]", "generate_string_key": "p"}, "must be a JSON object"),
     ({"secret_string_template": "{oops", "generate_string_key": "p"}, "is not JSON"),
-    ({"encryption_key": "alias/mine"}, "encryption_key must be Key | None, got str"),
+    ({"encryption_key": "alias/mine"}, r"encryption_key must be KeyBase \| None, got str"),
     ({"removal_policy": "snapshot"}, "AWS::SecretsManager::Secret does not support the Snapshot policy"),
 ])
 def test_bad_inputs_are_refused_at_construction(stack, options, message):
