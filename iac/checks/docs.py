@@ -72,6 +72,15 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
+def rule_table() -> str:
+    """The rules as `iac validate --list-rules` prints them: id, severity, pack, description."""
+    rules = all_rules()
+    width = max(len(rule.id) for rule in rules)
+    lines = [f"{'ID':<{width}}  SEVERITY  PACK      DESCRIPTION"]
+    lines += [f"{rule.id:<{width}}  {rule.severity:<8}  {rule.pack:<8}  {rule.description}" for rule in rules]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     with open(DOCS_FILE, "w", encoding="utf-8") as handle:
         handle.write(render())

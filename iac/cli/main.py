@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from iac.checks.docs import rule_table
 from iac.cli.app_loader import protected_folders
 from iac.cli.common import EXIT_USAGE, app_option, handle_errors, load_assembly
 from iac.cli.deploy_commands import bootstrap, deploy, destroy
@@ -111,10 +112,11 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
               help="Region whose schemas apply to template files (default us-east-1).")
 @click.option("--no-lint", is_flag=True, help="Skip cfn-lint (the schema layer still runs).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--list-rules", is_flag=True, help="Print the security and best-practice checks and exit.")
 @verbose_option("app load, synthesis, schema validation, lint")
 @handle_errors
 def validate(templates: tuple[str, ...], app_spec: str | None, region: str | None, no_lint: bool,
-             strict: bool, verbose: bool) -> None:
+             strict: bool, list_rules: bool, verbose: bool) -> None:
     """Check templates against the CloudFormation schemas and cfn-lint.
 
     With no TEMPLATE, runs the app and validates what it synthesizes (nothing is written). TEMPLATE
@@ -125,7 +127,11 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
       iac validate
       iac validate templates/ --region eu-west-1
       iac validate stack.yaml --strict
+      iac validate --list-rules     the checks (docs/checks.md), which [tool.iac.checks] turns off
     """
+    if list_rules:
+        click.echo(rule_table(), nl=False)
+        return
     if not templates:
         with watched_run("validate", verbose=verbose) as phases:
             _, assembly = load_assembly(app_spec, None, phases)
