@@ -594,7 +594,7 @@ class SqsEventSource:
     standard queue's batch above 10 needs a batching window of a second or more.
 
     Args:
-        queue: the sqs.Queue to poll.
+        queue: the sqs.Queue to poll (or one made elsewhere, `sqs.Queue.from_queue_arn`).
         batch_size: messages per invocation (Lambda's default is 10; at most 10 for a FIFO queue).
         max_batching_window: how long Lambda gathers messages before invoking, in seconds or as a
             `Duration` (standard queues only).
@@ -609,7 +609,7 @@ class SqsEventSource:
     @sqs.checked_options
     def __init__(
         self,
-        queue: sqs.Queue,
+        queue: sqs.QueueBase,
         *,
         batch_size: Annotated[int | None, Cfn("BatchSize")] = None,
         max_batching_window: Annotated[int | Duration | None,
@@ -669,6 +669,8 @@ class SqsEventSource:
                                               "VisibilityTimeout", "default")
         function_default = _sqs_extension_number("event_source_sqs_timeout", *gather, "function", "properties",
                                                  "Timeout", "default")
+        if not isinstance(self.queue, sqs.Queue):
+            return None, None  # a queue made elsewhere: its visibility timeout is not known here
         visibility = self.queue.visibility_timeout if self.queue.visibility_timeout is not None else queue_default
         timeout = function.resource.properties.get("Timeout")
         timeout = function_default if timeout is None else timeout

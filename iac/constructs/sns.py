@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from iac.constructs import cloudwatch, iam, sqs
-from iac.constructs.core import CfnResource, Construct, Lazy, Token, is_token
+from iac.constructs.core import CfnResource, Construct, Fn, Lazy, Token, is_token
 from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.protocols import Invocable
 from iac.constructs.core.source import caller_location
@@ -64,85 +64,25 @@ def topic_name_rule(value: Any) -> str | None:
             f"(and a '.fifo' suffix for a FIFO topic) ({TOPIC_NAME_RULE_URL})")
 
 
-class Topic(Construct):
-    """An SNS topic (`AWS::SNS::Topic`, the child `Resource`) and its topic policy (`AWS::SNS::TopicPolicy`,
-    the child `Policy`), written with its final statements.
+class TopicBase(Construct):
+    """What topics made here (`Topic`) and topics made elsewhere (`Topic.from_topic_arn`) share: references,
+    subscriptions, grants, metrics and the topic policy."""
 
-    Args:
-        topic_name: the topic's name; CloudFormation generates one when omitted (with ".fifo" for a FIFO
-            topic). A FIFO topic's name must end in ".fifo"; letters, digits, "-" and "_".
-        display_name: the name shown as the sender of email and SMS notifications.
-        fifo: a FIFO topic: strict ordering and deduplication, delivered to SQS queues only.
-        content_based_deduplication: (FIFO only) deduplicate by a SHA-256 hash of the message body.
-        encryption_key: a customer-managed KMS key (a kms.Key or its ARN) to encrypt messages with; when
-            omitted, the AWS managed key for SNS (alias/aws/sns).
-        encrypted: False leaves the topic unencrypted (for AWS services that publish to it when you give no
-            kms.Key); True by default.
-        enforce_ssl: add a topic policy statement that denies publishing without TLS (default True).
-    """
-
-    cfn_type = RESOURCE_TYPE
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        topic_name: Annotated[str | Token | None, Cfn("TopicName"), Check(topic_name_rule)] = None,
-        display_name: Annotated[str | Token | None, Cfn("DisplayName")] = None,
-        fifo: bool = False,
-        content_based_deduplication: bool = False,
-        encryption_key: Annotated[str | Token | EncryptionKey | None, Check(kms_key_rule)] = None,
-        encrypted: bool = True,
-        enforce_ssl: bool = True,
-    ) -> None:
-        super().__init__(scope, id)
-        self.fifo = fifo
-        self.encryption_key = encryption_key
-        self.encrypted = encrypted
-        self._check(topic_name, content_based_deduplication)
-        self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
-            "TopicName": topic_name,
-            "DisplayName": display_name,
-            "FifoTopic": True if fifo else None,
-            "ContentBasedDeduplication": True if content_based_deduplication else None,
-            "KmsMasterKeyId": self._kms_master_key_id(),
-        })
-        self.policy: CfnResource | None = None
-        self._policy_document = iam.PolicyDocument()
-        self._subscriptions: dict[str, CfnResource] = {}
-        if enforce_ssl:
-            self.add_to_resource_policy(iam.PolicyStatement(
-                effect="Deny", principals=[iam.Principal("*")], actions=["sns:Publish"], resources=[self.topic_arn],
-                conditions={"Bool": {"aws:SecureTransport": "false"}}))
-
-    def _check(self, topic_name: Any, content_based_deduplication: bool) -> None:
-        literal_name = isinstance(topic_name, str) and not is_token(topic_name)
-        if self.fifo and literal_name and not topic_name.endswith(FIFO_SUFFIX):
-            raise self._error(f"a FIFO topic's name must end in {FIFO_SUFFIX!r}, got {topic_name!r}",
-                              hint=f"did you mean {topic_name + FIFO_SUFFIX!r}?")
-        if not self.fifo and literal_name and topic_name.endswith(FIFO_SUFFIX):
-            raise self._error(f"the name {topic_name!r} ends in {FIFO_SUFFIX!r}, which only a FIFO topic's may",
-                              hint="pass fifo=True, or drop the suffix")
-        if content_based_deduplication and not self.fifo:
-            raise self._error("content_based_deduplication is only for FIFO topics", hint="pass fifo=True")
-        if self.encryption_key is not None and not self.encrypted:
-            raise self._error("encrypted=False and an encryption_key contradict each other")
-
-    def _kms_master_key_id(self) -> Any:
-        if not self.encrypted:
-            return None
-        return AWS_MANAGED_KEY if self.encryption_key is None else key_arn_of(self.encryption_key)
+    fifo: bool = False
+    encryption_key: Any = None
+    encrypted: bool = True
+    policy: CfnResource | None = None
+    _policy_document: iam.PolicyDocument
 
     # -- references ------------------------------------------------------------------------------
 
     @property
-    def topic_arn(self) -> Token:
-        return self.resource.ref  # a topic's Ref is its ARN
+    def topic_arn(self) -> Any:
+        raise NotImplementedError
 
     @property
-    def topic_name(self) -> Token:
-        return self.resource.get_att("TopicName")
+    def topic_name(self) -> Any:
+        raise NotImplementedError
 
     @property
     def uses_aws_managed_key(self) -> bool:
@@ -229,6 +169,143 @@ class Topic(Construct):
         return ConstructError(f"Topic {self.id!r}: {message}", path=self.path, location=location, hint=hint)
 
 
+class Topic(TopicBase):
+    """An SNS topic (`AWS::SNS::Topic`, the child `Resource`) and its topic policy (`AWS::SNS::TopicPolicy`,
+    the child `Policy`), written with its final statements.
+
+    Args:
+        topic_name: the topic's name; CloudFormation generates one when omitted (with ".fifo" for a FIFO
+            topic). A FIFO topic's name must end in ".fifo"; letters, digits, "-" and "_".
+        display_name: the name shown as the sender of email and SMS notifications.
+        fifo: a FIFO topic: strict ordering and deduplication, delivered to SQS queues only.
+        content_based_deduplication: (FIFO only) deduplicate by a SHA-256 hash of the message body.
+        encryption_key: a customer-managed KMS key (a kms.Key or its ARN) to encrypt messages with; when
+            omitted, the AWS managed key for SNS (alias/aws/sns).
+        encrypted: False leaves the topic unencrypted (for AWS services that publish to it when you give no
+            kms.Key); True by default.
+        enforce_ssl: add a topic policy statement that denies publishing without TLS (default True).
+    """
+
+    cfn_type = RESOURCE_TYPE
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        topic_name: Annotated[str | Token | None, Cfn("TopicName"), Check(topic_name_rule)] = None,
+        display_name: Annotated[str | Token | None, Cfn("DisplayName")] = None,
+        fifo: bool = False,
+        content_based_deduplication: bool = False,
+        encryption_key: Annotated[str | Token | EncryptionKey | None, Check(kms_key_rule)] = None,
+        encrypted: bool = True,
+        enforce_ssl: bool = True,
+    ) -> None:
+        super().__init__(scope, id)
+        self.fifo = fifo
+        self.encryption_key = encryption_key
+        self.encrypted = encrypted
+        self._check(topic_name, content_based_deduplication)
+        self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
+            "TopicName": topic_name,
+            "DisplayName": display_name,
+            "FifoTopic": True if fifo else None,
+            "ContentBasedDeduplication": True if content_based_deduplication else None,
+            "KmsMasterKeyId": self._kms_master_key_id(),
+        })
+        self.policy: CfnResource | None = None
+        self._policy_document = iam.PolicyDocument()
+        self._subscriptions: dict[str, CfnResource] = {}
+        if enforce_ssl:
+            self.add_to_resource_policy(iam.PolicyStatement(
+                effect="Deny", principals=[iam.Principal("*")], actions=["sns:Publish"], resources=[self.topic_arn],
+                conditions={"Bool": {"aws:SecureTransport": "false"}}))
+
+    @classmethod
+    def from_topic_arn(cls, scope: Construct, id: str, topic_arn: str | Token, *, fifo: bool | None = None,
+                       encryption_key: str | Token | EncryptionKey | None = None) -> ImportedTopic:
+        """A topic that exists, by its ARN: subscriptions, grants and metrics work on it; nothing is added to
+        the template for the topic itself, and its topic policy stays its owner's."""
+        return ImportedTopic(scope, id, topic_arn=topic_arn, fifo=fifo, encryption_key=encryption_key)
+
+    def _check(self, topic_name: Any, content_based_deduplication: bool) -> None:
+        literal_name = isinstance(topic_name, str) and not is_token(topic_name)
+        if self.fifo and literal_name and not topic_name.endswith(FIFO_SUFFIX):
+            raise self._error(f"a FIFO topic's name must end in {FIFO_SUFFIX!r}, got {topic_name!r}",
+                              hint=f"did you mean {topic_name + FIFO_SUFFIX!r}?")
+        if not self.fifo and literal_name and topic_name.endswith(FIFO_SUFFIX):
+            raise self._error(f"the name {topic_name!r} ends in {FIFO_SUFFIX!r}, which only a FIFO topic's may",
+                              hint="pass fifo=True, or drop the suffix")
+        if content_based_deduplication and not self.fifo:
+            raise self._error("content_based_deduplication is only for FIFO topics", hint="pass fifo=True")
+        if self.encryption_key is not None and not self.encrypted:
+            raise self._error("encrypted=False and an encryption_key contradict each other")
+
+    def _kms_master_key_id(self) -> Any:
+        if not self.encrypted:
+            return None
+        return AWS_MANAGED_KEY if self.encryption_key is None else key_arn_of(self.encryption_key)
+
+    # -- references ------------------------------------------------------------------------------
+
+    @property
+    def topic_arn(self) -> Token:
+        return self.resource.ref  # a topic's Ref is its ARN
+
+    @property
+    def topic_name(self) -> Token:
+        return self.resource.get_att("TopicName")
+
+
+_TOPIC_ARN = re.compile(r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$")
+
+
+class ImportedTopic(TopicBase):
+    """A topic made elsewhere, known by its ARN (usually through `Topic.from_topic_arn`). Subscriptions to it
+    and grants on it are made here; its topic policy stays with whoever owns the topic (a TopicPolicy made
+    here would replace theirs), so statements for it are refused with what to do instead.
+
+    Args:
+        topic_arn: the topic's ARN, arn:aws:sns:region:account:name.
+        fifo: whether it is a FIFO topic (default: whether a literal ARN ends in ".fifo").
+        encryption_key: the customer-managed KMS key (a kms.Key or its ARN) the topic is encrypted with, if
+            any; publish grants then include it.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        topic_arn: str | Token,
+        fifo: bool | None = None,
+        encryption_key: Annotated[str | Token | EncryptionKey | None, Check(kms_key_rule)] = None,
+    ) -> None:
+        super().__init__(scope, id)
+        literal = isinstance(topic_arn, str) and not is_token(topic_arn)
+        if literal and not _TOPIC_ARN.match(str(topic_arn)):
+            raise self._error(f"{topic_arn!r} is not an SNS topic ARN (arn:aws:sns:region:account:name)")
+        self._arn = topic_arn
+        self.fifo = fifo if fifo is not None else literal and str(topic_arn).endswith(FIFO_SUFFIX)
+        self.encryption_key = encryption_key
+        self.encrypted = encryption_key is not None  # unknown otherwise: never taken for the AWS managed key
+
+    @property
+    def topic_arn(self) -> Any:
+        return self._arn
+
+    @property
+    def topic_name(self) -> Any:
+        if isinstance(self._arn, str) and not is_token(self._arn):
+            return self._arn.split(":")[5]
+        return Fn.select(5, Fn.split(":", self._arn))
+
+    def add_to_resource_policy(self, statement: iam.PolicyStatement) -> None:
+        raise self._error("the topic was made elsewhere: its topic policy belongs to the stack or account that "
+                          "made it (a TopicPolicy here would replace that policy)",
+                          hint="add the statement to the topic's own policy where it is defined", at_call=True)
+
+
 # -- subscriptions --------------------------------------------------------------------------------
 
 FilterPolicyScope = Literal["MessageAttributes", "MessageBody"]
@@ -242,20 +319,20 @@ class Subscription:
     filter_policy: Mapping[str, Any] | None = None
     filter_policy_scope: str | None = None
     raw_message_delivery: bool = False
-    dead_letter_queue: sqs.Queue | None = None
+    dead_letter_queue: sqs.QueueBase | None = None
     location: Any = None
 
     def endpoint(self) -> Any:
         raise NotImplementedError
 
-    def scope_and_id(self, topic: Topic) -> tuple[Construct, str]:
+    def scope_and_id(self, topic: TopicBase) -> tuple[Construct, str]:
         """Where the subscription's construct goes: next to the endpoint's construct when it has one."""
         raise NotImplementedError
 
-    def grant(self, topic: Topic, subscription: CfnResource) -> None:
+    def grant(self, topic: TopicBase, subscription: CfnResource) -> None:
         """The permission the topic needs to deliver (none for email and URLs)."""
 
-    def bind(self, topic: Topic, *, id: str | None = None) -> CfnResource:
+    def bind(self, topic: TopicBase, *, id: str | None = None) -> CfnResource:
         scope, default_id = self.scope_and_id(topic)
         dead = self.dead_letter_queue
         if dead is not None and dead.fifo != topic.fifo:
@@ -279,7 +356,7 @@ class Subscription:
                 resource.add_depends_on(dead.policy)
         return resource
 
-    def _error(self, message: str, topic: Topic, hint: str | None = None) -> ConstructError:
+    def _error(self, message: str, topic: TopicBase, hint: str | None = None) -> ConstructError:
         return ConstructError(f"{type(self).__name__}: {message}", path=topic.path,
                               location=self.location or caller_location(), hint=hint)
 
@@ -301,10 +378,10 @@ class SqsSubscription(Subscription):
     protocol = "sqs"
 
     @checked_options
-    def __init__(self, queue: sqs.Queue, *, raw_message_delivery: bool = False,
+    def __init__(self, queue: sqs.QueueBase, *, raw_message_delivery: bool = False,
                  filter_policy: Annotated[Mapping[str, Any] | None, Cfn("FilterPolicy")] = None,
                  filter_policy_scope: FilterPolicyScope | None = None,
-                 dead_letter_queue: sqs.Queue | None = None) -> None:
+                 dead_letter_queue: sqs.QueueBase | None = None) -> None:
         self.queue = queue
         self.raw_message_delivery = raw_message_delivery
         self.filter_policy = filter_policy
@@ -315,12 +392,12 @@ class SqsSubscription(Subscription):
     def endpoint(self) -> Any:
         return self.queue.queue_arn
 
-    def scope_and_id(self, topic: Topic) -> tuple[Construct, str]:
+    def scope_and_id(self, topic: TopicBase) -> tuple[Construct, str]:
         if self.queue.fifo and not topic.fifo:
             raise self._error(f"a FIFO queue ({self.queue.path}) can subscribe only to a FIFO topic", topic)
         return self.queue, f"{topic.id}Subscription"
 
-    def grant(self, topic: Topic, subscription: CfnResource) -> None:
+    def grant(self, topic: TopicBase, subscription: CfnResource) -> None:
         self.queue.allow_service_to_send(SNS_SERVICE, source_arn=topic.topic_arn)
         key = self.queue.encryption_key
         if isinstance(key, EncryptionKey) and hasattr(key, "add_to_resource_policy"):
@@ -349,7 +426,7 @@ class LambdaSubscription(Subscription):
     def __init__(self, function: Invocable, *,
                  filter_policy: Annotated[Mapping[str, Any] | None, Cfn("FilterPolicy")] = None,
                  filter_policy_scope: FilterPolicyScope | None = None,
-                 dead_letter_queue: sqs.Queue | None = None) -> None:
+                 dead_letter_queue: sqs.QueueBase | None = None) -> None:
         self.function = function
         self.filter_policy = filter_policy
         self.filter_policy_scope = filter_policy_scope
@@ -359,12 +436,12 @@ class LambdaSubscription(Subscription):
     def endpoint(self) -> Any:
         return self.function.function_arn
 
-    def scope_and_id(self, topic: Topic) -> tuple[Construct, str]:
+    def scope_and_id(self, topic: TopicBase) -> tuple[Construct, str]:
         if not isinstance(self.function, Construct):
             raise self._error(f"function must be an awslambda.Function, got {self.function!r}", topic)
         return self.function, f"{topic.id}Subscription"
 
-    def grant(self, topic: Topic, subscription: CfnResource) -> None:
+    def grant(self, topic: TopicBase, subscription: CfnResource) -> None:
         self.function.add_permission(f"{topic.id}Permission", principal=SNS_SERVICE, source_arn=topic.topic_arn)
 
 
@@ -390,7 +467,7 @@ class EmailSubscription(Subscription):
     def endpoint(self) -> Any:
         return self.address
 
-    def scope_and_id(self, topic: Topic) -> tuple[Construct, str]:
+    def scope_and_id(self, topic: TopicBase) -> tuple[Construct, str]:
         return topic, _endpoint_id("Email", self.address, topic)
 
 
@@ -409,7 +486,7 @@ class UrlSubscription(Subscription):
     @checked_options
     def __init__(self, url: str | Token, *, raw_message_delivery: bool = False,
                  filter_policy: Annotated[Mapping[str, Any] | None, Cfn("FilterPolicy")] = None,
-                 dead_letter_queue: sqs.Queue | None = None) -> None:
+                 dead_letter_queue: sqs.QueueBase | None = None) -> None:
         match = _URL.match(url) if isinstance(url, str) and not is_token(url) else None
         if isinstance(url, str) and not is_token(url) and match is None:
             raise ConstructError(f"UrlSubscription: {url!r} is not an http:// or https:// URL",
@@ -424,11 +501,11 @@ class UrlSubscription(Subscription):
     def endpoint(self) -> Any:
         return self.url
 
-    def scope_and_id(self, topic: Topic) -> tuple[Construct, str]:
+    def scope_and_id(self, topic: TopicBase) -> tuple[Construct, str]:
         return topic, _endpoint_id("Url", self.url, topic)
 
 
-def _endpoint_id(kind: str, endpoint: Any, topic: Topic) -> str:
+def _endpoint_id(kind: str, endpoint: Any, topic: TopicBase) -> str:
     """A construct id from a literal address ("Emailopsexamplecom"), else numbered ("Email1", "Email2")."""
     if isinstance(endpoint, str) and not is_token(endpoint):
         return f"{kind}{re.sub(r'[^A-Za-z0-9]', '', endpoint)}"[:200]
@@ -440,9 +517,11 @@ def _endpoint_id(kind: str, endpoint: Any, topic: Topic) -> str:
 
 __all__ = [
     "EmailSubscription",
+    "ImportedTopic",
     "LambdaSubscription",
     "SqsSubscription",
     "Subscription",
     "Topic",
+    "TopicBase",
     "UrlSubscription",
 ]

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Protocol, runtime_checkable
 
 from iac.constructs import cloudwatch, iam
-from iac.constructs.core import CfnResource, Construct, Lazy, Token, is_token
+from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token, is_token
 from iac.constructs.core.props import Cfn, Check, check_prop, init_spec
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.source import caller_location
@@ -178,7 +178,7 @@ class DeadLetterQueue:
     """
 
     @checked_options
-    def __init__(self, *, queue: Queue,
+    def __init__(self, *, queue: QueueBase,
                  max_receive_count: Annotated[int, Check(max_receive_count_rule)] = 3) -> None:
         self.queue = queue
         self.max_receive_count = max_receive_count
@@ -187,145 +187,31 @@ class DeadLetterQueue:
 
 # -- the queue --------------------------------------------------------------------------------
 
-class Queue(Construct):
-    """An SQS queue (`AWS::SQS::Queue`, the child `Resource`) and its queue policy (`AWS::SQS::QueuePolicy`,
-    the child `Policy`), written with its final statements.
+class QueueBase(Construct):
+    """What queues made here (`Queue`) and queues made elsewhere (`Queue.from_queue_arn`) share: references,
+    grants, metrics and the queue policy."""
 
-    Args:
-        queue_name: the queue's name; CloudFormation generates one when omitted (with ".fifo" for a FIFO
-            queue). A FIFO queue's name must end in ".fifo"; at most 80 letters, digits, "-" and "_".
-        fifo: a FIFO queue: exactly-once processing, in order within each message group.
-        content_based_deduplication: (FIFO only) deduplicate by a SHA-256 hash of the body, so senders
-            need not give a deduplication id.
-        visibility_timeout: how long a received message stays hidden from other consumers, in seconds or
-            as a `Duration` (SQS's default is 30 seconds); at least the consuming function's timeout.
-        retention_period: how long SQS keeps an undeleted message, in seconds or as a `Duration` (SQS's
-            default is 4 days).
-        delivery_delay: how long each new message stays invisible before its first delivery (DelaySeconds).
-        receive_message_wait_time: how long a receive waits for a message (long polling), in seconds or as a
-            `Duration`; 0 returns at once.
-        max_message_size: the largest message accepted, in bytes or as a `Size`.
-        dead_letter_queue: where messages go after failing `max_receive_count` times
-            (`sqs.DeadLetterQueue(queue=..., max_receive_count=...)`).
-        encryption_key: a customer-managed KMS key (a kms.Key or its ARN) to encrypt messages with; when
-            omitted, SQS-managed encryption (SSE-SQS) is used. Grants then include the key.
-        data_key_reuse: (with encryption_key) how long SQS reuses a data key before asking KMS again, in
-            seconds or as a `Duration`.
-        enforce_ssl: add a queue policy statement that denies any request not made over TLS (default True).
-        removal_policy: what happens to the queue and its messages when it leaves the stack or is
-            replaced: "retain" (default) or "destroy".
-    """
-
-    cfn_type = RESOURCE_TYPE
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        queue_name: Annotated[str | Token | None, Cfn("QueueName"), Check(queue_name_rule)] = None,
-        fifo: bool = False,
-        content_based_deduplication: bool = False,
-        visibility_timeout: Annotated[int | Duration | None, Cfn("VisibilityTimeout", unit="seconds")] = None,
-        retention_period: Annotated[int | Duration | None, Cfn("MessageRetentionPeriod", unit="seconds")] = None,
-        delivery_delay: Annotated[int | Duration | None, Cfn("DelaySeconds", unit="seconds")] = None,
-        receive_message_wait_time: Annotated[int | Duration | None,
-                                             Cfn("ReceiveMessageWaitTimeSeconds", unit="seconds")] = None,
-        max_message_size: Annotated[int | Size | None, Cfn("MaximumMessageSize", unit="bytes")] = None,
-        dead_letter_queue: DeadLetterQueue | None = None,
-        encryption_key: Annotated[str | Token | EncryptionKey | None, Check(kms_key_rule)] = None,
-        data_key_reuse: Annotated[int | Duration | None, Cfn("KmsDataKeyReusePeriodSeconds", unit="seconds")] = None,
-        enforce_ssl: bool = True,
-        removal_policy: Annotated[RemovalPolicy, Check(removal_policy_rule((RETAIN, DESTROY), RESOURCE_TYPE))] = RETAIN,
-    ) -> None:
-        super().__init__(scope, id)
-        self.fifo = fifo
-        self.visibility_timeout = visibility_timeout
-        self.retention_period = retention_period
-        self.encryption_key = encryption_key
-        self.dead_letter_queue = dead_letter_queue
-        self._check_fifo_rules(queue_name, content_based_deduplication, dead_letter_queue)
-        if data_key_reuse is not None and encryption_key is None:
-            raise self._error("data_key_reuse applies only with encryption_key (SQS-managed encryption has no "
-                              "data keys to reuse)")
-        self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
-            "QueueName": queue_name,
-            "FifoQueue": True if fifo else None,
-            "ContentBasedDeduplication": True if content_based_deduplication else None,
-            "VisibilityTimeout": visibility_timeout,
-            "MessageRetentionPeriod": retention_period,
-            "DelaySeconds": delivery_delay,
-            "ReceiveMessageWaitTimeSeconds": receive_message_wait_time,
-            "MaximumMessageSize": max_message_size,
-            "RedrivePolicy": {
-                "deadLetterTargetArn": dead_letter_queue.queue.queue_arn,
-                "maxReceiveCount": dead_letter_queue.max_receive_count,
-            } if dead_letter_queue is not None else None,
-            "KmsMasterKeyId": key_arn_of(encryption_key) if encryption_key is not None else None,
-            "KmsDataKeyReusePeriodSeconds": data_key_reuse,
-            "SqsManagedSseEnabled": True if encryption_key is None else None,
-        })
-        apply_removal_policy(self.resource, removal_policy)
-        self.policy: CfnResource | None = None
-        self._policy_document = iam.PolicyDocument()
-        if enforce_ssl:
-            self.add_to_resource_policy(self._deny_insecure_transport())
-
-    def _check_fifo_rules(self, queue_name: Any, content_based_deduplication: bool,
-                          dead_letter_queue: DeadLetterQueue | None) -> None:
-        literal_name = isinstance(queue_name, str) and not is_token(queue_name)
-        if self.fifo and literal_name and not re.search(fifo_name_pattern(), queue_name):
-            raise self._error(f"a FIFO queue's name must end in {FIFO_SUFFIX!r}, got {queue_name!r}",
-                              hint=f"did you mean {queue_name + FIFO_SUFFIX!r}?")
-        if not self.fifo and literal_name and queue_name.endswith(FIFO_SUFFIX):
-            raise self._error(f"the name {queue_name!r} ends in {FIFO_SUFFIX!r}, which only a FIFO queue's may",
-                              hint="pass fifo=True, or drop the suffix")
-        if not self.fifo and content_based_deduplication:
-            raise self._error("content_based_deduplication is only for FIFO queues (ContentBasedDeduplication is "
-                              f"one of {', '.join(fifo_only_properties())}, which a standard queue may not set)",
-                              hint="pass fifo=True")
-        if dead_letter_queue is not None:
-            if not isinstance(dead_letter_queue, DeadLetterQueue):
-                raise self._error(f"dead_letter_queue must be an sqs.DeadLetterQueue, got {dead_letter_queue!r}")
-            if dead_letter_queue.queue is self:
-                raise self._error("a queue cannot be its own dead-letter queue")
-            if dead_letter_queue.queue.fifo != self.fifo:
-                kinds = ("FIFO", "standard") if self.fifo else ("standard", "FIFO")
-                raise self._error(f"a {kinds[0]} queue's dead-letter queue must be {kinds[0]} too, but "
-                                  f"{dead_letter_queue.queue.path} is {kinds[1]}",
-                                  hint="make both queues FIFO, or neither")
-            self._check_dead_letter_retention(dead_letter_queue.queue)
-
-    def _check_dead_letter_retention(self, dead: Queue) -> None:
-        """A standard queue's message keeps its first enqueue time in the dead-letter queue, so a dead-letter
-        queue that keeps messages for less time than this one can delete them as soon as they arrive."""
-        mine, theirs = self.effective_retention_seconds, dead.effective_retention_seconds
-        if self.fifo or mine is None or theirs is None or theirs >= mine:
-            return
-        raise self._error(f"the dead-letter queue {dead.path} keeps messages {theirs} seconds, less than this "
-                          f"queue's {mine}: a message that moves there late in its life would expire at once "
-                          "(a standard queue's message keeps its original enqueue time)",
-                          hint=f"give {dead.path} a retention_period of at least {mine} seconds (the schema "
-                          f"allows up to {_longest_retention()})")
-
-    def _deny_insecure_transport(self) -> iam.PolicyStatement:
-        """Deny every request made without TLS, by anyone (the deny wins over any allow)."""
-        return iam.PolicyStatement(effect="Deny", principals=[iam.Principal("*")], actions=["sqs:*"],
-                                   resources=[self.queue_arn], conditions={"Bool": {"aws:SecureTransport": "false"}})
+    fifo: bool = False
+    visibility_timeout: Any = None
+    retention_period: Any = None
+    encryption_key: Any = None
+    dead_letter_queue: DeadLetterQueue | None = None
+    policy: CfnResource | None = None
+    _policy_document: iam.PolicyDocument
 
     # -- references ----------------------------------------------------------------------------
 
     @property
-    def queue_url(self) -> Token:
-        return self.resource.ref
+    def queue_url(self) -> Any:
+        raise NotImplementedError
 
     @property
-    def queue_arn(self) -> Token:
-        return self.resource.get_att("Arn")
+    def queue_arn(self) -> Any:
+        raise NotImplementedError
 
     @property
-    def queue_name(self) -> Token:
-        return self.resource.get_att("QueueName")
+    def queue_name(self) -> Any:
+        raise NotImplementedError
 
     @property
     def effective_retention_seconds(self) -> int | None:
@@ -428,10 +314,219 @@ class Queue(Construct):
         return ConstructError(f"Queue {self.id!r}: {message}", path=self.path, location=location, hint=hint)
 
 
+class Queue(QueueBase):
+    """An SQS queue (`AWS::SQS::Queue`, the child `Resource`) and its queue policy (`AWS::SQS::QueuePolicy`,
+    the child `Policy`), written with its final statements.
+
+    Args:
+        queue_name: the queue's name; CloudFormation generates one when omitted (with ".fifo" for a FIFO
+            queue). A FIFO queue's name must end in ".fifo"; at most 80 letters, digits, "-" and "_".
+        fifo: a FIFO queue: exactly-once processing, in order within each message group.
+        content_based_deduplication: (FIFO only) deduplicate by a SHA-256 hash of the body, so senders
+            need not give a deduplication id.
+        visibility_timeout: how long a received message stays hidden from other consumers, in seconds or
+            as a `Duration` (SQS's default is 30 seconds); at least the consuming function's timeout.
+        retention_period: how long SQS keeps an undeleted message, in seconds or as a `Duration` (SQS's
+            default is 4 days).
+        delivery_delay: how long each new message stays invisible before its first delivery (DelaySeconds).
+        receive_message_wait_time: how long a receive waits for a message (long polling), in seconds or as a
+            `Duration`; 0 returns at once.
+        max_message_size: the largest message accepted, in bytes or as a `Size`.
+        dead_letter_queue: where messages go after failing `max_receive_count` times
+            (`sqs.DeadLetterQueue(queue=..., max_receive_count=...)`).
+        encryption_key: a customer-managed KMS key (a kms.Key or its ARN) to encrypt messages with; when
+            omitted, SQS-managed encryption (SSE-SQS) is used. Grants then include the key.
+        data_key_reuse: (with encryption_key) how long SQS reuses a data key before asking KMS again, in
+            seconds or as a `Duration`.
+        enforce_ssl: add a queue policy statement that denies any request not made over TLS (default True).
+        removal_policy: what happens to the queue and its messages when it leaves the stack or is
+            replaced: "retain" (default) or "destroy".
+    """
+
+    cfn_type = RESOURCE_TYPE
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        queue_name: Annotated[str | Token | None, Cfn("QueueName"), Check(queue_name_rule)] = None,
+        fifo: bool = False,
+        content_based_deduplication: bool = False,
+        visibility_timeout: Annotated[int | Duration | None, Cfn("VisibilityTimeout", unit="seconds")] = None,
+        retention_period: Annotated[int | Duration | None, Cfn("MessageRetentionPeriod", unit="seconds")] = None,
+        delivery_delay: Annotated[int | Duration | None, Cfn("DelaySeconds", unit="seconds")] = None,
+        receive_message_wait_time: Annotated[int | Duration | None,
+                                             Cfn("ReceiveMessageWaitTimeSeconds", unit="seconds")] = None,
+        max_message_size: Annotated[int | Size | None, Cfn("MaximumMessageSize", unit="bytes")] = None,
+        dead_letter_queue: DeadLetterQueue | None = None,
+        encryption_key: Annotated[str | Token | EncryptionKey | None, Check(kms_key_rule)] = None,
+        data_key_reuse: Annotated[int | Duration | None, Cfn("KmsDataKeyReusePeriodSeconds", unit="seconds")] = None,
+        enforce_ssl: bool = True,
+        removal_policy: Annotated[RemovalPolicy, Check(removal_policy_rule((RETAIN, DESTROY), RESOURCE_TYPE))] = RETAIN,
+    ) -> None:
+        super().__init__(scope, id)
+        self.fifo = fifo
+        self.visibility_timeout = visibility_timeout
+        self.retention_period = retention_period
+        self.encryption_key = encryption_key
+        self.dead_letter_queue = dead_letter_queue
+        self._check_fifo_rules(queue_name, content_based_deduplication, dead_letter_queue)
+        if data_key_reuse is not None and encryption_key is None:
+            raise self._error("data_key_reuse applies only with encryption_key (SQS-managed encryption has no "
+                              "data keys to reuse)")
+        self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
+            "QueueName": queue_name,
+            "FifoQueue": True if fifo else None,
+            "ContentBasedDeduplication": True if content_based_deduplication else None,
+            "VisibilityTimeout": visibility_timeout,
+            "MessageRetentionPeriod": retention_period,
+            "DelaySeconds": delivery_delay,
+            "ReceiveMessageWaitTimeSeconds": receive_message_wait_time,
+            "MaximumMessageSize": max_message_size,
+            "RedrivePolicy": {
+                "deadLetterTargetArn": dead_letter_queue.queue.queue_arn,
+                "maxReceiveCount": dead_letter_queue.max_receive_count,
+            } if dead_letter_queue is not None else None,
+            "KmsMasterKeyId": key_arn_of(encryption_key) if encryption_key is not None else None,
+            "KmsDataKeyReusePeriodSeconds": data_key_reuse,
+            "SqsManagedSseEnabled": True if encryption_key is None else None,
+        })
+        apply_removal_policy(self.resource, removal_policy)
+        self.policy: CfnResource | None = None
+        self._policy_document = iam.PolicyDocument()
+        if enforce_ssl:
+            self.add_to_resource_policy(self._deny_insecure_transport())
+
+    @classmethod
+    def from_queue_arn(cls, scope: Construct, id: str, queue_arn: str | Token, *, fifo: bool | None = None,
+                       encryption_key: str | Token | EncryptionKey | None = None) -> ImportedQueue:
+        """A queue that exists, by its ARN: grants, metrics and event sources work on it; nothing is added to
+        the template, and its queue policy stays its owner's."""
+        return ImportedQueue(scope, id, queue_arn=queue_arn, fifo=fifo, encryption_key=encryption_key)
+
+    def _check_fifo_rules(self, queue_name: Any, content_based_deduplication: bool,
+                          dead_letter_queue: DeadLetterQueue | None) -> None:
+        literal_name = isinstance(queue_name, str) and not is_token(queue_name)
+        if self.fifo and literal_name and not re.search(fifo_name_pattern(), queue_name):
+            raise self._error(f"a FIFO queue's name must end in {FIFO_SUFFIX!r}, got {queue_name!r}",
+                              hint=f"did you mean {queue_name + FIFO_SUFFIX!r}?")
+        if not self.fifo and literal_name and queue_name.endswith(FIFO_SUFFIX):
+            raise self._error(f"the name {queue_name!r} ends in {FIFO_SUFFIX!r}, which only a FIFO queue's may",
+                              hint="pass fifo=True, or drop the suffix")
+        if not self.fifo and content_based_deduplication:
+            raise self._error("content_based_deduplication is only for FIFO queues (ContentBasedDeduplication is "
+                              f"one of {', '.join(fifo_only_properties())}, which a standard queue may not set)",
+                              hint="pass fifo=True")
+        if dead_letter_queue is not None:
+            if not isinstance(dead_letter_queue, DeadLetterQueue):
+                raise self._error(f"dead_letter_queue must be an sqs.DeadLetterQueue, got {dead_letter_queue!r}")
+            if dead_letter_queue.queue is self:
+                raise self._error("a queue cannot be its own dead-letter queue")
+            if dead_letter_queue.queue.fifo != self.fifo:
+                kinds = ("FIFO", "standard") if self.fifo else ("standard", "FIFO")
+                raise self._error(f"a {kinds[0]} queue's dead-letter queue must be {kinds[0]} too, but "
+                                  f"{dead_letter_queue.queue.path} is {kinds[1]}",
+                                  hint="make both queues FIFO, or neither")
+            self._check_dead_letter_retention(dead_letter_queue.queue)
+
+    def _check_dead_letter_retention(self, dead: QueueBase) -> None:
+        """A standard queue's message keeps its first enqueue time in the dead-letter queue, so a dead-letter
+        queue that keeps messages for less time than this one can delete them as soon as they arrive."""
+        mine, theirs = self.effective_retention_seconds, dead.effective_retention_seconds
+        if self.fifo or mine is None or theirs is None or theirs >= mine:
+            return
+        raise self._error(f"the dead-letter queue {dead.path} keeps messages {theirs} seconds, less than this "
+                          f"queue's {mine}: a message that moves there late in its life would expire at once "
+                          "(a standard queue's message keeps its original enqueue time)",
+                          hint=f"give {dead.path} a retention_period of at least {mine} seconds (the schema "
+                          f"allows up to {_longest_retention()})")
+
+    def _deny_insecure_transport(self) -> iam.PolicyStatement:
+        """Deny every request made without TLS, by anyone (the deny wins over any allow)."""
+        return iam.PolicyStatement(effect="Deny", principals=[iam.Principal("*")], actions=["sqs:*"],
+                                   resources=[self.queue_arn], conditions={"Bool": {"aws:SecureTransport": "false"}})
+
+    # -- references ----------------------------------------------------------------------------
+
+    @property
+    def queue_url(self) -> Token:
+        return self.resource.ref
+
+    @property
+    def queue_arn(self) -> Token:
+        return self.resource.get_att("Arn")
+
+    @property
+    def queue_name(self) -> Token:
+        return self.resource.get_att("QueueName")
+
+
+_QUEUE_ARN = re.compile(r"^arn:[a-z-]+:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$")
+
+
+class ImportedQueue(QueueBase):
+    """A queue made elsewhere, known by its ARN (usually through `Queue.from_queue_arn`). Nothing is added to
+    the template; its queue policy stays with whoever owns the queue (a QueuePolicy made here would replace
+    theirs), so statements for it (a topic subscription's, a service's) are refused with what to do instead.
+
+    Args:
+        queue_arn: the queue's ARN, arn:aws:sqs:region:account:name.
+        fifo: whether it is a FIFO queue (default: whether a literal ARN ends in ".fifo").
+        encryption_key: the customer-managed KMS key (a kms.Key or its ARN) the queue is encrypted with, if
+            any; grants then include it.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        queue_arn: str | Token,
+        fifo: bool | None = None,
+        encryption_key: Annotated[str | Token | EncryptionKey | None, Check(kms_key_rule)] = None,
+    ) -> None:
+        super().__init__(scope, id)
+        literal = isinstance(queue_arn, str) and not is_token(queue_arn)
+        if literal and not _QUEUE_ARN.match(str(queue_arn)):
+            raise self._error(f"{queue_arn!r} is not an SQS queue ARN (arn:aws:sqs:region:account:name)")
+        self._arn = queue_arn
+        self.fifo = fifo if fifo is not None else literal and str(queue_arn).endswith(FIFO_SUFFIX)
+        self.encryption_key = encryption_key
+
+    def _arn_part(self, index: int) -> Any:
+        if isinstance(self._arn, str) and not is_token(self._arn):
+            return self._arn.split(":")[index]
+        return Fn.select(index, Fn.split(":", self._arn))
+
+    @property
+    def queue_arn(self) -> Any:
+        return self._arn
+
+    @property
+    def queue_name(self) -> Any:
+        return self._arn_part(5)
+
+    @property
+    def queue_url(self) -> Any:
+        return f"https://sqs.{self._arn_part(3)}.{Aws.URL_SUFFIX}/{self._arn_part(4)}/{self._arn_part(5)}"
+
+    @property
+    def effective_retention_seconds(self) -> int | None:
+        return None  # not known here
+
+    def add_to_resource_policy(self, statement: iam.PolicyStatement) -> None:
+        raise self._error("the queue was made elsewhere: its queue policy belongs to the stack or account that "
+                          "made it (a QueuePolicy here would replace that policy)",
+                          hint="add the statement to the queue's own policy where it is defined", at_call=True)
+
+
 __all__ = [
     "DeadLetterQueue",
     "EncryptionKey",
+    "ImportedQueue",
     "Queue",
+    "QueueBase",
     "checked_options",
     "fifo_name_pattern",
     "fifo_only_properties",

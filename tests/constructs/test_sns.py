@@ -270,7 +270,7 @@ def test_a_fifo_queue_needs_a_fifo_topic(stack):
 @pytest.mark.parametrize(("make", "message"), [
     (lambda: sns.EmailSubscription("ops"), "'ops' is not an email address"),
     (lambda: sns.UrlSubscription("ftp://example.com"), "is not an http:// or https:// URL"),
-    (lambda: sns.SqsSubscription("arn:aws:sqs:us-east-1:123456789012:q"), "queue must be Queue, got str"),
+    (lambda: sns.SqsSubscription("arn:aws:sqs:us-east-1:123456789012:q"), "queue must be QueueBase, got str"),
     (lambda: sns.LambdaSubscription("my-function"), "function must be Invocable, got str"),
 ])
 def test_bad_subscriptions_are_refused_at_the_users_line(make, message):
@@ -442,3 +442,63 @@ def test_a_topic_queue_and_worker_app_synthesizes_strict_through_the_cli(write_a
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "warning" not in (result.stdout + result.stderr).lower()
+
+
+# -- topics and queues made elsewhere -------------------------------------------------------------------------
+
+EXISTING = "arn:aws:sns:us-east-1:123456789012:orders"
+
+
+def test_a_queue_subscribes_to_a_topic_made_elsewhere(app, stack):
+    topic = sns.Topic.from_topic_arn(stack, "Existing", EXISTING)
+    queue = sqs.Queue(stack, "Jobs")
+
+    subscription = topic.add_subscription(sns.SqsSubscription(queue))
+
+    template = resources(app)
+    assert isinstance(topic, sns.ImportedTopic) and topic.topic_name == "orders" and not topic.fifo
+    assert template[subscription.logical_id]["Properties"] == {
+        "TopicArn": EXISTING, "Protocol": "sqs", "Endpoint": queue_arn(queue)}
+    assert {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+            "Resource": queue_arn(queue), "Condition": {"ArnEquals": {"aws:SourceArn": EXISTING}},
+            } in template[queue.policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+    assert sorted(entry["Type"] for entry in template.values()) == [
+        "AWS::SNS::Subscription", "AWS::SQS::Queue", "AWS::SQS::QueuePolicy"]
+
+
+def test_grant_publish_on_a_topic_made_elsewhere(app, stack, role):
+    topic = sns.Topic.from_topic_arn(stack, "Existing", EXISTING, encryption_key=KEY_ARN)
+
+    topic.grant_publish(role)
+
+    assert resources(app)[role.default_policy.logical_id]["Properties"]["PolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": KEY_ARN},
+        {"Effect": "Allow", "Action": "sns:Publish", "Resource": EXISTING},
+    ]
+
+
+def test_the_policy_of_a_topic_made_elsewhere_is_not_ours_to_replace(stack):
+    topic = sns.Topic.from_topic_arn(stack, "Existing", EXISTING)
+
+    with pytest.raises(ConstructError, match="the topic was made elsewhere: its topic policy belongs") as caught:
+        topic.allow_service_to_publish("s3.amazonaws.com", source_arn="arn:aws:s3:::uploads")
+
+    assert caught.value.location.file == __file__
+
+
+def test_a_queue_made_elsewhere_cannot_be_subscribed_without_its_owners_policy(stack):
+    queue = sqs.Queue.from_queue_arn(stack, "Existing", "arn:aws:sqs:us-east-1:123456789012:jobs")
+
+    with pytest.raises(ConstructError, match="the queue was made elsewhere") as caught:
+        sns.Topic(stack, "Orders").add_subscription(sns.SqsSubscription(queue))
+
+    assert caught.value.location.file == __file__
+
+
+def test_a_fifo_topic_made_elsewhere_is_known_by_its_suffix(stack, resolve):
+    assert sns.Topic.from_topic_arn(stack, "Fifo", "arn:aws:sns:us-east-1:123456789012:ledger.fifo").fifo
+    arn = Parameter(stack, "TopicArn", type="String")
+    topic = sns.Topic.from_topic_arn(stack, "Deployed", arn.value)
+    assert resolve(topic.topic_name) == {"Fn::Select": [5, {"Fn::Split": [":", {"Ref": "TopicArn"}]}]}
+    with pytest.raises(ConstructError, match="is not an SNS topic ARN"):
+        sns.Topic.from_topic_arn(stack, "Wrong", "arn:aws:sqs:us-east-1:123456789012:jobs")

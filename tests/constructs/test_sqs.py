@@ -430,3 +430,44 @@ def test_queues_grants_and_an_alarm_pass_cfn_lint_cleanly():
     validate_assembly(assembly, lint=False)  # the registry-schema layer
 
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
+
+
+# -- queues made elsewhere ------------------------------------------------------------------------------------
+
+EXISTING = "arn:aws:sqs:eu-west-1:123456789012:orders.fifo"
+
+
+def test_an_imported_queue_adds_nothing_and_reads_its_arn(app, stack, resolve):
+    queue = sqs.Queue.from_queue_arn(stack, "Existing", EXISTING)
+
+    assert isinstance(queue, sqs.ImportedQueue) and queue.fifo
+    assert (queue.queue_arn, queue.queue_name) == (EXISTING, "orders.fifo")
+    assert resolve(queue.queue_url) == {"Fn::Join": ["", [
+        "https://sqs.eu-west-1.", {"Ref": "AWS::URLSuffix"}, "/123456789012/orders.fifo"]]}
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    queue.grant_send_messages(role)
+    assert [entry["Type"] for entry in resources(app).values()] == ["AWS::IAM::Role", "AWS::IAM::Policy"]
+    assert statements(app, role) == [{"Effect": "Allow", "Resource": EXISTING,
+                                      "Action": ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"]}]
+
+
+def test_a_deploy_time_arn_is_taken_apart_with_intrinsics(stack, resolve):
+    arn = Parameter(stack, "QueueArn", type="String")
+    queue = sqs.Queue.from_queue_arn(stack, "Existing", arn.value)
+
+    assert not queue.fifo
+    assert resolve(queue.queue_name) == {"Fn::Select": [5, {"Fn::Split": [":", {"Ref": "QueueArn"}]}]}
+
+
+def test_an_imported_queues_policy_is_not_ours_to_replace(stack):
+    queue = sqs.Queue.from_queue_arn(stack, "Existing", EXISTING)
+
+    with pytest.raises(ConstructError, match="the queue was made elsewhere: its queue policy belongs") as caught:
+        queue.allow_service_to_send("sns.amazonaws.com", source_arn="arn:aws:sns:eu-west-1:123456789012:t")
+
+    assert caught.value.location.file == __file__
+
+
+def test_an_imported_queue_arn_is_checked(stack):
+    with pytest.raises(ConstructError, match="'arn:aws:sns:us-east-1:123456789012:topic' is not an SQS queue ARN"):
+        sqs.Queue.from_queue_arn(stack, "Existing", "arn:aws:sns:us-east-1:123456789012:topic")

@@ -150,7 +150,7 @@ def test_a_misspelt_option_gets_did_you_mean(stack):
 
 
 def test_the_source_must_be_a_queue(stack, echo):
-    with pytest.raises(ConstructError, match="queue must be Queue, got str"):
+    with pytest.raises(ConstructError, match="queue must be QueueBase, got str"):
         awslambda.SqsEventSource("arn:aws:sqs:us-east-1:123456789012:jobs")
 
 
@@ -170,3 +170,12 @@ def test_a_function_and_its_queue_pass_cfn_lint_cleanly():
     validate_assembly(assembly, lint=False)
 
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
+
+
+def test_a_queue_made_elsewhere_can_feed_a_function(app, stack):
+    queue = sqs.Queue.from_queue_arn(stack, "Existing", "arn:aws:sqs:us-east-1:123456789012:jobs")
+    fn = make_function(stack, timeout=60)  # the queue's visibility timeout is not known here: not checked
+
+    mapping = fn.add_event_source(awslambda.SqsEventSource(queue))
+
+    assert resources(app)[mapping.logical_id]["Properties"]["EventSourceArn"] == queue.queue_arn
