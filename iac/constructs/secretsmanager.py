@@ -139,6 +139,15 @@ def secret_string_template_rule(value: Any) -> str | None:
     return None
 
 
+def _template_keys(template: Mapping[str, Any] | str | None) -> frozenset[str]:
+    """The keys of a template given as a dict or as literal JSON text (none known for a deploy-time text)."""
+    if isinstance(template, str):
+        if is_token(template):
+            return frozenset()
+        template = json.loads(template)
+    return frozenset(template) if isinstance(template, Mapping) else frozenset()
+
+
 def _template_text(template: Mapping[str, Any] | str) -> str:
     """The template as the JSON text SecretStringTemplate holds; tokens (a database's endpoint) become
     markers, which synthesis turns into Fn::Join around the JSON."""
@@ -266,6 +275,11 @@ class Secret(SecretBase):
             raise ConstructError(
                 f"invalid argument for Secret {id!r}: {given} needs {missing} (the generated value is added "
                 f"to the template's JSON object under the key)", path=self.path, location=self.location)
+        if generate_string_key is not None and generate_string_key in _template_keys(secret_string_template):
+            raise ConstructError(
+                f"invalid argument for Secret {id!r}: secret_string_template already has {generate_string_key!r}, "
+                "the key the generated value goes under (and a value written there would be in the template)",
+                path=self.path, location=self.location)
         self.encryption_key = encryption_key
         generate: dict[str, Any] = {
             "PasswordLength": password_length,
