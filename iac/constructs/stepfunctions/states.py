@@ -441,7 +441,7 @@ class Wait(_Next):
         self.seconds = seconds_of(self, "seconds", seconds, minimum=_asl.field_minimum("wait", "Seconds"))
         longest = _asl.field_maximum("wait", "Seconds")
         if self.seconds is not None and longest is not None and self.seconds > longest:
-            raise state_error(self, f"invalid argument for Wait state {name!r}: seconds must be at most {longest:g} "
+            raise state_error(self, f"invalid argument for Wait state {name!r}: seconds must be at most {longest} "
                                     f"(the States Language schema), got {self.seconds}")
         self.seconds_path = check_path(self, "seconds_path", seconds_path)
         self.timestamp_path = check_path(self, "timestamp_path", timestamp_path)

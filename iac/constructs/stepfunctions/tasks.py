@@ -702,6 +702,8 @@ class CallAwsService(Task):
                                                           "SDK's 'sfn' is IAM's 'states')")
         if action.lower() not in known:
             close = difflib.get_close_matches(action.lower(), sorted(known), n=1, cutoff=0.6)
+            closest = f" (IAM's closest, case aside: {prefix}:{close[0]})" if close else ""
             raise state_error(self, f"Task state {self.name!r}: {how}: IAM's service {prefix!r} has no action "
-                                    f"{action!r}", hint=f"did you mean {close[0]!r}?" if close else
-                              "pass iam_action= as IAM names the action")
+                                    f"{action!r}", hint=f"pass iam_action= with the action IAM checks for this call"
+                                                        f"{closest}; some calls are authorized by another action "
+                                                        "(s3 headObject by s3:GetObject)")
