@@ -143,6 +143,13 @@ class _Side:
         return ("map", name, canonical_json(normalize(table)), *keys)
 
 
+class _Same:
+    """The default of `Conditions.status`'s second argument: the same name as the first."""
+
+
+_SAME_NAME = _Same()
+
+
 class Conditions:
     """The conditions of two templates of one stack, compared (see the module's docstring)."""
 
@@ -170,11 +177,11 @@ class Conditions:
 
     # -- conditions ----------------------------------------------------------------------------
 
-    def status(self, old_name: str | None, new_name: str | None = None) -> Status:
+    def status(self, old_name: str | None, new_name: str | None | _Same = _SAME_NAME) -> Status:
         """Condition `old_name` of the old template against `new_name` (default: the same name) of the new;
         None stands for no condition (always true): a resource's existence is `status(old Condition, new Condition)`.
         """
-        if new_name is None and old_name is not None:
+        if isinstance(new_name, _Same):
             new_name = old_name
         key = (old_name, new_name)
         found = self._status.get(key)
@@ -192,6 +199,10 @@ class Conditions:
             return Status(change=SAME, old=old_value if old_value is not None else new_value, new=new_value)
         if old_value is not None and new_value is not None:
             return Status(change=SAME if old_value == new_value else WILL, old=old_value, new=new_value)
+        if old_name is not None and old_name != new_name:  # another condition now: compare presumed values
+            presumed = self.status(old_name).old
+            if presumed is not None and presumed == new_value:
+                return Status(change=SAME, old=presumed, new=new_value)
         return Status(change=MAY, old=old_value, new=new_value)
 
     def old_value(self, name: str) -> bool | None:
