@@ -96,7 +96,7 @@ def _to_short_form(value: Any) -> Any:
         return value
     if len(value) == 1:
         key, arg = next(iter(value.items()))
-        if key in SHORT_FORM_FUNCTIONS and not (key == "Condition" and not isinstance(arg, str)):
+        if key in SHORT_FORM_FUNCTIONS and _short_form_carries(key, arg):
             converted = _to_short_form(arg)
             if isinstance(converted, _Tagged):
                 # A node carries one tag, so `!Base64 !Sub x` is not YAML: keep the outer long form.
@@ -105,6 +105,24 @@ def _to_short_form(value: Any) -> Any:
                 converted = f"{arg[0]}.{arg[1]}"
             return _Tagged("!" + key.removeprefix("Fn::"), converted)
     return {key: _to_short_form(child) for key, child in value.items()}
+
+
+def _short_form_carries(key: str, arg: Any) -> bool:
+    """Whether `!Tag arg` reads back as {key: arg}, else the long form is written.
+
+    A tagged scalar is read as text (by iac's loader, cfn-lint's and CloudFormation's alike), so
+    `!GetAZs null` would come back as the string "null" and `!Ref 5` as "5": a null, a boolean or a
+    number keeps the long form. `!GetAtt A.B` reads back as the list [A, B], so the string form of
+    GetAtt (and one with no dot, which the short form cannot hold) keeps it too; so does a
+    `Condition` key whose value is not a condition's name (an IAM statement's Condition block).
+    """
+    if key == "Condition":
+        return isinstance(arg, str)
+    if isinstance(arg, list | dict):
+        return True
+    if not isinstance(arg, str):
+        return False
+    return key != "Fn::GetAtt"
 
 
 def _is_plain_getatt(arg: Any) -> bool:
