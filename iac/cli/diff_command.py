@@ -40,7 +40,10 @@ APPROVAL_LEVELS = ("never", "widening", "any-change")
 @parameters_option("A parameter value of the new deployment (repeatable; without STACK: for every stack that "
                    "declares NAME); a changed value propagates to what uses it.")
 @click.option("--region", default=None, metavar="REGION",
-              help="Region whose schemas decide replacements (default: the stack's).")
+              help="Region whose schemas decide replacements (default: the stack's); conditions on AWS::Region "
+                   "are evaluated with it.")
+@click.option("--account", default=None, metavar="ID",
+              help="The account the stacks are deployed to: conditions on AWS::AccountId are evaluated with it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the change-set model as JSON.")
 @click.option("--fail", is_flag=True, help="Exit 1 when there are changes.")
 @click.option("--require-approval", type=click.Choice(APPROVAL_LEVELS), default="never", show_default=True,
@@ -53,8 +56,8 @@ APPROVAL_LEVELS = ("never", "widening", "any-change")
 @handle_errors
 def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: str | None, baseline_file: str | None,
          from_file: str | None, to_file: str | None, parameters: tuple[str, ...], region: str | None,
-         as_json: bool, fail: bool, require_approval: str, live: bool, profile: str | None, endpoint_url: str | None,
-         verbose: bool) -> None:
+         account: str | None, as_json: bool, fail: bool, require_approval: str, live: bool, profile: str | None,
+         endpoint_url: str | None, verbose: bool) -> None:
     """Show what CloudFormation's change set would do: adds, changes, replacements (and why),
     removals, widened access, data at risk, likely renames, and changes that would fail.
 
@@ -84,7 +87,7 @@ def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: st
             values = parameters_by_stack(given, compared, names=_names, template=lambda c: c.new, doing="compared")
             with phases.phase(DIFF):
                 result = diff_pairs([(c.names.name, c.old, c.new, c.region) for c in compared], region=region,
-                                    stack_parameters=values)
+                                    stack_parameters=values, account=account)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1, default=str))
     else:

@@ -27,6 +27,9 @@ def render_diff(result: DiffResult, *, color: bool = False) -> str:
     counts = result.counts()
     summary = (f"{counts['add']} to add, {counts['change']} to change, {counts['replace']} to replace, "
                f"{counts['remove']} to remove")
+    possible = result.possible_count()
+    if possible:
+        summary += f" ({possible} of the adds and removes only if a condition allows)"
     if result.widens_access:
         summary += "; access widens"
     if result.data_at_risk:
@@ -91,6 +94,8 @@ def _resource(change: ResourceChange, paint: Painter) -> list[str]:
         tail = paint("  may replace", fg="red")
     elif change.action == REMOVE and change.policy_action != "Delete":
         tail = f"  ({one_line(change.policy_action.lower()) if change.policy_action else ''})"
+    if not change.certain:
+        tail = paint("  may be " + ("created" if change.action == ADD else "deleted"), fg=_COLOUR[change.action]) + tail
     if change.data_at_risk:
         tail += paint("  DATA AT RISK", fg="red", bold=True)
     lines = [f"{head} {one_line(change.resource_type)} {one_line(change.logical_id)}{where}{tail}"]

@@ -128,8 +128,8 @@ def test_json_output_mirrors_the_change_set_model(invoke, files) -> None:
     result = invoke("diff", "--from", old, "--to", new, "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["summary"] == {"add": 1, "change": 2, "replace": 1, "remove": 1, "widens_access": False,
-                               "data_at_risk": True}
+    assert data["summary"] == {"add": 1, "change": 2, "replace": 1, "remove": 1, "possible": 0,
+                               "widens_access": False, "data_at_risk": True}
     [stack] = data["stacks"]
     assert stack["StackName"] == "Main"
     changes = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"] for c in stack["Changes"]}
@@ -253,6 +253,37 @@ def test_parameters_option_propagates_a_value_change(invoke, files) -> None:
         "Dynamic", "ParameterReference", "Cidr")
     same = invoke("diff", "--from", old, "--to", new, "-p", "Cidr=10.0.0.0/16", "--fail")
     assert same.exit_code == 0
+
+
+def _regional_table(home: str) -> dict:
+    return {"Conditions": {"InHome": {"Fn::Equals": [{"Ref": "AWS::Region"}, home]},
+                           "Mine": {"Fn::Equals": [{"Ref": "AWS::AccountId"}, "111111111111"]}},
+            "Resources": {"T": {"Type": "AWS::DynamoDB::Table", "Condition": "InHome", "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}},
+                          "Q": {"Type": "AWS::SQS::Queue", "Condition": "Mine"}}}
+
+
+def test_a_condition_that_may_flip_shows_a_possible_deletion(invoke, files) -> None:
+    old, new = files(_regional_table("us-east-1"), _regional_table("eu-west-1"))
+    result = invoke("diff", "--from", old, "--to", new)
+    assert "[-] AWS::DynamoDB::Table T  may be deleted  DATA AT RISK" in result.output
+    assert "may be deleted (or created): Condition InHome may change value" in result.output
+    assert "(1 of the adds and removes only if a condition allows)" in result.output
+    data = json.loads(invoke("diff", "--from", old, "--to", new, "--json").stdout)
+    assert data["summary"]["possible"] == 1
+    assert data["stacks"][0]["Changes"][0]["ResourceChange"]["Certain"] is False
+
+
+def test_region_and_account_given_evaluate_the_conditions(invoke, files) -> None:
+    old, new = files(_regional_table("us-east-1"), _regional_table("eu-west-1"))
+    result = invoke("diff", "--from", old, "--to", new, "--region", "us-east-1", "--json")
+    [change] = json.loads(result.stdout)["stacks"][0]["Changes"]
+    assert change["ResourceChange"]["Action"] == "Remove" and "Certain" not in change["ResourceChange"]
+    elsewhere = invoke("diff", "--from", old, "--to", new, "--region", "ap-south-1", "--account", "2" * 12, "--json")
+    # the table is in neither deployment there, the queue in neither account: only the Conditions section changes
+    assert json.loads(elsewhere.stdout)["stacks"][0]["Changes"] == []
 
 
 def test_bad_parameters_option_is_a_usage_error(invoke, files) -> None:

@@ -167,9 +167,14 @@ class DiffResult:
                 total[key] += value
         return total
 
+    def possible_count(self) -> int:
+        """Adds and removes that happen only if a condition takes a value it may or may not take."""
+        return sum(1 for stack in self.stacks for r in stack.resources if not r.certain)
+
     def to_json(self) -> dict[str, Any]:
         return {
-            "summary": {**self.counts(), "widens_access": self.widens_access, "data_at_risk": self.data_at_risk},
+            "summary": {**self.counts(), "possible": self.possible_count(), "widens_access": self.widens_access,
+                        "data_at_risk": self.data_at_risk},
             "stacks": [_stack_json(stack) for stack in self.stacks],
         }
 
