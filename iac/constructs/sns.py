@@ -104,10 +104,12 @@ class TopicBase(Construct):
             })
         self._policy_document.add_statements(statement)
 
-    def allow_service_to_publish(self, service: str, *, source_arn: Any) -> None:
+    def allow_service_to_publish(self, service: str, *, source_arn: Any, source_account: Any = None) -> None:
         """Let an AWS service (s3.amazonaws.com, cloudwatch.amazonaws.com, events.amazonaws.com) publish on
-        behalf of the resource `source_arn` only (aws:SourceArn). With a kms.Key the key policy lets the
-        service use the key for this topic; the AWS managed key cannot, so that is refused here."""
+        behalf of the resource `source_arn` only (aws:SourceArn; with `source_account`, e.g. `Aws.ACCOUNT_ID`,
+        also aws:SourceAccount, for sources whose ARN names no account such as a bucket). With a kms.Key the
+        key policy lets the service use the key for this topic; the AWS managed key cannot, so that is
+        refused here."""
         if self.uses_aws_managed_key:
             raise self._error(
                 f"{service} cannot publish to a topic encrypted with the AWS managed key {AWS_MANAGED_KEY} (its key "
@@ -116,12 +118,12 @@ class TopicBase(Construct):
                 at_call=True)
         self.add_to_resource_policy(iam.PolicyStatement(
             principals=[iam.ServicePrincipal(service)], actions=["sns:Publish"], resources=[self.topic_arn],
-            conditions=source_arn_condition(source_arn)))
+            conditions=source_arn_condition(source_arn, source_account)))
         key = self.encryption_key
         if isinstance(key, EncryptionKey) and hasattr(key, "add_to_resource_policy"):
             key.add_to_resource_policy(iam.PolicyStatement(
                 principals=[iam.ServicePrincipal(service)], actions=list(KMS_PUBLISH_ACTIONS), resources=["*"],
-                conditions=source_arn_condition(source_arn)))
+                conditions=source_arn_condition(source_arn, source_account)))
 
     # -- subscriptions ---------------------------------------------------------------------------
 

@@ -88,12 +88,16 @@ def checked_options(init: Callable[..., None]) -> Callable[..., None]:
     return __init__
 
 
-def source_arn_condition(source_arn: Any) -> dict[str, Any]:
+def source_arn_condition(source_arn: Any, source_account: Any = None) -> dict[str, Any]:
     """The condition that scopes a service principal to one source: ArnEquals, or ArnLike for a literal
-    ARN with wildcards (all the alarms of an account, say)."""
+    ARN with wildcards (all the alarms of an account, say); with `source_account` also aws:SourceAccount
+    (for sources whose ARN names no account, such as an S3 bucket)."""
     operator = "ArnLike" if isinstance(source_arn, str) and not is_token(source_arn) and "*" in source_arn \
         else "ArnEquals"
-    return {operator: {"aws:SourceArn": source_arn}}
+    condition: dict[str, Any] = {operator: {"aws:SourceArn": source_arn}}
+    if source_account is not None:
+        condition["StringEquals"] = {"aws:SourceAccount": source_account}
+    return condition
 
 
 @runtime_checkable
@@ -242,12 +246,13 @@ class QueueBase(Construct):
             })
         self._policy_document.add_statements(statement)
 
-    def allow_service_to_send(self, service: str, *, source_arn: Any) -> None:
+    def allow_service_to_send(self, service: str, *, source_arn: Any, source_account: Any = None) -> None:
         """Let an AWS service (sns.amazonaws.com, events.amazonaws.com, s3.amazonaws.com) send messages on
-        behalf of the resource `source_arn` only (aws:SourceArn), never on behalf of anyone else's."""
+        behalf of the resource `source_arn` only (aws:SourceArn), never on behalf of anyone else's; give
+        `source_account` (e.g. `Aws.ACCOUNT_ID`) too when the source's ARN names no account (a bucket)."""
         self.add_to_resource_policy(iam.PolicyStatement(
             principals=[iam.ServicePrincipal(service)], actions=["sqs:SendMessage"], resources=[self.queue_arn],
-            conditions=source_arn_condition(source_arn)))
+            conditions=source_arn_condition(source_arn, source_account)))
 
     # -- grants ----------------------------------------------------------------------------------
 

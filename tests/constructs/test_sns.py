@@ -351,10 +351,12 @@ def test_a_service_publishing_to_a_kms_key_topic_is_let_into_the_key_for_this_so
 def test_an_unencrypted_topic_takes_service_publishers(app, stack):
     topic = sns.Topic(stack, "Uploads", encrypted=False)
 
-    topic.allow_service_to_publish("s3.amazonaws.com", source_arn="arn:aws:s3:::my-bucket")
+    topic.allow_service_to_publish("s3.amazonaws.com", source_arn="arn:aws:s3:::my-bucket",
+                                   source_account="123456789012")
 
     assert {"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sns:Publish",
-            "Resource": ref(topic), "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:s3:::my-bucket"}},
+            "Resource": ref(topic), "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:s3:::my-bucket"},
+                                                  "StringEquals": {"aws:SourceAccount": "123456789012"}},
             } in resources(app)[topic.policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
 
 

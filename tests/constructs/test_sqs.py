@@ -471,3 +471,14 @@ def test_an_imported_queues_policy_is_not_ours_to_replace(stack):
 def test_an_imported_queue_arn_is_checked(stack):
     with pytest.raises(ConstructError, match="'arn:aws:sns:us-east-1:123456789012:topic' is not an SQS queue ARN"):
         sqs.Queue.from_queue_arn(stack, "Existing", "arn:aws:sns:us-east-1:123456789012:topic")
+
+
+def test_a_source_whose_arn_names_no_account_is_also_scoped_by_account(app, stack):
+    queue = sqs.Queue(stack, "Uploads")
+
+    queue.allow_service_to_send("s3.amazonaws.com", source_arn="arn:aws:s3:::uploads", source_account="123456789012")
+
+    assert {"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sqs:SendMessage",
+            "Resource": arn(queue), "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:s3:::uploads"},
+                                                  "StringEquals": {"aws:SourceAccount": "123456789012"}},
+            } in resources(app)[queue.policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
