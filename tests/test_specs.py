@@ -286,7 +286,9 @@ def test_every_stateful_removal_is_still_in_cfn_lints_list() -> None:
 
 def test_every_stateful_addition_names_a_real_resource_type() -> None:
     added, _ = specs.stateful_corrections()
-    unknown = [c.subject for c in added if specs.resource_schema(c.subject) is None]
+    # a registry type, or a type of the Serverless transform (cfn-lint's schemas for them: providers/sam.json)
+    unknown = [c.subject for c in added if specs.resource_schema(c.subject) is None
+               and specs.resource_schema(c.subject, "sam") is None]
     assert added and unknown == []
 
 
