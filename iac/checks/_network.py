@@ -36,7 +36,8 @@ class Ingress:
 
     def ports(self) -> tuple[int, int] | None:
         """(from, to) for a TCP or UDP rule with literal ports; None when computed or not port-based."""
-        low, high = self.value.get("FromPort"), self.value.get("ToPort")
+        low: Any = self.value.get("FromPort")
+        high: Any = self.value.get("ToPort")
         try:
             return (int(low), int(high))
         except (TypeError, ValueError):

@@ -14,8 +14,10 @@ from typing import Any
 import click
 
 from iac.checks.docs import rule_table
+from iac.checks.formats import FORMATS as REPORT_FORMATS
+from iac.checks.formats import json_document, sarif_document
 from iac.cli.app_loader import protected_folders
-from iac.cli.common import EXIT_USAGE, app_option, handle_errors, load_assembly
+from iac.cli.common import EXIT_USAGE, EXIT_VALIDATION, app_option, handle_errors, load_assembly
 from iac.cli.deploy_commands import bootstrap, deploy, destroy
 from iac.cli.diff_command import diff
 from iac.cli.init_command import init
@@ -31,6 +33,7 @@ from iac.synth.phases import WRITE
 from iac.synth.serialize import FORMATS
 from iac.synth.synthesizer import is_large_template, validate_assembly
 from iac.synth.template_files import validate_files
+from iac.synth.validation import errors_and_warnings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,10 +116,12 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
 @click.option("--no-lint", is_flag=True, help="Skip cfn-lint (the schema layer still runs).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--list-rules", is_flag=True, help="Print the security and best-practice checks and exit.")
+@click.option("--format", "format_", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
+              help="text for people; json, or sarif (SARIF 2.1.0, for code scanning): every problem, on stdout.")
 @verbose_option("app load, synthesis, schema validation, lint")
 @handle_errors
 def validate(templates: tuple[str, ...], app_spec: str | None, region: str | None, no_lint: bool,
-             strict: bool, list_rules: bool, verbose: bool) -> None:
+             strict: bool, list_rules: bool, format_: str, verbose: bool) -> None:
     """Check templates against the CloudFormation schemas and cfn-lint.
 
     With no TEMPLATE, runs the app and validates what it synthesizes (nothing is written). TEMPLATE
@@ -128,9 +133,13 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
       iac validate templates/ --region eu-west-1
       iac validate stack.yaml --strict
       iac validate --list-rules     the checks (docs/checks.md), which [tool.iac.checks] turns off
+      iac validate --format sarif > iac.sarif
     """
     if list_rules:
         click.echo(rule_table(), nl=False)
+        return
+    if format_ != "text":
+        _validate_to_document(templates, app_spec, region, no_lint, strict, format_, verbose)
         return
     if not templates:
         with watched_run("validate", verbose=verbose) as phases:
@@ -149,6 +158,28 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
         raise error
     click.echo(f"{report.files} template{'s' if report.files != 1 else ''} valid" + _warning_note(report.warnings))
     _print_warnings(report.warnings)
+
+
+def _validate_to_document(templates: tuple[str, ...], app_spec: str | None, region: str | None, no_lint: bool,
+                          strict: bool, format_: str, verbose: bool) -> None:
+    """Validate as `validate` does, then print every problem as a JSON or SARIF document; exit 1 on errors."""
+    stacks: dict[str, str] = {}
+    with watched_run("validate", verbose=verbose) as phases:
+        if templates:
+            report = validate_files(list(templates), region=region, lint=not no_lint, strict=strict, phases=phases)
+            errors, warnings = report.errors, report.warnings
+        else:
+            try:
+                _, assembly = load_assembly(app_spec, None, phases)
+                stacks = {artifact.construct_path: artifact.name for artifact in assembly.stacks}
+                validate_assembly(assembly, lint=not no_lint, strict=strict, phases=phases)
+                errors, warnings = [], list(assembly.warnings)
+            except ValidationError as error:
+                errors, warnings = errors_and_warnings(error.problems, strict=strict)  # type: ignore[arg-type]
+    render = json_document if format_ == "json" else sarif_document
+    click.echo(render(errors, warnings, stacks), nl=False)
+    if errors:
+        sys.exit(EXIT_USAGE if any(getattr(p, "code", None) == "template" for p in errors) else EXIT_VALIDATION)
 
 
 def _warning_note(warnings: list[Any]) -> str:

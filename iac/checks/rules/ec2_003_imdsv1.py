@@ -18,7 +18,8 @@ def check(resource: TemplateResource) -> Iterator[Finding]:
     if resource.type == "AWS::EC2::Instance":
         if "LaunchTemplate" in resource.properties and "MetadataOptions" not in resource.properties:
             return  # the launch template decides (and is checked where it is declared)
-        tokens, where = _tokens(resource.properties.get("MetadataOptions")), ("MetadataOptions",)
+        where: tuple[str, ...] = ("MetadataOptions",)
+        tokens = _tokens(resource.properties.get("MetadataOptions"))
     else:
         data = known(resource.properties.get("LaunchTemplateData"))
         if not isinstance(data, dict):
