@@ -329,6 +329,9 @@ class Queue(QueueBase):
         fifo: a FIFO queue: exactly-once processing, in order within each message group.
         content_based_deduplication: (FIFO only) deduplicate by a SHA-256 hash of the body, so senders
             need not give a deduplication id.
+        high_throughput_fifo: (FIFO only) deduplicate and limit throughput per message group rather than per
+            queue (DeduplicationScope messageGroup, FifoThroughputLimit perMessageGroupId), which lets a FIFO
+            queue scale with its message groups.
         visibility_timeout: how long a received message stays hidden from other consumers, in seconds or
             as a `Duration` (SQS's default is 30 seconds); at least the consuming function's timeout.
         retention_period: how long SQS keeps an undeleted message, in seconds or as a `Duration` (SQS's
@@ -358,6 +361,7 @@ class Queue(QueueBase):
         queue_name: Annotated[str | Token | None, Cfn("QueueName"), Check(queue_name_rule)] = None,
         fifo: bool = False,
         content_based_deduplication: bool = False,
+        high_throughput_fifo: bool = False,
         visibility_timeout: Annotated[int | Duration | None, Cfn("VisibilityTimeout", unit="seconds")] = None,
         retention_period: Annotated[int | Duration | None, Cfn("MessageRetentionPeriod", unit="seconds")] = None,
         delivery_delay: Annotated[int | Duration | None, Cfn("DelaySeconds", unit="seconds")] = None,
@@ -376,7 +380,7 @@ class Queue(QueueBase):
         self.retention_period = retention_period
         self.encryption_key = encryption_key
         self.dead_letter_queue = dead_letter_queue
-        self._check_fifo_rules(queue_name, content_based_deduplication, dead_letter_queue)
+        self._check_fifo_rules(queue_name, content_based_deduplication or high_throughput_fifo, dead_letter_queue)
         if data_key_reuse is not None and encryption_key is None:
             raise self._error("data_key_reuse applies only with encryption_key (SQS-managed encryption has no "
                               "data keys to reuse)")
@@ -384,6 +388,10 @@ class Queue(QueueBase):
             "QueueName": queue_name,
             "FifoQueue": True if fifo else None,
             "ContentBasedDeduplication": True if content_based_deduplication else None,
+            # The values SQS's API documents (the schema types both as plain strings):
+            # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html
+            "DeduplicationScope": "messageGroup" if high_throughput_fifo else None,
+            "FifoThroughputLimit": "perMessageGroupId" if high_throughput_fifo else None,
             "VisibilityTimeout": visibility_timeout,
             "MessageRetentionPeriod": retention_period,
             "DelaySeconds": delivery_delay,
@@ -410,7 +418,7 @@ class Queue(QueueBase):
         the template, and its queue policy stays its owner's."""
         return ImportedQueue(scope, id, queue_arn=queue_arn, fifo=fifo, encryption_key=encryption_key)
 
-    def _check_fifo_rules(self, queue_name: Any, content_based_deduplication: bool,
+    def _check_fifo_rules(self, queue_name: Any, fifo_settings: bool,
                           dead_letter_queue: DeadLetterQueue | None) -> None:
         literal_name = isinstance(queue_name, str) and not is_token(queue_name)
         if self.fifo and literal_name and not re.search(fifo_name_pattern(), queue_name):
@@ -419,9 +427,9 @@ class Queue(QueueBase):
         if not self.fifo and literal_name and queue_name.endswith(FIFO_SUFFIX):
             raise self._error(f"the name {queue_name!r} ends in {FIFO_SUFFIX!r}, which only a FIFO queue's may",
                               hint="pass fifo=True, or drop the suffix")
-        if not self.fifo and content_based_deduplication:
-            raise self._error("content_based_deduplication is only for FIFO queues (ContentBasedDeduplication is "
-                              f"one of {', '.join(fifo_only_properties())}, which a standard queue may not set)",
+        if not self.fifo and fifo_settings:
+            raise self._error("content_based_deduplication and high_throughput_fifo are only for FIFO queues (they "
+                              f"set {', '.join(fifo_only_properties())}, which a standard queue may not set)",
                               hint="pass fifo=True")
         if dead_letter_queue is not None:
             if not isinstance(dead_letter_queue, DeadLetterQueue):

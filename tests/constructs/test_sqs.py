@@ -166,9 +166,19 @@ def test_a_fifo_suffix_on_a_standard_queue_is_refused(stack):
     assert caught.value.hint == "pass fifo=True, or drop the suffix"
 
 
-def test_content_based_deduplication_needs_a_fifo_queue(stack):
-    with pytest.raises(ConstructError, match="content_based_deduplication is only for FIFO queues"):
-        sqs.Queue(stack, "Orders", content_based_deduplication=True)
+@pytest.mark.parametrize("setting", ["content_based_deduplication", "high_throughput_fifo"])
+def test_fifo_settings_need_a_fifo_queue(stack, setting):
+    with pytest.raises(ConstructError, match="content_based_deduplication and high_throughput_fifo are only for FIFO "
+                                             "queues"):
+        sqs.Queue(stack, "Orders", **{setting: True})
+
+
+def test_a_high_throughput_fifo_queue_works_per_message_group(app, stack):
+    queue = sqs.Queue(stack, "Orders", fifo=True, high_throughput_fifo=True)
+
+    assert resources(app)[queue.resource.logical_id]["Properties"] == {
+        "FifoQueue": True, "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId",
+        "SqsManagedSseEnabled": True}
 
 
 @pytest.mark.parametrize(("queue_fifo", "dead_fifo", "message"), [
@@ -419,7 +429,8 @@ def test_queues_grants_and_an_alarm_pass_cfn_lint_cleanly():
                       dead_letter_queue=sqs.DeadLetterQueue(queue=dead, max_receive_count=5))
     fifo_dead = sqs.Queue(stack, "FifoDead", fifo=True, removal_policy="destroy")
     fifo = sqs.Queue(stack, "Orders", fifo=True, queue_name="orders.fifo", content_based_deduplication=True,
-                     encryption_key=KEY_ARN, dead_letter_queue=sqs.DeadLetterQueue(queue=fifo_dead))
+                     high_throughput_fifo=True, encryption_key=KEY_ARN,
+                     dead_letter_queue=sqs.DeadLetterQueue(queue=fifo_dead))
     queue.grant_send_messages(role)
     queue.grant_consume_messages(role)
     fifo.grant_purge(role)
