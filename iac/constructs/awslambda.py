@@ -18,6 +18,7 @@ import datetime
 import difflib
 import functools
 import hashlib
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Annotated, Any
@@ -584,6 +585,27 @@ def _max_concurrency_problem(value: Any) -> str | None:
             "ScalingConfig.MaximumConcurrency, per its schema)")
 
 
+def _filter_criteria(patterns: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Event filter patterns as the mapping's FilterCriteria writes them: each pattern a JSON string."""
+    return {"Filters": [{"Pattern": json.dumps(pattern, separators=(",", ":"))} for pattern in patterns]}
+
+
+def _filters_problem(value: Any) -> str | None:
+    """A `Check` rule: the patterns, written as FilterCriteria, meet that property's schema (how many, how long)."""
+    from iac.specs import property_document
+
+    document = property_document(EVENT_SOURCE_MAPPING, "FilterCriteria")
+    if document is None:
+        return None
+    import jsonschema
+
+    error = next(iter(jsonschema.Draft7Validator(document).iter_errors(_filter_criteria(value))), None)
+    if error is None:
+        return None
+    where = "".join(f"[{part!r}]" for part in error.path)
+    return f"{error.message}{' at ' + where if where else ''} ({EVENT_SOURCE_MAPPING} FilterCriteria, per its schema)"
+
+
 class SqsEventSource:
     """Lambda polls an SQS queue and invokes the function with batches of its messages:
     `fn.add_event_source(awslambda.SqsEventSource(queue, batch_size=10))`. The function is granted
@@ -601,6 +623,8 @@ class SqsEventSource:
         report_batch_item_failures: the function reports which messages of a batch failed
             (`{"batchItemFailures": [...]}`), so only those return to the queue.
         max_concurrency: the most concurrent invocations this source makes (ScalingConfig).
+        filters: event filter patterns, e.g. [{"body": {"kind": ["refund"]}}]: only matching messages invoke
+            the function (the others are deleted from the queue).
         enabled: False creates the mapping paused.
     """
 
@@ -616,6 +640,7 @@ class SqsEventSource:
                                        Cfn("MaximumBatchingWindowInSeconds", unit="seconds")] = None,
         report_batch_item_failures: bool = False,
         max_concurrency: Annotated[int | None, Check(_max_concurrency_problem)] = None,
+        filters: Annotated[Sequence[Mapping[str, Any]] | None, Check(_filters_problem)] = None,
         enabled: bool = True,
     ) -> None:
         self.queue = queue
@@ -623,6 +648,7 @@ class SqsEventSource:
         self.max_batching_window = max_batching_window
         self.report_batch_item_failures = report_batch_item_failures
         self.max_concurrency = max_concurrency
+        self.filters = list(filters) if filters is not None else None
         self.enabled = enabled
         self.location = caller_location()
 
@@ -638,6 +664,7 @@ class SqsEventSource:
             "FunctionResponseTypes": ["ReportBatchItemFailures"] if self.report_batch_item_failures else None,
             "ScalingConfig": {"MaximumConcurrency": self.max_concurrency} if self.max_concurrency is not None
             else None,
+            "FilterCriteria": _filter_criteria(self.filters) if self.filters else None,
             "Enabled": None if self.enabled else False,
         })
 

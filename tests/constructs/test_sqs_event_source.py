@@ -65,6 +65,26 @@ def test_the_options_are_written(app, stack):
     }
 
 
+def test_filters_are_written_as_filter_criteria_json(app, stack):
+    queue = sqs.Queue(stack, "Jobs")
+    fn = make_function(stack)
+
+    mapping = fn.add_event_source(awslambda.SqsEventSource(queue, filters=[{"body": {"kind": ["refund"]}}]))
+
+    assert resources(app)[mapping.logical_id]["Properties"]["FilterCriteria"] == {
+        "Filters": [{"Pattern": '{"body":{"kind":["refund"]}}'}]}
+
+
+def test_the_number_of_filters_is_the_schemas(stack):
+    from iac.specs import property_document
+
+    most = property_document(MAPPING, "FilterCriteria")["properties"]["Filters"]["maxItems"]
+
+    with pytest.raises(ConstructError, match=r"filters: .* is too long .*\(AWS::Lambda::EventSourceMapping "
+                                             r"FilterCriteria, per its schema\)"):
+        awslambda.SqsEventSource(sqs.Queue(stack, "Jobs"), filters=[{"body": {"n": [i]}} for i in range(most + 1)])
+
+
 def test_a_customer_key_queue_also_grants_decrypting_with_the_key(app, stack):
     key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     queue = sqs.Queue(stack, "Jobs", encryption_key=key)
@@ -163,7 +183,8 @@ def test_a_function_and_its_queue_pass_cfn_lint_cleanly():
     fifo = sqs.Queue(stack, "Orders", fifo=True, visibility_timeout=60)
     fn = make_function(stack, timeout=30)
     fn.add_event_source(awslambda.SqsEventSource(queue, batch_size=50, max_batching_window=Duration.seconds(10),
-                                                 report_batch_item_failures=True))
+                                                 report_batch_item_failures=True, max_concurrency=10,
+                                                 filters=[{"body": {"kind": ["refund"]}}]))
     fn.add_event_source(awslambda.SqsEventSource(fifo, batch_size=10))
 
     assembly = synthesize(app)
