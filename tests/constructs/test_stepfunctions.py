@@ -672,6 +672,18 @@ def test_an_integration_refuses_an_integration_pattern_it_does_not_support(stack
         sfn.LambdaInvoke("Run", function=function(stack), integration_pattern="RUN_JOB")
 
 
+def test_a_dynamodb_number_can_come_from_an_intrinsic_function(app, stack):
+    task = sfn.DynamoPutItem("Put", table=table(stack), item={
+        "pk": sfn.DynamoAttribute.string_at("$.id"),
+        "quantity": sfn.DynamoAttribute.number_at("States.Format('{}', $.quantity)")})
+    machine = sfn.StateMachine(stack, "Machine", definition=task)
+
+    assert states(app, machine)["Put"]["Parameters"]["Item"]["quantity"] == {
+        "N.$": "States.Format('{}', $.quantity)"}
+    with pytest.raises(ConstructError, match="a path starts with '\\$'"):
+        sfn.DynamoAttribute.number_at("quantity")
+
+
 def test_dynamodb_key_values_are_typed(stack):
     with pytest.raises(ConstructError, match="key\\['pk'\\] must be a DynamoAttribute"):
         sfn.DynamoGetItem("Get", table=table(stack), key={"pk": "$.id"})

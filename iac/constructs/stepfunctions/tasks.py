@@ -285,8 +285,9 @@ class DynamoAttribute:
 
     @staticmethod
     def _path(kind: str, path: str) -> DynamoAttribute:
-        if not isinstance(path, str) or not path.startswith("$"):
-            raise state_error(None, f"DynamoAttribute: a path starts with '$' (such as '$.id'), got {path!r}")
+        if not isinstance(path, str) or not path.startswith(("$", "States.")):
+            raise state_error(None, f"DynamoAttribute: a path starts with '$' (such as '$.id'), or an intrinsic "
+                                    f"function with 'States.' (such as \"States.Format('{{}}', $.n)\"), got {path!r}")
         return DynamoAttribute(kind, path, is_path=True)
 
     @staticmethod
@@ -307,7 +308,8 @@ class DynamoAttribute:
 
     @staticmethod
     def number_at(path: str) -> DynamoAttribute:
-        """The path must hold the number as a string (DynamoDB's N type); use States.Format to convert."""
+        """The path must hold the number as a string (DynamoDB's N type): for a JSON number, convert it with
+        an intrinsic function, `number_at("States.Format('{}', $.quantity)")`."""
         return DynamoAttribute._path("N", path)
 
     @staticmethod
