@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import marshal
 from collections import defaultdict
 from typing import Any
@@ -22,6 +23,7 @@ from iac.specs import (
     DEFAULT_REGION,
     ReplacementCorrection,
     ResourceSchema,
+    property_names,
     property_schema,
     replacement_corrections,
     resource_schema,
@@ -503,18 +505,40 @@ def _propagate(changes: dict[str, ResourceChange], new_resources: dict[str, Any]
             classifier = _Classifier.for_type(change.resource_type, region)
             source = {"parameter": PARAMETER_REFERENCE, "entry": DIRECT}.get(
                 kind, RESOURCE_ATTRIBUTE if attribute else RESOURCE_REFERENCE)
+            sure = certain and not in_branch
+            if sure and attribute and kind == "resource":
+                sure = _attribute_changes(changes.get(target), _type(new_resources.get(target) or {}), attribute,
+                                          region)
             detail = Detail(
                 target=Target(attribute="Tags" if name == "Tags" else "Properties", name=name,
                               path="/Properties/" + "/".join(str(p) for p in path),
                               requires_recreation=classifier.at_path(path)),
                 evaluation=DYNAMIC, change_source=source,
-                causing_entity=f"{target}.{attribute}" if attribute else target, certain=certain and not in_branch,
+                causing_entity=f"{target}.{attribute}" if attribute else target, certain=sure,
             )
             if _add_detail(change, detail):
                 before, after = status.get(referrer, "False"), _propagated(change)
                 status[referrer] = after
                 if _RANK[after] > _RANK[before]:
                     work.append((referrer, after == "True", "resource"))
+
+
+def _attribute_changes(change: ResourceChange | None, resource_type: str, attribute: str, region: str) -> bool:
+    """Whether attribute `attribute` surely takes a new value when its resource is replaced: an identity (an ARN,
+    an id, a name, a URL) does; one that echoes a property of the resource (a security group's VpcId, a VPC's
+    CidrBlock) does only when that property surely changes; one the service picks (an availability zone) may be
+    the same after the replacement."""
+    last = attribute.split(".")[-1]
+    if last in _writable(resource_type, region):
+        return change is not None and any(d.target.name == last and d.evaluation == STATIC and d.certain
+                                          for d in change.details)
+    return last.endswith(knowledge.IDENTITY_ATTRIBUTE_SUFFIXES)
+
+
+@functools.cache
+def _writable(resource_type: str, region: str) -> frozenset[str]:
+    schema = resource_schema(resource_type, region)
+    return property_names(resource_type, region=region) - schema.read_only_roots if schema else frozenset()
 
 
 def _add_detail(change: ResourceChange, detail: Detail) -> bool:

@@ -32,6 +32,10 @@ RULE_PEER_KEYS = (
     "DestinationPrefixListId",
 )
 
+#: Suffixes of GetAtt attributes that name a resource's identity: a replaced resource surely has new ones (other
+#: attributes, such as an availability zone or a CIDR block, may keep their value across a replacement).
+IDENTITY_ATTRIBUTE_SUFFIXES = ("Arn", "Id", "Name", "Url", "URL", "Endpoint", "Address", "DnsName", "DNSName")
+
 #: Suffixes of create-only properties that fix a resource's physical name.
 NAME_PROPERTY_SUFFIXES = ("Name", "Identifier")
 
