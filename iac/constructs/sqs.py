@@ -18,7 +18,7 @@ import difflib
 import functools
 import re
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Protocol, runtime_checkable
+from typing import Annotated, Any, Protocol, TypeVar, cast, runtime_checkable
 
 from iac.constructs import cloudwatch, iam
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token, is_token
@@ -57,7 +57,10 @@ DEFAULT_RETENTION_SECONDS = 345_600
 
 # -- options values (not constructs) checked like construct props ---------------------------------
 
-def checked_options(init: Callable[..., None]) -> Callable[..., None]:
+_Init = TypeVar("_Init", bound=Callable[..., None])
+
+
+def checked_options(init: _Init) -> _Init:
     """Decorate the `__init__` of an options value (a DeadLetterQueue, an event source, a subscription):
     its arguments are checked as a construct's are (a misspelt one gets "did you mean", each value meets
     its annotation and, with `Cfn`, its property's schema), and errors point at the user's line."""
@@ -85,7 +88,7 @@ def checked_options(init: Callable[..., None]) -> Callable[..., None]:
                 raise ConstructError(f"invalid argument for {name}: {error}", location=caller_location()) from None
         init(*bound.args, **bound.kwargs)
 
-    return __init__
+    return cast(_Init, __init__)  # the same signature, for type checkers and help()
 
 
 def source_arn_condition(source_arn: Any, source_account: Any = None) -> dict[str, Any]:

@@ -200,3 +200,31 @@ def test_a_queue_made_elsewhere_can_feed_a_function(app, stack):
     mapping = fn.add_event_source(awslambda.SqsEventSource(queue))
 
     assert resources(app)[mapping.logical_id]["Properties"]["EventSourceArn"] == queue.queue_arn
+
+
+def test_type_checkers_see_the_options_signatures(tmp_path):
+    """`checked_options` keeps the decorated signature, so mypy flags a misspelt option before any run."""
+    pytest.importorskip("mypy", reason="mypy is in the test extra")
+    import subprocess
+    import sys
+
+    app = tmp_path / "app.py"
+    app.write_text("\n".join([
+        "from iac import App, Stack",
+        "from iac.constructs import awslambda, sns, sqs",
+        "stack = Stack(App(), 'Main')",
+        "queue = sqs.Queue(stack, 'Jobs')",
+        "awslambda.SqsEventSource(queue, batchsize=5)",
+        "sns.SqsSubscription(queue, raw_message_delivery=True)",
+        "sqs.DeadLetterQueue(queue=queue, max_receive_count='3')",
+    ]) + "\n", encoding="utf-8")
+
+    result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "cache"),
+                             "--no-error-summary", "--follow-imports=silent", str(app)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+
+    errors = [line.split(": error: ")[1] for line in result.stdout.splitlines() if ": error: " in line]
+    assert errors == [
+        'Unexpected keyword argument "batchsize" for "SqsEventSource"; did you mean "batch_size"?  [call-arg]',
+        'Argument "max_receive_count" to "DeadLetterQueue" has incompatible type "str"; expected "int"  [arg-type]',
+    ], result.stdout + result.stderr
