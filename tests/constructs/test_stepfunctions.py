@@ -531,6 +531,19 @@ def test_dynamodb_get_and_put_items_with_get_and_put_on_that_table_only(app, sta
         {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": getatt(orders)}]
 
 
+def test_a_table_with_a_customer_key_gives_the_key_actions_its_own_grants_give(app, stack):
+    key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    orders = dynamodb.Table(stack, "Orders", partition_key=dynamodb.Attribute("pk", dynamodb.AttributeType.STRING),
+                            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED, kms_key_arn=key_arn)
+    get = sfn.DynamoGetItem("Get", table=orders, key={"pk": sfn.DynamoAttribute.string_at("$.id")})
+    machine = sfn.StateMachine(stack, "Machine", definition=get)
+
+    assert policy(app, machine) == [
+        {"Effect": "Allow", "Action": sorted(dynamodb.KMS_READ_ACTIONS), "Resource": key_arn},
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": getatt(orders)},
+    ]
+
+
 def test_sns_publish_may_publish_to_that_topic_only(app, stack):
     topic = sns.Topic(stack, "Alerts")
     task = sfn.SnsPublish("Notify", topic=topic, message=sfn.TaskInput.from_json_path("$.detail"), subject="Order")

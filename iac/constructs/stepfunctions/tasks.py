@@ -9,7 +9,7 @@ import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
-from iac.constructs import ec2, ecs, iam, sns, sqs
+from iac.constructs import dynamodb, ec2, ecs, iam, sns, sqs
 from iac.constructs.core import Aws, Fn, Token
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration
@@ -323,6 +323,15 @@ class DynamoAttribute:
         return DynamoAttribute._path("BOOL", path)
 
 
+def _table_statements(table: TableLike, action: str, key_actions: Sequence[str]) -> list[iam.PolicyStatement]:
+    """`action` on the table, and for a table encrypted with a customer key what dynamodb.Table's own grants
+    give for that key (a Protocol-only table brings no key)."""
+    statements = [iam.PolicyStatement(actions=[action], resources=[table.table_arn])]
+    if isinstance(table, dynamodb.Table) and table.props.encryption == dynamodb.TableEncryption.CUSTOMER_MANAGED:
+        statements.append(iam.PolicyStatement(actions=list(key_actions), resources=[table.props.kms_key_arn]))
+    return statements
+
+
 def _attributes(state: State, value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, Mapping) or not value:
         raise state_error(state, f"{state.type_name} state {state.name!r}: {what} must be a non-empty dict of "
@@ -336,7 +345,7 @@ def _attributes(state: State, value: Any, what: str) -> dict[str, Any]:
 
 class DynamoGetItem(Task):
     """Reads one item of a DynamoDB table by its key (the item is at `$.Item` of the result). The role may
-    dynamodb:GetItem on that table only.
+    dynamodb:GetItem on that table only (and read with its customer key, if it has one).
 
     Args:
         name: the state's name, unique in the state machine.
@@ -367,13 +376,14 @@ class DynamoGetItem(Task):
             parameters["ConsistentRead"] = True
         super().__init__(
             name, resource=_integration_arn("dynamodb:getItem", "REQUEST_RESPONSE"), parameters=parameters,
-            policy_statements=[iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[table.table_arn])],
+            policy_statements=_table_statements(table, "dynamodb:GetItem", dynamodb.KMS_READ_ACTIONS),
             **_task_options(locals()))
         self.table = table
 
 
 class DynamoPutItem(Task):
-    """Writes one item to a DynamoDB table. The role may dynamodb:PutItem on that table only.
+    """Writes one item to a DynamoDB table. The role may dynamodb:PutItem on that table only (and write with its
+    customer key, if it has one).
 
     Args:
         name: the state's name, unique in the state machine.
@@ -404,7 +414,7 @@ class DynamoPutItem(Task):
             parameters["ConditionExpression"] = condition_expression
         super().__init__(
             name, resource=_integration_arn("dynamodb:putItem", "REQUEST_RESPONSE"), parameters=parameters,
-            policy_statements=[iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[table.table_arn])],
+            policy_statements=_table_statements(table, "dynamodb:PutItem", dynamodb.KMS_WRITE_ACTIONS),
             **_task_options(locals()))
         self.table = table
 
