@@ -43,8 +43,12 @@ Accept a finding where the resource is made, with the reason (required):
 
 ```python
 import iac
+from iac import App, CfnResource, Stack
 
-iac.suppress(site_bucket, "IAC-S3-001", reason="public site bucket, fronted by CloudFront")
+app = App()
+audit = Stack(app, "Audit")
+trail_logs = CfnResource(audit, "TrailLogs", type="AWS::Logs::LogGroup")
+iac.suppress(trail_logs, "IAC-LOGS-001", reason="audit logs are kept for good, by policy")
 ```
 
 The suppression is written into the template, so reviewers see the reason and `iac validate` of the
