@@ -749,11 +749,18 @@ def test_log_delivery_and_tracing_actions_take_no_resource_arn_in_iam():
         assert iam_action_resource_types(action) == (), action
 
 
-def test_log_options_are_checked():
-    with pytest.raises(ValueError, match="level must be one of ALL, ERROR, FATAL, OFF"):
-        sfn.LogOptions(destination=logs.LogGroup(Stack(App(), "S"), "Logs"), level="DEBUG")
-    with pytest.raises(TypeError, match="destination must be a log group"):
-        sfn.LogOptions(destination="/aws/states/orders")
+@pytest.mark.parametrize(("options", "message"), [
+    ({"level": "DEBUG"}, "level must be one of ALL, ERROR, FATAL, OFF"),
+    ({"destination": "/aws/states/orders"}, "destination must be a log group"),
+    ({"include_execution_data": "yes"}, "include_execution_data must be True or False"),
+])
+def test_log_options_are_checked_at_the_users_line(stack, options, message):
+    group = logs.LogGroup(stack, "Logs")
+
+    with pytest.raises(ConstructError, match=message) as caught:
+        sfn.LogOptions(**{"destination": group, **options})
+
+    assert caught.value.location.file == __file__
 
 
 @pytest.mark.parametrize("pattern", sfn.EXPRESS_UNSUPPORTED_PATTERNS)

@@ -10,6 +10,7 @@ import attrs
 from iac.constructs import iam
 from iac.constructs.core import CfnResource, Construct, Duration, Token
 from iac.constructs.core.props import Cfn, Unit
+from iac.constructs.core.source import caller_location
 from iac.constructs.stepfunctions.graph import Graph, definition_string
 from iac.constructs.stepfunctions.states import Chain, State, state_error
 from iac.constructs.stepfunctions.tasks import Task
@@ -51,13 +52,20 @@ class LogDestination(Protocol):
 def _level(instance: Any, attribute: Any, value: Any) -> None:
     levels = property_enum(RESOURCE_TYPE, "LoggingConfiguration", "Level")
     if value not in levels:
-        raise ValueError(f"LogOptions level must be one of {', '.join(levels)} ({RESOURCE_TYPE} "
-                         f"LoggingConfiguration.Level, per its schema), got {value!r}")
+        raise ConstructError(f"LogOptions level must be one of {', '.join(levels)} ({RESOURCE_TYPE} "
+                             f"LoggingConfiguration.Level, per its schema), got {value!r}", location=caller_location())
 
 
 def _destination(instance: Any, attribute: Any, value: Any) -> None:
     if not isinstance(value, LogDestination):
-        raise TypeError(f"LogOptions destination must be a log group (logs.LogGroup), got {type(value).__name__}")
+        raise ConstructError(f"LogOptions destination must be a log group (logs.LogGroup), got "
+                             f"{type(value).__name__}", location=caller_location())
+
+
+def _include_execution_data(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise ConstructError(f"LogOptions include_execution_data must be True or False, got {value!r}",
+                             location=caller_location())
 
 
 @attrs.frozen(kw_only=True)
@@ -69,7 +77,7 @@ class LogOptions:
 
     destination: Any = attrs.field(validator=_destination)
     level: Literal["ALL", "ERROR", "FATAL", "OFF"] = attrs.field(default="ERROR", validator=_level)
-    include_execution_data: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    include_execution_data: bool = attrs.field(default=False, validator=_include_execution_data)
 
     def to_cfn(self) -> dict[str, Any]:
         return {"Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": self.destination.log_group_arn}}],
