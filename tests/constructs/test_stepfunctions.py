@@ -879,3 +879,14 @@ def test_cfn_lint_validates_the_definition_so_the_test_above_can_fail():
     findings = lint_template(synthesize(app).stacks[0].body, "us-east-1")
 
     assert [finding.rule_id for finding in findings] == ["E3601"]
+
+
+def test_every_state_and_integration_synthesizes_strictly_with_the_checks_and_lint(tmp_path):
+    app = App()
+    stack = Stack(app, "Main")
+    everything(stack).grant_start_execution(function(stack, "Starter"))
+
+    assembly = app.synth(outdir=str(tmp_path / "out"), strict=True)  # schemas, iac's checks, cfn-lint; warnings fail
+
+    assert (tmp_path / "out" / "Main.template.json").exists()
+    assert assembly.template("Main")["Resources"]
