@@ -42,20 +42,29 @@ def problem_record(problem: IacError, stacks: Mapping[str, str]) -> dict[str, An
     }
 
 
-def json_document(errors: Iterable[IacError], warnings: Iterable[IacError], stacks: Mapping[str, str]) -> str:
+Suppressed = Iterable[tuple[IacError, str]]
+
+
+def json_document(errors: Iterable[IacError], warnings: Iterable[IacError], stacks: Mapping[str, str],
+                  suppressed: Suppressed = ()) -> str:
+    """{valid, errors, warnings, problems: [...], suppressed: [... with the reason]}."""
     errors, warnings = list(errors), list(warnings)
     document = {
         "valid": not errors,
         "errors": len(errors),
         "warnings": len(warnings),
         "problems": [problem_record(problem, stacks) for problem in [*errors, *warnings]],
+        "suppressed": [problem_record(problem, stacks) | {"reason": reason} for problem, reason in suppressed],
     }
     return json.dumps(document, indent=2) + "\n"
 
 
-def sarif_document(errors: Iterable[IacError], warnings: Iterable[IacError], stacks: Mapping[str, str]) -> str:
+def sarif_document(errors: Iterable[IacError], warnings: Iterable[IacError], stacks: Mapping[str, str],
+                   suppressed: Suppressed = ()) -> str:
+    """One run; suppressed findings are results with an in-source suppression and its justification."""
     records = [problem_record(problem, stacks) | {"severity": "error"} for problem in errors]
     records += [problem_record(problem, stacks) for problem in warnings]
+    records += [problem_record(problem, stacks) | {"reason": reason} for problem, reason in suppressed]
     codes = sorted({record["rule"] or "iac" for record in records})
     rules = [_rule_descriptor(rule_id) for rule_id in sorted({rule.id for rule in all_rules()} | set(codes))]
     index = {descriptor["id"]: position for position, descriptor in enumerate(rules)}
@@ -103,6 +112,8 @@ def _result(record: dict[str, Any], index: Mapping[str, int]) -> dict[str, Any]:
         location["logicalLocations"] = [{"fullyQualifiedName": record["construct_path"], "kind": "resource"}]
     if location:
         result["locations"] = [location]
+    if record.get("reason"):
+        result["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": record["reason"]}]
     properties = {key: record[key] for key in ("stack", "logical_id", "property_path") if record[key]}
     if properties:
         result["properties"] = properties

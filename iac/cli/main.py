@@ -16,6 +16,7 @@ import click
 from iac.checks.docs import rule_table
 from iac.checks.formats import FORMATS as REPORT_FORMATS
 from iac.checks.formats import json_document, sarif_document
+from iac.checks.report import suppressed_in_assembly, suppressed_in_files
 from iac.cli.app_loader import protected_folders
 from iac.cli.common import EXIT_USAGE, EXIT_VALIDATION, app_option, handle_errors, load_assembly
 from iac.cli.deploy_commands import bootstrap, deploy, destroy
@@ -164,20 +165,23 @@ def _validate_to_document(templates: tuple[str, ...], app_spec: str | None, regi
                           strict: bool, format_: str, verbose: bool) -> None:
     """Validate as `validate` does, then print every problem as a JSON or SARIF document; exit 1 on errors."""
     stacks: dict[str, str] = {}
+    suppressed: list[Any] = []
     with watched_run("validate", verbose=verbose) as phases:
         if templates:
             report = validate_files(list(templates), region=region, lint=not no_lint, strict=strict, phases=phases)
             errors, warnings = report.errors, report.warnings
+            suppressed = suppressed_in_files(list(templates))
         else:
             try:
                 _, assembly = load_assembly(app_spec, None, phases)
                 stacks = {artifact.construct_path: artifact.name for artifact in assembly.stacks}
+                suppressed = suppressed_in_assembly(assembly)
                 validate_assembly(assembly, lint=not no_lint, strict=strict, phases=phases)
                 errors, warnings = [], list(assembly.warnings)
             except ValidationError as error:
                 errors, warnings = errors_and_warnings(error.problems, strict=strict)  # type: ignore[arg-type]
     render = json_document if format_ == "json" else sarif_document
-    click.echo(render(errors, warnings, stacks), nl=False)
+    click.echo(render(errors, warnings, stacks, suppressed), nl=False)
     if errors:
         sys.exit(EXIT_USAGE if any(getattr(p, "code", None) == "template" for p in errors) else EXIT_VALIDATION)
 

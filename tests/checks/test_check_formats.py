@@ -106,3 +106,29 @@ def test_no_document_holds_the_secret(template: str) -> None:
     for format_ in ("json", "sarif"):
         result = CliRunner().invoke(cli, ["validate", "--no-lint", "--format", format_, template])
         assert "correct-horse" not in result.stdout
+
+
+SUPPRESSED = """\
+Resources:
+  AuditLogs:
+    Type: AWS::Logs::LogGroup
+    Metadata:
+      iac:suppress:
+        - {id: IAC-LOGS-001, reason: audit logs are kept for good}
+"""
+
+
+def test_json_and_sarif_show_suppressed_findings_with_their_reason(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "audit.yaml").write_text(SUPPRESSED)
+    status, document = run("--format", "json", "audit.yaml")
+    assert (status, document["problems"]) == (0, [])
+    (entry,) = document["suppressed"]
+    assert (entry["rule"], entry["logical_id"], entry["reason"], entry["line"]) == (
+        "IAC-LOGS-001", "AuditLogs", "audit logs are kept for good", 2)
+    status, sarif = run("--format", "sarif", "audit.yaml")
+    jsonschema.Draft4Validator(SCHEMA).validate(sarif)
+    (result,) = sarif["runs"][0]["results"]
+    assert result["suppressions"] == [{"kind": "inSource", "status": "accepted",
+                                       "justification": "audit logs are kept for good"}]
