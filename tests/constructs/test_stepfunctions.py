@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from iac import App, ConstructError, Duration, Stack
-from iac.constructs import awslambda, dynamodb, ec2, ecs, iam, logs, sns, sqs
+from iac.constructs import awslambda, cloudwatch, dynamodb, ec2, ecs, iam, logs, sns, sqs
 from iac.constructs import stepfunctions as sfn
 from iac.specs import iam_action_resource_types
 from iac.synth import synthesize
@@ -791,6 +791,34 @@ def test_grant_start_execution_allows_starting_this_machine_only(app, stack):
     resources = synthesize(app).template("Main")["Resources"]
     assert resources[starter.grant_principal.default_policy.logical_id]["Properties"]["PolicyDocument"][
         "Statement"] == [{"Effect": "Allow", "Action": "states:StartExecution", "Resource": ref(machine)}]
+
+
+def test_grant_task_response_lets_a_worker_answer_task_tokens(app, stack):
+    machine = sfn.StateMachine(stack, "Machine", definition=sfn.Pass("Hello"))
+    worker = function(stack, "Worker")
+
+    machine.grant_task_response(worker)
+
+    resources = synthesize(app).template("Main")["Resources"]
+    assert resources[worker.grant_principal.default_policy.logical_id]["Properties"]["PolicyDocument"][
+        "Statement"] == [{"Effect": "Allow", "Action": sorted(sfn.TASK_RESPONSE_ACTIONS), "Resource": "*"}]
+    assert all(iam_action_resource_types(action) == () for action in sfn.TASK_RESPONSE_ACTIONS)
+
+
+def test_metrics_are_the_state_machines_aws_states_metrics(app, stack, resolve):
+    machine = sfn.StateMachine(stack, "Machine", definition=sfn.Pass("Hello"))
+
+    failed = machine.metric_failed()
+    cloudwatch.Alarm(stack, "Failures", metric=failed, threshold=1, evaluation_periods=1)
+
+    assert (failed.namespace, failed.metric_name, failed.statistic, failed.period) == (
+        "AWS/States", "ExecutionsFailed", "Sum", 60)
+    assert resolve(failed.dimensions["StateMachineArn"]) == ref(machine)
+    assert [m.metric_name for m in (machine.metric_succeeded(), machine.metric_timed_out(), machine.metric_aborted(),
+                                    machine.metric_started(), machine.metric_throttled(), machine.metric_time())] == [
+        "ExecutionsSucceeded", "ExecutionsTimedOut", "ExecutionsAborted", "ExecutionsStarted", "ExecutionThrottled",
+        "ExecutionTime"]
+    assert machine.metric_time().statistic == "Average"
 
 
 def test_grant_start_sync_execution_is_for_express_machines(stack):

@@ -18,7 +18,9 @@ from iac.constructs.stepfunctions.conditions import Condition
 from iac.constructs.stepfunctions.state_machine import (
     EXPRESS_UNSUPPORTED_PATTERNS,
     LOG_DELIVERY_ACTIONS,
+    METRIC_NAMESPACE,
     RESOURCE_TYPE,
+    TASK_RESPONSE_ACTIONS,
     TRACING_ACTIONS,
     LogOptions,
     StateMachine,
@@ -60,10 +62,10 @@ from iac.constructs.stepfunctions.tasks import (
 )
 
 __all__ = [
-    "DISCARD", "EXPRESS_UNSUPPORTED_PATTERNS", "LAMBDA_SERVICE_ERRORS", "LOG_DELIVERY_ACTIONS", "RESOURCE_TYPE",
-    "TRACING_ACTIONS", "CallAwsService", "Chain", "Chainable", "Choice", "Condition", "DynamoAttribute",
-    "DynamoGetItem", "DynamoPutItem", "EcsRunTask", "Errors", "Fail", "FunctionLike", "IntegrationPattern",
-    "LambdaInvoke", "LogOptions", "Map", "Parallel", "Pass", "QueueLike", "SnsPublish", "SqsSendMessage", "State",
-    "StateMachine", "StateMachineLike", "StateMachineType", "StepFunctionsStartExecution", "Succeed", "TableLike",
-    "Task", "TaskInput", "TopicLike", "Wait",
+    "DISCARD", "EXPRESS_UNSUPPORTED_PATTERNS", "LAMBDA_SERVICE_ERRORS", "LOG_DELIVERY_ACTIONS", "METRIC_NAMESPACE",
+    "RESOURCE_TYPE", "TASK_RESPONSE_ACTIONS", "TRACING_ACTIONS", "CallAwsService", "Chain", "Chainable", "Choice",
+    "Condition", "DynamoAttribute", "DynamoGetItem", "DynamoPutItem", "EcsRunTask", "Errors", "Fail", "FunctionLike",
+    "IntegrationPattern", "LambdaInvoke", "LogOptions", "Map", "Parallel", "Pass", "QueueLike", "SnsPublish",
+    "SqsSendMessage", "State", "StateMachine", "StateMachineLike", "StateMachineType", "StepFunctionsStartExecution",
+    "Succeed", "TableLike", "Task", "TaskInput", "TopicLike", "Wait",
 ]

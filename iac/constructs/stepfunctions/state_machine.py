@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
-from iac.constructs import iam
+from iac.constructs import cloudwatch, iam
 from iac.constructs.core import CfnResource, Construct, Duration, Token
 from iac.constructs.core.props import Cfn, Unit
 from iac.constructs.core.source import caller_location
@@ -19,6 +19,10 @@ from iac.specs import property_enum
 
 RESOURCE_TYPE = "AWS::StepFunctions::StateMachine"
 STATES_SERVICE = "states.amazonaws.com"
+METRIC_NAMESPACE = "AWS/States"
+# What a worker needs to answer a WAIT_FOR_TASK_TOKEN task. IAM lists no resource type for these actions
+# (iac.specs), so a task token, not an ARN, is what limits them.
+TASK_RESPONSE_ACTIONS = ("states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess")
 
 # What Step Functions needs to deliver logs to CloudWatch Logs ("IAM policies for logging to CloudWatch
 # Logs" in the Step Functions guide). These actions take no resource ARN in IAM (iac.specs lists none for
@@ -181,6 +185,42 @@ class StateMachine(Construct):
     def grant_start_execution(self, grantee: Any) -> iam.Grant:
         """Start executions of this state machine."""
         return iam.grant(grantee, actions=["states:StartExecution"], resources=[self.state_machine_arn], scope=self)
+
+    def grant_task_response(self, grantee: Any) -> iam.Grant:
+        """Answer this state machine's WAIT_FOR_TASK_TOKEN tasks (send success, failure and heartbeats). IAM
+        cannot scope these actions to a state machine: the task token the worker holds is the limit."""
+        return iam.grant(grantee, actions=TASK_RESPONSE_ACTIONS, resources=["*"], scope=self)
+
+    # -- metrics ---------------------------------------------------------------------------------
+
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
+        """One of the state machine's AWS/States execution metrics, by name."""
+        return cloudwatch.Metric(namespace=METRIC_NAMESPACE, metric_name=metric_name,
+                                 dimensions={"StateMachineArn": self.state_machine_arn}, statistic=statistic,
+                                 period=period)
+
+    def metric_failed(self, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
+        """Executions that failed (an alarm on it is the usual "the workflow is broken")."""
+        return self.metric("ExecutionsFailed", statistic=statistic, period=period)
+
+    def metric_timed_out(self, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
+        return self.metric("ExecutionsTimedOut", statistic=statistic, period=period)
+
+    def metric_aborted(self, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
+        return self.metric("ExecutionsAborted", statistic=statistic, period=period)
+
+    def metric_succeeded(self, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
+        return self.metric("ExecutionsSucceeded", statistic=statistic, period=period)
+
+    def metric_started(self, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
+        return self.metric("ExecutionsStarted", statistic=statistic, period=period)
+
+    def metric_throttled(self, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
+        return self.metric("ExecutionThrottled", statistic=statistic, period=period)
+
+    def metric_time(self, *, statistic: str = "Average", period: int | Duration = 60) -> cloudwatch.Metric:
+        """How long executions take, in milliseconds."""
+        return self.metric("ExecutionTime", statistic=statistic, period=period)
 
     def grant_start_sync_execution(self, grantee: Any) -> iam.Grant:
         """Start synchronous executions (an EXPRESS state machine only): the caller gets the result."""
