@@ -294,6 +294,8 @@ def test_a_transition_may_name_its_target(app, stack):
     (lambda: sfn.Wait("W", seconds=Duration.millis(1500)), "seconds"),
     (lambda: sfn.Wait("W", seconds=100_000_000), "seconds must be at most 99999999"),
     (lambda: sfn.Fail("F", error="E", error_path="$.e"), "give error= or error_path=, not both"),
+    (lambda: sfn.Pass("P", result_path=sfn.DISCARD), "result_path cannot be DISCARD here"),
+    (lambda: sfn.Fail("F", error_path=sfn.DISCARD), "error_path cannot be DISCARD here"),
     (lambda: sfn.Map("M", item_processor="Process"), "item_processor is a state or a chain, not a name"),
     (lambda: sfn.Map("M", item_processor=sfn.Pass("P"), max_concurrency=-1), "max_concurrency must be a whole"),
     (lambda: sfn.Task("T", resource="arn:aws:states:::x", timeout=10, heartbeat=10), "heartbeat .* must be shorter"),
@@ -465,6 +467,14 @@ def test_a_state_belongs_to_one_state_machine_and_is_then_closed(stack):
         start.next(sfn.Pass("Later"))
 
     assert caught.value.location.line == where
+
+
+def test_a_value_json_cannot_write_is_refused_at_the_state_machines_line(stack):
+    where = line() + 2
+    with pytest.raises(ConstructError, match="the definition holds a value JSON cannot write") as caught:
+        sfn.StateMachine(stack, "Machine", definition=sfn.Pass("Hello", result={"when": Duration.seconds(1)}))
+
+    assert (caught.value.path, caught.value.location.line) == ("Main/Machine", where)
 
 
 def test_definition_must_be_a_state_or_a_chain(stack):

@@ -58,3 +58,13 @@ def condition_operators() -> frozenset[str]:
     """The comparison operators a JSONPath Choice rule may use (StringEquals, NumericLessThanPath, ...)."""
     operator = state_definition("choice")["definitions"]["Operator"]
     return frozenset(operator.get("requiredXor", ()))
+
+
+def field_accepts_null(kind: str, field: str) -> bool:
+    """True when the schema lets `field` of a `kind` state be null (ASL's "discard"); a field the schema does
+    not describe is taken to accept it."""
+    node = state_definition(kind).get("properties", {}).get(field)
+    if not isinstance(node, dict) or "type" not in node:
+        return True
+    types = node["type"] if isinstance(node["type"], list) else [node["type"]]
+    return "null" in types

@@ -240,8 +240,15 @@ class Substitutions:
         return value
 
 
-def definition_string(definition: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def definition_string(definition: dict[str, Any], *, path: str, location: Any) -> tuple[str, dict[str, Any]]:
     """The definition as JSON text with `${Key}` placeholders, and the substitutions for them."""
     substitutions = Substitutions()
-    text = json.dumps(substitutions.externalize(definition, []), separators=(",", ":"), ensure_ascii=False)
+    try:
+        text = json.dumps(substitutions.externalize(definition, []), separators=(",", ":"), ensure_ascii=False)
+    except ConstructError as error:
+        raise ConstructError(error.message, path=path, location=location) from None
+    except (TypeError, ValueError) as error:
+        raise ConstructError(f"the definition holds a value JSON cannot write: {error}", path=path, location=location,
+                             hint="results, parameters and payloads take JSON values: dicts, lists, strings, "
+                                  "numbers, booleans, None and tokens") from None
     return text, substitutions.values

@@ -142,7 +142,8 @@ class StateMachine(Construct):
         if tracing_enabled:
             self.role.add_to_policy(iam.PolicyStatement(actions=list(TRACING_ACTIONS), resources=["*"]))
         asl = {"Comment": comment, **self.graph.render(), "TimeoutSeconds": timeout}
-        text, substitutions = definition_string({key: value for key, value in asl.items() if value is not None})
+        text, substitutions = definition_string({key: value for key, value in asl.items() if value is not None},
+                                                path=self.path, location=self.location)
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
             "RoleArn": self.role.role_arn,
             "StateMachineType": state_machine_type,

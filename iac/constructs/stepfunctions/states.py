@@ -50,7 +50,13 @@ def state_error(state: State | None, message: str, *, location: SourceLocation |
 
 def check_path(state: State, field: str, value: Any) -> Any:
     """A JSONPath field (InputPath, OutputPath, ResultPath): None leaves it out, DISCARD writes null."""
-    if value is None or value is DISCARD:
+    if value is None:
+        return value
+    if value is DISCARD:
+        if not _asl.field_accepts_null(state.type_name, "".join(word.title() for word in field.split("_"))):
+            raise state_error(state, f"invalid argument for {state.type_name} state {state.name!r}: {field} cannot be "
+                                     "DISCARD here (the States Language schema takes only a path for it)",
+                              location=caller_location())
         return value
     if not isinstance(value, str) or not _asl.path_pattern().search(value):
         raise state_error(state, f"invalid argument for {state.type_name} state {state.name!r}: {field} must be a "
