@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from typing import Any
@@ -107,12 +108,76 @@ def _read_and_check(files: list[str], region: str | None, report: FileReport,
             problems.append(Problem(error.message, location=error.location or SourceLocation(file=name, line=1),
                                     hint=error.hint, code="template"))
             continue
+        wrong = not_a_template(name, text, template)
+        if wrong is not None:  # nothing else is said of it: every other finding would follow from this one
+            problems.append(wrong)
+            continue
         locate = file_locator(name, text, template)
         found = schema_problems(template, region, locate) + limit_problems(name, text, template, locate)
         problems.extend(found)
         problems.extend(check_problems(template, locate))
         loaded[name] = (text, template)
         reported[name] = found
+
+
+#: The top-level sections of a template: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.html
+TEMPLATE_SECTIONS = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings",
+                     "Conditions", "Transform", "Resources", "Outputs")
+
+
+def not_a_template(file: str, text: str, template: dict[str, Any]) -> Problem | None:
+    """One error for a file that is not a CloudFormation template, or has nothing to deploy, instead of
+    the findings that would follow from it (cfn-lint's required Resources, its unexpected keys, every
+    resource "with no Type" ...).
+
+    Not CloudFormation at all (an input error, exit status 2, like a file that cannot be read): none of
+    a template's sections, nor a misspelling of Resources (a compose file, a workflow). A template
+    CloudFormation refuses whole (exit status 1): no Resources section (a misspelt one named), an empty
+    one, one that is not a mapping, or resources whose Type is an object (a Rain module,
+    `Type: !Rain::Module ./bucket.yaml`, before `rain pkg` makes CloudFormation of it).
+    """
+    def problem(message: str, path: tuple[str, ...], *, code: str = "schema", hint: str | None = None) -> Problem:
+        return Problem(message, location=SourceLocation(file=file, line=line_of_path(text, path)), hint=hint,
+                       code=code, property_path=".".join(path) or None)
+
+    if "Resources" not in template:
+        others = [str(key) for key in template if key not in TEMPLATE_SECTIONS]
+        close = difflib.get_close_matches("Resources", others, n=1, cutoff=0.7)
+        if close:
+            return problem(f"the template has no resources: {close[0]!r} is not a section", (close[0],),
+                           hint="did you mean Resources?")
+        if len(others) == len(template):
+            keys = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+            return problem(f"not a CloudFormation template: it has none of a template's sections (its keys: {keys})",
+                           (), code="template", hint="a template has a Resources section, and may have "
+                           + ", ".join(s for s in TEMPLATE_SECTIONS if s != "Resources"))
+        return problem("the template has no resources (the Resources section is missing); "
+                       "CloudFormation needs at least one", ())
+    resources = template["Resources"]
+    if resources is None or resources == {}:
+        return problem("the template has no resources (Resources is empty); CloudFormation needs at least one",
+                       ("Resources",))
+    if not isinstance(resources, dict):
+        return problem(f"Resources must map logical ids to resources, not be a {_kind(resources)}", ("Resources",))
+    objects = [str(logical_id) for logical_id, resource in resources.items()
+               if isinstance(resource, dict) and isinstance(resource.get("Type"), dict | list)]
+    if objects:
+        first = resources[objects[0]]["Type"]
+        shown = _kind(first)
+        if isinstance(first, dict) and first:  # a tag (!Rain::Module) is read as {"Fn::Rain::Module": ...}
+            key = str(next(iter(first)))
+            shown = "!" + key.removeprefix("Fn::") if key.startswith("Fn::") else key
+        named = ", ".join(objects[:5]) + (", ..." if len(objects) > 5 else "")
+        return problem(
+            f"not CloudFormation: the Type of {named} is an object ({shown}), as in a Rain module; "
+            "CloudFormation takes a type name such as AWS::S3::Bucket",
+            ("Resources", objects[0], "Type"),
+            hint="make CloudFormation of it first (for a Rain module, `rain pkg`) and validate that")
+    return None
+
+
+def _kind(value: Any) -> str:
+    return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else type(value).__name__
 
 
 def limit_problems(file: str, text: str, template: dict[str, Any], locate: Locate) -> list[Problem]:

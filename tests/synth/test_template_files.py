@@ -99,3 +99,78 @@ def test_several_files_each_get_both_layers(tmp_path: Path) -> None:
     report = validate_files([str(first), str(second)], region=None, lint=True, strict=False)
     assert [(p.location.file if p.location else None, p.code) for p in report.errors] == [
         (str(first), "schema"), (str(first), "E1001"), (str(second), "schema"), (str(second), "E1001")]
+
+
+# -- files that are not CloudFormation: one clear error each -------------------------------------------
+
+
+def only_problem(tmp_path: Path, text: str, name: str = "template.yaml") -> Problem:
+    report = validate_files([str(write(tmp_path, text, name))], region=None, lint=True, strict=False)
+    [problem] = report.errors + report.warnings
+    return problem
+
+
+def test_a_rain_module_reference_is_one_error_naming_the_object_valued_types(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path, """
+        Parameters:
+          Name:
+            Type: String
+        Resources:
+          Bucket:
+            Type: !Rain::Module "./bucket.yaml"
+            Properties:
+              Name: !Ref Name
+          Other:
+            Type:
+              Rain::Module: ./other.yaml
+    """)
+    assert (problem.code, problem.location.line if problem.location else None) == ("schema", 6)
+    assert "the Type of Bucket, Other is an object (!Rain::Module)" in problem.message
+    assert problem.hint is not None and "rain pkg" in problem.hint
+
+
+def test_empty_resources_is_one_error(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path, "Resources: {}\n")
+    assert (problem.code, problem.property_path) == ("schema", "Resources")
+    assert problem.message.startswith("the template has no resources (Resources is empty)")
+
+
+def test_a_template_without_a_resources_section_is_one_error(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path, """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Outputz:
+          X:
+            Value: 1
+    """)
+    assert "the Resources section is missing" in problem.message
+    assert problem.code == "schema"
+
+
+def test_a_yaml_file_that_is_not_a_template_is_one_input_error(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path, """
+        services:
+          web:
+            image: nginx
+    """, "compose.yaml")
+    assert problem.code == "template"  # an input error: exit status 2, like a file that cannot be read
+    assert problem.message == "not a CloudFormation template: it has none of a template's sections (its keys: services)"
+
+
+def test_resources_that_is_a_list_is_one_error(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path, """
+        Resources:
+          - Type: AWS::SQS::Queue
+    """)
+    assert (problem.code, problem.message) == ("schema", "Resources must map logical ids to resources, not be a list")
+
+
+def test_a_misspelt_resources_section_is_one_error_with_the_section_meant(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path, """
+        Resource:
+          Queue:
+            Type: AWS::SQS::Queue
+        Outputz: {}
+    """)
+    assert (problem.message, problem.hint) == ("the template has no resources: 'Resource' is not a section",
+                                               "did you mean Resources?")
+    assert problem.location is not None and problem.location.line == 1
