@@ -62,3 +62,28 @@ def _add(metadata: dict[str, Any], entry: dict[str, Any]) -> None:
         metadata[SUPPRESS_KEY] = Lazy(lambda: [*(earlier.producer() or []), entry])
     else:
         metadata[SUPPRESS_KEY] = [entry]
+
+
+def accept_finding(resource: Any, rule_id: str, *, reason: str) -> None:
+    """For a construct of iac's own: accept `rule_id`'s finding on `resource` (a CfnResource) when, as the
+    template is written, the rule finds it there; otherwise nothing is written, so a user's later change
+    (a Retain policy dropped, versioning turned on) never leaves a suppression that matches nothing."""
+    from iac.checks._run import finds
+    from iac.constructs.core import Lazy
+
+    entry = {"id": rule_id, "reason": reason}
+
+    def entries() -> list[dict[str, Any]] | None:
+        return [entry] if finds(rule_id, resource.render()) else None
+
+    existing = resource.metadata.get(SUPPRESS_KEY)
+    if existing is None:
+        resource.metadata[SUPPRESS_KEY] = Lazy(entries)
+    else:  # user entries (a list) or another construct's: both kept
+        earlier = existing
+
+        def combined() -> list[dict[str, Any]] | None:
+            found = [*(earlier.producer() or [] if isinstance(earlier, Lazy) else earlier), *(entries() or [])]
+            return found or None
+
+        resource.metadata[SUPPRESS_KEY] = Lazy(combined)

@@ -118,3 +118,17 @@ def test_a_template_level_suppression_with_a_target_covers_that_entry_only() -> 
     loaded = {"Metadata": {SUPPRESS_KEY: [{"id": "IAC-LOGS-001", "reason": "audit", "target": "A"}]},
               "Resources": {"A": {"Type": "AWS::Logs::LogGroup"}, "B": {"Type": "AWS::Logs::LogGroup"}}}
     assert [(r.finding.path[1], r.suppressed_by) for r in run_checks(loaded)] == [("A", "audit"), ("B", None)]
+
+
+def test_a_constructs_accepted_finding_is_written_only_when_the_rule_finds_it() -> None:
+    from iac.checks.suppress import accept_finding
+
+    app = App()
+    stack = Stack(app, "S")
+    kept = CfnResource(stack, "Kept", type="AWS::S3::Bucket", deletion_policy="Retain")
+    scratch = CfnResource(stack, "Scratch", type="AWS::S3::Bucket", deletion_policy="Delete")
+    for bucket in (kept, scratch):
+        accept_finding(bucket, "IAC-S3-004", reason="artifacts a rerun rebuilds")
+    resources = template_of(app)["Resources"]
+    assert resources["Kept"]["Metadata"][SUPPRESS_KEY] == [{"id": "IAC-S3-004", "reason": "artifacts a rerun rebuilds"}]
+    assert SUPPRESS_KEY not in resources["Scratch"].get("Metadata", {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, cast
 
+from iac.checks.suppress import accept_finding
 from iac.constructs import events, iam, s3
 from iac.constructs.codepipeline.actions import (
     RESOURCE_TYPE,
@@ -126,7 +127,7 @@ class Pipeline(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.stages: list[Stage] = []
-        self.artifact_bucket = artifact_bucket or s3.Bucket(self, "ArtifactBucket")
+        self.artifact_bucket = artifact_bucket or self._artifact_bucket()
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(CODEPIPELINE_SERVICE))
         self.artifact_bucket.grant_read_write(self.role)
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
@@ -143,6 +144,13 @@ class Pipeline(Construct):
         self.schedules: list[events.Rule] = []
         if schedule is not None:
             self.add_schedule("Schedule", schedule)
+
+    def _artifact_bucket(self) -> s3.Bucket:
+        """The pipeline's own bucket: encrypted, TLS only, retained (iac's default for buckets), unversioned."""
+        bucket = s3.Bucket(self, "ArtifactBucket")
+        accept_finding(bucket.resource, "IAC-S3-004", reason="pipeline artifacts: each run writes new objects "
+                       "and a rerun rebuilds them, so old versions would only cost storage")
+        return bucket
 
     # -- references ---------------------------------------------------------------------------
 
