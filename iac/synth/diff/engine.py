@@ -99,7 +99,7 @@ def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, regi
     for logical_id, resource in new_resources.items():
         before = old_resources.get(logical_id)
         if before is None:
-            exists = _exists(conds, None, resource)
+            exists = _exists(conds, None, resource) if "Condition" in resource else _NEW_THERE
             if exists.new is False:
                 not_deployed.add(logical_id)
                 changes[logical_id] = ResourceChange(action=MODIFY, logical_id=logical_id,
@@ -112,7 +112,8 @@ def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, regi
             result.resources.append(_removed(logical_id, before))
             changes[logical_id] = _added(logical_id, resource)
         else:
-            exists = _exists(conds, before, resource)
+            exists = _exists(conds, before, resource) if "Condition" in before or "Condition" in resource \
+                else _ALWAYS_THERE
             if exists.change != SAME:
                 changes[logical_id] = _existence_change(logical_id, before, resource, exists)
             elif exists.new is False:
@@ -129,7 +130,7 @@ def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, regi
     for logical_id, resource in old_resources.items():
         if logical_id in new_resources:
             continue
-        exists = _exists(conds, resource, None)
+        exists = _exists(conds, resource, None) if "Condition" in resource else _WAS_THERE
         if exists.old is not False:
             removed.append(_removed(logical_id, resource, certain=exists.old is True,
                                     reasons=_existence_reasons(exists, _condition(resource), None)))
@@ -147,6 +148,11 @@ def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, regi
 
 
 # -- conditions: whether a resource exists ----------------------------------------------------
+
+_ALWAYS_THERE = Status(change=SAME, old=True, new=True)
+_NEW_THERE = Status(change=SAME, old=False, new=True)
+_WAS_THERE = Status(change=SAME, old=True, new=False)
+
 
 def _condition(resource: dict[str, Any] | None) -> str | None:
     value = resource.get("Condition") if resource is not None else None
@@ -256,10 +262,11 @@ def _compare(logical_id: str, before: dict[str, Any], after: dict[str, Any], reg
         shown_before = (before.get("Properties") or {}).get(name)
         shown_after = (after.get("Properties") or {}).get(name)
         cause = None
-        raw_was = (raw_before.get("Properties") or {}).get(name)
-        raw_now = (raw_after.get("Properties") or {}).get(name)
-        if normalize(raw_was) == normalize(raw_now):  # the same text: only a condition's value makes it differ
-            cause = next((f"Conditions/{c}" for c in if_conditions(raw_now) if c in conds.changed), None)
+        if conds.changed:
+            raw_was = (raw_before.get("Properties") or {}).get(name)
+            raw_now = (raw_after.get("Properties") or {}).get(name)
+            if normalize(raw_was) == normalize(raw_now):  # the same text: only a condition's value makes it differ
+                cause = next((f"Conditions/{c}" for c in if_conditions(raw_now) if c in conds.changed), None)
         change.details.append(Detail(
             target=Target(attribute="Tags" if name == "Tags" else "Properties", name=name,
                           path=f"/Properties/{where}", requires_recreation=recreation),
