@@ -609,28 +609,54 @@ def test_start_execution_run_job_may_also_follow_the_execution(app, stack):
     ]
 
 
-def test_ecs_run_task_may_run_that_task_definition_on_that_cluster_and_pass_its_roles_to_ecs_tasks(app, stack):
+def ecs_job(stack: Stack) -> tuple[ec2.Vpc, ecs.Cluster, ecs.FargateTaskDefinition]:
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2)
     cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
-    task_definition = ecs.FargateTaskDefinition(stack, "Job")
-    task_definition.add_container("app", image=ecs.ContainerImage.from_registry("amazon/amazon-ecs-sample"))
-    task = sfn.EcsRunTask("Run job", cluster=cluster, task_definition=task_definition,
+    job = ecs.FargateTaskDefinition(stack, "Job")
+    job.add_container("app", image=ecs.ContainerImage.from_registry("amazon/amazon-ecs-sample"))
+    return vpc, cluster, job
+
+
+def test_ecs_run_task_may_run_that_task_definition_on_that_cluster_and_pass_its_roles_to_ecs_tasks(app, stack):
+    vpc, cluster, job = ecs_job(stack)
+    group = ec2.SecurityGroup(stack, "Sg", vpc=vpc)
+    task = sfn.EcsRunTask("Run job", cluster=cluster, task_definition=job, security_groups=[group],
                           container_overrides=[{"Name": "app", "Environment": [{"Name": "ID", "Value.$": "$.id"}]}])
     machine = sfn.StateMachine(stack, "Machine", definition=task)
 
-    parameters = states(app, machine)["Run job"]["Parameters"]
-    assert parameters["LaunchType"] == "FARGATE"
-    assert parameters["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "DISABLED"
-    assert len(parameters["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"]) == 2
-    assert parameters["Overrides"] == {"ContainerOverrides": [{"Name": "app",
-                                                               "Environment": [{"Name": "ID", "Value.$": "$.id"}]}]}
+    assert states(app, machine)["Run job"]["Parameters"] == {
+        "Cluster": "${ClusterArn}", "TaskDefinition": "${JobTaskDefinition}", "LaunchType": "FARGATE",
+        "NetworkConfiguration": {"AwsvpcConfiguration": {
+            "Subnets": ["${VpcPrivateSubnet1Subnets}", "${VpcPrivateSubnet2Subnets}"],
+            "SecurityGroups": ["${SgGroupId}"], "AssignPublicIp": "DISABLED"}},
+        "Overrides": {"ContainerOverrides": [{"Name": "app", "Environment": [{"Name": "ID", "Value.$": "$.id"}]}]}}
+    substitutions = entry(app, machine)["Properties"]["DefinitionSubstitutions"]
+    assert substitutions["VpcPrivateSubnet1Subnets"] == {"Ref": vpc.private_subnets[0].resource.logical_id}
+    assert substitutions["SgGroupId"] == getatt(group, "GroupId")
     assert policy(app, machine) == [
-        {"Effect": "Allow", "Action": "ecs:RunTask", "Resource": ref(task_definition),
+        {"Effect": "Allow", "Action": "ecs:RunTask", "Resource": ref(job),
          "Condition": {"ArnEquals": {"ecs:cluster": getatt(cluster)}}},
         {"Effect": "Allow", "Action": "iam:PassRole",
-         "Resource": sorted([getatt(task_definition.task_role), getatt(task_definition.execution_role)],
-                            key=json.dumps),
+         "Resource": [getatt(job.execution_role), getatt(job.task_role)],
          "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
+    ]
+
+
+def test_ecs_run_task_run_job_may_also_follow_the_tasks_on_that_cluster(app, stack):
+    _, cluster, job = ecs_job(stack)
+    machine = sfn.StateMachine(stack, "Machine", definition=sfn.EcsRunTask(
+        "Run job", cluster=cluster, task_definition=job, integration_pattern="RUN_JOB"))
+
+    assert entry(app, machine)["Properties"]["DefinitionSubstitutions"]["ResourceEcsRunTaskSync"] == \
+        integration("ecs:runTask.sync")
+    region, account = {"Ref": "AWS::Region"}, {"Ref": "AWS::AccountId"}
+    assert [s for s in policy(app, machine) if s["Action"] not in ("ecs:RunTask", "iam:PassRole")] == [
+        {"Effect": "Allow", "Action": ["ecs:DescribeTasks", "ecs:StopTask"],
+         "Resource": {"Fn::Join": ["", ["arn:", PARTITION, ":ecs:", region, ":", account, ":task/", ref(cluster),
+                                        "/*"]]}},
+        {"Effect": "Allow", "Action": ["events:DescribeRule", "events:PutRule", "events:PutTargets"],
+         "Resource": {"Fn::Join": ["", ["arn:", PARTITION, ":events:", region, ":", account,
+                                        ":rule/StepFunctionsGetEventsForECSTaskRule"]]}},
     ]
 
 
