@@ -298,8 +298,9 @@ def test_a_transition_may_name_its_target(app, stack):
     (lambda: sfn.Fail("F", error_path=sfn.DISCARD), "error_path cannot be DISCARD here"),
     (lambda: sfn.Map("M", item_processor="Process"), "item_processor is a state or a chain, not a name"),
     (lambda: sfn.Map("M", item_processor=sfn.Pass("P"), max_concurrency=-1), "max_concurrency must be a whole"),
-    (lambda: sfn.Task("T", resource="arn:aws:states:::x", timeout=10, heartbeat=10), "heartbeat .* must be shorter"),
-    (lambda: sfn.Task("T", resource="arn:aws:states:::x", integration_pattern="WAIT_FOR_TASK_TOKEN"),
+    (lambda: sfn.Task("T", resource="arn:aws:states:::lambda:invoke", timeout=10, heartbeat=10), "heartbeat .* must be shorter"),
+    (lambda: sfn.Task("T", resource="my-function"), "resource 'my-function' is not an ARN the States Language"),
+    (lambda: sfn.Task("T", resource="arn:aws:states:::lambda:invoke", integration_pattern="WAIT_FOR_TASK_TOKEN"),
      "waits for a task token, but its parameters do not pass one on"),
 ])
 def test_a_wrong_state_is_refused_where_it_is_made(make, message):

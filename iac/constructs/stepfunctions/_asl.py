@@ -68,3 +68,9 @@ def field_accepts_null(kind: str, field: str) -> bool:
         return True
     types = node["type"] if isinstance(node["type"], list) else [node["type"]]
     return "null" in types
+
+
+def field_pattern(kind: str, field: str) -> re.Pattern[str] | None:
+    """The pattern the schema gives `field` of a `kind` state (a Task's Resource: an ARN), if any."""
+    pattern = state_definition(kind).get("properties", {}).get(field, {}).get("pattern")
+    return re.compile(pattern) if isinstance(pattern, str) else None

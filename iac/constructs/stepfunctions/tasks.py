@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from iac.constructs import dynamodb, ec2, ecs, iam, sns, sqs
-from iac.constructs.core import Aws, Fn, Token
+from iac.constructs.core import Aws, Fn, Token, is_token
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration
 from iac.constructs.stepfunctions import _asl
@@ -179,6 +179,10 @@ class Task(_Resilient):
                                     f"{integration_pattern!r}: it supports {', '.join(self.supported_patterns)}")
         if not isinstance(resource, str | Token) or not resource:
             raise state_error(self, f"{self.type_name} state {name!r}: resource must be an ARN, got {resource!r}")
+        pattern = _asl.field_pattern("task", "Resource")
+        if isinstance(resource, str) and not is_token(resource) and pattern and not pattern.search(resource):
+            raise state_error(self, f"{self.type_name} state {name!r}: resource {resource!r} is not an ARN the States "
+                                    f"Language schema accepts ({pattern.pattern})")
         for statement in policy_statements:
             if not isinstance(statement, iam.PolicyStatement):
                 raise state_error(self, f"{self.type_name} state {name!r}: policy_statements takes "
