@@ -351,6 +351,8 @@ def test_a_choice_has_no_next_and_a_chain_ending_in_one_cannot_go_on():
         sfn.Pass("Before").next(choice).next(sfn.Pass("After"))
     with pytest.raises(ConstructError, match="Succeed state 'Done' has no Next: it ends the run"):
         sfn.Succeed("Done").next(sfn.Pass("After"))
+    with pytest.raises(ConstructError, match="it ends in a transition to 'Start', a state named, not held"):
+        sfn.Pass("Loop").next("Start").next(sfn.Pass("After"))
 
 
 # -- the graph check ----------------------------------------------------------------------------------

@@ -160,8 +160,12 @@ class Chain:
         """Go on to `target` (a state, a chain, or the name of a state of the same state machine)."""
         location = caller_location()
         if not self._ends:
-            last = self._last if isinstance(self._last, str) else f"{self._last.type_name} state {self._last.name!r}"
-            raise state_error(None, f"this chain cannot go on: it ends in {last}, which has no Next", location=location,
+            if isinstance(self._last, str):
+                raise state_error(None, f"this chain cannot go on: it ends in a transition to {self._last!r}, "
+                                        "a state named, not held", location=location,
+                                  hint=f"continue from the state {self._last!r} itself")
+            raise state_error(None, f"this chain cannot go on: it ends in {self._last.type_name} state "
+                                    f"{self._last.name!r}, which has no Next", location=location,
                               hint="a Choice continues through when()/otherwise(); Succeed and Fail end the run")
         for end in self._ends:
             end._set_next(target, location)
