@@ -82,6 +82,9 @@ class SchemaFinding:
     expected: str | None = None
     given: str | None = None
     suggestion: str | None = None
+    #: the cfn-lint rule that checks the same (E3002 for an unknown property ...): a template that tells
+    #: cfn-lint to ignore it (Metadata cfn-lint config ignore_checks) is not told it by iac either
+    rule: str | None = None
 
     @property
     def property_path(self) -> str:
@@ -98,14 +101,42 @@ def validate_template(template: dict[str, Any], region: str | None = None) -> li
     region = region or DEFAULT_REGION
     provider_types(region)  # raises for an unknown region before anything else
     if not uses_language_extensions(template):
-        return list(_TemplateChecker(template, region).findings())
+        return _not_ignored(template, _TemplateChecker(template, region).findings())
     expansion = expand(template)
+    checked = _TemplateChecker(expansion.template, region, expansion).findings()
     found = (
         attrs.evolve(finding, path=expansion.original(finding.path))
-        for finding in _TemplateChecker(expansion.template, region, expansion).findings()
+        for finding in _not_ignored(expansion.template, checked)
         if finding.path not in expansion.incomplete
     )
     return list(dict.fromkeys(found))
+
+
+def _not_ignored(template: dict[str, Any], findings: Iterator[SchemaFinding]) -> list[SchemaFinding]:
+    """The findings whose cfn-lint rule the template does not tell cfn-lint to ignore, in its Metadata or a
+    resource's (`cfn-lint: {config: {ignore_checks: [E3012]}}`; a prefix such as E3 ignores a family):
+    what cfn-lint is told not to say, iac does not say in its place."""
+    everywhere = _ignored_checks(template.get("Metadata"))
+    resources = section(template, "Resources")
+    kept = []
+    for finding in findings:
+        ignored = everywhere
+        if len(finding.path) >= 2 and finding.path[0] == "Resources":
+            resource = resources.get(str(finding.path[1]))
+            if isinstance(resource, dict):
+                ignored = ignored + _ignored_checks(resource.get("Metadata"))
+        if not (finding.rule and any(finding.rule.startswith(prefix) for prefix in ignored)):
+            kept.append(finding)
+    return kept
+
+
+def _ignored_checks(metadata: Any) -> tuple[str, ...]:
+    config = metadata.get("cfn-lint") if isinstance(metadata, dict) else None
+    config = config.get("config") if isinstance(config, dict) else None
+    checks = config.get("ignore_checks") if isinstance(config, dict) else None
+    if isinstance(checks, str):
+        checks = [checks]
+    return tuple(check for check in checks if isinstance(check, str) and check) if isinstance(checks, list) else ()
 
 
 class _TemplateChecker:
@@ -130,7 +161,7 @@ class _TemplateChecker:
 
     def findings(self) -> Iterator[SchemaFinding]:
         if not self.resources:
-            yield SchemaFinding(path=("Resources",), message="the template has no resources",
+            yield SchemaFinding(path=("Resources",), message="the template has no resources", rule="E1001",
                                 expected="at least one resource")
         for logical_id, resource in self.resources.items():
             yield from self._resource(logical_id, resource)
@@ -145,12 +176,13 @@ class _TemplateChecker:
     def _resource(self, logical_id: str, resource: Any) -> Iterator[SchemaFinding]:
         path: tuple[str | int, ...] = ("Resources", logical_id)
         if not isinstance(resource, dict):
-            yield SchemaFinding(path=path, message="a resource must be an object with a Type",
+            yield SchemaFinding(path=path, message="a resource must be an object with a Type", rule="E3001",
                                 expected="object", given=_json_type(resource))
             return
         resource_type = resource.get("Type")
         if not isinstance(resource_type, str):
-            yield SchemaFinding(path=path + ("Type",), message="the resource has no Type", expected="a type name")
+            yield SchemaFinding(path=path + ("Type",), message="the resource has no Type", expected="a type name",
+                                rule="E3001")
             return
         yield from self._references(path, {k: v for k, v in resource.items() if k != "DependsOn"})
         yield from self._depends_on(path, resource.get("DependsOn"))
@@ -167,7 +199,7 @@ class _TemplateChecker:
                 hint = f"did you mean {suggestion}?" if suggestion else None
             yield SchemaFinding(
                 path=path + ("Type",),
-                message=f"unknown resource type {resource_type!r} in {self.region}",
+                message=f"unknown resource type {resource_type!r} in {self.region}", rule="E3006",
                 given=resource_type,
                 suggestion=hint,
             )
@@ -180,7 +212,8 @@ class _TemplateChecker:
                 if name in schema.read_only_roots:
                     yield SchemaFinding(path=path + ("Properties", name),
                                         message=f"{name!r} is read-only: CloudFormation sets it, a template cannot",
-                                        given=name, suggestion=f"read it with Fn::GetAtt {logical_id}.{name}")
+                                        given=name, suggestion=f"read it with Fn::GetAtt {logical_id}.{name}",
+                                        rule="E3002")
         yield from _Walker(schema).check(properties, schema.document, path + ("Properties",))
 
     def _depends_on(self, path: tuple[str | int, ...], depends_on: Any) -> Iterator[SchemaFinding]:
@@ -189,17 +222,17 @@ class _TemplateChecker:
         targets = [depends_on] if isinstance(depends_on, str) else depends_on
         if not isinstance(targets, list):
             yield SchemaFinding(path=path + ("DependsOn",), message="DependsOn must be a logical id or a list of them",
-                                given=_json_type(depends_on))
+                                given=_json_type(depends_on), rule="E3005")
             return
         for index, target in enumerate(targets):
             if target not in self.resources and not (isinstance(target, str)
                                                      and self._defined_elsewhere("Resources", target)):
-                yield _undefined(path + ("DependsOn", index), "DependsOn", target, self.resources)
+                yield _undefined(path + ("DependsOn", index), "DependsOn", target, self.resources, rule="E3005")
 
     def _condition_name(self, path: tuple[str | int, ...], name: Any) -> Iterator[SchemaFinding]:
         if name is not None and name not in self.conditions and not (
                 isinstance(name, str) and self._defined_elsewhere("Conditions", name)):
-            yield _undefined(path, "Condition", name, self.conditions)
+            yield _undefined(path, "Condition", name, self.conditions, rule="E1028" if "Fn::If" in path else "E8002")
 
     # -- references ------------------------------------------------------------------------
 
@@ -242,13 +275,14 @@ class _TemplateChecker:
         if self._defined_elsewhere("Resources", name):
             return
         candidates = list(self.resources) + list(self.parameters) + sorted(PSEUDO_PARAMETERS)
-        yield _undefined(path, "Ref", name, candidates)
+        yield _undefined(path, "Ref", name, candidates, rule="E1020" if path[-1] == "Ref" else "E1019")
 
     def _getatt(self, path: tuple[str | int, ...], arg: Any) -> Iterator[SchemaFinding]:
         if isinstance(arg, str):
             arg = arg.split(".", 1)
         if not isinstance(arg, list) or len(arg) != 2 or not isinstance(arg[0], str):
-            yield SchemaFinding(path=path, message="Fn::GetAtt needs [LogicalId, Attribute]", given=json.dumps(arg))
+            yield SchemaFinding(path=path, message="Fn::GetAtt needs [LogicalId, Attribute]", given=json.dumps(arg),
+                                rule="E1010")
             return
         target, attribute = arg
         yield from self._attribute(path, target, attribute)
@@ -257,7 +291,8 @@ class _TemplateChecker:
         if target not in self.resources:
             # with the Serverless transform it may be a resource the transform generates
             if not self.serverless and not self._defined_elsewhere("Resources", target):
-                yield _undefined(path, "Fn::GetAtt", target, self.resources)
+                yield _undefined(path, "Fn::GetAtt", target, self.resources,
+                                 rule="E1010" if path[-1] == "Fn::GetAtt" else "E1019")
             return
         if not isinstance(attribute, str):
             return
@@ -283,6 +318,7 @@ class _TemplateChecker:
             expected=None if close else f"one of: {known}",
             given=attribute,
             suggestion=f"did you mean {close[0]}?" if close else None,
+            rule="E1010" if path[-1] == "Fn::GetAtt" else "E1019",
         )
 
     def _sub(self, path: tuple[str | int, ...], arg: Any) -> Iterator[SchemaFinding]:
@@ -323,13 +359,14 @@ class _Walker:
                 message=f"expected {_describe_types(expected)}, got {_json_type(value)}",
                 expected=_describe_types(expected),
                 given=_short(value),
+                rule="E3012",
             )
             return
         if "enum" in node and not _in_enum(value, node["enum"]):
             yield _enum_finding(value, node["enum"], path)
         if "const" in node and value != node["const"]:
             yield SchemaFinding(path=path, message=f"value must be {node['const']!r}", expected=repr(node["const"]),
-                                given=_short(value))
+                                given=_short(value), rule="E3030")
         if isinstance(value, str):
             yield from self._string(value, node, path)
         elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -354,14 +391,14 @@ class _Walker:
                         yield from self.check(branch, node, path + ("Fn::If", branch_index))
             else:
                 yield SchemaFinding(path=path + ("Fn::If",), message="Fn::If needs [condition, if_true, if_false]",
-                                    given=_short(arg))
+                                    given=_short(arg), rule="E1028")
             return
         if key == "Ref" and arg == "AWS::NoValue":
             return
         if key in CONDITION_FUNCTIONS or key == "Condition":
             yield SchemaFinding(path=path + (key,),
                                 message=f"{key} can only be used in the Conditions section or inside Fn::If",
-                                given=key)
+                                given=key, rule="E3012")
             return
         results = FUNCTION_RESULTS.get(key)
         if results is None:
@@ -370,7 +407,7 @@ class _Walker:
             known = difflib.get_close_matches(key, sorted(INTRINSIC_KEYS), n=1)
             if known:
                 yield SchemaFinding(path=path + (key,), message=f"unknown intrinsic function {key!r}", given=key,
-                                    suggestion=f"did you mean {known[0]}?")
+                                    suggestion=f"did you mean {known[0]}?", rule="E3012")
             return
         expected = _expected_types(node)
         if not expected and "properties" in node:
@@ -381,29 +418,35 @@ class _Walker:
                 message=f"{key} cannot produce {_describe_types(expected)} here",
                 expected=_describe_types(expected),
                 given=f"{key} (gives {_describe_types(results - {'integer', 'number', 'boolean'} or results)})",
+                rule="E3012",
             )
 
     def _string(self, value: str, node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[SchemaFinding]:
         if "minLength" in node and len(value) < node["minLength"]:
             yield SchemaFinding(path=path, message=f"string is shorter than {node['minLength']} characters",
-                                expected=f"at least {node['minLength']} characters", given=_short(value))
+                                expected=f"at least {node['minLength']} characters", given=_short(value),
+                                rule="E3033")
         if "maxLength" in node and len(value) > node["maxLength"]:
             yield SchemaFinding(path=path, message=f"string is longer than {node['maxLength']} characters",
-                                expected=f"at most {node['maxLength']} characters", given=f"{len(value)} characters")
+                                expected=f"at most {node['maxLength']} characters", given=f"{len(value)} characters",
+                                rule="E3033")
         pattern = node.get("pattern")
         if isinstance(pattern, str):
             compiled = _compile(pattern)
             if compiled is not None and not compiled.search(value):
                 yield SchemaFinding(path=path, message="value does not match the pattern the schema requires",
-                                    expected=f"a string matching {pattern}", given=_short(value))
+                                    expected=f"a string matching {pattern}", given=_short(value),
+                                    rule="E3031")
 
     def _array(self, value: list[Any], node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[SchemaFinding]:
         if "minItems" in node and len(value) < node["minItems"]:
             yield SchemaFinding(path=path, message=f"list has fewer than {node['minItems']} items",
-                                expected=f"at least {node['minItems']} items", given=f"{len(value)} items")
+                                expected=f"at least {node['minItems']} items", given=f"{len(value)} items",
+                                rule="E3032")
         if "maxItems" in node and len(value) > node["maxItems"]:
             yield SchemaFinding(path=path, message=f"list has more than {node['maxItems']} items",
-                                expected=f"at most {node['maxItems']} items", given=f"{len(value)} items")
+                                expected=f"at most {node['maxItems']} items", given=f"{len(value)} items",
+                                rule="E3032")
         items = node.get("items")
         if isinstance(items, dict):
             for index, item in enumerate(value):
@@ -417,7 +460,7 @@ class _Walker:
         for name in node.get("required", ()):
             if name not in value:
                 yield SchemaFinding(path=path, message=f"required property {name!r} is missing",
-                                    expected=f"{name} to be set")
+                                    expected=f"{name} to be set", rule="E3003")
         for name, child in value.items():
             if name in properties:
                 yield from self.check(child, properties[name], path + (name,))
@@ -431,7 +474,8 @@ class _Walker:
                 if pattern_properties and not properties:
                     patterns = " or ".join(sorted(pattern_properties))
                     yield SchemaFinding(path=path + (name,), message=f"name {name!r} is not allowed here",
-                                        expected=f"names matching {patterns}", given=name)
+                                        expected=f"names matching {patterns}", given=name,
+                                        rule="E3002")
                     continue
                 writable = properties if node is not self.schema.document else {
                     key: value for key, value in properties.items() if key not in self.schema.read_only_roots}
@@ -462,7 +506,7 @@ def _number(value: float, node: dict[str, Any], path: tuple[str | int, ...]) -> 
         bound = node.get(key)
         if isinstance(bound, int | float) and not isinstance(bound, bool) and fails(value, bound):
             yield SchemaFinding(path=path, message=f"value {value} is out of range", expected=f"{words} {bound}",
-                                given=str(value))
+                                given=str(value), rule="E3034")
 
 
 def _expected_types(node: dict[str, Any]) -> set[str]:
@@ -541,7 +585,7 @@ def _enum_finding(value: Any, choices: list[Any], path: tuple[str | int, ...]) -
         text, [str(c) for c in choices], n=1, cutoff=0.6)
     listed = ", ".join(str(c) for c in choices[:12]) + (", ..." if len(choices) > 12 else "")
     return SchemaFinding(path=path, message=f"{_short(value)} is not an allowed value", expected=f"one of: {listed}",
-                         given=_short(value), suggestion=f"did you mean {close[0]}?" if close else None)
+                         given=_short(value), suggestion=f"did you mean {close[0]}?" if close else None, rule="E3030")
 
 
 def _unknown_property(name: str, properties: dict[str, Any], path: tuple[str | int, ...]) -> SchemaFinding:
@@ -554,13 +598,14 @@ def _unknown_property(name: str, properties: dict[str, Any], path: tuple[str | i
         expected=None if close else f"one of: {', '.join(sorted(properties))}" if properties else "no properties",
         given=name,
         suggestion=f"did you mean {close[0]}?" if close else None,
+        rule="E3002",
     )
 
 
-def _undefined(path: tuple[str | int, ...], what: str, name: Any, candidates: Any) -> SchemaFinding:
+def _undefined(path: tuple[str | int, ...], what: str, name: Any, candidates: Any, *, rule: str) -> SchemaFinding:
     close = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.6)
     return SchemaFinding(path=path, message=f"{what} names {name!r}, which is not defined in this template",
-                         given=str(name), suggestion=f"did you mean {close[0]}?" if close else None)
+                         given=str(name), suggestion=f"did you mean {close[0]}?" if close else None, rule=rule)
 
 
 @functools.cache

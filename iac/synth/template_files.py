@@ -142,7 +142,7 @@ def not_a_template(file: str, text: str, template: dict[str, Any]) -> Problem | 
 
     if "Resources" not in template:
         others = [str(key) for key in template if key not in TEMPLATE_SECTIONS]
-        close = difflib.get_close_matches("Resources", others, n=1, cutoff=0.7)
+        close = difflib.get_close_matches("Resources", others, n=1, cutoff=0.85)
         if close:
             return problem(f"the template has no resources: {close[0]!r} is not a section", (close[0],),
                            hint="did you mean Resources?")

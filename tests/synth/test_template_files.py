@@ -174,3 +174,47 @@ def test_a_misspelt_resources_section_is_one_error_with_the_section_meant(tmp_pa
     assert (problem.message, problem.hint) == ("the template has no resources: 'Resource' is not a section",
                                                "did you mean Resources?")
     assert problem.location is not None and problem.location.line == 1
+
+
+# -- what cfn-lint is told to ignore -------------------------------------------------------------------
+
+
+def test_a_check_the_template_tells_cfn_lint_to_ignore_is_not_said_by_iac_either(tmp_path: Path) -> None:
+    # As in aws-cloudformation-templates' APIGateway/apigateway_lambda_integration.json: a Rain
+    # directive where a string belongs, E3012 ignored in the resource's Metadata.
+    text = """
+        Resources:
+          Queue:
+            Type: AWS::SQS::Queue
+            Metadata:
+              cfn-lint:
+                config:
+                  ignore_checks: [E3012]
+            Properties:
+              DelaySeconds: {"Rain::Embed": "delay.txt"}
+              VisibilityTimout: 3
+          Other:
+            Type: AWS::SQS::Queue
+            Properties:
+              DelaySeconds: {"Rain::Embed": "delay.txt"}
+    """
+    report = validate_files([str(write(tmp_path, text))], region=None, lint=True, strict=False)
+    assert [(p.code, p.property_path) for p in report.errors] == [
+        ("schema", "Resources.Queue.Properties.VisibilityTimout"), ("schema", "Resources.Other.Properties.DelaySeconds")]
+
+
+def test_a_family_ignored_for_the_whole_template_is_not_said(tmp_path: Path) -> None:
+    text = """
+        Metadata:
+          cfn-lint:
+            config:
+              ignore_checks: [E30]
+        Resources:
+          Queue:
+            Type: AWS::SQS::Queue
+            Properties:
+              VisibilityTimout: 3
+              DelaySeconds: lots
+    """
+    report = validate_files([str(write(tmp_path, text))], region=None, lint=True, strict=False)
+    assert report.errors == []
