@@ -6,7 +6,9 @@ definition against the ASL schema, E3601) finding nothing."""
 from __future__ import annotations
 
 import json
+import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -958,3 +960,20 @@ def test_every_state_and_integration_synthesizes_strictly_with_the_checks_and_li
 
     assert (tmp_path / "out" / "Main.template.json").exists()
     assert assembly.template("Main")["Resources"]
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
+DOC_BLOCKS = [block for block in re.findall(r"^```python\n(.*?)^```", DOCS.read_text(encoding="utf-8"),
+                                            re.DOTALL | re.MULTILINE)
+              if "StateMachine(" in block and "except ConstructError" not in block]  # not the one showing an error
+
+
+@pytest.mark.parametrize("block", DOC_BLOCKS, ids=lambda block: re.findall(r'Stack\([^,]+, "(\w+)"', block)[0])
+def test_each_example_of_the_docs_synthesizes_strictly(block, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {"__name__": "__docs__"}
+    exec(compile(block, str(DOCS), "exec"), namespace)  # noqa: S102 - the docs' own example
+
+    namespace["stack"].scope.synth(outdir=str(tmp_path / "out"), strict=True)  # schemas, checks, cfn-lint
+
+    assert list((tmp_path / "out").glob("*.template.json"))
