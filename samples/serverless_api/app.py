@@ -5,7 +5,7 @@ the API's resource tree, the proxy integration, the scoped invoke permission, th
 the stage all come from the constructs.
 """
 
-from iac import App, Stack
+from iac import App, Stack, suppress
 from iac.constructs import apigateway, awslambda, dynamodb, iam
 
 app = App()
@@ -18,6 +18,7 @@ get_fn = awslambda.Function(stack, "GetFunction", handler="index.get", runtime=a
                             environment={"TABLE_NAME": table.table_name})
 table.grant_read(get_fn)
 api = apigateway.RestApi(stack, "Api")
-api.add_route("GET", "/resource/{resourceId}", get_fn)
+suppress(api.add_route("GET", "/resource/{resourceId}", get_fn), "IAC-APIGW-001",
+         reason="the seed's public example API: anyone may read its items")
 
 app.synth()

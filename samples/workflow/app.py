@@ -7,7 +7,7 @@ The state machine's role may invoke the validating function and put items in the
 the API's function may start executions of this state machine only.
 """
 
-from iac import App, Duration, Stack
+from iac import App, Duration, Stack, suppress
 from iac.constructs import apigateway, awslambda, dynamodb, iam, logs
 from iac.constructs import stepfunctions as sfn
 
@@ -48,6 +48,7 @@ start_fn = awslambda.Function(stack, "StartOrder", handler="start.handler", runt
                               environment={"STATE_MACHINE_ARN": machine.state_machine_arn})
 machine.grant_start_execution(start_fn)
 api = apigateway.RestApi(stack, "Api")
-api.add_route("POST", "/orders", start_fn)
+suppress(api.add_route("POST", "/orders", start_fn), "IAC-APIGW-001",
+         reason="a sample: anyone may place an order; a real shop puts an authorizer in front")
 
 app.synth()
