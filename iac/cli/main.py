@@ -147,7 +147,8 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
             _, assembly = load_assembly(app_spec, None, phases)
             validate_assembly(assembly, lint=not no_lint, strict=strict, phases=phases)
         count = len(assembly.stacks)
-        click.echo(f"{count} stack{'s' if count != 1 else ''} valid" + _warning_note(assembly.warnings))
+        click.echo(f"{count} stack{'s' if count != 1 else ''} valid"
+                   + _warning_note(assembly.warnings, suppressed_in_assembly(assembly)))
         _print_warnings(assembly.warnings)
         return
     with watched_run("validate", verbose=verbose) as phases:
@@ -157,7 +158,8 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
         if any(problem.code == "template" for problem in report.errors):
             error.exit_status = EXIT_USAGE  # a file that cannot be read is an input error
         raise error
-    click.echo(f"{report.files} template{'s' if report.files != 1 else ''} valid" + _warning_note(report.warnings))
+    click.echo(f"{report.files} template{'s' if report.files != 1 else ''} valid"
+               + _warning_note(report.warnings, suppressed_in_files(list(templates))))
     _print_warnings(report.warnings)
 
 
@@ -186,8 +188,13 @@ def _validate_to_document(templates: tuple[str, ...], app_spec: str | None, regi
         sys.exit(EXIT_USAGE if any(getattr(p, "code", None) == "template" for p in errors) else EXIT_VALIDATION)
 
 
-def _warning_note(warnings: list[Any]) -> str:
-    return f" ({count_summary(warnings)})" if warnings else ""
+def _warning_note(warnings: list[Any], suppressed: list[Any] | None = None) -> str:
+    """" (2 warnings, 1 finding suppressed)": the suppressed findings' reasons are in the templates' Metadata,
+    and --format json lists them."""
+    parts = [count_summary(warnings)] if warnings else []
+    if suppressed:
+        parts.append(f"{len(suppressed)} finding{'s' if len(suppressed) != 1 else ''} suppressed")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _print_warnings(warnings: list[Any]) -> None:
