@@ -87,3 +87,11 @@ def test_list_rules_prints_every_rule() -> None:
     assert result.exit_code == 0, result.output
     for rule in all_rules():
         assert any(line.split()[:2] == [rule.id, rule.severity] for line in result.output.splitlines())
+
+
+def test_validate_says_how_many_findings_are_suppressed(tmp_path: Path) -> None:
+    template = tmp_path / "audit.yaml"
+    template.write_text("Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Metadata:\n      iac:suppress:\n"
+                        "        - {id: IAC-LOGS-001, reason: audit logs are kept for good}\n")
+    result = CliRunner().invoke(cli, ["validate", "--no-lint", "--strict", str(template)])
+    assert (result.exit_code, result.stdout) == (0, "1 template valid (1 finding suppressed)\n")
