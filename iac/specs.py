@@ -456,3 +456,46 @@ def getatt_attributes(resource_type: str, region: str = DEFAULT_REGION) -> Any:
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
     return PROVIDER_SCHEMA_MANAGER.get_type_getatts(resource_type, region)
+
+
+@functools.cache
+def _extension_branches(folder: str, name: str, region: str) -> tuple[tuple[Any, Any], ...]:
+    """The (if, then) pairs of an extension schema (top level or allOf), the region's when it is keyed by region."""
+    document = schema_extension(folder, name)
+    if region in document and isinstance(document[region], dict):
+        document = document[region]
+    branches = document.get("allOf", [document])
+    return tuple((branch["if"], branch.get("then", True)) for branch in branches if "if" in branch)
+
+
+@functools.cache
+def _validator(schema_json: str) -> Any:
+    import jsonschema
+
+    return jsonschema.Draft7Validator(json.loads(schema_json))
+
+
+def _holds(schema: Any, instance: dict[str, Any]) -> bool:
+    return bool(_validator(json.dumps(schema, sort_keys=True)).is_valid(instance))
+
+
+def extension_enum(folder: str, name: str, prop: str, given: dict[str, Any], *,
+                   region: str = DEFAULT_REGION) -> tuple[Any, ...] | None:
+    """The values cfn-lint's extension schema (folder, name) allows for `prop` of a resource whose other
+    properties are `given`, e.g. ("aws_rds_dbinstance", "engine_version", "EngineVersion", {"Engine":
+    "postgres"}): the enums of every branch whose condition holds, intersected; None when none applies."""
+    instance = {prop: "", **given}
+    allowed: tuple[Any, ...] | None = None
+    for condition, then in _extension_branches(folder, name, region):
+        values = then.get("properties", {}).get(prop, {}).get("enum") if isinstance(then, dict) else None
+        if values is None or not _holds(condition, instance):
+            continue
+        allowed = tuple(values) if allowed is None else tuple(v for v in allowed if v in values)
+    return allowed
+
+
+def extension_refuses(folder: str, name: str, properties: dict[str, Any], *, region: str = DEFAULT_REGION) -> bool:
+    """Whether cfn-lint's extension schema (folder, name) refuses a resource with these properties, e.g.
+    ("aws_rds_dbcluster", "engine_version_deprecated", {"Engine": ..., "EngineVersion": ...})."""
+    return any(_holds(condition, properties) and not _holds(then, properties)
+               for condition, then in _extension_branches(folder, name, region))
