@@ -35,8 +35,8 @@ READS = {**{kind: (prop,) for kind, prop in POLICY_DOCUMENTS.items()},
 
 #: The first word of an IAM action that only reads (Get, List, Describe...): everything else changes
 #: something. IAM's own data gives no access level per action, the verb does.
-READ_VERBS = ("Get", "List", "Describe", "Head", "BatchGet", "Search", "Query", "Scan", "Lookup", "Select",
-              "View", "Read", "Check", "Validate", "Preview", "Filter", "Estimate")
+READ_VERBS = ("Get", "List", "Describe", "Head", "BatchGet", "BatchCheck", "Search", "Query", "Scan", "Lookup",
+              "Select", "View", "Read", "Check", "Validate", "Preview", "Filter", "Estimate")
 
 
 @attrs.frozen

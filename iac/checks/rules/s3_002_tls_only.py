@@ -20,9 +20,11 @@ def _denies_plain_http(statement: Any) -> bool:
 
 
 def check(resource: TemplateResource) -> Iterator[Finding]:
+    name = resource.properties.get("BucketName")
     for policy in resource.others("AWS::S3::BucketPolicy"):
-        if not refers_to(policy.properties.get("Bucket"), resource.logical_id):
-            continue
+        bucket = policy.properties.get("Bucket")
+        if not refers_to(bucket, resource.logical_id) and not (name is not None and bucket == name):
+            continue  # another bucket's policy (named by Ref or GetAtt, or by the same BucketName value)
         document = policy.properties.get("PolicyDocument")
         if any(_denies_plain_http(s) for s in statements(document, ())):
             return
