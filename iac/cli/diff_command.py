@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import sys
@@ -20,6 +21,8 @@ from iac.cli.selection import StackNames, select, select_stacks
 from iac.errors import UsageError
 from iac.synth.assembly import read_assembly
 from iac.synth.diff import diff_pairs
+from iac.synth.diff.acknowledge import acknowledge
+from iac.synth.diff.findings import all_rules, rule_by_id
 from iac.synth.loader import load
 from iac.synth.phases import BASELINE, DIFF, Phases
 from iac.text import one_line as printable
@@ -44,6 +47,9 @@ APPROVAL_LEVELS = ("never", "widening", "any-change")
                    "are evaluated with it.")
 @click.option("--account", default=None, metavar="ID",
               help="The account the stacks are deployed to: conditions on AWS::AccountId are evaluated with it.")
+@click.option("--ignore", "ignored", multiple=True, metavar="ID",
+              help="Silence the findings of this id (repeatable; e.g. IAC-DIFF-002): they are shown as acknowledged "
+                   "and do not count for --require-approval. Per resource: iac:acknowledge in its Metadata.")
 @click.option("--json", "as_json", is_flag=True, help="Print the change-set model as JSON.")
 @click.option("--fail", is_flag=True, help="Exit 1 when there are changes.")
 @click.option("--require-approval", type=click.Choice(APPROVAL_LEVELS), default="never", show_default=True,
@@ -56,8 +62,8 @@ APPROVAL_LEVELS = ("never", "widening", "any-change")
 @handle_errors
 def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: str | None, baseline_file: str | None,
          from_file: str | None, to_file: str | None, parameters: tuple[str, ...], region: str | None,
-         account: str | None, as_json: bool, fail: bool, require_approval: str, live: bool, profile: str | None,
-         endpoint_url: str | None, verbose: bool) -> None:
+         account: str | None, ignored: tuple[str, ...], as_json: bool, fail: bool, require_approval: str, live: bool,
+         profile: str | None, endpoint_url: str | None, verbose: bool) -> None:
     """Show what CloudFormation's change set would do: adds, changes, replacements (and why),
     removals, widened access, data at risk, likely renames, and changes that would fail.
 
@@ -75,6 +81,7 @@ def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: st
       iac diff --live --profile prod        against the deployed stacks
     """
     given = parse_parameters(parameters)
+    _check_ids(ignored)
     with watched_run("diff", verbose=verbose) as phases:
         if live:
             if against or baseline_file or from_file or to_file:
@@ -82,12 +89,14 @@ def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: st
                                  "--from/--to")
             result = live_diff(stacks, app_spec, region=region, profile=profile, endpoint_url=endpoint_url,
                                parameters=given, phases=phases)
+            for stack_diff in result.stacks:  # the templates' own acknowledgements are applied already
+                acknowledge(stack_diff, None, None, ignored)
         else:
             compared = _compared(stacks, app_spec, outdir, against, baseline_file, from_file, to_file, phases)
             values = parameters_by_stack(given, compared, names=_names, template=lambda c: c.new, doing="compared")
             with phases.phase(DIFF):
                 result = diff_pairs([(c.names.name, c.old, c.new, c.region) for c in compared], region=region,
-                                    stack_parameters=values, account=account)
+                                    stack_parameters=values, account=account, ignore=ignored)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1, default=str))
     else:
@@ -159,6 +168,15 @@ def _compared(stacks: tuple[str, ...], app_spec: str | None, outdir: str, agains
         for s in baseline.values() if s.name not in made
     ]
     return select([*current, *removed], stacks, names=_names)
+
+
+def _check_ids(ignored: tuple[str, ...]) -> None:
+    known = [rule.id for rule in all_rules()]
+    for rule_id in ignored:
+        if rule_by_id(rule_id) is None:
+            close = difflib.get_close_matches(rule_id.upper(), known, n=1)
+            raise UsageError(f"--ignore {printable(rule_id)}: no diff finding has this id",
+                             hint=f"did you mean {close[0]}?" if close else f"the ids: {', '.join(known)}")
 
 
 def _names(compared: _Compared) -> StackNames:

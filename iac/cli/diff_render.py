@@ -76,9 +76,14 @@ def _stack(stack: StackDiff, paint: Painter) -> str:
             lines.append(f"  {sign} {rule}{world}")
     for finding in stack.findings:
         colour = "red" if finding.severity == "error" else "yellow"
-        label = {"data-at-risk": "DATA AT RISK", "rename": "rename?", "deployability": "will fail"}.get(
-            finding.kind, finding.kind)
-        lines.append(paint(f"{label}: ", fg=colour, bold=True) + one_line(finding.message))
+        label = {"data-at-risk": "DATA AT RISK", "rename": "rename?", "deployability": "will fail",
+                 "widening": "access widens"}.get(finding.kind, finding.kind)
+        rule = f" [{one_line(finding.id)}]" if finding.id else ""
+        if finding.acknowledged is not None:
+            lines.append(paint(f"acknowledged{rule} {label}: ", bold=True) + one_line(finding.message))
+            lines.append(f"    reason: {one_line(finding.acknowledged)}")
+            continue
+        lines.append(paint(f"{label}{rule}: ", fg=colour, bold=True) + one_line(finding.message))
         if finding.fix:
             lines.append(f"    fix: {one_line(finding.fix)}")
     return "\n".join(lines)

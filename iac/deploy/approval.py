@@ -20,7 +20,7 @@ def approval_reason(diff: StackDiff, level: str) -> str | None:
     reasons = []
     if diff.widens_access:
         reasons.append("access widens")
-    if any(finding.kind == "data-at-risk" for finding in diff.findings):
+    if diff.data_at_risk:  # a data-at-risk finding that is not acknowledged
         reasons.append("stored data is at risk")
     if level == "any-change" and not reasons and diff.has_changes:
         reasons.append("resources change")

@@ -180,7 +180,10 @@ def test_text_output_shows_security_and_rename_sections(invoke, files) -> None:
     assert "(widens access)" in out
     assert "Security group rule changes" in out
     assert "+ Web ingress tcp 22 from 0.0.0.0/0  (open to the internet)" in out
-    assert "rename?: looks like a rename of Jobs to JobsQueue" in out
+    assert "rename? [IAC-DIFF-003]: looks like a rename of Jobs to JobsQueue" in out
+    assert "access widens [IAC-DIFF-009]: IAM access widens on Role" in out
+    assert "access widens [IAC-DIFF-010]: network access widens on Web: 1 rule added (from or to 0.0.0.0/0), open " \
+        "to the internet" in out
     assert 'fix: keep the old identity: call .override_logical_id("Jobs")' in out
     assert out.rstrip().endswith("; access widens; DATA AT RISK")
 
@@ -328,6 +331,32 @@ def test_require_approval_widening_exits_1_when_data_is_at_risk(invoke, files) -
     result = invoke("diff", "--from", old, "--to", new, "--require-approval", "widening")
     assert result.exit_code == 1
     assert "data is at risk" in result.stderr
+
+
+def test_ignore_acknowledges_the_finding_and_approval_is_not_asked(invoke, files) -> None:
+    old, new = files({"Resources": {"Table": _table("a")}}, {"Resources": {"Table": _table("b")}})
+    result = invoke("diff", "--from", old, "--to", new, "--require-approval", "widening", "--ignore", "IAC-DIFF-002")
+    assert result.exit_code == 0
+    assert "acknowledged [IAC-DIFF-002] DATA AT RISK: AWS::DynamoDB::Table Table will be REPLACED" in result.stdout
+    assert "    reason: ignored with --ignore IAC-DIFF-002" in result.stdout
+    assert not result.stdout.rstrip().endswith("DATA AT RISK")
+
+
+def test_a_metadata_acknowledgement_is_shown_with_its_reason(invoke, files) -> None:
+    acknowledged = {**_table("b"), "Metadata": {"iac:acknowledge": [
+        {"id": "IAC-DIFF-002", "reason": "a cache, rebuilt on start"}]}}
+    old, new = files({"Resources": {"Table": _table("a")}}, {"Resources": {"Table": acknowledged}})
+    result = invoke("diff", "--from", old, "--to", new, "--require-approval", "widening")
+    assert result.exit_code == 0
+    assert "    reason: a cache, rebuilt on start" in result.stdout
+
+
+def test_ignore_with_an_unknown_id_is_a_usage_error_with_a_suggestion(invoke, files) -> None:
+    old, new = files(OLD, NEW)
+    result = invoke("diff", "--from", old, "--to", new, "--ignore", "IAC-DIFF-02")
+    assert result.exit_code == 2
+    assert "no diff finding has this id" in result.output and "IAC-DIFF-002" in result.output
+    _no_traceback(result.output)
 
 
 def test_require_approval_widening_exits_0_for_a_narrowing_change(invoke, files) -> None:

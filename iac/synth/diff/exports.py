@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac.synth.diff.model import Finding, StackDiff
+from iac.synth.diff.findings import d008_export_in_use
+from iac.synth.diff.model import StackDiff
 from iac.synth.diff.normalize import normalize
 from iac.synth.references import referenced_names
 
@@ -37,13 +38,7 @@ def export_findings(stacks: list[tuple[StackDiff, dict[str, Any] | None, dict[st
                 problem = "changes value (it refers to a resource that is replaced)"
             else:
                 continue
-            stack_diff.findings.append(Finding(
-                kind="deployability", severity="error", logical_id=output_id,
-                message=f"export {name!r} {problem}, but stack {', '.join(users)} imports it: CloudFormation "
-                        "refuses to update or delete an export in use",
-                fix="deploy in two steps: first make the importing stack stop using the export "
-                    "(or give the new value a new export name), then change this stack",
-            ))
+            stack_diff.findings.append(d008_export_in_use.finding(output_id, name, problem, users))
 
 
 def _exports(template: dict[str, Any] | None) -> dict[str, tuple[str, Any]]:

@@ -19,6 +19,8 @@ DIRECT = "DirectModification"
 RESOURCE_REFERENCE = "ResourceReference"
 RESOURCE_ATTRIBUTE = "ResourceAttribute"
 PARAMETER_REFERENCE = "ParameterReference"
+#: The ids of the widening findings (iac.synth.diff.findings), which StackDiff.widens_access consults.
+IAM_WIDENING, NETWORK_WIDENING = "IAC-DIFF-009", "IAC-DIFF-010"
 
 
 @attrs.frozen(kw_only=True)
@@ -109,13 +111,19 @@ class RuleChange:
 
 @attrs.frozen(kw_only=True)
 class Finding:
-    """Something to know before deploying: data at risk, a likely rename, a change that will fail."""
+    """Something to know before deploying: data at risk, a likely rename, a change that will fail, widened access.
 
+    `id` is the finding kind's stable id (iac.synth.diff.findings); `acknowledged` the reason it is silenced
+    (`--ignore ID`, or the resource's `iac:acknowledge` metadata), shown with it; None when it stands."""
+
+    id: str = ""
     kind: str  # data-at-risk | rename | deployability | widening
     severity: str  # error | warning
     logical_id: str
     message: str
     fix: str | None = None
+    url: str | None = None
+    acknowledged: str | None = None
 
 
 @attrs.define(kw_only=True)
@@ -133,7 +141,14 @@ class StackDiff:
 
     @property
     def widens_access(self) -> bool:
-        return any(s.widens for s in self.statements) or any(r.widens for r in self.rules)
+        """Access widens, unless the widening finding of every resource where it does is acknowledged."""
+        quiet = {(f.id, f.logical_id) for f in self.findings if f.kind == "widening" and f.acknowledged}
+        return any(s.widens and (IAM_WIDENING, s.logical_id) not in quiet for s in self.statements) or \
+            any(r.widens and (NETWORK_WIDENING, r.logical_id) not in quiet for r in self.rules)
+
+    @property
+    def data_at_risk(self) -> bool:
+        return any(f.kind == "data-at-risk" and not f.acknowledged for f in self.findings)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -158,7 +173,7 @@ class DiffResult:
 
     @property
     def data_at_risk(self) -> bool:
-        return any(f.kind == "data-at-risk" for stack in self.stacks for f in stack.findings)
+        return any(stack.data_at_risk for stack in self.stacks)
 
     def counts(self) -> dict[str, int]:
         total = {"add": 0, "change": 0, "replace": 0, "remove": 0}

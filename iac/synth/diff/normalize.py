@@ -15,7 +15,7 @@ from typing import Any
 from iac.synth.template import PATH_METADATA_KEY
 
 #: Metadata keys iac writes for its own bookkeeping (the construct path); never a change worth showing.
-IGNORED_METADATA_KEYS = frozenset({PATH_METADATA_KEY})
+IGNORED_METADATA_KEYS = frozenset({PATH_METADATA_KEY, "iac:acknowledge"})
 _POLICY_LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
 
 

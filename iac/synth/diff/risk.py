@@ -7,6 +7,15 @@ from typing import Any
 
 from iac.specs import DEFAULT_REGION, is_stateful, primary_identifier, replacement_corrections, resource_schema
 from iac.synth.diff import knowledge
+from iac.synth.diff.findings import (
+    d001_data_deleted,
+    d002_data_replaced,
+    d003_rename,
+    d004_type_change,
+    d005_custom_name_replaced,
+    d006_name_still_held,
+    d007_update_refused,
+)
 from iac.synth.diff.model import ADD, MODIFY, REMOVE, Finding, ResourceChange
 from iac.synth.diff.normalize import canonical_json, normalize
 from iac.synth.template import construct_path
@@ -26,23 +35,11 @@ def data_at_risk(changes: list[ResourceChange], old: dict[str, Any], new: dict[s
         if change.action == REMOVE and change.policy_action == "Delete":
             policy = old_resources.get(change.logical_id, {}).get("DeletionPolicy")
             change.data_at_risk = True
-            if change.certain:
-                what = "will be DELETED with its data"
-            else:  # a condition that may change value: "may lose data", never "will"
-                what = "may be DELETED (its Condition may become false) and may lose its data"
-            findings.append(Finding(
-                kind="data-at-risk", severity="error", logical_id=change.logical_id,
-                message=f"{change.resource_type} {change.logical_id} {what} (DeletionPolicy is {_shown(policy)})",
-                fix="set deletion_policy='Retain' (or 'Snapshot') before removing it"))
+            findings.append(d001_data_deleted.finding(change, _shown(policy)))
         elif change.action == MODIFY and change.policy_action == "ReplaceAndDelete":
             policy = new_resources.get(change.logical_id, {}).get("UpdateReplacePolicy")
             change.data_at_risk = True
-            what = "will be REPLACED and the old one deleted with its data" if change.replacement == "True" else \
-                "may be REPLACED and may lose its data (the old one is deleted if it is)"
-            findings.append(Finding(
-                kind="data-at-risk", severity="error", logical_id=change.logical_id,
-                message=f"{change.resource_type} {change.logical_id} {what} (UpdateReplacePolicy is {_shown(policy)})",
-                fix="keep the create-only property as it was, or set update_replace_policy='Retain'"))
+            findings.append(d002_data_replaced.finding(change, _shown(policy)))
     return findings
 
 
@@ -105,13 +102,7 @@ def _near_renames(new_ids: list[str], old_ids: list[str], old_resources: dict[st
 
 
 def _rename(old_id: str, new_id: str, resource: dict[str, Any], nearly: bool = False) -> Finding:
-    where = construct_path(resource) or new_id
-    return Finding(
-        kind="rename", severity="warning", logical_id=new_id,
-        message=f"looks like a rename of {old_id} to {new_id}" + (" (properties nearly equal)" if nearly else "")
-        + ": CloudFormation will create the new resource and delete the old one",
-        fix=f'keep the old identity: call .override_logical_id("{old_id}") on the resource at {where}',
-    )
+    return d003_rename.finding(old_id, new_id, construct_path(resource) or new_id, nearly)
 
 
 def _paths(resources: dict[str, Any]) -> set[str]:
@@ -146,11 +137,7 @@ def deployability(changes: list[ResourceChange], old: dict[str, Any], new: dict[
     for logical_id, resource in new_resources.items():
         before = old_resources.get(logical_id)
         if before is not None and before.get("Type") != resource.get("Type"):
-            findings.append(Finding(
-                kind="deployability", severity="error", logical_id=logical_id,
-                message=f"{logical_id} changes type from {before.get('Type')} to {resource.get('Type')}: "
-                        "CloudFormation refuses this (\"Update of resource type is not permitted\")",
-                fix="give the new resource another logical id (a new construct id) and remove the old one"))
+            findings.append(d004_type_change.finding(logical_id, before.get("Type"), resource.get("Type")))
     findings.extend(_refused_updates(changes))
     for change in changes:
         if change.action == MODIFY and change.is_replacement:
@@ -159,12 +146,7 @@ def deployability(changes: list[ResourceChange], old: dict[str, Any], new: dict[
             kept = {name: value for name, value in names.items() if old_names.get(name) == value}
             if kept:
                 name, value = next(iter(kept.items()))
-                must = "must" if change.replacement == "True" else "may have to"
-                findings.append(Finding(
-                    kind="deployability", severity="error", logical_id=change.logical_id,
-                    message=f"{change.logical_id} {must} be replaced but its {name} is fixed to {value!r}: "
-                            "CloudFormation cannot update a stack when a custom-named resource requires replacing",
-                    fix=f"change {name} too (or leave it unset) so the new resource can be created"))
+                findings.append(d005_custom_name_replaced.finding(change, name, value))
     held: dict[tuple[str, str, str], str] = {}
     for change in changes:
         if change.action == REMOVE:
@@ -177,11 +159,7 @@ def deployability(changes: list[ResourceChange], old: dict[str, Any], new: dict[
         for name, value in _fixed_names(change.resource_type, new_resources[change.logical_id], region).items():
             holder = held.get((change.resource_type, name, value))
             if holder:
-                findings.append(Finding(
-                    kind="deployability", severity="error", logical_id=change.logical_id,
-                    message=f"{change.logical_id} is created with {name} {value!r}, still held by {holder}, which "
-                            "CloudFormation deletes only afterwards: the creation will fail",
-                    fix=f'keep the old logical id (.override_logical_id("{holder}")) or change {name}'))
+                findings.append(d006_name_still_held.finding(change.logical_id, name, value, holder))
     return findings
 
 
@@ -197,13 +175,8 @@ def _refused_updates(changes: list[ResourceChange]) -> list[Finding]:
             correction = refused.get(detail.target.name or "") if detail.target.attribute == "Properties" else None
             if correction is None:
                 continue
-            will = "fails" if detail.certain and detail.evaluation == "Static" else "may fail"
-            findings.append(Finding(
-                kind="deployability", severity="error", logical_id=change.logical_id,
-                message=f"{change.logical_id}: the update of {detail.target.name} {will}: {correction.why} "
-                        f"({correction.url})",
-                fix=f"keep {detail.target.name} as it was, or make a new {change.resource_type} under another "
-                    "logical id"))
+            certain = detail.certain and detail.evaluation == "Static"
+            findings.append(d007_update_refused.finding(change, detail.target.name or "", certain, correction))
     return findings
 
 

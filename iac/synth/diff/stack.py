@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from iac.synth.diff.acknowledge import acknowledge
 from iac.synth.diff.conditions import Conditions
 from iac.synth.diff.engine import diff_resources, identical_resources
 from iac.synth.diff.exports import export_findings
-from iac.synth.diff.model import ADD, MODIFY, REMOVE, DiffResult, StackDiff, ValueChange
+from iac.synth.diff.findings import d009_iam_widening, d010_network_widening
+from iac.synth.diff.model import (
+    ADD,
+    MODIFY,
+    REMOVE,
+    DiffResult,
+    Finding,
+    RuleChange,
+    StackDiff,
+    StatementChange,
+    ValueChange,
+)
 from iac.synth.diff.normalize import mapping_at, normalize
 from iac.synth.diff.risk import data_at_risk, deployability, renames
 from iac.synth.diff.security import rule_changes, statement_changes
@@ -24,6 +36,7 @@ def diff_templates(
     region: str | None = None,
     parameters: dict[str, str] | None = None,
     account: str | None = None,
+    ignore: Iterable[str] = (),
 ) -> StackDiff:
     """What deploying `new` over `old` would change (None for a stack that exists on one side only).
 
@@ -47,8 +60,24 @@ def diff_templates(
         *deployability(result.resources, old, new, region),
         *data_at_risk(result.resources, old, new),
         *renames(result.resources, old, new),
+        *_widening(result),
     ]
+    acknowledge(result, old, new, ignore)
     return result
+
+
+def _widening(result: StackDiff) -> list[Finding]:
+    """One widening finding per resource whose IAM statements or security group rules widen access."""
+    statements: dict[str, list[StatementChange]] = {}
+    for statement in result.statements:
+        if statement.widens:
+            statements.setdefault(statement.logical_id, []).append(statement)
+    rules: dict[str, list[RuleChange]] = {}
+    for rule in result.rules:
+        if rule.widens:
+            rules.setdefault(rule.logical_id, []).append(rule)
+    return [*(d009_iam_widening.finding(logical_id, found) for logical_id, found in statements.items()),
+            *(d010_network_widening.finding(logical_id, found) for logical_id, found in rules.items())]
 
 
 def diff_pairs(
@@ -58,6 +87,7 @@ def diff_pairs(
     parameters: dict[str, str] | None = None,
     stack_parameters: Mapping[str, dict[str, str]] | None = None,
     account: str | None = None,
+    ignore: Iterable[str] = (),
 ) -> DiffResult:
     """Diff several stacks, (name, old, new, region) each, then check exports between them.
 
@@ -66,10 +96,12 @@ def diff_pairs(
     by_stack = stack_parameters or {}
     stacks = [
         (diff_templates(old, new, stack=name, region=region or stack_region,
-                        parameters=by_stack.get(name, parameters), account=account), old, new)
+                        parameters=by_stack.get(name, parameters), account=account, ignore=ignore), old, new)
         for name, old, new, stack_region in pairs
     ]
     export_findings(stacks)
+    for stack_diff, old, new in stacks:  # the export findings just added
+        acknowledge(stack_diff, old, new, ignore)
     return DiffResult(stacks=[stack for stack, _, _ in stacks])
 
 
