@@ -1,0 +1,39 @@
+"""EC2: VPCs whose subnets are laid out as asked, security groups whose rules say exactly who may talk
+to whom on which port, VPC endpoints, flow logs and instances.
+
+    vpc = ec2.Vpc(stack, "Network", max_azs=2)
+    db = ec2.SecurityGroup(stack, "Db", vpc=vpc)
+    db.allow_from(app_group, ec2.Port.tcp(5432))
+
+The module is a package (`iac.constructs.ec2`); every public name is here: `ec2.Vpc`, `ec2.SecurityGroup`, ...
+See docs/networks.md.
+"""
+
+from iac.constructs.ec2.security import (
+    ALL_TRAFFIC_RULE,
+    ANY_IPV6,
+    NO_TRAFFIC_RULE,
+    CidrPeer,
+    Peer,
+    Port,
+    Rule,
+    SecurityGroup,
+)
+from iac.constructs.ec2.vpc import (
+    ANY_IPV4,
+    MAX_AZS,
+    MAX_SUBNET_PREFIX,
+    MAX_VPC_PREFIX,
+    MIN_VPC_PREFIX,
+    SUBNET_TYPES,
+    SelectedSubnets,
+    Subnet,
+    SubnetSelection,
+    SubnetType,
+    Vpc,
+    subnet_cidr_blocks,
+)
+
+__all__ = ["ALL_TRAFFIC_RULE", "ANY_IPV4", "ANY_IPV6", "MAX_AZS", "MAX_SUBNET_PREFIX", "MAX_VPC_PREFIX",
+           "MIN_VPC_PREFIX", "NO_TRAFFIC_RULE", "SUBNET_TYPES", "CidrPeer", "Peer", "Port", "Rule", "SecurityGroup",
+           "SelectedSubnets", "Subnet", "SubnetSelection", "SubnetType", "Vpc", "subnet_cidr_blocks"]
