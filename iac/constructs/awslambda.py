@@ -26,7 +26,7 @@ from typing import Annotated, Any
 import attrs
 
 from iac import clock
-from iac.constructs import cloudwatch, codedeploy, iam, sqs
+from iac.constructs import cloudwatch, codedeploy, iam, kinesis, sns, sqs
 from iac.constructs.core import CfnResource, Construct, Token
 from iac.constructs.core.asset import Asset, resolve_asset_path
 from iac.constructs.core.props import Cfn, Check
@@ -538,11 +538,13 @@ class Function(Construct):
         return CfnResource(self, id, type=EVENT_SOURCE_MAPPING, properties={
             "EventSourceArn": queue_arn, "FunctionName": self.function_name, "BatchSize": batch_size})
 
-    def add_event_source(self, source: SqsEventSource, *, id: str | None = None) -> CfnResource:
-        """Invoke the function with what `source` delivers (`SqsEventSource(queue, ...)`), granting the
-        function what reading it takes; the mapping is the child `id` (default "EventSource" + the queue's id)."""
-        if not isinstance(source, SqsEventSource):
-            raise ConstructError(f"add_event_source takes an awslambda.SqsEventSource, got {source!r}",
+    def add_event_source(self, source: SqsEventSource | KinesisEventSource, *, id: str | None = None) -> CfnResource:
+        """Invoke the function with what `source` delivers (`SqsEventSource(queue, ...)`,
+        `KinesisEventSource(stream, ...)`), granting the function what reading it takes; the mapping is the
+        child `id` (default "EventSource" + the queue's or stream's id)."""
+        if not isinstance(source, SqsEventSource | KinesisEventSource):
+            raise ConstructError(f"add_event_source takes an awslambda.SqsEventSource or KinesisEventSource, got "
+                                 f"{source!r}",
                                  path=self.path, location=caller_location())
         return source.bind(self, id=id)
 
@@ -708,6 +710,141 @@ class SqsEventSource:
                 "suggests six times the function's timeout)")
 
 
+#: Lambda's rule for MaximumRecordAgeInSeconds that its schema states only in words (-1, forever, or at least a
+#: minute): https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
+MIN_RECORD_AGE_SECONDS = 60
+
+
+def _starting_positions() -> tuple[str, ...]:
+    """The positions the StartingPosition schema names (its pattern is an alternation, it has no enum)."""
+    from iac.specs import property_pattern
+
+    match = re.search(r"\(([A-Z_|]+)\)", property_pattern(EVENT_SOURCE_MAPPING, "StartingPosition") or "")
+    return tuple(match.group(1).split("|")) if match else ()
+
+
+def _starting_position_problem(value: Any) -> str | None:
+    positions = _starting_positions()
+    if value in positions:
+        return None
+    close = difflib.get_close_matches(str(value), positions, n=1, cutoff=0.5)
+    return (f"must be one of {', '.join(positions)} ({EVENT_SOURCE_MAPPING} StartingPosition, per its schema), got "
+            f"{value!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+
+
+def _record_age_problem(value: Any) -> str | None:
+    if not isinstance(value, int) or value == -1 or value >= MIN_RECORD_AGE_SECONDS:
+        return None
+    return f"must be -1 (forever) or at least {MIN_RECORD_AGE_SECONDS} seconds (Lambda's rule), got {value}"
+
+
+class KinesisEventSource:
+    """Lambda reads a Kinesis stream's shards and invokes the function with batches of records:
+    `fn.add_event_source(awslambda.KinesisEventSource(stream, starting_position="TRIM_HORIZON"))`. The function
+    is granted `stream.grant_read` (and the stream's key, if it has one) and, with `on_failure=`, sending to that
+    queue or publishing to that topic; nothing more.
+
+    Args:
+        stream: the kinesis.Stream to read (or one made elsewhere, `kinesis.Stream.from_stream_arn`).
+        starting_position: where a new mapping starts reading: "LATEST" (new records only, the default),
+            "TRIM_HORIZON" (the oldest record kept) or "AT_TIMESTAMP" (with starting_position_timestamp).
+        starting_position_timestamp: with "AT_TIMESTAMP", the time to start from: Unix seconds or an aware
+            `datetime`.
+        batch_size: records per invocation (Lambda's default is 100).
+        max_batching_window: how long Lambda gathers records before invoking, in seconds or as a `Duration`.
+        bisect_batch_on_error: when the function fails, split the batch in two and retry each half, so one bad
+            record does not hold back the others.
+        retry_attempts: how often a failed batch is retried before it is skipped (and sent to on_failure);
+            Lambda's default, -1, retries until the records expire from the stream.
+        max_record_age: skip records older than this, in seconds or as a `Duration` (at least 60 seconds; -1,
+            Lambda's default, never).
+        parallelization_factor: batches processed at once per shard (records with the same partition key
+            stay in order).
+        report_batch_item_failures: the function reports which records of a batch failed
+            (`{"batchItemFailures": [...]}`), so retries start from the first of them.
+        tumbling_window: the length of a tumbling window for aggregating state across invocations, in seconds
+            or as a `Duration`.
+        on_failure: an sqs.Queue or sns.Topic that receives a record of each batch skipped after its retries
+            (standard queues and topics only); the function is granted sending or publishing to it.
+        filters: event filter patterns, e.g. [{"data": {"kind": ["refund"]}}]: only matching records invoke the
+            function.
+        enabled: False creates the mapping paused.
+    """
+
+    cfn_type = EVENT_SOURCE_MAPPING
+
+    @sqs.checked_options
+    def __init__(
+        self,
+        stream: kinesis.StreamBase,
+        *,
+        starting_position: Annotated[str, Cfn("StartingPosition"), Check(_starting_position_problem)] = "LATEST",
+        starting_position_timestamp: Annotated[int | float | datetime.datetime | None,
+                                               Cfn("StartingPositionTimestamp")] = None,
+        batch_size: Annotated[int | None, Cfn("BatchSize")] = None,
+        max_batching_window: Annotated[int | Duration | None,
+                                       Cfn("MaximumBatchingWindowInSeconds", unit="seconds")] = None,
+        bisect_batch_on_error: bool = False,
+        retry_attempts: Annotated[int | None, Cfn("MaximumRetryAttempts")] = None,
+        max_record_age: Annotated[int | Duration | None, Cfn("MaximumRecordAgeInSeconds", unit="seconds"),
+                                  Check(_record_age_problem)] = None,
+        parallelization_factor: Annotated[int | None, Cfn("ParallelizationFactor")] = None,
+        report_batch_item_failures: bool = False,
+        tumbling_window: Annotated[int | Duration | None, Cfn("TumblingWindowInSeconds", unit="seconds")] = None,
+        on_failure: sqs.QueueBase | sns.TopicBase | None = None,
+        filters: Annotated[Sequence[Mapping[str, Any]] | None, Check(_filters_problem)] = None,
+        enabled: bool = True,
+    ) -> None:
+        self.location = caller_location()
+        problem = None
+        if (starting_position == "AT_TIMESTAMP") != (starting_position_timestamp is not None):
+            problem = "starting_position_timestamp goes with starting_position='AT_TIMESTAMP', and only with it"
+        elif isinstance(starting_position_timestamp, datetime.datetime) and starting_position_timestamp.tzinfo is None:
+            problem = "starting_position_timestamp needs a timezone (datetime(..., tzinfo=datetime.UTC))"
+        elif getattr(on_failure, "fifo", False):
+            problem = ("on_failure must be a standard queue or topic: Lambda sends no failure records to a FIFO one "
+                       "(https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html)")
+        if problem is not None:
+            raise ConstructError(f"KinesisEventSource for {stream.path}: {problem}", location=self.location)
+        if isinstance(starting_position_timestamp, datetime.datetime):
+            starting_position_timestamp = starting_position_timestamp.timestamp()
+        self.stream = stream
+        self.starting_position = starting_position
+        self.on_failure = on_failure
+        self.filters = list(filters) if filters is not None else None
+        self._properties: dict[str, Any] = {
+            "StartingPosition": starting_position,
+            "StartingPositionTimestamp": starting_position_timestamp,
+            "BatchSize": batch_size,
+            "MaximumBatchingWindowInSeconds": max_batching_window,
+            "BisectBatchOnFunctionError": True if bisect_batch_on_error else None,
+            "MaximumRetryAttempts": retry_attempts,
+            "MaximumRecordAgeInSeconds": max_record_age,
+            "ParallelizationFactor": parallelization_factor,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"] if report_batch_item_failures else None,
+            "TumblingWindowInSeconds": tumbling_window,
+            "FilterCriteria": _filter_criteria(self.filters) if self.filters else None,
+            "Enabled": None if enabled else False,
+        }
+
+    def bind(self, function: Function, *, id: str | None = None) -> CfnResource:
+        """Make the mapping as a child of `function` and grant it the stream (and the failure destination)."""
+        self.stream.grant_read(function)
+        destination = None
+        if isinstance(self.on_failure, sqs.QueueBase):
+            self.on_failure.grant_send_messages(function)
+            destination = self.on_failure.queue_arn
+        elif isinstance(self.on_failure, sns.TopicBase):
+            self.on_failure.grant_publish(function)
+            destination = self.on_failure.topic_arn
+        return CfnResource(function, id or f"EventSource{self.stream.id}", type=EVENT_SOURCE_MAPPING, properties={
+            "EventSourceArn": self.stream.stream_arn,
+            "FunctionName": function.function_name,
+            **self._properties,
+            "DestinationConfig": {"OnFailure": {"Destination": destination}} if destination is not None else None,
+        })
+
+
 class _Environment(Token):
     """{"Variables": ...} once the function's environment is final (None when empty)."""
 
@@ -815,6 +952,7 @@ __all__ = [
     "Code",
     "Function",
     "RuntimeLifecycle",
+    "KinesisEventSource",
     "SqsEventSource",
     "Version",
     "known_runtimes",
