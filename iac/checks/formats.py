@@ -42,29 +42,32 @@ def problem_record(problem: IacError, stacks: Mapping[str, str]) -> dict[str, An
     }
 
 
-Suppressed = Iterable[tuple[IacError, str]]
+#: (problem, the suppression's reason) for a suppressed finding, (problem, None) for an info-level one.
+Side = Iterable[tuple[IacError, str | None]]
 
 
 def json_document(errors: Iterable[IacError], warnings: Iterable[IacError], stacks: Mapping[str, str],
-                  suppressed: Suppressed = ()) -> str:
-    """{valid, errors, warnings, problems: [...], suppressed: [... with the reason]}."""
-    errors, warnings = list(errors), list(warnings)
+                  side: Side = ()) -> str:
+    """{valid, errors, warnings, problems: [...], suppressed: [... with the reason], notes: [info findings]}."""
+    errors, warnings, side = list(errors), list(warnings), list(side)
     document = {
         "valid": not errors,
         "errors": len(errors),
         "warnings": len(warnings),
         "problems": [problem_record(problem, stacks) for problem in [*errors, *warnings]],
-        "suppressed": [problem_record(problem, stacks) | {"reason": reason} for problem, reason in suppressed],
+        "suppressed": [problem_record(problem, stacks) | {"reason": reason} for problem, reason in side if reason],
+        "notes": [problem_record(problem, stacks) for problem, reason in side if not reason],
     }
     return json.dumps(document, indent=2) + "\n"
 
 
 def sarif_document(errors: Iterable[IacError], warnings: Iterable[IacError], stacks: Mapping[str, str],
-                   suppressed: Suppressed = ()) -> str:
-    """One run; suppressed findings are results with an in-source suppression and its justification."""
+                   side: Side = ()) -> str:
+    """One run; suppressed findings are results with an in-source suppression and its justification, info
+    findings results of level note."""
     records = [problem_record(problem, stacks) | {"severity": "error"} for problem in errors]
     records += [problem_record(problem, stacks) for problem in warnings]
-    records += [problem_record(problem, stacks) | {"reason": reason} for problem, reason in suppressed]
+    records += [problem_record(problem, stacks) | {"reason": reason} for problem, reason in side]
     codes = sorted({record["rule"] or "iac" for record in records})
     rules = [_rule_descriptor(rule_id) for rule_id in sorted({rule.id for rule in all_rules()} | set(codes))]
     index = {descriptor["id"]: position for position, descriptor in enumerate(rules)}

@@ -1,6 +1,7 @@
 """Check results as the Problems synth and validate report: at the construct path and the user's file:line
 (synthesized stacks) or the file's line (template files), with the rule id as the code and its fix as
-the hint. Suppressed findings are no problems; `suppressed()` lists them for the report."""
+the hint. Suppressed findings and info-level ones are no problems: the side findings (`side_findings_in_*`)
+list them for the summary and the JSON and SARIF reports."""
 
 from __future__ import annotations
 
@@ -29,29 +30,34 @@ def problem(result: CheckResult, locate: Locate) -> Problem:
                    property_path=".".join(str(part) for part in result.finding.path), severity=result.rule.severity)
 
 
-def suppressed_problems(template: dict[str, Any], locate: Locate,
-                        selection: Selection | None = None) -> list[tuple[Problem, str]]:
-    """The findings a suppression accepts, each with the suppression's reason (for the JSON and SARIF reports)."""
+#: A finding reported beside the problems: (problem, the suppression's reason) or, for a standing info-level
+#: finding, (problem, None).
+SideFinding = tuple[Problem, str | None]
+
+
+def side_findings(template: dict[str, Any], locate: Locate, selection: Selection | None = None) -> list[SideFinding]:
+    """The findings a suppression accepts (with its reason) and the info-level ones (reason None)."""
     results = run_checks(template, selection if selection is not None else project_selection())
-    return [(problem(result, locate), result.suppressed_by) for result in results if result.suppressed_by is not None]
+    return [(problem(result, locate), result.suppressed_by) for result in results
+            if result.suppressed_by is not None or result.rule.severity == "info"]
 
 
-def suppressed_in_assembly(assembly: Any) -> list[tuple[Problem, str]]:
+def side_findings_in_assembly(assembly: Any) -> list[SideFinding]:
     from iac.synth.validation import artifact_locator
 
     return [found for artifact in assembly.stacks
-            for found in suppressed_problems(artifact.template, artifact_locator(artifact))]
+            for found in side_findings(artifact.template, artifact_locator(artifact))]
 
 
-def suppressed_in_files(paths: list[str]) -> list[tuple[Problem, str]]:
-    """Suppressed findings of the template files (a file that cannot be read has none: validate says why)."""
+def side_findings_in_files(paths: list[str]) -> list[SideFinding]:
+    """Side findings of the template files (a file that cannot be read has none: validate says why)."""
     import os
 
     from iac.errors import IacError
     from iac.synth.loader import loads, read_template_text
     from iac.synth.template_files import expand_template_paths, file_locator
 
-    found: list[tuple[Problem, str]] = []
+    found: list[SideFinding] = []
     for path in expand_template_paths(paths):
         name = os.path.abspath(path)
         try:
@@ -60,5 +66,5 @@ def suppressed_in_files(paths: list[str]) -> list[tuple[Problem, str]]:
         except IacError:
             continue
         if isinstance(template, dict):
-            found.extend(suppressed_problems(template, file_locator(name, text, template)))
+            found.extend(side_findings(template, file_locator(name, text, template)))
     return found

@@ -16,7 +16,7 @@ import click
 from iac.checks.docs import rule_table
 from iac.checks.formats import FORMATS as REPORT_FORMATS
 from iac.checks.formats import json_document, sarif_document
-from iac.checks.report import suppressed_in_assembly, suppressed_in_files
+from iac.checks.report import side_findings_in_assembly, side_findings_in_files
 from iac.cli.app_loader import protected_folders
 from iac.cli.common import EXIT_USAGE, EXIT_VALIDATION, app_option, handle_errors, load_assembly
 from iac.cli.deploy_commands import bootstrap, deploy, destroy
@@ -148,7 +148,7 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
             validate_assembly(assembly, lint=not no_lint, strict=strict, phases=phases)
         count = len(assembly.stacks)
         click.echo(f"{count} stack{'s' if count != 1 else ''} valid"
-                   + _warning_note(assembly.warnings, suppressed_in_assembly(assembly)))
+                   + _warning_note(assembly.warnings, side_findings_in_assembly(assembly)))
         _print_warnings(assembly.warnings)
         return
     with watched_run("validate", verbose=verbose) as phases:
@@ -159,7 +159,7 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
             error.exit_status = EXIT_USAGE  # a file that cannot be read is an input error
         raise error
     click.echo(f"{report.files} template{'s' if report.files != 1 else ''} valid"
-               + _warning_note(report.warnings, suppressed_in_files(list(templates))))
+               + _warning_note(report.warnings, side_findings_in_files(list(templates))))
     _print_warnings(report.warnings)
 
 
@@ -167,31 +167,32 @@ def _validate_to_document(templates: tuple[str, ...], app_spec: str | None, regi
                           strict: bool, format_: str, verbose: bool) -> None:
     """Validate as `validate` does, then print every problem as a JSON or SARIF document; exit 1 on errors."""
     stacks: dict[str, str] = {}
-    suppressed: list[Any] = []
+    side: list[Any] = []
     with watched_run("validate", verbose=verbose) as phases:
         if templates:
             report = validate_files(list(templates), region=region, lint=not no_lint, strict=strict, phases=phases)
             errors, warnings = report.errors, report.warnings
-            suppressed = suppressed_in_files(list(templates))
+            side = side_findings_in_files(list(templates))
         else:
             try:
                 _, assembly = load_assembly(app_spec, None, phases)
                 stacks = {artifact.construct_path: artifact.name for artifact in assembly.stacks}
-                suppressed = suppressed_in_assembly(assembly)
+                side = side_findings_in_assembly(assembly)
                 validate_assembly(assembly, lint=not no_lint, strict=strict, phases=phases)
                 errors, warnings = [], list(assembly.warnings)
             except ValidationError as error:
                 errors, warnings = errors_and_warnings(error.problems, strict=strict)  # type: ignore[arg-type]
     render = json_document if format_ == "json" else sarif_document
-    click.echo(render(errors, warnings, stacks, suppressed), nl=False)
+    click.echo(render(errors, warnings, stacks, side), nl=False)
     if errors:
         sys.exit(EXIT_USAGE if any(getattr(p, "code", None) == "template" for p in errors) else EXIT_VALIDATION)
 
 
-def _warning_note(warnings: list[Any], suppressed: list[Any] | None = None) -> str:
+def _warning_note(warnings: list[Any], side: list[Any] | None = None) -> str:
     """" (2 warnings, 1 finding suppressed)": the suppressed findings' reasons are in the templates' Metadata,
     and --format json lists them."""
     parts = [count_summary(warnings)] if warnings else []
+    suppressed = [found for found, reason in side or () if reason]
     if suppressed:
         parts.append(f"{len(suppressed)} finding{'s' if len(suppressed) != 1 else ''} suppressed")
     return f" ({', '.join(parts)})" if parts else ""

@@ -132,3 +132,17 @@ def test_json_and_sarif_show_suppressed_findings_with_their_reason(tmp_path: Pat
     (result,) = sarif["runs"][0]["results"]
     assert result["suppressions"] == [{"kind": "inSource", "status": "accepted",
                                        "justification": "audit logs are kept for good"}]
+
+
+def test_info_findings_are_notes_not_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kept.yaml").write_text("Resources:\n  Kept:\n    Type: AWS::S3::Bucket\n    DeletionPolicy: Retain\n"
+                                        "    Properties:\n      BucketEncryption:\n"
+                                        "        ServerSideEncryptionConfiguration:\n"
+                                        "          - ServerSideEncryptionByDefault: {SSEAlgorithm: AES256}\n")
+    status, document = run("--format", "json", "kept.yaml")
+    assert "IAC-S3-004" not in {problem["rule"] for problem in document["problems"]}
+    assert [note["rule"] for note in document["notes"]] == ["IAC-S3-004"]
+    _, sarif = run("--format", "sarif", "kept.yaml")
+    jsonschema.Draft4Validator(SCHEMA).validate(sarif)
+    assert {r["level"] for r in sarif["runs"][0]["results"] if r["ruleId"] == "IAC-S3-004"} == {"note"}

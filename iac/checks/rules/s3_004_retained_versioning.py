@@ -18,11 +18,12 @@ def check(resource: TemplateResource) -> Iterator[Finding]:
 
 RULE = Rule(
     id="IAC-S3-004",
-    severity="warning",
+    severity="info",
     pack="storage",
     description="A retained S3 bucket is not versioned",
     why="DeletionPolicy Retain says the bucket's data outlives the stack; without versioning one overwrite or "
-        "delete, by a bug or a leaked key, loses an object for good.",
+        "delete, by a bug or a leaked key, loses an object for good. (Info: iac retains every bucket by "
+        "default, so the template cannot tell data that matters from data that does not.)",
     fix="Set VersioningConfiguration: {Status: Enabled} (with a lifecycle rule expiring old versions), or drop "
         "the Retain policy if the data is disposable.",
     url="https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",
