@@ -59,6 +59,15 @@ by hand use the same entries. A suppression that matches no finding is itself a 
 (IAC-CHECK-001), and so is one without a reason or a rule (IAC-CHECK-002, the entry is ignored).
 Call `iac.suppress` once the construct is built: resources added to it later are not covered.
 
+## Reports for machines
+
+`iac validate --format json` prints every problem (the checks', the schemas', cfn-lint's, the quotas')
+with its rule id, severity, stack, logical id, construct path and file:line, then the suppressed
+findings with their reasons and the info-level findings (`notes`), which never fail a run or show in
+the text report. `--format sarif` writes the same as SARIF 2.1.0 for code-scanning services: the rules
+with their description, why, fix and link; suppressed findings as in-source suppressions with their
+justification; info findings at level `note`. The exit status is the text report's.
+
 ## Rules
 """
 
