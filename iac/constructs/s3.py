@@ -6,11 +6,22 @@
 Defaults: all four public access block flags on; encryption with S3 managed keys; a bucket policy that
 denies any request not made over TLS; DeletionPolicy and UpdateReplacePolicy Retain (CloudFormation
 cannot delete a bucket that still holds objects anyway, so "destroy" only helps for empty buckets).
+
+Event notifications (`bucket.add_event_notification(s3.EventType.OBJECT_CREATED, fn, prefix="uploads/")`)
+go to a Lambda function, an SQS queue or an SNS topic. S3 checks, when the bucket's notification
+configuration is written, that it may deliver there, so the permission (or queue/topic policy) must exist
+before the bucket, and it must name the bucket (aws:SourceArn) without referring to it, or the template has
+a cycle. A bucket with notifications therefore gets a name iac decides at synth: its id, a hash of its path
+and the stack's own id (the UUID in AWS::StackId, unique to this stack and never reused), so its ARN is
+known to the permission before the bucket exists; the bucket then waits (DependsOn) for the permission.
+See docs/messaging.md for why this is safe on updates.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Final, Literal
@@ -18,10 +29,10 @@ from typing import Annotated, Any, Final, Literal
 import attrs
 
 from iac.constructs import iam, kms
-from iac.constructs.core import CfnResource, Construct, Lazy, Token, is_token
+from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token, is_token
 from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
-from iac.constructs.core.source import caller_location
+from iac.constructs.core.source import SourceLocation, caller_location
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::S3::Bucket"
@@ -46,6 +57,85 @@ KMS_WRITE_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:
 
 #: S3's shortest bucket name. The BucketName schema sets the longest and the characters, not this.
 MIN_BUCKET_NAME_LENGTH = 3
+
+
+class EventType:
+    """The S3 events a notification can be sent for ("*" ends a family: every event in it).
+    S3's list, which the registry schema does not enumerate:
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html"""
+
+    OBJECT_CREATED: Final = "s3:ObjectCreated:*"
+    OBJECT_CREATED_PUT: Final = "s3:ObjectCreated:Put"
+    OBJECT_CREATED_POST: Final = "s3:ObjectCreated:Post"
+    OBJECT_CREATED_COPY: Final = "s3:ObjectCreated:Copy"
+    OBJECT_CREATED_COMPLETE_MULTIPART_UPLOAD: Final = "s3:ObjectCreated:CompleteMultipartUpload"
+    OBJECT_REMOVED: Final = "s3:ObjectRemoved:*"
+    OBJECT_REMOVED_DELETE: Final = "s3:ObjectRemoved:Delete"
+    OBJECT_REMOVED_DELETE_MARKER_CREATED: Final = "s3:ObjectRemoved:DeleteMarkerCreated"
+    OBJECT_RESTORE: Final = "s3:ObjectRestore:*"
+    OBJECT_RESTORE_POST: Final = "s3:ObjectRestore:Post"
+    OBJECT_RESTORE_COMPLETED: Final = "s3:ObjectRestore:Completed"
+    OBJECT_RESTORE_DELETE: Final = "s3:ObjectRestore:Delete"
+    REDUCED_REDUNDANCY_LOST_OBJECT: Final = "s3:ReducedRedundancyLostObject"
+    REPLICATION: Final = "s3:Replication:*"
+    REPLICATION_OPERATION_FAILED_REPLICATION: Final = "s3:Replication:OperationFailedReplication"
+    REPLICATION_OPERATION_MISSED_THRESHOLD: Final = "s3:Replication:OperationMissedThreshold"
+    REPLICATION_OPERATION_REPLICATED_AFTER_THRESHOLD: Final = "s3:Replication:OperationReplicatedAfterThreshold"
+    REPLICATION_OPERATION_NOT_TRACKED: Final = "s3:Replication:OperationNotTracked"
+    LIFECYCLE_EXPIRATION: Final = "s3:LifecycleExpiration:*"
+    LIFECYCLE_EXPIRATION_DELETE: Final = "s3:LifecycleExpiration:Delete"
+    LIFECYCLE_EXPIRATION_DELETE_MARKER_CREATED: Final = "s3:LifecycleExpiration:DeleteMarkerCreated"
+    LIFECYCLE_TRANSITION: Final = "s3:LifecycleTransition"
+    INTELLIGENT_TIERING: Final = "s3:IntelligentTiering"
+    OBJECT_TAGGING: Final = "s3:ObjectTagging:*"
+    OBJECT_TAGGING_PUT: Final = "s3:ObjectTagging:Put"
+    OBJECT_TAGGING_DELETE: Final = "s3:ObjectTagging:Delete"
+    OBJECT_ACL_PUT: Final = "s3:ObjectAcl:Put"
+
+
+EVENT_TYPES: Final = tuple(value for name, value in vars(EventType).items() if name.isupper())
+S3_SERVICE = "s3.amazonaws.com"
+#: The length of the UUID at the end of an AWS::StackId, which a generated bucket name ends with.
+_STACK_UUID_LENGTH = 36
+
+
+def _event_family(event: str) -> str:
+    return event[:-1] if event.endswith(":*") else event
+
+
+def _events_overlap(a: str, b: str) -> bool:
+    """S3 refuses two configurations for the same event whose filters overlap; "s3:ObjectCreated:*"
+    covers "s3:ObjectCreated:Put"."""
+    if a == b:
+        return True
+    return ((a.endswith(":*") and b.startswith(_event_family(a)))
+            or (b.endswith(":*") and a.startswith(_event_family(b))))
+
+
+def _filters_overlap(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    (prefix_a, suffix_a), (prefix_b, suffix_b) = a, b
+    prefixes = prefix_a.startswith(prefix_b) or prefix_b.startswith(prefix_a)
+    suffixes = suffix_a.endswith(suffix_b) or suffix_b.endswith(suffix_a)
+    return prefixes and suffixes
+
+
+@attrs.frozen(kw_only=True)
+class _Notification:
+    kind: str  # "Lambda", "Queue" or "Topic": the configuration list it goes to
+    event: str
+    destination: Any
+    prefix: str
+    suffix: str
+    location: SourceLocation | None
+
+    def to_cfn(self) -> dict[str, Any]:
+        key = {"Lambda": "Function"}.get(self.kind, self.kind)
+        rules = [{"Name": name, "Value": value} for name, value in (("prefix", self.prefix), ("suffix", self.suffix))
+                 if value]
+        configuration = {"Event": self.event, key: self.destination}
+        if rules:
+            configuration["Filter"] = {"S3Key": {"Rules": rules}}
+        return configuration
 
 
 # -- rules the schema cannot say ---------------------------------------------------------------
@@ -141,6 +231,16 @@ def _contains_token(value: Any) -> bool:
     return is_token(value)
 
 
+@functools.cache
+def _longest_bucket_name() -> int:
+    from iac.specs import property_length
+
+    longest = property_length(RESOURCE_TYPE, "BucketName")[1]
+    if longest is None:
+        raise RuntimeError(f"the {RESOURCE_TYPE} schema no longer says how long BucketName may be")
+    return longest
+
+
 @attrs.frozen(kw_only=True)
 class BucketProps:
     """The options a Bucket was created with (other constructs read them: `bucket.props.versioned`)."""
@@ -219,6 +319,7 @@ class Bucket(Construct):
             lifecycle_rules=tuple(lifecycle_rules) if lifecycle_rules is not None else None,
             event_bridge_enabled=event_bridge_enabled,
         )
+        self._notifications: list[_Notification] = []
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=self._properties())
         apply_removal_policy(self.resource, removal_policy)
         self.policy: CfnResource | None = None
@@ -229,7 +330,7 @@ class Bucket(Construct):
     def _properties(self) -> dict[str, Any]:
         props = self.props
         return {
-            "BucketName": props.bucket_name,
+            "BucketName": Lazy(self._bucket_name_property),
             "VersioningConfiguration": {"Status": "Enabled"} if props.versioned else None,
             "BucketEncryption": _encryption(props.encryption, props.kms_key_arn),
             "PublicAccessBlockConfiguration": {
@@ -237,9 +338,23 @@ class Bucket(Construct):
                 "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
             } if props.block_public_access else None,
             "LifecycleConfiguration": {"Rules": list(props.lifecycle_rules)} if props.lifecycle_rules else None,
-            "NotificationConfiguration": {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
-            if props.event_bridge_enabled else None,
+            "NotificationConfiguration": Lazy(self._notification_configuration),
         }
+
+    def _bucket_name_property(self) -> Any:
+        if self.props.bucket_name is None and self._notifications:
+            return self.generated_bucket_name
+        return self.props.bucket_name
+
+    def _notification_configuration(self) -> dict[str, Any] | None:
+        configuration: dict[str, Any] = {}
+        if self.props.event_bridge_enabled:
+            configuration["EventBridgeConfiguration"] = {"EventBridgeEnabled": True}
+        for kind in ("Lambda", "Queue", "Topic"):
+            entries = [n.to_cfn() for n in self._notifications if n.kind == kind]
+            if entries:
+                configuration[f"{kind}Configurations"] = entries
+        return configuration or None
 
     def _deny_insecure_transport(self) -> iam.PolicyStatement:
         """Deny every request made without TLS, by anyone (the deny wins over any allow)."""
@@ -266,6 +381,107 @@ class Bucket(Construct):
         if not isinstance(pattern, str) or not pattern:
             raise self._error(f"arn_for_objects needs a key pattern such as '*' or 'uploads/*', got {pattern!r}")
         return f"{self.bucket_arn}/{pattern}"
+
+    @property
+    def generated_bucket_name(self) -> Token:
+        """The name a bucket with notifications gets when none was given: "<id>-<hash of its path>-<the
+        UUID of AWS::StackId>", lowercase and at most 63 characters. Known at synth without referring to
+        the bucket, and the same on every update of the stack; another stack (or the same template deployed
+        again under another name) has another stack UUID, so no two stacks make the same name."""
+        return Fn.join("", self._generated_name_parts())
+
+    def _generated_name_parts(self) -> list[Any]:
+        budget = _longest_bucket_name() - _STACK_UUID_LENGTH - 1  # "-" before the UUID
+        digest = hashlib.sha256(self.path.encode()).hexdigest()[:8]
+        human = re.sub(r"[^a-z0-9]+", "-", self.id.lower()).strip("-")[:budget - len(digest) - 1].strip("-")
+        prefix = f"{human}-{digest}" if human else digest
+        return [f"{prefix}-", Fn.select(2, Fn.split("/", Aws.STACK_ID))]
+
+    @property
+    def notification_source_arn(self) -> Token:
+        """The bucket's ARN built from its name (the one given, else `generated_bucket_name`) rather than
+        from the bucket, so that permissions can name it before the bucket exists."""
+        name = [self.props.bucket_name] if self.props.bucket_name is not None else self._generated_name_parts()
+        return Fn.join("", ["arn:", Aws.PARTITION, ":s3:::", *name])
+
+    # -- event notifications -------------------------------------------------------------------
+
+    def add_event_notification(self, event: str, target: Any, *, prefix: str | None = None,
+                               suffix: str | None = None) -> None:
+        """Send `event` (an `EventType`, e.g. `EventType.OBJECT_CREATED`) for the objects whose keys start
+        with `prefix` and end with `suffix` to `target`: an awslambda.Function (or alias), an sqs.Queue or
+        an sns.Topic. The Lambda permission, or the queue or topic policy statement, that lets S3 deliver
+        for this bucket only (aws:SourceArn and aws:SourceAccount) is made with it, and the bucket waits
+        for it. Without bucket_name the bucket is named at synth (see `generated_bucket_name`)."""
+        from iac.constructs import sns, sqs  # they import nothing of s3; imported here to keep s3 light
+
+        location = caller_location()
+        if event not in EVENT_TYPES:
+            close = difflib.get_close_matches(event, EVENT_TYPES, n=1) if isinstance(event, str) else []
+            raise self._error(f"{event!r} is not an S3 event type", hint=f"did you mean {close[0]!r}?" if close
+                              else "use one of s3.EventType, e.g. s3.EventType.OBJECT_CREATED")
+        for name, value in (("prefix", prefix), ("suffix", suffix)):
+            if value is not None and (not isinstance(value, str) or is_token(value) or not value):
+                raise self._error(f"{name} must be a non-empty literal string, got {value!r}")
+        key_filter = (prefix or "", suffix or "")
+        for other in self._notifications:
+            if _events_overlap(event, other.event) and _filters_overlap(key_filter, (other.prefix, other.suffix)):
+                raise self._error(
+                    f"the notification for {event} (prefix {prefix!r}, suffix {suffix!r}) overlaps the one for "
+                    f"{other.event} added at {other.location}: S3 refuses configurations whose events and key "
+                    "filters overlap", hint="give them prefixes or suffixes that no key can match both")
+        source_arn = self.notification_source_arn
+        function_arn = getattr(target, "function_arn", None)
+        if isinstance(target, sqs.QueueBase):
+            kind, destination, dependency = "Queue", target.queue_arn, self._allow_queue(target, source_arn)
+        elif isinstance(target, sns.TopicBase):
+            kind, destination, dependency = "Topic", target.topic_arn, self._allow_topic(target, source_arn)
+        elif function_arn is not None and isinstance(target, Construct):
+            kind, destination = "Lambda", function_arn
+            dependency = self._lambda_permission(target, source_arn)
+        else:
+            raise self._error(f"add_event_notification sends to an awslambda.Function, an sqs.Queue or an "
+                              f"sns.Topic, not {target!r}")
+        if dependency is not None:
+            self.resource.add_depends_on(dependency)
+        self._notifications.append(_Notification(kind=kind, event=event, destination=destination, prefix=key_filter[0],
+                                                 suffix=key_filter[1], location=location))
+
+    def _same_stack(self, target: Construct, what: str) -> None:
+        if target.stack is not self.stack:
+            raise self._error(
+                f"the {what} {target.path} is in another stack than the bucket: its {what} policy would name the "
+                "bucket while the bucket refers to it, a cycle between the stacks",
+                hint=f"make the {what} in the bucket's stack ({self.stack.path})")
+
+    def _allow_queue(self, queue: Any, source_arn: Any) -> CfnResource | None:
+        self._same_stack(queue, "queue")
+        queue.allow_service_to_send(S3_SERVICE, source_arn=source_arn, source_account=Aws.ACCOUNT_ID)
+        key = queue.encryption_key
+        if key is not None and hasattr(key, "add_to_resource_policy"):  # S3 encrypts what it sends with the key
+            key.add_to_resource_policy(iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(S3_SERVICE)], actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=["*"], conditions={"ArnEquals": {"aws:SourceArn": source_arn},
+                                             "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}))
+        policy: CfnResource | None = queue.policy
+        return policy
+
+    def _allow_topic(self, topic: Any, source_arn: Any) -> CfnResource | None:
+        self._same_stack(topic, "topic")
+        topic.allow_service_to_publish(S3_SERVICE, source_arn=source_arn, source_account=Aws.ACCOUNT_ID)
+        policy: CfnResource | None = topic.policy
+        return policy
+
+    def _lambda_permission(self, function: Any, source_arn: Any) -> CfnResource:
+        """A permission made here, next to the bucket, so a function in another stack works too (the bucket's
+        stack then refers to the function's, one way)."""
+        id = f"{function.id}InvokePermission"
+        existing = self.find_child(id)
+        if isinstance(existing, CfnResource):
+            return existing
+        return CfnResource(self, id, type="AWS::Lambda::Permission", properties={
+            "Action": "lambda:InvokeFunction", "FunctionName": function.function_arn, "Principal": S3_SERVICE,
+            "SourceArn": source_arn, "SourceAccount": Aws.ACCOUNT_ID})
 
     # -- resource policy -----------------------------------------------------------------------
 
