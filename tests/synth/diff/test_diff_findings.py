@@ -193,3 +193,11 @@ def test_the_json_carries_the_ids_and_the_acknowledgements() -> None:
     assert finding["url"].startswith("https://docs.aws.amazon.com/")
     assert data["summary"]["data_at_risk"] is False
     assert findings_of(diff(old, new), "data-at-risk")[0].id == "IAC-DIFF-002"
+
+
+def test_docs_diff_md_lists_every_finding_id() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "diff.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `(IAC-DIFF-\d{3})` \| ([a-z-]+) \|", text, flags=re.MULTILINE))
+    assert listed == {(rule.id, rule.kind) for rule in RULES}
