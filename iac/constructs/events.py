@@ -1,15 +1,35 @@
-"""EventBridge rules: schedules and event patterns that invoke targets."""
+"""EventBridge: rules (schedules and event patterns) that send to targets, and event buses.
+
+    bus = events.EventBus(stack, "Orders")
+    rule = events.Rule(stack, "Placed", event_bus=bus, event_pattern={"detail-type": ["OrderPlaced"]})
+    rule.add_target(queue, dead_letter_queue=dead, retry_attempts=3)
+    rule.add_target(state_machine)
+    bus.grant_put_events_to(producer)
+
+`add_target` takes a Lambda function, an SQS queue, an SNS topic, a Step Functions state machine, another
+event bus, or a bare ARN. Each gets what EventBridge needs to deliver, for this rule only: a Lambda
+permission or a queue/topic policy statement scoped by the rule's ARN (aws:SourceArn), or, for state
+machines and buses (which take no resource policy for EventBridge), a role EventBridge assumes
+(the child `EventsRole`, one per rule) granted the start or the PutEvents on that target only.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any
 
-from iac.constructs.core import CfnResource, Construct, Token
+from iac.constructs import iam
+from iac.constructs.core import Aws, CfnResource, Construct, Fn, Token, is_token
 from iac.constructs.core.props import Cfn, Check
+from iac.constructs.core.source import caller_location
+from iac.constructs.core.units import Duration, convert_quantity
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::Events::Rule"
+BUS_TYPE = "AWS::Events::EventBus"
+EVENTS_SERVICE = "events.amazonaws.com"
+# A customer-key-encrypted queue or topic: EventBridge encrypts what it sends with the key.
+KMS_SEND_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 
 # The registry schema only says "rate(...)" or "cron(...)"; EventBridge itself wants the singular unit
 # for 1 ("rate(1 day)") and the plural above it, and six cron fields.
@@ -38,6 +58,71 @@ def schedule_expression_rule(value: Any) -> str | None:
     return None
 
 
+def event_bus_name_rule(value: Any) -> str | None:
+    """A `Check` rule: "default" is the account's own bus, which exists already and cannot be made."""
+    if value == "default":
+        return "'default' is the account's default event bus, which exists already; give another name"
+    return None
+
+
+def _limit_problem(resource_type: str, path: tuple[str, ...], name: str, value: Any) -> str | None:
+    """`value` against the range the schema gives the nested property at `path` (literal numbers only)."""
+    from iac.specs import property_range
+
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None if value is None or is_token(value) else f"{name} must be a number, got {value!r}"
+    low, high = property_range(resource_type, *path)
+    if (low is not None and value < low) or (high is not None and value > high):
+        return (f"{name} must be between {low} and {high}, got {value} ({resource_type} {'.'.join(path)}, "
+                "per its schema)")
+    return None
+
+
+class EventBus(Construct):
+    """An EventBridge event bus (`AWS::Events::EventBus`, the child `Resource`) for your application's own
+    events; rules on it are made with `events.Rule(..., event_bus=bus)`, producers get `grant_put_events_to`.
+
+        bus = events.EventBus(stack, "Orders")
+
+    Args:
+        event_bus_name: the bus's name; when omitted "<stack name>-<id>", unique in the account and region
+            as stack names are (a bus must be named, and the name cannot change without replacing it).
+        description: what the bus carries.
+    """
+
+    cfn_type = BUS_TYPE
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        event_bus_name: Annotated[str | Token | None, Cfn("Name"), Check(event_bus_name_rule)] = None,
+        description: Annotated[str | Token | None, Cfn("Description")] = None,
+    ) -> None:
+        super().__init__(scope, id)
+        name = event_bus_name if event_bus_name is not None else Fn.join("-", [Aws.STACK_NAME, _bus_suffix(id)])
+        self.resource = CfnResource(self, "Resource", type=BUS_TYPE, properties={
+            "Name": name, "Description": description})
+
+    @property
+    def event_bus_name(self) -> Token:
+        return self.resource.get_att("Name")
+
+    @property
+    def event_bus_arn(self) -> Token:
+        return self.resource.get_att("Arn")
+
+    def grant_put_events_to(self, grantee: Any) -> iam.Grant:
+        """Put events on this bus (events:PutEvents on it only)."""
+        return iam.grant(grantee, actions=["events:PutEvents"], resources=[self.event_bus_arn], scope=self)
+
+
+def _bus_suffix(id: str) -> str:
+    """The id in the characters a bus name may hold."""
+    return re.sub(r"[^A-Za-z0-9._-]", "", id) or "Bus"
+
+
 class Rule(Construct):
     """An EventBridge rule (`AWS::Events::Rule`, the child `Resource`) that runs on a schedule or on
     matching events; targets are added with `add_target`.
@@ -46,11 +131,14 @@ class Rule(Construct):
 
     Args:
         schedule: when the rule runs (its ScheduleExpression), as a rate or cron expression
-            ("rate(5 minutes)", "cron(0 3 * * ? *)"); give this or event_pattern, not both.
+            ("rate(5 minutes)", "cron(0 3 * * ? *)"); give this or event_pattern, not both. For jobs on a
+            schedule, scheduler.Schedule (EventBridge Scheduler) adds time zones and flexible windows.
         event_pattern: the events that trigger the rule, as EventBridge writes patterns
             ({"source": ["aws.codecommit"], ...}); give this or schedule, not both.
         description: what the rule is for.
         enabled: False creates the rule disabled (State DISABLED).
+        event_bus: the bus whose events the rule matches (an EventBus, or a bus's name or ARN); the
+            account's default bus when omitted. Scheduled rules run on the default bus only.
     """
 
     cfn_type = RESOURCE_TYPE
@@ -64,19 +152,25 @@ class Rule(Construct):
         event_pattern: Annotated[dict[str, Any] | None, Cfn("EventPattern")] = None,
         description: Annotated[str | Token | None, Cfn("Description")] = None,
         enabled: bool = True,
+        event_bus: EventBus | str | Token | None = None,
     ) -> None:
         super().__init__(scope, id)
+        problem = None
         if (schedule is None) == (event_pattern is None):
-            raise ConstructError(
-                f"invalid arguments for Rule {id!r}: a rule needs exactly one of schedule= or event_pattern=",
-                path=self.path,
-                location=self.location,
-            )
+            problem = "a rule needs exactly one of schedule= or event_pattern="
+        elif schedule is not None and event_bus is not None:
+            problem = "a scheduled rule runs on the default event bus only; drop event_bus= (or use event_pattern=)"
+        if problem is not None:
+            raise ConstructError(f"invalid arguments for Rule {id!r}: {problem}", path=self.path,
+                                 location=self.location)
         self.schedule = schedule
         self.event_pattern = event_pattern
+        self.event_bus = event_bus
         self._targets: list[dict[str, Any]] = []
+        self.events_role: iam.Role | None = None
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
             "Description": description,
+            "EventBusName": event_bus.event_bus_name if isinstance(event_bus, EventBus) else event_bus,
             "ScheduleExpression": schedule,
             "EventPattern": event_pattern,
             "State": "ENABLED" if enabled else "DISABLED",
@@ -87,15 +181,149 @@ class Rule(Construct):
     def rule_arn(self) -> Token:
         return self.resource.get_att("Arn")
 
-    def add_target(self, arn: Any, *, input: str | None = None, role_arn: Any = None) -> None:
-        """Send matching events (or `input`, a JSON string) to the target `arn`.
+    def add_target(self, target: Any, *, input: str | None = None, role_arn: Any = None,
+                   dead_letter_queue: Any = None, retry_attempts: int | None = None,
+                   max_event_age: int | Duration | None = None, message_group_id: str | None = None) -> None:
+        """Send matching events (or `input`, a JSON string) to `target`: an awslambda.Function (or alias),
+        an sqs.Queue, an sns.Topic, a stepfunctions.StateMachine, an events.EventBus, or an ARN (then
+        its permissions are yours to make). At most five targets per rule (the Targets schema).
 
-        `role_arn`: the role EventBridge assumes to reach targets that take no resource policy
-        (a pipeline, a state machine); Lambda functions and queues grant EventBridge instead.
+        `dead_letter_queue`: an sqs.Queue for the events EventBridge could not deliver (its policy lets this
+        rule send there); `retry_attempts` and `max_event_age` (seconds or a Duration): how long EventBridge
+        retries (RetryPolicy, within the schema's limits). `message_group_id`: the group for a FIFO queue
+        (which needs one). `role_arn`: the role EventBridge assumes for a target given by ARN that takes no
+        resource policy (a pipeline, a state machine); made for you for state machines and buses.
         """
-        target: dict[str, Any] = {"Arn": arn, "Id": f"Target{len(self._targets)}"}
+        location = caller_location()
+        from iac.specs import property_length
+
+        most = property_length(RESOURCE_TYPE, "Targets")[1]
+        if most is not None and len(self._targets) >= most:
+            raise self._error(f"a rule has at most {most} targets ({RESOURCE_TYPE} Targets, per its schema)",
+                              location, hint="make another rule with the same pattern for more targets")
+        entry: dict[str, Any] = {"Arn": self._bind(target, message_group_id, location),
+                                 "Id": f"Target{len(self._targets)}"}
         if input is not None:
-            target["Input"] = input
+            entry["Input"] = input
+        role_arn = role_arn if role_arn is not None else self._role_for(target)
         if role_arn is not None:
-            target["RoleArn"] = role_arn
-        self._targets.append(target)
+            entry["RoleArn"] = role_arn
+        if message_group_id is not None:
+            entry["SqsParameters"] = {"MessageGroupId": message_group_id}
+        if dead_letter_queue is not None:
+            entry["DeadLetterConfig"] = {"Arn": self._dead_letter_arn(dead_letter_queue, location)}
+        retry = self._retry_policy(retry_attempts, max_event_age, location)
+        if retry:
+            entry["RetryPolicy"] = retry
+        self._targets.append(entry)
+
+    # -- what each kind of target needs ------------------------------------------------------------
+
+    def _bind(self, target: Any, message_group_id: str | None, location: Any) -> Any:
+        from iac.constructs import sns, sqs
+
+        if isinstance(target, str | Token):
+            return target
+        if isinstance(target, sqs.QueueBase):
+            if target.fifo and message_group_id is None:
+                raise self._error(f"the FIFO queue {target.path} needs a message_group_id for the events sent to it",
+                                  location, hint='add_target(queue, message_group_id="orders")')
+            self._same_stack(target, "queue", location)
+            target.allow_service_to_send(EVENTS_SERVICE, source_arn=self.rule_arn)
+            self._allow_key(target.encryption_key)
+            return target.queue_arn
+        if message_group_id is not None:
+            raise self._error("message_group_id is for FIFO queue targets only", location)
+        if isinstance(target, sns.TopicBase):
+            self._same_stack(target, "topic", location)
+            target.allow_service_to_publish(EVENTS_SERVICE, source_arn=self.rule_arn,
+                                            key_conditions=self._key_conditions())
+            return target.topic_arn
+        if isinstance(target, EventBus):
+            return target.event_bus_arn
+        if getattr(target, "state_machine_arn", None) is not None:
+            return target.state_machine_arn
+        function_arn = getattr(target, "function_arn", None)
+        if function_arn is not None and isinstance(target, Construct):
+            self._lambda_permission(target, function_arn)
+            return function_arn
+        raise self._error(f"add_target sends to a function, queue, topic, state machine, event bus or ARN, "
+                          f"not {target!r}", location)
+
+    def _role_for(self, target: Any) -> Any:
+        """State machines and buses take no resource policy for EventBridge: a role it assumes, one per rule,
+        granted on each such target only."""
+        if isinstance(target, EventBus):
+            target.grant_put_events_to(self._events_role())
+        elif getattr(target, "state_machine_arn", None) is not None and hasattr(target, "grant_start_execution"):
+            target.grant_start_execution(self._events_role())
+        else:
+            return None
+        assert self.events_role is not None
+        return self.events_role.role_arn
+
+    def _events_role(self) -> iam.Role:
+        if self.events_role is None:
+            self.events_role = iam.Role(self, "EventsRole", assumed_by=iam.ServicePrincipal(EVENTS_SERVICE),
+                                        description=f"EventBridge delivering the events of {self.path}"[:1000])
+        return self.events_role
+
+    def _lambda_permission(self, function: Construct, function_arn: Any) -> CfnResource:
+        """Made here, next to the rule, so a function in another stack works too (one-way dependency)."""
+        id = f"{function.id}Permission"
+        existing = self.find_child(id)
+        if isinstance(existing, CfnResource):
+            return existing
+        return CfnResource(self, id, type="AWS::Lambda::Permission", properties={
+            "Action": "lambda:InvokeFunction", "FunctionName": function_arn, "Principal": EVENTS_SERVICE,
+            "SourceArn": self.rule_arn})
+
+    @staticmethod
+    def _key_conditions() -> dict[str, Any]:
+        """The key's policy cannot name the rule (the rule refers to the queue or topic, which refers to the
+        key: a cycle), so it admits EventBridge for this account; the queue or topic policy, which may name
+        the rule, is what limits the sender to this rule."""
+        return {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+
+    def _allow_key(self, key: Any) -> None:
+        if key is not None and hasattr(key, "add_to_resource_policy"):
+            key.add_to_resource_policy(iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(EVENTS_SERVICE)], actions=list(KMS_SEND_ACTIONS), resources=["*"],
+                conditions=self._key_conditions()))
+
+    def _dead_letter_arn(self, queue: Any, location: Any) -> Any:
+        from iac.constructs import sqs
+
+        if not isinstance(queue, sqs.QueueBase):
+            raise self._error(f"dead_letter_queue must be an sqs.Queue, got {queue!r}", location)
+        if queue.fifo:
+            raise self._error(f"EventBridge's dead-letter queue must be a standard queue; {queue.path} is FIFO",
+                              location)
+        self._same_stack(queue, "queue", location)
+        queue.allow_service_to_send(EVENTS_SERVICE, source_arn=self.rule_arn)
+        self._allow_key(queue.encryption_key)
+        return queue.queue_arn
+
+    def _retry_policy(self, retry_attempts: Any, max_event_age: Any, location: Any) -> dict[str, Any]:
+        age = convert_quantity(max_event_age, "seconds")
+        policy = {"MaximumRetryAttempts": retry_attempts, "MaximumEventAgeInSeconds": age}
+        for (name, prop), value in zip((("retry_attempts", "MaximumRetryAttempts"),
+                                        ("max_event_age", "MaximumEventAgeInSeconds")), policy.values(), strict=True):
+            problem = _limit_problem(RESOURCE_TYPE, ("Targets", "RetryPolicy", prop), name, value)
+            if problem:
+                raise self._error(problem, location)
+        return {key: value for key, value in policy.items() if value is not None}
+
+    def _same_stack(self, target: Construct, what: str, location: Any) -> None:
+        if target.stack is not self.stack:
+            raise self._error(
+                f"the {what} {target.path} is in another stack than the rule: its {what} policy would name the rule "
+                "while the rule refers to it, a cycle between the stacks", location,
+                hint=f"make the rule in the {what}'s stack ({target.stack.path})")
+
+    def _error(self, message: str, location: Any, hint: str | None = None) -> ConstructError:
+        return ConstructError(f"Rule {self.id!r}: {message}", path=self.path, location=location or self.location,
+                              hint=hint)
+
+
+__all__ = ["EventBus", "Rule", "schedule_expression_rule"]

@@ -104,12 +104,14 @@ class TopicBase(Construct):
             })
         self._policy_document.add_statements(statement)
 
-    def allow_service_to_publish(self, service: str, *, source_arn: Any, source_account: Any = None) -> None:
+    def allow_service_to_publish(self, service: str, *, source_arn: Any, source_account: Any = None,
+                                 key_conditions: Mapping[str, Any] | None = None) -> None:
         """Let an AWS service (s3.amazonaws.com, cloudwatch.amazonaws.com, events.amazonaws.com) publish on
         behalf of the resource `source_arn` only (aws:SourceArn; with `source_account`, e.g. `Aws.ACCOUNT_ID`,
         also aws:SourceAccount, for sources whose ARN names no account such as a bucket). With a kms.Key the
-        key policy lets the service use the key for this topic; the AWS managed key cannot, so that is
-        refused here."""
+        key policy lets the service use the key for this topic (under `key_conditions` when given: a source
+        that refers to the topic cannot be named in the key's policy, which the topic refers to, without a
+        cycle); the AWS managed key cannot, so that is refused here."""
         if self.uses_aws_managed_key:
             raise self._error(
                 f"{service} cannot publish to a topic encrypted with the AWS managed key {AWS_MANAGED_KEY} (its key "
@@ -123,7 +125,8 @@ class TopicBase(Construct):
         if isinstance(key, EncryptionKey) and hasattr(key, "add_to_resource_policy"):
             key.add_to_resource_policy(iam.PolicyStatement(
                 principals=[iam.ServicePrincipal(service)], actions=list(KMS_PUBLISH_ACTIONS), resources=["*"],
-                conditions=source_arn_condition(source_arn, source_account)))
+                conditions=dict(key_conditions) if key_conditions is not None
+                else source_arn_condition(source_arn, source_account)))
 
     # -- subscriptions ---------------------------------------------------------------------------
 
