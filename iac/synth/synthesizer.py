@@ -343,6 +343,9 @@ class _StackRender:
             template["Transform"] = transforms[0] if len(transforms) == 1 else transforms
         if self.stack.template_options.get("Metadata"):
             template["Metadata"] = self.resolver.resolve(self.stack.template_options["Metadata"])
+        for name in ("Rules", "Globals"):  # a template's Rules, and SAM's Globals, as the stack was given them
+            if self.stack.template_options.get(name):
+                template[name] = self.resolver.resolve(self.stack.template_options[name])
         for name in SECTION_ORDER:
             if self.sections[name]:
                 template[name] = self.sections[name]
