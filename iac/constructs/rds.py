@@ -156,10 +156,9 @@ def _class_problem(engine: str, instance_class: Any, region: str, what: str) -> 
             (f"; did you mean {', '.join(map(repr, close))}?" if close else f" ({len(known)} classes do)"))
 
 
-def _backup_days_rule(value: Any) -> str | None:
-    if not isinstance(value, Duration) or value.milliseconds_ % Duration.days(1).milliseconds_:
-        return f"{value!r} is not a whole number of days such as Duration.days(7)"
-    return None
+def _days(value: int | Duration) -> int:
+    """A retention as days (props arrive converted; a default may still be a Duration)."""
+    return value.to_days() if isinstance(value, Duration) else value
 
 
 def capacity_rule(value: Any) -> str | None:
@@ -305,7 +304,7 @@ class _Database(Construct):
 
 
 _RemovalPolicy = Annotated[RemovalPolicy, Check(removal_policy_rule((SNAPSHOT, RETAIN, DESTROY), INSTANCE_TYPE))]
-_BackupRetention = Annotated[Duration, Cfn("BackupRetentionPeriod", unit="days"), Check(_backup_days_rule)]
+_BackupRetention = Annotated[int | Duration, Cfn("BackupRetentionPeriod", unit="days")]
 
 
 # -- a single database ------------------------------------------------------------------------------
@@ -377,7 +376,7 @@ class DatabaseInstance(_Database):
             problem = f"{engine} runs as a cluster: use rds.DatabaseCluster"
         problem = (problem or _version_problem(engine, engine_version, _INSTANCE_DATA)
                    or _class_problem(engine, instance_class, self._region(), "instance_class"))
-        backup_days = backup_retention.to_days()
+        backup_days = _days(backup_retention)
         if problem is None and specs.extension_refuses(_INSTANCE_DATA, "backupretentionperiod",
                                                        {"Engine": engine, "BackupRetentionPeriod": backup_days}):
             problem = f"backup_retention of {backup_days} days is more than {engine} keeps backups for"
@@ -496,8 +495,7 @@ class DatabaseCluster(_Database):
         master_username: Annotated[str, Cfn("MasterUsername")] = DEFAULT_MASTER_USERNAME,
         parameter_group: ParameterGroup | None = None,
         encryption_key: kms.KeyBase | None = None,
-        backup_retention: Annotated[Duration, Cfn("BackupRetentionPeriod", unit="days"),
-                                    Check(_backup_days_rule)] = DEFAULT_BACKUP_RETENTION,
+        backup_retention: _BackupRetention = DEFAULT_BACKUP_RETENTION,
         preferred_backup_window: Annotated[str | None, Cfn("PreferredBackupWindow")] = None,
         deletion_protection: Annotated[bool, Cfn("DeletionProtection")] = True,
         removal_policy: Annotated[RemovalPolicy, Check(removal_policy_rule((SNAPSHOT, RETAIN, DESTROY),
@@ -531,7 +529,7 @@ class DatabaseCluster(_Database):
             else None,
             "ServerlessV2ScalingConfiguration": {"MinCapacity": serverless_v2_min_capacity,
                                                  "MaxCapacity": serverless_v2_max_capacity} if serverless else None,
-            "BackupRetentionPeriod": backup_retention.to_days(),
+            "BackupRetentionPeriod": _days(backup_retention),
             "PreferredBackupWindow": preferred_backup_window,
             "CopyTagsToSnapshot": True,
             "DeletionProtection": deletion_protection,
