@@ -171,8 +171,9 @@ def test_no_nat_gateways_make_isolated_private_subnets(app, stack):
     types = [r["Type"] for r in resources(app).values()]
     assert "AWS::EC2::NatGateway" not in types and "AWS::EC2::EIP" not in types
     assert types.count("AWS::EC2::Route") == 2  # the public subnets' routes only
-    assert [s.subnet_type for s in vpc.private_subnets] == [SubnetType.PRIVATE_ISOLATED] * 2
-    assert [s.id for s in vpc.private_subnets] == ["PrivateSubnet1", "PrivateSubnet2"]  # same ids as with NAT
+    assert vpc.private_subnets == []  # PRIVATE_WITH_EGRESS only, as in the CDK
+    assert [s.subnet_type for s in vpc.isolated_subnets] == [SubnetType.PRIVATE_ISOLATED] * 2
+    assert [s.id for s in vpc.isolated_subnets] == ["PrivateSubnet1", "PrivateSubnet2"]  # same ids as with NAT
 
 
 def test_more_nat_gateways_than_zones_is_an_error(stack):

@@ -28,12 +28,16 @@ from iac.constructs.ec2.vpc import (
     SUBNET_TYPES,
     SelectedSubnets,
     Subnet,
+    SubnetConfiguration,
     SubnetSelection,
     SubnetType,
     Vpc,
+    default_subnet_configuration,
     subnet_cidr_blocks,
+    subnet_group_cidr_blocks,
 )
 
 __all__ = ["ALL_TRAFFIC_RULE", "ANY_IPV4", "ANY_IPV6", "MAX_AZS", "MAX_SUBNET_PREFIX", "MAX_VPC_PREFIX",
            "MIN_VPC_PREFIX", "NO_TRAFFIC_RULE", "SUBNET_TYPES", "CidrPeer", "Peer", "Port", "Rule", "SecurityGroup",
-           "SelectedSubnets", "Subnet", "SubnetSelection", "SubnetType", "Vpc", "subnet_cidr_blocks"]
+           "SelectedSubnets", "Subnet", "SubnetConfiguration", "SubnetSelection", "SubnetType", "Vpc",
+           "default_subnet_configuration", "subnet_cidr_blocks", "subnet_group_cidr_blocks"]

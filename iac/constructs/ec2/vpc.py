@@ -16,15 +16,16 @@ and `<vpc>/PrivateSubnet<n>` (n from 1, in zone order) whatever `nat_gateways` i
 from __future__ import annotations
 
 import ipaddress
-import itertools
+import re
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import attrs
 
 from iac.constructs.core import CfnResource, Construct, Fn, Token, is_token
 from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.source import SourceLocation, caller_location
+from iac.constructs.core.tokens import stable_key
 from iac.errors import ConstructError
 
 ANY_IPV4 = "0.0.0.0/0"
@@ -48,24 +49,74 @@ SUBNET_TYPES = (SubnetType.PUBLIC, SubnetType.PRIVATE_WITH_EGRESS, SubnetType.PR
 # -- subnet ranges ---------------------------------------------------------------------------------
 
 def subnet_cidr_blocks(cidr: str, az_count: int) -> tuple[list[str], list[str]]:
-    """The (public, private) subnet ranges of a VPC with range `cidr` across `az_count` zones.
+    """The (public, private) subnet ranges of a default VPC (one public and one private subnet per zone)
+    with range `cidr` across `az_count` zones.
 
     The scheme: the VPC range is cut into the smallest power of two of equal blocks that holds
     2 x az_count subnets; public subnets take the first az_count blocks in zone order, private subnets
     the next az_count; any blocks left over stay free for later subnets. 10.0.0.0/16 across 2 zones is
     four /18s (public 10.0.0.0/18, 10.0.64.0/18; private 10.0.128.0/18, 10.0.192.0/18); across 3 zones,
     eight /19s of which six are used. Equal sizes keep every range predictable from the zone count alone
-    (the CDK cuts the same way, so its VPCs and these line up).
+    (the CDK cuts the same way, so its VPCs and these line up). `subnet_group_cidr_blocks` is the general
+    form, for subnet configurations with masks of their own.
+    """
+    try:
+        public, private = subnet_group_cidr_blocks(cidr, az_count, [None, None])
+    except ValueError:
+        prefix = ipaddress.IPv4Network(cidr).prefixlen + (2 * az_count - 1).bit_length()
+        raise ValueError(f"cidr {cidr} is too small for {2 * az_count} subnets ({az_count} zones x public and "
+                         f"private): each would be a /{prefix}, and subnets can be /{MAX_SUBNET_PREFIX} at the "
+                         "smallest; use a larger range or fewer zones") from None
+    return public, private
+
+
+def subnet_group_cidr_blocks(cidr: str, az_count: int, masks: Sequence[int | None]) -> list[list[str]]:
+    """The ranges of subnet groups (one subnet per zone each) in a VPC with range `cidr`: for each group,
+    in order, its ranges in zone order. `masks` are the groups' prefix lengths; None shares what is left.
+
+    The scheme: subnets are laid out in order (group after group, zone after zone), each at the next
+    address aligned to its own size. Groups without a mask all get the largest equal size that lets the
+    whole layout fit; with no mask anywhere that is `subnet_cidr_blocks`' equal cut. A ValueError says
+    why nothing fits.
     """
     network = ipaddress.IPv4Network(cidr)
-    count = 2 * az_count
-    prefix = network.prefixlen + (count - 1).bit_length()
-    if prefix > MAX_SUBNET_PREFIX:
-        raise ValueError(f"cidr {cidr} is too small for {count} subnets ({az_count} zones x public and private): "
-                         f"each would be a /{prefix}, and subnets can be /{MAX_SUBNET_PREFIX} at the smallest; "
-                         "use a larger range or fewer zones")
-    blocks = [str(block) for block in itertools.islice(network.subnets(new_prefix=prefix), count)]
-    return blocks[:az_count], blocks[az_count:]
+    unmasked = [mask for mask in masks if mask is None]
+    for mask in masks:
+        if mask is not None and not network.prefixlen <= mask <= MAX_SUBNET_PREFIX:
+            raise ValueError(f"a cidr_mask of {mask} does not fit a /{network.prefixlen} VPC range: subnet "
+                             f"masks go from /{network.prefixlen} (the whole range) to /{MAX_SUBNET_PREFIX}")
+    if not unmasked:
+        layout = _layout(network, az_count, [mask for mask in masks if mask is not None])
+        if layout is None:
+            raise ValueError(f"the subnets' masks ({', '.join(f'/{m}' for m in masks)}, x {az_count} zones) take "
+                             f"more than the VPC range {cidr}")
+        return layout
+    first = network.prefixlen + (len(unmasked) * az_count - 1).bit_length()
+    for shared in range(first, MAX_SUBNET_PREFIX + 1):
+        layout = _layout(network, az_count, [shared if mask is None else mask for mask in masks])
+        if layout is not None:
+            return layout
+    raise ValueError(f"cidr {cidr} is too small for {len(masks) * az_count} subnets ({az_count} zones x "
+                     f"{len(masks)} groups): those without a cidr_mask would be smaller than "
+                     f"/{MAX_SUBNET_PREFIX}, the smallest subnet; use a larger range, fewer zones or smaller masks")
+
+
+def _layout(network: ipaddress.IPv4Network, az_count: int, masks: Sequence[int]) -> list[list[str]] | None:
+    """Each group's `az_count` blocks at the next aligned addresses, in order; None if they overflow."""
+    start = int(network.network_address)
+    end = int(network.broadcast_address) + 1
+    groups = []
+    for mask in masks:
+        size = 1 << (32 - mask)
+        blocks = []
+        for _ in range(az_count):
+            start = -(-start // size) * size  # up to the block's alignment
+            if start + size > end:
+                return None
+            blocks.append(str(ipaddress.IPv4Network((start, mask))))
+            start += size
+        groups.append(blocks)
+    return groups
 
 
 # -- rules the schemas cannot say ----------------------------------------------------------------
@@ -123,25 +174,29 @@ def _name_tag(construct: Construct) -> list[dict[str, str]]:
 
 class Subnet(Construct):
     """One subnet with a route table of its own (so each can have its own default route); a Vpc makes
-    them (`vpc.public_subnets`, `vpc.private_subnets`).
+    them (`vpc.public_subnets`, `vpc.private_subnets`, `vpc.isolated_subnets`, `vpc.subnet_groups`).
 
     Args:
         vpc: the VPC it belongs to.
         cidr_block: its IPv4 range, inside the VPC's.
         availability_zone: its zone: a name, or a deploy-time value such as `Fn.select(0, Fn.get_azs(""))`.
         subnet_type: what it can reach: a SubnetType value.
+        subnet_group_name: the name of the subnet group (SubnetConfiguration) it belongs to; by default
+            "Public" for a public subnet and "Private" for the others.
     """
 
     cfn_type = "AWS::EC2::Subnet"
 
     def __init__(self, scope: Construct, id: str, *, vpc: Vpc, cidr_block: Annotated[str, Cfn("CidrBlock")],
                  availability_zone: Annotated[Any, Cfn("AvailabilityZone")],
-                 subnet_type: Annotated[str, Check(subnet_type_rule)]) -> None:
+                 subnet_type: Annotated[str, Check(subnet_type_rule)],
+                 subnet_group_name: str | None = None) -> None:
         super().__init__(scope, id)
         self.vpc = vpc
         self.cidr_block = cidr_block
         self.availability_zone = availability_zone
         self.subnet_type = subnet_type
+        self.subnet_group_name = subnet_group_name or ("Public" if subnet_type == SubnetType.PUBLIC else "Private")
         self.resource = CfnResource(self, "Resource", type="AWS::EC2::Subnet", properties={
             "VpcId": vpc.vpc_id,
             "CidrBlock": cidr_block,
@@ -181,6 +236,7 @@ class Subnet(Construct):
     def _add_nat_gateway(self) -> CfnResource:
         """A NAT gateway with its Elastic IP, usable once this (public) subnet reaches the internet."""
         attachment = self.vpc.internet_gateway_attachment
+        assert attachment is not None, "a NAT gateway is only made in a public subnet"
         eip = CfnResource(self, "EIP", type="AWS::EC2::EIP", properties={"Domain": "vpc", "Tags": _name_tag(self)},
                           depends_on=[attachment])
         self.nat_gateway = CfnResource(self, "NATGateway", type="AWS::EC2::NatGateway", properties={
@@ -192,18 +248,83 @@ class Subnet(Construct):
         return self.nat_gateway
 
 
+# -- subnet groups ---------------------------------------------------------------------------------
+
+_GROUP_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+
+
+def _group_name(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, str) or not _GROUP_NAME.fullmatch(value):
+        raise ConstructError(f"SubnetConfiguration name must be letters and digits starting with a letter (it names "
+                             f"the subnets: <name>Subnet1, ...), got {value!r}", location=caller_location())
+
+
+def _group_type(instance: Any, attribute: Any, value: Any) -> None:
+    problem = subnet_type_rule(value)
+    if problem:
+        raise ConstructError(f"SubnetConfiguration subnet_type: {problem} (ec2.SubnetType.PUBLIC, ...)",
+                             location=caller_location())
+
+
+def _group_mask(instance: Any, attribute: Any, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_VPC_PREFIX <= value <= MAX_SUBNET_PREFIX:
+        raise ConstructError(f"SubnetConfiguration cidr_mask must be a prefix length from {MIN_VPC_PREFIX} to "
+                             f"{MAX_SUBNET_PREFIX} (24 is 256 addresses), got {value!r}", location=caller_location())
+
+
+@attrs.frozen(kw_only=True)
+class SubnetConfiguration:
+    """A group of subnets, one in each of the VPC's zones, all of one type:
+    `SubnetConfiguration(name="Db", subnet_type=SubnetType.PRIVATE_ISOLATED, cidr_mask=24)`.
+
+    `name` names the subnets (`<vpc>/<name>Subnet<n>`: changing it replaces them); `cidr_mask` is each
+    subnet's prefix length (default: the groups without one share what the others leave, equally).
+    """
+
+    name: str = attrs.field(validator=_group_name)
+    subnet_type: str = attrs.field(validator=_group_type)
+    cidr_mask: int | None = attrs.field(default=None, validator=_group_mask)
+
+
+def default_subnet_configuration(nat_gateways: int | None) -> tuple[SubnetConfiguration, ...]:
+    """What a Vpc makes without `subnet_configuration`: a "Public" and a "Private" group, the private
+    one isolated when there are no NAT gateways (same subnet ids either way)."""
+    private = SubnetType.PRIVATE_ISOLATED if nat_gateways == 0 else SubnetType.PRIVATE_WITH_EGRESS
+    return (SubnetConfiguration(name="Public", subnet_type=SubnetType.PUBLIC),
+            SubnetConfiguration(name="Private", subnet_type=private))
+
+
+def subnet_configuration_rule(value: Any) -> str | None:
+    """A non-empty list of SubnetConfiguration with distinct names."""
+    if not value:
+        return "an empty subnet_configuration makes no subnets; give at least one SubnetConfiguration"
+    names = [group.name for group in value if isinstance(group, SubnetConfiguration)]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        return f"two subnet groups are named {twice[0]!r}: each group's name must be its own (it names the subnets)"
+    return None
+
+
+# -- selection -------------------------------------------------------------------------------------
+
 @attrs.frozen(kw_only=True)
 class SubnetSelection:
-    """Which subnets of a VPC a construct uses: by type, or the given subnets."""
+    """Which subnets of a VPC a construct uses: by type, by group name, or the given subnets;
+    `one_per_az=True` keeps the first of each zone (what a VPC endpoint or a load balancer takes)."""
 
     subnet_type: str | None = attrs.field(default=None, validator=attrs.validators.optional(
         attrs.validators.in_(SUBNET_TYPES)))
+    subnet_group_name: str | None = None
     subnets: tuple[Subnet, ...] | None = attrs.field(
         default=None, converter=lambda v: tuple(v) if v is not None else None)
+    one_per_az: bool = False
 
     def __attrs_post_init__(self) -> None:
-        if self.subnet_type is not None and self.subnets is not None:
-            raise ValueError("give subnet_type or subnets, not both")
+        given = [name for name in ("subnet_type", "subnet_group_name", "subnets") if getattr(self, name) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of subnet_type, subnet_group_name or subnets, not {' and '.join(given)}")
 
 
 @attrs.frozen
@@ -220,26 +341,42 @@ class SelectedSubnets:
     def availability_zones(self) -> list[Any]:
         return [subnet.availability_zone for subnet in self.subnets]
 
+    @property
+    def route_table_ids(self) -> list[Token]:
+        return [subnet.route_table_id for subnet in self.subnets]
+
+    @property
+    def internet_connectivity(self) -> list[CfnResource]:
+        """What must exist before these subnets reach the internet (nothing for isolated ones)."""
+        return [resource for subnet in self.subnets for resource in subnet.internet_connectivity]
+
 
 # -- the VPC ---------------------------------------------------------------------------------------
 
 class Vpc(Construct):
-    """A VPC with a public and a private subnet in each of `max_azs` zones (default 3).
+    """A VPC with a public and a private subnet in each of `max_azs` zones (default 3), or the subnet
+    groups `subnet_configuration` lists.
 
-    The VPC's story: the VPC, its zones, an internet gateway, a public subnet per zone routed to
-    it, the NAT gateways in the first public subnets, a private subnet per zone routed to them.
+    The VPC's story: the VPC, its zones, an internet gateway (only if a group is public), the subnets
+    group by group, the public ones routed to the gateway, the NAT gateways in the first public group's
+    first subnets, the PRIVATE_WITH_EGRESS subnets routed to them; PRIVATE_ISOLATED subnets get no route
+    out (reach AWS services through endpoints: `add_gateway_endpoint`, `add_interface_endpoint`).
 
     Args:
         cidr: the VPC's IPv4 range, /16 to /28 ("10.0.0.0/16"); the subnet ranges are computed from
-            it (see `subnet_cidr_blocks`), so it must be a literal.
+            it (see `subnet_group_cidr_blocks`), so it must be a literal.
         max_azs: how many zones the VPC spans, 1 to 6 (3); the VPC uses exactly this many, so the
             region must have them: most have 3 or more, us-east-1 has 6, us-west-1 offers most
             accounts 2.
-        nat_gateways: how many NAT gateways (default one per zone, so one zone failing leaves the
-            others their way out); fewer saves money, and the private subnet of zone i routes
-            through gateway `i mod nat_gateways`; 0 makes the private subnets isolated.
+        nat_gateways: how many NAT gateways (default one per zone when a group is PRIVATE_WITH_EGRESS, so
+            one zone failing leaves the others their way out; none otherwise); fewer saves money, and the
+            egress subnet of zone i routes through gateway `i mod nat_gateways`. Without
+            `subnet_configuration`, 0 makes the private subnets isolated.
         availability_zones: zone names to use instead of `Fn::GetAZs` (the first `max_azs` of
             them); cfn-lint warns about hard-coded zones.
+        subnet_configuration: the subnet groups, each a `SubnetConfiguration(name=, subnet_type=,
+            cidr_mask=)` with one subnet per zone (default: "Public" and "Private"). No PUBLIC group
+            means no internet gateway; PRIVATE_WITH_EGRESS needs a PUBLIC group for its NAT gateways.
         enable_dns_hostnames: give instances DNS hostnames (on: ECS, VPC endpoints and load
             balancers need it); needs enable_dns_support.
         enable_dns_support: resolve DNS through the Amazon-provided server (on).
@@ -256,14 +393,21 @@ class Vpc(Construct):
         max_azs: Annotated[int, Check(count_rule(1, MAX_AZS))] = 3,
         nat_gateways: Annotated[int | None, Check(count_rule(0, MAX_AZS))] = None,
         availability_zones: Annotated[Sequence[str] | None, Check(zones_rule)] = None,
+        subnet_configuration: Annotated[Sequence[SubnetConfiguration] | None,
+                                        Check(subnet_configuration_rule)] = None,
         enable_dns_hostnames: Annotated[bool, Cfn("EnableDnsHostnames")] = True,
         enable_dns_support: Annotated[bool, Cfn("EnableDnsSupport")] = True,
     ) -> None:
         super().__init__(scope, id)
         self.cidr: str = cidr
         self.max_azs = max_azs
+        self.dns_hostnames_enabled = enable_dns_hostnames
+        self.dns_support_enabled = enable_dns_support
         zone_count = min(max_azs, len(availability_zones)) if availability_zones else max_azs
-        self._check_combination(zone_count, nat_gateways, enable_dns_hostnames, enable_dns_support)
+        self.subnet_configuration: tuple[SubnetConfiguration, ...] = (
+            tuple(subnet_configuration) if subnet_configuration else default_subnet_configuration(nat_gateways))
+        nat_count, ranges = self._check_combination(zone_count, nat_gateways, subnet_configuration is not None,
+                                                    enable_dns_hostnames, enable_dns_support)
         self.resource = CfnResource(self, "Resource", type="AWS::EC2::VPC", properties={
             "CidrBlock": self.cidr,
             "EnableDnsHostnames": enable_dns_hostnames,
@@ -271,30 +415,60 @@ class Vpc(Construct):
             "Tags": _name_tag(self),
         })
         self.availability_zones: list[Any] = self._zones(availability_zones, zone_count)
-        self.internet_gateway, self.internet_gateway_attachment = self._internet_gateway()
-        public_cidrs, private_cidrs = subnet_cidr_blocks(self.cidr, len(self.availability_zones))
-        self.public_subnets: list[Subnet] = [self._public_subnet(n, cidr) for n, cidr in enumerate(public_cidrs)]
-        nat_subnets = self.public_subnets[: len(self.public_subnets) if nat_gateways is None else nat_gateways]
+        self.internet_gateway: CfnResource | None = None
+        self.internet_gateway_attachment: CfnResource | None = None
+        if self._groups_of(SubnetType.PUBLIC):
+            self.internet_gateway, self.internet_gateway_attachment = self._internet_gateway()
+        self.subnet_groups: dict[str, list[Subnet]] = {
+            group.name: [self._subnet(group, n, cidr) for n, cidr in enumerate(cidrs)]
+            for group, cidrs in zip(self.subnet_configuration, ranges, strict=True)}
+        for subnet in self.public_subnets:
+            self._route_to_internet_gateway(subnet)
+        nat_group = self._groups_of(SubnetType.PUBLIC)[:1]
+        nat_subnets = self.subnet_groups[nat_group[0].name][:nat_count] if nat_group else []
         self.nat_gateways: list[CfnResource] = [subnet._add_nat_gateway() for subnet in nat_subnets]
-        self.private_subnets: list[Subnet] = [self._private_subnet(n, cidr) for n, cidr in enumerate(private_cidrs)]
+        for group in self._groups_of(SubnetType.PRIVATE_WITH_EGRESS):
+            for index, subnet in enumerate(self.subnet_groups[group.name]):
+                subnet._add_default_route(NatGatewayId=self.nat_gateways[index % len(self.nat_gateways)].ref)
 
-    def _check_combination(self, zone_count: int, nat_gateways: int | None, dns_hostnames: bool,
-                           dns_support: bool) -> None:
-        """The rules between props (each prop alone was checked against its declaration)."""
+    def _groups_of(self, subnet_type: str) -> list[SubnetConfiguration]:
+        return [group for group in self.subnet_configuration if group.subnet_type == subnet_type]
+
+    def _check_combination(self, zone_count: int, nat_gateways: int | None, configured: bool, dns_hostnames: bool,
+                           dns_support: bool) -> tuple[int, list[list[str]]]:
+        """The rules between props (each prop alone was checked against its declaration); returns the
+        number of NAT gateways and each group's subnet ranges."""
         problem = None
+        egress = [group.name for group in self._groups_of(SubnetType.PRIVATE_WITH_EGRESS)]
+        public = self._groups_of(SubnetType.PUBLIC)
+        nat_count = nat_gateways if nat_gateways is not None else (zone_count if egress else 0)
+        ranges: list[list[str]] = []
         if nat_gateways is not None and nat_gateways > zone_count:
             problem = (f"nat_gateways is {nat_gateways} but the VPC spans {zone_count} zones; at most one NAT "
                        "gateway per zone")
+        elif egress and not public:
+            problem = (f"subnet group {egress[0]!r} is PRIVATE_WITH_EGRESS, which routes through NAT gateways, and "
+                       "NAT gateways live in public subnets: add a PUBLIC group, or make the group PRIVATE_ISOLATED "
+                       "(and reach AWS services through VPC endpoints)")
+        elif egress and nat_count == 0:
+            problem = (f"subnet group {egress[0]!r} is PRIVATE_WITH_EGRESS but nat_gateways is 0, so it would have no "
+                       "way out: make it PRIVATE_ISOLATED or allow NAT gateways")
+        elif configured and not egress and nat_count:
+            problem = (f"nat_gateways is {nat_count} but no subnet group is PRIVATE_WITH_EGRESS: nothing would route "
+                       "through them")
         elif dns_hostnames and not dns_support:
             problem = "enable_dns_hostnames needs enable_dns_support (EC2 refuses hostnames without DNS)"
         else:
             try:
-                subnet_cidr_blocks(self.cidr, zone_count)
+                ranges = (list(subnet_cidr_blocks(self.cidr, zone_count)) if not configured else
+                          subnet_group_cidr_blocks(self.cidr, zone_count,
+                                                   [group.cidr_mask for group in self.subnet_configuration]))
             except ValueError as error:
                 problem = str(error)
         if problem:
             raise ConstructError(f"invalid argument for Vpc {self.id!r}: {problem}", path=self.path,
                                  location=self.location)
+        return nat_count, ranges
 
     def _zones(self, given: Sequence[str] | None, count: int) -> list[Any]:
         if given:
@@ -307,20 +481,15 @@ class Vpc(Construct):
             "VpcId": self.vpc_id, "InternetGatewayId": gateway.ref})
         return gateway, attachment
 
-    def _public_subnet(self, index: int, cidr: str) -> Subnet:
-        subnet = Subnet(self, f"PublicSubnet{index + 1}", vpc=self, cidr_block=cidr,
-                        availability_zone=self.availability_zones[index], subnet_type=SubnetType.PUBLIC)
+    def _subnet(self, group: SubnetConfiguration, index: int, cidr: str) -> Subnet:
+        return Subnet(self, f"{group.name}Subnet{index + 1}", vpc=self, cidr_block=cidr,
+                      availability_zone=self.availability_zones[index], subnet_type=group.subnet_type,
+                      subnet_group_name=group.name)
+
+    def _route_to_internet_gateway(self, subnet: Subnet) -> None:
+        assert self.internet_gateway is not None and self.internet_gateway_attachment is not None
         route = subnet._add_default_route(GatewayId=self.internet_gateway.ref)
         route.add_depends_on(self.internet_gateway_attachment)  # a route to an unattached gateway fails
-        return subnet
-
-    def _private_subnet(self, index: int, cidr: str) -> Subnet:
-        kind = SubnetType.PRIVATE_WITH_EGRESS if self.nat_gateways else SubnetType.PRIVATE_ISOLATED
-        subnet = Subnet(self, f"PrivateSubnet{index + 1}", vpc=self, cidr_block=cidr,
-                        availability_zone=self.availability_zones[index], subnet_type=kind)
-        if self.nat_gateways:
-            subnet._add_default_route(NatGatewayId=self.nat_gateways[index % len(self.nat_gateways)].ref)
-        return subnet
 
     # -- references -------------------------------------------------------------------------------
 
@@ -329,10 +498,32 @@ class Vpc(Construct):
         return self.resource.ref
 
     @property
+    def vpc_cidr_block(self) -> str:
+        return self.cidr
+
+    @property
+    def subnets(self) -> list[Subnet]:
+        """Every subnet, group by group."""
+        return [subnet for group in self.subnet_groups.values() for subnet in group]
+
+    @property
+    def public_subnets(self) -> list[Subnet]:
+        return [subnet for subnet in self.subnets if subnet.subnet_type == SubnetType.PUBLIC]
+
+    @property
+    def private_subnets(self) -> list[Subnet]:
+        """The PRIVATE_WITH_EGRESS subnets (out through NAT); isolated ones are `isolated_subnets`."""
+        return [subnet for subnet in self.subnets if subnet.subnet_type == SubnetType.PRIVATE_WITH_EGRESS]
+
+    @property
+    def isolated_subnets(self) -> list[Subnet]:
+        return [subnet for subnet in self.subnets if subnet.subnet_type == SubnetType.PRIVATE_ISOLATED]
+
+    @property
     def internet_connectivity(self) -> list[CfnResource]:
         """What must exist before anything in a public subnet can reach or be reached from the
-        internet (an internet-facing load balancer depends on these)."""
-        resources = [self.internet_gateway_attachment]
+        internet (an internet-facing load balancer depends on these); empty without public subnets."""
+        resources = [self.internet_gateway_attachment] if self.internet_gateway_attachment is not None else []
         for subnet in self.public_subnets:
             resources += subnet.internet_connectivity
         return resources
@@ -340,28 +531,44 @@ class Vpc(Construct):
     # -- selection --------------------------------------------------------------------------------
 
     def select_subnets(self, selection: SubnetSelection | None = None, *, subnet_type: str | None = None,
-                       subnets: Sequence[Subnet] | None = None) -> SelectedSubnets:
-        """The subnets a selection names: `select_subnets(subnet_type=SubnetType.PUBLIC)`, a
-        `SubnetSelection`, or given subnets (which must belong to this VPC). Without arguments: the
-        private subnets (where workloads belong), or the public ones when the VPC has no private subnet."""
+                       subnet_group_name: str | None = None, subnets: Sequence[Subnet] | None = None,
+                       one_per_az: bool = False) -> SelectedSubnets:
+        """The subnets a selection names: `select_subnets(subnet_type=SubnetType.PUBLIC)`,
+        `select_subnets(subnet_group_name="Db")`, a `SubnetSelection`, or given subnets (which must belong
+        to this VPC). Without arguments: the PRIVATE_WITH_EGRESS subnets (where workloads belong), else the
+        isolated ones, else the public ones. `one_per_az=True` keeps the first subnet of each zone."""
         location = caller_location()
         if selection is None:
             try:
-                selection = SubnetSelection(subnet_type=subnet_type, subnets=subnets)
+                selection = SubnetSelection(subnet_type=subnet_type, subnet_group_name=subnet_group_name,
+                                            subnets=subnets, one_per_az=one_per_az)
             except (TypeError, ValueError) as error:
                 raise ConstructError(f"select_subnets: {error}", path=self.path, location=location) from None
         if selection.subnets is not None:
-            return SelectedSubnets(self._own_subnets(selection.subnets, location))
-        if selection.subnet_type is None:
-            return SelectedSubnets(tuple(self.private_subnets or self.public_subnets))
-        chosen = tuple(s for s in self.public_subnets + self.private_subnets if s.subnet_type == selection.subnet_type)
+            chosen = self._own_subnets(selection.subnets, location)
+        elif selection.subnet_group_name is not None:
+            chosen = self._group(selection.subnet_group_name, location)
+        elif selection.subnet_type is None:
+            chosen = tuple(self.private_subnets or self.isolated_subnets or self.public_subnets)
+        else:
+            chosen = self._of_type(selection.subnet_type, location)
+        return SelectedSubnets(_one_per_zone(chosen) if selection.one_per_az else chosen)
+
+    def _of_type(self, subnet_type: str, location: SourceLocation | None) -> tuple[Subnet, ...]:
+        chosen = tuple(subnet for subnet in self.subnets if subnet.subnet_type == subnet_type)
         if not chosen:
-            have = sorted({s.subnet_type for s in self.public_subnets + self.private_subnets})
-            raise ConstructError(f"VPC {self.path} has no {selection.subnet_type} subnets (it has {', '.join(have)})",
+            have = sorted({subnet.subnet_type for subnet in self.subnets})
+            raise ConstructError(f"VPC {self.path} has no {subnet_type} subnets (it has {', '.join(have)})",
                                  path=self.path, location=location,
                                  hint="private subnets have egress only when the VPC has NAT gateways "
                                       "(nat_gateways >= 1)")
-        return SelectedSubnets(chosen)
+        return chosen
+
+    def _group(self, name: str, location: SourceLocation | None) -> tuple[Subnet, ...]:
+        if name not in self.subnet_groups:
+            raise ConstructError(f"VPC {self.path} has no subnet group {name!r} (it has "
+                                 f"{', '.join(map(repr, self.subnet_groups))})", path=self.path, location=location)
+        return tuple(self.subnet_groups[name])
 
     def _own_subnets(self, subnets: Sequence[Subnet], location: SourceLocation | None) -> tuple[Subnet, ...]:
         for subnet in subnets:
@@ -372,3 +579,57 @@ class Vpc(Construct):
             raise ConstructError("select_subnets: an empty list of subnets selects nothing", path=self.path,
                                  location=location)
         return tuple(subnets)
+
+    # -- endpoints and flow logs ------------------------------------------------------------------
+
+    def add_gateway_endpoint(self, service: GatewayVpcEndpointService, *, id: str | None = None,
+                             subnets: Sequence[SubnetSelection] | None = None) -> GatewayVpcEndpoint:
+        """A gateway endpoint (S3 or DynamoDB) routed from the route tables of `subnets` (default: every
+        subnet): `vpc.add_gateway_endpoint(ec2.GatewayVpcEndpointAwsService.S3)`. The child `id` defaults
+        to the service's name + "Endpoint" ("S3Endpoint")."""
+        from iac.constructs.ec2.endpoints import GatewayVpcEndpoint, endpoint_id
+
+        return GatewayVpcEndpoint(self, id or endpoint_id(service), vpc=self, service=service, subnets=subnets)
+
+    def add_interface_endpoint(self, service: InterfaceVpcEndpointService, *, id: str | None = None,
+                               subnets: SubnetSelection | None = None, private_dns_enabled: bool = True,
+                               security_groups: Sequence[SecurityGroup] | None = None,
+                               open: bool = True) -> InterfaceVpcEndpoint:
+        """An interface endpoint (a network interface per zone in `subnets`, default the private or
+        isolated ones) with a security group of its own that lets the VPC's range in on the service's port
+        when `open`: `vpc.add_interface_endpoint(ec2.InterfaceVpcEndpointAwsService.SQS)`."""
+        from iac.constructs.ec2.endpoints import InterfaceVpcEndpoint, endpoint_id
+
+        return InterfaceVpcEndpoint(self, id or endpoint_id(service), vpc=self, service=service, subnets=subnets,
+                                    private_dns_enabled=private_dns_enabled, security_groups=security_groups,
+                                    open=open)
+
+    def add_flow_log(self, id: str = "FlowLog", *, destination: FlowLogDestination | None = None,
+                     traffic_type: str = "ALL") -> FlowLog:
+        """Record the VPC's traffic: `vpc.add_flow_log()` to a new CloudWatch Logs group (with the role
+        the service delivers through), or `destination=ec2.FlowLogDestination.to_s3(bucket)`."""
+        from iac.constructs.ec2.flow_logs import FlowLog
+
+        return FlowLog(self, id, resource=self, destination=destination, traffic_type=traffic_type)
+
+
+def _one_per_zone(subnets: tuple[Subnet, ...]) -> tuple[Subnet, ...]:
+    seen: set[str] = set()
+    kept = []
+    for subnet in subnets:
+        zone = stable_key(subnet.availability_zone)
+        if zone not in seen:
+            seen.add(zone)
+            kept.append(subnet)
+    return tuple(kept)
+
+
+if TYPE_CHECKING:
+    from iac.constructs.ec2.endpoints import (
+        GatewayVpcEndpoint,
+        GatewayVpcEndpointService,
+        InterfaceVpcEndpoint,
+        InterfaceVpcEndpointService,
+    )
+    from iac.constructs.ec2.flow_logs import FlowLog, FlowLogDestination
+    from iac.constructs.ec2.security import SecurityGroup
