@@ -291,6 +291,9 @@ class Role(Construct):
         inline_policies: policies embedded in the role, by name: {"name": PolicyDocument([...])}.
         permissions_boundary: the managed policy that caps the role's permissions; without one the role
             takes its scope's (`PermissionsBoundary.of(scope).apply(...)`), if any.
+        assume_role_conditions: conditions on assuming the role, e.g.
+            {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}} so a service assumes it for this
+            account's resources only (the confused-deputy guard).
     """
 
     cfn_type = "AWS::IAM::Role"
@@ -308,13 +311,15 @@ class Role(Construct):
         max_session_duration: Annotated[int | Duration | None, Cfn("MaxSessionDuration", unit="seconds")] = None,
         inline_policies: Mapping[str, PolicyDocument] | None = None,
         permissions_boundary: ManagedPolicy | None = None,
+        assume_role_conditions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.assumed_by = assumed_by
         self.inline_policies: dict[str, PolicyDocument] = dict(inline_policies or {})
         self._boundary = permissions_boundary
         self._managed: list[ManagedPolicy] = list(managed_policies)
-        self._trust = PolicyDocument([PolicyStatement(actions=["sts:AssumeRole"], principals=[assumed_by])])
+        self._trust = PolicyDocument([PolicyStatement(actions=["sts:AssumeRole"], principals=[assumed_by],
+                                                      conditions=dict(assume_role_conditions or {}))])
         self.default_policy: CfnResource | None = None
         self._document = PolicyDocument()
         self._policy_dependents: list[CfnResource] = []
