@@ -162,6 +162,11 @@ class Conditions:
             name for name in new_parameters if name in old_parameters and _presumed_same(
                 old_parameters[name], new_parameters[name], given.get(name)))
         known = {name: normalize_scalar(value) for name, value in given.items()}
+        if not old:  # a stack that does not exist yet is created with the defaults: they are known there
+            for name, definition in new_parameters.items():
+                default = definition.get("Default") if isinstance(definition, dict) else None
+                if name not in known and isinstance(default, str | int | float | bool):
+                    known[name] = normalize_scalar(default)
         presumed: dict[str, Any] = {name: known.get(name, ("param'", name)) for name in new_parameters}
         presumed.update({name: ("param", name) for name in self.unchanged_parameters})
         self.empty = not mapping_at(old, "Conditions") and not mapping_at(new, "Conditions")

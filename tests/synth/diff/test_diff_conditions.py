@@ -348,3 +348,11 @@ def test_an_edit_of_the_prod_branch_of_a_queue_name_may_replace_only() -> None:
     change = change_of(diff(tpl("jobs"), tpl("jobs-2")), "Q")
     assert change.replacement == "Conditional"
     assert props(tpl("jobs"), "Q")["QueueName"]["Fn::If"][0] == "IsProd"
+
+
+def test_a_new_stack_is_created_with_the_defaults_so_its_conditions_are_known() -> None:
+    new = _conditional_table("dev")  # IsProd is false with the default
+    result = diff(None, new)
+    assert {c.logical_id: (c.action, c.certain) for c in result.resources} == {"Q": ("Add", True)}
+    given = diff(None, new, parameters={"Env": "prod"})
+    assert {c.logical_id: (c.action, c.certain) for c in given.resources} == {"T": ("Add", True), "Q": ("Add", True)}
