@@ -21,7 +21,7 @@ from iac.cfn._base import OPTIONS, safe_identifier, snake_case
 from iac.constructs.core.intrinsics import Aws
 from iac.constructs.core.logical_id import make_logical_id
 from iac.errors import TemplateError
-from iac.importer.source import Atom, Group, Item, Node, call, flat, number, render, string, string_literal
+from iac.importer.source import Atom, Group, Item, Node, Text, call, flat, number, render, string, string_literal
 from iac.importer.source import escape as escape_text
 
 #: Pseudo parameter name -> the `Aws` attribute that holds it: "AWS::Region" -> "REGION".
@@ -575,33 +575,25 @@ class _Generator:
             text = argument
         if not isinstance(text, str):
             return None
-        quote = "'" if text.count('"') > text.count("'") else '"'
-        inner = "'" if quote == '"' else '"'
-        pieces: list[str] = []
-        fields = 0
+        segments: list[tuple[str, bool]] = []
         position = 0
         for match in _SUB_PIECE.finditer(text):
-            pieces.append(escape_text(text[position:match.start()], quote, braces=True))
+            segments.append((text[position:match.start()], False))
             position = match.end()
             name = match.group(1)
             expression = None
             if not name.startswith("!") and name not in variables:
                 if "." in name:
                     resource, _, attribute = name.partition(".")
-                    expression = self._get_att(resource, attribute, quote=inner)
+                    expression = self._get_att(resource, attribute, quote="'")
                 else:
                     expression = self._ref(name)
             if expression is None:  # a variable of the Sub, a literal ${!...}, or a name the template lacks
-                pieces.append(escape_text(match.group(0), quote, braces=True))
+                segments.append((match.group(0), False))
             else:
-                pieces.append("{" + flat(expression) + "}")
-                fields += 1
-        pieces.append(escape_text(text[position:], quote, braces=True))
-        body = "".join(pieces)
-        if fields:
-            literal: Node = Atom(f"f{quote}{body}{quote}")
-        else:
-            literal = string(text)
+                segments.append((flat(expression), True))
+        segments.append((text[position:], False))
+        literal = Text(tuple(segment for segment in segments if segment[0]) or (("", False),))
         self.iac_imports.add("Fn")
         if variables:
             return call("Fn.sub", [literal, self._dict(variables)])

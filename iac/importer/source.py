@@ -9,6 +9,7 @@ trailing comma", so ruff keeps it exploded and the file is a fixed point of `ruf
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import attrs
@@ -37,7 +38,57 @@ class Group:
     close: str  # ")", "]", "}"
 
 
-Node = Atom | Group
+@attrs.frozen
+class Text:
+    """A string literal (an f-string when a segment is a field), which may be split into parts that
+    Python joins: `("first part " "second part")`, each on its own line."""
+
+    segments: tuple[tuple[str, bool], ...]  # (text, is a replacement field's expression)
+
+    @property
+    def literal(self) -> str:
+        return _literal(self.segments)
+
+    def parts(self, width: int) -> list[str]:
+        """The literal as parts of at most `width` characters where it can be broken (after a newline,
+        else after a space, else anywhere in the text; never inside a field)."""
+        pieces: list[tuple[str, bool]] = []
+        for text, field in self.segments:
+            if field:
+                pieces.append((text, True))
+            else:
+                pieces += [(piece, False) for piece in re.findall(r"[^\n ]*(?:\n| +|$)", text) if piece]
+        parts: list[list[tuple[str, bool]]] = [[]]
+        for piece in pieces:
+            if parts[-1] and len(_literal(tuple(parts[-1] + [piece]))) > width:
+                parts.append([])
+            if not piece[1] and len(_literal(((piece[0], False),))) > width:  # a long word: cut it
+                text = piece[0]
+                while text:
+                    size = 1
+                    while size < len(text) and len(_literal(tuple(parts[-1] + [(text[:size + 1], False)]))) <= width:
+                        size += 1
+                    parts[-1].append((text[:size], False))
+                    text = text[size:]
+                    if text:
+                        parts.append([])
+                continue
+            parts[-1].append(piece)
+        return [_literal(tuple(part)) for part in parts if part]
+
+
+def _literal(segments: tuple[tuple[str, bool], ...]) -> str:
+    plain = "".join(text for text, field in segments if not field)
+    quote = "'" if plain.count('"') > plain.count("'") else '"'
+    if any(field and "'" in text for text, field in segments):
+        quote = '"'  # a field's own string is in single quotes (an f-string cannot nest its quote before 3.12)
+    if not any(field for _, field in segments):
+        return quote + escape(plain, quote) + quote
+    body = "".join("{" + text + "}" if field else escape(text, quote, braces=True) for text, field in segments)
+    return f"f{quote}{body}{quote}"
+
+
+Node = Atom | Group | Text
 
 
 def call(function: str, positional: Sequence[Node] = (), keywords: Sequence[tuple[str, Node]] = ()) -> Group:
@@ -48,24 +99,36 @@ def call(function: str, positional: Sequence[Node] = (), keywords: Sequence[tupl
 def flat(node: Node) -> str:
     if isinstance(node, Atom):
         return node.text
+    if isinstance(node, Text):
+        return node.literal
     return node.open + ", ".join(item.lead + flat(item.value) for item in node.items) + node.close
 
 
 def render(node: Node, indent: str = "", lead: str = "", trail: str = "") -> list[str]:
     """`lead + node + trail` as lines starting at `indent`."""
     one_line = indent + lead + flat(node) + trail
-    if len(one_line) <= LINE_LENGTH or isinstance(node, Atom) or not node.items:
+    if len(one_line) <= LINE_LENGTH or isinstance(node, Atom) or (isinstance(node, Group) and not node.items):
         return [one_line]
-    lines = [indent + lead + node.open]
     inner = indent + INDENT
+    if isinstance(node, Text):  # in parentheses, on lines of its own (ruff keeps both forms)
+        if not lead and not trail:
+            return [one_line]  # a statement of its own: nothing to break
+        width = LINE_LENGTH - len(inner)
+        return [indent + lead + "("] + [inner + part for part in node.parts(width)] + [indent + ")" + trail]
+    lines = [indent + lead + node.open]
+    if len(node.items) == 1 and not node.items[0].lead and isinstance(node.items[0].value, Text):
+        sole = node.items[0].value
+        if len(inner) + len(sole.literal) + 1 > LINE_LENGTH:  # a long string, a call's only argument
+            width = LINE_LENGTH - len(inner)
+            return lines + [inner + part for part in sole.parts(width)] + [indent + node.close + trail]
     for item in node.items:
         lines += render(item.value, inner, item.lead, ",")
     lines.append(indent + node.close + trail)
     return lines
 
 
-def string(text: str) -> Atom:
-    return Atom(string_literal(text))
+def string(text: str) -> Text:
+    return Text(((text, False),))
 
 
 def string_literal(text: str, *, braces: bool = False) -> str:
