@@ -91,8 +91,13 @@ class SchemaFinding:
         return ".".join(str(part) for part in self.path)
 
 
-def validate_template(template: dict[str, Any], region: str | None = None) -> list[SchemaFinding]:
+def validate_template(template: dict[str, Any], region: str | None = None, *, ignore_checks: tuple[str, ...] = (),
+                      mandatory_checks: tuple[str, ...] = ()) -> list[SchemaFinding]:
     """All schema and reference problems of `template` for `region` (default us-east-1).
+
+    A finding whose cfn-lint rule starts with one of `ignore_checks` (cfn-lint's configuration), or
+    with one the template's Metadata tells cfn-lint to ignore, is left out, unless it starts with one
+    of `mandatory_checks` (cfn-lint reports those whatever is ignored).
 
     Under the AWS::LanguageExtensions transform, Fn::ForEach loops are expanded first and each
     finding reported at its path in the template as written (iac.synth.language_extensions); the
@@ -101,22 +106,24 @@ def validate_template(template: dict[str, Any], region: str | None = None) -> li
     region = region or DEFAULT_REGION
     provider_types(region)  # raises for an unknown region before anything else
     if not uses_language_extensions(template):
-        return _not_ignored(template, _TemplateChecker(template, region).findings())
+        return _not_ignored(template, _TemplateChecker(template, region).findings(), ignore_checks, mandatory_checks)
     expansion = expand(template)
     checked = _TemplateChecker(expansion.template, region, expansion).findings()
     found = (
         attrs.evolve(finding, path=expansion.original(finding.path))
-        for finding in _not_ignored(expansion.template, checked)
+        for finding in _not_ignored(expansion.template, checked, ignore_checks, mandatory_checks)
         if finding.path not in expansion.incomplete
     )
     return list(dict.fromkeys(found))
 
 
-def _not_ignored(template: dict[str, Any], findings: Iterator[SchemaFinding]) -> list[SchemaFinding]:
+def _not_ignored(template: dict[str, Any], findings: Iterator[SchemaFinding],
+                 configured: tuple[str, ...] = (), mandatory: tuple[str, ...] = ()) -> list[SchemaFinding]:
     """The findings whose cfn-lint rule the template does not tell cfn-lint to ignore, in its Metadata or a
-    resource's (`cfn-lint: {config: {ignore_checks: [E3012]}}`; a prefix such as E3 ignores a family):
-    what cfn-lint is told not to say, iac does not say in its place."""
-    everywhere = _ignored_checks(template.get("Metadata"))
+    resource's (`cfn-lint: {config: {ignore_checks: [E3012]}}`; a prefix such as E3 ignores a family),
+    nor cfn-lint's configuration (`configured`): what cfn-lint is told not to say, iac does not say in
+    its place."""
+    everywhere = configured + _ignored_checks(template.get("Metadata"))
     resources = section(template, "Resources")
     kept = []
     for finding in findings:
@@ -125,7 +132,9 @@ def _not_ignored(template: dict[str, Any], findings: Iterator[SchemaFinding]) ->
             resource = resources.get(str(finding.path[1]))
             if isinstance(resource, dict):
                 ignored = ignored + _ignored_checks(resource.get("Metadata"))
-        if not (finding.rule and any(finding.rule.startswith(prefix) for prefix in ignored)):
+        rule = finding.rule
+        if not rule or not any(rule.startswith(prefix) for prefix in ignored) or any(
+                rule.startswith(prefix) for prefix in mandatory):
             kept.append(finding)
     return kept
 

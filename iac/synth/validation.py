@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import yaml
+
 from iac.constructs.core.source import SourceLocation
 from iac.errors import Problem
 from iac.specs import DEFAULT_REGION
 from iac.synth.lint import LintCache, LintFinding, lint_bodies
+from iac.synth.lint_cache import _cfnlintrc_files  # the files whose bytes key the lint cache
 from iac.synth.schema_validation import SchemaFinding, validate_template
 from iac.synth.secrets import secret_findings
 
@@ -24,7 +27,31 @@ WrittenPath = Callable[[tuple[str | int, ...]], tuple[str | int, ...]]
 
 
 def schema_problems(template: dict[str, Any], region: str | None, locate: Locate) -> list[Problem]:
-    return [_schema_problem(finding, locate) for finding in validate_template(template, region)]
+    ignored, mandatory = configured_checks()
+    found = validate_template(template, region, ignore_checks=ignored, mandatory_checks=mandatory)
+    return [_schema_problem(finding, locate) for finding in found]
+
+
+def configured_checks() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(ignore_checks, mandatory_checks) of cfn-lint's configuration files (.cfnlintrc in the home and
+    current folders, the ones the lint layer reads): what cfn-lint is told not to say, the schema layer
+    does not say either."""
+    ignored: list[str] = []
+    mandatory: list[str] = []
+    for path in _cfnlintrc_files():
+        try:
+            config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # cfn-lint says what is wrong with it
+        if isinstance(config, dict):
+            ignored.extend(_checks(config.get("ignore_checks")))
+            mandatory.extend(_checks(config.get("mandatory_checks")))
+    return tuple(ignored), tuple(mandatory)
+
+
+def _checks(value: Any) -> list[str]:
+    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [item for item in values if isinstance(item, str) and item]
 
 
 def _schema_problem(finding: SchemaFinding, locate: Locate) -> Problem:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from iac.errors import Problem
 from iac.synth.lint import lint_template
 from iac.synth.template_files import validate_files
@@ -200,7 +202,9 @@ def test_a_check_the_template_tells_cfn_lint_to_ignore_is_not_said_by_iac_either
     """
     report = validate_files([str(write(tmp_path, text))], region=None, lint=True, strict=False)
     assert [(p.code, p.property_path) for p in report.errors] == [
-        ("schema", "Resources.Queue.Properties.VisibilityTimout"), ("schema", "Resources.Other.Properties.DelaySeconds")]
+        ("schema", "Resources.Queue.Properties.VisibilityTimout"),
+        ("schema", "Resources.Other.Properties.DelaySeconds"),
+    ]
 
 
 def test_a_family_ignored_for_the_whole_template_is_not_said(tmp_path: Path) -> None:
@@ -218,3 +222,23 @@ def test_a_family_ignored_for_the_whole_template_is_not_said(tmp_path: Path) -> 
     """
     report = validate_files([str(write(tmp_path, text))], region=None, lint=True, strict=False)
     assert report.errors == []
+
+
+def test_checks_cfn_lints_configuration_ignores_are_not_said_unless_mandatory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home, project = tmp_path / "home", tmp_path / "project"
+    home.mkdir()
+    project.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(project)
+    (project / ".cfnlintrc").write_text("ignore_checks: [E30]\nmandatory_checks: [E3012]\n")
+    path = write(project, """
+        Resources:
+          Queue:
+            Type: AWS::SQS::Queue
+            Properties:
+              VisibilityTimout: 3
+              DelaySeconds: lots
+    """)
+    report = validate_files([str(path)], region=None, lint=True, strict=False)
+    assert [(p.code, p.property_path) for p in report.errors] == [("schema", "Resources.Queue.Properties.DelaySeconds")]
