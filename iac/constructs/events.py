@@ -65,7 +65,7 @@ def event_bus_name_rule(value: Any) -> str | None:
     return None
 
 
-def _limit_problem(resource_type: str, path: tuple[str, ...], name: str, value: Any) -> str | None:
+def limit_problem(resource_type: str, path: tuple[str, ...], name: str, value: Any) -> str | None:
     """`value` against the range the schema gives the nested property at `path` (literal numbers only)."""
     from iac.specs import property_range
 
@@ -309,7 +309,7 @@ class Rule(Construct):
         policy = {"MaximumRetryAttempts": retry_attempts, "MaximumEventAgeInSeconds": age}
         for (name, prop), value in zip((("retry_attempts", "MaximumRetryAttempts"),
                                         ("max_event_age", "MaximumEventAgeInSeconds")), policy.values(), strict=True):
-            problem = _limit_problem(RESOURCE_TYPE, ("Targets", "RetryPolicy", prop), name, value)
+            problem = limit_problem(RESOURCE_TYPE, ("Targets", "RetryPolicy", prop), name, value)
             if problem:
                 raise self._error(problem, location)
         return {key: value for key, value in policy.items() if value is not None}
@@ -326,4 +326,4 @@ class Rule(Construct):
                               hint=hint)
 
 
-__all__ = ["EventBus", "Rule", "schedule_expression_rule"]
+__all__ = ["EventBus", "Rule", "limit_problem", "schedule_expression_rule"]
