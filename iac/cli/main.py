@@ -21,6 +21,7 @@ from iac.cli.app_loader import protected_folders
 from iac.cli.common import EXIT_USAGE, EXIT_VALIDATION, app_option, handle_errors, load_assembly
 from iac.cli.deploy_commands import bootstrap, deploy, destroy
 from iac.cli.diff_command import diff
+from iac.cli.import_command import import_
 from iac.cli.init_command import init
 from iac.cli.inspect_commands import list_stacks, tree
 from iac.cli.report import count_summary, format_problems, use_color
@@ -225,7 +226,7 @@ def _size(count: int) -> str:
     return f"{count:,} B" if count < 10_000 else f"{count / 1024:,.1f} KiB"
 
 
-for command in (diff, list_stacks, tree, init):
+for command in (diff, list_stacks, tree, init, import_):
     cli.add_command(command)
 for command in (bootstrap, deploy, destroy):
     cli.add_command(command)
