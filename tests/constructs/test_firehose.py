@@ -275,3 +275,29 @@ def test_delivery_streams_pass_cfn_lint_cleanly():
     validate_assembly(assembly, lint=False)
 
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
+
+
+def test_a_stream_its_reader_and_its_archive_synthesize_strict_through_the_cli(write_app, run_iac):
+    write_app('''
+        from iac import App, Duration, Size, Stack
+        from iac.constructs import awslambda, firehose, kinesis, kms, s3, sns
+
+        app = App()
+        stack = Stack(app, "Streams")
+        key = kms.Key(stack, "Key")
+        events = kinesis.Stream(stack, "Events", encryption_key=key, retention_period=Duration.days(1))
+        failed = sns.Topic(stack, "Failed")
+        reader = awslambda.Function(stack, "Reader", handler="index.handler",
+                                    runtime=awslambda.DEFAULT_NODEJS_RUNTIME, timeout=30,
+                                    code=awslambda.Code.from_inline("exports.handler = async () => ({})"))
+        reader.add_event_source(awslambda.KinesisEventSource(events, retry_attempts=2, on_failure=failed))
+        archive = s3.Bucket(stack, "Archive", versioned=True, encryption_key=key)
+        firehose.DeliveryStream(stack, "ToArchive", bucket=archive, source_stream=events, logging=True,
+                                buffering_size=Size.mebibytes(16), compression=firehose.Compression.GZIP)
+        app.synth()
+    ''')
+
+    result = run_iac("synth", "--strict")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "warning" not in (result.stdout + result.stderr).lower()
