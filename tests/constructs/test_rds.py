@@ -138,16 +138,16 @@ def test_an_encryption_key_encrypts_the_storage_and_the_secret(app, stack, vpc):
 
 def test_the_options_reach_the_instance(app, stack, vpc):
     db = postgres(stack, vpc, port=6543, allocated_storage=100, max_allocated_storage=500, storage_type="io2",
-                  multi_az=True, database_name="orders", master_username="owner",
+                  iops=3000, multi_az=True, database_name="orders", master_username="owner",
                   backup_retention=Duration.days(14), preferred_backup_window="03:00-04:00",
                   deletion_protection=False, removal_policy="destroy", instance_identifier="orders-db")
 
     entry = resources(app)[db.resource.logical_id]
     assert {k: entry["Properties"][k] for k in ("Port", "AllocatedStorage", "MaxAllocatedStorage", "StorageType",
-                                                "MultiAZ", "DBName", "MasterUsername", "BackupRetentionPeriod",
+                                                "Iops", "MultiAZ", "DBName", "MasterUsername", "BackupRetentionPeriod",
                                                 "PreferredBackupWindow", "DeletionProtection",
                                                 "DBInstanceIdentifier")} == {
-        "Port": "6543", "AllocatedStorage": "100", "MaxAllocatedStorage": 500, "StorageType": "io2",
+        "Port": "6543", "AllocatedStorage": "100", "MaxAllocatedStorage": 500, "StorageType": "io2", "Iops": 3000,
         "MultiAZ": True, "DBName": "orders", "MasterUsername": "owner", "BackupRetentionPeriod": 14,
         "PreferredBackupWindow": "03:00-04:00", "DeletionProtection": False, "DBInstanceIdentifier": "orders-db"}
     assert (entry["DeletionPolicy"], entry["UpdateReplacePolicy"]) == ("Delete", "Delete")
@@ -387,6 +387,17 @@ def test_a_misspelt_engine_is_refused_with_the_engine_meant(stack, vpc):
                                                    vpc=vpc))
 
     assert "engine 'postgre' is not an RDS engine; did you mean 'postgres'" in str(error)
+
+
+def test_an_instance_class_is_checked_for_the_engine_version_too(stack, vpc):
+    error = error_for(lambda: aurora(stack, vpc, engine="aurora-mysql", engine_version="5.7.mysql_aurora.2.12.5"))
+
+    assert "writer instance_class 'db.serverless' is not an instance class aurora-mysql 5.7.mysql_aurora.2.12.5 " \
+           "runs on" in str(error)
+
+
+def test_provisioned_iops_storage_needs_iops(stack, vpc):
+    assert "storage_type 'io1' needs iops" in str(error_for(lambda: postgres(stack, vpc, storage_type="io1")))
 
 
 def test_aurora_engines_need_a_cluster_and_clusters_need_aurora(stack, vpc):
