@@ -489,3 +489,37 @@ def test_an_app_with_databases_synthesizes_strict_clean(write_app, run_iac):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "warning" not in (result.stdout + result.stderr).lower()
+
+
+def test_instance_classes_are_those_of_the_stacks_region():
+    app = App()
+    virginia, cape_town = Stack(app, "Virginia", region="us-east-1"), Stack(app, "CapeTown", region="af-south-1")
+
+    postgres(virginia, ec2.Vpc(virginia, "Vpc", max_azs=2), instance_class="db.m6gd.large")
+    error = error_for(lambda: postgres(cape_town, ec2.Vpc(cape_town, "Vpc", max_azs=2),
+                                       instance_class="db.m6gd.large"))
+
+    assert "'db.m6gd.large' is not an instance class postgres offers in af-south-1" in str(error)
+
+
+# -- the Connections helper ---------------------------------------------------------------------
+
+
+def test_allow_to_writes_this_sides_egress_and_the_peers_ingress(stack, vpc):
+    mine, theirs = ec2.SecurityGroup(stack, "Mine", vpc=vpc), ec2.SecurityGroup(stack, "Theirs", vpc=vpc)
+
+    Connections(security_groups=[mine]).allow_to(theirs, ec2.Port.tcp(443))
+
+    assert [rule.peer_key for rule in mine.egress_rules] == ["group:Main/Theirs"]
+    assert [rule.peer_key for rule in theirs.ingress_rules] == ["group:Main/Mine"]
+
+
+def test_connections_need_groups_and_a_default_port_for_allow_default_port_from(stack, vpc):
+    with pytest.raises(ConstructError, match="one or more ec2.SecurityGroup"):
+        Connections(security_groups=[])
+    connections = Connections(security_groups=[ec2.SecurityGroup(stack, "Mine", vpc=vpc)])
+
+    with pytest.raises(ConstructError, match="no default port") as caught:
+        connections.allow_default_port_from(ec2.Peer.ipv4("10.0.0.0/16"))
+
+    assert caught.value.location is not None and caught.value.location.file.endswith("test_rds.py")
