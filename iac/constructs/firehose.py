@@ -146,7 +146,7 @@ class DeliveryStream(Construct):
         removal_policy: Annotated[RemovalPolicy, Check(removal_policy_rule((RETAIN, DESTROY), RESOURCE_TYPE))] = RETAIN,
     ) -> None:
         super().__init__(scope, id)
-        self._check(bucket, source_stream, encryption_key, prefix, error_output_prefix)
+        self._check(source_stream, encryption_key, prefix, error_output_prefix)
         self.bucket = bucket
         self.source_stream = source_stream
         self.encryption_key = encryption_key
@@ -182,11 +182,9 @@ class DeliveryStream(Construct):
         self.role.add_policy_dependent(self.resource)
         apply_removal_policy(self.resource, removal_policy)
 
-    def _check(self, bucket: Any, source_stream: Any, encryption_key: Any, prefix: Any, error_prefix: Any) -> None:
+    def _check(self, source_stream: Any, encryption_key: Any, prefix: Any, error_prefix: Any) -> None:
         problem = hint = None
-        if not isinstance(bucket, s3.Bucket):
-            problem = f"bucket must be an s3.Bucket, got {bucket!r}"
-        elif source_stream is not None and encryption_key is not None:
+        if source_stream is not None and encryption_key is not None:
             problem = ("encryption_key is for direct-put delivery streams: one reading a Kinesis stream keeps the "
                        "records encrypted with the stream's key")
             hint = "give the key to the kinesis.Stream (encryption_key=) instead"
