@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from iac import App, CfnResource, ConstructError, Duration, Stack
-from iac.constructs import awslambda, ec2, iam, kms, rds
+from iac.constructs import awslambda, ec2, ecs, iam, kms, rds
 from iac.constructs.connections import Connections
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
@@ -450,10 +450,16 @@ def test_databases_clusters_grants_and_connections_pass_cfn_lint_cleanly():
     mysql = aurora(stack, vpc, "Mysql", engine="aurora-mysql", engine_version=AURORA_MYSQL,
                    writer=rds.ClusterInstance.provisioned("db.r6g.large"))
     clients = ec2.SecurityGroup(stack, "Clients", vpc=vpc)
+    task = ecs.FargateTaskDefinition(stack, "Task")
+    task.add_container("web", image=ecs.ContainerImage.from_registry("public.ecr.aws/nginx/nginx:1.27"),
+                       port_mappings=[8080])
+    service = ecs.FargateService(stack, "Service", cluster=ecs.Cluster(stack, "Ecs", vpc=vpc), task_definition=task)
     reader = function(stack)
     for database in (db, cluster, mysql):
         database.connections.allow_default_port_from(clients)
+        database.connections.allow_default_port_from(service)
         database.secret.grant_read(reader)
+        database.secret.grant_read(task.task_role)
 
     assembly = synthesize(app)
     validate_assembly(assembly, lint=False)  # the registry-schema layer
