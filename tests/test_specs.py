@@ -334,3 +334,23 @@ def test_the_corrections_file_ships_in_the_wheel() -> None:
     patterns = [*package_data.get("*", []), *package_data.get("iac", [])]
     assert (ROOT / "iac" / "spec_corrections.json").is_file()
     assert any(fnmatch.fnmatch("spec_corrections.json", pattern) for pattern in patterns)
+
+
+def test_extension_enum_intersects_the_branches_whose_condition_holds_per_region():
+    versions = specs.extension_enum("aws_rds_dbinstance", "engine_version", "EngineVersion", {"Engine": "postgres"})
+    virginia = specs.extension_enum("aws_rds_dbinstance", "dbinstanceclass_enum", "DBInstanceClass",
+                                    {"Engine": "postgres"}, region="us-east-1")
+    cape_town = specs.extension_enum("aws_rds_dbinstance", "dbinstanceclass_enum", "DBInstanceClass",
+                                     {"Engine": "postgres"}, region="af-south-1")
+
+    assert versions is not None and "17.9" in versions and "5.7" not in versions
+    assert virginia is not None and cape_town is not None and set(cape_town) < set(virginia)
+    assert specs.extension_enum("aws_rds_dbinstance", "engine_version", "EngineVersion", {"Engine": "nosuch"}) is None
+
+
+def test_extension_refuses_what_a_branch_forbids():
+    deprecated = {"Engine": "aurora-postgresql", "EngineVersion": "16.4"}
+
+    assert specs.extension_refuses("aws_rds_dbcluster", "engine_version_deprecated", deprecated)
+    assert not specs.extension_refuses("aws_rds_dbcluster", "engine_version_deprecated",
+                                       {**deprecated, "EngineVersion": "16.9"})
