@@ -4,12 +4,13 @@
     firehose.DeliveryStream(stack, "ToArchive", bucket=archive, source_stream=events,
                             buffering_interval=Duration.minutes(5), compression=firehose.Compression.GZIP)
 
-Defaults: a role of its own that Firehose assumes, with exactly the S3 actions delivery takes on that bucket's
-ARNs (and, for a bucket encrypted with a KMS key, that key through S3 only), the stream read grant when a
-Kinesis stream is the source, and log writes to one log stream when logging is on; the delivery stream waits
-for that role's policy. A direct-put delivery stream is encrypted at rest (an AWS owned key unless a kms.Key
-is given); one reading a Kinesis stream keeps the stream's encryption. DeletionPolicy and UpdateReplacePolicy
-Retain, as a delivery stream buffers records not yet delivered (iac.specs.is_stateful).
+Defaults: a role of its own that Firehose assumes (for this account only: sts:ExternalId), with exactly the S3
+actions delivery takes on that bucket's ARNs (and, for a bucket encrypted with a KMS key, that key through S3
+only), the stream read grant when a Kinesis stream is the source, and log writes to one log stream when logging
+is on; the delivery stream waits for that role's policy. A direct-put delivery stream is encrypted at rest (an
+AWS owned key unless a kms.Key is given); one reading a Kinesis stream keeps the stream's encryption.
+DeletionPolicy and UpdateReplacePolicy Retain, as a delivery stream buffers records not yet delivered
+(iac.specs.is_stateful).
 """
 
 from __future__ import annotations
@@ -150,7 +151,10 @@ class DeliveryStream(Construct):
         self.bucket = bucket
         self.source_stream = source_stream
         self.encryption_key = encryption_key
-        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(FIREHOSE_SERVICE))
+        # Firehose assumes its role with the account's id as the external id; the condition keeps another
+        # account's delivery stream from assuming this one (the confused-deputy guard of Firehose's docs).
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(FIREHOSE_SERVICE),
+                             assume_role_conditions={"StringEquals": {"sts:ExternalId": Aws.ACCOUNT_ID}})
         self._grant_bucket(bucket)
         if source_stream is not None:
             source_stream.grant_read(self.role)

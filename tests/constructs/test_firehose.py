@@ -57,7 +57,8 @@ def test_a_direct_put_delivery_stream_writes_to_its_bucket_encrypted_and_retaine
     }
     assert is_stateful(DELIVERY)  # why it is retained
     assert template["ToArchiveRole105EBBF4"]["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "firehose.amazonaws.com"}}]
+        {"Effect": "Allow", "Principal": {"Service": "firehose.amazonaws.com"}, "Action": "sts:AssumeRole",
+         "Condition": {"StringEquals": {"sts:ExternalId": {"Ref": "AWS::AccountId"}}}}]
     assert statements(app, delivery.role) == [
         {"Effect": "Allow", "Action": OBJECT_ACTIONS, "Resource": objects(bucket)},
         {"Effect": "Allow", "Action": BUCKET_ACTIONS, "Resource": arn(bucket)},
