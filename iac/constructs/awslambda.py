@@ -741,11 +741,12 @@ def _record_age_problem(value: Any) -> str | None:
 class KinesisEventSource:
     """Lambda reads a Kinesis stream's shards and invokes the function with batches of records:
     `fn.add_event_source(awslambda.KinesisEventSource(stream, starting_position="TRIM_HORIZON"))`. The function
-    is granted `stream.grant_read` (and the stream's key, if it has one) and, with `on_failure=`, sending to that
-    queue or publishing to that topic; nothing more.
+    is granted `stream.grant_read` (and the stream's key, if it has one; through a consumer, the consumer's
+    `grant_read`) and, with `on_failure=`, sending to that queue or publishing to that topic; nothing more.
 
     Args:
-        stream: the kinesis.Stream to read (or one made elsewhere, `kinesis.Stream.from_stream_arn`).
+        stream: the kinesis.Stream to read (or one made elsewhere, `kinesis.Stream.from_stream_arn`), or a
+            kinesis.StreamConsumer to read it through enhanced fan-out.
         starting_position: where a new mapping starts reading: "LATEST" (new records only, the default),
             "TRIM_HORIZON" (the oldest record kept) or "AT_TIMESTAMP" (with starting_position_timestamp).
         starting_position_timestamp: with "AT_TIMESTAMP", the time to start from: Unix seconds or an aware
@@ -776,7 +777,7 @@ class KinesisEventSource:
     @sqs.checked_options
     def __init__(
         self,
-        stream: kinesis.StreamBase,
+        stream: kinesis.StreamBase | kinesis.StreamConsumer,
         *,
         starting_position: Annotated[str, Check(_starting_position_problem)] = "LATEST",
         starting_position_timestamp: int | float | datetime.datetime | None = None,
@@ -829,6 +830,8 @@ class KinesisEventSource:
     def bind(self, function: Function, *, id: str | None = None) -> CfnResource:
         """Make the mapping as a child of `function` and grant it the stream (and the failure destination)."""
         self.stream.grant_read(function)
+        source_arn = (self.stream.consumer_arn if isinstance(self.stream, kinesis.StreamConsumer)
+                      else self.stream.stream_arn)
         destination = None
         if isinstance(self.on_failure, sqs.QueueBase):
             self.on_failure.grant_send_messages(function)
@@ -837,7 +840,7 @@ class KinesisEventSource:
             self.on_failure.grant_publish(function)
             destination = self.on_failure.topic_arn
         return CfnResource(function, id or f"EventSource{self.stream.id}", type=EVENT_SOURCE_MAPPING, properties={
-            "EventSourceArn": self.stream.stream_arn,
+            "EventSourceArn": source_arn,
             "FunctionName": function.function_name,
             **self._properties,
             "DestinationConfig": {"OnFailure": {"Destination": destination}} if destination is not None else None,

@@ -24,6 +24,7 @@ from iac.constructs.core.units import Duration, Size
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::Kinesis::Stream"
+CONSUMER_TYPE = "AWS::Kinesis::StreamConsumer"
 METRIC_NAMESPACE = "AWS/Kinesis"
 
 #: The key Kinesis encrypts with when no customer key is given; its key policy lets every IAM principal of the
@@ -37,6 +38,9 @@ PROVISIONED = "PROVISIONED"
 READ_ACTIONS = ("kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
                 "kinesis:GetShardIterator", "kinesis:ListShards")
 WRITE_ACTIONS = ("kinesis:ListShards", "kinesis:PutRecord", "kinesis:PutRecords")
+#: What an enhanced fan-out consumer's reader takes on the consumer's ARN (the "consumer" resource type), besides
+#: the stream's read actions.
+CONSUMER_ACTIONS = ("kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard")
 # With a customer key, producers generate the data key records are encrypted with and consumers decrypt it,
 # with their own permissions on the key: https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html
 KMS_READ_ACTIONS = ("kms:Decrypt",)
@@ -211,13 +215,58 @@ class ImportedStream(StreamBase):
         return Fn.select(1, Fn.split("/", self._arn))
 
 
+class StreamConsumer(Construct):
+    """An enhanced fan-out consumer of a stream (`AWS::Kinesis::StreamConsumer`, the child `Resource`): a reader
+    with 2 MiB/s per shard of its own, pushed to over HTTP/2, instead of sharing the shard's read limit with
+    every other reader. `awslambda.KinesisEventSource(consumer)` reads through it.
+
+    Args:
+        stream: the kinesis.Stream the consumer reads (or one made elsewhere).
+        consumer_name: the consumer's name, unique among the stream's consumers (changing it replaces the
+            consumer).
+    """
+
+    cfn_type = CONSUMER_TYPE
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        stream: StreamBase,
+        consumer_name: Annotated[str | Token, Cfn("ConsumerName")],
+    ) -> None:
+        super().__init__(scope, id)
+        self.stream = stream
+        self.resource = CfnResource(self, "Resource", type=CONSUMER_TYPE, properties={
+            "ConsumerName": consumer_name,
+            "StreamARN": stream.stream_arn,
+        })
+
+    @property
+    def consumer_arn(self) -> Token:
+        return self.resource.get_att("ConsumerARN")
+
+    @property
+    def consumer_name(self) -> Token:
+        return self.resource.get_att("ConsumerName")
+
+    def grant_read(self, grantee: Any) -> iam.Grant:
+        """Read the stream through this consumer: the stream's `grant_read`, and describing and subscribing to
+        the shards through the consumer's ARN."""
+        self.stream.grant_read(grantee)
+        return iam.grant(grantee, actions=CONSUMER_ACTIONS, resources=[self.consumer_arn], scope=self)
+
+
 __all__ = [
     "AWS_MANAGED_KEY",
+    "CONSUMER_ACTIONS",
     "ImportedStream",
     "KMS_READ_ACTIONS",
     "KMS_WRITE_ACTIONS",
     "READ_ACTIONS",
     "Stream",
     "StreamBase",
+    "StreamConsumer",
     "WRITE_ACTIONS",
 ]

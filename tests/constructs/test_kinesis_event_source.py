@@ -11,7 +11,7 @@ import pytest
 
 from iac import App, ConstructError, Duration, Stack
 from iac.constructs import awslambda, kinesis, kms, sns, sqs
-from iac.specs import property_pattern, property_range
+from iac.specs import iam_action_resource_types, property_pattern, property_range
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 from iac.synth.synthesizer import validate_assembly
@@ -191,8 +191,39 @@ def test_a_stream_made_elsewhere_can_feed_a_function(app, stack):
     assert resources(app)[mapping.logical_id]["Properties"]["EventSourceArn"] == stream.stream_arn
 
 
+def test_an_enhanced_fan_out_consumer_is_read_through_its_arn(app, stack):
+    stream = kinesis.Stream(stack, "Events")
+    consumer = kinesis.StreamConsumer(stack, "Fanout", stream=stream, consumer_name="counter")
+    fn = make_function(stack)
+
+    mapping = fn.add_event_source(awslambda.KinesisEventSource(consumer))
+
+    template = resources(app)
+    assert mapping.logical_id == "WorkerEventSourceFanout34834497"
+    assert template[consumer.resource.logical_id] == {
+        "Type": "AWS::Kinesis::StreamConsumer",
+        "Properties": {"ConsumerName": "counter", "StreamARN": arn(stream)}}
+    assert template[mapping.logical_id]["Properties"]["EventSourceArn"] == {
+        "Fn::GetAtt": [consumer.resource.logical_id, "ConsumerARN"]}
+    assert statements(app, fn) == [
+        {"Effect": "Allow", "Action": READ, "Resource": arn(stream)},
+        {"Effect": "Allow", "Action": ["kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"],
+         "Resource": {"Fn::GetAtt": [consumer.resource.logical_id, "ConsumerARN"]}},
+    ]
+
+
+def test_the_consumer_actions_act_on_a_consumer():
+    for action in kinesis.CONSUMER_ACTIONS:
+        assert iam_action_resource_types(action) == ("consumer",), action
+
+
+def test_a_consumer_name_meets_the_schemas_pattern(stack):
+    with pytest.raises(ConstructError, match=r"consumer_name: 'my counter' does not match"):
+        kinesis.StreamConsumer(stack, "Fanout", stream=kinesis.Stream(stack, "Events"), consumer_name="my counter")
+
+
 def test_the_source_must_be_a_stream(stack):
-    with pytest.raises(ConstructError, match="stream must be StreamBase, got str"):
+    with pytest.raises(ConstructError, match=r"stream must be StreamBase \| StreamConsumer, got str"):
         awslambda.KinesisEventSource("arn:aws:kinesis:us-east-1:123456789012:stream/clicks")
 
 
@@ -211,6 +242,8 @@ def test_a_function_and_its_stream_pass_cfn_lint_cleanly():
     make_function(stack, "Counter").add_event_source(awslambda.KinesisEventSource(
         provisioned, starting_position="AT_TIMESTAMP", starting_position_timestamp=1_777_000_000,
         tumbling_window=Duration.minutes(1), on_failure=alerts))
+    make_function(stack, "Fanout").add_event_source(awslambda.KinesisEventSource(
+        kinesis.StreamConsumer(stack, "Consumer", stream=provisioned, consumer_name="fanout"), batch_size=100))
 
     assembly = synthesize(app)
     validate_assembly(assembly, lint=False)
