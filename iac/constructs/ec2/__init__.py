@@ -9,6 +9,15 @@ The module is a package (`iac.constructs.ec2`); every public name is here: `ec2.
 See docs/networks.md.
 """
 
+from iac.constructs.ec2.endpoints import (
+    GatewayVpcEndpoint,
+    GatewayVpcEndpointAwsService,
+    GatewayVpcEndpointService,
+    InterfaceVpcEndpoint,
+    InterfaceVpcEndpointAwsService,
+    InterfaceVpcEndpointService,
+)
+from iac.constructs.ec2.flow_logs import FlowLog, FlowLogDestination, FlowLogTrafficType
 from iac.constructs.ec2.security import (
     ALL_TRAFFIC_RULE,
     ANY_IPV6,
@@ -37,7 +46,37 @@ from iac.constructs.ec2.vpc import (
     subnet_group_cidr_blocks,
 )
 
-__all__ = ["ALL_TRAFFIC_RULE", "ANY_IPV4", "ANY_IPV6", "MAX_AZS", "MAX_SUBNET_PREFIX", "MAX_VPC_PREFIX",
-           "MIN_VPC_PREFIX", "NO_TRAFFIC_RULE", "SUBNET_TYPES", "CidrPeer", "Peer", "Port", "Rule", "SecurityGroup",
-           "SelectedSubnets", "Subnet", "SubnetConfiguration", "SubnetSelection", "SubnetType", "Vpc",
-           "default_subnet_configuration", "subnet_cidr_blocks", "subnet_group_cidr_blocks"]
+__all__ = [
+    "ALL_TRAFFIC_RULE",
+    "ANY_IPV4",
+    "ANY_IPV6",
+    "MAX_AZS",
+    "MAX_SUBNET_PREFIX",
+    "MAX_VPC_PREFIX",
+    "MIN_VPC_PREFIX",
+    "NO_TRAFFIC_RULE",
+    "SUBNET_TYPES",
+    "CidrPeer",
+    "FlowLog",
+    "FlowLogDestination",
+    "FlowLogTrafficType",
+    "GatewayVpcEndpoint",
+    "GatewayVpcEndpointAwsService",
+    "GatewayVpcEndpointService",
+    "InterfaceVpcEndpoint",
+    "InterfaceVpcEndpointAwsService",
+    "InterfaceVpcEndpointService",
+    "Peer",
+    "Port",
+    "Rule",
+    "SecurityGroup",
+    "SelectedSubnets",
+    "Subnet",
+    "SubnetConfiguration",
+    "SubnetSelection",
+    "SubnetType",
+    "Vpc",
+    "default_subnet_configuration",
+    "subnet_cidr_blocks",
+    "subnet_group_cidr_blocks",
+]

@@ -592,7 +592,7 @@ class Vpc(Construct):
         return GatewayVpcEndpoint(self, id or endpoint_id(service), vpc=self, service=service, subnets=subnets)
 
     def add_interface_endpoint(self, service: InterfaceVpcEndpointService, *, id: str | None = None,
-                               subnets: SubnetSelection | None = None, private_dns_enabled: bool = True,
+                               subnets: SubnetSelection | None = None, private_dns_enabled: bool | None = None,
                                security_groups: Sequence[SecurityGroup] | None = None,
                                open: bool = True) -> InterfaceVpcEndpoint:
         """An interface endpoint (a network interface per zone in `subnets`, default the private or
@@ -610,7 +610,7 @@ class Vpc(Construct):
         the service delivers through), or `destination=ec2.FlowLogDestination.to_s3(bucket)`."""
         from iac.constructs.ec2.flow_logs import FlowLog
 
-        return FlowLog(self, id, resource=self, destination=destination, traffic_type=traffic_type)
+        return FlowLog(self, id, vpc=self, destination=destination, traffic_type=traffic_type)
 
 
 def _one_per_zone(subnets: tuple[Subnet, ...]) -> tuple[Subnet, ...]:
