@@ -454,7 +454,9 @@ class RestApi(Construct):
         """A hash of everything a deployment snapshots: the API's settings, its resources and methods."""
         elements = [self.resource, *self._resources.values(),
                     *self._methods.values()]
-        described = {element.path: element.render() for element in elements}
+        # Metadata is no part of what API Gateway snapshots (an iac.suppress on a method must not redeploy it)
+        described = {element.path: {key: value for key, value in element.render().items() if key != "Metadata"}
+                     for element in elements}
         return hashlib.sha256(stable_key(described).encode()).hexdigest()[:HASH_LENGTH].upper()
 
     # -- validation -----------------------------------------------------------------------------
