@@ -10,7 +10,6 @@ with their properties. See docs/import.md.
 from __future__ import annotations
 
 import heapq
-import keyword
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -117,16 +116,14 @@ class _Generator:
                 raise TemplateError(f"{self.source}: {name}.{key} must be a mapping, got {type(entry).__name__}")
         return value
 
-    def _variable(self, logical_id: str) -> str:
-        name = snake_case(logical_id) or "element"
-        name = safe_identifier(name, self.used_names | self._module_names())
-        if keyword.iskeyword(name):  # pragma: no cover - safe_identifier handles keywords
-            name += "_"
+    def _variable(self, logical_id: str, kind: str) -> str:
+        """snake_case of the logical id; `_<kind>` appended when another element (or a module) has it."""
+        name = snake_case(logical_id) or kind
+        if name in self.used_names:
+            name = f"{name}_{kind}"
+        name = safe_identifier(name, self.used_names)
         self.used_names.add(name)
         return name
-
-    def _module_names(self) -> set[str]:
-        return set(self.cfn_modules)
 
     def _declare(self) -> None:
         from iac.cfn import MODULES
@@ -146,7 +143,7 @@ class _Generator:
                 if kind in ("parameter", "resource") and self._find(logical_id, "parameter"):
                     raise TemplateError(f"{self.source}: {logical_id!r} is both a parameter and a resource",
                                         hint="a Ref names either; CloudFormation refuses the template")
-                self.elements[kind, logical_id] = _Element(kind, logical_id, self._variable(logical_id),
+                self.elements[kind, logical_id] = _Element(kind, logical_id, self._variable(logical_id, kind),
                                                            self._construct_id(logical_id, kind))
         self.cfn_modules = set()  # filled again with the modules actually used
         for logical_id, resource in self.resources.items():

@@ -74,6 +74,8 @@ class Text:
                         parts.append([])
                 continue
             parts[-1].append(piece)
+            if not piece[1] and piece[0].endswith("\n"):
+                parts.append([])  # a line of the text per part, where it has lines
         return [_literal(tuple(part)) for part in parts if part]
 
 
