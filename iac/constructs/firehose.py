@@ -22,9 +22,11 @@ from typing import Annotated, Any, Final
 from iac.constructs import cloudwatch, iam, kinesis, kms, logs, s3
 from iac.constructs.core import Aws, CfnResource, Construct, Token, is_token
 from iac.constructs.core.props import Cfn, Check, Unit
+from iac.constructs.core.protocols import Invocable
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration, Size
+from iac.constructs.sqs import checked_options
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::KinesisFirehose::DeliveryStream"
@@ -40,6 +42,8 @@ S3_OBJECT_ACTIONS = ("s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject")
 #: With SSE-KMS, S3 encrypts each object with a data key it asks for with the writer's permissions on the key.
 S3_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 PUT_ACTIONS = ("firehose:PutRecord", "firehose:PutRecordBatch")
+#: What Firehose calls on a transforming function (the docs' role policy for data transformation).
+PROCESSOR_ACTIONS = ("lambda:GetFunctionConfiguration", "lambda:InvokeFunction")
 LOG_ACTIONS = ("logs:PutLogEvents",)
 
 #: Firehose's rules for S3 prefixes with expressions (!{timestamp:...}, !{firehose:...}), which the schema
@@ -93,6 +97,66 @@ def destination_rule(*path: str) -> Any:
     return rule
 
 
+# -- transforming records with a function ------------------------------------------------------
+
+#: Firehose's limits for a Lambda processor's parameters, which the schema types only as strings:
+#: https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html
+PROCESSOR_RULES_URL = "https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html"
+PROCESSOR_INTERVAL_SECONDS = (60, 900)
+PROCESSOR_SIZE_MIB = (1, 3)
+PROCESSOR_RETRIES = (0, 300)
+
+
+def _within(bounds: tuple[int, int], what: str) -> Any:
+    low, high = bounds
+
+    def rule(value: Any) -> str | None:
+        if not isinstance(value, int) or low <= value <= high:
+            return None
+        return f"must be {low} to {high} {what} for a Lambda processor, got {value} ({PROCESSOR_RULES_URL})"
+
+    return rule
+
+
+class LambdaProcessor:
+    """A function that transforms each buffered batch of records before delivery (ProcessingConfiguration, a
+    "Lambda" processor); the delivery stream's role is granted invoking it.
+
+    Args:
+        function: the awslambda.Function (or alias) that transforms records; it returns each record with a
+            result of Ok, Dropped or ProcessingFailed.
+        buffer_interval: how long Firehose gathers records before invoking, in seconds or as a `Duration`
+            (60 to 900 seconds; Firehose's default is 60).
+        buffer_size: how much Firehose gathers before invoking, in MiB or as a `Size` (1 to 3 MiB; default 1).
+        retries: how often a failed invocation is retried before the batch goes to the error prefix (0 to 300;
+            default 3).
+    """
+
+    @checked_options
+    def __init__(
+        self,
+        function: Invocable,
+        *,
+        buffer_interval: Annotated[int | Duration | None, Unit("seconds"),
+                                   Check(_within(PROCESSOR_INTERVAL_SECONDS, "seconds"))] = None,
+        buffer_size: Annotated[int | Size | None, Unit("MiB"), Check(_within(PROCESSOR_SIZE_MIB, "MiB"))] = None,
+        retries: Annotated[int | None, Check(_within(PROCESSOR_RETRIES, "retries"))] = None,
+    ) -> None:
+        self.function = function
+        self.parameters = [(name, value) for name, value in (
+            ("LambdaArn", function.function_arn),
+            ("BufferIntervalInSeconds", buffer_interval),
+            ("BufferSizeInMBs", buffer_size),
+            ("NumberOfRetries", retries),
+        ) if value is not None]
+
+    def configuration(self) -> dict[str, Any]:
+        """The ProcessingConfiguration this processor writes (parameter values are strings, as the schema says)."""
+        return {"Enabled": True, "Processors": [{"Type": "Lambda", "Parameters": [
+            {"ParameterName": name, "ParameterValue": value if name == "LambdaArn" else str(value)}
+            for name, value in self.parameters]}]}
+
+
 # -- the delivery stream -----------------------------------------------------------------------
 
 class DeliveryStream(Construct):
@@ -119,6 +183,8 @@ class DeliveryStream(Construct):
             analytics tools).
         logging: log delivery errors to CloudWatch Logs: True makes a log group (the child `Logs`), or give a
             logs.LogGroup; the role may put events into its one log stream only.
+        processor: a `firehose.LambdaProcessor(fn, ...)` that transforms records before delivery; the role
+            may invoke that function only.
         encryption_key: (direct put only) the kms.Key the delivery stream encrypts buffered records with
             (default: an AWS owned key); a stream reading a Kinesis stream relies on that stream's encryption.
         removal_policy: what happens to the delivery stream (and the records it still buffers) when it leaves
@@ -143,6 +209,7 @@ class DeliveryStream(Construct):
                                   Check(destination_rule("BufferingHints", "SizeInMBs"))] = None,
         compression: Annotated[str | None, Check(destination_rule("CompressionFormat"))] = None,
         logging: bool | logs.LogGroup = False,
+        processor: LambdaProcessor | None = None,
         encryption_key: kms.KeyBase | None = None,
         removal_policy: Annotated[RemovalPolicy, Check(removal_policy_rule((RETAIN, DESTROY), RESOURCE_TYPE))] = RETAIN,
     ) -> None:
@@ -159,6 +226,9 @@ class DeliveryStream(Construct):
         if source_stream is not None:
             source_stream.grant_read(self.role)
         self.log_group, self.log_stream = self._logging(logging)
+        if processor is not None:
+            function_arn = processor.function.function_arn
+            iam.grant(self.role, actions=PROCESSOR_ACTIONS, resources=[function_arn, f"{function_arn}:*"], scope=self)
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
             "DeliveryStreamName": delivery_stream_name,
             "DeliveryStreamType": "DirectPut" if source_stream is None else "KinesisStreamAsSource",
@@ -174,6 +244,7 @@ class DeliveryStream(Construct):
                 "BufferingHints": {"IntervalInSeconds": buffering_interval, "SizeInMBs": buffering_size}
                 if buffering_interval is not None or buffering_size is not None else None,
                 "CompressionFormat": compression,
+                "ProcessingConfiguration": processor.configuration() if processor is not None else None,
                 "EncryptionConfiguration": {"KMSEncryptionConfig": {"AWSKMSKeyARN": bucket.props.kms_key_arn}}
                 if bucket.props.encryption == s3.BucketEncryption.KMS else None,
                 "CloudWatchLoggingOptions": {
@@ -273,6 +344,8 @@ __all__ = [
     "Compression",
     "DeliveryStream",
     "LOG_ACTIONS",
+    "LambdaProcessor",
+    "PROCESSOR_ACTIONS",
     "PUT_ACTIONS",
     "S3_BUCKET_ACTIONS",
     "S3_KEY_ACTIONS",

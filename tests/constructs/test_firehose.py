@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from iac import App, ConstructError, Duration, Size, Stack
-from iac.constructs import firehose, iam, kinesis, kms, logs, s3
+from iac.constructs import awslambda, firehose, iam, kinesis, kms, logs, s3
 from iac.specs import iam_action_resource_types, is_stateful, property_range
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
@@ -302,3 +302,63 @@ def test_a_stream_its_reader_and_its_archive_synthesize_strict_through_the_cli(w
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "warning" not in (result.stdout + result.stderr).lower()
+
+
+# -- transforming records -------------------------------------------------------------------------------------------
+
+def make_transform(stack: Stack) -> awslambda.Function:
+    return awslambda.Function(stack, "Transform", handler="index.handler", runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
+                              code=awslambda.Code.from_inline("exports.handler = async () => ({records: []})"),
+                              timeout=60)
+
+
+def test_a_lambda_processor_transforms_records_and_the_role_may_invoke_that_function_only(app, stack):
+    transform = make_transform(stack)
+
+    processor = firehose.LambdaProcessor(transform, buffer_interval=Duration.minutes(2), buffer_size=Size.mebibytes(2),
+                                         retries=5)
+
+    delivery = firehose.DeliveryStream(stack, "ToArchive", bucket=s3.Bucket(stack, "Archive"), processor=processor)
+
+    properties = resources(app)[delivery.resource.logical_id]["Properties"]
+    assert properties["ExtendedS3DestinationConfiguration"]["ProcessingConfiguration"] == {
+        "Enabled": True, "Processors": [{"Type": "Lambda", "Parameters": [
+            {"ParameterName": "LambdaArn", "ParameterValue": arn(transform)},
+            {"ParameterName": "BufferIntervalInSeconds", "ParameterValue": "120"},
+            {"ParameterName": "BufferSizeInMBs", "ParameterValue": "2"},
+            {"ParameterName": "NumberOfRetries", "ParameterValue": "5"},
+        ]}]}
+    assert {"Effect": "Allow", "Action": ["lambda:GetFunctionConfiguration", "lambda:InvokeFunction"],
+            "Resource": [arn(transform), {"Fn::Join": ["", [arn(transform), ":*"]]}]} in statements(app, delivery.role)
+    assert len(statements(app, delivery.role)) == 3
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("buffer_interval", Duration.seconds(30), "must be 60 to 900 seconds"),
+    ("buffer_size", Size.mebibytes(4), "must be 1 to 3 MiB"),
+    ("retries", 301, "must be 0 to 300 retries"),
+])
+def test_a_lambda_processors_limits_are_firehoses(stack, option, value, message):
+    with pytest.raises(ConstructError, match=rf"{option}: {message} for a Lambda processor") as caught:
+        firehose.LambdaProcessor(make_transform(stack), **{option: value})
+
+    assert caught.value.location.file == __file__
+
+
+def test_a_misspelt_processor_option_gets_did_you_mean(stack):
+    with pytest.raises(ConstructError, match="LambdaProcessor has no argument 'retry'") as caught:
+        firehose.LambdaProcessor(make_transform(stack), retry=3)
+
+    assert caught.value.hint == "did you mean retries?"
+
+
+def test_a_transformed_delivery_stream_passes_cfn_lint_cleanly():
+    app = App()
+    stack = Stack(app, "Main")
+    firehose.DeliveryStream(stack, "ToArchive", bucket=s3.Bucket(stack, "Archive", versioned=True),
+                            processor=firehose.LambdaProcessor(make_transform(stack), retries=2))
+
+    assembly = synthesize(app)
+    validate_assembly(assembly, lint=False)
+
+    assert lint_template(assembly.stacks[0].body, "us-east-1") == []
