@@ -21,12 +21,12 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import attrs
 
 from iac import clock
-from iac.constructs import cloudwatch, codedeploy, iam, kinesis, sns, sqs
+from iac.constructs import cloudwatch, codedeploy, ec2, iam, kinesis, sns, sqs
 from iac.constructs.core import CfnResource, Construct, Token
 from iac.constructs.core.asset import Asset, resolve_asset_path
 from iac.constructs.core.props import Cfn, Check
@@ -38,10 +38,14 @@ from iac.constructs.events import Rule
 from iac.errors import ConstructError
 from iac.specs import additional_spec, property_enum, property_range, property_schema, schema_extension
 
+if TYPE_CHECKING:
+    from iac.constructs.connections import Connections
+
 RESOURCE_TYPE = "AWS::Lambda::Function"
 EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"
 MAX_INLINE_CODE = 4096
 BASIC_EXECUTION_POLICY = "service-role/AWSLambdaBasicExecutionRole"
+VPC_ACCESS_POLICY = "service-role/AWSLambdaVPCAccessExecutionRole"  # the network interfaces in the VPC
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 
 #: The runtimes iac's samples and `iac init` project templates use: one place to bump them. Fixed, not
@@ -363,6 +367,13 @@ class Function(Construct):
         description: a description of the function.
         function_name: a fixed function name; CloudFormation generates one when omitted (a fixed
             name makes the function impossible to replace without a name change).
+        vpc: run the function in this VPC (its role gets AWSLambdaVPCAccessExecutionRole, for the network
+            interfaces); `fn.connections` then says who it may reach and who may reach it.
+        vpc_subnets: the subnets of `vpc` it runs in (default: the private ones, else the isolated ones).
+        security_groups: the function's groups in the VPC (default: one of its own, the child
+            `SecurityGroup`, that lets HTTPS out and nothing in).
+        allow_public_subnet: place it in public subnets anyway (a function there gets no public address,
+            so it cannot reach the internet; refused unless True).
     """
 
     cfn_type = RESOURCE_TYPE
@@ -386,6 +397,10 @@ class Function(Construct):
         dead_letter_topic_arn: str | Token | None = None,
         description: Annotated[str | None, Cfn("Description")] = None,
         function_name: Annotated[str | Token | None, Cfn("FunctionName")] = None,
+        vpc: ec2.Vpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.SecurityGroup] | None = None,
+        allow_public_subnet: bool = False,
     ) -> None:
         super().__init__(scope, id)
         if dead_letter_queue_arn is not None and dead_letter_topic_arn is not None:
@@ -409,10 +424,46 @@ class Function(Construct):
             "DeadLetterConfig": {"TargetArn": dead_letter_arn} if dead_letter_arn is not None else None,
             "Description": description,
             "FunctionName": function_name,
+            "VpcConfig": self._vpc_config(vpc, vpc_subnets, security_groups, allow_public_subnet),
         })
         self.role.add_policy_dependent(self.resource)
+        if self._subnets is not None:
+            self.resource.add_depends_on(*self._subnets.internet_connectivity)  # reachable once it runs
         self._grant_runtime_needs(dead_letter_queue_arn, dead_letter_topic_arn, tracing)
         self._versions: dict[str, Version] = {}
+
+    def _vpc_config(self, vpc: ec2.Vpc | None, selection: ec2.SubnetSelection | None,
+                    groups: Sequence[ec2.SecurityGroup] | None, allow_public: bool) -> dict[str, Any] | None:
+        """VpcConfig for a function in a VPC: its subnets, its groups (`connections`), the ENI permissions."""
+        from iac.constructs.connections import Connections
+
+        self._connections: Connections | None = None
+        self._subnets: ec2.SelectedSubnets | None = None
+        if vpc is None:
+            if selection is not None or groups:
+                raise ConstructError(f"Function {self.id!r}: vpc_subnets and security_groups need vpc=",
+                                     path=self.path, location=self.location)
+            return None
+        self._subnets = vpc.select_subnets(selection)
+        if not allow_public and any(s.subnet_type == ec2.SubnetType.PUBLIC for s in self._subnets.subnets):
+            raise ConstructError(f"Function {self.id!r} would run in public subnets, where it gets no public address "
+                                 "and so cannot reach the internet", path=self.path, location=self.location,
+                                 hint="choose private or isolated subnets, or pass allow_public_subnet=True")
+        if not groups:
+            group = ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description=f"{self.path} (Lambda function)")
+            group.allow_to(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS out: AWS APIs")
+            groups = [group]
+        self._connections = Connections(security_groups=groups)
+        self.role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(VPC_ACCESS_POLICY))
+        return {"SubnetIds": self._subnets.subnet_ids, "SecurityGroupIds": [g.security_group_id for g in groups]}
+
+    @property
+    def connections(self) -> Connections:
+        """The function's security groups (`fn.connections.allow_to(db, ...)`); only for a function in a VPC."""
+        if self._connections is None:
+            raise ConstructError(f"Function {self.path} is not in a VPC, so it has no security groups to allow",
+                                 path=self.path, location=caller_location(), hint="create it with vpc=")
+        return self._connections
 
     def _default_role(self) -> iam.Role:
         return iam.Role(self, "ServiceRole", assumed_by=iam.ServicePrincipal(LAMBDA_SERVICE),
