@@ -13,9 +13,11 @@ cheap enough to run on every synth.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import functools
 import json
+import os
 import re
 import types
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ import attrs
 from iac.specs import (
     DEFAULT_REGION,
     ResourceSchema,
+    cfn_lint_data_root,
     getatt_attributes,
     property_names,
     provider_types,
@@ -216,6 +219,7 @@ class _TemplateChecker:
         properties = resource.get("Properties", {})
         if properties is None:
             properties = {}
+        local_paths = _local_paths(resource_type, properties, path + ("Properties",))
         if isinstance(properties, dict):
             for name in properties:
                 if name in schema.read_only_roots:
@@ -223,7 +227,7 @@ class _TemplateChecker:
                                         message=f"{name!r} is read-only: CloudFormation sets it, a template cannot",
                                         given=name, suggestion=f"read it with Fn::GetAtt {logical_id}.{name}",
                                         rule="E3002")
-        yield from _Walker(schema).check(properties, schema.document, path + ("Properties",))
+        yield from _Walker(schema, local_paths).check(properties, schema.document, path + ("Properties",))
 
     def _depends_on(self, path: tuple[str | int, ...], depends_on: Any) -> Iterator[SchemaFinding]:
         if depends_on is None:
@@ -349,10 +353,13 @@ class _TemplateChecker:
 class _Walker:
     """Checks one value against one node of a resource schema, recursively."""
 
-    def __init__(self, schema: ResourceSchema) -> None:
+    def __init__(self, schema: ResourceSchema, unchecked: set[tuple[str | int, ...]] | None = None) -> None:
         self.schema = schema
+        self.unchecked = unchecked or set()
 
     def check(self, value: Any, node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[SchemaFinding]:
+        if path in self.unchecked:
+            return
         node = self.schema.resolve(node) if "$ref" in node else node
         if isinstance(value, str) and DYNAMIC_REFERENCE in value:
             return  # {{resolve:ssm:...}}: CloudFormation substitutes the value before the type applies
@@ -628,6 +635,43 @@ def _compile(pattern: str) -> Any:
 def _matches(pattern: str, name: str) -> bool:
     compiled = _compile(pattern)
     return compiled is not None and bool(compiled.search(name))
+
+
+def _local_paths(resource_type: str, properties: Any, where: tuple[str | int, ...]) -> set[tuple[str | int, ...]]:
+    """Paths of the properties that hold a local path for `aws cloudformation package` to upload (a
+    Lambda function's `Code: ./src`), which the schema layer does not check: cfn-lint warns of them
+    (W3002), and the package command makes them what the schema asks for."""
+    found: set[tuple[str | int, ...]] = set()
+    for path in _packaged_properties().get(resource_type, ()):
+        value = properties
+        for name in path:
+            value = value.get(name) if isinstance(value, dict) else None
+        if isinstance(value, str) and not value.startswith(("s3://", "https://")):
+            found.add(where + path)
+    return found
+
+
+@functools.cache
+def _packaged_properties() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Type -> property paths that `aws cloudformation package` fills from a local path: cfn-lint's
+    TEMPLATED_PROPERTY_CFN_PATHS ("Resources/AWS::Lambda::Function/Properties/Code"), read from its
+    source (importing cfn-lint costs about a second; this layer runs on every synth)."""
+    source = os.path.join(os.path.dirname(cfn_lint_data_root()), "helpers.py")
+    try:
+        with open(source, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read())
+    except (OSError, SyntaxError):  # pragma: no cover - a cfn-lint without the file: check them all
+        return {}
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "TEMPLATED_PROPERTY_CFN_PATHS"
+                                                for t in node.targets):
+            for item in ast.walk(node.value):
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    parts = item.value.split("/")
+                    if len(parts) >= 4 and parts[0] == "Resources" and parts[2] == "Properties":
+                        found.setdefault(parts[1], []).append(tuple(parts[3:]))
+    return {resource_type: tuple(paths) for resource_type, paths in found.items()}
 
 
 def _is_no_value(value: Any) -> bool:

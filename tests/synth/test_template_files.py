@@ -242,3 +242,33 @@ def test_checks_cfn_lints_configuration_ignores_are_not_said_unless_mandatory(
     """)
     report = validate_files([str(path)], region=None, lint=True, strict=False)
     assert [(p.code, p.property_path) for p in report.errors] == [("schema", "Resources.Queue.Properties.DelaySeconds")]
+
+
+def test_a_local_path_for_the_package_command_is_left_to_cfn_lints_warning(tmp_path: Path) -> None:
+    # `aws cloudformation package` uploads ./src and writes the S3 location the schema asks for.
+    text = """
+        Resources:
+          Function:
+            Type: AWS::Lambda::Function
+            Properties:
+              Code: ./src
+              Handler: index.handler
+              Role: arn:aws:iam::123456789012:role/r
+              Runtime: python3.12
+          Repository:
+            Type: AWS::CodeCommit::Repository
+            Properties:
+              RepositoryName: repo
+              Code:
+                S3: ./initial
+          Other:
+            Type: AWS::Lambda::Function
+            Properties:
+              Code: [./src]
+              Handler: index.handler
+              Role: arn:aws:iam::123456789012:role/r
+              Runtime: python3.12
+    """
+    report = validate_files([str(write(tmp_path, text))], region=None, lint=True, strict=False)
+    assert [(p.code, p.property_path) for p in report.errors] == [("schema", "Resources.Other.Properties.Code")]
+    assert [p.code for p in report.warnings] == ["W3002", "W3002"]
