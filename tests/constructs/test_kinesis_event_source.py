@@ -249,3 +249,32 @@ def test_a_function_and_its_stream_pass_cfn_lint_cleanly():
     validate_assembly(assembly, lint=False)
 
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
+
+
+def test_type_checkers_see_the_options_signatures(tmp_path):
+    """`checked_options` keeps the decorated signatures, so mypy flags a misspelt option before any run."""
+    pytest.importorskip("mypy", reason="mypy is in the test extra")
+    import subprocess
+    import sys
+
+    app = tmp_path / "app.py"
+    app.write_text("\n".join([
+        "from iac import App, Stack",
+        "from iac.constructs import awslambda, firehose, kinesis",
+        "stack = Stack(App(), 'Main')",
+        "stream = kinesis.Stream(stack, 'Events')",
+        "awslambda.KinesisEventSource(stream, retry_attempt=3)",
+        "awslambda.KinesisEventSource(stream, starting_position='TRIM_HORIZON', batch_size=100)",
+        "firehose.LambdaProcessor(stream, retries=3)",
+    ]) + "\n", encoding="utf-8")
+
+    result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "cache"),
+                             "--no-error-summary", "--follow-imports=silent", str(app)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+
+    errors = [line.split(": error: ")[1] for line in result.stdout.splitlines() if ": error: " in line]
+    assert errors == [
+        'Unexpected keyword argument "retry_attempt" for "KinesisEventSource"; did you mean "retry_attempts"?  '
+        '[call-arg]',
+        'Argument 1 to "LambdaProcessor" has incompatible type "Stream"; expected "Invocable"  [arg-type]',
+    ], result.stdout + result.stderr
