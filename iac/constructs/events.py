@@ -168,6 +168,7 @@ class Rule(Construct):
         self.event_bus = event_bus
         self._targets: list[dict[str, Any]] = []
         self.events_role: iam.Role | None = None
+        self._permissions: dict[str, CfnResource] = {}  # by the path of the function they let EventBridge invoke
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
             "Description": description,
             "EventBusName": event_bus.event_bus_name if isinstance(event_bus, EventBus) else event_bus,
@@ -270,13 +271,16 @@ class Rule(Construct):
 
     def _lambda_permission(self, function: Construct, function_arn: Any) -> CfnResource:
         """Made here, next to the rule, so a function in another stack works too (one-way dependency)."""
+        if function.path in self._permissions:
+            return self._permissions[function.path]
         id = f"{function.id}Permission"
-        existing = self.find_child(id)
-        if isinstance(existing, CfnResource):
-            return existing
-        return CfnResource(self, id, type="AWS::Lambda::Permission", properties={
-            "Action": "lambda:InvokeFunction", "FunctionName": function_arn, "Principal": EVENTS_SERVICE,
-            "SourceArn": self.rule_arn})
+        if self.find_child(id) is not None:  # another function with the same id (two aliases "live", say)
+            id = re.sub(r"[^A-Za-z0-9]", "", function.path) + "Permission"
+        permission = self._permissions[function.path] = CfnResource(
+            self, id, type="AWS::Lambda::Permission", properties={
+                "Action": "lambda:InvokeFunction", "FunctionName": function_arn, "Principal": EVENTS_SERVICE,
+                "SourceArn": self.rule_arn})
+        return permission
 
     @staticmethod
     def _key_conditions() -> dict[str, Any]:

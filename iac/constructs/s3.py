@@ -320,6 +320,7 @@ class Bucket(Construct):
             event_bridge_enabled=event_bridge_enabled,
         )
         self._notifications: list[_Notification] = []
+        self._permissions: dict[str, CfnResource] = {}  # by the path of the function they let S3 invoke
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=self._properties())
         apply_removal_policy(self.resource, removal_policy)
         self.policy: CfnResource | None = None
@@ -475,13 +476,16 @@ class Bucket(Construct):
     def _lambda_permission(self, function: Any, source_arn: Any) -> CfnResource:
         """A permission made here, next to the bucket, so a function in another stack works too (the bucket's
         stack then refers to the function's, one way)."""
+        if function.path in self._permissions:
+            return self._permissions[function.path]
         id = f"{function.id}InvokePermission"
-        existing = self.find_child(id)
-        if isinstance(existing, CfnResource):
-            return existing
-        return CfnResource(self, id, type="AWS::Lambda::Permission", properties={
-            "Action": "lambda:InvokeFunction", "FunctionName": function.function_arn, "Principal": S3_SERVICE,
-            "SourceArn": source_arn, "SourceAccount": Aws.ACCOUNT_ID})
+        if self.find_child(id) is not None:  # another function with the same id (two aliases "live", say)
+            id = re.sub(r"[^A-Za-z0-9]", "", function.path) + "InvokePermission"
+        permission = self._permissions[function.path] = CfnResource(
+            self, id, type="AWS::Lambda::Permission", properties={
+                "Action": "lambda:InvokeFunction", "FunctionName": function.function_arn, "Principal": S3_SERVICE,
+                "SourceArn": source_arn, "SourceAccount": Aws.ACCOUNT_ID})
+        return permission
 
     # -- resource policy -----------------------------------------------------------------------
 

@@ -231,3 +231,16 @@ def test_every_kind_of_target_passes_cfn_lint_cleanly():
     validate_assembly(assembly, lint=False)
 
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
+
+
+def test_two_aliases_with_the_same_name_get_a_permission_each_and_a_function_one(app, stack):
+    rule = events.Rule(stack, "Placed", event_pattern=PATTERN)
+    fn = make_function(stack, "Resize")
+    rule.add_target(fn.add_alias("live"))
+    rule.add_target(make_function(stack, "Scan").add_alias("live"))
+    rule.add_target(fn)
+
+    permissions = [r["Properties"]["FunctionName"] for r in resources(app).values()
+                   if r["Type"] == "AWS::Lambda::Permission"]
+
+    assert len(permissions) == len({repr(p) for p in permissions}) == 3

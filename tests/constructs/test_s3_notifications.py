@@ -258,3 +258,37 @@ def test_notifications_to_all_three_targets_pass_cfn_lint_cleanly():
     validate_assembly(assembly, lint=False)
 
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
+
+
+def test_two_aliases_with_the_same_name_get_a_permission_each(app, stack):
+    bucket = s3.Bucket(stack, "Uploads")
+    first, second = make_function(stack, "Resize").add_alias("live"), make_function(stack, "Scan").add_alias("live")
+
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, first, prefix="a/")
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, second, prefix="b/")
+
+    permissions = [r["Properties"]["FunctionName"] for r in resources(app).values()
+                   if r["Type"] == "AWS::Lambda::Permission"]
+    assert len(permissions) == 2 and permissions[0] != permissions[1]
+
+
+def test_adding_the_first_notification_to_a_deployed_bucket_is_shown_as_its_replacement(write_app, run_iac):
+    write_app('''
+        import os
+        from iac import App, Stack
+        from iac.constructs import awslambda, s3
+
+        app = App()
+        stack = Stack(app, "Main")
+        bucket = s3.Bucket(stack, "Uploads", versioned=True)
+        fn = awslambda.Function(stack, "Handler", handler="index.handler", runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
+                                code=awslambda.Code.from_inline("exports.handler = async () => ({})"))
+        if os.environ.get("NOTIFY"):
+            bucket.add_event_notification(s3.EventType.OBJECT_CREATED, fn)
+        app.synth()
+    ''')
+    assert run_iac("synth", "--strict", "--quiet").returncode == 0
+
+    result = run_iac("diff", env={"NOTIFY": "1", "NO_COLOR": "1"})
+
+    assert "replace: create-only property BucketName changed" in result.stdout, result.stdout + result.stderr
