@@ -338,6 +338,9 @@ class _Generator:
             option = RESOURCE_OPTIONS.get(key)
             if option is None:
                 after.append(render(call(f"{element.variable}.add_override", [string(key), self.value(value)])))
+            elif option in ("deletion_policy", "update_replace_policy") and not isinstance(value, str):
+                # an intrinsic (AWS::LanguageExtensions allows one): the option takes a name only
+                after.append(render(call(f"{element.variable}.add_override", [string(key), self.value(value)])))
             elif option == "depends_on":
                 keywords.append((option, self._depends_on(value)))
             elif option == "condition" and self._find(value, "condition"):
