@@ -54,7 +54,6 @@ class StreamBase(Construct):
     grants and metrics."""
 
     encryption_key: kms.KeyBase | None = None
-    retention_hours: int | None = None
 
     @property
     def stream_arn(self) -> Any:
@@ -111,9 +110,6 @@ class StreamBase(Construct):
         """GetRecords calls throttled because the stream (or a shard) was at its read limit."""
         return self.metric("ReadProvisionedThroughputExceeded", statistic=statistic, period=period)
 
-    def _error(self, message: str, hint: str | None = None) -> ConstructError:
-        return ConstructError(f"Stream {self.id!r}: {message}", path=self.path, location=self.location, hint=hint)
-
 
 class Stream(StreamBase):
     """A Kinesis data stream (`AWS::Kinesis::Stream`, the child `Resource`).
@@ -153,7 +149,6 @@ class Stream(StreamBase):
         super().__init__(scope, id)
         self.encryption_key = encryption_key
         self.shard_count = shard_count
-        self.retention_hours = retention_period if isinstance(retention_period, int) else None
         self.stream_mode = ON_DEMAND if shard_count is None else PROVISIONED
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
             "Name": stream_name,
