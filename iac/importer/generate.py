@@ -9,6 +9,7 @@ with their properties. See docs/import.md.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from collections.abc import Iterator
@@ -204,6 +205,7 @@ class _Generator:
         body += self._parameters()
         body += self._mappings()
         body += self._conditions()
+        body += self._rules_and_globals()
         body += self._resources()
         body += self._outputs()
         body += ["", "app.synth()"]
@@ -242,10 +244,6 @@ class _Generator:
             else:
                 lines += render(self.value(name), lead='stack.template_options.setdefault("Transform", []).append(',
                                 trail=")")
-        for section in ("Rules", "Globals"):
-            if section in self.template:
-                lines += render(self.value(self.template[section]),
-                                lead=f"stack.template_options[{string_literal(section)}] = ")
         metadata = self.template.get("Metadata")
         if isinstance(metadata, dict):
             for key, entry in metadata.items():
@@ -299,6 +297,15 @@ class _Generator:
                        lead=f"{element.variable} = ")
         return lines + self._pinned(element, element.construct_id, logical_id)
 
+    def _rules_and_globals(self) -> list[str]:
+        """Rules, and SAM's Globals, as they are (after the parameters and conditions they name)."""
+        lines: list[str] = []
+        for section in ("Rules", "Globals"):
+            if section in self.template:
+                lines += render(self.value(self.template[section]),
+                                lead=f"stack.template_options[{string_literal(section)}] = ")
+        return ["", *lines] if lines else []
+
     def _resources(self) -> list[str]:
         lines = ["",
                  "# Each construct id is the template's logical id, kept exactly: deploying this app over",
@@ -325,7 +332,7 @@ class _Generator:
                     after.append(render(call(f"{element.variable}.add_property_override",
                                              [string(name.replace(".", "\\.")), self.value(value)])))
                 else:
-                    keywords.append((argument, self.value(value)))
+                    keywords.append((argument, self.value(_as_schema_type(resource["Type"], name, value))))
         else:
             self.iac_imports.add("CfnResource")
             function = "CfnResource"
@@ -598,6 +605,49 @@ class _Generator:
         if variables:
             return call("Fn.sub", [literal, self._dict(variables)])
         return call("Fn.sub", [literal])
+
+
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
+def _as_schema_type(type_name: str, name: str, value: Any) -> Any:
+    """A scalar property as the schema types it, where CloudFormation reads both alike ("60" and 60, "true"
+    and true): the argument's annotation then fits, and the template is the same once normalized."""
+    if isinstance(value, dict | list) or value is None:
+        return value
+    kinds = _scalar_kinds(type_name, name)
+    if len(kinds) != 1:
+        return value
+    kind = next(iter(kinds))
+    if isinstance(value, str):
+        if kind == "integer" and _INTEGER.fullmatch(value):
+            return int(value)
+        if kind == "number" and _NUMBER.fullmatch(value):
+            return int(value) if _INTEGER.fullmatch(value) else float(value)
+        if kind == "boolean" and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+    elif kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+@functools.cache
+def _scalar_kinds(type_name: str, name: str) -> frozenset[str]:
+    """The JSON types the schema gives a top-level property, when it is a scalar one."""
+    from iac.cfn._generate import schema_region
+    from iac.specs import resource_schema
+
+    try:
+        schema = resource_schema(type_name, schema_region(type_name))
+    except KeyError:
+        return frozenset()
+    node = (schema.document.get("properties") or {}).get(name) if schema else None
+    if not isinstance(node, dict):
+        return frozenset()
+    kinds = schema.resolve(node).get("type") if schema else None
+    kinds = [kinds] if isinstance(kinds, str) else kinds if isinstance(kinds, list) else []
+    return frozenset(kind for kind in kinds if kind in ("string", "integer", "number", "boolean"))
 
 
 def _as_number(text: str, what: str) -> int | float:
