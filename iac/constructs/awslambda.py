@@ -767,11 +767,12 @@ MIN_RECORD_AGE_SECONDS = 60
 
 
 def _starting_positions() -> tuple[str, ...]:
-    """The positions the StartingPosition schema names (its pattern is an alternation, it has no enum)."""
+    """The positions the StartingPosition schema names: its enum, else the alternation its pattern is."""
     from iac.specs import property_pattern
 
+    enum = property_enum(EVENT_SOURCE_MAPPING, "StartingPosition")
     match = re.search(r"\(([A-Z_|]+)\)", property_pattern(EVENT_SOURCE_MAPPING, "StartingPosition") or "")
-    return tuple(match.group(1).split("|")) if match else ()
+    return tuple(map(str, enum)) if enum else tuple(match.group(1).split("|")) if match else ()
 
 
 def _starting_position_problem(value: Any) -> str | None:
