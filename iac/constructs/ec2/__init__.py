@@ -18,6 +18,14 @@ from iac.constructs.ec2.endpoints import (
     InterfaceVpcEndpointService,
 )
 from iac.constructs.ec2.flow_logs import FlowLog, FlowLogDestination, FlowLogTrafficType
+from iac.constructs.ec2.instance import (
+    AmazonLinuxCpuType,
+    AmazonLinuxGeneration,
+    Instance,
+    MachineImage,
+    UserData,
+    instance_types,
+)
 from iac.constructs.ec2.security import (
     ALL_TRAFFIC_RULE,
     ANY_IPV6,
@@ -47,6 +55,12 @@ from iac.constructs.ec2.vpc import (
 )
 
 __all__ = [
+    "AmazonLinuxCpuType",
+    "AmazonLinuxGeneration",
+    "Instance",
+    "MachineImage",
+    "UserData",
+    "instance_types",
     "ALL_TRAFFIC_RULE",
     "ANY_IPV4",
     "ANY_IPV6",
