@@ -129,7 +129,7 @@ def test_a_second_deploy_without_changes_says_no_changes(aws: Invoke, hello: Pat
 def test_a_change_shows_the_predicted_diff_and_updates_the_stack(aws: Invoke, hello: Path,
                                                                  moto_client: Callable[[str], Any]) -> None:
     _ok(aws("deploy", "--app", hello, "--no-lint"))
-    hello.write_text(hello.read_text().replace('"VisibilityTimeout": 60', '"VisibilityTimeout": 90'))
+    hello.write_text(hello.read_text().replace('visibility_timeout=60', 'visibility_timeout=90'))
     result = _ok(aws("deploy", "--app", hello, "--no-lint"))
     assert "Network | creating UPDATE change set" in result.output
     assert "[~] AWS::SQS::Queue Queue (Network/Queue)" in result.output
@@ -317,7 +317,7 @@ def test_diff_live_compares_the_app_with_the_deployed_stacks(aws: Invoke, hello:
     assert "[+] AWS::SQS::Queue Queue" in before.output  # nothing deployed yet: all adds
     _ok(aws("deploy", "--app", hello, "--no-lint"))
     assert "0 to add, 0 to change, 0 to replace, 0 to remove" in _ok(aws("diff", "--live", "--app", hello)).output
-    hello.write_text(hello.read_text().replace('"VisibilityTimeout": 60', '"VisibilityTimeout": 120'))
+    hello.write_text(hello.read_text().replace('visibility_timeout=60', 'visibility_timeout=120'))
     changed = _ok(aws("diff", "--live", "--app", hello))
     assert "~ VisibilityTimeout: 60 → 120" in changed.output
     assert "0 to add, 1 to change, 0 to replace, 0 to remove" in changed.output

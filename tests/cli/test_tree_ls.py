@@ -102,8 +102,8 @@ def test_tree_of_an_unknown_stack_is_a_usage_error(invoke, hello_app):
 
 def test_tree_locations_point_at_the_users_lines(invoke, hello_app):
     lines = invoke("tree", "--locations", "--app", hello_app).stdout.splitlines()
-    assert re.search(r"^├── Queue +AWS::SQS::Queue +Queue +\S*samples/hello/app\.py:12$", lines[1])
-    assert re.search(r"^Network +Stack \(2 resources\) +\S*samples/hello/app\.py:11$", lines[0])
+    assert re.search(r"^├── Queue +AWS::SQS::Queue +Queue +\S*samples/hello/app\.py:13$", lines[1])
+    assert re.search(r"^Network +Stack \(2 resources\) +\S*samples/hello/app\.py:12$", lines[0])
 
 
 def test_tree_is_coloured_on_a_terminal_unless_no_color(tmp_path, hello_app):
