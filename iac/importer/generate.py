@@ -635,13 +635,10 @@ def _as_schema_type(type_name: str, name: str, value: Any) -> Any:
 @functools.cache
 def _scalar_kinds(type_name: str, name: str) -> frozenset[str]:
     """The JSON types the schema gives a top-level property, when it is a scalar one."""
-    from iac.cfn._generate import schema_region
-    from iac.specs import resource_schema
+    from iac.cfn import OTHER_REGION_TYPES
+    from iac.specs import DEFAULT_REGION, resource_schema
 
-    try:
-        schema = resource_schema(type_name, schema_region(type_name))
-    except KeyError:
-        return frozenset()
+    schema = resource_schema(type_name, OTHER_REGION_TYPES.get(type_name, DEFAULT_REGION))  # the class's schema
     node = (schema.document.get("properties") or {}).get(name) if schema else None
     if not isinstance(node, dict):
         return frozenset()
