@@ -24,8 +24,10 @@ RULE = Rule(
     severity="warning",
     pack="storage",
     description="An S3 bucket does not block public access with all four settings",
-    why="Without the block, one ACL or bucket policy written in error makes the objects public; the four "
-        "settings make the bucket refuse such grants whatever else is written.",
+    why="The four settings make the bucket refuse public ACLs and policies whatever else is written; without "
+        "them one grant written in error makes the objects public. S3 turns them on for buckets created since "
+        "April 2023, but a template that does not say so leaves it to the account and the date, and one that "
+        "turns a setting off opens the bucket.",
     fix="Set PublicAccessBlockConfiguration with BlockPublicAcls, BlockPublicPolicy, IgnorePublicAcls and "
         "RestrictPublicBuckets all true (iac's s3.Bucket does); a public site belongs behind CloudFront.",
     url="https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
