@@ -7,10 +7,11 @@
     bus.grant_put_events_to(producer)
 
 `add_target` takes a Lambda function, an SQS queue, an SNS topic, a Step Functions state machine, another
-event bus, or a bare ARN. Each gets what EventBridge needs to deliver, for this rule only: a Lambda
-permission or a queue/topic policy statement scoped by the rule's ARN (aws:SourceArn), or, for state
-machines and buses (which take no resource policy for EventBridge), a role EventBridge assumes
-(the child `EventsRole`, one per rule) granted the start or the PutEvents on that target only.
+event bus, a Firehose delivery stream, or a bare ARN. Each gets what EventBridge needs to deliver, for this
+rule only: a Lambda permission or a queue/topic policy statement scoped by the rule's ARN (aws:SourceArn),
+or, for state machines, buses and delivery streams (which take no resource policy for EventBridge), a role
+EventBridge assumes (the child `EventsRole`, one per rule) granted the start, the PutEvents or the
+PutRecord on that target only.
 """
 
 from __future__ import annotations
@@ -186,8 +187,9 @@ class Rule(Construct):
                    dead_letter_queue: Any = None, retry_attempts: int | None = None,
                    max_event_age: int | Duration | None = None, message_group_id: str | None = None) -> None:
         """Send matching events (or `input`, a JSON string) to `target`: an awslambda.Function (or alias),
-        an sqs.Queue, an sns.Topic, a stepfunctions.StateMachine, an events.EventBus, or an ARN (then
-        its permissions are yours to make). At most five targets per rule (the Targets schema).
+        an sqs.Queue, an sns.Topic, a stepfunctions.StateMachine, an events.EventBus, a
+        firehose.DeliveryStream, or an ARN (then its permissions are yours to make). At most five targets per
+        rule (the Targets schema).
 
         `dead_letter_queue`: an sqs.Queue for the events EventBridge could not deliver (its policy lets this
         rule send there); `retry_attempts` and `max_event_age` (seconds or a Duration): how long EventBridge
@@ -244,20 +246,25 @@ class Rule(Construct):
             return target.event_bus_arn
         if getattr(target, "state_machine_arn", None) is not None:
             return target.state_machine_arn
+        if getattr(target, "delivery_stream_arn", None) is not None:
+            return target.delivery_stream_arn
         function_arn = getattr(target, "function_arn", None)
         if function_arn is not None and isinstance(target, Construct):
             self._lambda_permission(target, function_arn)
             return function_arn
-        raise self._error(f"add_target sends to a function, queue, topic, state machine, event bus or ARN, "
+        raise self._error(f"add_target sends to a function, queue, topic, state machine, event bus, delivery "
+                          f"stream or ARN, "
                           f"not {target!r}", location)
 
     def _role_for(self, target: Any) -> Any:
-        """State machines and buses take no resource policy for EventBridge: a role it assumes, one per rule,
-        granted on each such target only."""
+        """State machines, buses and Firehose streams take no resource policy for EventBridge: a role it
+        assumes, one per rule, granted on each such target only."""
         if isinstance(target, EventBus):
             target.grant_put_events_to(self._events_role())
         elif getattr(target, "state_machine_arn", None) is not None and hasattr(target, "grant_start_execution"):
             target.grant_start_execution(self._events_role())
+        elif getattr(target, "delivery_stream_arn", None) is not None and hasattr(target, "grant_put_records"):
+            target.grant_put_records(self._events_role())
         else:
             return None
         assert self.events_role is not None

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from iac import App, ConstructError, Duration, Stack
-from iac.constructs import awslambda, events, iam, kms, sns, sqs
+from iac.constructs import awslambda, events, firehose, iam, kms, s3, sns, sqs
 from iac.constructs import stepfunctions as sfn
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
@@ -145,6 +145,21 @@ def test_another_bus_as_a_target_is_reached_through_a_role_that_may_put_events_t
         {"Effect": "Allow", "Action": "events:PutEvents", "Resource": {"Fn::GetAtt": [bus.resource.logical_id, "Arn"]}}]
 
 
+def test_a_firehose_stream_target_is_fed_through_a_role_that_may_put_records_there_only(app, stack):
+    stream = firehose.DeliveryStream(stack, "ToLake", bucket=s3.Bucket(stack, "Lake", versioned=True))
+    rule = events.Rule(stack, "Archive", event_pattern=PATTERN)
+
+    rule.add_target(stream)
+
+    template = resources(app)
+    role = rule.events_role
+    assert targets(template, rule) == [{"Arn": {"Fn::GetAtt": [stream.resource.logical_id, "Arn"]}, "Id": "Target0",
+                                        "RoleArn": {"Fn::GetAtt": [role.resource.logical_id, "Arn"]}}]
+    [statement] = template[role.default_policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Resource"] == {"Fn::GetAtt": [stream.resource.logical_id, "Arn"]}
+    assert sorted(statement["Action"]) == ["firehose:PutRecord", "firehose:PutRecordBatch"]
+
+
 def test_grant_put_events_to_names_the_bus_only(app, stack):
     bus = events.EventBus(stack, "Orders")
     role = iam.Role(stack, "Producer", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
@@ -226,6 +241,8 @@ def test_every_kind_of_target_passes_cfn_lint_cleanly():
     rule.add_target(sns.Topic(stack, "PlacedTopic", encryption_key=kms.Key(stack, "TopicKey")))
     rule.add_target(sfn.StateMachine(stack, "Flow", definition=sfn.Pass("Start").next(sfn.Succeed("Done"))))
     rule.add_target(events.EventBus(stack, "Audit"))
+    archive = events.Rule(stack, "Archive", event_pattern=PATTERN)
+    archive.add_target(firehose.DeliveryStream(stack, "ToLake", bucket=s3.Bucket(stack, "Lake", versioned=True)))
 
     assembly = synthesize(app)
     validate_assembly(assembly, lint=False)
