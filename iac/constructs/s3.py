@@ -97,6 +97,8 @@ EVENT_TYPES: Final = tuple(value for name, value in vars(EventType).items() if n
 S3_SERVICE = "s3.amazonaws.com"
 #: The length of the UUID at the end of an AWS::StackId, which a generated bucket name ends with.
 _STACK_UUID_LENGTH = 36
+#: Prefixes S3 keeps for itself (bucket naming rules), which a generated name must not start with.
+_RESERVED_NAME_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 
 
 def _event_family(event: str) -> str:
@@ -396,6 +398,8 @@ class Bucket(Construct):
         digest = hashlib.sha256(self.path.encode()).hexdigest()[:8]
         human = re.sub(r"[^a-z0-9]+", "-", self.id.lower()).strip("-")[:budget - len(digest) - 1].strip("-")
         prefix = f"{human}-{digest}" if human else digest
+        if prefix.startswith(_RESERVED_NAME_PREFIXES):
+            prefix = f"b{prefix}"[:budget]
         return [f"{prefix}-", Fn.select(2, Fn.split("/", Aws.STACK_ID))]
 
     @property

@@ -292,3 +292,12 @@ def test_adding_the_first_notification_to_a_deployed_bucket_is_shown_as_its_repl
     result = run_iac("diff", env={"NOTIFY": "1", "NO_COLOR": "1"})
 
     assert "replace: create-only property BucketName changed" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_generated_name_never_starts_with_a_prefix_s3_keeps(app, stack):
+    bucket = s3.Bucket(stack, "Sthree")
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, make_function(stack))
+
+    prefix = resources(app)[bucket.resource.logical_id]["Properties"]["BucketName"]["Fn::Join"][1][0]
+
+    assert prefix.startswith("bsthree-")
