@@ -28,7 +28,8 @@ from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
-from iac.constructs.core import Aws, CfnResource, Construct, Fn, Output, Token
+from iac.constructs import ec2, iam
+from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Output, Token
 from iac.constructs.core.logical_id import HASH_LENGTH, MAX_LOGICAL_ID_LENGTH, is_valid_logical_id
 from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.source import SourceLocation, caller_location
@@ -245,6 +246,10 @@ class RestApi(Construct):
             the preflight OPTIONS requests itself).
         binary_media_types: the media types (e.g. "image/png", "*/*") API Gateway passes through as
             binary instead of text.
+        policy: the API's resource policy (who may invoke it, from where), an iam.PolicyDocument.
+        vpc_endpoints: for a PRIVATE API, the execute-api interface endpoints (ec2.InterfaceVpcEndpoint) it
+            is reached through; without a `policy` the API then gets one that lets callers invoke it
+            through these endpoints only (aws:SourceVpce).
     """
 
     cfn_type = "AWS::ApiGateway::RestApi"
@@ -262,16 +267,29 @@ class RestApi(Construct):
         cors: Cors | None = None,
         binary_media_types: Annotated[Sequence[str] | None, Cfn("BinaryMediaTypes"), Check(_media_types_problem)
                                       ] = None,
+        policy: iam.PolicyDocument | None = None,
+        vpc_endpoints: Sequence[ec2.InterfaceVpcEndpoint] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.stage_name = stage_name
         self.endpoint_type = endpoint_type
         self.cors = cors
+        endpoint_ids = [endpoint.vpc_endpoint_id for endpoint in vpc_endpoints or ()]
+        if endpoint_ids and endpoint_type != "PRIVATE":
+            raise ConstructError(f"RestApi {id!r}: vpc_endpoints are for a PRIVATE API, not a {endpoint_type} one",
+                                 path=self.path, location=self.location)
+        if policy is None and endpoint_ids:
+            policy = iam.PolicyDocument([iam.PolicyStatement(
+                principals=[iam.Principal("*")], actions=["execute-api:Invoke"], resources=["execute-api:/*"],
+                conditions={"StringEquals": {"aws:SourceVpce": endpoint_ids[0] if len(endpoint_ids) == 1
+                                             else endpoint_ids}})])
+        self.policy = policy
         self.resource = CfnResource(self, "Resource", type="AWS::ApiGateway::RestApi", properties={
             "Name": name or self.path,
             "Description": description,
-            "EndpointConfiguration": {"Types": [endpoint_type]},
+            "EndpointConfiguration": {"Types": [endpoint_type], "VpcEndpointIds": endpoint_ids or None},
             "BinaryMediaTypes": list(binary_media_types) if binary_media_types else None,
+            "Policy": Lazy(policy.to_json) if policy is not None else None,
         })
         self._root = Construct(self, "Default")  # the root "/" exists already: RootResourceId
         self._resources: dict[tuple[str, ...], CfnResource] = {}  # one per path segment below the root
@@ -466,10 +484,10 @@ class RestApi(Construct):
         if not self.routes:
             problems.append(f"RestApi {self.path} has no routes: add_route(\"GET\", \"/\", function) adds one "
                             "(CloudFormation cannot deploy an API without methods)")
-        if self.endpoint_type == "PRIVATE" and "Policy" not in self.resource.render().get("Properties", {}):
+        if self.endpoint_type == "PRIVATE" and self.resource.render().get("Properties", {}).get("Policy") is None:
             problems.append(f"RestApi {self.path} is PRIVATE but has no resource policy, so nothing may call it "
                             "and API Gateway refuses to deploy it: add one with "
-                            "api.resource.add_property_override(\"Policy\", {...})")
+                            "RestApi(policy=...) or RestApi(vpc_endpoints=[...])")
         return problems
 
 
