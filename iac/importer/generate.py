@@ -350,8 +350,8 @@ class _Generator:
                 after.append(render(call(f"{element.variable}.add_override", [string(key), self.value(value)])))
             elif option == "depends_on":
                 keywords.append((option, self._depends_on(value)))
-            elif option == "condition" and self._find(value, "condition"):
-                keywords.append((option, self._element_ref(value, "condition")))
+            elif option == "condition" and (condition := self._element_ref(value, "condition")) is not None:
+                keywords.append((option, condition))
             else:
                 keywords.append((option, self.value(value)))
         lines = [""] + render(call(function, positional, keywords), lead=f"{element.variable} = ")
@@ -387,8 +387,8 @@ class _Generator:
                     keywords.append(("description", self.value(value)))
                 elif key == "Export" and isinstance(value, dict) and set(value) == {"Name"}:
                     keywords.append(("export_name", self.value(value["Name"])))
-                elif key == "Condition" and self._find(value, "condition"):
-                    keywords.append(("condition", self._element_ref(value, "condition")))
+                elif key == "Condition" and (condition := self._element_ref(value, "condition")) is not None:
+                    keywords.append(("condition", condition))
                 else:
                     extra[key] = value
             if extra or "Value" not in entry:
