@@ -61,6 +61,46 @@ def timezone_rule(value: Any) -> str | None:
                                                     " such as 'Europe/Paris' or 'America/New_York'")
 
 
+def group_name_rule(value: Any) -> str | None:
+    """A `Check` rule for `group`: a literal name meets the GroupName schema's pattern and lengths (a
+    ScheduleGroup or a token is CloudFormation's to check)."""
+    from iac.specs import property_length, property_pattern
+
+    if not isinstance(value, str) or is_token(value):
+        return None
+    pattern = property_pattern(RESOURCE_TYPE, "GroupName")
+    shortest, longest = property_length(RESOURCE_TYPE, "GroupName")
+    if (pattern is not None and not re.search(pattern, value)) or (shortest is not None and len(value) < shortest) \
+            or (longest is not None and len(value) > longest):
+        return (f"{value!r} is not a schedule group name: {shortest} to {longest} characters matching {pattern!r} "
+                f"({RESOURCE_TYPE} GroupName, per its schema)")
+    return None
+
+
+class ScheduleGroup(Construct):
+    """A schedule group (`AWS::Scheduler::ScheduleGroup`, the child `Resource`): schedules that belong
+    together, e.g. to be listed or deleted as one; `Schedule(..., group=group)`.
+
+    Args:
+        schedule_group_name: the group's name; CloudFormation generates one when omitted.
+    """
+
+    cfn_type = "AWS::Scheduler::ScheduleGroup"
+
+    def __init__(self, scope: Construct, id: str, *,
+                 schedule_group_name: Annotated[str | Token | None, Cfn("Name")] = None) -> None:
+        super().__init__(scope, id)
+        self.resource = CfnResource(self, "Resource", type=self.cfn_type, properties={"Name": schedule_group_name})
+
+    @property
+    def schedule_group_name(self) -> Token:
+        return self.resource.ref  # a group's Ref is its name
+
+    @property
+    def schedule_group_arn(self) -> Token:
+        return self.resource.get_att("Arn")
+
+
 class Schedule(Construct):
     """An EventBridge Scheduler schedule (`AWS::Scheduler::Schedule`, the child `Resource`) that invokes one
     target, through a role made for it (the child `Role`).
@@ -78,7 +118,8 @@ class Schedule(Construct):
         description: what the schedule is for.
         enabled: False creates the schedule disabled.
         schedule_name: the schedule's name; CloudFormation generates one when omitted.
-        group_name: the schedule group it belongs to (the "default" group when omitted).
+        group: the schedule group it belongs to: a ScheduleGroup or a group's name (the "default" group
+            when omitted).
         start_date: the UTC date-time (ISO 8601) before which it does not run.
         end_date: the UTC date-time (ISO 8601) after which it no longer runs.
         dead_letter_queue: an sqs.Queue for the invocations Scheduler gave up on (the role may send there).
@@ -102,7 +143,7 @@ class Schedule(Construct):
         description: Annotated[str | Token | None, Cfn("Description")] = None,
         enabled: bool = True,
         schedule_name: Annotated[str | Token | None, Cfn("Name")] = None,
-        group_name: Annotated[str | Token | None, Cfn("GroupName")] = None,
+        group: Annotated[ScheduleGroup | str | Token | None, Check(group_name_rule)] = None,
         start_date: Annotated[str | Token | None, Cfn("StartDate")] = None,
         end_date: Annotated[str | Token | None, Cfn("EndDate")] = None,
         dead_letter_queue: Any = None,
@@ -127,7 +168,7 @@ class Schedule(Construct):
             entry["RetryPolicy"] = retry
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
             "Name": schedule_name,
-            "GroupName": group_name,
+            "GroupName": group.schedule_group_name if isinstance(group, ScheduleGroup) else group,
             "Description": description,
             "ScheduleExpression": schedule,
             "ScheduleExpressionTimezone": timezone,
@@ -213,4 +254,4 @@ class Schedule(Construct):
                               location=self.location, hint=hint)
 
 
-__all__ = ["Schedule", "scheduler_expression_rule", "timezone_rule"]
+__all__ = ["Schedule", "ScheduleGroup", "scheduler_expression_rule", "timezone_rule"]

@@ -140,7 +140,8 @@ def test_schedules_pass_cfn_lint_cleanly():
     scheduler.Schedule(stack, "Nightly", schedule="cron(0 3 * * ? *)", timezone="America/New_York",
                        target=make_function(stack), flexible_time_window=30, dead_letter_queue=dead,
                        retry_attempts=3, max_event_age=Duration.hours(2))
-    scheduler.Schedule(stack, "Tick", schedule="rate(5 minutes)", target=sqs.Queue(stack, "Jobs"), enabled=False)
+    scheduler.Schedule(stack, "Tick", schedule="rate(5 minutes)", target=sqs.Queue(stack, "Jobs"), enabled=False,
+                       group=scheduler.ScheduleGroup(stack, "Ticks"))
     scheduler.Schedule(stack, "Once", schedule="at(2030-01-31T09:00:00)",
                        target=sfn.StateMachine(stack, "Flow", definition=sfn.Succeed("Done")))
 
@@ -148,3 +149,21 @@ def test_schedules_pass_cfn_lint_cleanly():
     validate_assembly(assembly, lint=False)
 
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
+
+
+def test_a_schedule_in_a_group(app, stack):
+    group = scheduler.ScheduleGroup(stack, "Reports")
+
+    job = scheduler.Schedule(stack, "Job", schedule="rate(1 day)", target=make_function(stack), group=group)
+    named = scheduler.Schedule(stack, "Named", schedule="rate(1 day)", target=make_function(stack, "Other"),
+                               group="nightly-jobs")
+
+    template = resources(app)
+    assert template[group.resource.logical_id] == {"Type": "AWS::Scheduler::ScheduleGroup"}
+    assert template[job.resource.logical_id]["Properties"]["GroupName"] == {"Ref": group.resource.logical_id}
+    assert template[named.resource.logical_id]["Properties"]["GroupName"] == "nightly-jobs"
+
+
+def test_a_group_name_the_schema_refuses_is_refused(stack):
+    with pytest.raises(ConstructError, match="is not a schedule group name"):
+        scheduler.Schedule(stack, "Job", schedule="rate(1 day)", target=make_function(stack), group="night jobs!")
