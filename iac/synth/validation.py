@@ -94,8 +94,24 @@ def lint_problems(
         already = (reported or {}).get(name, [])
         if to_written is not None:  # the copies of a loop: one problem at the loop's path
             found = _first_of_each(found)
-        problems.extend(problem for problem in found if not repeats(problem, already))
+        for problem in found:
+            said = _said_before(problem, already)
+            if said is None:
+                problems.append(problem)
+            elif _deeper_or_same(problem.property_path, said.property_path) and problem.location is not None \
+                    and said.location is not None and said.location.file == problem.location.file:
+                # In a file, cfn-lint's line comes from the parser's marks: the item of a list, say,
+                # where a search of the text finds the list's key.
+                said.location = problem.location
     return problems
+
+
+def _said_before(lint: Problem, schema: list[Problem]) -> Problem | None:
+    return next((problem for problem in schema if repeats(lint, [problem])), None)
+
+
+def _deeper_or_same(lint_path: str | None, schema_path: str | None) -> bool:
+    return lint_path is not None and schema_path is not None and len(lint_path) >= len(schema_path)
 
 
 def _first_of_each(problems: list[Problem]) -> list[Problem]:

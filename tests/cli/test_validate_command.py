@@ -278,7 +278,7 @@ BROKEN_CASES = {
     "unknown-type.yaml": (1, 5, "did you mean AWS::SQS::Queue?"),
     "unknown-property.json": (1, 8, "did you mean VisibilityTimeout?"),
     "wrong-type.json": (1, 8, "expected: an integer"),
-    "missing-required.yaml": (1, 7, "required property 'Endpoint' is missing"),
+    "missing-required.yaml": (1, 8, "required property 'Endpoint' is missing"),  # the item, as cfn-lint says
     "bad-enum.yaml": (1, 8, "did you mean STANDARD?"),
     "bad-ref.yaml": (1, 10, "did you mean QueueName?"),
     "bad-getatt.yaml": (1, 9, "did you mean Arn?"),

@@ -272,3 +272,20 @@ def test_a_local_path_for_the_package_command_is_left_to_cfn_lints_warning(tmp_p
     report = validate_files([str(write(tmp_path, text))], region=None, lint=True, strict=False)
     assert [(p.code, p.property_path) for p in report.errors] == [("schema", "Resources.Other.Properties.Code")]
     assert [p.code for p in report.warnings] == ["W3002", "W3002"]
+
+
+def test_a_problem_both_layers_find_is_at_cfn_lints_line_which_knows_the_list_item(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+        Resources:
+          Topic:
+            Type: AWS::SNS::Topic
+            Properties:
+              Subscription:
+                - Protocol: sqs
+                  Endpoint: arn:aws:sqs:us-east-1:123456789012:q
+                - Protocol: sqs
+    """)
+    report = validate_files([str(path)], region=None, lint=True, strict=False)
+    [problem] = report.errors
+    assert (problem.code, problem.property_path) == ("schema", "Resources.Topic.Properties.Subscription.1")
+    assert problem.location is not None and problem.location.line == 8  # not 5, the line of Subscription
