@@ -79,7 +79,23 @@ def limit_problem(resource_type: str, path: tuple[str, ...], name: str, value: A
     return None
 
 
-class EventBus(Construct):
+class EventBusBase(Construct):
+    """What buses made here (`EventBus`) and buses made elsewhere (`EventBus.from_event_bus_arn`) share."""
+
+    @property
+    def event_bus_name(self) -> Any:
+        raise NotImplementedError
+
+    @property
+    def event_bus_arn(self) -> Any:
+        raise NotImplementedError
+
+    def grant_put_events_to(self, grantee: Any) -> iam.Grant:
+        """Put events on this bus (events:PutEvents on it only)."""
+        return iam.grant(grantee, actions=["events:PutEvents"], resources=[self.event_bus_arn], scope=self)
+
+
+class EventBus(EventBusBase):
     """An EventBridge event bus (`AWS::Events::EventBus`, the child `Resource`) for your application's own
     events; rules on it are made with `events.Rule(..., event_bus=bus)`, producers get `grant_put_events_to`.
 
@@ -106,6 +122,12 @@ class EventBus(Construct):
         self.resource = CfnResource(self, "Resource", type=BUS_TYPE, properties={
             "Name": name, "Description": description})
 
+    @classmethod
+    def from_event_bus_arn(cls, scope: Construct, id: str, event_bus_arn: str | Token) -> ImportedEventBus:
+        """A bus that exists (another stack's, another account's), by its ARN: rules on it, targets and grants
+        work; nothing is added to the template for the bus itself."""
+        return ImportedEventBus(scope, id, event_bus_arn=event_bus_arn)
+
     @property
     def event_bus_name(self) -> Token:
         return self.resource.get_att("Name")
@@ -114,9 +136,33 @@ class EventBus(Construct):
     def event_bus_arn(self) -> Token:
         return self.resource.get_att("Arn")
 
-    def grant_put_events_to(self, grantee: Any) -> iam.Grant:
-        """Put events on this bus (events:PutEvents on it only)."""
-        return iam.grant(grantee, actions=["events:PutEvents"], resources=[self.event_bus_arn], scope=self)
+
+_BUS_ARN = re.compile(r"^arn:[a-z-]+:events:[a-z0-9-]+:\d{12}:event-bus/[/.\-_A-Za-z0-9]+$")
+
+
+class ImportedEventBus(EventBusBase):
+    """A bus made elsewhere, known by its ARN (usually through `EventBus.from_event_bus_arn`).
+
+    Args:
+        event_bus_arn: the bus's ARN, arn:aws:events:region:account:event-bus/name.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, event_bus_arn: str | Token) -> None:
+        super().__init__(scope, id)
+        if isinstance(event_bus_arn, str) and not is_token(event_bus_arn) and not _BUS_ARN.match(event_bus_arn):
+            raise ConstructError(f"{event_bus_arn!r} is not an event bus ARN (arn:aws:events:region:account:"
+                                 "event-bus/name)", path=self.path, location=self.location)
+        self._arn = event_bus_arn
+
+    @property
+    def event_bus_arn(self) -> Any:
+        return self._arn
+
+    @property
+    def event_bus_name(self) -> Any:
+        if isinstance(self._arn, str) and not is_token(self._arn):
+            return self._arn.split("event-bus/", 1)[1]
+        return Fn.select(1, Fn.split("event-bus/", self._arn))
 
 
 def _bus_suffix(id: str) -> str:
@@ -138,8 +184,9 @@ class Rule(Construct):
             ({"source": ["aws.codecommit"], ...}); give this or schedule, not both.
         description: what the rule is for.
         enabled: False creates the rule disabled (State DISABLED).
-        event_bus: the bus whose events the rule matches (an EventBus, or a bus's name or ARN); the
-            account's default bus when omitted. Scheduled rules run on the default bus only.
+        event_bus: the bus whose events the rule matches (an EventBus or `EventBus.from_event_bus_arn`, or a
+            bus's name or ARN); the account's default bus when omitted. Scheduled rules run on the default
+            bus only.
     """
 
     cfn_type = RESOURCE_TYPE
@@ -153,7 +200,7 @@ class Rule(Construct):
         event_pattern: Annotated[dict[str, Any] | None, Cfn("EventPattern")] = None,
         description: Annotated[str | Token | None, Cfn("Description")] = None,
         enabled: bool = True,
-        event_bus: EventBus | str | Token | None = None,
+        event_bus: EventBusBase | str | Token | None = None,
     ) -> None:
         super().__init__(scope, id)
         problem = None
@@ -172,7 +219,7 @@ class Rule(Construct):
         self._permissions: dict[str, CfnResource] = {}  # by the path of the function they let EventBridge invoke
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
             "Description": description,
-            "EventBusName": event_bus.event_bus_name if isinstance(event_bus, EventBus) else event_bus,
+            "EventBusName": event_bus.event_bus_name if isinstance(event_bus, EventBusBase) else event_bus,
             "ScheduleExpression": schedule,
             "EventPattern": event_pattern,
             "State": "ENABLED" if enabled else "DISABLED",
@@ -242,7 +289,7 @@ class Rule(Construct):
             target.allow_service_to_publish(EVENTS_SERVICE, source_arn=self.rule_arn,
                                             key_conditions=self._key_conditions())
             return target.topic_arn
-        if isinstance(target, EventBus):
+        if isinstance(target, EventBusBase):
             return target.event_bus_arn
         if getattr(target, "state_machine_arn", None) is not None:
             return target.state_machine_arn
@@ -259,7 +306,7 @@ class Rule(Construct):
     def _role_for(self, target: Any) -> Any:
         """State machines, buses and Firehose streams take no resource policy for EventBridge: a role it
         assumes, one per rule, granted on each such target only."""
-        if isinstance(target, EventBus):
+        if isinstance(target, EventBusBase):
             target.grant_put_events_to(self._events_role())
         elif getattr(target, "state_machine_arn", None) is not None and hasattr(target, "grant_start_execution"):
             target.grant_start_execution(self._events_role())
@@ -337,4 +384,4 @@ class Rule(Construct):
                               hint=hint)
 
 
-__all__ = ["EventBus", "Rule", "limit_problem", "schedule_expression_rule"]
+__all__ = ["EventBus", "EventBusBase", "ImportedEventBus", "Rule", "limit_problem", "schedule_expression_rule"]

@@ -19,7 +19,7 @@ from iac.constructs import iam
 from iac.constructs.core import Aws, CfnResource, Construct, Token, is_token
 from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.units import Duration, convert_quantity
-from iac.constructs.events import EventBus, limit_problem
+from iac.constructs.events import EventBusBase, limit_problem
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::Scheduler::Schedule"
@@ -206,7 +206,7 @@ class Schedule(Construct):
         if isinstance(target, sns.TopicBase):
             target.grant_publish(self.role)
             return target.topic_arn
-        if isinstance(target, EventBus):
+        if isinstance(target, EventBusBase):
             target.grant_put_events_to(self.role)
             return target.event_bus_arn
         if getattr(target, "state_machine_arn", None) is not None and hasattr(target, "grant_start_execution"):

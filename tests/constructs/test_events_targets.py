@@ -261,3 +261,25 @@ def test_two_aliases_with_the_same_name_get_a_permission_each_and_a_function_one
                    if r["Type"] == "AWS::Lambda::Permission"]
 
     assert len(permissions) == len({repr(p) for p in permissions}) == 3
+
+
+CENTRAL = "arn:aws:events:us-east-1:210987654321:event-bus/central"
+
+
+def test_a_bus_made_elsewhere_is_a_target_and_a_rules_bus_by_its_arn(app, stack):
+    central = events.EventBus.from_event_bus_arn(stack, "Central", CENTRAL)
+    forward = events.Rule(stack, "Forward", event_pattern=PATTERN)
+    forward.add_target(central)
+    on_central = events.Rule(stack, "OnCentral", event_pattern=PATTERN, event_bus=central)
+
+    template = resources(app)
+
+    assert "AWS::Events::EventBus" not in {r["Type"] for r in template.values()}
+    assert template[forward.events_role.default_policy.logical_id]["Properties"]["PolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Action": "events:PutEvents", "Resource": CENTRAL}]
+    assert template[on_central.resource.logical_id]["Properties"]["EventBusName"] == "central"
+
+
+def test_an_arn_that_is_not_a_buss_is_refused(stack):
+    with pytest.raises(ConstructError, match="is not an event bus ARN"):
+        events.EventBus.from_event_bus_arn(stack, "Central", "arn:aws:sqs:us-east-1:123456789012:q")
