@@ -172,7 +172,8 @@ class _Expander:
                 names = [self._value(part, items) for part in arg[:3]]
                 if all(isinstance(name, str) for name in names):
                     level = self.mappings.get(names[0])
-                    found = level.get(names[1], {}).get(names[2]) if isinstance(level, dict) else None
+                    level = level.get(names[1]) if isinstance(level, dict) else None
+                    found = level.get(names[2]) if isinstance(level, dict) else None
                     if found is None and len(arg) == 4 and isinstance(arg[3], dict):
                         found = arg[3].get("DefaultValue")
                     return found

@@ -310,3 +310,43 @@ def test_references_to_a_modules_resources_are_accepted() -> None:
 def test_a_reference_matching_no_module_is_still_undefined() -> None:
     assert messages(MODULE.replace("!Ref StorageBucket", "!Ref Storag")) == [
         ("Resources.Topic.Properties.DisplayName.Ref", "Ref names 'Storag', which is not defined in this template")]
+
+
+# -- whatever the loops hold, the schema layer says something or nothing, and never fails --------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+NAMES = st.sampled_from(["Name", "Topic${Name}", "Q&{Name}", "Fn::ForEach::Inner", "Ref", "Fn::Sub", "Fn::GetAtt",
+                         "Type", "Properties", "Names", "x"])
+LEAVES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["a", "b-c", "${Name}", "Name", ""]))
+COLLECTIONS = st.one_of(st.lists(LEAVES, max_size=3), st.just({"Ref": "Names"}), st.just({"Ref": "Nothing"}),
+                        st.just({"Fn::FindInMap": ["M", "a", "b"]}),
+                        st.just({"Fn::FindInMap": ["M", "c", "b"]}),
+                        st.just({"Fn::FindInMap": ["M", "a", "z", {"DefaultValue": [1]}]}),
+                        LEAVES)
+
+
+def loops(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(NAMES, inner, max_size=3),
+        st.tuples(st.one_of(st.just("Name"), LEAVES), COLLECTIONS, st.dictionaries(NAMES, inner, max_size=3)).map(list),
+    )
+
+
+LOOP_VALUES = st.recursive(LEAVES, loops, max_leaves=12)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(["Fn::ForEach::A", "Fn::ForEach::B", "Queue"]), LOOP_VALUES, min_size=1,
+                       max_size=3),
+       st.sampled_from(["Resources", "Outputs", "Conditions"]))
+def test_any_loop_is_expanded_or_left_alone_without_an_exception(entries: dict[str, Any], section: str) -> None:
+    body = {"Transform": "AWS::LanguageExtensions",
+            "Parameters": {"Names": {"Type": "CommaDelimitedList", "Default": "a,b"}},
+            "Mappings": {"M": {"a": {"b": ["x", "y"]}, "c": ["not", "a", "map"]}},
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}
+    body.setdefault(section, {}).update(entries)
+    for finding in validate_template(body):
+        assert finding.path and finding.message
