@@ -214,6 +214,8 @@ class _Generator:
         return "\n".join(head + body) + "\n"
 
     def _docstring(self) -> str:
+        if self.source.startswith("stack "):
+            return f"The deployed {self.source}, imported by `iac import`."
         return f"The stack of {self.source.rsplit('/', 1)[-1]}, imported by `iac import`."
 
     def _imports(self) -> list[str]:
