@@ -435,6 +435,12 @@ class Bucket(Construct):
                     f"the notification for {event} (prefix {prefix!r}, suffix {suffix!r}) overlaps the one for "
                     f"{other.event} added at {other.location}: S3 refuses configurations whose events and key "
                     "filters overlap", hint="give them prefixes or suffixes that no key can match both")
+        if isinstance(target, sqs.QueueBase | sns.TopicBase) and target.fifo:
+            kind = "queue" if isinstance(target, sqs.QueueBase) else "topic"
+            raise self._error(f"S3 cannot send event notifications to a FIFO {kind} "
+                              f"({target.path})", hint="use a standard one, or route the bucket's events through "
+                              "EventBridge (event_bridge_enabled=True and an events.Rule), whose rules send to FIFO "
+                              "queues with a message group")
         source_arn = self.notification_source_arn
         function_arn = getattr(target, "function_arn", None)
         if isinstance(target, sqs.QueueBase):

@@ -301,3 +301,16 @@ def test_a_generated_name_never_starts_with_a_prefix_s3_keeps(app, stack):
     prefix = resources(app)[bucket.resource.logical_id]["Properties"]["BucketName"]["Fn::Join"][1][0]
 
     assert prefix.startswith("bsthree-")
+
+
+@pytest.mark.parametrize("make_target", [
+    lambda stack: sqs.Queue(stack, "Ledger", fifo=True),
+    lambda stack: sns.Topic(stack, "Ledger", fifo=True, encryption_key=kms.Key(stack, "Key")),
+], ids=["queue", "topic"])
+def test_fifo_queues_and_topics_are_refused_as_s3_cannot_send_to_them(stack, make_target):
+    bucket = s3.Bucket(stack, "Uploads")
+
+    with pytest.raises(ConstructError, match="S3 cannot send event notifications to a FIFO") as info:
+        bucket.add_event_notification(s3.EventType.OBJECT_CREATED, make_target(stack))
+
+    assert "EventBridge" in info.value.hint and info.value.location.file == __file__
