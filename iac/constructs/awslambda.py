@@ -461,7 +461,7 @@ class Function(Construct):
     def connections(self) -> Connections:
         """The function's security groups (`fn.connections.allow_to(db, ...)`); only for a function in a VPC."""
         if self._connections is None:
-            raise ConstructError(f"Function {self.path} is not in a VPC, so it has no security groups to allow",
+            raise ConstructError(f"Function {self.path} has no security groups: it is not in a VPC",
                                  path=self.path, location=caller_location(), hint="create it with vpc=")
         return self._connections
 

@@ -96,7 +96,7 @@ def test_a_function_outside_a_vpc_has_no_vpc_config_and_no_connections(app, stac
     fn = function(stack)
 
     assert "VpcConfig" not in resources(app)[fn.resource.logical_id]["Properties"]
-    with pytest.raises(ConstructError, match="is not in a VPC, so it has no security groups") as caught:
+    with pytest.raises(ConstructError, match="Main/Fn has no security groups: it is not in a VPC") as caught:
         fn.connections  # noqa: B018
     assert caught.value.location.file == __file__
 
