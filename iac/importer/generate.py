@@ -23,6 +23,7 @@ from iac.constructs.core.logical_id import make_logical_id
 from iac.errors import TemplateError
 from iac.importer.source import Atom, Group, Item, Node, Text, call, flat, number, render, string, string_literal
 from iac.importer.source import escape as escape_text
+from iac.synth.diff.normalize import IGNORED_METADATA_KEYS
 
 #: Pseudo parameter name -> the `Aws` attribute that holds it: "AWS::Region" -> "REGION".
 PSEUDO = {value.name: name for name, value in vars(Aws).items() if not name.startswith("_")}
@@ -352,6 +353,10 @@ class _Generator:
                 after.append(render(call(f"{element.variable}.add_override", [string(key), self.value(value)])))
             elif option == "depends_on":
                 keywords.append((option, self._depends_on(value)))
+            elif option == "metadata" and isinstance(value, dict) and IGNORED_METADATA_KEYS & set(value):
+                kept = {key: entry for key, entry in value.items() if key not in IGNORED_METADATA_KEYS}
+                if kept:  # iac's own construct path (a template iac wrote): the app writes its own
+                    keywords.append((option, self.value(kept)))
             elif option == "condition" and (condition := self._element_ref(value, "condition")) is not None:
                 keywords.append((option, condition))
             else:
