@@ -327,6 +327,15 @@ def test_allow_to_a_group_is_the_same_pair_of_rules(app, stack, vpc):
     assert [(r.direction, r.port) for r in db.ingress_rules] == [("ingress", Port.tcp(5432))]
 
 
+def test_a_groups_connections_are_the_group(app, stack, vpc):
+    web = ec2.SecurityGroup(stack, "Web", vpc=vpc)
+    db = ec2.SecurityGroup(stack, "Db", vpc=vpc)
+    db.connections.allow_from(web.connections, Port.tcp(5432))
+
+    assert db.connections.security_groups == [db]
+    assert [c.id for c in db.children if c.id != "Resource"] == ["From Web:5432"]
+
+
 def test_a_peer_that_allows_all_outbound_gets_no_egress_rule(app, stack, vpc):
     web = ec2.SecurityGroup(stack, "Web", vpc=vpc, allow_all_outbound=True)
     db = ec2.SecurityGroup(stack, "Db", vpc=vpc)

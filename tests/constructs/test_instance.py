@@ -161,3 +161,28 @@ def test_an_instance_passes_cfn_lint_with_no_findings():
                  ssm_session_permissions=True)
 
     assert lint_template(synthesize(app).stack("Main").body, "us-east-1") == []
+
+
+def test_the_network_pieces_together_synthesize_strictly(tmp_path):
+    from iac.constructs import awslambda, kms
+
+    app = App()
+    stack = Stack(app, "Net")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, subnet_configuration=[
+        ec2.SubnetConfiguration(name="Public", subnet_type=SubnetType.PUBLIC, cidr_mask=24),
+        ec2.SubnetConfiguration(name="App", subnet_type=SubnetType.PRIVATE_WITH_EGRESS),
+        ec2.SubnetConfiguration(name="Db", subnet_type=SubnetType.PRIVATE_ISOLATED, cidr_mask=26)])
+    vpc.add_gateway_endpoint(ec2.GatewayVpcEndpointAwsService.S3)
+    vpc.add_interface_endpoint(ec2.InterfaceVpcEndpointAwsService.SSM)
+    vpc.add_flow_log()
+    logs_bucket = s3.Bucket(stack, "Logs", encryption_key=kms.Key(stack, "Key"), versioned=True)
+    vpc.add_flow_log("ToS3", destination=ec2.FlowLogDestination.to_s3(logs_bucket, key_prefix="flows"))
+    user_data = UserData.for_linux()
+    user_data.add_commands("echo ready")
+    host = ec2.Instance(stack, "Host", vpc=vpc, instance_type="t3.micro", user_data=user_data,
+                        ssm_session_permissions=True)
+    fn = awslambda.Function(stack, "Fn", handler="index.handler", runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
+                            code=awslambda.Code.from_inline("exports.handler = async () => 1;"), vpc=vpc)
+    host.connections.allow_from(fn, ec2.Port.tcp(80))
+
+    app.synth(outdir=str(tmp_path / "out"), strict=True)  # schemas, iac's checks, cfn-lint; a warning fails

@@ -16,7 +16,7 @@ Stability contract (changing these ids replaces the resources): a rule between g
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import attrs
 
@@ -25,6 +25,9 @@ from iac.constructs.core.props import Cfn
 from iac.constructs.core.source import caller_location
 from iac.constructs.ec2.vpc import ANY_IPV4, Vpc
 from iac.errors import ConstructError
+
+if TYPE_CHECKING:
+    from iac.constructs.connections import Connections
 
 ANY_IPV6 = "::/0"
 
@@ -225,6 +228,13 @@ class SecurityGroup(Construct):
     @property
     def allow_all_outbound(self) -> bool:
         return self._allow_all_outbound
+
+    @property
+    def connections(self) -> Connections:
+        """This group as a Connections (what `fn.connections`, `db.connections` and the like are)."""
+        from iac.constructs.connections import Connections
+
+        return Connections(security_groups=[self])
 
     # -- rules ------------------------------------------------------------------------------------
 
