@@ -394,8 +394,9 @@ class _Generator:
                     keywords.append(("description", self.value(value)))
                 elif key == "Export" and isinstance(value, dict) and set(value) == {"Name"}:
                     keywords.append(("export_name", self.value(value["Name"])))
-                elif key == "Condition" and (condition := self._element_ref(value, "condition")) is not None:
-                    keywords.append(("condition", condition))
+                elif key == "Condition":  # a name the template lacks stays a name: CloudFormation's to refuse
+                    condition = self._element_ref(value, "condition")
+                    keywords.append(("condition", condition if condition is not None else self.value(value)))
                 else:
                     extra[key] = value
             if extra or "Value" not in entry:
