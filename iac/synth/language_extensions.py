@@ -30,6 +30,10 @@ FOR_EACH = re.compile(r"^Fn::ForEach::[A-Za-z0-9]+$")
 _VARIABLE = re.compile(r"([$&])\{\s*([^!\s}][^}]*?)\s*\}")
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
 _ANY_NAME = re.compile(".+")
+#: Copies all the loops of a template may make before iac stops expanding. A stack holds at most 500
+#: resources, 200 outputs and a 1 MB template once processed, so a real template stays far below; a
+#: hostile one (five nested loops of 100 items: 10^10 copies from a few hundred bytes) stops here.
+MAX_COPIES = 10_000
 
 Path = tuple[str | int, ...]
 
@@ -45,6 +49,8 @@ class Expansion:
     may_define: dict[str, list[re.Pattern[str]]] = attrs.field(factory=dict)
     #: expanded paths of objects a loop with unknown items adds keys to (their required keys may be there)
     incomplete: set[Path] = attrs.field(factory=set)
+    #: the path (as written) of the first loop that would have gone past MAX_COPIES, if one would
+    too_large: Path | None = None
 
     def original(self, path: Path) -> Path:
         for length in range(len(path), 0, -1):
@@ -84,6 +90,7 @@ class _Expander:
         self.parameters = section(template, "Parameters")
         self.mappings = section(template, "Mappings")
         self.expansion = expansion
+        self.copies = 0
 
     def walk(self, value: Any, written: Path, expanded: Path, items: dict[str, str]) -> Any:
         if isinstance(value, list):
@@ -135,6 +142,10 @@ class _Expander:
             return
         identifier, collection, output = loop
         values, known = self._collection(collection, items)
+        if values and self.copies + len(values) > MAX_COPIES:
+            self.expansion.too_large = self.expansion.too_large or written
+            values, known = None, False
+        self.copies += len(values or ())
         if not known:
             self._unknown(output, expanded, items)
         for value in values or ():

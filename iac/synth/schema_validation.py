@@ -35,7 +35,7 @@ from iac.specs import (
     resource_schema,
     suggest_type,
 )
-from iac.synth.language_extensions import Expansion, expand, uses_language_extensions
+from iac.synth.language_extensions import MAX_COPIES, Expansion, expand, uses_language_extensions
 from iac.synth.references import sub_expressions
 from iac.synth.template import section
 
@@ -112,6 +112,10 @@ def validate_template(template: dict[str, Any], region: str | None = None, *, ig
         return _not_ignored(template, _TemplateChecker(template, region).findings(), ignore_checks, mandatory_checks)
     expansion = expand(template)
     checked = _TemplateChecker(expansion.template, region, expansion).findings()
+    if expansion.too_large is not None:
+        return [SchemaFinding(path=expansion.too_large, message=f"the Fn::ForEach loops make more than "
+                              f"{MAX_COPIES:,} copies: more than a stack can hold once CloudFormation expands them",
+                              expected="at most 500 resources and a 1 MB processed template")]
     found = (
         attrs.evolve(finding, path=expansion.original(finding.path))
         for finding in _not_ignored(expansion.template, checked, ignore_checks, mandatory_checks)

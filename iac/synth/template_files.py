@@ -113,6 +113,10 @@ def _read_and_check(files: list[str], region: str | None, report: FileReport,
             problems.append(wrong)
             continue
         locate = file_locator(name, text, template)
+        if uses_language_extensions(template) and expand(template).too_large is not None:
+            # The schema layer says so, once; cfn-lint would expand the loops whole, for minutes.
+            problems.extend(schema_problems(template, region, locate))
+            continue
         found = schema_problems(template, region, locate) + limit_problems(name, text, template, locate)
         problems.extend(found)
         problems.extend(check_problems(template, locate))

@@ -350,3 +350,21 @@ def test_any_loop_is_expanded_or_left_alone_without_an_exception(entries: dict[s
     body.setdefault(section, {}).update(entries)
     for finding in validate_template(body):
         assert finding.path and finding.message
+
+
+def test_loops_that_would_make_more_copies_than_a_stack_holds_are_one_error_without_lint(tmp_path: Path) -> None:
+    # Five nested loops of 100 items: 10^10 copies written in a few kilobytes.
+    items = "[" + ", ".join(f"i{n}" for n in range(100)) + "]"
+    body = "Transform: AWS::LanguageExtensions\nResources:\n"
+    indent = "  "
+    for level in range(5):
+        body += f"{indent}Fn::ForEach::L{level}:\n{indent}  - V{level}\n{indent}  - {items}\n{indent}  -"
+        indent += "    "
+        body += "\n" if level < 4 else " "
+    body += "Q${V0}${V1}${V2}${V3}${V4}:\n" + indent + "  Type: AWS::SQS::Queue\n"
+    path = tmp_path / "bomb.yaml"
+    path.write_text(body)
+    report = validate_files([str(path)], region=None, lint=True, strict=False)
+    [problem] = report.errors
+    assert problem.message.startswith("the Fn::ForEach loops make more than 10,000 copies")
+    assert problem.location is not None and problem.location.line >= 3
