@@ -338,6 +338,58 @@ def iam_arn_formats(service: str, resource_type: str) -> tuple[str, ...]:
     return tuple(formats) if isinstance(formats, list) else ()
 
 
+
+@attrs.frozen(kw_only=True)
+class Tagging:
+    """How a resource type takes tags, from its schema's `tagging` metadata and its tag property's schema.
+
+    `property` is the top-level property that holds them ("Tags", or "ResourceTags", ...); `shape` is "list"
+    (items {"Key": k, "Value": v}) or "map" ({k: v}); `item_flags` are further boolean keys each list item
+    must carry (an Auto Scaling group's "PropagateAtLaunch"). `on_create` / `updatable`: whether tags can be
+    set when the resource is created / changed without replacing it (tagOnCreate / tagUpdatable).
+    """
+
+    property: str
+    shape: str
+    item_flags: tuple[str, ...] = ()
+    on_create: bool = True
+    updatable: bool = True
+
+
+@functools.cache
+def tagging(resource_type: str, region: str = DEFAULT_REGION) -> Tagging | None:
+    """How `resource_type` takes tags in `region`; None when its schema says it is not taggable, or keeps
+    its tags where a template cannot write them as one top-level list or map (inside TagSpecifications...)."""
+    schema = resource_schema(resource_type, region)
+    metadata = schema.document.get("tagging") if schema else None
+    if schema is None or not isinstance(metadata, dict) or metadata.get("taggable") is not True:
+        return None
+    pointer = metadata.get("tagProperty", "/properties/Tags")
+    if not isinstance(pointer, str) or pointer.count("/") != 2 or not pointer.startswith("/properties/"):
+        return None
+    name = pointer.split("/")[2]
+    node = property_schema(resource_type, name, region=region)
+    if node is None:
+        return None
+    kind = node.get("type")
+    kinds = set(kind) if isinstance(kind, list) else {kind}
+    on_create = metadata.get("tagOnCreate", True) is not False
+    updatable = metadata.get("tagUpdatable", True) is not False
+    if "object" in kinds:
+        return Tagging(property=name, shape="map", on_create=on_create, updatable=updatable)
+    if kinds != {"array"} or not isinstance(node.get("items"), dict):
+        return None
+    item = schema.resolve(node["items"])
+    found = item.get("properties")
+    keys: dict[str, Any] = found if isinstance(found, dict) else {}
+    required = [key for key in item.get("required", []) if key not in ("Key", "Value")]
+    if "Key" not in keys or "Value" not in keys:
+        return None
+    if any(schema.resolve(keys.get(key, {})).get("type") != "boolean" for key in required):
+        return None
+    return Tagging(property=name, shape="list", item_flags=tuple(sorted(required)), on_create=on_create,
+                   updatable=updatable)
+
 # -- facts kept beside cfn-lint's data: iac/spec_corrections.json -----------------------------------------
 
 @attrs.frozen(kw_only=True)
