@@ -23,7 +23,7 @@ from iac.constructs.core.logical_id import make_logical_id
 from iac.errors import TemplateError
 from iac.importer.source import Atom, Group, Item, Node, Text, call, flat, number, render, string, string_literal
 from iac.importer.source import escape as escape_text
-from iac.synth.diff.normalize import IGNORED_METADATA_KEYS
+from iac.synth.diff.normalize import IGNORED_METADATA_KEYS, normalize_scalar
 
 #: Pseudo parameter name -> the `Aws` attribute that holds it: "AWS::Region" -> "REGION".
 PSEUDO = {value.name: name for name, value in vars(Aws).items() if not name.startswith("_")}
@@ -620,14 +620,50 @@ _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
 
 def _as_schema_type(type_name: str, name: str, value: Any) -> Any:
-    """A scalar property as the schema types it, where CloudFormation reads both alike ("60" and 60, "true"
-    and true): the argument's annotation then fits, and the template is the same once normalized."""
-    if isinstance(value, dict | list) or value is None:
+    """A property's value with its scalars as the schema types them, where CloudFormation reads both alike
+    ("60" and 60, "true" and true), nested values too: the arguments' annotations then fit, and the template
+    is the same once normalized (a conversion that would change the normalized value is not made)."""
+    schema = _schema(type_name)
+    if schema is None:
         return value
-    kinds = _scalar_kinds(type_name, name)
-    if len(kinds) != 1:
+    return _coerced(schema, (schema.document.get("properties") or {}).get(name), value, 0)
+
+
+@functools.cache
+def _schema(type_name: str) -> Any:
+    from iac.cfn import OTHER_REGION_TYPES
+    from iac.specs import DEFAULT_REGION, resource_schema
+
+    return resource_schema(type_name, OTHER_REGION_TYPES.get(type_name, DEFAULT_REGION))  # the class's schema
+
+
+def _coerced(schema: Any, node: Any, value: Any, depth: int) -> Any:
+    if not isinstance(node, dict) or depth > 40:
         return value
-    kind = next(iter(kinds))
+    for _ in range(10):  # a definition may name another one
+        if "$ref" not in node:
+            break
+        node = schema.resolve(node)
+    if isinstance(value, dict):
+        if len(value) == 1 and str(next(iter(value))).startswith(("Fn::", "Ref", "Condition")):
+            return value  # an intrinsic: its value is CloudFormation's to compute
+        properties = node.get("properties")
+        if not isinstance(properties, dict):
+            return value
+        return {key: _coerced(schema, properties.get(key), child, depth + 1) for key, child in value.items()}
+    if isinstance(value, list):
+        items = node.get("items")
+        return [_coerced(schema, items, item, depth + 1) for item in value] if isinstance(items, dict) else value
+    kinds = node.get("type")
+    kinds = [kinds] if isinstance(kinds, str) else kinds if isinstance(kinds, list) else []
+    scalar = [kind for kind in kinds if kind in ("string", "integer", "number", "boolean")]
+    if len(scalar) != 1 or value is None:
+        return value
+    converted = _converted(scalar[0], value)
+    return converted if normalize_scalar(converted) == normalize_scalar(value) else value
+
+
+def _converted(kind: str, value: Any) -> Any:
     if isinstance(value, str):
         if kind == "integer" and _INTEGER.fullmatch(value):
             return int(value)
@@ -635,24 +671,11 @@ def _as_schema_type(type_name: str, name: str, value: Any) -> Any:
             return int(value) if _INTEGER.fullmatch(value) else float(value)
         if kind == "boolean" and value.lower() in ("true", "false"):
             return value.lower() == "true"
-    elif kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
+    elif kind == "string" and isinstance(value, bool):
+        return "true" if value else "false"
+    elif kind == "string" and isinstance(value, int | float):
+        return str(value) if isinstance(value, int) else repr(value)
     return value
-
-
-@functools.cache
-def _scalar_kinds(type_name: str, name: str) -> frozenset[str]:
-    """The JSON types the schema gives a top-level property, when it is a scalar one."""
-    from iac.cfn import OTHER_REGION_TYPES
-    from iac.specs import DEFAULT_REGION, resource_schema
-
-    schema = resource_schema(type_name, OTHER_REGION_TYPES.get(type_name, DEFAULT_REGION))  # the class's schema
-    node = (schema.document.get("properties") or {}).get(name) if schema else None
-    if not isinstance(node, dict):
-        return frozenset()
-    kinds = schema.resolve(node).get("type") if schema else None
-    kinds = [kinds] if isinstance(kinds, str) else kinds if isinstance(kinds, list) else []
-    return frozenset(kind for kind in kinds if kind in ("string", "integer", "number", "boolean"))
 
 
 def _as_number(text: str, what: str) -> int | float:
