@@ -35,7 +35,7 @@ from iac.specs import (
     resource_schema,
     suggest_type,
 )
-from iac.synth.language_extensions import MAX_COPIES, Expansion, expand, uses_language_extensions
+from iac.synth.language_extensions import FOR_EACH, MAX_COPIES, Expansion, expand, uses_language_extensions
 from iac.synth.references import sub_expressions
 from iac.synth.template import section
 
@@ -191,6 +191,10 @@ class _TemplateChecker:
 
     def _resource(self, logical_id: str, resource: Any) -> Iterator[SchemaFinding]:
         path: tuple[str | int, ...] = ("Resources", logical_id)
+        if FOR_EACH.match(logical_id):  # not expanded: the template lacks the transform
+            yield SchemaFinding(path=path, message=f"{logical_id} needs the AWS::LanguageExtensions transform",
+                                suggestion="add Transform: AWS::LanguageExtensions", rule="E3001")
+            return
         if not isinstance(resource, dict):
             yield SchemaFinding(path=path, message="a resource must be an object with a Type", rule="E3001",
                                 expected="object", given=_json_type(resource))

@@ -12,7 +12,7 @@ import attrs
 from iac.checks.report import check_problems
 from iac.constructs.core.source import SourceLocation, display_path
 from iac.errors import Problem, TemplateError, UsageError
-from iac.synth.language_extensions import expand, uses_language_extensions, written_path
+from iac.synth.language_extensions import FOR_EACH, expand, uses_language_extensions, written_path
 from iac.synth.limits import MAX_TEMPLATE_BYTES, check_limits
 from iac.synth.lint import LintCache
 from iac.synth.loader import loads, read_template_text
@@ -207,6 +207,8 @@ def limit_problems(file: str, text: str, template: dict[str, Any], locate: Locat
             problem = Problem(problem.message, location=SourceLocation(file=file, line=line), hint=problem.hint)
         problem.code = problem.code or "limit"
         problem.property_path = problem.property_path or _path_of_quota(checked, problem.message)
+        if problem.property_path and FOR_EACH.match(problem.property_path.partition(".")[2]):
+            continue  # a loop left as written (no transform): the schema layer says what it needs
         located.append(problem)
     return located
 

@@ -205,7 +205,8 @@ def test_a_malformed_loop_is_left_to_cfn_lint() -> None:
 
 def test_without_the_transform_a_loop_is_not_expanded() -> None:
     text = LOOP.replace("Transform: AWS::LanguageExtensions", "Description: no transform")
-    assert ("Resources.Fn::ForEach::Topics", "a resource must be an object with a Type") in messages(text)
+    assert ("Resources.Fn::ForEach::Topics", "Fn::ForEach::Topics needs the AWS::LanguageExtensions transform") in \
+        messages(text)
 
 
 def test_a_loop_file_passes_the_quotas_on_its_expansion(tmp_path: Path) -> None:
@@ -368,3 +369,13 @@ def test_loops_that_would_make_more_copies_than_a_stack_holds_are_one_error_with
     [problem] = report.errors
     assert problem.message.startswith("the Fn::ForEach loops make more than 10,000 copies")
     assert problem.location is not None and problem.location.line >= 3
+
+
+def test_a_loop_without_the_transform_is_one_iac_error_naming_the_transform(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text(textwrap.dedent(LOOP.replace("Transform: AWS::LanguageExtensions", "Description: none")))
+    report = validate_files([str(path)], region=None, lint=False, strict=False)
+    assert [(p.code, p.message) for p in report.errors] == [
+        ("schema", "Fn::ForEach::Topics needs the AWS::LanguageExtensions transform"),
+        ("schema", "Ref names 'TopicBeta', which is not defined in this template"),
+    ]
