@@ -17,6 +17,7 @@ PutRecord on that target only.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from iac.constructs import iam
@@ -77,6 +78,71 @@ def limit_problem(resource_type: str, path: tuple[str, ...], name: str, value: A
         return (f"{name} must be between {low} and {high}, got {value} ({resource_type} {'.'.join(path)}, "
                 "per its schema)")
     return None
+
+
+#: Placeholders EventBridge fills in itself in an input template (no InputPathsMap entry needed).
+_PREDEFINED_PLACEHOLDER = "aws.events."
+_PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.-]+)>")
+
+
+class InputTransformer:
+    """What a target receives built from the event: values picked by JSON path into `paths`, placed in
+    `template` as <name>: `InputTransformer('{"order": <id>}', paths={"id": "$.detail.id"})`.
+
+    Args:
+        template: the input, with <name> for each path's value (and EventBridge's own <aws.events.rule-arn>,
+            <aws.events.event>, ...).
+        paths: name -> JSON path into the event ("$.detail.id").
+    """
+
+    def __init__(self, template: str, *, paths: Mapping[str, str] | None = None) -> None:
+        self.template = template
+        self.paths = dict(paths or {})
+        self.location = caller_location()
+
+    def problem(self) -> str | None:
+        """What EventBridge would refuse: the nested schema's rules, and a <name> that no path fills."""
+        document = {"InputTemplate": self.template, **({"InputPathsMap": self.paths} if self.paths else {})}
+        problem = nested_problem(RESOURCE_TYPE, ("Targets", "InputTransformer"), document)
+        if problem is not None or not isinstance(self.template, str) or is_token(self.template):
+            return problem
+        unknown = sorted({name for name in _PLACEHOLDER.findall(self.template)
+                          if not name.startswith(_PREDEFINED_PLACEHOLDER) and name not in self.paths})
+        if unknown:
+            return (f"the input template uses {', '.join(f'<{name}>' for name in unknown)}, which no path fills "
+                    f"(paths: {', '.join(sorted(self.paths)) or 'none'})")
+        return None
+
+    def to_cfn(self) -> dict[str, Any]:
+        return {"InputPathsMap": self.paths or None, "InputTemplate": self.template}
+
+
+def nested_problem(resource_type: str, path: tuple[str, ...], value: Any) -> str | None:
+    """What the registry schema of the nested property at `path` says is wrong with `value` (None when the
+    value holds a token, which CloudFormation checks at deploy)."""
+    from iac.specs import property_document
+
+    if _holds_token(value):
+        return None
+    document = property_document(resource_type, *path)
+    if document is None:
+        return None
+    import jsonschema
+
+    error = next(iter(sorted(jsonschema.Draft7Validator(document).iter_errors(value), key=lambda e: list(e.path))),
+                 None)
+    if error is None:
+        return None
+    where = "".join(f"[{part!r}]" for part in error.path)
+    return f"{error.message}{' at ' + where if where else ''} ({resource_type} {'.'.join(path)}, per its schema)"
+
+
+def _holds_token(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_token(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_token(item) for item in value)
+    return is_token(value)
 
 
 class EventBusBase(Construct):
@@ -230,13 +296,18 @@ class Rule(Construct):
     def rule_arn(self) -> Token:
         return self.resource.get_att("Arn")
 
-    def add_target(self, target: Any, *, input: str | None = None, role_arn: Any = None,
-                   dead_letter_queue: Any = None, retry_attempts: int | None = None,
-                   max_event_age: int | Duration | None = None, message_group_id: str | None = None) -> None:
+    def add_target(self, target: Any, *, input: str | InputTransformer | None = None, input_path: str | None = None,
+                   role_arn: Any = None, dead_letter_queue: Any = None, retry_attempts: int | None = None,
+                   max_event_age: int | Duration | None = None, message_group_id: str | None = None,
+                   partition_key_path: str | None = None) -> None:
         """Send matching events (or `input`, a JSON string) to `target`: an awslambda.Function (or alias),
         an sqs.Queue, an sns.Topic, a stepfunctions.StateMachine, an events.EventBus, a
         firehose.DeliveryStream, or an ARN (then its permissions are yours to make). At most five targets per
         rule (the Targets schema).
+
+        `input` is a JSON string, or an `InputTransformer` building it from the event; `input_path` sends only
+        a part of the event ("$.detail"). `partition_key_path`: for a Kinesis stream, the JSON path of the
+        partition key (the event's id when omitted).
 
         `dead_letter_queue`: an sqs.Queue for the events EventBridge could not deliver (its policy lets this
         rule send there); `retry_attempts` and `max_event_age` (seconds or a Duration): how long EventBridge
@@ -253,8 +324,11 @@ class Rule(Construct):
                               location, hint="make another rule with the same pattern for more targets")
         entry: dict[str, Any] = {"Arn": self._bind(target, message_group_id, location),
                                  "Id": f"Target{len(self._targets)}"}
-        if input is not None:
-            entry["Input"] = input
+        self._input(entry, input, input_path, location)
+        if partition_key_path is not None:
+            if getattr(target, "stream_arn", None) is None:
+                raise self._error("partition_key_path is for Kinesis stream targets only", location)
+            entry["KinesisParameters"] = {"PartitionKeyPath": partition_key_path}
         role_arn = role_arn if role_arn is not None else self._role_for(target)
         if role_arn is not None:
             entry["RoleArn"] = role_arn
@@ -266,6 +340,25 @@ class Rule(Construct):
         if retry:
             entry["RetryPolicy"] = retry
         self._targets.append(entry)
+
+    def _input(self, entry: dict[str, Any], input: Any, input_path: Any, location: Any) -> None:
+        if input is not None and input_path is not None:
+            raise self._error("give input or input_path, not both", location)
+        if isinstance(input, InputTransformer):
+            problem = input.problem()
+            if problem:
+                raise self._error(f"InputTransformer: {problem}", input.location or location)
+            entry["InputTransformer"] = {key: value for key, value in input.to_cfn().items() if value is not None}
+            return
+        for name, key, value in (("input", "Input", input), ("input_path", "InputPath", input_path)):
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                raise self._error(f"{name} must be a string, got {value!r}", location)
+            problem = nested_problem(RESOURCE_TYPE, ("Targets", key), value)
+            if problem:
+                raise self._error(problem, location)
+            entry[key] = value
 
     # -- what each kind of target needs ------------------------------------------------------------
 
@@ -295,6 +388,10 @@ class Rule(Construct):
             return target.state_machine_arn
         if getattr(target, "delivery_stream_arn", None) is not None:
             return target.delivery_stream_arn
+        if getattr(target, "stream_arn", None) is not None and hasattr(target, "grant_write"):
+            return target.stream_arn
+        if getattr(target, "project_arn", None) is not None:
+            return target.project_arn
         function_arn = getattr(target, "function_arn", None)
         if function_arn is not None and isinstance(target, Construct):
             self._lambda_permission(target, function_arn)
@@ -312,6 +409,10 @@ class Rule(Construct):
             target.grant_start_execution(self._events_role())
         elif getattr(target, "delivery_stream_arn", None) is not None and hasattr(target, "grant_put_records"):
             target.grant_put_records(self._events_role())
+        elif getattr(target, "stream_arn", None) is not None and hasattr(target, "grant_write"):
+            target.grant_write(self._events_role())
+        elif (project_arn := getattr(target, "project_arn", None)) is not None and isinstance(target, Construct):
+            iam.grant(self._events_role(), actions=["codebuild:StartBuild"], resources=[project_arn], scope=target)
         else:
             return None
         assert self.events_role is not None
@@ -384,4 +485,5 @@ class Rule(Construct):
                               hint=hint)
 
 
-__all__ = ["EventBus", "EventBusBase", "ImportedEventBus", "Rule", "limit_problem", "schedule_expression_rule"]
+__all__ = ["EventBus", "EventBusBase", "ImportedEventBus", "InputTransformer", "Rule", "limit_problem",
+           "nested_problem", "schedule_expression_rule"]

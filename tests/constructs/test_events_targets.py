@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from iac import App, ConstructError, Duration, Stack
-from iac.constructs import awslambda, events, firehose, iam, kms, s3, sns, sqs
+from iac.constructs import awslambda, codebuild, events, firehose, iam, kinesis, kms, s3, sns, sqs
 from iac.constructs import stepfunctions as sfn
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
@@ -243,6 +243,9 @@ def test_every_kind_of_target_passes_cfn_lint_cleanly():
     rule.add_target(events.EventBus(stack, "Audit"))
     archive = events.Rule(stack, "Archive", event_pattern=PATTERN)
     archive.add_target(firehose.DeliveryStream(stack, "ToLake", bucket=s3.Bucket(stack, "Lake", versioned=True)))
+    archive.add_target(kinesis.Stream(stack, "Clicks"), partition_key_path="$.detail.id", input_path="$.detail")
+    archive.add_target(codebuild.Project(stack, "Build", build_spec=BUILD_SPEC),
+                       input=events.InputTransformer('{"order": <id>}', paths={"id": "$.detail.id"}))
 
     assembly = synthesize(app)
     validate_assembly(assembly, lint=False)
@@ -261,6 +264,72 @@ def test_two_aliases_with_the_same_name_get_a_permission_each_and_a_function_one
                    if r["Type"] == "AWS::Lambda::Permission"]
 
     assert len(permissions) == len({repr(p) for p in permissions}) == 3
+
+
+BUILD_SPEC = {"phases": {"build": {"commands": ["make"]}}}
+
+
+def test_an_input_transformer_builds_the_input_from_the_event(app, stack):
+    rule = events.Rule(stack, "Placed", event_pattern=PATTERN)
+
+    rule.add_target(make_function(stack), input=events.InputTransformer(
+        '{"order": <id>, "rule": <aws.events.rule-arn>}', paths={"id": "$.detail.id"}))
+
+    assert targets(resources(app), rule)[0]["InputTransformer"] == {
+        "InputPathsMap": {"id": "$.detail.id"}, "InputTemplate": '{"order": <id>, "rule": <aws.events.rule-arn>}'}
+
+
+def test_an_input_template_naming_a_value_no_path_fills_is_refused_at_the_transformers_line(stack):
+    rule = events.Rule(stack, "Placed", event_pattern=PATTERN)
+    transformer = events.InputTransformer('{"order": <id>, "total": <total>}', paths={"id": "$.detail.id"})
+
+    with pytest.raises(ConstructError, match="uses <total>, which no path fills") as info:
+        rule.add_target(make_function(stack), input=transformer)
+
+    assert info.value.location == transformer.location
+
+
+def test_input_path_sends_part_of_the_event_and_excludes_input(app, stack):
+    rule = events.Rule(stack, "Placed", event_pattern=PATTERN)
+    fn = make_function(stack)
+    rule.add_target(fn, input_path="$.detail")
+
+    with pytest.raises(ConstructError, match="give input or input_path, not both"):
+        rule.add_target(fn, input="{}", input_path="$.detail")
+    assert targets(resources(app), rule)[0]["InputPath"] == "$.detail"
+
+
+def test_a_kinesis_stream_target_is_fed_through_the_role_with_a_partition_key(app, stack):
+    stream = kinesis.Stream(stack, "Clicks")
+    rule = events.Rule(stack, "Clicked", event_pattern=PATTERN)
+
+    rule.add_target(stream, partition_key_path="$.detail.user")
+
+    template = resources(app)
+    target = targets(template, rule)[0]
+    assert target["KinesisParameters"] == {"PartitionKeyPath": "$.detail.user"}
+    [statement] = template[rule.events_role.default_policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Resource"] == {"Fn::GetAtt": [stream.resource.logical_id, "Arn"]}
+    assert "kinesis:PutRecords" in statement["Action"]
+
+
+def test_a_partition_key_path_for_another_target_is_refused(stack):
+    rule = events.Rule(stack, "Placed", event_pattern=PATTERN)
+
+    with pytest.raises(ConstructError, match="partition_key_path is for Kinesis stream targets only"):
+        rule.add_target(make_function(stack), partition_key_path="$.id")
+
+
+def test_a_codebuild_project_target_is_started_through_the_role(app, stack):
+    project = codebuild.Project(stack, "Build", build_spec=BUILD_SPEC)
+    rule = events.Rule(stack, "Nightly", schedule="rate(1 day)")
+
+    rule.add_target(project)
+
+    template = resources(app)
+    assert template[rule.events_role.default_policy.logical_id]["Properties"]["PolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Action": "codebuild:StartBuild",
+         "Resource": {"Fn::GetAtt": [project.resource.logical_id, "Arn"]}}]
 
 
 CENTRAL = "arn:aws:events:us-east-1:210987654321:event-bus/central"
