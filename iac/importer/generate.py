@@ -89,7 +89,6 @@ class _Generator:
         self.used_names: set[str] = set(_TOP_NAMES)
         self.iac_imports: set[str] = {"App", "Stack"}
         self.cfn_modules: set[str] = set()
-        self.lazy = False
         for name in template:
             if name not in SECTIONS:
                 raise TemplateError(f"{source}: unknown top-level section {name!r}",
@@ -169,12 +168,11 @@ class _Generator:
                 return element
         return None
 
-    def _pinned(self, element: _Element | None, construct_id: str, logical_id: str) -> list[str]:
+    def _pinned(self, variable: str, construct_id: str, logical_id: str) -> list[str]:
         """`x.override_logical_id(...)` when iac's id for `construct_id` is not `logical_id`."""
         if make_logical_id([construct_id]) == logical_id:
             return []
-        target = element.variable if element is not None else "output"
-        return [f"{target}.override_logical_id({string_literal(logical_id)})"]
+        return [f"{variable}.override_logical_id({string_literal(logical_id)})"]
 
     def _choose_class(self, element: _Element, resource: dict[str, Any]) -> None:
         from iac.cfn import MODULES, resource_class
@@ -298,7 +296,7 @@ class _Generator:
         element.defined = True
         lines = render(call(function, [Atom("stack"), string(element.construct_id)], keywords),
                        lead=f"{element.variable} = ")
-        return lines + self._pinned(element, element.construct_id, logical_id)
+        return lines + self._pinned(element.variable, element.construct_id, logical_id)
 
     def _rules_and_globals(self) -> list[str]:
         """Rules, and SAM's Globals, as they are (after the parameters and conditions they name)."""
@@ -362,7 +360,7 @@ class _Generator:
             else:
                 keywords.append((option, self.value(value)))
         lines = [""] + render(call(function, positional, keywords), lead=f"{element.variable} = ")
-        lines += self._pinned(element, element.construct_id, logical_id)
+        lines += self._pinned(element.variable, element.construct_id, logical_id)
         for statement in after:
             lines += statement
         element.defined = True
@@ -404,10 +402,12 @@ class _Generator:
                                     f"{', '.join(sorted(extra)) or 'no Value'}",
                                     hint="an output has Value, and may have Description, Export (Name) and Condition")
             construct_id = self._construct_id(logical_id, "output")
-            pinned = self._pinned(None, construct_id, logical_id)
-            lines += render(call("Output", [Atom("stack"), string(construct_id)], keywords),
-                            lead="output = " if pinned else "")
-            lines += pinned
+            if make_logical_id([construct_id]) == logical_id:
+                lines += render(call("Output", [Atom("stack"), string(construct_id)], keywords))
+                continue
+            variable = self._variable(f"{logical_id}Output", "output")
+            lines += render(call("Output", [Atom("stack"), string(construct_id)], keywords), lead=f"{variable} = ")
+            lines += self._pinned(variable, construct_id, logical_id)
         return self._section_lines("Outputs", lines)
 
     @staticmethod

@@ -124,8 +124,8 @@ Outputs:
     source = _round_trip(template, tmp_path)
     assert 'queue_condition = Condition(stack, "QueueCondition"' in source
     assert 'queue_condition.override_logical_id("Queue")' in source
-    assert 'output = Output(stack, "TopicOutput", value=topic.ref, condition=queue_condition)' in source
-    assert 'output.override_logical_id("Topic")' in source
+    assert 'topic_output = Output(stack, "TopicOutput", value=topic.ref, condition=queue_condition)' in source
+    assert 'topic_output.override_logical_id("Topic")' in source
 
 
 def test_sam_keeps_its_types_globals_and_transform(tmp_path: Path) -> None:
