@@ -243,8 +243,7 @@ class _Generator:
             if isinstance(name, str):
                 lines.append(f"stack.add_transform({string_literal(name)})")
             else:
-                lines += render(self.value(name), lead='stack.template_options.setdefault("Transform", []).append(',
-                                trail=")")
+                lines += render(call('stack.template_options.setdefault("Transform", []).append', [self.value(name)]))
         metadata = self.template.get("Metadata")
         if isinstance(metadata, dict):
             for key, entry in metadata.items():

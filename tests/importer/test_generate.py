@@ -222,3 +222,24 @@ def test_templates_it_cannot_read_are_refused_with_a_reason(template: dict[str, 
 ])
 def test_stack_name_from_the_file_name(path: str, name: str) -> None:
     assert stack_name_from(path) == name
+
+
+def test_an_include_transform_and_fn_transform_are_written_as_they_are(tmp_path: Path) -> None:
+    template = loads("""
+Transform:
+  Name: AWS::Include
+  Parameters: {Location: "s3://bucket/a-longer-name-for-the-snippet-so-that-the-line-breaks.yaml"}
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      DisplayName:
+        Fn::Transform: {Name: AWS::Include, Parameters: {Location: "s3://bucket/x.yaml"}}
+""")
+    source = _round_trip(template, tmp_path)
+    assert 'stack.template_options.setdefault("Transform", []).append(\n    {\n' in source
+    assert '"Fn::Transform": {"Name": "AWS::Include"' in source
+    completed = subprocess.run([sys.executable, "-m", "ruff", "format", "--check", "--isolated", "--line-length",
+                                "100", "--target-version", "py311", str(tmp_path / "app.py")],
+                               capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
