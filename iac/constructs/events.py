@@ -300,20 +300,22 @@ class Rule(Construct):
                    role_arn: Any = None, dead_letter_queue: Any = None, retry_attempts: int | None = None,
                    max_event_age: int | Duration | None = None, message_group_id: str | None = None,
                    partition_key_path: str | None = None) -> None:
-        """Send matching events (or `input`, a JSON string) to `target`: an awslambda.Function (or alias),
-        an sqs.Queue, an sns.Topic, a stepfunctions.StateMachine, an events.EventBus, a
-        firehose.DeliveryStream, or an ARN (then its permissions are yours to make). At most five targets per
-        rule (the Targets schema).
+        """Send matching events to `target`: an awslambda.Function (or alias), an sqs.Queue, an sns.Topic, a
+        stepfunctions.StateMachine, an events.EventBus, a firehose.DeliveryStream, a kinesis.Stream, a
+        codebuild.Project, or an ARN (then its permissions are yours to make). At most five targets per rule
+        (the Targets schema).
 
         `input` is a JSON string, or an `InputTransformer` building it from the event; `input_path` sends only
-        a part of the event ("$.detail"). `partition_key_path`: for a Kinesis stream, the JSON path of the
-        partition key (the event's id when omitted).
+        a part of the event ("$.detail"); the whole event when neither is given. `partition_key_path`: for a
+        Kinesis stream, the JSON path of the partition key (the event's id when omitted).
 
-        `dead_letter_queue`: an sqs.Queue for the events EventBridge could not deliver (its policy lets this
-        rule send there); `retry_attempts` and `max_event_age` (seconds or a Duration): how long EventBridge
-        retries (RetryPolicy, within the schema's limits). `message_group_id`: the group for a FIFO queue
-        (which needs one). `role_arn`: the role EventBridge assumes for a target given by ARN that takes no
-        resource policy (a pipeline, a state machine); made for you for state machines and buses.
+        `dead_letter_queue`: a standard sqs.Queue for the events EventBridge could not deliver (its policy lets
+        this rule send there); `retry_attempts` and `max_event_age` (seconds or a Duration): how long
+        EventBridge retries (RetryPolicy, within the schema's limits). `message_group_id`: the group for a FIFO
+        queue (which needs one). `role_arn`: the role EventBridge assumes for a target given by ARN that takes
+        no resource policy (a pipeline, say); for the targets above that need one, the rule's role is made.
+
+        Everything is checked before anything is added, so a refused target leaves no permission behind.
         """
         location = caller_location()
         from iac.specs import property_length
@@ -322,21 +324,25 @@ class Rule(Construct):
         if most is not None and len(self._targets) >= most:
             raise self._error(f"a rule has at most {most} targets ({RESOURCE_TYPE} Targets, per its schema)",
                               location, hint="make another rule with the same pattern for more targets")
-        entry: dict[str, Any] = {"Arn": self._bind(target, message_group_id, location),
-                                 "Id": f"Target{len(self._targets)}"}
+        entry: dict[str, Any] = {"Arn": None, "Id": f"Target{len(self._targets)}"}
         self._input(entry, input, input_path, location)
         if partition_key_path is not None:
             if getattr(target, "stream_arn", None) is None:
                 raise self._error("partition_key_path is for Kinesis stream targets only", location)
             entry["KinesisParameters"] = {"PartitionKeyPath": partition_key_path}
+        retry = self._retry_policy(retry_attempts, max_event_age, location)
+        if dead_letter_queue is not None:
+            self._check_dead_letter_queue(dead_letter_queue, location)
+        entry["Arn"] = self._bind(target, message_group_id, location)
         role_arn = role_arn if role_arn is not None else self._role_for(target)
         if role_arn is not None:
             entry["RoleArn"] = role_arn
         if message_group_id is not None:
             entry["SqsParameters"] = {"MessageGroupId": message_group_id}
         if dead_letter_queue is not None:
-            entry["DeadLetterConfig"] = {"Arn": self._dead_letter_arn(dead_letter_queue, location)}
-        retry = self._retry_policy(retry_attempts, max_event_age, location)
+            dead_letter_queue.allow_service_to_send(EVENTS_SERVICE, source_arn=self.rule_arn)
+            self._allow_key(dead_letter_queue.encryption_key)
+            entry["DeadLetterConfig"] = {"Arn": dead_letter_queue.queue_arn}
         if retry:
             entry["RetryPolicy"] = retry
         self._targets.append(entry)
@@ -397,12 +403,11 @@ class Rule(Construct):
             self._lambda_permission(target, function_arn)
             return function_arn
         raise self._error(f"add_target sends to a function, queue, topic, state machine, event bus, delivery "
-                          f"stream or ARN, "
-                          f"not {target!r}", location)
+                          f"stream, Kinesis stream, CodeBuild project or ARN, not {target!r}", location)
 
     def _role_for(self, target: Any) -> Any:
-        """State machines, buses and Firehose streams take no resource policy for EventBridge: a role it
-        assumes, one per rule, granted on each such target only."""
+        """State machines, buses, delivery streams, Kinesis streams and CodeBuild projects take no resource
+        policy for EventBridge: a role it assumes, one per rule, granted on each such target only."""
         if isinstance(target, EventBusBase):
             target.grant_put_events_to(self._events_role())
         elif getattr(target, "state_machine_arn", None) is not None and hasattr(target, "grant_start_execution"):
@@ -450,7 +455,7 @@ class Rule(Construct):
                 principals=[iam.ServicePrincipal(EVENTS_SERVICE)], actions=list(KMS_SEND_ACTIONS), resources=["*"],
                 conditions=self._key_conditions()))
 
-    def _dead_letter_arn(self, queue: Any, location: Any) -> Any:
+    def _check_dead_letter_queue(self, queue: Any, location: Any) -> None:
         from iac.constructs import sqs
 
         if not isinstance(queue, sqs.QueueBase):
@@ -459,9 +464,6 @@ class Rule(Construct):
             raise self._error(f"EventBridge's dead-letter queue must be a standard queue; {queue.path} is FIFO",
                               location)
         self._same_stack(queue, "queue", location)
-        queue.allow_service_to_send(EVENTS_SERVICE, source_arn=self.rule_arn)
-        self._allow_key(queue.encryption_key)
-        return queue.queue_arn
 
     def _retry_policy(self, retry_attempts: Any, max_event_age: Any, location: Any) -> dict[str, Any]:
         age = convert_quantity(max_event_age, "seconds")

@@ -196,6 +196,17 @@ def test_retry_limits_come_from_the_schema(stack, options, message):
         rule.add_target("arn:aws:sqs:us-east-1:123456789012:jobs", **options)
 
 
+def test_a_refused_target_leaves_no_permission_behind(app, stack):
+    rule = events.Rule(stack, "Placed", event_pattern=PATTERN)
+    queue = sqs.Queue(stack, "Jobs")
+
+    with pytest.raises(ConstructError, match="retry_attempts must be between"):
+        rule.add_target(queue, retry_attempts=1000)
+
+    statements = resources(app)[queue.policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
+    assert [s["Effect"] for s in statements] == ["Deny"]  # only the queue's own TLS statement
+
+
 def test_a_fifo_dead_letter_queue_is_refused(stack):
     rule = events.Rule(stack, "Placed", event_pattern=PATTERN)
 
