@@ -182,3 +182,64 @@ def test_three_tier_and_isolated_vpcs_pass_cfn_lint_with_no_findings():
         SubnetConfiguration(name="Db", subnet_type=ISOLATED, cidr_mask=28)])
 
     assert lint_template(synthesize(app).stack("Net").body, "us-east-1") == []
+
+
+# -- dual stack ------------------------------------------------------------------------------------
+
+
+def dual_stack(stack: Stack) -> ec2.Vpc:
+    return ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, ipv6=True, subnet_configuration=[
+        SubnetConfiguration(name="Public", subnet_type=PUBLIC, cidr_mask=24),
+        SubnetConfiguration(name="App", subnet_type=EGRESS, cidr_mask=24),
+        SubnetConfiguration(name="Db", subnet_type=ISOLATED, cidr_mask=24)])
+
+
+def test_a_dual_stack_vpc_cuts_a_64_per_subnet_from_its_amazon_provided_block(app, stack):
+    vpc = dual_stack(stack)
+
+    written = resources(app)
+    block = vpc.ipv6_cidr_block
+    assert block.logical_id == "VpcIpv6CidrBlockEDBB20EB"
+    assert written[block.logical_id]["Properties"] == {"VpcId": {"Ref": vpc.resource.logical_id},
+                                                       "AmazonProvidedIpv6CidrBlock": True}
+    vpc_block = {"Fn::Select": [0, {"Fn::GetAtt": [vpc.resource.logical_id, "Ipv6CidrBlocks"]}]}
+    for index, subnet in enumerate(vpc.subnets):
+        subnet_written = written[subnet.resource.logical_id]
+        assert subnet_written["Properties"]["Ipv6CidrBlock"] == {
+            "Fn::Select": [index, {"Fn::Cidr": [vpc_block, 6, "64"]}]}
+        assert subnet_written["Properties"]["AssignIpv6AddressOnCreation"] is True
+        assert subnet_written["DependsOn"] == [block.logical_id]
+
+
+def test_dual_stack_routes_public_to_the_gateway_and_egress_out_only(app, stack):
+    vpc = dual_stack(stack)
+
+    written = resources(app)
+    eigw = vpc.egress_only_internet_gateway
+    assert written[eigw.logical_id] == {"Type": "AWS::EC2::EgressOnlyInternetGateway",
+                                        "Properties": {"VpcId": {"Ref": vpc.resource.logical_id}}}
+    for subnet in vpc.public_subnets:
+        assert written[subnet.ipv6_default_route.logical_id]["Properties"] == {
+            "RouteTableId": {"Ref": subnet.route_table.logical_id}, "DestinationIpv6CidrBlock": "::/0",
+            "GatewayId": {"Ref": vpc.internet_gateway.logical_id}}
+    for subnet in vpc.private_subnets:
+        assert written[subnet.ipv6_default_route.logical_id]["Properties"] == {
+            "RouteTableId": {"Ref": subnet.route_table.logical_id}, "DestinationIpv6CidrBlock": "::/0",
+            "EgressOnlyInternetGatewayId": {"Ref": eigw.logical_id}}
+        assert written[subnet.ipv6_default_route.logical_id]["DependsOn"] == [vpc.ipv6_cidr_block.logical_id]
+    assert all(s.ipv6_default_route is None for s in vpc.isolated_subnets)
+
+
+def test_ipv4_only_is_the_default_and_writes_nothing_of_ipv6(app, stack):
+    ec2.Vpc(stack, "Vpc", max_azs=2)
+
+    written = resources(app)
+    assert not {"AWS::EC2::VPCCidrBlock", "AWS::EC2::EgressOnlyInternetGateway"} & set(types(app))
+    assert all("Ipv6CidrBlock" not in r["Properties"] for r in written.values() if r["Type"] == "AWS::EC2::Subnet")
+
+
+def test_a_dual_stack_vpc_passes_cfn_lint_with_no_findings():
+    app = App()
+    dual_stack(Stack(app, "Net"))
+
+    assert lint_template(synthesize(app).stack("Net").body, "us-east-1") == []

@@ -23,13 +23,11 @@ import attrs
 from iac.constructs.core import CfnResource, Construct, Lazy, Token, is_token
 from iac.constructs.core.props import Cfn
 from iac.constructs.core.source import caller_location
-from iac.constructs.ec2.vpc import ANY_IPV4, Vpc
+from iac.constructs.ec2.vpc import ANY_IPV4, ANY_IPV6, Vpc
 from iac.errors import ConstructError
 
 if TYPE_CHECKING:
     from iac.constructs.connections import Connections
-
-ANY_IPV6 = "::/0"
 
 # A security group with no egress rule gets EC2's "allow all" rule. To allow nothing, write one rule
 # that can match no packet (ICMP type 252 code 86 to the broadcast address): EC2 then drops its default.

@@ -16,8 +16,9 @@ and `<vpc>/PrivateSubnet<n>` (n from 1, in zone order) whatever `nat_gateways` i
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import attrs
@@ -29,10 +30,13 @@ from iac.constructs.core.tokens import stable_key
 from iac.errors import ConstructError
 
 ANY_IPV4 = "0.0.0.0/0"
+ANY_IPV6 = "::/0"
+IPV6_SUBNET_HOST_BITS = "64"  # each subnet a /64 of the VPC's Amazon-provided /56 (EC2 takes /64 subnets only)
 MIN_VPC_PREFIX = 16  # EC2's limits for a VPC's primary range...
 MAX_VPC_PREFIX = 28
 MAX_SUBNET_PREFIX = 28  # ...and for a subnet (16 addresses, 11 usable after AWS reserves 5)
 MAX_AZS = 6
+MAX_IPV6_SUBNETS = 256  # /64s in the /56 EC2 gives a VPC
 
 
 class SubnetType:
@@ -183,6 +187,8 @@ class Subnet(Construct):
         subnet_type: what it can reach: a SubnetType value.
         subnet_group_name: the name of the subnet group (SubnetConfiguration) it belongs to; by default
             "Public" for a public subnet and "Private" for the others.
+        ipv6_cidr_block: its IPv6 range (a /64 of the VPC's), in a dual-stack VPC; its network interfaces
+            then get an IPv6 address too.
     """
 
     cfn_type = "AWS::EC2::Subnet"
@@ -190,7 +196,8 @@ class Subnet(Construct):
     def __init__(self, scope: Construct, id: str, *, vpc: Vpc, cidr_block: Annotated[str, Cfn("CidrBlock")],
                  availability_zone: Annotated[Any, Cfn("AvailabilityZone")],
                  subnet_type: Annotated[str, Check(subnet_type_rule)],
-                 subnet_group_name: str | None = None) -> None:
+                 subnet_group_name: str | None = None,
+                 ipv6_cidr_block: Annotated[Any, Cfn("Ipv6CidrBlock")] = None) -> None:
         super().__init__(scope, id)
         self.vpc = vpc
         self.cidr_block = cidr_block
@@ -201,6 +208,8 @@ class Subnet(Construct):
             "VpcId": vpc.vpc_id,
             "CidrBlock": cidr_block,
             "AvailabilityZone": availability_zone,
+            "Ipv6CidrBlock": ipv6_cidr_block,
+            "AssignIpv6AddressOnCreation": True if ipv6_cidr_block is not None else None,
             "Tags": _name_tag(self),
         })
         self.route_table = CfnResource(self, "RouteTable", type="AWS::EC2::RouteTable", properties={
@@ -209,6 +218,7 @@ class Subnet(Construct):
             self, "RouteTableAssociation", type="AWS::EC2::SubnetRouteTableAssociation",
             properties={"RouteTableId": self.route_table.ref, "SubnetId": self.subnet_id})
         self.default_route: CfnResource | None = None
+        self.ipv6_default_route: CfnResource | None = None
         self.nat_gateway: CfnResource | None = None
 
     @property
@@ -225,13 +235,21 @@ class Subnet(Construct):
         table's association); empty for an isolated subnet."""
         if self.default_route is None:
             return []
-        return [self.default_route, self.route_table_association]
+        return [self.default_route, *filter(None, [self.ipv6_default_route]), self.route_table_association]
 
     def _add_default_route(self, **target: Any) -> CfnResource:
         """0.0.0.0/0 to `target` (GatewayId= or NatGatewayId=)."""
         self.default_route = CfnResource(self, "DefaultRoute", type="AWS::EC2::Route", properties={
             "RouteTableId": self.route_table.ref, "DestinationCidrBlock": ANY_IPV4, **target})
         return self.default_route
+
+    def _add_ipv6_default_route(self, **target: Any) -> CfnResource:
+        """::/0 to `target` (GatewayId= or EgressOnlyInternetGatewayId=)."""
+        self.ipv6_default_route = CfnResource(self, "Ipv6DefaultRoute", type="AWS::EC2::Route", properties={
+            "RouteTableId": self.route_table.ref, "DestinationIpv6CidrBlock": ANY_IPV6, **target})
+        if self.vpc.ipv6_cidr_block is not None:
+            self.ipv6_default_route.add_depends_on(self.vpc.ipv6_cidr_block)  # ::/0 once the VPC has IPv6
+        return self.ipv6_default_route
 
     def _add_nat_gateway(self) -> CfnResource:
         """A NAT gateway with its Elastic IP, usable once this (public) subnet reaches the internet."""
@@ -380,6 +398,9 @@ class Vpc(Construct):
         enable_dns_hostnames: give instances DNS hostnames (on: ECS, VPC endpoints and load
             balancers need it); needs enable_dns_support.
         enable_dns_support: resolve DNS through the Amazon-provided server (on).
+        ipv6: dual stack: an Amazon-provided IPv6 /56 for the VPC and a /64 for each subnet (at most 256
+            subnets), with ::/0 routed to the internet gateway from public subnets and to an
+            egress-only internet gateway (out, never in) from PRIVATE_WITH_EGRESS ones (off).
     """
 
     cfn_type = "AWS::EC2::VPC"
@@ -397,6 +418,7 @@ class Vpc(Construct):
                                         Check(subnet_configuration_rule)] = None,
         enable_dns_hostnames: Annotated[bool, Cfn("EnableDnsHostnames")] = True,
         enable_dns_support: Annotated[bool, Cfn("EnableDnsSupport")] = True,
+        ipv6: bool = False,
     ) -> None:
         super().__init__(scope, id)
         self.cidr: str = cidr
@@ -419,8 +441,11 @@ class Vpc(Construct):
         self.internet_gateway_attachment: CfnResource | None = None
         if self._groups_of(SubnetType.PUBLIC):
             self.internet_gateway, self.internet_gateway_attachment = self._internet_gateway()
+        self.ipv6_cidr_block: CfnResource | None = None
+        self.egress_only_internet_gateway: CfnResource | None = None
+        ipv6_ranges = self._ipv6(ipv6, sum(len(cidrs) for cidrs in ranges))
         self.subnet_groups: dict[str, list[Subnet]] = {
-            group.name: [self._subnet(group, n, cidr) for n, cidr in enumerate(cidrs)]
+            group.name: [self._subnet(group, n, cidr, next(ipv6_ranges)) for n, cidr in enumerate(cidrs)]
             for group, cidrs in zip(self.subnet_configuration, ranges, strict=True)}
         for subnet in self.public_subnets:
             self._route_to_internet_gateway(subnet)
@@ -430,6 +455,8 @@ class Vpc(Construct):
         for group in self._groups_of(SubnetType.PRIVATE_WITH_EGRESS):
             for index, subnet in enumerate(self.subnet_groups[group.name]):
                 subnet._add_default_route(NatGatewayId=self.nat_gateways[index % len(self.nat_gateways)].ref)
+                if self.egress_only_internet_gateway is not None:
+                    subnet._add_ipv6_default_route(EgressOnlyInternetGatewayId=self.egress_only_internet_gateway.ref)
 
     def _groups_of(self, subnet_type: str) -> list[SubnetConfiguration]:
         return [group for group in self.subnet_configuration if group.subnet_type == subnet_type]
@@ -481,15 +508,38 @@ class Vpc(Construct):
             "VpcId": self.vpc_id, "InternetGatewayId": gateway.ref})
         return gateway, attachment
 
-    def _subnet(self, group: SubnetConfiguration, index: int, cidr: str) -> Subnet:
-        return Subnet(self, f"{group.name}Subnet{index + 1}", vpc=self, cidr_block=cidr,
-                      availability_zone=self.availability_zones[index], subnet_type=group.subnet_type,
-                      subnet_group_name=group.name)
+    def _ipv6(self, enabled: bool, subnet_count: int) -> Iterator[Any]:
+        """The subnets' IPv6 ranges in order (None each without IPv6): /64s cut from the VPC's /56 by
+        Fn::Cidr, since the /56 is only known once EC2 has given it."""
+        if not enabled:
+            return itertools.repeat(None)
+        if subnet_count > MAX_IPV6_SUBNETS:
+            raise ConstructError(f"invalid argument for Vpc {self.id!r}: a dual-stack VPC has room for "
+                                 f"{MAX_IPV6_SUBNETS} /64 subnets, not {subnet_count}", path=self.path,
+                                 location=self.location)
+        self.ipv6_cidr_block = CfnResource(self, "Ipv6CidrBlock", type="AWS::EC2::VPCCidrBlock", properties={
+            "VpcId": self.vpc_id, "AmazonProvidedIpv6CidrBlock": True})
+        if self._groups_of(SubnetType.PRIVATE_WITH_EGRESS):
+            self.egress_only_internet_gateway = CfnResource(
+                self, "EIGW", type="AWS::EC2::EgressOnlyInternetGateway", properties={"VpcId": self.vpc_id})
+        blocks = Fn.cidr(Fn.select(0, self.resource.get_att("Ipv6CidrBlocks")), subnet_count, IPV6_SUBNET_HOST_BITS)
+        return (Fn.select(index, blocks) for index in range(subnet_count))
+
+    def _subnet(self, group: SubnetConfiguration, index: int, cidr: str, ipv6_cidr: Any) -> Subnet:
+        subnet = Subnet(self, f"{group.name}Subnet{index + 1}", vpc=self, cidr_block=cidr,
+                        availability_zone=self.availability_zones[index], subnet_type=group.subnet_type,
+                        subnet_group_name=group.name, ipv6_cidr_block=ipv6_cidr)
+        if self.ipv6_cidr_block is not None:
+            subnet.resource.add_depends_on(self.ipv6_cidr_block)  # the /64 is cut from a block EC2 must give first
+        return subnet
 
     def _route_to_internet_gateway(self, subnet: Subnet) -> None:
         assert self.internet_gateway is not None and self.internet_gateway_attachment is not None
         route = subnet._add_default_route(GatewayId=self.internet_gateway.ref)
         route.add_depends_on(self.internet_gateway_attachment)  # a route to an unattached gateway fails
+        if self.ipv6_cidr_block is not None:
+            subnet._add_ipv6_default_route(GatewayId=self.internet_gateway.ref).add_depends_on(
+                self.internet_gateway_attachment)
 
     # -- references -------------------------------------------------------------------------------
 
