@@ -432,6 +432,15 @@ def is_stateful(resource_type: str) -> bool:
     return resource_type in stateful_types()
 
 
+
+@functools.cache
+def snapshot_types() -> frozenset[str]:
+    """Types CloudFormation can snapshot on deletion or replacement (the "Snapshot" DeletionPolicy and
+    UpdateReplacePolicy): the list cfn-lint's rules E3035 and E3036 check those policies with."""
+    from cfnlint.helpers import valid_snapshot_types
+
+    return frozenset(valid_snapshot_types)
+
 #: What a replacement correction says an update of the property does.
 REPLACEMENT_VERDICTS = ("Always", "Conditionally", "Never", "Fails")
 
