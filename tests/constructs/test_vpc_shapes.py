@@ -243,3 +243,13 @@ def test_a_dual_stack_vpc_passes_cfn_lint_with_no_findings():
     dual_stack(Stack(app, "Net"))
 
     assert lint_template(synthesize(app).stack("Net").body, "us-east-1") == []
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"subnet_type": "Private"}, "subnet_type: 'Private' is not one of Public, PrivateWithEgress, PrivateIsolated"),
+    ({"subnet_type": PUBLIC, "subnet_group_name": "Db"}, "not subnet_type and subnet_group_name"),
+])
+def test_a_bad_subnet_selection_is_an_error_at_the_users_line(options, message):
+    with pytest.raises(ConstructError, match=message) as caught:
+        ec2.SubnetSelection(**options)
+    assert caught.value.location.file == __file__

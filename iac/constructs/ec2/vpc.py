@@ -327,13 +327,19 @@ def subnet_configuration_rule(value: Any) -> str | None:
 
 # -- selection -------------------------------------------------------------------------------------
 
+def _selection_type(instance: Any, attribute: Any, value: Any) -> None:
+    problem = None if value is None else subnet_type_rule(value)
+    if problem:
+        raise ConstructError(f"SubnetSelection subnet_type: {problem} (ec2.SubnetType.PUBLIC, ...)",
+                             location=caller_location())
+
+
 @attrs.frozen(kw_only=True)
 class SubnetSelection:
     """Which subnets of a VPC a construct uses: by type, by group name, or the given subnets;
     `one_per_az=True` keeps the first of each zone (what a VPC endpoint or a load balancer takes)."""
 
-    subnet_type: str | None = attrs.field(default=None, validator=attrs.validators.optional(
-        attrs.validators.in_(SUBNET_TYPES)))
+    subnet_type: str | None = attrs.field(default=None, validator=_selection_type)
     subnet_group_name: str | None = None
     subnets: tuple[Subnet, ...] | None = attrs.field(
         default=None, converter=lambda v: tuple(v) if v is not None else None)
@@ -342,7 +348,8 @@ class SubnetSelection:
     def __attrs_post_init__(self) -> None:
         given = [name for name in ("subnet_type", "subnet_group_name", "subnets") if getattr(self, name) is not None]
         if len(given) > 1:
-            raise ValueError(f"give one of subnet_type, subnet_group_name or subnets, not {' and '.join(given)}")
+            raise ConstructError(f"SubnetSelection: give one of subnet_type, subnet_group_name or subnets, not "
+                                 f"{' and '.join(given)}", location=caller_location())
 
 
 @attrs.frozen
