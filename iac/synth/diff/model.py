@@ -58,6 +58,10 @@ class ResourceChange:
     data_at_risk: bool = False
     #: False for an Add or Remove that only may happen (a condition that may change value).
     certain: bool = True
+    #: The resource the user wrote that this one comes from: the SAM resource the transform expanded into it
+    #: (sam.py), or the nested stack (AWS::CloudFormation::Stack) it belongs to, as a path (Child/Grandchild).
+    origin: str | None = None
+    origin_type: str | None = None
 
     @property
     def scope(self) -> list[str]:
@@ -134,6 +138,8 @@ class StackDiff:
     statements: list[StatementChange] = attrs.field(factory=list)
     rules: list[RuleChange] = attrs.field(factory=list)
     findings: list[Finding] = attrs.field(factory=list)
+    #: What the diff could not look into, in words (a SAM transform that failed, a nested template not readable).
+    notes: list[str] = attrs.field(factory=list)
 
     @property
     def has_changes(self) -> bool:
@@ -205,6 +211,7 @@ def _stack_json(stack: StackDiff) -> dict[str, Any]:
         "SecurityGroupRuleChanges": [attrs.asdict(change) for change in stack.rules],
         "Findings": [attrs.asdict(finding) for finding in stack.findings],
         "WidensAccess": stack.widens_access,
+        "Notes": stack.notes,
     }
 
 
@@ -228,6 +235,8 @@ def _resource_json(change: ResourceChange) -> dict[str, Any]:
         data["DataAtRisk"] = True
     if not change.certain:
         data["Certain"] = False  # iac's addition: an Add or Remove that depends on a condition's unknown value
+    if change.origin:  # iac's addition: the SAM resource or nested stack the user wrote
+        data["Origin"] = {"LogicalResourceId": change.origin, "ResourceType": change.origin_type}
     return data
 
 

@@ -16,13 +16,16 @@ from iac.synth.diff.model import (
     REMOVE,
     DiffResult,
     Finding,
+    ResourceChange,
     RuleChange,
     StackDiff,
     StatementChange,
     ValueChange,
 )
+from iac.synth.diff.nested import diff_nested
 from iac.synth.diff.normalize import mapping_at, normalize
 from iac.synth.diff.risk import data_at_risk, deployability, renames
+from iac.synth.diff.sam import expand, is_sam
 from iac.synth.diff.security import rule_changes, statement_changes
 
 VALUE_SECTIONS = ("Parameters", "Mappings", "Conditions", "Outputs")
@@ -37,17 +40,34 @@ def diff_templates(
     parameters: dict[str, str] | None = None,
     account: str | None = None,
     ignore: Iterable[str] = (),
+    old_dir: str | None = None,
+    new_dir: str | None = None,
+    _chain: tuple[str, ...] = (),
 ) -> StackDiff:
     """What deploying `new` over `old` would change (None for a stack that exists on one side only).
 
     `parameters` are the values the new deployment will pass; a change of value propagates to
     every property that refers to the parameter. They, `region` and `account` are the only values known:
     conditions are evaluated with them (a parameter's Default is never a known value of a deployed stack).
+    SAM templates are compared as the SAM transform expands them (sam.py); `old_dir` and `new_dir`, the folders
+    of the two templates, are where nested stacks' local TemplateURLs are read from (nested.py).
     """
-    old = old or {}
-    new = new or {}
+    written_old = old = old or {}
+    written_new = new = new or {}
+    notes: list[str] = []
+    origins: dict[str, tuple[str, str]] = {}
+    for side, template in (("old", written_old), ("new", written_new)):
+        if is_sam(template):
+            expansion = expand(template, region)
+            if expansion.note:
+                notes.append(f"{side} template: {expansion.note}")
+            if side == "old":
+                old = expansion.template
+            else:
+                new = expansion.template
+            origins = {**expansion.origins, **origins} if side == "old" else {**origins, **expansion.origins}
     identical = identical_resources(old, new)
-    values = value_changes(old, new)
+    values = value_changes(written_old, written_new)
     entries = {f"{change.section}/{change.name}" for change in values
                if change.section == "Mappings" and change.action == MODIFY}
     conditions = Conditions(old, new, given=parameters, region=region, account=account)
@@ -62,8 +82,26 @@ def diff_templates(
         *renames(result.resources, old, new),
         *_widening(result),
     ]
+    result.notes = notes
+    if origins:
+        _attribute(result.resources, origins)
+    diff_nested(result, old, new, old_dir, new_dir, _chain,
+                lambda o, n, name, od, nd, chain: diff_templates(o, n, stack=name, region=region, account=account,
+                                                                 ignore=ignore, old_dir=od, new_dir=nd,
+                                                                 _chain=chain))
     acknowledge(result, old, new, ignore)
     return result
+
+
+def _attribute(changes: list[ResourceChange], origins: dict[str, tuple[str, str]]) -> None:
+    """Each expanded resource's change under the SAM resource it comes from, in the order they first change."""
+    for change in changes:
+        if change.logical_id in origins:
+            change.origin, change.origin_type = origins[change.logical_id]
+    order: dict[str | None, int] = {}
+    for change in changes:
+        order.setdefault(change.origin, len(order))
+    changes.sort(key=lambda change: order[change.origin])
 
 
 def _widening(result: StackDiff) -> list[Finding]:
@@ -88,15 +126,19 @@ def diff_pairs(
     stack_parameters: Mapping[str, dict[str, str]] | None = None,
     account: str | None = None,
     ignore: Iterable[str] = (),
+    folders: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> DiffResult:
     """Diff several stacks, (name, old, new, region) each, then check exports between them.
 
     `parameters` go to every stack; `stack_parameters` ({name: values}) to one stack each, instead.
+    `folders` ({name: (old folder, new folder)}) are where each stack's templates are, for nested stacks.
     """
     by_stack = stack_parameters or {}
+    where = folders or {}
     stacks = [
         (diff_templates(old, new, stack=name, region=region or stack_region,
-                        parameters=by_stack.get(name, parameters), account=account, ignore=ignore), old, new)
+                        parameters=by_stack.get(name, parameters), account=account, ignore=ignore,
+                        old_dir=where.get(name, (None, None))[0], new_dir=where.get(name, (None, None))[1]), old, new)
         for name, old, new, stack_region in pairs
     ]
     export_findings(stacks)
