@@ -21,6 +21,7 @@ function is in another stack, the method's child `Permission`.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import typing
 from collections.abc import Callable, Sequence
@@ -28,12 +29,14 @@ from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
-from iac.constructs import ec2, iam
+from iac.constructs import ec2, iam, logs
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Output, Token
 from iac.constructs.core.logical_id import HASH_LENGTH, MAX_LOGICAL_ID_LENGTH, is_valid_logical_id
 from iac.constructs.core.props import Cfn, Check
+from iac.constructs.core.removal import RETAIN, apply_removal_policy
 from iac.constructs.core.source import SourceLocation, caller_location
 from iac.constructs.core.tokens import stable_key
+from iac.constructs.core.units import Duration
 from iac.errors import ConstructError
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
@@ -216,6 +219,365 @@ class Cors:
         )
 
 
+# -- authorizers -------------------------------------------------------------------------------
+
+@runtime_checkable
+class UserPoolLike(Protocol):
+    """What a Cognito authorizer checks tokens against: a cognito.UserPool (anything with its ARN)."""
+
+    @property
+    def user_pool_arn(self) -> Any: ...
+
+
+def _invocation_uri(handler: LambdaHandler) -> Any:
+    return Fn.sub(f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}:lambda:path/{LAMBDA_INVOKE_API_VERSION}"
+                  f"/functions/{handler.function_arn}/invocations")
+
+
+def _let_api_invoke(owner: Construct, handler: LambdaHandler, name: str, source_arn: Any) -> None:
+    """Let API Gateway invoke `handler` from `source_arn` only: the handler's permission when it is in the
+    owner's stack, otherwise the owner's child `Permission` (a permission in the handler's stack would refer
+    back to this one, and each stack would need the other first)."""
+    if getattr(handler, "stack", None) is owner.stack:
+        handler.add_permission(name.replace("/", "|"), principal=APIGATEWAY_SERVICE, source_arn=source_arn)
+        return
+    CfnResource(owner, "Permission", type="AWS::Lambda::Permission", properties={
+        "Action": "lambda:InvokeFunction", "FunctionName": handler.function_arn,
+        "Principal": APIGATEWAY_SERVICE, "SourceArn": source_arn})
+
+
+class Authorizer(Construct):
+    """What the authorizers have in common: made where the user says, bound to the first RestApi a
+    route uses it on (its `Resource`, an AWS::ApiGateway::Authorizer, is made then), and to that API only.
+
+    Args:
+        authorization_type: what the methods it guards say they use ("CUSTOM" or "COGNITO_USER_POOLS").
+    """
+
+    cfn_type = "AWS::ApiGateway::Authorizer"
+
+    def __init__(self, scope: Construct, id: str, *, authorization_type: str) -> None:
+        super().__init__(scope, id)
+        self.authorization_type = authorization_type
+        self.rest_api: RestApi | None = None
+        self.resource: CfnResource | None = None
+
+    @property
+    def authorizer_id(self) -> Token:
+        if self.resource is None:
+            raise ConstructError(f"authorizer {self.path} has no id until a route uses it", path=self.path,
+                                 location=caller_location())
+        return self.resource.ref
+
+    def _bind(self, api: RestApi, location: SourceLocation | None) -> None:
+        if self.rest_api is api:
+            return
+        if self.rest_api is not None:
+            raise ConstructError(f"authorizer {self.path} already guards RestApi {self.rest_api.path}; an API "
+                                 f"Gateway authorizer belongs to one API", path=api.path, location=location,
+                                 hint=f"make another authorizer for {api.path}")
+        self.rest_api = api
+        self.resource = CfnResource(self, "Resource", type=self.cfn_type, properties={
+            "RestApiId": api.rest_api_id, **self._properties()})
+        api.deployment.add_depends_on(self.resource)
+        self._after_bind(api)
+
+    def _properties(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _after_bind(self, api: RestApi) -> None:
+        """What the authorizer needs once it has an id (Lambda authorizers: their invoke permission)."""
+
+    @property
+    def _arn(self) -> Any:
+        assert self.rest_api is not None and self.resource is not None
+        return Fn.sub(f"arn:{Aws.PARTITION}:execute-api:{Aws.REGION}:{Aws.ACCOUNT_ID}:{self.rest_api.rest_api_id}"
+                      f"/authorizers/{self.resource.ref}")
+
+
+def _ttl_problem(value: int | None) -> str | None:
+    """API Gateway caches an authorizer's answer for at most an hour (the schema says only "integer")."""
+    if value is not None and not 0 <= value <= 3600:
+        return f"must be between 0 and 3600 seconds (an hour), got {value}"
+    return None
+
+
+class CognitoUserPoolsAuthorizer(Authorizer):
+    """Methods accept an ID or access token of one of `cognito_user_pools` (the `Authorization` header).
+
+    Args:
+        cognito_user_pools: the user pools (cognito.UserPool) whose tokens are accepted.
+        name: the authorizer's name in API Gateway (default: the construct path).
+        identity_source: where the token is read from.
+        results_cache_ttl: how long API Gateway caches the answer for a token (0 turns caching off;
+            at most an hour).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cognito_user_pools: Sequence[UserPoolLike],
+        name: Annotated[str | None, Cfn("Name")] = None,
+        identity_source: Annotated[str, Cfn("IdentitySource")] = "method.request.header.Authorization",
+        results_cache_ttl: Annotated[int | Duration, Cfn("AuthorizerResultTtlInSeconds", unit="seconds"),
+                                     Check(_ttl_problem)] = 300,
+    ) -> None:
+        super().__init__(scope, id, authorization_type="COGNITO_USER_POOLS")
+        pools = list(cognito_user_pools)
+        if not pools or not all(isinstance(pool, UserPoolLike) for pool in pools):
+            raise ConstructError(f"CognitoUserPoolsAuthorizer {id!r}: cognito_user_pools must list one or more "
+                                 "cognito.UserPool", path=self.path, location=self.location)
+        self.user_pools = pools
+        self.name = name
+        self.identity_source = identity_source
+        self.results_cache_ttl = results_cache_ttl
+
+    def _properties(self) -> dict[str, Any]:
+        return {"Name": self.name or self.path, "Type": "COGNITO_USER_POOLS",
+                "ProviderARNs": [pool.user_pool_arn for pool in self.user_pools],
+                "IdentitySource": self.identity_source,
+                "AuthorizerResultTtlInSeconds": self.results_cache_ttl}
+
+
+class TokenAuthorizer(Authorizer):
+    """A Lambda function decides from one header (a bearer token) whether the caller may call the method.
+
+    The function may be invoked by API Gateway from this authorizer only (the permission's SourceArn is
+    the authorizer's ARN).
+
+    Args:
+        handler: the Lambda Function or Alias that returns the IAM policy for a token.
+        name: the authorizer's name in API Gateway (default: the construct path).
+        identity_source: the request header the token is read from.
+        validation_regex: a regular expression a token must match before the function is called.
+        results_cache_ttl: how long API Gateway caches the function's answer for a token (0 turns caching
+            off; at most an hour).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        handler: LambdaHandler,
+        name: Annotated[str | None, Cfn("Name")] = None,
+        identity_source: Annotated[str, Cfn("IdentitySource")] = "method.request.header.Authorization",
+        validation_regex: Annotated[str | None, Cfn("IdentityValidationExpression")] = None,
+        results_cache_ttl: Annotated[int | Duration, Cfn("AuthorizerResultTtlInSeconds", unit="seconds"),
+                                     Check(_ttl_problem)] = 300,
+    ) -> None:
+        super().__init__(scope, id, authorization_type="CUSTOM")
+        if not isinstance(handler, LambdaHandler):
+            raise ConstructError(f"{type(self).__name__} {id!r}: the handler must be a Lambda Function or Alias, "
+                                 f"got {type(handler).__name__}", path=self.path, location=self.location)
+        self.handler = handler
+        self.name = name
+        self.identity_source = identity_source
+        self.validation_regex = validation_regex
+        self.results_cache_ttl = results_cache_ttl
+
+    def _properties(self) -> dict[str, Any]:
+        return {"Name": self.name or self.path, "Type": "TOKEN", "AuthorizerUri": _invocation_uri(self.handler),
+                "IdentitySource": self.identity_source,
+                "IdentityValidationExpression": self.validation_regex,
+                "AuthorizerResultTtlInSeconds": self.results_cache_ttl}
+
+    def _after_bind(self, api: RestApi) -> None:
+        _let_api_invoke(self, self.handler, f"{self.path[len(self.stack.path) + 1:]}Permission", self._arn)
+
+
+def _identity_sources_problem(value: Sequence[str]) -> str | None:
+    if isinstance(value, str) or not value:
+        return "must list one or more sources such as 'method.request.header.Authorization'"
+    for source in value:
+        if not isinstance(source, str) or not re.match(r"^(method\.request\.(header|querystring)\.|"
+                                                       r"stageVariables\.|context\.)[A-Za-z0-9._-]+$", source):
+            return (f"{source!r} is not an identity source: method.request.header.NAME, "
+                    "method.request.querystring.NAME, stageVariables.NAME or context.NAME")
+    return None
+
+
+class RequestAuthorizer(Authorizer):
+    """A Lambda function decides from the request (headers, query string, stage variables, context).
+
+    Args:
+        handler: the Lambda Function or Alias that returns the IAM policy for a request.
+        identity_sources: what the function needs (e.g. "method.request.header.Authorization"); a request
+            without one of them is refused before the function is called, and they are the cache key.
+        name: the authorizer's name in API Gateway (default: the construct path).
+        results_cache_ttl: how long API Gateway caches the function's answer for the same identity sources
+            (0 turns caching off; at most an hour).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        handler: LambdaHandler,
+        identity_sources: Annotated[Sequence[str], Check(_identity_sources_problem)],
+        name: Annotated[str | None, Cfn("Name")] = None,
+        results_cache_ttl: Annotated[int | Duration, Cfn("AuthorizerResultTtlInSeconds", unit="seconds"),
+                                     Check(_ttl_problem)] = 300,
+    ) -> None:
+        super().__init__(scope, id, authorization_type="CUSTOM")
+        if not isinstance(handler, LambdaHandler):
+            raise ConstructError(f"RequestAuthorizer {id!r}: the handler must be a Lambda Function or Alias, "
+                                 f"got {type(handler).__name__}", path=self.path, location=self.location)
+        self.handler = handler
+        self.identity_sources = tuple(identity_sources)
+        self.name = name
+        self.results_cache_ttl = results_cache_ttl
+
+    def _properties(self) -> dict[str, Any]:
+        return {"Name": self.name or self.path, "Type": "REQUEST", "AuthorizerUri": _invocation_uri(self.handler),
+                "IdentitySource": ",".join(self.identity_sources),
+                "AuthorizerResultTtlInSeconds": self.results_cache_ttl}
+
+    def _after_bind(self, api: RestApi) -> None:
+        _let_api_invoke(self, self.handler, f"{self.path[len(self.stack.path) + 1:]}Permission", self._arn)
+
+
+# -- usage plans and API keys --------------------------------------------------------------------
+
+QuotaPeriod = Literal["DAY", "WEEK", "MONTH"]  # UsagePlan Quota.Period (the schema says only "string")
+
+
+class ApiKey(Construct):
+    """An API key (`AWS::ApiGateway::ApiKey`, the child `Resource`); API Gateway generates its value.
+
+    Args:
+        api_key_name: the key's name (default: generated by CloudFormation).
+        description: what the key is for.
+        enabled: whether callers can use the key.
+    """
+
+    cfn_type = "AWS::ApiGateway::ApiKey"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        api_key_name: Annotated[str | None, Cfn("Name")] = None,
+        description: Annotated[str | None, Cfn("Description")] = None,
+        enabled: Annotated[bool, Cfn("Enabled")] = True,
+    ) -> None:
+        super().__init__(scope, id)
+        self.resource = CfnResource(self, "Resource", type=self.cfn_type, properties={
+            "Name": api_key_name, "Description": description, "Enabled": enabled})
+
+    @property
+    def key_id(self) -> Token:
+        return self.resource.ref
+
+
+class UsagePlan(Construct):
+    """A usage plan (`AWS::ApiGateway::UsagePlan`, the child `Resource`): the stages its keys may call,
+    with throttling and a quota. Made by `RestApi.add_usage_plan`; `plan.add_api_key(key)` adds a key.
+
+    Args:
+        api_stages: the (RestApi id, stage name) pairs the plan's keys may call.
+        name: the plan's name.
+        description: what the plan is for.
+        throttle_rate_limit: steady requests per second allowed for each key.
+        throttle_burst_limit: requests allowed at once above the rate for each key.
+        quota_limit: requests each key may make per `quota_period`.
+        quota_period: "DAY", "WEEK" or "MONTH".
+    """
+
+    cfn_type = "AWS::ApiGateway::UsagePlan"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        api_stages: Sequence[tuple[Any, Any]],
+        name: Annotated[str | None, Cfn("UsagePlanName")] = None,
+        description: Annotated[str | None, Cfn("Description")] = None,
+        throttle_rate_limit: float | None = None,
+        throttle_burst_limit: int | None = None,
+        quota_limit: int | None = None,
+        quota_period: QuotaPeriod = "MONTH",
+    ) -> None:
+        super().__init__(scope, id)
+        limits = {"throttle_rate_limit": throttle_rate_limit, "throttle_burst_limit": throttle_burst_limit,
+                  "quota_limit": quota_limit}
+        for what, value in limits.items():
+            if value is not None and value < 0:
+                raise ConstructError(f"UsagePlan {id!r}: {what} must not be negative, got {value}",
+                                     path=self.path, location=self.location)
+        throttle = {"RateLimit": throttle_rate_limit, "BurstLimit": throttle_burst_limit}
+        self.resource = CfnResource(self, "Resource", type=self.cfn_type, properties={
+            "UsagePlanName": name,
+            "Description": description,
+            "ApiStages": [{"ApiId": api_id, "Stage": stage} for api_id, stage in api_stages],
+            "Throttle": throttle if any(v is not None for v in throttle.values()) else None,
+            "Quota": None if quota_limit is None else {"Limit": quota_limit, "Period": quota_period},
+        })
+        self._keys: dict[str, CfnResource] = {}
+
+    @property
+    def usage_plan_id(self) -> Token:
+        return self.resource.ref
+
+    def add_api_key(self, api_key: ApiKey) -> CfnResource:
+        """Let `api_key` call the plan's stages (an AWS::ApiGateway::UsagePlanKey named after the key)."""
+        if not isinstance(api_key, ApiKey):
+            raise ConstructError(f"add_api_key needs an apigateway.ApiKey, got {type(api_key).__name__}",
+                                 path=self.path, location=caller_location())
+        name = api_key.path[len(api_key.stack.path) + 1:].replace("/", "|") + "Key"
+        if name in self._keys:
+            raise ConstructError(f"API key {api_key.path} is in usage plan {self.path} already", path=self.path,
+                                 location=caller_location())
+        self._keys[name] = CfnResource(self, name, type="AWS::ApiGateway::UsagePlanKey", properties={
+            "KeyId": api_key.key_id, "KeyType": "API_KEY", "UsagePlanId": self.usage_plan_id})
+        return self._keys[name]
+
+
+# -- access logs -----------------------------------------------------------------------------------
+
+#: The access log line: one JSON object per request with what an operator looks for first.
+ACCESS_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "caller": "$context.identity.caller",
+    "user": "$context.identity.user", "requestTime": "$context.requestTime", "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath", "status": "$context.status", "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength"}, separators=(",", ":"))
+#: The AWS managed policy API Gateway's account role needs to create log groups and write to them.
+PUSH_TO_CLOUDWATCH_POLICY = "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+CLOUDWATCH_ROLE_ID = "ApiGatewayCloudWatchRole"
+
+
+def log_group_destination_arn(group: Any) -> Any:
+    """The log group's ARN as API Gateway's access log settings take it (without the ":*" of GetAtt Arn)."""
+    return Fn.sub(f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:{group.log_group_name}")
+
+
+class _CloudWatchRole(Construct):
+    """The stack's role API Gateway writes logs with, and the account setting that names it."""
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(APIGATEWAY_SERVICE),
+                             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(PUSH_TO_CLOUDWATCH_POLICY)])
+        apply_removal_policy(self.role.resource, RETAIN)
+        self.account = CfnResource(self, "Account", type="AWS::ApiGateway::Account",
+                                   properties={"CloudWatchRoleArn": self.role.role_arn})
+
+
+def account_cloudwatch_role(stack: Construct) -> CfnResource:
+    """The stack's one AWS::ApiGateway::Account (`ApiGatewayCloudWatchRole/Account`): the account and
+    region's setting of the role API Gateway writes logs with, and that role (retained, so that deleting
+    the stack does not break the logging of every other API of the account)."""
+    existing = stack.find_child(CLOUDWATCH_ROLE_ID)
+    if isinstance(existing, _CloudWatchRole):
+        return existing.account
+    return _CloudWatchRole(stack, CLOUDWATCH_ROLE_ID).account
+
+
 # -- the API -----------------------------------------------------------------------------------
 
 def _stage_name_problem(value: str) -> str | None:
@@ -250,6 +612,16 @@ class RestApi(Construct):
         vpc_endpoints: for a PRIVATE API, the execute-api interface endpoints (ec2.InterfaceVpcEndpoint) it
             is reached through; without a `policy` the API then gets one that lets callers invoke it
             through these endpoints only (aws:SourceVpce).
+        default_authorizer: the authorizer (`TokenAuthorizer`, `RequestAuthorizer`,
+            `CognitoUserPoolsAuthorizer`) of every route that names none; `authorizer=None` on a route
+            then still means this one (pass `authorization="NONE"` to make a route public).
+        access_log: a logs.LogGroup the stage writes one JSON line per request to; True (default) makes one
+            (`AccessLogs`, kept a month and retained); False writes none.
+        cloud_watch_role: API Gateway writes logs with one role per account and region (the
+            AWS::ApiGateway::Account setting). True (default, when `access_log` is on) makes that role and
+            setting in this stack, once, as `ApiGatewayCloudWatchRole` (the role is retained, so deleting
+            the stack leaves other APIs' logging working); False when the account is set up already
+            (by a platform stack, or another stack of the app).
     """
 
     cfn_type = "AWS::ApiGateway::RestApi"
@@ -269,8 +641,12 @@ class RestApi(Construct):
                                       ] = None,
         policy: iam.PolicyDocument | None = None,
         vpc_endpoints: Sequence[ec2.InterfaceVpcEndpoint] | None = None,
+        default_authorizer: Authorizer | None = None,
+        access_log: logs.LogGroup | bool = True,
+        cloud_watch_role: bool = True,
     ) -> None:
         super().__init__(scope, id)
+        self.default_authorizer = default_authorizer
         self.stage_name = stage_name
         self.endpoint_type = endpoint_type
         self.cors = cors
@@ -295,17 +671,31 @@ class RestApi(Construct):
         self._resources: dict[tuple[str, ...], CfnResource] = {}  # one per path segment below the root
         self._methods: dict[_Route, CfnResource] = {}  # every method, CORS preflights included
         self._routes: list[_Route] = []  # what add_route was given
+        self._authorizers: list[Authorizer] = []
         self.deployment = Deployment(self, "Deployment", rest_api_id=self.rest_api_id,
                                      fingerprint=self._routes_fingerprint)
+        self.access_log_group = self._access_log_group(access_log)
         self.stage = self._stage()
+        if self.access_log_group is not None and cloud_watch_role:
+            self.stage.add_depends_on(account_cloudwatch_role(self.stack))  # the stage checks the role is set
         self._endpoint_output()
+
+    def _access_log_group(self, access_log: logs.LogGroup | bool) -> logs.LogGroup | None:
+        if access_log is True:
+            return logs.LogGroup(self, "AccessLogs", retention_days=logs.RetentionDays.ONE_MONTH)
+        if access_log is False:
+            return None
+        return access_log
 
     def _stage(self) -> CfnResource:
         """The stage serves the latest deployment: its DeploymentId moves when the routes change."""
+        group = self.access_log_group
         return CfnResource(self, "Stage", type="AWS::ApiGateway::Stage", properties={
             "RestApiId": self.rest_api_id,
             "DeploymentId": self.deployment.ref,
             "StageName": self.stage_name,
+            "AccessLogSetting": None if group is None else {
+                "DestinationArn": log_group_destination_arn(group), "Format": ACCESS_LOG_FORMAT},
         })
 
     def _endpoint_output(self) -> Output:
@@ -343,21 +733,74 @@ class RestApi(Construct):
 
     # -- routes ---------------------------------------------------------------------------------
 
-    def add_route(self, method: str, path: str, handler: LambdaHandler) -> CfnResource:
+    def add_route(self, method: str, path: str, handler: LambdaHandler, *, authorizer: Authorizer | None = None,
+                  authorization: Literal["NONE", "AWS_IAM"] | None = None,
+                  authorization_scopes: Sequence[str] | None = None,
+                  api_key_required: bool = False) -> CfnResource:
         """Invoke `handler` (a Function or Alias) for `method` requests to `path`; returns the Method.
 
         `path` starts with "/"; `{name}` is a path parameter, `{name+}` (last segment only) takes the
         rest of the path. `method` is one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY.
+        `authorizer` (default: the API's `default_authorizer`) checks each request first;
+        `authorization="AWS_IAM"` asks for SigV4-signed requests instead, "NONE" makes the route public
+        even with a default authorizer. `authorization_scopes` are the OAuth scopes a Cognito access token
+        must have; `api_key_required` asks for an API key of a usage plan (`add_usage_plan`).
         """
         location = caller_location()
         route = self._checked_route(method, path, handler, location)
+        auth = self._authorization(authorizer, authorization, authorization_scopes, location)
         resource_id = self._resource_for(route.segments)
         if self.cors is not None:
             self._add_preflight(self.cors, route.segments, resource_id)
-        created = self._add_method(route, resource_id, self._proxy_method(route, handler))
+        created = self._add_method(route, resource_id, {
+            **self._proxy_method(route, handler), **auth,
+            "ApiKeyRequired": True if api_key_required else None})
         self._routes.append(route)
         self._permit(route, handler, created)
         return created
+
+    def _authorization(self, authorizer: Any, authorization: Any, scopes: Sequence[str] | None,
+                       location: SourceLocation | None) -> dict[str, Any]:
+        """The Method properties that say who may call it."""
+        def error(message: str) -> ConstructError:
+            return ConstructError(message, path=self.path, location=location)
+
+        if authorization not in (None, "NONE", "AWS_IAM"):
+            raise error(f"add_route: authorization must be 'NONE' or 'AWS_IAM', got {authorization!r} "
+                        "(pass authorizer= for a Lambda or Cognito authorizer)")
+        if authorizer is not None and authorization is not None:
+            raise error("add_route: pass authorizer= or authorization=, not both")
+        if authorizer is None and authorization is None:
+            authorizer = self.default_authorizer
+        if authorizer is None:
+            if scopes:
+                raise error("add_route: authorization_scopes need a CognitoUserPoolsAuthorizer")
+            return {"AuthorizationType": authorization or "NONE"}
+        if not isinstance(authorizer, Authorizer):
+            raise error(f"add_route: authorizer must be an apigateway authorizer (TokenAuthorizer, RequestAuthorizer "
+                        f"or CognitoUserPoolsAuthorizer), got {type(authorizer).__name__}")
+        if scopes and not isinstance(authorizer, CognitoUserPoolsAuthorizer):
+            raise error("add_route: authorization_scopes need a CognitoUserPoolsAuthorizer (Lambda authorizers "
+                        "decide on scopes themselves)")
+        authorizer._bind(self, location)
+        if authorizer not in self._authorizers:
+            self._authorizers.append(authorizer)
+        return {"AuthorizationType": authorizer.authorization_type, "AuthorizerId": authorizer.authorizer_id,
+                "AuthorizationScopes": list(scopes) if scopes else None}
+
+    # -- usage plans ------------------------------------------------------------------------------
+
+    def add_usage_plan(self, id: str, *, name: str | None = None, description: str | None = None,
+                       throttle_rate_limit: float | None = None, throttle_burst_limit: int | None = None,
+                       quota_limit: int | None = None, quota_period: QuotaPeriod = "MONTH") -> UsagePlan:
+        """A usage plan for this API's stage (the child `id`); `plan.add_api_key(key)` lets a key call it."""
+        return UsagePlan(self, id, api_stages=[(self.rest_api_id, self.stage.ref)], name=name,
+                         description=description, throttle_rate_limit=throttle_rate_limit,
+                         throttle_burst_limit=throttle_burst_limit, quota_limit=quota_limit, quota_period=quota_period)
+
+    def add_api_key(self, id: str, *, api_key_name: str | None = None, description: str | None = None) -> ApiKey:
+        """An API key (the child `id`); add it to a usage plan for it to call anything."""
+        return ApiKey(self, id, api_key_name=api_key_name, description=description)
 
     @property
     def routes(self) -> list[tuple[str, str]]:
@@ -425,14 +868,12 @@ class RestApi(Construct):
 
     def _proxy_method(self, route: _Route, handler: LambdaHandler) -> dict[str, Any]:
         """Lambda proxy: the whole request goes to the function, its answer is the whole response."""
-        invocation = (f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}:lambda:path/{LAMBDA_INVOKE_API_VERSION}"
-                      f"/functions/{handler.function_arn}/invocations")
         return {
             "HttpMethod": route.method,
             "AuthorizationType": "NONE",
             # Declared path parameters show in the console and can be cache keys; proxy passes them anyway.
             "RequestParameters": {_PATH_PARAMETER_PREFIX + name: True for name in route.parameters} or None,
-            "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": Fn.sub(invocation)},
+            "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": _invocation_uri(handler)},
         }
 
     def _add_preflight(self, cors: Cors, segments: tuple[str, ...], resource_id: Any) -> None:
@@ -470,8 +911,8 @@ class RestApi(Construct):
 
     def _routes_fingerprint(self) -> str:
         """A hash of everything a deployment snapshots: the API's settings, its resources and methods."""
-        elements = [self.resource, *self._resources.values(),
-                    *self._methods.values()]
+        elements = [self.resource, *self._resources.values(), *self._methods.values(),
+                    *(authorizer.resource for authorizer in self._authorizers if authorizer.resource is not None)]
         # Metadata is no part of what API Gateway snapshots (an iac.suppress on a method must not redeploy it)
         described = {element.path: {key: value for key, value in element.render().items() if key != "Metadata"}
                      for element in elements}
@@ -520,4 +961,5 @@ class Deployment(CfnResource):
         return base + self._fingerprint()
 
 
-__all__ = ["Cors", "Deployment", "LambdaHandler", "RestApi"]
+__all__ = ["ApiKey", "Authorizer", "CognitoUserPoolsAuthorizer", "Cors", "Deployment", "LambdaHandler",
+           "RequestAuthorizer", "RestApi", "TokenAuthorizer", "UsagePlan", "UserPoolLike"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
 import pytest
 
 from iac import App, ConstructError, Stack, ValidationError
-from iac.constructs import apigateway, awslambda
+from iac.constructs import apigateway, awslambda, logs
+from iac.constructs.core.units import Duration
 from iac.specs import property_schema
 from iac.synth import synthesize, synthesize_app
 from iac.synth.lint import lint_template
@@ -205,6 +207,10 @@ def test_the_stage_serves_the_deployment_and_the_output_gives_its_url() -> None:
         "RestApiId": {"Ref": api.resource.logical_id},
         "DeploymentId": {"Ref": api.deployment.logical_id},
         "StageName": "v1",
+        "AccessLogSetting": {
+            "DestinationArn": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
+                                          f"${{{api.access_log_group.resource.logical_id}}}"},
+            "Format": apigateway.ACCESS_LOG_FORMAT},
     }
     url = (f"https://${{{api.resource.logical_id}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}"
            f"/${{{api.stage.logical_id}}}/")
@@ -404,4 +410,224 @@ def test_a_full_api_passes_schema_validation_and_cfn_lint_without_findings() -> 
     assembly = synthesize_app(app)  # schema layer, then cfn-lint errors; warnings are kept
     # iac's checks: each route needs neither authorization nor an API key (RestApi has no authorizers yet)
     assert [w.code for w in assembly.warnings] == ["IAC-APIGW-001"] * 4
+    assert lint_template(assembly.stack("S").body, "us-east-1") == []
+
+
+# -- access logs -------------------------------------------------------------------------------------
+
+def test_the_stage_logs_every_request_to_a_group_of_its_own_by_default() -> None:
+    app, api, fn = _api()
+    api.add_route("GET", "/", fn)
+    resources = _resources(app)
+    group = resources[api.access_log_group.resource.logical_id]
+    assert group["Properties"] == {"RetentionInDays": 30}
+    assert (group["DeletionPolicy"], group["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert json.loads(apigateway.ACCESS_LOG_FORMAT)["requestId"] == "$context.requestId"
+
+
+def test_the_account_role_is_made_once_per_stack_retained_and_the_stages_wait_for_it() -> None:
+    app, api, fn = _api()
+    api.add_route("GET", "/", fn)
+    other = apigateway.RestApi(api.stack, "Other")
+    other.add_route("GET", "/", fn)
+    resources = _resources(app)
+    [account_id] = [lid for lid, r in resources.items() if r["Type"] == "AWS::ApiGateway::Account"]
+    [role_id] = [lid for lid, r in resources.items() if r["Type"] == "AWS::IAM::Role"
+                 and lid.startswith("ApiGatewayCloudWatchRole")]
+    assert account_id.startswith("ApiGatewayCloudWatchRoleAccount")
+    assert resources[account_id]["Properties"] == {"CloudWatchRoleArn": {"Fn::GetAtt": [role_id, "Arn"]}}
+    role = resources[role_id]
+    assert (role["DeletionPolicy"], role["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert role["Properties"]["ManagedPolicyArns"] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"}]
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "apigateway.amazonaws.com"}
+    for stage in (api.stage, other.stage):
+        assert resources[stage.logical_id]["DependsOn"] == [account_id]
+
+
+def test_without_the_role_or_the_logs_nothing_account_wide_is_made() -> None:
+    app, api, fn = _api(cloud_watch_role=False)
+    api.add_route("GET", "/", fn)
+    assert _resources(app, "AWS::ApiGateway::Account") == {}
+    assert "DependsOn" not in _resources(app)[api.stage.logical_id]
+    app, api, fn = _api(access_log=False)
+    api.add_route("GET", "/", fn)
+    assert _resources(app, "AWS::ApiGateway::Account") == {} == _resources(app, "AWS::Logs::LogGroup")
+    assert "AccessLogSetting" not in _resources(app)[api.stage.logical_id]["Properties"]
+
+
+def test_access_log_takes_a_group_of_the_users() -> None:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    group = logs.LogGroup(stack, "Mine")
+    api = apigateway.RestApi(stack, "Api", access_log=group)
+    api.add_route("GET", "/", _function(stack))
+    setting = _resources(app)[api.stage.logical_id]["Properties"]["AccessLogSetting"]
+    assert setting["DestinationArn"]["Fn::Sub"].endswith(f"log-group:${{{group.resource.logical_id}}}")
+    with pytest.raises(ConstructError, match="access_log must be LogGroup | bool"):
+        apigateway.RestApi(stack, "Bad", access_log="yes")  # type: ignore[arg-type]
+
+
+# -- authorizers ---------------------------------------------------------------------------------------
+
+def _authorizer_arn(api: apigateway.RestApi, authorizer: apigateway.Authorizer) -> dict[str, str]:
+    assert authorizer.resource is not None
+    return {"Fn::Sub": f"{SOURCE_ARN_PREFIX}:${{{api.resource.logical_id}}}/authorizers/"
+                       f"${{{authorizer.resource.logical_id}}}"}
+
+
+def test_a_token_authorizer_guards_a_route_and_may_alone_invoke_its_function() -> None:
+    app, api, fn = _api()
+    auth_fn = _function(api.stack, "AuthFn")
+    auth = apigateway.TokenAuthorizer(api.stack, "Auth", handler=auth_fn, results_cache_ttl=Duration.minutes(1))
+    method = api.add_route("GET", "/", fn, authorizer=auth)
+    resources = _resources(app)
+    assert auth.resource is not None and auth.resource.path == "S/Auth/Resource"
+    assert resources[auth.resource.logical_id]["Properties"] == {
+        "RestApiId": {"Ref": api.resource.logical_id}, "Name": "S/Auth", "Type": "TOKEN",
+        "AuthorizerUri": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
+                                     f"functions/${{{auth_fn.resource.logical_id}.Arn}}/invocations"},
+        "IdentitySource": "method.request.header.Authorization", "AuthorizerResultTtlInSeconds": 60}
+    props = resources[method.logical_id]["Properties"]
+    assert (props["AuthorizationType"], props["AuthorizerId"]) == ("CUSTOM", {"Ref": auth.resource.logical_id})
+    [permission] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
+                    and r["Properties"]["FunctionName"] == {"Fn::GetAtt": [auth_fn.resource.logical_id, "Arn"]}]
+    assert permission["SourceArn"] == _authorizer_arn(api, auth)
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+    assert auth.resource.logical_id in resources[api.deployment.logical_id]["DependsOn"]
+
+
+def test_a_request_authorizer_joins_its_identity_sources() -> None:
+    app, api, fn = _api()
+    auth = apigateway.RequestAuthorizer(api.stack, "Auth", handler=_function(api.stack, "AuthFn"),
+                                        identity_sources=["method.request.header.Authorization",
+                                                          "method.request.querystring.tenant"])
+    api.add_route("GET", "/", fn, authorizer=auth)
+    assert auth.resource is not None
+    props = _resources(app)[auth.resource.logical_id]["Properties"]
+    assert (props["Type"], props["IdentitySource"]) == (
+        "REQUEST", "method.request.header.Authorization,method.request.querystring.tenant")
+
+
+class _Pool:
+    user_pool_arn = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"
+
+
+def test_a_cognito_authorizer_names_the_pools_and_takes_scopes() -> None:
+    app, api, fn = _api()
+    auth = apigateway.CognitoUserPoolsAuthorizer(api.stack, "Auth", cognito_user_pools=[_Pool()])
+    method = api.add_route("GET", "/", fn, authorizer=auth, authorization_scopes=["orders/read"])
+    resources = _resources(app)
+    assert auth.resource is not None
+    assert resources[auth.resource.logical_id]["Properties"]["ProviderARNs"] == [_Pool.user_pool_arn]
+    props = resources[method.logical_id]["Properties"]
+    assert (props["AuthorizationType"], props["AuthorizationScopes"]) == ("COGNITO_USER_POOLS", ["orders/read"])
+
+
+def test_the_default_authorizer_guards_every_route_unless_one_says_none() -> None:
+    app = App(path_metadata=False)
+    stack = Stack(app, "S")
+    auth = apigateway.TokenAuthorizer(stack, "Auth", handler=_function(stack, "AuthFn"))
+    api = apigateway.RestApi(stack, "Api", default_authorizer=auth)
+    fn = _function(stack)
+    guarded = api.add_route("GET", "/a", fn)
+    public = api.add_route("GET", "/b", fn, authorization="NONE")
+    signed = api.add_route("GET", "/c", fn, authorization="AWS_IAM")
+    resources = _resources(app)
+    assert [resources[m.logical_id]["Properties"]["AuthorizationType"] for m in (guarded, public, signed)] == [
+        "CUSTOM", "NONE", "AWS_IAM"]
+    assert len(_resources(app, "AWS::ApiGateway::Authorizer")) == 1
+
+
+def test_an_authorizer_change_is_a_new_deployment() -> None:
+    def deployment(ttl: int) -> str:
+        app = App(path_metadata=False)
+        stack = Stack(app, "S")
+        auth = apigateway.TokenAuthorizer(stack, "Auth", handler=_function(stack, "AuthFn"), results_cache_ttl=ttl)
+        api = apigateway.RestApi(stack, "Api", default_authorizer=auth)
+        api.add_route("GET", "/", _function(stack))
+        return api.deployment.logical_id
+
+    assert deployment(60) == deployment(60) != deployment(0)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"authorization": "JWT"}, "authorization must be 'NONE' or 'AWS_IAM'"),
+    ({"authorization_scopes": ["a/b"]}, "need a CognitoUserPoolsAuthorizer"),
+    ({"authorizer": "auth"}, "authorizer must be an apigateway authorizer"),
+])
+def test_bad_authorization_is_refused_at_the_callers_line(kwargs: dict[str, Any], message: str) -> None:
+    app, api, fn = _api()
+    with pytest.raises(ConstructError, match=message) as caught:
+        api.add_route("GET", "/", fn, **kwargs)
+    assert caught.value.location is not None and caught.value.location.file == __file__
+
+
+def test_an_authorizer_belongs_to_one_api() -> None:
+    app, api, fn = _api()
+    auth = apigateway.TokenAuthorizer(api.stack, "Auth", handler=fn)
+    api.add_route("GET", "/", fn, authorizer=auth)
+    other = apigateway.RestApi(api.stack, "Other")
+    with pytest.raises(ConstructError, match="already guards RestApi S/Api"):
+        other.add_route("GET", "/", fn, authorizer=auth)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"results_cache_ttl": Duration.hours(2)}, "between 0 and 3600"),
+    ({"identity_sources": ["Authorization"]}, "is not an identity source"),
+    ({"identity_sources": []}, "one or more sources"),
+])
+def test_bad_authorizer_props_are_refused(kwargs: dict[str, Any], message: str) -> None:
+    app, api, fn = _api()
+    with pytest.raises(ConstructError, match=message):
+        apigateway.RequestAuthorizer(api.stack, "Auth", handler=fn,
+                                     **{"identity_sources": ["method.request.header.A"], **kwargs})
+
+
+def test_a_misspelt_authorizer_prop_names_the_real_one() -> None:
+    app, api, fn = _api()
+    with pytest.raises(ConstructError, match="no argument 'result_cache_ttl'") as caught:
+        apigateway.TokenAuthorizer(api.stack, "Auth", handler=fn, result_cache_ttl=60)  # type: ignore[call-arg]
+    assert caught.value.hint == "did you mean results_cache_ttl?"
+
+
+# -- usage plans and API keys -------------------------------------------------------------------------
+
+def test_a_usage_plan_limits_its_keys_on_the_stage() -> None:
+    app, api, fn = _api()
+    method = api.add_route("GET", "/", fn, api_key_required=True)
+    plan = api.add_usage_plan("Plan", throttle_rate_limit=10, throttle_burst_limit=20, quota_limit=1000,
+                              quota_period="DAY")
+    key = api.add_api_key("Key")
+    usage_key = plan.add_api_key(key)
+    resources = _resources(app)
+    assert resources[method.logical_id]["Properties"]["ApiKeyRequired"] is True
+    assert plan.resource.path == "S/Api/Plan/Resource" and usage_key.path == "S/Api/Plan/Api|KeyKey"
+    assert resources[plan.resource.logical_id]["Properties"] == {
+        "ApiStages": [{"ApiId": {"Ref": api.resource.logical_id}, "Stage": {"Ref": api.stage.logical_id}}],
+        "Throttle": {"RateLimit": 10, "BurstLimit": 20}, "Quota": {"Limit": 1000, "Period": "DAY"}}
+    assert resources[usage_key.logical_id]["Properties"] == {
+        "KeyId": {"Ref": key.resource.logical_id}, "KeyType": "API_KEY",
+        "UsagePlanId": {"Ref": plan.resource.logical_id}}
+    assert resources[key.resource.logical_id]["Properties"] == {"Enabled": True}
+    with pytest.raises(ConstructError, match="is in usage plan S/Api/Plan already"):
+        plan.add_api_key(key)
+
+
+def test_guarded_apis_pass_cfn_lint_and_clear_iacs_authorization_check() -> None:
+    app = App()
+    stack = Stack(app, "S")
+    fn = _function(stack)
+    auth = apigateway.TokenAuthorizer(stack, "Auth", handler=_function(stack, "AuthFn"))
+    api = apigateway.RestApi(stack, "Api", default_authorizer=auth,
+                             cors=apigateway.Cors(allow_origins=["https://a.example.com"]))
+    api.add_route("GET", "/", fn)
+    api.add_route("GET", "/items/{id}", fn, authorizer=apigateway.CognitoUserPoolsAuthorizer(
+        stack, "Users", cognito_user_pools=[_Pool()]))
+    api.add_route("POST", "/items", fn, authorization="AWS_IAM")
+    api.add_route("GET", "/public", fn, authorization="NONE", api_key_required=True)
+    api.add_usage_plan("Plan", quota_limit=100).add_api_key(api.add_api_key("Key"))
+    assembly = synthesize_app(app)
+    assert [w.code for w in assembly.warnings] == []
     assert lint_template(assembly.stack("S").body, "us-east-1") == []
