@@ -9,8 +9,14 @@ AWS without being reachable from the internet). Subnet ranges are computed, neve
 `subnet_cidr_blocks` for the scheme. The zones are `Fn::Select(i, Fn::GetAZs(""))`: the names are
 only known to CloudFormation (AZ letters are mapped per account), so a template works in any region.
 
-Stability contract (changing these ids replaces the resources): subnets live at `<vpc>/PublicSubnet<n>`
-and `<vpc>/PrivateSubnet<n>` (n from 1, in zone order) whatever `nat_gateways` is.
+With `subnet_configuration=[SubnetConfiguration(name=, subnet_type=, cidr_mask=)]` the VPC has those
+groups instead, one subnet per zone each: an internet gateway only if a group is PUBLIC, NAT gateways
+only for PRIVATE_WITH_EGRESS groups, no route out at all for PRIVATE_ISOLATED ones (endpoints reach AWS
+services: endpoints.py); `ipv6=True` makes it dual stack.
+
+Stability contract (changing these ids replaces the resources): subnets live at `<vpc>/<group>Subnet<n>`
+(n from 1, in zone order); the default groups are "Public" and "Private", so a default VPC's subnets are
+`<vpc>/PublicSubnet<n>` and `<vpc>/PrivateSubnet<n>` whatever `nat_gateways` is.
 """
 
 from __future__ import annotations
