@@ -9,7 +9,9 @@
 
 from iac.checks.suppress import suppress
 from iac.constructs.core import (
+    Annotations,
     App,
+    Aspects,
     Aws,
     CfnElement,
     CfnResource,
@@ -21,8 +23,10 @@ from iac.constructs.core import (
     Mapping,
     Output,
     Parameter,
+    RemovalPolicy,
     Size,
     Stack,
+    Tags,
     Token,
 )
 from iac.constructs.core.app import set_synthesizer
@@ -32,7 +36,9 @@ from iac.synth import CloudAssembly, synthesize_app
 set_synthesizer(synthesize_app)
 
 __all__ = [
+    "Annotations",
     "App",
+    "Aspects",
     "Aws",
     "CfnElement",
     "CfnResource",
@@ -47,9 +53,11 @@ __all__ = [
     "Mapping",
     "Output",
     "Parameter",
+    "RemovalPolicy",
     "Size",
     "Stack",
     "SynthError",
+    "Tags",
     "TemplateError",
     "Token",
     "UsageError",

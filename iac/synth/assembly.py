@@ -89,6 +89,8 @@ class CloudAssembly:
     directory: str | None = None
     #: Validation warnings (they do not fail a synth unless it is strict).
     warnings: list[Any] = attrs.field(factory=list)
+    #: What annotations (Aspects, Annotations.of) said about the tree: warnings, validated with the rest.
+    tree_findings: list[Any] = attrs.field(factory=list, eq=False, repr=False)
     #: Extra files written into the assembly, e.g. the lint cache: {file name: text}.
     extra_files: dict[str, str] = attrs.field(factory=dict)
     #: Packaged assets: {file name: bytes}.
@@ -217,8 +219,11 @@ def package_version(distribution: str) -> str:
 
 
 def schema_info() -> dict[str, Any]:
-    """cfn-lint's version and the date of the CloudFormation schemas it ships (they decide validation)."""
-    return {"cfn_lint": package_version("cfn-lint"), "schema_date": schema_date()}
+    """cfn-lint's version and the date of the CloudFormation schemas it ships (they decide validation), and the
+    SAM translator's (it decides how `iac diff` expands SAM templates; None without the `sam` extra)."""
+    sam = package_version("aws-sam-translator")
+    return {"cfn_lint": package_version("cfn-lint"), "schema_date": schema_date(),
+            "aws_sam_translator": None if sam == "0+unknown" else sam}
 
 
 def build_artifact(**fields: Any) -> StackArtifact:

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from iac.checks.report import check_problems
+from iac.constructs.core.aspects import apply_aspects
 from iac.constructs.core.asset import Asset
 from iac.constructs.core.construct import Construct
 from iac.constructs.core.element import CfnElement
@@ -90,7 +91,7 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
     in `baseline_dir`, else in `cache_dir` (the output folder, which holds the previous synth).
     """
     phases = phases or Phases()
-    problems: list[Problem] = []
+    problems: list[Problem] = list(assembly.tree_findings)  # the warnings annotations added to the tree
     reported: dict[str, list[Problem]] = {}
     with phases.phase(SCHEMA_VALIDATION):
         for artifact in assembly.stacks:
@@ -158,6 +159,9 @@ def synthesize(app: Construct, *, format: str = "json") -> CloudAssembly:
     started = time.perf_counter()
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    findings = apply_aspects(app)  # Aspects.of / Tags.of / RemovalPolicy.apply, and every annotation
+    if any(finding.severity == "error" for finding in findings):
+        raise ValidationError(findings)
     stacks = [node for node in app.walk() if isinstance(node, Stack)]
     _check_stack_names(stacks)
     _run_construct_validation(app)
@@ -190,7 +194,8 @@ def synthesize(app: Construct, *, format: str = "json") -> CloudAssembly:
     if problems:
         raise ValidationError(problems)
     order = topological_order({stack: dependencies[stack] for stack in stacks})
-    assembly = CloudAssembly(stacks=[artifacts[stack] for stack in order])
+    assembly = CloudAssembly(stacks=[artifacts[stack] for stack in order], tree_findings=findings,
+                             warnings=list(findings))
     _collect_assets(app, assembly)
     assembly.seconds[SYNTHESIS] = time.perf_counter() - started
     return assembly
