@@ -69,6 +69,7 @@ def test_the_manifest_records_the_cfn_lint_version_and_schema_date(out):
 
     assert schemas["cfn_lint"] == metadata.version("cfn-lint")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", schemas["schema_date"])
+    assert schemas["aws_sam_translator"] == metadata.version("aws-sam-translator")
 
 
 def test_the_manifest_holds_each_templates_sha256(out):
