@@ -141,5 +141,6 @@ def test_the_json_carries_the_origin_and_the_notes() -> None:
     new = edited(old, lambda t: props(t, "Fn").update(MemorySize=256))
     data = DiffResult(stacks=[diff(old, new)]).to_json()["stacks"][0]
     [change] = data["Changes"]
-    assert change["ResourceChange"]["Origin"] == {"LogicalResourceId": "Fn", "ResourceType": "AWS::Serverless::Function"}
+    assert change["ResourceChange"]["Origin"] == {"LogicalResourceId": "Fn",
+                                                  "ResourceType": "AWS::Serverless::Function"}
     assert data["Notes"] == []
