@@ -111,6 +111,8 @@ def _said_before(lint: Problem, schema: list[Problem]) -> Problem | None:
 
 
 def _deeper_or_same(lint_path: str | None, schema_path: str | None) -> bool:
+    """Whether cfn-lint points at least as deep: the paths are the same place (`repeats`), equal or one
+    a step longer than the other, so the longer text is the deeper path."""
     return lint_path is not None and schema_path is not None and len(lint_path) >= len(schema_path)
 
 
