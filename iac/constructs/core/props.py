@@ -454,9 +454,27 @@ def _property_validator(resource_type: str, property_name: str, region: str) -> 
     document = property_document(resource_type, property_name, region=region)
     if document is None:
         return None
+    return _pattern_validator()(document)
+
+
+def _unicode_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """JSON Schema's `pattern` with the registry schemas' \\p{L}-style classes, which only `regex` knows."""
     import jsonschema
 
-    return jsonschema.Draft7Validator(document)
+    try:
+        import regex as engine
+    except ImportError:  # pragma: no cover - regex is a cfn-lint dependency
+        import re as engine  # type: ignore[no-redef]
+    if isinstance(instance, str) and not engine.search(pattern, instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@functools.cache
+def _pattern_validator() -> Any:
+    """Draft 7 with `_unicode_pattern` (made on first use: jsonschema is imported only when a prop is checked)."""
+    import jsonschema
+
+    return jsonschema.validators.extend(jsonschema.Draft7Validator, {"pattern": _unicode_pattern})
 
 
 def cfn_property_schema(resource_type: str, property_name: str) -> dict[str, Any]:
