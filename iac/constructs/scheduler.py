@@ -5,8 +5,9 @@
 
 Scheduler reaches every target through a role it assumes (the child `Role`, trusted by
 scheduler.amazonaws.com for this account only: aws:SourceAccount), granted exactly what the target needs:
-invoking the function, sending to the queue, publishing to the topic, starting the state machine or
-putting events on the bus (and sending to the dead-letter queue, which Scheduler also does as the role).
+invoking the function, sending to the queue, publishing to the topic, starting the state machine or the
+build, putting events on the bus or records into the stream (and sending to the dead-letter queue, which
+Scheduler also does as the role).
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ class Schedule(Construct):
         schedule: when it runs: "rate(5 minutes)", "cron(0 3 * * ? *)" (minute hour day month weekday year)
             or once, "at(2030-01-31T09:00:00)".
         target: what it invokes: an awslambda.Function (or alias), an sqs.Queue, an sns.Topic, a
-            stepfunctions.StateMachine or an events.EventBus; the role is granted that target only.
+            stepfunctions.StateMachine, an events.EventBus, a firehose.DeliveryStream, a kinesis.Stream or a
+            codebuild.Project; the role is granted that target only.
         input: the payload sent to the target (a JSON string for functions and state machines).
         timezone: the IANA time zone cron and at expressions are read in (ScheduleExpressionTimezone),
             e.g. "Europe/Paris"; UTC when omitted. Daylight saving time is followed.
@@ -126,6 +128,7 @@ class Schedule(Construct):
         retry_attempts: how often Scheduler retries a failed invocation (RetryPolicy).
         max_event_age: how long (seconds, or a Duration) Scheduler keeps retrying (RetryPolicy).
         message_group_id: the message group for a FIFO queue target (which needs one).
+        partition_key: the partition key of the records put into a Kinesis stream target (which needs one).
     """
 
     cfn_type = RESOURCE_TYPE
@@ -150,17 +153,24 @@ class Schedule(Construct):
         retry_attempts: int | None = None,
         max_event_age: int | Duration | None = None,
         message_group_id: str | Token | None = None,
+        partition_key: str | Token | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.target = target
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(SCHEDULER_SERVICE),
                              assume_role_conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
                              description=f"EventBridge Scheduler invoking the target of {self.path}"[:1000])
+        is_stream = getattr(target, "stream_arn", None) is not None
+        if is_stream != (partition_key is not None):
+            raise self._error("a Kinesis stream target needs a partition_key" if is_stream else
+                              "partition_key is for Kinesis stream targets only")
         entry: dict[str, Any] = {"Arn": self._bind(target, message_group_id), "RoleArn": self.role.role_arn}
         if input is not None:
             entry["Input"] = input
         if message_group_id is not None:
             entry["SqsParameters"] = {"MessageGroupId": message_group_id}
+        if partition_key is not None:
+            entry["KinesisParameters"] = {"PartitionKey": partition_key}
         if dead_letter_queue is not None:
             entry["DeadLetterConfig"] = {"Arn": self._dead_letter_arn(dead_letter_queue)}
         retry = self._retry_policy(retry_attempts, max_event_age)
@@ -215,10 +225,19 @@ class Schedule(Construct):
         if getattr(target, "function_arn", None) is not None and hasattr(target, "grant_invoke"):
             target.grant_invoke(self.role)
             return target.function_arn
+        if getattr(target, "delivery_stream_arn", None) is not None and hasattr(target, "grant_put_records"):
+            target.grant_put_records(self.role)
+            return target.delivery_stream_arn
+        if getattr(target, "stream_arn", None) is not None and hasattr(target, "grant_write"):
+            target.grant_write(self.role)
+            return target.stream_arn
+        if (project_arn := getattr(target, "project_arn", None)) is not None and isinstance(target, Construct):
+            iam.grant(self.role, actions=["codebuild:StartBuild"], resources=[project_arn], scope=target)
+            return project_arn
         if isinstance(target, str | Token):
             return target  # its permissions are the user's: grant to the schedule (schedule.role)
-        raise self._error(f"a schedule's target is a function, queue, topic, state machine, event bus or ARN, "
-                          f"not {target!r}")
+        raise self._error(f"a schedule's target is a function, queue, topic, state machine, event bus, delivery "
+                          f"stream, Kinesis stream, CodeBuild project or ARN, not {target!r}")
 
     def _dead_letter_arn(self, queue: Any) -> Any:
         from iac.constructs import sqs

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from iac import App, ConstructError, Duration, Stack
-from iac.constructs import awslambda, events, iam, scheduler, sns, sqs
+from iac.constructs import awslambda, codebuild, events, firehose, iam, kinesis, s3, scheduler, sns, sqs
 from iac.constructs import stepfunctions as sfn
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
@@ -105,6 +105,31 @@ def test_a_topic_and_a_bus_are_reached_through_the_role(app, stack):
     assert statements(template, to_topic) == [{"Effect": "Allow", "Action": "sns:Publish",
                                                "Resource": {"Ref": topic.resource.logical_id}}]
     assert statements(template, to_bus) == [{"Effect": "Allow", "Action": "events:PutEvents", "Resource": arn(bus)}]
+
+
+def test_a_stream_a_delivery_stream_and_a_build_are_reached_through_the_role(app, stack):
+    clicks = kinesis.Stream(stack, "Clicks")
+    lake = firehose.DeliveryStream(stack, "ToLake", bucket=s3.Bucket(stack, "Lake", versioned=True))
+    build = codebuild.Project(stack, "Build", build_spec={"phases": {"build": {"commands": ["make"]}}})
+
+    to_stream = scheduler.Schedule(stack, "ToStream", schedule="rate(1 hour)", target=clicks, partition_key="tick")
+    to_lake = scheduler.Schedule(stack, "ToLake2", schedule="rate(1 hour)", target=lake)
+    to_build = scheduler.Schedule(stack, "ToBuild", schedule="cron(0 4 * * ? *)", target=build)
+
+    template = resources(app)
+    assert template[to_stream.resource.logical_id]["Properties"]["Target"]["KinesisParameters"] == {
+        "PartitionKey": "tick"}
+    assert statements(template, to_stream)[0]["Resource"] == arn(clicks)
+    assert sorted(statements(template, to_lake)[0]["Action"]) == ["firehose:PutRecord", "firehose:PutRecordBatch"]
+    assert statements(template, to_build) == [{"Effect": "Allow", "Action": "codebuild:StartBuild",
+                                               "Resource": arn(build)}]
+
+
+def test_a_kinesis_target_needs_a_partition_key_and_only_it_takes_one(stack):
+    with pytest.raises(ConstructError, match="needs a partition_key"):
+        scheduler.Schedule(stack, "A", schedule="rate(1 hour)", target=kinesis.Stream(stack, "Clicks"))
+    with pytest.raises(ConstructError, match="partition_key is for Kinesis stream targets only"):
+        scheduler.Schedule(stack, "B", schedule="rate(1 hour)", target=make_function(stack), partition_key="k")
 
 
 @pytest.mark.parametrize(("options", "message"), [
