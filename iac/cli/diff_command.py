@@ -96,7 +96,8 @@ def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: st
             values = parameters_by_stack(given, compared, names=_names, template=lambda c: c.new, doing="compared")
             with phases.phase(DIFF):
                 result = diff_pairs([(c.names.name, c.old, c.new, c.region) for c in compared], region=region,
-                                    stack_parameters=values, account=account, ignore=ignored)
+                                    stack_parameters=values, account=account, ignore=ignored,
+                                    folders={c.names.name: c.folders for c in compared})
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1, default=str))
     else:
@@ -119,6 +120,8 @@ class _Compared:
     old: dict[str, Any] | None
     new: dict[str, Any] | None
     region: str | None
+    #: the folders of the old and new template, where nested stacks' local TemplateURLs are read (None: in memory)
+    folders: tuple[str | None, str | None] = (None, None)
 
 
 def _compared(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: str | None,
@@ -133,7 +136,9 @@ def _compared(stacks: tuple[str, ...], app_spec: str | None, outdir: str, agains
         name = os.path.splitext(os.path.basename(to_file))[0].removesuffix(".template")
         with phases.phase(BASELINE):
             pair = _Compared(names=StackNames(name=name, stack_name=name, path=name), old=load(from_file),
-                             new=load(to_file), region=None)
+                             new=load(to_file), region=None,
+                             folders=(os.path.dirname(os.path.abspath(from_file)),
+                                      os.path.dirname(os.path.abspath(to_file))))
         return select([pair], stacks, names=_names)
     if against and baseline_file:
         raise UsageError("use either --against DIR or --template FILE, not both")
@@ -150,7 +155,7 @@ def _compared(stacks: tuple[str, ...], app_spec: str | None, outdir: str, agains
         [artifact] = selected
         with phases.phase(BASELINE):
             return [_Compared(names=StackNames.of(artifact), old=load(baseline_file), new=artifact.template,
-                              region=artifact.region)]
+                              region=artifact.region, folders=(os.path.dirname(os.path.abspath(baseline_file)), None))]
     with phases.phase(BASELINE):
         baseline = {s.name: s for s in read_assembly(against or outdir)}
     if not baseline:
@@ -158,13 +163,13 @@ def _compared(stacks: tuple[str, ...], app_spec: str | None, outdir: str, agains
                    "(run `iac synth` first, or pass --against DIR)", err=True)
     current = [
         _Compared(names=StackNames.of(a), old=baseline[a.name].template if a.name in baseline else None,
-                  new=a.template, region=a.region)
+                  new=a.template, region=a.region, folders=(against or outdir, None))
         for a in assembly.stacks
     ]
     made = {a.name for a in assembly.stacks}
     removed = [  # stacks the app no longer makes: all removals
         _Compared(names=StackNames(name=s.name, stack_name=s.stack_name or s.name, path=s.construct_path or s.name),
-                  old=s.template, new=None, region=s.region)
+                  old=s.template, new=None, region=s.region, folders=(against or outdir, None))
         for s in baseline.values() if s.name not in made
     ]
     return select([*current, *removed], stacks, names=_names)

@@ -39,13 +39,21 @@ def render_diff(result: DiffResult, *, color: bool = False) -> str:
 
 def _stack(stack: StackDiff, paint: Painter) -> str:
     lines = [paint(f"Stack {one_line(stack.stack)}", bold=True)]
+    lines.extend(paint("note: ", fg="yellow") + one_line(note) for note in stack.notes)
     if not stack.has_changes:
         lines.append("  no changes")
         return "\n".join(lines)
     if stack.resources:
         lines.append(paint("Resources", underline=True))
-        for change in stack.resources:
-            lines.extend(_resource(change, paint))
+        for origin, origin_type, members in _by_origin(stack.resources):
+            if origin is None:
+                for change in members:
+                    lines.extend(_resource(change, paint))
+                continue
+            what = "nested stack" if origin_type == "AWS::CloudFormation::Stack" else "SAM"
+            lines.append(f"in {one_line(origin_type)} {one_line(origin)} ({what}):")
+            for change in members:
+                lines.extend("  " + line for line in _resource(change, paint))
     for section in ("Description", "Transform", "Parameters", "Mappings", "Conditions", "Outputs"):
         changes = [c for c in stack.values if c.section == section]
         if changes:
@@ -87,6 +95,14 @@ def _stack(stack: StackDiff, paint: Painter) -> str:
         if finding.fix:
             lines.append(f"    fix: {one_line(finding.fix)}")
     return "\n".join(lines)
+
+
+def _by_origin(changes: list[ResourceChange]) -> list[tuple[str | None, str | None, list[ResourceChange]]]:
+    """The changes grouped by the SAM resource or nested stack they come from, in the order they first appear."""
+    groups: dict[str | None, tuple[str | None, list[ResourceChange]]] = {}
+    for change in changes:
+        groups.setdefault(change.origin, (change.origin_type, []))[1].append(change)
+    return [(origin, origin_type, members) for origin, (origin_type, members) in groups.items()]
 
 
 def _resource(change: ResourceChange, paint: Painter) -> list[str]:

@@ -101,7 +101,7 @@ def _adopt(result: StackDiff, child: StackDiff, logical_id: str, before: Any, af
             action=MODIFY, logical_id=logical_id, resource_type=STACK_TYPE, replacement="False",
             details=[Detail(target=Target(attribute="Properties", name="TemplateURL", path="/Properties/TemplateURL"),
                             evaluation=DYNAMIC, change_source=DIRECT,
-                            causing_entity=f"the template at {after if isinstance(after, str) else before}")]))
+                            causing_entity=f"the nested template {after if isinstance(after, str) else before}")]))
     for change in child.resources:
         origin = f"{logical_id}/{change.origin}" if change.origin else logical_id
         result.resources.append(attrs.evolve(change, origin=origin,

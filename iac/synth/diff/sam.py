@@ -72,7 +72,10 @@ def expand(template: dict[str, Any], region: str | None) -> Expansion:
         source["Transform"] = SAM_TRANSFORM
     try:
         translator = Translator(managed_policy_map={}, sam_parser=Parser(), boto_session=_Session(region))
-        expanded = translator.translate(source, parameter_values={})
+        try:
+            expanded = translator.translate(source, parameter_values={})
+        finally:
+            translator.metrics.publish()  # to its no-op publisher: else it warns when collected
     except Exception as error:  # the translator raises many kinds (InvalidDocumentException, ValueError, ...)
         return Expansion(template=template, origins={},
                          note=f"the SAM transform failed ({_message(error)}): AWS::Serverless resources are compared "

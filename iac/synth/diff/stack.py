@@ -66,6 +66,8 @@ def diff_templates(
             else:
                 new = expansion.template
             origins = {**expansion.origins, **origins} if side == "old" else {**origins, **expansion.origins}
+    if notes:  # one side expanded and the other not would be a type change of every SAM resource: neither
+        old, new, origins = written_old, written_new, {}
     identical = identical_resources(old, new)
     values = value_changes(written_old, written_new)
     entries = {f"{change.section}/{change.name}" for change in values

@@ -125,6 +125,17 @@ def test_a_failing_translation_falls_back_to_the_written_template_with_a_note() 
     assert result.notes[0].startswith("old template: ")
 
 
+def test_when_one_side_fails_both_are_compared_as_written() -> None:
+    old = sam_template({"Fn": resource("AWS::Serverless::Function", {"Events": 3})})
+    new = sam_template({"Fn": function()})
+    result = diff(old, new)
+    change = change_of(result, "Fn")
+    assert change.action == "Modify" and change.resource_type == "AWS::Serverless::Function"
+    assert findings_of(result, "deployability") == []
+    [note] = result.notes
+    assert note.startswith("old template: the SAM transform failed")
+
+
 def test_without_the_translator_the_diff_compares_as_written_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "samtranslator.parser.parser", None)  # import fails
     old = sam_template({"Fn": function(MemorySize=128)})
