@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import attrs
 
 LINE_LENGTH = 100
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*")
 INDENT = "    "
 
 
@@ -109,9 +110,13 @@ def flat(node: Node) -> str:
 def render(node: Node, indent: str = "", lead: str = "", trail: str = "") -> list[str]:
     """`lead + node + trail` as lines starting at `indent`."""
     one_line = indent + lead + flat(node) + trail
-    if len(one_line) <= LINE_LENGTH or isinstance(node, Atom) or (isinstance(node, Group) and not node.items):
+    if len(one_line) <= LINE_LENGTH or (isinstance(node, Group) and not node.items):
         return [one_line]
     inner = indent + INDENT
+    if isinstance(node, Atom):  # a long name (`load_balancer.attr_...`) goes in parentheses, on a line of its own
+        if (lead or trail) and _DOTTED.fullmatch(node.text):
+            return [indent + lead + "(", inner + node.text, indent + ")" + trail]
+        return [one_line]
     if isinstance(node, Text):  # in parentheses, on lines of its own (ruff keeps both forms)
         if not lead and not trail:
             return [one_line]  # a statement of its own: nothing to break
