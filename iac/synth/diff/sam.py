@@ -17,6 +17,7 @@ compared as written, and a note says why.
 from __future__ import annotations
 
 import copy
+import logging
 import os
 from typing import Any
 
@@ -72,9 +73,13 @@ def expand(template: dict[str, Any], region: str | None) -> Expansion:
         source["Transform"] = SAM_TRANSFORM
     try:
         translator = Translator(managed_policy_map={}, sam_parser=Parser(), boto_session=_Session(region))
+        quiet = logging.getLogger("samtranslator")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)  # its feature toggles warn of every feature their (empty) config lacks
         try:
             expanded = translator.translate(source, parameter_values={})
         finally:
+            quiet.setLevel(level)
             translator.metrics.publish()  # to its no-op publisher: else it warns when collected
     except Exception as error:  # the translator raises many kinds (InvalidDocumentException, ValueError, ...)
         return Expansion(template=template, origins={},
