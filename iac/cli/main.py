@@ -55,6 +55,7 @@ def cli() -> None:
       iac diff                      what deploying would change, against the last synth
       iac tree                      the construct tree, with resource types and logical ids
       iac ls --long                 stacks, their resources and dependencies
+      iac import template.yaml      turn a CloudFormation or SAM template into app.py
     """
 
 

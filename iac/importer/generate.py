@@ -42,7 +42,7 @@ PARAMETER_KEYS = {
 }
 #: Sections the generated app writes; anything else at the top is refused (CloudFormation refuses it too).
 SECTIONS = ("AWSTemplateFormatVersion", "Description", "Metadata", "Transform", "Parameters", "Rules", "Mappings",
-            "Conditions", "Resources", "Outputs", "Globals")
+            "Conditions", "Resources", "Outputs", "Hooks", "Globals")
 #: Names the generated module itself uses at the top level.
 _TOP_NAMES = frozenset({"app", "stack", "App", "Aws", "CfnResource", "Condition", "Fn", "Lazy", "Mapping",
                         "Output", "Parameter", "Stack", "iac"})
@@ -298,9 +298,9 @@ class _Generator:
         return lines + self._pinned(element.variable, element.construct_id, logical_id)
 
     def _rules_and_globals(self) -> list[str]:
-        """Rules, and SAM's Globals, as they are (after the parameters and conditions they name)."""
+        """Rules, Hooks and SAM's Globals, as they are (after the parameters and conditions they name)."""
         lines: list[str] = []
-        for section in ("Rules", "Globals"):
+        for section in ("Rules", "Hooks", "Globals"):
             if section in self.template:
                 lines += render(self.value(self.template[section]),
                                 lead=f"stack.template_options[{string_literal(section)}] = ")

@@ -348,7 +348,7 @@ class _StackRender:
             template["Transform"] = transforms[0] if len(transforms) == 1 else transforms
         if self.stack.template_options.get("Metadata"):
             template["Metadata"] = self.resolver.resolve(self.stack.template_options["Metadata"])
-        for name in ("Rules", "Globals"):  # a template's Rules, and SAM's Globals, as the stack was given them
+        for name in ("Rules", "Hooks", "Globals"):  # Rules, Hooks (blue/green), SAM's Globals: as the stack has them
             if self.stack.template_options.get(name):
                 template[name] = self.resolver.resolve(self.stack.template_options[name])
         for name in SECTION_ORDER:

@@ -243,3 +243,19 @@ Resources:
                                 "100", "--target-version", "py311", str(tmp_path / "app.py")],
                                capture_output=True, text=True)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_hooks_are_kept(tmp_path: Path) -> None:
+    template = loads("""
+Transform: [AWS::CodeDeployBlueGreen]
+Hooks:
+  BlueGreen:
+    Type: AWS::CodeDeploy::BlueGreen
+    Properties: {ServiceRole: !Ref Role, Applications: []}
+Parameters:
+  Role: {Type: String}
+Resources:
+  Topic: {Type: AWS::SNS::Topic}
+""")
+    source = _round_trip(template, tmp_path)
+    assert '"Properties": {"ServiceRole": role.ref, "Applications": []}' in source
