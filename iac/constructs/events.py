@@ -60,6 +60,28 @@ def schedule_expression_rule(value: Any) -> str | None:
     return None
 
 
+def event_pattern_rule(value: Any) -> str | None:
+    """A `Check` rule: EventBridge takes a pattern whose every field holds an object (more fields) or a
+    non-empty array of values or matchers; `{"source": "aws.s3"}` (a bare string) is refused at deploy.
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html"""
+
+    def problem(node: Any, where: str) -> str | None:
+        for key, item in node.items():
+            here = f"{where}[{key!r}]"
+            if isinstance(item, dict):
+                found = problem(item, here)
+                if found:
+                    return found
+            elif isinstance(item, list | tuple):
+                if not item:
+                    return f"{here} is an empty array, which matches nothing and EventBridge refuses"
+            elif not is_token(item):
+                return f"{here} is {item!r}: a pattern's values are arrays, e.g. [{item!r}]"
+        return None
+
+    return problem(value, "event_pattern") if isinstance(value, dict) else None
+
+
 def event_bus_name_rule(value: Any) -> str | None:
     """A `Check` rule: "default" is the account's own bus, which exists already and cannot be made."""
     if value == "default":
@@ -263,7 +285,7 @@ class Rule(Construct):
         id: str,
         *,
         schedule: Annotated[str | None, Check(schedule_expression_rule)] = None,
-        event_pattern: Annotated[dict[str, Any] | None, Cfn("EventPattern")] = None,
+        event_pattern: Annotated[dict[str, Any] | None, Cfn("EventPattern"), Check(event_pattern_rule)] = None,
         description: Annotated[str | Token | None, Cfn("Description")] = None,
         enabled: bool = True,
         event_bus: EventBusBase | str | Token | None = None,
@@ -487,5 +509,5 @@ class Rule(Construct):
                               hint=hint)
 
 
-__all__ = ["EventBus", "EventBusBase", "ImportedEventBus", "InputTransformer", "Rule", "limit_problem",
-           "nested_problem", "schedule_expression_rule"]
+__all__ = ["EventBus", "EventBusBase", "ImportedEventBus", "InputTransformer", "Rule", "event_pattern_rule",
+           "limit_problem", "nested_problem", "schedule_expression_rule"]

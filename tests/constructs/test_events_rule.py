@@ -100,3 +100,24 @@ def test_scheduled_and_pattern_rules_pass_the_schema_layer():
     from iac.synth.synthesizer import validate_assembly
 
     validate_assembly(synthesize(app), lint=False)
+
+
+@pytest.mark.parametrize(("pattern", "message"), [
+    ({"source": "aws.s3"}, "event_pattern\\['source'\\] is 'aws.s3': a pattern's values are arrays"),
+    ({"detail": {"bucket": {"name": []}}}, "event_pattern\\['detail'\\]\\['bucket'\\]\\['name'\\] is an empty array"),
+])
+def test_a_pattern_eventbridge_would_refuse_is_refused_at_the_users_line(stack, pattern, message):
+    with pytest.raises(ConstructError, match=message) as info:
+        events.Rule(stack, "Rule", event_pattern=pattern)
+
+    assert info.value.location.file == __file__
+
+
+def test_a_pattern_with_nested_fields_matchers_and_tokens_is_accepted(app, stack):
+    from iac import Aws
+
+    pattern = {"source": ["aws.s3"], "account": [Aws.ACCOUNT_ID], "detail": {"object": {"key": [{"prefix": "in/"}]}},
+               "$or": [{"detail-type": ["Object Created"]}]}
+    rule = events.Rule(stack, "Rule", event_pattern=pattern)
+
+    assert rule_properties(app, rule)["EventPattern"]["account"] == [{"Ref": "AWS::AccountId"}]
