@@ -8,12 +8,13 @@ on every run, so the policy text changes only when permissions do.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
 
 import attrs
 
-from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token
+from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token, is_token
 from iac.constructs.core.props import Cfn
 from iac.constructs.core.tokens import stable_key
 from iac.constructs.core.units import Duration
@@ -334,6 +335,12 @@ class Role(Construct):
             "PermissionsBoundary": Lazy(self._boundary_arn),
         })
 
+    @classmethod
+    def from_role_arn(cls, scope: Construct, id: str, role_arn: str | Token, *, mutable: bool = True) -> ImportedRole:
+        """A role that exists, by its ARN: it makes no role; grants to it go to a policy attached to it here
+        (unless `mutable=False`); its trust policy, managed policies and boundary stay its owner's."""
+        return ImportedRole(scope, id, role_arn=role_arn, mutable=mutable)
+
     @property
     def role_arn(self) -> Token:
         return self.resource.get_att("Arn")
@@ -377,6 +384,10 @@ class Role(Construct):
                 dependent.add_depends_on(self.default_policy)
         self._document.add_statements(statement)
 
+    def add_to_assume_role_policy(self, statement: PolicyStatement) -> None:
+        """Add a statement to the role's trust policy (who may assume it)."""
+        self._trust.add_statements(statement)
+
     def add_policy_dependent(self, resource: CfnResource) -> None:
         """Make `resource` wait for this role's policy (a function must not run before its grants)."""
         self._policy_dependents.append(resource)
@@ -390,3 +401,84 @@ class Role(Construct):
         policies = [{"PolicyName": name, "PolicyDocument": document.to_json()}
                     for name, document in sorted(self.inline_policies.items())]
         return policies or None
+
+
+_ROLE_ARN = re.compile(r"^arn:[a-z-]+:iam::\d{12}:role/(?:[\x21-\x7e]*/)?([\w+=,.@-]+)$")
+
+
+class ImportedRole(Role):
+    """A role made elsewhere, known by its ARN (usually through `Role.from_role_arn`). It is a Role where
+    grants look for one: what is granted to it goes to an `AWS::IAM::Policy` made here and attached to the
+    role by name (`<id>/Policy`), unless `mutable=False`, which refuses grants. What would change the role
+    itself (its trust policy, managed policies, permissions boundary) is refused: the stack does not own it.
+
+    Args:
+        role_arn: the role's ARN, arn:aws:iam::account:role/[path/]name; with a path, a literal ARN (or a
+            token ARN of a role without a path), since the name is taken from it.
+        mutable: whether grants may attach a policy to the role (default True).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, role_arn: str | Token, mutable: bool = True) -> None:
+        Construct.__init__(self, scope, id)
+        literal = isinstance(role_arn, str) and not is_token(role_arn)
+        match = _ROLE_ARN.match(str(role_arn)) if literal else None
+        if literal and match is None:
+            raise ConstructError(f"{role_arn!r} is not an IAM role ARN (arn:aws:iam::account:role/name)",
+                                 path=self.path, location=self.location)
+        self._arn = role_arn
+        resource_part = Fn.select(5, Fn.split(":", role_arn))  # role/name
+        self._name: Any = match.group(1) if match else Fn.select(1, Fn.split("/", resource_part))
+        self.mutable = mutable
+        self.assumed_by = None  # type: ignore[assignment]  # not known: the trust policy is the owner's
+        self.inline_policies = {}
+        self._boundary = None
+        self._managed = []
+        self.default_policy = None
+        self._document = PolicyDocument()
+        self._policy_dependents = []
+
+    @property
+    def role_arn(self) -> Any:
+        return self._arn
+
+    @property
+    def role_name(self) -> Any:
+        return self._name
+
+    @property
+    def permissions_boundary(self) -> ManagedPolicy | None:
+        return None  # the owner's, not known here
+
+    @property
+    def trusted_services(self) -> list[Any]:
+        return []
+
+    def add_to_policy(self, statement: PolicyStatement) -> None:
+        """Add a statement to the policy attached to the role here (created on first use)."""
+        if not self.mutable:
+            raise self._refuse("cannot add permissions to the imported role {path}: it was imported with mutable=False",
+                               "import it with mutable=True to let grants attach a policy to it")
+        if self.default_policy is None:
+            self.default_policy = CfnResource(self, "Policy", type="AWS::IAM::Policy", properties={
+                "PolicyName": f"{self.id}Policy"[:128],
+                "PolicyDocument": Lazy(self._document.to_json),
+                "Roles": [self._name],
+            })
+            for dependent in self._policy_dependents:
+                dependent.add_depends_on(self.default_policy)
+        self._document.add_statements(statement)
+
+    def add_managed_policy(self, policy: ManagedPolicy) -> None:
+        raise self._refuse("cannot attach a managed policy to the imported role {path}: that changes the role, "
+                           "which this stack does not own", "grant what is needed instead (it goes to a policy "
+                           "attached here), or attach the managed policy where the role is defined")
+
+    def add_to_assume_role_policy(self, statement: PolicyStatement) -> None:
+        raise self._refuse("cannot change the trust policy of the imported role {path}: it belongs to the stack "
+                           "or account that made the role", "edit the trust policy where the role is defined")
+
+    def _refuse(self, message: str, hint: str) -> ConstructError:
+        from iac.constructs.core.source import caller_location
+
+        return ConstructError(message.format(path=self.path), path=self.path,
+                              location=caller_location() or self.location, hint=hint)
