@@ -330,6 +330,13 @@ class Bucket(Construct):
         if enforce_ssl:
             self.add_to_resource_policy(self._deny_insecure_transport())
 
+    @classmethod
+    def from_bucket_name(cls, scope: Construct, id: str, bucket_name: str | Token, *,
+                         encryption_key: kms.KeyBase | None = None) -> ImportedBucket:
+        """A bucket that exists, by its name: grants and references work on it; it makes no resource, and
+        what would change the bucket itself (its policy, its notifications) is refused."""
+        return ImportedBucket(scope, id, bucket_name=bucket_name, encryption_key=encryption_key)
+
     def _properties(self) -> dict[str, Any]:
         props = self.props
         return {
@@ -458,6 +465,16 @@ class Bucket(Construct):
         self._notifications.append(_Notification(kind=kind, event=event, destination=destination, prefix=key_filter[0],
                                                  suffix=key_filter[1], location=location))
 
+    def add_object_created_notification(self, target: Any, *, prefix: str | None = None,
+                                        suffix: str | None = None) -> None:
+        """`add_event_notification(EventType.OBJECT_CREATED, target, ...)`: every way an object is created."""
+        self.add_event_notification(EventType.OBJECT_CREATED, target, prefix=prefix, suffix=suffix)
+
+    def add_object_removed_notification(self, target: Any, *, prefix: str | None = None,
+                                        suffix: str | None = None) -> None:
+        """`add_event_notification(EventType.OBJECT_REMOVED, target, ...)`: deletions and delete markers."""
+        self.add_event_notification(EventType.OBJECT_REMOVED, target, prefix=prefix, suffix=suffix)
+
     def _same_stack(self, target: Construct, what: str) -> None:
         if target.stack is not self.stack:
             raise self._error(
@@ -545,3 +562,58 @@ def _encryption(encryption: str, kms_key_arn: Any) -> dict[str, Any]:
     if encryption == BucketEncryption.KMS:
         default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": kms_key_arn}
     return {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": default}]}
+
+
+class ImportedBucket(Bucket):
+    """A bucket made elsewhere, known by its name (usually through `Bucket.from_bucket_name`). It is a Bucket
+    where constructs look for one: grants on it go to the grantee's policy, and references (`bucket_name`,
+    `bucket_arn`, `arn_for_objects`) are built from the name. The stack does not own it, so a bucket policy
+    statement or an event notification (both change the bucket's own configuration, and a BucketPolicy made
+    here would replace its owner's) is refused with what to do instead. Its settings beyond the name are not
+    known here (`props` holds the name and the encryption key, the rest at their defaults).
+
+    Args:
+        bucket_name: the bucket's name (a literal is checked against the schema's name pattern).
+        encryption_key: the customer-managed KMS key (a kms.Key or kms.Key.from_key_arn) its objects are
+            encrypted with, if any; grants then include it.
+    """
+
+    def __init__(self, scope: Construct, id: str, *,
+                 bucket_name: Annotated[str | Token, Cfn("BucketName"), Check(bucket_name_rule)],
+                 encryption_key: kms.KeyBase | None = None) -> None:
+        Construct.__init__(self, scope, id)
+        self.encryption_key = encryption_key
+        self.props = BucketProps(
+            bucket_name=bucket_name, versioned=False,
+            encryption=BucketEncryption.KMS if encryption_key is not None else BucketEncryption.S3_MANAGED,
+            kms_key_arn=encryption_key.key_arn if encryption_key is not None else None, block_public_access=True,
+            enforce_ssl=False, removal_policy=RETAIN, lifecycle_rules=None, event_bridge_enabled=False)
+        self._notifications = []
+        self._permissions = {}
+        self.policy = None
+        self._policy_document = iam.PolicyDocument()
+
+    @property
+    def bucket_name(self) -> Any:
+        return self.props.bucket_name
+
+    @property
+    def bucket_arn(self) -> Any:
+        return Fn.join("", ["arn:", Aws.PARTITION, ":s3:::", self.props.bucket_name])
+
+    @property
+    def notification_source_arn(self) -> Any:
+        return self.bucket_arn
+
+    def add_event_notification(self, event: str, target: Any, *, prefix: str | None = None,
+                               suffix: str | None = None) -> None:
+        raise self._error(f"cannot add an event notification to the imported bucket {self.path}: its notification "
+                          "configuration belongs to the stack that made it (this one would overwrite it)",
+                          hint="add the notification where the bucket is defined, or turn on its EventBridge "
+                          "events there and use an events.Rule here")
+
+    def add_to_resource_policy(self, statement: iam.PolicyStatement) -> None:
+        raise self._error(f"cannot add a statement to the bucket policy of the imported bucket {self.path}: a "
+                          "bucket has one policy, and one made here would replace its owner's",
+                          hint="grant to the principal instead (bucket.grant_read(role)), or add the statement "
+                          "where the bucket is defined")

@@ -314,3 +314,17 @@ def test_fifo_queues_and_topics_are_refused_as_s3_cannot_send_to_them(stack, mak
         bucket.add_event_notification(s3.EventType.OBJECT_CREATED, make_target(stack))
 
     assert "EventBridge" in info.value.hint and info.value.location.file == __file__
+
+
+def test_the_created_and_removed_shorthands_and_their_errors_point_at_the_users_line(app, stack):
+    bucket = s3.Bucket(stack, "Uploads")
+    fn = make_function(stack)
+    bucket.add_object_created_notification(fn, prefix="in/")
+    bucket.add_object_removed_notification(fn)
+
+    with pytest.raises(ConstructError, match="overlaps") as info:
+        bucket.add_object_created_notification(fn, prefix="in/x/")
+
+    assert info.value.location.file == __file__
+    assert [c["Event"] for c in resources(app)[bucket.resource.logical_id]["Properties"]["NotificationConfiguration"][
+        "LambdaConfigurations"]] == ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
