@@ -25,6 +25,8 @@ def canonical(template: dict[str, Any]) -> dict[str, Any]:
     for section, value in template.items():
         if section == "Resources" and isinstance(value, dict):
             result[section] = {logical_id: _resource(entry) for logical_id, entry in value.items()}
+        elif section == "Parameters" and isinstance(value, dict):
+            result[section] = {name: _parameter(entry) for name, entry in value.items()}
         elif section == "Transform":
             result[section] = normalize(value if isinstance(value, list) else [value])
         else:
@@ -34,6 +36,14 @@ def canonical(template: dict[str, Any]) -> dict[str, Any]:
         if result.get(section) == {}:
             del result[section]
     return result
+
+
+def _parameter(entry: Any) -> Any:
+    """A parameter, without `NoEcho: false` (what CloudFormation assumes when there is none)."""
+    normalized = normalize(entry)
+    if isinstance(normalized, dict) and normalized.get("NoEcho") == "false":
+        del normalized["NoEcho"]
+    return normalized
 
 
 def _resource(entry: Any) -> Any:

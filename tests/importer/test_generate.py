@@ -71,6 +71,7 @@ Metadata:
   Owner: {Team: data}
 Parameters:
   Size: {Type: Number, MinValue: "1", MaxValue: "10", NoEcho: "true", Default: 2}
+  Quiet: {Type: String, NoEcho: false}
 Mappings:
   Region:
     us-east-1: {Ami: ami-12345678}
