@@ -257,6 +257,11 @@ class _Generator:
         for logical_id, entry in self._section("Parameters").items():
             self.iac_imports.add("Parameter")
             keywords: list[tuple[str, Node]] = []
+            allowed = entry.get("AllowedValues")
+            if isinstance(allowed, list) and "Default" in entry and entry["Default"] not in allowed:
+                same = [item for item in allowed if normalize_scalar(item) == normalize_scalar(entry["Default"])]
+                if same:  # Default "1" among AllowedValues [1, 2]: CloudFormation reads them alike, iac checks it
+                    entry = {**entry, "Default": same[0]}
             for key, value in entry.items():
                 argument = PARAMETER_KEYS.get(key)
                 if argument is None:

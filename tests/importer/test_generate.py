@@ -72,6 +72,7 @@ Metadata:
 Parameters:
   Size: {Type: Number, MinValue: "1", MaxValue: "10", NoEcho: "true", Default: 2}
   Quiet: {Type: String, NoEcho: false}
+  Count: {Type: Number, Default: "1", AllowedValues: [1, 2]}
 Mappings:
   Region:
     us-east-1: {Ami: ami-12345678}
