@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from iac.synth.diff.acknowledge import acknowledge
+from iac.synth.diff.acknowledge import ACKNOWLEDGE_KEY, acknowledge
 from iac.synth.diff.conditions import Conditions
 from iac.synth.diff.engine import diff_resources, identical_resources
 from iac.synth.diff.exports import export_findings
@@ -91,8 +91,32 @@ def diff_templates(
                 lambda o, n, name, od, nd, chain: diff_templates(o, n, stack=name, region=region, account=account,
                                                                  ignore=ignore, old_dir=od, new_dir=nd,
                                                                  _chain=chain))
-    acknowledge(result, old, new, ignore)
+    if origins:
+        acknowledge(result, _acknowledging(old, written_old, origins), _acknowledging(new, written_new, origins),
+                    ignore)
+    else:
+        acknowledge(result, old, new, ignore)
     return result
+
+
+def _acknowledging(expanded: dict[str, Any], written: dict[str, Any], origins: dict[str, tuple[str, str]]
+                   ) -> dict[str, Any]:
+    """The expanded template as acknowledge reads it: each resource the SAM transform made also holds the
+    `iac:acknowledge` entries of the SAM resource it comes from (the translator passes no Metadata on)."""
+    written_resources = mapping_at(written, "Resources")
+    resources = dict(mapping_at(expanded, "Resources"))
+    for logical_id, (origin, _) in origins.items():
+        source, resource = written_resources.get(origin), resources.get(logical_id)
+        if not isinstance(source, dict) or not isinstance(resource, dict) or source is resource:
+            continue
+        given = mapping_at(source, "Metadata").get(ACKNOWLEDGE_KEY)
+        if not isinstance(given, list) or not given:
+            continue
+        metadata = dict(mapping_at(resource, "Metadata"))
+        own = metadata.get(ACKNOWLEDGE_KEY)
+        metadata[ACKNOWLEDGE_KEY] = [*(own if isinstance(own, list) else []), *given]
+        resources[logical_id] = {**resource, "Metadata": metadata}
+    return {**expanded, "Resources": resources}
 
 
 def _attribute(changes: list[ResourceChange], origins: dict[str, tuple[str, str]]) -> None:

@@ -155,3 +155,15 @@ def test_the_json_carries_the_origin_and_the_notes() -> None:
     assert change["ResourceChange"]["Origin"] == {"LogicalResourceId": "Fn",
                                                   "ResourceType": "AWS::Serverless::Function"}
     assert data["Notes"] == []
+
+
+def test_an_acknowledgement_on_the_sam_resource_silences_the_finding_of_what_it_makes() -> None:
+    def tpl(bucket: str) -> dict[str, Any]:
+        fn = function(Policies=[{"S3ReadPolicy": {"BucketName": bucket}}])
+        fn["Metadata"] = {"iac:acknowledge": [{"id": "IAC-DIFF-009", "reason": "reads the new bucket"}]}
+        return sam_template({"Fn": fn})
+
+    result = diff(tpl("a"), tpl("b"))
+    [finding] = findings_of(result, "widening")
+    assert finding.logical_id == "FnRole" and finding.acknowledged == "reads the new bucket"
+    assert not result.widens_access
