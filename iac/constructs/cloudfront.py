@@ -260,6 +260,26 @@ def _domain_names_rule(value: Any) -> str | None:
     return None
 
 
+def _error_responses_rule(value: Any) -> str | None:
+    """A `Check` rule: each entry as the schema of DistributionConfig.CustomErrorResponses describes it."""
+    if value is None:
+        return None
+    from iac.specs import property_document
+
+    document = property_document(RESOURCE_TYPE, "DistributionConfig", "CustomErrorResponses")
+    if document is None:
+        return None
+    import jsonschema
+
+    entries = [dict(entry) for entry in value]
+    error = next(iter(sorted(jsonschema.Draft7Validator(document).iter_errors(entries), key=lambda e: list(e.path))),
+                 None)
+    if error is None:
+        return None
+    where = "".join(f"[{part!r}]" for part in error.path)
+    return f"{error.message}{' at ' + where if where else ''} ({RESOURCE_TYPE} DistributionConfig.CustomErrorResponses)"
+
+
 # -- the distribution ------------------------------------------------------------------------
 
 class Distribution(Construct):
@@ -284,6 +304,9 @@ class Distribution(Construct):
         log_prefix: the key prefix of the log files, e.g. "cdn/".
         log_includes_cookies: include cookies in the access logs.
         web_acl_id: the ARN of an AWS WAF web ACL (global scope) guarding the distribution.
+        error_responses: what viewers get for origin errors, as CloudFormation writes them, e.g.
+            [{"ErrorCode": 403, "ResponseCode": 404, "ResponsePagePath": "/404.html"}] (a private bucket answers
+            403 for a missing key); checked against the schema.
     """
 
     cfn_type = RESOURCE_TYPE
@@ -309,6 +332,7 @@ class Distribution(Construct):
         log_prefix: str | None = None,
         log_includes_cookies: bool = False,
         web_acl_id: str | Token | None = None,
+        error_responses: Annotated[Sequence[Mapping[str, Any]] | None, Check(_error_responses_rule)] = None,
     ) -> None:
         super().__init__(scope, id)
         self.ipv6_enabled = ipv6_enabled
@@ -332,6 +356,7 @@ class Distribution(Construct):
             "IPV6Enabled": ipv6_enabled,
             "Logging": self._logging(log_bucket, log_prefix, log_includes_cookies),
             "WebACLId": web_acl_id,
+            "CustomErrorResponses": [dict(r) for r in error_responses] if error_responses else None,
         }
 
     # -- parts -----------------------------------------------------------------------------

@@ -2,5 +2,6 @@
 
 from iac.constructs.patterns.delivery import DeliveryPipeline
 from iac.constructs.patterns.fargate import LoadBalancedFargateService
+from iac.constructs.patterns.static_site import StaticWebsite
 
-__all__ = ["DeliveryPipeline", "LoadBalancedFargateService"]
+__all__ = ["DeliveryPipeline", "LoadBalancedFargateService", "StaticWebsite"]
