@@ -12,6 +12,7 @@ Scheduler also does as the role).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from typing import Annotated, Any
@@ -37,10 +38,27 @@ def scheduler_expression_rule(value: Any) -> str | None:
     """A `Check` rule: a rate, cron or at expression Scheduler accepts (literal expressions only)."""
     if not isinstance(value, str) or is_token(value):
         return None
-    if _RATE.match(value) or _CRON.match(value) or _AT.match(value):
+    if _AT.match(value):
+        try:
+            datetime.datetime.fromisoformat(value[3:-1])
+        except ValueError as error:
+            return f"{value!r} names no real time: {error}"
+        return None
+    if _RATE.match(value) or _CRON.match(value):
         return None
     return (f"{value!r} is not a Scheduler expression: use 'rate(5 minutes)' (singular for 1: 'rate(1 day)'), "
             "'cron(0 12 * * ? *)' (six fields) or 'at(2030-01-31T09:00:00)' (once)")
+
+
+def date_rule(value: Any) -> str | None:
+    """A `Check` rule for start_date and end_date: an ISO 8601 date-time (literal values only)."""
+    if not isinstance(value, str) or is_token(value):
+        return None
+    try:
+        datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return f"{value!r} is not an ISO 8601 date-time such as '2030-01-31T09:00:00Z'"
+    return None
 
 
 @functools.cache
@@ -76,6 +94,15 @@ def group_name_rule(value: Any) -> str | None:
         return (f"{value!r} is not a schedule group name: {shortest} to {longest} characters matching {pattern!r} "
                 f"({RESOURCE_TYPE} GroupName, per its schema)")
     return None
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) and not is_token(value)
+
+
+def _parse(value: str) -> datetime.datetime:
+    parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=datetime.UTC)
 
 
 class ScheduleGroup(Construct):
@@ -147,8 +174,8 @@ class Schedule(Construct):
         enabled: bool = True,
         schedule_name: Annotated[str | Token | None, Cfn("Name")] = None,
         group: Annotated[ScheduleGroup | str | Token | None, Check(group_name_rule)] = None,
-        start_date: Annotated[str | Token | None, Cfn("StartDate")] = None,
-        end_date: Annotated[str | Token | None, Cfn("EndDate")] = None,
+        start_date: Annotated[str | Token | None, Cfn("StartDate"), Check(date_rule)] = None,
+        end_date: Annotated[str | Token | None, Cfn("EndDate"), Check(date_rule)] = None,
         dead_letter_queue: Any = None,
         retry_attempts: int | None = None,
         max_event_age: int | Duration | None = None,
@@ -160,6 +187,9 @@ class Schedule(Construct):
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(SCHEDULER_SERVICE),
                              assume_role_conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
                              description=f"EventBridge Scheduler invoking the target of {self.path}"[:1000])
+        if (isinstance(start_date, str) and isinstance(end_date, str) and _literal(start_date) and _literal(end_date)
+                and _parse(start_date) >= _parse(end_date)):
+            raise self._error(f"start_date {start_date!r} is not before end_date {end_date!r}")
         is_stream = getattr(target, "stream_arn", None) is not None
         if is_stream != (partition_key is not None):
             raise self._error("a Kinesis stream target needs a partition_key" if is_stream else
@@ -273,4 +303,4 @@ class Schedule(Construct):
                               location=self.location, hint=hint)
 
 
-__all__ = ["Schedule", "ScheduleGroup", "scheduler_expression_rule", "timezone_rule"]
+__all__ = ["Schedule", "ScheduleGroup", "date_rule", "scheduler_expression_rule", "timezone_rule"]

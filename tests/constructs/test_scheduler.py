@@ -139,6 +139,9 @@ def test_a_kinesis_target_needs_a_partition_key_and_only_it_takes_one(stack):
     ({"flexible_time_window": Duration.days(2)}, "flexible_time_window must be between 1 and 1440"),
     ({"retry_attempts": 500}, "retry_attempts must be between 0 and 185"),
     ({"message_group_id": "g"}, "message_group_id is for FIFO queue targets only"),
+    ({"schedule": "at(2030-02-30T09:00:00)"}, "names no real time"),
+    ({"start_date": "tomorrow"}, "is not an ISO 8601 date-time"),
+    ({"start_date": "2030-01-02T00:00:00Z", "end_date": "2030-01-01T00:00:00Z"}, "is not before end_date"),
 ])
 def test_inputs_scheduler_would_refuse_are_refused_at_the_users_line(stack, options, message):
     arguments = {"schedule": "rate(1 day)", "target": make_function(stack), **options}
@@ -166,6 +169,7 @@ def test_schedules_pass_cfn_lint_cleanly():
                        target=make_function(stack), flexible_time_window=30, dead_letter_queue=dead,
                        retry_attempts=3, max_event_age=Duration.hours(2))
     scheduler.Schedule(stack, "Tick", schedule="rate(5 minutes)", target=sqs.Queue(stack, "Jobs"), enabled=False,
+                       start_date="2030-01-01T00:00:00Z", end_date="2031-01-01T00:00:00Z",
                        group=scheduler.ScheduleGroup(stack, "Ticks"))
     scheduler.Schedule(stack, "Once", schedule="at(2030-01-31T09:00:00)",
                        target=sfn.StateMachine(stack, "Flow", definition=sfn.Succeed("Done")))
