@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Final, Literal
 
 import attrs
 
 from iac.constructs import iam, kms
-from iac.constructs.core import CfnResource, Construct, Lazy, Token, is_token
+from iac.constructs.core import CfnResource, Construct, Fn, Lazy, Token, is_token
 from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.source import caller_location
@@ -351,6 +352,15 @@ class Table(Construct):
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=self._properties())
         apply_removal_policy(self.resource, removal_policy)
 
+    @classmethod
+    def from_table_arn(cls, scope: Construct, id: str, table_arn: str | Token, *,
+                       table_stream_arn: str | Token | None = None, encryption_key: kms.KeyBase | None = None,
+                       global_indexes: bool = False) -> ImportedTable:
+        """A table that exists, by its ARN: grants and references work on it; it makes no resource, and what
+        would change the table (an index) is refused."""
+        return ImportedTable(scope, id, table_arn=table_arn, table_stream_arn=table_stream_arn,
+                             encryption_key=encryption_key, global_indexes=global_indexes)
+
     def _options_problem(self) -> str | None:
         """Options that do not go together (each one alone was checked from the signature)."""
         props = self.props
@@ -632,3 +642,71 @@ def _sse_specification(encryption: str, kms_key_arn: Any) -> dict[str, Any] | No
     if encryption == TableEncryption.CUSTOMER_MANAGED:
         return {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": kms_key_arn}
     return None
+
+
+_TABLE_ARN = re.compile(r"^arn:[a-z-]+:dynamodb:[a-z0-9-]+:\d{12}:table/([A-Za-z0-9_.-]+)$")
+
+
+class ImportedTable(Table):
+    """A table made elsewhere, known by its ARN (usually through `Table.from_table_arn`). It is a Table where
+    constructs look for one: grants go to the grantee's policy, naming the ARN (and `<ARN>/index/*` with
+    `global_indexes=True`, the key with `encryption_key`, the stream with `table_stream_arn`); `table_name` is
+    taken from the ARN. It makes no resource, and adding an index (a change to the table) is refused. Its
+    keys and settings are not known here (`props` holds the name and the encryption, the rest unset).
+
+    Args:
+        table_arn: the table's ARN, arn:aws:dynamodb:region:account:table/name.
+        table_stream_arn: the ARN of the table's stream, for grant_stream_read and stream event sources.
+        encryption_key: the customer-managed KMS key (a kms.Key or kms.Key.from_key_arn) the table is
+            encrypted with, if any; grants then include it.
+        global_indexes: whether the table has global secondary indexes that grants should reach.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, table_arn: str | Token,
+                 table_stream_arn: str | Token | None = None, encryption_key: kms.KeyBase | None = None,
+                 global_indexes: bool = False) -> None:
+        Construct.__init__(self, scope, id)
+        literal = isinstance(table_arn, str) and not is_token(table_arn)
+        match = _TABLE_ARN.match(str(table_arn)) if literal else None
+        if literal and match is None:
+            raise ConstructError(f"{table_arn!r} is not a DynamoDB table ARN (arn:aws:dynamodb:region:account:"
+                                 "table/name)", path=self.path, location=self.location)
+        self._arn = table_arn
+        self._name: Any = match.group(1) if match else Fn.select(1, Fn.split("/", table_arn))
+        self._stream_arn = table_stream_arn
+        self.global_indexes = global_indexes
+        self.encryption_key = encryption_key
+        self.props = TableProps(
+            partition_key=None, sort_key=None, billing_mode=BillingMode.PAY_PER_REQUEST,  # type: ignore[arg-type]
+            read_capacity=None, write_capacity=None,
+            encryption=TableEncryption.CUSTOMER_MANAGED if encryption_key is not None else TableEncryption.AWS_OWNED,
+            kms_key_arn=encryption_key.key_arn if encryption_key is not None else None, point_in_time_recovery=False,
+            time_to_live_attribute=None, stream=None, table_name=self._name, removal_policy=RETAIN)
+        self._indexes = []
+        self._index_grants = []
+
+    @property
+    def table_name(self) -> Any:
+        return self._name
+
+    @property
+    def table_arn(self) -> Any:
+        return self._arn
+
+    @property
+    def table_stream_arn(self) -> Any:
+        if self._stream_arn is None:
+            raise self._error(f"the imported table {self.path} was given no stream ARN",
+                              hint="pass table_stream_arn= to Table.from_table_arn")
+        return self._stream_arn
+
+    def add_global_secondary_index(self, **options: Any) -> None:  # noqa: D102 - refuses whatever it is given
+        raise self._error(f"cannot add an index to the imported table {self.path}: that changes the table, which "
+                          "this stack does not own", hint="add the index where the table is defined, and import "
+                          "it with global_indexes=True so grants reach it")
+
+    def _grant_items(self, grantee: Any, actions: Sequence[str], key_actions: Sequence[str]) -> iam.Grant:
+        resources: list[Any] = [self.table_arn] + ([self._index_arns()] if self.global_indexes else [])
+        result = iam.grant(grantee, actions=actions, resources=resources, scope=self)
+        self._grant_key(grantee, key_actions)
+        return result
