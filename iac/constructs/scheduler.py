@@ -184,9 +184,7 @@ class Schedule(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.target = target
-        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(SCHEDULER_SERVICE),
-                             assume_role_conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
-                             description=f"EventBridge Scheduler invoking the target of {self.path}"[:1000])
+        window, retry = self._window(flexible_time_window), self._retry_policy(retry_attempts, max_event_age)
         if (isinstance(start_date, str) and isinstance(end_date, str) and _literal(start_date) and _literal(end_date)
                 and _parse(start_date) >= _parse(end_date)):
             raise self._error(f"start_date {start_date!r} is not before end_date {end_date!r}")
@@ -194,6 +192,9 @@ class Schedule(Construct):
         if is_stream != (partition_key is not None):
             raise self._error("a Kinesis stream target needs a partition_key" if is_stream else
                               "partition_key is for Kinesis stream targets only")
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(SCHEDULER_SERVICE),
+                             assume_role_conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+                             description=f"EventBridge Scheduler invoking the target of {self.path}"[:1000])
         entry: dict[str, Any] = {"Arn": self._bind(target, message_group_id), "RoleArn": self.role.role_arn}
         if input is not None:
             entry["Input"] = input
@@ -203,7 +204,6 @@ class Schedule(Construct):
             entry["KinesisParameters"] = {"PartitionKey": partition_key}
         if dead_letter_queue is not None:
             entry["DeadLetterConfig"] = {"Arn": self._dead_letter_arn(dead_letter_queue)}
-        retry = self._retry_policy(retry_attempts, max_event_age)
         if retry:
             entry["RetryPolicy"] = retry
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
@@ -212,7 +212,7 @@ class Schedule(Construct):
             "Description": description,
             "ScheduleExpression": schedule,
             "ScheduleExpressionTimezone": timezone,
-            "FlexibleTimeWindow": self._window(flexible_time_window),
+            "FlexibleTimeWindow": window,
             "StartDate": start_date,
             "EndDate": end_date,
             "State": "ENABLED" if enabled else "DISABLED",
