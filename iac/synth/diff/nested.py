@@ -7,8 +7,10 @@ under the parent resource (ResourceChange.origin, a path for stacks nested deepe
 security group changes carry the parent's id as a prefix (Child/Queue). A TemplateURL that cannot be read (a URL,
 a file that is not there) is not guessed at: when it changed, a note says the nested changes are unknown.
 
-The child's parameters are the parent's `Parameters` property; they are not followed into the child (its
-parameters keep their presumed values), since the parent's own change to them is already shown.
+The child's parameters are the parent's `Parameters` property, followed into the child as presumed values:
+on each side a literal the parent passes stands as the child parameter's default, and a computed value that
+changed (its text, or a reference to something that may change) as a default of its own, so what depends on
+it inside the child "may" change, the way a changed default does in any stack.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import attrs
 
 from iac.errors import TemplateError
 from iac.synth.diff.model import DIRECT, DYNAMIC, MODIFY, Detail, ResourceChange, StackDiff, Target
-from iac.synth.diff.normalize import mapping_at
+from iac.synth.diff.normalize import canonical_json, mapping_at, normalize, normalize_scalar
 from iac.synth.loader import load
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
@@ -58,6 +60,12 @@ def diff_nested(result: StackDiff, old: dict[str, Any], new: dict[str, Any], old
         if old_child is None and new_child is None:
             continue
         files = tuple(file for file in (old_file, new_file) if file)
+        passed_old, passed_new = _passed(old_resources.get(logical_id)), _passed(new_resources.get(logical_id))
+        changed = _changed_parameters(result, logical_id, passed_old, passed_new)
+        if old_child is not None:
+            old_child = _with_defaults(old_child, passed_old, set())
+        if new_child is not None:
+            new_child = _with_defaults(new_child, passed_new, changed)
         child = differ(old_child, new_child, f"{result.stack}/{logical_id}",
                        os.path.dirname(old_file) if old_file else None,
                        os.path.dirname(new_file) if new_file else None, (*chain, *files))
@@ -67,6 +75,40 @@ def diff_nested(result: StackDiff, old: dict[str, Any], new: dict[str, Any], old
 def _url(resource: Any) -> Any:
     properties = resource.get("Properties") if isinstance(resource, dict) else None
     return properties.get("TemplateURL") if isinstance(properties, dict) else None
+
+
+def _passed(resource: Any) -> dict[str, Any]:
+    properties = resource.get("Properties") if isinstance(resource, dict) else None
+    passed = properties.get("Parameters") if isinstance(properties, dict) else None
+    return passed if isinstance(passed, dict) else {}
+
+
+def _changed_parameters(result: StackDiff, logical_id: str, before: dict[str, Any], after: dict[str, Any]
+                        ) -> set[str]:
+    """The child parameters whose passed value may differ: other text, or a reference the diff found changing."""
+    changed = {key for key in after if normalize(before.get(key)) != normalize(after[key])}
+    for change in result.resources:
+        if change.logical_id != logical_id or change.origin:
+            continue
+        for detail in change.details:
+            parts = detail.target.path.split("/")  # /Properties/Parameters/Key
+            if detail.evaluation == DYNAMIC and parts[2:3] == ["Parameters"]:
+                changed.update(parts[3:4] or after)
+    return changed
+
+
+def _with_defaults(child: dict[str, Any], passed: dict[str, Any], changed: set[str]) -> dict[str, Any]:
+    """`child` with the parent's values as its parameters' defaults (see the module's docstring)."""
+    declared = mapping_at(child, "Parameters")
+    parameters = dict(declared)
+    for key, value in passed.items():
+        if key not in declared or not isinstance(declared[key], dict):
+            continue
+        if isinstance(value, (str, int, float, bool)):
+            parameters[key] = {**declared[key], "Default": normalize_scalar(value)}
+        elif key in changed:
+            parameters[key] = {**declared[key], "Default": f"(computed by the parent stack: {canonical_json(value)})"}
+    return {**child, "Parameters": parameters} if parameters != declared else child
 
 
 def _local(url: Any) -> bool:

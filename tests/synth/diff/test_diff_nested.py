@@ -118,3 +118,39 @@ def test_diff_pairs_takes_the_folders_per_stack(tmp_path: Path) -> None:
     origins = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"].get("Origin") for c in stack["Changes"]}
     assert origins == {"Child": None, "Queue": {"LogicalResourceId": "Child",
                                                 "ResourceType": "AWS::CloudFormation::Stack"}}
+
+
+def child_with_env() -> dict[str, Any]:
+    return template({"Queue": resource("AWS::SQS::Queue", {"QueueName": {"Fn::Sub": "jobs-${Env}"}})},
+                    Parameters={"Env": {"Type": "String", "Default": "dev"}})
+
+
+def parent_passing(env: Any) -> dict[str, Any]:
+    return template({"Child": resource("AWS::CloudFormation::Stack",
+                                       {"TemplateURL": "child.json", "Parameters": {"Env": env}})})
+
+
+def test_a_changed_parameter_the_parent_passes_reaches_the_child(tmp_path: Path) -> None:
+    write(tmp_path, "child.json", child_with_env())
+    result = diff(parent_passing("dev"), parent_passing("prod"), old_dir=str(tmp_path), new_dir=str(tmp_path))
+    inner = change_of(result, "Queue")
+    assert inner.origin == "Child" and inner.replacement == "Conditional"
+    assert inner.details[0].causing_entity == "Env"
+
+
+def test_an_unchanged_passed_parameter_changes_nothing_inside(tmp_path: Path) -> None:
+    write(tmp_path, "child.json", child_with_env())
+    result = diff(parent_passing("prod"), parent_passing("prod"), old_dir=str(tmp_path), new_dir=str(tmp_path))
+    assert not result.has_changes
+
+
+def test_a_passed_reference_to_a_replaced_resource_reaches_the_child(tmp_path: Path) -> None:
+    write(tmp_path, "child.json", child_with_env())
+
+    def tpl(name: str) -> dict[str, Any]:
+        return template({"Topic": resource("AWS::SNS::Topic", {"TopicName": name}),
+                         **parent_passing({"Fn::GetAtt": ["Topic", "TopicName"]})["Resources"]})
+
+    result = diff(tpl("a"), tpl("b"), old_dir=str(tmp_path), new_dir=str(tmp_path))
+    assert change_of(result, "Topic").replacement == "True"
+    assert change_of(result, "Queue").replacement == "Conditional"
