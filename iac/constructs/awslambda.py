@@ -27,7 +27,7 @@ import attrs
 
 from iac import clock
 from iac.constructs import cloudwatch, codedeploy, ec2, iam, kinesis, sns, sqs
-from iac.constructs.core import CfnResource, Construct, Token
+from iac.constructs.core import CfnResource, Construct, Fn, Token, is_token
 from iac.constructs.core.asset import Asset, resolve_asset_path
 from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.source import caller_location
@@ -478,6 +478,13 @@ class Function(Construct):
             # X-Ray's write actions support no resource scoping: "*" is the only valid resource.
             self.role.add_to_policy(iam.PolicyStatement(
                 actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]))
+
+    @classmethod
+    def from_function_arn(cls, scope: Construct, id: str, function_arn: str | Token, *,
+                          role: iam.Role | None = None) -> ImportedFunction:
+        """A function that exists, by its ARN: invoke grants, permissions, metrics and schedules work on it;
+        it makes no resource, and what would change the function (its environment, versions) is refused."""
+        return ImportedFunction(scope, id, function_arn=function_arn, role=role)
 
     # -- references -------------------------------------------------------------------------
 
@@ -1014,3 +1021,92 @@ __all__ = [
     "runtime_names",
     "usable_runtimes",
 ]
+
+
+_FUNCTION_ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$")
+
+
+class ImportedFunction(Construct):
+    """A function made elsewhere, known by its ARN (usually through `Function.from_function_arn`).
+
+    What works on it: `grant_invoke`, `add_permission` (a resource-based permission made here, e.g. for a
+    bucket's notifications or an API), the `metric_*` methods, `add_schedule`, and references
+    (`function_arn`, `function_name` from the ARN). With `role=` (e.g. `iam.Role.from_role_arn`), grants *to*
+    the function go to that role. It makes no resource; what would change the function itself (environment,
+    versions and aliases, event source mappings that need its settings) is refused.
+
+    Args:
+        function_arn: the function's ARN, arn:aws:lambda:region:account:function:name (a qualifier allowed).
+        role: the role the function runs as, for grants to it (default: none known; grants to it are refused).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, function_arn: str | Token, role: iam.Role | None = None) -> None:
+        super().__init__(scope, id)
+        literal = isinstance(function_arn, str) and not is_token(function_arn)
+        match = _FUNCTION_ARN.match(str(function_arn)) if literal else None
+        if literal and match is None:
+            raise ConstructError(f"{function_arn!r} is not a Lambda function ARN (arn:aws:lambda:region:account:"
+                                 "function:name)", path=self.path, location=self.location)
+        self._arn = function_arn
+        self._name: Any = match.group(1) if match else Fn.select(6, Fn.split(":", function_arn))
+        self.role = role
+
+    @property
+    def function_arn(self) -> Any:
+        return self._arn
+
+    @property
+    def function_name(self) -> Any:
+        return self._name
+
+    @property
+    def grant_principal(self) -> iam.Role | None:
+        return self.role
+
+    def grant_invoke(self, grantee: Any) -> iam.Grant:
+        return iam.grant(grantee, actions=["lambda:InvokeFunction"],
+                         resources=[self.function_arn, f"{self.function_arn}:*"], scope=self)
+
+    def add_permission(self, id: str, *, principal: str, action: str = "lambda:InvokeFunction",
+                       source_arn: Any = None, source_account: Any = None) -> CfnResource:
+        """A resource-based permission on the function, made in this stack (AWS::Lambda::Permission)."""
+        return add_permission(self, self.function_arn, id, principal=principal, action=action,
+                              source_arn=source_arn, source_account=source_account)
+
+    def add_schedule(self, id: str, schedule: str) -> Rule:
+        """Invoke on a schedule (an EventBridge rule made here, and its permission)."""
+        rule = Rule(self, id, schedule=schedule)
+        rule.add_target(self.function_arn)
+        self.add_permission(f"{id}Permission", principal="events.amazonaws.com", source_arn=rule.rule_arn)
+        return rule
+
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        return cloudwatch.Metric(namespace="AWS/Lambda", metric_name=metric_name,
+                                 dimensions={"FunctionName": self.function_name}, statistic=statistic, period=period)
+
+    def metric_errors(self, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        return self.metric("Errors", statistic=statistic, period=period)
+
+    def metric_throttles(self, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        return self.metric("Throttles", statistic=statistic, period=period)
+
+    def metric_invocations(self, *, statistic: str = "Sum", period: int = 60) -> cloudwatch.Metric:
+        return self.metric("Invocations", statistic=statistic, period=period)
+
+    def metric_duration(self, *, statistic: str = "Average", period: int = 60) -> cloudwatch.Metric:
+        return self.metric("Duration", statistic=statistic, period=period)
+
+    def add_environment(self, key: str, value: Any) -> None:
+        raise self._refuse("its environment", "set the variable where the function is defined")
+
+    def add_alias(self, name: str, **options: Any) -> None:
+        raise self._refuse("its versions and aliases", "publish versions and aliases where the function is "
+                           "defined, and import the alias by its ARN")
+
+    def add_event_source(self, source: Any, *, id: str | None = None) -> None:
+        raise self._refuse("its event sources", "add the event source where the function is defined, or make an "
+                           "AWS::Lambda::EventSourceMapping (CfnResource) naming its ARN and grant its role the reads")
+
+    def _refuse(self, what: str, hint: str) -> ConstructError:
+        return ConstructError(f"cannot change {what} of the imported function {self.path}: this stack does not own "
+                              "the function", path=self.path, location=caller_location() or self.location, hint=hint)
