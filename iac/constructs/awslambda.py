@@ -1097,14 +1097,14 @@ class ImportedFunction(Construct):
         return self.metric("Duration", statistic=statistic, period=period)
 
     def add_environment(self, key: str, value: Any) -> None:
-        raise self._refuse("its environment", "set the variable where the function is defined")
+        raise self._refuse("the environment", "set the variable where the function is defined")
 
     def add_alias(self, name: str, **options: Any) -> None:
-        raise self._refuse("its versions and aliases", "publish versions and aliases where the function is "
+        raise self._refuse("the versions and aliases", "publish versions and aliases where the function is "
                            "defined, and import the alias by its ARN")
 
     def add_event_source(self, source: Any, *, id: str | None = None) -> None:
-        raise self._refuse("its event sources", "add the event source where the function is defined, or make an "
+        raise self._refuse("the event sources", "add the event source where the function is defined, or make an "
                            "AWS::Lambda::EventSourceMapping (CfnResource) naming its ARN and grant its role the reads")
 
     def _refuse(self, what: str, hint: str) -> ConstructError:
