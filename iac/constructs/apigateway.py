@@ -440,6 +440,132 @@ class RequestAuthorizer(Authorizer):
         _let_api_invoke(self, self.handler, f"{self.path[len(self.stack.path) + 1:]}Permission", self._arn)
 
 
+# -- integrations --------------------------------------------------------------------------------
+
+_STATUS_CODE = re.compile(r"^[1-5][0-9][0-9]$")
+_RESPONSE_HEADER = re.compile(r"^method\.response\.header\.[A-Za-z0-9!#$%&*+.^_`|~-]+$")
+
+
+def _templates_problem(templates: dict[str, str] | None, what: str) -> str | None:
+    for media_type, template in (templates or {}).items():
+        if not isinstance(media_type, str) or not _MEDIA_TYPE.match(media_type):
+            return f"{what}: {media_type!r} is not a media type such as 'application/json'"
+        if not isinstance(template, str):
+            return f"{what}[{media_type!r}] must be a mapping template (a string), got {type(template).__name__}"
+    return None
+
+
+@attrs.frozen(kw_only=True)
+class IntegrationResponse:
+    """How a backend's answer becomes the method's response (non-proxy and mock integrations).
+
+    `selection_pattern` is a regular expression matched against a Lambda error message (or an HTTP
+    status); the response without one is the default. `response_templates` map the backend's body per
+    media type (Velocity templates); `response_parameters` set headers:
+    `{"method.response.header.Cache-Control": "'max-age=60'"}`.
+    """
+
+    status_code: str = "200"
+    selection_pattern: str | None = None
+    response_templates: dict[str, str] | None = None
+    response_parameters: dict[str, str] | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.status_code, str) or not _STATUS_CODE.match(self.status_code):
+            raise ValueError(f"status_code must be an HTTP status code such as '200', got {self.status_code!r}")
+        problem = _templates_problem(self.response_templates, "response_templates")
+        if problem:
+            raise ValueError(problem)
+        for name in self.response_parameters or {}:
+            if not _RESPONSE_HEADER.match(name):
+                raise ValueError(f"response_parameters: {name!r} is not 'method.response.header.NAME'")
+
+    def to_cfn(self) -> dict[str, Any]:
+        return {"StatusCode": self.status_code, "SelectionPattern": self.selection_pattern,
+                "ResponseTemplates": self.response_templates, "ResponseParameters": self.response_parameters}
+
+    def method_response(self) -> dict[str, Any]:
+        """The method response it needs: the same status, declaring the headers it sets."""
+        return {"StatusCode": self.status_code,
+                "ResponseParameters": {name: True for name in self.response_parameters or {}} or None}
+
+
+def _passthrough_values() -> tuple[str, ...]:
+    from iac.specs import property_enum
+
+    return property_enum("AWS::ApiGateway::Method", "Integration", "PassthroughBehavior")
+
+
+class _MappedIntegration:
+    """What non-proxy and mock integrations share: request templates and integration responses."""
+
+    type: str
+
+    def __init__(self, request_templates: dict[str, str] | None, integration_responses: Sequence[IntegrationResponse],
+                 passthrough_behavior: str) -> None:
+        problem = _templates_problem(request_templates, "request_templates")
+        if problem:
+            raise ValueError(problem)
+        responses = list(integration_responses)
+        if not responses or not all(isinstance(r, IntegrationResponse) for r in responses):
+            raise ValueError("integration_responses must list one or more apigateway.IntegrationResponse")
+        codes = [r.status_code for r in responses]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"integration_responses: each status code once, got {codes}")
+        if sum(r.selection_pattern is None for r in responses) > 1:
+            raise ValueError("integration_responses: one response at most without a selection_pattern (the default)")
+        if passthrough_behavior not in _passthrough_values():
+            raise ValueError(f"passthrough_behavior must be one of {', '.join(_passthrough_values())}, "
+                             f"got {passthrough_behavior!r}")
+        self.request_templates = request_templates
+        self.integration_responses = responses
+        self.passthrough_behavior = passthrough_behavior
+
+    def method_properties(self) -> dict[str, Any]:
+        return {
+            "Integration": {"Type": self.type, **self._target(), "RequestTemplates": self.request_templates,
+                            "PassthroughBehavior": self.passthrough_behavior,
+                            "IntegrationResponses": [r.to_cfn() for r in self.integration_responses]},
+            "MethodResponses": [r.method_response() for r in self.integration_responses],
+        }
+
+    def _target(self) -> dict[str, Any]:
+        return {}
+
+
+class LambdaIntegration(_MappedIntegration):
+    """A route invokes a Lambda function without the proxy: `request_templates` build the event from the
+    request, `integration_responses` build the response from the function's result (or its error,
+    matched by `selection_pattern`). Passing the function itself to add_route is the Lambda proxy.
+    """
+
+    type = "AWS"
+
+    def __init__(self, handler: LambdaHandler, *, request_templates: dict[str, str] | None = None,
+                 integration_responses: Sequence[IntegrationResponse] = (IntegrationResponse(),),
+                 passthrough_behavior: str = "WHEN_NO_TEMPLATES") -> None:
+        if not isinstance(handler, LambdaHandler):
+            raise TypeError(f"LambdaIntegration needs a Lambda Function or Alias, got {type(handler).__name__}")
+        super().__init__(request_templates, integration_responses, passthrough_behavior)
+        self.handler = handler
+
+    def _target(self) -> dict[str, Any]:
+        return {"IntegrationHttpMethod": "POST", "Uri": _invocation_uri(self.handler)}
+
+
+class MockIntegration(_MappedIntegration):
+    """A route API Gateway answers itself, from templates: the request template picks the status
+    (`{"statusCode": 200}`), the integration responses write the body and headers."""
+
+    type = "MOCK"
+
+    def __init__(self, *, request_templates: dict[str, str] | None = None,
+                 integration_responses: Sequence[IntegrationResponse] = (IntegrationResponse(),),
+                 passthrough_behavior: str = "WHEN_NO_TEMPLATES") -> None:
+        super().__init__(request_templates or {"application/json": '{"statusCode": 200}'}, integration_responses,
+                         passthrough_behavior)
+
+
 # -- usage plans and API keys --------------------------------------------------------------------
 
 QuotaPeriod = Literal["DAY", "WEEK", "MONTH"]  # UsagePlan Quota.Period (the schema says only "string")
@@ -733,11 +859,13 @@ class RestApi(Construct):
 
     # -- routes ---------------------------------------------------------------------------------
 
-    def add_route(self, method: str, path: str, handler: LambdaHandler, *, authorizer: Authorizer | None = None,
+    def add_route(self, method: str, path: str, handler: LambdaHandler | LambdaIntegration | MockIntegration, *,
+                  authorizer: Authorizer | None = None,
                   authorization: Literal["NONE", "AWS_IAM"] | None = None,
                   authorization_scopes: Sequence[str] | None = None,
                   api_key_required: bool = False) -> CfnResource:
-        """Invoke `handler` (a Function or Alias) for `method` requests to `path`; returns the Method.
+        """Invoke `handler` (a Function or Alias: Lambda proxy) for `method` requests to `path`, or a
+        `LambdaIntegration` (non-proxy, with mapping templates) or a `MockIntegration`; returns the Method.
 
         `path` starts with "/"; `{name}` is a path parameter, `{name+}` (last segment only) takes the
         rest of the path. `method` is one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY.
@@ -752,11 +880,16 @@ class RestApi(Construct):
         resource_id = self._resource_for(route.segments)
         if self.cors is not None:
             self._add_preflight(self.cors, route.segments, resource_id)
+        integration = (handler.method_properties() if isinstance(handler, _MappedIntegration)
+                       else self._proxy_method(route, handler))
         created = self._add_method(route, resource_id, {
-            **self._proxy_method(route, handler), **auth,
-            "ApiKeyRequired": True if api_key_required else None})
+            "HttpMethod": route.method, **auth, "ApiKeyRequired": True if api_key_required else None,
+            "RequestParameters": {_PATH_PARAMETER_PREFIX + name: True for name in route.parameters} or None,
+            **integration})
         self._routes.append(route)
-        self._permit(route, handler, created)
+        target = handler.handler if isinstance(handler, LambdaIntegration) else handler
+        if not isinstance(target, MockIntegration):
+            self._permit(route, target, created)
         return created
 
     def _authorization(self, authorizer: Any, authorization: Any, scopes: Sequence[str] | None,
@@ -818,9 +951,10 @@ class RestApi(Construct):
             route = _Route(method.upper(), _parse_path(path))
         except ValueError as problem:
             raise error(f"add_route: {problem}") from None
-        if not isinstance(handler, LambdaHandler):
+        if not isinstance(handler, LambdaHandler | _MappedIntegration):
             raise error(f"add_route {route.method} {route.path}: the handler must be a Lambda Function or Alias "
-                        f"(something with function_arn and add_permission), got {type(handler).__name__}")
+                        "(something with function_arn and add_permission), a LambdaIntegration or a "
+                        f"MockIntegration, got {type(handler).__name__}")
         if route.method == "OPTIONS" and self.cors is not None:
             raise error(f"add_route OPTIONS {route.path}: this API answers OPTIONS itself (cors= is set)",
                         hint="remove cors= to route OPTIONS requests to a function")
@@ -869,10 +1003,6 @@ class RestApi(Construct):
     def _proxy_method(self, route: _Route, handler: LambdaHandler) -> dict[str, Any]:
         """Lambda proxy: the whole request goes to the function, its answer is the whole response."""
         return {
-            "HttpMethod": route.method,
-            "AuthorizationType": "NONE",
-            # Declared path parameters show in the console and can be cache keys; proxy passes them anyway.
-            "RequestParameters": {_PATH_PARAMETER_PREFIX + name: True for name in route.parameters} or None,
             "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": _invocation_uri(handler)},
         }
 
@@ -961,5 +1091,6 @@ class Deployment(CfnResource):
         return base + self._fingerprint()
 
 
-__all__ = ["ApiKey", "Authorizer", "CognitoUserPoolsAuthorizer", "Cors", "Deployment", "LambdaHandler",
-           "RequestAuthorizer", "RestApi", "TokenAuthorizer", "UsagePlan", "UserPoolLike"]
+__all__ = ["ApiKey", "Authorizer", "CognitoUserPoolsAuthorizer", "Cors", "Deployment", "IntegrationResponse",
+           "LambdaHandler", "LambdaIntegration", "MockIntegration", "RequestAuthorizer", "RestApi", "TokenAuthorizer",
+           "UsagePlan", "UserPoolLike"]

@@ -631,3 +631,80 @@ def test_guarded_apis_pass_cfn_lint_and_clear_iacs_authorization_check() -> None
     assembly = synthesize_app(app)
     assert [w.code for w in assembly.warnings] == []
     assert lint_template(assembly.stack("S").body, "us-east-1") == []
+
+
+# -- non-proxy and mock integrations -----------------------------------------------------------------
+
+def test_a_non_proxy_lambda_integration_maps_the_request_and_the_response() -> None:
+    app, api, fn = _api()
+    integration = apigateway.LambdaIntegration(
+        fn, request_templates={"application/json": '{"id": "$input.params(\'id\')"}'},
+        integration_responses=[
+            apigateway.IntegrationResponse(
+                status_code="200", response_templates={"application/json": "$input.body"},
+                response_parameters={"method.response.header.Cache-Control": "'max-age=60'"}),
+            apigateway.IntegrationResponse(status_code="404", selection_pattern=".*not found.*")])
+    method = api.add_route("GET", "/items/{id}", integration)
+    props = _resources(app)[method.logical_id]["Properties"]
+    assert props["Integration"] == {
+        "Type": "AWS", "IntegrationHttpMethod": "POST",
+        "Uri": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                           f"${{{fn.resource.logical_id}.Arn}}/invocations"},
+        "RequestTemplates": {"application/json": '{"id": "$input.params(\'id\')"}'},
+        "PassthroughBehavior": "WHEN_NO_TEMPLATES",
+        "IntegrationResponses": [
+            {"StatusCode": "200", "ResponseTemplates": {"application/json": "$input.body"},
+             "ResponseParameters": {"method.response.header.Cache-Control": "'max-age=60'"}},
+            {"StatusCode": "404", "SelectionPattern": ".*not found.*"}]}
+    assert props["MethodResponses"] == [
+        {"StatusCode": "200", "ResponseParameters": {"method.response.header.Cache-Control": True}},
+        {"StatusCode": "404"}]
+    assert props["RequestParameters"] == {"method.request.path.id": True}
+    assert _permission_arns(app) == [f"{SOURCE_ARN_PREFIX}:${{{api.resource.logical_id}}}/*/GET/items/*"]
+
+
+def test_a_mock_integration_answers_without_a_backend_or_a_permission() -> None:
+    app, api, fn = _api()
+    method = api.add_route("GET", "/ping", apigateway.MockIntegration(integration_responses=[
+        apigateway.IntegrationResponse(response_templates={"application/json": '{"pong": true}'})]))
+    props = _resources(app)[method.logical_id]["Properties"]
+    assert props["Integration"] == {
+        "Type": "MOCK", "RequestTemplates": {"application/json": '{"statusCode": 200}'},
+        "PassthroughBehavior": "WHEN_NO_TEMPLATES",
+        "IntegrationResponses": [{"StatusCode": "200", "ResponseTemplates": {"application/json": '{"pong": true}'}}]}
+    assert props["MethodResponses"] == [{"StatusCode": "200"}]
+    assert _resources(app, "AWS::Lambda::Permission") == {}
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda fn: apigateway.IntegrationResponse(status_code="20"), "HTTP status code"),
+    (lambda fn: apigateway.IntegrationResponse(response_templates={"json": "x"}), "is not a media type"),
+    (lambda fn: apigateway.IntegrationResponse(response_parameters={"Cache-Control": "'x'"}),
+     "method.response.header.NAME"),
+    (lambda fn: apigateway.MockIntegration(integration_responses=[]), "one or more"),
+    (lambda fn: apigateway.MockIntegration(integration_responses=[apigateway.IntegrationResponse()] * 2),
+     "each status code once"),
+    (lambda fn: apigateway.MockIntegration(integration_responses=[
+        apigateway.IntegrationResponse(), apigateway.IntegrationResponse(status_code="500")]), "one response at most"),
+    (lambda fn: apigateway.LambdaIntegration(fn, passthrough_behavior="ALWAYS"), "WHEN_NO_MATCH"),
+    (lambda fn: apigateway.LambdaIntegration("fn"), "needs a Lambda Function"),
+])
+def test_bad_integrations_are_refused(make: Any, message: str) -> None:
+    app, api, fn = _api()
+    with pytest.raises((TypeError, ValueError), match=message):
+        make(fn)
+
+
+def test_mapped_integrations_pass_cfn_lint() -> None:
+    app = App()
+    stack = Stack(app, "S")
+    fn = _function(stack)
+    api = apigateway.RestApi(stack, "Api")
+    responses = [apigateway.IntegrationResponse(),
+                 apigateway.IntegrationResponse(status_code="404", selection_pattern=".*404.*")]
+    api.add_route("GET", "/items/{id}", apigateway.LambdaIntegration(fn, integration_responses=responses),
+                  authorization="AWS_IAM")
+    api.add_route("GET", "/ping", apigateway.MockIntegration(), authorization="AWS_IAM")
+    assembly = synthesize_app(app)
+    assert [w.code for w in assembly.warnings] == []
+    assert lint_template(assembly.stack("S").body, "us-east-1") == []
