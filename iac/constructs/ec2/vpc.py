@@ -471,6 +471,24 @@ class Vpc(Construct):
                 if self.egress_only_internet_gateway is not None:
                     subnet._add_ipv6_default_route(EgressOnlyInternetGatewayId=self.egress_only_internet_gateway.ref)
 
+    @classmethod
+    def from_attributes(cls, scope: Construct, id: str, *, vpc_id: str | Token, availability_zones: Sequence[Any],
+                        public_subnet_ids: Sequence[Any] = (), private_subnet_ids: Sequence[Any] = (),
+                        isolated_subnet_ids: Sequence[Any] = (), public_subnet_route_table_ids: Sequence[Any] = (),
+                        private_subnet_route_table_ids: Sequence[Any] = (),
+                        isolated_subnet_route_table_ids: Sequence[Any] = (),
+                        vpc_cidr_block: str | None = None) -> ImportedVpc:
+        """A VPC that exists, by its id and its subnets' ids (one per zone of `availability_zones` in each
+        list): subnets are selected, and security groups, endpoints, flow logs, functions and load balancers
+        placed in it, as in a VPC of the stack; it makes no resource."""
+        return ImportedVpc(scope, id, vpc_id=vpc_id, availability_zones=availability_zones,
+                           public_subnet_ids=public_subnet_ids, private_subnet_ids=private_subnet_ids,
+                           isolated_subnet_ids=isolated_subnet_ids,
+                           public_subnet_route_table_ids=public_subnet_route_table_ids,
+                           private_subnet_route_table_ids=private_subnet_route_table_ids,
+                           isolated_subnet_route_table_ids=isolated_subnet_route_table_ids,
+                           vpc_cidr_block=vpc_cidr_block)
+
     def _groups_of(self, subnet_type: str) -> list[SubnetConfiguration]:
         return [group for group in self.subnet_configuration if group.subnet_type == subnet_type]
 
@@ -696,3 +714,128 @@ if TYPE_CHECKING:
     )
     from iac.constructs.ec2.flow_logs import FlowLog, FlowLogDestination
     from iac.constructs.ec2.security import SecurityGroup
+
+
+class ImportedSubnet(Subnet):
+    """A subnet made elsewhere, known by its id (an ImportedVpc makes them from its attributes).
+
+    Args:
+        vpc: the imported VPC it belongs to.
+        subnet_id: the subnet's id (subnet-...).
+        availability_zone: its zone.
+        subnet_type: what it can reach: a SubnetType value.
+        route_table_id: the id of its route table, for gateway endpoints (optional otherwise).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, vpc: Vpc, subnet_id: Any, availability_zone: Any,
+                 subnet_type: Annotated[str, Check(subnet_type_rule)], route_table_id: Any = None) -> None:
+        Construct.__init__(self, scope, id)
+        self.vpc = vpc
+        self.cidr_block = None  # type: ignore[assignment]  # not known here
+        self.availability_zone = availability_zone
+        self.subnet_type = subnet_type
+        self.subnet_group_name = {SubnetType.PUBLIC: "Public", SubnetType.PRIVATE_WITH_EGRESS: "Private"}.get(
+            subnet_type, "Isolated")
+        self._subnet_id = subnet_id
+        self._route_table_id = route_table_id
+        self.default_route = self.ipv6_default_route = self.nat_gateway = None
+
+    @property
+    def subnet_id(self) -> Any:
+        return self._subnet_id
+
+    @property
+    def route_table_id(self) -> Any:
+        if self._route_table_id is None:
+            raise ConstructError(f"the imported subnet {self.path} was given no route table id",
+                                 path=self.path, location=caller_location() or self.location,
+                                 hint="pass the *_subnet_route_table_ids to Vpc.from_attributes (a gateway endpoint "
+                                      "adds routes to them)")
+        return self._route_table_id
+
+    @property
+    def internet_connectivity(self) -> list[CfnResource]:
+        return []  # it already has whatever routes it has
+
+
+class ImportedVpc(Vpc):
+    """A VPC made elsewhere (usually through `Vpc.from_attributes`): its subnets are ImportedSubnets in the
+    groups "Public", "Private" (PRIVATE_WITH_EGRESS) and "Isolated", so `select_subnets` and everything that
+    takes a VPC work; endpoints, flow logs and security groups made for it are made in this stack. It makes
+    no resource; `vpc_cidr_block` is needed only where the range is used (an interface endpoint opened to
+    the VPC, an internal load balancer's security group).
+
+    Args:
+        vpc_id: the VPC's id (vpc-...).
+        availability_zones: its zones, in the order of each subnet list.
+        public_subnet_ids: the ids of its public subnets, one per zone (or none).
+        private_subnet_ids: the ids of its private subnets with egress (through NAT), one per zone (or none).
+        isolated_subnet_ids: the ids of its isolated subnets, one per zone (or none).
+        public_subnet_route_table_ids: the public subnets' route tables, in the same order (for gateway
+            endpoints).
+        private_subnet_route_table_ids: the private subnets' route tables.
+        isolated_subnet_route_table_ids: the isolated subnets' route tables.
+        vpc_cidr_block: the VPC's IPv4 range, where it is used.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, vpc_id: str | Token, availability_zones: Sequence[Any],
+                 public_subnet_ids: Sequence[Any] = (), private_subnet_ids: Sequence[Any] = (),
+                 isolated_subnet_ids: Sequence[Any] = (), public_subnet_route_table_ids: Sequence[Any] = (),
+                 private_subnet_route_table_ids: Sequence[Any] = (),
+                 isolated_subnet_route_table_ids: Sequence[Any] = (),
+                 vpc_cidr_block: Annotated[str | None, Check(vpc_cidr_rule)] = None) -> None:
+        Construct.__init__(self, scope, id)
+        zones = list(availability_zones)
+        groups = (("Public", SubnetType.PUBLIC, public_subnet_ids, public_subnet_route_table_ids),
+                  ("Private", SubnetType.PRIVATE_WITH_EGRESS, private_subnet_ids, private_subnet_route_table_ids),
+                  ("Isolated", SubnetType.PRIVATE_ISOLATED, isolated_subnet_ids, isolated_subnet_route_table_ids))
+        problem = None
+        if not zones:
+            problem = "availability_zones must name the VPC's zones"
+        for name, _, ids, tables in groups:
+            if problem is None and ids and len(ids) % len(zones):
+                problem = (f"{name.lower()}_subnet_ids has {len(ids)} ids for {len(zones)} zones: give one subnet "
+                           "per zone (or a multiple, zone by zone)")
+            elif problem is None and tables and len(tables) != len(ids):
+                problem = (f"{name.lower()}_subnet_route_table_ids has {len(tables)} ids for {len(ids)} subnets: "
+                           "give one per subnet, in the same order")
+        if problem is None and not any(ids for _, _, ids, _ in groups):
+            problem = "give the ids of at least one group of subnets (public, private or isolated)"
+        if problem is not None:
+            raise ConstructError(f"invalid argument for Vpc.from_attributes {id!r}: {problem}", path=self.path,
+                                 location=self.location)
+        self._vpc_id = vpc_id
+        self._cidr = vpc_cidr_block
+        self.max_azs = len(zones)
+        self.dns_hostnames_enabled = self.dns_support_enabled = True
+        self.subnet_configuration = ()
+        self.availability_zones = zones
+        self.internet_gateway = self.internet_gateway_attachment = None
+        self.ipv6_cidr_block = self.egress_only_internet_gateway = None
+        self.nat_gateways = []
+        self.subnet_groups = {
+            name: [ImportedSubnet(self, f"{name}Subnet{n + 1}", vpc=self, subnet_id=subnet_id,
+                                  availability_zone=zones[n % len(zones)], subnet_type=subnet_type,
+                                  route_table_id=tables[n] if tables else None)
+                   for n, subnet_id in enumerate(ids)]
+            for name, subnet_type, ids, tables in groups if ids}
+
+    @property
+    def cidr(self) -> str:
+        if self._cidr is None:
+            raise ConstructError(f"the imported VPC {self.path} was given no vpc_cidr_block, and this needs its range",
+                                 path=self.path, location=caller_location() or self.location,
+                                 hint="pass vpc_cidr_block= to Vpc.from_attributes")
+        return self._cidr
+
+    @cidr.setter
+    def cidr(self, value: str) -> None:
+        self._cidr = value
+
+    @property
+    def vpc_id(self) -> Any:
+        return self._vpc_id
+
+    @property
+    def vpc_cidr_block(self) -> str:
+        return self.cidr
