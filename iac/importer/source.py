@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import attrs
@@ -61,13 +62,14 @@ class Text:
                 pieces += [(piece, False) for piece in re.findall(r"[^\n ]*(?:\n| +|$)", text) if piece]
         parts: list[list[tuple[str, bool]]] = [[]]
         for piece in pieces:
-            if parts[-1] and len(_literal(tuple(parts[-1] + [piece]))) > width:
+            if parts[-1] and text_width(_literal(tuple(parts[-1] + [piece]))) > width:
                 parts.append([])
-            if not piece[1] and len(_literal(((piece[0], False),))) > width:  # a long word: cut it
+            if not piece[1] and text_width(_literal(((piece[0], False),))) > width:  # a long word: cut it
                 text = piece[0]
                 while text:
                     size = 1
-                    while size < len(text) and len(_literal(tuple(parts[-1] + [(text[:size + 1], False)]))) <= width:
+                    while size < len(text) and text_width(
+                            _literal(tuple(parts[-1] + [(text[:size + 1], False)]))) <= width:
                         size += 1
                     parts[-1].append((text[:size], False))
                     text = text[size:]
@@ -110,7 +112,7 @@ def flat(node: Node) -> str:
 def render(node: Node, indent: str = "", lead: str = "", trail: str = "") -> list[str]:
     """`lead + node + trail` as lines starting at `indent`."""
     one_line = indent + lead + flat(node) + trail
-    if len(one_line) <= LINE_LENGTH or (isinstance(node, Group) and not node.items):
+    if text_width(one_line) <= LINE_LENGTH or (isinstance(node, Group) and not node.items):
         return [one_line]
     inner = indent + INDENT
     if isinstance(node, Atom):  # a long name (`load_balancer.attr_...`) goes in parentheses, on a line of its own
@@ -125,13 +127,26 @@ def render(node: Node, indent: str = "", lead: str = "", trail: str = "") -> lis
     lines = [indent + lead + node.open]
     if len(node.items) == 1 and not node.items[0].lead and isinstance(node.items[0].value, Text):
         sole = node.items[0].value
-        if len(inner) + len(sole.literal) + 1 > LINE_LENGTH:  # a long string, a call's only argument
+        if len(inner) + text_width(sole.literal) + 1 > LINE_LENGTH:  # a long string, a call's only argument
             width = LINE_LENGTH - len(inner)
             return lines + [inner + part for part in sole.parts(width)] + [indent + node.close + trail]
     for item in node.items:
         lines += render(item.value, inner, item.lead, ",")
     lines.append(indent + node.close + trail)
     return lines
+
+
+def text_width(text: str) -> int:
+    """Columns `text` takes, as ruff counts them (Unicode widths: East Asian wide characters take two,
+    combining marks none)."""
+    if text.isascii():
+        return len(text)
+    total = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
 
 
 def string(text: str) -> Text:
