@@ -78,3 +78,23 @@ def test_random_templates_round_trip(properties: dict[str, Any]) -> None:
         completed = subprocess.run([sys.executable, "-m", "ruff", "format", "--check", "--isolated", "--line-length",
                                     "100", "--target-version", "py311", str(path)], capture_output=True, text=True)
         assert completed.returncode == 0, completed.stdout + completed.stderr + source
+
+
+_TAGS = st.lists(st.fixed_dictionaries({"Key": _TEXT, "Value": st.one_of(_SCALAR, _REFERENCE, _sub())}), max_size=3)
+_NUMBERISH = st.one_of(st.integers(0, 900), st.integers(0, 900).map(str), st.sampled_from(["007", "1.5", "1e3", "x"]),
+                       _REFERENCE)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TAGS, _NUMBERISH, st.one_of(_VALUE, st.booleans().map(str)))
+def test_typed_properties_round_trip_whatever_their_scalars(tags: list[Any], delay: Any, fifo: Any) -> None:
+    """Scalars are converted to the schema's types only where the normalized template stays the same."""
+    template = _template({})
+    template["Resources"]["Typed"] = {"Type": "AWS::SQS::Queue", "Properties": {
+        "Tags": tags, "DelaySeconds": delay, "ContentBasedDeduplication": fifo}}
+    source = generate(template, stack_name="Random")
+    assert "sqs.Queue(\n    stack,\n    \"Typed\"," in source or 'sqs.Queue(stack, "Typed"' in source
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "app.py"
+        path.write_text(source, encoding="utf-8")
+        assert differences(template, synthesized_template(str(path))) == []
