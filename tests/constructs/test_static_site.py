@@ -138,6 +138,14 @@ def test_a_missing_folder_is_refused_at_the_users_line(edge, tmp_path):
     assert caught.value.location.file == __file__
 
 
+def test_a_domain_outside_the_zone_is_refused_even_with_a_certificate(edge, folder):
+    certificate = certificatemanager.Certificate(edge, "Cert", domain_name="www.example.org")
+
+    with pytest.raises(ConstructError, match="not in the hosted zone example.com"):
+        StaticWebsite(edge, "Site", source=str(folder), domain_name="www.example.org", hosted_zone=ZONE,
+                      certificate=certificate)
+
+
 def test_a_domain_without_a_zone_or_certificate_is_refused(edge, folder):
     with pytest.raises(ConstructError, match="needs hosted_zone"):
         StaticWebsite(edge, "Site", source=str(folder), domain_name="www.example.com")
@@ -237,3 +245,32 @@ def test_a_failure_is_reported_to_cloudformation_not_raised(monkeypatch):
     module.handler(event("Create"), None)
 
     assert answers == [("FAILED", "RuntimeError: no such key")]
+
+
+def test_the_answer_is_put_to_cloudformations_url_as_the_protocol_says():
+    import http.server
+    import json
+    import threading
+
+    received: list[dict[str, Any]] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:  # noqa: N802 - the name http.server calls
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.handle_request)
+    thread.start()
+    request = event("Create") | {"ResponseURL": f"http://127.0.0.1:{server.server_port}/answer"}
+
+    handler_module().respond(request, "SUCCESS", data={"Files": "2"})
+    thread.join(timeout=10)
+    server.server_close()
+
+    assert received == [{"Status": "SUCCESS", "Reason": "SUCCESS", "PhysicalResourceId": "site", "StackId": "stack",
+                         "RequestId": "request-Create", "LogicalResourceId": "SiteFiles", "Data": {"Files": "2"}}]
