@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from iac import App, ConstructError, Stack
-from iac.constructs import awslambda, dynamodb, iam, kms, s3, sqs
-from iac.synth import synthesize
+from iac.constructs import awslambda, dynamodb, ec2, iam, kms, s3, sqs
+from iac.synth import synthesize, synthesize_app
 
 ACCOUNT = "123456789012"
 TABLE_ARN = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders"
@@ -257,6 +257,83 @@ def test_an_app_of_imported_resources_synthesizes_lint_clean():
     dynamodb.Table.from_table_arn(stack, "Orders", TABLE_ARN).grant_read_write(function)
     function.add_schedule("Nightly", "rate(1 day)")
 
-    assembly = app.synth(strict=True)
+    assembly = synthesize_app(app, strict=True)
     assert {r["Type"] for r in assembly.template("Main")["Resources"].values()} == {
         "AWS::IAM::Policy", "AWS::Events::Rule", "AWS::Lambda::Permission"}
+
+
+# -- ec2.Vpc.from_attributes ---------------------------------------------------------------------------
+
+ZONES = ["us-east-1a", "us-east-1b"]
+ISOLATED = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+TABLES = ["rtb-0123456789abcdef0", "rtb-0123456789abcdef1"]
+
+
+def imported_vpc(stack: Stack, **extra: object) -> ec2.Vpc:
+    return ec2.Vpc.from_attributes(stack, "Net", vpc_id="vpc-0123456789abcdef0", availability_zones=ZONES,
+                                   isolated_subnet_ids=ISOLATED, **extra)  # type: ignore[arg-type]
+
+
+def test_an_imported_vpc_makes_no_resource_and_selects_its_subnets(app, stack):
+    vpc = imported_vpc(stack)
+    ec2.SecurityGroup(stack, "Db", vpc=vpc)
+
+    assert vpc.select_subnets().subnet_ids == ISOLATED
+    assert vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED).availability_zones == ZONES
+    assert {r["Type"] for r in resources(app).values()} == {"AWS::EC2::SecurityGroup"}
+    [group] = resources(app).values()
+    assert group["Properties"]["VpcId"] == "vpc-0123456789abcdef0"
+
+
+def test_a_subnet_type_the_imported_vpc_lacks_is_refused(stack):
+    with pytest.raises(ConstructError, match="has no Public subnets"):
+        imported_vpc(stack).select_subnets(subnet_type=ec2.SubnetType.PUBLIC)
+
+
+def test_a_gateway_endpoint_in_an_imported_vpc_routes_from_the_given_route_tables(app, stack):
+    imported_vpc(stack, isolated_subnet_route_table_ids=TABLES).add_gateway_endpoint(
+        ec2.GatewayVpcEndpointAwsService.S3)
+
+    [endpoint] = resources(app).values()
+    assert endpoint["Properties"]["RouteTableIds"] == TABLES
+    assert endpoint["Properties"]["VpcId"] == "vpc-0123456789abcdef0"
+
+
+def test_a_gateway_endpoint_without_route_table_ids_is_refused_at_the_users_line(stack):
+    vpc = imported_vpc(stack)
+
+    with pytest.raises(ConstructError, match="was given no route table id") as caught:
+        vpc.add_gateway_endpoint(ec2.GatewayVpcEndpointAwsService.S3)
+    assert caught.value.location.file == __file__
+
+
+def test_an_interface_endpoint_open_to_the_vpc_needs_its_cidr(app, stack):
+    with pytest.raises(ConstructError, match="was given no vpc_cidr_block"):
+        imported_vpc(stack).add_interface_endpoint(ec2.InterfaceVpcEndpointAwsService.SQS)
+
+
+def test_an_interface_endpoint_in_an_imported_vpc_opens_to_its_range(app, stack):
+    imported_vpc(stack, vpc_cidr_block="10.1.0.0/16").add_interface_endpoint(ec2.InterfaceVpcEndpointAwsService.SQS)
+
+    [group] = [r for r in resources(app).values() if r["Type"] == "AWS::EC2::SecurityGroup"]
+    assert [rule["CidrIp"] for rule in group["Properties"]["SecurityGroupIngress"]] == ["10.1.0.0/16"]
+
+
+def test_subnet_ids_that_do_not_match_the_zones_are_refused(stack):
+    with pytest.raises(ConstructError, match="isolated_subnet_ids has 3 ids for 2 zones"):
+        ec2.Vpc.from_attributes(stack, "Net", vpc_id="vpc-0123456789abcdef0", availability_zones=ZONES,
+                                isolated_subnet_ids=[*ISOLATED, "subnet-0123456789abcdef2"])
+
+
+def test_a_function_in_an_imported_isolated_vpc_synthesizes_lint_clean():
+    app = App(path_metadata=False)
+    stack = Stack(app, "Main")
+    vpc = imported_vpc(stack, isolated_subnet_route_table_ids=TABLES, vpc_cidr_block="10.1.0.0/16")
+    vpc.add_gateway_endpoint(ec2.GatewayVpcEndpointAwsService.DYNAMODB)
+    function = awslambda.Function(stack, "Api", handler="index.handler", runtime=awslambda.DEFAULT_PYTHON_RUNTIME,
+                                  code=awslambda.Code.from_inline("def handler(e, c): return 1"), vpc=vpc)
+
+    template = synthesize_app(app, strict=True).template("Main")
+    [entry] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert entry["Properties"]["VpcConfig"]["SubnetIds"] == ISOLATED
+    assert function.connections is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from iac import Annotations, Aspects, CfnResource, Construct, ConstructError, Stack, ValidationError
-from iac.synth import synthesize
+from iac.synth import synthesize, synthesize_app
 
 QUEUE = "AWS::SQS::Queue"
 
@@ -89,14 +89,14 @@ def test_a_warning_finding_fails_a_strict_synth(app, stack):
     Aspects.of(stack).add(QueuesNeedRetention("warning"))
 
     with pytest.raises(ValidationError, match="queues must set MessageRetentionPeriod"):
-        app.synth(lint=False, strict=True)
+        synthesize_app(app, lint=False, strict=True)
 
 
 def test_a_warning_finding_survives_validation(app, stack):
     CfnResource(stack, "Q", type=QUEUE)
     Aspects.of(stack).add(QueuesNeedRetention("warning"))
 
-    assembly = app.synth(lint=False)
+    assembly = synthesize_app(app, lint=False)
     assert [w.message for w in assembly.warnings if w.code == "aspect"] == ["queues must set MessageRetentionPeriod"]
 
 
