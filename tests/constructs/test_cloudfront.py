@@ -210,3 +210,28 @@ def test_distributions_pass_the_schemas_and_cfn_lint(app):
     assembly = synthesize(app)
     validate_assembly(assembly, lint=False)
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
+
+
+def test_a_us_east_1_certificate_for_a_distribution_in_another_region_is_refused(app):
+    certificate = certificatemanager.Certificate(Stack(app, "Certs", region="us-east-1"), "Cert",
+                                                 domain_name="www.example.com")
+    stack = Stack(app, "Eu", region="eu-west-1")
+
+    with pytest.raises(ConstructError, match="exports do not cross regions") as caught:
+        site(stack, s3.Bucket(stack, "Site"), domain_names=["www.example.com"], certificate=certificate)
+    assert "ARN as a string" in caught.value.hint
+
+
+def test_a_load_balancer_origin_is_its_dns_name_over_http(app, stack, resolve):
+    from iac.constructs import ec2, elbv2
+
+    balancer = elbv2.ApplicationLoadBalancer(stack, "Lb", vpc=ec2.Vpc(stack, "Vpc", max_azs=2))
+    origin = cloudfront.HttpOrigin.from_load_balancer(balancer)
+
+    assert resolve(origin.domain_name) == {"Fn::GetAtt": [balancer.resource.logical_id, "DNSName"]}
+    assert origin.protocol_policy == "http-only"
+
+
+def test_an_origin_path_must_start_with_a_slash(bucket):
+    with pytest.raises(ConstructError, match="origin_path must start with '/'"):
+        cloudfront.S3Origin(bucket, origin_path="site/")
