@@ -507,7 +507,7 @@ def test_default_mode_without_edits_has_no_changes(invoke, hello) -> None:
 
 def test_default_mode_shows_an_edit_and_does_not_touch_the_assembly(invoke, hello, tree_digest) -> None:
     before = tree_digest(hello / "iac.out")
-    _edit_app(hello, '"VisibilityTimeout": 60', '"VisibilityTimeout": 120')
+    _edit_app(hello, 'visibility_timeout=60', 'visibility_timeout=120')
     result = invoke("diff")
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -520,7 +520,7 @@ def test_default_mode_shows_an_edit_and_does_not_touch_the_assembly(invoke, hell
 
 
 def test_default_mode_replacement_follows_into_the_topic_and_the_other_stack(invoke, hello) -> None:
-    _edit_app(hello, '"VisibilityTimeout": 60', '"VisibilityTimeout": 60, "QueueName": "orders"')
+    _edit_app(hello, 'visibility_timeout=60', 'visibility_timeout=60, queue_name="orders"')
     data = json.loads(invoke("diff", "--json").stdout)
     stacks = {s["StackName"]: s for s in data["stacks"]}
     network = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"] for c in stacks["Network"]["Changes"]}
@@ -533,7 +533,7 @@ def test_default_mode_replacement_follows_into_the_topic_and_the_other_stack(inv
 
 
 def test_default_mode_with_a_stack_name_shows_only_that_stack(invoke, hello) -> None:
-    _edit_app(hello, '"VisibilityTimeout": 60', '"VisibilityTimeout": 61')
+    _edit_app(hello, 'visibility_timeout=60', 'visibility_timeout=61')
     out = invoke("diff", "Service").stdout
     assert "Stack Service" in out and "Stack Network" not in out
     unknown = invoke("diff", "Nope")
@@ -561,14 +561,14 @@ def test_stack_removed_from_the_app_is_all_removes(invoke, hello) -> None:
 
 def test_out_option_names_the_baseline_assembly(invoke, hello) -> None:
     (hello / "iac.out").rename(hello / "build")
-    _edit_app(hello, '"VisibilityTimeout": 60', '"VisibilityTimeout": 75')
+    _edit_app(hello, 'visibility_timeout=60', 'visibility_timeout=75')
     result = invoke("diff", "--out", "build")
     assert _summary(result.stdout) == (0, 1, 0, 0)
 
 
 def test_against_another_assembly(invoke, hello, tree_digest) -> None:
     shutil.copytree(hello / "iac.out", hello / "main.out")
-    _edit_app(hello, '"VisibilityTimeout": 60', '"VisibilityTimeout": 61')
+    _edit_app(hello, 'visibility_timeout=60', 'visibility_timeout=61')
     assert invoke("synth", "--no-lint", "-q").exit_code == 0  # iac.out now has the edit
     before = tree_digest(hello / "main.out")
     against = invoke("diff", "--against", "main.out", "--fail")
@@ -623,7 +623,7 @@ def test_real_process_default_mode_with_a_yaml_assembly(run_iac, hello, tree_dig
     assert run_iac("synth", "--no-lint", "-q", "--format", "yaml").returncode == 0
     assert (hello / "iac.out" / "Network.template.yaml").is_file()
     before = tree_digest(hello / "iac.out")
-    _edit_app(hello, '"VisibilityTimeout": 60', '"VisibilityTimeout": 90')
+    _edit_app(hello, 'visibility_timeout=60', 'visibility_timeout=90')
     completed = run_iac("diff", "--fail")
     assert completed.returncode == 1, completed.stderr
     assert "~ VisibilityTimeout: 60 → 90" in ANSI.sub("", completed.stdout)
