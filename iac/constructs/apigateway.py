@@ -682,8 +682,12 @@ def log_group_destination_arn(group: Any) -> Any:
     return Fn.sub(f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:{group.log_group_name}")
 
 
-class _CloudWatchRole(Construct):
-    """The stack's role API Gateway writes logs with, and the account setting that names it."""
+class CloudWatchRole(Construct):
+    """The role API Gateway writes REST APIs' logs with (`Role`, retained) and the account and region's
+    setting that names it (`Account`, an AWS::ApiGateway::Account). A RestApi with access logs makes one per
+    stack, at `ApiGatewayCloudWatchRole`; a platform stack can make it itself, and its APIs' stacks then
+    pass `cloud_watch_role=False`.
+    """
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
@@ -699,9 +703,9 @@ def account_cloudwatch_role(stack: Construct) -> CfnResource:
     region's setting of the role API Gateway writes logs with, and that role (retained, so that deleting
     the stack does not break the logging of every other API of the account)."""
     existing = stack.find_child(CLOUDWATCH_ROLE_ID)
-    if isinstance(existing, _CloudWatchRole):
+    if isinstance(existing, CloudWatchRole):
         return existing.account
-    return _CloudWatchRole(stack, CLOUDWATCH_ROLE_ID).account
+    return CloudWatchRole(stack, CLOUDWATCH_ROLE_ID).account
 
 
 # -- the API -----------------------------------------------------------------------------------
@@ -1091,6 +1095,6 @@ class Deployment(CfnResource):
         return base + self._fingerprint()
 
 
-__all__ = ["ApiKey", "Authorizer", "CognitoUserPoolsAuthorizer", "Cors", "Deployment", "IntegrationResponse",
-           "LambdaHandler", "LambdaIntegration", "MockIntegration", "RequestAuthorizer", "RestApi", "TokenAuthorizer",
-           "UsagePlan", "UserPoolLike"]
+__all__ = ["ApiKey", "Authorizer", "CloudWatchRole", "CognitoUserPoolsAuthorizer", "Cors", "Deployment",
+           "IntegrationResponse", "LambdaHandler", "LambdaIntegration", "MockIntegration", "RequestAuthorizer",
+           "RestApi", "TokenAuthorizer", "UsagePlan", "UserPoolLike"]

@@ -65,11 +65,12 @@ def test_tree_of_the_serverless_sample_shows_every_resource_of_its_template(invo
     lines = result.stdout.splitlines()
     for logical_id, entry in template["Resources"].items():
         assert any(re.search(rf"  {re.escape(entry['Type'])} +{logical_id}$", line) for line in lines), logical_id
-    assert lines[0] == "ServerlessApi                                   Stack (11 resources)"
+    assert lines[0] == "ServerlessApi                                   Stack (14 resources)"
     assert lines[1].split() == ["├──", "MyTable", "dynamodb.SimpleTable"]
     assert lines[2].split() == ["│", "└──", "Resource", "AWS::DynamoDB::Table", "MyTable794EDED1"]
     assert any(re.fullmatch(r"│   ├── Code +Asset asset\.[0-9a-f]{12}…", line) for line in lines)
-    assert lines[-1].split() == ["└──", "Endpoint", "Output", "ApiEndpoint"]
+    assert ["│", "└──", "Endpoint", "Output", "ApiEndpoint"] in [line.split() for line in lines]
+    assert lines[-1].split()[:3] == ["└──", "Account", "AWS::ApiGateway::Account"]  # the account's log role
 
 
 def test_tree_shows_nested_constructs_own_classes_and_stacks_below_plain_constructs(invoke, write_app):
@@ -153,9 +154,9 @@ def test_ls_long_of_the_serverless_sample_lists_each_resource_with_its_construct
     result = invoke("ls", "-l", "--app", SERVERLESS_APP)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "ServerlessApi  11 resources"
+    assert lines[0] == "ServerlessApi  14 resources"
     rows = [line.split() for line in lines[1:]]
-    assert len(rows) == 11
+    assert len(rows) == 14
     assert ["MyTable794EDED1", "AWS::DynamoDB::Table", "ServerlessApi/MyTable/Resource"] in rows
     assert ["GetFunctionC96F89C4", "AWS::Lambda::Function", "ServerlessApi/GetFunction/Resource"] in rows
 

@@ -563,7 +563,8 @@ def test_the_sample_pipelines_deployment_roles_keep_few_actions_on_any_resource_
     assert len(policies) == 2
     for statements in policies:
         anywhere = {a for s in statements if s["Effect"] == "Allow" and s["Resource"] == "*" for a in _listed(s)}
-        assert len(anywhere) <= 20, sorted(anywhere)
+        # <= 30: the API stage's access log group brings CloudWatch Logs' handler permissions (on "*" in the schema)
+        assert len(anywhere) <= 30, sorted(anywhere)
         assert not anywhere & {"dynamodb:Scan", "dynamodb:Query", "dynamodb:GetItem", "s3:GetObject",
                                "s3:GetObjectVersion", "kms:Decrypt"}
         assert not any(a.startswith("iam:") for a in anywhere)
