@@ -25,7 +25,7 @@ from iac.synth.diff.model import (
 from iac.synth.diff.nested import diff_nested
 from iac.synth.diff.normalize import mapping_at, normalize
 from iac.synth.diff.risk import data_at_risk, deployability, renames
-from iac.synth.diff.sam import expand, is_sam
+from iac.synth.diff.sam import IMPLICIT, SAM_PREFIX, expand, is_sam
 from iac.synth.diff.security import rule_changes, statement_changes
 
 VALUE_SECTIONS = ("Parameters", "Mappings", "Conditions", "Outputs")
@@ -78,15 +78,17 @@ def diff_templates(
     result.values = values
     result.statements = statement_changes(old, new, identical)
     result.rules = rule_changes(old, new, identical)
+    if origins:
+        _attribute(result.resources, origins)
+    kept = _sam_resources_kept(written_old, written_new) if origins else set()
     result.findings = [
         *deployability(result.resources, old, new, region),
         *data_at_risk(result.resources, old, new),
-        *renames(result.resources, old, new),
+        # a SAM resource on both sides names what it makes on purpose (FnVersion<hash>): no renames among those
+        *renames([c for c in result.resources if c.origin not in kept] if kept else result.resources, old, new),
         *_widening(result),
     ]
     result.notes = notes
-    if origins:
-        _attribute(result.resources, origins)
     diff_nested(result, old, new, old_dir, new_dir, _chain,
                 lambda o, n, name, od, nd, chain: diff_templates(o, n, stack=name, region=region, account=account,
                                                                  ignore=ignore, old_dir=od, new_dir=nd,
@@ -97,6 +99,15 @@ def diff_templates(
     else:
         acknowledge(result, old, new, ignore)
     return result
+
+
+def _sam_resources_kept(old: dict[str, Any], new: dict[str, Any]) -> set[str | None]:
+    """The SAM resources (and the implicit APIs) on both sides."""
+    before, after = mapping_at(old, "Resources"), mapping_at(new, "Resources")
+    kept: set[str | None] = set(IMPLICIT)
+    return kept | {logical_id for logical_id, resource in after.items()
+            if isinstance(resource, dict) and str(resource.get("Type", "")).startswith(SAM_PREFIX)
+            and isinstance(before.get(logical_id), dict) and before[logical_id].get("Type") == resource.get("Type")}
 
 
 def _acknowledging(expanded: dict[str, Any], written: dict[str, Any], origins: dict[str, tuple[str, str]]

@@ -76,6 +76,14 @@ def test_a_new_code_path_publishes_a_new_version_under_the_function() -> None:
     assert sorted(c.action for c in versions) == ["Add", "Remove"]
     assert all(c.origin == "Fn" for c in versions)
     assert change_of(result, "Fn").details[0].target.name == "Code"
+    assert findings_of(result, "rename") == []  # the translator names versions by content, on purpose
+
+
+def test_a_renamed_sam_resource_is_still_a_likely_rename() -> None:
+    old = sam_template({"Orders": resource("AWS::Serverless::SimpleTable")})
+    new = sam_template({"OrdersTable": resource("AWS::Serverless::SimpleTable")})
+    [finding] = findings_of(diff(old, new), "rename")
+    assert finding.logical_id == "OrdersTable"
 
 
 def test_a_simple_table_key_change_replaces_its_table_and_puts_data_at_risk() -> None:
