@@ -341,6 +341,22 @@ class CognitoUserPoolsAuthorizer(Authorizer):
                 "AuthorizerResultTtlInSeconds": self.results_cache_ttl}
 
 
+def _header_source_problem(value: str) -> str | None:
+    if not isinstance(value, str) or not re.match(r"^method\.request\.header\.[A-Za-z0-9!#$%&*+.^_`|~-]+$", value):
+        return f"must be a request header, 'method.request.header.NAME', got {value!r}"
+    return None
+
+
+def _regex_problem(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        re.compile(value)
+    except re.error as problem:
+        return f"{value!r} is not a regular expression: {problem}"
+    return None
+
+
 class TokenAuthorizer(Authorizer):
     """A Lambda function decides from one header (a bearer token) whether the caller may call the method.
 
@@ -363,8 +379,9 @@ class TokenAuthorizer(Authorizer):
         *,
         handler: LambdaHandler,
         name: Annotated[str | None, Cfn("Name")] = None,
-        identity_source: Annotated[str, Cfn("IdentitySource")] = "method.request.header.Authorization",
-        validation_regex: Annotated[str | None, Cfn("IdentityValidationExpression")] = None,
+        identity_source: Annotated[str, Cfn("IdentitySource"), Check(_header_source_problem)
+                                   ] = "method.request.header.Authorization",
+        validation_regex: Annotated[str | None, Cfn("IdentityValidationExpression"), Check(_regex_problem)] = None,
         results_cache_ttl: Annotated[int | Duration, Cfn("AuthorizerResultTtlInSeconds", unit="seconds"),
                                      Check(_ttl_problem)] = 300,
     ) -> None:

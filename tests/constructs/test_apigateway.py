@@ -585,6 +585,16 @@ def test_bad_authorizer_props_are_refused(kwargs: dict[str, Any], message: str) 
                                      **{"identity_sources": ["method.request.header.A"], **kwargs})
 
 
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"identity_source": "Authorization"}, "must be a request header"),
+    ({"validation_regex": "^Bearer ("}, "is not a regular expression"),
+])
+def test_bad_token_authorizer_props_are_refused(kwargs: dict[str, Any], message: str) -> None:
+    app, api, fn = _api()
+    with pytest.raises(ConstructError, match=message):
+        apigateway.TokenAuthorizer(api.stack, "Auth", handler=fn, **kwargs)
+
+
 def test_a_misspelt_authorizer_prop_names_the_real_one() -> None:
     app, api, fn = _api()
     with pytest.raises(ConstructError, match="no argument 'result_cache_ttl'") as caught:
