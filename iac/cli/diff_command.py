@@ -23,6 +23,7 @@ from iac.synth.assembly import read_assembly
 from iac.synth.diff import diff_pairs
 from iac.synth.diff.acknowledge import acknowledge
 from iac.synth.diff.findings import all_rules, rule_by_id
+from iac.synth.diff.nested import Folder
 from iac.synth.loader import load
 from iac.synth.phases import BASELINE, DIFF, Phases
 from iac.text import one_line as printable
@@ -120,8 +121,9 @@ class _Compared:
     old: dict[str, Any] | None
     new: dict[str, Any] | None
     region: str | None
-    #: the folders of the old and new template, where nested stacks' local TemplateURLs are read (None: in memory)
-    folders: tuple[str | None, str | None] = (None, None)
+    #: where the old and new templates are, for nested stacks' local TemplateURLs: a folder, or the app's
+    #: assembly in memory ({template file name: template})
+    folders: tuple[Folder, Folder] = (None, None)
 
 
 def _compared(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: str | None,
@@ -155,7 +157,8 @@ def _compared(stacks: tuple[str, ...], app_spec: str | None, outdir: str, agains
         [artifact] = selected
         with phases.phase(BASELINE):
             return [_Compared(names=StackNames.of(artifact), old=load(baseline_file), new=artifact.template,
-                              region=artifact.region, folders=(os.path.dirname(os.path.abspath(baseline_file)), None))]
+                              region=artifact.region, folders=(os.path.dirname(os.path.abspath(baseline_file)),
+                                                               _in_memory(assembly)))]
     with phases.phase(BASELINE):
         baseline = {s.name: s for s in read_assembly(against or outdir)}
     if not baseline:
@@ -163,7 +166,7 @@ def _compared(stacks: tuple[str, ...], app_spec: str | None, outdir: str, agains
                    "(run `iac synth` first, or pass --against DIR)", err=True)
     current = [
         _Compared(names=StackNames.of(a), old=baseline[a.name].template if a.name in baseline else None,
-                  new=a.template, region=a.region, folders=(against or outdir, None))
+                  new=a.template, region=a.region, folders=(against or outdir, _in_memory(assembly)))
         for a in assembly.stacks
     ]
     made = {a.name for a in assembly.stacks}
@@ -173,6 +176,11 @@ def _compared(stacks: tuple[str, ...], app_spec: str | None, outdir: str, agains
         for s in baseline.values() if s.name not in made
     ]
     return select([*current, *removed], stacks, names=_names)
+
+
+def _in_memory(assembly: Any) -> dict[str, dict[str, Any]]:
+    """The app's templates by file name, as a nested stack's TemplateURL names one in the assembly."""
+    return {artifact.template_file: artifact.template for artifact in assembly.stacks}
 
 
 def _check_ids(ignored: tuple[str, ...]) -> None:

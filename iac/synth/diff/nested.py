@@ -16,7 +16,7 @@ it inside the child "may" change, the way a changed default does in any stack.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -28,9 +28,10 @@ from iac.synth.loader import load
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
 MAX_DEPTH = 8
+#: Where a side's templates are: a folder, or an assembly in memory ({template file name: template}), or unknown.
+Folder = str | Mapping[str, dict[str, Any]] | None
 #: diff_templates, as this module calls it (old, new, stack name, old folder, new folder, chain of files read).
-Differ = Callable[[dict[str, Any] | None, dict[str, Any] | None, str, str | None, str | None, tuple[str, ...]],
-                  StackDiff]
+Differ = Callable[[dict[str, Any] | None, dict[str, Any] | None, str, Folder, Folder, tuple[str, ...]], StackDiff]
 
 
 def nested_stacks(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -43,8 +44,8 @@ def nested_stacks(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return found
 
 
-def diff_nested(result: StackDiff, old: dict[str, Any], new: dict[str, Any], old_dir: str | None,
-                new_dir: str | None, chain: tuple[str, ...], differ: Differ) -> None:
+def diff_nested(result: StackDiff, old: dict[str, Any], new: dict[str, Any], old_dir: Folder,
+                new_dir: Folder, chain: tuple[str, ...], differ: Differ) -> None:
     """Add to `result` the changes inside every nested stack whose template can be read on the sides it exists."""
     old_resources, new_resources = mapping_at(old, "Resources"), mapping_at(new, "Resources")
     for logical_id in nested_stacks(old, new):
@@ -67,8 +68,7 @@ def diff_nested(result: StackDiff, old: dict[str, Any], new: dict[str, Any], old
         if new_child is not None:
             new_child = _with_defaults(new_child, passed_new, changed)
         child = differ(old_child, new_child, f"{result.stack}/{logical_id}",
-                       os.path.dirname(old_file) if old_file else None,
-                       os.path.dirname(new_file) if new_file else None, (*chain, *files))
+                       _folder_of(old_file, old_dir), _folder_of(new_file, new_dir), (*chain, *files))
         _adopt(result, child, logical_id, before, after, in_old and in_new)
 
 
@@ -115,13 +115,26 @@ def _local(url: Any) -> bool:
     return isinstance(url, str) and "://" not in url and not url.startswith("s3:")
 
 
-def _read(url: Any, folder: str | None, chain: tuple[str, ...]
+def _folder_of(file: str | None, folder: Folder) -> Folder:
+    if file is None:
+        return None
+    return folder if isinstance(folder, Mapping) else os.path.dirname(file)
+
+
+def _read(url: Any, folder: Folder, chain: tuple[str, ...]
           ) -> tuple[dict[str, Any] | None, str | None, str | None]:
     """(template, its file, None), or (None, None, why it cannot be read)."""
     if not isinstance(url, str):
         return None, None, "its TemplateURL is computed (known at deploy time only)"
     if not _local(url):
         return None, None, f"TemplateURL {url} is not a local file"
+    if isinstance(folder, Mapping):  # the assembly being synthesized: its templates by file name
+        name = os.path.normpath(url).replace(os.sep, "/")
+        if f"assembly:{name}" in chain or len(chain) >= MAX_DEPTH:
+            return None, None, f"TemplateURL {url} nests the stacks too deep (or in a cycle)"
+        if name not in folder:
+            return None, None, f"TemplateURL {url} cannot be read (no such template in the assembly)"
+        return folder[name], f"assembly:{name}", None
     if folder is None and not os.path.isabs(url):
         return None, None, f"TemplateURL {url} is a local path, but the folder of its parent template is not known"
     path = os.path.normpath(os.path.join(folder or "", url))

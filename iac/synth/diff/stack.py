@@ -22,7 +22,7 @@ from iac.synth.diff.model import (
     StatementChange,
     ValueChange,
 )
-from iac.synth.diff.nested import diff_nested
+from iac.synth.diff.nested import Folder, diff_nested
 from iac.synth.diff.normalize import mapping_at, normalize
 from iac.synth.diff.risk import data_at_risk, deployability, renames
 from iac.synth.diff.sam import IMPLICIT, SAM_PREFIX, expand, is_sam
@@ -40,8 +40,8 @@ def diff_templates(
     parameters: dict[str, str] | None = None,
     account: str | None = None,
     ignore: Iterable[str] = (),
-    old_dir: str | None = None,
-    new_dir: str | None = None,
+    old_dir: Folder = None,
+    new_dir: Folder = None,
     _chain: tuple[str, ...] = (),
 ) -> StackDiff:
     """What deploying `new` over `old` would change (None for a stack that exists on one side only).
@@ -50,7 +50,8 @@ def diff_templates(
     every property that refers to the parameter. They, `region` and `account` are the only values known:
     conditions are evaluated with them (a parameter's Default is never a known value of a deployed stack).
     SAM templates are compared as the SAM transform expands them (sam.py); `old_dir` and `new_dir`, the folders
-    of the two templates, are where nested stacks' local TemplateURLs are read from (nested.py).
+    of the two templates (or {file name: template} of an assembly in memory), are where nested stacks' local
+    TemplateURLs are read from (nested.py).
     """
     written_old = old = old or {}
     written_new = new = new or {}
@@ -163,12 +164,13 @@ def diff_pairs(
     stack_parameters: Mapping[str, dict[str, str]] | None = None,
     account: str | None = None,
     ignore: Iterable[str] = (),
-    folders: Mapping[str, tuple[str | None, str | None]] | None = None,
+    folders: Mapping[str, tuple[Folder, Folder]] | None = None,
 ) -> DiffResult:
     """Diff several stacks, (name, old, new, region) each, then check exports between them.
 
     `parameters` go to every stack; `stack_parameters` ({name: values}) to one stack each, instead.
-    `folders` ({name: (old folder, new folder)}) are where each stack's templates are, for nested stacks.
+    `folders` ({name: (old folder, new folder)}) are where each stack's templates are, for nested stacks: a
+    directory, or an assembly in memory as {template file name: template}.
     """
     by_stack = stack_parameters or {}
     where = folders or {}

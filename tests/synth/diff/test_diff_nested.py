@@ -154,3 +154,18 @@ def test_a_passed_reference_to_a_replaced_resource_reaches_the_child(tmp_path: P
     result = diff(tpl("a"), tpl("b"), old_dir=str(tmp_path), new_dir=str(tmp_path))
     assert change_of(result, "Topic").replacement == "True"
     assert change_of(result, "Queue").replacement == "Conditional"
+
+
+def test_a_template_of_the_assembly_in_memory_is_read_by_its_file_name(tmp_path: Path) -> None:
+    write(tmp_path, "Child.template.json", template({"Queue": queue(timeout=30)}))
+    in_memory = {"Child.template.json": template({"Queue": queue(timeout=60)})}
+    result = diff(parent("Child.template.json"), parent("./Child.template.json"), old_dir=str(tmp_path),
+                  new_dir=in_memory)
+    assert change_of(result, "Queue").origin == "Child"
+    assert [d.target.name for d in change_of(result, "Queue").details] == ["VisibilityTimeout"]
+
+
+def test_a_template_missing_from_the_assembly_in_memory_says_so() -> None:
+    result = diff(parent("Other.template.json"), parent("Other.template.json"), old_dir={}, new_dir={})
+    [note] = result.notes
+    assert "no such template in the assembly" in note
