@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
-from iac.constructs import logs
+from iac.constructs import cognito, logs
 from iac.constructs.apigateway import APIGATEWAY_SERVICE, HTTP_METHODS, Cors, LambdaHandler, _parse_path
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Output, Token
 from iac.constructs.core.logical_id import is_valid_logical_id
@@ -186,10 +186,11 @@ class HttpJwtAuthorizer(HttpAuthorizer):
         *,
         issuer: str | Token | None = None,
         audience: Sequence[str | Token] = (),
-        user_pool: Any = None,
-        user_pool_clients: Sequence[Any] = (),
+        user_pool: cognito.UserPool | None = None,
+        user_pool_clients: Sequence[cognito.UserPoolClient] = (),
         name: Annotated[str | None, Cfn("Name")] = None,
-        identity_source: str = "$request.header.Authorization",
+        identity_source: Annotated[str, Check(lambda v: _identity_sources_problem([v]))
+                                   ] = "$request.header.Authorization",
     ) -> None:
         super().__init__(scope, id, authorization_type="JWT")
         if (issuer is None) == (user_pool is None):
@@ -199,7 +200,7 @@ class HttpJwtAuthorizer(HttpAuthorizer):
         if not audiences:
             raise ConstructError(f"HttpJwtAuthorizer {id!r}: a JWT authorizer needs an audience (audience= or "
                                  "user_pool_clients=)", path=self.path, location=self.location)
-        self.issuer = issuer if issuer is not None else user_pool.provider_url
+        self.issuer = user_pool.provider_url if user_pool is not None else issuer
         self.audience = audiences
         self.name = name or id
         self.identity_source = identity_source
