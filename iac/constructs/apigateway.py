@@ -276,6 +276,10 @@ class Authorizer(Construct):
             raise ConstructError(f"authorizer {self.path} already guards RestApi {self.rest_api.path}; an API "
                                  f"Gateway authorizer belongs to one API", path=api.path, location=location,
                                  hint=f"make another authorizer for {api.path}")
+        if self.stack is not api.stack:
+            raise ConstructError(f"authorizer {self.path} is in stack {self.stack.path}, the API {api.path} in "
+                                 f"{api.stack.path}: each would refer to the other", path=api.path, location=location,
+                                 hint="make the authorizer in the API's stack (its function may live elsewhere)")
         self.rest_api = api
         self.resource = CfnResource(self, "Resource", type=self.cfn_type, properties={
             "RestApiId": api.rest_api_id, **self._properties()})

@@ -718,3 +718,23 @@ def test_mapped_integrations_pass_cfn_lint() -> None:
     assembly = synthesize_app(app)
     assert [w.code for w in assembly.warnings] == []
     assert lint_template(assembly.stack("S").body, "us-east-1") == []
+
+
+def test_an_authorizer_in_another_stack_than_its_api_is_refused() -> None:
+    app, api, fn = _api()
+    auth = apigateway.TokenAuthorizer(Stack(app, "Other"), "Auth", handler=fn)
+    with pytest.raises(ConstructError, match="is in stack Other, the API S/Api in S"):
+        api.add_route("GET", "/", fn, authorizer=auth)
+
+
+def test_an_authorizer_function_in_another_stack_is_permitted_from_the_api_stack() -> None:
+    app = App(path_metadata=False)
+    auth_fn = _function(Stack(app, "Functions"), "AuthFn")
+    stack = Stack(app, "S")
+    auth = apigateway.TokenAuthorizer(stack, "Auth", handler=auth_fn)
+    apigateway.RestApi(stack, "Api", default_authorizer=auth).add_route("GET", "/", _function(stack))
+    assembly = synthesize(app)
+    assert "AWS::Lambda::Permission" not in str(assembly.template("Functions"))
+    assert auth.resource is not None
+    permission = assembly.template("S")["Resources"][auth.find_child("Permission").logical_id]  # type: ignore[union-attr]
+    assert permission["Properties"]["FunctionName"]["Fn::ImportValue"].startswith("Functions:")
