@@ -57,8 +57,11 @@ def is_sam(template: dict[str, Any] | None) -> bool:
     return transform == SAM_TRANSFORM or (isinstance(transform, list) and SAM_TRANSFORM in transform)
 
 
-def expand(template: dict[str, Any], region: str | None) -> Expansion:
-    """`template` expanded by the SAM translator (the template itself, with a note, when that cannot be done)."""
+def expand(template: dict[str, Any], region: str | None, parameters: dict[str, str] | None = None) -> Expansion:
+    """`template` expanded by the SAM translator (the template itself, with a note, when that cannot be done).
+
+    `parameters` are the values it is deployed with (the translator resolves some properties with them, such as
+    an AutoPublishAlias: !Ref Alias); the others take their defaults."""
     try:
         from samtranslator.parser.parser import Parser  # type: ignore[import-untyped]
         from samtranslator.translator.translator import Translator  # type: ignore[import-untyped]
@@ -77,7 +80,7 @@ def expand(template: dict[str, Any], region: str | None) -> Expansion:
         level = quiet.level
         quiet.setLevel(logging.ERROR)  # its feature toggles warn of every feature their (empty) config lacks
         try:
-            expanded = translator.translate(source, parameter_values={})
+            expanded = translator.translate(source, parameter_values=dict(parameters or {}))
         finally:
             quiet.setLevel(level)
             translator.metrics.publish()  # to its no-op publisher: else it warns when collected

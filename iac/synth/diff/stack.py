@@ -59,6 +59,9 @@ def diff_templates(
     origins: dict[str, tuple[str, str]] = {}
     for side, template in (("old", written_old), ("new", written_new)):
         if is_sam(template):
+            # with the parameters' defaults on both sides, not the values given: the old deployment's are unknown,
+            # and the translator resolves them into logical ids (an alias name), which would make a presumed
+            # difference a certain Add and Remove; a presumption only ever hides a change
             expansion = expand(template, region)
             if expansion.note:
                 notes.append(f"{side} template: {expansion.note}")

@@ -175,3 +175,14 @@ def test_an_acknowledgement_on_the_sam_resource_silences_the_finding_of_what_it_
     [finding] = findings_of(result, "widening")
     assert finding.logical_id == "FnRole" and finding.acknowledged == "reads the new bucket"
     assert not result.widens_access
+
+
+def test_a_value_given_for_a_parameter_the_translator_resolves_makes_no_certain_change() -> None:
+    """The translator resolves AutoPublishAlias: !Ref Alias into the alias's logical id; the old deployment's value
+    is unknown, so both sides are expanded with the default (a presumption hides a change, never makes one)."""
+    tpl = sam_template({"Fn": function(AutoPublishAlias={"Ref": "Alias"})},
+                       Parameters={"Alias": {"Type": "String", "Default": "live"}})
+    result = diff(tpl, edited(tpl, lambda t: None), parameters={"Alias": "prod"})
+    assert all(c.action == "Modify" for c in result.resources)
+    assert expand(tpl, "us-east-1", {"Alias": "prod"}).template["Resources"]["FnAliasprod"]["Type"] == \
+        "AWS::Lambda::Alias"
