@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from diff_helpers import change_of, diff, edited, findings_of, props, resource
 
-from iac.synth.diff.sam import expand
+from iac.synth.diff.sam import expand, is_sam
+from iac.synth.loader import load
 
 pytest.importorskip("samtranslator")
 
@@ -62,10 +64,13 @@ def test_a_plain_resource_whose_id_starts_with_a_sam_id_is_not_attributed_to_it(
 
 
 def test_an_unchanged_sam_template_has_no_changes() -> None:
-    tpl = sam_template({"Fn": function(AutoPublishAlias="live", Events={"Get": {"Type": "Api", "Properties": {
-        "Path": "/", "Method": "get"}}}), "Table": resource("AWS::Serverless::SimpleTable")})
-    result = diff(tpl, edited(tpl, lambda t: None))
+    events = {"Get": {"Type": "Api", "Properties": {"Path": "/", "Method": "get"}}}
+    tpl = sam_template({"Fn": function(MemorySize=128, AutoPublishAlias="live", Events=events),
+                        "Table": resource("AWS::Serverless::SimpleTable")})
+    result = diff(tpl, edited(tpl, lambda t: t.update(Metadata={"note": "no resource"})))  # both expanded
     assert not result.has_changes and result.notes == []
+    assert {c.logical_id for c in diff(tpl, edited(tpl, lambda t: props(t, "Fn").update(MemorySize=256))).resources} \
+        == {"Fn"}
 
 
 def test_a_new_code_path_publishes_a_new_version_under_the_function() -> None:
@@ -186,3 +191,21 @@ def test_a_value_given_for_a_parameter_the_translator_resolves_makes_no_certain_
     assert all(c.action == "Modify" for c in result.resources)
     assert expand(tpl, "us-east-1", {"Alias": "prod"}).template["Resources"]["FnAliasprod"]["Type"] == \
         "AWS::Lambda::Alias"
+
+
+SAM_TEMPLATES = sorted(p for p in Path(__file__).resolve().parents[2].rglob("*.yaml")
+                       if "AWS::Serverless-2016-10-31" in p.read_text(encoding="utf-8", errors="replace"))
+
+
+def test_the_tests_hold_sam_templates() -> None:
+    assert len(SAM_TEMPLATES) >= 5
+
+
+@pytest.mark.parametrize("path", SAM_TEMPLATES, ids=[p.name for p in SAM_TEMPLATES])
+def test_every_sam_template_under_tests_expands_to_no_change_against_itself(path: Path) -> None:
+    tpl = load(path)
+    if not is_sam(tpl):
+        pytest.skip("the transform is not the template's")
+    other = edited(tpl, lambda t: t.setdefault("Metadata", {}).update({"iac:test": "not a resource change"}))
+    result = diff(tpl, other)  # the templates differ, so both are expanded
+    assert result.resources == [] and result.statements == [] and result.findings == []
