@@ -69,8 +69,11 @@ def test_an_unchanged_sam_template_has_no_changes() -> None:
                         "Table": resource("AWS::Serverless::SimpleTable")})
     result = diff(tpl, edited(tpl, lambda t: t.update(Metadata={"note": "no resource"})))  # both expanded
     assert not result.has_changes and result.notes == []
-    assert {c.logical_id for c in diff(tpl, edited(tpl, lambda t: props(t, "Fn").update(MemorySize=256))).resources} \
-        == {"Fn"}
+    edit = diff(tpl, edited(tpl, lambda t: props(t, "Fn").update(MemorySize=256)))
+    # the function changes, and with AutoPublishAlias a new version is published and the alias moves to it
+    assert sorted((c.action, c.resource_type) for c in edit.resources) == [
+        ("Add", "AWS::Lambda::Version"), ("Modify", "AWS::Lambda::Alias"), ("Modify", "AWS::Lambda::Function"),
+        ("Remove", "AWS::Lambda::Version")]
 
 
 def test_a_new_code_path_publishes_a_new_version_under_the_function() -> None:
