@@ -164,5 +164,6 @@ def _adopt(result: StackDiff, child: StackDiff, logical_id: str, before: Any, af
     prefix = f"{logical_id}/"
     result.statements.extend(attrs.evolve(s, logical_id=prefix + s.logical_id) for s in child.statements)
     result.rules.extend(attrs.evolve(r, logical_id=prefix + r.logical_id) for r in child.rules)
-    result.findings.extend(attrs.evolve(f, logical_id=prefix + f.logical_id) for f in child.findings)
+    result.findings.extend(attrs.evolve(f, logical_id=prefix + f.logical_id,
+                                        message=f"in nested stack {logical_id}: {f.message}") for f in child.findings)
     result.notes.extend(f"in nested stack {logical_id}: {note}" for note in child.notes)

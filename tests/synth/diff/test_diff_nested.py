@@ -50,7 +50,8 @@ def test_a_replacement_inside_is_data_at_risk_under_the_parents_id(tmp_path: Pat
     old_dir, new_dir = sides(tmp_path, template({"Queue": queue("a")}), template({"Queue": queue("b")}))
     result = diff(parent("child.json"), parent("child.json"), old_dir=str(old_dir), new_dir=str(new_dir))
     assert change_of(result, "Queue").replacement == "True"
-    assert [f.logical_id for f in findings_of(result, "data-at-risk")] == ["Child/Queue"]
+    [finding] = findings_of(result, "data-at-risk")
+    assert finding.logical_id == "Child/Queue" and finding.message.startswith("in nested stack Child: ")
 
 
 def test_an_unchanged_nested_template_adds_nothing(tmp_path: Path) -> None:
