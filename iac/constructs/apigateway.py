@@ -587,6 +587,56 @@ class MockIntegration(_MappedIntegration):
                          passthrough_behavior)
 
 
+_SERVICE = re.compile(r"^[a-z0-9-]+$")
+_INTEGRATION_REQUEST_PARAMETER = re.compile(r"^integration\.request\.(header|querystring|path)\.[A-Za-z0-9._~-]+$")
+
+
+class AwsIntegration(_MappedIntegration):
+    """A route calls an AWS service's API directly, as `credentials_role` (a role API Gateway may assume,
+    `iam.ServicePrincipal("apigateway.amazonaws.com")`, that you grant what the call needs, e.g.
+    `queue.grant_send_messages(role)`): `action=` for a query API ("SendMessage" of "sqs"), `path=` for
+    a REST one. `request_parameters` set the call's headers, query string or path
+    (`{"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"}`).
+    """
+
+    type = "AWS"
+
+    def __init__(self, *, service: str, credentials_role: iam.Role, action: str | None = None,
+                 path: str | None = None, http_method: str = "POST",
+                 request_parameters: dict[str, str] | None = None, request_templates: dict[str, str] | None = None,
+                 integration_responses: Sequence[IntegrationResponse] = (IntegrationResponse(),),
+                 passthrough_behavior: str = "NEVER") -> None:
+        if not isinstance(service, str) or not _SERVICE.match(service):
+            raise ValueError(f"service must be an AWS service's endpoint prefix such as 'sqs', got {service!r}")
+        if (action is None) == (path is None):
+            raise ValueError("AwsIntegration takes action= (a query API's action) or path= (a REST API's path), "
+                             "one of them")
+        if not isinstance(credentials_role, iam.Role):
+            raise TypeError(f"credentials_role must be an iam.Role, got {type(credentials_role).__name__}")
+        if APIGATEWAY_SERVICE not in credentials_role.trusted_services:
+            raise ValueError(f"credentials_role {credentials_role.path} is not assumed by {APIGATEWAY_SERVICE}; "
+                             f"make it with assumed_by=iam.ServicePrincipal({APIGATEWAY_SERVICE!r})")
+        if not isinstance(http_method, str) or http_method.upper() not in CORS_METHODS:
+            raise ValueError(f"http_method must be one of {', '.join(CORS_METHODS)}, got {http_method!r}")
+        for name in request_parameters or {}:
+            if not _INTEGRATION_REQUEST_PARAMETER.match(name):
+                raise ValueError(f"request_parameters: {name!r} is not "
+                                 "'integration.request.header|querystring|path.NAME'")
+        super().__init__(request_templates, integration_responses, passthrough_behavior)
+        self.service = service
+        self.action = action
+        self.path = path
+        self.http_method = http_method.upper()
+        self.credentials_role = credentials_role
+        self.request_parameters = request_parameters
+
+    def _target(self) -> dict[str, Any]:
+        where = f"action/{self.action}" if self.action is not None else f"path/{str(self.path).lstrip('/')}"
+        return {"IntegrationHttpMethod": self.http_method, "Credentials": self.credentials_role.role_arn,
+                "Uri": Fn.sub(f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}:{self.service}:{where}"),
+                "RequestParameters": self.request_parameters}
+
+
 # -- usage plans and API keys --------------------------------------------------------------------
 
 QuotaPeriod = Literal["DAY", "WEEK", "MONTH"]  # UsagePlan Quota.Period (the schema says only "string")
@@ -884,13 +934,15 @@ class RestApi(Construct):
 
     # -- routes ---------------------------------------------------------------------------------
 
-    def add_route(self, method: str, path: str, handler: LambdaHandler | LambdaIntegration | MockIntegration, *,
+    def add_route(self, method: str, path: str,
+                  handler: LambdaHandler | LambdaIntegration | MockIntegration | AwsIntegration, *,
                   authorizer: Authorizer | None = None,
                   authorization: Literal["NONE", "AWS_IAM"] | None = None,
                   authorization_scopes: Sequence[str] | None = None,
                   api_key_required: bool = False) -> CfnResource:
         """Invoke `handler` (a Function or Alias: Lambda proxy) for `method` requests to `path`, or a
-        `LambdaIntegration` (non-proxy, with mapping templates) or a `MockIntegration`; returns the Method.
+        `LambdaIntegration` (non-proxy, with mapping templates), a `MockIntegration` or an `AwsIntegration`
+        (an AWS service's API); returns the Method.
 
         `path` starts with "/"; `{name}` is a path parameter, `{name+}` (last segment only) takes the
         rest of the path. `method` is one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY.
@@ -913,7 +965,7 @@ class RestApi(Construct):
             **integration})
         self._routes.append(route)
         target = handler.handler if isinstance(handler, LambdaIntegration) else handler
-        if not isinstance(target, MockIntegration):
+        if isinstance(target, LambdaHandler):  # mock and AWS service integrations invoke no function
             self._permit(route, target, created)
         return created
 
@@ -1116,6 +1168,6 @@ class Deployment(CfnResource):
         return base + self._fingerprint()
 
 
-__all__ = ["ApiKey", "Authorizer", "CloudWatchRole", "CognitoUserPoolsAuthorizer", "Cors", "Deployment",
-           "IntegrationResponse", "LambdaHandler", "LambdaIntegration", "MockIntegration", "RequestAuthorizer",
-           "RestApi", "TokenAuthorizer", "UsagePlan", "UserPoolLike"]
+__all__ = ["ApiKey", "Authorizer", "AwsIntegration", "CloudWatchRole", "CognitoUserPoolsAuthorizer", "Cors",
+           "Deployment", "IntegrationResponse", "LambdaHandler", "LambdaIntegration", "MockIntegration",
+           "RequestAuthorizer", "RestApi", "TokenAuthorizer", "UsagePlan", "UserPoolLike"]

@@ -738,3 +738,71 @@ def test_an_authorizer_function_in_another_stack_is_permitted_from_the_api_stack
     assert auth.resource is not None
     permission = assembly.template("S")["Resources"][auth.find_child("Permission").logical_id]  # type: ignore[union-attr]
     assert permission["Properties"]["FunctionName"]["Fn::ImportValue"].startswith("Functions:")
+
+
+# -- AWS service integrations ------------------------------------------------------------------------
+
+def _queue_role(stack: Stack) -> Any:
+    from iac.constructs import iam, sqs
+
+    queue = sqs.Queue(stack, "Jobs")
+    role = iam.Role(stack, "ApiRole", assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"))
+    queue.grant_send_messages(role)
+    return queue, role
+
+
+def test_an_aws_integration_calls_the_service_as_its_role() -> None:
+    app, api, fn = _api()
+    queue, role = _queue_role(api.stack)
+    method = api.add_route("POST", "/jobs", apigateway.AwsIntegration(
+        service="sqs", path=f"{api.stack.account}/jobs", credentials_role=role,
+        request_parameters={"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
+        request_templates={"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"}),
+        authorization="AWS_IAM")
+    resources = _resources(app)
+    integration = resources[method.logical_id]["Properties"]["Integration"]
+    assert integration["Type"] == "AWS" and integration["IntegrationHttpMethod"] == "POST"
+    assert integration["Credentials"] == {"Fn::GetAtt": [role.resource.logical_id, "Arn"]}
+    assert integration["Uri"]["Fn::Sub"].startswith("arn:${AWS::Partition}:apigateway:${AWS::Region}:sqs:path/")
+    assert integration["PassthroughBehavior"] == "NEVER"
+    assert integration["RequestParameters"] == {
+        "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"}
+    assert _resources(app, "AWS::Lambda::Permission") == {}
+
+
+def test_an_aws_integration_with_an_action_and_lint() -> None:
+    app = App()
+    stack = Stack(app, "S")
+    queue, role = _queue_role(stack)
+    api = apigateway.RestApi(stack, "Api")
+    method = api.add_route("POST", "/jobs", apigateway.AwsIntegration(service="sqs", action="SendMessage",
+                                                                      credentials_role=role),
+                           authorization="AWS_IAM")
+    assembly = synthesize_app(app)
+    uri = assembly.template("S")["Resources"][method.logical_id]["Properties"]["Integration"]["Uri"]
+    assert uri == {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:sqs:action/SendMessage"}
+    assert [w.code for w in assembly.warnings] == []
+    assert lint_template(assembly.stack("S").body, "us-east-1") == []
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"service": "SQS", "action": "SendMessage"}, "endpoint prefix"),
+    ({"service": "sqs"}, "one of them"),
+    ({"service": "sqs", "action": "A", "path": "p"}, "one of them"),
+    ({"service": "sqs", "action": "A", "http_method": "ANY"}, "http_method must be one of"),
+    ({"service": "sqs", "action": "A", "request_parameters": {"header.X": "'x'"}}, "integration.request"),
+])
+def test_bad_aws_integrations_are_refused(kwargs: dict[str, Any], message: str) -> None:
+    app, api, fn = _api()
+    queue, role = _queue_role(api.stack)
+    with pytest.raises(ValueError, match=message):
+        apigateway.AwsIntegration(credentials_role=role, **kwargs)
+
+
+def test_an_aws_integration_needs_a_role_api_gateway_may_assume() -> None:
+    from iac.constructs import iam
+
+    app, api, fn = _api()
+    role = iam.Role(api.stack, "LambdaRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    with pytest.raises(ValueError, match="is not assumed by apigateway.amazonaws.com"):
+        apigateway.AwsIntegration(service="sqs", action="SendMessage", credentials_role=role)
