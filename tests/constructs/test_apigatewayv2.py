@@ -256,3 +256,28 @@ def test_rest_and_http_apis_with_a_user_pool_synthesize_strict_through_the_cli(w
     result = run_iac("synth", "--strict", "--app", "app.py", "--out", "out")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "warning" not in (result.stdout + result.stderr).lower()
+
+
+def test_props_reach_the_api_and_an_iam_lambda_authorizer_answers_with_policies() -> None:
+    app, api, fn = _api(api_name="notes", description="Notes API", disable_execute_api_endpoint=True)
+    auth = apigatewayv2.HttpLambdaAuthorizer(api.stack, "Auth", handler=fn, response_type="IAM",
+                                             identity_sources=["$request.header.X-Token", "$context.sourceIp"])
+    api.add_route("GET", "/", fn, authorizer=auth)
+    resources = _resources(app)
+    assert resources[api.resource.logical_id]["Properties"] == {
+        "Name": "notes", "Description": "Notes API", "ProtocolType": "HTTP", "DisableExecuteApiEndpoint": True}
+    assert auth.resource is not None
+    props = resources[auth.resource.logical_id]["Properties"]
+    assert props["EnableSimpleResponses"] is False
+    assert props["IdentitySource"] == ["$request.header.X-Token", "$context.sourceIp"]
+
+
+def test_an_http_authorizer_belongs_to_one_api_and_its_stack() -> None:
+    app, api, fn = _api()
+    auth = apigatewayv2.HttpLambdaAuthorizer(api.stack, "Auth", handler=fn)
+    api.add_route("GET", "/", fn, authorizer=auth)
+    with pytest.raises(ConstructError, match="already guards HttpApi S/Api"):
+        apigatewayv2.HttpApi(api.stack, "Other").add_route("GET", "/", fn, authorizer=auth)
+    elsewhere = apigatewayv2.HttpLambdaAuthorizer(Stack(app, "Other"), "Auth", handler=fn)
+    with pytest.raises(ConstructError, match="is in stack Other"):
+        api.add_route("GET", "/x", fn, authorizer=elsewhere)
