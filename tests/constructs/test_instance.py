@@ -78,6 +78,34 @@ def test_user_data_is_a_script_with_values_from_other_resources(app, stack, vpc)
     assert user_data_written == {"Fn::Base64": {"Fn::Join": ["", script]}}
 
 
+def test_user_data_writes_files_through_a_quoted_here_document(app, stack, vpc):
+    user_data = UserData.for_linux()
+    user_data.add_file("/etc/my app/config.ini", "[main]\nhome = $HOME\nIAC_FILE_END\n", mode="0600")
+    host = ec2.Instance(stack, "Host", vpc=vpc, instance_type="t3.micro", user_data=user_data)
+
+    script = resources(app)[host.resource.logical_id]["Properties"]["UserData"]["Fn::Base64"]
+    assert script.split("\n") == [
+        "#!/bin/bash",
+        "mkdir -p \"$(dirname '/etc/my app/config.ini')\"",
+        "cat > '/etc/my app/config.ini' <<'IAC_FILE_END_1'",  # the content has a line IAC_FILE_END
+        "[main]", "home = $HOME", "IAC_FILE_END",
+        "IAC_FILE_END_1",
+        "chmod 0600 '/etc/my app/config.ini'",
+    ]
+
+
+@pytest.mark.parametrize("path, content, mode, message", [
+    ("etc/app.ini", "x", "0644", "needs an absolute path"),
+    ("/etc/a\nb", "x", "0644", "needs an absolute path"),
+    ("/etc/app.ini", b"x", "0644", "content as a string"),
+    ("/etc/app.ini", "x", "rw-r--r--", "mode must be octal"),
+])
+def test_user_data_files_refuse_what_the_shell_could_misread(path, content, mode, message):
+    with pytest.raises(ConstructError, match=message) as caught:
+        UserData.for_linux().add_file(path, content, mode=mode)
+    assert caught.value.location.file == __file__
+
+
 @pytest.mark.parametrize("generation, cpu, name", [
     (AmazonLinuxGeneration.AMAZON_LINUX_2023, AmazonLinuxCpuType.ARM_64, "al2023-ami-kernel-default-arm64"),
     (AmazonLinuxGeneration.AMAZON_LINUX_2, AmazonLinuxCpuType.X86_64, "amzn2-ami-hvm-x86_64-gp2"),

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
+import shlex
 from typing import Annotated, Any
 
 import attrs
@@ -144,6 +146,30 @@ class UserData:
                                      location=caller_location())
         self.lines.extend(commands)
 
+    def add_file(self, path: str, content: str, *, mode: str = "0644") -> None:
+        """Write `content` to `path` on the instance at boot (folders made as needed), with `mode`.
+
+        The content goes through a quoted here-document, so the shell expands nothing in it; values
+        from other resources in it are resolved by CloudFormation first. The path is quoted."""
+        location = caller_location()
+        if not isinstance(path, str) or not path.startswith("/") or "\n" in path or "\0" in path:
+            raise ConstructError(f"add_file needs an absolute path on the instance, got {path!r}", location=location)
+        if not isinstance(content, str):
+            raise ConstructError(f"add_file takes the file's content as a string, got {type(content).__name__}",
+                                 location=location)
+        if not isinstance(mode, str) or not _FILE_MODE.match(mode):
+            raise ConstructError(f"add_file's mode must be octal such as '0644' or '600', got {mode!r}",
+                                 location=location)
+        delimiter = _here_document_delimiter(content)
+        quoted = shlex.quote(path)
+        self.lines.extend([
+            f"mkdir -p \"$(dirname {quoted})\"",
+            f"cat > {quoted} <<'{delimiter}'",
+            *content.rstrip("\n").split("\n"),
+            delimiter,
+            f"chmod {mode} {quoted}",
+        ])
+
     def render(self) -> str:
         return "\n".join([self.shebang, *self.lines])
 
@@ -155,6 +181,19 @@ class UserData:
                                  "encoding", path=instance.path, location=instance.location,
                                  hint="download a larger script from S3 in the user data instead")
         return text
+
+
+_FILE_MODE = re.compile(r"^[0-7]{3,4}$")
+
+
+def _here_document_delimiter(content: str) -> str:
+    """A here-document end word that no line of `content` is, so the file cannot end early."""
+    lines = set(content.split("\n"))
+    delimiter, n = "IAC_FILE_END", 0
+    while delimiter in lines:
+        n += 1
+        delimiter = f"IAC_FILE_END_{n}"
+    return delimiter
 
 
 # -- rules the schema cannot say -----------------------------------------------------------------
