@@ -179,16 +179,6 @@ def capacity_rule(value: Any) -> str | None:
     return None
 
 
-def kms_key_arn_rule(value: Any) -> str | None:
-    """A `Check` rule: an ARN (grants name the key in policies, so a key id or alias is not enough) or a
-    deploy-time value."""
-    if not isinstance(value, str) or is_token(value):
-        return None
-    if value.startswith("arn:") and ":kms:" in value:
-        return None
-    return f"must be a KMS key ARN (arn:aws:kms:region:account:key/id), got {value!r}"
-
-
 def non_empty_rule(value: Any) -> str | None:
     """A `Check` rule: a name that is given is not empty."""
     return "must not be empty" if value == "" else None
@@ -235,7 +225,7 @@ ReadCapacity = Annotated[int | None, Check(_schema_rule("ProvisionedThroughput",
 WriteCapacity = Annotated[int | None, Check(_schema_rule("ProvisionedThroughput", "WriteCapacityUnits")),
                           Check(capacity_rule)]
 TableName = Annotated[str | Token | None, Cfn("TableName"), Check(dynamodb_name_rule)]
-KmsKeyArn = Annotated[str | Token | None, Check(kms_key_arn_rule)]
+KmsKeyArn = Annotated[str | Token | None, Check(kms.key_arn_rule)]
 TimeToLiveAttribute = Annotated[str | None, Check(_schema_rule("TimeToLiveSpecification", "AttributeName")),
                                 Check(non_empty_rule)]
 Stream = Annotated[str | None, Check(_schema_rule("StreamSpecification", "StreamViewType"))]

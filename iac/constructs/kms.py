@@ -39,6 +39,16 @@ DECRYPT_ACTIONS = ("kms:Decrypt",)
 ENCRYPT_DECRYPT_ACTIONS = ENCRYPT_ACTIONS + DECRYPT_ACTIONS
 
 
+def key_arn_rule(value: Any) -> str | None:
+    """A `Check` rule for props that take a key by ARN (a bucket's, a table's): an ARN, because grants
+    name the key in policies and a key id or alias is not enough; or a deploy-time value."""
+    if not isinstance(value, str) or is_token(value):
+        return None
+    if value.startswith("arn:") and ":kms:" in value:
+        return None
+    return f"must be a KMS key ARN (arn:aws:kms:region:account:key/id), got {value!r}"
+
+
 def alias_name_rule(value: Any) -> str | None:
     """A `Check` rule: not a name reserved for AWS managed keys (the schema's pattern allows them)."""
     if isinstance(value, str) and not is_token(value) and value.startswith(RESERVED_ALIAS_PREFIX):

@@ -160,16 +160,6 @@ def bucket_name_rule(value: Any) -> str | None:
     return f"{value!r} is not a valid S3 bucket name: {why}"
 
 
-def kms_key_arn_rule(value: Any) -> str | None:
-    """A `Check` rule: an ARN (grants name the key in policies, so a key id or alias is not enough) or a
-    deploy-time value."""
-    if not isinstance(value, str) or is_token(value):
-        return None
-    if value.startswith("arn:") and ":kms:" in value:
-        return None
-    return f"must be a KMS key ARN (arn:aws:kms:region:account:key/id), got {value!r}"
-
-
 def lifecycle_rules_rule(value: Any) -> str | None:
     """A `Check` rule: each rule as the schema of LifecycleConfiguration.Rules describes it."""
     return _schema_problem(("LifecycleConfiguration", "Rules"), [dict(rule) for rule in value])
@@ -293,7 +283,7 @@ class Bucket(Construct):
         bucket_name: Annotated[str | Token | None, Cfn("BucketName"), Check(bucket_name_rule)] = None,
         versioned: bool = False,
         encryption: Literal["S3_MANAGED", "KMS"] = BucketEncryption.S3_MANAGED,
-        kms_key_arn: Annotated[str | Token | None, Check(kms_key_arn_rule)] = None,
+        kms_key_arn: Annotated[str | Token | None, Check(kms.key_arn_rule)] = None,
         encryption_key: kms.KeyBase | None = None,
         block_public_access: bool = True,
         enforce_ssl: bool = True,
