@@ -10,7 +10,7 @@ import pytest
 
 from iac import App, CfnResource, ConstructError, Duration, Size, Stack, ValidationError
 from iac.constructs import awslambda, iam
-from iac.specs import additional_spec, property_enum, property_range, schema_extension
+from iac.specs import additional_spec, property_enum, property_range, schema_date, schema_extension
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
 
@@ -485,16 +485,20 @@ def test_synth_prints_the_refusal_with_the_runtime_date_successor_construct_and_
 
 @pytest.mark.parametrize("runtime", awslambda.DEFAULT_RUNTIMES)
 def test_the_default_runtimes_are_not_near_their_deprecation(runtime: str) -> None:
-    """Deliberately by the real calendar (not the frozen date): a maintainer's reminder to bump
-    awslambda.DEFAULT_*_RUNTIME, a warning from 180 days before the deprecation date, a failure after it
-    (samples and new projects would then warn, and soon fail, for every user)."""
+    """The defaults samples and new projects use have half a year left by the pinned data's own date (its
+    schema date), so the check changes only with the cfn-lint pin, never with the calendar: bumping
+    cfn-lint is when a maintainer bumps awslambda.DEFAULT_*_RUNTIME. By the real calendar it is only a
+    warning (a reminder), never a failure: tests do not depend on today's date."""
     lifecycle = awslambda.runtime_lifecycle(runtime)
     assert runtime in awslambda.runtime_names()
     if lifecycle is None or lifecycle.deprecated is None:
         return
-    today = datetime.date.today()
-    assert today < lifecycle.deprecated, (f"{runtime} is deprecated since {lifecycle.deprecated}: "
-                                          f"bump the default to {lifecycle.successor}")
-    if lifecycle.deprecated - datetime.timedelta(days=180) <= today:
+    stamp = schema_date()
+    assert stamp is not None, "the pinned cfn-lint's schema date is unknown"
+    data_date = datetime.date.fromisoformat(stamp[:10])
+    assert data_date + datetime.timedelta(days=180) < lifecycle.deprecated, (
+        f"{runtime} is deprecated on {lifecycle.deprecated}, within 180 days of the pinned data's date "
+        f"{data_date}: bump the default (successor {lifecycle.successor})")
+    if lifecycle.deprecated - datetime.timedelta(days=180) <= datetime.date.today():
         warnings.warn(f"{runtime} is deprecated on {lifecycle.deprecated}: bump the default to a newer runtime "
                       f"(successor {lifecycle.successor})", stacklevel=1)
