@@ -39,6 +39,25 @@ class Finding:
     path: TemplatePath
 
 
+#: The resources of a template by type: type -> [(position in the template, logical id, entry)].
+ResourceIndex = Mapping[str, list[tuple[int, str, dict[str, Any]]]]
+
+
+def resources_by_type(template: dict[str, Any]) -> dict[str, list[tuple[int, str, dict[str, Any]]]]:
+    """One walk of the template's resources, shared by every rule (and by `others`) of a run."""
+    index: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
+    for position, (logical_id, entry) in enumerate(section(template, "Resources").items()):
+        if isinstance(entry, dict) and isinstance(entry.get("Type"), str):
+            index.setdefault(entry["Type"], []).append((position, logical_id, entry))
+    return index
+
+
+def _of_types(index: ResourceIndex, types: Iterable[str]) -> list[tuple[int, str, dict[str, Any]]]:
+    """The resources of these types, in template order."""
+    found = [item for kind in dict.fromkeys(types) for item in index.get(kind, ())]
+    return sorted(found, key=lambda item: item[0])
+
+
 @attrs.frozen
 class TemplateResource:
     """One resource of a template, as a resource rule sees it, with the template it is part of (some
@@ -48,6 +67,8 @@ class TemplateResource:
     type: str
     entry: dict[str, Any]
     template: dict[str, Any]
+    #: The template's resources by type, built once per run (None: built when `others` is first called).
+    index: ResourceIndex | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def properties(self) -> dict[str, Any]:
@@ -61,10 +82,10 @@ class TemplateResource:
 
     def others(self, *types: str) -> Iterator[TemplateResource]:
         """The template's other resources of these types."""
-        for logical_id, entry in section(self.template, "Resources").items():
-            kind = entry.get("Type") if isinstance(entry, dict) else None
-            if kind in types and logical_id != self.logical_id:
-                yield TemplateResource(logical_id, str(kind), entry, self.template)
+        index = self.index if self.index is not None else resources_by_type(self.template)
+        for _, logical_id, entry in _of_types(index, types):
+            if logical_id != self.logical_id:
+                yield TemplateResource(logical_id, entry["Type"], entry, self.template, index)
 
 
 ResourceCheck = Callable[[TemplateResource], Iterable[Finding]]
@@ -97,11 +118,12 @@ class Rule:
     #: so a rule never reads a property CloudFormation does not have.
     reads: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
 
-    def findings(self, template: dict[str, Any]) -> Iterator[Finding]:
+    def findings(self, template: dict[str, Any], index: ResourceIndex | None = None) -> Iterator[Finding]:
+        """What the rule finds in `template`; `index` (resources_by_type of it) saves a walk per rule."""
         if self.template_check is not None:
             yield from self.template_check(template)
         if self.check is None or not self.resource_types:
             return
-        for logical_id, entry in section(template, "Resources").items():
-            if isinstance(entry, dict) and entry.get("Type") in self.resource_types:
-                yield from self.check(TemplateResource(logical_id, entry["Type"], entry, template))
+        index = index if index is not None else resources_by_type(template)
+        for _, logical_id, entry in _of_types(index, self.resource_types):
+            yield from self.check(TemplateResource(logical_id, entry["Type"], entry, template, index))
