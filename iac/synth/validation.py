@@ -18,7 +18,6 @@ from iac.specs import DEFAULT_REGION
 from iac.synth.lint import LintCache, LintFinding, lint_bodies
 from iac.synth.lint_cache import _cfnlintrc_files  # the files whose bytes key the lint cache
 from iac.synth.schema_validation import SchemaFinding, validate_template
-from iac.synth.secrets import secret_findings
 
 #: (template path, line reported by the checker or None) -> (construct path, source location)
 Locate = Callable[[tuple[str | int, ...], int | None], tuple[str | None, SourceLocation | None]]
@@ -164,17 +163,6 @@ def _lint_problem(finding: LintFinding, locate: Locate, to_written: WrittenPath 
         property_path=".".join(str(p) for p in template_path) or None,
         severity=finding.severity,
     )
-
-
-def secret_problems(template: dict[str, Any], locate: Locate) -> list[Problem]:
-    """Secrets written into the template in clear, as warnings (errors when strict)."""
-    problems = []
-    for finding in secret_findings(template):
-        path, location = locate(finding.path, None)
-        problems.append(Problem(finding.message, path=path, location=location, hint=finding.hint,
-                                code=finding.rule_id, property_path=".".join(str(p) for p in finding.path),
-                                severity="warning"))
-    return problems
 
 
 def artifact_locator(artifact: Any) -> Locate:
