@@ -100,7 +100,15 @@ def _check_stack_name(name: str) -> None:
 def _write(path: str, source: str) -> None:
     """Write `source` whole or not at all."""
     folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".iac-import-", suffix=".py")
+    if os.path.isdir(path):
+        raise UsageError(f"cannot write {display_path(path)}: it is a directory", hint="-o names the app's file")
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write {display_path(path)}: folder {display_path(folder)} does not exist",
+                         hint="create it first, or -o a file in an existing folder")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".iac-import-", suffix=".py")
+    except OSError as error:
+        raise UsageError(f"cannot write {display_path(path)}: {error.strerror}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(source)

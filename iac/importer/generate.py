@@ -133,6 +133,10 @@ class _Generator:
             type_name = resource.get("Type")
             if not isinstance(type_name, str):
                 raise TemplateError(f"{self.source}: resource {logical_id} has no Type")
+            properties = resource.get("Properties")
+            if properties is not None and not isinstance(properties, dict):
+                raise TemplateError(f"{self.source}: Resources.{logical_id}.Properties must be a mapping, "
+                                    f"got {type(properties).__name__}")
             namespace = type_name.rpartition("::")[0]
             module = MODULES.get(namespace)
             if module is not None:
@@ -185,9 +189,7 @@ class _Generator:
             cls = resource_class(type_name)
         except (LookupError, AttributeError):
             return
-        properties = resource.get("Properties")
-        if properties is not None and not isinstance(properties, dict):
-            return  # an intrinsic (Fn::If) for the whole Properties: CfnResource takes it as it is
+        properties = resource.get("Properties")  # a mapping or None (_declare checked)
         by_property = {prop: argument for argument, prop in cls.cfn_arguments.items()}
         given = {by_property[name] for name in (properties or {}) if name in by_property}
         if not cls.cfn_required <= given:

@@ -86,6 +86,8 @@ def test_an_existing_app_is_kept_unless_forced_and_dash_prints(tmp_path: Path) -
     ("- a list\n", "a template must be a mapping"),
     ("Resources:\n  A: {Type: AWS::SNS::Topic}\nOutputz: {}\n", "unknown top-level section 'Outputz'"),
     ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties: {DisplayName: [\n", "invalid YAML"),
+    ("Resources:\n  - A\n  - B\n", "Resources must be a mapping, got list"),
+    ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties: [1]\n", "Resources.A.Properties must be a mapping"),
 ])
 def test_bad_input_is_one_message_and_exit_2_never_a_traceback(tmp_path: Path, content: str, message: str) -> None:
     (tmp_path / "bad.yaml").write_text(content, encoding="utf-8")
@@ -104,6 +106,19 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert bad_name.returncode == 2 and "stack name '1-bad_name' is invalid" in bad_name.stderr
     no_app = run("import", "vpc.yaml", "--check", "-o", "other.py", cwd=tmp_path)
     assert no_app.returncode == 2 and "other.py is not a file" in no_app.stderr
+    no_folder = run("import", "vpc.yaml", "-o", "missing/app.py", cwd=tmp_path)
+    assert no_folder.returncode == 2 and "folder missing does not exist" in no_folder.stderr, no_folder.stderr
+    (tmp_path / "folder").mkdir()
+    a_folder = run("import", "vpc.yaml", "-o", "folder", "--force", cwd=tmp_path)
+    assert a_folder.returncode == 2 and "cannot write folder: it is a directory" in a_folder.stderr, a_folder.stderr
+    (tmp_path / "binary.yaml").write_bytes(b"Resources:\n  A: \xff\xfe\x00\n")
+    binary = run("import", "binary.yaml", cwd=tmp_path)
+    assert binary.returncode == 2 and "not UTF-8 text" in binary.stderr, binary.stderr
+    directory = run("import", "folder", cwd=tmp_path)
+    assert directory.returncode == 2 and "is a directory" in directory.stderr, directory.stderr
+    for completed in (no_folder, a_folder, binary, directory):
+        assert "Traceback" not in completed.stderr and "internal error" not in completed.stderr
+    assert not (tmp_path / "app.py").exists()
 
 
 #: Generated apps mypy accepts as they are (others meet iac.cfn stub annotations narrower than the schemas).
