@@ -34,6 +34,7 @@ from iac.constructs.core.forwarding import checked_keywords
 from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration
+from iac.constructs.route53 import AliasTarget
 from iac.errors import ConstructError
 from iac.specs import property_enum, property_length, property_pattern, property_range
 
@@ -497,6 +498,19 @@ class ApplicationLoadBalancer(Construct):
     @property
     def dns_name(self) -> Token:
         return self.resource.get_att("DNSName")
+
+    @property
+    def canonical_hosted_zone_id(self) -> Token:
+        """The Route 53 hosted zone AWS keeps the load balancer's DNS name in (what an alias record names)."""
+        return self.resource.get_att("CanonicalHostedZoneID")
+
+    def alias_record_target(self) -> AliasTarget:
+        """What a route53 alias record to the load balancer says: "dualstack." and its DNS name, in its canonical
+        hosted zone, answering only while the balancer has healthy targets."""
+        return AliasTarget(dns_name=f"dualstack.{self.dns_name}", hosted_zone_id=self.canonical_hosted_zone_id,
+                           evaluate_target_health=True,
+                           ipv6=self.resource.properties.get("IpAddressType") in (
+                               "dualstack", "dualstack-without-public-ipv4"))
 
     @property
     def load_balancer_full_name(self) -> Token:

@@ -187,32 +187,15 @@ class _Record(Construct):
         return ConstructError(message, path=self.path, location=self.location, hint=hint)
 
 
-#: The load balancer types an alias record reaches through their canonical hosted zone.
-_LOAD_BALANCER_TYPES = ("AWS::ElasticLoadBalancingV2::LoadBalancer",)
-
-
-def _load_balancer_resource(value: Any) -> CfnResource | None:
-    resource = getattr(value, "resource", None)
-    if isinstance(resource, CfnResource) and resource.resource_type in _LOAD_BALANCER_TYPES:
-        return resource
-    return None
-
-
 def _is_alias_source(value: Any) -> bool:
-    return isinstance(value, AliasTargetSource) or _load_balancer_resource(value) is not None
+    return isinstance(value, AliasTargetSource)
 
 
 def alias_target(value: Any) -> AliasTarget:
-    """The alias target of a distribution (its own `alias_record_target`) or a load balancer: "dualstack." and its
-    DNS name, in its canonical hosted zone, answering only while the balancer has healthy targets."""
-    if isinstance(value, AliasTargetSource):
-        return value.alias_record_target()
-    resource = _load_balancer_resource(value)
-    if resource is None:
+    """The alias target of a distribution or a load balancer: its own `alias_record_target()`."""
+    if not isinstance(value, AliasTargetSource):
         raise TypeError(f"{value!r} cannot be an alias target")
-    return AliasTarget(dns_name=f"dualstack.{resource.get_att('DNSName')}",
-                       hosted_zone_id=resource.get_att("CanonicalHostedZoneID"), evaluate_target_health=True,
-                       ipv6=resource.properties.get("IpAddressType") in ("dualstack", "dualstack-without-public-ipv4"))
+    return value.alias_record_target()
 
 
 def _ip_rule(version: int) -> Any:
