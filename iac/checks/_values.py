@@ -31,6 +31,12 @@ def is_true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
+def not_true(value: Any) -> bool:
+    """Whether a setting is left out or set to anything but true: off (a value computed at deploy time is
+    not judged)."""
+    return not is_intrinsic(value) and not is_true(value)
+
+
 def is_false(value: Any) -> bool:
     return value is False or (isinstance(value, str) and value.lower() == "false")
 

@@ -1,12 +1,11 @@
 from collections.abc import Iterator
 
 from iac.checks._model import Finding, Rule, TemplateResource
-from iac.checks._values import UNKNOWN, is_true, known
+from iac.checks._values import not_true
 
 
 def check(resource: TemplateResource) -> Iterator[Finding]:
-    validation = known(resource.properties.get("EnableLogFileValidation"))
-    if validation is not UNKNOWN and not is_true(validation):
+    if not_true(resource.properties.get("EnableLogFileValidation")):
         yield resource.finding("the trail does not validate its log files (EnableLogFileValidation is not true)")
 
 

@@ -2,7 +2,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iac.checks._model import Finding, Rule, TemplateResource
-from iac.checks._values import UNKNOWN, is_true, known
+from iac.checks._values import not_true
 
 
 def _unencrypted(ebs: Any) -> bool:
@@ -10,8 +10,7 @@ def _unencrypted(ebs: Any) -> bool:
     snapshot (which decides for it)."""
     if not isinstance(ebs, dict) or "SnapshotId" in ebs or "KmsKeyId" in ebs:
         return False
-    encrypted = known(ebs.get("Encrypted"))
-    return encrypted is not UNKNOWN and not is_true(encrypted)
+    return not_true(ebs.get("Encrypted"))
 
 
 def check(resource: TemplateResource) -> Iterator[Finding]:

@@ -1,12 +1,11 @@
 from collections.abc import Iterator
 
 from iac.checks._model import Finding, Rule, TemplateResource
-from iac.checks._values import UNKNOWN, is_true, known
+from iac.checks._values import not_true
 
 
 def check(resource: TemplateResource) -> Iterator[Finding]:
-    encrypted = known(resource.properties.get("Encrypted"))
-    if encrypted is not UNKNOWN and not is_true(encrypted):
+    if not_true(resource.properties.get("Encrypted")):
         yield resource.finding("the file system is not encrypted (Encrypted is not true)", "Encrypted")
 
 

@@ -1,15 +1,14 @@
 from collections.abc import Iterator
 
 from iac.checks._model import Finding, Rule, TemplateResource
-from iac.checks._values import UNKNOWN, is_true, known
+from iac.checks._values import UNKNOWN, known, not_true
 
 
 def check(resource: TemplateResource) -> Iterator[Finding]:
     options = known(resource.properties.get("EncryptionAtRestOptions"))
     if options is UNKNOWN:
         return
-    enabled = known(options.get("Enabled")) if isinstance(options, dict) else None
-    if enabled is not UNKNOWN and not is_true(enabled):
+    if not_true(options.get("Enabled") if isinstance(options, dict) else None):
         yield resource.finding("the domain is not encrypted at rest (EncryptionAtRestOptions Enabled is not true)")
 
 

@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 from iac.checks._model import Finding, Rule, TemplateResource
-from iac.checks._values import UNKNOWN, is_true, known
+from iac.checks._values import not_true
 
 TYPES = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
 
@@ -21,8 +21,7 @@ def from_source(resource: TemplateResource) -> bool:
 def check(resource: TemplateResource) -> Iterator[Finding]:
     if in_cluster(resource) or from_source(resource):
         return
-    encrypted = known(resource.properties.get("StorageEncrypted"))
-    if encrypted is not UNKNOWN and not is_true(encrypted) and "KmsKeyId" not in resource.properties:
+    if not_true(resource.properties.get("StorageEncrypted")) and "KmsKeyId" not in resource.properties:
         yield resource.finding("the database's storage is not encrypted (StorageEncrypted is not true)",
                                "StorageEncrypted")
 

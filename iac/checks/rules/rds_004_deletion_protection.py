@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 from iac.checks._model import Finding, Rule, TemplateResource
-from iac.checks._values import UNKNOWN, is_true, known
+from iac.checks._values import not_true
 from iac.checks.rules.rds_001_encryption import in_cluster
 
 TYPES = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
@@ -10,8 +10,7 @@ TYPES = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
 def check(resource: TemplateResource) -> Iterator[Finding]:
     if in_cluster(resource):
         return
-    protection = known(resource.properties.get("DeletionProtection"))
-    if protection is not UNKNOWN and not is_true(protection):
+    if not_true(resource.properties.get("DeletionProtection")):
         yield resource.finding("the database has no deletion protection (DeletionProtection is not true)",
                                "DeletionProtection")
 

@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 from iac.checks._model import Finding, Rule, TemplateResource
-from iac.checks._values import UNKNOWN, is_true, known
+from iac.checks._values import UNKNOWN, known, not_true
 
 SETTINGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 
@@ -13,7 +13,7 @@ def check(resource: TemplateResource) -> Iterator[Finding]:
     if not isinstance(block, dict):
         yield resource.finding("the bucket has no PublicAccessBlockConfiguration")
         return
-    off = [name for name in SETTINGS if known(block.get(name)) is not UNKNOWN and not is_true(block.get(name))]
+    off = [name for name in SETTINGS if not_true(block.get(name))]
     if off:
         yield resource.finding(f"the bucket's public access block leaves {', '.join(off)} off",
                                "PublicAccessBlockConfiguration")
