@@ -77,6 +77,12 @@ def identity_statements(resource: TemplateResource) -> Iterator[Statement]:
                 yield from statements(policy.get("PolicyDocument"), (*base, "Policies", index, "PolicyDocument"))
 
 
+def trust_statements(resource: TemplateResource) -> Iterator[Statement]:
+    """The statements of a role's trust policy (AssumeRolePolicyDocument)."""
+    prop = "AssumeRolePolicyDocument"
+    yield from statements(resource.properties.get(prop), ("Resources", resource.logical_id, "Properties", prop))
+
+
 def statements(document: Any, path: TemplatePath) -> Iterator[Statement]:
     """The literal statements of a policy document (one statement or a list; intrinsics skipped)."""
     if not isinstance(document, dict) or is_intrinsic(document):

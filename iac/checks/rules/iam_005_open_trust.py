@@ -2,7 +2,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iac.checks._model import Finding, Rule, TemplateResource
-from iac.checks._policy import statements
+from iac.checks._policy import trust_statements
 from iac.checks._values import strings
 
 
@@ -13,9 +13,7 @@ def _anyone(principal: Any) -> bool:
 
 
 def check(resource: TemplateResource) -> Iterator[Finding]:
-    document = resource.properties.get("AssumeRolePolicyDocument")
-    base = ("Resources", resource.logical_id, "Properties", "AssumeRolePolicyDocument")
-    for statement in statements(document, base):
+    for statement in trust_statements(resource):
         if statement.allows and not statement.condition and _anyone(statement.value.get("Principal")):
             yield Finding("the role's trust policy lets any AWS principal (\"*\") assume it, with no Condition",
                           (*statement.path, "Principal"))

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iac.checks._model import Finding, Rule, TemplateResource
-from iac.checks._policy import statements
+from iac.checks._policy import trust_statements
 from iac.checks._values import strings
 
 #: A literal account (123456789012, or its root ARN) in a trust policy: the template's own account is
@@ -18,8 +18,7 @@ def _accounts(principal: Any) -> list[str]:
 
 
 def check(resource: TemplateResource) -> Iterator[Finding]:
-    base = ("Resources", resource.logical_id, "Properties", "AssumeRolePolicyDocument")
-    for statement in statements(resource.properties.get("AssumeRolePolicyDocument"), base):
+    for statement in trust_statements(resource):
         accounts = _accounts(statement.value.get("Principal"))
         if statement.allows and accounts and not statement.condition:
             yield Finding(f"the role's trust policy lets every principal of account {accounts[0]} assume it, "
