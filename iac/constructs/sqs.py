@@ -14,15 +14,14 @@ dead-letter queue of the same kind (FIFO for FIFO), as cfn-lint's queue data say
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Protocol, TypeVar, cast, runtime_checkable
+from collections.abc import Sequence
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 from iac.constructs import cloudwatch, iam
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token, is_token
-from iac.constructs.core.props import Cfn, Check, check_prop, init_spec
+from iac.constructs.core.props import Cfn, Check, checked_options
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration, Size
@@ -55,42 +54,6 @@ FIFO_SUFFIX = ".fifo"
 DEFAULT_RETENTION_SECONDS = 345_600
 
 
-# -- options values (not constructs) checked like construct props ---------------------------------
-
-_Init = TypeVar("_Init", bound=Callable[..., None])
-
-
-def checked_options(init: _Init) -> _Init:
-    """Decorate the `__init__` of an options value (a DeadLetterQueue, an event source, a subscription):
-    its arguments are checked as a construct's are (a misspelt one gets "did you mean", each value meets
-    its annotation and, with `Cfn`, its property's schema), and errors point at the user's line."""
-
-    @functools.wraps(init)
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        spec = init_spec(type(self), init)
-        name = type(self).__name__
-        try:
-            bound = spec.signature.bind(self, *args, **kwargs)
-        except TypeError as error:
-            unknown = [key for key in kwargs if key not in spec.signature.parameters]
-            close = difflib.get_close_matches(unknown[0], spec.keyword_names, n=1, cutoff=0.6) if unknown else []
-            message = f"{name} has no argument {unknown[0]!r}" if unknown else f"{name}: {error}"
-            raise ConstructError(message, location=caller_location(),
-                                 hint=f"did you mean {close[0]}?" if close else
-                                 f"its arguments: {', '.join(spec.keyword_names)}") from None
-        for key, value in list(bound.arguments.items()):
-            prop = spec.props.get(key)
-            if prop is None or (value is None and prop.default is None):
-                continue
-            try:
-                bound.arguments[key] = check_prop(prop, value, spec.cfn_type)
-            except (TypeError, ValueError) as error:
-                raise ConstructError(f"invalid argument for {name}: {error}", location=caller_location()) from None
-        init(*bound.args, **bound.kwargs)
-
-    return cast(_Init, __init__)  # the same signature, for type checkers and help()
-
-
 def source_arn_condition(source_arn: Any, source_account: Any = None) -> dict[str, Any]:
     """The condition that scopes a service principal to one source: ArnEquals, or ArnLike for a literal
     ARN with wildcards (all the alarms of an account, say); with `source_account` also aws:SourceAccount
@@ -114,6 +77,16 @@ class EncryptionKey(Protocol):
 def key_arn_of(key: Any) -> Any:
     """The ARN of `key`: a kms.Key-like construct's `key_arn`, or the ARN (or token) itself."""
     return key.key_arn if isinstance(key, EncryptionKey) else key
+
+
+def allow_service_to_use_key(key: Any, service: str, actions: Sequence[str], conditions: dict[str, Any]) -> None:
+    """Let `service` use `key` (a kms.Key made here; an imported key or a key ARN has a policy that is not
+    ours to extend, so nothing is added) with `actions`, under `conditions`: what a service principal needs
+    to deliver into a queue or topic encrypted with that key."""
+    if isinstance(key, EncryptionKey) and hasattr(key, "add_to_resource_policy"):
+        key.add_to_resource_policy(iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(service)], actions=list(actions), resources=["*"],
+            conditions=dict(conditions)))
 
 
 def kms_key_rule(value: Any) -> str | None:
@@ -249,13 +222,19 @@ class QueueBase(Construct):
             })
         self._policy_document.add_statements(statement)
 
-    def allow_service_to_send(self, service: str, *, source_arn: Any, source_account: Any = None) -> None:
+    def allow_service_to_send(self, service: str, *, source_arn: Any, source_account: Any = None,
+                              key_conditions: dict[str, Any] | None = None) -> None:
         """Let an AWS service (sns.amazonaws.com, events.amazonaws.com, s3.amazonaws.com) send messages on
         behalf of the resource `source_arn` only (aws:SourceArn), never on behalf of anyone else's; give
-        `source_account` (e.g. `Aws.ACCOUNT_ID`) too when the source's ARN names no account (a bucket)."""
+        `source_account` (e.g. `Aws.ACCOUNT_ID`) too when the source's ARN names no account (a bucket). With
+        a kms.Key the key policy lets the service use the key for this source (under `key_conditions` when
+        given: a source that refers to the queue cannot be named in the key's policy without a cycle)."""
         self.add_to_resource_policy(iam.PolicyStatement(
             principals=[iam.ServicePrincipal(service)], actions=["sqs:SendMessage"], resources=[self.queue_arn],
             conditions=source_arn_condition(source_arn, source_account)))
+        allow_service_to_use_key(self.encryption_key, service, KMS_SEND_ACTIONS,
+                                 key_conditions if key_conditions is not None
+                                 else source_arn_condition(source_arn, source_account))
 
     # -- grants ----------------------------------------------------------------------------------
 

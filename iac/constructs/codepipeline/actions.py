@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Callable
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 from iac.constructs import iam
 from iac.constructs.codepipeline.artifacts import Artifact
 from iac.constructs.core import Construct, Token, is_token
-from iac.constructs.core.props import Check, InitSpec, check_prop, init_spec
+from iac.constructs.core.props import Check, InitSpec, check_prop, init_spec, unknown_argument
 from iac.constructs.core.source import SourceLocation, caller_location
 from iac.errors import ConstructError
 
@@ -80,12 +79,9 @@ def _checked_kwargs(class_name: str, spec: InitSpec, args: tuple[Any, ...], kwar
     location = caller_location()
     if args:
         raise ConstructError(f"{class_name} takes keyword arguments only, e.g. name=...", location=location)
-    known = spec.keyword_names
-    for name in kwargs:
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            raise ConstructError(f"{class_name} has no argument {name!r}", location=location,
-                                 hint=f"did you mean {close[0]}?" if close else f"its arguments: {', '.join(known)}")
+    unknown = unknown_argument(class_name, kwargs, spec.keyword_names)
+    if unknown is not None:
+        raise unknown
     missing = [name for name, prop in spec.props.items() if prop.required and name not in kwargs]
     if missing:
         raise ConstructError(f"{class_name} needs the argument{'s' if len(missing) > 1 else ''} "

@@ -14,6 +14,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
+from iac.constructs.core.props import unknown_argument
 from iac.constructs.core.source import caller_location
 from iac.errors import ConstructError
 
@@ -42,7 +43,6 @@ def checked_keywords(method: Callable[P, R]) -> Callable[P, R]:
 
 def binding_problem(method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> ConstructError | None:
     """The ConstructError for arguments `method` does not take, or None when they bind."""
-    import difflib
     import inspect
     import re
 
@@ -52,11 +52,9 @@ def binding_problem(method: Callable[..., Any], args: tuple[Any, ...], kwargs: d
     what = f"{method.__name__} of {type(owner).__name__} {path!r}" if path else method.__name__
     known = [name for name, p in signature.parameters.items()
              if name != "self" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    for name in kwargs:
-        if name not in signature.parameters:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            return ConstructError(f"{what} has no argument {name!r}", path=path, location=caller_location(),
-                                  hint=f"did you mean {close[0]}?" if close else f"its arguments: {', '.join(known)}")
+    problem = unknown_argument(what, [name for name in kwargs if name not in signature.parameters], known, path=path)
+    if problem is not None:
+        return problem
     try:
         signature.bind(*args, **kwargs)
     except TypeError as error:

@@ -25,7 +25,7 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -214,6 +214,51 @@ def check_prop(prop: PropSpec, value: Any, cfn_type: str | None, *, region: str 
     return value
 
 
+def unknown_argument(what: str, names: Any, known: list[str], *, path: str | None = None) -> ConstructError | None:
+    """The ConstructError for the first of `names` not in `known` ("did you mean", else the known
+    arguments), at the user's line; None when all are known. Shared by constructs, options values
+    (`checked_options`), helper methods (forwarding.checked_keywords) and pipeline actions."""
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            return ConstructError(f"{what} has no argument {name!r}", path=path, location=caller_location(),
+                                  hint=f"did you mean {close[0]}?" if close else f"its arguments: {', '.join(known)}")
+    return None
+
+
+_Init = TypeVar("_Init", bound=Callable[..., None])
+
+
+def checked_options(init: _Init) -> _Init:
+    """Decorate the `__init__` of an options value (a DeadLetterQueue, an event source, a subscription):
+    its arguments are checked as a construct's are (a misspelt one gets "did you mean", each value meets
+    its annotation and, with `Cfn`, its property's schema), and errors point at the user's line."""
+
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        spec = init_spec(type(self), init)
+        name = type(self).__name__
+        try:
+            bound = spec.signature.bind(self, *args, **kwargs)
+        except TypeError as error:
+            problem = unknown_argument(name, kwargs, spec.keyword_names)
+            if problem is not None:
+                raise problem from None
+            raise ConstructError(f"{name}: {error}", location=caller_location(),
+                                 hint=f"its arguments: {', '.join(spec.keyword_names)}") from None
+        for key, value in list(bound.arguments.items()):
+            prop = spec.props.get(key)
+            if prop is None or (value is None and prop.default is None):
+                continue
+            try:
+                bound.arguments[key] = check_prop(prop, value, spec.cfn_type)
+            except (TypeError, ValueError) as error:
+                raise ConstructError(f"invalid argument for {name}: {error}", location=caller_location()) from None
+        init(*bound.args, **bound.kwargs)
+
+    return cast(_Init, __init__)  # the same signature, for type checkers and help()
+
+
 def _without_quantities(annotation: Any) -> Any:
     """After conversion a Duration/Size is a number: check the converted value against the rest."""
     if _is_union(annotation):
@@ -227,16 +272,12 @@ def _binding_problem(class_name: str, spec: InitSpec, args: tuple[Any, ...], kwa
     """The ConstructError for arguments the signature does not take, or None when they bind."""
     parameters = spec.signature.parameters
     takes_any_keyword = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-    known = spec.keyword_names
-    for name in kwargs:
-        if name not in parameters and not takes_any_keyword:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            return ConstructError(
-                f"{class_name} {_construct_id(args, kwargs)!r} has no argument {name!r}",
-                path=_construct_path(args, kwargs),
-                location=caller_location(),
-                hint=f"did you mean {close[0]}?" if close else f"its arguments: {', '.join(known)}",
-            )
+    if not takes_any_keyword:
+        problem = unknown_argument(f"{class_name} {_construct_id(args, kwargs)!r}",
+                                   [name for name in kwargs if name not in parameters], spec.keyword_names,
+                                   path=_construct_path(args, kwargs))
+        if problem is not None:
+            return problem
     if check_only_names:
         return None
     try:

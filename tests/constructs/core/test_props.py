@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import pytest
 
 from iac import App, Construct, ConstructError, Duration, Parameter, Size, Stack, Token
-from iac.constructs.core.props import Cfn, Check, Unit, describe_type, matches
+from iac.constructs.core.props import Cfn, Check, Unit, checked_options, describe_type, matches
 from iac.constructs.core.props_doc import arg_descriptions, prop_docs, schema_limits
 from iac.specs import known_regions, property_range, resource_schema
 
@@ -211,3 +211,27 @@ def test_a_stack_region_cfn_lint_does_not_know_is_checked_against_the_default_re
 
     with pytest.raises(ConstructError, match=r"TimeoutInMinutes, per its schema"):
         Build(Stack(App(), "Future", region="xx-future-9"), "B", timeout=too_long)
+
+
+class _Options:
+    """An options value (not a construct) checked by core's checked_options."""
+
+    @checked_options
+    def __init__(self, *, memory_size: Annotated[int, Cfn("MemorySize", type="AWS::Lambda::Function")] = 128,
+                 label: str = "x") -> None:
+        self.memory_size = memory_size
+        self.label = label
+
+
+def test_checked_options_checks_an_options_values_names_and_values_at_the_users_line() -> None:
+    assert _Options(memory_size=256).memory_size == 256
+    with pytest.raises(ConstructError) as misspelt:
+        _Options(memry_size=256)  # type: ignore[call-arg]
+    assert "_Options has no argument 'memry_size'" in str(misspelt.value)
+    assert misspelt.value.hint == "did you mean memory_size?"
+    assert misspelt.value.location is not None and misspelt.value.location.file == __file__
+    with pytest.raises(ConstructError, match="invalid argument for _Options: memory_size") as too_small:
+        _Options(memory_size=1)
+    assert too_small.value.location is not None and too_small.value.location.file == __file__
+    with pytest.raises(ConstructError, match="_Options: .*positional"):
+        _Options(1)  # type: ignore[misc]
