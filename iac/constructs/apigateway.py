@@ -246,6 +246,24 @@ def _let_api_invoke(owner: Construct, handler: LambdaHandler, name: str, source_
         "Principal": APIGATEWAY_SERVICE, "SourceArn": source_arn})
 
 
+def _may_bind(authorizer: Construct, bound: Construct | None, api: Construct, kind: str,
+              location: SourceLocation | None) -> bool:
+    """Whether `authorizer` (already bound to `bound`, or None) is to be bound to `api` now: False when it guards
+    `api` already; an error when it guards another API (an API Gateway authorizer belongs to one) or is in
+    another stack (each would refer to the other). Shared by the REST and the HTTP API authorizers."""
+    if bound is api:
+        return False
+    if bound is not None:
+        raise ConstructError(f"authorizer {authorizer.path} already guards {kind} {bound.path}; an API "
+                             f"Gateway authorizer belongs to one API", path=api.path, location=location,
+                             hint=f"make another authorizer for {api.path}")
+    if authorizer.stack is not api.stack:
+        raise ConstructError(f"authorizer {authorizer.path} is in stack {authorizer.stack.path}, the API {api.path} in "
+                             f"{api.stack.path}: each would refer to the other", path=api.path, location=location,
+                             hint="make the authorizer in the API's stack (its function may live elsewhere)")
+    return True
+
+
 class Authorizer(Construct):
     """What the authorizers have in common: made where the user says, bound to the first RestApi a
     route uses it on (its `Resource`, an AWS::ApiGateway::Authorizer, is made then), and to that API only.
@@ -270,16 +288,8 @@ class Authorizer(Construct):
         return self.resource.ref
 
     def _bind(self, api: RestApi, location: SourceLocation | None) -> None:
-        if self.rest_api is api:
+        if not _may_bind(self, self.rest_api, api, "RestApi", location):
             return
-        if self.rest_api is not None:
-            raise ConstructError(f"authorizer {self.path} already guards RestApi {self.rest_api.path}; an API "
-                                 f"Gateway authorizer belongs to one API", path=api.path, location=location,
-                                 hint=f"make another authorizer for {api.path}")
-        if self.stack is not api.stack:
-            raise ConstructError(f"authorizer {self.path} is in stack {self.stack.path}, the API {api.path} in "
-                                 f"{api.stack.path}: each would refer to the other", path=api.path, location=location,
-                                 hint="make the authorizer in the API's stack (its function may live elsewhere)")
         self.rest_api = api
         self.resource = CfnResource(self, "Resource", type=self.cfn_type, properties={
             "RestApiId": api.rest_api_id, **self._properties()})

@@ -24,7 +24,14 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from iac.constructs import cognito, logs
-from iac.constructs.apigateway import APIGATEWAY_SERVICE, HTTP_METHODS, Cors, LambdaHandler, _parse_path
+from iac.constructs.apigateway import (
+    HTTP_METHODS,
+    Cors,
+    LambdaHandler,
+    _let_api_invoke,
+    _may_bind,
+    _parse_path,
+)
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Output, Token
 from iac.constructs.core.logical_id import is_valid_logical_id
 from iac.constructs.core.props import Cfn, Check
@@ -94,17 +101,6 @@ def _millis(timeout: Duration | None) -> int | None:
     return millis
 
 
-def _let_api_invoke(owner: Construct, handler: LambdaHandler, name: str, source_arn: Any) -> None:
-    """API Gateway may invoke `handler` from `source_arn` only (the handler's permission in its own stack,
-    otherwise the owner's child `Permission`, so that neither stack refers back to the other)."""
-    if getattr(handler, "stack", None) is owner.stack:
-        handler.add_permission(name.replace("/", "|"), principal=APIGATEWAY_SERVICE, source_arn=source_arn)
-        return
-    CfnResource(owner, "Permission", type="AWS::Lambda::Permission", properties={
-        "Action": "lambda:InvokeFunction", "FunctionName": handler.function_arn,
-        "Principal": APIGATEWAY_SERVICE, "SourceArn": source_arn})
-
-
 # -- authorizers -----------------------------------------------------------------------------------
 
 def _ttl_problem(value: int | None) -> str | None:
@@ -149,16 +145,8 @@ class HttpAuthorizer(Construct):
         return self.resource.ref
 
     def _bind(self, api: HttpApi, location: SourceLocation | None) -> None:
-        if self.http_api is api:
+        if not _may_bind(self, self.http_api, api, "HttpApi", location):
             return
-        if self.http_api is not None:
-            raise ConstructError(f"authorizer {self.path} already guards HttpApi {self.http_api.path}; an API "
-                                 "Gateway authorizer belongs to one API", path=api.path, location=location,
-                                 hint=f"make another authorizer for {api.path}")
-        if self.stack is not api.stack:
-            raise ConstructError(f"authorizer {self.path} is in stack {self.stack.path}, the API {api.path} in "
-                                 f"{api.stack.path}: each would refer to the other", path=api.path, location=location,
-                                 hint="make the authorizer in the API's stack (its function may live elsewhere)")
         self.http_api = api
         self.resource = CfnResource(self, "Resource", type=self.cfn_type, properties={
             "ApiId": api.api_id, **self._properties()})
