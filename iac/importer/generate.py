@@ -356,6 +356,9 @@ class _Generator:
                 # an intrinsic (AWS::LanguageExtensions allows one): the option takes a name only
                 after.append(render(call(f"{element.variable}.add_override", [string(key), self.value(value)])))
             elif option == "depends_on":
+                if not all(isinstance(name, str) for name in (value if isinstance(value, list) else [value])):
+                    raise TemplateError(f"{self.source}: Resources.{logical_id}.DependsOn must be a logical id "
+                                        f"or a list of them, got {value!r}")
                 keywords.append((option, self._depends_on(value)))
             elif option == "metadata" and isinstance(value, dict) and IGNORED_METADATA_KEYS & set(value):
                 kept = {key: entry for key, entry in value.items() if key not in IGNORED_METADATA_KEYS}
