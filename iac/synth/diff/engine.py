@@ -499,7 +499,9 @@ def _propagate(changes: dict[str, ResourceChange], new_resources: dict[str, Any]
     work += [(name, False, "entry") for name in entry_changes]  # which key or branch is used is unknown
     if not work:
         return  # the usual review: nothing replaced, no parameter changed; skip indexing every reference
-    index = _reference_index(new_resources, changes, conds.known_new, conds, not_deployed)
+    # Only an entry ("Mappings/M", "Conditions/C") has lookups to follow: without one, skip that walk of every value.
+    lookups = any("/" in target for target, _, _ in work)
+    index = _reference_index(new_resources, changes, conds.known_new, conds, not_deployed, lookups=lookups)
     seen: dict[str, bool] = {}
     while work:
         target, certain, kind = work.pop()
@@ -560,12 +562,13 @@ def _add_detail(change: ResourceChange, detail: Detail) -> bool:
 
 
 def _reference_index(new_resources: dict[str, Any], changes: dict[str, ResourceChange], known: dict[str, bool],
-                     conds: Conditions, not_deployed: set[str]
+                     conds: Conditions, not_deployed: set[str], *, lookups: bool = True
                      ) -> dict[str, list[tuple[str, str, tuple[str | int, ...], str | None, bool]]]:
     """target -> [(referring resource, property name, property path, attribute or None, in an Fn::If branch)].
 
     Only resources present on both sides refer in a way that can change (an Add is new anyway); an Fn::If whose
-    condition is known counts with the branch it takes only.
+    condition is known counts with the branch it takes only. `lookups`: also index each Fn::FindInMap and Fn::If
+    under its entry ("Mappings/M", "Conditions/C").
     """
     index: dict[str, list[tuple[str, str, tuple[str | int, ...], str | None, bool]]] = defaultdict(list)
     for logical_id, resource in new_resources.items():
@@ -580,12 +583,15 @@ def _reference_index(new_resources: dict[str, Any], changes: dict[str, ResourceC
             for target, path, attribute in reference_occurrences(value, (name,)):
                 where, in_branch = _property_path(path)
                 index[target].append((logical_id, name, where, attribute, in_branch))
+            if not lookups:
+                continue
             for entry, path in lookup_occurrences(value, (name,)):
                 where, _ = _property_path(path)
                 index[entry].append((logical_id, name, where, None, True))
     return index
 
 
+@functools.lru_cache(maxsize=4096)  # the same paths recur in every resource of a kind
 def _property_path(path: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], bool]:
     """The property a reference changes, as a template path (no function names), and whether it sits
     in a branch of an Fn::If (then it changes only if the condition picks that branch).

@@ -371,3 +371,20 @@ def test_a_changed_condition_reaches_the_properties_that_branch_on_it() -> None:
     change = change_of(diff(queue({"Fn::Equals": ["a", "a"]}), queue({"Fn::Equals": ["a", "b"]})), "Q")
     assert detail_at(change, "/Properties/DelaySeconds").causing_entity == "Conditions/Slow"
     assert change.replacement == "False"
+
+
+def test_the_reference_index_skips_lookups_only_when_no_entry_changed() -> None:
+    from iac.synth.diff.conditions import Conditions
+    from iac.synth.diff.engine import _reference_index
+    from iac.synth.diff.model import ResourceChange
+
+    value = {"Fn::If": ["C", {"Fn::FindInMap": ["M", "k", ref("T")]}, {"Fn::Sub": "${T.Arn}/x"}]}
+    resources = {"T": table(), "Q": resource("AWS::SQS::Queue", {"QueueName": value, "Tags": [ref("T")]})}
+    changes = {lid: ResourceChange(action="Modify", logical_id=lid, resource_type=r["Type"])
+               for lid, r in resources.items()}
+    conds = Conditions({}, {})
+    full = _reference_index(resources, changes, {}, conds, set())
+    plain = _reference_index(resources, changes, {}, conds, set(), lookups=False)
+    assert set(full) == {"T", "Mappings/M", "Conditions/C"}
+    assert full["Mappings/M"] == [("Q", "QueueName", ("QueueName",), None, True)]
+    assert {key: occurrences for key, occurrences in full.items() if "/" not in key} == dict(plain)
