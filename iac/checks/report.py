@@ -1,6 +1,6 @@
 """Check results as the Problems synth and validate report: at the construct path and the user's file:line
 (synthesized stacks) or the file's line (template files), with the rule id as the code and its fix as
-the hint. Suppressed findings and info-level ones are no problems: the side findings (`side_findings_in_*`)
+the hint. Suppressed findings and info-level ones are no problems: the side findings (`checked`)
 list them for the summary and the JSON and SARIF reports."""
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ def check_problems(template: dict[str, Any], locate: Locate, selection: Selectio
     """The standing findings of the enabled rules (errors and warnings; info findings are not problems).
 
     `selection` defaults to the working directory's pyproject.toml [tool.iac.checks]."""
-    results = run_checks(template, selection if selection is not None else project_selection())
-    return [problem(result, locate) for result in results
-            if result.suppressed_by is None and result.rule.severity != "info"]
+    return checked(template, locate, selection)[0]
 
 
 def problem(result: CheckResult, locate: Locate) -> Problem:
@@ -37,34 +35,19 @@ SideFinding = tuple[Problem, str | None]
 
 def side_findings(template: dict[str, Any], locate: Locate, selection: Selection | None = None) -> list[SideFinding]:
     """The findings a suppression accepts (with its reason) and the info-level ones (reason None)."""
+    return checked(template, locate, selection)[1]
+
+
+def checked(template: dict[str, Any], locate: Locate,
+            selection: Selection | None = None) -> tuple[list[Problem], list[SideFinding]]:
+    """One run of the rules: (check_problems, side_findings). Synth and validate keep the side findings
+    (CloudAssembly.side_findings, FileReport.side_findings) for the summary and the JSON and SARIF reports."""
     results = run_checks(template, selection if selection is not None else project_selection())
-    return [(problem(result, locate), result.suppressed_by) for result in results
-            if result.suppressed_by is not None or result.rule.severity == "info"]
-
-
-def side_findings_in_assembly(assembly: Any) -> list[SideFinding]:
-    from iac.synth.validation import artifact_locator
-
-    return [found for artifact in assembly.stacks
-            for found in side_findings(artifact.template, artifact_locator(artifact))]
-
-
-def side_findings_in_files(paths: list[str]) -> list[SideFinding]:
-    """Side findings of the template files (a file that cannot be read has none: validate says why)."""
-    import os
-
-    from iac.errors import IacError
-    from iac.synth.loader import loads, read_template_text
-    from iac.synth.template_files import expand_template_paths, file_locator
-
-    found: list[SideFinding] = []
-    for path in expand_template_paths(paths):
-        name = os.path.abspath(path)
-        try:
-            text = read_template_text(path)
-            template = loads(text, file=name)
-        except IacError:
-            continue
-        if isinstance(template, dict):
-            found.extend(side_findings(template, file_locator(name, text, template)))
-    return found
+    problems: list[Problem] = []
+    side: list[SideFinding] = []
+    for result in results:
+        if result.suppressed_by is None and result.rule.severity != "info":
+            problems.append(problem(result, locate))
+        else:
+            side.append((problem(result, locate), result.suppressed_by))
+    return problems, side

@@ -16,7 +16,6 @@ import click
 from iac.checks.docs import rule_table
 from iac.checks.formats import FORMATS as REPORT_FORMATS
 from iac.checks.formats import json_document, sarif_document
-from iac.checks.report import side_findings_in_assembly, side_findings_in_files
 from iac.cli.app_loader import protected_folders
 from iac.cli.common import EXIT_USAGE, EXIT_VALIDATION, app_option, handle_errors, load_assembly
 from iac.cli.deploy_commands import bootstrap, deploy, destroy
@@ -150,7 +149,7 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
             validate_assembly(assembly, lint=not no_lint, strict=strict, phases=phases)
         count = len(assembly.stacks)
         click.echo(f"{count} stack{'s' if count != 1 else ''} valid"
-                   + _warning_note(assembly.warnings, side_findings_in_assembly(assembly)))
+                   + _warning_note(assembly.warnings, assembly.side_findings))
         _print_warnings(assembly.warnings)
         return
     with watched_run("validate", verbose=verbose) as phases:
@@ -161,7 +160,7 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
             error.exit_status = EXIT_USAGE  # a file that cannot be read is an input error
         raise error
     click.echo(f"{report.files} template{'s' if report.files != 1 else ''} valid"
-               + _warning_note(report.warnings, side_findings_in_files(list(templates))))
+               + _warning_note(report.warnings, report.side_findings))
     _print_warnings(report.warnings)
 
 
@@ -174,12 +173,12 @@ def _validate_to_document(templates: tuple[str, ...], app_spec: str | None, regi
         if templates:
             report = validate_files(list(templates), region=region, lint=not no_lint, strict=strict, phases=phases)
             errors, warnings = report.errors, report.warnings
-            side = side_findings_in_files(list(templates))
+            side = report.side_findings
         else:
             try:
                 _, assembly = load_assembly(app_spec, None, phases)
                 stacks = {artifact.construct_path: artifact.name for artifact in assembly.stacks}
-                side = side_findings_in_assembly(assembly)
+                side = assembly.side_findings  # filled by validate_assembly, also when it raises
                 validate_assembly(assembly, lint=not no_lint, strict=strict, phases=phases)
                 errors, warnings = [], list(assembly.warnings)
             except ValidationError as error:

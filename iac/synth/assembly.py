@@ -91,6 +91,8 @@ class CloudAssembly:
     warnings: list[Any] = attrs.field(factory=list)
     #: What annotations (Aspects, Annotations.of) said about the tree: warnings, validated with the rest.
     tree_findings: list[Any] = attrs.field(factory=list, eq=False, repr=False)
+    #: What the checks found beside the problems (iac.checks.report.checked): suppressed and info findings.
+    side_findings: list[Any] = attrs.field(factory=list, eq=False, repr=False)
     #: Extra files written into the assembly, e.g. the lint cache: {file name: text}.
     extra_files: dict[str, str] = attrs.field(factory=dict)
     #: Packaged assets: {file name: bytes}.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from iac.checks.report import check_problems
+from iac.checks.report import checked
 from iac.constructs.core.aspects import apply_aspects
 from iac.constructs.core.asset import Asset
 from iac.constructs.core.construct import Construct
@@ -103,8 +103,11 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
                 raise
             problems.extend(reported[artifact.name])
     problems.extend(rule_problems(assembly, AssemblyBaseline(baseline_dir or cache_dir)))
-    problems.extend(problem for artifact in assembly.stacks
-                    for problem in check_problems(artifact.template, artifact_locator(artifact)))
+    assembly.side_findings.clear()
+    for artifact in assembly.stacks:
+        standing, side = checked(artifact.template, artifact_locator(artifact))
+        problems.extend(standing)
+        assembly.side_findings.extend(side)
     if not lint:
         _keep_warnings(assembly, problems, strict=strict)
         return

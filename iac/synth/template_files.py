@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from iac.checks.report import check_problems
+from iac.checks.report import checked, side_findings
 from iac.constructs.core.source import SourceLocation, display_path
 from iac.errors import Problem, TemplateError, UsageError
 from iac.synth.language_extensions import FOR_EACH, expand, uses_language_extensions, written_path
@@ -50,6 +50,8 @@ class FileReport:
     files: int = 0
     errors: list[Problem] = attrs.field(factory=list)
     warnings: list[Problem] = attrs.field(factory=list)
+    #: What the checks found beside the problems (iac.checks.report.checked): suppressed and info findings.
+    side_findings: list[Any] = attrs.field(factory=list)
 
 
 def validate_files(paths: list[str], *, region: str | None, lint: bool, strict: bool,
@@ -109,17 +111,21 @@ def _read_and_check(files: list[str], region: str | None, report: FileReport,
                                     hint=error.hint, code="template"))
             continue
         wrong = not_a_template(name, text, template)
+        locate = file_locator(name, text, template)
         if wrong is not None:  # nothing else is said of it: every other finding would follow from this one
             problems.append(wrong)
+            report.side_findings.extend(side_findings(template, locate))
             continue
-        locate = file_locator(name, text, template)
         if uses_language_extensions(template) and expand(template).too_large is not None:
             # The schema layer says so, once; cfn-lint would expand the loops whole, for minutes.
             problems.extend(schema_problems(template, region, locate))
+            report.side_findings.extend(side_findings(template, locate))
             continue
         found = schema_problems(template, region, locate) + limit_problems(name, text, template, locate)
         problems.extend(found)
-        problems.extend(check_problems(template, locate))
+        standing, side = checked(template, locate)
+        problems.extend(standing)
+        report.side_findings.extend(side)
         loaded[name] = (text, template)
         reported[name] = found
 

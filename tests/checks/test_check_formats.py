@@ -146,3 +146,29 @@ def test_info_findings_are_notes_not_problems(tmp_path: Path, monkeypatch: pytes
     _, sarif = run("--format", "sarif", "kept.yaml")
     jsonschema.Draft4Validator(SCHEMA).validate(sarif)
     assert {r["level"] for r in sarif["runs"][0]["results"] if r["ruleId"] == "IAC-S3-004"} == {"note"}
+
+
+SUPPRESSED_APP = """\
+import iac
+from iac import App, CfnResource, Stack
+
+app = App()
+stack = Stack(app, "Logging")
+iac.suppress(CfnResource(stack, "Group", type="AWS::Logs::LogGroup"), "IAC-LOGS-001", reason="audit")
+CfnResource(stack, "Db", type="AWS::RDS::DBInstance", properties={"PubliclyAccessible": True})
+app.synth()
+"""
+
+
+def test_validate_of_an_app_lists_its_suppressed_findings_also_when_it_fails(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(SUPPRESSED_APP.replace('CfnResource(stack, "Db"', '# CfnResource(stack, "Db"'))
+    result = CliRunner().invoke(cli, ["validate", "--no-lint"])
+    assert (result.exit_code, result.stdout) == (0, "1 stack valid (1 finding suppressed)\n")
+    (tmp_path / "app.py").write_text(SUPPRESSED_APP)
+    status, document = run("--format", "json")
+    assert status == 1
+    assert "IAC-RDS-002" in {problem["rule"] for problem in document["problems"]}
+    (entry,) = document["suppressed"]
+    assert (entry["rule"], entry["logical_id"], entry["reason"]) == ("IAC-LOGS-001", "Group", "audit")
