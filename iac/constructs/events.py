@@ -30,8 +30,6 @@ from iac.errors import ConstructError
 RESOURCE_TYPE = "AWS::Events::Rule"
 BUS_TYPE = "AWS::Events::EventBus"
 EVENTS_SERVICE = "events.amazonaws.com"
-# A customer-key-encrypted queue or topic: EventBridge encrypts what it sends with the key.
-KMS_SEND_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 
 # The registry schema only says "rate(...)" or "cron(...)"; EventBridge itself wants the singular unit
 # for 1 ("rate(1 day)") and the plural above it, and six cron fields.
@@ -362,8 +360,8 @@ class Rule(Construct):
         if message_group_id is not None:
             entry["SqsParameters"] = {"MessageGroupId": message_group_id}
         if dead_letter_queue is not None:
-            dead_letter_queue.allow_service_to_send(EVENTS_SERVICE, source_arn=self.rule_arn)
-            self._allow_key(dead_letter_queue.encryption_key)
+            dead_letter_queue.allow_service_to_send(EVENTS_SERVICE, source_arn=self.rule_arn,
+                                                    key_conditions=self._key_conditions())
             entry["DeadLetterConfig"] = {"Arn": dead_letter_queue.queue_arn}
         if retry:
             entry["RetryPolicy"] = retry
@@ -400,8 +398,8 @@ class Rule(Construct):
                 raise self._error(f"the FIFO queue {target.path} needs a message_group_id for the events sent to it",
                                   location, hint='add_target(queue, message_group_id="orders")')
             self._same_stack(target, "queue", location)
-            target.allow_service_to_send(EVENTS_SERVICE, source_arn=self.rule_arn)
-            self._allow_key(target.encryption_key)
+            target.allow_service_to_send(EVENTS_SERVICE, source_arn=self.rule_arn,
+                                         key_conditions=self._key_conditions())
             return target.queue_arn
         if message_group_id is not None:
             raise self._error("message_group_id is for FIFO queue targets only", location)
@@ -470,12 +468,6 @@ class Rule(Construct):
         key: a cycle), so it admits EventBridge for this account; the queue or topic policy, which may name
         the rule, is what limits the sender to this rule."""
         return {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
-
-    def _allow_key(self, key: Any) -> None:
-        if key is not None and hasattr(key, "add_to_resource_policy"):
-            key.add_to_resource_policy(iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(EVENTS_SERVICE)], actions=list(KMS_SEND_ACTIONS), resources=["*"],
-                conditions=self._key_conditions()))
 
     def _check_dead_letter_queue(self, queue: Any, location: Any) -> None:
         from iac.constructs import sqs

@@ -475,12 +475,6 @@ class Bucket(Construct):
     def _allow_queue(self, queue: Any, source_arn: Any) -> CfnResource | None:
         self._same_stack(queue, "queue")
         queue.allow_service_to_send(S3_SERVICE, source_arn=source_arn, source_account=Aws.ACCOUNT_ID)
-        key = queue.encryption_key
-        if key is not None and hasattr(key, "add_to_resource_policy"):  # S3 encrypts what it sends with the key
-            key.add_to_resource_policy(iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(S3_SERVICE)], actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=["*"], conditions={"ArnEquals": {"aws:SourceArn": source_arn},
-                                             "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}))
         policy: CfnResource | None = queue.policy
         return policy
 

@@ -30,7 +30,14 @@ from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.protocols import Invocable
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration
-from iac.constructs.sqs import EncryptionKey, checked_options, key_arn_of, kms_key_rule, source_arn_condition
+from iac.constructs.sqs import (
+    EncryptionKey,
+    allow_service_to_use_key,
+    checked_options,
+    key_arn_of,
+    kms_key_rule,
+    source_arn_condition,
+)
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::SNS::Topic"
@@ -121,12 +128,9 @@ class TopicBase(Construct):
         self.add_to_resource_policy(iam.PolicyStatement(
             principals=[iam.ServicePrincipal(service)], actions=["sns:Publish"], resources=[self.topic_arn],
             conditions=source_arn_condition(source_arn, source_account)))
-        key = self.encryption_key
-        if isinstance(key, EncryptionKey) and hasattr(key, "add_to_resource_policy"):
-            key.add_to_resource_policy(iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(service)], actions=list(KMS_PUBLISH_ACTIONS), resources=["*"],
-                conditions=dict(key_conditions) if key_conditions is not None
-                else source_arn_condition(source_arn, source_account)))
+        allow_service_to_use_key(self.encryption_key, service, KMS_PUBLISH_ACTIONS,
+                                 dict(key_conditions) if key_conditions is not None
+                                 else source_arn_condition(source_arn, source_account))
 
     # -- subscriptions ---------------------------------------------------------------------------
 
@@ -404,11 +408,6 @@ class SqsSubscription(Subscription):
 
     def grant(self, topic: TopicBase, subscription: CfnResource) -> None:
         self.queue.allow_service_to_send(SNS_SERVICE, source_arn=topic.topic_arn)
-        key = self.queue.encryption_key
-        if isinstance(key, EncryptionKey) and hasattr(key, "add_to_resource_policy"):
-            key.add_to_resource_policy(iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(SNS_SERVICE)], actions=list(KMS_PUBLISH_ACTIONS), resources=["*"],
-                conditions={"ArnEquals": {"aws:SourceArn": topic.topic_arn}}))
         if self.queue.policy is not None:
             subscription.add_depends_on(self.queue.policy)  # no message is sent before SNS may send it
 

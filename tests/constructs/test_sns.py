@@ -241,6 +241,19 @@ def test_a_subscription_dead_letter_queue_takes_what_sns_could_not_deliver(app, 
             } in template[dead.policy.logical_id]["Properties"]["PolicyDocument"]["Statement"]
 
 
+def test_a_dead_letter_queue_encrypted_with_a_kms_key_lets_sns_use_the_key_for_this_topic(app, stack):
+    key = kms.Key(stack, "Key")
+    topic = sns.Topic(stack, "Orders")
+    dead = sqs.Queue(stack, "Undelivered", encryption_key=key)
+
+    topic.add_subscription(sns.LambdaSubscription(make_function(stack), dead_letter_queue=dead))
+
+    statements = resources(app)[key.resource.logical_id]["Properties"]["KeyPolicy"]["Statement"]
+    assert {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
+            "Condition": {"ArnEquals": {"aws:SourceArn": ref(topic)}}} in statements
+
+
 def test_a_fifo_topics_subscription_needs_a_fifo_dead_letter_queue(stack):
     topic = sns.Topic(stack, "Orders", fifo=True)
     queue = sqs.Queue(stack, "Jobs", fifo=True)
