@@ -67,11 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--resources", type=int, default=500)
     options = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="iac-import-speed-") as folder:
+        return _measure(folder, options.runs, options.resources)
+
+
+def _measure(folder: str, runs: int, resources: int) -> int:
     from iac.importer import differences, generate, synthesized_template
 
-    folder = tempfile.mkdtemp(prefix="iac-import-speed-")
     path = os.path.join(folder, "big.json")
-    document = template(options.resources)
+    document = template(resources)
     with open(path, "w", encoding="utf-8") as file:
         json.dump(document, file, indent=1)
     iac = os.path.join(os.path.dirname(sys.executable), "iac")
@@ -80,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     environment["PYTHONPYCACHEPREFIX"] = os.path.join(folder, "pycache")
     subprocess.run([*command, "import", path, "-o", "warm-up.py"], cwd=folder, env=environment, capture_output=True)
     whole, cpu, generation, round_trip = [], [], [], []
-    for run in range(options.runs):
+    for run in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         completed = subprocess.run([*command, "import", path, "-o", f"app{run}.py"], cwd=folder, env=environment,
@@ -102,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         round_trip.append(time.perf_counter() - started)
         assert not found, found[:5]
     print(f"iac import of {len(document['Resources'])} resources ({os.path.getsize(path):,} bytes of JSON), "
-          f"{options.runs} runs")
+          f"{runs} runs")
     print(f"  whole process:        {_median(whole)}")
     print(f"  whole process, CPU:   {_median(cpu)}")
     print(f"  generation alone:     {_median(generation)}")
