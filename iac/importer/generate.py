@@ -131,8 +131,11 @@ class _Generator:
 
         for logical_id, resource in self.resources.items():
             type_name = resource.get("Type")
-            if not isinstance(type_name, str):
+            if type_name is None:
                 raise TemplateError(f"{self.source}: resource {logical_id} has no Type")
+            if not isinstance(type_name, str):
+                raise TemplateError(f"{self.source}: Resources.{logical_id}.Type must be a type name, "
+                                    f"got {type(type_name).__name__}")
             properties = resource.get("Properties")
             if properties is not None and not isinstance(properties, dict):
                 raise TemplateError(f"{self.source}: Resources.{logical_id}.Properties must be a mapping, "

@@ -89,6 +89,7 @@ def test_an_existing_app_is_kept_unless_forced_and_dash_prints(tmp_path: Path) -
     ("Resources:\n  - A\n  - B\n", "Resources must be a mapping, got list"),
     ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties: [1]\n", "Resources.A.Properties must be a mapping"),
     ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    DependsOn: {B: 1}\n", "A.DependsOn must be a logical id"),
+    ("Resources:\n  A:\n    Type: [AWS::SNS::Topic]\n", "Resources.A.Type must be a type name, got list"),
 ])
 def test_bad_input_is_one_message_and_exit_2_never_a_traceback(tmp_path: Path, content: str, message: str) -> None:
     (tmp_path / "bad.yaml").write_text(content, encoding="utf-8")
@@ -107,6 +108,8 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert bad_name.returncode == 2 and "stack name '1-bad_name' is invalid" in bad_name.stderr
     no_app = run("import", "vpc.yaml", "--check", "-o", "other.py", cwd=tmp_path)
     assert no_app.returncode == 2 and "other.py is not a file" in no_app.stderr
+    region = run("import", "vpc.yaml", "--region", "eu-west-1", cwd=tmp_path)
+    assert region.returncode == 2 and "--region is for a deployed --stack only" in region.stderr, region.stderr
     no_folder = run("import", "vpc.yaml", "-o", "missing/app.py", cwd=tmp_path)
     assert no_folder.returncode == 2 and "folder missing does not exist" in no_folder.stderr, no_folder.stderr
     (tmp_path / "folder").mkdir()
