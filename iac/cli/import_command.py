@@ -51,10 +51,10 @@ def import_(template: str | None, deployed: str | None, region: str | None, prof
         raise UsageError("name a TEMPLATE file or a deployed --stack NAME (one of them)",
                          hint="iac import template.yaml, or iac import --stack NAME")
     if deployed is None:
-        given = [flag for flag, value in (("--region", region), ("--profile", profile),
+        flags = [flag for flag, value in (("--region", region), ("--profile", profile),
                                           ("--endpoint-url", endpoint_url)) if value is not None]
-        if given:
-            raise UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for a deployed --stack only",
+        if flags:
+            raise UsageError(f"{', '.join(flags)} {'is' if len(flags) == 1 else 'are'} for a deployed --stack only",
                              hint="a TEMPLATE file is read as it is; import a deployed stack with --stack NAME")
     parameters: dict[str, str] = {}
     if deployed is not None:
