@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from iac.errors import TemplateError
-
 
 def deployed_template(stack: str, *, region: str | None = None, profile: str | None = None,
                       endpoint_url: str | None = None) -> tuple[dict[str, Any], dict[str, str]]:
@@ -23,8 +21,6 @@ def deployed_template(stack: str, *, region: str | None = None, profile: str | N
     where = f"stack {stack}"
     # boto3 hands a JSON body over already parsed, YAML as text
     template = loads(body if isinstance(body, str) else json.dumps(body), file=where)
-    if not isinstance(template, dict):  # pragma: no cover - loads refuses anything else
-        raise TemplateError(f"{where}: the template is not a mapping")
     parameters = {entry["ParameterKey"]: str(entry.get("ResolvedValue", entry.get("ParameterValue", "")))
                   for entry in (described[0].get("Parameters") or [] if described else [])}
     return template, parameters
