@@ -26,8 +26,13 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(found[rule_id] for rule_id in sorted(found))
 
 
+@functools.cache
+def _by_id() -> dict[str, Rule]:
+    return {rule.id: rule for rule in all_rules()}
+
+
 def rule_by_id(rule_id: str) -> Rule | None:
-    return {rule.id: rule for rule in all_rules()}.get(rule_id.upper() if isinstance(rule_id, str) else rule_id)
+    return _by_id().get(rule_id.upper() if isinstance(rule_id, str) else rule_id)
 
 
 def packs() -> tuple[str, ...]:
