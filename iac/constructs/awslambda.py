@@ -29,7 +29,7 @@ from iac import clock
 from iac.constructs import cloudwatch, codedeploy, ec2, iam, kinesis, sns, sqs
 from iac.constructs.core import CfnResource, Construct, Fn, Token, is_token
 from iac.constructs.core.asset import Asset, resolve_asset_path
-from iac.constructs.core.props import Cfn, Check
+from iac.constructs.core.props import Cfn, Check, schema_problem
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.synth_rules import RuleFinding, StackResource, SynthContext, add_resource_rule
 from iac.constructs.core.tokens import stable_key
@@ -652,18 +652,7 @@ def _filter_criteria(patterns: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 def _filters_problem(value: Any) -> str | None:
     """A `Check` rule: the patterns, written as FilterCriteria, meet that property's schema (how many, how long)."""
-    from iac.specs import property_document
-
-    document = property_document(EVENT_SOURCE_MAPPING, "FilterCriteria")
-    if document is None:
-        return None
-    import jsonschema
-
-    error = next(iter(jsonschema.Draft7Validator(document).iter_errors(_filter_criteria(value))), None)
-    if error is None:
-        return None
-    where = "".join(f"[{part!r}]" for part in error.path)
-    return f"{error.message}{' at ' + where if where else ''} ({EVENT_SOURCE_MAPPING} FilterCriteria, per its schema)"
+    return schema_problem(EVENT_SOURCE_MAPPING, ("FilterCriteria",), _filter_criteria(value))
 
 
 class SqsEventSource:

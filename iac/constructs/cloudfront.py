@@ -30,7 +30,7 @@ import attrs
 from iac.constructs import iam, s3
 from iac.constructs.certificatemanager import Certificate
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Token, is_token
-from iac.constructs.core.props import Check
+from iac.constructs.core.props import Check, schema_problem
 from iac.constructs.core.source import caller_location
 from iac.constructs.route53 import AliasTarget
 from iac.errors import ConstructError
@@ -264,20 +264,8 @@ def _error_responses_rule(value: Any) -> str | None:
     """A `Check` rule: each entry as the schema of DistributionConfig.CustomErrorResponses describes it."""
     if value is None:
         return None
-    from iac.specs import property_document
-
-    document = property_document(RESOURCE_TYPE, "DistributionConfig", "CustomErrorResponses")
-    if document is None:
-        return None
-    import jsonschema
-
     entries = [dict(entry) for entry in value]
-    error = next(iter(sorted(jsonschema.Draft7Validator(document).iter_errors(entries), key=lambda e: list(e.path))),
-                 None)
-    if error is None:
-        return None
-    where = "".join(f"[{part!r}]" for part in error.path)
-    return f"{error.message}{' at ' + where if where else ''} ({RESOURCE_TYPE} DistributionConfig.CustomErrorResponses)"
+    return schema_problem(RESOURCE_TYPE, ("DistributionConfig", "CustomErrorResponses"), entries)
 
 
 # -- the distribution ------------------------------------------------------------------------

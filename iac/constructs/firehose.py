@@ -15,13 +15,11 @@ DeletionPolicy and UpdateReplacePolicy Retain, as a delivery stream buffers reco
 
 from __future__ import annotations
 
-import difflib
-import functools
 from typing import Annotated, Any, Final
 
 from iac.constructs import cloudwatch, iam, kinesis, kms, logs, s3
 from iac.constructs.core import Aws, CfnResource, Construct, Token, is_token
-from iac.constructs.core.props import Cfn, Check, Unit
+from iac.constructs.core.props import Cfn, Check, Unit, schema_rule
 from iac.constructs.core.protocols import Invocable
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.source import caller_location
@@ -65,36 +63,10 @@ class Compression:
 
 # -- rules: the S3 destination's nested properties, per the schema --------------------------------
 
-@functools.cache
-def _validator(path: tuple[str, ...]) -> Any:
-    from iac.specs import property_document  # the schemas load on first use only
-
-    document = property_document(RESOURCE_TYPE, S3_DESTINATION, *path)
-    if document is None:
-        return None
-    import jsonschema
-
-    return jsonschema.Draft7Validator(document)
-
-
 def destination_rule(*path: str) -> Any:
     """A `Check` rule: the value meets the schema of ExtendedS3DestinationConfiguration's property at `path`
     (range, length, enum with "did you mean"); a deploy-time value is CloudFormation's to check."""
-
-    def rule(value: Any) -> str | None:
-        validator = _validator(path)
-        if validator is None or is_token(value):
-            return None
-        error = next(iter(validator.iter_errors(value)), None)
-        if error is None:
-            return None
-        message = str(error.message)
-        if error.validator == "enum" and isinstance(value, str):
-            close = difflib.get_close_matches(value, [str(v) for v in error.validator_value], n=1, cutoff=0.5)
-            message += f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{message} ({RESOURCE_TYPE} {'.'.join((S3_DESTINATION, *path))}, per its schema)"
-
-    return rule
+    return schema_rule(RESOURCE_TYPE, S3_DESTINATION, *path)
 
 
 # -- transforming records with a function ------------------------------------------------------

@@ -15,7 +15,6 @@ UpdateReplacePolicy Retain.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Mapping
@@ -23,7 +22,7 @@ from typing import Annotated, Any
 
 from iac.constructs import iam, kms
 from iac.constructs.core import Aws, CfnResource, Construct, Token, is_token
-from iac.constructs.core.props import Cfn, Check, Unit
+from iac.constructs.core.props import Cfn, Check, Unit, schema_problem
 from iac.constructs.core.protocols import Invocable
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.source import caller_location
@@ -54,27 +53,6 @@ DEFAULT_ROTATION = Duration.days(30)
 
 # -- rules the schema cannot say -----------------------------------------------------------------
 
-def _nested_problem(resource_type: str, path: tuple[str, ...], value: Any) -> str | None:
-    """What the registry schema of the nested property at `path` says is wrong with `value`, or None."""
-    validator = _nested_validator(resource_type, path)
-    if validator is None or is_token(value):
-        return None
-    error = next(iter(validator.iter_errors(value)), None)
-    return None if error is None else f"{error.message} ({resource_type} {'.'.join(path)}, per its schema)"
-
-
-@functools.cache
-def _nested_validator(resource_type: str, path: tuple[str, ...]) -> Any:
-    from iac.specs import property_document  # the schemas load on first use only
-
-    document = property_document(resource_type, *path)
-    if document is None:
-        return None
-    import jsonschema
-
-    return jsonschema.Draft7Validator(document)
-
-
 def _in_range(value: int, bounds: tuple[int, int], what: str, url_name: str) -> str | None:
     low, high = bounds
     if low <= value <= high:
@@ -84,13 +62,13 @@ def _in_range(value: int, bounds: tuple[int, int], what: str, url_name: str) -> 
 
 def password_length_rule(value: Any) -> str | None:
     """A `Check` rule: GenerateSecretString.PasswordLength as its schema types it, within the API's range."""
-    return (_nested_problem(RESOURCE_TYPE, ("GenerateSecretString", "PasswordLength"), value)
+    return (schema_problem(RESOURCE_TYPE, ("GenerateSecretString", "PasswordLength"), value)
             or _in_range(value, PASSWORD_LENGTH_RANGE, "lengths", "GetRandomPassword"))
 
 
 def rotation_days_rule(value: Any) -> str | None:
     """A `Check` rule: RotationRules.AutomaticallyAfterDays as its schema types it, within the API's range."""
-    return (_nested_problem(ROTATION_TYPE, ("RotationRules", "AutomaticallyAfterDays"), value)
+    return (schema_problem(ROTATION_TYPE, ("RotationRules", "AutomaticallyAfterDays"), value)
             or _in_range(value, ROTATION_DAYS_RANGE, "rotation intervals", "RotationRulesType"))
 
 

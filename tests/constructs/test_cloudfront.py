@@ -163,6 +163,12 @@ def test_an_unknown_price_class_is_refused_from_the_schemas_enum(stack, bucket):
         site(stack, bucket, price_class="PriceClass_50")
 
 
+def test_an_error_response_is_checked_against_the_schema_of_custom_error_responses(stack, bucket):
+    with pytest.raises(ConstructError, match=r"'ErrorCode' is a required property at \[0\] \("
+                                             r"AWS::CloudFront::Distribution DistributionConfig.CustomErrorResponses"):
+        site(stack, bucket, error_responses=[{"ResponseCode": 200, "ResponsePagePath": "/index.html"}])
+
+
 def test_a_bucket_of_another_stack_is_refused(app, stack):
     other = s3.Bucket(Stack(app, "Storage"), "Site")
 

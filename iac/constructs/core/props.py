@@ -203,7 +203,7 @@ def check_prop(prop: PropSpec, value: Any, cfn_type: str | None, *, region: str 
     if not matches(value, annotation):
         raise TypeError(f"{prop.name} must be {describe_type(prop.annotation)}, got {_describe_value(value)}"
                         + _bad_item(value, annotation))
-    if prop.cfn is not None and value is not None and not _contains_token(value):  # None: left out
+    if prop.cfn is not None and value is not None:  # None: left out; a token: schema_problem skips it
         problem = _schema_problem(prop.cfn, cfn_type, value, region)
         if problem:
             raise ValueError(f"{prop.name}: {problem}")
@@ -445,7 +445,17 @@ def _schema_problem(cfn: Cfn, cfn_type: str | None, value: Any, region: str) -> 
     resource_type = cfn.type or cfn_type
     if resource_type is None:
         return None
-    validator = _property_validator(resource_type, cfn.property, region)
+    return schema_problem(resource_type, (cfn.property,), value, region=region)
+
+
+def schema_problem(resource_type: str, path: tuple[str, ...], value: Any, *,
+                   region: str = DEFAULT_REGION) -> str | None:
+    """What the registry schema of the property at `path` (top-level, or nested below one: `Cfn(...)`
+    binds top-level properties only) says is wrong with `value`, or None (also when the value holds a
+    token, which CloudFormation checks at deploy)."""
+    if _contains_token(value):
+        return None
+    validator = _property_validator(resource_type, path, region)
     if validator is None:
         return None
     error = next(iter(sorted(validator.iter_errors(_as_json(value)), key=lambda e: list(e.path))), None)
@@ -453,7 +463,17 @@ def _schema_problem(cfn: Cfn, cfn_type: str | None, value: Any, region: str) -> 
         return None
     where = "".join(f"[{part!r}]" for part in error.path)
     return (f"{_short_message(error)}{' at ' + where if where else ''}{_nearest(error)} "
-            f"({resource_type} {cfn.property}, per its schema)")
+            f"({resource_type} {'.'.join(path)}, per its schema)")
+
+
+def schema_rule(resource_type: str, *path: str) -> Callable[[Any], str | None]:
+    """A `Check` rule: the value as the schema of the (nested) property at `path` describes it."""
+
+    def rule(value: Any) -> str | None:
+        return schema_problem(resource_type, path, value)
+
+    rule.__name__ = f"schema_of_{'_'.join(path)}"
+    return rule
 
 
 def _as_json(value: Any) -> Any:
@@ -489,10 +509,10 @@ def _nearest(error: Any) -> str:
 
 
 @functools.cache
-def _property_validator(resource_type: str, property_name: str, region: str) -> Any:
-    """A JSON-schema validator for one property of the type's schema in `region`, or None when the schema
-    has no such property (then nothing is checked: the template layer still validates)."""
-    document = property_document(resource_type, property_name, region=region)
+def _property_validator(resource_type: str, path: tuple[str, ...], region: str) -> Any:
+    """A JSON-schema validator for one (nested) property of the type's schema in `region`, or None when
+    the schema has no such property (then nothing is checked: the template layer still validates)."""
+    document = property_document(resource_type, *path, region=region)
     if document is None:
         return None
     return _pattern_validator()(document)
