@@ -16,8 +16,6 @@ lengths, enums: key types, billing modes, stream views, projections); what the s
 
 from __future__ import annotations
 
-import difflib
-import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Final, Literal
@@ -26,7 +24,7 @@ import attrs
 
 from iac.constructs import iam, kms
 from iac.constructs.core import CfnResource, Construct, Fn, Lazy, Token, is_token
-from iac.constructs.core.props import Cfn, Check
+from iac.constructs.core.props import Cfn, Check, schema_problem, schema_rule
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.source import caller_location
 from iac.errors import ConstructError
@@ -101,42 +99,12 @@ def key_types() -> tuple[str, ...]:
     return tuple(property_enum(RESOURCE_TYPE, "AttributeDefinitions", "AttributeType"))
 
 
-def _schema_problem(path: tuple[str, ...], value: Any, source: str | None = None) -> str | None:
-    """What the registry schema of the (nested) property at `path` says is wrong with `value`, or None.
-    `Cfn(...)` binds top-level properties only; these props feed properties below them."""
-    if is_token(value):
-        return None
-    validator = _nested_validator(path)
-    error = None if validator is None else next(iter(validator.iter_errors(value)), None)
-    if error is None:
-        return None
-    nearest = ""
-    if error.validator == "enum" and isinstance(value, str):
-        close = difflib.get_close_matches(value, [str(option) for option in error.validator_value], n=1, cutoff=0.5)
-        nearest = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"{error.message}{nearest} ({source or ''}{RESOURCE_TYPE} {'.'.join(path)}, per its schema)"
-
-
-@functools.cache
-def _nested_validator(path: tuple[str, ...]) -> Any:
-    from iac.specs import property_document
-
-    document = property_document(RESOURCE_TYPE, *path)
-    if document is None:
-        return None
-    import jsonschema
-
-    return jsonschema.Draft7Validator(document)
+def _schema_problem(path: tuple[str, ...], value: Any) -> str | None:
+    return schema_problem(RESOURCE_TYPE, path, value)
 
 
 def _schema_rule(*path: str) -> Callable[[Any], str | None]:
-    """A props `Check` rule: the value as the schema of the nested property at `path` describes it."""
-
-    def rule(value: Any) -> str | None:
-        return _schema_problem(path, value)
-
-    rule.__name__ = f"schema_of_{'_'.join(path)}"
-    return rule
+    return schema_rule(RESOURCE_TYPE, *path)
 
 
 # -- rules the schema cannot say ----------------------------------------------------------------
@@ -167,8 +135,11 @@ def dynamodb_name_rule(value: Any) -> str | None:
     one). https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html"""
     if not isinstance(value, str):
         return None
-    problem = _schema_problem(("GlobalSecondaryIndexes", "IndexName"), value, source="tables are named as indexes: ")
-    return f"not a valid DynamoDB table name: {problem}" if problem else None
+    problem = _schema_problem(("GlobalSecondaryIndexes", "IndexName"), value)
+    if problem is None:
+        return None
+    return "not a valid DynamoDB table name: " + problem.replace(f"({RESOURCE_TYPE} ",
+                                                                 f"(tables are named as indexes: {RESOURCE_TYPE} ", 1)
 
 
 def capacity_rule(value: Any) -> str | None:
