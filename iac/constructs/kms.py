@@ -13,7 +13,7 @@ and UpdateReplacePolicy Retain, because whatever a deleted key encrypted can nev
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 from iac.constructs import iam
 from iac.constructs.core import CfnResource, Construct, Lazy, Token, is_token
@@ -47,6 +47,39 @@ def key_arn_rule(value: Any) -> str | None:
     if value.startswith("arn:") and ":kms:" in value:
         return None
     return f"must be a KMS key ARN (arn:aws:kms:region:account:key/id), got {value!r}"
+
+
+@runtime_checkable
+class EncryptionKey(Protocol):
+    """A KMS key construct (kms.Key): what `encryption_key=` takes besides a key ARN."""
+
+    @property
+    def key_arn(self) -> Any: ...
+
+
+def key_arn_of(key: Any) -> Any:
+    """The ARN of `key`: a kms.Key-like construct's `key_arn`, or the ARN (or token) itself."""
+    return key.key_arn if isinstance(key, EncryptionKey) else key
+
+
+def allow_service_to_use_key(key: Any, service: str, actions: Sequence[str], conditions: dict[str, Any]) -> None:
+    """Let `service` use `key` (a kms.Key made here; an imported key or a key ARN has a policy that is not
+    ours to extend, so nothing is added) with `actions`, under `conditions`: what a service principal needs
+    to deliver into a queue or topic encrypted with that key."""
+    if isinstance(key, EncryptionKey) and hasattr(key, "add_to_resource_policy"):
+        key.add_to_resource_policy(iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(service)], actions=list(actions), resources=["*"],
+            conditions=dict(conditions)))
+
+
+def kms_key_rule(value: Any) -> str | None:
+    """A `Check` rule for `encryption_key`: a KMS key ARN (grants name the key in policies, so a key id or
+    alias would not do), a deploy-time value, or a key construct."""
+    if isinstance(value, EncryptionKey) or not isinstance(value, str) or is_token(value):
+        return None
+    if value.startswith("arn:") and ":kms:" in value and ":key/" in value:
+        return None
+    return f"must be a KMS key ARN (arn:aws:kms:region:account:key/id) or a kms.Key, got {value!r}"
 
 
 def alias_name_rule(value: Any) -> str | None:

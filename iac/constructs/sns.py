@@ -30,14 +30,8 @@ from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.protocols import Invocable
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration
-from iac.constructs.sqs import (
-    EncryptionKey,
-    allow_service_to_use_key,
-    checked_options,
-    key_arn_of,
-    kms_key_rule,
-    source_arn_condition,
-)
+from iac.constructs.kms import EncryptionKey, allow_service_to_use_key, key_arn_of, kms_key_rule
+from iac.constructs.sqs import checked_options, source_arn_condition
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::SNS::Topic"

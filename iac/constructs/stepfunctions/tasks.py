@@ -9,7 +9,7 @@ import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
-from iac.constructs import dynamodb, ec2, ecs, iam, sns, sqs
+from iac.constructs import dynamodb, ec2, ecs, iam, kms, sns, sqs
 from iac.constructs.core import Aws, Fn, Token, is_token
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration
@@ -461,7 +461,7 @@ class SnsPublish(Task):
         statements = [iam.PolicyStatement(actions=list(sns.PUBLISH_ACTIONS), resources=[topic.topic_arn])]
         if isinstance(topic, sns.Topic) and topic.encrypted and topic.encryption_key is not None:
             statements.append(iam.PolicyStatement(actions=list(sns.KMS_PUBLISH_ACTIONS),
-                                                  resources=[sqs.key_arn_of(topic.encryption_key)]))
+                                                  resources=[kms.key_arn_of(topic.encryption_key)]))
         super().__init__(
             name, resource=_integration_arn("sns:publish", integration_pattern),
             parameters=drop_none({"TopicArn": topic.topic_arn, **body.field("Message"), "Subject": subject}),
