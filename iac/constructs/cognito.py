@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 import attrs
 
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Token
-from iac.constructs.core.props import Cfn, Check, _schema_problem
+from iac.constructs.core.props import Cfn, Check, schema_problem
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.units import Duration
 from iac.errors import ConstructError
@@ -68,11 +68,11 @@ def _password_policy_problem(value: PasswordPolicy | None) -> str | None:
         return None
     if not isinstance(value, PasswordPolicy):
         return f"must be a cognito.PasswordPolicy, got {type(value).__name__}"
-    return _schema_problem(Cfn("Policies"), USER_POOL_TYPE, value.to_cfn(), "us-east-1")
+    return schema_problem(USER_POOL_TYPE, ("Policies",), value.to_cfn(), region="us-east-1")
 
 
 def _verification_problem(value: dict[str, Any]) -> str | None:
-    return _schema_problem(Cfn("VerificationMessageTemplate"), USER_POOL_TYPE, value, "us-east-1")
+    return schema_problem(USER_POOL_TYPE, ("VerificationMessageTemplate",), value, region="us-east-1")
 
 
 class UserPool(Construct):
