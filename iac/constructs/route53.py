@@ -186,6 +186,20 @@ class _Record(Construct):
     def _error(self, message: str, hint: str | None = None) -> ConstructError:
         return ConstructError(message, path=self.path, location=self.location, hint=hint)
 
+    def _address_record(self, record_type: str, *, zone: HostedZoneBase, target: Any, record_name: str | None,
+                        ttl: Any, comment: str | None) -> None:
+        """An A or AAAA record: an alias when `target` is a distribution or a load balancer, else its addresses."""
+        if not _is_alias_source(target):
+            self._record(zone=zone, record_name=record_name, record_type=record_type, values=target, ttl=ttl,
+                         comment=comment)
+            return
+        alias = alias_target(target)
+        if record_type == "AAAA" and not alias.ipv6:
+            raise self._error(f"an AAAA alias to {getattr(target, 'path', target)} answers nothing: it does not "
+                              "serve IPv6", hint="turn IPv6 on for the target (ipv6_enabled=True), or make only an "
+                              "ARecord")
+        self._record(zone=zone, record_name=record_name, record_type=record_type, alias=alias, comment=comment)
+
 
 def _is_alias_source(value: Any) -> bool:
     return isinstance(value, AliasTargetSource)
@@ -246,11 +260,7 @@ class ARecord(_Record):
         comment: Annotated[str | None, Cfn("Comment")] = None,
     ) -> None:
         super().__init__(scope, id)
-        if _is_alias_source(target):
-            self._record(zone=zone, record_name=record_name, record_type="A", alias=alias_target(target),
-                         comment=comment)
-        else:
-            self._record(zone=zone, record_name=record_name, record_type="A", values=target, ttl=ttl, comment=comment)
+        self._address_record("A", zone=zone, target=target, record_name=record_name, ttl=ttl, comment=comment)
 
 
 class AaaaRecord(_Record):
@@ -277,16 +287,7 @@ class AaaaRecord(_Record):
         comment: Annotated[str | None, Cfn("Comment")] = None,
     ) -> None:
         super().__init__(scope, id)
-        if _is_alias_source(target):
-            alias = alias_target(target)
-            if not alias.ipv6:
-                raise self._error(f"an AAAA alias to {getattr(target, 'path', target)} answers nothing: it does not "
-                                  "serve IPv6", hint="turn IPv6 on for the target (ipv6_enabled=True), or make only an "
-                                  "ARecord")
-            self._record(zone=zone, record_name=record_name, record_type="AAAA", alias=alias, comment=comment)
-        else:
-            self._record(zone=zone, record_name=record_name, record_type="AAAA", values=target, ttl=ttl,
-                         comment=comment)
+        self._address_record("AAAA", zone=zone, target=target, record_name=record_name, ttl=ttl, comment=comment)
 
 
 def _domain_rule(value: Any) -> str | None:
