@@ -113,7 +113,7 @@ class _Generator:
                 raise TemplateError(f"{self.source}: {name}.{key}: iac cannot write Fn::ForEach loops "
                                     "(AWS::LanguageExtensions) yet",
                                     hint="write the loop as a Python loop over the resources it makes")
-            if name != "Mappings" and name != "Conditions" and not isinstance(entry, dict):
+            if not isinstance(entry, dict):
                 raise TemplateError(f"{self.source}: {name}.{key} must be a mapping, got {type(entry).__name__}")
         return value
 

@@ -90,6 +90,8 @@ def test_an_existing_app_is_kept_unless_forced_and_dash_prints(tmp_path: Path) -
     ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties: [1]\n", "Resources.A.Properties must be a mapping"),
     ("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    DependsOn: {B: 1}\n", "A.DependsOn must be a logical id"),
     ("Resources:\n  A:\n    Type: [AWS::SNS::Topic]\n", "Resources.A.Type must be a type name, got list"),
+    ("Resources:\n  A: {Type: AWS::SNS::Topic}\nMappings:\n  M: [1]\n", "Mappings.M must be a mapping, got list"),
+    ("Resources:\n  A: {Type: AWS::SNS::Topic}\nConditions:\n  C: 5\n", "Conditions.C must be a mapping, got int"),
 ])
 def test_bad_input_is_one_message_and_exit_2_never_a_traceback(tmp_path: Path, content: str, message: str) -> None:
     (tmp_path / "bad.yaml").write_text(content, encoding="utf-8")
