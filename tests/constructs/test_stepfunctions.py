@@ -585,6 +585,33 @@ def test_sqs_send_message_may_send_to_that_queue_only_and_use_its_key(app, stack
     ]
 
 
+IMPORTED_KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_sqs_send_message_to_an_imported_queue_uses_the_key_it_was_imported_with(app, stack):
+    queue = sqs.Queue.from_queue_arn(stack, "Jobs", "arn:aws:sqs:us-east-1:123456789012:jobs",
+                                     encryption_key=IMPORTED_KEY_ARN)
+    machine = sfn.StateMachine(stack, "Machine", definition=sfn.SqsSendMessage(
+        "Enqueue", queue=queue, message_body=sfn.TaskInput.from_text("go")))
+
+    assert policy(app, machine) == [
+        {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": IMPORTED_KEY_ARN},
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:123456789012:jobs"},
+    ]
+
+
+def test_sns_publish_to_an_imported_topic_uses_the_key_it_was_imported_with(app, stack):
+    topic = sns.Topic.from_topic_arn(stack, "Alerts", "arn:aws:sns:us-east-1:123456789012:alerts",
+                                     encryption_key=IMPORTED_KEY_ARN)
+    machine = sfn.StateMachine(stack, "Machine", definition=sfn.SnsPublish(
+        "Notify", topic=topic, message=sfn.TaskInput.from_text("done")))
+
+    assert policy(app, machine) == [
+        {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": IMPORTED_KEY_ARN},
+        {"Effect": "Allow", "Action": "sns:Publish", "Resource": "arn:aws:sns:us-east-1:123456789012:alerts"},
+    ]
+
+
 def test_start_execution_may_start_that_machine_only(app, stack):
     child = sfn.StateMachine(stack, "Child", definition=sfn.Pass("Work"))
     task = sfn.StepFunctionsStartExecution("Start child", state_machine=child)

@@ -459,7 +459,7 @@ class SnsPublish(Task):
         if body is None:
             raise state_error(self, f"Task state {name!r}: SnsPublish needs message=")
         statements = [iam.PolicyStatement(actions=list(sns.PUBLISH_ACTIONS), resources=[topic.topic_arn])]
-        if isinstance(topic, sns.Topic) and topic.encrypted and topic.encryption_key is not None:
+        if isinstance(topic, sns.TopicBase) and topic.encrypted and topic.encryption_key is not None:
             statements.append(iam.PolicyStatement(actions=list(sns.KMS_PUBLISH_ACTIONS),
                                                   resources=[kms.key_arn_of(topic.encryption_key)]))
         super().__init__(
@@ -505,7 +505,7 @@ class SqsSendMessage(Task):
         if body is None:
             raise state_error(self, f"Task state {name!r}: SqsSendMessage needs message_body=")
         statements = [iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])]
-        if isinstance(queue, sqs.Queue) and queue.encryption_key_arn is not None:
+        if isinstance(queue, sqs.QueueBase) and queue.encryption_key_arn is not None:
             statements.append(iam.PolicyStatement(actions=list(sqs.KMS_SEND_ACTIONS),
                                                   resources=[queue.encryption_key_arn]))
         super().__init__(
