@@ -31,6 +31,7 @@ from iac.constructs.apigateway import (
     _let_api_invoke,
     _may_bind,
     _parse_path,
+    _ttl_problem,
 )
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Output, Token
 from iac.constructs.core.logical_id import is_valid_logical_id
@@ -102,13 +103,6 @@ def _millis(timeout: Duration | None) -> int | None:
 
 
 # -- authorizers -----------------------------------------------------------------------------------
-
-def _ttl_problem(value: int | None) -> str | None:
-    """API Gateway caches an authorizer's answer for at most an hour (the schema says only "integer")."""
-    if value is not None and not 0 <= value <= 3600:
-        return f"must be between 0 and 3600 seconds (an hour), got {value}"
-    return None
-
 
 def _identity_sources_problem(value: Sequence[str]) -> str | None:
     if isinstance(value, str) or not value:
