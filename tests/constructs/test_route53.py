@@ -83,6 +83,15 @@ def test_an_a_record_aliases_a_load_balancer_by_its_dualstack_name_and_health(ap
     assert properties(app, record)["Name"] == "api.example.com"
 
 
+def test_an_aaaa_alias_to_an_ipv4_only_load_balancer_is_refused(stack, zone):
+    balancer = elbv2.ApplicationLoadBalancer(stack, "Lb", vpc=ec2.Vpc(stack, "Vpc", max_azs=2))
+
+    assert balancer.alias_record_target().hosted_zone_id == balancer.canonical_hosted_zone_id
+    with pytest.raises(ConstructError, match="does not serve IPv6") as caught:
+        route53.AaaaRecord(stack, "Api6", zone=zone, record_name="api", target=balancer)
+    assert caught.value.location.file == __file__
+
+
 def test_address_records_carry_a_ttl_in_seconds(app, stack, zone):
     v4 = route53.ARecord(stack, "Old", zone=zone, record_name="old", target=["192.0.2.1"], ttl=Duration.minutes(5))
     v6 = route53.AaaaRecord(stack, "Old6", zone=zone, record_name="old", target=["2001:db8::1"], ttl=60)
