@@ -215,7 +215,12 @@ class _ResourceStub:
 
     @staticmethod
     def _is_typed_object(node: dict[str, Any]) -> bool:
+        """An object with named keys. A node typed as something else (cfn-lint's DynamoDB `KeySchema`
+        definition is an array whose `properties` annotate its items) is not one."""
         properties = node.get("properties")
+        kinds = node.get("type")
+        if isinstance(kinds, str | list) and "object" not in ([kinds] if isinstance(kinds, str) else kinds):
+            return False
         return isinstance(properties, dict) and bool(properties) and all(isinstance(k, str) for k in properties)
 
     # annotations ---------------------------------------------------------------------------------

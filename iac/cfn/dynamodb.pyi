@@ -166,9 +166,11 @@ class GlobalTable(_TypedCfnResource):
         """AWS::DynamoDB::GlobalTable KeySchema.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - KeyType
+        - AttributeName (required)
+        - KeyType (required)
         """
-        KeyType: _Literal['HASH', 'RANGE'] | _Token
+        AttributeName: _Required[str | _Token]
+        KeyType: _Required[_Literal['HASH', 'RANGE'] | _Token]
 
     class KeySchema2(_TypedDict, total=False):
         """AWS::DynamoDB::GlobalTable KeySchema.
@@ -199,7 +201,7 @@ class GlobalTable(_TypedCfnResource):
         - Projection (required)
         """
         IndexName: _Required[str | _Token]
-        KeySchema: _Required[GlobalTable.KeySchema | _Token]
+        KeySchema: _Required[_Sequence[GlobalTable.KeySchema | _Token] | _Token]
         Projection: _Required[GlobalTable.Projection | _Token]
 
     class PointInTimeRecoverySpecification(_TypedDict, total=False):
@@ -441,7 +443,7 @@ class GlobalTable(_TypedCfnResource):
         global_secondary_indexes: _Sequence[GlobalTable.GlobalSecondaryIndex | _Token] | _Token | None = None,
         global_table_source_arn: str | _Token | None = None,
         global_table_witnesses: _Sequence[GlobalTable.GlobalTableWitness | _Token] | _Token | None = None,
-        key_schema: GlobalTable.KeySchema | _Token | None = None,
+        key_schema: _Sequence[GlobalTable.KeySchema | _Token] | _Token | None = None,
         local_secondary_indexes: _Sequence[GlobalTable.LocalSecondaryIndex | _Token] | _Token | None = None,
         multi_region_consistency: _Literal['EVENTUAL', 'STRONG'] | _Token | None = None,
         read_on_demand_throughput_settings: GlobalTable.ReadOnDemandThroughputSettings | _Token | None = None,
@@ -621,11 +623,11 @@ class Table(_TypedCfnResource):
         """AWS::DynamoDB::Table KeySchema.
 
         Keys (CloudFormation's names; a plain dict with them is accepted too):
-        - AttributeName
-        - KeyType
+        - AttributeName (required)
+        - KeyType (required)
         """
-        AttributeName: _Any
-        KeyType: _Literal['HASH', 'RANGE'] | _Token
+        AttributeName: _Required[str | _Token]
+        KeyType: _Required[str | _Token]
 
     class KeySchema2(_TypedDict, total=False):
         """AWS::DynamoDB::Table KeySchema.
@@ -661,7 +663,7 @@ class Table(_TypedCfnResource):
           automatically projected.
         """
         IndexName: _Required[str | _Token]
-        KeySchema: _Required[Table.KeySchema | _Token]
+        KeySchema: _Required[_Sequence[Table.KeySchema | _Token] | _Token]
         Projection: _Required[Table.Projection | _Token]
 
     class OnDemandThroughput(_TypedDict, total=False):
@@ -877,7 +879,7 @@ class Table(_TypedCfnResource):
         scope: _Construct,
         id: str,
         *,
-        key_schema: Table.KeySchema | _Mapping[str, _Any] | str | _Token,
+        key_schema: _Sequence[Table.KeySchema | _Token] | _Mapping[str, _Any] | str | _Token,
         attribute_definitions: _Sequence[Table.AttributeDefinition | _Token] | _Token | None = None,
         billing_mode: _Literal['PAY_PER_REQUEST', 'PROVISIONED'] | _Token | None = None,
         contributor_insights_specification: Table.ContributorInsightsSpecification | _Token | None = None,

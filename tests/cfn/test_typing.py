@@ -96,3 +96,21 @@ def test_correct_code_synthesizes(tmp_path, run_iac):
     path.write_text(USER_FILE.replace("{extra}", ""), encoding="utf-8")
     result = run_iac("synth", "--app", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_array_typed_definition_is_a_list_of_its_items_not_one_item(tmp_path, mypy_available):
+    """cfn-lint's DynamoDB `KeySchema` definition is an array (its `properties` annotate the items): the
+    stub takes a list of key dicts, for the table and inside each index, and refuses a single key dict
+    where only the list is allowed (an index's KeySchema has no JSON-string alternative)."""
+    extra = "\n".join([
+        "from iac.cfn import dynamodb",
+        'keys: list[dynamodb.Table.KeySchema] = [{"AttributeName": "pk", "KeyType": "HASH"}]',
+        'dynamodb.Table(stack, "Table", key_schema=[{"AttributeName": "pk", "KeyType": "HASH"},',
+        '               {"AttributeName": "sk", "KeyType": "RANGE"}], local_secondary_indexes=[',
+        '    {"IndexName": "byName", "Projection": {"ProjectionType": "KEYS_ONLY"}, "KeySchema": keys}])',
+        'dynamodb.Table(stack, "One", key_schema=keys, local_secondary_indexes=[',
+        '    {"IndexName": "byName", "Projection": {}, "KeySchema": {"AttributeName": "pk", "KeyType": "HASH"}}])',
+    ])
+    errors = errors_in_user_file(mypy(tmp_path, USER_FILE.replace("{extra}", extra)))
+    assert [int(error.split(":")[1]) for error in errors] == [20], "\n".join(errors)  # the single dict only
+    assert "LocalSecondaryIndex" in errors[0]
