@@ -227,6 +227,22 @@ class Fn:
         return Intrinsic("Fn::ImportValue", export_name)
 
     @staticmethod
+    def get_stack_output(stack_name: Any, output_name: Any, *, region: Any = None, role_arn: Any = None) -> Token:
+        """`Fn::GetStackOutput`: the value of the output `output_name` (its logical id) of another deployed
+        stack, read when this stack is created or updated. `region` defaults to this stack's region;
+        `role_arn` is a role with cloudformation:DescribeStacks on that stack (another account's).
+
+        Unlike `import_value` the other stack needs no export, and the reference is weak: CloudFormation
+        neither stops the other stack from changing the output nor updates this stack when it does.
+        """
+        value: dict[str, Any] = {"StackName": stack_name, "OutputName": output_name}
+        if region is not None:
+            value["Region"] = region
+        if role_arn is not None:
+            value["RoleArn"] = role_arn
+        return Intrinsic("Fn::GetStackOutput", value)
+
+    @staticmethod
     def base64(value: Any) -> Token:
         return Intrinsic("Fn::Base64", value)
 
