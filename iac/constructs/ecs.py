@@ -33,7 +33,7 @@ from typing import Annotated, Any, Literal, Protocol, cast, runtime_checkable
 
 import attrs
 
-from iac.constructs import ec2, iam, logs
+from iac.constructs import ec2, ecr, iam, logs
 from iac.constructs.core import Aws, CfnResource, Construct, Fn, Lazy, Token, is_token
 from iac.constructs.core.forwarding import checked_keywords
 from iac.constructs.core.props import Cfn, Check, Unit
@@ -41,11 +41,11 @@ from iac.constructs.core.protocols import ImageRepository
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration, Size
 from iac.errors import ConstructError, UsageError
-from iac.specs import property_enum, property_length, property_pattern
+from iac.specs import property_enum, property_length
 
 ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
-ECR_PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
-ECR_AUTH_ACTION = "ecr:GetAuthorizationToken"  # account-wide: IAM allows no resource but "*" for it
+ECR_PULL_ACTIONS = ecr.PULL_ACTIONS  # the names ecs had before ecr.py; ecr.grant_pull writes them
+ECR_AUTH_ACTION = ecr.AUTH_ACTION
 SECRETS_MANAGER_READ = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
 SSM_READ = ("ssm:GetParameters",)
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
@@ -116,7 +116,7 @@ def check_fargate_size(cpu: Any, memory_mib: Any) -> None:
 # -- images ----------------------------------------------------------------------------------------
 
 class ContainerImage:
-    """Where a container's image comes from: `from_registry("nginx")` or `from_ecr_repository(repo)`."""
+    """Where a container's image comes from: `from_registry("nginx")` or `from_ecr(repository, tag="v42")`."""
 
     def bind(self, container: ContainerDefinition) -> Any:
         """The image reference to write; grants the execution role what pulling it needs."""
@@ -131,16 +131,39 @@ class ContainerImage:
         return RegistryImage(name)
 
     @staticmethod
+    def from_ecr(repository: ecr.RepositoryBase, *, tag: str | Token | None = None,
+                 digest: str | Token | None = None) -> ContainerImage:
+        """The image of `tag` (default "latest") or of `digest` ("sha256:...", the exact image) in an
+        ecr.Repository (or `ecr.Repository.from_repository_name/arn`). The task's execution role may then pull
+        from that repository only (and log in to the registry)."""
+        location = caller_location()
+        if not isinstance(repository, ecr.RepositoryBase):
+            raise ConstructError(f"from_ecr takes an ecr.Repository (or ecr.Repository.from_repository_name/arn), "
+                                 f"got {repository!r}", location=location,
+                                 hint="for a name, ARN or AWS::ECR::Repository resource use from_ecr_repository")
+        if tag is not None and digest is not None:
+            raise ConstructError("from_ecr: give tag or digest, not both", path=repository.path, location=location)
+        problem = ecr.image_digest_rule(digest) if digest is not None else ecr.image_tag_rule(tag or "latest")
+        if problem:
+            raise ConstructError(f"from_ecr: {problem}", path=repository.path, location=location)
+        image = (f"{repository.repository_uri}@{digest}" if digest is not None
+                 else f"{repository.repository_uri}:{tag or 'latest'}")
+        return EcrImage(repository_arn=repository.repository_arn, image=image)
+
+    @staticmethod
     def from_ecr_repository(repository: Any, tag: str = "latest") -> ContainerImage:
-        """An image in an ECR repository: a repository name (this account and region), a repository ARN,
-        an AWS::ECR::Repository resource, or anything with `repository_arn` and `repository_uri`.
-        `tag` may be a tag or a digest ("sha256:...")."""
+        """An image in an ECR repository given by what `from_ecr` does not take: a repository name (this
+        account and region), a repository ARN, an AWS::ECR::Repository resource, or anything with
+        `repository_arn` and `repository_uri`; an ecr.Repository goes to `from_ecr`. `tag` may be a tag or a
+        digest ("sha256:...")."""
         location = caller_location()
         if not isinstance(tag, str) or not tag:
             raise ConstructError(f"from_ecr_repository: tag must be a tag or a digest, got {tag!r}", location=location)
+        digest = tag.startswith("sha256:")
+        if isinstance(repository, ecr.RepositoryBase):
+            return ContainerImage.from_ecr(repository, **({"digest": tag} if digest else {"tag": tag}))
         arn, uri = _ecr_repository(repository, location)
-        separator = "@" if tag.startswith("sha256:") else ":"
-        return EcrImage(repository_arn=arn, image=f"{uri}{separator}{tag}")
+        return EcrImage(repository_arn=arn, image=f"{uri}{'@' if digest else ':'}{tag}")
 
 
 @attrs.frozen
@@ -157,27 +180,22 @@ class EcrImage(ContainerImage):
     image: Any
 
     def bind(self, container: ContainerDefinition) -> Any:
-        role = container.task_definition.obtain_execution_role()
-        role.add_to_policy(iam.PolicyStatement(actions=list(ECR_PULL_ACTIONS), resources=[self.repository_arn]))
-        role.add_to_policy(iam.PolicyStatement(actions=[ECR_AUTH_ACTION], resources=["*"]))
+        ecr.grant_pull(container.task_definition.obtain_execution_role(), self.repository_arn, scope=container)
         return self.image
 
 
 def _ecr_repository(repository: Any, location: Any) -> tuple[Any, Any]:
     """(ARN, URI) of a repository given by name, ARN, resource or L2 object."""
-    if isinstance(repository, CfnResource) and repository.resource_type == "AWS::ECR::Repository":
+    if isinstance(repository, CfnResource) and repository.resource_type == ecr.RESOURCE_TYPE:
         return repository.get_att("Arn"), repository.get_att("RepositoryUri")
     if isinstance(repository, ImageRepository):
         return repository.repository_arn, repository.repository_uri
     if isinstance(repository, str) and repository.startswith("arn:"):
-        parts = repository.split(":", 5)
-        if len(parts) == 6 and parts[2] == "ecr" and parts[5].startswith("repository/"):
-            region, account, name = parts[3], parts[4], parts[5][len("repository/"):]
-            return repository, f"{account}.dkr.ecr.{region}.{Aws.URL_SUFFIX}/{name}"
-    elif isinstance(repository, str) and re.search(property_pattern("AWS::ECR::Repository", "RepositoryName") or "",
-                                                   repository):
-        arn = Fn.sub(f"arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{repository}")
-        return arn, f"{Aws.ACCOUNT_ID}.dkr.ecr.{Aws.REGION}.{Aws.URL_SUFFIX}/{repository}"
+        parsed = ecr.parse_repository_arn(repository)
+        if parsed is not None:
+            return repository, parsed[1]
+    elif isinstance(repository, str) and ecr.repository_name_rule(repository) is None:
+        return ecr.repository_arn_for_name(repository), ecr.repository_uri_for_name(repository)
     raise ConstructError(f"from_ecr_repository needs a repository name, an ECR repository ARN or an "
                          f"AWS::ECR::Repository resource, got {repository!r}", location=location)
 
@@ -425,8 +443,8 @@ class ContainerDefinition(Construct):
     """One container of a task definition; made by `task_definition.add_container(name, ...)`.
 
     Args:
-        image: where the image comes from: `ContainerImage.from_registry(...)` or
-            `ContainerImage.from_ecr_repository(...)`.
+        image: where the image comes from: `ContainerImage.from_registry(...)`,
+            `ContainerImage.from_ecr(repository, tag=...)` or `ContainerImage.from_ecr_repository(...)`.
         port_mappings: the ports it listens on: numbers (tcp) or PortMappings.
         environment: plain environment variables (name -> string or number); never secrets.
         secrets: variables ECS reads from Secrets Manager or SSM Parameter Store when a task starts
