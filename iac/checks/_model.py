@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -58,6 +58,36 @@ def _of_types(index: ResourceIndex, types: Iterable[str]) -> list[tuple[int, str
     return sorted(found, key=lambda item: item[0])
 
 
+T = TypeVar("T")
+
+
+@attrs.define(eq=False)
+class Run:
+    """One run of the rules over one template: what every rule of the run shares. `index` is the walk of
+    the resources; `once(compute)` is `compute(run)` worked out on its first call in this run and kept for
+    the rest of it (the secrets scan three rules split, the buckets other resources log to), so nothing
+    outlives the run or depends on which template a module saw last."""
+
+    template: dict[str, Any]
+    index: ResourceIndex = attrs.field(init=False, repr=False)
+    _kept: dict[Callable[[Run], Any], Any] = attrs.field(factory=dict, init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.index = resources_by_type(self.template)
+
+    def once(self, compute: Callable[[Run], T]) -> T:
+        """`compute(self)`, computed once per run (keyed by the function: pass a module-level one)."""
+        if compute not in self._kept:
+            self._kept[compute] = compute(self)
+        found: T = self._kept[compute]
+        return found
+
+    def of_types(self, *types: str) -> Iterator[TemplateResource]:
+        """The template's resources of these types, in template order."""
+        for _, logical_id, entry in _of_types(self.index, types):
+            yield TemplateResource(logical_id, entry["Type"], entry, self.template, self)
+
+
 @attrs.frozen
 class TemplateResource:
     """One resource of a template, as a resource rule sees it, with the template it is part of (some
@@ -67,8 +97,8 @@ class TemplateResource:
     type: str
     entry: dict[str, Any]
     template: dict[str, Any]
-    #: The template's resources by type, built once per run (None: built when `others` is first called).
-    index: ResourceIndex | None = attrs.field(default=None, eq=False, repr=False)
+    #: The run of the rules this resource is checked in: what the rules of one run share.
+    run: Run = attrs.field(eq=False, repr=False)
 
     @property
     def properties(self) -> dict[str, Any]:
@@ -82,14 +112,12 @@ class TemplateResource:
 
     def others(self, *types: str) -> Iterator[TemplateResource]:
         """The template's other resources of these types."""
-        index = self.index if self.index is not None else resources_by_type(self.template)
-        for _, logical_id, entry in _of_types(index, types):
-            if logical_id != self.logical_id:
-                yield TemplateResource(logical_id, entry["Type"], entry, self.template, index)
+        return (other for other in self.run.of_types(*types) if other.logical_id != self.logical_id)
 
 
 ResourceCheck = Callable[[TemplateResource], Iterable[Finding]]
-TemplateCheck = Callable[[dict[str, Any]], Iterable[Finding]]
+#: A whole-template check: given the run (`run.template`, `run.index`, `run.once`).
+TemplateCheck = Callable[[Run], Iterable[Finding]]
 
 
 def _check_id(instance: Rule, attribute: Any, value: str) -> None:
@@ -118,12 +146,13 @@ class Rule:
     #: so a rule never reads a property CloudFormation does not have.
     reads: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
 
-    def findings(self, template: dict[str, Any], index: ResourceIndex | None = None) -> Iterator[Finding]:
-        """What the rule finds in `template`; `index` (resources_by_type of it) saves a walk per rule."""
+    def findings(self, template: dict[str, Any], run: Run | None = None) -> Iterator[Finding]:
+        """What the rule finds in `template`; `run` (a Run of that template) is what the rules of one run
+        share: one walk of the resources, and what `run.once` kept. None: a run of this rule alone."""
+        run = run if run is not None else Run(template)
         if self.template_check is not None:
-            yield from self.template_check(template)
+            yield from self.template_check(run)
         if self.check is None or not self.resource_types:
             return
-        index = index if index is not None else resources_by_type(template)
-        for _, logical_id, entry in _of_types(index, self.resource_types):
-            yield from self.check(TemplateResource(logical_id, entry["Type"], entry, template, index))
+        for resource in run.of_types(*self.resource_types):
+            yield from self.check(resource)

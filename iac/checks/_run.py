@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from iac.checks._model import Finding, Rule, TemplatePath, resources_by_type, section
+from iac.checks._model import Finding, Rule, Run, TemplatePath, section
 from iac.checks._registry import all_rules, rule_by_id
 from iac.checks.config import EVERY_RULE, Selection
 
@@ -54,11 +54,11 @@ def run_checks(template: dict[str, Any], selection: Selection = EVERY_RULE) -> l
     entries, problems = _suppressions(template)
     used: set[Suppression] = set()
     results: list[CheckResult] = []
-    index = resources_by_type(template)  # one walk of the resources for every rule
+    run = Run(template)  # one walk of the resources, and what rules compute once, for every rule
     for rule in all_rules():
         if not selection.enabled(rule):
             continue
-        for finding in rule.findings(template, index):
+        for finding in rule.findings(template, run):
             match = next((s for s in entries if s.rule_id == rule.id and s.covers(finding)), None)
             if match is not None:
                 used.add(match)

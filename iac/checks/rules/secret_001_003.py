@@ -1,24 +1,20 @@
-"""The secrets scan (iac.synth.secrets) as rules: one scan of the template, its findings split by rule id."""
+"""The secrets scan (iac.synth.secrets) as rules: one scan of the template per run of the rules, its
+findings split by rule id."""
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
-from iac.checks._model import Finding, Rule
+from iac.checks._model import Finding, Rule, Run
 from iac.synth import secrets
 
-_last: list[Any] = [None, []]  # (template, its findings): the three rules run one after another on a template
+
+def _scan(run: Run) -> list[secrets.SecretFinding]:
+    """The template's secret findings; `run.once(_scan)` scans once for the three rules of a run."""
+    return list(secrets.secret_findings(run.template))
 
 
-def _scan(template: dict[str, Any]) -> list[secrets.SecretFinding]:
-    if _last[0] is not template:
-        _last[:] = [template, secrets.secret_findings(template)]
-    found: list[secrets.SecretFinding] = _last[1]
-    return found
-
-
-def _by_rule(rule_id: str) -> Callable[[dict[str, Any]], Iterator[Finding]]:
-    def check(template: dict[str, Any]) -> Iterator[Finding]:
-        for found in _scan(template):
+def _by_rule(rule_id: str) -> Callable[[Run], Iterator[Finding]]:
+    def check(run: Run) -> Iterator[Finding]:
+        for found in run.once(_scan):
             if found.rule_id == rule_id:
                 yield Finding(found.message, found.path)
 
