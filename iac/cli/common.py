@@ -103,6 +103,7 @@ def load_assembly(app_spec: str | None, format_: str | None, phases: Phases) -> 
         seconds = captured.seconds.get(SYNTHESIS, 0.0)
         phases.add(APP_LOAD, -seconds)
         phases.add(SYNTHESIS, seconds)
+    phases.started(SYNTHESIS)
     assembly = assembly_of(app, format_ or app.format)
     if assembly is not captured:
         phases.add(SYNTHESIS, assembly.seconds.get(SYNTHESIS, 0.0))

@@ -83,7 +83,7 @@ def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: st
     """
     given = parse_parameters(parameters)
     _check_ids(ignored)
-    with watched_run("diff", verbose=verbose) as phases:
+    with watched_run("diff", verbose=verbose, quiet=True) as phases:  # no progress line: synth and validate have it
         if live:
             if against or baseline_file or from_file or to_file:
                 raise UsageError("--live compares with the deployed stacks: leave out --against, --template, "

@@ -23,6 +23,7 @@ from iac.cli.diff_command import diff
 from iac.cli.import_command import import_
 from iac.cli.init_command import init
 from iac.cli.inspect_commands import list_stacks, tree
+from iac.cli.lint_worker_command import lint_worker
 from iac.cli.report import count_summary, format_problems, use_color
 from iac.cli.run_report import verbose_option, watched_run
 from iac.cli.selection import select_stacks
@@ -152,7 +153,7 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
                    + _warning_note(assembly.warnings, assembly.side_findings))
         _print_warnings(assembly.warnings)
         return
-    with watched_run("validate", verbose=verbose) as phases:
+    with watched_run("validate", verbose=verbose, unit="file") as phases:
         report = validate_files(list(templates), region=region, lint=not no_lint, strict=strict, phases=phases)
     if report.errors:
         error = ValidationError(report.errors + report.warnings)
@@ -169,7 +170,8 @@ def _validate_to_document(templates: tuple[str, ...], app_spec: str | None, regi
     """Validate as `validate` does, then print every problem as a JSON or SARIF document; exit 1 on errors."""
     stacks: dict[str, str] = {}
     side: list[Any] = []
-    with watched_run("validate", verbose=verbose) as phases:
+    # quiet: the document is the output, no progress line beside it (as with --json elsewhere)
+    with watched_run("validate", verbose=verbose, quiet=True) as phases:
         if templates:
             report = validate_files(list(templates), region=region, lint=not no_lint, strict=strict, phases=phases)
             errors, warnings = report.errors, report.warnings
@@ -226,7 +228,7 @@ def _size(count: int) -> str:
     return f"{count:,} B" if count < 10_000 else f"{count / 1024:,.1f} KiB"
 
 
-for command in (diff, list_stacks, tree, init, import_):
+for command in (diff, list_stacks, tree, init, import_, lint_worker):
     cli.add_command(command)
 for command in (bootstrap, deploy, destroy):
     cli.add_command(command)

@@ -1,8 +1,8 @@
-"""What a command tells about its own run on stderr: progress of slow steps, and with --verbose the
-time each phase took.
+"""What a command tells about its own run on stderr: the progress line (progress.py), and with --verbose
+the time each phase took.
 
 Progress shows only when stderr is a terminal (never in a pipe, a log or CI output) and is erased
-once the step ends; timings print whenever --verbose is given, also when the run fails.
+when the run ends; timings print whenever --verbose is given, also when the run fails.
 
     timing (iac synth):
       app load               0.24s  app.py
@@ -16,15 +16,14 @@ once the step ends; timings print whenever --verbose is given, also when the run
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import time
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 import click
 
-from iac.cli.terminal import own
+from iac.cli.progress import ProgressLine, is_terminal
 from iac.synth.phases import Phases
 
 
@@ -34,46 +33,17 @@ def verbose_option(phases: str) -> Any:
                         help=f"Print the time each phase took ({phases}) to stderr.")
 
 
-#: Back to the start of the line and erase it (written as iac's own, through the terminal guard).
-ERASE_LINE = "\r\x1b[K"
-
-
-class TerminalProgress:
-    """`lint: 2/5 stacks` on one line of a terminal, rewritten in place and erased at the end."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-        self.shown = False
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if done >= total:
-            self.clear()
-            return
-        self.stream.write(f"{own(ERASE_LINE)}{phase}: {done}/{total} stack{'s' if total != 1 else ''}")
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write(own(ERASE_LINE))
-            self.stream.flush()
-            self.shown = False
-
-
-def is_terminal(stream: IO[str]) -> bool:
-    """A terminal that understands "erase line" (not TERM=dumb)."""
-    return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
-
-
 @contextlib.contextmanager
-def watched_run(command: str, *, verbose: bool, quiet: bool = False) -> Iterator[Phases]:
-    """Phases for one command run: progress on a terminal (unless quiet), timings at the end if verbose."""
+def watched_run(command: str, *, verbose: bool, quiet: bool = False, unit: str = "stack") -> Iterator[Phases]:
+    """Phases for one command run: the progress line on a terminal (unless quiet; progress.py, counting
+    `unit`s), timings at the end if verbose."""
     started = time.perf_counter()
     stream = sys.stderr
-    progress = TerminalProgress(stream) if not quiet and is_terminal(stream) else None
-    phases = Phases(on_progress=progress)
+    progress = ProgressLine(stream, command, unit=unit) if not quiet and is_terminal(stream) else None
+    phases = Phases(on_progress=progress, on_phase=progress.phase_started if progress else None)
     try:
-        yield phases
+        with progress.around() if progress is not None else contextlib.nullcontext():
+            yield phases
     finally:
         if progress is not None:
             progress.clear()

@@ -94,7 +94,8 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
     problems: list[Problem] = list(assembly.tree_findings)  # the warnings annotations added to the tree
     reported: dict[str, list[Problem]] = {}
     with phases.phase(SCHEMA_VALIDATION):
-        for artifact in assembly.stacks:
+        for done, artifact in enumerate(assembly.stacks):
+            phases.progress(SCHEMA_VALIDATION, done, len(assembly.stacks))
             try:
                 reported[artifact.name] = schema_problems(artifact.template, artifact.region,
                                                           artifact_locator(artifact))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -65,7 +66,8 @@ def validate_files(paths: list[str], *, region: str | None, lint: bool, strict: 
     problems: list[Problem] = []
     reported: dict[str, list[Problem]] = {}
     with phases.phase(SCHEMA_VALIDATION):
-        _read_and_check(expand_template_paths(paths), region, report, loaded, problems, reported)
+        _read_and_check(expand_template_paths(paths), region, report, loaded, problems, reported,
+                        progress=lambda done, total: phases.progress(SCHEMA_VALIDATION, done, total))
     if lint and loaded:
         with phases.phase(LINT):
             problems.extend(
@@ -97,10 +99,12 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
 
 def _read_and_check(files: list[str], region: str | None, report: FileReport,
                     loaded: dict[str, tuple[str, dict[str, Any]]], problems: list[Problem],
-                    reported: dict[str, list[Problem]]) -> None:
+                    reported: dict[str, list[Problem]], *, progress: Callable[[int, int], None]) -> None:
     """Read each file and run the schema layer and CloudFormation's quotas (as synth does); every file
-    that can be read goes into `loaded` for cfn-lint, its schema findings into `reported`."""
-    for path in files:
+    that can be read goes into `loaded` for cfn-lint, its schema findings into `reported`.
+    `progress(done, total)` is called before each file."""
+    for done, path in enumerate(files):
+        progress(done, len(files))
         report.files += 1
         name = os.path.abspath(path)
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from click.testing import CliRunner
 from pseudo_terminal import run_on_terminal
 
 from iac.cli.common import handle_errors
-from iac.cli.run_report import TerminalProgress, format_timings
+from iac.cli.run_report import format_timings
 from iac.synth.lint import LintCache, lint_bodies
 from iac.synth.phases import Phases
 
@@ -100,7 +99,7 @@ def stderr_on_terminal(cwd: Path, *args: str) -> str:
 
 def test_lint_progress_shows_on_a_terminal_and_is_erased(tmp_path, hello_app):
     shown = stderr_on_terminal(tmp_path, "synth", "--app", str(hello_app))
-    assert "\r\x1b[Klint: 0/2 stacks" in shown
+    assert "\r\x1b[Ksynth: linting 0/2 stacks" in shown
     assert shown.endswith("\r\x1b[K")
 
 
@@ -114,17 +113,6 @@ def test_lint_reports_progress_per_stack(tmp_path):
     lint_bodies({"A": (body, "us-east-1"), "B": (body + "\n", "us-east-1")}, LintCache(), jobs=1,
                 progress=lambda done, total: seen.append((done, total)))
     assert seen == [(0, 2), (1, 2), (2, 2)]
-
-
-def test_terminal_progress_rewrites_one_line_and_clears_it():
-    stream = io.StringIO()
-    progress = TerminalProgress(stream)
-    progress("lint", 0, 3)
-    progress("lint", 1, 3)
-    progress("lint", 3, 3)
-    assert stream.getvalue() == "\r\x1b[Klint: 0/3 stacks\r\x1b[Klint: 1/3 stacks\r\x1b[K"
-    progress.clear()
-    assert stream.getvalue().endswith("stacks\r\x1b[K")  # nothing more once cleared
 
 
 def test_phases_add_up_and_keep_their_order():

@@ -28,7 +28,7 @@ CSI = "\x1b[2J\x1b[H\x1b[31m"  # clear the screen, cursor home, red
 C1 = "\x9b31m\x9d0;t\x9c\x85"  # the same, as C1 controls (CSI, OSC, ST, NEL)
 HOSTILE = f"q{OSC_52}{OSC_TITLE}{CSI}\x07bell\x08back\rreturn{C1}"
 RAW = ("\x1b", "\x07", "\x08", "\r", "\x9b", "\x9d", "\x9c", "\x85")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+ANSI = re.compile(r"\x1b\[[0-9;]*m|\r\x1b\[K")  # iac's own: colours, the progress line's erase
 
 
 def assert_no_raw_controls(*outputs: str) -> None:
