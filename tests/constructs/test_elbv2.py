@@ -168,7 +168,7 @@ def test_a_fixed_response(app, lb):
 
 
 @pytest.mark.parametrize("listener_props, message", [
-    ({"protocol": "HTTPS"}, "an HTTPS listener needs certificate_arn"),
+    ({"protocol": "HTTPS"}, "an HTTPS listener needs certificates"),
     ({"protocol": "HTTP", "certificate_arn": CERTIFICATE}, "apply to HTTPS listeners"),
     ({"certificate_arn": "my-cert"}, "certificate_arn: 'my-cert' is not an ACM certificate ARN"),
     ({"port": 0}, "port"),
@@ -280,7 +280,7 @@ def test_load_balancer_listeners_and_target_groups_pass_cfn_lint_with_no_finding
      "ApplicationLoadBalancer 'Other' has no argument 'internet_facin'", "did you mean internet_facing?"),
     (lambda s, vpc, lb, group: lb.add_listener("L", default_action=ListenerAction.forward([group]), certificate="x"),
      "add_listener of ApplicationLoadBalancer 'Main/LB' has no argument 'certificate'",
-     "did you mean certificate_arn?"),
+     "did you mean certificates?"),
 ])
 def test_a_misspelt_prop_names_the_closest_one_at_the_users_line(stack, vpc, lb, group, make, message, hint):
     with pytest.raises(ConstructError, match=message) as caught:

@@ -1,110 +1,55 @@
-"""Elastic Load Balancing v2: application load balancers, their listeners and target groups.
+"""Application load balancers (HTTP and HTTPS), their listeners, listener actions and target groups.
 
-    lb = elbv2.ApplicationLoadBalancer(stack, "LB", vpc=vpc)
-    web = elbv2.ApplicationTargetGroup(stack, "Web", vpc=vpc, port=8080)
-    lb.add_listener("Listener", port=80, default_action=elbv2.ListenerAction.forward([web]))
-
-Defaults: internet-facing in the public subnets (internal ones go in the private subnets), with a
-security group of its own that accepts traffic only on its listeners' ports (from anywhere when
-internet-facing, from the VPC's range when internal) and sends traffic only where it is allowed to
-(`target_group_security_group.allow_from(lb.security_group, port)`). Invalid HTTP headers are dropped
-(request smuggling). HTTPS listeners use ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.2 and 1.3) unless
-`ssl_policy` says otherwise; `lb.add_redirect()` answers plain HTTP with a redirect to HTTPS.
-
-Target groups use IP targets (what Fargate tasks register as) with a health check that marks a new
-target healthy after two good answers (AWS's default of five keeps new tasks out of service longer).
-
-Metrics for alarms (namespace AWS/ApplicationELB, one-minute sums): `lb.metric_5xx()` counts the
-5xx answers of every target behind the load balancer (`origin="elb"`: the ones the load balancer
-made itself, e.g. 502/503 with no healthy target), `target_group.metric_5xx()` those of one group,
-`target_group.metric_unhealthy_hosts()` its failing targets.
+Imported through the package: `from iac.constructs import elbv2; elbv2.ApplicationLoadBalancer(...)`
+(the package docstring tells the whole story).
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import attrs
 
-from iac.constructs import cloudwatch, ec2
+from iac.constructs import cloudwatch, ec2, iam, s3
+from iac.constructs.certificatemanager import Certificate
 from iac.constructs.core import CfnResource, Construct, Token, is_token
 from iac.constructs.core.forwarding import checked_keywords
 from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration
-from iac.constructs.route53 import AliasTarget
+from iac.constructs.elbv2._base import (
+    APPLICATION_LOG_DELIVERY,
+    DEFAULT_SSL_POLICY,
+    LISTENER,
+    LOAD_BALANCER,
+    MAX_DEREGISTRATION_DELAY_SECONDS,
+    MAX_IDLE_TIMEOUT_SECONDS,
+    TARGET_GROUP,
+    LoadBalancerBase,
+    TargetGroupBase,
+    attribute_list,
+    certificate_arns,
+    certificate_rule,
+    certificates_rule,
+    health_check_path,
+    in_seconds,
+    ip_address_type_rule,
+    listener_certificates,
+    name_rule,
+    schema_range,
+    seconds_rule,
+)
 from iac.errors import ConstructError
-from iac.specs import property_enum, property_length, property_pattern, property_range
+from iac.specs import property_enum, property_length, property_pattern
 
-DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/|iam::\d{12}:server-certificate/)")
-_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 _HTTP_CODES = re.compile(r"^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$")
 METRICS_NAMESPACE = "AWS/ApplicationELB"
 #: Who answered with the error: a target (your code) or the load balancer itself (no healthy target,
 #: a target that hung up or timed out).
 ERROR_ORIGINS = {"target": "HTTPCode_Target_5XX_Count", "elb": "HTTPCode_ELB_5XX_Count"}
-TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
-LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
-LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
-#: Elastic Load Balancing's limits for attributes, which the schemas keep as free-form key/value strings.
-MAX_DEREGISTRATION_DELAY_SECONDS = 3600
-MAX_IDLE_TIMEOUT_SECONDS = 4000
-
-
-# -- rules the schemas cannot say ------------------------------------------------------------------
-
-def name_rule(value: Any) -> str | None:
-    """A load balancer or target group name (the schemas say only "a string")."""
-    if is_token(value):
-        return None
-    if not isinstance(value, str) or not _NAME.match(value) or value.startswith("internal-"):
-        return (f"{value!r} is not a name Elastic Load Balancing accepts: 1-32 letters, digits and hyphens, not "
-                "starting or ending with a hyphen (nor with 'internal-')")
-    return None
-
-
-def seconds_rule(low: int, high: int) -> Any:
-    """A number of seconds from `low` to `high` (an attribute's limit, not in the schema)."""
-    def rule(value: Any) -> str | None:
-        return None if low <= value <= high else f"{value} is not from {low} to {high} seconds"
-
-    rule.__name__ = f"seconds_{low}_to_{high}"
-    return rule
-
-
-def certificate_rule(value: Any) -> str | None:
-    """An ACM or IAM server certificate ARN (the schema's CertificateArn is only "a string")."""
-    if is_token(value) or (isinstance(value, str) and _CERTIFICATE_ARN.match(value)):
-        return None
-    return (f"{value!r} is not an ACM certificate ARN (arn:aws:acm:region:account:certificate/id) nor an IAM "
-            "server certificate ARN")
-
-
-def _schema_range(property_name: str) -> Any:
-    """attrs validator: a whole number within the range the TargetGroup schema gives `property_name`."""
-    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-        low, high = property_range(TARGET_GROUP, property_name)
-        if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low) or (
-                high is not None and value > high):
-            raise ValueError(f"health check {attribute.name} must be a whole number from {low} to {high} "
-                             f"({TARGET_GROUP} {property_name}, per its schema), got {value!r}")
-
-    return check
-
-
-def _in_seconds(value: int | Duration) -> int:
-    """A Duration as whole seconds (ValueError when it is not); anything else as given, for the validator."""
-    return value.to("seconds") if isinstance(value, Duration) else value
-
-
-def _health_check_path(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    low, high = property_length(TARGET_GROUP, "HealthCheckPath")
-    if not isinstance(value, str) or not value.startswith("/") or not (low or 0) <= len(value) <= (high or len(value)):
-        raise ValueError(f"health check path must start with '/' and be {low}-{high} characters "
-                         f"({TARGET_GROUP} HealthCheckPath), got {value!r}")
 
 
 # -- actions ---------------------------------------------------------------------------------------
@@ -188,13 +133,13 @@ class HealthCheck:
     counts are the TargetGroup schema's (HealthCheckIntervalSeconds, ...), read when one is made;
     interval_seconds and timeout_seconds take a number of seconds or a Duration."""
 
-    path: str = attrs.field(default="/", validator=_health_check_path)
-    interval_seconds: int = attrs.field(default=30, converter=_in_seconds,
-                                        validator=_schema_range("HealthCheckIntervalSeconds"))
-    timeout_seconds: int = attrs.field(default=5, converter=_in_seconds,
-                                       validator=_schema_range("HealthCheckTimeoutSeconds"))
-    healthy_threshold_count: int = attrs.field(default=2, validator=_schema_range("HealthyThresholdCount"))
-    unhealthy_threshold_count: int = attrs.field(default=3, validator=_schema_range("UnhealthyThresholdCount"))
+    path: str = attrs.field(default="/", validator=health_check_path)
+    interval_seconds: int = attrs.field(default=30, converter=in_seconds,
+                                        validator=schema_range("HealthCheckIntervalSeconds"))
+    timeout_seconds: int = attrs.field(default=5, converter=in_seconds,
+                                       validator=schema_range("HealthCheckTimeoutSeconds"))
+    healthy_threshold_count: int = attrs.field(default=2, validator=schema_range("HealthyThresholdCount"))
+    unhealthy_threshold_count: int = attrs.field(default=3, validator=schema_range("UnhealthyThresholdCount"))
     healthy_http_codes: str = attrs.field(default="200", validator=attrs.validators.matches_re(_HTTP_CODES))
 
     def __attrs_post_init__(self) -> None:
@@ -203,7 +148,7 @@ class HealthCheck:
                              f"interval_seconds ({self.interval_seconds})")
 
 
-class ApplicationTargetGroup(Construct):
+class ApplicationTargetGroup(TargetGroupBase):
     """Where a listener sends requests: `ApplicationTargetGroup(stack, "Web", vpc=vpc, port=8080)`.
 
     Args:
@@ -218,6 +163,7 @@ class ApplicationTargetGroup(Construct):
     """
 
     cfn_type = TARGET_GROUP
+    _forward_hint = "forward to it with lb.add_listener(..., default_action=ListenerAction.forward([group]))"
 
     def __init__(
         self,
@@ -238,10 +184,7 @@ class ApplicationTargetGroup(Construct):
         self._port = port
         self._target_type = target_type
         self.health_check = health_check or HealthCheck()
-        self.listeners: list[Listener] = []
-        self._dependents: list[CfnResource] = []
         check = self.health_check
-        delay = deregistration_delay_seconds
         self.resource = CfnResource(self, "Resource", type=TARGET_GROUP, properties={
             "VpcId": vpc.vpc_id,
             "TargetType": target_type,
@@ -254,39 +197,9 @@ class ApplicationTargetGroup(Construct):
             "HealthyThresholdCount": check.healthy_threshold_count,
             "UnhealthyThresholdCount": check.unhealthy_threshold_count,
             "Matcher": {"HttpCode": check.healthy_http_codes},
-            "TargetGroupAttributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": str(delay)}]
-            if delay is not None else None,
+            "TargetGroupAttributes": attribute_list({"deregistration_delay.timeout_seconds":
+                                                     deregistration_delay_seconds}),
         })
-
-    @property
-    def target_group_arn(self) -> Token:
-        return self.resource.ref
-
-    @property
-    def target_type(self) -> str:
-        return self._target_type
-
-    @property
-    def port(self) -> int:
-        return self._port
-
-    @property
-    def load_balancers(self) -> list[ApplicationLoadBalancer]:
-        """The load balancers whose listeners forward here."""
-        found: list[ApplicationLoadBalancer] = []
-        for listener in self.listeners:
-            if listener.load_balancer not in found:
-                found.append(listener.load_balancer)
-        return found
-
-    @property
-    def target_group_name(self) -> Token:
-        return self.resource.get_att("TargetGroupName")
-
-    @property
-    def target_group_full_name(self) -> Token:
-        """"targetgroup/<name>/<id>": how CloudWatch names the group in its metrics' dimensions."""
-        return self.resource.get_att("TargetGroupFullName")
 
     # -- metrics ----------------------------------------------------------------------------------
 
@@ -323,41 +236,23 @@ class ApplicationTargetGroup(Construct):
         """Seconds from the request leaving the load balancer to the target's answer (p99 by default)."""
         return self.metric("TargetResponseTime", statistic=statistic, period=period)
 
-    # -- dependents -------------------------------------------------------------------------------
-
-    def add_dependent(self, resource: CfnResource) -> None:
-        """Make `resource` wait for every listener that forwards here, now and later (an ECS service
-        cannot register with a target group before the group belongs to a load balancer)."""
-        self._dependents.append(resource)
-        for listener in self.listeners:
-            resource.add_depends_on(listener.resource)
-
-    def _attach(self, listener: Listener) -> None:
-        if listener not in self.listeners:
-            self.listeners.append(listener)
-            for resource in self._dependents:
-                resource.add_depends_on(listener.resource)
-
-    def validate(self) -> list[str]:
-        if self._dependents and not self.listeners:
-            return [f"target group {self.path} has targets registered but no listener forwards to it: ECS and "
-                    "Elastic Load Balancing refuse a target group without a load balancer; forward to it with "
-                    "lb.add_listener(..., default_action=ListenerAction.forward([group]))"]
-        return []
-
 
 # -- listeners -------------------------------------------------------------------------------------
 
 class Listener(Construct):
-    """A port and protocol the load balancer accepts; made by `lb.add_listener(id, ...)`.
+    """A port and protocol an application load balancer accepts; made by `lb.add_listener(id, ...)`.
 
     Args:
         load_balancer: the load balancer it belongs to (add_listener passes itself).
         default_action: what it does with a request: a ListenerAction.
-        port: the port (80, or 443 with a certificate).
-        protocol: "HTTP", or "HTTPS" (the default when there is a certificate).
-        certificate_arn: the ACM (or IAM server) certificate of an HTTPS listener.
-        ssl_policy: the TLS policy of an HTTPS listener (ELBSecurityPolicy-TLS13-1-2-2021-06).
+        port: the port (80, or 443 with certificates).
+        protocol: "HTTP", or "HTTPS" (the default when there are certificates).
+        certificates: the certificates of an HTTPS listener: certificatemanager.Certificates (of the load
+            balancer's region) or ACM certificate ARNs. The first is the default; the others are served
+            by SNI to the names they cover (each an `AWS::ElasticLoadBalancingV2::ListenerCertificate`).
+        certificate_arn: deprecated, the same as `certificates=[certificate_arn]`.
+        ssl_policy: the TLS policy of an HTTPS listener (ELBSecurityPolicy-TLS13-1-2-2021-06: TLS 1.2
+            and 1.3 only).
         open: True: the load balancer's group accepts this port from its clients; False: you open it
             yourself.
     """
@@ -373,39 +268,50 @@ class Listener(Construct):
         default_action: ListenerAction,
         port: Annotated[int | None, Cfn("Port")] = None,
         protocol: Annotated[Literal["HTTP", "HTTPS"] | None, Cfn("Protocol")] = None,
+        certificates: Annotated[Sequence[Certificate | str | Token] | None, Check(certificates_rule)] = None,
         certificate_arn: Annotated[str | Token | None, Check(certificate_rule)] = None,
         ssl_policy: Annotated[str | None, Cfn("SslPolicy")] = None,
         open: bool = True,
     ) -> None:
         super().__init__(scope, id)
         self.load_balancer: ApplicationLoadBalancer = load_balancer
-        self.protocol: str = protocol or ("HTTPS" if certificate_arn is not None else "HTTP")
+        given = list(certificates or ())
+        if certificate_arn is not None:
+            warnings.warn(f"{self.location}: Listener certificate_arn= is deprecated; pass "
+                          "certificates=[certificate] (a certificatemanager.Certificate or an ARN)",
+                          DeprecationWarning, stacklevel=2)
+        self.protocol: str = protocol or ("HTTPS" if given or certificate_arn is not None else "HTTP")
         self.port: int = port or (443 if self.protocol == "HTTPS" else 80)
         self.default_action = default_action
         https = self.protocol == "HTTPS"
         problem = None
-        if https and certificate_arn is None:
-            problem = "an HTTPS listener needs certificate_arn (an ACM certificate for your domain)"
-        elif not https and (certificate_arn is not None or ssl_policy is not None):
-            problem = "certificate_arn and ssl_policy apply to HTTPS listeners; this one is HTTP"
+        if certificates is not None and certificate_arn is not None:
+            problem = "give certificates or certificate_arn (deprecated), not both"
+        elif https and not given and certificate_arn is None:
+            problem = ("an HTTPS listener needs certificates=[...] (an ACM certificate for your domain: a "
+                       "certificatemanager.Certificate or its ARN)")
+        elif not https and (given or certificate_arn is not None or ssl_policy is not None):
+            problem = "certificates and ssl_policy apply to HTTPS listeners; this one is HTTP"
         if problem:
             raise ConstructError(f"invalid argument for Listener {id!r}: {problem}", path=self.path,
                                  location=self.location)
+        arns = certificate_arns(self, given) if given else ([certificate_arn] if certificate_arn is not None else [])
         self.resource = CfnResource(self, "Resource", type=LISTENER, properties={
             "LoadBalancerArn": self.load_balancer.load_balancer_arn,
             "Port": self.port,
             "Protocol": self.protocol,
-            "Certificates": [{"CertificateArn": certificate_arn}] if https else None,
+            "Certificates": [{"CertificateArn": arns[0]}] if https else None,
             "SslPolicy": (ssl_policy or DEFAULT_SSL_POLICY) if https else None,
             "DefaultActions": [self.default_action.action],
         })
+        self.extra_certificates = listener_certificates(self, self.listener_arn, arns)
         for group in self.default_action.target_groups:
             group._attach(self)
         self.load_balancer._add_listener(self)
         if open:
-            self.load_balancer.security_group.allow_from(
-                self.load_balancer.clients, ec2.Port.tcp(self.port),
-                f"{self.protocol} listener on port {self.port}")
+            for peer in self.load_balancer.client_peers:
+                self.load_balancer.security_group.allow_from(
+                    peer, ec2.Port.tcp(self.port), f"{self.protocol} listener on port {self.port}")
 
     @property
     def listener_arn(self) -> Token:
@@ -414,7 +320,7 @@ class Listener(Construct):
 
 # -- load balancers --------------------------------------------------------------------------------
 
-class ApplicationLoadBalancer(Construct):
+class ApplicationLoadBalancer(LoadBalancerBase):
     """An application load balancer: `ApplicationLoadBalancer(stack, "LB", vpc=vpc)`.
 
     Args:
@@ -424,14 +330,22 @@ class ApplicationLoadBalancer(Construct):
             private ones); at least two zones.
         security_group: its security group (default: one of its own that accepts only its
             listeners' ports).
+        ip_address_type: "ipv4" (default) or "dualstack" (IPv4 and IPv6: needs a VPC made with
+            ipv6=True and an internet-facing load balancer; its listeners then accept ::/0 too).
         load_balancer_name: a fixed name; CloudFormation generates one when omitted.
         idle_timeout_seconds: how long an idle connection stays open, 1 to 4000 seconds (a number
             or a Duration); AWS's default is 60.
         deletion_protection: refuse to delete the load balancer (False).
         drop_invalid_header_fields: drop HTTP headers that are not valid (True: request smuggling).
+        access_logs: an s3.Bucket (S3-managed encryption, the load balancer's region) to write access
+            logs to; the bucket policy lets Elastic Load Balancing's log delivery write this account's
+            log folder and nothing else (see `log_access_logs`).
+        access_logs_prefix: the folder of the bucket the logs go under, e.g. "web" (none by default).
     """
 
     cfn_type = LOAD_BALANCER
+    lb_type = "application"
+    _listener_hint = "add_listener(id, default_action=...)"
 
     def __init__(
         self,
@@ -442,85 +356,39 @@ class ApplicationLoadBalancer(Construct):
         internet_facing: bool = True,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_group: ec2.SecurityGroup | None = None,
+        ip_address_type: Annotated[Literal["ipv4", "dualstack"], Check(ip_address_type_rule)] = "ipv4",
         load_balancer_name: Annotated[str | Token | None, Cfn("Name"), Check(name_rule)] = None,
         idle_timeout_seconds: Annotated[
             int | Duration | None, Unit("seconds"), Check(seconds_rule(1, MAX_IDLE_TIMEOUT_SECONDS))] = None,
         deletion_protection: bool = False,
         drop_invalid_header_fields: bool = True,
+        access_logs: s3.Bucket | None = None,
+        access_logs_prefix: str | None = None,
     ) -> None:
         super().__init__(scope, id)
-        self.vpc = vpc
-        self._internet_facing = internet_facing
+        self._start(vpc, internet_facing=internet_facing, ip_address_type=ip_address_type)
         self.listeners: list[Listener] = []
         self.security_group = security_group or ec2.SecurityGroup(
             self, "SecurityGroup", vpc=self.vpc, description=f"load balancer {self.path}"[:255])
-        self.subnets = self._subnets(vpc_subnets)
-        self.resource = CfnResource(self, "Resource", type=LOAD_BALANCER, properties={
-            "Type": "application",
-            "Scheme": "internet-facing" if self.internet_facing else "internal",
+        self.subnets = self._select_subnets(vpc_subnets, 2)
+        self._make_resource({
             "Subnets": self.subnets.subnet_ids,
             "SecurityGroups": [self.security_group.security_group_id],
             "Name": load_balancer_name,
-            "LoadBalancerAttributes": self._attributes({
-                "routing.http.drop_invalid_header_fields.enabled": drop_invalid_header_fields,
-                "deletion_protection.enabled": deletion_protection or None,
-                "idle_timeout.timeout_seconds": idle_timeout_seconds,
-            }),
+        }, {
+            "routing.http.drop_invalid_header_fields.enabled": drop_invalid_header_fields,
+            "deletion_protection.enabled": deletion_protection or None,
+            "idle_timeout.timeout_seconds": idle_timeout_seconds,
         })
-        if self.internet_facing:
-            # Elastic Load Balancing refuses an internet-facing load balancer in a VPC with no way out yet.
-            self.resource.add_depends_on(*self.vpc.internet_connectivity)
+        if access_logs is not None:
+            self.log_access_logs(access_logs, prefix=access_logs_prefix)
+        elif access_logs_prefix is not None:
+            raise ConstructError(f"invalid argument for ApplicationLoadBalancer {id!r}: access_logs_prefix needs "
+                                 "access_logs (the bucket)", path=self.path, location=self.location)
 
-    def _subnets(self, vpc_subnets: ec2.SubnetSelection | None) -> ec2.SelectedSubnets:
-        selection = vpc_subnets or ec2.SubnetSelection(
-            subnet_type=ec2.SubnetType.PUBLIC if self.internet_facing else None)
-        subnets = self.vpc.select_subnets(selection)
-        if len(subnets.subnets) < 2:
-            raise ConstructError(f"an application load balancer needs subnets in at least two availability zones; "
-                                 f"{self.path} would have {len(subnets.subnets)}", path=self.path,
-                                 location=self.location, hint="give the VPC max_azs=2 or more")
-        return subnets
-
-    @staticmethod
-    def _attributes(attributes: dict[str, Any]) -> list[dict[str, str]]:
-        return [{"Key": key, "Value": str(value).lower()} for key, value in attributes.items() if value is not None]
-
-    # -- references -------------------------------------------------------------------------------
-
-    @property
-    def internet_facing(self) -> bool:
-        return self._internet_facing
-
-    @property
-    def load_balancer_arn(self) -> Token:
-        return self.resource.ref
-
-    @property
-    def dns_name(self) -> Token:
-        return self.resource.get_att("DNSName")
-
-    @property
-    def canonical_hosted_zone_id(self) -> Token:
-        """The Route 53 hosted zone AWS keeps the load balancer's DNS name in (what an alias record names)."""
-        return self.resource.get_att("CanonicalHostedZoneID")
-
-    def alias_record_target(self) -> AliasTarget:
-        """What a route53 alias record to the load balancer says: "dualstack." and its DNS name, in its canonical
-        hosted zone, answering only while the balancer has healthy targets."""
-        return AliasTarget(dns_name=f"dualstack.{self.dns_name}", hosted_zone_id=self.canonical_hosted_zone_id,
-                           evaluate_target_health=True,
-                           ipv6=self.resource.properties.get("IpAddressType") in (
-                               "dualstack", "dualstack-without-public-ipv4"))
-
-    @property
-    def load_balancer_full_name(self) -> Token:
-        """"app/<name>/<id>": how CloudWatch names the load balancer in its metrics' dimensions."""
-        return self.resource.get_att("LoadBalancerFullName")
-
-    @property
-    def clients(self) -> ec2.CidrPeer:
-        """Who may connect to the listeners: anyone when internet-facing, else addresses in the VPC."""
-        return ec2.Peer.any_ipv4() if self.internet_facing else ec2.Peer.ipv4(self.vpc.cidr)
+    def _log_delivery_statements(self, bucket: s3.Bucket, folder: str) -> list[iam.PolicyStatement]:
+        return [iam.PolicyStatement(principals=[iam.ServicePrincipal(APPLICATION_LOG_DELIVERY)],
+                                    actions=["s3:PutObject"], resources=[bucket.arn_for_objects(folder)])]
 
     # -- metrics ----------------------------------------------------------------------------------
 
@@ -549,17 +417,23 @@ class ApplicationLoadBalancer(Construct):
         default_action: ListenerAction,
         port: int | None = None,
         protocol: Literal["HTTP", "HTTPS"] | None = None,
+        certificates: Sequence[Certificate | str | Token] | None = None,
         certificate_arn: str | Token | None = None,
         ssl_policy: str | None = None,
         open: bool = True,
     ) -> Listener:
-        """A listener on this load balancer; see Listener for the props (checked there)."""
+        """A listener on this load balancer; see Listener for the props (checked there).
+
+        HTTPS: `lb.add_listener("Https", certificates=[certificate], default_action=...)` listens on 443 with
+        TLS 1.2+ (ELBSecurityPolicy-TLS13-1-2-2021-06); add `lb.add_redirect()` to answer plain HTTP on 80
+        with a redirect to it."""
         return Listener(self, id, load_balancer=self, default_action=default_action, port=port, protocol=protocol,
-                        certificate_arn=certificate_arn, ssl_policy=ssl_policy, open=open)
+                        certificates=certificates, certificate_arn=certificate_arn, ssl_policy=ssl_policy, open=open)
 
     def add_redirect(self, id: str = "RedirectListener", *, source_port: int = 80,
                      target_port: int = 443) -> Listener:
-        """A plain HTTP listener on `source_port` that sends every request to HTTPS on `target_port`."""
+        """A plain HTTP listener on `source_port` that answers every request with a 301 to HTTPS on
+        `target_port` (host, path and query kept): clients that type http:// reach the HTTPS listener."""
         return self.add_listener(id, port=source_port, protocol="HTTP",
                                  default_action=ListenerAction.redirect(protocol="HTTPS", port=target_port))
 
@@ -569,12 +443,6 @@ class ApplicationLoadBalancer(Construct):
             raise ConstructError(f"load balancer {self.path} already listens on port {listener.port} "
                                  f"({clash.path})", path=listener.path, location=listener.location)
         self.listeners.append(listener)
-
-    def validate(self) -> list[str]:
-        if not self.listeners:
-            return [f"load balancer {self.path} has no listener, so it accepts no traffic: add one with "
-                    "add_listener(id, default_action=...)"]
-        return []
 
 
 __all__ = ["ApplicationLoadBalancer", "ApplicationTargetGroup", "HealthCheck", "Listener", "ListenerAction",
