@@ -38,7 +38,7 @@ FIREHOSE_SERVICE = "firehose.amazonaws.com"
 S3_BUCKET_ACTIONS = ("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads")
 S3_OBJECT_ACTIONS = ("s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject")
 #: With SSE-KMS, S3 encrypts each object with a data key it asks for with the writer's permissions on the key.
-S3_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+S3_KEY_ACTIONS = kms.DATA_KEY_ACTIONS
 PUT_ACTIONS = ("firehose:PutRecord", "firehose:PutRecordBatch")
 #: What Firehose calls on a transforming function (the docs' role policy for data transformation).
 PROCESSOR_ACTIONS = ("lambda:GetFunctionConfiguration", "lambda:InvokeFunction")

@@ -37,6 +37,9 @@ RESERVED_ALIAS_PREFIX = "alias/aws/"
 ENCRYPT_ACTIONS = ("kms:Encrypt", "kms:GenerateDataKey*")
 DECRYPT_ACTIONS = ("kms:Decrypt",)
 ENCRYPT_DECRYPT_ACTIONS = ENCRYPT_ACTIONS + DECRYPT_ACTIONS
+#: What a caller needs on a customer key for a service that encrypts on its behalf (SQS and SNS messages, S3
+#: SSE-KMS objects): the service generates a data key with the caller's permissions, and decrypts it to check.
+DATA_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 
 
 def key_arn_rule(value: Any) -> str | None:
@@ -277,4 +280,4 @@ class Alias(Construct):
         return self.resource.ref
 
 
-__all__ = ["Alias", "DECRYPT_ACTIONS", "ENCRYPT_ACTIONS", "ENCRYPT_DECRYPT_ACTIONS", "ImportedKey", "Key", "KeyBase"]
+__all__ = ["Alias", "DATA_KEY_ACTIONS", "DECRYPT_ACTIONS", "ENCRYPT_ACTIONS", "ENCRYPT_DECRYPT_ACTIONS", "ImportedKey", "Key", "KeyBase"]

@@ -30,7 +30,13 @@ from iac.constructs.core.props import Cfn, Check
 from iac.constructs.core.protocols import Invocable
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration
-from iac.constructs.kms import EncryptionKey, allow_service_to_use_key, key_arn_of, kms_key_rule
+from iac.constructs.kms import (
+    DATA_KEY_ACTIONS,
+    EncryptionKey,
+    allow_service_to_use_key,
+    key_arn_of,
+    kms_key_rule,
+)
 from iac.constructs.sqs import checked_options, source_arn_condition
 from iac.errors import ConstructError
 
@@ -45,7 +51,7 @@ FIFO_SUFFIX = ".fifo"
 
 PUBLISH_ACTIONS = ("sns:Publish",)
 # Publishing to a topic encrypted with a customer key: SNS generates a data key with the caller's permissions.
-KMS_PUBLISH_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+KMS_PUBLISH_ACTIONS = DATA_KEY_ACTIONS
 
 #: SNS's topic-name rules beyond the TopicName schema's length:
 #: https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html

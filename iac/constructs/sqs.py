@@ -25,7 +25,13 @@ from iac.constructs.core.props import Cfn, Check, checked_options
 from iac.constructs.core.removal import DESTROY, RETAIN, RemovalPolicy, apply_removal_policy, removal_policy_rule
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Duration, Size
-from iac.constructs.kms import EncryptionKey, allow_service_to_use_key, key_arn_of, kms_key_rule
+from iac.constructs.kms import (
+    DATA_KEY_ACTIONS,
+    EncryptionKey,
+    allow_service_to_use_key,
+    key_arn_of,
+    kms_key_rule,
+)
 from iac.errors import ConstructError
 
 RESOURCE_TYPE = "AWS::SQS::Queue"
@@ -38,7 +44,7 @@ CONSUME_ACTIONS = ("sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQ
 PURGE_ACTIONS = ("sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:PurgeQueue")
 # With a customer key, SQS encrypts each message with a data key the sender generates and the receiver
 # decrypts, with the caller's own permissions on the key.
-KMS_SEND_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+KMS_SEND_ACTIONS = DATA_KEY_ACTIONS
 KMS_CONSUME_ACTIONS = ("kms:Decrypt",)
 
 #: SQS's queue-name rules, which the QueueName schema does not state (it has no pattern or length):
