@@ -2,11 +2,30 @@
 
 The pattern makes the task definition, its roles and log group, the service and its security group,
 the load balancer with its security group, listener and target group, and an output with the URL.
+
+Given a domain, the service is served there over HTTPS only, as in samples/static_site (whose domain and
+hosted zone are fixed in its app): the hosted zone exists already and is named by its id and name, the
+pattern requests a certificate for the name, validated through DNS in that zone, listens on 443 (TLS 1.2+),
+redirects port 80 to it and points the name at the load balancer (an A alias record). Here the domain comes
+from the environment, so that the sample without one still synthesizes as the seed's example:
+
+    FARGATE_DOMAIN=app.example.com FARGATE_ZONE_ID=Z0123456789EXAMPLE iac synth --app samples/fargate_service/app.py
+
+FARGATE_ZONE_NAME names the zone when it is not the domain less its first label (example.com here).
 """
 
+import os
+
 from iac import App, Stack, suppress
-from iac.constructs import ec2, ecs, iam
+from iac.constructs import ec2, ecs, iam, route53
 from iac.constructs.patterns import LoadBalancedFargateService
+
+domain = os.environ.get("FARGATE_DOMAIN")  # e.g. "app.example.com"; unset: plain HTTP on the balancer's name
+zone = None
+if domain:
+    zone = route53.HostedZone.from_attributes(
+        hosted_zone_id=os.environ["FARGATE_ZONE_ID"],
+        zone_name=os.environ.get("FARGATE_ZONE_NAME") or domain.split(".", 1)[-1])
 
 app = App()
 # Every role carries the boundary `iac bootstrap` made, so the bootstrapped roles may deploy it.
@@ -15,11 +34,13 @@ stack = Stack(app, "BonjourFargate")
 vpc = ec2.Vpc(stack, "MyVpc", max_azs=2)
 cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
 web = LoadBalancedFargateService(stack, "FargateService", cluster=cluster,
-                                 image=ecs.ContainerImage.from_registry("amazon/amazon-ecs-sample"))
-# A real service passes certificate_arn= and gets HTTPS, with port 80 redirecting to it.
-suppress(web.listener, "IAC-ELB-001", reason="a sample without a domain or certificate: it serves HTTP only")
-# No access logs yet: they need a log bucket, and LoadBalancedFargateService takes none (an access_logs=
-# option is coming); a real service sends them to the account's log bucket.
+                                 image=ecs.ContainerImage.from_registry("amazon/amazon-ecs-sample"),
+                                 domain_name=domain, domain_zone=zone)
+if not domain:
+    # With FARGATE_DOMAIN (or certificate=) the service is HTTPS only, with port 80 redirecting to it.
+    suppress(web.listener, "IAC-ELB-001", reason="a sample without a domain or certificate: it serves HTTP only")
+# No access logs: they need a log bucket (access_logs=bucket on the pattern); a real service sends them to the
+# account's log bucket.
 suppress(web.load_balancer, "IAC-ELB-003",
          reason="a sample without a log bucket: the load balancer keeps no access logs")
 

@@ -6,8 +6,15 @@
 What it makes: a Fargate task definition with one container (logging to its own log group), a
 service running it in the VPC's private subnets, a load balancer in the public subnets (or the
 private ones with `public_load_balancer=False`), a listener and a target group, and an Output
-with the URL. With `certificate_arn` the listener is HTTPS on 443 and port 80 answers with a
-redirect to it.
+with the URL. With `certificate=` (a certificatemanager.Certificate or an ACM ARN) the listener is
+HTTPS on 443 (TLS 1.2+) and port 80 answers with a redirect to it.
+
+With a domain (`domain_name="app.example.com", domain_zone=zone`, the zone a route53.HostedZone or
+`HostedZone.from_attributes(...)`) the service is served at that name over HTTPS only: a certificate
+for the name, validated through DNS in the zone (CloudFormation writes the validation record and waits
+for ACM to issue it), unless `certificate=` gives one; the HTTPS listener on 443; port 80 redirecting
+to it; an A alias record for the name to the load balancer (and an AAAA one when the load balancer is
+dualstack, `ip_address_type="dualstack"`); and the Output says https://<domain_name>.
 
 Who may talk to whom, and nothing more: the load balancer's group accepts the listener port(s) from
 the internet (from the VPC when internal) and may send only to the service's group on the container
@@ -29,7 +36,9 @@ New versions reach a blue/green service through CodeDeploy (a pipeline's CodeDep
 through a stack update: CloudFormation cannot change the task definition of such a service.
 
 Stability contract (changing these ids replaces the resources): `<id>/TaskDef`, `<id>/LB`,
-`<id>/LB/Listener` (and `<id>/LB/RedirectListener`), `<id>/TargetGroup`, `<id>/Service`; with
+`<id>/LB/Listener` (and `<id>/LB/RedirectListener`), `<id>/TargetGroup`, `<id>/Service`; with a
+domain also `<id>/Certificate` (when the pattern makes it), `<id>/DomainRecord` (and
+`<id>/DomainRecordIpv6`); with
 blue/green also `<id>/GreenTargetGroup`, `<id>/LB/TestListener` and `<id>/Deployment` (with its
 `Application`, `ServiceRole` and `Resource`). Switching an existing service to blue/green replaces
 the service (the deployment controller is fixed when a service is created).
@@ -38,11 +47,13 @@ the service (the deployment controller is fixed when a service is created).
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from iac.constructs import cloudwatch, codedeploy, ec2, ecs, elbv2
-from iac.constructs.core import Construct, Output, Token
+from iac.constructs import cloudwatch, codedeploy, ec2, ecs, elbv2, route53, s3
+from iac.constructs.certificatemanager import Certificate, CertificateValidation
+from iac.constructs.core import Construct, Output, Token, is_token
 from iac.constructs.core.logical_id import is_valid_logical_id
 from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.source import caller_location
@@ -74,12 +85,28 @@ def termination_wait_rule(minutes: int) -> str | None:
     return f"{minutes} is not from 0 to {codedeploy.MAX_TERMINATION_WAIT_MINUTES} minutes (2 days)"
 
 
+def _certificate_rule(value: Any) -> str | None:
+    """A certificatemanager.Certificate or an ACM (or IAM server) certificate ARN."""
+    return None if isinstance(value, Certificate) else elbv2.certificate_rule(value)
+
+
+def _domain_name_rule(value: Any) -> str | None:
+    """A literal DNS name (its records and certificate are made from it at synth)."""
+    if not isinstance(value, str) or is_token(value):
+        return "must be a literal domain name such as 'app.example.com'"
+    name = value.rstrip(".")
+    if not name or " " in name or ".." in name or name.startswith(".") or name.startswith("*"):
+        return f"{value!r} is not a domain name a service can be served at"
+    return None
+
+
 class LoadBalancedFargateService(Construct):
     """A Fargate service behind an application load balancer (see the module docstring for all it makes).
 
     The parts: `.task_definition`, `.container`, `.load_balancer`, `.listener`, `.redirect_listener`
-    (or None), `.target_group` (blue), `.service`, `.url_output`; with blue/green also
-    `.green_target_group`, `.test_listener` and `.deployment_group` (None otherwise).
+    (or None), `.target_group` (blue), `.service`, `.url_output`, `.certificate` (what the HTTPS
+    listeners serve, or None), `.domain_records` (the alias records, [] without a domain); with
+    blue/green also `.green_target_group`, `.test_listener` and `.deployment_group` (None otherwise).
 
     Args:
         cluster: the ECS cluster (and so the VPC) the service runs in.
@@ -92,10 +119,23 @@ class LoadBalancedFargateService(Construct):
         environment: the container's plain environment variables.
         secrets: the container's secrets (name -> dynamic reference or ecs.Secret).
         public_load_balancer: True: internet-facing, in the public subnets; False: internal.
-        certificate_arn: an ACM certificate: the listener is HTTPS (on 443 unless listener_port says
-            otherwise).
+        certificate: a certificatemanager.Certificate (of the stack's region) or an ACM certificate
+            ARN: the listener is HTTPS (on 443 unless listener_port says otherwise). With domain_name
+            and no certificate, the pattern makes one, validated through DNS in domain_zone.
+        certificate_arn: deprecated, the same as `certificate=`.
+        domain_name: the name the service is served at, e.g. "app.example.com" (in domain_zone): HTTPS
+            only, with a certificate, a redirect from port 80 and an A alias record (AAAA too when
+            dualstack).
+        domain_zone: the route53 hosted zone of domain_name (a HostedZone or
+            `HostedZone.from_attributes(...)`); the certificate's validation record and the alias
+            records go there.
+        ip_address_type: the load balancer's "ipv4" (default) or "dualstack" (a VPC made with
+            ipv6=True; an AAAA alias record for domain_name then).
         listener_port: the production listener's port (80, or 443 with HTTPS).
         redirect_http: with HTTPS, answer plain HTTP on port 80 with a redirect (True).
+        access_logs: an s3.Bucket for the load balancer's access logs (S3-managed encryption, the
+            stack's region); its policy lets Elastic Load Balancing's log delivery write there.
+        access_logs_prefix: the folder of the bucket the logs go under (none by default).
         health_check: the target group's elbv2.HealthCheck (default: `HealthCheck()`).
         deployment: "rolling" (ECS replaces tasks and its circuit breaker rolls back) or
             "blue_green" (CodeDeploy).
@@ -125,9 +165,15 @@ class LoadBalancedFargateService(Construct):
         environment: Mapping[str, str | int | float | Token] | None = None,
         secrets: Mapping[str, str | ecs.Secret] | None = None,
         public_load_balancer: bool = True,
-        certificate_arn: str | Token | None = None,
+        certificate: Annotated[Certificate | str | Token | None, Check(_certificate_rule)] = None,
+        certificate_arn: Annotated[str | Token | None, Check(elbv2.certificate_rule)] = None,
+        domain_name: Annotated[str | None, Check(_domain_name_rule)] = None,
+        domain_zone: route53.HostedZoneBase | None = None,
+        ip_address_type: Literal["ipv4", "dualstack"] = "ipv4",
         listener_port: Annotated[int | None, Cfn("Port", type=elbv2.LISTENER)] = None,
         redirect_http: bool = True,
+        access_logs: s3.Bucket | None = None,
+        access_logs_prefix: str | None = None,
         health_check: elbv2.HealthCheck | None = None,
         deployment: Literal["rolling", "blue_green"] = "rolling",
         test_listener_port: Annotated[int | None, Cfn("Port", type=elbv2.LISTENER)] = None,
@@ -139,7 +185,13 @@ class LoadBalancedFargateService(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.cluster = cluster
-        self._https = certificate_arn is not None
+        if certificate_arn is not None:
+            warnings.warn(f"{self.location}: LoadBalancedFargateService certificate_arn= is deprecated; pass "
+                          "certificate= (a certificatemanager.Certificate or an ARN)", DeprecationWarning,
+                          stacklevel=2)
+        self.domain_name = domain_name
+        self.domain_zone = domain_zone
+        self._https = certificate is not None or certificate_arn is not None or domain_name is not None
         self._redirects = self._https and redirect_http
         self._port: int = listener_port or (443 if self._https else 80)
         self._blue_green = deployment == "blue_green"
@@ -149,20 +201,25 @@ class LoadBalancedFargateService(Construct):
             "test_listener_port": test_listener_port, "test_listener_cidr": test_listener_cidr,
             "alarms": list(alarms) or None, "termination_wait_minutes": termination_wait_minutes,
             "traffic_shifting": None if traffic_shifting == "AllAtOnce" else traffic_shifting})
+        self._check_domain(certificate, certificate_arn)
+        self.certificate = self._certificate(certificate if certificate is not None else certificate_arn)
         self.task_definition = ecs.FargateTaskDefinition(self, "TaskDef", cpu=cpu, memory_limit_mib=memory_limit_mib)
         self.container = self.task_definition.add_container(
             container_name, image=image, port_mappings=[container_port], environment=environment, secrets=secrets,
             logging=ecs.LogDriver.aws_logs(stream_prefix=self.id))
-        self.load_balancer = elbv2.ApplicationLoadBalancer(self, "LB", vpc=self.cluster.vpc,
-                                                           internet_facing=public_load_balancer)
+        self.load_balancer = elbv2.ApplicationLoadBalancer(
+            self, "LB", vpc=self.cluster.vpc, internet_facing=public_load_balancer, ip_address_type=ip_address_type,
+            access_logs=access_logs, access_logs_prefix=access_logs_prefix)
         self.target_group = self._target_group("TargetGroup", health_check)
+        certificates = [self.certificate] if self.certificate is not None else None
         self.listener = self.load_balancer.add_listener(
-            "Listener", port=self._port, certificate_arn=certificate_arn,
+            "Listener", port=self._port, certificates=certificates,
             default_action=elbv2.ListenerAction.forward([self.target_group]))
         self.redirect_listener = self._redirect_listener()
         self.green_target_group = self._target_group("GreenTargetGroup", health_check) if self._blue_green else None
-        self.test_listener = (self._test_listener(self.green_target_group, certificate_arn, test_listener_cidr)
+        self.test_listener = (self._test_listener(self.green_target_group, certificates, test_listener_cidr)
                               if self.green_target_group else None)
+        self.domain_records = self._domain_records()
         self.service = self._service(desired_count)
         self.service.attach_to_target_group(self.target_group, container=self.container,
                                             container_port=container_port)
@@ -189,6 +246,48 @@ class LoadBalancedFargateService(Construct):
             raise ConstructError(f"invalid argument for LoadBalancedFargateService {self.id!r}: {problem}",
                                  path=self.path, location=self.location)
 
+    def _check_domain(self, certificate: Any, certificate_arn: Any) -> None:
+        """domain_name and domain_zone go together, the name lies in the zone, one certificate at most."""
+        name, zone = self.domain_name, self.domain_zone
+        problem = hint = None
+        if certificate is not None and certificate_arn is not None:
+            problem = "give certificate or certificate_arn (deprecated), not both"
+        elif name is not None and zone is None:
+            problem = "domain_name needs domain_zone (the hosted zone its certificate and alias record go in)"
+            hint = ("pass domain_zone=route53.HostedZone.from_attributes(hosted_zone_id=..., zone_name=...) for a "
+                    "zone that exists")
+        elif zone is not None and name is None:
+            problem = "domain_zone is used only with domain_name (the name to serve the service at)"
+        elif zone is not None and not isinstance(zone, route53.HostedZoneBase):
+            problem = f"domain_zone must be a route53.HostedZone (or HostedZone.from_attributes(...)), got {zone!r}"
+        elif name is not None and zone is not None:
+            bare = name.rstrip(".")
+            if bare != zone.zone_name and not bare.endswith(f".{zone.zone_name}"):
+                problem = f"domain_name {name!r} is not in the zone {zone.zone_name}"
+                hint = f"use a name ending in {zone.zone_name}, or the zone that holds {name!r}"
+        if problem:
+            raise ConstructError(f"invalid argument for LoadBalancedFargateService {self.id!r}: {problem}",
+                                 path=self.path, location=self.location, hint=hint)
+
+    def _certificate(self, given: Certificate | str | Token | None) -> Certificate | str | Token | None:
+        """The certificate given, else (with a domain) one for the domain, validated through DNS in its zone."""
+        if given is not None or self.domain_name is None or self.domain_zone is None:
+            return given
+        return Certificate(self, "Certificate", domain_name=self.domain_name.rstrip("."),
+                           validation=CertificateValidation.from_dns(self.domain_zone))
+
+    def _domain_records(self) -> list[route53.ARecord | route53.AaaaRecord]:
+        """An A alias for the domain to the load balancer, and an AAAA one when the load balancer is dualstack."""
+        if self.domain_name is None or self.domain_zone is None:
+            return []
+        name = self.domain_name.rstrip(".")
+        records: list[route53.ARecord | route53.AaaaRecord] = [
+            route53.ARecord(self, "DomainRecord", zone=self.domain_zone, record_name=name, target=self.load_balancer)]
+        if self.load_balancer.dualstack:
+            records.append(route53.AaaaRecord(self, "DomainRecordIpv6", zone=self.domain_zone, record_name=name,
+                                              target=self.load_balancer))
+        return records
+
     def _target_group(self, id: str, health_check: elbv2.HealthCheck | None) -> elbv2.ApplicationTargetGroup:
         """A target group for the service's tasks (a blue/green deployment makes a second one)."""
         return elbv2.ApplicationTargetGroup(self, id, vpc=self.cluster.vpc, port=self._container_port,
@@ -199,12 +298,12 @@ class LoadBalancedFargateService(Construct):
             return None
         return self.load_balancer.add_redirect("RedirectListener", source_port=80, target_port=self._port)
 
-    def _test_listener(self, green: elbv2.ApplicationTargetGroup, certificate_arn: str | Token | None,
+    def _test_listener(self, green: elbv2.ApplicationTargetGroup, certificates: list[Any] | None,
                        cidr: str | None) -> elbv2.Listener:
         """Port 9000 (by default) to blue, naming green with weight 0 so both groups belong to the load
         balancer. Open like the production port unless `test_listener_cidr` narrows it."""
         listener = self.load_balancer.add_listener(
-            "TestListener", port=self._test_port, certificate_arn=certificate_arn, open=cidr is None,
+            "TestListener", port=self._test_port, certificates=certificates, open=cidr is None,
             default_action=elbv2.ListenerAction.forward([self.target_group, green], weights=[1, 0]))
         if cidr is not None:
             self.load_balancer.security_group.allow_from(
@@ -245,11 +344,13 @@ class LoadBalancedFargateService(Construct):
 
     @property
     def url(self) -> str:
-        """The service's address (a token string): the load balancer's DNS name with scheme and port."""
+        """The service's address (a token string): its domain name, else the load balancer's DNS name, with
+        scheme and port."""
         scheme = "https" if self._https else "http"
         default_port = 443 if self._https else 80
         port = "" if self._port == default_port else f":{self._port}"
-        return f"{scheme}://{self.load_balancer.dns_name}{port}"
+        host = self.domain_name if self.domain_name is not None else self.load_balancer.dns_name
+        return f"{scheme}://{host}{port}"
 
     def _url_output(self) -> Output:
         """`<id>ServiceURL`, the name a person would give it (hashed when nested, to stay unique)."""
