@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from iac.checks._logs import LOG_DELIVERY_SERVICES
 from iac.checks._registry import all_rules, packs
 from iac.checks._run import SUPPRESS_KEY
 
@@ -67,6 +68,38 @@ findings with their reasons and the info-level findings (`notes`), which never f
 the text report. `--format sarif` writes the same as SARIF 2.1.0 for code-scanning services: the rules
 with their description, why, fix and link; suppressed findings as in-source suppressions with their
 justification; info findings at level `note`. The exit status is the text report's.
+
+## What some rules take as given
+
+- **Customer data marks (IAC-DYNAMODB-001).** A table holds customer data when it carries the tag
+  `data-classification` (key in any case) with one of the values `confidential`, `restricted`,
+  `customer` or `pii` (any case); for a global table, on any replica. A tag rather than a template
+  annotation because it reaches AWS too (AWS Config, tag policies, ABAC, cost reports). With iac:
+  `Tags.of(table).add("data-classification", "pii")`. Such a table needs a key of your own
+  (`SSESpecification` with `KMSMasterKeyId`; `alias/aws/dynamodb` is AWS's key, not yours);
+  unmarked tables are not judged, since DynamoDB encrypts every table anyway.
+- **Log buckets (IAC-S3-005).** A bucket needs no server access logs of its own when the template
+  makes it a log bucket: another resource writes logs to it (an S3 bucket's `LoggingConfiguration`,
+  a CloudFront distribution's `Logging`, an ELBv2 load balancer's `access_logs.s3.bucket`,
+  `connection_logs.s3.bucket` or `health_check_logs.s3.bucket`, a classic load balancer's
+  `AccessLoggingPolicy`, CloudTrail, an AWS Config delivery channel, a VPC flow log, a CloudWatch
+  Logs delivery destination, WAF or Resolver query logging, by `Ref`/`GetAtt` or by its literal
+  name), it has S3's `LogDeliveryWrite` ACL, or its bucket policy allows a log-delivery service
+  principal (`{", ".join(LOG_DELIVERY_SERVICES)}`) to put objects. Object ownership
+  `BucketOwnerPreferred` alone is not taken as a mark: many buckets that are no log bucket turn ACLs
+  on. Logging a log bucket would log the log writes (into itself: without end). iac's `s3.Bucket`
+  does not turn access logs on by default: that needs one log bucket per account, not one per
+  bucket, so a finding is fixed with `LoggingConfiguration` or suppressed with the reason.
+- **All traffic out (IAC-EC2-004), a warning.** iac's own constructs open only the egress their
+  resources need (`ec2.SecurityGroup` lets nothing out unless `allow_all_outbound=True`; services,
+  functions and databases add HTTPS or their peers' ports), so an iac app is found only where you
+  asked for everything. A group with no `SecurityGroupEgress` at all is found too: EC2 then adds its
+  allow-all rule (standalone `AWS::EC2::SecurityGroupEgress` resources do not remove it).
+- **Access logs (IAC-ELB-003, IAC-APIGW-002, IAC-CLOUDFRONT-001).** Application load balancers only
+  (network and gateway ones log differently); REST, HTTP and WebSocket stages, and a REST deployment
+  that makes its stage through `StageName`; a distribution logs through `Logging` or a CloudWatch Logs
+  delivery of its `ACCESS_LOGS` (a delivery source of the distribution and a delivery from it). iac's
+  API stages write access logs by default (`access_log=True`).
 
 ## Rules
 """
