@@ -22,8 +22,9 @@ Grants: `grant_pull` (read layers and images of this repository, and ecr:GetAuth
 allows on "*" only), `grant_push`, `grant_pull_push`. With a KMS key nothing more is needed: ECR decrypts
 and encrypts through the grant it holds on the key, not with the caller's permissions.
 
-`Repository.from_repository_name` / `from_repository_arn` stand for a repository made elsewhere; nothing is
-added to the template, grants and `ecs.ContainerImage.from_ecr` work on them.
+`add_to_resource_policy` writes the repository policy (another account's pulls). `Repository.from_repository_name`
+/ `from_repository_arn` stand for a repository made elsewhere; nothing is added to the template, grants and
+`ecs.ContainerImage.from_ecr` work on them.
 """
 
 from __future__ import annotations
@@ -387,6 +388,7 @@ class Repository(RepositoryBase):
         self._check_combinations(image_tag_mutability, image_tag_mutability_exclusion_filters, removal_policy,
                                  empty_on_delete)
         self._lifecycle = _LifecyclePolicy()
+        self._policy = iam.PolicyDocument()
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties={
             "RepositoryName": repository_name,
             "ImageScanningConfiguration": {"ScanOnPush": image_scan_on_push},
@@ -397,6 +399,7 @@ class Repository(RepositoryBase):
                 "KmsKey": None if encryption_key is None else encryption_key.key_arn,
             },
             "LifecyclePolicy": Lazy(self._lifecycle_policy),
+            "RepositoryPolicyText": Lazy(lambda: self._policy.to_json() if self._policy.statements else None),
             "EmptyOnDelete": True if empty_on_delete else None,
         })
         apply_removal_policy(self.resource, removal_policy)
@@ -435,6 +438,20 @@ class Repository(RepositoryBase):
             raise ConstructError(f"invalid argument for Repository {self.id!r}: image_tag_mutability_exclusion_filters"
                                  f": {problem}", path=self.path, location=self.location)
         return rendered
+
+    # -- repository policy ---------------------------------------------------------------------------
+
+    def add_to_resource_policy(self, statement: iam.PolicyStatement) -> None:
+        """Add a statement to the repository policy (RepositoryPolicyText): who else may pull or push, such
+        as another account (`iam.AccountPrincipal(...)`) or a service. It names no resources: a repository
+        policy applies to its repository. Grants to this account's roles need no statement here."""
+        problem = iam.resource_statement_problem(statement, "repository policy")
+        if problem is None and statement.resources:
+            problem = ("a repository policy statement names no resources: it applies to this repository (ECR "
+                       "refuses a Resource element)", "leave resources= out")
+        if problem is not None:
+            raise self._error(*problem)
+        self._policy.add_statements(statement)
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -537,6 +554,12 @@ class ImportedRepository(RepositoryBase):
     @property
     def repository_uri(self) -> Any:
         return self._uri
+
+    def add_to_resource_policy(self, statement: iam.PolicyStatement) -> None:
+        raise self._error(f"cannot add a statement to the repository policy of the imported repository {self.path}: "
+                          "a repository has one policy, and one set here would replace its owner's",
+                          hint="grant to the principal instead (repository.grant_pull(role)), or add the statement "
+                          "where the repository is defined")
 
     def add_lifecycle_rule(self, rule: LifecycleRule) -> None:
         raise self._error(f"cannot add a lifecycle rule to the imported repository {self.path}: its lifecycle "

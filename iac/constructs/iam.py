@@ -172,6 +172,20 @@ class PolicyDocument:
         return {"Version": POLICY_VERSION, "Statement": [s.to_json() for s in self.merged()]}
 
 
+def resource_statement_problem(statement: Any, policy: str, *, method: str = "add_to_resource_policy",
+                               principals_hint: str = "pass principals=[...] to the PolicyStatement",
+                               ) -> tuple[str, str | None] | None:
+    """(message, hint) when `statement` cannot go into a resource-based policy (a bucket's, queue's, topic's,
+    key's, repository's, endpoint's, named by `policy`, e.g. "bucket policy"): it must be an iam.PolicyStatement
+    (what `method` takes) and name its principals, since such a policy says who as well as what. None when it
+    can. Each construct raises the problem its own way (its path, the user's line of the call)."""
+    if not isinstance(statement, PolicyStatement):
+        return f"{method} takes an iam.PolicyStatement, got {statement!r}", None
+    if not statement.principals:
+        return f"a {policy} statement must name who it applies to", principals_hint
+    return None
+
+
 # -- managed policies -------------------------------------------------------------------------
 
 class ManagedPolicy:

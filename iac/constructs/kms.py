@@ -220,11 +220,9 @@ class Key(KeyBase):
     def add_to_resource_policy(self, statement: iam.PolicyStatement) -> None:
         """Add a statement to the key policy (a service principal that uses the key on its own, such as
         CloudWatch Logs). In a key policy, "Resource": "*" means this key."""
-        if not isinstance(statement, iam.PolicyStatement):
-            raise self._error(f"add_to_resource_policy takes an iam.PolicyStatement, got {statement!r}")
-        if not statement.principals:
-            raise self._error("a key policy statement must name who it applies to",
-                              hint="pass principals=[...] to the PolicyStatement")
+        problem = iam.resource_statement_problem(statement, "key policy")
+        if problem is not None:
+            raise self._error(*problem)
         self._policy.add_statements(statement)
 
 
@@ -280,4 +278,5 @@ class Alias(Construct):
         return self.resource.ref
 
 
-__all__ = ["Alias", "DATA_KEY_ACTIONS", "DECRYPT_ACTIONS", "ENCRYPT_ACTIONS", "ENCRYPT_DECRYPT_ACTIONS", "ImportedKey", "Key", "KeyBase"]
+__all__ = ["Alias", "DATA_KEY_ACTIONS", "DECRYPT_ACTIONS", "ENCRYPT_ACTIONS", "ENCRYPT_DECRYPT_ACTIONS", "ImportedKey",
+           "Key", "KeyBase"]

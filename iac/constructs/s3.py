@@ -502,11 +502,9 @@ class Bucket(Construct):
 
     def add_to_resource_policy(self, statement: iam.PolicyStatement) -> None:
         """Add a statement to the bucket policy (created on first use; statements are merged)."""
-        if not isinstance(statement, iam.PolicyStatement):
-            raise self._error(f"add_to_resource_policy takes an iam.PolicyStatement, got {statement!r}")
-        if not statement.principals:
-            raise self._error("a bucket policy statement must name who it applies to",
-                              hint="pass principals=[...] to the PolicyStatement")
+        problem = iam.resource_statement_problem(statement, "bucket policy")
+        if problem is not None:
+            raise self._error(*problem)
         if self.policy is None:
             self.policy = CfnResource(self, "Policy", type="AWS::S3::BucketPolicy", properties={
                 "Bucket": self.bucket_name,

@@ -183,12 +183,9 @@ class QueueBase(Construct):
     def add_to_resource_policy(self, statement: iam.PolicyStatement) -> None:
         """Add a statement to the queue policy (created on first use; statements are merged). The policy is
         the queue's only one: CloudFormation's QueuePolicy replaces whatever policy the queue had."""
-        if not isinstance(statement, iam.PolicyStatement):
-            raise self._error(f"add_to_resource_policy takes an iam.PolicyStatement, got {statement!r}",
-                              at_call=True)
-        if not statement.principals:
-            raise self._error("a queue policy statement must name who it applies to",
-                              hint="pass principals=[...] to the PolicyStatement", at_call=True)
+        problem = iam.resource_statement_problem(statement, "queue policy")
+        if problem is not None:
+            raise self._error(*problem, at_call=True)
         if self.policy is None:
             self.policy = CfnResource(self, "Policy", type=POLICY_TYPE, properties={
                 "Queues": [self.queue_url],

@@ -353,8 +353,76 @@ def test_repositories_pass_cfn_lint_and_iacs_checks_cleanly():
                           lifecycle_rules=[ecr.LifecycleRule(tag_status="untagged", max_image_age=14),
                                            ecr.LifecycleRule(max_image_count=30)])
     full.grant_pull_push(make_role(stack))
+    full.add_to_resource_policy(iam.PolicyStatement(principals=[iam.AccountPrincipal("210987654321")],
+                                                    actions=list(ecr.PULL_ACTIONS)))
 
     assembly = synthesize(app)
     validate_assembly(assembly, lint=False, strict=True)
 
     assert lint_template(assembly.stacks[0].body, "us-east-1") == []
+
+
+# -- repository policy -----------------------------------------------------------------------------
+
+def test_a_repository_policy_lets_another_account_pull(app, stack):
+    repository = ecr.Repository(stack, "Api")
+
+    repository.add_to_resource_policy(iam.PolicyStatement(principals=[iam.AccountPrincipal("210987654321")],
+                                                          actions=list(ecr.PULL_ACTIONS)))
+
+    assert resources(app)[repository.resource.logical_id]["Properties"]["RepositoryPolicyText"] == {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": {"Fn::Join": ["", [
+            "arn:", {"Ref": "AWS::Partition"}, ":iam::210987654321:root"]]}}, "Action": PULL}]}
+
+
+def test_a_repository_without_statements_has_no_policy(app, stack):
+    repository = ecr.Repository(stack, "Api")
+
+    assert "RepositoryPolicyText" not in resources(app)[repository.resource.logical_id]["Properties"]
+
+
+@pytest.mark.parametrize("statement, message", [
+    (iam.PolicyStatement(principals=[iam.AccountPrincipal("210987654321")], actions=["ecr:BatchGetImage"],
+                         resources=["*"]), "names no resources"),
+    (iam.PolicyStatement(actions=["ecr:BatchGetImage"]), "a repository policy statement must name who it applies to"),
+    ({"Effect": "Allow"}, "add_to_resource_policy takes an iam.PolicyStatement"),
+])
+def test_a_bad_repository_policy_statement_is_an_error_at_the_users_line(stack, statement, message):
+    repository = ecr.Repository(stack, "Api")
+    with pytest.raises(ConstructError, match=message) as caught:
+        repository.add_to_resource_policy(statement)
+    assert caught.value.location.file == __file__
+
+
+def test_an_imported_repositorys_policy_is_not_ours(stack):
+    repository = ecr.Repository.from_repository_name(stack, "Shared", "team/base")
+    with pytest.raises(ConstructError, match="a repository has one policy") as caught:
+        repository.add_to_resource_policy(iam.PolicyStatement(principals=[iam.AccountPrincipal("210987654321")],
+                                                              actions=["ecr:BatchGetImage"]))
+    assert caught.value.location.file == __file__
+
+
+def _resource_policy_adders(stack: Stack) -> dict[str, Any]:
+    from iac.constructs import ec2, s3, sns, sqs
+
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0)
+    endpoint = vpc.add_gateway_endpoint(ec2.GatewayVpcEndpointAwsService.S3)
+    return {"bucket policy": s3.Bucket(stack, "Bucket").add_to_resource_policy,
+            "queue policy": sqs.Queue(stack, "Queue").add_to_resource_policy,
+            "topic policy": sns.Topic(stack, "Topic").add_to_resource_policy,
+            "key policy": kms.Key(stack, "Key").add_to_resource_policy,
+            "repository policy": ecr.Repository(stack, "Repo").add_to_resource_policy,
+            "endpoint policy": endpoint.add_to_policy}
+
+
+@pytest.mark.parametrize("policy", ["bucket policy", "queue policy", "topic policy", "key policy",
+                                    "repository policy", "endpoint policy"])
+def test_every_resource_policy_refuses_what_iam_resource_statement_problem_names(stack, policy):
+    add = _resource_policy_adders(stack)[policy]
+    with pytest.raises(ConstructError, match=f"a {policy} statement must name who it applies to") as caught:
+        add(iam.PolicyStatement(actions=["s3:GetObject"]))
+    assert caught.value.location.file == __file__ and caught.value.hint
+    with pytest.raises(ConstructError, match=r"takes an iam.PolicyStatement, got 'Allow'") as caught:
+        add("Allow")
+    assert caught.value.location.file == __file__

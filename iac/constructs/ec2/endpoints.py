@@ -156,13 +156,12 @@ class _Endpoint(Construct):
     def add_to_policy(self, statement: iam.PolicyStatement) -> None:
         """Add a statement to the endpoint policy (created on first use): only what it allows then passes
         the endpoint. Statements name their principals (`iam.Principal("*")` for any caller)."""
-        if not isinstance(statement, iam.PolicyStatement):
-            raise ConstructError(f"add_to_policy takes an iam.PolicyStatement, got {statement!r}", path=self.path,
-                                 location=caller_location())
-        if not statement.principals:
-            raise ConstructError("an endpoint policy statement must name who it applies to", path=self.path,
-                                 location=caller_location(), hint='pass principals=[iam.Principal("*")] (any caller '
-                                                                  "whose own policies allow it)")
+        problem = iam.resource_statement_problem(
+            statement, "endpoint policy", method="add_to_policy",
+            principals_hint='pass principals=[iam.Principal("*")] (any caller whose own policies allow it)')
+        if problem is not None:
+            message, hint = problem
+            raise ConstructError(message, path=self.path, location=caller_location(), hint=hint)
         self._policy.add_statements(statement)
         self._has_policy = True
 
