@@ -853,7 +853,8 @@ class KinesisEventSource:
             problem = ("on_failure must be a standard queue or topic: Lambda sends no failure records to a FIFO one "
                        "(https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html)")
         if problem is not None:
-            raise ConstructError(f"KinesisEventSource for {stream.path}: {problem}", location=self.location)
+            raise ConstructError(f"KinesisEventSource for {stream.path}: {problem}", path=stream.path,
+                                 location=self.location)
         if isinstance(starting_position_timestamp, datetime.datetime):
             starting_position_timestamp = starting_position_timestamp.timestamp()
         self.stream = stream

@@ -105,6 +105,7 @@ def test_a_naive_datetime_is_refused(stack):
                                      starting_position_timestamp=datetime.datetime(2026, 5, 1))
 
     assert caught.value.location.file == __file__
+    assert caught.value.path == "Main/Events"  # the stream the source reads: no function is known yet
 
 
 def test_the_starting_positions_are_the_schemas_with_did_you_mean(stack):
