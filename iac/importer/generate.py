@@ -49,6 +49,8 @@ _TOP_NAMES = frozenset({"app", "stack", "App", "Aws", "CfnResource", "Condition"
 _SUB_PIECE = re.compile(r"\$\{([^}]*)\}")
 _SIMPLE = {"Fn::Base64": "base64", "Fn::ImportValue": "import_value", "Fn::Length": "length",
            "Fn::ToJsonString": "to_json_string", "Fn::GetAZs": "get_azs"}
+#: Fn::GetStackOutput's keys -> Fn.get_stack_output's arguments.
+_STACK_OUTPUT = {"StackName": "stack_name", "OutputName": "output_name", "Region": "region", "RoleArn": "role_arn"}
 _LISTED = {"Fn::Join": ("join", 2), "Fn::Select": ("select", 2), "Fn::Split": ("split", 2),
            "Fn::Equals": ("equals", 2), "Fn::Cidr": ("cidr", 3)}
 
@@ -197,6 +199,10 @@ class _Generator:
         given = {by_property[name] for name in (properties or {}) if name in by_property}
         if not cls.cfn_required <= given:
             return  # a required property is missing: the template is CloudFormation's to refuse, keep it as is
+        for name, value in (properties or {}).items():
+            if by_property.get(name) in cls.cfn_required and not self._fits(
+                    type_name, name, _as_schema_type(type_name, name, value)):
+                return  # a required value the typed argument cannot take (a Rain directive, say): kept as is
         element.cfn_class = cls
         element.module = MODULES[namespace]
         self.cfn_modules.add(element.module)
@@ -330,19 +336,24 @@ class _Generator:
         positional: list[Node] = [Atom("stack"), string(element.construct_id)]
         keywords: list[tuple[str, Node]] = []
         after: list[list[str]] = []
+        nulls: list[str] = []
         properties = resource.get("Properties")
         if element.cfn_class is not None:
             function = f"{element.module}.{resource['Type'].rpartition('::')[2]}"
             by_property = {prop: argument for argument, prop in element.cfn_class.cfn_arguments.items()}
             for name, value in (properties or {}).items():
                 if value is None:
+                    nulls.append(name)
                     continue
                 argument = by_property.get(name)
-                if argument is None:  # not a writable property of the schema: written as given
+                value = _as_schema_type(resource["Type"], name, value)
+                if argument is None or not self._fits(resource["Type"], name, value):
+                    # not a writable property of the schema, or a value its typed argument cannot take
+                    # (a type the schema does not allow): written as given
                     after.append(render(call(f"{element.variable}.add_property_override",
                                              [string(name.replace(".", "\\.")), self.value(value)])))
                 else:
-                    keywords.append((argument, self.value(_as_schema_type(resource["Type"], name, value))))
+                    keywords.append((argument, self.value(value)))
         else:
             self.iac_imports.add("CfnResource")
             function = "CfnResource"
@@ -371,7 +382,8 @@ class _Generator:
                 keywords.append((option, condition))
             else:
                 keywords.append((option, self.value(value)))
-        lines = [""] + render(call(function, positional, keywords), lead=f"{element.variable} = ")
+        lines = [""] + [f"# {line}" for line in _null_note(nulls)]
+        lines += render(call(function, positional, keywords), lead=f"{element.variable} = ")
         lines += self._pinned(element.variable, element.construct_id, logical_id)
         for statement in after:
             lines += statement
@@ -526,7 +538,12 @@ class _Generator:
     def _intrinsic(self, key: str, argument: Any) -> Node | None:
         """The expression of one intrinsic function, or None to write it as the plain dict it is."""
         if key == "Ref":
-            return self._ref(argument) if isinstance(argument, str) else None
+            if not isinstance(argument, str):
+                return None
+            # a name the template does not declare (SAM's implicit resources, a loop's identifier): by name
+            return self._ref(argument) or self._fn("ref", [string(argument)])
+        if key == "Fn::GetStackOutput":
+            return self._get_stack_output(argument)
         if key == "Fn::GetAtt":
             parts = argument.split(".", 1) if isinstance(argument, str) else argument
             if isinstance(parts, list) and len(parts) == 2 and all(isinstance(part, str) for part in parts):
@@ -562,6 +579,89 @@ class _Generator:
         if key == "Fn::FindInMap":
             return self._find_in_map(argument)
         return None
+
+    def _get_stack_output(self, argument: Any) -> Node | None:
+        if not isinstance(argument, dict) or not {"StackName", "OutputName"} <= set(argument) <= set(_STACK_OUTPUT):
+            return None  # CloudFormation's to refuse: written as the dict it is
+        keywords = [(_STACK_OUTPUT[key], self.value(argument[key])) for key in ("Region", "RoleArn") if key in argument]
+        self.iac_imports.add("Fn")
+        return call("Fn.get_stack_output", [self.value(argument["StackName"]), self.value(argument["OutputName"])],
+                    keywords)
+
+    # -- what a typed argument takes ---------------------------------------------------------------
+
+    def _fits(self, type_name: str, name: str, value: Any) -> bool:
+        """Whether the typed argument of property `name` takes `value` as iac.cfn's stub annotates it
+        (iac.cfn._generate's annotations, from the same schema): a TypedDict's keys, the required ones
+        among them, enums as literals, scalars, lists and maps; every intrinsic the app writes as a Token."""
+        schema = _schema(type_name)
+        if schema is None:
+            return True
+        return self._fits_node(schema, (schema.document.get("properties") or {}).get(name), value, 0)
+
+    def _fits_node(self, schema: Any, node: Any, value: Any, depth: int) -> bool:
+        if depth > 40 or self._is_token(value):
+            return True
+        node = _resolved(schema, node)
+        if not node:
+            return True  # no schema, or a cycle of definitions: annotated Any
+        kinds = node.get("type")
+        kinds = [kinds] if isinstance(kinds, str) else kinds if isinstance(kinds, list) else []
+        properties = node.get("properties")
+        if isinstance(properties, dict) and properties and (not kinds or "object" in kinds):  # a TypedDict
+            if isinstance(value, dict):
+                required = node.get("required") if isinstance(node.get("required"), list) else []
+                return set(required) <= set(value) and all(
+                    key in properties and self._fits_node(schema, properties[key], child, depth + 1)
+                    for key, child in value.items())
+            return any(kind != "object" and self._fits_kind(schema, kind, node, value, depth) for kind in kinds)
+        for key in ("enum", "const"):
+            options = node.get("enum") if key == "enum" else [node.get("const")] if "const" in node else None
+            if key == "enum" and node.get("enumCaseInsensitive"):
+                continue
+            if isinstance(options, list) and options and all(isinstance(o, bool | int | str) for o in options):
+                return any(type(value) is type(option) and value == option for option in options)
+        if not kinds:
+            alternatives = node.get("oneOf") or node.get("anyOf")
+            if isinstance(alternatives, list) and alternatives:
+                return any(self._fits_node(schema, alternative, value, depth + 1) for alternative in alternatives)
+            if "items" not in node:
+                return True
+            kinds = ["array"]
+        return any(self._fits_kind(schema, kind, node, value, depth) for kind in kinds)
+
+    def _fits_kind(self, schema: Any, kind: Any, node: dict[str, Any], value: Any, depth: int) -> bool:
+        if kind == "string":
+            return isinstance(value, str)
+        if kind == "boolean":
+            return isinstance(value, bool)
+        if kind in ("integer", "number"):  # bool is an int to mypy, and an int a float
+            return isinstance(value, int) or (kind == "number" and isinstance(value, float))
+        if kind == "array":
+            items = node.get("items")
+            return isinstance(value, list) and all(self._fits_node(schema, items, item, depth + 1) for item in value)
+        if kind == "object":
+            values = node.get("additionalProperties")
+            patterns = node.get("patternProperties")
+            if isinstance(patterns, dict) and len(patterns) == 1:
+                values = next(iter(patterns.values()))
+            return isinstance(value, dict) and all(
+                isinstance(key, str) and self._fits_node(schema, values, child, depth + 1)
+                for key, child in value.items())
+        return True
+
+    def _is_token(self, value: Any) -> bool:
+        """Whether the app writes `value` as a Token (an intrinsic function it has an expression for)."""
+        if not isinstance(value, dict) or len(value) != 1:
+            return False
+        (key, argument), = value.items()
+        if not isinstance(key, str) or not (key in ("Ref", "Condition") or key.startswith("Fn::")):
+            return False
+        imports = set(self.iac_imports)
+        try:
+            return self._intrinsic(key, argument) is not None
+        finally:
+            self.iac_imports = imports  # only asked: the expression is not written
 
     def _operand(self, value: Any) -> Node:
         """A condition inside Fn::And/Or/Not: a Condition variable stands for {"Condition": name}."""
@@ -625,6 +725,30 @@ class _Generator:
         if variables:
             return call("Fn.sub", [literal, self._dict(variables)])
         return call("Fn.sub", [literal])
+
+
+def _null_note(names: list[str]) -> list[str]:
+    """The comment above a resource whose properties the template gives as null."""
+    if not names:
+        return []
+    listed = ", ".join(names)
+    return [f"{listed} {'is' if len(names) == 1 else 'are'} null in the template: CloudFormation refuses a null "
+            "value ('null'", "values are not allowed in templates), and iac writes none, so the app leaves "
+            f"{'it' if len(names) == 1 else 'them'} out."]
+
+
+def _resolved(schema: Any, node: Any) -> dict[str, Any]:
+    """`node` with its local $refs followed; {} for no node or a cycle of refs."""
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        if node["$ref"] in seen or len(seen) > 10:
+            return {}
+        seen.add(node["$ref"])
+        target: Any = schema.document if node["$ref"].startswith("#/") else {}
+        for part in node["$ref"][2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        node = target
+    return node if isinstance(node, dict) else {}
 
 
 _INTEGER = re.compile(r"-?[0-9]+")

@@ -76,7 +76,10 @@ def _compare(expected: Any, actual: Any, path: list[str], found: list[str]) -> N
     where = ".".join(path) or "(template)"
     if isinstance(expected, dict) and isinstance(actual, dict):
         for key in expected:
-            if key not in actual:
+            if key not in actual and expected[key] is None:
+                found.append(f"{where}.{key}: null in the template, left out by the app (iac writes no null; "
+                             "CloudFormation refuses one: 'null' values are not allowed in templates)")
+            elif key not in actual:
                 found.append(f"{where}: {key} is missing from the app's template")
             else:
                 _compare(expected[key], actual[key], [*path, str(key)], found)

@@ -127,7 +127,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "app.py").exists()
 
 
-#: Generated apps mypy accepts as they are (others meet iac.cfn stub annotations narrower than the schemas).
+#: Some apps written by import_template, for mypy --strict (test_roundtrip.py type-checks every corpus app).
 MYPY_CLEAN = ["sam-app.yaml", "vpc.yaml", "sns-sqs-fanout.yaml", "conditions-mappings.yaml", "ecs-service.yaml",
               "lambda-api.yaml", "s3-bucket-policy.json"]
 

@@ -104,6 +104,18 @@ def test_generated_code_has_no_unused_import_or_undefined_name(generated: dict[s
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
+def test_generated_code_passes_mypy_strict(generated: dict[str, Path]) -> None:
+    """Every app type-checks against iac.cfn's stubs: what a typed argument cannot take (a value of a type the
+    schema does not allow) is written through an escape hatch instead (tests/importer/corpus_report.py
+    lists the failures per template when this fails)."""
+    pytest.importorskip("mypy", reason="mypy is in the test extra")
+    folder = next(iter(generated.values())).parent
+    completed = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
+                                "--explicit-package-bases", "--cache-dir", str(folder / ".mypy_cache"), "."],
+                               cwd=folder, capture_output=True, text=True, timeout=900)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
 def test_lines_are_within_100_columns_where_they_can_break(generated: dict[str, Path]) -> None:
     """A line over 100 is one that cannot break: a name alone (`variable.attr_x`), in parentheses of its own."""
     unbreakable = re.compile(r"^ *[A-Za-z_][A-Za-z_0-9.]*$")
