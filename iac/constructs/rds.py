@@ -311,6 +311,8 @@ class _Database(Construct):
 
 
 _RemovalPolicy = Annotated[RemovalPolicy, Check(removal_policy_rule((SNAPSHOT, RETAIN, DESTROY), INSTANCE_TYPE))]
+# Bound to each class's own schema: AWS::RDS::DBCluster's sets 1-35 days itself; AWS::RDS::DBInstance's sets no
+# maximum, which cfn-lint's extension "backupretentionperiod" adds for non-Aurora engines (DatabaseInstance checks it).
 _BackupRetention = Annotated[int | Duration, Cfn("BackupRetentionPeriod", unit="days")]
 
 
