@@ -276,7 +276,7 @@ class Listener(Construct):
         super().__init__(scope, id)
         self.load_balancer: ApplicationLoadBalancer = load_balancer
         given = list(certificates or ())
-        if certificate_arn is not None:
+        if certificate_arn is not None and certificates is None:
             warnings.warn(f"{self.location}: Listener certificate_arn= is deprecated; pass "
                           "certificates=[certificate] (a certificatemanager.Certificate or an ARN)",
                           DeprecationWarning, stacklevel=2)

@@ -185,7 +185,7 @@ class LoadBalancedFargateService(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.cluster = cluster
-        if certificate_arn is not None:
+        if certificate_arn is not None and certificate is None:
             warnings.warn(f"{self.location}: LoadBalancedFargateService certificate_arn= is deprecated; pass "
                           "certificate= (a certificatemanager.Certificate or an ARN)", DeprecationWarning,
                           stacklevel=2)
