@@ -26,6 +26,7 @@ from iac.cli.inspect_commands import list_stacks, tree
 from iac.cli.report import count_summary, format_problems, use_color
 from iac.cli.run_report import verbose_option, watched_run
 from iac.cli.selection import select_stacks
+from iac.cli.watch_command import watch_command
 from iac.constructs.core.source import display_path
 from iac.errors import UsageError, ValidationError
 from iac.synth import CloudAssembly, StackArtifact
@@ -227,7 +228,7 @@ def _size(count: int) -> str:
     return f"{count:,} B" if count < 10_000 else f"{count / 1024:,.1f} KiB"
 
 
-for command in (diff, list_stacks, tree, init, import_):
+for command in (diff, list_stacks, tree, init, import_, watch_command(synth)):
     cli.add_command(command)
 for command in (bootstrap, deploy, destroy):
     cli.add_command(command)

@@ -1,0 +1,358 @@
+"""`iac watch`: synthesize on every save, validate, and show what the save changed.
+
+Every run is `iac synth` itself (the same options, summary, one-screen errors, lint and atomic write
+of the output folder) in a fresh Python process, so the app and all of its modules are imported anew
+each time and nothing of one run leaks into the next. The process is started ahead of the save: it
+imports iac (and builds cfn-lint's rules when the lint runs in process) and then waits, so a save
+costs only the app, the synth and the lint of what changed. After a run that wrote the assembly, the
+diff of the previous synth against the new one is printed (iac diff's engine and renderer). A run
+that fails (the app raises, has a syntax error, or validation fails) shows the error as synth does
+and leaves the previous assembly in place; the next save runs again, and its diff is against the
+last assembly that was written.
+
+Watched: the working directory (the project: the app, its modules, asset folders) and the app's own
+folder when it is elsewhere; ignored: the output folder (and iac.out/), its staging siblings,
+.venv, __pycache__, .git and the other folders watchfiles leaves out. Saves are debounced by
+watchfiles (a burst of writes is one run). Ctrl-C stops watching with exit status 0; a run in
+progress is interrupted, and the output folder is whole (the old or the new assembly).
+
+The synth process runs in a session of its own, so Ctrl-C reaches only `iac watch`, which stops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import gc
+import importlib
+import json
+import os
+import pkgutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+import click
+
+from iac.cli.app_loader import app_folder, discover_app_spec, protected_folders
+from iac.cli.common import EXIT_OK, handle_errors
+from iac.constructs.core.source import display_path
+from iac.synth.assembly import check_output_dir
+from iac.text import one_line
+
+#: The options of `iac synth` that `iac watch` takes too (all but --print), passed on to every run.
+SHARED_OPTIONS = ("stacks", "app_spec", "outdir", "format_", "quiet", "no_lint", "strict", "verbose")
+#: The output folder `iac synth` writes by default: never watched, whatever --out says.
+DEFAULT_OUT = "iac.out"
+#: How long a run may take to stop after Ctrl-C before it is killed (seconds); the write stays atomic.
+STOP_SECONDS = 5.0
+#: watchfiles' debounce: the longest a burst of changes is gathered (ms); `STEP_MS` of quiet ends it sooner.
+DEBOUNCE_MS = 1600
+STEP_MS = 50
+
+
+def watch_command(synth: click.Command) -> click.Command:
+    """The `iac watch` command, with `synth`'s own options (the same objects, so the same help and defaults)."""
+    shared = [param for param in synth.params if param.name in SHARED_OPTIONS]
+
+    @click.command("watch", short_help="Synthesize on every save; show the errors or what the save changed.")
+    @click.option("--once", is_flag=True, hidden=True, help="Synthesize once, print the diff and exit (tests).")
+    @handle_errors
+    def watch(once: bool, **values: Any) -> None:
+        """Run the app on every change under the project, validate it, write the assembly, and print
+        what the change did to the templates (adds, changes, replacements: iac diff against the
+        previous synth).
+
+        Takes the options of `iac synth` (but --print); STACK limits the diff to those stacks. Each
+        run imports the app afresh, in a new process; an app that raises or does not parse shows its
+        error and the watch goes on. The output folder, .venv, __pycache__ and .git are not watched.
+        Ctrl-C stops (exit status 0).
+
+        \b
+        Examples:
+          iac watch
+          iac watch --app samples/hello/app.py --out iac.out/hello
+          iac watch Service --no-lint
+        """
+        run_watch(values, _synth_args(shared, values), once=once)
+
+    watch.params[:0] = shared
+    return watch
+
+
+def _synth_args(params: Sequence[click.Parameter], values: dict[str, Any]) -> list[str]:
+    """The `iac synth` command line that gives the synth command `values` for `params` (the shared ones)."""
+    args: list[str] = []
+    for param in params:
+        value = values.get(param.name or "")
+        if isinstance(param, click.Argument):
+            args.extend(value or ())
+        elif isinstance(param, click.Option) and value not in (None, False):
+            args.extend([param.opts[0]] if param.is_flag else [param.opts[0], str(value)])
+    return args
+
+
+def run_watch(values: dict[str, Any], synth_args: list[str], *, once: bool = False) -> None:
+    """Synthesize now, then after every change under the project, until Ctrl-C."""
+    app_spec, outdir = values["app_spec"], values["outdir"]
+    check_output_dir(outdir, protected=protected_folders(app_spec))  # a wrong --out is said now, not per save
+    job = {"synth": synth_args, "outdir": outdir, "stacks": list(values["stacks"]), "lint": not values["no_lint"]}
+    roots = watched_folders(app_spec)
+    runs = _Runs(job)
+    try:
+        status = runs.run()
+        if once:
+            sys.exit(status)  # the run's own exit status (for tests)
+        from watchfiles import watch  # only here: synth never needs it
+
+        _status(f"watching {', '.join(display_path(root) or '.' for root in roots)} for changes (Ctrl-C to stop)")
+        for changes in watch(
+            *roots,
+            watch_filter=ProjectFilter([outdir, DEFAULT_OUT]),
+            debounce=DEBOUNCE_MS,
+            step=STEP_MS,
+            raise_interrupt=True,
+        ):
+            _status(describe_changes(changes))
+            runs.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runs.close()
+    _status("stopped watching")
+
+
+def watched_folders(app_spec: str | None) -> list[str]:
+    """The working directory, and the app's folder when it is not below it."""
+    root = os.getcwd()
+    folder = app_folder(discover_app_spec(app_spec))
+    if folder and os.path.commonpath([root, folder]) != root:
+        return [root, folder]
+    return [root]
+
+
+def describe_changes(changes: Iterable[tuple[Any, str]]) -> str:
+    """`app.py changed`, `app.py and 2 other files changed`: the files that are there now (an editor's or
+    sed's temporary file, written and renamed away, is not named), else the removed ones."""
+    present = {path for _, path in changes if os.path.lexists(path)}
+    shown = sorted({display_path(path) for path in present or {path for _, path in changes}})
+    if not shown:
+        return "changed"
+    first = one_line(shown[0])
+    if len(shown) == 1:
+        return f"{first} changed"
+    others = len(shown) - 1
+    return f"{first} and {others} other file{'s' if others != 1 else ''} changed"
+
+
+def _status(text: str) -> None:
+    """One line of the watch's own, with the time: `[12:03:41] app.py changed`."""
+    click.echo(f"[{datetime.datetime.now():%H:%M:%S}] {text}", err=True)
+
+
+class ProjectFilter:
+    """watchfiles' default filter (no .venv, __pycache__, .git, editor swap files ...), and no output folder:
+    neither the folders `outdirs` name nor their staging siblings (`.iac.out.<pid>-...`, where a synth
+    writes before it swaps the new assembly in)."""
+
+    def __init__(self, outdirs: Iterable[str]) -> None:
+        from watchfiles import DefaultFilter
+
+        self._default = DefaultFilter()
+        self._outdirs = {os.path.split(os.path.abspath(outdir)) for outdir in outdirs}
+
+    def __call__(self, change: Any, path: str) -> bool:
+        if not self._default(change, path):
+            return False
+        for parent, name in self._outdirs:
+            first = os.path.relpath(path, parent).split(os.sep)[0]
+            if first == name or first.startswith(f".{name}."):
+                return False
+        return True
+
+
+class _Runs:
+    """The synth processes: one started ahead and waiting (imports done), run on demand, one at a time."""
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        self._job = json.dumps(job)
+        self._ready: subprocess.Popen[bytes] | None = self._start()
+        self._running: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-c", "from iac.cli.watch_command import worker_main; worker_main()", self._job],
+            stdin=subprocess.PIPE,
+            start_new_session=True,  # Ctrl-C is the watch's to handle
+        )
+
+    def run(self) -> int:
+        """Let the waiting process run one synth (it prints everything itself); then start the next."""
+        process = self._ready or self._start()
+        self._ready = None
+        self._running = process
+        try:
+            assert process.stdin is not None
+            process.stdin.write(b"go\n")
+            process.stdin.close()
+        except OSError:  # it died while it got ready: its exit status says how
+            pass
+        status = process.wait()
+        self._running = None
+        self._ready = self._start()
+        return status
+
+    def close(self) -> None:
+        """Stop both: the waiting one by closing its input, a running one by SIGINT (then SIGKILL)."""
+        if self._ready is not None and self._ready.stdin is not None:
+            self._ready.stdin.close()
+        for process, stop in ((self._running, signal.SIGINT), (self._ready, signal.SIGTERM)):
+            if process is None:
+                continue
+            if process.poll() is None:
+                process.send_signal(stop)
+            try:
+                process.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._ready = self._running = None
+
+
+# -- the synth process ------------------------------------------------------------------------------------
+
+
+def worker_main() -> None:
+    """A run of `iac watch`: get ready, wait for "go" on stdin, synthesize and print the diff, exit with
+    the synth's status. End of input before "go" (the watch stopped) exits quietly."""
+    job = json.loads(sys.argv[1])
+    gc.set_threshold(100_000, 50, 50)  # as iac.cli.main.main: a run's objects all live to its end
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(EXIT_OK))  # while waiting: nothing to clean up
+    _get_ready(lint=job["lint"], outdir=job["outdir"])
+    if sys.stdin.buffer.readline() != b"go\n":
+        os._exit(EXIT_OK)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    sys.exit(synth_and_diff(job["synth"], job["outdir"], job["stacks"]))
+
+
+def _get_ready(*, lint: bool, outdir: str) -> None:
+    """Import what a run needs (iac's constructs too: which ones the app takes is not known before it
+    runs), and when the lint runs in this process, build cfn-lint's rules and warm them on the last
+    synth's templates (the resource types this app has): the results are thrown away."""
+    import iac.cli.diff_render  # noqa: F401
+    import iac.cli.main  # noqa: F401 - the synth command and everything it imports
+    import iac.constructs
+    import iac.synth.diff  # noqa: F401
+
+    for module in pkgutil.walk_packages(iac.constructs.__path__, "iac.constructs."):
+        with contextlib.suppress(Exception):  # the run will say what is wrong, if it needs the module
+            importlib.import_module(module.name)
+    if not lint or _lint_worker_answers():
+        return
+    from iac.synth.assembly import read_assembly
+    from iac.synth.lint import lint_template
+
+    try:
+        warm = [(stack.template, stack.region or "us-east-1") for stack in read_assembly(outdir)]
+    except Exception:  # the run will say so; any template warms the rules
+        warm = []
+    for template, region in warm or [({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}, "us-east-1")]:
+        lint_template(json.dumps(template), region)
+
+
+def _lint_worker_answers() -> bool:
+    """Whether synth's lint goes to the warm lint worker (then building the rules here would be wasted)."""
+    try:
+        from iac.synth.lint_worker import worker_enabled
+    except ImportError:
+        return False
+    return bool(worker_enabled())
+
+
+def synth_and_diff(synth_args: list[str], outdir: str, stacks: list[str]) -> int:
+    """`iac synth ARGS`, then, if it wrote the assembly, the diff of what was in `outdir` before against it."""
+    from iac.cli.main import cli
+    from iac.cli.terminal import guarded_terminal
+
+    with guarded_terminal():
+        before = _read_stored(outdir)
+    try:
+        cli.main(["synth", *synth_args], prog_name="iac", standalone_mode=False)
+        status = EXIT_OK
+    except SystemExit as exit_:
+        status = exit_.code if isinstance(exit_.code, int) else 1
+    except click.ClickException as error:
+        error.show()
+        status = error.exit_code
+    if status != EXIT_OK:
+        return status
+    with guarded_terminal():
+        after = _read_stored(outdir)
+        if before is not None and after is not None:
+            click.echo(render_changes(before, after, outdir, stacks, stream=sys.stdout))
+    return status
+
+
+def _read_stored(outdir: str) -> tuple[list[Any], dict[str, dict[str, Any]]] | None:
+    """The assembly in `outdir` (empty when there is none) and its templates by file name; None, with a
+    note, when it cannot be read."""
+    from iac.errors import IacError
+    from iac.synth.assembly import MANIFEST_FILE, read_assembly
+
+    try:
+        stacks = read_assembly(outdir)
+    except IacError as error:
+        click.echo(f"note: no diff this time: {one_line(error.message)}", err=True)
+        return None
+    files: dict[str, dict[str, Any]] = {}
+    if stacks:
+        with open(os.path.join(outdir, MANIFEST_FILE), encoding="utf-8") as handle:
+            entries = json.load(handle)["stacks"]
+        files = {entries[stack.name]["template"]: stack.template for stack in stacks}
+    return stacks, files
+
+
+def render_changes(
+    before: tuple[list[Any], dict[str, dict[str, Any]]],
+    after: tuple[list[Any], dict[str, dict[str, Any]]],
+    outdir: str,
+    patterns: list[str],
+    *,
+    stream: IO[str],
+) -> str:
+    """What the new synth changed against the one before, for the stacks `patterns` pick (all: none given);
+    one line when nothing changed."""
+    from iac.cli.diff_render import render_diff
+    from iac.cli.report import use_color
+    from iac.cli.selection import StackNames, select
+    from iac.synth.diff import diff_pairs
+    from iac.synth.diff.model import DiffResult
+
+    (old_stacks, old_files), (new_stacks, new_files) = before, after
+    old = {stack.name: stack for stack in old_stacks}
+    new = {stack.name: stack for stack in new_stacks}
+    names = [*new, *(name for name in old if name not in new)]  # the app's order, then the stacks it dropped
+
+    def names_of(name: str) -> StackNames:
+        stack = new.get(name) or old[name]
+        return StackNames(name=name, stack_name=stack.stack_name or name, path=stack.construct_path or name)
+
+    chosen = select(names, patterns, names=names_of) if patterns else names
+    result = diff_pairs(
+        [
+            (
+                name,
+                old[name].template if name in old else None,
+                new[name].template if name in new else None,
+                (new.get(name) or old[name]).region,
+            )
+            for name in chosen
+        ],
+        folders={name: (old_files, new_files) for name in chosen},
+    )
+    if not result.has_changes:
+        return "no changes to the templates"
+    changed = DiffResult(stacks=[stack for stack in result.stacks if stack.has_changes])
+    return render_diff(changed, color=use_color(stream))
