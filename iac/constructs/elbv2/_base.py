@@ -9,7 +9,7 @@ from typing import Any, Final
 
 import attrs
 
-from iac.constructs import ec2, iam, s3
+from iac.constructs import cloudwatch, ec2, iam, s3
 from iac.constructs.certificatemanager import Certificate
 from iac.constructs.core import Aws, CfnResource, Construct, Token, is_token
 from iac.constructs.core.source import caller_location
@@ -38,6 +38,8 @@ NETWORK_LOG_DELIVERY: Final = "delivery.logs.amazonaws.com"
 #: The IpAddressType values that give the load balancer IPv6 addresses (the schema's enum holds them with "ipv4").
 DUALSTACK: Final = ("dualstack", "dualstack-without-public-ipv4")
 
+#: An HTTP health check's healthy codes: "200", "200-299", "200,302".
+HTTP_CODES = re.compile(r"^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$")
 _CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/|iam::\d{12}:server-certificate/)")
 _NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 
@@ -219,6 +221,34 @@ class TargetGroupBase(Construct):
         """"targetgroup/<name>/<id>": how CloudWatch names the group in its metrics' dimensions."""
         return self.resource.get_att("TargetGroupFullName")
 
+    #: the CloudWatch namespace of the group's metrics
+    _metrics_namespace: str = ""
+
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
+        """One of this group's metrics (AWS/ApplicationELB or AWS/NetworkELB), by name.
+
+        CloudWatch publishes a target group's metrics per load balancer, so the group must already
+        receive traffic from exactly one (a listener forwards to it). A minute's period lets an
+        alarm stop a deployment while it is still shifting traffic.
+        """
+        location = caller_location()
+        balancers = self.load_balancers
+        if len(balancers) != 1:
+            raise ConstructError(
+                f"target group {self.path}: its metrics are published per load balancer, and "
+                + ("no listener forwards to it yet" if not balancers else
+                   f"{len(balancers)} load balancers forward to it"),
+                path=self.path, location=location,
+                hint=f"ask for the metric once a listener forwards to it ({self._forward_hint}); with several load "
+                     "balancers, build a cloudwatch.Metric with the dimensions you want")
+        return cloudwatch.Metric(namespace=self._metrics_namespace, metric_name=metric_name, statistic=statistic,
+                                 period=period, dimensions={"LoadBalancer": balancers[0].load_balancer_full_name,
+                                                            "TargetGroup": self.target_group_full_name})
+
+    def metric_unhealthy_hosts(self, *, statistic: str = "Maximum", period: int | Duration = 60) -> cloudwatch.Metric:
+        """Targets failing their health check (new tasks that never become healthy show up here)."""
+        return self.metric("UnHealthyHostCount", statistic=statistic, period=period)
+
     def add_dependent(self, resource: CfnResource) -> None:
         """Make `resource` wait for every listener that forwards here, now and later (an ECS service
         cannot register with a target group before the group belongs to a load balancer)."""
@@ -293,6 +323,14 @@ class LoadBalancerBase(Construct):
             # Elastic Load Balancing refuses an internet-facing load balancer in a VPC with no way out yet.
             self.resource.add_depends_on(*self.vpc.internet_connectivity)
         return self.resource
+
+    def _access_logs_props(self, bucket: s3.Bucket | None, prefix: str | None) -> None:
+        """The constructor's access_logs= and access_logs_prefix=."""
+        if bucket is not None:
+            self.log_access_logs(bucket, prefix=prefix)
+        elif prefix is not None:
+            raise ConstructError(f"invalid argument for {type(self).__name__} {self.id!r}: access_logs_prefix needs "
+                                 "access_logs (the bucket)", path=self.path, location=self.location)
 
     def _set_attributes(self, attributes: dict[str, Any]) -> None:
         self._attribute_values.update(attributes)

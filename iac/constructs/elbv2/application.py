@@ -23,6 +23,7 @@ from iac.constructs.core.units import Duration
 from iac.constructs.elbv2._base import (
     APPLICATION_LOG_DELIVERY,
     DEFAULT_SSL_POLICY,
+    HTTP_CODES,
     LISTENER,
     LOAD_BALANCER,
     MAX_DEREGISTRATION_DELAY_SECONDS,
@@ -45,7 +46,6 @@ from iac.constructs.elbv2._base import (
 from iac.errors import ConstructError
 from iac.specs import property_enum, property_length, property_pattern
 
-_HTTP_CODES = re.compile(r"^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$")
 METRICS_NAMESPACE = "AWS/ApplicationELB"
 #: Who answered with the error: a target (your code) or the load balancer itself (no healthy target,
 #: a target that hung up or timed out).
@@ -140,7 +140,7 @@ class HealthCheck:
                                        validator=schema_range("HealthCheckTimeoutSeconds"))
     healthy_threshold_count: int = attrs.field(default=2, validator=schema_range("HealthyThresholdCount"))
     unhealthy_threshold_count: int = attrs.field(default=3, validator=schema_range("UnhealthyThresholdCount"))
-    healthy_http_codes: str = attrs.field(default="200", validator=attrs.validators.matches_re(_HTTP_CODES))
+    healthy_http_codes: str = attrs.field(default="200", validator=attrs.validators.matches_re(HTTP_CODES))
 
     def __attrs_post_init__(self) -> None:
         if self.timeout_seconds >= self.interval_seconds:
@@ -164,6 +164,7 @@ class ApplicationTargetGroup(TargetGroupBase):
 
     cfn_type = TARGET_GROUP
     _forward_hint = "forward to it with lb.add_listener(..., default_action=ListenerAction.forward([group]))"
+    _metrics_namespace = METRICS_NAMESPACE
 
     def __init__(
         self,
@@ -203,34 +204,9 @@ class ApplicationTargetGroup(TargetGroupBase):
 
     # -- metrics ----------------------------------------------------------------------------------
 
-    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
-        """One of this group's AWS/ApplicationELB metrics, by name.
-
-        CloudWatch publishes a target group's metrics per load balancer, so the group must already
-        receive traffic from exactly one (a listener forwards to it). A minute's period lets an
-        alarm stop a deployment while it is still shifting traffic.
-        """
-        location = caller_location()
-        balancers = self.load_balancers
-        if len(balancers) != 1:
-            raise ConstructError(
-                f"target group {self.path}: its metrics are published per load balancer, and "
-                + ("no listener forwards to it yet" if not balancers else
-                   f"{len(balancers)} load balancers forward to it"),
-                path=self.path, location=location,
-                hint="ask for the metric after lb.add_listener(..., default_action=ListenerAction.forward([group])); "
-                     "with several load balancers, build a cloudwatch.Metric with the dimensions you want")
-        return cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name, statistic=statistic,
-                                 period=period, dimensions={"LoadBalancer": balancers[0].load_balancer_full_name,
-                                                            "TargetGroup": self.target_group_full_name})
-
     def metric_5xx(self, *, statistic: str = "Sum", period: int | Duration = 60) -> cloudwatch.Metric:
         """Requests this group's targets answered with a 5xx status (errors of your code)."""
         return self.metric(ERROR_ORIGINS["target"], statistic=statistic, period=period)
-
-    def metric_unhealthy_hosts(self, *, statistic: str = "Maximum", period: int | Duration = 60) -> cloudwatch.Metric:
-        """Targets failing their health check (new tasks that never become healthy show up here)."""
-        return self.metric("UnHealthyHostCount", statistic=statistic, period=period)
 
     def metric_response_time(self, *, statistic: str = "p99", period: int | Duration = 60) -> cloudwatch.Metric:
         """Seconds from the request leaving the load balancer to the target's answer (p99 by default)."""
@@ -380,11 +356,7 @@ class ApplicationLoadBalancer(LoadBalancerBase):
             "deletion_protection.enabled": deletion_protection or None,
             "idle_timeout.timeout_seconds": idle_timeout_seconds,
         })
-        if access_logs is not None:
-            self.log_access_logs(access_logs, prefix=access_logs_prefix)
-        elif access_logs_prefix is not None:
-            raise ConstructError(f"invalid argument for ApplicationLoadBalancer {id!r}: access_logs_prefix needs "
-                                 "access_logs (the bucket)", path=self.path, location=self.location)
+        self._access_logs_props(access_logs, access_logs_prefix)
 
     def _log_delivery_statements(self, bucket: s3.Bucket, folder: str) -> list[iam.PolicyStatement]:
         return [iam.PolicyStatement(principals=[iam.ServicePrincipal(APPLICATION_LOG_DELIVERY)],

@@ -6,7 +6,6 @@ Imported through the package: `from iac.constructs import elbv2; elbv2.NetworkLo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -20,6 +19,7 @@ from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.units import Duration
 from iac.constructs.elbv2._base import (
     DEFAULT_SSL_POLICY,
+    HTTP_CODES,
     LISTENER,
     LOAD_BALANCER,
     MAX_DEREGISTRATION_DELAY_SECONDS,
@@ -45,7 +45,6 @@ METRICS_NAMESPACE = "AWS/NetworkELB"
 #: The Listener/TargetGroup schemas' Protocol enum holds every kind of load balancer's protocols; these
 #: belong to application (HTTP, HTTPS) and gateway (GENEVE) load balancers.
 _OTHER_KINDS_PROTOCOLS = frozenset({"HTTP", "HTTPS", "GENEVE"})
-_HTTP_CODES = re.compile(r"^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$")
 
 
 def network_protocols(resource_type: str = LISTENER) -> tuple[str, ...]:
@@ -113,7 +112,7 @@ class NetworkHealthCheck:
     healthy_threshold_count: int = attrs.field(default=2, validator=schema_range("HealthyThresholdCount"))
     unhealthy_threshold_count: int = attrs.field(default=2, validator=schema_range("UnhealthyThresholdCount"))
     healthy_http_codes: str | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.matches_re(_HTTP_CODES)))
+        default=None, validator=attrs.validators.optional(attrs.validators.matches_re(HTTP_CODES)))
 
     def __attrs_post_init__(self) -> None:
         if self.timeout_seconds >= self.interval_seconds:
@@ -159,6 +158,7 @@ class NetworkTargetGroup(TargetGroupBase):
 
     cfn_type = TARGET_GROUP
     _forward_hint = "forward to it with nlb.add_listener(..., default_target_groups=[group])"
+    _metrics_namespace = METRICS_NAMESPACE
 
     def __init__(
         self,
@@ -195,22 +195,6 @@ class NetworkTargetGroup(TargetGroupBase):
                 "proxy_protocol_v2.enabled": proxy_protocol_v2 or None,
             }),
         })
-
-    def metric(self, metric_name: str, *, statistic: str = "Maximum", period: int | Duration = 60) -> cloudwatch.Metric:
-        """One of this group's AWS/NetworkELB metrics (HealthyHostCount, UnHealthyHostCount, ...), by name;
-        published per load balancer, so exactly one must forward here."""
-        balancers = self.load_balancers
-        if len(balancers) != 1:
-            raise ConstructError(f"target group {self.path}: its metrics are published per load balancer, and "
-                                 + ("no listener forwards to it yet" if not balancers else
-                                    f"{len(balancers)} load balancers forward to it"), path=self.path)
-        return cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name, statistic=statistic,
-                                 period=period, dimensions={"LoadBalancer": balancers[0].load_balancer_full_name,
-                                                            "TargetGroup": self.target_group_full_name})
-
-    def metric_unhealthy_hosts(self, *, statistic: str = "Maximum", period: int | Duration = 60) -> cloudwatch.Metric:
-        """Targets failing their health check."""
-        return self.metric("UnHealthyHostCount", statistic=statistic, period=period)
 
 
 # -- listeners -------------------------------------------------------------------------------------
@@ -364,11 +348,7 @@ class NetworkLoadBalancer(LoadBalancerBase):
             "load_balancing.cross_zone.enabled": cross_zone_enabled or None,
             "deletion_protection.enabled": deletion_protection or None,
         })
-        if access_logs is not None:
-            self.log_access_logs(access_logs, prefix=access_logs_prefix)
-        elif access_logs_prefix is not None:
-            raise ConstructError(f"invalid argument for NetworkLoadBalancer {id!r}: access_logs_prefix needs "
-                                 "access_logs (the bucket)", path=self.path, location=self.location)
+        self._access_logs_props(access_logs, access_logs_prefix)
 
     @property
     def security_group(self) -> ec2.SecurityGroup | None:
