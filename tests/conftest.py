@@ -82,6 +82,7 @@ def private_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
     """
     folder = tmp_path_factory.mktemp("iac-cache") / "iac"
     monkeypatch.setenv("IAC_CACHE_DIR", str(folder))
+    monkeypatch.setenv("IAC_LINT_WORKER", "0")  # no daemon outlives a test (tests/synth/test_lint_daemon.py starts one)
     return folder
 
 

@@ -23,6 +23,7 @@ from iac.cli.diff_command import diff
 from iac.cli.import_command import import_
 from iac.cli.init_command import init
 from iac.cli.inspect_commands import list_stacks, tree
+from iac.cli.lint_worker_command import lint_worker
 from iac.cli.report import count_summary, format_problems, use_color
 from iac.cli.run_report import verbose_option, watched_run
 from iac.cli.selection import select_stacks
@@ -228,7 +229,7 @@ def _size(count: int) -> str:
     return f"{count:,} B" if count < 10_000 else f"{count / 1024:,.1f} KiB"
 
 
-for command in (diff, list_stacks, tree, init, import_, watch_command(synth)):
+for command in (diff, list_stacks, tree, init, import_, lint_worker, watch_command(synth)):
     cli.add_command(command)
 for command in (bootstrap, deploy, destroy):
     cli.add_command(command)

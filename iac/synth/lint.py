@@ -4,6 +4,8 @@ cfn-lint is imported and its rules built only when a template actually needs lin
 about a second); results are cached (iac.synth.lint_cache: keyed by everything that decides them,
 signed with the user's private key), so an unchanged stack is never linted twice. Several stacks are
 linted in parallel worker processes (forked after the rules are built, so each worker starts warm).
+A changed stack goes first to the warm lint worker, a process that outlives the command with the rules
+built (iac.synth.lint_worker; the same code, so the same findings); when it cannot answer, in process.
 """
 
 from __future__ import annotations
@@ -85,10 +87,36 @@ def lint_bodies(items: dict[str, tuple[str, str]], cache: LintCache, *, jobs: in
         else:
             missing[name] = (key, body, region)
     if missing:
-        for name, findings in _lint_all(missing, jobs, progress or _no_progress).items():
+        for name, findings in _lint_missing(missing, cache, context, jobs, progress or _no_progress).items():
             results[name] = findings
             cache.put(missing[name][0], findings)
     return results
+
+
+def _lint_missing(missing: dict[str, tuple[str, str, str]], cache: LintCache, context: str, jobs: int | None,
+                  progress: Progress) -> dict[str, list[LintFinding]]:
+    """The warm lint worker's findings when it gives them all (iac.synth.lint_worker), else in process.
+
+    Not for a run that must lint every template itself (`cache.fresh`: deploy). The first run that
+    finds no worker lints in process and then starts one, detached, for the next run.
+    """
+    if cache.fresh or not _worker_enabled():
+        return _lint_all(missing, jobs, progress)
+    from iac.synth import lint_worker
+
+    items = {name: (body, region) for name, (_, body, region) in missing.items()}
+    answered = lint_worker.lint_with_worker(items, context=context, jobs=jobs or _default_jobs(), progress=progress)
+    if answered is not None:
+        return answered
+    linted = _lint_all(missing, jobs, progress)
+    lint_worker.start_missing_worker()
+    return linted
+
+
+def _worker_enabled() -> bool:
+    from iac.synth.lint_worker import worker_enabled
+
+    return worker_enabled()
 
 
 def _lint_all(missing: dict[str, tuple[str, str, str]], jobs: int | None, progress: Progress

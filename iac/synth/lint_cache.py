@@ -272,28 +272,31 @@ class LintCache:
     """Findings by cache key: in memory, or loaded from and saved into an assembly folder.
 
     `secret` signs what `dumps` writes; without one (an in-memory cache, or an untrusted key) nothing
-    is saved. `notice` is the one line to warn with when a cache on disk could not be used.
+    is saved. `notice` is the one line to warn with when a cache on disk could not be used. `fresh`:
+    this run lints every template itself (`read_entries=False`: deploy), not through the lint worker.
     """
 
     entries: dict[str, list[LintFinding]] = attrs.field(factory=dict)
     used: set[str] = attrs.field(factory=set)
     secret: bytes | None = None
     notice: str | None = None
+    fresh: bool = False
 
     @classmethod
     def load(cls, directory: str | None, *, read_entries: bool = True) -> LintCache:
         """The cache of the assembly in `directory`: only the entries this user's key signed.
 
-        With `read_entries=False` nothing is read (every template is linted) but the results are
-        still signed and saved, so the next synth is warm.
+        With `read_entries=False` nothing is read (every template is linted, in this process) but the
+        results are still signed and saved, so the next synth is warm.
         """
+        fresh = not read_entries
         if not directory:
-            return cls()
+            return cls(fresh=fresh)
         key = load_secret()
         if key.secret is None:
-            return cls(notice=f"lint cache not used: {key.problem}; every stack is linted")
-        if not read_entries:
-            return cls(secret=key.secret)
+            return cls(notice=f"lint cache not used: {key.problem}; every stack is linted", fresh=fresh)
+        if fresh:
+            return cls(secret=key.secret, fresh=True)
         path = os.path.join(directory, CACHE_FILE)
         try:
             entries, rejected = _verified_entries(_read_cache_file(path), key.secret)
