@@ -20,8 +20,46 @@ def sub_expressions(template: str) -> Iterator[str]:
 
 
 def referenced_names(value: Any) -> set[str]:
-    """Every logical name `value` reaches through Ref, Fn::GetAtt or Fn::Sub (pseudo parameters too)."""
-    return {target for target, _, _ in reference_occurrences(value, ())}
+    """Every logical name `value` reaches through Ref, Fn::GetAtt or Fn::Sub (pseudo parameters too).
+
+    The targets of `reference_occurrences`, found without their paths: one walk that builds no tuple
+    per value, which is what cycle checks, export checks and the diff's reference index need for
+    every resource of a template.
+    """
+    found: set[str] = set()
+    add = found.add
+    pending: list[Any] = [value]
+    pop, push, extend = pending.pop, pending.append, pending.extend
+    while pending:
+        item = pop()
+        if isinstance(item, list):
+            extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        if len(item) == 1:
+            key, arg = next(iter(item.items()))
+            if key == "Ref" and isinstance(arg, str):
+                add(arg)
+                continue
+            if key == "Fn::GetAtt":
+                parts = arg.split(".", 1) if isinstance(arg, str) else arg
+                if isinstance(parts, list) and len(parts) == 2 and isinstance(parts[0], str):
+                    add(parts[0])
+                    if not isinstance(parts[1], str):
+                        push(parts[1])
+                continue
+            if key == "Fn::Sub":
+                text, local = _sub_parts(arg)
+                if "${" in text:
+                    for expression in sub_expressions(text):
+                        name = expression.partition(".")[0]
+                        if name not in local:
+                            add(name)
+                extend(local.values())
+                continue
+        extend(item.values())
+    return found
 
 
 def reference_occurrences(value: Any, path: tuple[str | int, ...]
@@ -76,6 +114,26 @@ def lookup_occurrences(value: Any, path: tuple[str | int, ...]) -> Iterator[tupl
             if key in ("Fn::FindInMap", "Fn::If") and isinstance(arg, list) and arg and isinstance(arg[0], str):
                 yield f"{'Mappings' if key == 'Fn::FindInMap' else 'Conditions'}/{arg[0]}", where
         pending.extend((child, where + (k,)) for k, child in item.items())
+
+
+def looked_up_names(value: Any) -> set[str]:
+    """The entries of `lookup_occurrences` ("Mappings/M", "Conditions/C"), found without their paths."""
+    found: set[str] = set()
+    pending: list[Any] = [value]
+    pop, extend = pending.pop, pending.extend
+    while pending:
+        item = pop()
+        if isinstance(item, list):
+            extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        if len(item) == 1:
+            key, arg = next(iter(item.items()))
+            if key in ("Fn::FindInMap", "Fn::If") and isinstance(arg, list) and arg and isinstance(arg[0], str):
+                found.add(f"{'Mappings' if key == 'Fn::FindInMap' else 'Conditions'}/{arg[0]}")
+        extend(item.values())
+    return found
 
 
 def _sub_parts(arg: Any) -> tuple[str, dict[str, Any]]:

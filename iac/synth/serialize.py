@@ -27,7 +27,84 @@ SHORT_FORM_FUNCTIONS = frozenset(
 
 
 def to_json(template: dict[str, Any]) -> str:
-    return json.dumps(template, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    """`json.dumps(template, indent=1, ensure_ascii=False, allow_nan=False)` and a newline, byte for byte.
+
+    The standard library writes indented JSON with its pure-Python encoder (its C encoder has no indent):
+    about half of a large synth's serialization time. `_indented` writes the same text from the JSON
+    types a template holds, with the C string encoder, in a third of the time; any other value (a
+    subclass, a tuple key, a non-finite float, nesting past the recursion limit) falls back to
+    `json.dumps`, which writes it or raises exactly as it always did.
+    """
+    try:
+        return _indented(template) + "\n"
+    except (_NotPlainJson, RecursionError):
+        return json.dumps(template, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+class _NotPlainJson(Exception):
+    """A value `_indented` leaves to json.dumps."""
+
+
+_encode_string = json.encoder.encode_basestring  # the C encoder of ensure_ascii=False
+_INFINITY = float("inf")
+
+
+def _indented(value: Any) -> str:
+    """json.dumps(value, indent=1, ensure_ascii=False) for dicts with str keys, lists, str, int, float, bool, None."""
+    parts: list[str] = []
+    append = parts.append
+    encode = _encode_string
+
+    def write(item: Any, newline: str) -> None:
+        kind = type(item)
+        if kind is str:
+            append(encode(item))
+        elif kind is dict:
+            if not item:
+                append("{}")
+                return
+            inner = newline + " "
+            separator = "{" + inner
+            for key, child in item.items():
+                if type(key) is not str:
+                    raise _NotPlainJson
+                child_kind = type(child)
+                if child_kind is str:
+                    append(separator + encode(key) + ": " + encode(child))
+                else:
+                    append(separator + encode(key) + ": ")
+                    write(child, inner)
+                separator = "," + inner
+            append(newline + "}")
+        elif kind is list:
+            if not item:
+                append("[]")
+                return
+            inner = newline + " "
+            separator = "[" + inner
+            for child in item:
+                if type(child) is str:
+                    append(separator + encode(child))
+                else:
+                    append(separator)
+                    write(child, inner)
+                separator = "," + inner
+            append(newline + "]")
+        elif item is True:
+            append("true")
+        elif item is False:
+            append("false")
+        elif item is None:
+            append("null")
+        elif kind is int:
+            append(int.__repr__(item))
+        elif kind is float and item == item and item not in (_INFINITY, -_INFINITY):
+            append(float.__repr__(item))
+        else:  # a tuple, a subclass, NaN or infinity, something JSON has no form for
+            raise _NotPlainJson
+
+    write(value, "\n")
+    return "".join(parts)
 
 
 def to_yaml(template: dict[str, Any]) -> str:

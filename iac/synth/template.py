@@ -23,6 +23,17 @@ def resources(template: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in section(template, "Resources").items() if isinstance(v, dict)}
 
 
+#: The Resources of two templates (old, new) as `resources` gives them: computed once by a caller that passes
+#: both templates to several readers (the diff's passes), instead of once per reader.
+ResourcePair = tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]
+
+
+def resource_pair(old: dict[str, Any] | None, new: dict[str, Any] | None, given: ResourcePair | None = None
+                  ) -> ResourcePair:
+    """`given` when a caller computed it, else `resources` of each template."""
+    return given if given is not None else (resources(old), resources(new))
+
+
 def resource_type(resource: dict[str, Any]) -> str:
     value = resource.get("Type")
     return value if isinstance(value, str) else ""

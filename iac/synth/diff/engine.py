@@ -49,8 +49,8 @@ from iac.synth.diff.model import (
     Target,
 )
 from iac.synth.diff.normalize import canonical_json, normalize, normalize_resource
-from iac.synth.references import lookup_occurrences, reference_occurrences
-from iac.synth.template import construct_path, section
+from iac.synth.references import looked_up_names, lookup_occurrences, reference_occurrences, referenced_names
+from iac.synth.template import ResourcePair, construct_path, resource_pair, section
 from iac.synth.template import resource_type as _type
 from iac.synth.template import resources as _resources
 
@@ -86,12 +86,13 @@ def diff_resources(old: dict[str, Any], new: dict[str, Any], *, stack: str, regi
                    parameter_changes: dict[str, bool] | None = None,
                    entry_changes: set[str] | None = None,
                    identical: frozenset[str] = frozenset(),
-                   conditions: Conditions | None = None) -> StackDiff:
-    """Resource changes between two templates of `stack` (None/{} for a stack on one side only)."""
+                   conditions: Conditions | None = None, resources: ResourcePair | None = None) -> StackDiff:
+    """Resource changes between two templates of `stack` (None/{} for a stack on one side only).
+
+    `resources`: the two templates' Resources (iac.synth.template.resource_pair), when the caller has them."""
     region = region or DEFAULT_REGION
     conds = conditions or Conditions(old or {}, new or {})
-    old_resources = _resources(old)
-    new_resources = _resources(new)
+    old_resources, new_resources = resource_pair(old, new, resources)
     result = StackDiff(stack=stack)
     changes: dict[str, ResourceChange] = {}
     replaced_type: set[str] = set()
@@ -501,14 +502,14 @@ def _propagate(changes: dict[str, ResourceChange], new_resources: dict[str, Any]
         return  # the usual review: nothing replaced, no parameter changed; skip indexing every reference
     # Only an entry ("Mappings/M", "Conditions/C") has lookups to follow: without one, skip that walk of every value.
     lookups = any("/" in target for target, _, _ in work)
-    index = _reference_index(new_resources, changes, conds.known_new, conds, not_deployed, lookups=lookups)
+    index = _ReferenceIndex(new_resources, changes, conds.known_new, conds, not_deployed, lookups=lookups)
     seen: dict[str, bool] = {}
     while work:
         target, certain, kind = work.pop()
         if seen.get(target) is True or (target in seen and not certain):
             continue
         seen[target] = certain
-        for occurrence in index.get(target, ()):
+        for occurrence in index.get(target):
             referrer, name, path, attribute, in_branch = occurrence
             change = changes[referrer]
             classifier = _Classifier.for_type(change.resource_type, region)
@@ -561,34 +562,76 @@ def _add_detail(change: ResourceChange, detail: Detail) -> bool:
     return True
 
 
-def _reference_index(new_resources: dict[str, Any], changes: dict[str, ResourceChange], known: dict[str, bool],
-                     conds: Conditions, not_deployed: set[str], *, lookups: bool = True
-                     ) -> dict[str, list[tuple[str, str, tuple[str | int, ...], str | None, bool]]]:
+#: (referring resource, property name, property path, attribute or None, in an Fn::If branch)
+_Occurrence = tuple[str, str, tuple[str | int, ...], str | None, bool]
+
+
+class _ReferenceIndex:
     """target -> [(referring resource, property name, property path, attribute or None, in an Fn::If branch)].
 
     Only resources present on both sides refer in a way that can change (an Add is new anyway); an Fn::If whose
     condition is known counts with the branch it takes only. `lookups`: also index each Fn::FindInMap and Fn::If
     under its entry ("Mappings/M", "Conditions/C").
+
+    Built in two steps, so the cost stays linear and small however few resources propagation reaches: the names
+    each resource refers to, for every resource (a walk that builds no paths); the occurrences with their paths
+    only for the resources that refer to a target propagation asks for, once each.
     """
-    index: dict[str, list[tuple[str, str, tuple[str | int, ...], str | None, bool]]] = defaultdict(list)
-    for logical_id, resource in new_resources.items():
-        if changes[logical_id].action != MODIFY or logical_id in not_deployed:
-            continue
-        properties = resource.get("Properties")
-        if known and isinstance(properties, dict):
-            properties = conds.resolve(properties, known)
-        if not isinstance(properties, dict):
-            continue
-        for name, value in properties.items():
-            for target, path, attribute in reference_occurrences(value, (name,)):
-                where, in_branch = _property_path(path)
-                index[target].append((logical_id, name, where, attribute, in_branch))
-            if not lookups:
+
+    def __init__(self, new_resources: dict[str, Any], changes: dict[str, ResourceChange], known: dict[str, bool],
+                 conds: Conditions, not_deployed: set[str], *, lookups: bool = True) -> None:
+        self._lookups = lookups
+        self._properties: dict[str, dict[str, Any]] = {}
+        self._referrers: dict[str, list[str]] = defaultdict(list)
+        self._occurrences: dict[str, dict[str, list[_Occurrence]]] = {}
+        for logical_id, resource in new_resources.items():
+            if changes[logical_id].action != MODIFY or logical_id in not_deployed:
                 continue
-            for entry, path in lookup_occurrences(value, (name,)):
-                where, _ = _property_path(path)
-                index[entry].append((logical_id, name, where, None, True))
-    return index
+            properties = resource.get("Properties")
+            if known and isinstance(properties, dict):
+                properties = conds.resolve(properties, known)
+            if not isinstance(properties, dict):
+                continue
+            self._properties[logical_id] = properties
+            values = list(properties.values())  # each property on its own, as a list walks its items
+            names = referenced_names(values)
+            if lookups:
+                names |= looked_up_names(values)
+            for name in names:
+                self._referrers[name].append(logical_id)
+
+    def targets(self) -> list[str]:
+        return list(self._referrers)
+
+    def get(self, target: str) -> list[_Occurrence]:
+        """The occurrences of `target`, by referring resource in template order, then as each resource has them."""
+        found: list[_Occurrence] = []
+        for referrer in self._referrers.get(target, ()):
+            found.extend(self._of(referrer).get(target, ()))
+        return found
+
+    def _of(self, logical_id: str) -> dict[str, list[_Occurrence]]:
+        by_target = self._occurrences.get(logical_id)
+        if by_target is None:
+            by_target = self._occurrences[logical_id] = defaultdict(list)
+            for name, value in self._properties[logical_id].items():
+                for target, path, attribute in reference_occurrences(value, (name,)):
+                    where, in_branch = _property_path(path)
+                    by_target[target].append((logical_id, name, where, attribute, in_branch))
+                if not self._lookups:
+                    continue
+                for entry, path in lookup_occurrences(value, (name,)):
+                    where, _ = _property_path(path)
+                    by_target[entry].append((logical_id, name, where, None, True))
+        return by_target
+
+
+def _reference_index(new_resources: dict[str, Any], changes: dict[str, ResourceChange], known: dict[str, bool],
+                     conds: Conditions, not_deployed: set[str], *, lookups: bool = True
+                     ) -> dict[str, list[_Occurrence]]:
+    """Every target's occurrences at once: what `_ReferenceIndex` gives one target at a time."""
+    index = _ReferenceIndex(new_resources, changes, known, conds, not_deployed, lookups=lookups)
+    return {target: index.get(target) for target in index.targets()}
 
 
 @functools.lru_cache(maxsize=4096)  # the same paths recur in every resource of a kind

@@ -18,17 +18,17 @@ from iac.synth.diff.findings import (
 )
 from iac.synth.diff.model import ADD, MODIFY, REMOVE, Finding, ResourceChange
 from iac.synth.diff.normalize import canonical_json, normalize
-from iac.synth.template import construct_path
-from iac.synth.template import resources as _resources
+from iac.synth.template import ResourcePair, construct_path, resource_pair
 
 #: Near-renames are searched among at most this many adds and removes of one type (quadratic part).
 NEAR_RENAME_LIMIT = 40
 NEAR_RENAME_SIMILARITY = 0.8
 
 
-def data_at_risk(changes: list[ResourceChange], old: dict[str, Any], new: dict[str, Any]) -> list[Finding]:
+def data_at_risk(changes: list[ResourceChange], old: dict[str, Any], new: dict[str, Any], *,
+                 resources: ResourcePair | None = None) -> list[Finding]:
     findings = []
-    old_resources, new_resources = _resources(old), _resources(new)
+    old_resources, new_resources = resource_pair(old, new, resources)
     for change in changes:
         if not is_stateful(change.resource_type):
             continue
@@ -49,9 +49,10 @@ def _shown(policy: Any) -> str:
     return policy if isinstance(policy, str) else f"computed ({canonical_json(policy)}), so it may be Delete"
 
 
-def renames(changes: list[ResourceChange], old: dict[str, Any], new: dict[str, Any]) -> list[Finding]:
+def renames(changes: list[ResourceChange], old: dict[str, Any], new: dict[str, Any], *,
+            resources: ResourcePair | None = None) -> list[Finding]:
     """A Remove and an Add of one type with equal (or nearly equal) properties: a renamed construct."""
-    old_resources, new_resources = _resources(old), _resources(new)
+    old_resources, new_resources = resource_pair(old, new, resources)
     removed: dict[str, list[str]] = defaultdict(list)
     added: dict[str, list[str]] = defaultdict(list)
     renamed_paths = _paths(old_resources) ^ _paths(new_resources)
@@ -129,10 +130,10 @@ def _leaves(resource: dict[str, Any]) -> set[str]:
 
 
 def deployability(changes: list[ResourceChange], old: dict[str, Any], new: dict[str, Any],
-                  region: str | None) -> list[Finding]:
+                  region: str | None, *, resources: ResourcePair | None = None) -> list[Finding]:
     """Changes CloudFormation will refuse or fail on, said before deploying."""
     region = region or DEFAULT_REGION
-    old_resources, new_resources = _resources(old), _resources(new)
+    old_resources, new_resources = resource_pair(old, new, resources)
     findings: list[Finding] = []
     for logical_id, resource in new_resources.items():
         before = old_resources.get(logical_id)

@@ -15,15 +15,18 @@ from typing import Any
 from iac.synth.diff import knowledge
 from iac.synth.diff.model import ADD, REMOVE, RuleChange, StatementChange
 from iac.synth.diff.normalize import canonical_json, mapping_at, normalize, normalize_statement
+from iac.synth.template import ResourcePair, resource_pair
 from iac.synth.template import resource_type as resource_type_of
-from iac.synth.template import resources
 
 
-def statement_changes(old: dict[str, Any], new: dict[str, Any], skip: frozenset[str] = frozenset()
-                      ) -> list[StatementChange]:
-    """Statements added and removed; resources in `skip` are identical on both sides and not read."""
-    before = _statements(old, skip)
-    after = _statements(new, skip)
+def statement_changes(old: dict[str, Any], new: dict[str, Any], skip: frozenset[str] = frozenset(), *,
+                      resources: ResourcePair | None = None) -> list[StatementChange]:
+    """Statements added and removed; resources in `skip` are identical on both sides and not read.
+
+    `resources`: the two templates' Resources (iac.synth.template.resource_pair), when the caller has them."""
+    old_resources, new_resources = resource_pair(old, new, resources)
+    before = _statements(old_resources, skip)
+    after = _statements(new_resources, skip)
     changes: list[StatementChange] = []
     for key in [*after, *(k for k in before if k not in after)]:
         old_set, new_set = before.get(key, {}), after.get(key, {})
@@ -36,11 +39,11 @@ def statement_changes(old: dict[str, Any], new: dict[str, Any], skip: frozenset[
     return changes
 
 
-def _statements(template: dict[str, Any], skip: frozenset[str]
+def _statements(resources: dict[str, dict[str, Any]], skip: frozenset[str]
                 ) -> dict[tuple[str, str], dict[str, tuple[dict[str, Any], str]]]:
     """(logical id, property path) -> {canonical statement: (statement, resource type)}."""
     found: dict[tuple[str, str], dict[str, tuple[dict[str, Any], str]]] = {}
-    for logical_id, resource in _resources(template, skip):
+    for logical_id, resource in _unskipped(resources, skip):
         resource_type = resource_type_of(resource)
         properties = resource.get("Properties")
         if not isinstance(properties, dict):
@@ -112,17 +115,20 @@ def _statement_change(action: str, key: tuple[str, str], resource_type: str, sta
     )
 
 
-def rule_changes(old: dict[str, Any], new: dict[str, Any], skip: frozenset[str] = frozenset()) -> list[RuleChange]:
-    before, after = _rules(old, skip), _rules(new, skip)
+def rule_changes(old: dict[str, Any], new: dict[str, Any], skip: frozenset[str] = frozenset(), *,
+                 resources: ResourcePair | None = None) -> list[RuleChange]:
+    old_resources, new_resources = resource_pair(old, new, resources)
+    before, after = _rules(old_resources, skip), _rules(new_resources, skip)
     changes = [_rule_change(ADD, rule) for key, rule in after.items() if key not in before]
     changes += [_rule_change(REMOVE, rule) for key, rule in before.items() if key not in after]
     return changes
 
 
-def _rules(template: dict[str, Any], skip: frozenset[str]) -> dict[str, tuple[str, str, str, dict[str, Any]]]:
+def _rules(resources: dict[str, dict[str, Any]], skip: frozenset[str]
+           ) -> dict[str, tuple[str, str, str, dict[str, Any]]]:
     """canonical key -> (logical id, group, direction, rule)."""
     found: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
-    for logical_id, resource in _resources(template, skip):
+    for logical_id, resource in _unskipped(resources, skip):
         resource_type = resource_type_of(resource)
         properties = mapping_at(resource, "Properties")
         for name, direction in knowledge.RULE_LIST_PROPERTIES.get(resource_type, {}).items():
@@ -152,9 +158,8 @@ def _rule_change(action: str, entry: tuple[str, str, str, dict[str, Any]]) -> Ru
                       widens=action == ADD)
 
 
-def _resources(template: dict[str, Any], skip: frozenset[str] = frozenset()
-               ) -> Iterator[tuple[str, dict[str, Any]]]:
-    for logical_id, resource in resources(template).items():
+def _unskipped(resources: dict[str, dict[str, Any]], skip: frozenset[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for logical_id, resource in resources.items():
         if logical_id not in skip:
             yield logical_id, resource
 

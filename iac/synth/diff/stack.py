@@ -27,6 +27,7 @@ from iac.synth.diff.normalize import mapping_at, normalize
 from iac.synth.diff.risk import data_at_risk, deployability, renames
 from iac.synth.diff.sam import IMPLICIT, SAM_PREFIX, expand, is_sam
 from iac.synth.diff.security import rule_changes, statement_changes
+from iac.synth.template import resource_pair
 
 VALUE_SECTIONS = ("Parameters", "Mappings", "Conditions", "Outputs")
 
@@ -75,23 +76,26 @@ def diff_templates(
     if notes:  # one side expanded and the other not would be a type change of every SAM resource: neither
         old, new, origins = written_old, written_new, {}
     identical = identical_resources(old, new)
+    both = resource_pair(old, new)  # once per side, for every pass below
     values = value_changes(written_old, written_new)
     entries = {f"{change.section}/{change.name}" for change in values
                if change.section == "Mappings" and change.action == MODIFY}
     conditions = Conditions(old, new, given=parameters, region=region, account=account)
     result = diff_resources(old, new, stack=stack, region=region, identical=identical, entry_changes=entries,
-                            parameter_changes=_parameter_changes(old, new, conditions), conditions=conditions)
+                            parameter_changes=_parameter_changes(old, new, conditions), conditions=conditions,
+                            resources=both)
     result.values = values
-    result.statements = statement_changes(old, new, identical)
-    result.rules = rule_changes(old, new, identical)
+    result.statements = statement_changes(old, new, identical, resources=both)
+    result.rules = rule_changes(old, new, identical, resources=both)
     if origins:
         _attribute(result.resources, origins)
     kept = _sam_resources_kept(written_old, written_new) if origins else set()
     result.findings = [
-        *deployability(result.resources, old, new, region),
-        *data_at_risk(result.resources, old, new),
+        *deployability(result.resources, old, new, region, resources=both),
+        *data_at_risk(result.resources, old, new, resources=both),
         # a SAM resource on both sides names what it makes on purpose (FnVersion<hash>): no renames among those
-        *renames([c for c in result.resources if c.origin not in kept] if kept else result.resources, old, new),
+        *renames([c for c in result.resources if c.origin not in kept] if kept else result.resources, old, new,
+                 resources=both),
         *_widening(result),
     ]
     result.notes = notes
