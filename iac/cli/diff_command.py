@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import sys
 from typing import Any
@@ -26,6 +25,7 @@ from iac.synth.diff.findings import all_rules, rule_by_id
 from iac.synth.diff.nested import Folder
 from iac.synth.loader import load
 from iac.synth.phases import BASELINE, DIFF, Phases
+from iac.synth.serialize import dumps_indented
 from iac.text import one_line as printable
 
 APPROVAL_LEVELS = ("never", "widening", "any-change")
@@ -100,7 +100,7 @@ def diff(stacks: tuple[str, ...], app_spec: str | None, outdir: str, against: st
                                     stack_parameters=values, account=account, ignore=ignored,
                                     folders={c.names.name: c.folders for c in compared})
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=1, default=str))
+        click.echo(dumps_indented(result.to_json(), default=str))  # json.dumps(indent=1, default=str), faster
     else:
         click.echo(render_diff(result, color=use_color(sys.stdout)))
     if fail and result.has_changes:

@@ -31,7 +31,7 @@ from iac.synth.assembly_dir import (
     sweep_stale,
 )
 from iac.synth.loader import load
-from iac.synth.serialize import serialize
+from iac.synth.serialize import dumps_indented, serialize
 
 MANIFEST_VERSION = "1.0"
 
@@ -150,7 +150,7 @@ class CloudAssembly:
         return files
 
     def _manifest_text(self) -> str:
-        return json.dumps(self.manifest(), indent=1) + "\n"
+        return dumps_indented(self.manifest()) + "\n"
 
     def _source_folders(self) -> set[str]:
         """The folders of the user's files that created the stacks: replacing one would delete the app."""

@@ -24,6 +24,7 @@ from iac.constructs.core.stack import Stack
 from iac.constructs.core.synth_rules import replaced_lint_rules
 from iac.errors import Problem, SynthError, UsageError, ValidationError
 from iac.synth.assembly import CloudAssembly, StackArtifact, build_artifact, check_output_dir
+from iac.synth.collector import paused_collector
 from iac.synth.graph import find_cycles, topological_order
 from iac.synth.language_extensions import written_path
 from iac.synth.limits import MAX_INLINE_TEMPLATE_BYTES, check_limits
@@ -91,24 +92,8 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
     in `baseline_dir`, else in `cache_dir` (the output folder, which holds the previous synth).
     """
     phases = phases or Phases()
-    problems: list[Problem] = list(assembly.tree_findings)  # the warnings annotations added to the tree
-    reported: dict[str, list[Problem]] = {}
-    with phases.phase(SCHEMA_VALIDATION):
-        for done, artifact in enumerate(assembly.stacks):
-            phases.progress(SCHEMA_VALIDATION, done, len(assembly.stacks))
-            try:
-                reported[artifact.name] = schema_problems(artifact.template, artifact.region,
-                                                          artifact_locator(artifact))
-            except UsageError as error:  # an unknown region: point at the stack that names it
-                error.path, error.location = artifact.origins.get(("Stack", ""), (artifact.construct_path, None))
-                raise
-            problems.extend(reported[artifact.name])
-    problems.extend(rule_problems(assembly, AssemblyBaseline(baseline_dir or cache_dir)))
-    assembly.side_findings.clear()
-    for artifact in assembly.stacks:
-        standing, side = checked(artifact.template, artifact_locator(artifact))
-        problems.extend(standing)
-        assembly.side_findings.extend(side)
+    with paused_collector():  # the schema layer and the checks (not cfn-lint, whose garbage may hold cycles)
+        problems, reported = _schema_layer(assembly, phases, baseline_dir or cache_dir)
     if not lint:
         _keep_warnings(assembly, problems, strict=strict)
         return
@@ -140,6 +125,30 @@ def validate_assembly(assembly: CloudAssembly, *, lint: bool = True, strict: boo
     _keep_warnings(assembly, problems + found, strict=strict)
 
 
+def _schema_layer(assembly: CloudAssembly, phases: Phases, baseline: str | None
+                  ) -> tuple[list[Problem], dict[str, list[Problem]]]:
+    """Layer 2, the registered resource rules and the checks: (every problem, the schema layer's by stack)."""
+    problems: list[Problem] = list(assembly.tree_findings)  # the warnings annotations added to the tree
+    reported: dict[str, list[Problem]] = {}
+    with phases.phase(SCHEMA_VALIDATION):
+        for done, artifact in enumerate(assembly.stacks):
+            phases.progress(SCHEMA_VALIDATION, done, len(assembly.stacks))
+            try:
+                reported[artifact.name] = schema_problems(artifact.template, artifact.region,
+                                                          artifact_locator(artifact))
+            except UsageError as error:  # an unknown region: point at the stack that names it
+                error.path, error.location = artifact.origins.get(("Stack", ""), (artifact.construct_path, None))
+                raise
+            problems.extend(reported[artifact.name])
+    problems.extend(rule_problems(assembly, AssemblyBaseline(baseline)))
+    assembly.side_findings.clear()
+    for artifact in assembly.stacks:
+        standing, side = checked(artifact.template, artifact_locator(artifact))
+        problems.extend(standing)
+        assembly.side_findings.extend(side)
+    return problems, reported
+
+
 def _keep_warnings(assembly: CloudAssembly, found: list[Problem], *, strict: bool) -> None:
     """Raise the errors among `found` (warnings too when strict); keep the warnings on the assembly."""
     errors, warnings = errors_and_warnings(found, strict=strict)
@@ -160,6 +169,12 @@ def _lint_note(linted: int, total: int) -> str:
 
 
 def synthesize(app: Construct, *, format: str = "json") -> CloudAssembly:
+    """The templates of every stack of `app`, checked for cycles and limits (not validated yet)."""
+    with paused_collector():  # iac.synth.collector: flat cost per resource however large the app
+        return _synthesize(app, format=format)
+
+
+def _synthesize(app: Construct, *, format: str) -> CloudAssembly:
     started = time.perf_counter()
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from iac.synth.collector import paused_collector
 from iac.synth.diff.acknowledge import ACKNOWLEDGE_KEY, acknowledge
 from iac.synth.diff.conditions import Conditions
 from iac.synth.diff.engine import diff_resources, identical_resources
@@ -54,6 +55,14 @@ def diff_templates(
     of the two templates (or {file name: template} of an assembly in memory), are where nested stacks' local
     TemplateURLs are read from (nested.py).
     """
+    with paused_collector():  # iac.synth.collector: flat cost per resource, however much changes
+        return _diff_templates(old, new, stack=stack, region=region, parameters=parameters, account=account,
+                               ignore=ignore, old_dir=old_dir, new_dir=new_dir, _chain=_chain)
+
+
+def _diff_templates(old: dict[str, Any] | None, new: dict[str, Any] | None, *, stack: str, region: str | None,
+                    parameters: dict[str, str] | None, account: str | None, ignore: Iterable[str], old_dir: Folder,
+                    new_dir: Folder, _chain: tuple[str, ...]) -> StackDiff:
     written_old = old = old or {}
     written_new = new = new or {}
     notes: list[str] = []
