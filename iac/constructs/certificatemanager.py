@@ -103,8 +103,8 @@ class Certificate(Construct):
         for name in names:
             if is_token(name) or not isinstance(name, str):
                 continue
-            bare = name.rstrip(".").removeprefix("*.")
-            if bare != zone.zone_name and not bare.endswith(f".{zone.zone_name}"):
+            bare, apex = name.rstrip(".").removeprefix("*.").lower(), zone.zone_name.lower()  # DNS ignores case
+            if bare != apex and not bare.endswith(f".{apex}"):
                 raise ConstructError(
                     f"{name!r} is not in the zone {zone.zone_name}: CloudFormation could not write its validation "
                     "record there, and the certificate would wait for validation until the stack times out",

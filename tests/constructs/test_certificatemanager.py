@@ -51,6 +51,18 @@ def test_a_name_outside_the_validating_zone_is_refused_at_the_users_line(stack):
     assert caught.value.location.file == __file__
 
 
+def test_names_are_in_the_zone_whatever_their_case(app, stack):
+    zone = route53.HostedZone.from_attributes(hosted_zone_id="Z0123456789", zone_name="Example.com")
+
+    certificate = certificatemanager.Certificate(stack, "Cert", domain_name="www.example.com",
+                                                 subject_alternative_names=["API.EXAMPLE.COM"],
+                                                 validation=Validation.from_dns(zone))
+
+    options = synthesize(app).template("Main")["Resources"][certificate.resource.logical_id]["Properties"][
+        "DomainValidationOptions"]
+    assert [option["DomainName"] for option in options] == ["www.example.com", "API.EXAMPLE.COM"]
+
+
 def test_the_arn_is_the_ref_and_the_region_the_stacks(app, stack, resolve):
     certificate = certificatemanager.Certificate(stack, "Cert", domain_name="example.com")
     elsewhere = certificatemanager.Certificate(Stack(app, "Certs", region="us-east-1"), "Cert", domain_name="a.com")
