@@ -1,22 +1,22 @@
 """`iac watch`: synthesize on every save, validate, and show what the save changed.
 
 Every run is `iac synth` itself (the same options, summary, one-screen errors, lint and atomic write
-of the output folder) in a fresh Python process, so the app and all of its modules are imported anew
-each time and nothing of one run leaks into the next. The process is started ahead of the save: it
-imports iac (and builds cfn-lint's rules when the lint runs in process) and then waits, so a save
-costs only the app, the synth and the lint of what changed. After a run that wrote the assembly, the
-diff of the previous synth against the new one is printed (iac diff's engine and renderer). A run
-that fails (the app raises, has a syntax error, or validation fails) shows the error as synth does
-and leaves the previous assembly in place; the next save runs again, and its diff is against the
-last assembly that was written.
+of the output folder), and every run imports the app and all of its modules afresh: runs are forked
+from a synth server, a process that imported iac, loaded the schemas and (when the lint runs in
+process) built cfn-lint's rules once, warmed on the last synth's templates, and never runs the app
+itself. So a save costs the app, the synth and the lint of what changed, not Python's and
+cfn-lint's start (seconds); nothing of one run leaks into the next. After a run that wrote the
+assembly, the diff of the previous synth against the new one is printed (iac diff's engine and
+renderer). A run that fails (the app raises, has a syntax error, or validation fails) shows the
+error as synth does and leaves the previous assembly in place; the watch goes on, and the next
+diff is against the last assembly that was written.
 
 Watched: the working directory (the project: the app, its modules, asset folders) and the app's own
 folder when it is elsewhere; ignored: the output folder (and iac.out/), its staging siblings,
 .venv, __pycache__, .git and the other folders watchfiles leaves out. Saves are debounced by
-watchfiles (a burst of writes is one run). Ctrl-C stops watching with exit status 0; a run in
-progress is interrupted, and the output folder is whole (the old or the new assembly).
-
-The synth process runs in a session of its own, so Ctrl-C reaches only `iac watch`, which stops it.
+watchfiles (a burst of writes is one run). The server runs in a session of its own, so Ctrl-C
+reaches only `iac watch`: it interrupts a run in progress (the output folder is whole: the old or
+the new assembly), stops the server and exits 0.
 """
 
 from __future__ import annotations
@@ -31,13 +31,14 @@ import pkgutil
 import signal
 import subprocess
 import sys
+import traceback
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 import click
 
 from iac.cli.app_loader import app_folder, discover_app_spec, protected_folders
-from iac.cli.common import EXIT_OK, handle_errors
+from iac.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_VALIDATION, handle_errors
 from iac.constructs.core.source import display_path
 from iac.synth.assembly import check_output_dir
 from iac.text import one_line
@@ -51,6 +52,8 @@ STOP_SECONDS = 5.0
 #: watchfiles' debounce: the longest a burst of changes is gathered (ms); `STEP_MS` of quiet ends it sooner.
 DEBOUNCE_MS = 1600
 STEP_MS = 50
+#: Linted once by the synth server when there is no assembly yet to warm cfn-lint's rules on.
+_WARM_UP_TEMPLATE = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
 
 
 def watch_command(synth: click.Command) -> click.Command:
@@ -174,101 +177,150 @@ class ProjectFilter:
 
 
 class _Runs:
-    """The synth processes: one started ahead and waiting (imports done), run on demand, one at a time."""
+    """The synth server (a process that got ready once, `serve`) and the runs it forks, one at a time."""
 
     def __init__(self, job: dict[str, Any]) -> None:
         self._job = json.dumps(job)
-        self._ready: subprocess.Popen[bytes] | None = self._start()
-        self._running: subprocess.Popen[bytes] | None = None
+        self._server: subprocess.Popen[bytes] | None = None
+        self._statuses: IO[str] | None = None
+        self._start()
 
-    def _start(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-c", "from iac.cli.watch_command import worker_main; worker_main()", self._job],
-            stdin=subprocess.PIPE,
-            start_new_session=True,  # Ctrl-C is the watch's to handle
-        )
+    def _start(self) -> None:
+        read, write = os.pipe()
+        try:
+            self._server = subprocess.Popen(
+                [sys.executable, "-c", "from iac.cli.watch_command import serve; serve()", self._job, str(write)],
+                stdin=subprocess.PIPE,
+                pass_fds=(write,),
+                start_new_session=True,  # Ctrl-C is the watch's to handle: it stops the run itself
+            )
+        finally:
+            os.close(write)
+        self._statuses = os.fdopen(read, encoding="ascii")
 
     def run(self) -> int:
-        """Let the waiting process run one synth (it prints everything itself); then start the next."""
-        process = self._ready or self._start()
-        self._ready = None
-        self._running = process
+        """One synth (the run prints everything itself); its exit status."""
+        if self._server is None or self._server.poll() is not None:
+            self._stop_server()
+            self._start()
+        assert self._server is not None and self._server.stdin is not None and self._statuses is not None
         try:
-            assert process.stdin is not None
-            process.stdin.write(b"go\n")
-            process.stdin.close()
-        except OSError:  # it died while it got ready: its exit status says how
+            self._server.stdin.write(b"run\n")
+            self._server.stdin.flush()
+        except OSError:
             pass
-        status = process.wait()
-        self._running = None
-        self._ready = self._start()
-        return status
+        answer = self._statuses.readline()
+        if not answer.strip().lstrip("-").isdigit():  # the server died (it is started again for the next run)
+            status = self._server.wait()
+            click.echo(
+                f"iac watch: the synth process ended (exit status {status}); the next change starts another", err=True
+            )
+            return EXIT_VALIDATION
+        return int(answer)
 
     def close(self) -> None:
-        """Stop both: the waiting one by closing its input, a running one by SIGINT (then SIGKILL)."""
-        if self._ready is not None and self._ready.stdin is not None:
-            self._ready.stdin.close()
-        for process, stop in ((self._running, signal.SIGINT), (self._ready, signal.SIGTERM)):
-            if process is None:
-                continue
-            if process.poll() is None:
-                process.send_signal(stop)
-            try:
-                process.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        self._ready = self._running = None
+        """Stop a run in progress (SIGINT, as Ctrl-C would: the output folder stays whole), then the server."""
+        self._stop_server()
+
+    def _stop_server(self) -> None:
+        server, self._server = self._server, None
+        if self._statuses is not None:
+            self._statuses.close()
+            self._statuses = None
+        if server is None:
+            return
+        if server.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGINT)  # the server ignores it; a run stops
+        if server.stdin is not None:
+            with contextlib.suppress(OSError):
+                server.stdin.close()  # end of input: the server exits
+        try:
+            server.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
-# -- the synth process ------------------------------------------------------------------------------------
+# -- the synth server -------------------------------------------------------------------------------------
 
 
-def worker_main() -> None:
-    """A run of `iac watch`: get ready, wait for "go" on stdin, synthesize and print the diff, exit with
-    the synth's status. End of input before "go" (the watch stopped) exits quietly."""
+def serve() -> None:
+    """The synth server of `iac watch`: get ready once, then for each "run" line on stdin fork a run
+    (a copy of this warm process that has never run the app, so it imports the app and its modules
+    afresh), wait for it and write its exit status to the status pipe. End of input: exit.
+
+    Where there is no fork, each run is this process itself, once; the watch then starts another.
+    """
     job = json.loads(sys.argv[1])
+    statuses = os.fdopen(int(sys.argv[2]), "w", encoding="ascii")
     gc.set_threshold(100_000, 50, 50)  # as iac.cli.main.main: a run's objects all live to its end
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(EXIT_OK))  # while waiting: nothing to clean up
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops a run, never the server
     _get_ready(lint=job["lint"], outdir=job["outdir"])
-    if sys.stdin.buffer.readline() != b"go\n":
-        os._exit(EXIT_OK)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    sys.exit(synth_and_diff(job["synth"], job["outdir"], job["stacks"]))
+    gc.freeze()  # what got ready stays out of the runs' collections (and their pages shared)
+    while sys.stdin.buffer.readline() == b"run\n":
+        status = _fork_run(job, statuses) if hasattr(os, "fork") else _run(job)
+        try:
+            statuses.write(f"{status}\n")
+            statuses.flush()
+        except OSError:  # the watch is gone
+            break
+        if not hasattr(os, "fork"):  # pragma: no cover - not POSIX
+            break
+    os._exit(EXIT_OK)
+
+
+def _fork_run(job: dict[str, Any], statuses: IO[str]) -> int:
+    pid = os.fork()
+    if pid == 0:  # the run
+        status = EXIT_VALIDATION
+        try:
+            statuses.close()
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(devnull, 0)  # the server's input is not the run's
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            status = _run(job)
+        except Exception:  # a bug in iac outside the synth command (which reports its own): say where
+            traceback.print_exc()
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(status)
+    _, wait_status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(wait_status)
+
+
+def _run(job: dict[str, Any]) -> int:
+    try:
+        return synth_and_diff(job["synth"], job["outdir"], job["stacks"])
+    except KeyboardInterrupt:  # between the synth command's own handling and the diff
+        return EXIT_INTERRUPTED
 
 
 def _get_ready(*, lint: bool, outdir: str) -> None:
     """Import what a run needs (iac's constructs too: which ones the app takes is not known before it
-    runs), and when the lint runs in this process, build cfn-lint's rules and warm them on the last
-    synth's templates (the resource types this app has): the results are thrown away."""
+    runs), then validate the last synth's templates as files, as `iac validate` would: that loads the
+    schemas of this app's resource types and, when the lint runs in this process, builds cfn-lint's
+    rules and warms them on those types. The findings are thrown away; the app itself is not run."""
     import iac.cli.diff_render  # noqa: F401
     import iac.cli.main  # noqa: F401 - the synth command and everything it imports
     import iac.constructs
     import iac.synth.diff  # noqa: F401
+    from iac.synth.template_files import expand_template_paths, validate_files
 
     for module in pkgutil.walk_packages(iac.constructs.__path__, "iac.constructs."):
         with contextlib.suppress(Exception):  # the run will say what is wrong, if it needs the module
             importlib.import_module(module.name)
-    if not lint or _lint_worker_answers():
-        return
-    from iac.synth.assembly import read_assembly
-    from iac.synth.lint import lint_template
+    with contextlib.suppress(Exception):  # an assembly that cannot be read: the run will say so
+        templates = expand_template_paths([outdir]) if os.path.isdir(outdir) else []
+        if templates:
+            validate_files(templates, region=None, lint=lint, strict=False)
+        elif lint:  # no synth yet: the rules are built all the same
+            from iac.synth.lint import LintCache, lint_bodies
 
-    try:
-        warm = [(stack.template, stack.region or "us-east-1") for stack in read_assembly(outdir)]
-    except Exception:  # the run will say so; any template warms the rules
-        warm = []
-    for template, region in warm or [({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}, "us-east-1")]:
-        lint_template(json.dumps(template), region)
-
-
-def _lint_worker_answers() -> bool:
-    """Whether synth's lint goes to the warm lint worker (then building the rules here would be wasted)."""
-    try:
-        from iac.synth.lint_worker import worker_enabled
-    except ImportError:
-        return False
-    return bool(worker_enabled())
+            lint_bodies({"warm-up": (json.dumps(_WARM_UP_TEMPLATE), "us-east-1")}, LintCache())
 
 
 def synth_and_diff(synth_args: list[str], outdir: str, stacks: list[str]) -> int:
