@@ -288,7 +288,8 @@ class Distribution(Construct):
         ipv6_enabled: answer IPv6 requests (and so AAAA alias records) (default True).
         http_version: the HTTP versions viewers may use (default "http2and3").
         log_bucket: an s3.Bucket receiving standard access logs (legacy logging: its ACLs are turned on,
-            BucketOwnerPreferred, as CloudFront writes logs with an ACL); None: no logs.
+            BucketOwnerPreferred, as CloudFront writes logs with an ACL; a bucket of `s3.Bucket.from_bucket_name`
+            must have them on already); None: no logs.
         log_prefix: the key prefix of the log files, e.g. "cdn/".
         log_includes_cookies: include cookies in the access logs.
         web_acl_id: the ARN of an AWS WAF web ACL (global scope) guarding the distribution.
@@ -442,9 +443,13 @@ class Distribution(Construct):
         if bucket.props.encryption == s3.BucketEncryption.KMS:
             raise self._error(f"CloudFront cannot write access logs to {bucket.path}: it is encrypted with a KMS key",
                               hint="log to a bucket with S3-managed encryption (the default)")
-        bucket.resource.add_property_override(
-            "OwnershipControls", {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
-        return {"Bucket": bucket.resource.get_att("DomainName"), "Prefix": prefix, "IncludeCookies": cookies}
+        if isinstance(bucket, s3.ImportedBucket):  # not ours to change: its owner turns its ACLs on
+            domain: Any = f"{bucket.bucket_name}.s3.{Aws.URL_SUFFIX}"
+        else:
+            bucket.resource.add_property_override(
+                "OwnershipControls", {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+            domain = bucket.resource.get_att("DomainName")
+        return {"Bucket": domain, "Prefix": prefix, "IncludeCookies": cookies}
 
     def _error(self, message: str, hint: str | None = None) -> ConstructError:
         return ConstructError(message, path=self.path, location=self.location, hint=hint)

@@ -194,6 +194,17 @@ def test_logging_turns_on_the_log_buckets_acls(app, stack, bucket):
         "Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}
 
 
+def test_logs_can_go_to_an_existing_bucket_whose_acls_its_owner_keeps(app, stack, bucket):
+    logs = s3.Bucket.from_bucket_name(stack, "Logs", "central-logs")
+    distribution = site(stack, bucket, log_bucket=logs)
+
+    assert config(app, distribution)["Logging"] == {
+        "Bucket": {"Fn::Join": ["", ["central-logs.s3.", {"Ref": "AWS::URLSuffix"}]]}, "IncludeCookies": False}
+    assert {entry["Type"] for entry in resources(app).values()} == {
+        "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::CloudFront::Distribution",
+        "AWS::CloudFront::OriginAccessControl"}  # the site's bucket only: nothing of the log bucket
+
+
 def test_grant_create_invalidation_names_the_distribution(app, stack, bucket):
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     distribution = site(stack, bucket)
