@@ -138,8 +138,8 @@ def record_fqdn(zone: HostedZoneBase, record_name: str | None) -> str:
     """The full name of a record named `record_name` in `zone` (None: the zone's apex)."""
     if record_name is None or record_name.rstrip(".") in ("", "@"):
         return zone.zone_name
-    name = record_name.rstrip(".")
-    if name == zone.zone_name or name.endswith(f".{zone.zone_name}"):
+    name, apex = record_name.rstrip("."), zone.zone_name.lower()
+    if name.lower() == apex or name.lower().endswith(f".{apex}"):  # already in the zone (DNS ignores case)
         return name
     return f"{name}.{zone.zone_name}"
 

@@ -146,6 +146,16 @@ def test_a_domain_outside_the_zone_is_refused_even_with_a_certificate(edge, fold
                       certificate=certificate)
 
 
+def test_a_domain_is_in_its_zone_whatever_the_case(app, edge, folder):
+    zone = route53.HostedZone.from_attributes(hosted_zone_id="Z0123456789EXAMPLE", zone_name="Example.com")
+
+    site = StaticWebsite(edge, "Site", source=str(folder), domain_name="www.example.com", hosted_zone=zone)
+
+    template = resources(app)
+    assert [template[r.resource.logical_id]["Properties"]["Name"] for r in site.records] == [
+        "www.example.com", "www.example.com"]  # not www.example.com.Example.com
+
+
 def test_a_domain_without_a_zone_or_certificate_is_refused(edge, folder):
     with pytest.raises(ConstructError, match="needs hosted_zone"):
         StaticWebsite(edge, "Site", source=str(folder), domain_name="www.example.com")

@@ -120,8 +120,8 @@ class StaticWebsite(Construct):
                                      path=self.path, location=self.location,
                                      hint="pass domain_name='www.example.com'")
             return None
-        if zone is not None and domain_name.rstrip(".") != zone.zone_name \
-                and not domain_name.rstrip(".").endswith(f".{zone.zone_name}"):
+        name, apex = domain_name.rstrip(".").lower(), zone.zone_name.lower() if zone is not None else ""  # DNS: no case
+        if zone is not None and name != apex and not name.endswith(f".{apex}"):
             raise ConstructError(f"domain_name {domain_name!r} is not in the hosted zone {zone.zone_name}",
                                  path=self.path, location=self.location,
                                  hint=f"give a name ending in {zone.zone_name}, or the zone that holds {domain_name!r}")
