@@ -469,7 +469,8 @@ class WorkerInfo:
     versions: dict[str, str]
 
 
-def _worker_sockets(folder: str) -> Iterator[str]:
+def worker_sockets(folder: str) -> Iterator[str]:
+    """The sockets of every worker identity in `folder` (the live, the stale, other versions')."""
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -491,7 +492,7 @@ def running_workers() -> tuple[list[WorkerInfo], list[str]]:
     found: list[WorkerInfo] = []
     problems: list[str] = []
     folder = worker_folder()
-    for path in _worker_sockets(folder):
+    for path in worker_sockets(folder):
         try:
             reply = _ask(path, "status")
             found.append(_worker_info(path, reply))
@@ -540,7 +541,7 @@ def stop_workers(*, timeout: float = 5.0) -> list[WorkerInfo]:
     """Stop every worker in the private cache folder (any version); the ones stopped."""
     stopped: list[WorkerInfo] = []
     folder = worker_folder()
-    for path in _worker_sockets(folder):
+    for path in worker_sockets(folder):
         try:
             info = _worker_info(path, _ask(path, "status"))
             _ask(path, "stop")

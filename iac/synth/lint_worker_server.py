@@ -188,7 +188,7 @@ class Worker:
     def stop_superseded(self) -> None:
         """Stop the workers of this folder that serve another identity from this Python environment: an
         upgraded cfn-lint or iac, an edited checkout. Nothing of this environment asks them any more."""
-        for path in client._worker_sockets(self.folder):
+        for path in client.worker_sockets(self.folder):
             if path == self.path:
                 continue
             try:
