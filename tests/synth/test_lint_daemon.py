@@ -681,3 +681,32 @@ def test_stop_command_stops_the_worker(own_worker: Callable[..., Any]) -> None:
     assert process.wait(timeout=10) == 0
     assert not os.path.exists(socket_path(folder, worker_identity()))
     assert "no lint worker runs" in CliRunner().invoke(cli, ["lint-worker", "status"]).output
+
+
+def test_start_command_starts_a_detached_worker_and_stop_ends_it(
+    private_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real start: a double fork into its own session, not a child of this process, stdio on /dev/null."""
+    folder = private_folder()
+    monkeypatch.setenv("IAC_CACHE_DIR", folder)
+    try:
+        result = CliRunner().invoke(cli, ["lint-worker", "start"])
+        assert result.exit_code == 0, result.output
+        pid = _status(folder)["pid"]
+        assert f"lint worker pid {pid} runs" in result.output
+        stat_fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        assert int(stat_fields[1]) != os.getpid(), "not a child of iac"
+        assert int(stat_fields[3]) not in (os.getsid(0), pid), "in a session of its own, never its leader (no terminal)"
+        assert os.readlink(f"/proc/{pid}/fd/1") == os.devnull
+        assert lint_worker.lint_with_worker({"Main": (FLAWED, "us-east-1")}, context=lint_context()) == {
+            "Main": lint_template(FLAWED, "us-east-1")
+        }
+        result = CliRunner().invoke(cli, ["lint-worker", "stop"])
+        assert f"stopped lint worker pid {pid}" in result.output
+        deadline = time.monotonic() + 10
+        while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not os.path.exists(f"/proc/{pid}")
+    finally:
+        lint_worker.stop_workers()
+        shutil.rmtree(folder, ignore_errors=True)
