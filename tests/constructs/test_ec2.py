@@ -14,6 +14,7 @@ from iac.constructs.ec2 import Peer, Port, SubnetType
 from iac.specs import property_length
 from iac.synth import synthesize
 from iac.synth.lint import lint_template
+from iac.synth.synthesizer import validate_assembly
 
 NO_TRAFFIC = {"CidrIp": "255.255.255.255/32", "Description": "Disallow all traffic", "IpProtocol": "icmp",
               "FromPort": 252, "ToPort": 86}
@@ -413,3 +414,19 @@ def test_vpc_and_groups_pass_cfn_lint_with_no_findings():
     web.allow_to(Peer.ipv4(vpc.cidr), Port.all_traffic())
 
     assert lint_template(synthesize(app).stack("Net").body, "us-east-1") == []
+
+
+def test_generated_descriptions_keep_to_the_characters_and_length_ec2_takes():
+    app = App()
+    stack = Stack(app, "Main")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2)
+    web = ec2.SecurityGroup(stack, "Web's group ü", vpc=vpc)
+    db = ec2.SecurityGroup(stack, "D" * 300, vpc=vpc)
+    db.allow_from(web, Port.tcp(5432))
+
+    template = synthesize(app).template("Main")["Resources"]
+    assert template[web.resource.logical_id]["Properties"]["GroupDescription"] == "Main/Web_s group _"
+    assert len(template[db.resource.logical_id]["Properties"]["GroupDescription"]) == 255
+    rule = next(entry for entry in template.values() if entry["Type"] == "AWS::EC2::SecurityGroupIngress")
+    assert rule["Properties"]["Description"] == "from Web_s group _:5432"
+    validate_assembly(synthesize(app), lint=False)  # the schema's GroupDescription pattern and length hold

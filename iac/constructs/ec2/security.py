@@ -15,7 +15,9 @@ Stability contract (changing these ids replaces the resources): a rule between g
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 import attrs
@@ -34,6 +36,27 @@ if TYPE_CHECKING:
 NO_TRAFFIC_RULE = {"CidrIp": "255.255.255.255/32", "Description": "Disallow all traffic", "IpProtocol": "icmp",
                    "FromPort": 252, "ToPort": 86}
 ALL_TRAFFIC_RULE = {"CidrIp": ANY_IPV4, "Description": "Allow all outbound traffic", "IpProtocol": "-1"}
+
+
+@functools.cache
+def _description_character() -> re.Pattern[str]:
+    from iac.specs import property_pattern
+
+    pattern = property_pattern("AWS::EC2::SecurityGroup", "GroupDescription")
+    if pattern is None:
+        raise RuntimeError("the AWS::EC2::SecurityGroup schema no longer gives GroupDescription's characters")
+    return re.compile(pattern)
+
+
+def generated_description(text: str) -> str:
+    """`text` (made from construct paths) as EC2 takes a group's or a rule's description: the characters of the
+    schema's GroupDescription pattern (EC2 allows the same in rule descriptions), others replaced by "_", and at
+    most 255 of them."""
+    from iac.specs import property_length
+
+    allowed = _description_character()
+    longest = property_length("AWS::EC2::SecurityGroup", "GroupDescription")[1] or 255
+    return "".join(c if allowed.fullmatch(c) else "_" for c in text)[:longest]
 
 
 # -- ports and peers -------------------------------------------------------------------------------
@@ -212,7 +235,7 @@ class SecurityGroup(Construct):
         self.ingress_rules: list[Rule] = []
         self.egress_rules: list[Rule] = []
         self.resource = CfnResource(self, "Resource", type="AWS::EC2::SecurityGroup", properties={
-            "GroupDescription": description or self.path[:255],
+            "GroupDescription": description or generated_description(self.path),
             "GroupName": security_group_name,
             "VpcId": self.vpc.vpc_id,
             "SecurityGroupIngress": Lazy(self._inline_ingress),
@@ -267,7 +290,7 @@ class SecurityGroup(Construct):
         rules = self.ingress_rules if direction == "ingress" else self.egress_rules
         if any(rule.peer_key == key and rule.port == port for rule in rules):
             return
-        text = description or f"{'from' if direction == 'ingress' else 'to'} {label}:{port}"
+        text = description or generated_description(f"{'from' if direction == 'ingress' else 'to'} {label}:{port}")
         rule = Rule(direction, peer, port, text, key)
         rules.append(rule)
         if isinstance(peer, SecurityGroup):
