@@ -450,7 +450,8 @@ class Function(Construct):
                                  "and so cannot reach the internet", path=self.path, location=self.location,
                                  hint="choose private or isolated subnets, or pass allow_public_subnet=True")
         if not groups:
-            group = ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description=f"{self.path} (Lambda function)")
+            group = ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc,
+                                      description=ec2.generated_description(f"{self.path} (Lambda function)"))
             group.allow_to(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS out: AWS APIs")
             groups = [group]
         self._connections = Connections(security_groups=groups)

@@ -269,7 +269,8 @@ class _Database(Construct):
             "SubnetIds": selected.subnet_ids,
         })
         groups = list(security_groups) if security_groups else [
-            ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description=f"Database {self.path}"[:255])]
+            ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc,
+                              description=ec2.generated_description(f"Database {self.path}"))]
         self.connections = Connections(security_groups=groups, default_port=ec2.Port.tcp(port))
         return subnet_group
 

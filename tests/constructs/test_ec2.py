@@ -430,3 +430,20 @@ def test_generated_descriptions_keep_to_the_characters_and_length_ec2_takes():
     rule = next(entry for entry in template.values() if entry["Type"] == "AWS::EC2::SecurityGroupIngress")
     assert rule["Properties"]["Description"] == "from Web_s group _:5432"
     validate_assembly(synthesize(app), lint=False)  # the schema's GroupDescription pattern and length hold
+
+
+def test_groups_made_for_other_constructs_describe_them_as_ec2_takes():
+    from iac.constructs import awslambda
+
+    app = App()
+    stack = Stack(app, "Main")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2)
+    endpoint = vpc.add_interface_endpoint(ec2.InterfaceVpcEndpointAwsService.SQS, id="Queues' endpoint")
+    function = awslambda.Function(stack, "Résumé parser", runtime="python3.13", handler="index.main",
+                                  code=awslambda.Code.from_inline("def main(event, context):\n    pass\n"), vpc=vpc)
+
+    template = synthesize(app).template("Main")["Resources"]
+    descriptions = [template[group.resource.logical_id]["Properties"]["GroupDescription"]
+                    for group in (*endpoint.security_groups, *function.connections.security_groups)]
+    assert descriptions == ["Main/Vpc/Queues_ endpoint (interface endpoint)", "Main/R_sum_ parser (Lambda function)"]
+    validate_assembly(synthesize(app), lint=False)

@@ -35,6 +35,7 @@ from iac.constructs.ec2.security import (
     Port,
     Rule,
     SecurityGroup,
+    generated_description,
 )
 from iac.constructs.ec2.vpc import (
     ANY_IPV4,
@@ -91,6 +92,7 @@ __all__ = [
     "SubnetType",
     "Vpc",
     "default_subnet_configuration",
+    "generated_description",
     "subnet_cidr_blocks",
     "subnet_group_cidr_blocks",
 ]

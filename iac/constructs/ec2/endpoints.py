@@ -29,7 +29,7 @@ from iac.constructs import iam
 from iac.constructs.core import Aws, CfnResource, Construct, Lazy, Token
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.tokens import stable_key
-from iac.constructs.ec2.security import Peer, Port, SecurityGroup
+from iac.constructs.ec2.security import Peer, Port, SecurityGroup, generated_description
 from iac.constructs.ec2.vpc import SubnetSelection, Vpc
 from iac.errors import ConstructError
 
@@ -227,7 +227,8 @@ class InterfaceVpcEndpoint(_Endpoint):
                                  location=self.location, hint="turn them on, or pass private_dns_enabled=False")
         self.port = Port.tcp(service.port)
         groups = list(security_groups) if security_groups else [
-            SecurityGroup(self, "SecurityGroup", vpc=vpc, description=f"{self.path} (interface endpoint)"[:255])]
+            SecurityGroup(self, "SecurityGroup", vpc=vpc,
+                          description=generated_description(f"{self.path} (interface endpoint)"))]
         from iac.constructs.connections import Connections
 
         self.connections = Connections(security_groups=groups, default_port=self.port)

@@ -37,7 +37,7 @@ from iac.constructs.core import CfnResource, Construct, Fn, Token, is_token
 from iac.constructs.core.props import Cfn, Check, Unit
 from iac.constructs.core.source import caller_location
 from iac.constructs.core.units import Size
-from iac.constructs.ec2.security import Peer, Port, SecurityGroup
+from iac.constructs.ec2.security import Peer, Port, SecurityGroup, generated_description
 from iac.constructs.ec2.vpc import SubnetSelection, Vpc
 from iac.errors import ConstructError
 from iac.specs import known_regions, schema_extension
@@ -294,7 +294,8 @@ class Instance(Construct):
         self.resource.add_depends_on(*self.subnet.internet_connectivity)  # user data may download at boot
 
     def _security_group(self) -> SecurityGroup:
-        group = SecurityGroup(self, "SecurityGroup", vpc=self.vpc, description=f"{self.path} (EC2 instance)"[:255])
+        group = SecurityGroup(self, "SecurityGroup", vpc=self.vpc,
+                              description=generated_description(f"{self.path} (EC2 instance)"))
         group.allow_to(Peer.any_ipv4(), Port.tcp(443), "HTTPS out: packages and AWS APIs")
         return group
 
