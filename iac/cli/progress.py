@@ -89,7 +89,11 @@ class ProgressLine:
             self.shown = False
 
     def _draw(self, text: str) -> None:
-        self.stream.write(f"{own(ERASE_LINE)}{one_line(self.command)}: {one_line(text)}")
+        line = f"{one_line(self.command)}: {one_line(text)}"
+        columns = _columns(self.stream)
+        if columns is not None and len(line) >= columns:  # a wrapped line would not be erased whole
+            line = line[: max(columns - 2, 0)] + "…"
+        self.stream.write(f"{own(ERASE_LINE)}{line}")
         self.stream.flush()
         self.shown = True
         self._drawn_at = self.clock()
@@ -106,6 +110,14 @@ class ProgressLine:
             yield
         finally:
             sys.stdout, sys.stderr = saved
+
+
+def _columns(stream: IO[str]) -> int | None:
+    """The terminal's width, when `stream` is one that says."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or None
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _doing(phase: str) -> str:

@@ -3,8 +3,13 @@ terminal, rewritten in place and erased at the end; nothing when piped, with --q
 
 from __future__ import annotations
 
+import fcntl
 import io
+import os
+import pty
+import struct
 import sys
+import termios
 
 from pseudo_terminal import run_on_terminal
 
@@ -179,3 +184,19 @@ def test_piped_stderr_with_the_terminal_on_stdout_shows_no_line(tmp_path, hello_
     status, shown = run_on_terminal(tmp_path, "synth", "--app", hello_app, streams=("stdout",))
     assert status == 0
     assert "synth:" not in shown and shown.startswith("Synthesized 2 stacks")
+
+
+def test_the_line_is_cut_to_the_terminals_width(tmp_path):
+    """A line that wrapped would leave its first row behind when erased."""
+    controller, terminal = pty.openpty()
+    try:
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 20, 0, 0))
+        with open(terminal, "w", closefd=False) as stream:
+            line = ProgressLine(stream, "validate", unit="file")
+            line(LINT, 7, 1200)
+        shown = os.read(controller, 1000).decode()
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert shown == f"{ERASE_LINE}validate: linting …"
+    assert len(shown) - len(ERASE_LINE) == 19
