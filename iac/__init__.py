@@ -32,6 +32,7 @@ from iac.constructs.core import (
 from iac.constructs.core.app import set_synthesizer
 from iac.errors import ConstructError, IacError, SynthError, TemplateError, UsageError, ValidationError
 from iac.synth import CloudAssembly, synthesize_app
+from iac.synth.language_extensions import ForEach
 
 set_synthesizer(synthesize_app)
 
@@ -48,6 +49,7 @@ __all__ = [
     "ConstructError",
     "Duration",
     "Fn",
+    "ForEach",
     "IacError",
     "Lazy",
     "Mapping",

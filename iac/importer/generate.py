@@ -24,6 +24,7 @@ from iac.errors import TemplateError
 from iac.importer.source import Atom, Group, Item, Node, Text, call, flat, number, render, string, string_literal
 from iac.importer.source import escape as escape_text
 from iac.synth.diff.normalize import IGNORED_METADATA_KEYS, normalize_scalar
+from iac.synth.language_extensions import FOR_EACH, LOOP_SECTIONS
 
 #: Pseudo parameter name -> the `Aws` attribute that holds it: "AWS::Region" -> "REGION".
 PSEUDO = {value.name: name for name, value in vars(Aws).items() if not name.startswith("_")}
@@ -44,7 +45,7 @@ PARAMETER_KEYS = {
 SECTIONS = ("AWSTemplateFormatVersion", "Description", "Metadata", "Transform", "Parameters", "Rules", "Mappings",
             "Conditions", "Resources", "Outputs", "Hooks", "Globals")
 #: Names the generated module itself uses at the top level.
-_TOP_NAMES = frozenset({"app", "stack", "App", "Aws", "CfnResource", "Condition", "Fn", "Lazy", "Mapping",
+_TOP_NAMES = frozenset({"app", "stack", "App", "Aws", "CfnResource", "Condition", "Fn", "ForEach", "Lazy", "Mapping",
                         "Output", "Parameter", "Stack", "iac"})
 _SUB_PIECE = re.compile(r"\$\{([^}]*)\}")
 _SIMPLE = {"Fn::Base64": "base64", "Fn::ImportValue": "import_value", "Fn::Length": "length",
@@ -91,6 +92,7 @@ class _Generator:
         self.used_names: set[str] = set(_TOP_NAMES)
         self.iac_imports: set[str] = {"App", "Stack"}
         self.cfn_modules: set[str] = set()
+        self.shadowed: list[str] = []  # the identifiers of the loops whose fragment is being written
         for name in template:
             if name not in SECTIONS:
                 raise TemplateError(f"{source}: unknown top-level section {name!r}",
@@ -112,12 +114,23 @@ class _Generator:
             if not isinstance(key, str) or not key:
                 raise TemplateError(f"{self.source}: {name} has a key that is not a name: {key!r}")
             if key.startswith("Fn::ForEach"):
-                raise TemplateError(f"{self.source}: {name}.{key}: iac cannot write Fn::ForEach loops "
-                                    "(AWS::LanguageExtensions) yet",
-                                    hint="write the loop as a Python loop over the resources it makes")
+                self._check_loop(name, key, entry)
+                continue
             if not isinstance(entry, dict):
                 raise TemplateError(f"{self.source}: {name}.{key} must be a mapping, got {type(entry).__name__}")
         return value
+
+    def _check_loop(self, section: str, key: str, loop: Any) -> None:
+        where = f"{self.source}: {section}.{key}"
+        if section not in LOOP_SECTIONS:
+            raise TemplateError(f"{where}: Fn::ForEach makes entries of {', '.join(LOOP_SECTIONS)} only",
+                                hint="CloudFormation refuses a loop in another section")
+        if not FOR_EACH.match(key):
+            raise TemplateError(f"{where}: a loop's key is Fn::ForEach:: and a name of letters and digits")
+        if not (isinstance(loop, list) and len(loop) == 3 and isinstance(loop[0], str) and loop[0]
+                and isinstance(loop[2], dict) and loop[2]):
+            raise TemplateError(f"{where} must be [identifier, collection, {{entries}}], got {loop!r}",
+                                hint="see the Fn::ForEach reference: a name, the items, and the fragment each makes")
 
     def _variable(self, logical_id: str, kind: str) -> str:
         """snake_case of the logical id; `_<kind>` appended when another element (or a module) has it."""
@@ -132,6 +145,8 @@ class _Generator:
         from iac.cfn import MODULES
 
         for logical_id, resource in self.resources.items():
+            if logical_id.startswith("Fn::ForEach"):
+                continue  # a loop: its fragment is written as the template has it
             type_name = resource.get("Type")
             if type_name is None:
                 raise TemplateError(f"{self.source}: resource {logical_id} has no Type")
@@ -150,6 +165,8 @@ class _Generator:
         for kind, section in (("parameter", "Parameters"), ("mapping", "Mappings"), ("condition", "Conditions"),
                               ("resource", "Resources")):
             for logical_id in self._section(section):
+                if logical_id.startswith("Fn::ForEach"):
+                    continue
                 if kind in ("parameter", "resource") and self._find(logical_id, "parameter"):
                     raise TemplateError(f"{self.source}: {logical_id!r} is both a parameter and a resource",
                                         hint="a Ref names either; CloudFormation refuses the template")
@@ -157,7 +174,8 @@ class _Generator:
                                                            self._construct_id(logical_id, kind))
         self.cfn_modules = set()  # filled again with the modules actually used
         for logical_id, resource in self.resources.items():
-            self._choose_class(self.elements["resource", logical_id], resource)
+            if not logical_id.startswith("Fn::ForEach"):
+                self._choose_class(self.elements["resource", logical_id], resource)
 
     def _construct_id(self, logical_id: str, kind: str) -> str:
         """The logical id, or (when an element of another section has it: conditions, mappings and outputs
@@ -169,8 +187,8 @@ class _Generator:
         return construct_id
 
     def _find(self, name: Any, *kinds: str) -> _Element | None:
-        if not isinstance(name, str):
-            return None
+        if not isinstance(name, str) or name in self.shadowed:
+            return None  # not a name, or a loop's identifier inside the loop (CloudFormation puts the item there)
         for kind in kinds:
             element = self.elements.get((kind, name))
             if element is not None:
@@ -301,6 +319,9 @@ class _Generator:
         conditions = self._section("Conditions")
         lines: list[str] = []
         for logical_id in _ordered(conditions, lambda value: self._uses(value, "condition")):
+            if logical_id.startswith("Fn::ForEach"):
+                lines += self._loop("Conditions", logical_id, conditions[logical_id])
+                continue
             self.iac_imports.add("Condition")
             expression = self.value(conditions[logical_id])
             lines += self._element_lines("condition", logical_id, "Condition", [("expression", expression)])
@@ -328,7 +349,10 @@ class _Generator:
                  "# the existing stack updates no resource because of its id."]
         order = _ordered(self.resources, lambda value: self._uses(value, "resource"))
         for logical_id in order:
-            lines += self._resource(logical_id, self.resources[logical_id])
+            if logical_id.startswith("Fn::ForEach"):
+                lines += [""] + self._loop("Resources", logical_id, self.resources[logical_id])
+            else:
+                lines += self._resource(logical_id, self.resources[logical_id])
         return lines
 
     def _resource(self, logical_id: str, resource: dict[str, Any]) -> list[str]:
@@ -390,6 +414,27 @@ class _Generator:
         element.defined = True
         return lines
 
+    def _loop(self, section: str, key: str, loop: list[Any]) -> list[str]:
+        """A Fn::ForEach entry of `section`: a ForEach construct with the loop as the template has it."""
+        identifier, collection, fragment = loop
+        name = key.removeprefix("Fn::ForEach::")
+        construct_id = self._construct_id(name, "loop")
+        self.iac_imports.add("ForEach")
+        keywords: list[tuple[str, Node]] = [("section", string(section)), ("identifier", string(identifier)),
+                                            ("collection", self.value(collection)),
+                                            ("fragment", self._in_loop(identifier, fragment))]
+        if construct_id != name:
+            keywords.append(("name", string(name)))
+        return render(call("ForEach", [Atom("stack"), string(construct_id)], keywords))
+
+    def _in_loop(self, identifier: str, value: Any) -> Node:
+        """`value` inside a loop: a Ref or ${} of its identifier stays a name even where an element has it."""
+        self.shadowed.append(identifier)
+        try:
+            return self.value(value)
+        finally:
+            self.shadowed.pop()
+
     def _depends_on(self, value: Any) -> Node:
         names = value if isinstance(value, list) else [value]
         items: list[Node] = []
@@ -406,6 +451,9 @@ class _Generator:
     def _outputs(self) -> list[str]:
         lines: list[str] = []
         for logical_id, entry in self._section("Outputs").items():
+            if logical_id.startswith("Fn::ForEach"):
+                lines += self._loop("Outputs", logical_id, entry)
+                continue
             self.iac_imports.add("Output")
             keywords: list[tuple[str, Node]] = []
             extra: dict[str, Any] = {}
@@ -508,8 +556,14 @@ class _Generator:
         raise TemplateError(f"{self.source}: a value iac cannot write: {value!r}")
 
     def _dict(self, value: dict[Any, Any]) -> Group:
-        return Group("{", tuple(Item(f"{string_literal(str(key))}: ", self.value(child))
+        return Group("{", tuple(Item(f"{string_literal(str(key))}: ", self._child(key, child))
                                 for key, child in value.items()), "}")
+
+    def _child(self, key: Any, child: Any) -> Node:
+        if isinstance(key, str) and FOR_EACH.match(key) and isinstance(child, list) and child \
+                and isinstance(child[0], str):
+            return self._in_loop(child[0], child)  # a loop inside a loop's fragment or a resource's properties
+        return self.value(child)
 
     def _reference(self, element: _Element, expression: str) -> Node:
         if element.defined:
@@ -547,11 +601,14 @@ class _Generator:
         if key == "Fn::GetAtt":
             parts = argument.split(".", 1) if isinstance(argument, str) else argument
             if isinstance(parts, list) and len(parts) == 2 and all(isinstance(part, str) for part in parts):
-                return self._get_att(parts[0], parts[1])
+                # a resource the template does not declare (one a loop makes, SAM's): by name
+                return self._get_att(parts[0], parts[1]) or self._fn("get_att", [string(parts[0]), string(parts[1])])
             return None
         if key == "Condition":
-            target = self._element_ref(argument, "condition") if isinstance(argument, str) else None
-            return None if target is None else self._fn("condition", [target])
+            if not isinstance(argument, str):
+                return None
+            target = self._element_ref(argument, "condition")  # else a condition a loop makes: by name
+            return self._fn("condition", [target if target is not None else string(argument)])
         if key == "Fn::Sub":
             return self._sub(argument)
         if key in _SIMPLE:
@@ -564,9 +621,7 @@ class _Generator:
         if key == "Fn::If":
             if not isinstance(argument, list) or len(argument) != 3 or not isinstance(argument[0], str):
                 return None
-            condition = self._element_ref(argument[0], "condition")
-            if condition is None:
-                return None
+            condition = self._element_ref(argument[0], "condition") or string(argument[0])  # else by name
             return self._fn("if_", [condition] + [self.value(item) for item in argument[1:]])
         if key in ("Fn::And", "Fn::Or"):
             if not isinstance(argument, list) or not 2 <= len(argument) <= 10:

@@ -23,6 +23,9 @@ from typing import Any
 
 import attrs
 
+from iac.constructs.core.construct import Construct
+from iac.constructs.core.element import CfnElement
+from iac.errors import ConstructError
 from iac.synth.template import section
 
 TRANSFORM = "AWS::LanguageExtensions"
@@ -61,6 +64,70 @@ class Expansion:
 
     def defines_maybe(self, section_name: str, name: str) -> bool:
         return any(pattern.fullmatch(name) for pattern in self.may_define.get(section_name, ()))
+
+
+#: The sections a loop may make entries of -> the element kind of each.
+LOOP_SECTIONS = {"Resources": "resource", "Outputs": "output", "Conditions": "condition"}
+_LOOP_NAME = re.compile(r"[A-Za-z0-9]+")
+
+
+class ForEach(CfnElement):
+    """`Fn::ForEach::<name>`: a loop CloudFormation expands into one copy of `fragment` per item of
+    `collection` (the AWS::LanguageExtensions transform, which the stack gets when it lacks it). The loop
+    stays in the template as written; iac's checks and cfn-lint read its expansion.
+
+        ForEach(stack, "Buckets", section="Resources", identifier="Name", collection=["Logs", "Data"],
+                fragment={"${Name}Bucket": {"Type": "AWS::S3::Bucket"}})
+
+    Args:
+        section: the template section whose entries the loop makes: "Resources", "Outputs" or "Conditions".
+        identifier: the loop variable: `${identifier}` and `&{identifier}` (the item without its
+            non-alphanumeric characters) in the fragment's keys and Fn::Sub strings, and
+            `{"Ref": identifier}`, become the item.
+        collection: the items: a list of strings, or a value CloudFormation computes to one (a
+            CommaDelimitedList parameter's `.ref`, `Fn.find_in_map(...)`).
+        fragment: the entries one item makes, keyed by names that hold `${identifier}`, with values as
+            in a template (a nested loop is a key `Fn::ForEach::<name>` with its list).
+        name: the loop's name in `Fn::ForEach::<name>` (letters and digits); default: the construct id.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, section: str, identifier: str, collection: Any,
+                 fragment: dict[str, Any], name: str | None = None) -> None:
+        super().__init__(scope, id)
+        self.name = id if name is None else name
+        problem = None
+        if section not in LOOP_SECTIONS:
+            problem = f"section must be one of {', '.join(LOOP_SECTIONS)}, got {section!r}"
+        elif not isinstance(self.name, str) or not _LOOP_NAME.fullmatch(self.name):
+            problem = f"the loop's name {self.name!r} must be letters and digits (Fn::ForEach::<name>)"
+        elif not isinstance(identifier, str) or not identifier:
+            problem = f"identifier must be a name, got {identifier!r}"
+        elif collection is None:
+            problem = "collection is required: a list of strings, or a value CloudFormation computes to one"
+        elif not isinstance(fragment, dict) or not fragment or not all(isinstance(key, str) for key in fragment):
+            problem = f"fragment must map entry names to entries, got {fragment!r}"
+        if problem is not None:
+            raise ConstructError(f"invalid argument for ForEach {id!r}: {problem}", path=self.path,
+                                 location=self.location)
+        self.element_kind = LOOP_SECTIONS[section]
+        self.section = section
+        self.identifier = identifier
+        self.collection = collection
+        self.fragment = fragment
+        transforms: list[Any] = self.stack.template_options.setdefault("Transform", [])
+        if TRANSFORM not in transforms:
+            transforms.insert(0, TRANSFORM)  # before AWS::Serverless, which must see the loops expanded
+
+    @property
+    def logical_id(self) -> str:
+        return f"Fn::ForEach::{self.name}"
+
+    def override_logical_id(self, logical_id: str) -> None:
+        raise ConstructError("a loop's key is Fn::ForEach::<name>: pass name= instead of override_logical_id()",
+                             path=self.path, location=self.location)
+
+    def render(self) -> list[Any]:
+        return [self.identifier, self.collection, self.fragment]
 
 
 def uses_language_extensions(template: dict[str, Any]) -> bool:

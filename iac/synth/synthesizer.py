@@ -26,7 +26,7 @@ from iac.errors import Problem, SynthError, UsageError, ValidationError
 from iac.synth.assembly import CloudAssembly, StackArtifact, build_artifact, check_output_dir
 from iac.synth.collector import paused_collector
 from iac.synth.graph import find_cycles, topological_order
-from iac.synth.language_extensions import written_path
+from iac.synth.language_extensions import expand, uses_language_extensions, written_path
 from iac.synth.limits import MAX_INLINE_TEMPLATE_BYTES, check_limits
 from iac.synth.lint import CACHE_FILE as LINT_CACHE_FILE
 from iac.synth.lint import LintCache
@@ -208,7 +208,7 @@ def _synthesize(app: Construct, *, format: str) -> CloudAssembly:
             termination_protection=stack.props.termination_protection,
             origins=render.origins(),
         )
-        problems.extend(check_limits(stack.stack_name, render.template, artifact.body_bytes, render.locate))
+        problems.extend(check_limits(stack.stack_name, render.expanded, artifact.body_bytes, render.locate))
         artifacts[stack] = artifact
     if problems:
         raise ValidationError(problems)
@@ -318,9 +318,10 @@ class _StackRender:
         self.elements[(section, logical_id)] = element
         self.resolver.current = element
         entry = self._resolve_entry(element, element.render())
-        if section == "Resources" and entry.get("Properties") == {}:
+        loop = not isinstance(entry, dict)  # a Fn::ForEach loop's list (iac.synth.language_extensions.ForEach)
+        if section == "Resources" and not loop and entry.get("Properties") == {}:
             del entry["Properties"]  # every property resolved to "unset"
-        if section == "Resources" and getattr(self.stack.root, "path_metadata", False):
+        if section == "Resources" and not loop and getattr(self.stack.root, "path_metadata", False):
             entry.setdefault("Metadata", {})[PATH_METADATA_KEY] = element.path
         self.sections[section][logical_id] = entry
         self.resolver.current = None
@@ -375,10 +376,15 @@ class _StackRender:
                 template[name] = self.sections[name]
         self.template = template
 
+    @property
+    def expanded(self) -> dict[str, Any]:
+        """The template as CloudFormation reads it, its Fn::ForEach loops expanded (language_extensions)."""
+        return expand(self.template).template if uses_language_extensions(self.template) else self.template
+
     def check_cycles(self) -> list[Problem]:
-        resources = self.template.get("Resources") or {}
+        resources = self.expanded.get("Resources") or {}
         problems: list[Problem] = []
-        if not resources:
+        if not resources and not self.template.get("Resources"):  # a loop over items known at deployment only
             problems.append(
                 Problem(
                     f"stack {self.stack.path!r} has no resources; CloudFormation needs at least one",
@@ -389,9 +395,9 @@ class _StackRender:
             return problems
         edges = {lid: resource_dependencies(entry, resources) for lid, entry in resources.items()}
         for cycle in find_cycles(edges):
-            first = self.elements[("Resources", cycle[0])]
+            first = self._element(cycle[0])
             listing = " -> ".join(cycle)
-            paths = ", ".join(_describe(lid, self.elements[("Resources", lid)]) for lid in cycle[:-1])
+            paths = ", ".join(_describe(lid, self._element(lid)) for lid in cycle[:-1])
             problems.append(
                 Problem(
                     f"dependency cycle between resources: {listing} [{paths}]",
@@ -402,6 +408,10 @@ class _StackRender:
                 )
             )
         return problems
+
+    def _element(self, logical_id: str) -> Construct:
+        """The element that wrote a resource; the stack for one a loop makes."""
+        return self.elements.get(("Resources", logical_id), self.stack)
 
     def origins(self) -> dict[tuple[str, str], tuple[str, Any]]:
         found = {key: (element.path, element.location) for key, element in self.elements.items()}
@@ -415,7 +425,7 @@ class _StackRender:
         return element.path, element.location
 
 
-def _describe(logical_id: str, element: CfnElement) -> str:
+def _describe(logical_id: str, element: Construct) -> str:
     where = f" ({element.location})" if element.location else ""
     return f"{logical_id} = {element.path}{where}"
 
