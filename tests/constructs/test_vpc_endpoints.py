@@ -18,6 +18,7 @@ from iac.synth.lint import lint_template
 NO_TRAFFIC = {"CidrIp": "255.255.255.255/32", "Description": "Disallow all traffic", "IpProtocol": "icmp",
               "FromPort": 252, "ToPort": 86}
 SOURCE_ACCOUNT = {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def service(name: str) -> dict[str, Any]:
@@ -227,6 +228,18 @@ def test_a_bucket_with_a_key_of_the_stack_lets_log_delivery_use_it(app, stack, v
     assert [s["Action"] for s in delivery] == [["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
                                                 "kms:GenerateDataKey*", "kms:ReEncrypt*"]]
     assert delivery[0]["Condition"]["StringEquals"] == SOURCE_ACCOUNT
+
+
+def test_a_flow_log_to_an_existing_bucket_leaves_its_policy_to_its_owner(app, stack, vpc):
+    central = s3.Bucket.from_bucket_name(stack, "Central", "org-flow-logs",
+                                         encryption_key=kms.Key.from_key_arn(stack, "OrgKey", KEY_ARN))
+    flow_log = vpc.add_flow_log("ToS3", destination=ec2.FlowLogDestination.to_s3(central, key_prefix="shop"))
+
+    written = resources(app)
+    assert written[flow_log.resource.logical_id]["Properties"]["LogDestination"] == {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":s3:::org-flow-logs/shop"]]}
+    assert "DependsOn" not in written[flow_log.resource.logical_id]
+    assert not {"AWS::S3::BucketPolicy", "AWS::KMS::Key"} & {entry["Type"] for entry in written.values()}
 
 
 def test_a_given_log_group_and_role_are_used(app, stack, vpc):

@@ -9,7 +9,9 @@ assume only for this account's flow logs (aws:SourceAccount, aws:SourceArn) and 
 group only. To S3: a bucket (the child `Bucket`: encrypted, private, TLS only, versioned, retained,
 unless one is given) whose policy lets the log delivery service put objects under
 `<prefix>/AWSLogs/<account>/` and read the bucket's ACL, for this account's deliveries only; the flow
-log waits for that policy. A bucket encrypted with a kms.Key gets the key statement delivery needs.
+log waits for that policy. A bucket encrypted with a kms.Key gets the key statement delivery needs. An
+existing bucket (`s3.Bucket.from_bucket_name`, a central log bucket) gets nothing: its owner's policy must let
+delivery.logs.amazonaws.com write there (the statements above are what it needs).
 """
 
 from __future__ import annotations
@@ -162,6 +164,10 @@ class FlowLog(Construct):
     def _to_s3(self) -> dict[str, Any]:
         bucket = self.bucket = self.destination.bucket or s3.Bucket(self, "Bucket", versioned=True)
         prefix = self.destination.key_prefix
+        destination = {"LogDestinationType": "s3",
+                       "LogDestination": f"{bucket.bucket_arn}/{prefix}" if prefix else bucket.bucket_arn}
+        if isinstance(bucket, s3.ImportedBucket):
+            return destination  # its policy (and key policy) are its owner's: they must let log delivery write
         objects = f"{prefix}/AWSLogs/{Aws.ACCOUNT_ID}/*" if prefix else f"AWSLogs/{Aws.ACCOUNT_ID}/*"
         source = {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
                   "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:*"}}
@@ -185,8 +191,7 @@ class FlowLog(Construct):
                                  f"({bucket.path}); its key policy must let {LOG_DELIVERY_SERVICE} use it",
                                  path=self.path, location=self.location,
                                  hint="give the bucket encryption_key=kms.Key(...), or a bucket encrypted with SSE-S3")
-        return {"LogDestinationType": "s3",
-                "LogDestination": f"{bucket.bucket_arn}/{prefix}" if prefix else bucket.bucket_arn}
+        return destination
 
 
 __all__ = ["AGGREGATION_INTERVALS", "FlowLog", "FlowLogDestination", "FlowLogTrafficType"]
