@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/synth_speed.py                # or: make bench
     .venv/bin/python benchmarks/synth_speed.py --runs 11 --resources 2000 --large 6000 --per-stack 250
+    .venv/bin/python benchmarks/synth_speed.py --sections peer,memory     # troposphere at scale, memory
 
 What it measures (see DESIGN.md, "Measuring"):
 
@@ -11,7 +12,15 @@ What it measures (see DESIGN.md, "Measuring"):
    a generated app of `--resources` CfnResources with `--no-lint` (synthesis + schema validation),
    warm, and cold (cfn-lint over every resource: about 10 ms a resource, hence `--lint-runs`). The peer
    is `python tropo_app.py DIR`, which builds the same resources with troposphere and writes them.
-2. In process (`time.perf_counter` around each phase; every run in a fresh worker process so no run
+2. At scale, whole process: `iac synth --no-lint` (synthesis + schema validation) of the generated app
+   at each of `--peer-sizes` (default 3,000 and 10,000 resources) against `python tropo_app.py DIR`,
+   interleaved, with the targets of issue 21 beside them (at most 1.2x troposphere at 3,000, below it
+   at 10,000), wall clock and the child's CPU time (user + system).
+3. Memory: the peak resident set size of each sample's `iac synth` (samples/*/app.py), cold (a fresh
+   --out: no lint cache) with cfn-lint in process (IAC_LINT_WORKER=0) and with --no-lint, per sample:
+   `ru_maxrss` of the child from os.wait4 (the largest of the child and the processes it waited for,
+   such as parallel lint jobs; not their sum).
+4. In process (`time.perf_counter` around each phase; every run in a fresh worker process so no run
    inherits another's objects or caches): library import, app import + tree build, synthesis
    (`iac.synth.synthesize`; troposphere: `Template.to_json`), schema validation
    (`validate_assembly(lint=False)`), assembly write; at `--resources` (default 1,000) and, for tree
@@ -30,6 +39,10 @@ The peer runs interleaved with iac (A B A B ...) and is reported as the median o
 ratios iac/troposphere: these machines are shared and noisy, so a ratio from one run means more than
 an absolute time. When troposphere is not importable the peer is skipped with a note
 (`.venv/bin/pip install troposphere` to include it; it is not a dependency of iac).
+
+Every timed child runs with IAC_LINT_WORKER=0: cfn-lint in the synth's own process, as measured here
+since before the warm lint worker (issue 21 part 1, measured by its own benchmark), and no worker
+process left behind by a benchmark.
 
 Only the standard library is used besides iac (and troposphere when present).
 """
@@ -244,8 +257,8 @@ def write_apps(directory: str, resources: int, per_stack: int) -> tuple[str, str
 
 # -- child processes -------------------------------------------------------------------------------
 
-#: Environment of every timed child process; see child_environment().
-CHILD_ENV: dict[str, str] = dict(os.environ)
+#: Environment of every timed child process; see child_environment(). Lint in process (see the docstring).
+CHILD_ENV: dict[str, str] = {**os.environ, "IAC_LINT_WORKER": "0"}
 
 
 def child_environment(work: str) -> str | None:
@@ -474,6 +487,91 @@ def whole_process(args: argparse.Namespace, work: str, peer: bool, iac_app: str,
           f"per resource ({plural(stacks, 'stack')} linted in {plural(min(args.lint_jobs, stacks), 'process')})")
 
 
+def measured_child(command: list[str], outdir: str) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, peak RSS in KiB) of one child from start to exit, `outdir` removed first."""
+    shutil.rmtree(outdir, ignore_errors=True)
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=CHILD_ENV)
+    assert child.stderr is not None
+    errors = child.stderr.read()  # read before waiting: a full pipe would block the child
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    child.stderr.close()
+    if child.returncode != 0:
+        raise SystemExit(f"command failed ({child.returncode}): {' '.join(command)}\n{errors.decode(errors='replace')}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+#: The sections main() runs, in order (--sections).
+SECTIONS = ("whole", "peer", "memory", "inproc")
+
+#: Issue 21's targets for `iac synth --no-lint` against troposphere, whole process: size -> the highest ratio.
+PEER_TARGETS = {3000: (1.2, "<= 1.2x"), 10000: (1.0, "< 1.0x")}
+
+
+def peer_at_scale(args: argparse.Namespace, work: str, peer: bool) -> None:
+    """`iac synth --no-lint` against troposphere building the same, whole process, at each of --peer-sizes."""
+    out = os.path.join(work, "out-peer")
+    print(f"\nAt scale, whole process: iac synth --no-lint (synthesis + schema validation) against troposphere "
+          f"building and\n  writing the same; {plural(args.runs, 'run')} each, interleaved; wall [min–max], "
+          "CPU = the child's user + system time")
+    print(f"  {'resources':<12}{'iac wall':<26}{'CPU':<10}{'troposphere wall':<26}{'CPU':<10}{'wall ratio':<12}"
+          f"{'CPU ratio':<11}{'target':<18}peak RSS iac / troposphere")
+    for n in args.peer_sizes:
+        iac_app, tropo_app = write_apps(os.path.join(work, f"peer{n}"), n, args.per_stack)
+        command = synth_command(iac_app, out, "--no-lint")
+        measured_child(command, out)  # warm-up: file cache (and bytecode cache, see child_environment)
+        if peer:
+            measured_child([sys.executable, tropo_app, out], out)
+        a: list[tuple[float, float, int]] = []
+        b: list[tuple[float, float, int]] = []
+        for _ in range(args.runs):
+            a.append(measured_child(command, out))
+            if peer:
+                b.append(measured_child([sys.executable, tropo_app, out], out))
+        wall_a, cpu_a = [x[0] for x in a], [x[1] for x in a]
+        wall_b, cpu_b = [x[0] for x in b], [x[1] for x in b]
+        limit, words = PEER_TARGETS.get(n, (None, ""))
+        ratio = statistics.median(x / y for x, y in zip(wall_a, wall_b, strict=True)) if b else None
+        cpu_ratio = statistics.median(x / y for x, y in zip(cpu_a, cpu_b, strict=True)) if b else None
+        verdict = "" if ratio is None or limit is None else (
+            f"{words}: {'PASS' if (ratio <= limit if limit > 1 else ratio < limit) else 'FAIL'}")
+        print(f"  {n:<12,}{fmt_cell(wall_a):<26}{fmt_time(statistics.median(cpu_a)):<10}"
+              f"{(fmt_cell(wall_b) if b else '(skipped)'):<26}{(fmt_time(statistics.median(cpu_b)) if b else ''):<10}"
+              f"{(f'{ratio:.2f}×' if ratio else ''):<12}{(f'{cpu_ratio:.2f}×' if cpu_ratio else ''):<11}{verdict:<18}"
+              f"{min(x[2] for x in a) / 1024:.0f} / " + (f"{min(x[2] for x in b) / 1024:.0f} MiB" if b else "—"))
+    sizes = ",".join(str(n) for n in args.peer_sizes)
+    print(f"  rerun: {os.path.relpath(sys.executable, ROOT)} benchmarks/synth_speed.py --sections peer "
+          f"--peer-sizes {sizes} --runs {args.runs}")
+
+
+def memory(args: argparse.Namespace, work: str) -> None:
+    """Peak RSS of every sample's cold `iac synth`, with cfn-lint in process and with --no-lint."""
+    samples = sorted(name for name in os.listdir(os.path.join(ROOT, "samples"))
+                     if os.path.exists(os.path.join(ROOT, "samples", name, "app.py")))
+    out = os.path.join(work, "out-memory")
+    print(f"\nMemory: peak RSS of a cold `iac synth` (fresh --out, no lint cache), whole process, per sample; "
+          f"the least of {plural(args.memory_runs, 'run')}\n  (ru_maxrss of the child from os.wait4: the largest "
+          "of it and the processes it waited for, not their sum); cfn-lint in process (IAC_LINT_WORKER=0)")
+    print(f"  {'sample':<18}{'with lint':<12}{'wall':<10}{'--no-lint':<12}{'wall':<10}")
+    lint_peaks, plain_peaks = [], []
+    for name in samples:
+        app = f"samples/{name}/app.py"
+        with_lint = [measured_child(synth_command(app, out), out) for _ in range(args.memory_runs)]
+        plain = [measured_child(synth_command(app, out, "--no-lint"), out) for _ in range(args.memory_runs)]
+        lint_peak, plain_peak = min(x[2] for x in with_lint) / 1024, min(x[2] for x in plain) / 1024
+        lint_peaks.append(lint_peak)
+        plain_peaks.append(plain_peak)
+        print(f"  {name:<18}{lint_peak:>6.0f} MiB   {fmt_time(statistics.median(x[0] for x in with_lint)):<10}"
+              f"{plain_peak:>6.0f} MiB   {fmt_time(statistics.median(x[0] for x in plain)):<10}")
+    if samples:
+        print(f"  {'median':<18}{statistics.median(lint_peaks):>6.0f} MiB   {'':<10}"
+              f"{statistics.median(plain_peaks):>6.0f} MiB")
+    print(f"  rerun: {os.path.relpath(sys.executable, ROOT)} benchmarks/synth_speed.py --sections memory "
+          f"--memory-runs {args.memory_runs}")
+
+
 def in_process(sizes: list[int], per_stack: int, runs: int, work: str, peer: bool
                ) -> dict[tuple[str, int], list[dict[str, float]]]:
     """Worker results by (kind, size); the first size also runs schema validation.
@@ -566,10 +664,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--large", type=int, default=3000,
                         help="resources for the linearity check, in process (default 3000; 0 skips it)")
     parser.add_argument("--per-stack", type=int, default=500, help="resources per stack (default 500, the limit)")
+    parser.add_argument("--peer-sizes", default="3000,10000",
+                        help="resources of the whole-process comparison with troposphere at scale, comma-separated "
+                        "(default 3000,10000; empty skips it)")
+    parser.add_argument("--memory-runs", type=int, default=1,
+                        help="runs of each sample's cold synth for the peak RSS table (default 1; the least is shown)")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help=f"which sections to run, comma-separated (default all: {','.join(SECTIONS)})")
     parser.add_argument("--no-peer", action="store_true", help="skip troposphere")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (apps and outputs)")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured, before any error
+    try:
+        args.peer_sizes = [int(s) for s in args.peer_sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error("--peer-sizes takes numbers separated by commas, e.g. 3000,10000")
+    args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    if not args.sections or set(args.sections) - set(SECTIONS):
+        parser.error(f"--sections takes some of {','.join(SECTIONS)}")
     if min(args.runs, args.lint_runs, args.inproc_runs, args.resources, args.per_stack) < 1 or args.large < 0:
         parser.error("--runs, --lint-runs, --inproc-runs, --resources and --per-stack must be positive")
     if args.per_stack > 500:
@@ -583,7 +695,7 @@ def main(argv: list[str] | None = None) -> None:
     args.lint_jobs = int(jobs) if jobs and jobs.isdigit() else os.cpu_count()
     print(f"iac synth benchmark — nproc {nproc} (of {os.cpu_count()} CPUs), Python {platform.python_version()} "
           f"({platform.python_implementation()}), {platform.system()} {platform.machine()}, "
-          f"load average {os.getloadavg()[0]:.2f}")
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
     print(f"iac-cfn {version_of('iac-cfn')}, cfn-lint {version_of('cfn-lint')}, "
           f"troposphere {tropo_version or '(not installed)'}; {time.strftime('%Y-%m-%d %H:%M')}")
     print("Times: median [min–max]. Ratios: median of the ratios of interleaved A/B pairs (< 1 = iac faster).")
@@ -597,17 +709,24 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Note: {note}")
     try:
         iac_app, tropo_app = write_apps(os.path.join(work, f"app{args.resources}"), args.resources, args.per_stack)
-        whole_process(args, work, peer, iac_app, tropo_app)
-        sizes = [args.resources] + ([args.large] if args.large and args.large != args.resources else [])
-        results = in_process(sizes, args.per_stack, args.inproc_runs, work, peer)
-        print_in_process("generated app", args.resources, args.inproc_runs, results, peer,
-                         ("import", "build", "synth", "schema", "write"))
-        if len(sizes) > 1:
-            print_in_process("linearity", args.large, args.inproc_runs, results, peer, ("build", "synth"))
-            print_linearity(args.resources, args.large, results)
+        if "whole" in args.sections:
+            whole_process(args, work, peer, iac_app, tropo_app)
+        if "peer" in args.sections and args.peer_sizes:
+            peer_at_scale(args, work, peer)
+        if "memory" in args.sections:
+            memory(args, work)
+        if "inproc" in args.sections:
+            sizes = [args.resources] + ([args.large] if args.large and args.large != args.resources else [])
+            results = in_process(sizes, args.per_stack, args.inproc_runs, work, peer)
+            print_in_process("generated app", args.resources, args.inproc_runs, results, peer,
+                             ("import", "build", "synth", "schema", "write"))
+            if len(sizes) > 1:
+                print_in_process("linearity", args.large, args.inproc_runs, results, peer, ("build", "synth"))
+                print_linearity(args.resources, args.large, results)
         command = " ".join(["benchmarks/synth_speed.py", *(argv if argv is not None else sys.argv[1:])])
         print(f"\nTotal benchmark time {time.perf_counter() - started:.0f} s, load average now "
-              f"{os.getloadavg()[0]:.2f}; command: {os.path.relpath(sys.executable, ROOT)} {command}")
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min); command: "
+              f"{os.path.relpath(sys.executable, ROOT)} {command}")
     finally:
         if args.keep:
             print(f"kept {work}")

@@ -166,6 +166,7 @@ class _TemplateChecker:
         self.expansion = expansion
         #: modules' logical ids: a module's resources are named with it as a prefix (ModuleBucket, or
         #: Module.Bucket in a Ref), and are not in the template as written
+        self._quiet: dict[tuple[str, ...], bool] = {}  # _quietly's answers
         self.modules = tuple(logical_id for logical_id, resource in self.resources.items()
                              if isinstance(resource, dict) and str(resource.get("Type", "")).endswith("::MODULE"))
 
@@ -259,6 +260,8 @@ class _TemplateChecker:
 
     def _references(self, path: tuple[str | int, ...], value: Any) -> Iterator[SchemaFinding]:
         """Ref / GetAtt / Sub / Fn::If names that do not exist, anywhere below `value`."""
+        if self._references_fine(value):
+            return  # the usual case, found without building a path per value: nothing to say
         pending: list[tuple[tuple[str | int, ...], Any]] = [(path, value)]
         while pending:
             where, item = pending.pop()
@@ -285,6 +288,65 @@ class _TemplateChecker:
                     yield from self._condition_name(where + ("Condition",), arg)
                     continue
             pending.extend((where + (k,), child) for k, child in item.items())
+
+    def _references_fine(self, value: Any) -> bool:
+        """Whether `_references` finds nothing below `value`: its walk, with no paths and each check asked
+        only whether it would say something (a GetAtt's and a Sub's answers kept for the template)."""
+        pending: list[Any] = [value]
+        pop, extend = pending.pop, pending.extend
+        known = self._known_names
+        while pending:
+            item = pop()
+            if isinstance(item, list):
+                extend(item)
+                continue
+            if not isinstance(item, dict):
+                continue
+            if len(item) == 1:
+                key, arg = next(iter(item.items()))
+                if key == "Ref":
+                    if isinstance(arg, str) and arg not in known and next(self._ref(("Ref",), arg), None):
+                        return False
+                    continue
+                if key == "Fn::GetAtt":
+                    if not self._quietly("Fn::GetAtt", arg):
+                        return False
+                    if isinstance(arg, list):
+                        extend(arg[1:])
+                    continue
+                if key == "Fn::Sub" and not self._quietly("Fn::Sub", arg):
+                    return False
+                if key == "Fn::If" and isinstance(arg, list) and arg and not self._condition_defined(arg[0]):
+                    return False
+                if key == "Condition" and isinstance(arg, str):
+                    if not self._condition_defined(arg):
+                        return False
+                    continue
+            extend(item.values())
+        return True
+
+    @functools.cached_property
+    def _known_names(self) -> frozenset[str]:
+        """Names a Ref may name without a finding: pseudo parameters, resources, parameters."""
+        return PSEUDO_PARAMETERS | frozenset(self.resources) | frozenset(self.parameters)
+
+    def _quietly(self, function: str, arg: Any) -> bool:
+        """Whether `_getatt` or `_sub` (`function`) finds nothing in `arg`; the answer is kept for an argument
+        of text only (the same GetAtt and Sub recur across a template's resources)."""
+        check = self._getatt if function == "Fn::GetAtt" else self._sub
+        key = (function, arg) if isinstance(arg, str) else (function, *arg) if (
+            isinstance(arg, list) and all(isinstance(part, str) for part in arg)) else None
+        answer = self._quiet.get(key) if key is not None else None
+        if answer is None:
+            answer = next(check((function,), arg), None) is None
+            if key is not None:
+                self._quiet[key] = answer
+        return answer
+
+    def _condition_defined(self, name: Any) -> bool:
+        """Whether `_condition_name` finds nothing for `name`."""
+        return name is None or name in self.conditions or (isinstance(name, str)
+                                                           and self._defined_elsewhere("Conditions", name))
 
     def _ref(self, path: tuple[str | int, ...], name: Any) -> Iterator[SchemaFinding]:
         if not isinstance(name, str):

@@ -41,8 +41,8 @@ def dumps_indented(value: Any, *, ensure_ascii: bool = True, allow_nan: bool = T
     This walker writes the same text for the JSON types (dicts with str keys, lists, tuples, str, int,
     float, bool, None) with the C string encoder; `default` is called for other values as json.dumps
     calls it. Anything else (a subclass, a key that is not a str, a non-finite float where allow_nan
-    is false, nesting past the recursion limit) is left to json.dumps, which writes it or raises
-    exactly as it always did.
+    is false, nesting past the recursion limit, which a circular reference reaches) is left to
+    json.dumps, which writes it or raises exactly as it always did.
     """
     try:
         return _indented(value, ensure_ascii, allow_nan, default)
@@ -62,7 +62,6 @@ def _indented(value: Any, ensure_ascii: bool, allow_nan: bool, default: Callable
     parts: list[str] = []
     append = parts.append
     encode = json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
-    seen: set[int] = set()  # the containers being written: json.dumps refuses a circular reference
 
     def write(item: Any, newline: str) -> None:
         kind = type(item)
@@ -72,7 +71,6 @@ def _indented(value: Any, ensure_ascii: bool, allow_nan: bool, default: Callable
             if not item:
                 append("{}")
                 return
-            enter(item)
             inner = newline + " "
             separator = "{" + inner
             for key, child in item.items():
@@ -85,12 +83,10 @@ def _indented(value: Any, ensure_ascii: bool, allow_nan: bool, default: Callable
                     write(child, inner)
                 separator = "," + inner
             append(newline + "}")
-            seen.discard(id(item))
         elif kind is list or kind is tuple:
             if not item:
                 append("[]")
                 return
-            enter(item)
             inner = newline + " "
             separator = "[" + inner
             for child in item:
@@ -101,7 +97,6 @@ def _indented(value: Any, ensure_ascii: bool, allow_nan: bool, default: Callable
                     write(child, inner)
                 separator = "," + inner
             append(newline + "]")
-            seen.discard(id(item))
         elif item is True:
             append("true")
         elif item is False:
@@ -119,16 +114,9 @@ def _indented(value: Any, ensure_ascii: bool, allow_nan: bool, default: Callable
                 raise _NotPlainJson  # json.dumps says which value
             append(text)
         elif default is not None and not isinstance(item, str | int | float | list | tuple | dict):
-            enter(item)
             write(default(item), newline)
-            seen.discard(id(item))
         else:  # a subclass of a JSON type, or no default for a value JSON has no form for
             raise _NotPlainJson
-
-    def enter(container: Any) -> None:
-        if id(container) in seen:
-            raise _NotPlainJson  # json.dumps raises "Circular reference detected"
-        seen.add(id(container))
 
     write(value, "\n")
     return "".join(parts)

@@ -323,6 +323,12 @@ def _is_union(annotation: Any) -> bool:
     return typing.get_origin(annotation) in (typing.Union, types.UnionType)
 
 
+@functools.lru_cache(maxsize=1024)
+def _shape(annotation: Any) -> tuple[Any, bool, tuple[Any, ...]]:
+    """(origin, whether a union, arguments) of an annotation: `matches` asks for each value it checks."""
+    return typing.get_origin(annotation), _is_union(annotation), typing.get_args(annotation)
+
+
 def matches(value: Any, annotation: Any) -> bool:
     """Whether `value` fits `annotation`, for the forms construct signatures use. A form this does not
     understand (a TypeVar, a non-runtime Protocol) accepts: the type checker is the judge there."""
@@ -330,15 +336,18 @@ def matches(value: Any, annotation: Any) -> bool:
         return True
     if annotation is None or annotation is type(None):
         return value is None
-    origin = typing.get_origin(annotation)
-    if _is_union(annotation):
-        return any(matches(value, arm) for arm in typing.get_args(annotation))
+    try:
+        origin, union, arguments = _shape(annotation)
+    except TypeError:  # an annotation that cannot be hashed: decomposed each time
+        origin, union, arguments = typing.get_origin(annotation), _is_union(annotation), typing.get_args(annotation)
+    if union:
+        return any(matches(value, arm) for arm in arguments)
     if origin is typing.Literal:
-        return any(value == option and type(value) is type(option) for option in typing.get_args(annotation))
+        return any(value == option and type(value) is type(option) for option in arguments)
     if origin is typing.Annotated:
         return matches(value, annotation.__origin__)
     if origin is not None:
-        return _matches_generic(value, origin, typing.get_args(annotation))
+        return _matches_generic(value, origin, arguments)
     if annotation is float:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if annotation is int:
