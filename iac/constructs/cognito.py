@@ -193,6 +193,14 @@ class UserPoolClient(Construct):
         if oauth_flows and not callback_urls and "client_credentials" not in oauth_flows:
             raise ConstructError(f"UserPoolClient {id!r}: oauth_flows {list(oauth_flows)} need callback_urls "
                                  "(where the hosted pages send users back to)", path=self.path, location=self.location)
+        given = [name for name, value in (("oauth_scopes", oauth_scopes), ("callback_urls", callback_urls),
+                                          ("logout_urls", logout_urls)) if value]
+        if given and not oauth_flows:
+            # Cognito takes them only from a client with AllowedOAuthFlowsUserPoolClient, i.e. with OAuth flows:
+            # https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html
+            raise ConstructError(f"UserPoolClient {id!r}: {', '.join(given)} belong to the hosted pages' OAuth flows, "
+                                 "and no oauth_flows are given", path=self.path, location=self.location,
+                                 hint="pass oauth_flows=['code'] (the authorization code flow), or leave them out")
         if "client_credentials" in oauth_flows and not generate_secret:
             raise ConstructError(f"UserPoolClient {id!r}: the client_credentials flow needs generate_secret=True",
                                  path=self.path, location=self.location)

@@ -113,6 +113,8 @@ def test_an_oauth_client_uses_the_hosted_pages() -> None:
     ({"oauth_flows": ["client_credentials"]}, "needs generate_secret=True"),
     ({"auth_flows": ["ALLOW_PASSWORD"]}, "auth_flows"),
     ({"oauth_flows": ["token"], "callback_urls": ["https://a.example.com"]}, "oauth_flows"),
+    ({"callback_urls": ["https://a.example.com"]}, "callback_urls belong to the hosted pages' OAuth flows"),
+    ({"oauth_scopes": ["openid"], "logout_urls": ["https://a.example.com"]}, "oauth_scopes, logout_urls belong"),
 ])
 def test_bad_clients_are_refused(kwargs: dict[str, Any], message: str) -> None:
     app, stack = _stack()
