@@ -17,7 +17,7 @@ What it measures (see DESIGN.md, "Measuring", and issue 6, "Benchmark"):
    (modules without a .pyc on disk, such as an editable install of iac, compiled on every run).
 2. In process, each run in a fresh worker process (same environment as 1.): `import iac.cli`,
    `iac.synth.loader.load` of the old and of the new file, `diff_templates(old, new)` the first time
-   (registry schemas not loaded yet) and again (schemas cached), `to_json()` + `json.dumps`, and
+   (registry schemas not loaded yet) and again (schemas cached), `to_json()` + `dumps_indented`, and
    `render_diff` (text).
 3. Linearity, in this process, schemas cached, every case run round-robin (A B C A B C ...):
    `diff_templates` at `--sizes` resources (default 1,000 / 3,000 / 6,000) with 10% of them changed
@@ -504,6 +504,7 @@ def worker(old_path: str, new_path: str) -> dict[str, float]:
     from iac.specs import _load_schema_file
     from iac.synth.diff import DiffResult, diff_templates
     from iac.synth.loader import load
+    from iac.synth.serialize import dumps_indented
 
     t1 = clock()
     old = load(old_path)
@@ -518,7 +519,7 @@ def worker(old_path: str, new_path: str) -> dict[str, float]:
     again = diff_templates(old, new, stack="new")
     t5, c5 = clock(), time.process_time()
     result = DiffResult(stacks=[again])
-    text_json = json.dumps(result.to_json(), indent=1, default=str)
+    text_json = dumps_indented(result.to_json(), default=str)  # as `iac diff --json` writes it
     t6 = clock()
     text = render_diff(result, color=False)
     t7 = clock()
@@ -548,7 +549,7 @@ def in_process(args: argparse.Namespace, old: str, new: str, env: dict[str, str]
         ("load new", "load(new.json)", True),
         ("diff cold", "diff_templates, first call [1]", True),
         ("diff", "diff_templates, schemas cached", True),
-        ("json", "to_json() + json.dumps (--json)", True),
+        ("json", "to_json() + dumps_indented (--json)", True),
         ("text", "render_diff (text report)", True),
     ]
     for key, label, per in labels:
