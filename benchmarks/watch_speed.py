@@ -148,8 +148,8 @@ def main() -> None:
     parser.add_argument(
         "--settle",
         type=float,
-        default=4.0,
-        help="seconds between a result and the next save (default 1): the next synth process gets ready",
+        default=1.0,
+        help="seconds between a result and the next save (default 1), as a user reads the result",
     )
     parser.add_argument(
         "--modes", default="in-process,lint-worker,no-lint", help=f"comma-separated, of: {', '.join(MODES)}"

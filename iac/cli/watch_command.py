@@ -31,6 +31,7 @@ import pkgutil
 import signal
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
@@ -104,13 +105,21 @@ def run_watch(values: dict[str, Any], synth_args: list[str], *, once: bool = Fal
     job = {"synth": synth_args, "outdir": outdir, "stacks": list(values["stacks"]), "lint": not values["no_lint"]}
     roots = watched_folders(app_spec)
     runs = _Runs(job)
+    first: threading.Thread | None = None
     try:
-        status = runs.run()
         if once:
-            sys.exit(status)  # the run's own exit status (for tests)
+            sys.exit(runs.run())  # the run's own exit status (for tests)
         from watchfiles import watch  # only here: synth never needs it
 
-        _status(f"watching {', '.join(display_path(root) or '.' for root in roots)} for changes (Ctrl-C to stop)")
+        shown = ", ".join(display_path(root) or "." for root in roots)
+
+        def first_run() -> None:  # beside the watcher starting, so a save during it is not missed
+            runs.run()
+            if not runs.closed:
+                _status(f"watching {shown} for changes (Ctrl-C to stop)")
+
+        first = threading.Thread(target=first_run, name="iac-watch-first-run", daemon=True)
+        first.start()
         for changes in watch(
             *roots,
             watch_filter=ProjectFilter([outdir, DEFAULT_OUT]),
@@ -118,12 +127,15 @@ def run_watch(values: dict[str, Any], synth_args: list[str], *, once: bool = Fal
             step=STEP_MS,
             raise_interrupt=True,
         ):
+            first.join()  # runs go one at a time
             _status(describe_changes(changes))
             runs.run()
     except KeyboardInterrupt:
         pass
     finally:
         runs.close()
+        if first is not None:
+            first.join(timeout=STOP_SECONDS)
     _status("stopped watching")
 
 
@@ -183,6 +195,7 @@ class _Runs:
         self._job = json.dumps(job)
         self._server: subprocess.Popen[bytes] | None = None
         self._statuses: IO[str] | None = None
+        self.closed = False
         self._start()
 
     def _start(self) -> None:
@@ -203,15 +216,21 @@ class _Runs:
         if self._server is None or self._server.poll() is not None:
             self._stop_server()
             self._start()
-        assert self._server is not None and self._server.stdin is not None and self._statuses is not None
+        server, statuses = self._server, self._statuses
+        assert server is not None and server.stdin is not None and statuses is not None
         try:
-            self._server.stdin.write(b"run\n")
-            self._server.stdin.flush()
-        except OSError:
+            server.stdin.write(b"run\n")
+            server.stdin.flush()
+        except (OSError, ValueError):  # it died (or the watch is stopping it)
             pass
-        answer = self._statuses.readline()
+        try:
+            answer = statuses.readline()
+        except (OSError, ValueError):
+            answer = ""
+        if self.closed:
+            return EXIT_INTERRUPTED
         if not answer.strip().lstrip("-").isdigit():  # the server died (it is started again for the next run)
-            status = self._server.wait()
+            status = server.wait()
             click.echo(
                 f"iac watch: the synth process ended (exit status {status}); the next change starts another", err=True
             )
@@ -220,15 +239,21 @@ class _Runs:
 
     def close(self) -> None:
         """Stop a run in progress (SIGINT, as Ctrl-C would: the output folder stays whole), then the server."""
+        self.closed = True
         self._stop_server()
 
     def _stop_server(self) -> None:
+        """The server stopped (a run in it first), then its status pipe closed: after the server, so that a
+        thread reading the pipe gets its end instead of a close under its feet."""
         server, self._server = self._server, None
-        if self._statuses is not None:
-            self._statuses.close()
-            self._statuses = None
-        if server is None:
-            return
+        statuses, self._statuses = self._statuses, None
+        if server is not None:
+            self._stop(server)
+        if statuses is not None:
+            statuses.close()
+
+    @staticmethod
+    def _stop(server: subprocess.Popen[bytes]) -> None:
         if server.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.pid, signal.SIGINT)  # the server ignores it; a run stops

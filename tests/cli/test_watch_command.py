@@ -321,3 +321,13 @@ def test_ctrl_c_during_a_run_leaves_the_assembly_whole(tmp_path, watching):
     assert "Traceback (most recent call last)" not in watch.stderr
     assert (tmp_path / "iac.out" / "Main.template.json").read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".iac.out")) == []
+
+
+def test_a_save_right_after_the_first_result_is_not_missed(tmp_path, watching):
+    """The watcher starts beside the first synth, not after it."""
+    write_project(tmp_path, {"First": 1})
+    watch = watching("--no-lint")
+    watch.wait_for(lambda: watch.stdout.endswith("to remove\n"), "the first synth")
+    write_project(tmp_path, {"First": 1, "Early": 0})  # once, no retry
+    watch.wait_for(lambda: "[+] AWS::SQS::Queue Early" in watch.stdout, "the run of the early save")
+    assert watch.stop() == 0
