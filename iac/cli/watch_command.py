@@ -80,7 +80,8 @@ def watch_command(synth: click.Command) -> click.Command:
           iac watch --app samples/hello/app.py --out iac.out/hello
           iac watch Service --no-lint
         """
-        run_watch(values, _synth_args(shared, values), once=once)
+        debug = ["--debug"] if click.get_current_context().params.get("debug") else []  # handle_errors took it
+        run_watch(values, [*_synth_args(shared, values), *debug], once=once)
 
     watch.params[:0] = shared
     return watch

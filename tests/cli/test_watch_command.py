@@ -331,3 +331,13 @@ def test_a_save_right_after_the_first_result_is_not_missed(tmp_path, watching):
     write_project(tmp_path, {"First": 1, "Early": 0})  # once, no retry
     watch.wait_for(lambda: "[+] AWS::SQS::Queue Early" in watch.stdout, "the run of the early save")
     assert watch.stop() == 0
+
+
+def test_debug_reaches_the_runs(tmp_path):
+    write_project(tmp_path, {"First": 1})
+    (tmp_path / "names.py").write_text("raise RuntimeError('no queues today')\n")
+    plain = run_once(tmp_path, "--no-lint")
+    debug = run_once(tmp_path, "--no-lint", "--debug")
+    assert plain.returncode == debug.returncode == 2
+    assert "Traceback (most recent call last)" not in plain.stderr
+    assert "Traceback (most recent call last)" in debug.stderr and "no queues today" in debug.stderr
