@@ -85,6 +85,7 @@ class Certificate(Construct):
         super().__init__(scope, id)
         validation = validation or CertificateValidation.from_dns()
         self.domain_name = domain_name
+        self.subject_alternative_names = list(subject_alternative_names or ())
         self.validation = validation
         names = [domain_name, *(subject_alternative_names or ())]
         zone = validation.hosted_zone
@@ -110,6 +111,20 @@ class Certificate(Construct):
                     "record there, and the certificate would wait for validation until the stack times out",
                     path=self.path, location=self.location,
                     hint=f"use names ending in {zone.zone_name}, or validate with the zone that holds {name!r}")
+
+    def covers(self, name: str) -> bool | None:
+        """Whether the certificate is valid for `name` (its domain name or an alternative name, "*.example.com"
+        covering one label more, whatever the case); None when a deploy-time value makes it unknown."""
+        names = [self.domain_name, *self.subject_alternative_names]
+        patterns = [pattern.rstrip(".").lower() for pattern in names
+                    if isinstance(pattern, str) and not is_token(pattern)]
+        if is_token(name) or len(patterns) < len(names):
+            return None
+        wanted = name.rstrip(".").lower()
+        for pattern in patterns:
+            if wanted == pattern or (pattern.startswith("*.") and wanted.partition(".")[2] == pattern[2:]):
+                return True
+        return False
 
     @property
     def certificate_arn(self) -> Token:

@@ -411,6 +411,12 @@ class Distribution(Construct):
                     f"{self.stack.region or 'no fixed region'}: CloudFormation exports do not cross regions",
                     hint="make the distribution's stack in us-east-1 too (CloudFront is global either way), or pass "
                     "the certificate's ARN as a string")
+            uncovered = [name for name in domain_names if certificate.covers(name) is False]
+            if uncovered:
+                raise self._error(
+                    f"the certificate {certificate.path} does not cover {', '.join(map(repr, uncovered))}: CloudFront "
+                    "refuses a domain name its certificate is not valid for",
+                    hint="add the names to the certificate's domain_name or subject_alternative_names")
             return certificate.certificate_arn
         if is_token(certificate):
             return certificate

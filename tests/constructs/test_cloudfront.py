@@ -153,6 +153,19 @@ def test_a_us_east_1_certificate_in_the_distributions_stack_is_its_ref(app):
         "Ref": certificate.resource.logical_id}
 
 
+def test_a_certificate_must_cover_every_domain_name(app):
+    stack = Stack(app, "Edge", region="us-east-1")
+    certificate = certificatemanager.Certificate(stack, "Cert", domain_name="*.Example.com",
+                                                 subject_alternative_names=["example.com"])
+    site(stack, s3.Bucket(stack, "Site"), domain_names=["www.example.com", "EXAMPLE.com"], certificate=certificate)
+
+    with pytest.raises(ConstructError, match=r"does not cover 'a.b.example.com', 'example.org'") as caught:
+        cloudfront.Distribution(stack, "Other", default_behavior=cloudfront.Behavior(
+            origin=cloudfront.S3Origin(s3.Bucket(stack, "OtherSite"))), certificate=certificate,
+            domain_names=["a.b.example.com", "example.org", "api.example.com"])
+    assert caught.value.location.file == __file__
+
+
 def test_domain_names_without_a_certificate_are_refused(stack, bucket):
     with pytest.raises(ConstructError, match="need a certificate"):
         site(stack, bucket, domain_names=["www.example.com"])
