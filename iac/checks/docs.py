@@ -88,8 +88,10 @@ justification; info findings at level `note`. The exit status is the text report
   principal (`{", ".join(LOG_DELIVERY_SERVICES)}`) to put objects. Object ownership
   `BucketOwnerPreferred` alone is not taken as a mark: many buckets that are no log bucket turn ACLs
   on. Logging a log bucket would log the log writes (into itself: without end). iac's `s3.Bucket`
-  does not turn access logs on by default: that needs one log bucket per account, not one per
-  bucket, so a finding is fixed with `LoggingConfiguration` or suppressed with the reason.
+  does not turn access logs on by default, since that needs one log bucket for many buckets, not one
+  per bucket: pass `access_logs_bucket=logs` (and `access_logs_prefix=`), which also gives the log
+  bucket's policy the statement that lets S3 write there for that bucket only, or suppress the
+  finding with the reason.
 - **All traffic out (IAC-EC2-004), a warning.** iac's own constructs open only the egress their
   resources need (`ec2.SecurityGroup` lets nothing out unless `allow_all_outbound=True`; services,
   functions and databases add HTTPS or their peers' ports), so an iac app is found only where you

@@ -160,6 +160,28 @@ def bucket_name_rule(value: Any) -> str | None:
     return f"{value!r} is not a valid S3 bucket name: {why}"
 
 
+#: The service principal that writes S3 server access logs into a log bucket.
+LOG_DELIVERY_SERVICE = "logging.s3.amazonaws.com"
+
+
+def _log_prefix_rule(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value and not value.startswith("/")):
+        return None
+    return f"must be a key prefix such as 'uploads/' (no leading '/'), got {value!r}"
+
+
+def _access_logs_problem(logs: Any, prefix: str | None) -> str | None:
+    if logs is None:
+        return "access_logs_prefix needs access_logs_bucket (where the logs go)" if prefix is not None else None
+    if not isinstance(logs, Bucket) or isinstance(logs, ImportedBucket):
+        return (f"access_logs_bucket must be an s3.Bucket of the app (its policy is given the statement that lets S3 "
+                f"write the logs), got {logs!r}")
+    if logs.props.encryption == BucketEncryption.KMS:
+        return (f"S3 cannot write access logs to {logs.path}: it is encrypted with a KMS key (log buckets take "
+                "S3-managed encryption only)")
+    return None
+
+
 def lifecycle_rules_rule(value: Any) -> str | None:
     """A `Check` rule: each rule as the schema of LifecycleConfiguration.Rules describes it."""
     return _schema_problem(("LifecycleConfiguration", "Rules"), [dict(rule) for rule in value])
@@ -271,6 +293,10 @@ class Bucket(Construct):
         lifecycle_rules: lifecycle rules as CloudFormation writes them, e.g.
             [{"Status": "Enabled", "ExpirationInDays": 30}]; checked against the schema.
         event_bridge_enabled: send the bucket's events to EventBridge.
+        access_logs_bucket: an s3.Bucket of the app that receives this bucket's server access logs (one log
+            bucket for many buckets; its policy is given the statement that lets S3's log delivery write
+            there for this bucket only). It must use S3-managed encryption. None (default): no access logs.
+        access_logs_prefix: the key prefix of this bucket's log files in access_logs_bucket, e.g. "uploads/".
     """
 
     cfn_type = RESOURCE_TYPE
@@ -290,9 +316,13 @@ class Bucket(Construct):
         removal_policy: Annotated[RemovalPolicy, Check(removal_policy_rule((RETAIN, DESTROY), RESOURCE_TYPE))] = RETAIN,
         lifecycle_rules: Annotated[Sequence[Mapping[str, Any]] | None, Check(lifecycle_rules_rule)] = None,
         event_bridge_enabled: bool = False,
+        access_logs_bucket: Bucket | None = None,
+        access_logs_prefix: Annotated[str | None, Check(_log_prefix_rule)] = None,
     ) -> None:
         super().__init__(scope, id)
         self.encryption_key = encryption_key
+        self.access_logs_bucket = access_logs_bucket
+        self.access_logs_prefix = access_logs_prefix
         problem = None
         if encryption_key is not None:
             if kms_key_arn is not None:
@@ -302,6 +332,7 @@ class Bucket(Construct):
             problem = "encryption KMS needs kms_key_arn (the ARN of your KMS key)"
         elif encryption != BucketEncryption.KMS and kms_key_arn is not None:
             problem = f"kms_key_arn is only used with encryption KMS, not {encryption}"
+        problem = problem or _access_logs_problem(access_logs_bucket, access_logs_prefix)
         if problem is not None:
             raise ConstructError(f"invalid argument for Bucket {id!r}: {problem}", path=self.path,
                                  location=self.location)
@@ -319,6 +350,8 @@ class Bucket(Construct):
         self._policy_document = iam.PolicyDocument()
         if enforce_ssl:
             self.add_to_resource_policy(self._deny_insecure_transport())
+        if access_logs_bucket is not None:
+            access_logs_bucket.add_to_resource_policy(self._log_delivery(access_logs_bucket, access_logs_prefix))
 
     @classmethod
     def from_bucket_name(cls, scope: Construct, id: str, bucket_name: str | Token, *,
@@ -339,6 +372,8 @@ class Bucket(Construct):
             } if props.block_public_access else None,
             "LifecycleConfiguration": {"Rules": list(props.lifecycle_rules)} if props.lifecycle_rules else None,
             "NotificationConfiguration": Lazy(self._notification_configuration),
+            "LoggingConfiguration": None if self.access_logs_bucket is None else {
+                "DestinationBucketName": self.access_logs_bucket.bucket_name, "LogFilePrefix": self.access_logs_prefix},
         }
 
     def _bucket_name_property(self) -> Any:
@@ -355,6 +390,16 @@ class Bucket(Construct):
             if entries:
                 configuration[f"{kind}Configurations"] = entries
         return configuration or None
+
+    def _log_delivery(self, logs: Bucket, prefix: str | None) -> iam.PolicyStatement:
+        """Let S3's log delivery put this bucket's access logs under `prefix` in `logs`, for this bucket only."""
+        return iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(LOG_DELIVERY_SERVICE)],
+            actions=["s3:PutObject"],
+            resources=[logs.arn_for_objects(f"{prefix or ''}*")],
+            conditions={"ArnLike": {"aws:SourceArn": self.bucket_arn},
+                        "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+        )
 
     def _deny_insecure_transport(self) -> iam.PolicyStatement:
         """Deny every request made without TLS, by anyone (the deny wins over any allow)."""

@@ -224,3 +224,52 @@ def test_the_log_targets_are_worked_out_once_per_run(monkeypatch: pytest.MonkeyP
     template = {"Resources": {f"B{index}": dict(BUCKET) for index in range(5)}}
     assert len(found("IAC-S3-005", template)) == 5
     assert len(calls) == 1
+
+
+# -- s3.Bucket(access_logs_bucket=): the fix iac offers for IAC-S3-005 --------------------------------------
+
+
+def test_a_bucket_with_access_logs_bucket_logs_there_and_the_log_bucket_lets_s3_write_for_it_only() -> None:
+    app = App()
+    stack = Stack(app, "Store")
+    logs = s3.Bucket(stack, "Logs")
+    s3.Bucket(stack, "Uploads", access_logs_bucket=logs, access_logs_prefix="uploads/")
+    template = synthesized(app, "Store")
+    assert found("IAC-S3-005", template) == []  # neither the bucket (it logs) nor the log bucket (a target)
+    ids = {entry["Metadata"]["iac:path"]: logical_id for logical_id, entry in template["Resources"].items()}
+    uploads = template["Resources"][ids["Store/Uploads/Resource"]]
+    assert uploads["Properties"]["LoggingConfiguration"] == {
+        "DestinationBucketName": {"Ref": ids["Store/Logs/Resource"]}, "LogFilePrefix": "uploads/"}
+    statements = template["Resources"][ids["Store/Logs/Policy"]]["Properties"]["PolicyDocument"]["Statement"]
+    (delivery,) = [s for s in statements if s.get("Principal") == {"Service": "logging.s3.amazonaws.com"}]
+    assert delivery["Effect"] == "Allow" and delivery["Action"] == "s3:PutObject"
+    assert delivery["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [ids["Store/Logs/Resource"], "Arn"]},
+                                                      "/uploads/*"]]}
+    assert delivery["Condition"] == {"ArnLike": {"aws:SourceArn": {"Fn::GetAtt": [ids["Store/Uploads/Resource"],
+                                                                                  "Arn"]}},
+                                     "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ({"access_logs_prefix": "uploads/"}, "access_logs_prefix needs access_logs_bucket"),
+    ({"access_logs_bucket": "my-logs"}, "access_logs_bucket must be Bucket"),
+    ({"access_logs_bucket": "imported"}, "access_logs_bucket must be an s3.Bucket of the app"),
+    ({"access_logs_bucket": "kms"}, "encrypted with a KMS key"),
+    ({"access_logs_bucket": "logs", "access_logs_prefix": "/uploads/"}, "no leading '/'"),
+])
+def test_access_logs_arguments_that_cannot_work_are_refused_at_the_users_line(arguments: dict[str, Any],
+                                                                              message: str) -> None:
+    from iac.errors import ConstructError
+
+    app = App()
+    stack = Stack(app, "Store")
+    buckets = {"logs": s3.Bucket(stack, "Logs"),
+               "imported": s3.Bucket.from_bucket_name(stack, "Imported", "existing-logs"),
+               "kms": s3.Bucket(stack, "Kms", encryption_key=kms.Key(stack, "Key"))}
+    given = {key: buckets.get(value, value) if key == "access_logs_bucket" else value
+             for key, value in arguments.items()}
+    line = inspect.currentframe().f_lineno + 2  # type: ignore[union-attr]
+    with pytest.raises(ConstructError, match=message) as raised:
+        s3.Bucket(stack, "Uploads", **given)
+    assert raised.value.location is not None and (raised.value.location.file, raised.value.location.line) == (
+        HERE, line)

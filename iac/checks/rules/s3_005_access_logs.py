@@ -24,8 +24,9 @@ RULE = Rule(
         "WAF, Resolver query logs or a CloudWatch Logs delivery name it in this template), that has the "
         "LogDeliveryWrite ACL, or whose policy lets a log-delivery service put objects, is not flagged.",
     fix="Set LoggingConfiguration (DestinationBucketName: one log bucket for the account or application, "
-        "LogFilePrefix: this bucket's name), or suppress the finding with the reason when the bucket's "
-        "reads are logged elsewhere (a CloudFront origin whose distribution logs).",
+        "LogFilePrefix: this bucket's name; with iac: s3.Bucket(..., access_logs_bucket=logs, "
+        "access_logs_prefix=\"uploads/\")), or suppress the finding with the reason when the bucket's reads "
+        "are logged elsewhere (a CloudFront origin whose distribution logs).",
     url="https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html",
     resource_types=("AWS::S3::Bucket",),
     check=check,
