@@ -97,8 +97,8 @@ justification; info findings at level `note`. The exit status is the text report
   functions and databases add HTTPS or their peers' ports), so an iac app is found only where you
   asked for everything. A group with no `SecurityGroupEgress` at all is found too: EC2 then adds its
   allow-all rule (standalone `AWS::EC2::SecurityGroupEgress` resources do not remove it).
-- **Access logs (IAC-ELB-003, IAC-APIGW-002, IAC-CLOUDFRONT-001).** Application load balancers only
-  (network and gateway ones log differently); REST, HTTP and WebSocket stages, and a REST deployment
+- **Access logs (IAC-ELB-003, IAC-APIGW-002, IAC-CLOUDFRONT-001).** Application and classic load
+  balancers (network ones log only TLS listeners, gateway ones not at all); REST, HTTP and WebSocket stages, and a REST deployment
   that makes its stage through `StageName`; a distribution logs through `Logging` or a CloudWatch Logs
   delivery of its `ACCESS_LOGS` (a delivery source of the distribution and a delivery from it). iac's
   API stages write access logs by default (`access_log=True`).

@@ -37,7 +37,7 @@ def failing(rule_id: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("rule_id", "expected"), [
-    ("IAC-ELB-003", ["Balancer", "Explicit"]),
+    ("IAC-ELB-003", ["Balancer", "Explicit", "Classic"]),
     ("IAC-APIGW-002", ["Stage", "Deployment", "HttpStage"]),
     ("IAC-CLOUDFRONT-001", ["Distribution"]),
     ("IAC-S3-005", ["Data", "Site"]),
