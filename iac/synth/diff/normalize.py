@@ -63,7 +63,12 @@ def normalize_resource(resource: dict[str, Any]) -> dict[str, Any]:
 
 
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    """json.dumps(value, sort_keys=True, separators=(",", ":"), default=str), with one encoder made once
+    (json.dumps makes one per call when given options: a third of the cost for the small values here)."""
+    return _CANONICAL.encode(value)
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _is_tag(value: Any) -> bool:
