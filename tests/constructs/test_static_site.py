@@ -15,7 +15,7 @@ import pytest
 from local_aws import aws_env, moto, moto_client, moto_server  # noqa: F401 - fixtures
 
 from iac import App, ConstructError, Stack
-from iac.constructs import certificatemanager, route53
+from iac.constructs import certificatemanager, route53, s3
 from iac.constructs.core.asset import Asset
 from iac.constructs.patterns import StaticWebsite
 from iac.constructs.patterns.static_site import HANDLER_FOLDER
@@ -284,3 +284,28 @@ def test_the_answer_is_put_to_cloudformations_url_as_the_protocol_says():
 
     assert received == [{"Status": "SUCCESS", "Reason": "SUCCESS", "PhysicalResourceId": "site", "StackId": "stack",
                          "RequestId": "request-Create", "LogicalResourceId": "SiteFiles", "Data": {"Files": "2"}}]
+
+
+def test_a_log_bucket_keeps_the_distributions_and_the_buckets_access_logs_apart(app, edge, folder):
+    from iac.checks import run_checks  # noqa: PLC0415 - the checks are what this option answers
+
+    logs = s3.Bucket(edge, "Logs")
+    site = StaticWebsite(edge, "Site", source=str(folder), log_bucket=logs)
+
+    template = synthesize(app).template("Edge")
+    found = template["Resources"]
+    config = found[site.distribution.resource.logical_id]["Properties"]["DistributionConfig"]
+    assert config["Logging"]["Prefix"] == "cdn/"
+    assert config["Logging"]["Bucket"] == {"Fn::GetAtt": [logs.resource.logical_id, "DomainName"]}
+    logging = found[site.bucket.resource.logical_id]["Properties"]["LoggingConfiguration"]
+    assert logging == {"DestinationBucketName": {"Ref": logs.resource.logical_id}, "LogFilePrefix": "site/"}
+    ids = {result.rule.id for result in run_checks(template)}
+    assert not ids & {"IAC-S3-005", "IAC-CLOUDFRONT-001"}
+
+
+def test_without_a_log_bucket_the_site_keeps_no_access_logs(app, edge, folder):
+    site = StaticWebsite(edge, "Site", source=str(folder))
+
+    found = resources(app)
+    assert "Logging" not in found[site.distribution.resource.logical_id]["Properties"]["DistributionConfig"]
+    assert "LoggingConfiguration" not in found[site.bucket.resource.logical_id]["Properties"]

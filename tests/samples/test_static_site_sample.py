@@ -34,9 +34,10 @@ def test_the_stack_is_in_us_east_1_where_cloudfront_takes_certificates(stack: An
 
 def test_the_bucket_is_private_and_read_by_this_distribution_only(stack: Any, template: Template) -> None:
     site = stack.find_child("Site")
-    (bucket,) = template.find_resources("AWS::S3::Bucket").values()
+    buckets = template.find_resources("AWS::S3::Bucket")
+    bucket = buckets[site.bucket.resource.logical_id]
     assert all(bucket["Properties"]["PublicAccessBlockConfiguration"].values())
-    (policy,) = template.find_resources("AWS::S3::BucketPolicy").values()
+    policy = template.find_resources("AWS::S3::BucketPolicy")[site.bucket.policy.logical_id]
     allow = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
     assert [(s["Principal"], s["Action"]) for s in allow] == [({"Service": "cloudfront.amazonaws.com"}, "s3:GetObject")]
     arn = allow[0]["Condition"]["StringEquals"]["AWS:SourceArn"]
@@ -72,3 +73,14 @@ def test_the_site_folder_is_the_asset_the_files_resource_copies(stack: Any, temp
         assert sorted(archive.namelist()) == sorted(p.name for p in (SAMPLE / "site").iterdir())
     (files,) = template.find_resources("Custom::SiteFiles").values()
     assert files["Properties"]["SourceKey"] == f"{content.sha256}.zip"
+
+
+def test_the_sites_access_logs_go_to_the_stacks_log_bucket_kept_90_days(stack: Any, template: Template) -> None:
+    site, logs = stack.find_child("Site"), stack.find_child("AccessLogs")
+    buckets = template.find_resources("AWS::S3::Bucket")
+    assert buckets[site.bucket.resource.logical_id]["Properties"]["LoggingConfiguration"] == {
+        "DestinationBucketName": {"Ref": logs.resource.logical_id}, "LogFilePrefix": "site/"}
+    (distribution,) = template.find_resources("AWS::CloudFront::Distribution").values()
+    assert distribution["Properties"]["DistributionConfig"]["Logging"]["Prefix"] == "cdn/"
+    rules = buckets[logs.resource.logical_id]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert [rule["ExpirationInDays"] for rule in rules] == [90]

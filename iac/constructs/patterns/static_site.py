@@ -34,6 +34,10 @@ from iac.errors import ConstructError
 FILES_TYPE = "Custom::SiteFiles"
 HANDLER_FOLDER = os.path.join(os.path.dirname(__file__), "_site_files")
 HANDLER_RUNTIME = "python3.13"
+#: Where, in `log_bucket`, the distribution's logs and the site bucket's server access logs go (apart, so a
+#: lifecycle rule or a query can take one kind).
+CDN_LOG_PREFIX = "cdn/"
+SITE_LOG_PREFIX = "site/"
 
 
 def _source_rule(value: Any) -> str | None:
@@ -65,6 +69,9 @@ class StaticWebsite(Construct):
         error_document: the page served, with status 404, for a key the bucket does not have (e.g. "404.html").
         price_class: which edge locations serve: "PriceClass_100" (default: North America and Europe, the
             cheapest), "PriceClass_200" or "PriceClass_All".
+        log_bucket: an s3.Bucket of the app receiving the site's access logs: the distribution's standard logs
+            under "cdn/" and the site bucket's server access logs under "site/" (its ACLs are turned on,
+            BucketOwnerPreferred, as CloudFront writes logs with an ACL); None: no logs.
     """
 
     def __init__(
@@ -79,10 +86,12 @@ class StaticWebsite(Construct):
         index_document: Annotated[str, Check(_page_rule)] = "index.html",
         error_document: Annotated[str | None, Check(_page_rule)] = None,
         price_class: str = "PriceClass_100",
+        log_bucket: s3.Bucket | None = None,
     ) -> None:
         super().__init__(scope, id)
         folder = self._folder(source)
-        self.bucket = s3.Bucket(self, "Bucket")
+        self.bucket = s3.Bucket(self, "Bucket", access_logs_bucket=log_bucket,
+                                access_logs_prefix=None if log_bucket is None else SITE_LOG_PREFIX)
         self.certificate = self._certificate(domain_name, hosted_zone, certificate)
         self.distribution = cloudfront.Distribution(
             self, "Distribution",
@@ -91,6 +100,8 @@ class StaticWebsite(Construct):
             domain_names=[domain_name] if domain_name else None,
             certificate=self.certificate,
             price_class=price_class,
+            log_bucket=log_bucket,
+            log_prefix=None if log_bucket is None else CDN_LOG_PREFIX,
             error_responses=None if error_document is None else [
                 {"ErrorCode": code, "ResponseCode": 404, "ResponsePagePath": f"/{error_document}"}
                 for code in (403, 404)],  # a private bucket answers 403 for a key it does not have
