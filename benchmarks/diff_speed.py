@@ -450,6 +450,15 @@ def environments(work: str) -> tuple[dict[str, str], dict[str, str] | None]:
     return cached, base
 
 
+def against_environment(tree: str, env: dict[str, str], work: str) -> dict[str, str]:
+    """`env` with another iac tree (a checkout, or `git archive` of a commit: the folder holding iac/) first on
+    PYTHONPATH, and a bytecode cache of its own: the same command measured with that code, interleaved."""
+    if not os.path.isdir(os.path.join(tree, "iac")):
+        raise SystemExit(f"--against {tree}: no iac/ folder there")
+    return {**env, "PYTHONPATH": os.pathsep.join(p for p in (os.path.abspath(tree), env.get("PYTHONPATH")) if p),
+            "PYTHONPYCACHEPREFIX": os.path.join(work, "pycache-against")}
+
+
 def whole_process(args: argparse.Namespace, old: str, new: str, env: dict[str, str],
                   bare_env: dict[str, str] | None) -> list[float]:
     runs = args.runs
@@ -461,9 +470,17 @@ def whole_process(args: argparse.Namespace, old: str, new: str, env: dict[str, s
     startup = [timed([sys.executable, "-c", "import iac.cli"], env, cpu=cpu["startup"]) for _ in range(runs)]
     as_json: list[float] = []
     as_text: list[float] = []
+    against: list[float] = []
+    against_env = against_environment(args.against, env, os.path.dirname(old)) if args.against else None
+    if against_env is not None:
+        cpu["against"] = []
+        for _ in range(2):
+            timed([*diff, "--json"], against_env)
     for _ in range(runs):  # interleaved: A B A B ...
         as_json.append(timed([*diff, "--json"], env, cpu=cpu["json"]))
         as_text.append(timed(diff, env, cpu=cpu["text"]))
+        if against_env is not None:
+            against.append(timed([*diff, "--json"], against_env, cpu=cpu["against"]))
     bare = [timed([*diff, "--json"], bare_env, cpu=cpu["bare"]) for _ in range(max(2, runs // 2))] if bare_env else []
 
     print(f"\nWhole process, start to exit, stdout to /dev/null; {plural(runs, 'run')}"
@@ -474,6 +491,10 @@ def whole_process(args: argparse.Namespace, old: str, new: str, env: dict[str, s
     print(row("iac diff --from old --to new --json", fmt_cell(as_json), fmt_time(statistics.median(cpu["json"]))))
     print(row("iac diff --from old --to new (text)", fmt_cell(as_text), fmt_time(statistics.median(cpu["text"])),
               f"text/json {paired_ratio(as_text, as_json)}"))
+    if against:
+        print(row("  --json, the --against tree", fmt_cell(against), fmt_time(statistics.median(cpu["against"])),
+                  f"this/against {paired_ratio(as_json, against)} wall, "
+                  f"{paired_ratio(cpu['json'], cpu['against'])} CPU  ({args.against})"))
     if bare:
         print(row(f"  --json, environment as is ({len(bare)} runs)", fmt_cell(bare),
                   fmt_time(statistics.median(cpu["bare"])), "(PYTHONDONTWRITEBYTECODE: modules without a .pyc "
@@ -757,6 +778,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="resources of the linearity cases, comma-separated (default 1000,3000,6000)")
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of diff_templates and "
                         "`python -X importtime` of the CLI's imports")
+    parser.add_argument("--against", metavar="TREE", default=None,
+                        help="also time `iac diff --json` with the iac of another tree (a checkout or `git archive` "
+                        "of a commit: the folder holding iac/), interleaved, for before/after figures on a busy "
+                        "machine")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (templates)")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured

@@ -487,11 +487,12 @@ def whole_process(args: argparse.Namespace, work: str, peer: bool, iac_app: str,
           f"per resource ({plural(stacks, 'stack')} linted in {plural(min(args.lint_jobs, stacks), 'process')})")
 
 
-def measured_child(command: list[str], outdir: str) -> tuple[float, float, int]:
+def measured_child(command: list[str], outdir: str, env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds, peak RSS in KiB) of one child from start to exit, `outdir` removed first."""
     shutil.rmtree(outdir, ignore_errors=True)
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=CHILD_ENV)
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                             env=env or CHILD_ENV)
     assert child.stderr is not None
     errors = child.stderr.read()  # read before waiting: a full pipe would block the child
     _, status, usage = os.wait4(child.pid, 0)
@@ -501,6 +502,16 @@ def measured_child(command: list[str], outdir: str) -> tuple[float, float, int]:
     if child.returncode != 0:
         raise SystemExit(f"command failed ({child.returncode}): {' '.join(command)}\n{errors.decode(errors='replace')}")
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def against_environment(tree: str, work: str) -> dict[str, str]:
+    """CHILD_ENV with another iac tree (a checkout, or `git archive` of a commit: the folder holding iac/) first
+    on PYTHONPATH and a bytecode cache of its own: the same command measured with that code, interleaved."""
+    if not os.path.isdir(os.path.join(tree, "iac")):
+        raise SystemExit(f"--against {tree}: no iac/ folder there")
+    return {**CHILD_ENV, "PYTHONPATH": os.pathsep.join(p for p in (os.path.abspath(tree), CHILD_ENV.get("PYTHONPATH"))
+                                                        if p),
+            "PYTHONPYCACHEPREFIX": os.path.join(work, "pycache-against"), "PYTHONDONTWRITEBYTECODE": ""}
 
 
 #: The sections main() runs, in order (--sections).
@@ -526,10 +537,16 @@ def peer_at_scale(args: argparse.Namespace, work: str, peer: bool) -> None:
             measured_child([sys.executable, tropo_app, out], out)
         a: list[tuple[float, float, int]] = []
         b: list[tuple[float, float, int]] = []
+        c: list[tuple[float, float, int]] = []  # the --against tree's iac
+        against = against_environment(args.against, work) if args.against else None
+        if against is not None:
+            measured_child(command, out, against)
         for _ in range(args.runs):
             a.append(measured_child(command, out))
             if peer:
                 b.append(measured_child([sys.executable, tropo_app, out], out))
+            if against is not None:
+                c.append(measured_child(command, out, against))
         wall_a, cpu_a = [x[0] for x in a], [x[1] for x in a]
         wall_b, cpu_b = [x[0] for x in b], [x[1] for x in b]
         limit, words = PEER_TARGETS.get(n, (None, ""))
@@ -541,6 +558,12 @@ def peer_at_scale(args: argparse.Namespace, work: str, peer: bool) -> None:
               f"{(fmt_cell(wall_b) if b else '(skipped)'):<26}{(fmt_time(statistics.median(cpu_b)) if b else ''):<10}"
               f"{(f'{ratio:.2f}×' if ratio else ''):<12}{(f'{cpu_ratio:.2f}×' if cpu_ratio else ''):<11}{verdict:<18}"
               f"{min(x[2] for x in a) / 1024:.0f} / " + (f"{min(x[2] for x in b) / 1024:.0f} MiB" if b else "—"))
+        if c:
+            wall_c, cpu_c = [x[0] for x in c], [x[1] for x in c]
+            print(f"  {'  against':<12}{fmt_cell(wall_c):<26}{fmt_time(statistics.median(cpu_c)):<10}"
+                  f"this/against {paired_ratio(wall_a, wall_c)} wall, {paired_ratio(cpu_a, cpu_c)} CPU"
+                  + (f"; against/troposphere {paired_ratio(wall_c, wall_b)} wall, {paired_ratio(cpu_c, cpu_b)} CPU"
+                     if b else "") + f"  ({args.against})")
     sizes = ",".join(str(n) for n in args.peer_sizes)
     print(f"  rerun: {os.path.relpath(sys.executable, ROOT)} benchmarks/synth_speed.py --sections peer "
           f"--peer-sizes {sizes} --runs {args.runs}")
@@ -672,6 +695,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sections", default=",".join(SECTIONS),
                         help=f"which sections to run, comma-separated (default all: {','.join(SECTIONS)})")
     parser.add_argument("--no-peer", action="store_true", help="skip troposphere")
+    parser.add_argument("--against", metavar="TREE", default=None,
+                        help="in the peer section, also time iac synth with the iac of another tree (a checkout or "
+                        "`git archive` of a commit: the folder holding iac/), interleaved: before/after figures")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (apps and outputs)")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured, before any error
