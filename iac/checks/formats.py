@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from importlib import metadata
 from typing import Any
 
 from iac.checks._registry import all_rules, rule_by_id
@@ -146,6 +145,8 @@ def _relative(file: str) -> str:
 
 
 def _version() -> str:
+    from importlib import metadata  # ~20 ms to import: only when a document is written
+
     try:
         return metadata.version("iac-cfn")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout without install

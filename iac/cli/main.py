@@ -6,28 +6,21 @@ Exit statuses: 0 ok, 1 validation failed, 2 usage or input error. No traceback u
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import sys
 import time
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import click
 
-from iac.checks.docs import rule_table
 from iac.checks.formats import FORMATS as REPORT_FORMATS
-from iac.checks.formats import json_document, sarif_document
 from iac.cli.app_loader import protected_folders
 from iac.cli.common import EXIT_USAGE, EXIT_VALIDATION, app_option, handle_errors, load_assembly
-from iac.cli.deploy_commands import bootstrap, deploy, destroy
-from iac.cli.diff_command import diff
-from iac.cli.import_command import import_
-from iac.cli.init_command import init
-from iac.cli.inspect_commands import list_stacks, tree
-from iac.cli.lint_worker_command import lint_worker
 from iac.cli.report import count_summary, format_problems, use_color
 from iac.cli.run_report import verbose_option, watched_run
 from iac.cli.selection import select_stacks
-from iac.cli.watch_command import watch_command
 from iac.constructs.core.source import display_path
 from iac.errors import UsageError, ValidationError
 from iac.synth import CloudAssembly, StackArtifact
@@ -35,8 +28,56 @@ from iac.synth.assembly import check_output_dir
 from iac.synth.phases import WRITE
 from iac.synth.serialize import FORMATS
 from iac.synth.synthesizer import is_large_template, validate_assembly
-from iac.synth.template_files import validate_files
 from iac.synth.validation import errors_and_warnings
+
+#: The commands besides synth and validate, as "module:attribute", imported when first used (run, listed by
+#: --help, or suggested for a typo): `iac synth` does not pay for diff's, deploy's or watch's modules. An
+#: attribute that is no command makes one from the synth command (watch takes synth's options).
+LAZY_COMMANDS = {
+    "diff": "iac.cli.diff_command:diff",
+    "ls": "iac.cli.inspect_commands:list_stacks",
+    "tree": "iac.cli.inspect_commands:tree",
+    "init": "iac.cli.init_command:init",
+    "import": "iac.cli.import_command:import_",
+    "lint-worker": "iac.cli.lint_worker_command:lint_worker",
+    "watch": "iac.cli.watch_command:watch_command",
+    "bootstrap": "iac.cli.deploy_commands:bootstrap",
+    "deploy": "iac.cli.deploy_commands:deploy",
+    "destroy": "iac.cli.deploy_commands:destroy",
+}
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands, name -> command, where those given as "module:attribute" (LAZY_COMMANDS) are
+    imported on first access."""
+
+    def __init__(self, lazy: dict[str, str]) -> None:
+        self._loaded: dict[str, click.Command] = {}
+        self._lazy = dict(lazy)
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded and name in self._lazy:
+            module, _, attribute = self._lazy.pop(name).partition(":")
+            found = getattr(importlib.import_module(module), attribute)
+            self._loaded[name] = found if isinstance(found, click.Command) else found(synth)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._lazy.pop(name, None)
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if self._lazy.pop(name, None) is None:
+            del self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._loaded, *self._lazy])
+
+    def __len__(self) -> int:
+        return len(self._loaded) + len(self._lazy)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaded or name in self._lazy
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,6 +99,9 @@ def cli() -> None:
       iac ls --long                 stacks, their resources and dependencies
       iac import template.yaml      turn a CloudFormation or SAM template into app.py
     """
+
+
+cli.commands = LazyCommands(LAZY_COMMANDS)
 
 
 @cli.command(short_help="Run the app, validate it, write the cloud assembly (iac.out/).")
@@ -140,6 +184,8 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
       iac validate --format sarif > iac.sarif
     """
     if list_rules:
+        from iac.checks.docs import rule_table
+
         click.echo(rule_table(), nl=False)
         return
     if format_ != "text":
@@ -154,6 +200,8 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
                    + _warning_note(assembly.warnings, assembly.side_findings))
         _print_warnings(assembly.warnings)
         return
+    from iac.synth.template_files import validate_files
+
     with watched_run("validate", verbose=verbose, unit="file") as phases:
         report = validate_files(list(templates), region=region, lint=not no_lint, strict=strict, phases=phases)
     if report.errors:
@@ -169,6 +217,8 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
 def _validate_to_document(templates: tuple[str, ...], app_spec: str | None, region: str | None, no_lint: bool,
                           strict: bool, format_: str, verbose: bool) -> None:
     """Validate as `validate` does, then print every problem as a JSON or SARIF document; exit 1 on errors."""
+    from iac.synth.template_files import validate_files
+
     stacks: dict[str, str] = {}
     side: list[Any] = []
     # quiet: the document is the output, no progress line beside it (as with --json elsewhere)
@@ -186,6 +236,8 @@ def _validate_to_document(templates: tuple[str, ...], app_spec: str | None, regi
                 errors, warnings = [], list(assembly.warnings)
             except ValidationError as error:
                 errors, warnings = errors_and_warnings(error.problems, strict=strict)  # type: ignore[arg-type]
+    from iac.checks.formats import json_document, sarif_document
+
     render = json_document if format_ == "json" else sarif_document
     click.echo(render(errors, warnings, stacks, side), nl=False)
     if errors:
@@ -227,12 +279,6 @@ def _print_summary(assembly: CloudAssembly, selected: list[StackArtifact], direc
 
 def _size(count: int) -> str:
     return f"{count:,} B" if count < 10_000 else f"{count / 1024:,.1f} KiB"
-
-
-for command in (diff, list_stacks, tree, init, import_, lint_worker, watch_command(synth)):
-    cli.add_command(command)
-for command in (bootstrap, deploy, destroy):
-    cli.add_command(command)
 
 
 def main() -> None:

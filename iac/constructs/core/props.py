@@ -21,6 +21,7 @@ import collections.abc
 import difflib
 import functools
 import inspect
+import numbers
 import re
 import types
 import typing
@@ -464,10 +465,16 @@ def schema_problem(resource_type: str, path: tuple[str, ...], value: Any, *,
     token, which CloudFormation checks at deploy)."""
     if _contains_token(value):
         return None
+    document = property_document(resource_type, *path, region=region)
+    if document is None:
+        return None
+    instance = _as_json(value)
+    if _plainly_valid(document, instance, document):  # the common case, answered without jsonschema
+        return None
     validator = _property_validator(resource_type, path, region)
     if validator is None:
         return None
-    error = next(iter(sorted(validator.iter_errors(_as_json(value)), key=lambda e: list(e.path))), None)
+    error = next(iter(sorted(validator.iter_errors(instance), key=lambda e: list(e.path))), None)
     if error is None:
         return None
     where = "".join(f"[{part!r}]" for part in error.path)
@@ -527,16 +534,150 @@ def _property_validator(resource_type: str, path: tuple[str, ...], region: str) 
     return _pattern_validator()(document)
 
 
-def _unicode_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
-    """JSON Schema's `pattern` with the registry schemas' \\p{L}-style classes, which only `regex` knows."""
-    import jsonschema
-
+def _pattern_engine() -> Any:
+    """`regex` (the registry schemas' \\p{L}-style classes are only known to it), else `re`."""
     try:
         import regex as engine
     except ImportError:  # pragma: no cover - regex is a cfn-lint dependency
         import re as engine  # type: ignore[no-redef]
-    if isinstance(instance, str) and not engine.search(pattern, instance):
+    return engine
+
+
+def _unicode_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """JSON Schema's `pattern` with the registry schemas' \\p{L}-style classes, which only `regex` knows."""
+    import jsonschema
+
+    if isinstance(instance, str) and not _pattern_engine().search(pattern, instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+#: Draft 7's keywords (jsonschema's Draft7Validator.VALIDATORS; a test holds them equal): any other key of a
+#: schema node is an annotation that validation ignores ("description", "insertionOrder", ...).
+DRAFT7_KEYWORDS = frozenset({
+    "$ref", "additionalItems", "additionalProperties", "allOf", "anyOf", "const", "contains", "dependencies",
+    "enum", "exclusiveMaximum", "exclusiveMinimum", "format", "if", "items", "maxItems", "maxLength",
+    "maxProperties", "maximum", "minItems", "minLength", "minProperties", "minimum", "multipleOf", "not", "oneOf",
+    "pattern", "patternProperties", "properties", "propertyNames", "required", "type", "uniqueItems",
+})
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "number": lambda value: isinstance(value, int | float) and not isinstance(value, bool),
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "null": lambda value: value is None,
+}
+_DEFINITION_REF = re.compile(r"#/definitions/([A-Za-z0-9_]+)")
+
+
+def _plainly_valid(schema: Any, instance: Any, document: dict[str, Any], depth: int = 0) -> bool:
+    """True when `instance` certainly meets `schema` as the Draft 7 validator of `_pattern_validator` judges
+    it; False when it does not, or when this cannot tell (keywords it does not decide: `oneOf`, `not`, `if`,
+    `multipleOf`, ...). Only True skips jsonschema, so every False still gets jsonschema's own verdict and
+    message, and importing jsonschema (~50 ms) is left to values that need it."""
+    if schema is True:
+        return True
+    if not isinstance(schema, dict) or depth > 32 or "$id" in schema:
+        return False
+    ref = schema.get("$ref")
+    if ref is not None:  # Draft 7: a $ref's siblings are ignored
+        found = _DEFINITION_REF.fullmatch(ref) if isinstance(ref, str) else None
+        definitions = document.get("definitions")
+        if found is None or not isinstance(definitions, dict) or found.group(1) not in definitions:
+            return False
+        return _plainly_valid(definitions[found.group(1)], instance, document, depth + 1)
+    for keyword, expected in schema.items():
+        if keyword in DRAFT7_KEYWORDS and not _keyword_holds(keyword, expected, instance, schema, document, depth):
+            return False
+    return True
+
+
+def _keyword_holds(keyword: str, expected: Any, instance: Any, schema: dict[str, Any], document: dict[str, Any],
+                   depth: int) -> bool:
+    """Whether one keyword certainly holds (see _plainly_valid); False also for "cannot tell"."""
+    if isinstance(instance, numbers.Number) and not isinstance(instance, int | float):
+        return False  # a Decimal, a Fraction: jsonschema's own number rules
+    is_number = isinstance(instance, int | float) and not isinstance(instance, bool)
+    if keyword == "type":
+        names = expected if isinstance(expected, list) else [expected]
+        return any(name in _JSON_TYPES and _JSON_TYPES[name](instance) for name in names)
+    if keyword == "format":  # not asserted: the validator has no format checker
+        return True
+    if keyword == "enum":
+        return isinstance(expected, list) and _scalar_in(instance, expected)
+    if keyword == "const":
+        return _scalar_in(instance, [expected])
+    if keyword in ("minLength", "maxLength"):
+        if not isinstance(instance, str):
+            return True
+        return isinstance(expected, int) and (len(instance) >= expected if keyword == "minLength"
+                                              else len(instance) <= expected)
+    if keyword == "pattern":
+        if not isinstance(instance, str):
+            return True
+        return isinstance(expected, str) and _pattern_engine().search(expected, instance) is not None
+    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        if not is_number:
+            return True
+        if not isinstance(expected, int | float) or isinstance(expected, bool):
+            return False
+        return {"minimum": instance >= expected, "maximum": instance <= expected,
+                "exclusiveMinimum": instance > expected, "exclusiveMaximum": instance < expected}[keyword]
+    if keyword in ("minItems", "maxItems"):
+        if not isinstance(instance, list):
+            return True
+        return isinstance(expected, int) and (len(instance) >= expected if keyword == "minItems"
+                                              else len(instance) <= expected)
+    if keyword == "items":
+        if not isinstance(instance, list):
+            return True
+        return isinstance(expected, dict | bool) and all(
+            _plainly_valid(expected, item, document, depth + 1) for item in instance)
+    if keyword == "additionalItems":  # ignored where items is one schema for every item (or absent)
+        return isinstance(schema.get("items", {}), dict)
+    if keyword == "uniqueItems":
+        if expected is False or not isinstance(instance, list):
+            return True
+        return all(isinstance(item, str) for item in instance) and len(set(instance)) == len(instance)
+    if keyword in ("properties", "required", "additionalProperties"):
+        return not isinstance(instance, dict) or _object_holds(keyword, expected, instance, schema, document, depth)
+    if keyword == "allOf":
+        return isinstance(expected, list) and all(
+            _plainly_valid(branch, instance, document, depth + 1) for branch in expected)
+    if keyword == "anyOf":
+        return isinstance(expected, list) and any(
+            _plainly_valid(branch, instance, document, depth + 1) for branch in expected)
+    return False  # oneOf, not, if, contains, dependencies, patternProperties, propertyNames, ...: jsonschema
+
+
+def _object_holds(keyword: str, expected: Any, instance: dict[str, Any], schema: dict[str, Any],
+                  document: dict[str, Any], depth: int) -> bool:
+    if keyword == "required":
+        return isinstance(expected, list) and all(name in instance for name in expected)
+    properties = schema.get("properties", {})
+    if not isinstance(properties, dict):
+        return False
+    if keyword == "properties":
+        return all(_plainly_valid(properties[name], item, document, depth + 1)
+                   for name, item in instance.items() if name in properties)
+    extra = [item for name, item in instance.items() if name not in properties]
+    if not extra:
+        return True
+    if "patternProperties" in schema or expected is False:  # extra names a pattern may take: jsonschema
+        return False
+    return all(_plainly_valid(expected, item, document, depth + 1) for item in extra)
+
+
+def _scalar_in(instance: Any, options: list[Any]) -> bool:
+    """`instance` equals one of `options` as JSON Schema compares (True is not 1); False for "cannot tell"."""
+    if isinstance(instance, str):
+        return instance in [option for option in options if isinstance(option, str)]
+    if isinstance(instance, bool):
+        return any(option is instance for option in options)
+    if isinstance(instance, int) or instance is None:
+        return any(option == instance and type(option) is type(instance) for option in options)
+    return False
 
 
 @functools.cache
