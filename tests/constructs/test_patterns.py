@@ -87,8 +87,9 @@ def sample_template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return json.loads((out / "BonjourFargate.template.json").read_text())
 
 
-def test_the_sample_makes_what_the_cdk_makes_for_the_seed_app(sample_template):
-    assert Counter(r["Type"] for r in sample_template["Resources"].values()) == CDK_RESOURCES
+def test_the_sample_makes_what_the_cdk_makes_for_the_seed_app_and_a_bucket_for_its_access_logs(sample_template):
+    access_logs = Counter({"AWS::S3::Bucket": 1, "AWS::S3::BucketPolicy": 1})  # the CDK's seed app keeps none
+    assert Counter(r["Type"] for r in sample_template["Resources"].values()) == Counter(CDK_RESOURCES) + access_logs
 
 
 def test_the_sample_outputs_the_url(sample_template):
