@@ -197,7 +197,7 @@ class _Record(Construct):
         if record_type == "AAAA" and not alias.ipv6:
             raise self._error(f"an AAAA alias to {getattr(target, 'path', target)} answers nothing: it does not "
                               "serve IPv6", hint="make only an ARecord, or turn IPv6 on for the target (a "
-                              "distribution's ipv6_enabled=True; an elbv2.ApplicationLoadBalancer serves IPv4 only)")
+                              "distribution's ipv6_enabled=True, a load balancer's ip_address_type='dualstack')")
         self._record(zone=zone, record_name=record_name, record_type=record_type, alias=alias, comment=comment)
 
 
