@@ -18,6 +18,8 @@ from iac.synth.references import referenced_names
 
 def export_findings(stacks: list[tuple[StackDiff, dict[str, Any] | None, dict[str, Any] | None]]) -> None:
     """Add a deployability finding to each stack whose in-use export would change or vanish."""
+    if len({stack_diff.stack for stack_diff, _, _ in stacks}) < 2:
+        return  # a stack's own imports never count: with one stack, nothing to find (and no template to walk)
     importers = _importers([(stack_diff.stack, old) for stack_diff, old, _ in stacks])
     if not importers:
         return
@@ -66,13 +68,14 @@ def imports_of(template: dict[str, Any] | None) -> set[str]:
     """Literal export names used with Fn::ImportValue anywhere in `template`."""
     names: set[str] = set()
     pending: list[Any] = [template or {}]
+    pop, extend = pending.pop, pending.extend
     while pending:
-        item = pending.pop()
+        item = pop()
         if isinstance(item, dict):
             if len(item) == 1 and isinstance(item.get("Fn::ImportValue"), str):
                 names.add(item["Fn::ImportValue"])
                 continue
-            pending.extend(item.values())
+            extend(item.values())
         elif isinstance(item, list):
-            pending.extend(item)
+            extend(item)
     return names
