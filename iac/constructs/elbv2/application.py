@@ -345,7 +345,7 @@ class ApplicationLoadBalancer(LoadBalancerBase):
         self._start(vpc, internet_facing=internet_facing, ip_address_type=ip_address_type)
         self.listeners: list[Listener] = []
         self.security_group = security_group or ec2.SecurityGroup(
-            self, "SecurityGroup", vpc=self.vpc, description=f"load balancer {self.path}"[:255])
+            self, "SecurityGroup", vpc=self.vpc, description=ec2.generated_description(f"load balancer {self.path}"))
         self.subnets = self._select_subnets(vpc_subnets, 2)
         self._make_resource({
             "Subnets": self.subnets.subnet_ids,

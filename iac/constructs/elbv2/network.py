@@ -338,7 +338,8 @@ class NetworkLoadBalancer(LoadBalancerBase):
         self._start(vpc, internet_facing=internet_facing, ip_address_type=ip_address_type)
         self.listeners: list[NetworkListener] = []
         self.security_groups: list[ec2.SecurityGroup] = list(security_groups) if security_groups is not None else [
-            ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc, description=f"load balancer {self.path}"[:255])]
+            ec2.SecurityGroup(self, "SecurityGroup", vpc=vpc,
+                              description=ec2.generated_description(f"load balancer {self.path}"))]
         self.subnets = self._select_subnets(vpc_subnets, 1)
         self._make_resource({
             "Subnets": self.subnets.subnet_ids,
