@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -211,13 +212,88 @@ def _write_file(path: str, content: str | bytes) -> None:
 
 @functools.cache
 def package_version(distribution: str) -> str:
-    """An installed distribution's version (importlib.metadata costs ~25 ms to import: only on use)."""
+    """An installed distribution's version, as importlib.metadata.version finds it; "0+unknown" when none is.
+
+    Every synth asks for three (the manifest, the lint key): importlib.metadata costs ~15 ms to import and
+    parses each METADATA file whole with the email parser (cfn-lint's holds its README), so its search of
+    sys.path is done here for the usual case, folders of .dist-info / .egg-info, and only the `Version:`
+    header is read. Anything else (a zip or .egg on sys.path, another finder of distributions, a folded or
+    missing header) is left to importlib.metadata itself."""
+    found = _version_on_path(distribution)
+    if found is not None:
+        return found
     from importlib import metadata
 
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return "0+unknown"
+
+
+def _version_on_path(distribution: str) -> str | None:
+    """importlib.metadata's answer for `distribution` where its search is plain (see package_version): the
+    version in the first metadata folder of sys.path whose name normalizes to the distribution's, "0+unknown"
+    when there is none; None to let importlib.metadata answer."""
+    import importlib.machinery
+    import re
+
+    if any(getattr(finder, "find_distributions", None) is not None and finder is not importlib.machinery.PathFinder
+           for finder in sys.meta_path):
+        return None
+
+    def normalized(name: str) -> str:  # importlib.metadata's Prepared.normalize
+        return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+
+    wanted = normalized(distribution)
+    for root in sys.path:
+        if not isinstance(root, str) or os.path.basename(root).lower().endswith(".egg"):
+            return None
+        try:
+            children = os.listdir(root or ".")
+        except OSError:
+            if os.path.isfile(root):  # a zip archive
+                return None
+            continue
+        for child in children:
+            low = child.lower()
+            if not low.endswith((".dist-info", ".egg-info")):
+                continue
+            if normalized(low.rpartition(".")[0].partition("-")[0]) == wanted:
+                return _version_header(os.path.join(root, child))
+    return "0+unknown"
+
+
+def _version_header(folder: str) -> str | None:
+    """The Version header of a metadata folder's METADATA (else PKG-INFO), as the email parser reads it."""
+    import re
+
+    if not os.path.isdir(folder):
+        return None
+    for name in ("METADATA", "PKG-INFO"):
+        try:
+            with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                text = handle.read()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+            continue
+        if not text:
+            continue
+        found = None
+        for line in re.split(r"\r\n|\r|\n", text):
+            if not line:
+                break  # the end of the headers
+            if line[0] in " \t":
+                if found is not None:
+                    return None  # a folded Version header
+                continue
+            key, colon, value = line.partition(":")
+            if not colon or not re.fullmatch(r"[\041-\071\073-\176]+", key):
+                return None  # not a header line: the email parser's own rules decide
+            if found is None and key.lower() == "version":
+                found = value.lstrip(" \t")
+            elif found is not None:
+                break
+        return found
+    return None
 
 
 def schema_info() -> dict[str, Any]:
