@@ -162,6 +162,23 @@ def functions_used(value: Any) -> set[str]:
     return found
 
 
+def keys_used(value: Any, names: frozenset[str]) -> set[str]:
+    """Which of `names` are keys anywhere in `value`: `functions_used(value) & names`, with each mapping's
+    keys compared in one set operation instead of one by one (a synth asks it of every stack)."""
+    found: set[str] = set()
+    pending: list[Any] = [value]
+    pop, extend = pending.pop, pending.extend
+    while pending:
+        item = pop()
+        if isinstance(item, dict):
+            if not names.isdisjoint(item):
+                found.update(names.intersection(item))
+            extend(item.values())
+        elif isinstance(item, list):
+            extend(item)
+    return found
+
+
 def resource_dependencies(resource: dict[str, Any], resource_ids: set[str] | dict[str, Any]) -> set[str]:
     """The resources this template entry must wait for: references plus DependsOn."""
     names = referenced_names({k: v for k, v in resource.items() if k not in ("DependsOn", "Condition", "Type")})

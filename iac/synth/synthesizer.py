@@ -31,7 +31,7 @@ from iac.synth.limits import MAX_INLINE_TEMPLATE_BYTES, check_limits
 from iac.synth.lint import CACHE_FILE as LINT_CACHE_FILE
 from iac.synth.lint import LintCache
 from iac.synth.phases import LINT, SCHEMA_VALIDATION, SYNTHESIS, Phases
-from iac.synth.references import functions_used, resource_dependencies
+from iac.synth.references import keys_used, resource_dependencies
 from iac.synth.resolve import Exports, StackResolver
 from iac.synth.resource_rules import AssemblyBaseline, rule_problems
 from iac.synth.serialize import FORMATS
@@ -53,6 +53,7 @@ SECTIONS = {
 SECTION_ORDER = ("Parameters", "Mappings", "Conditions", "Resources", "Outputs")
 TEMPLATE_FORMAT_VERSION = "2010-09-09"
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
+_LANGUAGE_EXTENSION_KEYS = frozenset(LANGUAGE_EXTENSION_FUNCTIONS)
 
 
 
@@ -362,7 +363,7 @@ class _StackRender:
         if self.stack.description:
             template["Description"] = self.stack.description
         transforms = list(self.stack.template_options.get("Transform", []))
-        if LANGUAGE_EXTENSIONS not in transforms and functions_used(self.sections) & set(LANGUAGE_EXTENSION_FUNCTIONS):
+        if LANGUAGE_EXTENSIONS not in transforms and keys_used(self.sections, _LANGUAGE_EXTENSION_KEYS):
             transforms.insert(0, LANGUAGE_EXTENSIONS)
         if transforms:
             template["Transform"] = transforms[0] if len(transforms) == 1 else transforms

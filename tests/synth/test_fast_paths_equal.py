@@ -219,3 +219,10 @@ def test_diff_templates_runs_with_the_collector_paused(monkeypatch: pytest.Monke
     assert diff_templates(queue, changed).resources[0].replacement == "True"
     assert states == [False]
     assert gc.isenabled()
+
+
+def test_keys_used_finds_what_functions_used_finds_among_the_names() -> None:
+    names = frozenset({"Fn::Length", "Fn::ToJsonString", "Fn::Sub"})
+    corners = [{"Fn::Length": [1]}, [{"a": {"Fn::ToJsonString": {"b": 1}}}], {"Fn::Sub": "x", "Other": 1}, "Fn::Length"]
+    for value in corners + [template for _, template in TEMPLATES]:
+        assert references.keys_used(value, names) == references.functions_used(value) & names
