@@ -31,7 +31,6 @@ from iac.synth.assembly_dir import (
     resolve_output_dir,
     sweep_stale,
 )
-from iac.synth.loader import load
 from iac.synth.serialize import dumps_indented, serialize
 
 MANIFEST_VERSION = "1.0"
@@ -348,6 +347,8 @@ def read_assembly(directory: str | os.PathLike[str]) -> list[StoredStack]:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise TemplateError(f"cannot read {manifest_path}: {error}",
                             hint="synthesize again (iac synth) to rewrite the assembly") from None
+    from iac.synth.loader import load  # reading templates back (diff, deploy): a synth only writes them
+
     return [
         StoredStack(
             name=name,

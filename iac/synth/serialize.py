@@ -7,13 +7,15 @@ literal blocks for multi-line strings, and no anchors; the loader reads it back 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from iac.constructs.core.app import TEMPLATE_FORMATS
+
+if TYPE_CHECKING:
+    import yaml  # imported where YAML is written (~10 ms): a JSON synth never loads it
 
 FORMATS = TEMPLATE_FORMATS
 
@@ -123,9 +125,11 @@ def _indented(value: Any, ensure_ascii: bool, allow_nan: bool, default: Callable
 
 
 def to_yaml(template: dict[str, Any]) -> str:
+    import yaml
+
     return yaml.dump(
         _template_short_form(template),
-        Dumper=_TemplateDumper,
+        Dumper=_template_dumper(),
         sort_keys=False,
         default_flow_style=False,
         allow_unicode=True,
@@ -135,7 +139,9 @@ def to_yaml(template: dict[str, Any]) -> str:
 
 def yaml_fragment(value: Any) -> str:
     """Any template value as YAML with short-form tags and literal multi-line strings (for display)."""
-    return yaml.dump(_to_short_form(value), Dumper=_TemplateDumper, sort_keys=False, default_flow_style=False,
+    import yaml
+
+    return yaml.dump(_to_short_form(value), Dumper=_template_dumper(), sort_keys=False, default_flow_style=False,
                      allow_unicode=True, width=1 << 16)
 
 
@@ -221,12 +227,20 @@ def _is_plain_getatt(arg: Any) -> bool:
     return isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg) and "." not in arg[0]
 
 
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+@functools.cache
+def _template_dumper() -> type[yaml.SafeDumper]:
+    """The safe dumper (the C one where PyYAML has it) that writes short-form tags and no aliases."""
+    import yaml
 
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-class _TemplateDumper(_BaseDumper):  # type: ignore[misc, valid-type]
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
+    class _TemplateDumper(base):  # type: ignore[misc, valid-type]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    _TemplateDumper.add_representer(_Tagged, _represent_tagged)
+    _TemplateDumper.add_representer(str, _represent_string)
+    return _TemplateDumper
 
 
 def _represent_tagged(dumper: yaml.SafeDumper, data: _Tagged) -> yaml.Node:
@@ -253,6 +267,3 @@ def _literal_safe(value: str) -> bool:
     """Literal blocks cannot hold trailing spaces on lines or some control characters faithfully."""
     return not any(line.endswith((" ", "\t")) for line in value.split("\n")) and "\r" not in value
 
-
-_TemplateDumper.add_representer(_Tagged, _represent_tagged)
-_TemplateDumper.add_representer(str, _represent_string)

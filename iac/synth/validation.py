@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import yaml
-
 from iac.constructs.core.source import SourceLocation
 from iac.errors import Problem
 from iac.specs import DEFAULT_REGION
@@ -37,7 +35,12 @@ def configured_checks() -> tuple[tuple[str, ...], tuple[str, ...]]:
     does not say either."""
     ignored: list[str] = []
     mandatory: list[str] = []
-    for path in _cfnlintrc_files():
+    files = _cfnlintrc_files()
+    if not files:
+        return (), ()
+    import yaml  # only to read a .cfnlintrc: a synth without one never loads it
+
+    for path in files:
         try:
             config = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):

@@ -24,10 +24,13 @@ from iac.synth import assembly
 ROOT = Path(__file__).resolve().parents[2]
 SEED_APP = ROOT / "samples" / "serverless_api"
 
-#: Never imported by `iac synth` of the seed app, with or without lint (a lint cache hit).
+#: Never imported by `iac synth` of the seed app, with or without lint (a lint cache hit); PyYAML only
+#: where a YAML template is read or written, or a .cfnlintrc exists (HOME is a fresh folder here).
 NOT_FOR_A_SYNTH = (
     "jsonschema",
     "cfnlint",
+    "yaml",
+    "iac.synth.loader",
     "boto3",
     "botocore",
     "importlib.metadata",
@@ -64,7 +67,15 @@ def _modules_of(arguments: list[str], tmp_path: Path, *, cwd: Path) -> set[str]:
     listing = tmp_path / "modules.json"
     cache = tmp_path / "cache"
     cache.mkdir(mode=0o700, exist_ok=True)
-    environment = {**os.environ, "MODULES_FILE": str(listing), "IAC_LINT_WORKER": "0", "IAC_CACHE_DIR": str(cache)}
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    environment = {
+        **os.environ,
+        "MODULES_FILE": str(listing),
+        "IAC_LINT_WORKER": "0",
+        "IAC_CACHE_DIR": str(cache),
+        "HOME": str(home),
+    }
     result = subprocess.run(
         [sys.executable, "-c", CHILD, *arguments], cwd=cwd, env=environment, capture_output=True, text=True
     )
