@@ -234,32 +234,44 @@ def _version_on_path(distribution: str) -> str | None:
     version in the first metadata folder of sys.path whose name normalizes to the distribution's, "0+unknown"
     when there is none; None to let importlib.metadata answer."""
     import importlib.machinery
-    import re
 
     if any(getattr(finder, "find_distributions", None) is not None and finder is not importlib.machinery.PathFinder
            for finder in sys.meta_path):
         return None
-
-    def normalized(name: str) -> str:  # importlib.metadata's Prepared.normalize
-        return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
-
-    wanted = normalized(distribution)
+    wanted = _normalized_distribution(distribution)
     for root in sys.path:
-        if not isinstance(root, str) or os.path.basename(root).lower().endswith(".egg"):
+        folders = _metadata_folders(root) if isinstance(root, str) else None
+        if folders is None:
             return None
-        try:
-            children = os.listdir(root or ".")
-        except OSError:
-            if os.path.isfile(root):  # a zip archive
-                return None
-            continue
-        for child in children:
-            low = child.lower()
-            if not low.endswith((".dist-info", ".egg-info")):
-                continue
-            if normalized(low.rpartition(".")[0].partition("-")[0]) == wanted:
-                return _version_header(os.path.join(root, child))
+        if wanted in folders:
+            return _version_header(os.path.join(root, folders[wanted]))
     return "0+unknown"
+
+
+def _normalized_distribution(name: str) -> str:
+    """importlib.metadata's Prepared.normalize: PEP 503, with dashes as underscores."""
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+
+
+@functools.lru_cache(maxsize=64)
+def _metadata_folders(root: str) -> dict[str, str] | None:
+    """A sys.path entry's .dist-info / .egg-info folders by normalized name, the first of each in listing order
+    (importlib.metadata's Lookup); {} for a path that does not exist, None for one it reads otherwise (a zip
+    archive, an .egg)."""
+    if os.path.basename(root).lower().endswith(".egg"):
+        return None
+    try:
+        children = os.listdir(root or ".")
+    except OSError:
+        return None if os.path.isfile(root) else {}
+    found: dict[str, str] = {}
+    for child in children:
+        low = child.lower()
+        if low.endswith((".dist-info", ".egg-info")):
+            found.setdefault(_normalized_distribution(low.rpartition(".")[0].partition("-")[0]), child)
+    return found
 
 
 def _version_header(folder: str) -> str | None:
