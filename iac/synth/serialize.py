@@ -62,66 +62,65 @@ _FLOAT_TEXT = {_INFINITY: "Infinity", -_INFINITY: "-Infinity"}
 
 def _indented(value: Any, ensure_ascii: bool, allow_nan: bool, default: Callable[[Any], Any] | None) -> str:
     parts: list[str] = []
-    append = parts.append
     encode = json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
-
-    def write(item: Any, newline: str) -> None:
-        kind = type(item)
-        if kind is str:
-            append(encode(item))
-        elif kind is dict:
-            if not item:
-                append("{}")
-                return
-            inner = newline + " "
-            separator = "{" + inner
-            for key, child in item.items():
-                if type(key) is not str:
-                    raise _NotPlainJson
-                if type(child) is str:
-                    append(separator + encode(key) + ": " + encode(child))
-                else:
-                    append(separator + encode(key) + ": ")
-                    write(child, inner)
-                separator = "," + inner
-            append(newline + "}")
-        elif kind is list or kind is tuple:
-            if not item:
-                append("[]")
-                return
-            inner = newline + " "
-            separator = "[" + inner
-            for child in item:
-                if type(child) is str:
-                    append(separator + encode(child))
-                else:
-                    append(separator)
-                    write(child, inner)
-                separator = "," + inner
-            append(newline + "]")
-        elif item is True:
-            append("true")
-        elif item is False:
-            append("false")
-        elif item is None:
-            append("null")
-        elif kind is int:
-            append(int.__repr__(item))
-        elif kind is float:
-            if item != item:
-                text = "NaN"
-            else:
-                text = _FLOAT_TEXT.get(item) or float.__repr__(item)
-            if not allow_nan and text in ("NaN", "Infinity", "-Infinity"):
-                raise _NotPlainJson  # json.dumps says which value
-            append(text)
-        elif default is not None and not isinstance(item, str | int | float | list | tuple | dict):
-            write(default(item), newline)
-        else:  # a subclass of a JSON type, or no default for a value JSON has no form for
-            raise _NotPlainJson
-
-    write(value, "\n")
+    # A module function, not a closure: a closure that calls itself is a reference cycle, which would keep
+    # `parts` (every piece of the text) alive until the garbage collector runs, and a synth pauses it.
+    _write(value, "\n", parts.append, encode, allow_nan, default)
     return "".join(parts)
+
+
+def _write(item: Any, newline: str, append: Callable[[str], None], encode: Callable[[str], str], allow_nan: bool,
+           default: Callable[[Any], Any] | None) -> None:
+    kind = type(item)
+    if kind is str:
+        append(encode(item))
+    elif kind is dict:
+        if not item:
+            append("{}")
+            return
+        inner = newline + " "
+        separator = "{" + inner
+        for key, child in item.items():
+            if type(key) is not str:
+                raise _NotPlainJson
+            if type(child) is str:
+                append(separator + encode(key) + ": " + encode(child))
+            else:
+                append(separator + encode(key) + ": ")
+                _write(child, inner, append, encode, allow_nan, default)
+            separator = "," + inner
+        append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not item:
+            append("[]")
+            return
+        inner = newline + " "
+        separator = "[" + inner
+        for child in item:
+            if type(child) is str:
+                append(separator + encode(child))
+            else:
+                append(separator)
+                _write(child, inner, append, encode, allow_nan, default)
+            separator = "," + inner
+        append(newline + "]")
+    elif item is True:
+        append("true")
+    elif item is False:
+        append("false")
+    elif item is None:
+        append("null")
+    elif kind is int:
+        append(int.__repr__(item))
+    elif kind is float:
+        text = "NaN" if item != item else _FLOAT_TEXT.get(item) or float.__repr__(item)
+        if not allow_nan and text in ("NaN", "Infinity", "-Infinity"):
+            raise _NotPlainJson  # json.dumps says which value
+        append(text)
+    elif default is not None and not isinstance(item, str | int | float | list | tuple | dict):
+        _write(default(item), newline, append, encode, allow_nan, default)
+    else:  # a subclass of a JSON type, or no default for a value JSON has no form for
+        raise _NotPlainJson
 
 
 def to_yaml(template: dict[str, Any]) -> str:

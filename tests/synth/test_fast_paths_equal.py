@@ -226,3 +226,17 @@ def test_keys_used_finds_what_functions_used_finds_among_the_names() -> None:
     corners = [{"Fn::Length": [1]}, [{"a": {"Fn::ToJsonString": {"b": 1}}}], {"Fn::Sub": "x", "Other": 1}, "Fn::Length"]
     for value in corners + [template for _, template in TEMPLATES]:
         assert references.keys_used(value, names) == references.functions_used(value) & names
+
+
+def test_dumps_indented_leaves_no_garbage_cycle_behind() -> None:
+    """A synth pauses the collector: a cycle left by each template written would keep its text's pieces alive."""
+    template = max((template for _, template in TEMPLATES), key=lambda t: len(json.dumps(t)))
+    dumps_indented(template)
+    gc.collect()
+    gc.disable()
+    try:
+        dumps_indented(template)
+        dumps_indented({"tuple": (1, [2]), "object": _Text()}, default=str)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
