@@ -164,9 +164,9 @@ class _TemplateChecker:
         self.conditions: dict[str, Any] = section(template, "Conditions")
         self.serverless = _has_transform(template, "AWS::Serverless-2016-10-31")
         self.expansion = expansion
+        self._quiet: dict[tuple[str | None, ...], bool] = {}  # _quietly's answers
         #: modules' logical ids: a module's resources are named with it as a prefix (ModuleBucket, or
         #: Module.Bucket in a Ref), and are not in the template as written
-        self._quiet: dict[tuple[str, ...], bool] = {}  # _quietly's answers
         self.modules = tuple(logical_id for logical_id, resource in self.resources.items()
                              if isinstance(resource, dict) and str(resource.get("Type", "")).endswith("::MODULE"))
 
@@ -334,8 +334,8 @@ class _TemplateChecker:
         """Whether `_getatt` or `_sub` (`function`) finds nothing in `arg`; the answer is kept for an argument
         of text only (the same GetAtt and Sub recur across a template's resources)."""
         check = self._getatt if function == "Fn::GetAtt" else self._sub
-        key = (function, arg) if isinstance(arg, str) else (function, *arg) if (
-            isinstance(arg, list) and all(isinstance(part, str) for part in arg)) else None
+        key: tuple[str | None, ...] | None = (function, arg) if isinstance(arg, str) else (function, None, *arg) if (
+            isinstance(arg, list) and all(isinstance(part, str) for part in arg)) else None  # None: a list, not text
         answer = self._quiet.get(key) if key is not None else None
         if answer is None:
             answer = next(check((function,), arg), None) is None

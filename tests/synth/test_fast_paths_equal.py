@@ -176,13 +176,16 @@ def test_the_schema_layers_reference_precheck_never_hides_a_finding(monkeypatch:
             "Tags": [{"Key": "k", "Value": {"Ref": "Undefined"}}, {"Key": "a", "Value": {"Fn::GetAtt": ["Q", "Nope"]}}],
         }},
         "T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": "Q.Arn"}}},
+        # the text form is walked first: its answer must not be taken for the malformed one-item list
+        "C": {"Type": "Custom::Thing", "Properties": {"A": {"Fn::GetAtt": ["Q.Arn"]}, "B": {"Fn::GetAtt": "Q.Arn"}}},
     }}
     samples = [template for _, template in TEMPLATES] + [broken]
     fast = [validate_template(template) for template in samples]
     monkeypatch.setattr(_TemplateChecker, "_references_fine", lambda self, value: False)
     slow = [validate_template(template) for template in samples]
     assert fast == slow
-    assert len(fast[-1]) >= 5  # the broken template's findings are all there
+    assert len(fast[-1]) >= 6  # the broken template's findings are all there
+    assert any(f.path[:2] == ("Resources", "C") for f in fast[-1])
 
 
 def test_the_collector_is_paused_for_a_diff_and_given_back() -> None:
