@@ -16,7 +16,7 @@ import attrs
 
 from iac import specs
 from iac.checks._model import TemplatePath, TemplateResource
-from iac.checks._values import as_list, is_intrinsic, refers_to, text_of
+from iac.checks._values import as_list, is_intrinsic, refers_to, strings, text_of
 
 #: Resource types holding one identity policy document, and the property it is in.
 POLICY_DOCUMENTS = {
@@ -94,6 +94,13 @@ def statements(document: Any, path: TemplatePath) -> Iterator[Statement]:
         for index, statement in enumerate(found):
             if isinstance(statement, dict) and not is_intrinsic(statement):
                 yield Statement(statement, (*path, "Statement", index))
+
+
+def is_anyone(principal: Any) -> bool:
+    """Whether a statement's Principal is everyone: "*" or {"AWS": "*"} (alone or among others)."""
+    if principal == "*":
+        return True
+    return isinstance(principal, dict) and "*" in list(strings(principal.get("AWS")))
 
 
 def action_matches(pattern: str, action: str) -> bool:

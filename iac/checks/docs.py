@@ -98,10 +98,70 @@ justification; info findings at level `note`. The exit status is the text report
   asked for everything. A group with no `SecurityGroupEgress` at all is found too: EC2 then adds its
   allow-all rule (standalone `AWS::EC2::SecurityGroupEgress` resources do not remove it).
 - **Access logs (IAC-ELB-003, IAC-APIGW-002, IAC-CLOUDFRONT-001).** Application and classic load
-  balancers (network ones log only TLS listeners, gateway ones not at all); REST, HTTP and WebSocket stages, and a REST deployment
-  that makes its stage through `StageName`; a distribution logs through `Logging` or a CloudWatch Logs
-  delivery of its `ACCESS_LOGS` (a delivery source of the distribution and a delivery from it). iac's
-  API stages write access logs by default (`access_log=True`).
+  balancers (network ones log only TLS listeners, gateway ones not at all); REST, HTTP and WebSocket
+  stages, a REST deployment that makes its stage through `StageName`, and an HTTP API made by quick
+  create (`Target`: API Gateway makes its `$default` stage itself, which logs only through an
+  `AWS::ApiGatewayV2::ApiGatewayManagedOverrides` with `Stage.AccessLogSettings`); a distribution logs
+  through `Logging` or a CloudWatch Logs delivery of its `ACCESS_LOGS` (a delivery source of the
+  distribution and a delivery from it). iac's API stages write access logs by default (`access_log=True`).
+- **CloudFront's origin leg (IAC-CLOUDFRONT-004) is info, not a warning.** Viewers over HTTP
+  (IAC-CLOUDFRONT-002) and old TLS with a certificate of your own (IAC-CLOUDFRONT-003) are warnings: the
+  fix is one setting. HTTPS from CloudFront to a custom origin needs a certificate for the origin's
+  domain name, which a load balancer's own `*.elb.amazonaws.com` name (iac's
+  `HttpOrigin.from_load_balancer`, `http-only` for that reason) or an S3 website endpoint cannot
+  present; a VPC origin or a domain of the origin's own is a design choice the template does not show.
+  `match-viewer` is found only when a cache behavior sending to that origin (directly or through an
+  origin group) lets viewers in over HTTP; otherwise it is HTTPS.
+- **Key rotation (IAC-KMS-001).** Only keys KMS can rotate are judged: the schema's default `KeySpec`
+  (`SYMMETRIC_DEFAULT`; every other value of its enum is an asymmetric, HMAC, SM2 or ML-DSA key) with
+  the default `Origin` (`AWS_KMS`; imported `EXTERNAL` material is rotated by hand). iac's `kms.Key`
+  rotates by default.
+
+## Deprecated Lambda runtimes: no IAC rule, and why
+
+A runtime's lifecycle has three dates (deprecated, then blocked for new functions, then for updates),
+from the data cfn-lint ships (`LmbdRuntimeLifecycle.json`). In an app, `iac synth` and `iac validate`
+judge it with iac's runtime lifecycle rule (iac/constructs/awslambda.py), by iac's date (`IAC_TODAY`,
+iac.clock) and the baseline assembly: a function the previous synth already had may still be updated
+after the create-block date, a new one may not. cfn-lint's own runtime rules (E2531, E2533, W2531) give
+way to it there, so a runtime is reported once.
+
+For a template file (`iac validate FILE`), cfn-lint's three rules in the same pass are the check: a
+warning (W2531) from the deprecation date, an error from the create-block date (E2531) and from the
+update-block date (E2533), exactly one of them for a function at any date, at the file's line. There is
+deliberately no IAC-LAMBDA-003: in an app it would repeat the lifecycle rule's finding, or know less (a
+template alone cannot tell a new function from one that exists); in a file it would repeat cfn-lint's,
+which nothing in the file pass makes give way. What this leaves: in a file, cfn-lint's rules read the
+machine's calendar, not `IAC_TODAY`; making them give way to an iac rule there would take the file
+pass dropping them as synth does.
+
+## What checkov covers that iac does not, and why
+
+Measured against checkov's CloudFormation checks (`benchmarks/checks_speed.py --list-checkov-checks`):
+
+- **Services iac has no rules for yet:** AppSync, SageMaker, Bedrock, QLDB, Timestream, WorkSpaces,
+  Glue, Athena, DMS, Amazon MQ, MSK, Neptune, DocumentDB, DAX, EKS, Transfer Family, Backup, ECR,
+  CodeBuild, Cognito identity pools, ACM wildcard certificates, VPC endpoint services and Lambda
+  function URL auth; the legacy `AWS::Elasticsearch::Domain`; Redshift logging, SSL and public access;
+  ElastiCache and RDS in-transit encryption; a Lambda permission without `SourceArn` (CKV_AWS_364);
+  SSM parameters holding secrets (CKV_AWS_384). Candidates for later rules, one module each.
+- **Opinion or cost rather than security:** a Lambda function in a VPC (CKV_AWS_117), API caching (120),
+  X-Ray tracing (73), ECS Container Insights (65), RDS enhanced monitoring, Multi-AZ and IAM
+  authentication (118, 157, 161, 162), DynamoDB point-in-time recovery (28, 165), security group rule
+  descriptions (23), EC2 public IPs (88), a WAF on every distribution (68), multi-region trails (67) and
+  CloudTrail KMS encryption (35). Each costs money or is a choice of architecture a template cannot
+  judge; iac's constructs offer them as options.
+- **Port 80 ingress (CKV_AWS_260):** allowed from anywhere as a web port (IAC-EC2-001 judges every
+  other port): a site redirects it to HTTPS (IAC-ELB-001).
+- **A customer managed key everywhere (CKV_AWS_158, 173, 149, 136, 27, 119):** those services encrypt
+  at rest already with AWS's keys; iac asks for a key of your own only where data marks say so
+  (IAC-DYNAMODB-001), and judges the keys you do make (IAC-KMS-001, IAC-KMS-002).
+- **IAM action lists (CKV_AWS_107 to 111):** checkov's hand-kept lists of sensitive actions; iac
+  judges wildcards by IAM's own service data (which actions an entry covers, which take resources:
+  IAC-IAM-001, IAC-IAM-002).
+
+CloudFront's viewer protocol and TLS policy (CKV_AWS_34, CKV_AWS_174) and KMS key rotation and open key
+policies (CKV_AWS_7, CKV_AWS_33) are covered: IAC-CLOUDFRONT-002 to 004, IAC-KMS-001 and 002.
 
 ## Rules
 """

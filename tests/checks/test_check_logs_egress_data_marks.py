@@ -38,7 +38,7 @@ def failing(rule_id: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("rule_id", "expected"), [
     ("IAC-ELB-003", ["Balancer", "Explicit", "Classic"]),
-    ("IAC-APIGW-002", ["Stage", "Deployment", "HttpStage"]),
+    ("IAC-APIGW-002", ["Stage", "Deployment", "HttpStage", "QuickApi"]),
     ("IAC-CLOUDFRONT-001", ["Distribution"]),
     ("IAC-S3-005", ["Data", "Site"]),
     ("IAC-DYNAMODB-001", ["Customers", "Orders", "Global"]),

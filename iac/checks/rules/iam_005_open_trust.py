@@ -1,20 +1,12 @@
 from collections.abc import Iterator
-from typing import Any
 
 from iac.checks._model import Finding, Rule, TemplateResource
-from iac.checks._policy import trust_statements
-from iac.checks._values import strings
-
-
-def _anyone(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    return isinstance(principal, dict) and "*" in list(strings(principal.get("AWS")))
+from iac.checks._policy import is_anyone, trust_statements
 
 
 def check(resource: TemplateResource) -> Iterator[Finding]:
     for statement in trust_statements(resource):
-        if statement.allows and not statement.condition and _anyone(statement.value.get("Principal")):
+        if statement.allows and not statement.condition and is_anyone(statement.value.get("Principal")):
             yield Finding("the role's trust policy lets any AWS principal (\"*\") assume it, with no Condition",
                           (*statement.path, "Principal"))
 
