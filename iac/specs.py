@@ -268,6 +268,129 @@ def property_pattern(resource_type: str, *path: str, region: str = DEFAULT_REGIO
     return pattern if isinstance(pattern, str) else None
 
 
+# -- the registry's patterns, as iac matches them ---------------------------------------------------------
+
+#: Escapes `re` and `regex` read alike (on printable ASCII text): classes, a word boundary, and a punctuation
+#: character taken literally; any other escape (\\p{L}, a back reference, \\Z ...) is left to `regex`.
+_ALIKE_ESCAPES = frozenset("dDwWsSbB")
+_ALIKE_ESCAPES_IN_SETS = frozenset("dDwWsS")
+_QUANTIFIER = re.compile(r"\{\d+(?:,\d*)?\}|[*+?]")
+
+
+@functools.cache
+def _pattern_matcher(pattern: str) -> tuple[re.Pattern[str] | None, Any]:
+    """(the pattern compiled by `re` where it reads it as `regex` does, else None; `regex`'s compiled pattern,
+    made on first need)."""
+    if not _reads_alike(pattern):
+        return None, None
+    try:
+        return re.compile(pattern), None
+    except re.error:
+        return None, None
+
+
+@functools.cache
+def _regex_pattern(pattern: str) -> Any:
+    """The pattern as the `regex` module compiles it (the registry's \\p{L}-style classes are only known to
+    it: `re` where it is missing); None when it cannot read it."""
+    engine: Any
+    try:
+        import regex as engine
+    except ImportError:  # pragma: no cover - regex is a cfn-lint dependency
+        engine = re
+    try:
+        return engine.compile(pattern)
+    except Exception:  # noqa: BLE001 - each engine raises its own error
+        return None
+
+
+def pattern_matches(pattern: str, text: str) -> bool | None:
+    """Whether `text` matches a registry schema's `pattern` (searched, as ECMA-262 and JSON Schema do: the
+    anchors are part of the pattern) as the `regex` module judges it; None when `regex` cannot read the pattern.
+
+    `regex` costs ~10 ms to import and more to compile with, and most patterns are plain character classes
+    and anchors (`^[a-zA-Z0-9_.-]+$`): for those, and text of printable ASCII, the standard `re` reads the
+    pattern the same way and answers instead. Anything else (non-ASCII or control characters in the text or
+    the pattern, \\p{...}, inline flags, look-arounds, nested sets, possessive quantifiers, a repeated group,
+    which `re` can backtrack through exponentially) goes to `regex`.
+    """
+    plain, _ = _pattern_matcher(pattern)
+    if plain is not None and isinstance(text, str) and text.isascii() and text.isprintable():
+        return plain.search(text) is not None
+    compiled = _regex_pattern(pattern)
+    return None if compiled is None else compiled.search(text) is not None
+
+
+def _reads_alike(pattern: str) -> bool:
+    """Whether `re` and `regex` (version 0) read `pattern` the same way on printable ASCII text: literals,
+    `.`, anchors, alternation, plain and non-capturing groups, greedy or lazy quantifiers (on a group only
+    `?`: `re` backtracks through `(a+)+` exponentially, `regex` does not), sets of literals, ranges and class
+    escapes. Conservative: False also where they agree."""
+    if not (pattern.isascii() and pattern.isprintable()):
+        return False
+    groups = 0  # open groups
+    index, length = 0, len(pattern)
+    while index < length:
+        char = pattern[index]
+        after = index + 1
+        if char == "\\":
+            if after >= length or (pattern[after].isalnum() and pattern[after] not in _ALIKE_ESCAPES):
+                return False
+            after += 1
+        elif char == "[":
+            after = _set_end(pattern, after)
+            if after < 0:
+                return False
+        elif char == "(":
+            if pattern.startswith("(?", index):
+                if not pattern.startswith("(?:", index):
+                    return False
+                after += 2
+            groups += 1
+        elif char == ")":
+            if not groups:
+                return False
+            groups -= 1
+        elif char in "{*+?":
+            found = _QUANTIFIER.match(pattern, index)
+            if found is None or index == 0 or pattern[index - 1] in "(|":
+                return False
+            if pattern[index - 1] == ")" and found.group() != "?":
+                return False  # a repeated group: `re` can backtrack through it exponentially, `regex` does not
+            after = found.end()
+            if after < length and pattern[after] == "?":
+                after += 1  # lazy
+            if after < length and pattern[after] in "*+?{":
+                return False  # possessive, or doubled
+        elif char == "}":
+            return False
+        index = after
+    return groups == 0
+
+
+def _set_end(pattern: str, index: int) -> int:
+    """The index after the set that starts before `index` (just past its "["), or -1 for a set the two engines
+    may read differently (nested, POSIX classes, set operations, a leading "]", an escape other than a class)."""
+    if index < len(pattern) and pattern[index] == "^":
+        index += 1
+    if index < len(pattern) and pattern[index] == "]":
+        return -1
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "]":
+            return index + 1
+        if char == "\\":
+            following = pattern[index + 1] if index + 1 < len(pattern) else ""
+            if not following or (following.isalnum() and following not in _ALIKE_ESCAPES_IN_SETS):
+                return -1
+            index += 2
+            continue
+        if char == "[" or pattern.startswith(("&&", "||", "--", "~~"), index):
+            return -1
+        index += 1
+    return -1
+
+
 def _bound(value: Any) -> float | None:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 

@@ -19,7 +19,6 @@ import functools
 import json
 import os
 import re
-import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,6 +29,7 @@ from iac.specs import (
     ResourceSchema,
     cfn_lint_data_root,
     getatt_attributes,
+    pattern_matches,
     property_names,
     provider_types,
     resource_schema,
@@ -38,12 +38,6 @@ from iac.specs import (
 from iac.synth.language_extensions import FOR_EACH, MAX_COPIES, Expansion, expand, uses_language_extensions
 from iac.synth.references import sub_expressions
 from iac.synth.template import section
-
-_regex: types.ModuleType
-try:  # the registry schemas use \p{L}-style classes, which only the `regex` module knows
-    import regex as _regex
-except ImportError:  # pragma: no cover - regex is a cfn-lint dependency
-    _regex = re
 
 PSEUDO_PARAMETERS = frozenset(
     {
@@ -518,8 +512,7 @@ class _Walker:
                                 rule="E3033")
         pattern = node.get("pattern")
         if isinstance(pattern, str):
-            compiled = _compile(pattern)
-            if compiled is not None and not compiled.search(value):
+            if pattern_matches(pattern, value) is False:  # None: a pattern regex cannot read is left to cfn-lint
                 yield SchemaFinding(path=path, message="value does not match the pattern the schema requires",
                                     expected=f"a string matching {pattern}", given=_short(value),
                                     rule="E3031")
@@ -694,17 +687,8 @@ def _undefined(path: tuple[str | int, ...], what: str, name: Any, candidates: An
                          given=str(name), suggestion=f"did you mean {close[0]}?" if close else None, rule=rule)
 
 
-@functools.cache
-def _compile(pattern: str) -> Any:
-    try:
-        return _regex.compile(pattern)
-    except Exception:  # noqa: BLE001 - a pattern our engine cannot read is left to cfn-lint
-        return None
-
-
 def _matches(pattern: str, name: str) -> bool:
-    compiled = _compile(pattern)
-    return compiled is not None and bool(compiled.search(name))
+    return pattern_matches(pattern, name) is True
 
 
 def _local_paths(resource_type: str, properties: Any, where: tuple[str | int, ...]) -> set[tuple[str | int, ...]]:

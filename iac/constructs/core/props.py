@@ -34,7 +34,7 @@ from iac.constructs.core.source import caller_location
 from iac.constructs.core.tokens import Token
 from iac.constructs.core.units import Duration, Size, UnitError, convert_quantity
 from iac.errors import ConstructError
-from iac.specs import DEFAULT_REGION, known_regions, property_document, property_schema
+from iac.specs import DEFAULT_REGION, known_regions, pattern_matches, property_document, property_schema
 
 
 @attrs.frozen
@@ -616,7 +616,7 @@ def _keyword_holds(keyword: str, expected: Any, instance: Any, schema: dict[str,
     if keyword == "pattern":
         if not isinstance(instance, str):
             return True
-        return isinstance(expected, str) and _pattern_engine().search(expected, instance) is not None
+        return isinstance(expected, str) and pattern_matches(expected, instance) is True
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         if not is_number:
             return True
