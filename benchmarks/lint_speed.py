@@ -14,6 +14,10 @@ Whole process (a subprocess, start to exit, like a user at a terminal), interlea
 - `unchanged, worker` / `unchanged, in process`: the same command again without an edit (lint cache hit).
 - `cfn-lint CLI`: `cfn-lint TEMPLATE` on the template the last changed synth wrote: the peer.
 - `no lint`: `iac synth --no-lint` (what a synth costs besides lint).
+- Start-up floors, to read the rows above against: `python (nothing)` (`python -c pass`, the interpreter's own
+  start), `import iac` (what an app's first line costs) and `iac --version` (the CLI's start: click, iac and
+  the synth machinery imported, nothing run). An unchanged synth is `iac --version` plus running the app,
+  synthesizing, the schema layer and checks, the lint cache lookup and the write.
 
 Each row gives the median and min-max of the wall time and the median peak RSS of the synth process
 (ru_maxrss from wait4), and the ratios are medians of the paired (same round) ratios. Then the worker's
@@ -48,7 +52,8 @@ EDITS = {
     "serverless_api": ('"TABLE_NAME": table.table_name}', '"TABLE_NAME": table.table_name, "BENCH_RUN": "{n}"}'),
     "hello": ("visibility_timeout=60", "visibility_timeout={n}"),
 }
-TARGETS = {"changed, worker": 0.8, "unchanged, worker": 0.3}
+TARGETS = {"changed, worker": 0.8, "unchanged, worker": 0.3, "unchanged, in process": 0.3, "no lint": 0.3}
+PYTHON = [sys.executable]
 
 
 def child_environment(work: str, *, worker: bool) -> dict[str, str]:
@@ -153,6 +158,9 @@ def whole_process(app: App, work: str, runs: int) -> None:
             "unchanged, in process",
             "cfn-lint CLI",
             "no lint",
+            "python (nothing)",
+            "import iac",
+            "iac --version",
         )
     }
     template = _largest_template(out_alone)
@@ -167,6 +175,9 @@ def whole_process(app: App, work: str, runs: int) -> None:
         lambda: pair("in process", out_alone, without),
         lambda: rows["cfn-lint CLI"].append(timed([CFN_LINT, "--", template], without, check=False)),
         lambda: rows["no lint"].append(timed(synth(app, os.path.join(work, "out-nolint"), "--no-lint"), without)),
+        lambda: rows["python (nothing)"].append(timed([*PYTHON, "-c", "pass"], without)),
+        lambda: rows["import iac"].append(timed([*PYTHON, "-c", "import iac"], without)),
+        lambda: rows["iac --version"].append(timed([*IAC, "--version"], without)),
     ]
     for round_ in range(runs):  # each round in another order: no kind always follows the same other
         for group in groups[round_ % len(groups) :] + groups[: round_ % len(groups)]:

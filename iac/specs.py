@@ -274,7 +274,7 @@ def property_pattern(resource_type: str, *path: str, region: str = DEFAULT_REGIO
 #: character taken literally; any other escape (\\p{L}, a back reference, \\Z ...) is left to `regex`.
 _ALIKE_ESCAPES = frozenset("dDwWsSbB")
 _ALIKE_ESCAPES_IN_SETS = frozenset("dDwWsS")
-_QUANTIFIER = re.compile(r"\{\d+(?:,\d*)?\}|[*+?]")
+_QUANTIFIER = r"\{\d+(?:,\d*)?\}|[*+?]"  # compiled on first use (re keeps it): not at import
 
 
 @functools.cache
@@ -352,7 +352,7 @@ def _reads_alike(pattern: str) -> bool:
                 return False
             groups -= 1
         elif char in "{*+?":
-            found = _QUANTIFIER.match(pattern, index)
+            found = re.compile(_QUANTIFIER).match(pattern, index)
             if found is None or index == 0 or pattern[index - 1] in "(|":
                 return False
             if pattern[index - 1] == ")" and found.group() != "?":
