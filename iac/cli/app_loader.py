@@ -16,7 +16,6 @@ import runpy
 import sys
 import sysconfig
 import tomllib
-import traceback
 from typing import Any
 
 from iac.constructs.core.app import App, capture_apps
@@ -153,6 +152,8 @@ def _exit_error(exit_: SystemExit, spec: str) -> AppExitError:
 
 def _last_user_frame(exception: BaseException) -> SourceLocation | None:
     """The innermost frame of the traceback in the user's own code (not iac, Python or a library)."""
+    import traceback  # for an error's frames only: not imported on every start
+
     user = [frame for frame in traceback.extract_tb(exception.__traceback__) if _is_user_file(frame.filename)]
     if not user:
         return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +37,8 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
                 return command(*args, **kwargs)
         except IacError as error:
             if debug:
+                import traceback  # for an error's frames only: not imported on every start
+
                 traceback.print_exception(error.original if isinstance(error, AppError) else error)
             click.echo(format_error(error, color=use_color(sys.stderr)), err=True)
             sys.exit(error.exit_status)

@@ -13,7 +13,6 @@ template or an app, so each is shown on one line with its control characters esc
 from __future__ import annotations
 
 import os
-import traceback
 from typing import IO
 
 import click
@@ -125,6 +124,8 @@ def _app_error(error: AppError, paint: Painter) -> str:
 
 def user_frames(exception: BaseException) -> list[str]:
     """The traceback lines of `exception` that are in the user's code, not iac's or Python's."""
+    import traceback  # for an error's frames only: not imported on every start
+
     lines: list[str] = []
     previous: tuple[str, int | None] | None = None
     repeated = 0

@@ -50,6 +50,7 @@ NOT_FOR_A_SYNTH = (
     "iac.cli.lint_worker_command",
     "iac.cli.watch_command",
     "watchfiles",
+    "traceback",
 )
 
 #: Runs the CLI as the console script does, then writes the names of the modules it loaded.
