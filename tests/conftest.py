@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import importlib
 import os
 import subprocess
 import sys
@@ -43,34 +42,8 @@ def frozen_today(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
     notice (those set IAC_TODAY themselves). Subprocesses (the CLI tests) inherit it through the environment.
     """
     value = os.environ.get("IAC_TEST_TODAY") or FROZEN_TODAY
-    monkeypatch.setenv("IAC_TODAY", value)
-    _freeze_cfn_lint_calendar(monkeypatch)
+    monkeypatch.setenv("IAC_TODAY", value)  # cfn-lint's calendar rules follow it too (iac.synth.lint)
     return datetime.date.fromisoformat(value)
-
-
-#: cfn-lint's rules that read the calendar themselves (`datetime.today()`): a Lambda runtime's deprecation
-#: and block dates. In iac's synth they give way to iac's rule (which asks iac.clock); a test that lints a
-#: template directly would still see the real date, so here they see iac's (IAC_TODAY) too.
-_CFN_LINT_CALENDAR_RULES = (
-    "cfnlint.rules.resources.lmbd.DeprecatedRuntimeCreate",
-    "cfnlint.rules.resources.lmbd.DeprecatedRuntimeEol",
-    "cfnlint.rules.resources.lmbd.DeprecatedRuntimeUpdate",
-)
-
-
-def _freeze_cfn_lint_calendar(monkeypatch: pytest.MonkeyPatch) -> None:
-    from iac import clock
-
-    class FrozenDatetime(datetime.datetime):
-        @classmethod
-        def today(cls) -> FrozenDatetime:  # type: ignore[override]
-            today = clock.today()
-            return cls(today.year, today.month, today.day)
-
-    for name in _CFN_LINT_CALENDAR_RULES:
-        module = importlib.import_module(name)
-        assert isinstance(module.datetime, type) and issubclass(module.datetime, datetime.datetime), name
-        monkeypatch.setattr(module, "datetime", FrozenDatetime)
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,33 @@ def _linter_rules() -> Any:
         from cfnlint.runner import Runner
 
         _rules = Runner(ConfigMixIn(regions=["us-east-1"])).rules
+        _on_iacs_calendar(_rules)
     return _rules
+
+
+def _on_iacs_calendar(rules: Any) -> None:
+    """Make the cfn-lint rules that read the calendar (`datetime.today()`, e.g. a runtime's deprecation and
+    block dates) read iac's (iac.clock: `IAC_TODAY`), so one date decides every finding, ours and cfn-lint's.
+
+    cfn-lint loads its rule files as modules of their bare file names, so the only handle on what a rule
+    calls `datetime` is its own functions' globals. A rule whose module does not hold the stdlib class there
+    (another cfn-lint version) is left as it is."""
+    import datetime
+
+    from iac import clock
+
+    class OnIacsCalendar(datetime.datetime):
+        @classmethod
+        def today(cls) -> OnIacsCalendar:
+            day = clock.today()
+            return cls(day.year, day.month, day.day)
+
+    for key in list(rules):
+        for function in vars(type(rules[key])).values():
+            module_globals = getattr(function, "__globals__", None)
+            if module_globals is not None and module_globals.get("datetime") is datetime.datetime:
+                module_globals["datetime"] = OnIacsCalendar
+                break
 
 
 def lint_template(body: str, region: str, *, filename: str | None = None) -> list[LintFinding]:

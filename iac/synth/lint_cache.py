@@ -103,10 +103,13 @@ def cache_key(body: str, region: str, *, context: str | None = None) -> str:
 
 
 def lint_context() -> str:
-    """What decides findings besides the template and region: cfn-lint's and iac's versions, the rule config."""
+    """What decides findings besides the template and region: cfn-lint's and iac's versions, the rule config,
+    and the date (cfn-lint's runtime rules judge by it, on iac's calendar: iac.synth.lint._on_iacs_calendar)."""
+    from iac import clock
     from iac.synth.assembly import package_version
 
-    return f"cfn-lint {package_version('cfn-lint')}:iac {package_version('iac-cfn')}:{rule_config_digest()}"
+    return (f"cfn-lint {package_version('cfn-lint')}:iac {package_version('iac-cfn')}:{rule_config_digest()}"
+            f":day {clock.today().isoformat()}")
 
 
 def rule_config_digest() -> str:

@@ -148,27 +148,6 @@ def test_quick_create_is_found_at_target_and_managed_overrides_of_another_api_do
 
 # -- deprecated Lambda runtimes in `iac validate FILE` ----------------------------------------------
 
-RUNTIME_RULES = ("W2531", "E2531", "E2533")
-
-
-@pytest.fixture
-def cfn_lint_on_iacs_date(monkeypatch: pytest.MonkeyPatch) -> None:
-    """cfn-lint's runtime rules read `datetime.today()` in the modules cfn-lint loads them from, which are
-    not the cfnlint.rules... modules tests/conftest.py patches (cfn-lint loads rule files under their bare
-    names): give the rules as built iac's date (iac.clock, IAC_TODAY) through their own globals."""
-    from iac import clock
-    from iac.synth.lint import _linter_rules
-
-    class OnIacsDate(datetime.datetime):
-        @classmethod
-        def today(cls) -> OnIacsDate:
-            today = clock.today()
-            return cls(today.year, today.month, today.day)
-
-    rules = [rule for rule in _linter_rules().values() if rule.id in RUNTIME_RULES]
-    assert sorted(rule.id for rule in rules) == sorted(RUNTIME_RULES)
-    for rule in rules:
-        monkeypatch.setitem(type(rule).validate.__globals__, "datetime", OnIacsDate)
 
 
 def function_template(tmp_path: Path, runtime: str) -> str:
@@ -196,14 +175,14 @@ def function_template(tmp_path: Path, runtime: str) -> str:
     ("before-deprecation", None), ("deprecated", ("W2531", "warning")), ("create-block", ("E2531", "error")),
     ("update-block", ("E2533", "error"))])
 def test_validate_of_a_template_file_reports_a_deprecated_runtime_once(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cfn_lint_on_iacs_date: None, when: str,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str,
         expected: tuple[str, str] | None) -> None:
     lifecycle = awslambda.runtime_lifecycle("nodejs20.x")
     assert lifecycle is not None and lifecycle.deprecated and lifecycle.create_block and lifecycle.update_block
     day = {"before-deprecation": lifecycle.deprecated - datetime.timedelta(days=1),
            "deprecated": lifecycle.deprecated, "create-block": lifecycle.create_block,
            "update-block": lifecycle.update_block}[when]
-    monkeypatch.setenv("IAC_TODAY", day.isoformat())  # cfn-lint's calendar follows it (the fixture)
+    monkeypatch.setenv("IAC_TODAY", day.isoformat())  # cfn-lint's calendar follows it (iac.synth.lint)
     report = validate_files([function_template(tmp_path, "nodejs20.x")], region=None, lint=True, strict=False)
     about_runtime = [(problem.code, problem.severity) for problem in report.errors + report.warnings
                      if (problem.property_path or "").endswith("Runtime")]
