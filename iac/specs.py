@@ -55,6 +55,56 @@ def schema_extension(folder: str, name: str) -> Any:
 DEFAULT_REGION = "us-east-1"
 
 
+#: The cfn-lint constant that names the properties `aws cloudformation package` fills from a local path.
+_PACKAGED_PATHS_NAME = "TEMPLATED_PROPERTY_CFN_PATHS"
+
+
+@functools.cache
+def packaged_property_paths() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Type -> property paths that `aws cloudformation package` fills from a local path: cfn-lint's
+    TEMPLATED_PROPERTY_CFN_PATHS ("Resources/AWS::Lambda::Function/Properties/Code"), read from its source
+    (importing cfn-lint costs about a second; the schema layer asks on every synth). Only the assignment is
+    parsed when it stands alone at the top of the file (the whole file cost ~4 ms), else the whole file."""
+    import ast
+
+    source = os.path.join(os.path.dirname(cfn_lint_data_root()), "helpers.py")
+    try:
+        with open(source, encoding="utf-8") as handle:
+            text = handle.read()
+        tree = _lone_assignment(text, _PACKAGED_PATHS_NAME) or ast.parse(text)
+    except (OSError, SyntaxError):  # pragma: no cover - a cfn-lint without the file: check them all
+        return {}
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == _PACKAGED_PATHS_NAME for t in node.targets):
+            for item in ast.walk(node.value):
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    parts = item.value.split("/")
+                    if len(parts) >= 4 and parts[0] == "Resources" and parts[2] == "Properties":
+                        found.setdefault(parts[1], []).append(tuple(parts[3:]))
+    return {resource_type: tuple(paths) for resource_type, paths in found.items()}
+
+
+def _lone_assignment(text: str, name: str) -> Any:
+    """The module of `name = ...` alone, parsed from its line to the next top-level statement, when it is the
+    only top-level line that starts with `name` and it parses as just that assignment; else None."""
+    import ast
+
+    starts = [found.start() for found in re.finditer(rf"^{re.escape(name)}\b", text, re.MULTILINE)]
+    if len(starts) != 1 or not re.match(rf"{re.escape(name)}[ \t]*=(?!=)", text[starts[0]:]):
+        return None
+    following = re.compile(r"^[^\s)\]}#]", re.MULTILINE).search(text, starts[0] + len(name))
+    try:
+        tree = ast.parse(text[starts[0]:following.start() if following else len(text)])
+    except SyntaxError:
+        return None
+    statement = tree.body[0] if len(tree.body) == 1 else None
+    lone = isinstance(statement, ast.Assign) and [getattr(t, "id", None) for t in statement.targets] == [name]
+    return tree if lone else None
+
+
+
+
 def schema_root() -> str:
     return os.path.join(cfn_lint_data_root(), "schemas")
 

@@ -139,3 +139,36 @@ def test_plain_patterns_on_plain_text_do_not_import_regex() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
 
     assert result.stdout.split() == ["True", "False", "False", "True", "True"]
+
+
+def test_the_packaged_paths_are_those_of_the_whole_files_parse() -> None:
+    """packaged_property_paths parses only cfn-lint's assignment; the whole file's parse finds the same."""
+    import ast
+
+    source = os.path.join(os.path.dirname(specs.cfn_lint_data_root()), "helpers.py")
+    with open(source, encoding="utf-8") as handle:
+        text = handle.read()
+    lone = specs._lone_assignment(text, "TEMPLATED_PROPERTY_CFN_PATHS")
+    assert lone is not None  # the shortcut applies to the cfn-lint iac pins
+    whole = [
+        node
+        for node in ast.parse(text).body
+        if isinstance(node, ast.Assign)
+        and any(getattr(target, "id", None) == "TEMPLATED_PROPERTY_CFN_PATHS" for target in node.targets)
+    ]
+
+    assert ast.dump(lone.body[0]) == ast.dump(whole[0]) and len(whole) == 1
+    assert specs.packaged_property_paths()["AWS::Lambda::Function"] == (("Code",),)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NAME = [1]\nNAME = [2]\n",  # assigned twice: the whole file decides
+        "NAME: list[int] = [1]\n",  # annotated: not an assignment the constant is read from
+        "NAME == 1\n",
+        "OTHER = 1\n",
+    ],
+)
+def test_an_unusual_assignment_is_left_to_the_whole_parse(text: str) -> None:
+    assert specs._lone_assignment(text, "NAME") is None

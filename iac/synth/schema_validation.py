@@ -13,11 +13,9 @@ cheap enough to run on every synth.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import functools
 import json
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -27,8 +25,8 @@ import attrs
 from iac.specs import (
     DEFAULT_REGION,
     ResourceSchema,
-    cfn_lint_data_root,
     getatt_attributes,
+    packaged_property_paths,
     pattern_matches,
     property_names,
     provider_types,
@@ -696,36 +694,13 @@ def _local_paths(resource_type: str, properties: Any, where: tuple[str | int, ..
     Lambda function's `Code: ./src`), which the schema layer does not check: cfn-lint warns of them
     (W3002), and the package command makes them what the schema asks for."""
     found: set[tuple[str | int, ...]] = set()
-    for path in _packaged_properties().get(resource_type, ()):
+    for path in packaged_property_paths().get(resource_type, ()):
         value = properties
         for name in path:
             value = value.get(name) if isinstance(value, dict) else None
         if isinstance(value, str) and not value.startswith(("s3://", "https://")):
             found.add(where + path)
     return found
-
-
-@functools.cache
-def _packaged_properties() -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Type -> property paths that `aws cloudformation package` fills from a local path: cfn-lint's
-    TEMPLATED_PROPERTY_CFN_PATHS ("Resources/AWS::Lambda::Function/Properties/Code"), read from its
-    source (importing cfn-lint costs about a second; this layer runs on every synth)."""
-    source = os.path.join(os.path.dirname(cfn_lint_data_root()), "helpers.py")
-    try:
-        with open(source, encoding="utf-8") as handle:
-            tree = ast.parse(handle.read())
-    except (OSError, SyntaxError):  # pragma: no cover - a cfn-lint without the file: check them all
-        return {}
-    found: dict[str, list[tuple[str, ...]]] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "TEMPLATED_PROPERTY_CFN_PATHS"
-                                                for t in node.targets):
-            for item in ast.walk(node.value):
-                if isinstance(item, ast.Constant) and isinstance(item.value, str):
-                    parts = item.value.split("/")
-                    if len(parts) >= 4 and parts[0] == "Resources" and parts[2] == "Properties":
-                        found.setdefault(parts[1], []).append(tuple(parts[3:]))
-    return {resource_type: tuple(paths) for resource_type, paths in found.items()}
 
 
 def _is_no_value(value: Any) -> bool:
