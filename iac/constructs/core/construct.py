@@ -6,6 +6,7 @@ becomes the logical id) and its error messages (every node knows the user's file
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -136,11 +137,12 @@ class Construct:
     def _check_prop_names(self, props_type: type, values: dict[str, Any]) -> None:
         """A misspelt argument is named with the closest real one: Python's own TypeError names neither
         the construct nor what was meant."""
-        import difflib
-
-        known = sorted(field.alias for field in attrs.fields(props_type) if field.init)
+        accepted = _init_names(props_type)
         for name in values:
-            if name not in known:
+            if name not in accepted:
+                import difflib
+
+                known = sorted(accepted)
                 close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
                 raise ConstructError(
                     f"{type(self).__name__} {self.id!r} has no argument {name!r}",
@@ -153,9 +155,16 @@ class Construct:
         return f"<{type(self).__name__} {self.path or '(app)'}>"
 
 
+@functools.cache
+def _init_names(props_type: type) -> frozenset[str]:
+    """The keyword arguments an attrs props record takes (its fields' aliases), once per record class."""
+    return frozenset(field.alias for field in attrs.fields(props_type) if field.init)
+
+
 def _checked_init(init: Any, owner: type) -> Any:
     """`init` with props.checked_init's checks; props (and inspect, typing) load at the first
-    construction, not at `import iac`."""
+    construction, not at `import iac`. That first construction puts the checked constructor in the
+    class in place of this one, so later ones (a tree builds thousands) skip a call."""
     checked = None
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -164,6 +173,8 @@ def _checked_init(init: Any, owner: type) -> Any:
             from iac.constructs.core.props import checked_init
 
             checked = checked_init(init, owner)
+            if owner.__dict__.get("__init__") is __init__:
+                owner.__init__ = checked  # type: ignore[misc]
         checked(self, *args, **kwargs)
 
     __init__.__wrapped__ = init  # type: ignore[attr-defined]  # inspect.signature and help() see the real one

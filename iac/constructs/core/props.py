@@ -21,6 +21,7 @@ import collections.abc
 import difflib
 import functools
 import inspect
+import itertools
 import numbers
 import re
 import types
@@ -72,6 +73,12 @@ class PropSpec:
     cfn: Cfn | None
     unit: str | None
     checks: tuple[Check, ...]
+    #: `matches` for the annotation a value is checked against (after a unit's conversion), made once
+    fits: Callable[[Any], bool] = attrs.field(init=False, eq=False, repr=False)
+
+    @fits.default
+    def _fits(self) -> Callable[[Any], bool]:
+        return matcher(_without_quantities(self.annotation) if self.unit is not None else self.annotation)
 
     @property
     def required(self) -> bool:
@@ -85,6 +92,17 @@ class InitSpec:
     signature: inspect.Signature
     props: dict[str, PropSpec]
     cfn_type: str | None
+    #: every parameter's name, and whether one takes any keyword: what names the arguments may have
+    parameter_names: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+    takes_any_keyword: bool = attrs.field(init=False, eq=False, repr=False)
+
+    @parameter_names.default
+    def _parameter_names(self) -> frozenset[str]:
+        return frozenset(self.signature.parameters)
+
+    @takes_any_keyword.default
+    def _takes_any_keyword(self) -> bool:
+        return any(p.kind is p.VAR_KEYWORD for p in self.signature.parameters.values())
 
     @property
     def keyword_names(self) -> list[str]:
@@ -95,9 +113,13 @@ class InitSpec:
 def checked_init(init: Callable[..., None], owner: type) -> Callable[..., None]:
     """Wrap a construct class's `__init__` with the checks above (see the module docstring)."""
 
+    spec: InitSpec | None = None
+
     @functools.wraps(init)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        spec = init_spec(owner, init)
+        nonlocal spec
+        if spec is None:  # built on the first construction, then kept: a tree calls this once per node
+            spec = init_spec(owner, init)
         if spec.props:
             kwargs = _apply_rules(type(self).__name__, spec, args, kwargs)
         try:
@@ -177,10 +199,10 @@ def _apply_rules(class_name: str, spec: InitSpec, args: tuple[Any, ...], kwargs:
         prop = spec.props.get(name)
         if prop is None or (value is None and prop.default is None):
             continue
-        if region is None:
+        if region is None and prop.cfn is not None:  # only a bound property's schema depends on the region
             region = _scope_region(args, kwargs)
         try:
-            converted[name] = check_prop(prop, value, spec.cfn_type, region=region)
+            converted[name] = check_prop(prop, value, spec.cfn_type, region=region or DEFAULT_REGION)
         except (TypeError, ValueError) as error:
             raise ConstructError(
                 f"invalid argument for {class_name} {_construct_id(args, kwargs)!r}: {error}",
@@ -198,10 +220,8 @@ def check_prop(prop: PropSpec, value: Any, cfn_type: str | None, *, region: str 
             value = convert_quantity(value, prop.unit)
         except UnitError as error:
             raise ValueError(f"{prop.name}: {error} (the property takes {prop.unit})") from None
-    annotation = prop.annotation
-    if prop.unit is not None:
-        annotation = _without_quantities(annotation)
-    if not matches(value, annotation):
+    if not prop.fits(value):
+        annotation = _without_quantities(prop.annotation) if prop.unit is not None else prop.annotation
         raise TypeError(f"{prop.name} must be {describe_type(prop.annotation)}, got {_describe_value(value)}"
                         + _bad_item(value, annotation))
     if prop.cfn is not None and value is not None:  # None: left out; a token: schema_problem skips it
@@ -272,8 +292,7 @@ def _binding_problem(class_name: str, spec: InitSpec, args: tuple[Any, ...], kwa
                      check_only_names: bool = False) -> ConstructError | None:
     """The ConstructError for arguments the signature does not take, or None when they bind."""
     parameters = spec.signature.parameters
-    takes_any_keyword = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-    if not takes_any_keyword:
+    if not spec.takes_any_keyword and not spec.parameter_names.issuperset(kwargs):
         problem = unknown_argument(f"{class_name} {_construct_id(args, kwargs)!r}",
                                    [name for name in kwargs if name not in parameters], spec.keyword_names,
                                    path=_construct_path(args, kwargs))
@@ -324,68 +343,140 @@ def _is_union(annotation: Any) -> bool:
     return typing.get_origin(annotation) in (typing.Union, types.UnionType)
 
 
-@functools.lru_cache(maxsize=1024)
-def _shape(annotation: Any) -> tuple[Any, bool, tuple[Any, ...]]:
-    """(origin, whether a union, arguments) of an annotation: `matches` asks for each value it checks."""
-    return typing.get_origin(annotation), _is_union(annotation), typing.get_args(annotation)
-
-
 def matches(value: Any, annotation: Any) -> bool:
     """Whether `value` fits `annotation`, for the forms construct signatures use. A form this does not
     understand (a TypeVar, a non-runtime Protocol) accepts: the type checker is the judge there."""
-    if annotation is Any or annotation is object or annotation is inspect.Parameter.empty:
-        return True
-    if annotation is None or annotation is type(None):
-        return value is None
+    return matcher(annotation)(value)
+
+
+def matcher(annotation: Any) -> Callable[[Any], bool]:
+    """`matches(·, annotation)` as one function, made once per annotation: a tree of thousands of
+    constructs asks the same few annotations again and again (one decomposition, not one per value)."""
     try:
-        origin, union, arguments = _shape(annotation)
-    except TypeError:  # an annotation that cannot be hashed: decomposed each time
-        origin, union, arguments = typing.get_origin(annotation), _is_union(annotation), typing.get_args(annotation)
-    if union:
-        return any(matches(value, arm) for arm in arguments)
-    if origin is typing.Literal:
-        return any(value == option and type(value) is type(option) for option in arguments)
-    if origin is typing.Annotated:
-        return matches(value, annotation.__origin__)
-    if origin is not None:
-        return _matches_generic(value, origin, arguments)
-    if annotation is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if annotation is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if isinstance(annotation, type):
-        if getattr(annotation, "_is_protocol", False) and not getattr(annotation, "_is_runtime_protocol", False):
-            return True
-        return isinstance(value, annotation)
+        return _cached_matcher(annotation)
+    except TypeError:  # an annotation that cannot be hashed: made each time
+        return _make_matcher(annotation)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_matcher(annotation: Any) -> Callable[[Any], bool]:
+    return _make_matcher(annotation)
+
+
+def _accept(value: Any) -> bool:
     return True
 
 
-def _matches_generic(value: Any, origin: Any, arguments: tuple[Any, ...]) -> bool:
+def _is_none(value: Any) -> bool:
+    return value is None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _plain_class(annotation: Any) -> type | None:
+    """The class when fitting `annotation` is `isinstance` alone (not int/float, which refuse a bool)."""
+    if (isinstance(annotation, type) and typing.get_origin(annotation) is None
+            and annotation not in (int, float, object, Any)  # Any is a class since Python 3.11
+            and not (getattr(annotation, "_is_protocol", False)
+                     and not getattr(annotation, "_is_runtime_protocol", False))):
+        return annotation
+    return None
+
+
+def _make_matcher(annotation: Any) -> Callable[[Any], bool]:
+    if annotation is Any or annotation is object or annotation is inspect.Parameter.empty:
+        return _accept
+    if annotation is None or annotation is type(None):
+        return _is_none
+    origin, arguments = typing.get_origin(annotation), typing.get_args(annotation)
+    if _is_union(annotation):
+        arms = tuple(matcher(arm) for arm in arguments)
+
+        def fits_union(value: Any) -> bool:
+            for arm in arms:  # in order, as written
+                if arm(value):
+                    return True
+            return False
+
+        return fits_union
+    if origin is typing.Literal:
+        return lambda value: any(value == option and type(value) is type(option) for option in arguments)
+    if origin is typing.Annotated:
+        return matcher(annotation.__origin__)
+    if origin is not None:
+        return _generic_matcher(origin, arguments)
+    if annotation is float:
+        return _is_real
+    if annotation is int:
+        return _is_int
+    if isinstance(annotation, type):
+        if getattr(annotation, "_is_protocol", False) and not getattr(annotation, "_is_runtime_protocol", False):
+            return _accept
+        return lambda value: isinstance(value, annotation)
+    return _accept
+
+
+def _all_fit(annotation: Any) -> Callable[[Any], bool]:
+    """`all(matches(item, annotation) for item in items)` as one function of `items`."""
+    plain = _plain_class(annotation)
+    if plain is not None:
+        return lambda items: all(map(isinstance, items, itertools.repeat(plain)))
+    item = matcher(annotation)
+    return lambda items: all(map(item, items))
+
+
+def _generic_matcher(origin: Any, arguments: tuple[Any, ...]) -> Callable[[Any], bool]:
     if origin in (list, collections.abc.Sequence, collections.abc.MutableSequence):
-        if not isinstance(value, list | tuple):
-            return False
-        return not arguments or all(matches(item, arguments[0]) for item in value)
+        if not arguments or matcher(arguments[0]) is _accept:
+            return lambda value: isinstance(value, list | tuple)
+        items = _all_fit(arguments[0])
+        return lambda value: isinstance(value, list | tuple) and items(value)
     if origin is tuple:
-        if not isinstance(value, tuple | list):
-            return False
         if len(arguments) == 2 and arguments[1] is Ellipsis:
-            return all(matches(item, arguments[0]) for item in value)
-        return not arguments or (len(value) == len(arguments) and all(map(matches, value, arguments)))
+            items = _all_fit(arguments[0])
+            return lambda value: isinstance(value, tuple | list) and items(value)
+        if not arguments:
+            return lambda value: isinstance(value, tuple | list)
+        each = tuple(matcher(argument) for argument in arguments)
+        return lambda value: (isinstance(value, tuple | list) and len(value) == len(each)
+                              and all(fits(item) for fits, item in zip(each, value, strict=True)))
     if origin in (collections.abc.Iterable, collections.abc.Collection, set, frozenset, collections.abc.Set):
-        if isinstance(value, str | bytes | dict) or not isinstance(value, collections.abc.Iterable):
-            return False
-        return not arguments or all(matches(item, arguments[0]) for item in value)
+        items = _all_fit(arguments[0]) if arguments else _accept
+
+        def fits_iterable(value: Any) -> bool:
+            if isinstance(value, str | bytes | dict) or not isinstance(value, collections.abc.Iterable):
+                return False
+            return items(value)
+
+        return fits_iterable
     if origin in (dict, collections.abc.Mapping, collections.abc.MutableMapping):
-        if not isinstance(value, collections.abc.Mapping):
-            return False
         if len(arguments) != 2:
-            return True
-        return all(matches(k, arguments[0]) and matches(v, arguments[1]) for k, v in value.items())
+            return lambda value: isinstance(value, collections.abc.Mapping)
+        key, item = matcher(arguments[0]), matcher(arguments[1])
+        keys = _all_fit(arguments[0])
+
+        def fits_mapping(value: Any) -> bool:
+            if type(value) is dict:  # a plain dict's keys alone when its values may be anything
+                if item is _accept:
+                    return key is _accept or keys(value)
+            elif not isinstance(value, collections.abc.Mapping):
+                return False
+            return all(key(k) and item(v) for k, v in value.items())
+
+        return fits_mapping
     if origin is collections.abc.Callable:
-        return callable(value)
+        return callable
     if origin is type:
-        return isinstance(value, type)
-    return isinstance(origin, type) and isinstance(value, origin)
+        return lambda value: isinstance(value, type)
+    if isinstance(origin, type):
+        return lambda value: isinstance(value, origin)
+    return lambda value: False
 
 
 _SEQUENCES = (list, collections.abc.Sequence, collections.abc.MutableSequence, collections.abc.Iterable,

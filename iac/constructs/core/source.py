@@ -43,7 +43,10 @@ def display_path(file: str) -> str:
 
 def is_iac_file(filename: str) -> bool:
     """True for iac's own modules (their frames are never the user's line)."""
-    return filename.startswith(_IAC_DIR + os.sep)
+    return filename.startswith(_IAC_PREFIX)
+
+
+_IAC_PREFIX = _IAC_DIR + os.sep
 
 
 def _is_internal(filename: str) -> bool:
@@ -51,13 +54,37 @@ def _is_internal(filename: str) -> bool:
     return is_iac_file(filename) or filename.startswith(("<frozen ", "<attrs generated"))
 
 
+#: A code object's file name -> its absolute path when its frames are the user's, None when they are
+#: internal. Every construct walks the same few files' frames, so each is judged once (bounded all the same).
+_USER_FILES: dict[str, str | None] = {}
+_USER_FILES_LIMIT = 4096
+
+
+def _user_file(filename: str) -> str | None:
+    """The absolute path of `filename` when it is the user's code, None when it is internal."""
+    try:
+        return _USER_FILES[filename]
+    except KeyError:
+        pass
+    if _is_internal(filename):
+        path = None
+    elif os.path.isabs(filename):
+        path = os.path.abspath(filename)  # normalized: the same answer in any working directory
+    else:
+        return os.path.abspath(filename)  # relative to the working directory, which may change: not kept
+    if len(_USER_FILES) >= _USER_FILES_LIMIT:
+        _USER_FILES.clear()
+    _USER_FILES[filename] = path
+    return path
+
+
 def caller_location(skip: int = 1) -> SourceLocation | None:
     """The first frame outside iac (and the interpreter's machinery) on the current stack."""
     frame: FrameType | None = sys._getframe(skip)
     while frame is not None:
-        filename = frame.f_code.co_filename
-        if not _is_internal(filename):
-            return SourceLocation(file=os.path.abspath(filename), line=frame.f_lineno)
+        path = _user_file(frame.f_code.co_filename)
+        if path is not None:
+            return SourceLocation(file=path, line=frame.f_lineno)
         frame = frame.f_back
     return None
 
@@ -68,10 +95,9 @@ def creation_location(construct: object) -> SourceLocation | None:
     its own `__init__`; the interesting line is the one that instantiated it)."""
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
-        filename = frame.f_code.co_filename
-        if not _is_internal(filename) and not (
-            frame.f_code.co_name == "__init__" and frame.f_locals.get("self") is construct
-        ):
-            return SourceLocation(file=os.path.abspath(filename), line=frame.f_lineno)
+        code = frame.f_code
+        path = _user_file(code.co_filename)
+        if path is not None and not (code.co_name == "__init__" and frame.f_locals.get("self") is construct):
+            return SourceLocation(file=path, line=frame.f_lineno)
         frame = frame.f_back
     return None
