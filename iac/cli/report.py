@@ -62,6 +62,31 @@ def format_problems(problems: list[Problem], *, color: bool = False) -> str:
     return "\n\n".join(_block(problem, paint) for problem in problems)
 
 
+def format_quiet_problems(problems: list[Problem], *, color: bool = False, see_all: str = "") -> str:
+    """What --quiet prints of a successful run's problems: each error in full, the warnings as one line per
+    rule (count, rule, the first one's message and construct path; the rules with most first), then how to
+    see every warning. A quiet run of 2,000 resources that all draw one warning prints four lines, not
+    2,000 blocks; like cfn-lint's and eslint's quiet modes, nothing serious is left out."""
+    paint = Painter(color)
+    errors = [p for p in problems if getattr(p, "severity", "error") == "error"]
+    warnings = [p for p in problems if getattr(p, "severity", "error") != "error"]
+    blocks = [_block(error, paint) for error in errors]
+    if warnings:
+        rules: dict[str, list[Problem]] = {}
+        for warning in warnings:
+            rules.setdefault(getattr(warning, "code", None) or "other", []).append(warning)
+        width = len(f"{max(len(found) for found in rules.values()):,}")
+        lines = [paint(f"{len(warnings):,} warning{'s' if len(warnings) != 1 else ''}", fg="yellow", bold=True)
+                 + f" ({len(rules)} rule{'s' if len(rules) != 1 else ''}), not shown one by one with --quiet:"]
+        for code, found in sorted(rules.items(), key=lambda item: (-len(item[1]), item[0])):
+            first = found[0]
+            where = f" ({one_line(first.path)}{', ...' if len(found) > 1 else ''})" if first.path else ""
+            lines.append(f"  {len(found):>{width},}  {one_line(code)}  {one_line(first.message)}{where}")
+        lines.append(paint("   = ", fg="blue") + f"hint: {see_all or 'run without --quiet to see each one'}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
 def count_summary(problems: list[IacError]) -> str:
     errors = sum(1 for p in problems if getattr(p, "severity", "error") == "error")
     warnings = len(problems) - errors
