@@ -18,7 +18,7 @@ import click
 from iac.checks.formats import FORMATS as REPORT_FORMATS
 from iac.cli.app_loader import protected_folders
 from iac.cli.common import EXIT_USAGE, EXIT_VALIDATION, app_option, handle_errors, load_assembly
-from iac.cli.report import count_summary, format_problems, use_color
+from iac.cli.report import count_summary, format_problems, format_quiet_problems, use_color
 from iac.cli.run_report import verbose_option, watched_run
 from iac.cli.selection import select_stacks
 from iac.constructs.core.source import display_path
@@ -113,7 +113,8 @@ cli.commands = LazyCommands(LAZY_COMMANDS)
               help="Template format (default: the App's, json).")
 @click.option("--print", "print_", is_flag=True,
               help="Write the selected stack's template to stdout instead of writing the assembly.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print nothing on success; warnings as one line per rule (their count and the first).")
 @click.option("--no-lint", is_flag=True, help="Skip cfn-lint (the schema layer still runs).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @verbose_option("app load, synthesis, schema validation, lint, write")
@@ -153,7 +154,7 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
             directory = assembly.write(outdir, protected=protected)
     if not quiet:
         _print_summary(assembly, selected, directory, time.perf_counter() - started)
-    _print_warnings(assembly.warnings)
+    _print_warnings(assembly.warnings, quiet=quiet)
 
 
 @cli.command(short_help="Check the app's templates, or template files, against the schemas and cfn-lint.")
@@ -254,9 +255,18 @@ def _warning_note(warnings: list[Any], side: list[Any] | None = None) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def _print_warnings(warnings: list[Any]) -> None:
-    if warnings:
-        click.echo(format_problems(warnings, color=use_color(sys.stderr)), err=True)
+def _print_warnings(warnings: list[Any], *, quiet: bool = False) -> None:
+    """Every warning in full; with --quiet one line per rule (count and first one), so a quiet synth of many
+    resources that share a warning stays a few lines."""
+    if not warnings:
+        return
+    color = use_color(sys.stderr)
+    if quiet:
+        text = format_quiet_problems(warnings, color=color,
+                                     see_all="run without --quiet, or iac validate --format json")
+    else:
+        text = format_problems(warnings, color=color)
+    click.echo(text, err=True)
 
 
 def _print_summary(assembly: CloudAssembly, selected: list[StackArtifact], directory: str, seconds: float) -> None:

@@ -50,3 +50,32 @@ def test_control_characters_in_a_message_stay_on_one_line():
     text = format_quiet_problems([Problem("a\nb\x1b[2J", code="X\n1", severity="warning")])
     assert len(text.splitlines()) == 3
     assert "\x1b" not in text
+
+
+def test_iac_synth_quiet_prints_one_line_per_warning_rule_and_without_quiet_each_one(tmp_path):
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    app = tmp_path / "app.py"
+    app.write_text("from iac import App, CfnResource, Stack\n"
+                   "app = App()\nstack = Stack(app, 'Topics')\n"
+                   "for index in range(5):\n"
+                   "    CfnResource(stack, f'Topic{index}', type='AWS::SNS::Topic', properties={})\n"
+                   "app.synth()\n")
+    env = {**os.environ, "NO_COLOR": "1"}
+
+    def synth(*options: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "iac", "synth", "--app", str(app), "--out",
+                               str(tmp_path / "out"), "--no-lint", *options], capture_output=True, text=True,
+                              env=env, cwd=tmp_path)
+
+    quiet = synth("--quiet")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout == ""
+    assert "5 warnings (1 rule), not shown one by one with --quiet:" in quiet.stderr
+    assert "  5  IAC-SNS-001  " in quiet.stderr
+    assert quiet.stderr.count("IAC-SNS-001") == 1
+    loud = synth()
+    assert loud.returncode == 0, loud.stderr
+    assert loud.stderr.count("IAC-SNS-001") == 5
