@@ -29,8 +29,8 @@ errors = cloudwatch.Alarm(stack, "Target5xx", metric=web.load_balancer.metric_5x
                           alarm_description="the new tasks answer with server errors")
 web.add_alarm(errors)
 
-# A real service passes domain_name= and domain_zone= (or certificate=: HTTPS, port 80 redirecting to it) and test_listener_cidr= (the
-# office or VPN range that tries the new tasks on the test port).
+# A real service passes domain_name= and domain_zone= (or certificate=: HTTPS, port 80 redirecting to it)
+# and test_listener_cidr= (the office or VPN range that tries the new tasks on the test port).
 for listener in (web.listener, web.test_listener):
     suppress(listener, "IAC-ELB-001", reason="a sample without a domain or certificate: it serves HTTP only")
 suppress(web.load_balancer.security_group, "IAC-EC2-001",
