@@ -16,13 +16,16 @@ FARGATE_ZONE_NAME names the zone when it is not the domain less its first label 
 
 import os
 
-from iac import App, Stack, suppress
+from iac import App, Stack, UsageError, suppress
 from iac.constructs import ec2, ecs, iam, route53, s3
 from iac.constructs.patterns import LoadBalancedFargateService
 
 domain = os.environ.get("FARGATE_DOMAIN")  # e.g. "app.example.com"; unset: plain HTTP on the balancer's name
 zone = None
 if domain:
+    if not os.environ.get("FARGATE_ZONE_ID"):
+        raise UsageError("FARGATE_DOMAIN needs FARGATE_ZONE_ID, the id of the hosted zone that holds it",
+                         hint="e.g. FARGATE_ZONE_ID=Z0123456789EXAMPLE (aws route53 list-hosted-zones)")
     zone = route53.HostedZone.from_attributes(
         hosted_zone_id=os.environ["FARGATE_ZONE_ID"],
         zone_name=os.environ.get("FARGATE_ZONE_NAME") or domain.split(".", 1)[-1])

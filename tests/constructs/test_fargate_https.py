@@ -217,3 +217,14 @@ def test_the_sample_given_a_domain_synthesizes_strict_with_no_findings(tmp_path)
     assert result.stderr == ""
     template = json.loads((tmp_path / "out" / "BonjourFargate.template.json").read_text())
     assert template["Outputs"]["FargateServiceServiceURL"]["Value"] == "https://app.example.com"
+
+
+def test_the_sample_given_a_domain_without_its_zone_id_says_so_and_exits_2(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FARGATE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "iac", "synth", "--app", str(SAMPLE), "--out", str(tmp_path / "out"), "--no-lint"],
+        capture_output=True, text=True, cwd=SAMPLE.parent,
+        env={**env, "NO_COLOR": "1", "FARGATE_DOMAIN": "app.example.com"})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "FARGATE_DOMAIN needs FARGATE_ZONE_ID" in result.stderr
+    assert "Traceback" not in result.stderr
