@@ -27,6 +27,7 @@ import os
 import secrets
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -201,14 +202,24 @@ def _make_private_folder(folder: str) -> None:
         pass
 
 
-def _check_folder(folder: str) -> None:
-    info = os.stat(folder)
-    if not stat.S_ISDIR(info.st_mode):
-        raise _Untrusted(f"{_shown(folder)} is not a folder")
+def ownership_problem(shown: str, info: os.stat_result, *, kind: Callable[[int], bool], kind_name: str,
+                      others_may_not: int, open_problem: str) -> str | None:
+    """Why a file iac trusts (its cache folder, key, worker socket) could be someone else's, or None: not of
+    the expected kind (`kind`, e.g. stat.S_ISDIR), not this user's, or with any of `others_may_not` mode bits."""
+    if not kind(info.st_mode):
+        return f"{shown} is not {kind_name}"
     if info.st_uid != os.geteuid():
-        raise _Untrusted(f"{_shown(folder)} is owned by another user")
-    if info.st_mode & 0o022:
-        raise _Untrusted(f"{_shown(folder)} is writable by others (chmod 700 it)")
+        return f"{shown} is owned by another user"
+    if info.st_mode & others_may_not:
+        return f"{shown} {open_problem}"
+    return None
+
+
+def _check_folder(folder: str) -> None:
+    problem = ownership_problem(_shown(folder), os.stat(folder), kind=stat.S_ISDIR, kind_name="a folder",
+                                others_may_not=0o022, open_problem="is writable by others (chmod 700 it)")
+    if problem:
+        raise _Untrusted(problem)
 
 
 def _read_key(path: str) -> bytes:
@@ -220,13 +231,11 @@ def _read_key(path: str) -> bytes:
             raise _Untrusted(f"{_shown(path)} is a symlink") from error
         raise
     try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise _Untrusted(f"{_shown(path)} is not a regular file")
-        if info.st_uid != os.geteuid():
-            raise _Untrusted(f"{_shown(path)} is owned by another user")
-        if info.st_mode & 0o077:
-            raise _Untrusted(f"{_shown(path)} is readable or writable by others (chmod 600 it, or delete it)")
+        problem = ownership_problem(
+            _shown(path), os.fstat(descriptor), kind=stat.S_ISREG, kind_name="a regular file", others_may_not=0o077,
+            open_problem="is readable or writable by others (chmod 600 it, or delete it)")
+        if problem:
+            raise _Untrusted(problem)
         text = os.read(descriptor, 4 * _KEY_BYTES)
     finally:
         os.close(descriptor)

@@ -42,7 +42,13 @@ from typing import Any
 
 import attrs
 
-from iac.synth.lint_cache import CacheDamaged, LintFinding, _make_private_folder, private_cache_dir
+from iac.synth.lint_cache import (
+    CacheDamaged,
+    LintFinding,
+    _make_private_folder,
+    ownership_problem,
+    private_cache_dir,
+)
 
 __all__ = [
     "WorkerInfo",
@@ -229,12 +235,10 @@ def worker_folder() -> str:
         info = os.stat(folder)
     except OSError as error:
         raise WorkerUnavailable(f"cannot use {folder}: {error.strerror or error}") from error
-    if not stat.S_ISDIR(info.st_mode):
-        raise WorkerUntrusted(f"{folder} is not a folder")
-    if info.st_uid != os.geteuid():
-        raise WorkerUntrusted(f"{folder} is owned by another user")
-    if info.st_mode & 0o077:
-        raise WorkerUntrusted(f"{folder} is open to other users (chmod 700 it)")
+    problem = ownership_problem(folder, info, kind=stat.S_ISDIR, kind_name="a folder", others_may_not=0o077,
+                                open_problem="is open to other users (chmod 700 it)")
+    if problem:
+        raise WorkerUntrusted(problem)
     return folder
 
 
@@ -242,12 +246,10 @@ def check_socket_file(path: str) -> None:
     """WorkerUntrusted unless `path` is a socket owned by this user that only this user may use;
     FileNotFoundError when there is none."""
     info = os.lstat(path)
-    if not stat.S_ISSOCK(info.st_mode):
-        raise WorkerUntrusted(f"{path} is not a socket")
-    if info.st_uid != os.geteuid():
-        raise WorkerUntrusted(f"{path} is owned by another user")
-    if info.st_mode & 0o077:
-        raise WorkerUntrusted(f"{path} is open to other users (mode {stat.S_IMODE(info.st_mode):o}, not 600)")
+    problem = ownership_problem(path, info, kind=stat.S_ISSOCK, kind_name="a socket", others_may_not=0o077,
+                                open_problem=f"is open to other users (mode {stat.S_IMODE(info.st_mode):o}, not 600)")
+    if problem:
+        raise WorkerUntrusted(problem)
 
 
 def connect(path: str, *, timeout: float = CONNECT_SECONDS) -> socket.socket:
