@@ -179,12 +179,88 @@ def keys_used(value: Any, names: frozenset[str]) -> set[str]:
     return found
 
 
+#: The keys of a resource entry whose values are names, not references (see resource_dependencies).
+_NOT_REFERENCES = ("DependsOn", "Condition", "Type")
+
+
+def references_and_keys(value: Any, keys: frozenset[str]) -> tuple[set[str], set[str]]:
+    """`(referenced_names(value), keys_used(value, keys))` in one walk instead of two: a synth needs both
+    of every resource (its dependencies for the cycle check, and whether it uses a function that needs a
+    transform). Where the reference walk does not look inside a malformed Fn::GetAtt or Fn::Sub, the
+    key search still does (tests/synth/test_fast_paths_equal.py compares both with the single walks)."""
+    found: set[str] = set()
+    found_keys: set[str] = set()
+    add = found.add
+    pending: list[Any] = [value]
+    pop, push, extend = pending.pop, pending.append, pending.extend
+    while pending:
+        item = pop()
+        if isinstance(item, list):
+            extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        if not keys.isdisjoint(item):
+            found_keys.update(keys.intersection(item))
+        if len(item) == 1:
+            key, arg = next(iter(item.items()))
+            if key == "Ref" and isinstance(arg, str):
+                add(arg)
+                continue
+            if key == "Fn::GetAtt":
+                parts = arg.split(".", 1) if isinstance(arg, str) else arg
+                if isinstance(parts, list) and len(parts) == 2 and isinstance(parts[0], str):
+                    add(parts[0])
+                    if not isinstance(parts[1], str):
+                        push(parts[1])
+                elif not isinstance(arg, str):
+                    found_keys.update(keys_used(arg, keys))
+                continue
+            if key == "Fn::Sub":
+                text, local = _sub_parts(arg)
+                if "${" in text:
+                    for expression in sub_expressions(text):
+                        name = expression.partition(".")[0]
+                        if name not in local:
+                            add(name)
+                if not keys.isdisjoint(local):
+                    found_keys.update(keys.intersection(local))
+                extend(local.values())
+                if not (isinstance(arg, str) or (isinstance(arg, list) and len(arg) == 2 and local is arg[1])):
+                    found_keys.update(keys_used(arg, keys))  # what _sub_parts leaves out of `local`
+                continue
+        extend(item.values())
+    return found, found_keys
+
+
 def resource_dependencies(resource: dict[str, Any], resource_ids: set[str] | dict[str, Any]) -> set[str]:
     """The resources this template entry must wait for: references plus DependsOn."""
-    names = referenced_names({k: v for k, v in resource.items() if k not in ("DependsOn", "Condition", "Type")})
+    return dependencies_among(
+        referenced_names({k: v for k, v in resource.items() if k not in _NOT_REFERENCES}), resource, resource_ids
+    )
+
+
+def resource_references_and_keys(resource: dict[str, Any], keys: frozenset[str]) -> tuple[set[str], set[str]]:
+    """`references_and_keys` of a resource entry as `resource_dependencies` reads it, and `keys_used` of the
+    whole entry: the names its references reach (give them to `dependencies_among`) and which of `keys` it
+    uses."""
+    names, found_keys = references_and_keys(
+        {k: v for k, v in resource.items() if k not in _NOT_REFERENCES}, keys
+    )
+    for name in _NOT_REFERENCES:
+        if not isinstance(resource.get(name, ""), str):
+            found_keys.update(keys_used(resource[name], keys))
+    return names, found_keys
+
+
+def dependencies_among(names: set[str], resource: dict[str, Any], resource_ids: set[str] | dict[str, Any]
+                       ) -> set[str]:
+    """`resource_dependencies` from the names the entry's references reach (`referenced_names` of all but
+    DependsOn, Condition and Type): those that are resources, plus DependsOn."""
+    found = {name for name in names if name in resource_ids}
     depends_on = resource.get("DependsOn")
     if isinstance(depends_on, str):
-        names.add(depends_on)
-    elif isinstance(depends_on, list):
-        names.update(d for d in depends_on if isinstance(d, str))
-    return {name for name in names if name in resource_ids}
+        depends_on = [depends_on]
+    if isinstance(depends_on, list):
+        found.update(d for d in depends_on if isinstance(d, str) and d in resource_ids)
+    return found

@@ -15,6 +15,7 @@ import attrs
 from iac.constructs.core.construct import Construct
 from iac.constructs.core.intrinsics import AttributeReference, Reference
 from iac.constructs.core.logical_id import MAX_LOGICAL_ID_LENGTH, path_hash
+from iac.constructs.core.tokens import MARKER_PREFIX as _MARKER
 from iac.constructs.core.tokens import ResolveContext, Token, contains_marker, split_markers
 from iac.errors import SynthError
 
@@ -64,6 +65,19 @@ class StackResolver(ResolveContext):
     # -- ResolveContext --------------------------------------------------------------------
 
     def resolve(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is str:  # the exact JSON types first: nearly every value of a template is one
+            return self._resolve_string(value) if _MARKER in value else value
+        if kind is dict:
+            return self._resolve_dict(value)
+        if kind is list:
+            return [self.resolve(item) for item in value]
+        if kind is int or kind is bool:
+            return value
+        return self._resolve_other(value)
+
+    def _resolve_other(self, value: Any) -> Any:
+        """`resolve` of what is not exactly a str, dict, list, int or bool (tokens, subclasses, floats...)."""
         if isinstance(value, str):
             return self._resolve_string(value) if contains_marker(value) else value
         if isinstance(value, dict):
@@ -132,10 +146,14 @@ class StackResolver(ResolveContext):
         for key, child in value.items():
             if child is None:
                 continue  # an unset optional value: leave the key out, as CloudFormation expects
-            if not isinstance(key, str):
+            if type(key) is not str and not isinstance(key, str):
                 raise self._error(f"template keys must be strings, got {type(key).__name__} {key!r}")
-            if contains_marker(key):
+            if _MARKER in key:
                 raise self._error(f"a deploy-time value (Ref/GetAtt) cannot be used as a key: {key!r}")
+            kind = type(child)
+            if (kind is str and _MARKER not in child) or kind is int or kind is bool:
+                result[key] = child  # as resolve() would return it, without the call
+                continue
             resolved = self.resolve(child)
             if resolved is not None:  # a lazy value that turned out unset
                 result[key] = resolved

@@ -31,7 +31,7 @@ from iac.synth.limits import MAX_INLINE_TEMPLATE_BYTES, check_limits
 from iac.synth.lint import CACHE_FILE as LINT_CACHE_FILE
 from iac.synth.lint import LintCache
 from iac.synth.phases import LINT, SCHEMA_VALIDATION, SYNTHESIS, Phases
-from iac.synth.references import keys_used, resource_dependencies
+from iac.synth.references import dependencies_among, keys_used, resource_dependencies, resource_references_and_keys
 from iac.synth.resolve import Exports, StackResolver
 from iac.synth.resource_rules import AssemblyBaseline, rule_problems
 from iac.synth.serialize import FORMATS
@@ -292,6 +292,8 @@ class _StackRender:
         self.sections: dict[str, dict[str, Any]] = {name: {} for name in SECTION_ORDER}
         self.elements: dict[tuple[str, str], CfnElement] = {}
         self.template: dict[str, Any] = {}
+        #: The names each resource's references reach (references.referenced_names), found by _assemble.
+        self._references: dict[str, set[str]] = {}
 
     def render(self) -> None:
         for node in self.stack.walk():
@@ -363,7 +365,7 @@ class _StackRender:
         if self.stack.description:
             template["Description"] = self.stack.description
         transforms = list(self.stack.template_options.get("Transform", []))
-        if LANGUAGE_EXTENSIONS not in transforms and keys_used(self.sections, _LANGUAGE_EXTENSION_KEYS):
+        if self._scan_sections() and LANGUAGE_EXTENSIONS not in transforms:
             transforms.insert(0, LANGUAGE_EXTENSIONS)
         if transforms:
             template["Transform"] = transforms[0] if len(transforms) == 1 else transforms
@@ -376,6 +378,24 @@ class _StackRender:
             if self.sections[name]:
                 template[name] = self.sections[name]
         self.template = template
+
+    def _scan_sections(self) -> bool:
+        """Whether the sections use a function of the language extensions (`keys_used` of them all), with
+        each resource's references remembered on the way for `check_cycles`: one walk of every resource
+        for both questions."""
+        uses = bool(keys_used({name: entries for name, entries in self.sections.items() if name != "Resources"},
+                              _LANGUAGE_EXTENSION_KEYS))
+        resources = self.sections["Resources"]
+        uses = uses or not _LANGUAGE_EXTENSION_KEYS.isdisjoint(resources)
+        self._references = {}
+        for logical_id, entry in resources.items():
+            if isinstance(entry, dict):
+                names, found = resource_references_and_keys(entry, _LANGUAGE_EXTENSION_KEYS)
+                self._references[logical_id] = names
+            else:  # a Fn::ForEach loop: check_cycles reads its expansion
+                found = keys_used(entry, _LANGUAGE_EXTENSION_KEYS)
+            uses = uses or bool(found)
+        return uses
 
     @property
     def expanded(self) -> dict[str, Any]:
@@ -394,7 +414,12 @@ class _StackRender:
                 )
             )
             return problems
-        edges = {lid: resource_dependencies(entry, resources) for lid, entry in resources.items()}
+        known = self._references if resources is self.sections["Resources"] else {}
+        edges = {
+            lid: dependencies_among(known[lid], entry, resources) if lid in known
+            else resource_dependencies(entry, resources)
+            for lid, entry in resources.items()
+        }
         for cycle in find_cycles(edges):
             first = self._element(cycle[0])
             listing = " -> ".join(cycle)

@@ -243,3 +243,32 @@ def test_dumps_indented_leaves_no_garbage_cycle_behind() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+LANGUAGE_EXTENSION_CORNERS: list[Any] = [
+    {"Fn::GetAtt": [{"Fn::Length": ["a"]}]}, {"Fn::GetAtt": [1, {"Fn::ToJsonString": {}}]},
+    {"Fn::GetAtt": {"Fn::Length": [1]}}, {"Fn::Sub": {"Fn::Length": [1]}},
+    {"Fn::Sub": ["${X}", {"V": {"Fn::Length": [1]}}]}, {"Fn::Sub": ["${X}", {"Fn::Length": 1}]},
+    {"Fn::Sub": ["${X}", {"V": 1}, {"Fn::ToJsonString": {}}]}, {"Fn::Sub": [{"Fn::Length": [1]}, {"V": 2}]},
+    {"Fn::Sub": ["${X}", [{"Fn::Length": [1]}]]}, {"Ref": {"Fn::Length": [1]}},
+    {"Fn::GetAtt": ["A", {"Fn::ToJsonString": {"Ref": "B"}}]},
+]
+
+
+def test_the_joint_walk_finds_what_the_reference_and_key_walks_find() -> None:
+    keys = frozenset({"Fn::Length", "Fn::ToJsonString"})
+    values: list[Any] = [*REFERENCE_CORNERS, *LANGUAGE_EXTENSION_CORNERS]
+    values += [{"Type": "T", "Properties": {"P": corner}, "Metadata": corner} for corner in LANGUAGE_EXTENSION_CORNERS]
+    values += [{"Type": "T", "DependsOn": [{"Fn::Length": [1]}], "Condition": {"Fn::ToJsonString": {}}}]
+    for _, template in TEMPLATES:
+        values.append(template)
+        resources = template.get("Resources")
+        values.extend(resources.values() if isinstance(resources, dict) else ())
+    for value in values:
+        assert references.references_and_keys(value, keys) == (
+            references.referenced_names(value), references.keys_used(value, keys))
+        if isinstance(value, dict):
+            names, found = references.resource_references_and_keys(value, keys)
+            assert found == references.keys_used(value, keys)
+            ids = names | {"A", "B", "Missing"}
+            assert references.dependencies_among(names, value, ids) == references.resource_dependencies(value, ids)

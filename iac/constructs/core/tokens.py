@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+#: How every marker starts: a string without it holds no token.
+MARKER_PREFIX = "${Token["
 _MARKER_RE = re.compile(r"\$\{Token\[(\d+)\]\}")
 _ids = itertools.count(1)
 _by_id: dict[int, Token] = {}
@@ -111,7 +113,7 @@ class ResolveContext:
 
 
 def contains_marker(text: str) -> bool:
-    return "${Token[" in text
+    return MARKER_PREFIX in text
 
 
 def split_markers(text: str) -> list[str | Token]:
