@@ -79,7 +79,10 @@ def _strongly_connected(edges: Mapping[str, Sequence[str] | set[str]], order: di
 
 
 def _sorted_targets(node: Node, edges: Mapping[Node, Sequence[Node] | set[Node]], order: dict[Node, int]) -> list[Node]:
-    return sorted((t for t in edges.get(node, ()) if t in order), key=order.__getitem__)
+    targets = edges.get(node, ())
+    if len(targets) <= 1:  # most resources need one other or none: no sort to set up
+        return [target for target in targets if target in order]
+    return sorted((t for t in targets if t in order), key=order.__getitem__)
 
 
 def _path_back(start: str, members: set[str], edges: Mapping[str, Sequence[str] | set[str]],

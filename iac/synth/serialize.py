@@ -83,8 +83,13 @@ def _write(item: Any, newline: str, append: Callable[[str], None], encode: Calla
         for key, child in item.items():
             if type(key) is not str:
                 raise _NotPlainJson
-            if type(child) is str:
+            child_kind = type(child)
+            if child_kind is str:
                 append(separator + encode(key) + ": " + encode(child))
+            elif child_kind is int:  # bool is not int here: `type(True) is bool`
+                append(separator + encode(key) + ": " + int.__repr__(child))
+            elif child is True or child is False:
+                append(separator + encode(key) + (": true" if child else ": false"))
             else:
                 append(separator + encode(key) + ": ")
                 _write(child, inner, append, encode, allow_nan, default)
