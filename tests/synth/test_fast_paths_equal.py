@@ -206,6 +206,38 @@ def test_the_collector_is_paused_for_a_diff_and_given_back() -> None:
         gc.enable()
 
 
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_what_a_paused_block_made_is_filed_as_old_without_a_young_pass_and_still_collected() -> None:
+    import weakref
+
+    with paused_collector():
+        made = [{"n": [i]} for i in range(5_000)]
+        cycle = _Cycle()
+        watch = weakref.ref(cycle)
+        del cycle
+        assert gc.get_count()[0] > 5_000
+    assert gc.get_count()[0] < 100  # no young pass owed for the block's objects
+    assert gc.get_freeze_count() == 0 and made
+    assert watch() is not None  # nothing was collected on the way out
+    gc.collect()
+    assert watch() is None  # the garbage cycle is freed by the next full pass, not kept forever
+
+
+def test_a_process_that_froze_objects_keeps_them_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_collector():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_diff_templates_runs_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:
     import iac.synth.diff.stack as stack
 
