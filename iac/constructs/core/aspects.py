@@ -153,15 +153,17 @@ def _one_pass(root: Construct) -> bool:
     pending: list[tuple[Construct, tuple[_Added, ...]]] = [(root, ())]
     while pending:
         node, inherited = pending.pop()
-        active = inherited + tuple(node.__dict__.get("_iac_aspects", ()))
-        done: set[int] = node.__dict__.setdefault("_iac_aspects_done", set())
-        for entry in active:
-            if id(entry) in done:
-                continue
-            done.add(id(entry))
-            ran = True
-            _visit(entry, node)
-        pending.extend((child, active) for child in reversed(node.children))
+        own = node.__dict__.get("_iac_aspects")
+        active = inherited + tuple(own) if own else inherited
+        if active:  # most trees have aspects on few nodes, if any: nothing to record for the rest
+            done: set[int] = node.__dict__.setdefault("_iac_aspects_done", set())
+            for entry in active:
+                if id(entry) in done:
+                    continue
+                done.add(id(entry))
+                ran = True
+                _visit(entry, node)
+        pending.extend((child, active) for child in reversed(node._children.values()))
     return ran
 
 
