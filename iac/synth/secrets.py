@@ -52,6 +52,8 @@ CREDENTIAL_PATTERNS = (
     ("an AWS access key id", "IA", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
     ("a private key", "PRIVATE KEY", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
 )
+#: The two markers, for the scan that tests them inline (a string without either holds no credential).
+_MARKER_1, _MARKER_2 = (marker for _, marker, _ in CREDENTIAL_PATTERNS)
 FIX = ("use a dynamic reference ({{resolve:secretsmanager:NAME:SecretString:KEY}} or {{resolve:ssm-secure:NAME}}), "
        "or a NoEcho parameter without a default")
 
@@ -103,8 +105,110 @@ def _parameter_findings(template: dict[str, Any]) -> Iterator[SecretFinding]:
 def _value_findings(template: dict[str, Any]) -> Iterator[SecretFinding]:
     for section_name in ("Resources", "Outputs"):
         for logical_id, entry in section(template, section_name).items():
-            if isinstance(entry, dict):
+            # most entries hold no secret: a path-free scan says so, and only the others are walked for their paths
+            if isinstance(entry, dict) and _mapping_has_finding(entry):
                 yield from _walk(entry, (section_name, logical_id), key=None)
+
+
+#: looks_like_secret_name of each name the scan met: a dict read costs less than the lru_cache call.
+_SECRET_NAMES: dict[str, bool] = {}
+_SECRET_NAMES_KEPT = 65536
+
+
+def _is_secret_name(name: Any) -> bool:
+    """looks_like_secret_name(str(name)), kept in _SECRET_NAMES (emptied when full: names are unbounded)."""
+    text = name if type(name) is str else str(name)
+    found = _SECRET_NAMES.get(text)
+    if found is None:
+        if len(_SECRET_NAMES) >= _SECRET_NAMES_KEPT:
+            _SECRET_NAMES.clear()
+        found = _SECRET_NAMES[text] = looks_like_secret_name(text)
+    return found
+
+
+def _mapping_has_finding(value: dict[Any, Any]) -> bool:
+    """Whether `_walk(value, ...)` finds anything, with no paths, generators or findings built: the same
+    decisions as _walk and _string_findings, made per value, stopping at the first that finds. (A plain
+    recursion over mappings and lists, the common kinds tested inline: measured faster than an explicit
+    stack, and than one function for every kind of value.)"""
+    if len(value) == 1:
+        for function in value:
+            if function == "Ref" or (isinstance(function, str) and function.startswith("Fn::")):  # _is_intrinsic
+                argument = value[function]
+                kind = type(argument)
+                if kind is str:
+                    return (_MARKER_1 in argument or _MARKER_2 in argument) and _credential_in(argument) is not None
+                if kind is list:
+                    return _items_have_finding(argument, False)
+                return _value_has_finding(argument, False)
+    names = _SECRET_NAMES
+    named = _named_value_key(value) if "Value" in value and "Name" in value else None
+    for child_key, child in value.items():
+        kind = type(child)
+        if kind is str:
+            if (_MARKER_1 in child or _MARKER_2 in child) and _credential_in(child) is not None:
+                return True
+            name = named if named and child_key == "Value" else child_key
+            secret = names.get(name)
+            if secret is None:
+                secret = _is_secret_name(name)
+            if secret and _is_literal_secret(child):
+                return True
+        elif kind is dict:
+            if _mapping_has_finding(child):
+                return True
+        elif kind is list:
+            name = named if named and child_key == "Value" else child_key
+            secret = names.get(name)
+            if secret is None:
+                secret = _is_secret_name(name)
+            if _items_have_finding(child, secret):
+                return True
+        elif kind is int or kind is bool or child is None:
+            continue  # _walk never looks at them
+        elif isinstance(child, dict | list | str) and _value_has_finding(
+                child, _is_secret_name(named if named and child_key == "Value" else child_key)):
+            return True
+    return False
+
+
+def _items_have_finding(items: list[Any], secret: bool) -> bool:
+    """_value_has_finding of a list's items, the common kinds inline."""
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            if (_MARKER_1 in item or _MARKER_2 in item) and _credential_in(item) is not None:
+                return True
+            if secret and _is_literal_secret(item):
+                return True
+        elif kind is dict:
+            if _mapping_has_finding(item):
+                return True
+        elif kind is list:
+            if _items_have_finding(item, secret):
+                return True
+        elif _value_has_finding(item, secret):
+            return True
+    return False
+
+
+def _value_has_finding(value: Any, secret: bool) -> bool:
+    """Whether `_walk(value, ..., key=K)` finds anything, `secret` being looks_like_secret_name(K)."""
+    if isinstance(value, dict):
+        return _mapping_has_finding(value)
+    if isinstance(value, list):
+        return _items_have_finding(value, secret)
+    if isinstance(value, str):
+        return _credential_in(value) is not None or (secret and _is_literal_secret(value))
+    return False
+
+
+def _credential_in(value: str) -> str | None:
+    """What credential `value` holds (CREDENTIAL_PATTERNS' description), or None."""
+    for what, marker, pattern in CREDENTIAL_PATTERNS:
+        if marker in value and pattern.search(value):  # the substring test first: most values hold neither
+            return what
+    return None
 
 
 def _walk(value: Any, path: TemplatePath, *, key: str | None) -> Iterator[SecretFinding]:
@@ -142,11 +246,10 @@ def _named_value_key(value: dict[str, Any]) -> str | None:
 
 
 def _string_findings(value: str, path: TemplatePath, key: str | None) -> Iterator[SecretFinding]:
-    for what, marker, pattern in CREDENTIAL_PATTERNS:
-        if marker in value and pattern.search(value):  # the substring test first: most values hold neither
-            yield SecretFinding(rule_id=CREDENTIAL_VALUE, path=path,
-                                message=f"{_dotted(path)} holds {what} in clear")
-            return
+    what = _credential_in(value)
+    if what is not None:
+        yield SecretFinding(rule_id=CREDENTIAL_VALUE, path=path, message=f"{_dotted(path)} holds {what} in clear")
+        return
     if key is not None and looks_like_secret_name(key) and _is_literal_secret(value):
         yield SecretFinding(rule_id=SECRET_BY_NAME, path=path,
                             message=f"{_dotted(path)} looks like a secret and is a literal ({_length(value)}): "

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from random import Random
 from typing import Any
 
 import pytest
 
+from iac.synth import secrets
 from iac.synth.secrets import (
     CREDENTIAL_VALUE,
     NOECHO_DEFAULT,
@@ -147,3 +151,190 @@ def test_synth_keeps_secrets_as_warnings_and_strict_fails_on_them(tmp_path) -> N
     with pytest.raises(ValidationError) as caught:
         synthesize_app(app, lint=False, strict=True)
     assert [p.code for p in caught.value.problems] == [NOECHO_DEFAULT]
+
+
+# -- the scan that skips entries holding no secret finds what the plain walk finds ---------------------------
+#
+# secret_findings scans each resource and output first without paths (secrets._mapping_has_finding) and walks
+# for paths only the entries that hold a finding. The plain walk below is the algorithm as it was before that
+# scan: the fast one must give the same findings, in the same order, with the same messages.
+
+REPO = Path(__file__).resolve().parents[2]
+TESTS = REPO / "tests"
+
+
+def reference_secret_findings(template: dict[str, Any]) -> list[secrets.SecretFinding]:
+    """secret_findings as the plain depth-first walk of every entry, every value visited with its path."""
+    found = list(secrets._parameter_findings(template))
+    for section_name in ("Resources", "Outputs"):
+        entries = template.get(section_name) if isinstance(template, dict) else None
+        for logical_id, entry in (entries if isinstance(entries, dict) else {}).items():
+            if isinstance(entry, dict):
+                found += _reference_walk(entry, (section_name, logical_id), key=None)
+    return found
+
+
+def _reference_walk(value: Any, path: tuple[str | int, ...], *, key: str | None) -> Iterator[secrets.SecretFinding]:
+    if isinstance(value, dict):
+        if len(value) == 1 and (next(iter(value)) == "Ref" or (
+                isinstance(next(iter(value)), str) and next(iter(value)).startswith("Fn::"))):
+            for function, argument in value.items():
+                yield from _reference_walk(argument, (*path, function), key=None)
+            return
+        name = value.get("Name")
+        named = name if isinstance(name, str) and "Value" in value and value.get("Type") in (None, "PLAINTEXT") \
+            else None
+        for child_key, child in value.items():
+            yield from _reference_walk(child, (*path, child_key),
+                                       key=named if child_key == "Value" and named else str(child_key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _reference_walk(child, (*path, index), key=key)
+    elif isinstance(value, str):
+        dotted = ".".join(str(part) for part in path)
+        for what, _, pattern in secrets.CREDENTIAL_PATTERNS:
+            if pattern.search(value):
+                yield secrets.SecretFinding(rule_id=CREDENTIAL_VALUE, path=path,
+                                            message=f"{dotted} holds {what} in clear")
+                return
+        if key is not None and looks_like_secret_name(key) and secrets._is_literal_secret(value):
+            yield secrets.SecretFinding(
+                rule_id=SECRET_BY_NAME, path=path,
+                message=f"{dotted} looks like a secret and is a literal ({len(value)} character"
+                        f"{'s' if len(value) != 1 else ''}): the template holds it in clear")
+
+
+def _test_templates() -> list[tuple[str, Any]]:
+    from iac.synth.loader import load
+
+    found: list[tuple[str, Any]] = []
+    for path in sorted(TESTS.rglob("*")):
+        if path.suffix in (".json", ".yaml", ".yml", ".template") and path.is_file():
+            try:
+                found.append((str(path.relative_to(TESTS)), load(path)))
+            except Exception:  # noqa: BLE001 - the files that are no template are other tests' business
+                continue
+    return found
+
+
+def _sample_stacks() -> list[tuple[str, dict[str, Any]]]:
+    from iac.cli.app_loader import load_app
+    from iac.synth import synthesize
+
+    found = []
+    for app_file in sorted((REPO / "samples").glob("*/app.py")):
+        assembly = synthesize(load_app(str(app_file)))
+        found += [(f"{app_file.parent.name}/{artifact.name}", assembly.template(artifact.name))
+                  for artifact in assembly.stacks]
+    return found
+
+
+def _same(template: Any) -> list[secrets.SecretFinding]:
+    fast = secret_findings(template)
+    assert fast == reference_secret_findings(template)
+    return fast
+
+
+def test_every_template_under_tests_gives_what_the_plain_walk_gives() -> None:
+    templates = _test_templates()
+    assert len(templates) > 100  # the corpus and the check and synth fixtures
+    findings = [finding for _, template in templates if isinstance(template, dict) for finding in _same(template)]
+    assert findings  # the fixtures hold secrets: the comparison is not of empty lists only
+
+
+def test_every_samples_stacks_give_what_the_plain_walk_gives() -> None:
+    stacks = _sample_stacks()
+    assert len(stacks) >= len(list((REPO / "samples").glob("*/app.py")))
+    for name, template in stacks:
+        assert secret_findings(template) == reference_secret_findings(template), name
+
+
+AKID = "AKIAABCDEFGHIJKLMNOP"
+PEM = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn"
+
+
+class _Text(str):
+    pass
+
+
+class _Mapping(dict[Any, Any]):
+    pass
+
+
+class _Items(list[Any]):
+    pass
+
+
+@pytest.mark.parametrize("properties, expected", [
+    ({"Deep": [[[{"A": [["x", f"id {AKID}"]]}]]]}, [
+        (CREDENTIAL_VALUE, "Resources.Db.Properties.Deep.0.0.0.A.0.1")]),
+    ({"DB_PASSWORD": [["ok", ["hunter22"]]]}, [
+        (SECRET_BY_NAME, "Resources.Db.Properties.DB_PASSWORD.0.0"),
+        (SECRET_BY_NAME, "Resources.Db.Properties.DB_PASSWORD.0.1.0")]),
+    ({"ApiKey": [{"Nested": "not inherited by a mapping"}, "abc"]}, [
+        (SECRET_BY_NAME, "Resources.Db.Properties.ApiKey.1")]),
+    ({"Env": [{"Name": "API_KEY", "Type": "PARAMETER_STORE", "Value": "/app/key"}]}, []),
+    ({"Env": [{"Name": "API_KEY", "Type": "SECRETS_MANAGER", "Value": [AKID]}]}, [
+        (CREDENTIAL_VALUE, "Resources.Db.Properties.Env.0.Value.0")]),
+    ({"Env": [{"Name": "API_KEY", "Type": "PLAINTEXT", "Value": ["a", "b"]}]}, [
+        (SECRET_BY_NAME, "Resources.Db.Properties.Env.0.Value.0"),
+        (SECRET_BY_NAME, "Resources.Db.Properties.Env.0.Value.1")]),
+    ({"Env": [{"Name": "REGION", "Value": "eu-west-1", "Password": "p4ss"}]}, [
+        (SECRET_BY_NAME, "Resources.Db.Properties.Env.0.Password")]),
+    ({"Env": [{"Name": "", "Value": "x"}, {"Name": 5, "Value": "y"}, {"Name": "TOKEN"}]}, []),
+    ({"Password": {"Fn::Join": ["", ["hunter", "22"]]}, "Secret": {"Ref": "Param"}}, []),
+    ({"Password": {"Fn::Join": ["", ["x", {"Fn::Sub": PEM}]]}}, [
+        (CREDENTIAL_VALUE, "Resources.Db.Properties.Password.Fn::Join.1.1.Fn::Sub")]),
+    ({"Password": {"Fn::If": ["C", {"Password": "inside"}, {"Ref": "AWS::NoValue"}]}}, [
+        (SECRET_BY_NAME, "Resources.Db.Properties.Password.Fn::If.1.Password")]),
+    ({"Password": {"Fn::Other": "not an intrinsic's name alone", "Extra": 1}}, []),
+    ({"Password": {"NotFn": "hunter22"}, "Token": {"Ref": AKID}}, [
+        (CREDENTIAL_VALUE, "Resources.Db.Properties.Token.Ref")]),
+    ({"Password": 123456, "ApiKey": 1.5, "Secret": True, "AuthToken": None, "PrivateKey": ("in", "a", "tuple")}, []),
+    ({"Description": "AWS::IAM::Role has the marker IA", "Note": "PRIVATE KEY but no PEM header"}, []),
+    ({1: "one", (2, "Password"): "yes", None: ["hunter22"], 2.5: AKID}, [
+        (CREDENTIAL_VALUE, "Resources.Db.Properties.2.5")]),
+    ({"Password": _Text("hunter22"), "List": _Items([_Text(AKID)]), "Map": _Mapping({"Secret": "s"})}, [
+        (SECRET_BY_NAME, "Resources.Db.Properties.Password"), (CREDENTIAL_VALUE, "Resources.Db.Properties.List.0"),
+        (SECRET_BY_NAME, "Resources.Db.Properties.Map.Secret")]),
+    ({"Password": "true", "Secret": " None ", "ApiKey": "{{resolve:ssm-secure:/k}}", "Passwd": ""}, []),
+])
+def test_the_cases_a_scan_must_not_skip(properties: dict[Any, Any], expected: list[tuple[str, str]]) -> None:
+    template = template_with(properties, type="Custom::Thing")
+    assert [(f.rule_id, ".".join(str(p) for p in f.path)) for f in _same(template)] == expected
+
+
+def test_numbers_are_secrets_in_parameter_defaults_only() -> None:
+    template = {"Parameters": {"DbPassword": {"Type": "Number", "Default": 123456}},
+                "Resources": {"Db": {"Type": "Custom::Thing", "Properties": {"DbPassword": 123456}}}}
+    assert found(template) == [(SECRET_BY_NAME, "Parameters.DbPassword.Default")]
+    assert secret_findings(template) == reference_secret_findings(template)
+
+
+def test_entries_and_sections_that_are_no_mappings_are_skipped_alike() -> None:
+    for template in ({"Resources": [AKID]}, {"Resources": {"A": AKID, "B": [AKID]}, "Outputs": "x"},
+                     {"Outputs": {"O": {"Value": AKID}}, "Resources": None}, {}):
+        _same(template)
+
+
+def test_random_templates_give_what_the_plain_walk_gives() -> None:
+    random = Random(21)
+    keys: list[Any] = ["Name", "Value", "Type", "Ref", "Fn::Sub", "Fn::Join", "Password", "DB_PASSWORD", "ApiKey",
+                       "ServiceToken", "npm-token", "Tags", "Key", "SecretArn", 3, "Variables"]
+    leaves: list[Any] = ["x", "hunter22", "true", "", AKID, f"pre{AKID}", "AKIA", PEM, "PRIVATE KEY", "PLAINTEXT",
+                         "PARAMETER_STORE", "{{resolve:secretsmanager:s}}", 7, 0.5, True, None, _Text("s3cret")]
+
+    def value(depth: int) -> Any:
+        roll = random.random()
+        if depth > 4 or roll < 0.45:
+            return random.choice(leaves)
+        if roll < 0.7:
+            return [value(depth + 1) for _ in range(random.randint(0, 3))]
+        return {random.choice(keys): value(depth + 1) for _ in range(random.randint(1, 4))}
+
+    found_any = 0
+    for _ in range(3000):
+        template = {"Resources": {f"R{i}": {"Type": "Custom::Thing", "Properties": value(0)} for i in range(3)},
+                    "Outputs": {"O": {"Value": value(1)}}}
+        found_any += bool(_same(template))
+    assert 300 < found_any < 3000  # both kinds of template were compared
