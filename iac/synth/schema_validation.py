@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import operator
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -65,6 +66,8 @@ FUNCTION_RESULTS: dict[str, frozenset[str]] = {
     "Fn::GetStackOutput": _STRING,  # an output of another stack, maybe in another region or account
 }
 INTRINSIC_KEYS = frozenset(FUNCTION_RESULTS) | CONDITION_FUNCTIONS | {"Fn::If", "Condition"}
+#: the keys of a one-key object that `_TemplateChecker._references` checks the argument of
+_REFERENCE_KEYS = frozenset({"Ref", "Fn::GetAtt", "Fn::Sub", "Fn::If", "Condition"})
 DYNAMIC_REFERENCE = "{{resolve:"
 
 
@@ -157,6 +160,8 @@ class _TemplateChecker:
         self.serverless = _has_transform(template, "AWS::Serverless-2016-10-31")
         self.expansion = expansion
         self._quiet: dict[tuple[str | None, ...], bool] = {}  # _quietly's answers
+        #: resource type -> its fast walker (None: no schema by design; False: no such type)
+        self._fast: dict[str, _FastWalker | bool | None] = {}
         #: modules' logical ids: a module's resources are named with it as a prefix (ModuleBucket, or
         #: Module.Bucket in a Ref), and are not in the template as written
         self.modules = tuple(logical_id for logical_id, resource in self.resources.items()
@@ -173,7 +178,12 @@ class _TemplateChecker:
             yield SchemaFinding(path=("Resources",), message="the template has no resources", rule="E1001",
                                 expected="at least one resource")
         for logical_id, resource in self.resources.items():
-            yield from self._resource(logical_id, resource)
+            try:
+                fine = self._resource_fine(logical_id, resource)
+            except Exception:  # noqa: BLE001 - e.g. nested past the recursion limit: the walks that say what is
+                fine = False  # wrong answer instead, as they would without the fast one (raising what they raise)
+            if not fine:
+                yield from self._resource(logical_id, resource)
         for name_of_section in ("Outputs", "Conditions"):
             for name, entry in section(self.template, name_of_section).items():
                 yield from self._references((name_of_section, name), entry)
@@ -181,6 +191,53 @@ class _TemplateChecker:
                     yield from self._condition_name((name_of_section, name, "Condition"), entry.get("Condition"))
 
     # -- resources -------------------------------------------------------------------------
+
+    def _resource_fine(self, logical_id: str, resource: Any) -> bool:
+        """Whether `_resource` finds nothing in `resource`: the schema walk and the reference walk at once,
+        with no paths nor generators, each answer only yes or no (`_FastWalker`). A resource it cannot
+        vouch for (a problem, a packaged local path, a loop) is walked by `_resource`, which says what."""
+        if not isinstance(resource, dict) or logical_id.startswith("Fn::ForEach::"):
+            return False
+        resource_type = resource.get("Type")
+        if not isinstance(resource_type, str):
+            return False
+        walker = self._fast.get(resource_type, _UNKNOWN)
+        if walker is _UNKNOWN:
+            walker = self._fast[resource_type] = self._fast_walker(resource_type)
+        if walker is False:
+            return False  # a type the region does not have: a finding
+        refs_fine = self._refs_fine
+        for key, value in resource.items():
+            if key == "DependsOn":
+                if value is not None and next(self._depends_on(("Resources", logical_id), value), None) is not None:
+                    return False
+            elif key == "Condition":
+                if not self._condition_defined(value) or (isinstance(value, dict | list) and not refs_fine(value)):
+                    return False
+            elif key == "Properties" and walker is not None:
+                continue  # walked against the schema below, its references with it
+            elif isinstance(value, dict | list) and not refs_fine(value):
+                return False
+        if walker is None:
+            return True  # a type with no schema by design: its references only
+        properties = resource.get("Properties", {})
+        if properties is None:
+            properties = {}
+        if walker.packaged and _local_paths(resource_type, properties, ()):
+            return False
+        if isinstance(properties, dict) and not walker.read_only_roots.isdisjoint(properties):
+            return False
+        return walker.fine(properties, walker.schema.document)
+
+    def _fast_walker(self, resource_type: str) -> _FastWalker | bool | None:
+        """The fast walker of `resource_type`; None for a type whose schema is skipped by design, False for
+        a type the region does not have."""
+        if _skips_schema(resource_type, self.serverless):
+            return None
+        schema = resource_schema(resource_type, self.region)
+        if schema is None:
+            return False
+        return _FastWalker(schema, self, packaged=bool(packaged_property_paths().get(resource_type)))
 
     def _resource(self, logical_id: str, resource: Any) -> Iterator[SchemaFinding]:
         path: tuple[str | int, ...] = ("Resources", logical_id)
@@ -315,6 +372,34 @@ class _TemplateChecker:
                         return False
                     continue
             extend(item.values())
+        return True
+
+    def _refs_fine(self, value: Any) -> bool:
+        """`_references_fine`, with the usual forms (a Ref of a known name, a GetAtt or Sub of text already
+        answered, values with nothing below) answered on the way down without its walk."""
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict | list) and not self._refs_fine(item):
+                    return False
+            return True
+        if not isinstance(value, dict):
+            return True
+        if len(value) == 1:
+            key, arg = next(iter(value.items()))
+            if key == "Ref":
+                return not isinstance(arg, str) or arg in self._known_names or self._references_fine(value)
+            if key == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2 and type(arg[0]) is str and type(
+                    arg[1]) is str:
+                answer = self._quiet.get(("Fn::GetAtt", None, arg[0], arg[1]))
+                return answer if answer is not None else self._quietly("Fn::GetAtt", arg)
+            if key == "Fn::Sub" and type(arg) is str:
+                answer = self._quiet.get(("Fn::Sub", arg))
+                return answer if answer is not None else self._quietly("Fn::Sub", arg)
+            if key in _REFERENCE_KEYS:
+                return self._references_fine(value)
+        for child in value.values():
+            if isinstance(child, dict | list) and not self._refs_fine(child):
+                return False
         return True
 
     @functools.cached_property
@@ -571,6 +656,202 @@ class _Walker:
             if best is None or len(found) < len(best):
                 best = found
         yield from best or ()
+
+
+_UNKNOWN: Any = object()
+_ABSENT: Any = object()
+
+
+class _Node:
+    """One schema node, its `$ref` followed, with what `_Walker.check` looks up in it read once."""
+
+    __slots__ = ("additional", "all_of", "array", "branches", "const", "enum", "intrinsic", "items", "node",
+                 "number", "pattern_properties", "properties", "required", "text", "types")
+
+    def __init__(self, node: dict[str, Any]) -> None:
+        self.node = node
+        self.types = _expected_types(node)
+        #: what a function in this place must be able to give (`_Walker._intrinsic`)
+        self.intrinsic = self.types or ({"object"} if "properties" in node else set())
+        self.enum = node["enum"] if "enum" in node else _ABSENT
+        self.const = node["const"] if "const" in node else _ABSENT
+        self.text = "minLength" in node or "maxLength" in node or "pattern" in node
+        self.number = any(key in node for key, _ in _BOUNDS)
+        self.array = "minItems" in node or "maxItems" in node
+        items = node.get("items")
+        self.items: dict[str, Any] | None = items if isinstance(items, dict) else None
+        self.properties: dict[str, Any] = node.get("properties") or {}
+        self.pattern_properties: dict[str, Any] = node.get("patternProperties") or {}
+        self.additional = node.get("additionalProperties", True)
+        self.required: list[str] = list(node.get("required", ()))
+        self.branches: list[list[dict[str, Any]]] = [node[key] for key in ("anyOf", "oneOf") if key in node]
+        self.all_of: list[dict[str, Any]] = list(node.get("allOf", ()))
+
+
+class _FastWalker:
+    """`_Walker.check` of one resource type's properties and `_TemplateChecker._references` of them in one
+    walk, answering only whether either would say anything: no path per value, no generator per node, each
+    schema node's keywords read once (`_Node`). Where the schema walk stops (a function, a property the
+    schema leaves open) the reference walk takes what is below; where it goes on, the references are
+    checked on the way. Yes means neither finds anything (tests/synth/test_schema_fast_equal.py compares
+    them on every template under tests/); no sends the resource to the walks that say what is wrong."""
+
+    def __init__(self, schema: ResourceSchema, checker: _TemplateChecker, *, packaged: bool) -> None:
+        self.schema = schema
+        self.read_only_roots = schema.read_only_roots
+        self.packaged = packaged  # whether the type has properties `aws cloudformation package` may fill
+        self.references_fine = checker._refs_fine
+        self.condition_defined = checker._condition_defined
+        self.known = checker._known_names
+        self.nodes: dict[int, _Node] = {}  # id of a schema node -> its _Node
+        self.pinned: list[dict[str, Any]] = []  # the nodes of those ids, kept alive
+
+    def _node(self, raw: dict[str, Any]) -> _Node:
+        node = self.nodes[id(raw)] = _Node(self.schema.resolve(raw) if "$ref" in raw else raw)
+        self.pinned.append(raw)
+        return node
+
+    def fine(self, value: Any, raw: dict[str, Any]) -> bool:
+        """Whether `_Walker.check(value, raw)` and `_references` of `value` find nothing."""
+        node = self.nodes.get(id(raw)) or self._node(raw)
+        return self.check(value, node)
+
+    def check(self, value: Any, node: _Node) -> bool:
+        types = node.types
+        if isinstance(value, str):
+            if DYNAMIC_REFERENCE in value:
+                return True
+            if types and "string" not in types and not _type_matches(value, types):
+                return False
+            if node.text and not _text_fine(value, node.node):
+                return False
+        elif isinstance(value, dict):
+            if len(value) == 1:
+                key = next(iter(value))
+                if key in INTRINSIC_KEYS or key.startswith("Fn::"):
+                    return self._intrinsic(key, value, node)
+            if types and "object" not in types:
+                return False
+            if not self._object(value, node):
+                return False
+        elif isinstance(value, list):
+            if types and "array" not in types:
+                return False
+            if node.array and not _count_fine(value, node.node):
+                return False
+            items = node.items
+            if items is None:
+                if not self.references_fine(value):
+                    return False
+            else:
+                nodes, check = self.nodes, self.check
+                item_node = nodes.get(id(items)) or self._node(items)
+                for item in value:
+                    if not check(item, item_node):
+                        return False
+        else:  # a number, a boolean, null
+            if types and not _type_matches(value, types):
+                return False
+            if node.number and isinstance(value, int | float) and not isinstance(value, bool) and not _number_fine(
+                    value, node.node):
+                return False
+        if node.enum is not _ABSENT and not _in_enum(value, node.enum):
+            return False
+        if node.const is not _ABSENT and value != node.const:
+            return False
+        if node.branches:
+            for branches in node.branches:
+                if branches and not any(self.fine(value, branch) for branch in branches):
+                    return False
+        if node.all_of:
+            return all(self.fine(value, sub) for sub in node.all_of)
+        return True
+
+    def _intrinsic(self, key: str, value: dict[str, Any], node: _Node) -> bool:
+        arg = value[key]
+        if key == "Ref" and arg == "AWS::NoValue":
+            return True  # fits anywhere, and a pseudo parameter
+        if key == "Fn::If":
+            if not (isinstance(arg, list) and len(arg) == 3):
+                return False
+            condition = arg[0]
+            if not self.condition_defined(condition) or (
+                    isinstance(condition, dict | list) and not self.references_fine(condition)):
+                return False
+            # each branch against the node, its references with it ({"Ref": "AWS::NoValue"} has none)
+            return all(_is_no_value(branch) or self.check(branch, node) for branch in arg[1:])
+        if key in CONDITION_FUNCTIONS or key == "Condition":
+            return False
+        results = FUNCTION_RESULTS.get(key)
+        if results is None:
+            if difflib.get_close_matches(key, sorted(INTRINSIC_KEYS), n=1):
+                return False
+        elif node.intrinsic and not (node.intrinsic & results):
+            return False
+        if key in _REFERENCE_KEYS:
+            return self.references_fine(value)
+        # a function `_references` only walks into
+        return not isinstance(arg, dict | list) or self.references_fine(arg)
+
+    def _object(self, value: dict[str, Any], node: _Node) -> bool:
+        for name in node.required:
+            if name not in value:
+                return False
+        properties = node.properties
+        pattern_properties = node.pattern_properties
+        additional = node.additional
+        nodes, check = self.nodes, self.check
+        for name, child in value.items():
+            raw = properties.get(name)
+            if raw is not None:  # a property the schema names (whose node is never null)
+                if not check(child, nodes.get(id(raw)) or self._node(raw)):
+                    return False
+                continue
+            if pattern_properties:
+                matched = [sub for pattern, sub in pattern_properties.items() if _matches(pattern, name)]
+                if matched:
+                    if not all(self.fine(child, sub) for sub in matched):
+                        return False
+                    continue
+            if additional is False and name not in self.read_only_roots:
+                return False
+            if isinstance(additional, dict):
+                if not self.fine(child, additional):
+                    return False
+            elif isinstance(child, dict | list) and not self.references_fine(child):
+                return False  # a value the schema leaves open: its references only
+        return True
+
+
+def _text_fine(value: str, node: dict[str, Any]) -> bool:
+    """Whether `_Walker._string` finds nothing."""
+    if "minLength" in node and len(value) < node["minLength"]:
+        return False
+    if "maxLength" in node and len(value) > node["maxLength"]:
+        return False
+    pattern = node.get("pattern")
+    return not (isinstance(pattern, str) and pattern_matches(pattern, value) is False)
+
+
+def _count_fine(value: list[Any], node: dict[str, Any]) -> bool:
+    """Whether `_Walker._array` finds nothing in the length of `value`."""
+    return not ("minItems" in node and len(value) < node["minItems"]) and not (
+        "maxItems" in node and len(value) > node["maxItems"])
+
+
+_BOUNDS: tuple[tuple[str, Any], ...] = (
+    ("minimum", operator.lt), ("maximum", operator.gt), ("exclusiveMinimum", operator.le),
+    ("exclusiveMaximum", operator.ge),
+)
+
+
+def _number_fine(value: float, node: dict[str, Any]) -> bool:
+    """Whether `_number` finds nothing."""
+    for key, fails in _BOUNDS:
+        bound = node.get(key)
+        if isinstance(bound, int | float) and not isinstance(bound, bool) and fails(value, bound):
+            return False
+    return True
 
 
 def _number(value: float, node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[SchemaFinding]:
