@@ -7,6 +7,8 @@ process and checks which modules it loaded, so an eager import of something a sy
 
 from __future__ import annotations
 
+import ast
+import importlib
 import importlib.metadata
 import json
 import os
@@ -52,6 +54,23 @@ NOT_FOR_A_SYNTH = (
     "watchfiles",
     "traceback",
 )
+
+#: Never imported by a synth of the seed app (a function, a REST API, a table): what it does not use. Its
+#: modules name ec2 in annotations (`vpc: ec2.Vpc | None`); the package loads a module on first use and
+#: a construction evaluates the annotations of the arguments it is given only.
+NOT_FOR_THE_SEED_APP = (
+    "iac.constructs.ec2.endpoints",
+    "iac.constructs.ec2.flow_logs",
+    "iac.constructs.ec2.instance",
+    "iac.constructs.ec2.security",
+    "iac.constructs.ec2.vpc",
+    "iac.constructs.s3",
+    "iac.constructs.elbv2",
+    "iac.constructs.patterns",
+)
+
+#: The packages whose names are imported on first use (iac.constructs.lazy_exports).
+LAZY_PACKAGES = ("iac.constructs.ec2", "iac.constructs.elbv2", "iac.constructs.patterns")
 
 #: Runs the CLI as the console script does, then writes the names of the modules it loaded.
 CHILD = """
@@ -103,6 +122,8 @@ def test_a_synth_without_lint_imports_only_what_it_needs(seed_app: Path, tmp_pat
     assert "iac.synth.synthesizer" in modules  # it did synthesize
     assert (seed_app / "out" / "ServerlessApi.template.json").is_file()
     assert _loaded(modules, NOT_FOR_A_SYNTH) == []
+    assert _loaded(modules, NOT_FOR_THE_SEED_APP) == []
+    assert "iac.constructs.ec2" in modules  # awslambda and apigateway import the package: its names wait
 
 
 def test_an_unchanged_synth_with_lint_reads_the_cache_without_cfn_lint(seed_app: Path, tmp_path: Path) -> None:
@@ -113,6 +134,7 @@ def test_an_unchanged_synth_with_lint_reads_the_cache_without_cfn_lint(seed_app:
     again = _modules_of(arguments, tmp_path, cwd=seed_app)
 
     assert _loaded(again, NOT_FOR_A_SYNTH) == []
+    assert _loaded(again, NOT_FOR_THE_SEED_APP) == []
 
 
 def test_import_iac_loads_neither_the_cli_nor_the_validators() -> None:
@@ -121,6 +143,58 @@ def test_import_iac_loads_neither_the_cli_nor_the_validators() -> None:
     modules = set(json.loads(result.stdout))
 
     assert _loaded(modules, ("click", "iac.cli", *NOT_FOR_A_SYNTH)) == []
+
+
+# -- packages whose names load on first use -----------------------------------------------------
+
+
+def _type_checking_imports(package: str) -> dict[str, tuple[str, ...]]:
+    """What the package's `if TYPE_CHECKING:` block imports, module (within the package) -> names."""
+    tree = ast.parse(Path(importlib.import_module(package).__file__ or "").read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    found: dict[str, tuple[str, ...]] = {}
+    for node in block.body:
+        assert isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(package + ".")
+        found[node.module.removeprefix(package + ".")] = tuple(alias.name for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("package", LAZY_PACKAGES)
+def test_a_lazy_package_says_the_same_names_to_type_checkers_and_at_run_time(package: str) -> None:
+    module = importlib.import_module(package)
+    homes = module._HOMES
+
+    assert _type_checking_imports(package) == homes
+    assert sorted(module.__all__) == sorted(name for names in homes.values() for name in names)
+    for home, names in homes.items():
+        defining = importlib.import_module(f"{package}.{home}")
+        for name in names:
+            assert getattr(module, name) is getattr(defining, name), name
+    assert set(module.__all__) <= set(dir(module))
+    with pytest.raises(AttributeError, match=f"module '{package}' has no attribute 'NoSuchName'"):
+        module.NoSuchName  # noqa: B018
+
+
+@pytest.mark.parametrize("package", LAZY_PACKAGES)
+def test_a_lazy_package_imports_a_module_when_one_of_its_names_is_first_used(package: str) -> None:
+    homes = importlib.import_module(package)._HOMES
+    home, names = list(homes.items())[-1]
+    script = (
+        "import json, sys\n"
+        f"import {package}\n"
+        "loaded = [sorted(sys.modules)]\n"
+        f"from {package} import {names[0]}\n"
+        "loaded.append(sorted(sys.modules))\n"
+        f"star = {{}}\nexec('from {package} import *', star)\n"
+        "print(json.dumps([*loaded, sorted(star)]))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    before, after, star = json.loads(result.stdout)
+
+    assert [name for name in before if name.startswith(package + ".")] == []
+    assert f"{package}.{home}" in after
+    assert [other for other in homes if f"{package}.{other}" not in after] != []  # not every module
+    assert set(importlib.import_module(package).__all__) <= set(star)  # `import *` still gets every name
 
 
 @pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))

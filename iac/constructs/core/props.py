@@ -12,7 +12,8 @@ An L2's keyword-only signature is the one declaration of its props: type checker
   range, enum, pattern, lengths), so limits are never copied by hand and follow the pinned cfn-lint;
 - `Check(fn)` runs a named rule the schema cannot express (a Lambda runtime's lifecycle).
 
-Nothing is computed at import: a class's rules are built on its first construction and cached.
+Nothing is computed at import: a class's signature is read on its first construction, and a prop's rules
+(its annotation evaluated) when a construction first passes it; both are cached.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numbers
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -85,16 +86,57 @@ class PropSpec:
         return self.default is inspect.Parameter.empty
 
 
+class DeclaredProps(collections.abc.Mapping[str, PropSpec]):
+    """A constructor's props by name, each PropSpec made (its annotation evaluated) when first asked for:
+    a construction evaluates the annotations of the arguments it is given only, so a Function outside a
+    VPC never evaluates `vpc: ec2.Vpc | None` and loads no EC2 module (issue 21). Iterating makes them
+    all, as the reference docs do."""
+
+    __slots__ = ("_init", "_parameters", "built")
+
+    def __init__(self, init: Callable[..., None], parameters: dict[str, inspect.Parameter]) -> None:
+        self._init = init
+        self._parameters = parameters
+        #: the PropSpecs made so far, a plain dict: what each construction reads first
+        self.built: dict[str, PropSpec] = {}
+
+    def __getitem__(self, name: str) -> PropSpec:
+        prop = self.built.get(name)
+        if prop is None:
+            prop = self.built[name] = _prop_spec(self._parameters[name], _type_hint(self._init, name))
+        return prop
+
+    def get(self, name: str, default: Any = None) -> Any:
+        prop = self.built.get(name)
+        if prop is not None:
+            return prop
+        return self[name] if name in self._parameters else default
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._parameters
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __repr__(self) -> str:
+        return f"DeclaredProps({', '.join(self._parameters)})"
+
+
 @attrs.frozen
 class InitSpec:
     """What a constructor accepts: its signature and the props that carry rules."""
 
     signature: inspect.Signature
-    props: dict[str, PropSpec]
+    props: DeclaredProps
     cfn_type: str | None
     #: every parameter's name, and whether one takes any keyword: what names the arguments may have
     parameter_names: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
     takes_any_keyword: bool = attrs.field(init=False, eq=False, repr=False)
+    #: whether any argument has a prop's rules to apply: asked once per construction
+    has_props: bool = attrs.field(init=False, eq=False, repr=False)
 
     @parameter_names.default
     def _parameter_names(self) -> frozenset[str]:
@@ -103,6 +145,10 @@ class InitSpec:
     @takes_any_keyword.default
     def _takes_any_keyword(self) -> bool:
         return any(p.kind is p.VAR_KEYWORD for p in self.signature.parameters.values())
+
+    @has_props.default
+    def _has_props(self) -> bool:
+        return len(self.props) > 0
 
     @property
     def keyword_names(self) -> list[str]:
@@ -120,7 +166,7 @@ def checked_init(init: Callable[..., None], owner: type) -> Callable[..., None]:
         nonlocal spec
         if spec is None:  # built on the first construction, then kept: a tree calls this once per node
             spec = init_spec(owner, init)
-        if spec.props:
+        if spec.has_props:
             kwargs = _apply_rules(type(self).__name__, spec, args, kwargs)
         try:
             init(self, *args, **kwargs)
@@ -149,36 +195,42 @@ def init_spec(owner: type, init: Callable[..., None] | None = None) -> InitSpec:
 
 def _build_spec(owner: type, init: Callable[..., None]) -> InitSpec:
     signature = inspect.signature(init)
-    hints = _type_hints(init)
-    props: dict[str, PropSpec] = {}
-    for name, parameter in signature.parameters.items():
-        if name in ("self", "scope", "id") or parameter.kind in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
-            continue
-        annotation = hints.get(name, Any)
-        base, metadata = _split_annotated(annotation)
-        cfn = next((m for m in metadata if isinstance(m, Cfn)), None)
-        unit = next((m.unit for m in metadata if isinstance(m, Unit)), cfn.unit if cfn else None)
-        checks = tuple(m for m in metadata if isinstance(m, Check))
-        props[name] = PropSpec(name=name, annotation=base, default=parameter.default, cfn=cfn, unit=unit,
-                               checks=checks)
-    return InitSpec(signature=signature, props=props, cfn_type=getattr(owner, "cfn_type", None))
+    parameters = {name: parameter for name, parameter in signature.parameters.items()
+                  if name not in ("self", "scope", "id")
+                  and parameter.kind not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL)}
+    return InitSpec(signature=signature, props=DeclaredProps(init, parameters),
+                    cfn_type=getattr(owner, "cfn_type", None))
 
 
-def _type_hints(init: Callable[..., None]) -> dict[str, Any]:
-    """Annotations evaluated in the constructor's module; one that cannot be (a name imported only for
-    type checkers) is left unchecked rather than failing the user's construction."""
+def _prop_spec(parameter: inspect.Parameter, annotation: Any) -> PropSpec:
+    base, metadata = _split_annotated(annotation)
+    cfn = next((m for m in metadata if isinstance(m, Cfn)), None)
+    unit = next((m.unit for m in metadata if isinstance(m, Unit)), cfn.unit if cfn else None)
+    checks = tuple(m for m in metadata if isinstance(m, Check))
+    return PropSpec(name=parameter.name, annotation=base, default=parameter.default, cfn=cfn, unit=unit,
+                    checks=checks)
+
+
+def _type_hint(init: Callable[..., None], name: str) -> Any:
+    """The annotation of `init`'s parameter `name`, evaluated in the constructor's module as
+    typing.get_type_hints does; one that cannot be (a name imported only for type checkers) is left
+    unchecked (Any) rather than failing the user's construction."""
+    annotation = getattr(init, "__annotations__", {}).get(name, Any)
+    if not isinstance(annotation, str):
+        return annotation
+    holder = init
+    while hasattr(holder, "__wrapped__"):  # the module of the function itself, as get_type_hints finds it
+        holder = holder.__wrapped__
+    namespace = getattr(holder, "__globals__", {})
     try:
-        return typing.get_type_hints(init, include_extras=True)
-    except Exception:  # noqa: BLE001 - fall back to one annotation at a time
+        return typing.get_type_hints(types.SimpleNamespace(__annotations__={name: annotation}), globalns=namespace,
+                                     include_extras=True)[name]
+    except Exception:  # noqa: BLE001 - a plain evaluation, else unchecked
         pass
-    hints: dict[str, Any] = {}
-    namespace = getattr(init, "__globals__", {})
-    for name, annotation in getattr(init, "__annotations__", {}).items():
-        try:
-            hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation  # noqa: S307
-        except Exception:  # noqa: BLE001
-            hints[name] = Any
-    return hints
+    try:
+        return eval(annotation, namespace)  # noqa: S307
+    except Exception:  # noqa: BLE001
+        return Any
 
 
 def _split_annotated(annotation: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -195,8 +247,10 @@ def _apply_rules(class_name: str, spec: InitSpec, args: tuple[Any, ...], kwargs:
         raise problem
     converted = dict(kwargs)
     region: str | None = None
+    props = spec.props
+    built = props.built
     for name, value in kwargs.items():
-        prop = spec.props.get(name)
+        prop = built.get(name) or props.get(name)
         if prop is None or (value is None and prop.default is None):
             continue
         if region is None and prop.cfn is not None:  # only a bound property's schema depends on the region

@@ -38,40 +38,86 @@ The module is a package (`iac.constructs.elbv2`); every public name is here: `el
 `elbv2.NetworkLoadBalancer`, ...
 """
 
-from iac.constructs.elbv2._base import (
-    APPLICATION_LOG_DELIVERY,
-    DEFAULT_SSL_POLICY,
-    DUALSTACK,
-    LISTENER,
-    LISTENER_CERTIFICATE,
-    LOAD_BALANCER,
-    MAX_DEREGISTRATION_DELAY_SECONDS,
-    MAX_IDLE_TIMEOUT_SECONDS,
-    NETWORK_LOG_DELIVERY,
-    TARGET_GROUP,
-    LoadBalancerBase,
-    TargetGroupBase,
-    certificate_rule,
-    certificates_rule,
-    name_rule,
-    seconds_rule,
-)
-from iac.constructs.elbv2.application import (
-    ERROR_ORIGINS,
-    METRICS_NAMESPACE,
-    ApplicationLoadBalancer,
-    ApplicationTargetGroup,
-    HealthCheck,
-    Listener,
-    ListenerAction,
-)
-from iac.constructs.elbv2.network import (
-    NetworkHealthCheck,
-    NetworkListener,
-    NetworkLoadBalancer,
-    NetworkTargetGroup,
-    network_protocols,
-)
+from typing import TYPE_CHECKING
+
+from iac.constructs import lazy_exports
+
+if TYPE_CHECKING:
+    from iac.constructs.elbv2._base import (
+        APPLICATION_LOG_DELIVERY,
+        DEFAULT_SSL_POLICY,
+        DUALSTACK,
+        LISTENER,
+        LISTENER_CERTIFICATE,
+        LOAD_BALANCER,
+        MAX_DEREGISTRATION_DELAY_SECONDS,
+        MAX_IDLE_TIMEOUT_SECONDS,
+        NETWORK_LOG_DELIVERY,
+        TARGET_GROUP,
+        LoadBalancerBase,
+        TargetGroupBase,
+        certificate_rule,
+        certificates_rule,
+        name_rule,
+        seconds_rule,
+    )
+    from iac.constructs.elbv2.application import (
+        ERROR_ORIGINS,
+        METRICS_NAMESPACE,
+        ApplicationLoadBalancer,
+        ApplicationTargetGroup,
+        HealthCheck,
+        Listener,
+        ListenerAction,
+    )
+    from iac.constructs.elbv2.network import (
+        NetworkHealthCheck,
+        NetworkListener,
+        NetworkLoadBalancer,
+        NetworkTargetGroup,
+        network_protocols,
+    )
+
+#: Where each public name lives (the imports above, for the run time): imported on first use.
+_HOMES = {
+    "_base": (
+        "APPLICATION_LOG_DELIVERY",
+        "DEFAULT_SSL_POLICY",
+        "DUALSTACK",
+        "LISTENER",
+        "LISTENER_CERTIFICATE",
+        "LOAD_BALANCER",
+        "MAX_DEREGISTRATION_DELAY_SECONDS",
+        "MAX_IDLE_TIMEOUT_SECONDS",
+        "NETWORK_LOG_DELIVERY",
+        "TARGET_GROUP",
+        "LoadBalancerBase",
+        "TargetGroupBase",
+        "certificate_rule",
+        "certificates_rule",
+        "name_rule",
+        "seconds_rule",
+    ),
+    "application": (
+        "ERROR_ORIGINS",
+        "METRICS_NAMESPACE",
+        "ApplicationLoadBalancer",
+        "ApplicationTargetGroup",
+        "HealthCheck",
+        "Listener",
+        "ListenerAction",
+    ),
+    "network": (
+        "NetworkHealthCheck",
+        "NetworkListener",
+        "NetworkLoadBalancer",
+        "NetworkTargetGroup",
+        "network_protocols",
+    ),
+}
+
+if not TYPE_CHECKING:  # type checkers read the imports above
+    __getattr__, __dir__ = lazy_exports(__name__, _HOMES)
 
 __all__ = [
     "APPLICATION_LOG_DELIVERY",
