@@ -21,10 +21,17 @@ FIRST_APP = """
 """
 
 FINALIZER_APP = """
+    import gc
     import os
     import signal
 
-    from iac import App, CfnResource, Stack
+    from iac import App, CfnResource, Construct, Stack
+
+
+    class CollectsWhenValidated(Construct):
+        def validate(self):
+            gc.collect()  # a full pass of the collector, in the middle of the synth
+            return []
 
 
     class CtrlCWhileFinalized:
@@ -43,8 +50,9 @@ FINALIZER_APP = """
 DROPS = {
     # the last reference goes at once: the finalizer runs while the app is loaded
     "refcount": "CtrlCWhileFinalized()",
-    # a reference cycle: the garbage collector finalizes it later, during validation or lint
-    "cycle": "cycle = CtrlCWhileFinalized()\ncycle.me = cycle\ndel cycle",
+    # a reference cycle: the garbage collector finalizes it later, here during synthesis (when a full pass
+    # runs is the collector's business: iac.synth.collector files a synth's objects with the long-lived ones)
+    "cycle": "cycle = CtrlCWhileFinalized()\ncycle.me = cycle\ndel cycle\nCollectsWhenValidated(app, 'Collects')",
 }
 
 
