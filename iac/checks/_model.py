@@ -20,6 +20,8 @@ TemplatePath = tuple[str | int, ...]
 
 #: Rule ids: IAC-<AREA>-<three digits>, e.g. IAC-S3-001.
 RULE_ID_PATTERN = r"IAC-[A-Z0-9]+-\d{3}"
+#: The Metadata key of suppressions (iac.checks._run reads them, iac.checks.suppress writes them).
+SUPPRESS_KEY = "iac:suppress"
 
 
 def section(template: dict[str, Any] | None, name: str) -> dict[str, Any]:
@@ -45,17 +47,28 @@ ResourceIndex = Mapping[str, list[tuple[int, str, dict[str, Any]]]]
 
 def resources_by_type(template: dict[str, Any]) -> dict[str, list[tuple[int, str, dict[str, Any]]]]:
     """One walk of the template's resources, shared by every rule (and by `others`) of a run."""
+    return _walk_resources(template)[0]
+
+
+def _walk_resources(template: dict[str, Any]) -> tuple[dict[str, list[tuple[int, str, dict[str, Any]]]],
+                                                        list[tuple[str, Any]]]:
+    """The resources by type, and (logical id, value) of each resource's Metadata suppressions: one walk."""
     index: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
+    suppressions: list[tuple[str, Any]] = []
     for position, (logical_id, entry) in enumerate(section(template, "Resources").items()):
-        if isinstance(entry, dict) and isinstance(entry.get("Type"), str):
-            index.setdefault(entry["Type"], []).append((position, logical_id, entry))
-    return index
-
-
-def _of_types(index: ResourceIndex, types: Iterable[str]) -> list[tuple[int, str, dict[str, Any]]]:
-    """The resources of these types, in template order."""
-    found = [item for kind in dict.fromkeys(types) for item in index.get(kind, ())]
-    return sorted(found, key=lambda item: item[0])
+        if not isinstance(entry, dict):
+            continue
+        kind = entry.get("Type")
+        if isinstance(kind, str):
+            found = index.get(kind)
+            if found is None:
+                index[kind] = [(position, logical_id, entry)]
+            else:
+                found.append((position, logical_id, entry))
+        metadata = entry.get("Metadata")
+        if metadata is not None and isinstance(metadata, dict) and SUPPRESS_KEY in metadata:
+            suppressions.append((str(logical_id), metadata[SUPPRESS_KEY]))
+    return index, suppressions
 
 
 T = TypeVar("T")
@@ -70,10 +83,15 @@ class Run:
 
     template: dict[str, Any]
     index: ResourceIndex = attrs.field(init=False, repr=False)
+    #: (logical id, value) of every resource's `Metadata: {"iac:suppress": ...}`, found by the same walk.
+    resource_suppressions: list[tuple[str, Any]] = attrs.field(init=False, repr=False)
     _kept: dict[Callable[[Run], Any], Any] = attrs.field(factory=dict, init=False, repr=False)
+    #: The TemplateResource of each indexed resource, by type, made on the first rule's request: the rules
+    #: (and `others`, asked once per resource) share them.
+    _resources: dict[str, list[TemplateResource]] = attrs.field(factory=dict, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        self.index = resources_by_type(self.template)
+        self.index, self.resource_suppressions = _walk_resources(self.template)
 
     def once(self, compute: Callable[[Run], T]) -> T:
         """`compute(self)`, computed once per run (keyed by the function: pass a module-level one)."""
@@ -84,8 +102,19 @@ class Run:
 
     def of_types(self, *types: str) -> Iterator[TemplateResource]:
         """The template's resources of these types, in template order."""
-        for _, logical_id, entry in _of_types(self.index, types):
-            yield TemplateResource(logical_id, entry["Type"], entry, self.template, self)
+        if len(types) == 1:
+            return iter(self._of_type(types[0]))
+        ordered = [item for kind in dict.fromkeys(types) for item in zip(self.index.get(kind, ()),
+                                                                           self._of_type(kind), strict=True)]
+        ordered.sort(key=lambda item: item[0][0])
+        return (resource for _, resource in ordered)
+
+    def _of_type(self, kind: str) -> list[TemplateResource]:
+        found = self._resources.get(kind)
+        if found is None:
+            found = self._resources[kind] = [TemplateResource(logical_id, kind, entry, self.template, self)
+                                             for _, logical_id, entry in self.index.get(kind, ())]
+        return found
 
 
 @attrs.frozen

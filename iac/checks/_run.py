@@ -15,11 +15,10 @@ from typing import Any
 
 import attrs
 
-from iac.checks._model import Finding, Rule, Run, TemplatePath, section
+from iac.checks._model import SUPPRESS_KEY, Finding, Rule, Run, TemplatePath, section
 from iac.checks._registry import all_rules, rule_by_id
 from iac.checks.config import EVERY_RULE, Selection
 
-SUPPRESS_KEY = "iac:suppress"
 UNUSED_SUPPRESSION = "IAC-CHECK-001"
 BAD_SUPPRESSION = "IAC-CHECK-002"
 
@@ -51,15 +50,22 @@ class CheckResult:
 
 def run_checks(template: dict[str, Any], selection: Selection = EVERY_RULE) -> list[CheckResult]:
     """Every enabled rule's findings on `template`, in rule-id order, suppressed ones marked."""
-    entries, problems = _suppressions(template)
+    run = Run(template)  # one walk of the resources, and what rules compute once, for every rule
+    entries, problems = _suppressions(template, run)
+    by_rule: dict[str, list[Suppression]] = {}  # each rule's entries, in template order
+    for entry in entries:
+        by_rule.setdefault(entry.rule_id, []).append(entry)
     used: set[Suppression] = set()
     results: list[CheckResult] = []
-    run = Run(template)  # one walk of the resources, and what rules compute once, for every rule
     for rule in all_rules():
         if not selection.enabled(rule):
             continue
+        candidates = by_rule.get(rule.id)
+        if candidates is None:
+            results.extend(CheckResult(rule, finding) for finding in rule.findings(template, run))
+            continue
         for finding in rule.findings(template, run):
-            match = next((s for s in entries if s.rule_id == rule.id and s.covers(finding)), None)
+            match = next((s for s in candidates if s.covers(finding)), None)
             if match is not None:
                 used.add(match)
             results.append(CheckResult(rule, finding, match.reason if match is not None else None))
@@ -104,15 +110,13 @@ def _scope_name(entry: Suppression) -> str:
     return entry.target or "the template"
 
 
-def _suppressions(template: dict[str, Any]) -> tuple[list[Suppression], list[Finding]]:
-    """The well-formed suppression entries of the template, and findings about the others."""
+def _suppressions(template: dict[str, Any], run: Run) -> tuple[list[Suppression], list[Finding]]:
+    """The well-formed suppression entries of the template, and findings about the others (the resources'
+    Metadata entries found by `run`'s walk of the resources)."""
     entries: list[Suppression] = []
     problems: list[Finding] = []
     places: list[tuple[TemplatePath, Any]] = [((), section(template, "Metadata").get(SUPPRESS_KEY))]
-    for logical_id, resource in section(template, "Resources").items():
-        metadata = resource.get("Metadata") if isinstance(resource, dict) else None
-        if isinstance(metadata, dict) and SUPPRESS_KEY in metadata:
-            places.append((("Resources", str(logical_id)), metadata[SUPPRESS_KEY]))
+    places += [(("Resources", logical_id), value) for logical_id, value in run.resource_suppressions]
     for scope, value in places:
         if value is None:
             continue
