@@ -164,8 +164,10 @@ class _TemplateChecker:
         self._fast: dict[str, _FastWalker | bool | None] = {}
         #: modules' logical ids: a module's resources are named with it as a prefix (ModuleBucket, or
         #: Module.Bucket in a Ref), and are not in the template as written
-        self.modules = tuple(logical_id for logical_id, resource in self.resources.items()
-                             if isinstance(resource, dict) and str(resource.get("Type", "")).endswith("::MODULE"))
+        self.modules = tuple([logical_id for logical_id, resource in self.resources.items()
+                              if isinstance(resource, dict) and _text(resource.get("Type", "")).endswith("::MODULE")])
+        #: (resource type, attribute) -> whether its schema (or cfn-lint's) knows the attribute (`_attribute`)
+        self._attributes: dict[tuple[str, str], bool] = {}
 
     def _defined_elsewhere(self, section_name: str, name: str) -> bool:
         """A name made by something the template only names: a module's resource, a loop's copy."""
@@ -216,8 +218,12 @@ class _TemplateChecker:
                     return False
             elif key == "Properties" and walker is not None:
                 continue  # walked against the schema below, its references with it
-            elif isinstance(value, dict | list) and not refs_fine(value):
-                return False
+            elif isinstance(value, dict | list):
+                if type(value) is dict and (len(value) != 1 or next(iter(value)) not in _REFERENCE_KEYS) and all(
+                        type(child) is str for child in value.values()):
+                    continue  # text only (iac's Metadata, a path): nothing below to check
+                if not refs_fine(value):
+                    return False
         if walker is None:
             return True  # a type with no schema by design: its references only
         properties = resource.get("Properties", {})
@@ -376,30 +382,37 @@ class _TemplateChecker:
 
     def _refs_fine(self, value: Any) -> bool:
         """`_references_fine`, with the usual forms (a Ref of a known name, a GetAtt or Sub of text already
-        answered, values with nothing below) answered on the way down without its walk."""
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, dict | list) and not self._refs_fine(item):
-                    return False
-            return True
-        if not isinstance(value, dict):
-            return True
-        if len(value) == 1:
-            key, arg = next(iter(value.items()))
-            if key == "Ref":
-                return not isinstance(arg, str) or arg in self._known_names or self._references_fine(value)
-            if key == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2 and type(arg[0]) is str and type(
-                    arg[1]) is str:
-                answer = self._quiet.get(("Fn::GetAtt", None, arg[0], arg[1]))
-                return answer if answer is not None else self._quietly("Fn::GetAtt", arg)
-            if key == "Fn::Sub" and type(arg) is str:
-                answer = self._quiet.get(("Fn::Sub", arg))
-                return answer if answer is not None else self._quietly("Fn::Sub", arg)
-            if key in _REFERENCE_KEYS:
-                return self._references_fine(value)
-        for child in value.values():
-            if isinstance(child, dict | list) and not self._refs_fine(child):
-                return False
+        answered) answered on the way without a call."""
+        pending: list[Any] = [value]
+        pop, extend = pending.pop, pending.extend
+        known, quiet = self._known_names, self._quiet
+        while pending:
+            item = pop()
+            if isinstance(item, list):
+                extend(item)
+                continue
+            if not isinstance(item, dict):
+                continue
+            if len(item) == 1:
+                key, arg = next(iter(item.items()))
+                if key == "Ref":
+                    if isinstance(arg, str) and arg not in known and not self._references_fine(item):
+                        return False
+                    continue
+                if key in _REFERENCE_KEYS:
+                    if key == "Fn::GetAtt" and type(arg) is list and len(arg) == 2 and type(arg[0]) is str and type(
+                            arg[1]) is str:
+                        answer = quiet.get(("Fn::GetAtt", None, arg[0], arg[1]))
+                        if not (self._quietly(key, arg) if answer is None else answer):
+                            return False
+                    elif key == "Fn::Sub" and type(arg) is str:
+                        answer = quiet.get((key, arg))
+                        if not (self._quietly(key, arg) if answer is None else answer):
+                            return False
+                    elif not self._references_fine(item):
+                        return False
+                    continue
+            extend(item.values())
         return True
 
     @functools.cached_property
@@ -459,17 +472,12 @@ class _TemplateChecker:
         resource_type = self.resources[target].get("Type") if isinstance(self.resources[target], dict) else None
         if not isinstance(resource_type, str) or _any_attribute_allowed(resource_type, self.serverless):
             return
-        schema = resource_schema(resource_type, self.region)
-        if schema is None or attribute in schema.attributes:
+        has = self._attributes.get((resource_type, attribute))
+        if has is None:
+            has = self._attributes[resource_type, attribute] = self._has_attribute(resource_type, attribute)
+        if has:
             return
-        if attribute.split(".", 1)[0] in property_names(resource_type, region=self.region):
-            # Some types also expose ordinary properties (an SQS queue's QueueName). Which ones is
-            # known to cfn-lint, whose import costs ~1 s: leave this case to the lint layer.
-            return
-        allowed = getatt_attributes(resource_type, self.region)
-        if allowed.get(attribute) is not None:
-            return
-        names = sorted(allowed.keys())
+        names = sorted(getatt_attributes(resource_type, self.region).keys())
         close = difflib.get_close_matches(attribute, names, n=1, cutoff=0.6)
         known = ", ".join(names) or "none"
         yield SchemaFinding(
@@ -480,6 +488,17 @@ class _TemplateChecker:
             suggestion=f"did you mean {close[0]}?" if close else None,
             rule="E1010" if path[-1] == "Fn::GetAtt" else "E1019",
         )
+
+    def _has_attribute(self, resource_type: str, attribute: str) -> bool:
+        """Whether `Fn::GetAtt` of `attribute` of a `resource_type` is no problem for this layer."""
+        schema = resource_schema(resource_type, self.region)
+        if schema is None or attribute in schema.attributes:
+            return True
+        if attribute.split(".", 1)[0] in property_names(resource_type, region=self.region):
+            # Some types also expose ordinary properties (an SQS queue's QueueName). Which ones is
+            # known to cfn-lint, whose import costs ~1 s: leave this case to the lint layer.
+            return True
+        return getatt_attributes(resource_type, self.region).get(attribute) is not None
 
     def _sub(self, path: tuple[str | int, ...], arg: Any) -> Iterator[SchemaFinding]:
         text, local = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1]) if (
@@ -663,16 +682,16 @@ _ABSENT: Any = object()
 
 
 class _Node:
-    """One schema node, its `$ref` followed, with what `_Walker.check` looks up in it read once."""
+    """One schema node, its `$ref` followed, with what `_Walker.check` looks up in it read once, and the
+    answers it gave for text and integers (which hold no reference: the answer is the value's alone)."""
 
-    __slots__ = ("additional", "all_of", "array", "branches", "const", "enum", "intrinsic", "items", "node",
-                 "number", "pattern_properties", "properties", "required", "text", "types")
+    __slots__ = ("additional", "all_of", "array", "branches", "checks_ints", "checks_text", "const", "enum",
+                 "functions", "ints", "items", "node", "number", "pattern_properties", "properties", "required",
+                 "text", "texts", "types")
 
     def __init__(self, node: dict[str, Any]) -> None:
         self.node = node
-        self.types = _expected_types(node)
-        #: what a function in this place must be able to give (`_Walker._intrinsic`)
-        self.intrinsic = self.types or ({"object"} if "properties" in node else set())
+        self.types = types = _expected_types(node)
         self.enum = node["enum"] if "enum" in node else _ABSENT
         self.const = node["const"] if "const" in node else _ABSENT
         self.text = "minLength" in node or "maxLength" in node or "pattern" in node
@@ -686,6 +705,15 @@ class _Node:
         self.required: list[str] = list(node.get("required", ()))
         self.branches: list[list[dict[str, Any]]] = [node[key] for key in ("anyOf", "oneOf") if key in node]
         self.all_of: list[dict[str, Any]] = list(node.get("allOf", ()))
+        #: function name -> whether it can give what this node expects (`_Walker._intrinsic`)
+        intrinsic = types or ({"object"} if "properties" in node else set())
+        self.functions = {key: not intrinsic or bool(intrinsic & results) for key, results in FUNCTION_RESULTS.items()}
+        keywords = self.enum is not _ABSENT or self.const is not _ABSENT or bool(self.branches or self.all_of)
+        #: whether a text or an integer may be wrong here at all (when not, it is fine without a look)
+        self.checks_text = keywords or self.text or bool(types and "string" not in types)
+        self.checks_ints = keywords or self.number or bool(types and not types & {"integer", "number", "string"})
+        self.texts: dict[str, bool] = {}  # text -> the answer
+        self.ints: dict[int, bool] = {}  # integer -> the answer
 
 
 class _FastWalker:
@@ -703,6 +731,7 @@ class _FastWalker:
         self.references_fine = checker._refs_fine
         self.condition_defined = checker._condition_defined
         self.known = checker._known_names
+        self.quiet = checker._quiet
         self.nodes: dict[int, _Node] = {}  # id of a schema node -> its _Node
         self.pinned: list[dict[str, Any]] = []  # the nodes of those ids, kept alive
 
@@ -713,10 +742,27 @@ class _FastWalker:
 
     def fine(self, value: Any, raw: dict[str, Any]) -> bool:
         """Whether `_Walker.check(value, raw)` and `_references` of `value` find nothing."""
-        node = self.nodes.get(id(raw)) or self._node(raw)
-        return self.check(value, node)
+        return self.check(value, self.nodes.get(id(raw)) or self._node(raw))
 
     def check(self, value: Any, node: _Node) -> bool:
+        kind = type(value)
+        if kind is str:
+            if not node.checks_text:
+                return True
+            answer = node.texts.get(value)
+            if answer is None:
+                answer = node.texts[value] = self._check(value, node)
+            return answer
+        if kind is int:
+            if not node.checks_ints:
+                return True
+            answer = node.ints.get(value)
+            if answer is None:
+                answer = node.ints[value] = self._check(value, node)
+            return answer
+        return self._check(value, node)
+
+    def _check(self, value: Any, node: _Node) -> bool:
         types = node.types
         if isinstance(value, str):
             if DYNAMIC_REFERENCE in value:
@@ -744,8 +790,8 @@ class _FastWalker:
                 if not self.references_fine(value):
                     return False
             else:
-                nodes, check = self.nodes, self.check
-                item_node = nodes.get(id(items)) or self._node(items)
+                check = self.check
+                item_node = self.nodes.get(id(items)) or self._node(items)
                 for item in value:
                     if not check(item, item_node):
                         return False
@@ -759,13 +805,10 @@ class _FastWalker:
             return False
         if node.const is not _ABSENT and value != node.const:
             return False
-        if node.branches:
-            for branches in node.branches:
-                if branches and not any(self.fine(value, branch) for branch in branches):
-                    return False
-        if node.all_of:
-            return all(self.fine(value, sub) for sub in node.all_of)
-        return True
+        for branches in node.branches:
+            if branches and not any(self.fine(value, branch) for branch in branches):
+                return False
+        return not node.all_of or all(self.fine(value, sub) for sub in node.all_of)
 
     def _intrinsic(self, key: str, value: dict[str, Any], node: _Node) -> bool:
         arg = value[key]
@@ -782,15 +825,33 @@ class _FastWalker:
             return all(_is_no_value(branch) or self.check(branch, node) for branch in arg[1:])
         if key in CONDITION_FUNCTIONS or key == "Condition":
             return False
-        results = FUNCTION_RESULTS.get(key)
-        if results is None:
+        fits = node.functions.get(key)
+        if fits is None:  # a function iac does not know: said if it looks like one misspelt
             if difflib.get_close_matches(key, sorted(INTRINSIC_KEYS), n=1):
                 return False
-        elif node.intrinsic and not (node.intrinsic & results):
+        elif not fits:
             return False
+        if key == "Ref":
+            return (type(arg) is str and arg in self.known) or self.references_fine(value)
+        if key == "Fn::GetAtt" and type(arg) is list and len(arg) == 2 and type(arg[0]) is str and type(
+                arg[1]) is str:
+            answer = self.quiet.get(("Fn::GetAtt", None, arg[0], arg[1]))
+            if answer is not None:
+                return answer
         if key in _REFERENCE_KEYS:
             return self.references_fine(value)
-        # a function `_references` only walks into
+        if key == "Fn::Join" and type(arg) is list and len(arg) == 2 and type(arg[1]) is list:
+            # the usual function: text, and functions of its own, the Refs of known names answered here
+            known, references_fine = self.known, self.references_fine
+            for part in arg[1]:
+                if type(part) is dict and len(part) == 1:
+                    name = part.get("Ref")
+                    if type(name) is str and name in known:
+                        continue
+                if isinstance(part, dict | list) and not references_fine(part):
+                    return False
+            return not isinstance(arg[0], dict | list) or references_fine(arg[0])
+        # a function whose argument only `_references` walks into
         return not isinstance(arg, dict | list) or self.references_fine(arg)
 
     def _object(self, value: dict[str, Any], node: _Node) -> bool:
@@ -802,8 +863,8 @@ class _FastWalker:
         additional = node.additional
         nodes, check = self.nodes, self.check
         for name, child in value.items():
-            raw = properties.get(name)
-            if raw is not None:  # a property the schema names (whose node is never null)
+            if name in properties:
+                raw = properties[name]
                 if not check(child, nodes.get(id(raw)) or self._node(raw)):
                     return False
                 continue
@@ -901,6 +962,10 @@ def _type_matches(value: Any, expected: set[str]) -> bool:
 
 _INTEGER = re.compile(r"^-?\d+$")
 _NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def _text(value: Any) -> str:
+    return value if type(value) is str else str(value)
 
 
 def _json_type(value: Any) -> str:
