@@ -403,7 +403,9 @@ class _TemplateChecker:
                     if key == "Fn::GetAtt" and type(arg) is list and len(arg) == 2 and type(arg[0]) is str and type(
                             arg[1]) is str:
                         answer = quiet.get(("Fn::GetAtt", None, arg[0], arg[1]))
-                        if not (self._quietly(key, arg) if answer is None else answer):
+                        if answer is None:  # what _quietly would keep, without its walk
+                            answer = quiet["Fn::GetAtt", None, arg[0], arg[1]] = self._attribute_fine(arg[0], arg[1])
+                        if not answer:
                             return False
                     elif key == "Fn::Sub" and type(arg) is str:
                         answer = quiet.get((key, arg))
@@ -488,6 +490,19 @@ class _TemplateChecker:
             suggestion=f"did you mean {close[0]}?" if close else None,
             rule="E1010" if path[-1] == "Fn::GetAtt" else "E1019",
         )
+
+    def _attribute_fine(self, target: str, attribute: str) -> bool:
+        """Whether `_attribute` finds nothing in a GetAtt of `target`'s `attribute`."""
+        if target not in self.resources:
+            return self.serverless or self._defined_elsewhere("Resources", target)
+        resource = self.resources[target]
+        resource_type = resource.get("Type") if isinstance(resource, dict) else None
+        if not isinstance(resource_type, str) or _any_attribute_allowed(resource_type, self.serverless):
+            return True
+        has = self._attributes.get((resource_type, attribute))
+        if has is None:
+            has = self._attributes[resource_type, attribute] = self._has_attribute(resource_type, attribute)
+        return has
 
     def _has_attribute(self, resource_type: str, attribute: str) -> bool:
         """Whether `Fn::GetAtt` of `attribute` of a `resource_type` is no problem for this layer."""
@@ -686,8 +701,8 @@ class _Node:
     answers it gave for text and integers (which hold no reference: the answer is the value's alone)."""
 
     __slots__ = ("additional", "all_of", "array", "branches", "checks_ints", "checks_text", "const", "enum",
-                 "functions", "ints", "items", "node", "number", "pattern_properties", "properties", "required",
-                 "text", "texts", "types")
+                 "functions", "intrinsic", "ints", "items", "node", "number", "pattern_properties", "properties",
+                 "required", "text", "texts", "types")
 
     def __init__(self, node: dict[str, Any]) -> None:
         self.node = node
@@ -695,7 +710,8 @@ class _Node:
         self.enum = node["enum"] if "enum" in node else _ABSENT
         self.const = node["const"] if "const" in node else _ABSENT
         self.text = "minLength" in node or "maxLength" in node or "pattern" in node
-        self.number = any(key in node for key, _ in _BOUNDS)
+        self.number = "minimum" in node or "maximum" in node or "exclusiveMinimum" in node or (
+            "exclusiveMaximum" in node)
         self.array = "minItems" in node or "maxItems" in node
         items = node.get("items")
         self.items: dict[str, Any] | None = items if isinstance(items, dict) else None
@@ -705,9 +721,9 @@ class _Node:
         self.required: list[str] = list(node.get("required", ()))
         self.branches: list[list[dict[str, Any]]] = [node[key] for key in ("anyOf", "oneOf") if key in node]
         self.all_of: list[dict[str, Any]] = list(node.get("allOf", ()))
-        #: function name -> whether it can give what this node expects (`_Walker._intrinsic`)
-        intrinsic = types or ({"object"} if "properties" in node else set())
-        self.functions = {key: not intrinsic or bool(intrinsic & results) for key, results in FUNCTION_RESULTS.items()}
+        #: what a function here must be able to give (`_Walker._intrinsic`), and function name -> whether it can
+        self.intrinsic = types or ({"object"} if "properties" in node else set())
+        self.functions: dict[str, bool] = {}
         keywords = self.enum is not _ABSENT or self.const is not _ABSENT or bool(self.branches or self.all_of)
         #: whether a text or an integer may be wrong here at all (when not, it is fine without a look)
         self.checks_text = keywords or self.text or bool(types and "string" not in types)
@@ -826,10 +842,14 @@ class _FastWalker:
         if key in CONDITION_FUNCTIONS or key == "Condition":
             return False
         fits = node.functions.get(key)
-        if fits is None:  # a function iac does not know: said if it looks like one misspelt
-            if difflib.get_close_matches(key, sorted(INTRINSIC_KEYS), n=1):
-                return False
-        elif not fits:
+        if fits is None:
+            results = FUNCTION_RESULTS.get(key)
+            if results is None:  # a function iac does not know: said if it looks like one misspelt
+                fits = not difflib.get_close_matches(key, sorted(INTRINSIC_KEYS), n=1)
+            else:
+                fits = not node.intrinsic or bool(node.intrinsic & results)
+            node.functions[key] = fits
+        if not fits:
             return False
         if key == "Ref":
             return (type(arg) is str and arg in self.known) or self.references_fine(value)
@@ -871,8 +891,9 @@ class _FastWalker:
             if pattern_properties:
                 matched = [sub for pattern, sub in pattern_properties.items() if _matches(pattern, name)]
                 if matched:
-                    if not all(self.fine(child, sub) for sub in matched):
-                        return False
+                    for sub in matched:
+                        if not self.fine(child, sub):
+                            return False
                     continue
             if additional is False and name not in self.read_only_roots:
                 return False
