@@ -10,7 +10,7 @@ from typing import Any
 
 from iac.checks._model import Run, TemplatePath, TemplateResource
 from iac.checks._policy import action_matches, statements
-from iac.checks._values import UNKNOWN, as_list, known, refers_to, strings, text_of
+from iac.checks._values import UNKNOWN, as_list, known, referenced_ids, refers_to, strings, text_of
 
 #: The attributes of an AWS::ElasticLoadBalancingV2::LoadBalancer that name the bucket it logs to.
 LOAD_BALANCER_LOG_BUCKETS = ("access_logs.s3.bucket", "connection_logs.s3.bucket", "health_check_logs.s3.bucket")
@@ -97,22 +97,76 @@ def log_target(bucket: TemplateResource) -> TemplatePath | None:
         return ("Resources", logical_id)
     if bucket.properties.get("AccessControl") == "LogDeliveryWrite":
         return ("Resources", bucket.logical_id, "Properties", "AccessControl")
-    for policy in bucket.others("AWS::S3::BucketPolicy"):
-        if names_bucket(policy.properties.get("Bucket"), bucket) and _lets_log_delivery_write(policy):
+    for policy in bucket.run.once(_log_delivery_policies):  # the few that let log delivery write, once per run
+        if policy.logical_id != bucket.logical_id and names_bucket(policy.properties.get("Bucket"), bucket):
             return ("Resources", policy.logical_id)
     return None
+
+
+def _log_delivery_policies(run: Run) -> list[TemplateResource]:
+    """The template's bucket policies that let a log-delivery service put objects, in template order."""
+    return [policy for policy in run.of_types("AWS::S3::BucketPolicy") if _lets_log_delivery_write(policy)]
 
 
 def _log_writers(run: Run) -> dict[str, list[str]]:
     """bucket logical id -> the resources of the template that write logs into it (once per run)."""
     buckets = list(run.of_types("AWS::S3::Bucket"))
+    candidates = _BucketCandidates(buckets)
     writers: dict[str, list[str]] = {}
     for source in run.of_types(*_LOG_DESTINATIONS):
         values = [value for value in _LOG_DESTINATIONS[source.type](source) if value is not None]
-        for bucket in buckets:
+        if not values:
+            continue  # writes no logs to any bucket (each bucket of the template is a source, most without)
+        for bucket in candidates.named_by(values):
             if bucket.logical_id != source.logical_id and any(names_bucket(value, bucket) for value in values):
                 writers.setdefault(bucket.logical_id, []).append(source.logical_id)
     return writers
+
+
+class _BucketCandidates:
+    """The buckets `names_bucket` may say True for, found through an index (by logical id, by BucketName)
+    rather than by asking it of every bucket for every value: every bucket when a logical id is one that
+    referenced_ids does not cover."""
+
+    def __init__(self, buckets: list[TemplateResource]) -> None:
+        self.buckets = buckets
+        self.plain = any(not isinstance(bucket.logical_id, str) or "}" in bucket.logical_id for bucket in buckets)
+        self.by_id = {bucket.logical_id: position for position, bucket in enumerate(buckets)}
+        self.by_name: dict[str, list[int]] = {}
+        for position, bucket in enumerate(buckets):
+            name = bucket.properties.get("BucketName")
+            if isinstance(name, str) and name:
+                self.by_name.setdefault(name, []).append(position)
+
+    def named_by(self, values: list[Any]) -> list[TemplateResource]:
+        """The buckets any of `values` may name (a superset of names_bucket's), in template order."""
+        if self.plain:
+            return self.buckets
+        positions: set[int] = set()
+        for value in values:
+            positions.update(self.by_id[target] for target in referenced_ids(value) if target in self.by_id)
+            text = text_of(value)
+            if text is not None and self.by_name:
+                for name in _names_in(text):
+                    positions.update(self.by_name.get(name, ()))
+        return [self.buckets[position] for position in sorted(positions)]
+
+
+def _names_in(text: str) -> set[str]:
+    """Every bucket name `text` may be to names_bucket: itself, what comes before a ".s3." (a domain), and
+    what follows ":s3:::" up to a "/" or the end (an ARN)."""
+    names = {text}
+    start = text.find(".s3.")
+    while start >= 0:
+        names.add(text[:start])
+        start = text.find(".s3.", start + 1)
+    start = text.find(":s3:::")
+    while start >= 0:
+        rest = text[start + 6:]
+        names.update(rest[:end] for end, char in enumerate(rest) if char == "/")
+        names.update((rest, rest[:-1] if rest.endswith("\n") else rest))  # "$" matches before a last newline too
+        start = text.find(":s3:::", start + 1)
+    return names
 
 
 def _lets_log_delivery_write(policy: TemplateResource) -> bool:

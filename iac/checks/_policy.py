@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from iac import specs
-from iac.checks._model import TemplatePath, TemplateResource
+from iac.checks._model import Run, TemplatePath, TemplateResource
 from iac.checks._values import as_list, is_intrinsic, refers_to, strings, text_of
 
 #: Resource types holding one identity policy document, and the property it is in.
@@ -139,19 +139,31 @@ def is_permissions_boundary(resource: TemplateResource) -> bool:
     if resource.type != "AWS::IAM::ManagedPolicy":
         return False
     name = text_of(resource.properties.get("ManagedPolicyName"))
-    for other in resource.others(*INLINE_POLICIES, *POLICY_DOCUMENTS):
-        boundary = other.properties.get("PermissionsBoundary")
-        if boundary is not None and (refers_to(boundary, resource.logical_id) or _names(boundary, name)):
+    boundaries, conditions = resource.run.once(_boundary_values)
+    for logical_id, boundary in boundaries:
+        if logical_id != resource.logical_id and (refers_to(boundary, resource.logical_id) or _names(boundary, name)):
             return True
-    for other in resource.others(*IDENTITY_POLICY_TYPES):
+    for logical_id, value in conditions:
+        if logical_id != resource.logical_id and (refers_to(value, resource.logical_id) or _names(value, name)):
+            return True
+    return False
+
+
+def _boundary_values(run: Run) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """(logical id, value) of each PermissionsBoundary property of the template's identity resources, and of
+    each iam:PermissionsBoundary condition value in their statements: read once per run (`run.once`), not
+    once per managed policy (which made the check quadratic in the template's identity resources)."""
+    boundaries = [(other.logical_id, boundary) for other in run.of_types(*INLINE_POLICIES, *POLICY_DOCUMENTS)
+                  if (boundary := other.properties.get("PermissionsBoundary")) is not None]
+    conditions: list[tuple[str, Any]] = []
+    for other in run.of_types(*IDENTITY_POLICY_TYPES):
         for statement in identity_statements(other):
             condition = statement.condition
             for keys in condition.values() if isinstance(condition, dict) else ():
                 for key, value in keys.items() if isinstance(keys, dict) else ():
-                    if str(key).lower() == "iam:permissionsboundary" and (
-                            refers_to(value, resource.logical_id) or _names(value, name)):
-                        return True
-    return False
+                    if str(key).lower() == "iam:permissionsboundary":
+                        conditions.append((other.logical_id, value))
+    return boundaries, conditions
 
 
 def _names(value: Any, name: str | None) -> bool:

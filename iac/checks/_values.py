@@ -75,6 +75,42 @@ def refers_to(value: Any, logical_id: str) -> bool:
     return False
 
 
+def referenced_ids(value: Any) -> set[Any]:
+    """Every logical id without "}" in it (a CloudFormation logical id is alphanumeric) that
+    `refers_to(value, id)` may say True for: a superset (of a Sub's "${A.B}", both "A" and "A.B"). A rule
+    indexes resources by it instead of asking refers_to of every pair, which is quadratic in resources."""
+    found: set[Any] = set()
+    _collect_ids(value, found)
+    return found
+
+
+def _collect_ids(value: Any, found: set[Any]) -> None:
+    if isinstance(value, dict):
+        attribute = value.get("Fn::GetAtt")
+        for target in (value.get("Ref"), attribute[0] if isinstance(attribute, list) and attribute else None):
+            if target is not None:
+                try:
+                    found.add(target)
+                except TypeError:  # a list or a mapping: equal to no logical id
+                    pass
+        if isinstance(attribute, str):
+            found.add(attribute.split(".", 1)[0])
+        substituted = value.get("Fn::Sub")
+        template = substituted[0] if isinstance(substituted, list) and substituted else substituted
+        if isinstance(template, str):
+            start = template.find("${")
+            while start >= 0:
+                close = template.find("}", start + 2)
+                name = template[start + 2:] if close < 0 else template[start + 2:close + 1]
+                found.update(name[:end] for end, char in enumerate(name) if char in "}.")
+                start = template.find("${", start + 2)
+        for child in value.values():
+            _collect_ids(child, found)
+    elif isinstance(value, list):
+        for child in value:
+            _collect_ids(child, found)
+
+
 def text_of(value: Any) -> str | None:
     """A string as far as the template writes it: a literal, or the literal parts of Fn::Join/Fn::Sub with
     each computed part as "${}" (so "arn:${}:iam::aws:policy/AdministratorAccess" can be recognised)."""

@@ -10,14 +10,27 @@ every sample's stacks, both must give the same results in the same order.
 from __future__ import annotations
 
 from pathlib import Path
+from random import Random
 from typing import Any
 
 import pytest
 
-from iac.checks import SUPPRESS_KEY, all_rules, run_checks
-from iac.checks._model import Finding, Run, resources_by_type, section
+from iac.checks import SUPPRESS_KEY, _logs, all_rules, run_checks
+from iac.checks._logs import log_target, names_bucket
+from iac.checks._model import Finding, Run, TemplateResource, resources_by_type, section
+from iac.checks._policy import (
+    IDENTITY_POLICY_TYPES,
+    INLINE_POLICIES,
+    POLICY_DOCUMENTS,
+    _names,
+    identity_statements,
+    is_permissions_boundary,
+    statements,
+)
 from iac.checks._run import CheckResult, Suppression, _entry, _suppression_findings
+from iac.checks._values import referenced_ids, refers_to, text_of
 from iac.checks.config import EVERY_RULE, selection_from
+from iac.checks.rules import s3_002_tls_only
 
 REPO = Path(__file__).resolve().parents[2]
 TESTS = REPO / "tests"
@@ -173,3 +186,167 @@ def test_of_types_is_template_order_and_shares_one_resource_object_per_resource(
     assert all(again[resource.logical_id] is resource for resource in first)
     if first:
         assert [other.logical_id for other in first[0].others(*types)] == expected[1:]
+
+
+# -- the checks that look at other resources find them through indexes, not by asking every pair -----------
+#
+# IAC-IAM-001 (is a managed policy a permissions boundary?), IAC-S3-005 (is a bucket a log target?) and
+# IAC-S3-002 (has a bucket a policy that denies plain HTTP?) read each resource's counterparts through
+# indexes made once per run (referenced_ids, the bucket names, the boundary values). The plain versions below
+# ask every pair, as the checks did before: on every template, each resource's answer must be the same.
+
+
+def plain_is_permissions_boundary(resource: TemplateResource) -> bool:
+    if resource.type != "AWS::IAM::ManagedPolicy":
+        return False
+    name = text_of(resource.properties.get("ManagedPolicyName"))
+    for other in resource.others(*INLINE_POLICIES, *POLICY_DOCUMENTS):
+        boundary = other.properties.get("PermissionsBoundary")
+        if boundary is not None and (refers_to(boundary, resource.logical_id) or _names(boundary, name)):
+            return True
+    for other in resource.others(*IDENTITY_POLICY_TYPES):
+        for statement in identity_statements(other):
+            condition = statement.condition
+            for keys in condition.values() if isinstance(condition, dict) else ():
+                for key, value in keys.items() if isinstance(keys, dict) else ():
+                    if str(key).lower() == "iam:permissionsboundary" and (
+                            refers_to(value, resource.logical_id) or _names(value, name)):
+                        return True
+    return False
+
+
+def plain_log_target(bucket: TemplateResource) -> tuple[str | int, ...] | None:
+    for source in bucket.run.of_types(*_logs._LOG_DESTINATIONS):
+        values = [value for value in _logs._LOG_DESTINATIONS[source.type](source) if value is not None]
+        if bucket.logical_id != source.logical_id and any(names_bucket(value, bucket) for value in values):
+            return ("Resources", source.logical_id)
+    if bucket.properties.get("AccessControl") == "LogDeliveryWrite":
+        return ("Resources", bucket.logical_id, "Properties", "AccessControl")
+    for policy in bucket.others("AWS::S3::BucketPolicy"):
+        if names_bucket(policy.properties.get("Bucket"), bucket) and _logs._lets_log_delivery_write(policy):
+            return ("Resources", policy.logical_id)
+    return None
+
+
+def plain_tls_check(resource: TemplateResource) -> list[Finding]:
+    name = resource.properties.get("BucketName")
+    for policy in resource.others("AWS::S3::BucketPolicy"):
+        bucket = policy.properties.get("Bucket")
+        if not refers_to(bucket, resource.logical_id) and not (name is not None and bucket == name):
+            continue
+        document = policy.properties.get("PolicyDocument")
+        if any(s3_002_tls_only._denies_plain_http(s) for s in statements(document, ())):
+            return []
+        if not isinstance(document, dict) or "Statement" not in document:
+            return []
+    return [resource.finding("no bucket policy of this template denies requests without TLS (aws:SecureTransport)")]
+
+
+def _indexed_checks_agree(template: dict[str, Any]) -> int:
+    """Each resource's answer from the indexed checks and from the plain ones; how many said yes."""
+    run = Run(template)
+    said = 0
+    for resource in run.of_types("AWS::IAM::ManagedPolicy"):
+        fast = is_permissions_boundary(resource)
+        assert fast == plain_is_permissions_boundary(resource), resource.logical_id
+        said += fast
+    for bucket in run.of_types("AWS::S3::Bucket"):
+        target = log_target(bucket)
+        assert target == plain_log_target(bucket), bucket.logical_id
+        tls = list(s3_002_tls_only.check(bucket))
+        assert tls == plain_tls_check(bucket), bucket.logical_id
+        said += (target is not None) + (not tls)
+    return said
+
+
+def test_indexed_checks_answer_what_the_pairwise_ones_answer_on_every_template_and_sample() -> None:
+    said = sum(_indexed_checks_agree(template) for _, template in [*_test_templates(), *_sample_stacks()])
+    assert said > 10  # log targets, boundaries and TLS-only buckets were among them
+
+
+def _random_template(random: Random, size: int) -> dict[str, Any]:
+    ids = [f"B{i}" for i in range(size)] + [f"P{i}" for i in range(size)] + ["M0", "M1", "Role", "Trail"]
+    names = ["logs", "data", "my.bucket", "a/b", "", "logs\n"]
+
+    def reference() -> Any:
+        target = random.choice(ids)
+        name = random.choice(names)
+        return random.choice([
+            {"Ref": target}, {"Fn::GetAtt": [target, "Arn"]}, {"Fn::GetAtt": f"{target}.Arn"},
+            {"Fn::Sub": f"arn:aws:s3:::${{{target}}}/*"}, {"Fn::Sub": [f"${{{target}.Arn}}", {}]},
+            {"Fn::Join": ["", ["arn:aws:s3:::", {"Ref": target}]]}, {"Fn::If": ["C", {"Ref": target}, name]},
+            name, f"{name}.s3.amazonaws.com", f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/prefix",
+            {"Fn::Sub": f"arn:aws:s3:::{name}"}, [{"Ref": target}], None, 7,
+        ])
+
+    def statement() -> dict[str, Any]:
+        return random.choice([
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+             "Resource": reference()},
+            {"Effect": "Allow", "Action": "*", "Resource": "*",
+             "Condition": {"StringEquals": {"iam:PermissionsBoundary": reference()}}},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": reference()},
+        ])
+
+    resources: dict[str, Any] = {}
+    for i in range(size):
+        properties: dict[str, Any] = {}
+        if random.random() < 0.5:
+            properties["BucketName"] = random.choice([*names, {"Fn::Sub": "${AWS::StackName}-b"}])
+        if random.random() < 0.4:
+            properties["LoggingConfiguration"] = {"DestinationBucketName": reference()}
+        if random.random() < 0.1:
+            properties["AccessControl"] = "LogDeliveryWrite"
+        resources[f"B{i}"] = {"Type": "AWS::S3::Bucket", "Properties": properties}
+        document = random.choice([{"Statement": [statement() for _ in range(random.randint(0, 2))]},
+                                  {"Fn::If": ["C", {}, {}]}, {"Statement": statement()}])
+        resources[f"P{i}"] = {"Type": "AWS::S3::BucketPolicy",
+                              "Properties": {"Bucket": reference(), "PolicyDocument": document}}
+    for managed in ("M0", "M1"):
+        resources[managed] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+            "ManagedPolicyName": random.choice(["boundary", "other"]),
+            "PolicyDocument": {"Statement": [statement()]}}}
+    resources["Role"] = {"Type": "AWS::IAM::Role", "Properties": {
+        "PermissionsBoundary": random.choice([
+            reference(), {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:policy/boundary"}]),
+        "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [statement()]}}]}}
+    resources["Trail"] = {"Type": "AWS::CloudTrail::Trail", "Properties": {"S3BucketName": reference()}}
+    return {"Resources": resources}
+
+
+def test_indexed_checks_answer_what_the_pairwise_ones_answer_on_random_templates() -> None:
+    random = Random(21)
+    said = sum(_indexed_checks_agree(_random_template(random, random.randint(1, 6))) for _ in range(400))
+    assert said > 400
+
+
+def test_referenced_ids_hold_every_id_refers_to_finds() -> None:
+    random = Random(3)
+    ids = ["A", "B", "A.B", "AB", "B1", "x y", "AWS::Region", "A}"]
+    pieces = ["${A}", "${A.Arn}", "${B1.Name}", "${A.B}", "${AB", "$A", "${x y}", "${A}}", "${", "}", ".", "-"]
+
+    def value(depth: int) -> Any:
+        roll = random.random()
+        if depth > 3 or roll < 0.3:
+            return random.choice([*ids, "".join(random.choice(pieces) for _ in range(3)), 1, None])
+        if roll < 0.5:
+            return [value(depth + 1) for _ in range(random.randint(0, 3))]
+        kind = random.choice(["Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Other"])
+        if kind == "Fn::GetAtt":
+            return {kind: random.choice([[random.choice(ids), "Arn"], f"{random.choice(ids)}.Arn", [], [["A"]]])}
+        if kind == "Fn::Sub":
+            text = "".join(random.choice(pieces) for _ in range(random.randint(0, 4)))
+            return {kind: random.choice([text, [text, {"V": value(depth + 1)}]])}
+        return {kind: value(depth + 1), **({"Extra": value(depth + 1)} if random.random() < 0.3 else {})}
+
+    checked = 0
+    for _ in range(5000):
+        found = value(0)
+        ids_found = referenced_ids(found)
+        for logical_id in ids:
+            if "}" not in logical_id and refers_to(found, logical_id):
+                assert logical_id in ids_found, (found, logical_id)
+                checked += 1
+    assert checked > 1000

@@ -1,9 +1,9 @@
 from collections.abc import Iterator
 from typing import Any
 
-from iac.checks._model import Finding, Rule, TemplateResource
+from iac.checks._model import Finding, Rule, Run, TemplateResource
 from iac.checks._policy import statements
-from iac.checks._values import is_false, refers_to, strings
+from iac.checks._values import is_false, referenced_ids, refers_to, strings
 
 
 def _denies_plain_http(statement: Any) -> bool:
@@ -21,7 +21,7 @@ def _denies_plain_http(statement: Any) -> bool:
 
 def check(resource: TemplateResource) -> Iterator[Finding]:
     name = resource.properties.get("BucketName")
-    for policy in resource.others("AWS::S3::BucketPolicy"):
+    for policy in resource.run.once(_Policies).of(resource, name):
         bucket = policy.properties.get("Bucket")
         if not refers_to(bucket, resource.logical_id) and not (name is not None and bucket == name):
             continue  # another bucket's policy (named by Ref or GetAtt, or by the same BucketName value)
@@ -31,6 +31,39 @@ def check(resource: TemplateResource) -> Iterator[Finding]:
         if not isinstance(document, dict) or "Statement" not in document:
             return  # computed: not ours to judge
     yield resource.finding("no bucket policy of this template denies requests without TLS (aws:SecureTransport)")
+
+
+class _Policies:
+    """The template's bucket policies, indexed (once per run) by the logical ids their Bucket may refer to and
+    by their Bucket value, so that each bucket is held against its own policies, not against every one."""
+
+    def __init__(self, run: Run) -> None:
+        self.policies = list(run.of_types("AWS::S3::BucketPolicy"))
+        self.by_id: dict[Any, list[int]] = {}
+        self.by_value: dict[Any, list[int]] = {}
+        self.unhashable: list[int] = []
+        for position, policy in enumerate(self.policies):
+            bucket = policy.properties.get("Bucket")
+            for target in referenced_ids(bucket):
+                self.by_id.setdefault(target, []).append(position)
+            try:
+                self.by_value.setdefault(bucket, []).append(position)
+            except TypeError:  # a mapping or a list: compared one by one
+                self.unhashable.append(position)
+
+    def of(self, bucket: TemplateResource, name: Any) -> list[TemplateResource]:
+        """The other policies whose Bucket may name `bucket` (a superset of the check's test), in template order."""
+        if not isinstance(bucket.logical_id, str) or "}" in bucket.logical_id:  # referenced_ids does not cover it
+            return [policy for policy in self.policies if policy.logical_id != bucket.logical_id]
+        positions = set(self.by_id.get(bucket.logical_id, ()))
+        if name is not None:
+            try:
+                positions.update(self.by_value.get(name, ()))
+            except TypeError:  # a computed name: equal to no literal Bucket, maybe to a computed one
+                positions.update(position for position in self.unhashable
+                                 if self.policies[position].properties.get("Bucket") == name)
+        return [self.policies[position] for position in sorted(positions)
+                if self.policies[position].logical_id != bucket.logical_id]
 
 
 RULE = Rule(
