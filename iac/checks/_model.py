@@ -14,6 +14,8 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 
+from iac.checks._values import referenced_ids
+
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 TemplatePath = tuple[str | int, ...]
@@ -89,6 +91,9 @@ class Run:
     #: The TemplateResource of each indexed resource, by type, made on the first rule's request: the rules
     #: (and `others`, asked once per resource) share them.
     _resources: dict[str, list[TemplateResource]] = attrs.field(factory=dict, init=False, repr=False)
+    #: (type, property) -> logical id -> the resources of that type whose property may name it (`naming`).
+    _naming: dict[tuple[str, str], dict[Any, list[TemplateResource]]] = attrs.field(factory=dict, init=False,
+                                                                                      repr=False)
 
     def __attrs_post_init__(self) -> None:
         self.index, self.resource_suppressions = _walk_resources(self.template)
@@ -108,6 +113,20 @@ class Run:
                                                                            self._of_type(kind), strict=True)]
         ordered.sort(key=lambda item: item[0][0])
         return (resource for _, resource in ordered)
+
+    def naming(self, kind: str, prop: str, logical_id: str) -> list[TemplateResource]:
+        """The resources of type `kind` whose property `prop` may refer to resource `logical_id` (a superset of
+        those `refers_to(properties[prop], logical_id)` is true of), in template order, through an index made
+        once per run: a rule that looks for its counterparts stays linear in the template's resources."""
+        if not isinstance(logical_id, str) or "}" in logical_id:  # no id referenced_ids covers: all of them
+            return self._of_type(kind)
+        index = self._naming.get((kind, prop))
+        if index is None:
+            index = self._naming[(kind, prop)] = {}
+            for resource in self._of_type(kind):
+                for target in referenced_ids(resource.properties.get(prop)):
+                    index.setdefault(target, []).append(resource)
+        return index.get(logical_id, [])
 
     def _of_type(self, kind: str) -> list[TemplateResource]:
         found = self._resources.get(kind)

@@ -30,7 +30,7 @@ from iac.checks._policy import (
 from iac.checks._run import CheckResult, Suppression, _entry, _suppression_findings
 from iac.checks._values import referenced_ids, refers_to, text_of
 from iac.checks.config import EVERY_RULE, selection_from
-from iac.checks.rules import s3_002_tls_only
+from iac.checks.rules import lambda_002_failure_destination, s3_002_tls_only
 
 REPO = Path(__file__).resolve().parents[2]
 TESTS = REPO / "tests"
@@ -242,6 +242,16 @@ def plain_tls_check(resource: TemplateResource) -> list[Finding]:
     return [resource.finding("no bucket policy of this template denies requests without TLS (aws:SecureTransport)")]
 
 
+def plain_failure_destination_check(resource: TemplateResource) -> list[Finding]:
+    if "DeadLetterConfig" in resource.properties:
+        return []
+    if any(lambda_002_failure_destination._on_failure(config, resource.logical_id)
+           for config in resource.others("AWS::Lambda::EventInvokeConfig")):
+        return []
+    return [resource.finding("the function has neither a DeadLetterConfig nor an on-failure destination: an "
+                             "asynchronous event that fails every retry is dropped")]
+
+
 def _indexed_checks_agree(template: dict[str, Any]) -> int:
     """Each resource's answer from the indexed checks and from the plain ones; how many said yes."""
     run = Run(template)
@@ -256,6 +266,10 @@ def _indexed_checks_agree(template: dict[str, Any]) -> int:
         tls = list(s3_002_tls_only.check(bucket))
         assert tls == plain_tls_check(bucket), bucket.logical_id
         said += (target is not None) + (not tls)
+    for function in run.of_types("AWS::Lambda::Function"):
+        found = list(lambda_002_failure_destination.check(function))
+        assert found == plain_failure_destination_check(function), function.logical_id
+        said += not found
     return said
 
 
@@ -313,6 +327,13 @@ def _random_template(random: Random, size: int) -> dict[str, Any]:
             reference(), {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:policy/boundary"}]),
         "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [statement()]}}]}}
     resources["Trail"] = {"Type": "AWS::CloudTrail::Trail", "Properties": {"S3BucketName": reference()}}
+    for i in range(size):
+        resources[f"F{i}"] = {"Type": "AWS::Lambda::Function", "Properties": random.choice([
+            {}, {"DeadLetterConfig": {"TargetArn": "arn"}}])}
+        resources[f"C{i}"] = {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {
+            "FunctionName": random.choice([{"Ref": f"F{random.randrange(size)}"}, f"F{i}", reference(),
+                                           {"Fn::Sub": f"${{F{i}.Arn}}"}, {"Fn::GetAtt": f"F{i}.Arn"}]),
+            "DestinationConfig": random.choice([{"OnFailure": {"Destination": "arn"}}, {}, None])}}
     return {"Resources": resources}
 
 
@@ -350,3 +371,22 @@ def test_referenced_ids_hold_every_id_refers_to_finds() -> None:
                 assert logical_id in ids_found, (found, logical_id)
                 checked += 1
     assert checked > 1000
+
+
+def test_naming_finds_every_resource_whose_property_refers_to_the_id_in_template_order() -> None:
+    template: dict[str, Any] = {"Resources": {
+        "Fn": {"Type": "AWS::Lambda::Function"},
+        "A": {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {"FunctionName": {"Ref": "Fn"}}},
+        "B": {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {"FunctionName": "Fn"}},
+        "C": {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {"FunctionName": {"Fn::Sub": "${Fn.Arn}"}}},
+        "D": {"Type": "AWS::Lambda::Permission", "Properties": {"FunctionName": {"Ref": "Fn"}}},
+        "E": {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {
+            "FunctionName": {"Fn::Join": ["", [{"Fn::GetAtt": ["Fn", "Arn"]}]]}}},
+        "F}": {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {"FunctionName": {"Ref": "F}"}}},
+    }}
+    run = Run(template)
+    named = [resource.logical_id for resource in run.naming("AWS::Lambda::EventInvokeConfig", "FunctionName", "Fn")]
+    assert named == ["A", "C", "E"]
+    assert [r.logical_id for r in run.naming("AWS::Lambda::EventInvokeConfig", "FunctionName", "F}")] == [
+        "A", "B", "C", "E", "F}"]  # an id referenced_ids does not cover: every one, for the caller to judge
+    assert run.naming("AWS::Lambda::EventInvokeConfig", "FunctionName", "Other") == []

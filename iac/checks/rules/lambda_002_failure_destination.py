@@ -14,7 +14,8 @@ def _on_failure(config: TemplateResource, function: str) -> bool:
 def check(resource: TemplateResource) -> Iterator[Finding]:
     if "DeadLetterConfig" in resource.properties:
         return
-    if any(_on_failure(config, resource.logical_id) for config in resource.others("AWS::Lambda::EventInvokeConfig")):
+    configs = resource.run.naming("AWS::Lambda::EventInvokeConfig", "FunctionName", resource.logical_id)
+    if any(_on_failure(config, resource.logical_id) for config in configs if config.logical_id != resource.logical_id):
         return
     yield resource.finding("the function has neither a DeadLetterConfig nor an on-failure destination: an "
                            "asynchronous event that fails every retry is dropped")
