@@ -14,7 +14,6 @@ import importlib.machinery
 import os
 import runpy
 import sys
-import sysconfig
 import tomllib
 from typing import Any
 
@@ -169,6 +168,8 @@ def _is_user_file(filename: str) -> bool:
 @functools.cache
 def _library_folders() -> tuple[str, ...]:
     """Where the standard library and installed packages live: a frame there is never the user's line."""
+    import sysconfig  # for an error's frames only: not imported on every start
+
     paths = sysconfig.get_paths()
     return tuple(sorted({os.path.abspath(paths[key]) for key in ("stdlib", "platstdlib", "purelib", "platlib")
                          if key in paths}))

@@ -14,17 +14,17 @@ def lazy_exports(
     """The `__getattr__` and `__dir__` of a package whose public names live in its modules, each module
     imported when one of its names is first used: `ec2.Port` loads ec2.security, and an app that never
     names a VPC endpoint or an instance does not pay for those modules (issue 21: a synth imports what
-    the app uses). `homes` maps each module of the package (its name within the package) to the names it
-    exports; a name, once loaded, is a plain attribute of the package. The package says the same names
-    to type checkers with imports under `if TYPE_CHECKING:` (tests/cli/test_startup_imports.py checks
-    they agree)."""
-    where = {name: f"{package}.{module}" for module, names in homes.items() for name in names}
+    the app uses). `homes` maps each module to the names it exports, the module named as
+    `importlib.import_module(module, package)` takes it (".vpc" within the package); a name, once
+    loaded, is a plain attribute of the package. The package says the same names to type checkers with
+    imports under `if TYPE_CHECKING:` (tests/cli/test_startup_imports.py checks they agree)."""
+    where = {name: module for module, names in homes.items() for name in names}
 
     def __getattr__(name: str) -> Any:
         module = where.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
+        value = getattr(importlib.import_module(module, package), name)
         setattr(sys.modules[package], name, value)
         return value
 

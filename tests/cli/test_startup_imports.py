@@ -143,6 +143,44 @@ def test_import_iac_loads_neither_the_cli_nor_the_validators() -> None:
     modules = set(json.loads(result.stdout))
 
     assert _loaded(modules, ("click", "iac.cli", *NOT_FOR_A_SYNTH)) == []
+    # building a tree needs neither the synthesis machinery nor the checks: they load on the first synth
+    assert _loaded(modules, ("iac.synth", "iac.checks")) == []
+    assert [name for name in modules if name.startswith("iac.")] == [
+        name for name in modules if name.startswith(("iac.constructs", "iac.errors"))]
+
+
+def test_the_names_iac_imports_on_first_use_are_the_originals() -> None:
+    import iac
+    from iac.checks.suppress import suppress
+    from iac.synth import CloudAssembly, synthesize_app
+    from iac.synth.language_extensions import ForEach
+
+    assert (iac.suppress, iac.CloudAssembly, iac.ForEach, iac.synthesize_app) == (
+        suppress, CloudAssembly, ForEach, synthesize_app)
+    assert _type_checking_imports("iac") == iac._HOMES
+    assert {name for names in iac._HOMES.values() for name in names} - set(iac.__all__) == {"synthesize_app"}
+    assert set(iac.__all__) <= set(dir(iac))
+    for name in iac.__all__:
+        assert getattr(iac, name) is not None, name
+    with pytest.raises(AttributeError, match="module 'iac' has no attribute 'NoSuchName'"):
+        iac.NoSuchName  # noqa: B018
+
+
+def test_app_synth_imports_the_synthesizer_on_first_use(tmp_path: Path) -> None:
+    script = (
+        "import json, sys\n"
+        "from iac import App, CfnResource, Stack\n"
+        "app = App(outdir=sys.argv[1])\n"
+        "CfnResource(Stack(app, 'S'), 'Queue', type='AWS::SQS::Queue')\n"
+        "before = 'iac.synth.synthesizer' in sys.modules\n"
+        "assembly = app.synth(lint=False)\n"
+        "print(json.dumps([before, [stack.name for stack in assembly.stacks]]))"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], capture_output=True, text=True,
+                            check=True)
+
+    assert json.loads(result.stdout) == [False, ["S"]]
+    assert (tmp_path / "out" / "S.template.json").is_file()
 
 
 # -- packages whose names load on first use -----------------------------------------------------
@@ -155,7 +193,9 @@ def _type_checking_imports(package: str) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     for node in block.body:
         assert isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(package + ".")
-        found[node.module.removeprefix(package + ".")] = tuple(alias.name for alias in node.names)
+        # ".vpc" within the package, as its table says it (importlib.import_module's relative names)
+        found[node.module.removeprefix(package)] = (*found.get(node.module.removeprefix(package), ()),
+                                                    *(alias.name for alias in node.names))
     return found
 
 
@@ -167,7 +207,7 @@ def test_a_lazy_package_says_the_same_names_to_type_checkers_and_at_run_time(pac
     assert _type_checking_imports(package) == homes
     assert sorted(module.__all__) == sorted(name for names in homes.values() for name in names)
     for home, names in homes.items():
-        defining = importlib.import_module(f"{package}.{home}")
+        defining = importlib.import_module(home, package)
         for name in names:
             assert getattr(module, name) is getattr(defining, name), name
     assert set(module.__all__) <= set(dir(module))
@@ -192,8 +232,8 @@ def test_a_lazy_package_imports_a_module_when_one_of_its_names_is_first_used(pac
     before, after, star = json.loads(result.stdout)
 
     assert [name for name in before if name.startswith(package + ".")] == []
-    assert f"{package}.{home}" in after
-    assert [other for other in homes if f"{package}.{other}" not in after] != []  # not every module
+    assert f"{package}{home}" in after
+    assert [other for other in homes if f"{package}{other}" not in after] != []  # not every module
     assert set(importlib.import_module(package).__all__) <= set(star)  # `import *` still gets every name
 
 

@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 #: Where each public name lives (the imports above, for the run time): imported on first use.
 _HOMES = {
-    "endpoints": (
+    ".endpoints": (
         "GatewayVpcEndpoint",
         "GatewayVpcEndpointAwsService",
         "GatewayVpcEndpointService",
@@ -70,12 +70,12 @@ _HOMES = {
         "InterfaceVpcEndpointAwsService",
         "InterfaceVpcEndpointService",
     ),
-    "flow_logs": (
+    ".flow_logs": (
         "FlowLog",
         "FlowLogDestination",
         "FlowLogTrafficType",
     ),
-    "instance": (
+    ".instance": (
         "AmazonLinuxCpuType",
         "AmazonLinuxGeneration",
         "Instance",
@@ -83,7 +83,7 @@ _HOMES = {
         "UserData",
         "instance_types",
     ),
-    "security": (
+    ".security": (
         "ALL_TRAFFIC_RULE",
         "ANY_IPV6",
         "NO_TRAFFIC_RULE",
@@ -94,7 +94,7 @@ _HOMES = {
         "SecurityGroup",
         "generated_description",
     ),
-    "vpc": (
+    ".vpc": (
         "ANY_IPV4",
         "MAX_AZS",
         "MAX_SUBNET_PREFIX",

@@ -80,7 +80,7 @@ if TYPE_CHECKING:
 
 #: Where each public name lives (the imports above, for the run time): imported on first use.
 _HOMES = {
-    "_base": (
+    "._base": (
         "APPLICATION_LOG_DELIVERY",
         "DEFAULT_SSL_POLICY",
         "DUALSTACK",
@@ -98,7 +98,7 @@ _HOMES = {
         "name_rule",
         "seconds_rule",
     ),
-    "application": (
+    ".application": (
         "ERROR_ORIGINS",
         "METRICS_NAMESPACE",
         "ApplicationLoadBalancer",
@@ -107,7 +107,7 @@ _HOMES = {
         "Listener",
         "ListenerAction",
     ),
-    "network": (
+    ".network": (
         "NetworkHealthCheck",
         "NetworkListener",
         "NetworkLoadBalancer",

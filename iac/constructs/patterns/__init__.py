@@ -11,9 +11,9 @@ if TYPE_CHECKING:
 
 #: Where each public name lives (the imports above, for the run time): imported on first use.
 _HOMES = {
-    "delivery": ("DeliveryPipeline",),
-    "fargate": ("LoadBalancedFargateService",),
-    "static_site": ("StaticWebsite",),
+    ".delivery": ("DeliveryPipeline",),
+    ".fargate": ("LoadBalancedFargateService",),
+    ".static_site": ("StaticWebsite",),
 }
 
 if not TYPE_CHECKING:  # type checkers read the imports above
