@@ -8,7 +8,9 @@ each branch of an `Fn::If` is checked on its own.
 
 It is a purpose-built walker over the schema dicts rather than a general JSON Schema engine: the
 registry schemas use a small subset of keywords, and walking them directly is what makes this layer
-cheap enough to run on every synth.
+cheap enough to run on every synth. Each resource is first walked once for both its schema and its
+references, answering only yes or no (`_FastWalker`); the walks that build paths and messages run
+only for a resource that answer does not vouch for, so a clean template never pays for them.
 """
 
 from __future__ import annotations
@@ -748,12 +750,11 @@ class _FastWalker:
         self.condition_defined = checker._condition_defined
         self.known = checker._known_names
         self.quiet = checker._quiet
-        self.nodes: dict[int, _Node] = {}  # id of a schema node -> its _Node
-        self.pinned: list[dict[str, Any]] = []  # the nodes of those ids, kept alive
+        #: id of a node of the schema's document (which keeps it alive) -> its _Node
+        self.nodes: dict[int, _Node] = {}
 
     def _node(self, raw: dict[str, Any]) -> _Node:
         node = self.nodes[id(raw)] = _Node(self.schema.resolve(raw) if "$ref" in raw else raw)
-        self.pinned.append(raw)
         return node
 
     def fine(self, value: Any, raw: dict[str, Any]) -> bool:
