@@ -702,9 +702,9 @@ class _Node:
     """One schema node, its `$ref` followed, with what `_Walker.check` looks up in it read once, and the
     answers it gave for text and integers (which hold no reference: the answer is the value's alone)."""
 
-    __slots__ = ("additional", "all_of", "array", "branches", "checks_ints", "checks_text", "const", "enum",
-                 "functions", "intrinsic", "ints", "items", "node", "number", "pattern_properties", "properties",
-                 "required", "text", "texts", "types")
+    __slots__ = ("additional", "all_of", "array", "branches", "checks_bools", "checks_ints", "checks_text", "const",
+                 "enum", "functions", "intrinsic", "ints", "items", "node", "number", "pattern_properties",
+                 "properties", "required", "text", "texts", "types")
 
     def __init__(self, node: dict[str, Any]) -> None:
         self.node = node
@@ -727,9 +727,10 @@ class _Node:
         self.intrinsic = types or ({"object"} if "properties" in node else set())
         self.functions: dict[str, bool] = {}
         keywords = self.enum is not _ABSENT or self.const is not _ABSENT or bool(self.branches or self.all_of)
-        #: whether a text or an integer may be wrong here at all (when not, it is fine without a look)
+        #: whether a text, an integer or a boolean may be wrong here at all (when not, it is fine without a look)
         self.checks_text = keywords or self.text or bool(types and "string" not in types)
         self.checks_ints = keywords or self.number or bool(types and not types & {"integer", "number", "string"})
+        self.checks_bools = keywords or bool(types and not types & {"boolean", "string"})
         self.texts: dict[str, bool] = {}  # text -> the answer
         self.ints: dict[int, bool] = {}  # integer -> the answer
 
@@ -770,6 +771,8 @@ class _FastWalker:
             if answer is None:
                 answer = node.texts[value] = self._check(value, node)
             return answer
+        if kind is bool:
+            return not node.checks_bools or self._check(value, node)
         if kind is int:
             if not node.checks_ints:
                 return True
