@@ -332,7 +332,9 @@ def _pattern_matcher(pattern: str) -> tuple[re.Pattern[str] | None, Any]:
     """(the pattern compiled by `re` where it reads it as `regex` does, else None; `regex`'s compiled pattern,
     made on first need)."""
     if not _reads_alike(pattern):
-        return None, None
+        pattern = _ascii_categories(pattern) or ""
+        if not pattern or not _reads_alike(pattern):
+            return None, None
     try:
         return re.compile(pattern), None
     except re.error:
@@ -369,6 +371,45 @@ def pattern_matches(pattern: str, text: str) -> bool | None:
         return plain.search(text) is not None
     compiled = _regex_pattern(pattern)
     return None if compiled is None else compiled.search(text) is not None
+
+
+#: The Unicode categories the registry's patterns name (`\p{L}`, `\p{Z}`, `\p{N}`: every tag value's), as the
+#: printable ASCII characters they hold. On printable ASCII text, the only text `re` answers for, a pattern with
+#: them spelled out means the same; tests/test_specs_patterns.py checks each against `regex`, character by character.
+_ASCII_OF_CATEGORY = {"L": "A-Za-z", "Z": " ", "N": "0-9"}
+
+
+def _ascii_categories(pattern: str) -> str | None:
+    """`pattern` with each `\\p{L}`, `\\p{Z}` and `\\p{N}` written as its printable ASCII characters (a set's
+    content inside a set, a set outside), for `re`; None when it names another category, or one is an end of a
+    range, or a set starts with "]" (left to regex)."""
+    if "\\p{" not in pattern:
+        return None
+    parts: list[str] = []
+    index, length, in_set = 0, len(pattern), False
+    while index < length:
+        char = pattern[index]
+        if char == "\\" and pattern.startswith("\\p{", index):
+            end = pattern.find("}", index)
+            chars = _ASCII_OF_CATEGORY.get(pattern[index + 3 : end]) if end > 0 else None
+            if chars is None or (in_set and "-" in (pattern[index - 1], pattern[end + 1 : end + 2])):
+                return None
+            parts.append(chars if in_set else f"[{chars}]")
+            index = end + 1
+            continue
+        if char == "\\":
+            parts.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if char == "[" and not in_set:
+            if pattern.startswith(("[]", "[^]"), index):
+                return None
+            in_set = True
+        elif char == "]" and in_set:
+            in_set = False
+        parts.append(char)
+        index += 1
+    return "".join(parts)
 
 
 def _reads_alike(pattern: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -172,3 +173,51 @@ def test_the_packaged_paths_are_those_of_the_whole_files_parse() -> None:
 )
 def test_an_unusual_assignment_is_left_to_the_whole_parse(text: str) -> None:
     assert specs._lone_assignment(text, "NAME") is None
+
+
+PRINTABLE_ASCII = [chr(code) for code in range(0x20, 0x7F)]
+
+
+def test_the_ascii_spelling_of_each_category_holds_what_regex_puts_in_it() -> None:
+    for category, chars in specs._ASCII_OF_CATEGORY.items():
+        in_category = {char for char in PRINTABLE_ASCII if regex.fullmatch(rf"\p{{{category}}}", char)}
+        assert in_category == {char for char in PRINTABLE_ASCII if re.fullmatch(f"[{chars}]", char)}, category
+
+
+def test_patterns_with_unicode_categories_are_answered_by_re_as_regex_answers_them() -> None:
+    spelled = [pattern for pattern in _registry_patterns()
+               if "\\p{" in pattern and specs._pattern_matcher(pattern)[0] is not None]
+    assert spelled  # the tag patterns at least: `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`
+    texts = [*TEXTS, *PRINTABLE_ASCII, *(char * 3 for char in PRINTABLE_ASCII),
+             *("a" + char + "1" for char in PRINTABLE_ASCII)]
+    for pattern in spelled:
+        compiled = regex.compile(pattern)
+        for text in texts:
+            assert specs.pattern_matches(pattern, text) is (compiled.search(text) is not None), (pattern, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "spelled"),
+    [
+        (r"^[\p{L}\p{N}]+$", "^[A-Za-z0-9]+$"),
+        (r"^\p{L}+$", "^[A-Za-z]+$"),
+        (r"^[^\p{Z}]*$", "^[^ ]*$"),
+        (r"^[a-\p{L}]$", None),  # the end of a range
+        (r"^[\p{N}-z]$", None),
+        (r"^\p{Lu}$", None),  # another category
+        (r"^[]\p{L}]$", None),  # a set starting with "]"
+        (r"^[a-z]+$", None),  # nothing to spell
+    ],
+)
+def test_which_patterns_are_spelled_in_ascii(pattern: str, spelled: str | None) -> None:
+    assert specs._ascii_categories(pattern) == spelled
+
+
+def test_a_tag_value_is_checked_without_importing_regex() -> None:
+    script = (
+        "import sys\n"
+        "from iac import specs\n"
+        "print(specs.pattern_matches(r'^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$', 'team a:b/c'), 'regex' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "False"]
