@@ -22,7 +22,7 @@ from iac.cli.app_loader import load_app
 from iac.synth import synthesize
 from iac.synth.language_extensions import expand, uses_language_extensions
 from iac.synth.loader import load
-from iac.synth.schema_validation import _local_paths, _TemplateChecker, validate_template
+from iac.synth.schema_validation import _FastWalker, _local_paths, _TemplateChecker, validate_template
 
 TESTS = Path(__file__).resolve().parents[1]
 SAMPLES = TESTS.parent / "samples"
@@ -192,7 +192,10 @@ def _agree(checker: _TemplateChecker, logical_id: str, resource: Any) -> bool:
         slow: Any = list(checker._resource(logical_id, resource))
     except Exception as error:  # noqa: BLE001 - what the plain walk raises, the fast one must not hide
         slow = error
-    fast = checker._resource_fine(logical_id, resource) if not isinstance(slow, Exception) else None
+    try:
+        fast: Any = checker._resource_fine(logical_id, resource)
+    except Exception as error:  # noqa: BLE001 - validate_template then asks the plain walks
+        fast = error
     if slow:
         assert fast is not True, (logical_id, resource, slow)
     elif isinstance(resource, dict) and not _local_paths(str(resource.get("Type")), resource.get("Properties"), ()):
@@ -226,12 +229,28 @@ def test_no_mutation_of_the_corpus_hides_a_problem() -> None:
     assert with_findings > mutated // 3
 
 
-def test_nesting_past_the_recursion_limit_is_left_to_the_plain_walks(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nesting_deeper_than_the_recursion_limit_outside_the_schema_is_walked(monkeypatch: pytest.MonkeyPatch) -> None:
     deep: Any = {"Ref": "Nope"}
     for _ in range(3000):
         deep = {"Nested": [deep]}
-    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Metadata": {"Deep": deep}}}}
+    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Metadata": {"Deep": deep}},
+                              "Policy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {
+                                  "Queues": [{"Ref": "Queue"}], "PolicyDocument": {"Statement": [deep]}}}}}
     found = validate_template(template)
-    assert [f.rule for f in found] == ["E1020"]
+    assert [(f.path[1], f.rule) for f in found] == [("Queue", "E1020"), ("Policy", "E1020")]
     _plain(monkeypatch)
     assert validate_template(template) == found
+
+
+def test_a_fast_walk_that_raises_leaves_the_resource_to_the_plain_walks(monkeypatch: pytest.MonkeyPatch) -> None:
+    templates = [template for _, template in CRAFTED + CORPUS[-30:]]
+    expected = [validate_template(template) for template in templates]
+    raised = []
+
+    def too_deep(self: Any, value: Any, raw: Any) -> bool:
+        raised.append(value)
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(_FastWalker, "fine", too_deep)
+    assert [validate_template(template) for template in templates] == expected
+    assert len(raised) > 30
