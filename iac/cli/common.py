@@ -6,7 +6,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,8 +16,10 @@ from iac.cli.terminal import guarded_terminal
 from iac.constructs.core.app import App
 from iac.errors import AppError, IacError
 from iac.interrupts import interrupts_redelivered
-from iac.synth import CloudAssembly, synthesize
 from iac.synth.phases import APP_LOAD, SYNTHESIS, Phases
+
+if TYPE_CHECKING:
+    from iac.synth import CloudAssembly
 
 EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
 #: 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
@@ -87,6 +89,8 @@ def assembly_of(app: Any, format_: str) -> CloudAssembly:
     captured = app.captured_assembly
     if captured is not None and all(a.format == format_ for a in captured.stacks):
         return captured
+    from iac.synth import synthesize
+
     return synthesize(app, format=format_)
 
 

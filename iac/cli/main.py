@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,12 +23,11 @@ from iac.cli.run_report import verbose_option, watched_run
 from iac.cli.selection import select_stacks
 from iac.constructs.core.source import display_path
 from iac.errors import UsageError, ValidationError
-from iac.synth import CloudAssembly, StackArtifact
-from iac.synth.assembly import check_output_dir
 from iac.synth.phases import WRITE
 from iac.synth.serialize import FORMATS
-from iac.synth.synthesizer import is_large_template, validate_assembly
-from iac.synth.validation import errors_and_warnings
+
+if TYPE_CHECKING:
+    from iac.synth import CloudAssembly, StackArtifact
 
 #: The commands besides synth and validate, as "module:attribute", imported when first used (run, listed by
 #: --help, or suggested for a typo): `iac synth` does not pay for diff's, deploy's or watch's modules. An
@@ -134,6 +133,9 @@ def synth(stacks: tuple[str, ...], app_spec: str | None, outdir: str, format_: s
       iac synth Network --print --format yaml
       iac synth --no-lint --verbose
     """
+    from iac.synth.assembly import check_output_dir
+    from iac.synth.synthesizer import validate_assembly  # here, not at start-up: `iac --version` needs neither
+
     started = time.perf_counter()
     with watched_run("synth", verbose=verbose, quiet=quiet) as phases:
         protected = protected_folders(app_spec)  # the app's folder: --out must never replace it
@@ -193,6 +195,8 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
         _validate_to_document(templates, app_spec, region, no_lint, strict, format_, verbose)
         return
     if not templates:
+        from iac.synth.synthesizer import validate_assembly
+
         with watched_run("validate", verbose=verbose) as phases:
             _, assembly = load_assembly(app_spec, None, phases)
             validate_assembly(assembly, lint=not no_lint, strict=strict, phases=phases)
@@ -218,7 +222,9 @@ def validate(templates: tuple[str, ...], app_spec: str | None, region: str | Non
 def _validate_to_document(templates: tuple[str, ...], app_spec: str | None, region: str | None, no_lint: bool,
                           strict: bool, format_: str, verbose: bool) -> None:
     """Validate as `validate` does, then print every problem as a JSON or SARIF document; exit 1 on errors."""
+    from iac.synth.synthesizer import validate_assembly
     from iac.synth.template_files import validate_files
+    from iac.synth.validation import errors_and_warnings
 
     stacks: dict[str, str] = {}
     side: list[Any] = []
@@ -270,6 +276,8 @@ def _print_warnings(warnings: list[Any], *, quiet: bool = False) -> None:
 
 
 def _print_summary(assembly: CloudAssembly, selected: list[StackArtifact], directory: str, seconds: float) -> None:
+    from iac.synth.synthesizer import is_large_template
+
     shown = display_path(directory)
     count = len(assembly.stacks)
     click.echo(f"Synthesized {count} stack{'s' if count != 1 else ''} to {shown}/ in {seconds:.2f}s")

@@ -149,6 +149,16 @@ def test_import_iac_loads_neither_the_cli_nor_the_validators() -> None:
         name for name in modules if name.startswith(("iac.constructs", "iac.errors"))]
 
 
+def test_the_version_and_the_help_load_no_synthesizer(tmp_path: Path) -> None:
+    # click's --version asks importlib.metadata for the version
+    others = [name for name in NOT_FOR_A_SYNTH if name not in ("importlib.metadata", "email.parser")]
+    synthesis = ("iac.synth.synthesizer", "iac.synth.assembly", "iac.synth.validation", "iac.specs")
+
+    assert _loaded(_modules_of(["--version"], tmp_path, cwd=tmp_path), (*synthesis, *others)) == []
+    # the help lists every command: it imports their modules (LAZY_COMMANDS), not the synthesizer they run
+    assert _loaded(_modules_of(["--help"], tmp_path, cwd=tmp_path), synthesis[:1]) == []
+
+
 def test_the_names_iac_imports_on_first_use_are_the_originals() -> None:
     import iac
     from iac.checks.suppress import suppress
