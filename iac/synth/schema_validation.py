@@ -210,7 +210,7 @@ class _TemplateChecker:
             walker = self._fast[resource_type] = self._fast_walker(resource_type)
         if walker is False:
             return False  # a type the region does not have: a finding
-        refs_fine = self._refs_fine
+        refs_fine = self._references_fine
         for key, value in resource.items():
             if key == "DependsOn":
                 if value is not None and next(self._depends_on(("Resources", logical_id), value), None) is not None:
@@ -382,43 +382,6 @@ class _TemplateChecker:
             extend(item.values())
         return True
 
-    def _refs_fine(self, value: Any) -> bool:
-        """`_references_fine`, with the usual forms (a Ref of a known name, a GetAtt or Sub of text already
-        answered) answered on the way without a call."""
-        pending: list[Any] = [value]
-        pop, extend = pending.pop, pending.extend
-        known, quiet = self._known_names, self._quiet
-        while pending:
-            item = pop()
-            if isinstance(item, list):
-                extend(item)
-                continue
-            if not isinstance(item, dict):
-                continue
-            if len(item) == 1:
-                key, arg = next(iter(item.items()))
-                if key == "Ref":
-                    if isinstance(arg, str) and arg not in known and not self._references_fine(item):
-                        return False
-                    continue
-                if key in _REFERENCE_KEYS:
-                    if key == "Fn::GetAtt" and type(arg) is list and len(arg) == 2 and type(arg[0]) is str and type(
-                            arg[1]) is str:
-                        answer = quiet.get(("Fn::GetAtt", None, arg[0], arg[1]))
-                        if answer is None:  # what _quietly would keep, without its walk
-                            answer = quiet["Fn::GetAtt", None, arg[0], arg[1]] = self._attribute_fine(arg[0], arg[1])
-                        if not answer:
-                            return False
-                    elif key == "Fn::Sub" and type(arg) is str:
-                        answer = quiet.get((key, arg))
-                        if not (self._quietly(key, arg) if answer is None else answer):
-                            return False
-                    elif not self._references_fine(item):
-                        return False
-                    continue
-            extend(item.values())
-        return True
-
     @functools.cached_property
     def _known_names(self) -> frozenset[str]:
         """Names a Ref may name without a finding: pseudo parameters, resources, parameters."""
@@ -427,12 +390,16 @@ class _TemplateChecker:
     def _quietly(self, function: str, arg: Any) -> bool:
         """Whether `_getatt` or `_sub` (`function`) finds nothing in `arg`; the answer is kept for an argument
         of text only (the same GetAtt and Sub recur across a template's resources)."""
-        check = self._getatt if function == "Fn::GetAtt" else self._sub
-        key: tuple[str | None, ...] | None = (function, arg) if isinstance(arg, str) else (function, None, *arg) if (
+        pair = type(arg) is list and len(arg) == 2 and type(arg[0]) is str and type(arg[1]) is str  # [Id, Attr]
+        key: tuple[str | None, ...] | None = (function, None, arg[0], arg[1]) if pair else (function, arg) if (
+            isinstance(arg, str)) else (function, None, *arg) if (
             isinstance(arg, list) and all(isinstance(part, str) for part in arg)) else None  # None: a list, not text
         answer = self._quiet.get(key) if key is not None else None
         if answer is None:
-            answer = next(check((function,), arg), None) is None
+            if pair and function == "Fn::GetAtt":
+                answer = self._attribute_fine(arg[0], arg[1])  # what _getatt says of it, without its generators
+            else:
+                answer = next((self._getatt if function == "Fn::GetAtt" else self._sub)((function,), arg), None) is None
             if key is not None:
                 self._quiet[key] = answer
         return answer
@@ -702,9 +669,9 @@ class _Node:
     """One schema node, its `$ref` followed, with what `_Walker.check` looks up in it read once, and the
     answers it gave for text and integers (which hold no reference: the answer is the value's alone)."""
 
-    __slots__ = ("additional", "all_of", "array", "branches", "checks_bools", "checks_ints", "checks_text", "const",
-                 "enum", "functions", "intrinsic", "ints", "items", "node", "number", "pattern_properties",
-                 "properties", "required", "text", "texts", "types")
+    __slots__ = ("additional", "all_of", "answers", "array", "branches", "checks_bools", "checks_ints", "checks_text",
+                 "const", "enum", "functions", "intrinsic", "items", "node", "number", "pattern_properties",
+                 "properties", "required", "text", "types")
 
     def __init__(self, node: dict[str, Any]) -> None:
         self.node = node
@@ -731,8 +698,7 @@ class _Node:
         self.checks_text = keywords or self.text or bool(types and "string" not in types)
         self.checks_ints = keywords or self.number or bool(types and not types & {"integer", "number", "string"})
         self.checks_bools = keywords or bool(types and not types & {"boolean", "string"})
-        self.texts: dict[str, bool] = {}  # text -> the answer
-        self.ints: dict[int, bool] = {}  # integer -> the answer
+        self.answers: dict[str | int, bool] = {}  # text or integer -> the answer
 
 
 class _FastWalker:
@@ -747,7 +713,7 @@ class _FastWalker:
         self.schema = schema
         self.read_only_roots = schema.read_only_roots
         self.packaged = packaged  # whether the type has properties `aws cloudformation package` may fill
-        self.references_fine = checker._refs_fine
+        self.references_fine = checker._references_fine
         self.condition_defined = checker._condition_defined
         self.known = checker._known_names
         self.quiet = checker._quiet
@@ -767,20 +733,17 @@ class _FastWalker:
         if kind is str:
             if not node.checks_text:
                 return True
-            answer = node.texts.get(value)
-            if answer is None:
-                answer = node.texts[value] = self._check(value, node)
-            return answer
-        if kind is bool:
-            return not node.checks_bools or self._check(value, node)
-        if kind is int:
+        elif kind is int:
             if not node.checks_ints:
                 return True
-            answer = node.ints.get(value)
-            if answer is None:
-                answer = node.ints[value] = self._check(value, node)
-            return answer
-        return self._check(value, node)
+        elif kind is bool:
+            return not node.checks_bools or self._check(value, node)
+        else:
+            return self._check(value, node)
+        answer = node.answers.get(value)  # text or an integer: its answer is its own, whatever holds it
+        if answer is None:
+            answer = node.answers[value] = self._check(value, node)
+        return answer
 
     def _check(self, value: Any, node: _Node) -> bool:
         types = node.types
