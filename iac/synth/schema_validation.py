@@ -304,11 +304,17 @@ class _TemplateChecker:
                                 given=_json_type(depends_on), rule="E3005")
             return
         for index, target in enumerate(targets):
+            if not isinstance(target, str):  # a function or a number: no logical id (and no key of a dict)
+                yield _not_a_name(path + ("DependsOn", index), "a DependsOn entry", target, rule="E3001")
+                continue
             if target not in self.resources and not (isinstance(target, str)
                                                      and self._defined_elsewhere("Resources", target)):
                 yield _undefined(path + ("DependsOn", index), "DependsOn", target, self.resources, rule="E3005")
 
     def _condition_name(self, path: tuple[str | int, ...], name: Any) -> Iterator[SchemaFinding]:
+        if name is not None and not isinstance(name, str):
+            yield _not_a_name(path, "a Condition", name, rule="E1028" if "Fn::If" in path else "E3001")
+            return
         if name is not None and name not in self.conditions and not (
                 isinstance(name, str) and self._defined_elsewhere("Conditions", name)):
             yield _undefined(path, "Condition", name, self.conditions, rule="E1028" if "Fn::If" in path else "E8002")
@@ -406,7 +412,7 @@ class _TemplateChecker:
 
     def _condition_defined(self, name: Any) -> bool:
         """Whether `_condition_name` finds nothing for `name`."""
-        return name is None or name in self.conditions or (isinstance(name, str)
+        return name is None or (isinstance(name, str) and name in self.conditions) or (isinstance(name, str)
                                                            and self._defined_elsewhere("Conditions", name))
 
     def _ref(self, path: tuple[str | int, ...], name: Any) -> Iterator[SchemaFinding]:
@@ -1017,6 +1023,12 @@ def _undefined(path: tuple[str | int, ...], what: str, name: Any, candidates: An
     close = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.6)
     return SchemaFinding(path=path, message=f"{what} names {name!r}, which is not defined in this template",
                          given=str(name), suggestion=f"did you mean {close[0]}?" if close else None, rule=rule)
+
+
+def _not_a_name(path: tuple[str | int, ...], what: str, value: Any, *, rule: str) -> SchemaFinding:
+    """A name CloudFormation takes as text only (a DependsOn entry, a Condition) given as something else."""
+    return SchemaFinding(path=path, message=f"{what} must be a name (text), got {_json_type(value)}",
+                         given=_json_type(value), rule=rule)
 
 
 def _matches(pattern: str, name: str) -> bool:

@@ -510,3 +510,19 @@ def test_resource_schema_knows_attributes_and_read_only_roots() -> None:
 
 def test_resource_schema_of_unknown_type_is_none() -> None:
     assert resource_schema("AWS::SQS::Queu") is None
+
+
+@pytest.mark.parametrize("target", [{"Ref": "Other"}, ["Other"], 7])
+def test_a_depends_on_entry_that_is_not_a_name_is_a_finding_not_a_crash(target: Any) -> None:
+    finding = one(check({"Queue": {**QUEUE, "DependsOn": [target]}, "Other": dict(QUEUE)}))
+    assert finding.path == ("Resources", "Queue", "DependsOn", 0)
+    assert "must be a name" in finding.message and finding.rule == "E3001"
+
+
+def test_a_condition_that_is_not_a_name_is_a_finding_not_a_crash() -> None:
+    conditions = {"Yes": {"Fn::Equals": ["a", "a"]}}
+    finding = one(check({"Queue": {**QUEUE, "Condition": {"Fn::Equals": ["a", "b"]}}}, Conditions=conditions))
+    assert finding.path == ("Resources", "Queue", "Condition") and finding.rule == "E3001"
+    iffy = queue_with(DelaySeconds={"Fn::If": [["Yes"], 1, 2]})
+    finding = one(check(iffy, Conditions=conditions))
+    assert "must be a name" in finding.message and finding.rule == "E1028"
