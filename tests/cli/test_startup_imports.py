@@ -146,7 +146,8 @@ def test_import_iac_loads_neither_the_cli_nor_the_validators() -> None:
     # building a tree needs neither the synthesis machinery nor the checks: they load on the first synth
     assert _loaded(modules, ("iac.synth", "iac.checks")) == []
     assert [name for name in modules if name.startswith("iac.")] == [
-        name for name in modules if name.startswith(("iac.constructs", "iac.errors"))]
+        name for name in modules if name.startswith(("iac.constructs", "iac.errors"))
+    ]
 
 
 def test_the_version_and_the_help_load_no_synthesizer(tmp_path: Path) -> None:
@@ -166,7 +167,11 @@ def test_the_names_iac_imports_on_first_use_are_the_originals() -> None:
     from iac.synth.language_extensions import ForEach
 
     assert (iac.suppress, iac.CloudAssembly, iac.ForEach, iac.synthesize_app) == (
-        suppress, CloudAssembly, ForEach, synthesize_app)
+        suppress,
+        CloudAssembly,
+        ForEach,
+        synthesize_app,
+    )
     assert _type_checking_imports("iac") == iac._HOMES
     assert {name for names in iac._HOMES.values() for name in names} - set(iac.__all__) == {"synthesize_app"}
     assert set(iac.__all__) <= set(dir(iac))
@@ -186,8 +191,9 @@ def test_app_synth_imports_the_synthesizer_on_first_use(tmp_path: Path) -> None:
         "assembly = app.synth(lint=False)\n"
         "print(json.dumps([before, [stack.name for stack in assembly.stacks]]))"
     )
-    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "out")], capture_output=True, text=True, check=True
+    )
 
     assert json.loads(result.stdout) == [False, ["S"]]
     assert (tmp_path / "out" / "S.template.json").is_file()
@@ -204,8 +210,10 @@ def _type_checking_imports(package: str) -> dict[str, tuple[str, ...]]:
     for node in block.body:
         assert isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(package + ".")
         # ".vpc" within the package, as its table says it (importlib.import_module's relative names)
-        found[node.module.removeprefix(package)] = (*found.get(node.module.removeprefix(package), ()),
-                                                    *(alias.name for alias in node.names))
+        found[node.module.removeprefix(package)] = (
+            *found.get(node.module.removeprefix(package), ()),
+            *(alias.name for alias in node.names),
+        )
     return found
 
 

@@ -44,8 +44,14 @@ def test_a_prop_evaluated_on_first_use_is_still_checked() -> None:
     stack = Stack(App(), "S")
 
     with pytest.raises(ConstructError, match=r"vpc must be Vpc \| None, got str 'vpc-123'"):
-        awslambda.Function(stack, "F", handler="index.handler", runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
-                           code=awslambda.Code.from_inline("exports.handler = async () => 1"), vpc="vpc-123")
+        awslambda.Function(
+            stack,
+            "F",
+            handler="index.handler",
+            runtime=awslambda.DEFAULT_NODEJS_RUNTIME,
+            code=awslambda.Code.from_inline("exports.handler = async () => 1"),
+            vpc="vpc-123",
+        )
 
 
 def _whole_signature_props(klass: type) -> dict[str, props.PropSpec] | None:
@@ -55,8 +61,10 @@ def _whole_signature_props(klass: type) -> dict[str, props.PropSpec] | None:
         hints = typing.get_type_hints(init, include_extras=True)
     except Exception:  # noqa: BLE001 - a name only type checkers see: each annotation on its own then
         return None
-    return {name: props._prop_spec(parameter, hints.get(name, Any))
-            for name, parameter in init_spec(klass).props._parameters.items()}
+    return {
+        name: props._prop_spec(parameter, hints.get(name, Any))
+        for name, parameter in init_spec(klass).props._parameters.items()
+    }
 
 
 def _comparable(prop: props.PropSpec) -> tuple[Any, ...]:
@@ -72,11 +80,15 @@ def test_each_prop_made_on_first_use_equals_the_whole_signatures(module: str, kl
 
     made = {name: declared[name] for name in declared}  # one at a time, as constructions ask
 
-    assert list(made) == [name for name, p in inspect.signature(klass.__dict__["__init__"]).parameters.items()
-                          if name not in ("self", "scope", "id") and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    assert list(made) == [
+        name
+        for name, p in inspect.signature(klass.__dict__["__init__"]).parameters.items()
+        if name not in ("self", "scope", "id") and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    ]
     if reference is not None:
         assert {name: _comparable(p) for name, p in made.items()} == {
-            name: _comparable(p) for name, p in reference.items()}
+            name: _comparable(p) for name, p in reference.items()
+        }
     assert dict(declared.items()) == made and len(declared) == len(made)
 
 
