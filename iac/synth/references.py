@@ -26,40 +26,7 @@ def referenced_names(value: Any) -> set[str]:
     per value, which is what cycle checks, export checks and the diff's reference index need for
     every resource of a template.
     """
-    found: set[str] = set()
-    add = found.add
-    pending: list[Any] = [value]
-    pop, push, extend = pending.pop, pending.append, pending.extend
-    while pending:
-        item = pop()
-        if isinstance(item, list):
-            extend(item)
-            continue
-        if not isinstance(item, dict):
-            continue
-        if len(item) == 1:
-            key, arg = next(iter(item.items()))
-            if key == "Ref" and isinstance(arg, str):
-                add(arg)
-                continue
-            if key == "Fn::GetAtt":
-                parts = arg.split(".", 1) if isinstance(arg, str) else arg
-                if isinstance(parts, list) and len(parts) == 2 and isinstance(parts[0], str):
-                    add(parts[0])
-                    if not isinstance(parts[1], str):
-                        push(parts[1])
-                continue
-            if key == "Fn::Sub":
-                text, local = _sub_parts(arg)
-                if "${" in text:
-                    for expression in sub_expressions(text):
-                        name = expression.partition(".")[0]
-                        if name not in local:
-                            add(name)
-                extend(local.values())
-                continue
-        extend(item.values())
-    return found
+    return references_and_keys(value, _NO_KEYS)[0]
 
 
 def reference_occurrences(value: Any, path: tuple[str | int, ...]
@@ -183,11 +150,14 @@ def keys_used(value: Any, names: frozenset[str]) -> set[str]:
 _NOT_REFERENCES = ("DependsOn", "Condition", "Type")
 
 
+_NO_KEYS: frozenset[str] = frozenset()
+
+
 def references_and_keys(value: Any, keys: frozenset[str]) -> tuple[set[str], set[str]]:
     """`(referenced_names(value), keys_used(value, keys))` in one walk instead of two: a synth needs both
     of every resource (its dependencies for the cycle check, and whether it uses a function that needs a
-    transform). Where the reference walk does not look inside a malformed Fn::GetAtt or Fn::Sub, the
-    key search still does (tests/synth/test_fast_paths_equal.py compares both with the single walks)."""
+    transform). Where the references do not lead inside a malformed Fn::GetAtt or Fn::Sub, the key search
+    still looks (tests/synth/test_fast_paths_equal.py compares both with the occurrence and key walks)."""
     found: set[str] = set()
     found_keys: set[str] = set()
     add = found.add
@@ -213,7 +183,7 @@ def references_and_keys(value: Any, keys: frozenset[str]) -> tuple[set[str], set
                     add(parts[0])
                     if not isinstance(parts[1], str):
                         push(parts[1])
-                elif not isinstance(arg, str):
+                elif keys and not isinstance(arg, str):
                     found_keys.update(keys_used(arg, keys))
                 continue
             if key == "Fn::Sub":
@@ -226,7 +196,7 @@ def references_and_keys(value: Any, keys: frozenset[str]) -> tuple[set[str], set
                 if not keys.isdisjoint(local):
                     found_keys.update(keys.intersection(local))
                 extend(local.values())
-                if not (isinstance(arg, str) or (isinstance(arg, list) and len(arg) == 2 and local is arg[1])):
+                if keys and not (isinstance(arg, str) or (isinstance(arg, list) and len(arg) == 2 and local is arg[1])):
                     found_keys.update(keys_used(arg, keys))  # what _sub_parts leaves out of `local`
                 continue
         extend(item.values())

@@ -297,8 +297,8 @@ def test_the_joint_walk_finds_what_the_reference_and_key_walks_find() -> None:
         resources = template.get("Resources")
         values.extend(resources.values() if isinstance(resources, dict) else ())
     for value in values:
-        assert references.references_and_keys(value, keys) == (
-            references.referenced_names(value), references.keys_used(value, keys))
+        assert references.references_and_keys(value, keys) == (  # referenced_names is this walk with no keys
+            {target for target, _, _ in references.reference_occurrences(value, ())}, references.keys_used(value, keys))
         if isinstance(value, dict):
             names, found = references.resource_references_and_keys(value, keys)
             assert found == references.keys_used(value, keys)
