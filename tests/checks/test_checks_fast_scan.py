@@ -9,11 +9,11 @@ every sample's stacks, both must give the same results in the same order.
 
 from __future__ import annotations
 
-from pathlib import Path
 from random import Random
 from typing import Any
 
 import pytest
+from template_corpus import sample_count, sample_stacks, templates_under_tests
 
 from iac.checks import SUPPRESS_KEY, _logs, all_rules, run_checks
 from iac.checks._logs import log_target, names_bucket
@@ -31,9 +31,6 @@ from iac.checks._run import CheckResult, Suppression, _entry, _suppression_findi
 from iac.checks._values import referenced_ids, refers_to, text_of
 from iac.checks.config import EVERY_RULE, selection_from
 from iac.checks.rules import lambda_002_failure_destination, s3_002_tls_only
-
-REPO = Path(__file__).resolve().parents[2]
-TESTS = REPO / "tests"
 
 
 def plain_suppressions(template: dict[str, Any]) -> tuple[list[Suppression], list[Any]]:
@@ -80,30 +77,7 @@ def reference_run_checks(template: dict[str, Any], selection: Any = EVERY_RULE) 
 
 
 def _test_templates() -> list[tuple[str, dict[str, Any]]]:
-    from iac.synth.loader import load
-
-    found = []
-    for path in sorted(TESTS.rglob("*")):
-        if path.suffix in (".json", ".yaml", ".yml", ".template") and path.is_file():
-            try:
-                template = load(path)
-            except Exception:  # noqa: BLE001 - the files that are no template are other tests' business
-                continue
-            if isinstance(template, dict):
-                found.append((str(path.relative_to(TESTS)), template))
-    return found
-
-
-def _sample_stacks() -> list[tuple[str, dict[str, Any]]]:
-    from iac.cli.app_loader import load_app
-    from iac.synth import synthesize
-
-    found = []
-    for app_file in sorted((REPO / "samples").glob("*/app.py")):
-        assembly = synthesize(load_app(str(app_file)))
-        found += [(f"{app_file.parent.name}/{artifact.name}", assembly.template(artifact.name))
-                  for artifact in assembly.stacks]
-    return found
+    return [(name, template) for name, template in templates_under_tests() if isinstance(template, dict)]
 
 
 def _described(results: list[CheckResult]) -> list[tuple[str, str, tuple[str | int, ...], str | None]]:
@@ -123,8 +97,8 @@ def test_every_template_under_tests_gives_what_rules_run_alone_give() -> None:
 
 
 def test_every_samples_stacks_give_what_rules_run_alone_give() -> None:
-    stacks = _sample_stacks()
-    assert len(stacks) >= len(list((REPO / "samples").glob("*/app.py")))
+    stacks = sample_stacks()
+    assert len(stacks) >= sample_count()
     for name, template in stacks:
         assert _described(run_checks(template)) == _described(reference_run_checks(template)), name
 
@@ -274,7 +248,7 @@ def _indexed_checks_agree(template: dict[str, Any]) -> int:
 
 
 def test_indexed_checks_answer_what_the_pairwise_ones_answer_on_every_template_and_sample() -> None:
-    said = sum(_indexed_checks_agree(template) for _, template in [*_test_templates(), *_sample_stacks()])
+    said = sum(_indexed_checks_agree(template) for _, template in [*_test_templates(), *sample_stacks()])
     assert said > 10  # log targets, boundaries and TLS-only buckets were among them
 
 

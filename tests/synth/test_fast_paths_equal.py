@@ -12,10 +12,10 @@ import datetime
 import gc
 import json
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pytest
+from template_corpus import templates_under_tests
 
 from iac.synth import references
 from iac.synth.collector import paused_collector
@@ -23,26 +23,10 @@ from iac.synth.diff import diff_templates
 from iac.synth.diff.conditions import Conditions
 from iac.synth.diff.engine import _property_path, _ReferenceIndex
 from iac.synth.diff.model import ResourceChange
-from iac.synth.loader import load
 from iac.synth.schema_validation import _TemplateChecker, validate_template
 from iac.synth.serialize import dumps_indented, to_json
 
-TESTS = Path(__file__).resolve().parents[1]
-
-
-def _templates() -> list[tuple[str, dict[str, Any]]]:
-    found = []
-    for path in sorted(TESTS.rglob("*")):
-        if path.suffix not in (".json", ".yaml", ".yml", ".template") or not path.is_file():
-            continue
-        try:
-            found.append((str(path.relative_to(TESTS)), load(path)))
-        except Exception:  # noqa: BLE001 - the broken ones are other tests' business
-            continue
-    return found
-
-
-TEMPLATES = _templates()
+TEMPLATES = templates_under_tests()
 
 
 class _Text:

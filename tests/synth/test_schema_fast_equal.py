@@ -13,38 +13,18 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from template_corpus import sample_stacks, templates_under_tests
 
-from iac.cli.app_loader import load_app
-from iac.synth import synthesize
 from iac.synth.language_extensions import expand, uses_language_extensions
-from iac.synth.loader import load
 from iac.synth.schema_validation import _FastWalker, _local_paths, _TemplateChecker, validate_template
-
-TESTS = Path(__file__).resolve().parents[1]
-SAMPLES = TESTS.parent / "samples"
 
 
 def _test_templates() -> list[tuple[str, dict[str, Any]]]:
-    found = []
-    for path in sorted(TESTS.rglob("*")):
-        if path.suffix not in (".json", ".yaml", ".yml", ".template") or not path.is_file():
-            continue
-        try:
-            template = load(path)
-        except Exception:  # noqa: BLE001 - the files that do not load are other tests' business
-            continue
-        if isinstance(template, dict) and isinstance(template.get("Resources"), dict):
-            found.append((str(path.relative_to(TESTS)), template))
-    return found
-
-
-def _sample_templates() -> list[tuple[str, dict[str, Any]]]:
-    return [(f"{app.parent.name}/{artifact.name}", artifact.template)
-            for app in sorted(SAMPLES.glob("*/app.py")) for artifact in synthesize(load_app(str(app))).stacks]
+    return [(name, template) for name, template in templates_under_tests()
+            if isinstance(template, dict) and isinstance(template.get("Resources"), dict)]
 
 
 def _crafted() -> list[tuple[str, dict[str, Any]]]:
@@ -84,7 +64,7 @@ def _crafted() -> list[tuple[str, dict[str, Any]]]:
     })]
 
 
-CORPUS = _test_templates() + _sample_templates()
+CORPUS = _test_templates() + sample_stacks()
 CRAFTED = _crafted()
 
 

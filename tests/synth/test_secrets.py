@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from random import Random
 from typing import Any
 
 import pytest
+from template_corpus import sample_count, sample_stacks, templates_under_tests
 
 from iac.synth import secrets
 from iac.synth.secrets import (
@@ -159,8 +159,6 @@ def test_synth_keeps_secrets_as_warnings_and_strict_fails_on_them(tmp_path) -> N
 # for paths only the entries that hold a finding. The plain walk below is the algorithm as it was before that
 # scan: the fast one must give the same findings, in the same order, with the same messages.
 
-REPO = Path(__file__).resolve().parents[2]
-TESTS = REPO / "tests"
 
 
 def reference_secret_findings(template: dict[str, Any]) -> list[secrets.SecretFinding]:
@@ -204,31 +202,6 @@ def _reference_walk(value: Any, path: tuple[str | int, ...], *, key: str | None)
                         f"{'s' if len(value) != 1 else ''}): the template holds it in clear")
 
 
-def _test_templates() -> list[tuple[str, Any]]:
-    from iac.synth.loader import load
-
-    found: list[tuple[str, Any]] = []
-    for path in sorted(TESTS.rglob("*")):
-        if path.suffix in (".json", ".yaml", ".yml", ".template") and path.is_file():
-            try:
-                found.append((str(path.relative_to(TESTS)), load(path)))
-            except Exception:  # noqa: BLE001 - the files that are no template are other tests' business
-                continue
-    return found
-
-
-def _sample_stacks() -> list[tuple[str, dict[str, Any]]]:
-    from iac.cli.app_loader import load_app
-    from iac.synth import synthesize
-
-    found = []
-    for app_file in sorted((REPO / "samples").glob("*/app.py")):
-        assembly = synthesize(load_app(str(app_file)))
-        found += [(f"{app_file.parent.name}/{artifact.name}", assembly.template(artifact.name))
-                  for artifact in assembly.stacks]
-    return found
-
-
 def _same(template: Any) -> list[secrets.SecretFinding]:
     fast = secret_findings(template)
     assert fast == reference_secret_findings(template)
@@ -236,15 +209,15 @@ def _same(template: Any) -> list[secrets.SecretFinding]:
 
 
 def test_every_template_under_tests_gives_what_the_plain_walk_gives() -> None:
-    templates = _test_templates()
+    templates = templates_under_tests()
     assert len(templates) > 100  # the corpus and the check and synth fixtures
     findings = [finding for _, template in templates if isinstance(template, dict) for finding in _same(template)]
     assert findings  # the fixtures hold secrets: the comparison is not of empty lists only
 
 
 def test_every_samples_stacks_give_what_the_plain_walk_gives() -> None:
-    stacks = _sample_stacks()
-    assert len(stacks) >= len(list((REPO / "samples").glob("*/app.py")))
+    stacks = sample_stacks()
+    assert len(stacks) >= sample_count()
     for name, template in stacks:
         assert secret_findings(template) == reference_secret_findings(template), name
 
